@@ -1,0 +1,337 @@
+"""Authenticated forwarding of a fixed set of Anthropic API calls.
+
+Only these calls are forwarded (routes.py maps them):
+
+* ``POST v1/messages``
+* ``POST v1/messages/count_tokens``
+* ``GET  v1/models`` (query: ``limit``, ``after_id``, ``before_id`` only)
+* ``GET  v1/models/<model id>``
+
+The upstream URL is always built from the configured base URL plus one of
+these fixed paths; nothing from the request path or query string (JupyterLab
+appends a cache-busting ``?<timestamp>``) is used to pick a host or endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.auth.decorator import allow_unauthenticated, authorized
+from tornado.iostream import StreamClosedError
+
+from .config import NO_KEY_MESSAGE, DataEngineer, Upstream, mask_secret
+
+# Request headers copied from the browser to the upstream. Everything else
+# (cookies, Authorization / Jupyter token, X-XSRFToken, SDK telemetry) stays here.
+FORWARDED_REQUEST_HEADERS = ("anthropic-version", "anthropic-beta", "content-type", "accept")
+
+# Upstream response headers copied to the browser (status and body always are).
+FORWARDED_RESPONSE_HEADERS = (
+    "content-type",
+    "retry-after",
+    "retry-after-ms",
+    "x-should-retry",
+    "request-id",
+)
+
+MODELS_QUERY_PARAMS = ("limit", "after_id", "before_id")
+
+
+class UpstreamClient:
+    """Lazily created, process-wide httpx client (connection pooling)."""
+
+    def __init__(self, user_agent: str) -> None:
+        self._client: httpx.AsyncClient | None = None
+        self._user_agent = user_agent
+
+    def get(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                follow_redirects=False,
+                headers={"user-agent": self._user_agent},
+                # Per-request timeouts are set in build_request.
+                timeout=None,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def error_body(status_kind: str, message: str, code: str | None = None) -> dict[str, Any]:
+    """An error in the Anthropic API's shape, so the SDK reports it as usual."""
+    body: dict[str, Any] = {"type": "error", "error": {"type": status_kind, "message": message}}
+    if code:
+        body["data_engineer_error"] = code
+    return body
+
+
+class _DataEngineerHandler(APIHandler):
+    """Common base: settings access and JSON errors in the Anthropic shape."""
+
+    # For jupyter_server's Authorizer (@authorized): GET is "read", POST "write".
+    auth_resource = "data-engineer"
+
+    def initialize(self, data_engineer: DataEngineer, upstream_client: UpstreamClient) -> None:
+        self.de_config = data_engineer
+        self.upstream_client = upstream_client
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")
+
+    def send_json_error(
+        self, status: int, kind: str, message: str, code: str | None = None
+    ) -> None:
+        message = mask_secret(message, self.de_config.resolved_api_key())
+        self.set_status(status)
+        self.finish(json.dumps(error_body(kind, message, code)))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # Errors raised by Jupyter itself (403 without auth or XSRF, 404, 405)
+        # in the same shape as upstream errors.
+        kinds = {401: "authentication_error", 403: "permission_error", 404: "not_found_error"}
+        kind = kinds.get(status_code, "invalid_request_error" if status_code < 500 else "api_error")
+        message = self._reason or "Error"
+        error = (kwargs.get("exc_info") or (None, None, None))[1]
+        if isinstance(error, tornado.web.HTTPError):
+            if error.log_message:
+                message = error.log_message % error.args if error.args else error.log_message
+        elif error is not None:
+            message = "Internal error in the jupyterlab-data-engineer server extension."
+        message = mask_secret(message, self.de_config.resolved_api_key())
+        self.finish(json.dumps(error_body(kind, message)))
+
+
+class AnthropicProxyHandler(_DataEngineerHandler):
+    """Forwards one request to the upstream and streams the answer back."""
+
+    _upstream_task: asyncio.Task | None = None
+    _client_gone = False
+
+    def on_connection_close(self) -> None:
+        # The browser went away (Stop button, page closed): stop the upstream
+        # request now, whether it is waiting for headers or streaming.
+        self._client_gone = True
+        task = self._upstream_task
+        if task is not None and not task.done():
+            task.cancel()
+        super().on_connection_close()
+
+    async def forward(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        try:
+            upstream = self.de_config.upstream()
+        except ValueError as err:
+            self.log.error("jupyterlab_data_engineer: %s", err)
+            self.send_json_error(500, "api_error", str(err), "bad_base_url")
+            return
+        key = self.de_config.resolved_api_key()
+        if not key and upstream.is_default():
+            self.send_json_error(401, "authentication_error", NO_KEY_MESSAGE, "no_api_key")
+            return
+
+        headers = {
+            name: self.request.headers[name]
+            for name in FORWARDED_REQUEST_HEADERS
+            if name in self.request.headers
+        }
+        # No compression: chunks are relayed byte for byte, as they arrive.
+        headers["accept-encoding"] = "identity"
+        if key:
+            headers["x-api-key"] = key
+
+        if self._client_gone:
+            return
+        self._upstream_task = asyncio.ensure_future(
+            self._relay(upstream, method, path, params, headers, body, key)
+        )
+        try:
+            await self._upstream_task
+        except asyncio.CancelledError:
+            if not self._client_gone:
+                raise
+            self.log.info(
+                "jupyterlab_data_engineer: client disconnected, cancelled %s %s", method, path
+            )
+        finally:
+            self._upstream_task = None
+        if not self._finished:
+            # Nothing more will be sent (client gone); finish() on a closed
+            # stream writes nothing and just completes the bookkeeping.
+            self.finish(set_content_type=self._headers.get("Content-Type", "application/json"))
+
+    async def _relay(
+        self,
+        upstream: Upstream,
+        method: str,
+        path: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str],
+        body: bytes | None,
+        key: str | None,
+    ) -> None:
+        cfg = self.de_config
+        timeout = httpx.Timeout(
+            connect=cfg.connect_timeout,
+            read=None,  # never cut a stream; the wait for headers is bounded below
+            write=cfg.request_timeout,
+            pool=cfg.connect_timeout,
+        )
+        client = self.upstream_client.get()
+        request = client.build_request(
+            method, upstream.endpoint(path), params=params, headers=headers, content=body,
+            timeout=timeout,
+        )
+        where = upstream.netloc
+        try:
+            response = await asyncio.wait_for(
+                client.send(request, stream=True), timeout=cfg.request_timeout
+            )
+        except (asyncio.TimeoutError, httpx.TimeoutException):
+            self.log.warning(
+                "jupyterlab_data_engineer: upstream %s timed out for %s %s", where, method, path
+            )
+            self.send_json_error(
+                504,
+                "timeout_error",
+                f"The Anthropic API at {where} did not answer within the server's time limit "
+                f"({cfg.request_timeout:g} s for a response, {cfg.connect_timeout:g} s to connect). "
+                "Try again, or ask the Jupyter server's admin to raise "
+                "c.DataEngineer.request_timeout.",
+                "upstream_timeout",
+            )
+            return
+        except httpx.HTTPError as err:
+            reason = mask_secret(str(err) or type(err).__name__, key)
+            self.log.warning(
+                "jupyterlab_data_engineer: cannot reach upstream %s for %s %s: %s",
+                where, method, path, reason,
+            )
+            self.send_json_error(
+                502,
+                "api_error",
+                f"The Jupyter server could not reach the Anthropic API at {where} ({reason}). "
+                "Check the server's network access and its Anthropic base URL setting.",
+                "upstream_unreachable",
+            )
+            return
+
+        try:
+            await self._stream_back(response, where, key)
+        finally:
+            await response.aclose()
+
+    async def _stream_back(self, response: httpx.Response, where: str, key: str | None) -> None:
+        self.set_status(response.status_code)
+        content_type = response.headers.get("content-type", "application/json")
+        for name in FORWARDED_RESPONSE_HEADERS:
+            value = response.headers.get(name)
+            if value is not None:
+                self.set_header(name, value)
+        self.set_header("Content-Type", content_type)
+        try:
+            async for chunk in response.aiter_raw():
+                if not chunk:
+                    continue
+                self.write(chunk)
+                await self.flush()
+        except StreamClosedError:
+            # The browser is gone; leaving this function closes the upstream.
+            self._client_gone = True
+            return
+        except httpx.HTTPError as err:
+            # Upstream broke off mid-body. Headers are already sent, so mirror
+            # the break: close the browser's connection without a clean end.
+            self.log.warning(
+                "jupyterlab_data_engineer: upstream %s broke off a response: %s",
+                where, mask_secret(str(err) or type(err).__name__, key),
+            )
+            if self._headers_written:
+                self.request.connection.stream.close()
+                self.finish(set_content_type=content_type)
+                return
+            self.send_json_error(
+                502,
+                "api_error",
+                f"The Anthropic API at {where} closed the connection before answering.",
+                "upstream_unreachable",
+            )
+            return
+        self.finish(set_content_type=content_type)
+
+
+class MessagesHandler(AnthropicProxyHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.forward("POST", "/v1/messages", body=self.request.body)
+
+
+class CountTokensHandler(AnthropicProxyHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.forward("POST", "/v1/messages/count_tokens", body=self.request.body)
+
+
+class ModelsHandler(AnthropicProxyHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, model_id: str | None = None) -> None:
+        if model_id:
+            # The route regex only admits [A-Za-z0-9._:@-], so nothing to escape.
+            await self.forward("GET", f"/v1/models/{model_id}")
+            return
+        params = {}
+        for name in MODELS_QUERY_PARAMS:
+            value = self.get_query_argument(name, None)
+            if value is not None:
+                params[name] = value
+        await self.forward("GET", "/v1/models", params=params or None)
+
+
+class ConfigHandler(_DataEngineerHandler):
+    """What the frontend may know about the setup; never the key itself."""
+
+    @tornado.web.authenticated
+    @authorized
+    def get(self) -> None:
+        from . import __version__
+
+        try:
+            upstream = self.de_config.upstream()
+            origin, is_default, error = upstream.origin, upstream.is_default(), None
+        except ValueError as err:
+            origin, is_default, error = "", False, str(err)
+        reply: dict[str, Any] = {
+            "has_key": self.de_config.resolved_api_key() is not None,
+            "upstream": origin,
+            "upstream_is_default": is_default,
+            "version": __version__,
+        }
+        if error:
+            reply["upstream_error"] = error
+        self.finish(json.dumps(reply))
+
+
+class NotFoundHandler(_DataEngineerHandler):
+    """Everything else under /data-engineer/: a JSON 404, never forwarded."""
+
+    def _not_found(self, *args: Any, **kwargs: Any) -> None:
+        raise tornado.web.HTTPError(404, "Not a route of jupyterlab-data-engineer.")
+
+    get = post = put = patch = delete = head = allow_unauthenticated(_not_found)

@@ -1,0 +1,45 @@
+"""URL routes of the server extension."""
+
+from __future__ import annotations
+
+from jupyter_server.utils import url_path_join
+
+from .config import DataEngineer
+from .proxy import (
+    ConfigHandler,
+    CountTokensHandler,
+    MessagesHandler,
+    ModelsHandler,
+    NotFoundHandler,
+    UpstreamClient,
+)
+
+NAMESPACE = "data-engineer"
+
+# A model id as the API spells them (e.g. claude-sonnet-4-5-20250929); the
+# character class keeps anything path- or URL-like out of the upstream URL.
+MODEL_ID = r"([A-Za-z0-9][A-Za-z0-9._:@-]{0,255})"
+
+
+def setup_route_handlers(web_app, config: DataEngineer) -> None:
+    """Add the extension's handlers to the Jupyter server's tornado app."""
+    from . import __version__
+
+    base_url = web_app.settings["base_url"]
+    root = url_path_join(base_url, NAMESPACE)
+    api = url_path_join(root, "anthropic")
+    kwargs = {
+        "data_engineer": config,
+        "upstream_client": UpstreamClient(f"jupyterlab-data-engineer/{__version__}"),
+    }
+    # Tornado anchors each pattern at both ends; the first match wins, so the
+    # catch-all must come last.
+    handlers = [
+        (url_path_join(api, "v1/messages"), MessagesHandler, kwargs),
+        (url_path_join(api, "v1/messages/count_tokens"), CountTokensHandler, kwargs),
+        (url_path_join(api, "v1/models"), ModelsHandler, kwargs),
+        (url_path_join(api, "v1/models", MODEL_ID), ModelsHandler, kwargs),
+        (url_path_join(root, "config"), ConfigHandler, kwargs),
+        (root + r"(?:/.*)?", NotFoundHandler, kwargs),
+    ]
+    web_app.add_handlers(".*$", handlers)

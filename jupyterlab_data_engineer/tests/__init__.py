@@ -1,0 +1,1 @@
+"""Tests of the jupyterlab_data_engineer server extension."""

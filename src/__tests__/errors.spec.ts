@@ -1,0 +1,80 @@
+/** @jest-environment node */
+import { AnthropicError, APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { describeError, isAbort, retryAfterSeconds } from '../agent/errors';
+
+function apiError(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return APIError.generate(status, body as any, undefined, new Headers(headers));
+}
+
+const body = (type: string, message = 'm') => ({ type: 'error', error: { type, message } });
+
+describe('describeError', () => {
+  it('turns the proxy no-key answer into setup instructions', () => {
+    const error = describeError(
+      apiError(401, { ...body('authentication_error', 'no key'), data_engineer_error: 'no_api_key' })
+    );
+    expect(error.kind).toBe('no_key');
+    expect(error.message).toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('tells a wrong key from a missing one', () => {
+    const error = describeError(apiError(401, body('authentication_error', 'invalid x-api-key')));
+    expect(error.kind).toBe('auth');
+    expect(error.detail).toBe('invalid x-api-key');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('reads the retry time of a 429 from retry-after', () => {
+    const error = describeError(apiError(429, body('rate_limit_error'), { 'retry-after': '7' }));
+    expect(error.kind).toBe('rate_limit');
+    expect(error.retryAfterSeconds).toBe(7);
+    expect(error.message).toContain('7 s');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('prefers retry-after-ms', () => {
+    expect(retryAfterSeconds(new Headers({ 'retry-after-ms': '2500', 'retry-after': '9' }))).toBe(3);
+    expect(retryAfterSeconds(new Headers({}))).toBeUndefined();
+  });
+
+  it('maps 529 and mid-stream overloaded errors', () => {
+    expect(describeError(apiError(529, body('overloaded_error'))).kind).toBe('overloaded');
+    const midStream = new APIError(undefined, body('overloaded_error') as any, undefined, undefined);
+    expect(describeError(midStream).kind).toBe('overloaded');
+    const other = new APIError(undefined, body('api_error') as any, undefined, undefined);
+    expect(describeError(other).kind).toBe('stream');
+  });
+
+  it('maps connection failures and unreachable upstreams', () => {
+    expect(describeError(new APIConnectionError({ message: 'fetch failed' })).kind).toBe('network');
+    expect(
+      describeError(apiError(502, { ...body('api_error'), data_engineer_error: 'upstream_unreachable' }))
+        .kind
+    ).toBe('upstream_unreachable');
+  });
+
+  it('maps other statuses', () => {
+    expect(describeError(apiError(403, body('permission_error'))).kind).toBe('permission');
+    expect(describeError(apiError(404, body('not_found_error'))).kind).toBe('not_found');
+    expect(describeError(apiError(500, body('api_error'))).kind).toBe('server');
+    expect(describeError(apiError(400, body('invalid_request_error', 'bad'))).message).toContain('bad');
+    expect(
+      describeError(apiError(400, body('invalid_request_error', 'prompt is too long: 300000 tokens')))
+        .kind
+    ).toBe('too_long');
+    expect(describeError(new Error('boom')).message).toContain('boom');
+    expect(describeError(new Error('boom')).kind).toBe('unknown');
+  });
+
+  it('calls a stream that broke off a lost connection', () => {
+    const dropped = describeError(new AnthropicError('terminated'));
+    expect(dropped.kind).toBe('network');
+    expect(dropped.retryable).toBe(true);
+    expect(describeError(new TypeError('network error')).kind).toBe('network');
+  });
+
+  it('recognises the user abort', () => {
+    expect(isAbort(new APIUserAbortError())).toBe(true);
+    expect(isAbort(new Error('x'))).toBe(false);
+  });
+});

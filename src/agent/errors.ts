@@ -1,0 +1,234 @@
+import {
+  AnthropicError,
+  APIConnectionError,
+  APIError,
+  APIUserAbortError
+} from '@anthropic-ai/sdk';
+
+/** The causes a user can act on, each with its own wording and remedy. */
+export type ChatErrorKind =
+  | 'no_key'
+  | 'no_server_extension'
+  | 'auth'
+  | 'permission'
+  | 'rate_limit'
+  | 'overloaded'
+  | 'too_long'
+  | 'bad_request'
+  | 'not_found'
+  | 'server'
+  | 'upstream_unreachable'
+  | 'network'
+  | 'stream'
+  | 'unknown';
+
+/** An error turned into plain words. `message` is never the API key. */
+export interface IChatError {
+  kind: ChatErrorKind;
+  /** What happened, in plain words, for the conversation. */
+  message: string;
+  /** The upstream's own text, if any, for details. */
+  detail?: string;
+  /** Seconds to wait before retrying, when the server said. */
+  retryAfterSeconds?: number;
+  /** Whether a Retry action makes sense. */
+  retryable: boolean;
+  status?: number;
+  requestId?: string;
+}
+
+type Translate = (text: string, ...args: any[]) => string;
+const identity: Translate = (text, ...args) =>
+  args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
+
+/** Read `retry-after-ms` / `retry-after` (seconds or an HTTP date). */
+export function retryAfterSeconds(headers: Headers | undefined | null): number | undefined {
+  if (!headers) {
+    return undefined;
+  }
+  const ms = headers.get('retry-after-ms');
+  if (ms && !isNaN(Number(ms))) {
+    return Math.max(0, Math.ceil(Number(ms) / 1000));
+  }
+  const value = headers.get('retry-after');
+  if (!value) {
+    return undefined;
+  }
+  if (!isNaN(Number(value))) {
+    return Math.max(0, Math.ceil(Number(value)));
+  }
+  const date = Date.parse(value);
+  if (!isNaN(date)) {
+    return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  }
+  return undefined;
+}
+
+/** True when the error is the user's own Stop. */
+export function isAbort(error: unknown): boolean {
+  return (
+    error instanceof APIUserAbortError ||
+    (error instanceof Error && error.name === 'AbortError')
+  );
+}
+
+/** Turn anything thrown by the SDK or the proxy into an actionable message. */
+export function describeError(error: unknown, trans: Translate = identity): IChatError {
+  if (error instanceof APIConnectionError) {
+    return {
+      kind: 'network',
+      message: trans(
+        'Could not reach the Jupyter server or the model endpoint. Check your network connection and that the Jupyter server is running, then retry.'
+      ),
+      detail: error.message,
+      retryable: true
+    };
+  }
+  if (error instanceof APIError) {
+    const body = (error.error ?? {}) as any;
+    const status = error.status;
+    const type = error.type ?? body?.error?.type ?? undefined;
+    const detail = error.apiMessage ?? body?.error?.message ?? undefined;
+    const base = {
+      status,
+      detail,
+      requestId: error.requestID ?? undefined
+    };
+    if (body?.data_engineer_error === 'no_api_key') {
+      return {
+        ...base,
+        kind: 'no_key',
+        message: trans(
+          'No Anthropic API key is configured on the Jupyter server. Ask your administrator (or set it yourself) to define ANTHROPIC_API_KEY in the environment of the Jupyter server, or c.DataEngineer.anthropic_api_key in its configuration, then restart the server.'
+        ),
+        retryable: true
+      };
+    }
+    if (body?.data_engineer_error === 'upstream_unreachable' || status === 502 || status === 504) {
+      return {
+        ...base,
+        kind: 'upstream_unreachable',
+        message: trans(
+          'The Jupyter server could not reach the model endpoint. Check ANTHROPIC_BASE_URL and the server\'s network access, then retry.'
+        ),
+        retryable: true
+      };
+    }
+    if (status === undefined) {
+      // An `event: error` inside a stream that had already started.
+      if (type === 'overloaded_error') {
+        return {
+          ...base,
+          kind: 'overloaded',
+          message: trans('The model is overloaded and stopped mid-reply. Retry in a moment.'),
+          retryable: true
+        };
+      }
+      return {
+        ...base,
+        kind: 'stream',
+        message: trans('The reply was interrupted by an error from the model service.'),
+        retryable: true
+      };
+    }
+    if (status === 401 || type === 'authentication_error') {
+      return {
+        ...base,
+        kind: 'auth',
+        message: trans(
+          'The API key was refused by the model endpoint. Check that ANTHROPIC_API_KEY on the Jupyter server is a valid, active key for this endpoint.'
+        ),
+        retryable: false
+      };
+    }
+    if (status === 403) {
+      return {
+        ...base,
+        kind: 'permission',
+        message: trans(
+          'Access denied. Either your Jupyter session expired (reload the page) or the API key lacks permission for this model.'
+        ),
+        retryable: true
+      };
+    }
+    if (status === 404) {
+      return {
+        ...base,
+        kind: 'not_found',
+        message: trans(
+          'Not found. The model name may be wrong for this endpoint; check the model in the settings.'
+        ),
+        retryable: false
+      };
+    }
+    if (status === 413 || /prompt is too long/i.test(detail ?? '')) {
+      return {
+        ...base,
+        kind: 'too_long',
+        message: trans('The conversation is too long for the model. Start a new chat.'),
+        retryable: false
+      };
+    }
+    if (status === 429) {
+      const wait = retryAfterSeconds(error.headers);
+      return {
+        ...base,
+        kind: 'rate_limit',
+        retryAfterSeconds: wait,
+        message:
+          wait !== undefined
+            ? trans('Rate limited by the model endpoint. You can retry in %1 s.', wait)
+            : trans('Rate limited by the model endpoint. Wait a little, then retry.'),
+        retryable: true
+      };
+    }
+    if (status === 529 || type === 'overloaded_error') {
+      return {
+        ...base,
+        kind: 'overloaded',
+        retryAfterSeconds: retryAfterSeconds(error.headers),
+        message: trans('The model is overloaded right now. Retry in a moment.'),
+        retryable: true
+      };
+    }
+    if (status >= 500) {
+      return {
+        ...base,
+        kind: 'server',
+        message: trans('The model endpoint had an internal error (%1). Retry in a moment.', status),
+        retryable: true
+      };
+    }
+    if (status === 400) {
+      return {
+        ...base,
+        kind: 'bad_request',
+        message: trans('The request was rejected: %1', detail ?? error.message),
+        retryable: false
+      };
+    }
+    return {
+      ...base,
+      kind: 'unknown',
+      message: trans('The request failed: %1', detail ?? error.message),
+      retryable: true
+    };
+  }
+  if (error instanceof AnthropicError || error instanceof TypeError) {
+    // A body that broke off: the SDK wraps the fetch's own error.
+    return {
+      kind: 'network',
+      message: trans(
+        'The connection was lost in the middle of the reply. Check your network and the Jupyter server, then retry.'
+      ),
+      detail: error.message,
+      retryable: true
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    kind: 'unknown',
+    message: trans('Something went wrong: %1', message),
+    retryable: true
+  };
+}

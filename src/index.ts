@@ -1,0 +1,92 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { dataEngineerIcon } from './icon';
+import { readSettings } from './settings';
+import { ChatShell } from './ui/chatShell';
+
+const PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
+
+/** Command ids. */
+export namespace CommandIDs {
+  export const open = 'data-engineer:open';
+  export const newChat = 'data-engineer:new-chat';
+}
+
+/** Wiring only: the chat itself is loaded the first time its panel opens. */
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'A senior data engineer AI pair in the sidebar.',
+  autoStart: true,
+  requires: [IRenderMimeRegistry],
+  optional: [ISettingRegistry, INotebookTracker, ICommandPalette, ILayoutRestorer, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    settingRegistry: ISettingRegistry | null,
+    notebookTracker: INotebookTracker | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
+    let settings: ISettingRegistry.ISettings | null = null;
+
+    const shell = new ChatShell({
+      rendermime,
+      notebookTracker,
+      serverSettings: app.serviceManager.serverSettings,
+      settings: () => readSettings(settings),
+      trans: (text, ...args) => trans.__(text, ...args)
+    });
+    shell.title.icon = dataEngineerIcon;
+    shell.title.caption = trans.__('Data Engineer Chat');
+    app.shell.add(shell, 'right', { rank: 400 });
+    restorer?.add(shell, shell.id);
+
+    if (settingRegistry) {
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(loaded => {
+          settings = loaded;
+          loaded.changed.connect(() => shell.settingsChanged());
+          shell.settingsChanged();
+        })
+        .catch(reason => {
+          console.error('jupyterlab-data-engineer: could not load settings', reason);
+        });
+    }
+
+    app.commands.addCommand(CommandIDs.open, {
+      label: trans.__('Open Data Engineer Chat'),
+      caption: trans.__('Open the Data Engineer chat in the right sidebar and focus its input'),
+      icon: dataEngineerIcon,
+      execute: async () => {
+        app.shell.activateById(shell.id);
+        await shell.focusComposer();
+      }
+    });
+    app.commands.addCommand(CommandIDs.newChat, {
+      label: trans.__('New Data Engineer Chat'),
+      caption: trans.__('Start a new conversation in the Data Engineer chat'),
+      execute: async () => {
+        app.shell.activateById(shell.id);
+        const chat = await shell.load();
+        chat.session.reset();
+        chat.focusComposer();
+      }
+    });
+    const category = trans.__('Data Engineer');
+    palette?.addItem({ command: CommandIDs.open, category });
+    palette?.addItem({ command: CommandIDs.newChat, category });
+  }
+};
+
+export default plugin;

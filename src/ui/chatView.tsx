@@ -1,0 +1,274 @@
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import * as React from 'react';
+import type { ChatSession } from '../agent/chatSession';
+import type { IAssistantTurn, IUsage, Turn } from '../agent/conversation';
+import type { IServerConfig } from '../agent/client';
+import { ICodeBlockActions, MarkdownView } from './markdownView';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+export interface IChatViewProps {
+  session: ChatSession;
+  rendermime: IRenderMimeRegistry;
+  trans: Translate;
+  actions: ICodeBlockActions;
+  /** What the server reported; null while unknown. */
+  serverConfig: IServerConfig | null;
+  directMode: boolean;
+  /** Called once with the composer so the widget can focus it. */
+  composerRef?: React.RefObject<HTMLTextAreaElement>;
+}
+
+/** Re-render whenever a Lumino signal fires. */
+function useSignal(subscribe: (cb: () => void) => () => void): number {
+  const [tick, setTick] = React.useState(0);
+  React.useEffect(() => subscribe(() => setTick(t => t + 1)), [subscribe]);
+  return tick;
+}
+
+/** The whole chat: header, setup notice, conversation, composer. */
+export function ChatView(props: IChatViewProps): JSX.Element {
+  const { session, trans } = props;
+  const conversation = session.conversation;
+  useSignal(
+    React.useCallback(
+      cb => {
+        const handler = () => cb();
+        conversation.changed.connect(handler);
+        session.busyChanged.connect(handler);
+        return () => {
+          conversation.changed.disconnect(handler);
+          session.busyChanged.disconnect(handler);
+        };
+      },
+      [conversation, session]
+    )
+  );
+  const list = React.useRef<HTMLDivElement>(null);
+  const stickToBottom = React.useRef(true);
+
+  React.useLayoutEffect(() => {
+    const node = list.current;
+    if (node && stickToBottom.current) {
+      node.scrollTop = node.scrollHeight;
+    }
+  });
+
+  const onScroll = () => {
+    const node = list.current;
+    if (node) {
+      stickToBottom.current = node.scrollHeight - node.scrollTop - node.clientHeight < 40;
+    }
+  };
+
+  const turns = conversation.turns;
+  return (
+    <div className="jp-DataEngineer-chat">
+      <div className="jp-DataEngineer-header">
+        <span className="jp-DataEngineer-title">{trans('Data Engineer')}</span>
+        <button
+          className="jp-DataEngineer-newChat jp-mod-styled"
+          title={trans('Start a new chat')}
+          onClick={() => session.reset()}
+        >
+          {trans('New chat')}
+        </button>
+      </div>
+      <SetupNotice config={props.serverConfig} directMode={props.directMode} trans={trans} />
+      <div className="jp-DataEngineer-messages" ref={list} onScroll={onScroll}>
+        {turns.length === 0 && (
+          <div className="jp-DataEngineer-empty">
+            {trans(
+              'Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.'
+            )}
+          </div>
+        )}
+        {turns.map((turn, index) => (
+          <TurnView
+            key={turn.id}
+            turn={turn}
+            isLast={index === turns.length - 1}
+            {...props}
+          />
+        ))}
+      </div>
+      <Composer session={session} trans={trans} composerRef={props.composerRef} />
+    </div>
+  );
+}
+
+function SetupNotice(props: {
+  config: IServerConfig | null;
+  directMode: boolean;
+  trans: Translate;
+}): JSX.Element | null {
+  const { config, directMode, trans } = props;
+  if (directMode) {
+    return (
+      <div className="jp-DataEngineer-notice jp-DataEngineer-notice-warn">
+        {trans(
+          'Direct mode is on: your API key is stored in your settings and sent from the browser. Prefer configuring the key on the Jupyter server.'
+        )}
+      </div>
+    );
+  }
+  if (!config) {
+    return null;
+  }
+  if (!config.available) {
+    return (
+      <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error">
+        {trans(
+          'The jupyterlab_data_engineer server extension is not answering. Install the package with pip in the environment of the Jupyter server and restart it (check with: jupyter server extension list).'
+        )}
+      </div>
+    );
+  }
+  if (!config.has_key && config.upstream_is_default) {
+    return (
+      <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error">
+        {trans(
+          'No API key is configured on the Jupyter server. Set ANTHROPIC_API_KEY in the environment of the Jupyter server (or c.DataEngineer.anthropic_api_key in its configuration) and restart it. Under JupyterHub, ask your administrator to add it to the single-user environment.'
+        )}
+      </div>
+    );
+  }
+  return null;
+}
+
+function TurnView(props: IChatViewProps & { turn: Turn; isLast: boolean }): JSX.Element {
+  const { turn, trans } = props;
+  if (turn.role === 'user') {
+    return (
+      <div className="jp-DataEngineer-turn jp-DataEngineer-user">
+        <div className="jp-DataEngineer-userText">{turn.text}</div>
+      </div>
+    );
+  }
+  return (
+    <div
+      className={`jp-DataEngineer-turn jp-DataEngineer-assistant jp-mod-${turn.status}`}
+      data-status={turn.status}
+    >
+      {turn.status === 'waiting' && (
+        <div className="jp-DataEngineer-waiting">{trans('Thinking…')}</div>
+      )}
+      {turn.text && (
+        <MarkdownView
+          source={turn.text}
+          rendermime={props.rendermime}
+          trans={trans}
+          actions={turn.status === 'streaming' ? undefined : props.actions}
+        />
+      )}
+      {turn.status === 'stopped' && (
+        <div className="jp-DataEngineer-stopped">{trans('Stopped.')}</div>
+      )}
+      {turn.error && <ErrorView turn={turn} session={props.session} trans={trans} isLast={props.isLast} />}
+      {turn.usage && <UsageView usage={turn.usage} trans={trans} />}
+    </div>
+  );
+}
+
+function ErrorView(props: {
+  turn: IAssistantTurn;
+  session: ChatSession;
+  trans: Translate;
+  isLast: boolean;
+}): JSX.Element | null {
+  const { turn, session, trans } = props;
+  const error = turn.error!;
+  return (
+    <div className="jp-DataEngineer-error" role="alert" data-kind={error.kind}>
+      <div className="jp-DataEngineer-errorMessage">{error.message}</div>
+      {error.detail && error.detail !== error.message && (
+        <div className="jp-DataEngineer-errorDetail">
+          {error.status ? `${error.status}: ` : ''}
+          {error.detail}
+          {error.requestId ? ` (${error.requestId})` : ''}
+        </div>
+      )}
+      {props.isLast && (
+        <button
+          className="jp-DataEngineer-retry jp-mod-styled"
+          onClick={() => void session.retry()}
+          disabled={session.busy}
+        >
+          {trans('Retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function UsageView(props: { usage: IUsage; trans: Translate }): JSX.Element {
+  const { usage, trans } = props;
+  return (
+    <div
+      className="jp-DataEngineer-usage"
+      title={trans('Tokens used by this reply')}
+    >
+      {trans(
+        'in %1 · out %2 · cache read %3',
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.cache_read_input_tokens
+      )}
+    </div>
+  );
+}
+
+function Composer(props: {
+  session: ChatSession;
+  trans: Translate;
+  composerRef?: React.RefObject<HTMLTextAreaElement>;
+}): JSX.Element {
+  const { session, trans } = props;
+  const [text, setText] = React.useState('');
+  const send = () => {
+    if (!text.trim() || session.busy) {
+      return;
+    }
+    const value = text;
+    setText('');
+    void session.send(value);
+  };
+  const onKeyDown = (event: React.KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+  return (
+    <div className="jp-DataEngineer-composer">
+      <textarea
+        ref={props.composerRef}
+        className="jp-DataEngineer-input"
+        placeholder={trans('Ask the data engineer…')}
+        aria-label={trans('Message')}
+        value={text}
+        rows={3}
+        onChange={event => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      {session.busy ? (
+        <button
+          className="jp-DataEngineer-stop jp-mod-styled jp-mod-warn"
+          onClick={() => session.stop()}
+          title={trans('Stop the reply')}
+        >
+          {trans('Stop')}
+        </button>
+      ) : (
+        <button
+          className="jp-DataEngineer-send jp-mod-styled jp-mod-accept"
+          onClick={send}
+          disabled={!text.trim()}
+          title={trans('Send (Enter)')}
+        >
+          {trans('Send')}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { Clipboard } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import * as React from 'react';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+/** What a code block in a reply can do. */
+export interface ICodeBlockActions {
+  insertBelow(code: string): boolean;
+  replaceActive(code: string): boolean;
+}
+
+export interface IMarkdownViewProps {
+  source: string;
+  rendermime: IRenderMimeRegistry;
+  trans: Translate;
+  /** When given, code blocks get Copy / Insert below / Replace buttons. */
+  actions?: ICodeBlockActions;
+}
+
+/**
+ * Markdown through JupyterLab's own renderer: sanitised (the model is not
+ * trusted), highlighted, typeset, themed. While a reply streams, renders are
+ * coalesced: at most one in flight, then one more with the newest text.
+ */
+export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
+  const host = React.useRef<HTMLDivElement>(null);
+  const state = React.useRef<{
+    renderer: IRenderMime.IRenderer | null;
+    rendering: boolean;
+    pending: string | null;
+    disposed: boolean;
+  }>({ renderer: null, rendering: false, pending: null, disposed: false });
+  const propsRef = React.useRef(props);
+  propsRef.current = props;
+
+  React.useEffect(() => {
+    const renderer = props.rendermime.createRenderer('text/markdown');
+    state.current.renderer = renderer;
+    state.current.disposed = false;
+    host.current?.appendChild(renderer.node);
+    return () => {
+      state.current.disposed = true;
+      renderer.dispose();
+    };
+  }, [props.rendermime]);
+
+  React.useEffect(() => {
+    const s = state.current;
+    s.pending = props.source;
+    if (s.rendering) {
+      return;
+    }
+    const pump = async (): Promise<void> => {
+      s.rendering = true;
+      try {
+        while (s.pending !== null && !s.disposed && s.renderer) {
+          const source = s.pending;
+          s.pending = null;
+          const model = new MimeModel({ data: { 'text/markdown': source }, trusted: false });
+          await s.renderer.renderModel(model);
+          const { actions, trans } = propsRef.current;
+          if (actions && !s.disposed) {
+            decorateCodeBlocks(s.renderer.node, actions, trans);
+          }
+        }
+      } finally {
+        s.rendering = false;
+      }
+    };
+    void pump();
+  }, [props.source]);
+
+  // Actions arrive when the stream ends, often with no new text to render.
+  React.useEffect(() => {
+    const s = state.current;
+    if (props.actions && s.renderer && !s.rendering) {
+      decorateCodeBlocks(s.renderer.node, props.actions, props.trans);
+    }
+  }, [props.actions]);
+
+  return <div className="jp-DataEngineer-markdown" ref={host} />;
+}
+
+/** Add the action bar to every rendered code block that lacks one. */
+function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans: Translate): void {
+  node.querySelectorAll('pre').forEach(pre => {
+    if (pre.parentElement?.classList.contains('jp-DataEngineer-codeBlock')) {
+      return;
+    }
+    const wrapper = document.createElement('div');
+    wrapper.className = 'jp-DataEngineer-codeBlock';
+    pre.replaceWith(wrapper);
+    const bar = document.createElement('div');
+    bar.className = 'jp-DataEngineer-codeActions';
+    const code = () => (pre.querySelector('code') ?? pre).textContent?.replace(/\n$/, '') ?? '';
+    const button = (label: string, title: string, run: () => void) => {
+      const b = document.createElement('button');
+      b.className = 'jp-DataEngineer-codeAction jp-mod-styled';
+      b.textContent = label;
+      b.title = title;
+      b.addEventListener('click', event => {
+        event.preventDefault();
+        run();
+      });
+      bar.appendChild(b);
+    };
+    button(trans('Copy'), trans('Copy the code to the clipboard'), () =>
+      Clipboard.copyToSystem(code())
+    );
+    button(trans('Insert below'), trans('Insert the code in a new cell below the active cell'), () =>
+      actions.insertBelow(code())
+    );
+    button(trans('Replace cell'), trans('Replace the source of the active cell with the code'), () =>
+      actions.replaceActive(code())
+    );
+    wrapper.appendChild(bar);
+    wrapper.appendChild(pre);
+  });
+}

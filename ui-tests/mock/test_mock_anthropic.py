@@ -1,0 +1,291 @@
+"""HTTP-level tests of mock_anthropic.py (run as a subprocess, as the other suites use it)."""
+
+import http.client
+import json
+import math
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+MOCK = Path(__file__).with_name("mock_anthropic.py")
+KEY = {"x-api-key": "sk-test"}
+BODY = {"model": "claude-sonnet-4-5-20250929", "max_tokens": 256,
+        "messages": [{"role": "user", "content": "hi there"}]}
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc = subprocess.Popen([sys.executable, str(MOCK), "--port", "0"],
+                            stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("MOCK READY http://127.0.0.1:"), line
+    port = int(line.rsplit(":", 1)[1])
+    yield port
+    proc.terminate()
+    proc.wait(5)
+
+
+@pytest.fixture
+def mock(server):
+    """A client for one test, starting from a reset mock."""
+    client = Client(server)
+    client.call("POST", "/_mock/reset", {})
+    return client
+
+
+class Client:
+    def __init__(self, port):
+        self.port = port
+
+    def raw(self, method, path, body=None, headers=None):
+        """(status, headers, bytes) of one request on a fresh connection."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        data = None if body is None else (body if isinstance(body, str) else json.dumps(body))
+        conn.request(method, path, data, {"content-type": "application/json", **(headers or {})})
+        resp = conn.getresponse()
+        try:
+            return resp.status, resp.headers, resp.read()
+        finally:
+            conn.close()
+
+    def call(self, method, path, body=None, headers=None):
+        status, hdrs, data = self.raw(method, path, body, headers)
+        return status, hdrs, json.loads(data)
+
+    def script(self, *responses):
+        return self.call("POST", "/_mock/script", {"responses": list(responses)})[2]
+
+    def requests(self):
+        return self.call("GET", "/_mock/requests")[2]["requests"]
+
+    def stream(self, body=None, headers=KEY):
+        status, hdrs, data = self.raw("POST", "/v1/messages",
+                                      {**(body or BODY), "stream": True}, headers)
+        return status, hdrs, parse_sse(data.decode())
+
+
+def parse_sse(text):
+    """[(event name, data dict)], checking the exact `event:`/`data:` framing."""
+    assert text.endswith("\n\n"), text[-50:]
+    events = []
+    for chunk in text[:-2].split("\n\n"):
+        event_line, data_line = chunk.split("\n")
+        assert event_line.startswith("event: ") and data_line.startswith("data: "), chunk
+        name, data = event_line[7:], json.loads(data_line[6:])
+        assert data["type"] == name
+        events.append((name, data))
+    return events
+
+
+def deltas(events, index, field):
+    return [d["delta"][field] for n, d in events
+            if n == "content_block_delta" and d["index"] == index and field in d["delta"]]
+
+
+def test_stream_text_and_tool_use(mock):
+    mock.script({"blocks": [{"type": "text", "text": "Hello **world**, how are you?"},
+                            {"type": "tool_use", "id": "toolu_01", "name": "insert_cell",
+                             "input": {"source": "1+1", "index": 3}}],
+                 "stop_reason": "tool_use", "chunk_size": 5,
+                 "usage": {"input_tokens": 12, "output_tokens": 7}})
+    status, headers, events = mock.stream()
+    assert status == 200 and headers["content-type"].startswith("text/event-stream")
+    assert headers["request-id"].startswith("req_")
+    names = [n for n, _ in events]
+    assert names[:3] == ["message_start", "ping", "content_block_start"]
+    assert names[-3:] == ["content_block_stop", "message_delta", "message_stop"]
+    message = events[0][1]["message"]
+    assert message["id"].startswith("msg_") and message["content"] == []
+    assert (message["type"], message["role"], message["model"]) == \
+        ("message", "assistant", BODY["model"])
+    assert message["stop_reason"] is None and message["stop_sequence"] is None
+    assert {"input_tokens", "output_tokens", "cache_read_input_tokens",
+            "cache_creation_input_tokens"} <= set(message["usage"])
+    starts = [d["content_block"] for n, d in events if n == "content_block_start"]
+    assert starts == [{"type": "text", "text": ""},
+                      {"type": "tool_use", "id": "toolu_01", "name": "insert_cell", "input": {}}]
+    text = deltas(events, 0, "text")
+    assert "".join(text) == "Hello **world**, how are you?"
+    assert len(text) == math.ceil(29 / 5)
+    fragments = deltas(events, 1, "partial_json")
+    assert len(fragments) > 1
+    assert "".join(fragments) == json.dumps({"source": "1+1", "index": 3})
+    final = events[-2][1]
+    assert final["delta"] == {"stop_reason": "tool_use", "stop_sequence": None}
+    assert final["usage"]["output_tokens"] == 7 and final["usage"]["input_tokens"] == 12
+
+
+def test_ping_can_be_disabled_and_model_overridden(mock):
+    mock.script({"blocks": [{"type": "text", "text": "x"}], "ping": False, "model": "other"})
+    _, _, events = mock.stream()
+    assert "ping" not in [n for n, _ in events]
+    assert events[0][1]["message"]["model"] == "other"
+
+
+def test_queue_is_fifo_then_default_reply(mock):
+    assert mock.script({"blocks": [{"type": "text", "text": "one"}]})["queued"] == 1
+    assert mock.script({"blocks": [{"type": "text", "text": "two"}]})["queued"] == 2
+    assert "".join(deltas(mock.stream()[2], 0, "text")) == "one"
+    assert "".join(deltas(mock.stream()[2], 0, "text")) == "two"
+    default = "".join(deltas(mock.stream()[2], 0, "text"))
+    assert default.startswith("Mock reply to: hi there") and "```python" in default
+
+
+def test_non_stream_returns_the_message(mock):
+    mock.script({"blocks": [{"type": "text", "text": "Hi"},
+                            {"type": "tool_use", "name": "run", "input": {"a": [1]}}],
+                 "stop_reason": "tool_use", "usage": {"input_tokens": 3, "output_tokens": 4}})
+    status, _, msg = mock.call("POST", "/v1/messages", BODY, KEY)
+    assert status == 200 and msg["id"].startswith("msg_") and msg["role"] == "assistant"
+    assert msg["content"][0] == {"type": "text", "text": "Hi"}
+    tool = msg["content"][1]
+    assert tool["id"].startswith("toolu_") and tool["input"] == {"a": [1]}
+    assert msg["stop_reason"] == "tool_use" and msg["usage"]["output_tokens"] == 4
+
+
+def test_records_everything_received(mock):
+    mock.stream(headers={**KEY, "Cookie": "session=1", "X-Custom": "v"})
+    mock.raw("POST", "/v1/messages?beta=true", "not json", KEY)
+    first, second = mock.requests()
+    assert first["method"] == "POST" and first["path"] == "/v1/messages"
+    assert first["headers"]["cookie"] == "session=1" and first["headers"]["x-custom"] == "v"
+    assert first["headers"]["x-api-key"] == "sk-test"
+    assert first["body"] == {**BODY, "stream": True}
+    assert first["status"] == 200 and first["finished"] is True
+    assert first["client_disconnected"] is False
+    assert abs(first["received_at"] - time.time()) < 30
+    assert second["query"] == "beta=true" and second["body"] == "not json"
+    assert second["status"] == 400
+
+
+def test_auth(mock):
+    mock.script({"blocks": [{"type": "text", "text": "kept"}]})
+    status, headers, err = mock.call("POST", "/v1/messages", BODY)
+    assert status == 401 and headers["request-id"] == err["request_id"]
+    assert err["type"] == "error" and err["error"]["type"] == "authentication_error"
+    jupyter_token = {"authorization": "token abc123"}  # Jupyter's scheme is not a key
+    assert mock.call("POST", "/v1/messages", BODY, jupyter_token)[0] == 401
+    mock.call("POST", "/_mock/config", {"expected_key": "sk-right"})
+    status, _, err = mock.call("POST", "/v1/messages", BODY, KEY)
+    assert status == 401 and err["error"] == {"type": "authentication_error",
+                                              "message": "invalid x-api-key"}
+    status, _, msg = mock.call("POST", "/v1/messages", BODY,
+                               {"authorization": "Bearer sk-right"})
+    assert status == 200 and msg["content"][0]["text"] == "kept"  # failures did not pop
+    assert [r["status"] for r in mock.requests()] == [401, 401, 401, 200]
+
+
+@pytest.mark.parametrize("status,error_type", [(429, "rate_limit_error"),
+                                               (529, "overloaded_error"),
+                                               (401, "authentication_error")])
+def test_http_errors(mock, status, error_type):
+    mock.script({"type": "http_error", "status": status, "message": "slow down",
+                 "headers": {"retry-after": "7"}})
+    got, headers, err = mock.call("POST", "/v1/messages", {**BODY, "stream": True}, KEY)
+    assert got == status and headers["retry-after"] == "7"
+    assert headers["request-id"] == err["request_id"]
+    assert err == {"type": "error", "error": {"type": error_type, "message": "slow down"},
+                   "request_id": err["request_id"]}
+
+
+def test_error_after_chars(mock):
+    mock.script({"blocks": [{"type": "text", "text": "abcdefghij"}], "chunk_size": 4,
+                 "error_after_chars": 6})
+    _, _, events = mock.stream()
+    assert "".join(deltas(events, 0, "text")) == "abcdef"
+    assert events[-1] == ("error", {"type": "error", "request_id": events[-1][1]["request_id"],
+                                    "error": {"type": "overloaded_error",
+                                              "message": "Overloaded"}})
+    assert mock.requests()[0]["finished"] is True
+    mock.script({"blocks": [{"type": "text", "text": "abc"}], "error_after_chars": 1})
+    status, _, err = mock.call("POST", "/v1/messages", BODY, KEY)  # non-stream: HTTP 529
+    assert status == 529 and err["error"]["type"] == "overloaded_error"
+
+
+def test_drop_after_chars(mock):
+    mock.script({"blocks": [{"type": "text", "text": "abcdefghij"}], "drop_after_chars": 3})
+    with pytest.raises(http.client.IncompleteRead) as info:
+        mock.stream()
+    events = parse_sse(info.value.partial.decode())
+    assert "".join(deltas(events, 0, "text")) == "abc"
+    record = mock.requests()[0]
+    assert record["dropped"] is True and record["finished"] is False
+    assert record["client_disconnected"] is False
+    mock.script({"blocks": [{"type": "text", "text": "x"}], "drop_after_chars": 0})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        mock.raw("POST", "/v1/messages", BODY, KEY)  # non-stream: no response at all
+
+
+def test_client_disconnect_is_recorded(mock):
+    mock.script({"blocks": [{"type": "text", "text": "x" * 200}], "chunk_size": 1,
+                 "delay_ms": 20})
+    sock = socket.create_connection(("127.0.0.1", mock.port))
+    body = json.dumps({**BODY, "stream": True}).encode()
+    sock.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n"
+                 b"content-length: %d\r\n\r\n%s" % (len(body), body))
+    assert b"message_start" in sock.recv(4096)
+    sock.close()
+    for _ in range(100):
+        record = mock.requests()[0]
+        if record["client_disconnected"]:
+            break
+        time.sleep(0.02)
+    assert record["client_disconnected"] is True and record["finished"] is False
+
+
+def test_first_byte_delay(mock):
+    mock.script({"type": "http_error", "status": 500, "first_byte_delay_ms": 300})
+    start = time.monotonic()
+    status, _, err = mock.call("POST", "/v1/messages", BODY, KEY)
+    assert time.monotonic() - start >= 0.3
+    assert status == 500 and err["error"]["type"] == "api_error"
+
+
+def test_models_and_config(mock):
+    status, _, models = mock.call("GET", "/v1/models", headers=KEY)
+    ids = [m["id"] for m in models["data"]]
+    assert status == 200 and "claude-sonnet-4-5-20250929" in ids and models["has_more"] is False
+    assert models["first_id"] == ids[0] and models["last_id"] == ids[-1]
+    assert all(m["type"] == "model" and m["display_name"] and m["created_at"]
+               for m in models["data"])
+    assert mock.call("GET", "/v1/models")[0] == 401
+    mock.call("POST", "/_mock/config", {"models": ["claude-x", {"id": "claude-y",
+                                                                "display_name": "Y"}]})
+    data = mock.call("GET", "/v1/models", headers=KEY)[2]["data"]
+    assert [(m["id"], m["display_name"]) for m in data] == [("claude-x", "claude-x"),
+                                                             ("claude-y", "Y")]
+    assert mock.call("GET", "/v1/models/claude-y", headers=KEY)[2]["display_name"] == "Y"
+    assert mock.call("GET", "/v1/models/nope", headers=KEY)[0] == 404
+    mock.call("POST", "/_mock/reset", {})
+    assert len(mock.call("GET", "/v1/models", headers=KEY)[2]["data"]) == len(ids)
+
+
+def test_count_tokens(mock):
+    body = {"model": "m", "system": "You are terse.", "messages": BODY["messages"],
+            "tools": [{"name": "t", "input_schema": {"type": "object"}}]}
+    status, _, got = mock.call("POST", "/v1/messages/count_tokens", body, KEY)
+    text = json.dumps(body["system"]) + json.dumps(body["messages"]) + json.dumps(body["tools"])
+    assert status == 200 and got == {"input_tokens": math.ceil(len(text) / 4)}
+    assert mock.requests()[0]["path"] == "/v1/messages/count_tokens"
+
+
+def test_invalid_requests(mock):
+    status, _, err = mock.call("POST", "/v1/messages", {"model": "m", "messages": []}, KEY)
+    assert status == 400 and err["error"]["type"] == "invalid_request_error"
+    assert "max_tokens" in err["error"]["message"]
+    status, headers, err = mock.call("POST", "/v1/other", {}, KEY)
+    assert status == 404 and err["error"]["type"] == "not_found_error" and headers["request-id"]
+
+
+def test_thinking_block(mock):
+    mock.script({"blocks": [{"type": "thinking", "thinking": "hmm, let me see",
+                             "signature": "sig"}, {"type": "text", "text": "ok"}]})
+    _, _, events = mock.stream()
+    assert events[2][1]["content_block"] == {"type": "thinking", "thinking": "",
+                                             "signature": ""}
+    assert "".join(deltas(events, 0, "thinking")) == "hmm, let me see"
+    assert deltas(events, 0, "signature") == ["sig"]

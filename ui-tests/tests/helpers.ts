@@ -1,0 +1,38 @@
+import { APIRequestContext, expect, Page } from '@playwright/test';
+
+/** Where playwright.config.js starts the mock Messages API. */
+export const MOCK = 'http://127.0.0.1:8765';
+
+/** Clear the mock's queue, records and config. */
+export async function resetMock(request: APIRequestContext): Promise<void> {
+  const response = await request.post(`${MOCK}/_mock/reset`, { data: {} });
+  expect(response.ok()).toBeTruthy();
+}
+
+/** Queue scripted responses (see mock/SPEC.md). */
+export async function scriptMock(request: APIRequestContext, responses: unknown[]): Promise<void> {
+  const response = await request.post(`${MOCK}/_mock/script`, { data: { responses } });
+  expect(response.ok()).toBeTruthy();
+}
+
+/** Every API request the mock received. */
+export async function mockRequests(request: APIRequestContext): Promise<any[]> {
+  const response = await request.get(`${MOCK}/_mock/requests`);
+  expect(response.ok()).toBeTruthy();
+  return (await response.json()).requests;
+}
+
+/** Open the chat through its command and wait until the composer is there. */
+export async function openChat(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('data-engineer:open');
+  });
+  await expect(page.locator('.jp-DataEngineer-input')).toBeVisible();
+}
+
+/** Type a message in the composer and send it with Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const input = page.locator('.jp-DataEngineer-input');
+  await input.fill(text);
+  await input.press('Enter');
+}
