@@ -65,6 +65,44 @@ class UpstreamClient:
             self._client = None
 
 
+# Strong references to background clean-up tasks (asyncio keeps only weak ones).
+_cleanup_tasks: set[asyncio.Task] = set()
+
+
+def _abandon(send: asyncio.Future) -> None:
+    """Cancel a pending upstream send; close its response should it have won the race."""
+    send.cancel()
+
+    def close_late_response(task: asyncio.Future) -> None:
+        if task.cancelled() or task.exception() is not None:
+            return  # httpx closed the connection itself
+        closing = asyncio.ensure_future(task.result().aclose())
+        _cleanup_tasks.add(closing)
+        closing.add_done_callback(_cleanup_tasks.discard)
+
+    send.add_done_callback(close_late_response)
+
+
+async def _send_before_deadline(
+    client: httpx.AsyncClient, request: httpx.Request, timeout: float
+) -> httpx.Response:
+    """Send and wait for the response headers at most ``timeout`` seconds.
+
+    Unlike ``asyncio.wait_for`` on Python < 3.12, a cancellation that arrives
+    just as the headers do cannot lose (and so leak) the open response.
+    """
+    send = asyncio.ensure_future(client.send(request, stream=True))
+    try:
+        done, _ = await asyncio.wait({send}, timeout=timeout)
+    except BaseException:  # cancelled: the browser went away
+        _abandon(send)
+        raise
+    if not done:
+        _abandon(send)
+        raise asyncio.TimeoutError
+    return send.result()
+
+
 def error_body(status_kind: str, message: str, code: str | None = None) -> dict[str, Any]:
     """An error in the Anthropic API's shape, so the SDK reports it as usual."""
     body: dict[str, Any] = {"type": "error", "error": {"type": status_kind, "message": message}}
@@ -198,9 +236,7 @@ class AnthropicProxyHandler(_DataEngineerHandler):
         )
         where = upstream.netloc
         try:
-            response = await asyncio.wait_for(
-                client.send(request, stream=True), timeout=cfg.request_timeout
-            )
+            response = await _send_before_deadline(client, request, cfg.request_timeout)
         except (asyncio.TimeoutError, httpx.TimeoutException):
             self.log.warning(
                 "jupyterlab_data_engineer: upstream %s timed out for %s %s", where, method, path
@@ -233,7 +269,10 @@ class AnthropicProxyHandler(_DataEngineerHandler):
         try:
             await self._stream_back(response, where, key)
         finally:
-            await response.aclose()
+            # Shielded: if the browser's disconnect cancels us while we are
+            # closing (e.g. right after a failed write), the close must still
+            # complete, or the upstream connection would stay open.
+            await asyncio.shield(response.aclose())
 
     async def _stream_back(self, response: httpx.Response, where: str, key: str | None) -> None:
         self.set_status(response.status_code)
@@ -241,12 +280,17 @@ class AnthropicProxyHandler(_DataEngineerHandler):
         for name in FORWARDED_RESPONSE_HEADERS:
             value = response.headers.get(name)
             if value is not None:
-                self.set_header(name, value)
+                self.set_header(name, mask_secret(value, key))
         self.set_header("Content-Type", content_type)
+        secret = key.encode() if key else b""
         try:
-            async for chunk in response.aiter_raw():
+            # aiter_bytes: decoded should an upstream compress despite
+            # "accept-encoding: identity"; otherwise the bytes as they came.
+            async for chunk in response.aiter_bytes():
                 if not chunk:
                     continue
+                if secret and secret in chunk:  # an upstream echoing the key
+                    chunk = chunk.replace(secret, b"***")
                 self.write(chunk)
                 await self.flush()
         except StreamClosedError:

@@ -43,7 +43,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
       rendermime,
       notebookTracker,
       serverSettings: app.serviceManager.serverSettings,
+      contents: app.serviceManager.contents,
       settings: () => readSettings(settings),
+      activePath: () => {
+        const widget = app.shell.currentWidget ?? notebookTracker?.currentWidget ?? null;
+        const context = (widget as any)?.context;
+        return typeof context?.path === 'string' ? context.path : null;
+      },
+      openFile: path => {
+        void app.commands.execute('docmanager:open', { path });
+      },
       trans: (text, ...args) => trans.__(text, ...args)
     });
     shell.title.icon = dataEngineerIcon;

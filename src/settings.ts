@@ -7,6 +7,8 @@ export interface IChatSettings {
   directMode: boolean;
   directApiKey: string;
   directBaseUrl: string;
+  /** True when the user set `model` themselves: it then wins over personas. */
+  modelExplicit: boolean;
 }
 
 /** Used before the settings load and when a setting is missing. */
@@ -15,7 +17,8 @@ export const DEFAULT_SETTINGS: IChatSettings = {
   maxTokens: 8192,
   directMode: false,
   directApiKey: '',
-  directBaseUrl: 'https://api.anthropic.com'
+  directBaseUrl: 'https://api.anthropic.com',
+  modelExplicit: false
 };
 
 /** Read the composite settings, falling back to the defaults field by field. */
@@ -32,6 +35,7 @@ export function readSettings(settings: ISettingRegistry.ISettings | null): IChat
     maxTokens: Math.max(1, Math.floor(Number(get('maxTokens')) || DEFAULT_SETTINGS.maxTokens)),
     directMode: Boolean(get('directMode')),
     directApiKey: get('directApiKey'),
-    directBaseUrl: get('directBaseUrl')
+    directBaseUrl: get('directBaseUrl'),
+    modelExplicit: typeof settings.user.model === 'string' && settings.user.model.trim() !== ''
   };
 }

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Message, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Conversation, IAssistantTurn, IUsage } from './conversation';
+import { APIUserAbortError } from '@anthropic-ai/sdk';
 import { describeError, isAbort } from './errors';
 
 /** What a request needs besides the conversation; read fresh for every request. */
@@ -15,7 +16,8 @@ export interface IChatSessionOptions {
   conversation: Conversation;
   /** Returns the client to use for the next request (settings may have changed). */
   client: () => Anthropic;
-  settings: () => IRequestSettings;
+  /** Prepares the next request (may read instruction files, resolve the model). */
+  settings: () => IRequestSettings | Promise<IRequestSettings>;
   /** Optional translator for error messages. */
   trans?: (text: string, ...args: any[]) => string;
 }
@@ -95,7 +97,10 @@ export class ChatSession {
     this._setController(controller);
     let snapshot: Message | undefined;
     try {
-      const settings = this._options.settings();
+      const settings = await this._options.settings();
+      if (controller.signal.aborted) {
+        throw new APIUserAbortError();
+      }
       conversation.updateAssistant(turn.id, { model: settings.model });
       const stream = this._options.client().messages.stream(
         {

@@ -85,6 +85,8 @@ export interface IServerConfig {
   has_key: boolean;
   upstream: string;
   upstream_is_default: boolean;
+  /** Whether the contents API serves dot-folders such as .github/ (null: unknown). */
+  allow_hidden?: boolean | null;
   version?: string;
 }
 

@@ -27,6 +27,8 @@ export interface IAssistantTurn {
   status: ReplyStatus;
   createdAt: number;
   model?: string;
+  /** The persona that wrote the reply. */
+  personaId?: string;
   stopReason?: string | null;
   usage?: IUsage;
   error?: IChatError;

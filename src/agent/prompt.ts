@@ -1,7 +1,63 @@
+import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { IInstructionFile } from '../context/instructions';
+
 /**
- * The system prompt used until personas are loaded: short, stable (so it can
- * be cached) and free of anything that changes between turns.
+ * Used when no persona could be loaded at all: short and stable, so that it
+ * can be cached like a persona.
  */
 export const DEFAULT_SYSTEM_PROMPT = `You are a senior data engineer working with the user inside JupyterLab.
 You help with pandas, polars, DuckDB, Spark and SQL, ETL pipelines, data modelling and query performance.
 Answer concisely in Markdown. Put code in fenced blocks with a language tag so the user can insert it into a notebook cell.`;
+
+/** Facts about where the assistant runs; identical for every request. */
+export const ENVIRONMENT_NOTE = `## Where you are working
+You are the assistant of the jupyterlab-data-engineer extension, in a chat panel beside the user's JupyterLab notebooks. Code blocks in your replies can be copied, inserted below the active cell or replace it with one click, so give each its own fenced block with a language tag. The user's project instructions, when the project has any, follow this section; they take precedence over general preferences.`;
+
+/** What a system prompt is made of, in order. */
+export interface IPromptParts {
+  /** The persona's markdown body (without front matter). */
+  personaBody: string | null;
+  instructions: IInstructionFile[];
+  /** True when the project has no copilot.instructions.md. */
+  missingProjectFile?: boolean;
+  /** Volatile context (notebook view, variables): after the cached prefix. */
+  context?: string | null;
+}
+
+/** The heading and text of one instruction file, as the model sees it. */
+export function formatInstructions(file: IInstructionFile): string {
+  const scope = file.applyTo ? ` (applies to \`${file.applyTo}\`)` : '';
+  const notice = file.notice ? `\n\n_Note: ${file.notice}._` : '';
+  return `# Project instructions from \`${file.path}\`${scope}\n\n${file.text}${notice}`;
+}
+
+/**
+ * The system prompt: persona, then instructions, then context. The stable
+ * part (persona + instructions) ends with a prompt-cache breakpoint and is
+ * byte-identical from turn to turn while its inputs are unchanged; the
+ * context, which changes every turn, comes after the breakpoint.
+ */
+export function buildSystemPrompt(parts: IPromptParts): TextBlockParam[] {
+  const persona = (parts.personaBody ?? '').trim() || DEFAULT_SYSTEM_PROMPT;
+  const blocks: TextBlockParam[] = [{ type: 'text', text: `${persona}\n\n${ENVIRONMENT_NOTE}` }];
+  if (parts.instructions.length) {
+    blocks.push({
+      type: 'text',
+      text: parts.instructions.map(formatInstructions).join('\n\n---\n\n')
+    });
+  } else if (parts.missingProjectFile) {
+    blocks.push({
+      type: 'text',
+      text: '# Project instructions\n\nThis project has no `copilot.instructions.md` at the Jupyter server root yet. Work from what the user tells you, and when the project\'s databases, domain, scale or compliance rules matter, suggest creating that file (the chat panel offers a template).'
+    });
+  }
+  blocks[blocks.length - 1] = {
+    ...blocks[blocks.length - 1],
+    cache_control: { type: 'ephemeral' }
+  };
+  const context = (parts.context ?? '').trim();
+  if (context) {
+    blocks.push({ type: 'text', text: context });
+  }
+  return blocks;
+}

@@ -1,14 +1,17 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
+import type { Assistant } from '../agent/assistant';
 import type { ChatSession } from '../agent/chatSession';
 import type { IAssistantTurn, IUsage, Turn } from '../agent/conversation';
 import type { IServerConfig } from '../agent/client';
 import { ICodeBlockActions, MarkdownView } from './markdownView';
+import { InstructionsBar, PersonaHeader } from './personaHeader';
+import { useSignals } from './useSignal';
 
 type Translate = (text: string, ...args: any[]) => string;
 
 export interface IChatViewProps {
-  session: ChatSession;
+  assistant: Assistant;
   rendermime: IRenderMimeRegistry;
   trans: Translate;
   actions: ICodeBlockActions;
@@ -17,33 +20,17 @@ export interface IChatViewProps {
   directMode: boolean;
   /** Called once with the composer so the widget can focus it. */
   composerRef?: React.RefObject<HTMLTextAreaElement>;
-}
-
-/** Re-render whenever a Lumino signal fires. */
-function useSignal(subscribe: (cb: () => void) => () => void): number {
-  const [tick, setTick] = React.useState(0);
-  React.useEffect(() => subscribe(() => setTick(t => t + 1)), [subscribe]);
-  return tick;
+  onOpenFile: (path: string) => void;
+  onCreateInstructions: () => void;
+  onReloadPersonas: () => void;
 }
 
 /** The whole chat: header, setup notice, conversation, composer. */
 export function ChatView(props: IChatViewProps): JSX.Element {
-  const { session, trans } = props;
+  const { assistant, trans } = props;
+  const session = assistant.session;
   const conversation = session.conversation;
-  useSignal(
-    React.useCallback(
-      cb => {
-        const handler = () => cb();
-        conversation.changed.connect(handler);
-        session.busyChanged.connect(handler);
-        return () => {
-          conversation.changed.disconnect(handler);
-          session.busyChanged.disconnect(handler);
-        };
-      },
-      [conversation, session]
-    )
-  );
+  useSignals([conversation.changed, session.busyChanged, assistant.stateChanged]);
   const list = React.useRef<HTMLDivElement>(null);
   const stickToBottom = React.useRef(true);
 
@@ -64,16 +51,18 @@ export function ChatView(props: IChatViewProps): JSX.Element {
   const turns = conversation.turns;
   return (
     <div className="jp-DataEngineer-chat">
-      <div className="jp-DataEngineer-header">
-        <span className="jp-DataEngineer-title">{trans('Data Engineer')}</span>
-        <button
-          className="jp-DataEngineer-newChat jp-mod-styled"
-          title={trans('Start a new chat')}
-          onClick={() => session.reset()}
-        >
-          {trans('New chat')}
-        </button>
-      </div>
+      <PersonaHeader
+        assistant={assistant}
+        trans={trans}
+        onReloadPersonas={props.onReloadPersonas}
+        onNewChat={() => session.reset()}
+      />
+      <InstructionsBar
+        assistant={assistant}
+        trans={trans}
+        onOpenFile={props.onOpenFile}
+        onCreateInstructions={props.onCreateInstructions}
+      />
       <SetupNotice config={props.serverConfig} directMode={props.directMode} trans={trans} />
       <div className="jp-DataEngineer-messages" ref={list} onScroll={onScroll}>
         {turns.length === 0 && (
@@ -92,7 +81,12 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           />
         ))}
       </div>
-      <Composer session={session} trans={trans} composerRef={props.composerRef} />
+      <Composer
+        session={session}
+        trans={trans}
+        composerRef={props.composerRef}
+        placeholder={assistant.persona?.argumentHint}
+      />
     </div>
   );
 }
@@ -164,8 +158,40 @@ function TurnView(props: IChatViewProps & { turn: Turn; isLast: boolean }): JSX.
       {turn.status === 'stopped' && (
         <div className="jp-DataEngineer-stopped">{trans('Stopped.')}</div>
       )}
-      {turn.error && <ErrorView turn={turn} session={props.session} trans={trans} isLast={props.isLast} />}
+      {turn.error && (
+        <ErrorView turn={turn} session={props.assistant.session} trans={trans} isLast={props.isLast} />
+      )}
+      {turn.status === 'done' && <HandoffButtons turn={turn} assistant={props.assistant} trans={trans} />}
       {turn.usage && <UsageView usage={turn.usage} trans={trans} />}
+    </div>
+  );
+}
+
+function HandoffButtons(props: {
+  turn: IAssistantTurn;
+  assistant: Assistant;
+  trans: Translate;
+}): JSX.Element | null {
+  const { turn, assistant, trans } = props;
+  const handoffs = assistant.handoffsFor(turn);
+  if (!handoffs.length) {
+    return null;
+  }
+  return (
+    <div className="jp-DataEngineer-handoffs">
+      {handoffs.map(handoff => {
+        const target = assistant.personas.get(handoff.agent);
+        return (
+          <button
+            key={handoff.agent}
+            className="jp-DataEngineer-handoff jp-mod-styled"
+            title={handoff.prompt ?? handoff.label}
+            onClick={() => assistant.setPersona(handoff.agent)}
+          >
+            {trans('Switch to %1', target?.name ?? handoff.agent)}
+          </button>
+        );
+      })}
     </div>
   );
 }
@@ -222,6 +248,7 @@ function Composer(props: {
   session: ChatSession;
   trans: Translate;
   composerRef?: React.RefObject<HTMLTextAreaElement>;
+  placeholder?: string;
 }): JSX.Element {
   const { session, trans } = props;
   const [text, setText] = React.useState('');
@@ -244,7 +271,7 @@ function Composer(props: {
       <textarea
         ref={props.composerRef}
         className="jp-DataEngineer-input"
-        placeholder={trans('Ask the data engineer…')}
+        placeholder={props.placeholder || trans('Ask the data engineer…')}
         aria-label={trans('Message')}
         value={text}
         rows={3}

@@ -2,15 +2,21 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import type { ServerConnection } from '@jupyterlab/services';
+import type { Contents, ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
-import { ChatSession } from '../agent/chatSession';
+import instructionsTemplate from '../../personas/templates/copilot.instructions.md';
+import { Assistant } from '../agent/assistant';
 import { createClient, fetchServerConfig, IServerConfig } from '../agent/client';
-import { Conversation } from '../agent/conversation';
-import { DEFAULT_SYSTEM_PROMPT } from '../agent/prompt';
+import { isNotFound } from '../context/contents';
+import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
+import { BUNDLED_PERSONAS } from '../personas/bundled';
+import { ModelCatalog } from '../personas/modelCatalog';
+import type { IModelInfo } from '../personas/modelResolution';
+import { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
 import { CellActions } from './cellActions';
 import { ChatView } from './chatView';
+import { PersonaContents } from './workspaceContents';
 
 type Translate = (text: string, ...args: any[]) => string;
 
@@ -19,39 +25,80 @@ export interface IChatWidgetOptions {
   rendermime: IRenderMimeRegistry;
   notebookTracker: INotebookTracker | null;
   serverSettings: ServerConnection.ISettings;
+  contents: Contents.IManager;
   settings: () => IChatSettings;
+  /** Path of the active notebook or document, if any. */
+  activePath: () => string | null;
+  /** Open a file of the server root in JupyterLab. */
+  openFile: (path: string) => void;
   trans: Translate;
 }
 
 /**
- * The chat's widget: owns one conversation and its session and renders them.
- * Loaded lazily (with the SDK) the first time the sidebar panel opens.
+ * The chat's widget: owns one assistant (conversation, persona, model) and
+ * renders it. Loaded lazily, with the SDK, the first time the panel opens.
  */
 export class ChatWidget extends ReactWidget {
   constructor(options: IChatWidgetOptions) {
     super();
     this._options = options;
     this.addClass('jp-DataEngineer-chatWidget');
-    this.session = new ChatSession({
-      conversation: new Conversation(),
+    const personas = new PersonaRegistry({
+      bundled: BUNDLED_PERSONAS,
+      contents: new PersonaContents(options.contents, () => this._serverConfig?.allow_hidden ?? null)
+    });
+    const catalog = new ModelCatalog(async () => {
+      const models: IModelInfo[] = [];
+      for await (const model of this._client().models.list({ limit: 100 })) {
+        models.push(model);
+      }
+      return models;
+    });
+    this.assistant = new Assistant({
       client: () => this._client(),
-      settings: () => {
-        const s = options.settings();
-        return { model: s.model, maxTokens: s.maxTokens, system: DEFAULT_SYSTEM_PROMPT };
-      },
+      settings: options.settings,
+      personas,
+      catalog,
+      instructions: new InstructionsLoader(options.contents, options.trans),
+      activePath: options.activePath,
       trans: options.trans
     });
     this._actions = new CellActions(options.notebookTracker, options.trans);
-    void this.refreshServerConfig();
+    this.assistant.stateChanged.connect(() => this.update());
+    void this._start();
   }
 
-  readonly session: ChatSession;
+  readonly assistant: Assistant;
 
-  /** Ask the server again whether a key is configured. */
-  async refreshServerConfig(): Promise<IServerConfig> {
+  /** The conversation's session (send, stop, retry). */
+  get session() {
+    return this.assistant.session;
+  }
+
+  /** Ask the server again about its setup, then reload personas and instructions. */
+  async refresh(): Promise<void> {
     this._serverConfig = await fetchServerConfig(this._options.serverSettings);
     this.update();
-    return this._serverConfig;
+    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions()]);
+  }
+
+  /** Create copilot.instructions.md from the template (never overwriting) and open it. */
+  async createInstructions(): Promise<void> {
+    const { contents } = this._options;
+    try {
+      await contents.get(PROJECT_INSTRUCTIONS, { content: false });
+    } catch (error) {
+      if (!isNotFound(error)) {
+        throw error;
+      }
+      await contents.save(PROJECT_INSTRUCTIONS, {
+        type: 'file',
+        format: 'text',
+        content: instructionsTemplate
+      });
+    }
+    this._options.openFile(PROJECT_INSTRUCTIONS);
+    await this.assistant.refreshInstructions();
   }
 
   /** Put the keyboard focus in the composer. */
@@ -63,22 +110,29 @@ export class ChatWidget extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
-    this.session.stop();
+    this.assistant.dispose();
     super.dispose();
   }
 
   protected render(): JSX.Element {
     return (
       <ChatView
-        session={this.session}
+        assistant={this.assistant}
         rendermime={this._options.rendermime}
         trans={this._options.trans}
         actions={this._actions}
         serverConfig={this._serverConfig}
         directMode={this._options.settings().directMode}
         composerRef={this._composer}
+        onOpenFile={path => this._options.openFile(path)}
+        onCreateInstructions={() => void this.createInstructions()}
+        onReloadPersonas={() => void this.assistant.personas.load()}
       />
     );
+  }
+
+  private async _start(): Promise<void> {
+    await this.refresh();
   }
 
   /** One SDK client per distinct connection setting. */

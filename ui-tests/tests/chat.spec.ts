@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { mockRequests, openChat, resetMock, scriptMock, sendMessage } from './helpers';
+import { messageRequests, openChat, resetMock, scriptMock, sendMessage } from './helpers';
 
 const REPLY = [
   '## Row counts',
@@ -57,7 +57,7 @@ test.describe('Data Engineer chat', () => {
     );
     await expect(reply.locator('.jp-DataEngineer-codeAction')).toHaveCount(3);
 
-    const recorded = await mockRequests(request);
+    const recorded = await messageRequests(request);
     expect(recorded).toHaveLength(1);
     const sent = recorded[0];
     expect(sent.path).toBe('/v1/messages');
@@ -91,7 +91,7 @@ test.describe('Data Engineer chat', () => {
     expect(await reply.locator('.jp-DataEngineer-markdown').innerText()).toBe(kept);
     // The server cancelled the upstream request.
     await expect
-      .poll(async () => (await mockRequests(request))[0].client_disconnected, { timeout: 5000 })
+      .poll(async () => (await messageRequests(request))[0].client_disconnected, { timeout: 5000 })
       .toBe(true);
   });
 

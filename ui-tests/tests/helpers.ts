@@ -22,6 +22,11 @@ export async function mockRequests(request: APIRequestContext): Promise<any[]> {
   return (await response.json()).requests;
 }
 
+/** The Messages API requests the mock received (model listings left out). */
+export async function messageRequests(request: APIRequestContext): Promise<any[]> {
+  return (await mockRequests(request)).filter(r => r.path === '/v1/messages');
+}
+
 /** Open the chat through its command and wait until the composer is there. */
 export async function openChat(page: Page): Promise<void> {
   await page.evaluate(async () => {

@@ -1,0 +1,167 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { ISignal, Signal } from '@lumino/signaling';
+import type { IInstructionsState, InstructionsLoader } from '../context/instructions';
+import { detectHandoffs } from '../personas/handoff';
+import type { IHandoff } from '../personas/persona';
+import type { ModelCatalog } from '../personas/modelCatalog';
+import type { IModelResolution } from '../personas/modelResolution';
+import type { IPersona } from '../personas/persona';
+import type { PersonaRegistry } from '../personas/registry';
+import type { IChatSettings } from '../settings';
+import { ChatSession, IRequestSettings } from './chatSession';
+import { Conversation, IAssistantTurn } from './conversation';
+import { buildSystemPrompt } from './prompt';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+export interface IAssistantOptions {
+  client: () => Anthropic;
+  settings: () => IChatSettings;
+  personas: PersonaRegistry;
+  catalog: ModelCatalog;
+  instructions: InstructionsLoader;
+  /** Path of the active notebook or file (scoped instructions match it). */
+  activePath: () => string | null;
+  trans?: Translate;
+}
+
+/**
+ * One chat's assistant: its conversation, the persona speaking, the model it
+ * uses and the instructions in effect. Builds every request from them.
+ */
+export class Assistant {
+  constructor(options: IAssistantOptions) {
+    this._options = options;
+    this.conversation = new Conversation();
+    this.session = new ChatSession({
+      conversation: this.conversation,
+      client: options.client,
+      settings: () => this.prepare(),
+      trans: options.trans
+    });
+    options.personas.changed.connect(this._emit, this);
+  }
+
+  readonly conversation: Conversation;
+  readonly session: ChatSession;
+
+  /** Emitted when the persona, model or instructions change. */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
+  get personas(): PersonaRegistry {
+    return this._options.personas;
+  }
+
+  /** The persona speaking now (the default one until the user picks another). */
+  get persona(): IPersona | null {
+    return (
+      (this._personaId ? this._options.personas.get(this._personaId) : undefined) ??
+      this._options.personas.defaultPersona()
+    );
+  }
+
+  /** Switch persona; the conversation is kept. */
+  setPersona(id: string): void {
+    if (!this._options.personas.get(id) || id === this.persona?.id) {
+      return;
+    }
+    this._personaId = id;
+    this._resolution = null;
+    this._emit();
+  }
+
+  /** The model chosen for this chat only (null: persona or settings decide). */
+  get chatModel(): string | null {
+    return this._chatModel;
+  }
+
+  setChatModel(model: string | null): void {
+    this._chatModel = model && model.trim() ? model.trim() : null;
+    this._emit();
+  }
+
+  /** How the model of the last request (or the next one) was chosen. */
+  get resolution(): IModelResolution | null {
+    return this._resolution;
+  }
+
+  /** The instructions read for the last request. */
+  get instructions(): IInstructionsState | null {
+    return this._instructions;
+  }
+
+  /** Read the instruction files again (cheap when unchanged) and notify. */
+  async refreshInstructions(): Promise<IInstructionsState> {
+    const state = await this._options.instructions.load(this._options.activePath());
+    this._instructions = state;
+    this._emit();
+    return state;
+  }
+
+  /** Decide the model for the next request and say how. */
+  async resolveModel(): Promise<IModelResolution> {
+    const settings = this._options.settings();
+    let resolution: IModelResolution;
+    if (this._chatModel) {
+      resolution = { model: this._chatModel, how: 'exact', note: 'chosen for this chat' };
+    } else if (settings.modelExplicit || !this.persona?.model) {
+      resolution = { model: settings.model, how: 'exact', note: 'from the settings' };
+    } else {
+      resolution = await this._options.catalog.resolve(this.persona.model, settings.model);
+    }
+    this._resolution = resolution;
+    return resolution;
+  }
+
+  /** The persona hand-offs a finished reply recommends. */
+  handoffsFor(turn: IAssistantTurn): IHandoff[] {
+    const persona = (turn.personaId && this.personas.get(turn.personaId)) || this.persona;
+    if (!persona || turn.status !== 'done' || !turn.text) {
+      return [];
+    }
+    return detectHandoffs(turn.text, persona, this.personas).filter(
+      handoff => handoff.agent !== this.persona?.id
+    );
+  }
+
+  /** Everything a request needs: model, limits, system prompt. */
+  async prepare(): Promise<IRequestSettings> {
+    const [instructions, resolution] = await Promise.all([
+      this.refreshInstructions(),
+      this.resolveModel()
+    ]);
+    const persona = this.persona;
+    const last = this.conversation.last;
+    if (last && last.role === 'assistant') {
+      this.conversation.updateAssistant(last.id, { personaId: persona?.id });
+    }
+    this._emit();
+    return {
+      model: resolution.model,
+      maxTokens: this._options.settings().maxTokens,
+      system: buildSystemPrompt({
+        personaBody: persona?.body ?? null,
+        instructions: instructions.files,
+        missingProjectFile: instructions.missingProjectFile
+      })
+    };
+  }
+
+  dispose(): void {
+    this._options.personas.changed.disconnect(this._emit, this);
+    this.session.stop();
+  }
+
+  private _emit(): void {
+    this._stateChanged.emit();
+  }
+
+  private _options: IAssistantOptions;
+  private _personaId: string | null = null;
+  private _chatModel: string | null = null;
+  private _resolution: IModelResolution | null = null;
+  private _instructions: IInstructionsState | null = null;
+  private _stateChanged = new Signal<this, void>(this);
+}

@@ -1,0 +1,210 @@
+import { minimatch } from 'minimatch';
+import { parseFrontMatter } from '../personas/frontMatter';
+import { IContentsLike, IContentsModelLike, isNotFound } from './contents';
+
+/** The project instructions file the seed persona expects at the server root. */
+export const PROJECT_INSTRUCTIONS = 'copilot.instructions.md';
+/** VS Code's conventions, honoured too. */
+export const COPILOT_INSTRUCTIONS = '.github/copilot-instructions.md';
+export const SCOPED_INSTRUCTIONS_DIR = '.github/instructions';
+/** Instruction files larger than this are truncated. */
+export const MAX_INSTRUCTIONS_BYTES = 64 * 1024;
+
+/** One instruction file in effect for a request. */
+export interface IInstructionFile {
+  path: string;
+  kind: 'project' | 'copilot' | 'scoped';
+  /** Glob of a scoped file (`applyTo` in its front matter). */
+  applyTo?: string;
+  text: string;
+  lastModified: string;
+  /** Set when the file was truncated or could not be used as it is. */
+  notice?: string;
+}
+
+/** What the loader found for one request. */
+export interface IInstructionsState {
+  files: IInstructionFile[];
+  /** Files that exist but were skipped, with the reason. */
+  skipped: { path: string; reason: string }[];
+  /** True when no project instructions file exists at all. */
+  missingProjectFile: boolean;
+}
+
+type Translate = (text: string, ...args: any[]) => string;
+const identity: Translate = (text, ...args) =>
+  args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
+
+interface ICached {
+  lastModified: string;
+  file: IInstructionFile | null;
+  skipped?: string;
+}
+
+/**
+ * Reads the project's instruction files before each turn. A cheap metadata
+ * request per file tells whether it changed; the text is read again only
+ * when `last_modified` moved.
+ */
+export class InstructionsLoader {
+  constructor(contents: IContentsLike, trans: Translate = identity) {
+    this._contents = contents;
+    this._trans = trans;
+  }
+
+  /** The instructions in effect for a request about `activePath` (a notebook or file). */
+  async load(activePath: string | null): Promise<IInstructionsState> {
+    const state: IInstructionsState = { files: [], skipped: [], missingProjectFile: true };
+    const add = (path: string, entry: ICached | null) => {
+      if (!entry) {
+        return;
+      }
+      if (entry.file) {
+        state.files.push(entry.file);
+      } else if (entry.skipped) {
+        state.skipped.push({ path, reason: entry.skipped });
+      }
+    };
+    const project = await this._file(PROJECT_INSTRUCTIONS, 'project');
+    state.missingProjectFile = project === null;
+    add(PROJECT_INSTRUCTIONS, project);
+    add(COPILOT_INSTRUCTIONS, await this._file(COPILOT_INSTRUCTIONS, 'copilot'));
+
+    for (const model of await this._listScoped()) {
+      const entry = await this._file(model.path, 'scoped', model);
+      if (entry?.file && !appliesTo(entry.file.applyTo, activePath)) {
+        continue;
+      }
+      add(model.path, entry);
+    }
+    return state;
+  }
+
+  /** Forget the cache (e.g. after the user created a file). */
+  reset(): void {
+    this._cache.clear();
+  }
+
+  private async _listScoped(): Promise<IContentsModelLike[]> {
+    try {
+      const dir = await this._contents.get(SCOPED_INSTRUCTIONS_DIR, {
+        type: 'directory',
+        content: true
+      });
+      const items = (dir.content ?? []) as IContentsModelLike[];
+      return items
+        .filter(item => item.type === 'file' && item.name.endsWith('.instructions.md'))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    } catch (error) {
+      return [];
+    }
+  }
+
+  private async _file(
+    path: string,
+    kind: IInstructionFile['kind'],
+    known?: IContentsModelLike
+  ): Promise<ICached | null> {
+    let meta: IContentsModelLike | undefined = known;
+    if (!meta) {
+      try {
+        meta = await this._contents.get(path, { content: false });
+      } catch (error) {
+        if (!isNotFound(error)) {
+          console.warn(`jupyterlab-data-engineer: could not check ${path}`, error);
+        }
+        this._cache.delete(path);
+        return null;
+      }
+    }
+    if (meta.type !== 'file') {
+      return { lastModified: meta.last_modified ?? '', file: null, skipped: this._trans('not a file') };
+    }
+    const lastModified = meta.last_modified ?? '';
+    const cached = this._cache.get(path);
+    if (cached && lastModified && cached.lastModified === lastModified) {
+      return cached;
+    }
+    const entry = await this._read(path, kind, lastModified);
+    this._cache.set(path, entry);
+    return entry;
+  }
+
+  private async _read(
+    path: string,
+    kind: IInstructionFile['kind'],
+    lastModified: string
+  ): Promise<ICached> {
+    let model: IContentsModelLike;
+    try {
+      model = await this._contents.get(path, { content: true, type: 'file', format: 'text' });
+    } catch (error) {
+      // The contents API refuses to decode non-UTF-8 files as text.
+      return {
+        lastModified,
+        file: null,
+        skipped: this._trans('not a UTF-8 text file, skipped')
+      };
+    }
+    const raw = typeof model.content === 'string' ? model.content : '';
+    if (model.format !== 'text' || raw.includes('\u0000')) {
+      return { lastModified, file: null, skipped: this._trans('binary file, skipped') };
+    }
+    let text = raw;
+    let notice: string | undefined;
+    const bytes = new TextEncoder().encode(text);
+    if (bytes.length > MAX_INSTRUCTIONS_BYTES) {
+      text = new TextDecoder().decode(bytes.slice(0, MAX_INSTRUCTIONS_BYTES)).replace(/\uFFFD$/, '');
+      notice = this._trans(
+        'truncated to the first %1 KB of %2 KB',
+        MAX_INSTRUCTIONS_BYTES / 1024,
+        Math.ceil(bytes.length / 1024)
+      );
+    }
+    let applyTo: string | undefined;
+    if (kind === 'scoped') {
+      try {
+        const parsed = parseFrontMatter(text);
+        const glob = parsed.data?.applyTo;
+        applyTo = typeof glob === 'string' ? glob : Array.isArray(glob) ? glob.join(',') : undefined;
+        text = parsed.content;
+      } catch (error) {
+        return {
+          lastModified,
+          file: null,
+          skipped: this._trans('front matter could not be read: %1', (error as Error).message)
+        };
+      }
+    }
+    if (!text.trim()) {
+      return { lastModified, file: null, skipped: this._trans('empty file') };
+    }
+    return {
+      lastModified,
+      file: { path, kind, applyTo, text: text.trim(), lastModified, notice }
+    };
+  }
+
+  private _contents: IContentsLike;
+  private _trans: Translate;
+  private _cache = new Map<string, ICached>();
+}
+
+/**
+ * Whether a scoped file's `applyTo` glob (comma-separated globs allowed)
+ * matches the active path. No glob, or `**`, applies everywhere; with no
+ * active path only those apply.
+ */
+export function appliesTo(applyTo: string | undefined, activePath: string | null): boolean {
+  const globs = (applyTo ?? '')
+    .split(',')
+    .map(glob => glob.trim())
+    .filter(Boolean);
+  if (!globs.length || globs.includes('**') || globs.includes('**/*')) {
+    return true;
+  }
+  if (!activePath) {
+    return false;
+  }
+  return globs.some(glob => minimatch(activePath, glob, { dot: true, matchBase: !glob.includes('/') }));
+}

@@ -1,0 +1,192 @@
+import { ISignal, Signal } from '@lumino/signaling';
+import { IPersona, MAX_PERSONA_BYTES, parsePersona, tooLargeReason } from './persona';
+import { personaIdFromFileName } from './names';
+import {
+  hiddenFolderHint,
+  IPersonaContents,
+  IPersonaFileEntry,
+  isHiddenRefusal,
+  isNotFound,
+  IWorkspaceFolder,
+  WORKSPACE_PERSONA_FOLDERS
+} from './workspaceFolders';
+
+/** The persona chosen when none is. */
+export const DEFAULT_PERSONA_ID = 'data-engineer';
+
+/** A persona file shipped with the extension. */
+export interface IBundledPersonaFile {
+  id: string;
+  path: string;
+  text: string;
+}
+
+/** Something the user should know about a persona file or folder. */
+export interface IPersonaProblem {
+  path: string;
+  reason: string;
+  /** hidden: a folder the server refuses; invalid: a malformed file (skipped);
+   * unreadable: a file or folder that could not be read; shadowed: same id as a file that won. */
+  kind: 'hidden' | 'invalid' | 'unreadable' | 'shadowed';
+}
+
+export interface IPersonaRegistryOptions {
+  bundled: readonly IBundledPersonaFile[];
+  /** Workspace access; without it only bundled personas exist. */
+  contents?: IPersonaContents | null;
+  /** Id of the default persona (data-engineer). */
+  defaultId?: string;
+}
+
+/**
+ * Bundled personas plus the workspace's own (`.github/chatmodes`,
+ * `.github/agents`, `.jupyter/personas`); a workspace persona overrides the
+ * bundled one with the same id. Malformed files are skipped and listed in
+ * `problems`.
+ */
+export class PersonaRegistry {
+  constructor(options: IPersonaRegistryOptions) {
+    this._contents = options.contents ?? null;
+    this._defaultId = options.defaultId ?? DEFAULT_PERSONA_ID;
+    for (const file of options.bundled) {
+      const result = parsePersona(file.text, { id: file.id, path: file.path, source: 'bundled' });
+      if (result.ok) {
+        this._bundled.set(file.id, result.persona);
+      } else {
+        this._bundledProblems.push({ path: file.path, reason: result.error, kind: 'invalid' });
+      }
+    }
+  }
+
+  /** Emitted after each load(). */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Hidden folders, malformed and unreadable files found by the last load. */
+  get problems(): readonly IPersonaProblem[] {
+    return [...this._bundledProblems, ...this._workspaceProblems];
+  }
+
+  /** Read the workspace personas again; resolves when done (never rejects). */
+  async load(): Promise<void> {
+    const generation = ++this._generation;
+    const personas = new Map<string, IPersona>();
+    let problems: IPersonaProblem[] = [];
+    if (this._contents) {
+      // Folders and files are read in parallel; results are merged in folder order.
+      const folders = await Promise.all(WORKSPACE_PERSONA_FOLDERS.map(folder => this._loadFolder(folder)));
+      for (const result of folders.flat()) {
+        if (result.problem) {
+          problems.push(result.problem);
+          continue;
+        }
+        const persona = result.persona!;
+        const previous = personas.get(persona.id);
+        if (previous) {
+          problems.push({
+            path: previous.path,
+            reason: `Ignored: persona "${persona.id}" is also defined in ${persona.path}, which is used`,
+            kind: 'shadowed'
+          });
+        }
+        personas.set(persona.id, persona);
+      }
+      // One hint per hidden top folder (.github holds two persona folders).
+      problems = problems.filter(
+        (problem, index) =>
+          problem.kind !== 'hidden' || problems.findIndex(other => other.reason === problem.reason) === index
+      );
+    }
+    // A newer load() started meanwhile: its result is the one to keep.
+    if (generation !== this._generation) {
+      return;
+    }
+    this._workspace = personas;
+    this._workspaceProblems = problems;
+    this._changed.emit();
+  }
+
+  /** Every persona, the default first, then by name. */
+  all(): IPersona[] {
+    const merged = new Map(this._bundled);
+    this._workspace.forEach((persona, id) => merged.set(id, persona));
+    return [...merged.values()].sort((a, b) => {
+      if ((a.id === this._defaultId) !== (b.id === this._defaultId)) {
+        return a.id === this._defaultId ? -1 : 1;
+      }
+      return a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+    });
+  }
+
+  /** The persona with this id (a workspace one wins over a bundled one). */
+  get(id: string): IPersona | undefined {
+    return this._workspace.get(id) ?? this._bundled.get(id);
+  }
+
+  /** The default persona, else the first one; null only when there is none at all. */
+  defaultPersona(): IPersona | null {
+    return this.get(this._defaultId) ?? this.all()[0] ?? null;
+  }
+
+  private async _loadFolder(folder: IWorkspaceFolder): Promise<ILoaded[]> {
+    let entries: IPersonaFileEntry[];
+    try {
+      const listed = await this._contents!.listDirectory(folder.path);
+      entries = Array.isArray(listed) ? listed : [];
+    } catch (error) {
+      if (isHiddenRefusal(error)) {
+        const top = folder.path.split('/')[0];
+        return [{ problem: { path: top, reason: hiddenFolderHint(folder.path), kind: 'hidden' } }];
+      }
+      if (isNotFound(error)) {
+        return [];
+      }
+      const reason = `Could not list the folder: ${messageOf(error)}`;
+      return [{ problem: { path: folder.path, reason, kind: 'unreadable' } }];
+    }
+    const files = entries
+      .filter(entry => entry.type === 'file' && entry.name.toLowerCase().endsWith(folder.suffix))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return Promise.all(files.map(entry => this._loadFile(entry)));
+  }
+
+  private async _loadFile(entry: IPersonaFileEntry): Promise<ILoaded> {
+    const invalid = (reason: string): ILoaded => ({ problem: { path: entry.path, reason, kind: 'invalid' } });
+    const id = personaIdFromFileName(entry.name);
+    if (!id) {
+      return invalid('The file name gives no persona id');
+    }
+    if (typeof entry.size === 'number' && entry.size > MAX_PERSONA_BYTES) {
+      return invalid(tooLargeReason(entry.size));
+    }
+    let text: string;
+    try {
+      text = await this._contents!.readFile(entry.path);
+    } catch (error) {
+      const reason = `Could not read the file: ${messageOf(error)}`;
+      return { problem: { path: entry.path, reason, kind: 'unreadable' } };
+    }
+    const result = parsePersona(text, { id, path: entry.path, source: 'workspace' });
+    return result.ok ? { persona: result.persona } : invalid(result.error);
+  }
+
+  private _contents: IPersonaContents | null;
+  private _defaultId: string;
+  private _bundled = new Map<string, IPersona>();
+  private _bundledProblems: IPersonaProblem[] = [];
+  private _workspace = new Map<string, IPersona>();
+  private _workspaceProblems: IPersonaProblem[] = [];
+  private _generation = 0;
+  private _changed = new Signal<this, void>(this);
+}
+
+/** A persona read from the workspace, or why not. */
+interface ILoaded {
+  persona?: IPersona;
+  problem?: IPersonaProblem;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

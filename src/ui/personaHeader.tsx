@@ -1,0 +1,162 @@
+import * as React from 'react';
+import type { Assistant } from '../agent/assistant';
+import { resolveTools, TOOL_GROUPS } from '../personas/toolMapping';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+export interface IPersonaHeaderProps {
+  assistant: Assistant;
+  trans: Translate;
+  onReloadPersonas: () => void;
+  onNewChat: () => void;
+}
+
+/** The chat header: persona picker, persona details, New chat. */
+export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
+  const { assistant, trans } = props;
+  const [showDetails, setShowDetails] = React.useState(false);
+  const persona = assistant.persona;
+  const personas = assistant.personas.all();
+  const problems = assistant.personas.problems;
+  return (
+    <div className="jp-DataEngineer-headerBlock">
+      <div className="jp-DataEngineer-header">
+        <select
+          className="jp-DataEngineer-personaPicker"
+          aria-label={trans('Persona')}
+          title={persona?.description ?? ''}
+          value={persona?.id ?? ''}
+          onFocus={props.onReloadPersonas}
+          onChange={event => assistant.setPersona(event.target.value)}
+        >
+          {personas.map(p => (
+            <option key={p.id} value={p.id} title={p.description}>
+              {p.source === 'workspace' ? `${p.name} ${trans('(workspace)')}` : p.name}
+            </option>
+          ))}
+        </select>
+        <button
+          className="jp-DataEngineer-detailsToggle jp-mod-styled"
+          aria-expanded={showDetails}
+          title={trans('Persona details')}
+          onClick={() => setShowDetails(!showDetails)}
+        >
+          {problems.length ? trans('Details (%1)', problems.length) : trans('Details')}
+        </button>
+        <button
+          className="jp-DataEngineer-newChat jp-mod-styled"
+          title={trans('Start a new chat')}
+          onClick={props.onNewChat}
+        >
+          {trans('New chat')}
+        </button>
+      </div>
+      {showDetails && <PersonaDetails {...props} />}
+    </div>
+  );
+}
+
+function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
+  const { assistant, trans } = props;
+  const persona = assistant.persona;
+  const problems = assistant.personas.problems;
+  const resolution = assistant.resolution;
+  const tools = persona ? resolveTools(persona.tools) : null;
+  return (
+    <div className="jp-DataEngineer-personaDetails">
+      {persona && (
+        <>
+          <div className="jp-DataEngineer-personaDescription">{persona.description}</div>
+          <dl>
+            <dt>{trans('Source')}</dt>
+            <dd>{persona.source === 'bundled' ? trans('bundled: %1', persona.path) : persona.path}</dd>
+            <dt>{trans('Model')}</dt>
+            <dd className="jp-DataEngineer-personaModel">
+              {resolution
+                ? `${resolution.model}${resolution.note ? ` (${resolution.note})` : ''}`
+                : persona.model ?? trans('from the settings')}
+            </dd>
+            <dt>{trans('Tools')}</dt>
+            <dd className="jp-DataEngineer-personaTools">
+              {tools && tools.groups.size
+                ? [...tools.groups].map(group => (
+                    <span key={group} className="jp-DataEngineer-toolGroup" title={TOOL_GROUPS[group].description}>
+                      {group}
+                    </span>
+                  ))
+                : trans('none (chat only)')}
+            </dd>
+            {tools && tools.unavailable.length > 0 && (
+              <>
+                <dt>{trans('Not available in JupyterLab')}</dt>
+                <dd className="jp-DataEngineer-personaUnavailable">{tools.unavailable.join(', ')}</dd>
+              </>
+            )}
+          </dl>
+        </>
+      )}
+      {problems.length > 0 && (
+        <ul className="jp-DataEngineer-personaProblems">
+          {problems.map(problem => (
+            <li key={`${problem.kind}:${problem.path}`} data-kind={problem.kind}>
+              <code>{problem.path}</code>: {problem.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export interface IInstructionsBarProps {
+  assistant: Assistant;
+  trans: Translate;
+  onOpenFile: (path: string) => void;
+  onCreateInstructions: () => void;
+}
+
+/** Which instruction files are in effect; offers a template when there is none. */
+export function InstructionsBar(props: IInstructionsBarProps): JSX.Element | null {
+  const { assistant, trans } = props;
+  const state = assistant.instructions;
+  if (!state) {
+    return null;
+  }
+  return (
+    <div className="jp-DataEngineer-instructionsBar">
+      <span className="jp-DataEngineer-instructionsLabel">{trans('Instructions:')}</span>
+      {state.files.map(file => (
+        <button
+          key={file.path}
+          className="jp-DataEngineer-instructionsFile"
+          title={file.notice ? `${file.path}: ${file.notice}` : trans('Open %1', file.path)}
+          onClick={() => props.onOpenFile(file.path)}
+        >
+          {file.path}
+          {file.notice ? ' ⚠' : ''}
+        </button>
+      ))}
+      {state.skipped.map(skipped => (
+        <span key={skipped.path} className="jp-DataEngineer-instructionsSkipped" title={skipped.reason}>
+          {skipped.path} ({skipped.reason})
+        </span>
+      ))}
+      {state.missingProjectFile && (
+        <>
+          <span className="jp-DataEngineer-instructionsMissing">
+            {trans('no copilot.instructions.md')}
+          </span>
+          <button
+            className="jp-DataEngineer-createInstructions jp-mod-styled"
+            title={trans(
+              'Create copilot.instructions.md at the server root from a template with the sections the persona reads: databases, domains, processing, scale, compliance'
+            )}
+            onClick={props.onCreateInstructions}
+          >
+            {trans('Create from template')}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
