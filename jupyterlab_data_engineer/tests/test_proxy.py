@@ -235,7 +235,7 @@ def test_no_key_on_default_upstream_answers_setup_error(servers, mock):
     assert "ANTHROPIC_API_KEY" in message
     assert "c.DataEngineer.anthropic_api_key" in message
     assert "restart" in message
-    assert elapsed < 1.0  # answered locally, nobody was contacted
+    assert elapsed < 2.0  # answered locally, nobody was contacted
     assert r_models.status_code == 401
     assert r_models.json()["data_engineer_error"] == "no_api_key"
     assert cfg["has_key"] is False
@@ -280,7 +280,7 @@ def test_config_endpoint_never_reveals_the_key(servers, mock, name):
 
 def test_stream_is_relayed_without_buffering(cli_server, mock):
     text = "abcdefghijklmnopqrstuvwxyz0123456789"
-    mock.script({"blocks": [{"type": "text", "text": text}], "chunk_size": 4, "delay_ms": 150})
+    mock.script({"blocks": [{"type": "text", "text": text}], "chunk_size": 4, "delay_ms": 200})
     with cli_server.client() as c:
         started = time.monotonic()
         with c.stream("POST", MESSAGES, headers={**cli_server.auth, **SDK_HEADERS},
@@ -293,11 +293,11 @@ def test_stream_is_relayed_without_buffering(cli_server, mock):
             chunks = r.iter_raw()
             first = next(chunks)
             first_at = time.monotonic() - started
-            # The upstream is still streaming (9 deltas x 150 ms) while we hold data.
+            # The upstream is still streaming (9 deltas x 200 ms) while we hold data.
             (record,) = api_records(mock)
             assert record["finished"] is False
             assert b"message_start" in first
-            assert first_at < 1.0
+            assert first_at < 1.5
             rest = b"".join(chunks)
     events = sse_events(first + rest)
     names = [name for name, _ in events]
@@ -432,7 +432,7 @@ def test_client_disconnect_mid_stream_cancels_upstream(cli_server, mock):
 
 
 def test_client_disconnect_before_first_byte_cancels_upstream(cli_server, mock):
-    mock.script({"first_byte_delay_ms": 1800, "blocks": [{"type": "text", "text": "late"}]})
+    mock.script({"first_byte_delay_ms": 3000, "blocks": [{"type": "text", "text": "late"}]})
     body = json.dumps(message_body(stream=True)).encode()
     path = cli_server.base_url + MESSAGES
     head = (
@@ -449,7 +449,7 @@ def test_client_disconnect_before_first_byte_cancels_upstream(cli_server, mock):
     finally:
         sock.close()
     closed_at = time.monotonic()
-    # Well before the mock's 1.8 s first byte (and before the 2 s request_timeout).
+    # Well before the mock's first byte at 3 s and the proxy's 2 s request_timeout.
     assert mock.wait_for(_disconnected, timeout=1.5), mock.requests()
     assert time.monotonic() - closed_at < 1.5
 
@@ -472,7 +472,7 @@ def test_unreachable_upstream_is_a_502_naming_the_host(servers, mock, dead_port)
 
 def test_slow_upstream_is_a_504_and_is_cancelled(cli_server, mock):
     # cli_key runs with request_timeout=2: no response headers within 2 s -> 504.
-    mock.script({"first_byte_delay_ms": 3500, "blocks": [{"type": "text", "text": "late"}]})
+    mock.script({"first_byte_delay_ms": 4000, "blocks": [{"type": "text", "text": "late"}]})
     with cli_server.client() as c:
         started = time.monotonic()
         r = c.post(MESSAGES, headers={**cli_server.auth, **SDK_HEADERS},
@@ -483,7 +483,7 @@ def test_slow_upstream_is_a_504_and_is_cancelled(cli_server, mock):
     assert body["error"]["type"] == "timeout_error"
     assert body["data_engineer_error"] == "upstream_timeout"
     assert mock.url.split("//", 1)[1] in body["error"]["message"]
-    assert 1.8 < elapsed < 3.0
+    assert 1.8 < elapsed < 3.8
     assert_no_secret(response_text(r))
     # The proxy hung up on the upstream rather than leaving it running.
     assert mock.wait_for(_disconnected, timeout=1.0)

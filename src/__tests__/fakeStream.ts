@@ -5,6 +5,8 @@
 
 export interface IFakeReply {
   text?: string;
+  /** Tool calls after the text, each streamed as input_json_delta fragments. */
+  tools?: { id: string; name: string; input: unknown }[];
   chunk?: number;
   /** Throw an `event: error` after this many characters. */
   errorAfter?: number;
@@ -71,10 +73,32 @@ export function sseEvents(reply: IFakeReply, model = 'claude-test'): string[] {
     );
   }
   events.push(sse('content_block_stop', { type: 'content_block_stop', index: 0 }));
+  (reply.tools ?? []).forEach((tool, i) => {
+    const index = i + 1;
+    events.push(
+      sse('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: tool.id, name: tool.name, input: {} }
+      })
+    );
+    const json = JSON.stringify(tool.input);
+    for (let j = 0; j < json.length; j += 7) {
+      events.push(
+        sse('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: json.slice(j, j + 7) }
+        })
+      );
+    }
+    events.push(sse('content_block_stop', { type: 'content_block_stop', index }));
+  });
+  const stopReason = reply.stopReason ?? (reply.tools?.length ? 'tool_use' : 'end_turn');
   events.push(
     sse('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: reply.stopReason ?? 'end_turn', stop_sequence: null },
+      delta: { stop_reason: stopReason, stop_sequence: null },
       usage: { ...usage, output_tokens: reply.usage?.output_tokens ?? 5 }
     })
   );

@@ -1,15 +1,27 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Message, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import { ISignal, Signal } from '@lumino/signaling';
-import { Conversation, IAssistantTurn, IUsage } from './conversation';
 import { APIUserAbortError } from '@anthropic-ai/sdk';
+import type {
+  ContentBlockParam,
+  Message,
+  MessageParam,
+  TextBlockParam
+} from '@anthropic-ai/sdk/resources/messages';
+import { ISignal, Signal } from '@lumino/signaling';
+import { ToolRegistry } from '../tools/registry';
+import type { ITool, IToolContext } from '../tools/types';
+import { ApprovalAnswer, ApprovalPolicy } from './approval';
+import { AssistantBlock, Conversation, IAssistantTurn, IToolCall, IUsage } from './conversation';
 import { describeError, isAbort } from './errors';
 
-/** What a request needs besides the conversation; read fresh for every request. */
+/** What a request needs besides the conversation; prepared fresh for every request. */
 export interface IRequestSettings {
   model: string;
   maxTokens: number;
   system: string | TextBlockParam[];
+  /** Tools offered to the model (the persona's). */
+  tools?: ITool[];
+  /** Volatile context appended to the last user message (notebook view...). */
+  context?: string | null;
 }
 
 export interface IChatSessionOptions {
@@ -18,6 +30,13 @@ export interface IChatSessionOptions {
   client: () => Anthropic;
   /** Prepares the next request (may read instruction files, resolve the model). */
   settings: () => IRequestSettings | Promise<IRequestSettings>;
+  /** Validates tool input; optional when no tools are used. */
+  registry?: ToolRegistry;
+  approval?: ApprovalPolicy;
+  /** Services for tools, per run. */
+  toolServices?: () => Record<string, unknown>;
+  /** Model requests per user turn before pausing (default 25). */
+  maxSteps?: () => number;
   /** Optional translator for error messages. */
   trans?: (text: string, ...args: any[]) => string;
 }
@@ -32,10 +51,19 @@ export function toUsage(usage: Partial<Record<keyof IUsage, number | null>> | un
   };
 }
 
+/** The user's Continue after a step limit or max_tokens. */
+export const CONTINUE_TEXT = 'Continue.';
+
+const identity = (text: string, ...args: any[]) =>
+  args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
+
 /**
- * Sends user turns and streams the replies into the conversation.
- * One request at a time; `stop()` aborts the stream at once and keeps the
- * partial reply.
+ * The agent loop. One user turn = stream a reply; when it stops for
+ * `tool_use`, run each requested tool through the approval policy, send the
+ * results back, and go on until the model ends its turn, runs out of tokens,
+ * refuses, or the step limit is reached. `stop()` cancels the stream, any
+ * running tool and any pending approval at once; the conversation stays a
+ * valid request for the next turn.
  */
 export class ChatSession {
   constructor(options: IChatSessionOptions) {
@@ -54,47 +82,99 @@ export class ChatSession {
     return this._busyChanged;
   }
 
-  /** Add the user's text and stream the reply. Resolves when the reply ends. */
+  /** Add the user's text and run the loop. Resolves when the turn ends. */
   async send(text: string): Promise<void> {
     if (this.busy || !text.trim()) {
       return;
     }
     this.conversation.addUser(text);
-    await this._reply();
+    await this._run();
   }
 
-  /** Drop a failed or stopped last reply and ask again. */
+  /** Go on after a step limit or a reply cut by max_tokens. */
+  async continue(): Promise<void> {
+    await this.send(CONTINUE_TEXT);
+  }
+
+  /** Drop a failed last reply and ask again. */
   async retry(): Promise<void> {
     if (this.busy) {
       return;
     }
     const last = this.conversation.last;
-    if (last && last.role === 'assistant') {
+    if (last && last.role === 'assistant' && last.status === 'error') {
       this.conversation.remove(last.id);
     }
-    await this._reply();
+    await this._run();
   }
 
-  /** Abort the running request at once. */
+  /** Abort the stream, running tools and pending approvals at once. */
   stop(): void {
     this._controller?.abort();
   }
 
-  /** Forget the conversation (aborting any running request). */
+  /** Forget the conversation and this chat's approvals (aborting any request). */
   reset(): void {
     this.stop();
+    this._options.approval?.reset();
     this.conversation.clear();
   }
 
-  private async _reply(): Promise<void> {
-    const conversation = this.conversation;
-    const messages = conversation.toMessages();
-    if (!messages.length) {
+  /** The user's answer to a pending approval card. */
+  answerApproval(callId: string, answer: ApprovalAnswer): void {
+    const resolve = this._approvals.get(callId);
+    if (resolve) {
+      this._approvals.delete(callId);
+      resolve(answer);
+    }
+  }
+
+  private async _run(): Promise<void> {
+    if (!this.conversation.toMessages().length) {
       return;
     }
-    const turn = conversation.addAssistant();
     const controller = new AbortController();
     this._setController(controller);
+    try {
+      const maxSteps = Math.max(1, this._options.maxSteps?.() ?? 25);
+      for (let step = 1; ; step++) {
+        const turn = await this._step(controller);
+        if (!turn || controller.signal.aborted) {
+          return;
+        }
+        if (turn.stopReason !== 'tool_use') {
+          return;
+        }
+        await this._runTools(turn, controller.signal);
+        if (controller.signal.aborted) {
+          this.conversation.updateAssistant(turn.id, { status: 'stopped' });
+          return;
+        }
+        this.conversation.updateAssistant(turn.id, { status: 'done' });
+        if (step >= maxSteps) {
+          this.conversation.updateAssistant(turn.id, {
+            notice: this._trans(
+              'Paused after %1 steps (the step limit in the settings). Continue to let the assistant go on.',
+              maxSteps
+            ),
+            canContinue: true
+          });
+          return;
+        }
+      }
+    } finally {
+      for (const resolve of this._approvals.values()) {
+        resolve({ kind: 'deny', reason: 'cancelled' });
+      }
+      this._approvals.clear();
+      this._setController(null);
+    }
+  }
+
+  /** One model request, streamed into a new assistant turn. Null after an error or Stop. */
+  private async _step(controller: AbortController): Promise<IAssistantTurn | null> {
+    const conversation = this.conversation;
+    const turn = conversation.addAssistant();
     let snapshot: Message | undefined;
     try {
       const settings = await this._options.settings();
@@ -102,45 +182,162 @@ export class ChatSession {
         throw new APIUserAbortError();
       }
       conversation.updateAssistant(turn.id, { model: settings.model });
+      const tools = settings.tools ?? [];
       const stream = this._options.client().messages.stream(
         {
           model: settings.model,
           max_tokens: settings.maxTokens,
           system: settings.system,
-          messages
+          messages: withContext(conversation.toMessages(), settings.context),
+          ...(tools.length ? { tools: ToolRegistry.toApi(tools) } : {})
         },
         { signal: controller.signal }
       );
       stream.on('streamEvent', (_event, message) => {
         snapshot = message;
-      });
-      stream.on('text', (_delta, textSnapshot) => {
-        conversation.updateAssistant(turn.id, { text: textSnapshot, status: 'streaming' });
+        conversation.updateAssistant(turn.id, {
+          blocks: blocksOf(message, turn.blocks),
+          status: 'streaming'
+        });
       });
       const final = await stream.finalMessage();
-      conversation.updateAssistant(turn.id, {
-        text: textOf(final) || turn.text,
-        status: 'done',
+      let blocks = blocksOf(final, turn.blocks);
+      if (final.stop_reason === 'max_tokens') {
+        // A tool call cut off mid-input can't run.
+        blocks = blocks.filter(b => b.type !== 'tool' || final.content.some(c => c.type === 'tool_use' && c.id === b.call.id && stopIsComplete(final, c.id)));
+      }
+      const patch: Partial<IAssistantTurn> = {
+        blocks,
+        status: final.stop_reason === 'tool_use' ? 'tools' : 'done',
         stopReason: final.stop_reason,
         usage: toUsage(final.usage as any),
         model: final.model
-      });
+      };
+      if (final.stop_reason === 'max_tokens') {
+        patch.notice = this._trans('The reply reached the max tokens limit.');
+        patch.canContinue = true;
+      } else if (final.stop_reason === 'refusal') {
+        patch.notice = this._trans('The model declined to continue this request.');
+      }
+      conversation.updateAssistant(turn.id, patch);
+      return turn;
     } catch (error) {
       const patch: Partial<IAssistantTurn> = snapshot
         ? { usage: toUsage(snapshot.usage as any) }
         : {};
+      // Tool calls that never completed are dropped: they were not run.
+      const blocks = turn.blocks.filter(b => b.type === 'text');
       if (isAbort(error) || controller.signal.aborted) {
-        conversation.updateAssistant(turn.id, { ...patch, status: 'stopped' });
+        conversation.updateAssistant(turn.id, { ...patch, blocks, status: 'stopped' });
       } else {
         conversation.updateAssistant(turn.id, {
           ...patch,
+          blocks,
           status: 'error',
           error: describeError(error, this._options.trans)
         });
       }
-    } finally {
-      this._setController(null);
+      return null;
     }
+  }
+
+  /** Run the turn's tool calls in order, through the approval policy. */
+  private async _runTools(turn: IAssistantTurn, signal: AbortSignal): Promise<void> {
+    const calls = turn.blocks
+      .filter((b): b is { type: 'tool'; call: IToolCall } => b.type === 'tool')
+      .map(b => b.call);
+    for (const call of calls) {
+      if (signal.aborted) {
+        this.conversation.updateCall(turn.id, call.id, { state: 'cancelled' });
+        continue;
+      }
+      await this._runTool(turn, call, signal);
+    }
+  }
+
+  private async _runTool(turn: IAssistantTurn, call: IToolCall, signal: AbortSignal): Promise<void> {
+    const update = (patch: Partial<IToolCall>) =>
+      this.conversation.updateCall(turn.id, call.id, patch);
+    const registry = this._options.registry;
+    const tool = registry?.get(call.name);
+    if (!registry || !tool) {
+      update({
+        state: 'failed',
+        result: { content: `Unknown tool: ${call.name}. Use only the tools you were given.`, isError: true }
+      });
+      return;
+    }
+    const invalid = registry.validate(tool, call.input);
+    if (invalid) {
+      update({ state: 'failed', result: { content: invalid, isError: true } });
+      return;
+    }
+    const context: IToolContext = { signal, services: this._options.toolServices?.() ?? {} };
+    try {
+      update({ preview: tool.preview ? await tool.preview(call.input, context) : undefined });
+    } catch (error) {
+      // A preview is a nicety; the call goes on without one.
+    }
+    const decision = this._options.approval?.decide(tool, call.input) ?? { mode: tool.defaultApproval };
+    let allowedBy: IToolCall['allowedBy'] = decision.byChat ? 'chat' : 'auto';
+    if (decision.mode === 'never') {
+      update({ state: 'denied', denyReason: 'This tool is disabled in the user\'s settings.' });
+      return;
+    }
+    if (decision.mode === 'ask') {
+      update({ state: 'waiting_approval', approvalReason: decision.reason });
+      const answer = await this._askUser(call.id, signal);
+      if (signal.aborted) {
+        update({ state: 'cancelled' });
+        return;
+      }
+      if (answer.kind === 'deny') {
+        update({ state: 'denied', denyReason: answer.reason });
+        return;
+      }
+      if (answer.kind === 'allow_chat') {
+        this._options.approval?.grantForChat(tool.name);
+      }
+      allowedBy = answer.kind === 'allow_chat' ? 'chat' : 'once';
+    }
+    update({ state: 'running', allowedBy });
+    const started = performance.now();
+    try {
+      const result = await tool.run(call.input, context);
+      update({
+        state: signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'done',
+        result,
+        durationMs: performance.now() - started
+      });
+    } catch (error) {
+      update({
+        state: signal.aborted ? 'cancelled' : 'failed',
+        result: {
+          content: `The tool failed: ${error instanceof Error ? error.message : String(error)}`,
+          isError: true
+        },
+        durationMs: performance.now() - started
+      });
+    }
+  }
+
+  /** Wait for the user's answer; Stop withdraws the question. */
+  private _askUser(callId: string, signal: AbortSignal): Promise<ApprovalAnswer> {
+    return new Promise(resolve => {
+      const onAbort = () => {
+        this._approvals.delete(callId);
+        resolve({ kind: 'deny', reason: 'cancelled' });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this._approvals.set(callId, answer => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(answer);
+      });
+    });
+  }
+
+  private _trans(text: string, ...args: any[]): string {
+    return (this._options.trans ?? identity)(text, ...args);
   }
 
   private _setController(controller: AbortController | null): void {
@@ -150,13 +347,51 @@ export class ChatSession {
 
   private _options: IChatSessionOptions;
   private _controller: AbortController | null = null;
+  private _approvals = new Map<string, (answer: ApprovalAnswer) => void>();
   private _busyChanged = new Signal<this, boolean>(this);
 }
 
-/** The text of a message's text blocks. */
-export function textOf(message: Message): string {
-  return message.content
-    .filter(block => block.type === 'text')
-    .map(block => (block as { text: string }).text)
-    .join('');
+/** The reply's blocks from a message snapshot, keeping tool call state already known. */
+function blocksOf(message: Message, previous: AssistantBlock[]): AssistantBlock[] {
+  const known = new Map<string, IToolCall>();
+  for (const block of previous) {
+    if (block.type === 'tool') {
+      known.set(block.call.id, block.call);
+    }
+  }
+  const blocks: AssistantBlock[] = [];
+  for (const block of message.content) {
+    if (block.type === 'text') {
+      blocks.push({ type: 'text', text: block.text });
+    } else if (block.type === 'tool_use') {
+      const call = known.get(block.id) ?? { id: block.id, name: block.name, input: {}, state: 'pending' };
+      call.input = block.input;
+      blocks.push({ type: 'tool', call });
+    }
+  }
+  return blocks;
+}
+
+/** Whether a tool_use block of a max_tokens reply was complete (it was not the last block). */
+function stopIsComplete(message: Message, id: string): boolean {
+  const last = message.content[message.content.length - 1];
+  return !(last && last.type === 'tool_use' && last.id === id);
+}
+
+/**
+ * The request's messages with the volatile context appended to the last user
+ * message only: older context sections are replaced, never accumulated.
+ */
+export function withContext(messages: MessageParam[], context: string | null | undefined): MessageParam[] {
+  const text = (context ?? '').trim();
+  if (!text || !messages.length) {
+    return messages;
+  }
+  const out = messages.slice();
+  const last = out[out.length - 1];
+  const content: ContentBlockParam[] =
+    typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+  content.push({ type: 'text', text: `<context>\n${text}\n</context>` });
+  out[out.length - 1] = { ...last, content } as MessageParam;
+  return out;
 }

@@ -1,5 +1,10 @@
-import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlockParam,
+  MessageParam,
+  ToolResultBlockParam
+} from '@anthropic-ai/sdk/resources/messages';
 import { ISignal, Signal } from '@lumino/signaling';
+import type { IToolPreview, IToolResult } from '../tools/types';
 import type { IChatError } from './errors';
 
 /** Token counts of one reply, as the API reports them. */
@@ -11,7 +16,36 @@ export interface IUsage {
 }
 
 /** Where an assistant reply stands. */
-export type ReplyStatus = 'waiting' | 'streaming' | 'done' | 'stopped' | 'error';
+export type ReplyStatus = 'waiting' | 'streaming' | 'tools' | 'done' | 'stopped' | 'error';
+
+/** Where a tool call stands. */
+export type ToolCallState =
+  | 'pending'
+  | 'waiting_approval'
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'denied'
+  | 'cancelled';
+
+/** One tool call the model made, and what became of it. */
+export interface IToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+  state: ToolCallState;
+  /** Why the user is asked (a risky input), when they are. */
+  approvalReason?: string;
+  preview?: IToolPreview;
+  result?: IToolResult;
+  /** The user's reason for a denial, passed to the model. */
+  denyReason?: string;
+  /** How the call was allowed (auto, once, chat). */
+  allowedBy?: 'auto' | 'once' | 'chat';
+  durationMs?: number;
+}
+
+export type AssistantBlock = { type: 'text'; text: string } | { type: 'tool'; call: IToolCall };
 
 export interface IUserTurn {
   id: string;
@@ -20,9 +54,13 @@ export interface IUserTurn {
   createdAt: number;
 }
 
+/** One model response (a step of the agent loop). */
 export interface IAssistantTurn {
   id: string;
   role: 'assistant';
+  /** The response's text and tool calls, in order. */
+  blocks: AssistantBlock[];
+  /** The text blocks joined (what the user reads). */
   text: string;
   status: ReplyStatus;
   createdAt: number;
@@ -32,6 +70,10 @@ export interface IAssistantTurn {
   stopReason?: string | null;
   usage?: IUsage;
   error?: IChatError;
+  /** A notice for the user (step limit reached, refusal...). */
+  notice?: string;
+  /** Whether a Continue action makes sense after this reply. */
+  canContinue?: boolean;
 }
 
 export type Turn = IUserTurn | IAssistantTurn;
@@ -42,9 +84,37 @@ function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
 
+/** What the model is told about a tool call that produced no result. */
+export const CANCELLED_RESULT = 'Cancelled by the user before it finished.';
+
+/** The tool_result block for a call, whatever state it ended in. */
+export function toolResultBlock(call: IToolCall): ToolResultBlockParam {
+  switch (call.state) {
+    case 'done':
+    case 'failed':
+      return {
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: (call.result?.content ?? '') as ToolResultBlockParam['content'],
+        ...(call.state === 'failed' || call.result?.isError ? { is_error: true } : {})
+      };
+    case 'denied':
+      return {
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: call.denyReason
+          ? `The user denied this tool call. Their reason: ${call.denyReason}`
+          : 'The user denied this tool call.',
+        is_error: true
+      };
+    default:
+      return { type: 'tool_result', tool_use_id: call.id, content: CANCELLED_RESULT, is_error: true };
+  }
+}
+
 /**
  * The conversation of one chat: the single source of truth the UI renders.
- * Free of DOM so it can be unit-tested and, later, persisted.
+ * Free of DOM so it can be unit-tested and persisted.
  */
 export class Conversation {
   get turns(): ReadonlyArray<Turn> {
@@ -67,6 +137,7 @@ export class Conversation {
     const turn: IAssistantTurn = {
       id: newId('a'),
       role: 'assistant',
+      blocks: [],
       text: '',
       status: 'waiting',
       createdAt: Date.now()
@@ -83,7 +154,25 @@ export class Conversation {
       return;
     }
     Object.assign(turn, patch);
+    if (patch.blocks) {
+      turn.text = textOfBlocks(turn.blocks);
+    }
     this._changed.emit(turn);
+  }
+
+  /** Change a tool call in place and notify. */
+  updateCall(turnId: string, callId: string, patch: Partial<IToolCall>): void {
+    const turn = this._turns.find(t => t.id === turnId);
+    if (!turn || turn.role !== 'assistant') {
+      return;
+    }
+    for (const block of turn.blocks) {
+      if (block.type === 'tool' && block.call.id === callId) {
+        Object.assign(block.call, patch);
+        this._changed.emit(turn);
+        return;
+      }
+    }
   }
 
   remove(id: string): void {
@@ -105,25 +194,66 @@ export class Conversation {
   }
 
   /**
-   * The API messages for this conversation. Failed and empty replies are left
-   * out; consecutive user turns are joined, so the roles always alternate.
+   * The API messages for this conversation. Every tool_use gets its
+   * tool_result (a cancelled or interrupted call gets "cancelled by the
+   * user"), failed and empty replies are left out, and consecutive messages
+   * of one role are merged, so the result is always a valid request.
    */
   toMessages(): MessageParam[] {
     const messages: MessageParam[] = [];
-    for (const turn of this._turns) {
-      if (turn.role === 'assistant') {
-        if (!turn.text.trim() || turn.status === 'error' || turn.status === 'waiting') {
-          continue;
-        }
+    const push = (role: 'user' | 'assistant', content: ContentBlockParam[]) => {
+      if (!content.length) {
+        return;
       }
       const previous = messages[messages.length - 1];
-      if (previous && previous.role === turn.role) {
-        previous.content = `${previous.content as string}\n\n${turn.text}`;
+      if (previous && previous.role === role) {
+        const before = previous.content as ContentBlockParam[];
+        // tool_result blocks must open a user message.
+        previous.content =
+          role === 'user'
+            ? [
+                ...before.filter(b => b.type === 'tool_result'),
+                ...content.filter(b => b.type === 'tool_result'),
+                ...before.filter(b => b.type !== 'tool_result'),
+                ...content.filter(b => b.type !== 'tool_result')
+              ]
+            : [...before, ...content];
       } else {
-        messages.push({ role: turn.role, content: turn.text });
+        messages.push({ role, content: [...content] });
       }
+    };
+    for (const turn of this._turns) {
+      if (turn.role === 'user') {
+        push('user', [{ type: 'text', text: turn.text }]);
+        continue;
+      }
+      if (turn.status === 'waiting') {
+        continue;
+      }
+      const content: ContentBlockParam[] = [];
+      const calls: IToolCall[] = [];
+      for (const block of turn.blocks) {
+        if (block.type === 'text') {
+          if (block.text.trim()) {
+            content.push({ type: 'text', text: block.text });
+          }
+        } else if (isCompleteInput(block.call.input)) {
+          content.push({
+            type: 'tool_use',
+            id: block.call.id,
+            name: block.call.name,
+            input: block.call.input as Record<string, unknown>
+          });
+          calls.push(block.call);
+        }
+      }
+      if (turn.status === 'error' && !calls.length) {
+        continue;
+      }
+      push('assistant', content);
+      push('user', calls.map(toolResultBlock));
     }
-    // A conversation must end on the user's side for the next request.
+    // A request must end on the user's side.
     while (messages.length && messages[messages.length - 1].role !== 'user') {
       messages.pop();
     }
@@ -132,4 +262,17 @@ export class Conversation {
 
   private _turns: Turn[] = [];
   private _changed = new Signal<this, Turn | null>(this);
+}
+
+/** The text blocks of a reply, joined. */
+export function textOfBlocks(blocks: AssistantBlock[]): string {
+  return blocks
+    .filter(block => block.type === 'text')
+    .map(block => (block as { text: string }).text)
+    .join('\n\n');
+}
+
+/** A tool input is sendable once it is a parsed object (not a half-streamed one). */
+function isCompleteInput(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && !Array.isArray(input);
 }

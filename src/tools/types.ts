@@ -1,0 +1,67 @@
+import type {
+  ImageBlockParam,
+  TextBlockParam
+} from '@anthropic-ai/sdk/resources/messages';
+
+/** What running a tool does to the user's world; decides the default approval. */
+export type ToolEffect = 'read' | 'write' | 'execute';
+
+/** Per-tool approval setting. */
+export type ApprovalMode = 'auto' | 'ask' | 'never';
+
+/** A JSON schema for a tool's input (an object schema). */
+export interface IToolInputSchema {
+  type: 'object';
+  properties: Record<string, unknown>;
+  required?: string[];
+  additionalProperties?: boolean;
+  [key: string]: unknown;
+}
+
+/** What a tool returns to the model. */
+export interface IToolResult {
+  /** Text, or text and image blocks (e.g. plots from cell outputs). */
+  content: string | Array<TextBlockParam | ImageBlockParam>;
+  /** True for failures the model should see as errors. */
+  isError?: boolean;
+}
+
+/** A human-readable rendering of a tool call, for the approval card. */
+export interface IToolPreview {
+  /** One line: what will happen ("Run cell 3f2a… in analysis.ipynb"). */
+  summary: string;
+  /** Code that will run, with its language for highlighting. */
+  code?: { source: string; language: string };
+  /** A unified diff of a change (edits). */
+  diff?: { path: string; before: string; after: string };
+}
+
+/** Everything a tool may use while it runs. Services are added per tool family. */
+export interface IToolContext {
+  /** Aborted when the user presses Stop: tools stop at once (interrupt the kernel, etc.). */
+  signal: AbortSignal;
+  /** Services the app provides, by name (e.g. 'notebooks'); each family documents its own. */
+  services: Record<string, unknown>;
+}
+
+/**
+ * One tool the model can call. Tools are plain objects so the registry,
+ * approval policy and loop can handle them without knowing their family.
+ */
+export interface ITool<I = any> {
+  name: string;
+  /** Shown to the model: when to use the tool and what it returns. */
+  description: string;
+  inputSchema: IToolInputSchema;
+  effect: ToolEffect;
+  /** Approval when the user has not set one for this tool. */
+  defaultApproval: ApprovalMode;
+  /**
+   * Why this particular input needs the user's eyes even when the tool is
+   * set to auto (e.g. DROP TABLE, rm -rf); null when it looks harmless.
+   */
+  riskOf?(input: I): string | null;
+  /** Human-readable rendering for the approval card and the tool card. */
+  preview?(input: I, context: IToolContext): Promise<IToolPreview> | IToolPreview;
+  run(input: I, context: IToolContext): Promise<IToolResult>;
+}
