@@ -365,6 +365,9 @@ class ConfigHandler(_DataEngineerHandler):
             "has_key": self.de_config.resolved_api_key() is not None,
             "upstream": origin,
             "upstream_is_default": is_default,
+            # Whether dot-folders (.github/, .jupyter/) are served: workspace
+            # personas and VS Code instruction files live there.
+            "allow_hidden": bool(getattr(self.contents_manager, "allow_hidden", False)),
             "version": __version__,
         }
         if error:

@@ -1,3 +1,4 @@
+import type { ApprovalMode } from './tools/types';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 /** The user's settings for the chat (see schema/plugin.json). */
@@ -9,6 +10,9 @@ export interface IChatSettings {
   directBaseUrl: string;
   /** True when the user set `model` themselves: it then wins over personas. */
   modelExplicit: boolean;
+  maxSteps: number;
+  notebookContext: boolean;
+  toolApprovals: Record<string, ApprovalMode>;
 }
 
 /** Used before the settings load and when a setting is missing. */
@@ -18,7 +22,10 @@ export const DEFAULT_SETTINGS: IChatSettings = {
   directMode: false,
   directApiKey: '',
   directBaseUrl: 'https://api.anthropic.com',
-  modelExplicit: false
+  modelExplicit: false,
+  maxSteps: 25,
+  notebookContext: true,
+  toolApprovals: {}
 };
 
 /** Read the composite settings, falling back to the defaults field by field. */
@@ -36,6 +43,9 @@ export function readSettings(settings: ISettingRegistry.ISettings | null): IChat
     directMode: Boolean(get('directMode')),
     directApiKey: get('directApiKey'),
     directBaseUrl: get('directBaseUrl'),
-    modelExplicit: typeof settings.user.model === 'string' && settings.user.model.trim() !== ''
+    modelExplicit: typeof settings.user.model === 'string' && settings.user.model.trim() !== '',
+    maxSteps: Math.max(1, Math.floor(Number(get('maxSteps')) || DEFAULT_SETTINGS.maxSteps)),
+    notebookContext: get('notebookContext') !== false,
+    toolApprovals: { ...(get('toolApprovals') ?? {}) }
   };
 }

@@ -249,6 +249,7 @@ def servers(mock_server, dead_port):
                 f"--DataEngineer.anthropic_base_url={mock_url}",
                 "--DataEngineer.request_timeout=2",
                 "--ServerApp.log_level=DEBUG",
+                "--ContentsManager.allow_hidden=True",
             ],
             env={"ANTHROPIC_API_KEY": KEY_ENV_LOSER, "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{dead_port}"},
             expected_key=KEY_CLI,

@@ -267,7 +267,9 @@ def test_config_endpoint_never_reveals_the_key(servers, mock, name):
         r = c.get(CONFIG, headers=server.auth)
     assert r.status_code == 200
     cfg = r.json()
-    assert set(cfg) == {"has_key", "upstream", "upstream_is_default", "version"}
+    assert set(cfg) == {"has_key", "upstream", "upstream_is_default", "allow_hidden", "version"}
+    # Tells the persona picker whether .github/ can be read at all.
+    assert cfg["allow_hidden"] is (name == "cli_key")
     assert cfg["has_key"] is (server.expected_key is not None)
     assert cfg["upstream"] == server.upstream
     assert cfg["upstream_is_default"] is (name == "no_key_default")

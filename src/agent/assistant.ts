@@ -8,6 +8,8 @@ import type { IModelResolution } from '../personas/modelResolution';
 import type { IPersona } from '../personas/persona';
 import type { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
+import { ToolRegistry } from '../tools/registry';
+import { ApprovalPolicy } from './approval';
 import { ChatSession, IRequestSettings } from './chatSession';
 import { Conversation, IAssistantTurn } from './conversation';
 import { buildSystemPrompt } from './prompt';
@@ -22,6 +24,12 @@ export interface IAssistantOptions {
   instructions: InstructionsLoader;
   /** Path of the active notebook or file (scoped instructions match it). */
   activePath: () => string | null;
+  /** The extension's tools; the persona decides which are offered. */
+  registry?: ToolRegistry;
+  /** Services the tools use (e.g. `notebooks`). */
+  toolServices?: () => Record<string, unknown>;
+  /** The volatile context of a request (active notebook view...), or null. */
+  context?: () => Promise<string | null>;
   trans?: Translate;
 }
 
@@ -33,10 +41,16 @@ export class Assistant {
   constructor(options: IAssistantOptions) {
     this._options = options;
     this.conversation = new Conversation();
+    this.registry = options.registry ?? new ToolRegistry();
+    this.approval = new ApprovalPolicy(() => options.settings().toolApprovals);
     this.session = new ChatSession({
       conversation: this.conversation,
       client: options.client,
       settings: () => this.prepare(),
+      registry: this.registry,
+      approval: this.approval,
+      toolServices: options.toolServices,
+      maxSteps: () => options.settings().maxSteps,
       trans: options.trans
     });
     options.personas.changed.connect(this._emit, this);
@@ -44,6 +58,8 @@ export class Assistant {
 
   readonly conversation: Conversation;
   readonly session: ChatSession;
+  readonly registry: ToolRegistry;
+  readonly approval: ApprovalPolicy;
 
   /** Emitted when the persona, model or instructions change. */
   get stateChanged(): ISignal<this, void> {
@@ -128,9 +144,13 @@ export class Assistant {
 
   /** Everything a request needs: model, limits, system prompt. */
   async prepare(): Promise<IRequestSettings> {
-    const [instructions, resolution] = await Promise.all([
+    const settings = this._options.settings();
+    const [instructions, resolution, context] = await Promise.all([
       this.refreshInstructions(),
-      this.resolveModel()
+      this.resolveModel(),
+      settings.notebookContext && this._options.context
+        ? this._options.context().catch(() => null)
+        : Promise.resolve(null)
     ]);
     const persona = this.persona;
     const last = this.conversation.last;
@@ -140,12 +160,14 @@ export class Assistant {
     this._emit();
     return {
       model: resolution.model,
-      maxTokens: this._options.settings().maxTokens,
+      maxTokens: settings.maxTokens,
       system: buildSystemPrompt({
         personaBody: persona?.body ?? null,
         instructions: instructions.files,
         missingProjectFile: instructions.missingProjectFile
-      })
+      }),
+      tools: this.registry.forPersona(persona ? persona.tools : null),
+      context
     };
   }
 

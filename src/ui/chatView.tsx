@@ -6,6 +6,7 @@ import type { IAssistantTurn, IUsage, Turn } from '../agent/conversation';
 import type { IServerConfig } from '../agent/client';
 import { ICodeBlockActions, MarkdownView } from './markdownView';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
+import { ToolCard } from './toolCard';
 import { useSignals } from './useSignal';
 
 type Translate = (text: string, ...args: any[]) => string;
@@ -147,16 +148,39 @@ function TurnView(props: IChatViewProps & { turn: Turn; isLast: boolean }): JSX.
       {turn.status === 'waiting' && (
         <div className="jp-DataEngineer-waiting">{trans('Thinking…')}</div>
       )}
-      {turn.text && (
-        <MarkdownView
-          source={turn.text}
-          rendermime={props.rendermime}
-          trans={trans}
-          actions={turn.status === 'streaming' ? undefined : props.actions}
-        />
+      {turn.blocks.map((block, index) =>
+        block.type === 'text' ? (
+          block.text ? (
+            <MarkdownView
+              key={`text-${index}`}
+              source={block.text}
+              rendermime={props.rendermime}
+              trans={trans}
+              actions={turn.status === 'streaming' ? undefined : props.actions}
+            />
+          ) : null
+        ) : (
+          <ToolCard
+            key={block.call.id}
+            call={block.call}
+            rendermime={props.rendermime}
+            trans={trans}
+            onAnswer={(id, answer) => props.assistant.session.answerApproval(id, answer)}
+          />
+        )
       )}
       {turn.status === 'stopped' && (
         <div className="jp-DataEngineer-stopped">{trans('Stopped.')}</div>
+      )}
+      {turn.notice && <div className="jp-DataEngineer-notice-inline">{turn.notice}</div>}
+      {turn.canContinue && props.isLast && (
+        <button
+          className="jp-DataEngineer-continue jp-mod-styled"
+          disabled={props.assistant.session.busy}
+          onClick={() => void props.assistant.session.continue()}
+        >
+          {trans('Continue')}
+        </button>
       )}
       {turn.error && (
         <ErrorView turn={turn} session={props.assistant.session} trans={trans} isLast={props.isLast} />

@@ -113,6 +113,9 @@ class MockState:
         self.queue = deque()
         self.requests = []
         self.expected_key = None
+        # With a wait, a request that finds the queue empty waits for a script
+        # (tests that script each step after reading the previous request).
+        self.wait_for_script_ms = 0
         self.models = [_model_entry({"id": i, "display_name": n, "created_at": c})
                        for i, n, c in DEFAULT_MODELS]
 
@@ -229,6 +232,9 @@ class MessagesHandler(ApiHandler):
 
     async def post(self):
         body = self.json_body("model", "max_tokens", "messages")
+        deadline = time.monotonic() + self.state.wait_for_script_ms / 1000
+        while not self.state.queue and time.monotonic() < deadline and not self.disconnected:
+            await asyncio.sleep(0.02)
         script = self.state.queue.popleft() if self.state.queue else default_script(body)
         self.record["script"] = script
         await asyncio.sleep(script.get("first_byte_delay_ms", 0) / 1000)
@@ -420,7 +426,10 @@ class ControlHandler(tornado.web.RequestHandler):
                 state.expected_key = body["expected_key"]
             if "models" in body:
                 state.models = [_model_entry(m) for m in body["models"]]
-            self.finish({"expected_key": state.expected_key, "models": state.models})
+            if "wait_for_script_ms" in body:
+                state.wait_for_script_ms = int(body["wait_for_script_ms"] or 0)
+            self.finish({"expected_key": state.expected_key, "models": state.models,
+                         "wait_for_script_ms": state.wait_for_script_ms})
         else:
             raise tornado.web.HTTPError(404)
 

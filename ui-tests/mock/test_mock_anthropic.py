@@ -289,3 +289,24 @@ def test_thinking_block(mock):
                                              "signature": ""}
     assert "".join(deltas(events, 0, "thinking")) == "hmm, let me see"
     assert deltas(events, 0, "signature") == ["sig"]
+
+
+def test_wait_for_script_holds_a_request_until_scripted(mock):
+    """With wait_for_script_ms, an empty queue waits for the next script instead of the default."""
+    import threading
+
+    mock.call("POST", "/_mock/config", {"wait_for_script_ms": 5000})
+    result = {}
+
+    def call():
+        result["reply"] = mock.call("POST", "/v1/messages", BODY, KEY)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    time.sleep(0.3)
+    assert thread.is_alive()
+    mock.script({"blocks": [{"type": "text", "text": "late"}]})
+    thread.join(5)
+    status, _, message = result["reply"]
+    assert status == 200
+    assert message["content"][0]["text"] == "late"

@@ -148,6 +148,6 @@ test.describe('Personas and project instructions', () => {
     const [, second] = await messageRequests(request);
     expect(systemText(second)).toContain('senior business analyst');
     expect(second.body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
-    expect(second.body.messages[0].content).toBe('Build the revenue tables');
+    expect(second.body.messages[0].content[0].text).toBe('Build the revenue tables');
   });
 });

@@ -1,0 +1,187 @@
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { createTwoFilesPatch } from 'diff';
+import * as React from 'react';
+import type { ApprovalAnswer } from '../agent/approval';
+import type { IToolCall, ToolCallState } from '../agent/conversation';
+import type { IToolResult } from '../tools/types';
+import { MarkdownView } from './markdownView';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+export interface IToolCardProps {
+  call: IToolCall;
+  rendermime: IRenderMimeRegistry;
+  trans: Translate;
+  onAnswer: (callId: string, answer: ApprovalAnswer) => void;
+}
+
+function stateLabel(state: ToolCallState, trans: Translate): string {
+  switch (state) {
+    case 'pending':
+      return trans('queued');
+    case 'waiting_approval':
+      return trans('waiting for approval');
+    case 'running':
+      return trans('running');
+    case 'done':
+      return trans('done');
+    case 'failed':
+      return trans('failed');
+    case 'denied':
+      return trans('denied');
+    case 'cancelled':
+      return trans('cancelled');
+  }
+}
+
+/** A fenced markdown block that cannot be broken out of by its content. */
+export function fence(source: string, language: string): string {
+  const longest = Math.max(2, ...(source.match(/`+/g) ?? []).map(run => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${language}\n${source}\n${ticks}`;
+}
+
+/** A unified diff of an edit, as highlighted markdown. */
+export function diffMarkdown(path: string, before: string, after: string): string {
+  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });
+  // Drop the "Index"/separator header lines jsdiff adds.
+  const body = patch.split('\n').filter(line => !line.startsWith('====')).join('\n');
+  return fence(body.trim(), 'diff');
+}
+
+/** The result's text, for the expandable part of the card. */
+function resultText(result: IToolResult | undefined): string {
+  if (!result) {
+    return '';
+  }
+  if (typeof result.content === 'string') {
+    return result.content;
+  }
+  return result.content
+    .map(block => (block.type === 'text' ? block.text : `[${block.type}]`))
+    .join('\n');
+}
+
+/** One tool call: what it does, its state, its approval question, its result. */
+export function ToolCard(props: IToolCardProps): JSX.Element {
+  const { call, trans } = props;
+  const [reason, setReason] = React.useState('');
+  const [denying, setDenying] = React.useState(false);
+  const preview = call.preview;
+  const waiting = call.state === 'waiting_approval';
+  const summary = preview?.summary ?? call.name;
+  const images = call.result && typeof call.result.content !== 'string'
+    ? call.result.content.filter(block => block.type === 'image')
+    : [];
+  return (
+    <div
+      className={`jp-DataEngineer-toolCard jp-mod-${call.state}`}
+      data-tool={call.name}
+      data-state={call.state}
+    >
+      <div className="jp-DataEngineer-toolHeader">
+        <span className="jp-DataEngineer-toolName">{call.name}</span>
+        <span className="jp-DataEngineer-toolSummary">{summary}</span>
+        <span className="jp-DataEngineer-toolState">{stateLabel(call.state, trans)}</span>
+      </div>
+      {waiting && (
+        <div className="jp-DataEngineer-approval" role="group" aria-label={trans('Approval')}>
+          {call.approvalReason && (
+            <div className="jp-DataEngineer-approvalReason">
+              {trans('Asking because this looks destructive: %1', call.approvalReason)}
+            </div>
+          )}
+          {preview?.code && (
+            <MarkdownView
+              source={fence(preview.code.source, preview.code.language)}
+              rendermime={props.rendermime}
+              trans={trans}
+            />
+          )}
+          {preview?.diff && (
+            <MarkdownView
+              source={diffMarkdown(preview.diff.path, preview.diff.before, preview.diff.after)}
+              rendermime={props.rendermime}
+              trans={trans}
+            />
+          )}
+          {!preview?.code && !preview?.diff && (
+            <pre className="jp-DataEngineer-toolInput">{JSON.stringify(call.input, null, 2)}</pre>
+          )}
+          {denying ? (
+            <div className="jp-DataEngineer-denyForm">
+              <input
+                className="jp-DataEngineer-denyReason"
+                placeholder={trans('Why? (optional, sent to the assistant)')}
+                value={reason}
+                onChange={event => setReason(event.target.value)}
+                onKeyDown={event => {
+                  if (event.key === 'Enter') {
+                    props.onAnswer(call.id, { kind: 'deny', reason: reason.trim() || undefined });
+                  }
+                }}
+                autoFocus
+              />
+              <button
+                className="jp-DataEngineer-denyConfirm jp-mod-styled jp-mod-warn"
+                onClick={() => props.onAnswer(call.id, { kind: 'deny', reason: reason.trim() || undefined })}
+              >
+                {trans('Deny')}
+              </button>
+            </div>
+          ) : (
+            <div className="jp-DataEngineer-approvalButtons">
+              <button
+                className="jp-DataEngineer-allowOnce jp-mod-styled jp-mod-accept"
+                onClick={() => props.onAnswer(call.id, { kind: 'allow_once' })}
+              >
+                {trans('Allow once')}
+              </button>
+              <button
+                className="jp-DataEngineer-allowChat jp-mod-styled"
+                title={trans('Run %1 without asking for the rest of this chat (risky code still asks)', call.name)}
+                onClick={() => props.onAnswer(call.id, { kind: 'allow_chat' })}
+              >
+                {trans('Allow for this chat')}
+              </button>
+              <button
+                className="jp-DataEngineer-deny jp-mod-styled jp-mod-reject"
+                onClick={() => setDenying(true)}
+              >
+                {trans('Deny…')}
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+      {!waiting && (
+        <details className="jp-DataEngineer-toolDetails">
+          <summary>{trans('Input and result')}</summary>
+          <div className="jp-DataEngineer-toolLabel">{trans('Input')}</div>
+          <pre className="jp-DataEngineer-toolInput">{JSON.stringify(call.input, null, 2)}</pre>
+          {call.denyReason && (
+            <div className="jp-DataEngineer-toolDenyReason">{trans('Reason: %1', call.denyReason)}</div>
+          )}
+          {call.result && (
+            <>
+              <div className="jp-DataEngineer-toolLabel">
+                {trans('Result')}
+                {call.durationMs !== undefined ? ` (${Math.round(call.durationMs)} ms)` : ''}
+              </div>
+              <pre className="jp-DataEngineer-toolResult">{resultText(call.result)}</pre>
+              {images.map((image, i) =>
+                image.type === 'image' && image.source.type === 'base64' ? (
+                  <img
+                    key={i}
+                    className="jp-DataEngineer-toolImage"
+                    src={`data:${image.source.media_type};base64,${image.source.data}`}
+                  />
+                ) : null
+              )}
+            </>
+          )}
+        </details>
+      )}
+    </div>
+  );
+}
