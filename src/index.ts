@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -26,7 +27,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'A senior data engineer AI pair in the sidebar.',
   autoStart: true,
   requires: [IRenderMimeRegistry],
-  optional: [ISettingRegistry, INotebookTracker, ICommandPalette, ILayoutRestorer, ITranslator],
+  optional: [
+    ISettingRegistry,
+    INotebookTracker,
+    ICommandPalette,
+    ILayoutRestorer,
+    ITranslator,
+    IDocumentManager
+  ],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
@@ -34,7 +42,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebookTracker: INotebookTracker | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    docManager: IDocumentManager | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
     let settings: ISettingRegistry.ISettings | null = null;
@@ -42,6 +51,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const shell = new ChatShell({
       rendermime,
       notebookTracker,
+      docManager,
+      activate: widget => app.shell.activateById(widget.id),
       serverSettings: app.serviceManager.serverSettings,
       contents: app.serviceManager.contents,
       settings: () => readSettings(settings),

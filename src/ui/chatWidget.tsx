@@ -1,6 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { ReactWidget } from '@jupyterlab/apputils';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { Widget } from '@lumino/widgets';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
@@ -13,6 +15,10 @@ import { BUNDLED_PERSONAS } from '../personas/bundled';
 import { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
+import { buildNotebookView } from '../context/notebookView';
+import { notebookViewInput } from '../context/notebookViewInput';
+import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
+import { ToolRegistry } from '../tools/registry';
 import type { IChatSettings } from '../settings';
 import { CellActions } from './cellActions';
 import { ChatView } from './chatView';
@@ -24,6 +30,9 @@ type Translate = (text: string, ...args: any[]) => string;
 export interface IChatWidgetOptions {
   rendermime: IRenderMimeRegistry;
   notebookTracker: INotebookTracker | null;
+  docManager: IDocumentManager | null;
+  /** Bring a widget to the front (a notebook the assistant created or opened). */
+  activate: (widget: Widget) => void;
   serverSettings: ServerConnection.ISettings;
   contents: Contents.IManager;
   settings: () => IChatSettings;
@@ -54,8 +63,20 @@ export class ChatWidget extends ReactWidget {
       }
       return models;
     });
+    const tracker = options.notebookTracker;
+    const notebooks =
+      tracker && options.docManager
+        ? new NotebookAccess({ tracker, docManager: options.docManager, shell: options.activate })
+        : null;
+    const registry = new ToolRegistry(notebooks ? createNotebookTools({ notebooks }) : []);
     this.assistant = new Assistant({
       client: () => this._client(),
+      registry,
+      toolServices: () => (notebooks ? { [NOTEBOOKS_SERVICE]: notebooks } : {}),
+      context: async () => {
+        const panel = tracker?.currentWidget;
+        return panel ? buildNotebookView(notebookViewInput(panel)) : null;
+      },
       settings: options.settings,
       personas,
       catalog,

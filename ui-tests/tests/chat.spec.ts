@@ -35,7 +35,7 @@ test.describe('Data Engineer chat', () => {
 
   test('streams a reply token by token and renders it as markdown', async ({ page, request }) => {
     await scriptMock(request, [
-      { blocks: [{ type: 'text', text: REPLY }], chunk_size: 6, delay_ms: 40,
+      { blocks: [{ type: 'text', text: REPLY }], chunk_size: 6, delay_ms: 80,
         usage: { input_tokens: 321, output_tokens: 54, cache_read_input_tokens: 17 } }
     ]);
     await openChat(page);

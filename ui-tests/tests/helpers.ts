@@ -41,3 +41,45 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await input.fill(text);
   await input.press('Enter');
 }
+
+/** Make requests that find the queue empty wait for the next script (step-by-step tests). */
+export async function holdRequests(request: APIRequestContext, ms = 30000): Promise<void> {
+  const response = await request.post(`${MOCK}/_mock/config`, { data: { wait_for_script_ms: ms } });
+  expect(response.ok()).toBeTruthy();
+}
+
+/** Wait until the mock has received `count` Messages API requests; return them. */
+export async function waitForMessageRequests(request: APIRequestContext, count: number, timeout = 60000): Promise<any[]> {
+  let found: any[] = [];
+  await expect
+    .poll(async () => (found = await messageRequests(request)).length, { timeout })
+    .toBeGreaterThanOrEqual(count);
+  return found;
+}
+
+/** The text of the tool_result for a tool_use id in a recorded request. */
+export function toolResult(recorded: any, toolUseId: string): { text: string; isError: boolean } {
+  for (const message of recorded.body.messages) {
+    if (message.role !== 'user' || typeof message.content === 'string') {
+      continue;
+    }
+    for (const block of message.content) {
+      if (block.type === 'tool_result' && block.tool_use_id === toolUseId) {
+        const text =
+          typeof block.content === 'string'
+            ? block.content
+            : block.content.map((b: any) => b.text ?? '').join('\n');
+        return { text, isError: Boolean(block.is_error) };
+      }
+    }
+  }
+  throw new Error(`no tool_result for ${toolUseId}`);
+}
+
+/** A scripted reply made of tool calls. */
+export function toolCalls(...calls: { id: string; name: string; input: unknown }[]): unknown {
+  return {
+    blocks: calls.map(call => ({ type: 'tool_use', ...call })),
+    stop_reason: 'tool_use'
+  };
+}

@@ -1,0 +1,335 @@
+import { CodeCell, type MarkdownCell } from '@jupyterlab/cells';
+import { PathExt } from '@jupyterlab/coreutils';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
+import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { Widget } from '@lumino/widgets';
+import { isNotFound } from '../../context/contents';
+import { findCell, locateCell } from './cells';
+import { race } from './common';
+import { describeKernel } from './kernelDescription';
+import {
+  CellRunStatus,
+  IKernelDescription,
+  INotebookAccess,
+  INotebookTarget,
+  IOpenNotebookInfo,
+  ISilentKernel,
+  NotebookToolError
+} from './types';
+
+/**
+ * The notebook tools' way into JupyterLab: finds notebooks by path (opening
+ * them through the document manager), runs cells as the UI does, and shows
+ * the user which cell the agent is working on. Given to the tools as
+ * `context.services.notebooks` (see NOTEBOOKS_SERVICE).
+ */
+
+/** CSS class flashed on the cell the agent edits or runs. */
+export const AGENT_CELL_CLASS = 'jp-DataEngineer-agentCell';
+const HIGHLIGHT_MS = 1500;
+/** A kernel that has not started by then is reported by the run tools instead of waited for. */
+const SESSION_READY_MS = 30000;
+const CONTEXT_READY_MS = 60000;
+
+export interface INotebookAccessOptions {
+  tracker: INotebookTracker;
+  docManager: IDocumentManager;
+  /** Bring a widget to the front (e.g. `w => app.shell.activateById(w.id)`); used for created notebooks. */
+  shell?: (widget: Widget) => void;
+}
+
+/** Normalised server path: no leading slash, no `./`. */
+function normalizePath(path: string): string {
+  return PathExt.normalize(path.trim()).replace(/^\/+/, '');
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class NotebookAccess implements INotebookAccess {
+  constructor(options: INotebookAccessOptions) {
+    this._tracker = options.tracker;
+    this._docManager = options.docManager;
+    this._shell = options.shell;
+  }
+
+  async resolve(path?: string, signal?: AbortSignal): Promise<INotebookTarget> {
+    let panel: NotebookPanel | null;
+    if (!path) {
+      panel = this._tracker.currentWidget;
+      if (!panel) {
+        throw new NotebookToolError(
+          'No notebook is active. Pass notebook_path (list_open_notebooks lists the open ones), or create one with create_notebook.'
+        );
+      }
+    } else {
+      panel = this._findOpen(path) ?? (await this._open(path));
+    }
+    await this._whenReady(panel, signal);
+    return this.target(panel);
+  }
+
+  peek(path?: string): INotebookTarget | null {
+    const panel = path ? this._findOpen(path) : this._tracker.currentWidget;
+    return panel && panel.model && panel.context.isReady ? this.target(panel) : null;
+  }
+
+  list(): IOpenNotebookInfo[] {
+    const current = this._tracker.currentWidget;
+    const notebooks: IOpenNotebookInfo[] = [];
+    this._tracker.forEach(panel => {
+      notebooks.push({
+        path: panel.context.localPath || panel.context.path,
+        active: panel === current,
+        kernel: describeKernel(panel.sessionContext, panel.model),
+        cellCount: panel.model?.cells.length ?? 0,
+        dirty: panel.model?.dirty ?? false
+      });
+    });
+    return notebooks;
+  }
+
+  async create(path: string, kernelName?: string, signal?: AbortSignal): Promise<INotebookTarget> {
+    try {
+      return await this._create(path, kernelName, signal);
+    } catch (error) {
+      if (error instanceof NotebookToolError) {
+        throw error;
+      }
+      throw new NotebookToolError(`Could not create ${path}: ${message(error)}`);
+    }
+  }
+
+  private async _create(path: string, kernelName?: string, signal?: AbortSignal): Promise<INotebookTarget> {
+    let target = normalizePath(path);
+    if (!target || target.endsWith('/')) {
+      throw new NotebookToolError(`"${path}" is not a file path.`);
+    }
+    if (!target.endsWith('.ipynb')) {
+      target += '.ipynb';
+    }
+    if (await this._exists(target)) {
+      throw new NotebookToolError(`${target} already exists. Choose another path, or work in it with notebook_path.`);
+    }
+    const folder = PathExt.dirname(target);
+    if (folder && !(await this._exists(folder))) {
+      throw new NotebookToolError(`The folder "${folder}" does not exist.`);
+    }
+    const specs = this._docManager.services.kernelspecs;
+    await specs.ready;
+    const available = Object.keys(specs.specs?.kernelspecs ?? {});
+    const name = kernelName ?? specs.specs?.default;
+    if (kernelName && !available.includes(kernelName)) {
+      throw new NotebookToolError(`Unknown kernel "${kernelName}". Available kernels: ${available.join(', ') || 'none'}.`);
+    }
+    const widget = this._docManager.createNew(target, 'default', name ? { name } : undefined);
+    if (!(widget instanceof NotebookPanel)) {
+      throw new NotebookToolError(`Could not open ${target} as a notebook.`);
+    }
+    await this._whenReady(widget, signal);
+    this._shell?.(widget);
+    return this.target(widget);
+  }
+
+  /** The tool view of an open notebook panel. */
+  target(panel: NotebookPanel): INotebookTarget {
+    return new PanelTarget(panel);
+  }
+
+  /** The cell with this id in the panel (a tool error listing valid ids otherwise). */
+  findCell(panel: NotebookPanel, cellId: string): ReturnType<typeof findCell> {
+    if (!panel.model) {
+      throw new NotebookToolError('The notebook is not loaded.');
+    }
+    return findCell(panel.model, cellId, panel.context.path);
+  }
+
+  private _findOpen(path: string): NotebookPanel | null {
+    const wanted = normalizePath(path);
+    return (
+      this._tracker.find(panel => {
+        const { localPath, path: fullPath } = panel.context;
+        return normalizePath(localPath || fullPath) === wanted || normalizePath(fullPath) === wanted;
+      }) ?? null
+    );
+  }
+
+  private async _exists(path: string): Promise<boolean> {
+    try {
+      await this._docManager.services.contents.get(path, { content: false });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) {
+        return false;
+      }
+      throw new NotebookToolError(`Could not check ${path}: ${message(error)}`);
+    }
+  }
+
+  private async _open(path: string): Promise<NotebookPanel> {
+    const target = normalizePath(path);
+    if (!target.endsWith('.ipynb')) {
+      throw new NotebookToolError(`"${path}" is not a notebook (.ipynb).`);
+    }
+    if (!(await this._exists(target))) {
+      throw new NotebookToolError(`There is no notebook at "${target}". list_open_notebooks lists the open ones.`);
+    }
+    const widget = this._docManager.openOrReveal(target);
+    if (!(widget instanceof NotebookPanel)) {
+      throw new NotebookToolError(`Could not open ${target} as a notebook.`);
+    }
+    return widget;
+  }
+
+  private async _whenReady(panel: NotebookPanel, signal?: AbortSignal): Promise<void> {
+    const abort = signal ?? new AbortController().signal;
+    try {
+      const loaded = await race(panel.context.ready, abort, CONTEXT_READY_MS);
+      if (loaded.kind === 'aborted') {
+        throw new NotebookToolError('Cancelled by the user.');
+      }
+      if (loaded.kind === 'timeout' || !panel.model) {
+        throw new NotebookToolError(`${panel.context.path} did not finish loading.`);
+      }
+      // The kernel may still be starting (or waiting for the user to pick one): go on after a while.
+      const session = await race(panel.sessionContext.ready, abort, SESSION_READY_MS);
+      if (session.kind === 'aborted') {
+        throw new NotebookToolError('Cancelled by the user.');
+      }
+    } catch (error) {
+      if (error instanceof NotebookToolError) {
+        throw error;
+      }
+      throw new NotebookToolError(`Could not load ${panel.context.path}: ${message(error)}`);
+    }
+  }
+
+  private _tracker: INotebookTracker;
+  private _docManager: IDocumentManager;
+  private _shell?: (widget: Widget) => void;
+}
+
+/** One open notebook panel, as the tools see it. */
+class PanelTarget implements INotebookTarget {
+  constructor(panel: NotebookPanel) {
+    this._panel = panel;
+  }
+
+  get path(): string {
+    return this._panel.context.localPath || this._panel.context.path;
+  }
+
+  get model(): INotebookModel {
+    const model = this._panel.model;
+    if (!model) {
+      throw new NotebookToolError(`${this.path} was closed.`);
+    }
+    return model;
+  }
+
+  kernel(): IKernelDescription | null {
+    return describeKernel(this._panel.sessionContext, this._panel.model);
+  }
+
+  activeCellId(): string | null {
+    return this._panel.content.activeCell?.model.id ?? null;
+  }
+
+  reveal(cellId: string): void {
+    const notebook = this._panel.content;
+    const found = this._panel.model ? locateCell(this._panel.model, cellId) : null;
+    const widget = found ? notebook.widgets[found.index] : undefined;
+    if (!found || !widget) {
+      return;
+    }
+    notebook.scrollToItem(found.index, 'smart').catch(() => undefined);
+    widget.addClass(AGENT_CELL_CLASS);
+    setTimeout(() => {
+      if (!widget.isDisposed) {
+        widget.removeClass(AGENT_CELL_CLASS);
+      }
+    }, HIGHLIGHT_MS);
+  }
+
+  runBlocker(): string | null {
+    const session = this._panel.sessionContext;
+    if (session.isDisposed || this._panel.isDisposed) {
+      return `${this.path} was closed.`;
+    }
+    const kernel = session.session?.kernel;
+    if (!kernel) {
+      return `${this.path} has no kernel. Ask the user to select one (Kernel › Change Kernel…).`;
+    }
+    if (kernel.status === 'dead') {
+      return `The kernel of ${this.path} is dead. Restart it with restart_kernel (or ask the user to).`;
+    }
+    if (session.isTerminating) {
+      return `The kernel of ${this.path} is shutting down.`;
+    }
+    if (session.pendingInput) {
+      return `The kernel of ${this.path} is waiting for the user to answer an input() prompt; ask them to answer it first.`;
+    }
+    return null;
+  }
+
+  async executeCell(cellId: string): Promise<CellRunStatus> {
+    const panel = this._panel;
+    const { index, cell } = findCell(this.model, cellId, this.path);
+    const widget = panel.content.widgets[index];
+    if (!widget) {
+      throw new NotebookToolError(`Cell ${cellId} has no view in ${this.path}.`);
+    }
+    if (cell.type === 'markdown') {
+      // Running a markdown cell renders it, as in the UI.
+      (widget as MarkdownCell).rendered = true;
+      return 'ok';
+    }
+    if (cell.type !== 'code') {
+      return 'ok';
+    }
+    const deletedCells = this.model.deletedCells;
+    try {
+      const reply = await CodeCell.execute(widget as CodeCell, panel.sessionContext, {
+        deletedCells,
+        recordTiming: panel.content.notebookConfig.recordTiming
+      });
+      deletedCells.splice(0, deletedCells.length);
+      if (!reply) {
+        return 'ok';
+      }
+      const status = reply.content.status;
+      return status === 'ok' ? 'ok' : status === 'aborted' ? 'aborted' : 'error';
+    } catch (error) {
+      if (message(error).startsWith('Canceled')) {
+        // The request was dropped (kernel restarted, cell re-run or deleted).
+        return 'aborted';
+      }
+      throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${message(error)}`);
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    try {
+      await this._panel.sessionContext.session?.kernel?.interrupt();
+    } catch {
+      // Nothing more to do: the kernel is gone or busy restarting.
+    }
+  }
+
+  async restart(): Promise<void> {
+    const session = this._panel.sessionContext;
+    // SessionContext.restartKernel logs failures instead of throwing: check the kernel afterwards.
+    await session.restartKernel();
+    const kernel = session.session?.kernel;
+    if (!kernel || kernel.status === 'dead') {
+      throw new NotebookToolError(`The kernel of ${this.path} did not come back after the restart.`);
+    }
+  }
+
+  kernelConnection(): ISilentKernel | null {
+    return this._panel.sessionContext.session?.kernel ?? null;
+  }
+
+  private _panel: NotebookPanel;
+}

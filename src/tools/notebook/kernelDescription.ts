@@ -1,0 +1,25 @@
+import type { INotebookModel } from '@jupyterlab/notebook';
+import type { IKernelDescription } from './types';
+
+/** The parts of a session context that describe its kernel. */
+export interface ISessionLike {
+  session?: { kernel?: { name: string; status: string } | null } | null;
+}
+
+/**
+ * The notebook's kernel (name, language, status), or null without one. The
+ * language comes from the notebook metadata, which the kernel fills in.
+ */
+export function describeKernel(sessionContext: ISessionLike, model: INotebookModel | null): IKernelDescription | null {
+  const kernel = sessionContext.session?.kernel;
+  if (!kernel) {
+    return null;
+  }
+  const languageInfo = model?.getMetadata('language_info') as { name?: string } | undefined;
+  const kernelspec = model?.getMetadata('kernelspec') as { language?: string } | undefined;
+  return {
+    name: kernel.name,
+    language: (languageInfo?.name ?? kernelspec?.language ?? '').toLowerCase(),
+    status: kernel.status
+  };
+}

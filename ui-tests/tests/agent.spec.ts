@@ -1,0 +1,135 @@
+import { expect, test as base } from '@jupyterlab/galata';
+import {
+  holdRequests,
+  openChat,
+  resetMock,
+  scriptMock,
+  sendMessage,
+  toolCalls,
+  toolResult,
+  waitForMessageRequests
+} from './helpers';
+
+/**
+ * Galata's kernel/session tracking proxies POSTs under /api/kernels and parses
+ * every answer as JSON, which fails on the empty 204 of an interrupt; these
+ * tests shut their kernels down through JupyterLab instead.
+ */
+const test = base.extend({
+  kernels: async ({}, use) => {
+    await use(null as any);
+  },
+  sessions: async ({}, use) => {
+    await use(null as any);
+  }
+});
+
+/** The ids in a tool result such as "… Its first cell is 3f2a-… (code, empty)." */
+function cellIdAfter(text: string, marker: RegExp): string {
+  const match = text.match(marker);
+  if (!match) {
+    throw new Error(`no cell id in: ${text}`);
+  }
+  return match[1];
+}
+
+test.describe('Agent loop on notebooks', () => {
+  test.beforeEach(async ({ request }) => {
+    await resetMock(request);
+    await holdRequests(request);
+  });
+
+  test('creates a notebook, writes and runs cells, with approvals', async ({ page, request, tmpPath }) => {
+    const path = `${tmpPath}/agent-demo.ipynb`;
+    await scriptMock(request, [toolCalls({ id: 'toolu_create', name: 'create_notebook', input: { path } })]);
+    await openChat(page);
+    await sendMessage(page, 'Build me a tiny notebook that adds numbers');
+
+    // Step 2: the notebook exists; fill its first cell and add a second one.
+    let recorded = await waitForMessageRequests(request, 2);
+    const created = toolResult(recorded[1], 'toolu_create');
+    expect(created.isError).toBe(false);
+    const first = cellIdAfter(created.text, /first cell is ([\w-]+)/);
+    await scriptMock(request, [
+      toolCalls(
+        { id: 'toolu_edit', name: 'edit_cell', input: { notebook_path: path, cell_id: first, source: 'total = sum(range(10))\nprint("total", total)' } },
+        { id: 'toolu_insert', name: 'insert_cell', input: { notebook_path: path, after_cell_id: first, source: 'print("twice", total * 2)' } }
+      )
+    ]);
+
+    // Step 3: run both; the first is allowed once, the second denied with a reason.
+    recorded = await waitForMessageRequests(request, 3);
+    const second = cellIdAfter(toolResult(recorded[2], 'toolu_insert').text, /Inserted code cell ([\w-]+)/);
+    await scriptMock(request, [
+      toolCalls(
+        { id: 'toolu_run1', name: 'run_cell', input: { notebook_path: path, cell_id: first } },
+        { id: 'toolu_run2', name: 'run_cell', input: { notebook_path: path, cell_id: second } }
+      )
+    ]);
+    const firstCard = page.locator('.jp-DataEngineer-toolCard[data-state="waiting_approval"]');
+    await expect(firstCard).toHaveCount(1, { timeout: 30000 });
+    await expect(firstCard.locator('.jp-DataEngineer-approval')).toContainText('total = sum(range(10))');
+    await firstCard.locator('.jp-DataEngineer-allowOnce').click();
+
+    const secondCard = page.locator('.jp-DataEngineer-toolCard[data-state="waiting_approval"]');
+    await expect(secondCard).toContainText('twice', { timeout: 60000 });
+    await secondCard.locator('.jp-DataEngineer-deny').click();
+    await page.locator('.jp-DataEngineer-denyReason').fill('enough for now');
+    await page.locator('.jp-DataEngineer-denyConfirm').click();
+
+    recorded = await waitForMessageRequests(request, 4);
+    const ran = toolResult(recorded[3], 'toolu_run1');
+    expect(ran.isError).toBe(false);
+    expect(ran.text).toContain('total 45');
+    const denied = toolResult(recorded[3], 'toolu_run2');
+    expect(denied.isError).toBe(true);
+    expect(denied.text).toContain('enough for now');
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'The notebook adds the numbers 0 to 9.' }] }]);
+    await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('adds the numbers');
+
+    // The notebook itself: two cells, the first with its real output.
+    await expect(page.locator('.jp-DataEngineer-toolCard[data-state="done"]')).toHaveCount(4);
+    await expect(page.locator('.jp-DataEngineer-toolCard[data-state="denied"]')).toHaveCount(1);
+    const notebook = page.locator('.jp-NotebookPanel:visible');
+    await expect(notebook.locator('.jp-Cell')).toHaveCount(2);
+    await expect(notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output')).toContainText('total 45');
+    await expect(notebook.locator('.jp-Cell').nth(1).locator('.jp-OutputArea-output')).toHaveCount(0);
+  });
+
+  test('Stop during a long-running cell interrupts the kernel', async ({ page, request, tmpPath }) => {
+    const path = `${tmpPath}/long.ipynb`;
+    await scriptMock(request, [toolCalls({ id: 'toolu_create', name: 'create_notebook', input: { path } })]);
+    await openChat(page);
+    await sendMessage(page, 'Run something slow');
+    let recorded = await waitForMessageRequests(request, 2);
+    const first = cellIdAfter(toolResult(recorded[1], 'toolu_create').text, /first cell is ([\w-]+)/);
+    await scriptMock(request, [
+      toolCalls(
+        { id: 'toolu_edit', name: 'edit_cell', input: { notebook_path: path, cell_id: first, source: 'import time\ntime.sleep(120)\nprint("fin" + "ished")' } },
+        { id: 'toolu_run', name: 'run_cell', input: { notebook_path: path, cell_id: first } }
+      )
+    ]);
+    const card = page.locator('.jp-DataEngineer-toolCard[data-tool="run_cell"]');
+    await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
+    await card.locator('.jp-DataEngineer-allowOnce').click();
+    await expect(card).toHaveAttribute('data-state', 'running');
+    await page.waitForTimeout(1500);
+
+    const stoppedAt = Date.now();
+    await page.locator('.jp-DataEngineer-stop').click();
+    await expect(card).toHaveAttribute('data-state', 'cancelled', { timeout: 5000 });
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    // The kernel was interrupted: the cell shows KeyboardInterrupt, never "finished".
+    const output = page.locator('.jp-NotebookPanel:visible .jp-Cell').first().locator('.jp-OutputArea-output');
+    await expect(output).toContainText('KeyboardInterrupt', { timeout: 10000 });
+    await expect(output).not.toContainText('finished');
+
+    // The next message carries a valid conversation: the cancelled call has its result.
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Understood.' }] }]);
+    await sendMessage(page, 'Why did it stop?');
+    recorded = await waitForMessageRequests(request, 3);
+    const cancelled = toolResult(recorded[2], 'toolu_run');
+    expect(cancelled.isError).toBe(true);
+    expect(cancelled.text.toLowerCase()).toContain('cancelled');
+  });
+});
