@@ -39,61 +39,70 @@ test.describe('Agent loop on notebooks', () => {
     await holdRequests(request);
   });
 
-  test('creates a notebook, writes and runs cells, with approvals', async ({ page, request, tmpPath }) => {
+  test('creates a notebook, inserts and runs two cells, with approvals', async ({ page, request, tmpPath }) => {
     const path = `${tmpPath}/agent-demo.ipynb`;
     await scriptMock(request, [toolCalls({ id: 'toolu_create', name: 'create_notebook', input: { path } })]);
     await openChat(page);
     await sendMessage(page, 'Build me a tiny notebook that adds numbers');
 
-    // Step 2: the notebook exists; fill its first cell and add a second one.
+    // Step 2: the notebook exists; insert two cells after its empty first cell.
     let recorded = await waitForMessageRequests(request, 2);
     const created = toolResult(recorded[1], 'toolu_create');
     expect(created.isError).toBe(false);
-    const first = cellIdAfter(created.text, /first cell is ([\w-]+)/);
+    const empty = cellIdAfter(created.text, /first cell is ([\w-]+)/);
     await scriptMock(request, [
       toolCalls(
-        { id: 'toolu_edit', name: 'edit_cell', input: { notebook_path: path, cell_id: first, source: 'total = sum(range(10))\nprint("total", total)' } },
-        { id: 'toolu_insert', name: 'insert_cell', input: { notebook_path: path, after_cell_id: first, source: 'print("twice", total * 2)' } }
+        { id: 'toolu_insert1', name: 'insert_cell', input: { notebook_path: path, position: 'bottom', source: 'total = sum(range(10))\nprint("total", total)' } },
+        { id: 'toolu_insert2', name: 'insert_cell', input: { notebook_path: path, position: 'bottom', source: 'print("twice", total * 2)' } }
       )
     ]);
 
-    // Step 3: run both; the first is allowed once, the second denied with a reason.
+    // Step 3: run both (each allowed once).
     recorded = await waitForMessageRequests(request, 3);
-    const second = cellIdAfter(toolResult(recorded[2], 'toolu_insert').text, /Inserted code cell ([\w-]+)/);
+    const first = cellIdAfter(toolResult(recorded[2], 'toolu_insert1').text, /Inserted code cell ([\w-]+)/);
+    const second = cellIdAfter(toolResult(recorded[2], 'toolu_insert2').text, /Inserted code cell ([\w-]+)/);
     await scriptMock(request, [
       toolCalls(
         { id: 'toolu_run1', name: 'run_cell', input: { notebook_path: path, cell_id: first } },
         { id: 'toolu_run2', name: 'run_cell', input: { notebook_path: path, cell_id: second } }
       )
     ]);
-    const firstCard = page.locator('.jp-DataEngineer-toolCard[data-state="waiting_approval"]');
-    await expect(firstCard).toHaveCount(1, { timeout: 30000 });
-    await expect(firstCard.locator('.jp-DataEngineer-approval')).toContainText('total = sum(range(10))');
-    await firstCard.locator('.jp-DataEngineer-allowOnce').click();
+    const waiting = page.locator('.jp-DataEngineer-toolCard[data-state="waiting_approval"]');
+    await expect(waiting).toHaveCount(1, { timeout: 30000 });
+    await expect(waiting.locator('.jp-DataEngineer-approval')).toContainText('total = sum(range(10))');
+    await waiting.locator('.jp-DataEngineer-allowOnce').click();
+    await expect(waiting).toContainText('twice', { timeout: 60000 });
+    await waiting.locator('.jp-DataEngineer-allowOnce').click();
 
-    const secondCard = page.locator('.jp-DataEngineer-toolCard[data-state="waiting_approval"]');
-    await expect(secondCard).toContainText('twice', { timeout: 60000 });
-    await secondCard.locator('.jp-DataEngineer-deny').click();
-    await page.locator('.jp-DataEngineer-denyReason').fill('enough for now');
+    // Step 4: the model asks to delete the empty cell; the user denies with a reason.
+    recorded = await waitForMessageRequests(request, 4);
+    const ran1 = toolResult(recorded[3], 'toolu_run1');
+    const ran2 = toolResult(recorded[3], 'toolu_run2');
+    expect(ran1.isError).toBe(false);
+    expect(ran1.text).toContain('total 45');
+    expect(ran2.text).toContain('twice 90');
+    await scriptMock(request, [
+      toolCalls({ id: 'toolu_delete', name: 'delete_cell', input: { notebook_path: path, cell_id: empty } })
+    ]);
+    await expect(waiting).toHaveAttribute('data-tool', 'delete_cell', { timeout: 30000 });
+    await waiting.locator('.jp-DataEngineer-deny').click();
+    await page.locator('.jp-DataEngineer-denyReason').fill('keep it for notes');
     await page.locator('.jp-DataEngineer-denyConfirm').click();
 
-    recorded = await waitForMessageRequests(request, 4);
-    const ran = toolResult(recorded[3], 'toolu_run1');
-    expect(ran.isError).toBe(false);
-    expect(ran.text).toContain('total 45');
-    const denied = toolResult(recorded[3], 'toolu_run2');
+    recorded = await waitForMessageRequests(request, 5);
+    const denied = toolResult(recorded[4], 'toolu_delete');
     expect(denied.isError).toBe(true);
-    expect(denied.text).toContain('enough for now');
+    expect(denied.text).toContain('keep it for notes');
     await scriptMock(request, [{ blocks: [{ type: 'text', text: 'The notebook adds the numbers 0 to 9.' }] }]);
     await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('adds the numbers');
 
-    // The notebook itself: two cells, the first with its real output.
-    await expect(page.locator('.jp-DataEngineer-toolCard[data-state="done"]')).toHaveCount(4);
+    // The notebook itself: the empty cell kept, two cells with their real outputs.
+    await expect(page.locator('.jp-DataEngineer-toolCard[data-state="done"]')).toHaveCount(5);
     await expect(page.locator('.jp-DataEngineer-toolCard[data-state="denied"]')).toHaveCount(1);
-    const notebook = page.locator('.jp-NotebookPanel:visible');
-    await expect(notebook.locator('.jp-Cell')).toHaveCount(2);
-    await expect(notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output')).toContainText('total 45');
-    await expect(notebook.locator('.jp-Cell').nth(1).locator('.jp-OutputArea-output')).toHaveCount(0);
+    const cells = page.locator('.jp-NotebookPanel:visible .jp-Cell');
+    await expect(cells).toHaveCount(3);
+    await expect(cells.nth(1).locator('.jp-OutputArea-output')).toContainText('total 45');
+    await expect(cells.nth(2).locator('.jp-OutputArea-output')).toContainText('twice 90');
   });
 
   test('Stop during a long-running cell interrupts the kernel', async ({ page, request, tmpPath }) => {
