@@ -1,0 +1,585 @@
+#!/usr/bin/env node
+/**
+ * Bundle-size benchmark (issue #2): which files of OUR labextension the browser
+ * loads when JupyterLab starts, and which load only when the chat panel opens.
+ *
+ * Runs a real `jupyter lab` (throw-away root, workspace and settings dirs) and a
+ * headless Chromium driven by playwright-core from ui-tests/node_modules, records
+ * every response under /lab/extensions/jupyterlab-data-engineer/, and sizes each
+ * file from the labextension directory: raw bytes and gzip -9 (computed here;
+ * the Jupyter server does not necessarily compress static files).
+ *
+ *   node bench/bundle_size.mjs [--build] [--no-build] [--headed-timeout-ms N]
+ *
+ * --build     always run `npm run build:prod` first
+ * --no-build  never build (measure whatever is installed, even a dev build)
+ * default     build with `npm run build:prod` only if the installed build is a
+ *             development build (its remoteEntry has a .map next to it)
+ *
+ * Writes bench/results/bundle_size.md and prints the same tables.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+const REPO_LABEXT = path.join(REPO, 'jupyterlab_data_engineer', 'labextension');
+const EXT_NAME = 'jupyterlab-data-engineer';
+// The directory JupyterLab serves our files from (set in main()).
+let LABEXT = REPO_LABEXT;
+const URL_MARK = `/lab/extensions/${EXT_NAME}/`;
+const RESULTS = path.join(HERE, 'results', 'bundle_size.md');
+const TARGET_STARTUP_GZIP = 60 * 1024; // issue #2: under 60 KB gzip at start-up
+const IDLE_MS = 2000;
+const FORBIDDEN_PORTS = new Set([8888, 8765]);
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core'));
+
+const args = new Set(process.argv.slice(2));
+const log = (...a) => console.error('[bundle_size]', ...a);
+
+// ---------------------------------------------------------------- helpers
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+async function waitForHttp(url, timeoutMs, proc, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) {
+      throw new Error(`${what} exited early with code ${proc.exitCode}`);
+    }
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(250);
+  }
+  throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms`);
+}
+
+function kb(n) {
+  return (n / 1024).toFixed(1);
+}
+
+/** The port of a Jupyter server started with --port=0: its runtime jpserver-*.json says. */
+async function labPort(runtimeDir, proc, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`jupyter lab exited early with code ${proc.exitCode}`);
+    for (const f of fs.readdirSync(runtimeDir).filter(n => /^jpserver-\d+\.json$/.test(n))) {
+      try {
+        const { port } = JSON.parse(fs.readFileSync(path.join(runtimeDir, f), 'utf8'));
+        if (FORBIDDEN_PORTS.has(port)) throw new Error(`jupyter lab picked port ${port}, reserved for other runs`);
+        if (port) return port;
+      } catch (err) {
+        if (String(err).includes('reserved')) throw err; // else: still being written
+      }
+    }
+    await sleep(200);
+  }
+  throw new Error(`jupyter lab wrote no jpserver-*.json within ${timeoutMs} ms`);
+}
+
+/** The first labextensions/<name> on Jupyter's data path: what JupyterLab serves. */
+function servedLabextensionDir() {
+  const r = spawnSync('jupyter', ['--paths', '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`jupyter --paths failed: ${r.stderr}`);
+  for (const dir of JSON.parse(r.stdout).data) {
+    const candidate = path.join(dir, 'labextensions', EXT_NAME);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) {
+      return { link: candidate, real: fs.realpathSync(candidate) };
+    }
+  }
+  throw new Error(`${EXT_NAME} is not installed (no labextensions/${EXT_NAME} on the Jupyter data path)`);
+}
+
+function buildInfo() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(LABEXT, 'package.json'), 'utf8'));
+  const load = pkg.jupyterlab?._build?.load; // e.g. static/remoteEntry.<hash>.js
+  if (!load) throw new Error(`no jupyterlab._build.load in ${LABEXT}/package.json: not built?`);
+  const entry = path.join(LABEXT, load);
+  const dev = fs.existsSync(entry + '.map');
+  return { load, entry, dev, builtAt: fs.statSync(entry).mtime };
+}
+
+function newestSource() {
+  let newest = { file: null, mtime: new Date(0) };
+  const walk = dir => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== '__tests__') walk(p);
+      } else {
+        const m = fs.statSync(p).mtime;
+        if (m > newest.mtime) newest = { file: path.relative(REPO, p), mtime: m };
+      }
+    }
+  };
+  for (const d of ['src', 'style', 'schema', 'personas']) {
+    if (fs.existsSync(path.join(REPO, d))) walk(path.join(REPO, d));
+  }
+  return newest;
+}
+
+function git(...a) {
+  const r = spawnSync('git', a, { cwd: REPO, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '?';
+}
+
+function sizeOf(relPath) {
+  // relPath is the URL path after /lab/extensions/<name>/ (query stripped)
+  const file = path.join(LABEXT, decodeURIComponent(relPath));
+  if (!file.startsWith(LABEXT + path.sep) || !fs.existsSync(file)) {
+    return { raw: null, gzip: null };
+  }
+  let buf;
+  try {
+    buf = fs.readFileSync(file);
+  } catch {
+    return { raw: null, gzip: null };
+  }
+  return { raw: buf.length, gzip: zlib.gzipSync(buf, { level: 9 }).length };
+}
+
+/** What a production chunk holds, guessed from strings in it (ids are numeric). */
+function describeChunk(relPath) {
+  const file = path.join(LABEXT, relPath);
+  if (!fs.existsSync(file)) return '';
+  const base = path.basename(relPath);
+  if (base.startsWith('remoteEntry.')) return 'module-federation container entry';
+  if (base === 'style.js') return 'style entry stub';
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const count = needle => text.split(needle).length - 1;
+  if (/\.push\(\[\w+\.id,`/.test(text)) return 'CSS: style/ (all of it, chat styles included)';
+  if (text.includes('data-engineer:icon')) return 'plugin: index (activate, commands), icon, ChatShell, settings';
+  if (text.includes('anthropic-version')) return '@anthropic-ai/sdk';
+  if (text.includes('jp-DataEngineer-')) return 'our chat code: chatWidget/view, agent, personas, tools';
+  if (text.includes('createTwoFilesPatch')) return 'diff';
+  if (count('ajv') > 5 && text.includes('strict mode')) return 'ajv';
+  if (text.includes('YAMLException')) return 'gray-matter + js-yaml';
+  if (count('Buffer') > 20) return text.includes('GLOBSTAR') ? 'buffer polyfill + minimatch' : 'buffer polyfill';
+  if (text.includes('setTimeout has not been defined')) return 'process polyfill';
+  if (text.includes('Node-compatible runtime') || text.includes('Node.js-compatible runtime')) {
+    return 'SDK Node-only stubs';
+  }
+  if (text.includes('MODULE_NOT_FOUND') && text.length < 2000) return 'empty require-context stubs';
+  return '';
+}
+
+function table(rows, { withHints = true } = {}) {
+  const lines = [];
+  lines.push(
+    withHints
+      ? '| file | raw bytes | gzip -9 bytes | looks like |'
+      : '| file | raw bytes | gzip -9 bytes |'
+  );
+  lines.push(withHints ? '|---|---:|---:|---|' : '|---|---:|---:|');
+  let raw = 0;
+  let gz = 0;
+  for (const r of rows) {
+    raw += r.raw ?? 0;
+    gz += r.gzip ?? 0;
+    const cells = [
+      '`' + r.file + '`',
+      r.raw ?? 'n/a',
+      r.gzip ?? 'n/a'
+    ];
+    if (withHints) cells.push(r.hint || '');
+    lines.push('| ' + cells.join(' | ') + ' |');
+  }
+  lines.push(
+    withHints
+      ? `| **total (${rows.length} files)** | **${raw}** (${kb(raw)} KiB) | **${gz}** (${kb(gz)} KiB) | |`
+      : `| **total (${rows.length} files)** | **${raw}** (${kb(raw)} KiB) | **${gz}** (${kb(gz)} KiB) |`
+  );
+  return { text: lines.join('\n'), raw, gz };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  // 1. Which build is installed; build a production one if needed.
+  const served = servedLabextensionDir();
+  const installedDir = served.real;
+  const servesRepo = installedDir === fs.realpathSync(REPO_LABEXT);
+  if (!servesRepo) {
+    log(`warning: JupyterLab serves ${served.link} -> ${installedDir}, not this checkout's ${REPO_LABEXT}`);
+  }
+  LABEXT = installedDir;
+  let info = buildInfo();
+  const wantBuild = args.has('--build') || (info.dev && !args.has('--no-build'));
+  let built = false;
+  if (wantBuild) {
+    log(`installed build is ${info.dev ? 'a DEVELOPMENT' : 'a production'} build; running npm run build:prod`);
+    const r = spawnSync('npm', ['run', 'build:prod'], { cwd: REPO, stdio: ['ignore', 2, 2] });
+    if (r.status !== 0) throw new Error('npm run build:prod failed');
+    if (!servesRepo) log('warning: the build went to this checkout, which is not what JupyterLab serves');
+    built = true;
+  }
+
+  // 2. Snapshot the labextension into a private Jupyter data dir that comes first
+  //    on JUPYTER_PATH, so that a rebuild of the checkout while we measure (other
+  //    tools, watch mode) cannot change what is served or sized.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'de-bundle-'));
+  for (const d of ['root', 'workspaces', 'settings', 'runtime', 'data/labextensions']) {
+    fs.mkdirSync(path.join(tmp, d), { recursive: true });
+  }
+  const snapshot = path.join(tmp, 'data', 'labextensions', EXT_NAME);
+  for (let attempt = 1; ; attempt++) {
+    fs.rmSync(snapshot, { recursive: true, force: true });
+    const before = buildInfo();
+    fs.cpSync(installedDir, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
+    const after = buildInfo();
+    LABEXT = snapshot;
+    info = buildInfo();
+    LABEXT = installedDir;
+    const consistent =
+      before.load === after.load &&
+      before.builtAt.getTime() === after.builtAt.getTime() &&
+      info.load === before.load &&
+      fs.existsSync(info.entry);
+    if (consistent && !(built && info.dev)) break;
+    if (attempt >= 3) {
+      throw new Error('the labextension keeps changing under us (a concurrent build?); run again later');
+    }
+    log(`the labextension changed while being copied${built && info.dev ? ' (a development build replaced ours)' : ''}; retrying`);
+    if (built && info.dev) {
+      const r = spawnSync('npm', ['run', 'build:prod'], { cwd: REPO, stdio: ['ignore', 2, 2] });
+      if (r.status !== 0) throw new Error('npm run build:prod failed');
+    }
+    await sleep(2000);
+  }
+  LABEXT = snapshot;
+  const labextLink = (() => {
+    const r = spawnSync('jupyter', ['labextension', 'list'], { encoding: 'utf8' });
+    const line = (r.stdout + r.stderr).split('\n').find(l => l.includes(EXT_NAME)) ?? '?';
+    // eslint-disable-next-line no-control-regex
+    return line.replace(/\x1b\[[0-9;]*m/g, '').trim();
+  })();
+  const labVersion = spawnSync('jupyter', ['lab', '--version'], { encoding: 'utf8' }).stdout.trim();
+  const src = newestSource();
+  log(`measuring ${info.dev ? 'DEVELOPMENT' : 'production'} build ${info.load} (built ${info.builtAt.toISOString()})`);
+  if (src.mtime > info.builtAt) {
+    log(`warning: ${src.file} (${src.mtime.toISOString()}) is newer than the build`);
+  }
+
+  // 3. Mock Messages API (so the chat behaves as in real use) and jupyter lab.
+  const children = [];
+  const cleanup = () => {
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(-c.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  };
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+  // --port 0 everywhere: the OS picks free ports, so no other run can take ours.
+  const mock = spawn('python', [path.join(REPO, 'ui-tests', 'mock', 'mock_anthropic.py'), '--port', '0'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', fs.openSync(path.join(tmp, 'mock.log'), 'w')]
+  });
+  children.push(mock);
+  const mockPort = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('mock did not start within 30 s')), 30000);
+    mock.stdout.on('data', data => {
+      out += data;
+      const m = /MOCK READY http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        mock.stdout.destroy();
+        resolve(Number(m[1]));
+      }
+    });
+    mock.on('exit', code => reject(new Error(`mock exited with code ${code}`)));
+  });
+
+  const labLog = path.join(tmp, 'jupyter-lab.log');
+  const jupyterPath = [path.join(tmp, 'data'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
+  const lab = spawn(
+    'jupyter',
+    [
+      'lab',
+      '--allow-root',
+      '--no-browser',
+      '--port=0',
+      '--ip=127.0.0.1',
+      '--ServerApp.port_retries=0',
+      '--ServerApp.token=',
+      '--ServerApp.disable_check_xsrf=True',
+      `--ServerApp.root_dir=${path.join(tmp, 'root')}`,
+      `--LabServerApp.workspaces_dir=${path.join(tmp, 'workspaces')}`,
+      `--LabServerApp.user_settings_dir=${path.join(tmp, 'settings')}`,
+      '--LabApp.expose_app_in_browser=True',
+      '--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate',
+      `--DataEngineer.anthropic_base_url=http://127.0.0.1:${mockPort}`,
+      '--DataEngineer.anthropic_api_key=bench-key'
+    ],
+    {
+      detached: true,
+      env: { ...process.env, JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'), JUPYTER_PATH: jupyterPath },
+      stdio: ['ignore', fs.openSync(labLog, 'w'), fs.openSync(labLog, 'a')]
+    }
+  );
+  children.push(lab);
+  const port = await labPort(path.join(tmp, 'runtime'), lab, 120000);
+  const base = `http://127.0.0.1:${port}/`;
+  log(`jupyter lab on ${base} (log ${labLog}), mock on ${mockPort}`);
+  await waitForHttp(`http://127.0.0.1:${mockPort}/_mock/requests`, 30000, mock, 'mock');
+  await waitForHttp(`${base}api/status`, 120000, lab, 'jupyter lab');
+
+  // 4. Browser.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync'
+    ]
+  });
+  const results = { startup: [], panel: [] };
+  let phase = 'startup';
+  let inflight = 0;
+  let lastActivity = Date.now();
+  const servedFiles = new Map(); // file -> { status, encoding, bodyBytes }
+  let succeeded = false;
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('console', m => {
+      // 404s are logged below with their URL; other extensions' errors are not ours.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+        log(`browser console error: ${m.text().split('\n')[0].slice(0, 160)}`);
+      }
+    });
+    page.on('pageerror', e => log(`page error: ${String(e).slice(0, 200)}`));
+    page.on('request', () => {
+      inflight++;
+      lastActivity = Date.now();
+    });
+    const done = () => {
+      inflight = Math.max(0, inflight - 1);
+      lastActivity = Date.now();
+    };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+    page.on('response', async res => {
+      const url = new URL(res.url());
+      if (res.status() >= 400) log(`[${phase}] HTTP ${res.status()} ${url.pathname}`);
+      const at = url.pathname.indexOf(URL_MARK);
+      if (at < 0) return;
+      const rel = url.pathname.slice(at + URL_MARK.length);
+      // Size the file now: other tools may rebuild the labextension later on.
+      const entry = { file: rel, status: res.status(), phase, t: Date.now(), ...sizeOf(rel), hint: describeChunk(rel) };
+      results[phase].push(entry);
+      try {
+        const body = await res.body();
+        servedFiles.set(rel, {
+          status: res.status(),
+          encoding: res.headers()['content-encoding'] ?? null,
+          bodyBytes: body.length
+        });
+      } catch {
+        /* body unavailable (e.g. redirect) */
+      }
+    });
+    const networkIdle = async (ms, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (inflight === 0 && Date.now() - lastActivity >= ms) return true;
+        await sleep(100);
+      }
+      log(`warning: network not idle for ${ms} ms within ${timeoutMs} ms (inflight ${inflight})`);
+      return false;
+    };
+
+    // (a) page load until JupyterLab is ready
+    const t0 = Date.now();
+    await page.goto(`${base}lab`, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 120000 });
+    await page.evaluate(async () => {
+      await window.jupyterapp.started;
+      await window.jupyterapp.restored;
+    });
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: 120000 });
+    await page.waitForSelector('.jp-SideBar', { timeout: 120000 });
+    await networkIdle(IDLE_MS, 60000);
+    const tReady = Date.now() - t0;
+    const shellState = await page.evaluate(() => {
+      const shell = document.getElementById('jp-data-engineer-chat');
+      return {
+        shellExists: !!shell,
+        chatAlreadyLoaded: !!document.querySelector('.jp-DataEngineer-input'),
+        commandExists: window.jupyterapp.commands.hasCommand('data-engineer:open')
+      };
+    });
+    if (!shellState.commandExists) throw new Error('command data-engineer:open is not registered: extension not loaded?');
+    if (shellState.chatAlreadyLoaded) log('warning: the chat was already loaded at start-up (restored layout?)');
+
+    // (b) open the chat panel
+    phase = 'panel';
+    const t1 = Date.now();
+    await page.evaluate(() => window.jupyterapp.commands.execute('data-engineer:open'));
+    await page.waitForSelector('.jp-DataEngineer-input', { state: 'visible', timeout: 60000 });
+    const tInput = Date.now() - t1;
+    await networkIdle(IDLE_MS, 60000);
+    phase = 'after';
+    await context.close();
+
+    // 5. Sizes and report; check that the browser got our snapshot.
+    const entryLoaded = results.startup.find(e => e.file === info.load);
+    if (!entryLoaded) {
+      throw new Error(`the browser did not load ${info.load} from the snapshot: is ${EXT_NAME} installed elsewhere too?`);
+    }
+    const rowsOf = list => {
+      const seen = new Set();
+      const rows = [];
+      for (const e of list) {
+        if (seen.has(e.file)) continue;
+        seen.add(e.file);
+        rows.push(e);
+      }
+      // remoteEntry first, then the biggest (gzip) first
+      const rank = r => (path.basename(r.file).startsWith('remoteEntry.') ? 0 : 1);
+      return rows.sort((x, y) => rank(x) - rank(y) || (y.gzip ?? 0) - (x.gzip ?? 0));
+    };
+    const startRows = rowsOf(results.startup);
+    const panelRows = rowsOf(results.panel).filter(r => !startRows.some(s => s.file === r.file));
+    const a = table(startRows);
+    const b = table(panelRows);
+    const allFiles = fs.readdirSync(path.join(LABEXT, 'static')).filter(f => f.endsWith('.js'));
+    const loadedSet = new Set([...startRows, ...panelRows].map(r => r.file));
+    const entryText = fs.readFileSync(info.entry, 'utf8');
+    const inThisBuild = f => {
+      if (f === info.load || f === 'static/style.js') return true;
+      const m = /\.([0-9a-f]{16,})\.js$/.exec(f);
+      return m ? entryText.includes(m[1]) : false;
+    };
+    const notLoaded = allFiles
+      .map(f => `static/${f}`)
+      .filter(f => !loadedSet.has(f));
+    const notLoadedCurrent = notLoaded.filter(inThisBuild);
+    const stale = notLoaded.filter(f => !inThisBuild(f));
+    const mismatches = [];
+    for (const r of [...startRows, ...panelRows]) {
+      const s = servedFiles.get(r.file);
+      if (r.raw === null) mismatches.push(`${r.file}: not found in ${LABEXT}`);
+      else if (s && s.status === 200 && !s.encoding && s.bodyBytes !== r.raw) {
+        mismatches.push(`${r.file}: served ${s.bodyBytes} bytes, file has ${r.raw}`);
+      }
+      if (s && s.status !== 200 && s.status !== 304) mismatches.push(`${r.file}: HTTP ${s.status}`);
+    }
+    const encodings = [...new Set([...servedFiles.values()].map(s => s.encoding ?? 'identity'))];
+    const pass = a.gz < TARGET_STARTUP_GZIP;
+    const dirty = git('status', '--porcelain', '--', 'src', 'style', 'schema', 'package.json');
+
+    const md = [];
+    md.push('# Bundle size: start-up vs. chat panel');
+    md.push('');
+    md.push(`Generated by \`node bench/bundle_size.mjs\` on ${new Date().toISOString()}.`);
+    md.push('');
+    md.push(`- Build measured: **${info.dev ? 'development' : 'production'}** (\`${info.load}\`, built ${info.builtAt.toISOString()}${built ? ' by this run with `npm run build:prod`' : ''}).`);
+    md.push(`- Source: git \`${git('rev-parse', '--short', 'HEAD')}\`${dirty && dirty !== '?' ? ' plus uncommitted changes in src/style/schema' : ''}; newest source file \`${src.file}\` ${src.mtime > info.builtAt ? `(**newer than the build**, ${src.mtime.toISOString()})` : '(older than the build)'}.`);
+    md.push(`- JupyterLab ${labVersion}, headless Chromium (${browser.version()}), playwright-core ${require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core', 'package.json')).version}.`);
+    md.push(
+      `- Installed as: \`${labextLink}\` at \`${served.link}\`${served.link !== installedDir ? ` -> \`${installedDir}\`` : ''}` +
+        `${servesRepo ? ' (this checkout)' : ' (**not this checkout**)'}; measured from a copy of it taken at the start ` +
+        '(served through a private `JUPYTER_PATH` entry), so concurrent rebuilds cannot change it mid-run.'
+    );
+    md.push(`- Content-Encoding served by the Jupyter server for these files: ${encodings.join(', ')} (gzip sizes below are computed with zlib level 9 on the files themselves).`);
+    md.push(`- JupyterLab ready (started + restored, splash gone, ${IDLE_MS / 1000} s network idle) after ${tReady} ms; chat input visible ${tInput} ms after \`data-engineer:open\`.`);
+    md.push('');
+    md.push('## (a) Loaded at JupyterLab start-up');
+    md.push('');
+    md.push(a.text);
+    md.push('');
+    md.push(`Target (issue #2): under 60 KB gzip at start-up (60 KiB = ${TARGET_STARTUP_GZIP} bytes). Measured **${a.gz} bytes (${kb(a.gz)} KiB)**: **${pass ? 'PASS' : 'FAIL'}**.`);
+    md.push('');
+    md.push('## (b) Loaded when the chat panel opens (`data-engineer:open`)');
+    md.push('');
+    md.push(b.text);
+    md.push('');
+    md.push(`Total loaded once the chat is open: ${a.raw + b.raw} bytes raw, ${a.gz + b.gz} bytes gzip (${kb(a.gz + b.gz)} KiB).`);
+    md.push('');
+    md.push('## Chunks of this build loaded in neither phase');
+    md.push('');
+    md.push(
+      notLoadedCurrent.length
+        ? notLoadedCurrent.map(f => `- \`${f}\` (${sizeOf(f).raw} bytes) ${describeChunk(f)}`).join('\n')
+        : '(none)'
+    );
+    if (stale.length) {
+      md.push('');
+      md.push(
+        `Also in \`static/\` but not referenced by this build's remoteEntry (left over from earlier builds; ` +
+          `the builder does not clean the directory): ${stale.length} files, ` +
+          `${stale.reduce((n, f) => n + sizeOf(f).raw, 0)} bytes.`
+      );
+    }
+    md.push('');
+    md.push('The "looks like" column is a heuristic (strings found in the chunk), not a module list.');
+    if (mismatches.length) {
+      md.push('');
+      md.push('## Warnings');
+      md.push('');
+      md.push(mismatches.map(m => `- ${m}`).join('\n'));
+    }
+    md.push('');
+    fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+    fs.writeFileSync(RESULTS, md.join('\n'));
+    console.log(md.join('\n'));
+    log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
+    if (!pass) process.exitCode = 1;
+    succeeded = true;
+  } finally {
+    await browser.close();
+    cleanup();
+    // Let jupyter shut down (it stops its kernels) before removing its dirs.
+    const deadline = Date.now() + 10000;
+    while (Date.now() < deadline && children.some(c => c.exitCode === null && c.signalCode === null)) {
+      await sleep(100);
+    }
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    if (!succeeded) {
+      log(`kept ${tmp} (logs) for inspection`);
+    } else {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+}
+
+main().catch(err => {
+  console.error('[bundle_size] FAILED:', err && err.stack ? err.stack : err);
+  process.exitCode = 2;
+});
