@@ -12,6 +12,7 @@ export interface IChatSettings {
   modelExplicit: boolean;
   maxSteps: number;
   notebookContext: boolean;
+  variablesContext: boolean;
   toolApprovals: Record<string, ApprovalMode>;
 }
 
@@ -25,6 +26,7 @@ export const DEFAULT_SETTINGS: IChatSettings = {
   modelExplicit: false,
   maxSteps: 25,
   notebookContext: true,
+  variablesContext: true,
   toolApprovals: {}
 };
 
@@ -46,6 +48,7 @@ export function readSettings(settings: ISettingRegistry.ISettings | null): IChat
     modelExplicit: typeof settings.user.model === 'string' && settings.user.model.trim() !== '',
     maxSteps: Math.max(1, Math.floor(Number(get('maxSteps')) || DEFAULT_SETTINGS.maxSteps)),
     notebookContext: get('notebookContext') !== false,
+    variablesContext: get('variablesContext') !== false,
     toolApprovals: { ...(get('toolApprovals') ?? {}) }
   };
 }

@@ -174,6 +174,7 @@ def test_key_from_env_injected_upstream(env_server, mock):
         "has_key": True,
         "upstream": env_server.upstream,
         "upstream_is_default": False,
+        "allow_hidden": False,
         "version": cfg["version"],
     }
 

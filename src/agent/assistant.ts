@@ -11,10 +11,29 @@ import type { IChatSettings } from '../settings';
 import { ToolRegistry } from '../tools/registry';
 import { ApprovalPolicy } from './approval';
 import { ChatSession, IRequestSettings } from './chatSession';
-import { Conversation, IAssistantTurn } from './conversation';
+import { Conversation, IAssistantTurn, IAttachment } from './conversation';
 import { buildSystemPrompt } from './prompt';
 
 type Translate = (text: string, ...args: any[]) => string;
+
+/** Where @mentions find kernel variables. */
+export interface IVariableSource {
+  /** Names of the user's variables in the active kernel ([] when unavailable). */
+  names(): Promise<string[]>;
+  /** The full summary of one variable, as text for the model. */
+  summary(name: string): Promise<string>;
+}
+
+/** The `@name` mentions of a message, in order, without duplicates. */
+export function mentionsOf(text: string): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(/(^|[\s(,])@([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    if (!names.includes(match[2])) {
+      names.push(match[2]);
+    }
+  }
+  return names;
+}
 
 export interface IAssistantOptions {
   client: () => Anthropic;
@@ -30,6 +49,8 @@ export interface IAssistantOptions {
   toolServices?: () => Record<string, unknown>;
   /** The volatile context of a request (active notebook view...), or null. */
   context?: () => Promise<string | null>;
+  /** The active kernel's variables, for @mentions. */
+  variables?: IVariableSource;
   trans?: Translate;
 }
 
@@ -76,6 +97,33 @@ export class Assistant {
       (this._personaId ? this._options.personas.get(this._personaId) : undefined) ??
       this._options.personas.defaultPersona()
     );
+  }
+
+  /**
+   * Send a message; each `@name` naming a kernel variable attaches that
+   * variable's full summary to the message.
+   */
+  async send(text: string): Promise<void> {
+    const source = this._options.variables;
+    const mentions = mentionsOf(text);
+    let attachments: IAttachment[] = [];
+    if (source && mentions.length) {
+      const known = new Set(await source.names().catch(() => [] as string[]));
+      attachments = await Promise.all(
+        mentions
+          .filter(name => known.has(name))
+          .map(async name => ({
+            label: `@${name}`,
+            text: await source.summary(name).catch(error => `Could not inspect ${name}: ${error.message ?? error}`)
+          }))
+      );
+    }
+    await this.session.send(text, attachments);
+  }
+
+  /** Kernel variable names for @ completion. */
+  async variableNames(): Promise<string[]> {
+    return this._options.variables ? this._options.variables.names().catch(() => []) : [];
   }
 
   /** Switch persona; the conversation is kept. */

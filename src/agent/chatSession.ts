@@ -10,7 +10,14 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool, IToolContext } from '../tools/types';
 import { ApprovalAnswer, ApprovalPolicy } from './approval';
-import { AssistantBlock, Conversation, IAssistantTurn, IToolCall, IUsage } from './conversation';
+import {
+  AssistantBlock,
+  Conversation,
+  IAssistantTurn,
+  IAttachment,
+  IToolCall,
+  IUsage
+} from './conversation';
 import { describeError, isAbort } from './errors';
 
 /** What a request needs besides the conversation; prepared fresh for every request. */
@@ -83,11 +90,11 @@ export class ChatSession {
   }
 
   /** Add the user's text and run the loop. Resolves when the turn ends. */
-  async send(text: string): Promise<void> {
+  async send(text: string, attachments?: IAttachment[]): Promise<void> {
     if (this.busy || !text.trim()) {
       return;
     }
-    this.conversation.addUser(text);
+    this.conversation.addUser(text, attachments);
     await this._run();
   }
 

@@ -47,10 +47,19 @@ export interface IToolCall {
 
 export type AssistantBlock = { type: 'text'; text: string } | { type: 'tool'; call: IToolCall };
 
+/** Extra context the user attached to a message (e.g. an @variable summary). */
+export interface IAttachment {
+  /** What it is, shown on the message ("@df"). */
+  label: string;
+  /** The text the model gets. */
+  text: string;
+}
+
 export interface IUserTurn {
   id: string;
   role: 'user';
   text: string;
+  attachments?: IAttachment[];
   createdAt: number;
 }
 
@@ -126,8 +135,11 @@ export class Conversation {
     return this._changed;
   }
 
-  addUser(text: string): IUserTurn {
+  addUser(text: string, attachments?: IAttachment[]): IUserTurn {
     const turn: IUserTurn = { id: newId('u'), role: 'user', text, createdAt: Date.now() };
+    if (attachments?.length) {
+      turn.attachments = attachments;
+    }
     this._turns.push(turn);
     this._changed.emit(turn);
     return turn;
@@ -224,7 +236,12 @@ export class Conversation {
     };
     for (const turn of this._turns) {
       if (turn.role === 'user') {
-        push('user', [{ type: 'text', text: turn.text }]);
+        push('user', [
+          { type: 'text', text: turn.text },
+          ...(turn.attachments ?? []).map(
+            a => ({ type: 'text', text: `<attachment label="${a.label}">\n${a.text}\n</attachment>` }) as ContentBlockParam
+          )
+        ]);
         continue;
       }
       if (turn.status === 'waiting') {

@@ -19,6 +19,8 @@ import { buildNotebookView } from '../context/notebookView';
 import { notebookViewInput } from '../context/notebookViewInput';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
 import { ToolRegistry } from '../tools/registry';
+import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
+import type { IInspectorKernel } from '../kernel/kernelInspector';
 import type { IChatSettings } from '../settings';
 import { CellActions } from './cellActions';
 import { ChatView } from './chatView';
@@ -68,14 +70,47 @@ export class ChatWidget extends ReactWidget {
       tracker && options.docManager
         ? new NotebookAccess({ tracker, docManager: options.docManager, shell: options.activate })
         : null;
-    const registry = new ToolRegistry(notebooks ? createNotebookTools({ notebooks }) : []);
+    const registry = new ToolRegistry(
+      notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []
+    );
+    const inspectors = new KernelInspectors();
+    const activeInspector = () => {
+      const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
+      return kernel ? inspectors.for(kernel) : null;
+    };
     this.assistant = new Assistant({
       client: () => this._client(),
       registry,
-      toolServices: () => (notebooks ? { [NOTEBOOKS_SERVICE]: notebooks } : {}),
+      toolServices: () =>
+        notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {},
       context: async () => {
         const panel = tracker?.currentWidget;
-        return panel ? buildNotebookView(notebookViewInput(panel)) : null;
+        if (!panel) {
+          return null;
+        }
+        const parts = [buildNotebookView(notebookViewInput(panel))];
+        const inspector = activeInspector();
+        if (inspector && options.settings().variablesContext && panel.sessionContext.session?.kernel?.status === 'idle') {
+          const listing = await inspector.listVariables({ timeoutMs: 2000 }).catch(() => null);
+          const summary = listing ? variablesSummary(listing) : null;
+          if (summary) {
+            parts.push(summary);
+          }
+        }
+        return parts.join('\n\n');
+      },
+      variables: {
+        names: async () => {
+          const listing = await activeInspector()?.listVariables({ timeoutMs: 3000 });
+          return (listing?.variables ?? []).map((v: any) => String(v.name));
+        },
+        summary: async name => {
+          const inspector = activeInspector();
+          if (!inspector) {
+            throw new Error('no kernel');
+          }
+          return JSON.stringify(await inspector.inspectVariable(name));
+        }
       },
       settings: options.settings,
       personas,

@@ -198,6 +198,7 @@ class ApiHandler(tornado.web.RequestHandler):
         except tornado.iostream.StreamClosedError:
             return
         self.record["finished"] = not self.disconnected
+        self.record["finished_at"] = time.time()
 
     async def send_api_error(self, status, error_type, message, headers=None):
         self.set_status(status)

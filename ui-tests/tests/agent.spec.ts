@@ -142,3 +142,55 @@ test.describe('Agent loop on notebooks', () => {
     expect(cancelled.text.toLowerCase()).toContain('cancelled');
   });
 });
+
+test.describe('Kernel data', () => {
+  test.beforeEach(async ({ request }) => {
+    await resetMock(request);
+  });
+
+  test('the assistant inspects a live dataframe without running a cell', async ({ page, request }) => {
+    await page.notebook.createNew('frames.ipynb');
+    await page.notebook.setCell(
+      0,
+      'code',
+      'import pandas as pd\norders = pd.DataFrame({"order_id": [1, 2, 3], "amount": [9.5, None, 12.0], "country": ["IT", "FR", "IT"]})'
+    );
+    await page.notebook.runCell(0);
+    const countBefore = await page.locator('.jp-Cell .jp-InputArea-prompt').first().innerText();
+
+    await scriptMock(request, [
+      toolCalls({ id: 'toolu_inspect', name: 'inspect_variable', input: { name: 'orders', sample_rows: 2 } }),
+      { blocks: [{ type: 'text', text: '`orders` has 3 rows; `amount` has one null.' }] }
+    ]);
+    await openChat(page);
+    const input = page.locator('.jp-DataEngineer-input');
+    await input.fill('What is in @ord');
+    // @ completes kernel variables.
+    await expect(page.locator('.jp-DataEngineer-mention')).toHaveText(['@orders']);
+    await input.press('Tab');
+    await expect(input).toHaveValue('What is in @orders ');
+    await input.press('Enter');
+    await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('one null');
+
+    const recorded = await waitForMessageRequests(request, 2);
+    // The mention attached the variable's summary; the context lists the frame.
+    const first = JSON.stringify(recorded[0].body.messages[0].content);
+    expect(first).toContain('<attachment label=\\"@orders\\">');
+    expect(first).toContain('order_id');
+    expect(first).toMatch(/orders: pandas\.DataFrame 3×3/);
+    // The tool result holds the real dtypes and sample rows.
+    const inspected = JSON.parse(toolResult(recorded[1], 'toolu_inspect').text);
+    expect(inspected.kind).toBe('pandas.DataFrame');
+    expect(inspected.shape).toEqual([3, 3]);
+    const columns = Object.fromEntries(inspected.columns.map((c: any) => [c.name, c]));
+    expect(columns.order_id.dtype).toBe('int64');
+    expect(columns.amount.dtype).toBe('float64');
+    expect(columns.amount.nulls).toBe(1);
+    expect(inspected.sample.rows).toEqual([
+      [1, 9.5, 'IT'],
+      [2, null, 'FR']
+    ]);
+    // Nothing ran as a cell: the execution count did not move.
+    expect(await page.locator('.jp-Cell .jp-InputArea-prompt').first().innerText()).toBe(countBefore);
+  });
+});

@@ -1,0 +1,230 @@
+import type { KernelMessage } from '@jupyterlab/services';
+import { InspectorUnavailable, IInspectorKernel, KernelInspector } from '../../kernel/kernelInspector';
+import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook/outputs';
+import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/types';
+import { destructiveReason } from '../risk';
+import type { ITool, IToolContext, IToolResult } from '../types';
+
+/** Inspectors per kernel, so the helper is sent once per kernel session. */
+export class KernelInspectors {
+  /** The inspector of a kernel connection (one per connection object). */
+  for(kernel: IInspectorKernel): KernelInspector {
+    let inspector = this._inspectors.get(kernel);
+    if (!inspector) {
+      inspector = new KernelInspector(kernel);
+      this._inspectors.set(kernel, inspector);
+    }
+    return inspector;
+  }
+
+  private _inspectors = new WeakMap<object, KernelInspector>();
+}
+
+/** The `context.services` key of the inspectors. */
+export const KERNELS_SERVICE = 'kernels';
+
+const NOTEBOOK_PATH = {
+  type: 'string',
+  description: 'Notebook whose kernel to use (path from the server root). Default: the active notebook.'
+};
+
+async function kernelOf(context: IToolContext, path?: string): Promise<IInspectorKernel> {
+  const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
+  if (!notebooks) {
+    throw new InspectorUnavailable('No notebook is available to this chat.', 'no_kernel');
+  }
+  const target = await notebooks.resolve(path, context.signal);
+  const kernel = target.kernelConnection() as IInspectorKernel | null;
+  if (!kernel) {
+    throw new InspectorUnavailable(
+      `${target.path} has no kernel. Start one (Kernel menu) and run the cells that build the data.`,
+      'no_kernel'
+    );
+  }
+  return kernel;
+}
+
+function inspectors(context: IToolContext): KernelInspectors {
+  return (context.services[KERNELS_SERVICE] as KernelInspectors | undefined) ?? fallback;
+}
+const fallback = new KernelInspectors();
+
+async function guarded(run: () => Promise<IToolResult>): Promise<IToolResult> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof InspectorUnavailable || error instanceof NotebookToolError) {
+      return { content: error.message, isError: true };
+    }
+    throw error;
+  }
+}
+
+function listVariablesTool(): ITool<{ notebook_path?: string }> {
+  return {
+    name: 'list_variables',
+    description:
+      "List the user's variables in the live kernel: name, kind (pandas.DataFrame, polars.LazyFrame, duckdb relation, spark DataFrame, …), shape and memory when cheap. No modules, functions or underscore names. Cheap and side-effect free: never runs a query or a Spark job.",
+    inputSchema: {
+      type: 'object',
+      properties: { notebook_path: NOTEBOOK_PATH },
+      additionalProperties: false
+    },
+    effect: 'read',
+    defaultApproval: 'auto',
+    preview: input => ({ summary: `List the kernel's variables${input.notebook_path ? ` (${input.notebook_path})` : ''}` }),
+    run: (input, context) =>
+      guarded(async () => {
+        const kernel = await kernelOf(context, input.notebook_path);
+        const result = await inspectors(context).for(kernel).listVariables({ signal: context.signal });
+        return { content: JSON.stringify(result) };
+      })
+  };
+}
+
+function inspectVariableTool(): ITool<{ name: string; sample_rows?: number; notebook_path?: string }> {
+  return {
+    name: 'inspect_variable',
+    description:
+      "Summarise one variable of the live kernel without expensive work: kind, shape or row count when cheap, columns with dtypes, null counts (on a bounded sample, labelled), a few sample rows, memory estimate. Works for pandas, polars (LazyFrame: schema only), pyarrow, DuckDB relations and connections, jupysql %%sql results, SQLAlchemy engines, Dask, Spark, numpy. `name` may also be `_` or `_3`/`Out[3]` for a cell's result. Lazy or remote data (DuckDB relation, Spark, Dask) get sample rows only when sample_rows > 0 is asked for (then a LIMIT query runs).",
+    inputSchema: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', minLength: 1, description: 'Variable name, or `_`, `_3`, `Out[3]`.' },
+        sample_rows: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 50,
+          description: 'Rows to include (default: 5 for in-memory data, 0 for lazy/remote data).'
+        },
+        notebook_path: NOTEBOOK_PATH
+      },
+      required: ['name'],
+      additionalProperties: false
+    },
+    effect: 'read',
+    defaultApproval: 'auto',
+    preview: input => ({ summary: `Inspect \`${input.name}\` in the kernel` }),
+    run: (input, context) =>
+      guarded(async () => {
+        const kernel = await kernelOf(context, input.notebook_path);
+        const result = await inspectors(context)
+          .for(kernel)
+          .inspectVariable(input.name, input.sample_rows, { signal: context.signal });
+        return { content: JSON.stringify(result), isError: Boolean(result?.error) };
+      })
+  };
+}
+
+function runScratchTool(): ITool<{ code: string; notebook_path?: string; timeout_seconds?: number }> {
+  return {
+    name: 'run_scratch',
+    description:
+      "Run Python code in the notebook's kernel WITHOUT creating a cell (quick checks such as `df['country'].value_counts().head(20)`), and get its output. It runs in the user's namespace, so assignments persist: prefer expressions. Not stored in history; no execution count.",
+    inputSchema: {
+      type: 'object',
+      properties: {
+        code: { type: 'string', minLength: 1, description: 'The code to run.' },
+        notebook_path: NOTEBOOK_PATH,
+        timeout_seconds: { type: 'number', minimum: 1, maximum: 600, description: 'Default 60.' }
+      },
+      required: ['code'],
+      additionalProperties: false
+    },
+    effect: 'execute',
+    defaultApproval: 'ask',
+    riskOf: input => destructiveReason(input.code),
+    preview: input => ({
+      summary: 'Run scratch code in the kernel (no cell)',
+      code: { source: input.code, language: 'python' }
+    }),
+    run: (input, context) =>
+      guarded(async () => {
+        const kernel = await kernelOf(context, input.notebook_path);
+        if (kernel.status === 'dead') {
+          return { content: 'The kernel is dead. Restart it first.', isError: true };
+        }
+        return runScratch(kernel, input.code, (input.timeout_seconds ?? 60) * 1000, context.signal);
+      })
+  };
+}
+
+/** Execute code outside any cell, collecting its outputs like a cell would. */
+async function runScratch(
+  kernel: IInspectorKernel,
+  code: string,
+  timeoutMs: number,
+  signal: AbortSignal
+): Promise<IToolResult> {
+  const outputs: IOutputJSON[] = [];
+  const future = kernel.requestExecute(
+    { code, silent: false, store_history: false, allow_stdin: false, stop_on_error: true },
+    true
+  );
+  future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+    const type = msg.header.msg_type;
+    if (type === 'stream' || type === 'execute_result' || type === 'display_data' || type === 'error') {
+      outputs.push({ output_type: type, ...(msg.content as any) });
+    }
+  };
+  const interrupt = () => void (kernel as any).interrupt?.().catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await new Promise<'done' | 'timeout' | 'cancelled'>(resolve => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    signal.addEventListener('abort', () => resolve('cancelled'), { once: true });
+    future.done.then(
+      () => resolve('done'),
+      () => resolve('done')
+    );
+  });
+  clearTimeout(timer);
+  if (outcome !== 'done') {
+    interrupt();
+    future.done.catch(() => undefined);
+  }
+  const formatted = formatOutputs(outputs);
+  const header =
+    outcome === 'cancelled'
+      ? 'Cancelled by the user; the kernel was interrupted.'
+      : outcome === 'timeout'
+        ? `Timed out after ${Math.round(timeoutMs / 1000)} s; the kernel was interrupted.`
+        : formatted.error
+          ? `Error: ${formatted.error.ename}: ${formatted.error.evalue}`
+          : outputs.length
+            ? 'Output:'
+            : 'Ran without output.';
+  return {
+    content: outputsToContent(header, formatted),
+    isError: outcome !== 'done' || Boolean(formatted.error)
+  };
+}
+
+/** The kernel tools: list and inspect variables, run scratch code. */
+export function createKernelTools(): ITool[] {
+  return [listVariablesTool(), inspectVariableTool(), runScratchTool()];
+}
+
+/**
+ * A compact list of the active kernel's data frames for the context section,
+ * within a budget; null when there are none or the kernel can't answer now.
+ */
+export function variablesSummary(listing: any, maxChars = 1500): string | null {
+  const variables: any[] = Array.isArray(listing?.variables) ? listing.variables : [];
+  const frames = variables.filter(v => /DataFrame|LazyFrame|Table|Relation|ResultSet|Series|ndarray/i.test(String(v.kind)));
+  if (!frames.length) {
+    return null;
+  }
+  const lines = ['## Data in the kernel (use inspect_variable for columns and samples)'];
+  let used = lines[0].length;
+  for (const v of frames) {
+    const shape = Array.isArray(v.shape) ? v.shape.map((n: any) => (n === null ? '?' : n)).join('×') : v.length ?? '';
+    const line = `- ${v.name}: ${v.kind}${shape ? ` ${shape}` : ''}${v.n_columns && !Array.isArray(v.shape) ? `, ${v.n_columns} columns` : ''}`;
+    if (used + line.length > maxChars) {
+      lines.push(`- … ${frames.length - lines.length + 1} more`);
+      break;
+    }
+    lines.push(line);
+    used += line.length + 1;
+  }
+  return lines.join('\n');
+}
