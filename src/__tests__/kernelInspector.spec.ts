@@ -118,3 +118,79 @@ describe('mentions and the variables summary', () => {
     expect(text).toMatch(/… \d+ more$/);
   });
 });
+
+describe('run_scratch', () => {
+  const { createKernelTools, KERNELS_SERVICE, KernelInspectors } = jest.requireActual('../tools/kernel');
+  const tool = createKernelTools().find((t: any) => t.name === 'run_scratch');
+
+  /** A kernel whose execution emits the given IOPub messages, then replies. */
+  function kernelEmitting(messages: { type: string; content: any }[], options: { hang?: boolean } = {}) {
+    const sent: any[] = [];
+    let interrupted = false;
+    const kernel: any = {
+      status: 'idle',
+      info: Promise.resolve({ language_info: { name: 'python' } }),
+      interrupt: async () => {
+        interrupted = true;
+      },
+      requestExecute(content: any) {
+        sent.push(content);
+        const future: any = { onIOPub: null };
+        future.done = new Promise(resolve => {
+          setTimeout(() => {
+            for (const m of messages) {
+              future.onIOPub?.({ header: { msg_type: m.type }, content: m.content });
+            }
+            if (!options.hang) {
+              resolve({ content: { status: 'ok' } });
+            }
+          }, 5);
+        });
+        return future;
+      }
+    };
+    const services = {
+      notebooks: {
+        resolve: async () => ({ path: 'a.ipynb', kernelConnection: () => kernel })
+      },
+      [KERNELS_SERVICE]: new KernelInspectors()
+    };
+    return { kernel, sent, services, wasInterrupted: () => interrupted };
+  }
+
+  it('returns printed output and results without creating a cell or history', async () => {
+    const { sent, services } = kernelEmitting([
+      { type: 'stream', content: { name: 'stdout', text: 'IT    2\nFR    1\n' } },
+      { type: 'execute_result', content: { data: { 'text/plain': 'Name: country' }, metadata: {}, execution_count: null } }
+    ]);
+    const result = await tool.run({ code: "df['country'].value_counts()" }, { signal: new AbortController().signal, services });
+    expect(sent[0]).toMatchObject({ store_history: false, allow_stdin: false });
+    expect(result.isError).toBe(false);
+    expect(JSON.stringify(result.content)).toContain('IT    2');
+    expect(JSON.stringify(result.content)).toContain('Name: country');
+  });
+
+  it('reports errors, and Stop interrupts the kernel', async () => {
+    const failing = kernelEmitting([
+      { type: 'error', content: { ename: 'KeyError', evalue: "'amount'", traceback: ['KeyError'] } }
+    ]);
+    const error = await tool.run({ code: "df['amount']" }, { signal: new AbortController().signal, services: failing.services });
+    expect(error.isError).toBe(true);
+    expect(JSON.stringify(error.content)).toContain('KeyError');
+
+    const hanging = kernelEmitting([], { hang: true });
+    const controller = new AbortController();
+    const running = tool.run({ code: 'import time; time.sleep(60)' }, { signal: controller.signal, services: hanging.services });
+    setTimeout(() => controller.abort(), 30);
+    const cancelled = await running;
+    expect(cancelled.isError).toBe(true);
+    expect(JSON.stringify(cancelled.content)).toContain('Cancelled by the user');
+    expect(hanging.wasInterrupted()).toBe(true);
+  });
+
+  it('asks before destructive scratch code', () => {
+    expect(tool.defaultApproval).toBe('ask');
+    expect(tool.riskOf({ code: 'con.sql("DROP TABLE orders")' })).toBeTruthy();
+    expect(tool.riskOf({ code: 'df.head()' })).toBeNull();
+  });
+});

@@ -31,6 +31,13 @@ test.describe('Data Engineer chat', () => {
     await page.locator('#modal-command-palette input').fill('Open Data Engineer Chat');
     await page.keyboard.press('Enter');
     await expect(page.locator('.jp-DataEngineer-input')).toBeFocused();
+
+    // And the keyboard shortcut (Accel Alt D), from a closed panel.
+    await tab.click();
+    await expect(page.locator('.jp-DataEngineer-input')).toBeHidden();
+    await page.locator('.jp-FileBrowser').first().click();
+    await page.keyboard.press('Control+Alt+d');
+    await expect(page.locator('.jp-DataEngineer-input')).toBeFocused();
   });
 
   test('streams a reply token by token and renders it as markdown', async ({ page, request }) => {
