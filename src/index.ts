@@ -99,7 +99,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         app.shell.activateById(shell.id);
         const chat = await shell.load();
-        chat.session.reset();
+        chat.assistant.newChat();
         chat.focusComposer();
       }
     });

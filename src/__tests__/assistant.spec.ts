@@ -85,6 +85,31 @@ describe('Assistant', () => {
     expect(assistant.conversation.turns[3]).toMatchObject({ personaId: 'business-analyst' });
   });
 
+  it('checks instruction files once per turn, not on every tool step', async () => {
+    const { assistant } = make();
+    const calls: string[] = [];
+    (assistant as any)._options.instructions = new InstructionsLoader({
+      get: async (path: string) => {
+        calls.push(path);
+        throw Object.assign(new Error('nope'), { response: { status: 404 } });
+      }
+    });
+    const steps: number[] = [];
+    (assistant as any)._options.context = async ({ step }: { step: number }) => {
+      steps.push(step);
+      return 'VIEW';
+    };
+    await assistant.prepare(1);
+    const afterFirst = calls.length;
+    expect(afterFirst).toBeGreaterThan(0);
+    await assistant.prepare(2);
+    await assistant.prepare(3);
+    expect(calls.length).toBe(afterFirst);
+    expect(steps).toEqual([1, 2, 3]);
+    await assistant.prepare(1);
+    expect(calls.length).toBe(2 * afterFirst);
+  });
+
   it('sends the notebook context only when the setting is on', async () => {
     expect((await make().assistant.prepare()).context).toBe('NOTEBOOK VIEW');
     expect((await make({ notebookContext: false }).assistant.prepare()).context).toBeNull();

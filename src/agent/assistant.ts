@@ -24,6 +24,11 @@ export interface IVariableSource {
   summary(name: string): Promise<string>;
 }
 
+/** A fresh, sortable chat id. */
+export function newChatId(): string {
+  return `chat-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
 /** The `@name` mentions of a message, in order, without duplicates. */
 export function mentionsOf(text: string): string[] {
   const names: string[] = [];
@@ -47,10 +52,17 @@ export interface IAssistantOptions {
   registry?: ToolRegistry;
   /** Services the tools use (e.g. `notebooks`). */
   toolServices?: () => Record<string, unknown>;
-  /** The volatile context of a request (active notebook view...), or null. */
-  context?: () => Promise<string | null>;
+  /**
+   * The volatile context of a request (active notebook view...), or null.
+   * `step` > 1 for requests inside a turn's tool loop.
+   */
+  context?: (request: { step: number }) => Promise<string | null>;
   /** The active kernel's variables, for @mentions. */
   variables?: IVariableSource;
+  /** The id of the chat to continue (e.g. remembered across a reload). */
+  chatId?: string | null;
+  /** Told when a new chat gets its id. */
+  onChatId?: (id: string) => void;
   trans?: Translate;
 }
 
@@ -61,13 +73,17 @@ export interface IAssistantOptions {
 export class Assistant {
   constructor(options: IAssistantOptions) {
     this._options = options;
+    this._chatId = options.chatId || newChatId();
+    if (this._chatId !== options.chatId) {
+      options.onChatId?.(this._chatId);
+    }
     this.conversation = new Conversation();
     this.registry = options.registry ?? new ToolRegistry();
     this.approval = new ApprovalPolicy(() => options.settings().toolApprovals);
     this.session = new ChatSession({
       conversation: this.conversation,
       client: options.client,
-      settings: () => this.prepare(),
+      settings: step => this.prepare(step),
       registry: this.registry,
       approval: this.approval,
       toolServices: options.toolServices,
@@ -81,6 +97,19 @@ export class Assistant {
   readonly session: ChatSession;
   readonly registry: ToolRegistry;
   readonly approval: ApprovalPolicy;
+
+  /** The chat's id (file changes and, later, the saved chat are filed under it). */
+  get chatId(): string {
+    return this._chatId;
+  }
+
+  /** Start a new chat: new id, empty conversation, approvals for the chat forgotten. */
+  newChat(): void {
+    this.session.reset();
+    this._chatId = newChatId();
+    this._options.onChatId?.(this._chatId);
+    this._emit();
+  }
 
   /** Emitted when the persona, model or instructions change. */
   get stateChanged(): ISignal<this, void> {
@@ -191,13 +220,16 @@ export class Assistant {
   }
 
   /** Everything a request needs: model, limits, system prompt. */
-  async prepare(): Promise<IRequestSettings> {
+  async prepare(step = 1): Promise<IRequestSettings> {
     const settings = this._options.settings();
+    // Within one turn's tool loop, instructions and the model are those the
+    // turn started with: no file checks or model lookups on the hot path.
+    const reuse = step > 1 && this._instructions !== null && this._resolution !== null;
     const [instructions, resolution, context] = await Promise.all([
-      this.refreshInstructions(),
-      this.resolveModel(),
+      reuse ? Promise.resolve(this._instructions!) : this.refreshInstructions(),
+      reuse ? Promise.resolve(this._resolution!) : this.resolveModel(),
       settings.notebookContext && this._options.context
-        ? this._options.context().catch(() => null)
+        ? this._options.context({ step }).catch(() => null)
         : Promise.resolve(null)
     ]);
     const persona = this.persona;
@@ -229,6 +261,7 @@ export class Assistant {
   }
 
   private _options: IAssistantOptions;
+  private _chatId: string;
   private _personaId: string | null = null;
   private _chatModel: string | null = null;
   private _resolution: IModelResolution | null = null;

@@ -35,8 +35,12 @@ export interface IChatSessionOptions {
   conversation: Conversation;
   /** Returns the client to use for the next request (settings may have changed). */
   client: () => Anthropic;
-  /** Prepares the next request (may read instruction files, resolve the model). */
-  settings: () => IRequestSettings | Promise<IRequestSettings>;
+  /**
+   * Prepares the next request (may read instruction files, resolve the
+   * model). `step` is 1 for the first request of a user turn, then 2, 3…
+   * for the requests that carry tool results.
+   */
+  settings: (step: number) => IRequestSettings | Promise<IRequestSettings>;
   /** Validates tool input; optional when no tools are used. */
   registry?: ToolRegistry;
   approval?: ApprovalPolicy;
@@ -145,7 +149,7 @@ export class ChatSession {
     try {
       const maxSteps = Math.max(1, this._options.maxSteps?.() ?? 25);
       for (let step = 1; ; step++) {
-        const turn = await this._step(controller);
+        const turn = await this._step(controller, step);
         if (!turn || controller.signal.aborted) {
           return;
         }
@@ -179,12 +183,12 @@ export class ChatSession {
   }
 
   /** One model request, streamed into a new assistant turn. Null after an error or Stop. */
-  private async _step(controller: AbortController): Promise<IAssistantTurn | null> {
+  private async _step(controller: AbortController, step: number): Promise<IAssistantTurn | null> {
     const conversation = this.conversation;
     const turn = conversation.addAssistant();
     let snapshot: Message | undefined;
     try {
-      const settings = await this._options.settings();
+      const settings = await this._options.settings(step);
       if (controller.signal.aborted) {
         throw new APIUserAbortError();
       }

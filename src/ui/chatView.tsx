@@ -6,6 +6,8 @@ import type { IAssistantTurn, IUsage, Turn } from '../agent/conversation';
 import type { IServerConfig } from '../agent/client';
 import { ICodeBlockActions, MarkdownView } from './markdownView';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
+import type { ChangeLog } from '../tools/files/changeLog';
+import { ChangesView, useChanges } from './changesView';
 import { ToolCard } from './toolCard';
 import { useSignals } from './useSignal';
 
@@ -24,6 +26,7 @@ export interface IChatViewProps {
   onOpenFile: (path: string) => void;
   onCreateInstructions: () => void;
   onReloadPersonas: () => void;
+  changeLog?: ChangeLog | null;
 }
 
 /** The whole chat: header, setup notice, conversation, composer. */
@@ -56,8 +59,16 @@ export function ChatView(props: IChatViewProps): JSX.Element {
         assistant={assistant}
         trans={trans}
         onReloadPersonas={props.onReloadPersonas}
-        onNewChat={() => session.reset()}
+        onNewChat={() => assistant.newChat()}
       />
+      {props.changeLog && (
+        <ChangesToggle
+          changeLog={props.changeLog}
+          chatId={assistant.chatId}
+          rendermime={props.rendermime}
+          trans={trans}
+        />
+      )}
       <InstructionsBar
         assistant={assistant}
         trans={trans}
@@ -88,6 +99,31 @@ export function ChatView(props: IChatViewProps): JSX.Element {
         composerRef={props.composerRef}
         placeholder={assistant.persona?.argumentHint}
       />
+    </div>
+  );
+}
+
+function ChangesToggle(props: {
+  changeLog: ChangeLog;
+  chatId: string;
+  rendermime: IRenderMimeRegistry;
+  trans: Translate;
+}): JSX.Element | null {
+  const changes = useChanges(props.changeLog, props.chatId);
+  const [open, setOpen] = React.useState(false);
+  if (!changes.length) {
+    return null;
+  }
+  return (
+    <div className="jp-DataEngineer-changesBlock">
+      <button
+        className="jp-DataEngineer-changesToggle jp-mod-styled"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        {props.trans('Changes (%1)', changes.length)}
+      </button>
+      {open && <ChangesView {...props} />}
     </div>
   );
 }
@@ -173,6 +209,7 @@ function TurnView(props: IChatViewProps & { turn: Turn; isLast: boolean }): JSX.
             rendermime={props.rendermime}
             trans={trans}
             onAnswer={(id, answer) => props.assistant.session.answerApproval(id, answer)}
+            changeLog={props.changeLog}
           />
         )
       )}

@@ -21,6 +21,15 @@ import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools
 import { ToolRegistry } from '../tools/registry';
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
 import type { IInspectorKernel } from '../kernel/kernelInspector';
+import { PathExt } from '@jupyterlab/coreutils';
+import {
+  ContentsSnapshotStore,
+  contentsForFiles,
+  createFileTools,
+  FILES_SERVICE,
+  FilesService,
+  openDocumentLookup
+} from '../tools/files';
 import type { IChatSettings } from '../settings';
 import { CellActions } from './cellActions';
 import { ChatView } from './chatView';
@@ -70,9 +79,22 @@ export class ChatWidget extends ReactWidget {
       tracker && options.docManager
         ? new NotebookAccess({ tracker, docManager: options.docManager, shell: options.activate })
         : null;
-    const registry = new ToolRegistry(
-      notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []
-    );
+    const filesContents = contentsForFiles(options.contents);
+    this.files = new FilesService({
+      contents: filesContents,
+      baseDir: () => {
+        // Neighbouring files: relative to the active notebook's folder (else the root).
+        const path = tracker?.currentWidget?.context.localPath ?? '';
+        return path ? PathExt.dirname(path) : '';
+      },
+      openDocument: options.docManager ? openDocumentLookup(options.docManager) : undefined,
+      snapshots: new ContentsSnapshotStore({ contents: filesContents }),
+      chatId: () => this.assistant.chatId
+    });
+    const registry = new ToolRegistry([
+      ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
+      ...createFileTools()
+    ]);
     const inspectors = new KernelInspectors();
     const activeInspector = () => {
       const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
@@ -81,16 +103,27 @@ export class ChatWidget extends ReactWidget {
     this.assistant = new Assistant({
       client: () => this._client(),
       registry,
-      toolServices: () =>
-        notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {},
-      context: async () => {
+      toolServices: () => ({
+        [FILES_SERVICE]: this.files,
+        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {})
+      }),
+      chatId: readChatId(),
+      onChatId: writeChatId,
+      context: async ({ step }) => {
         const panel = tracker?.currentWidget;
         if (!panel) {
           return null;
         }
         const parts = [buildNotebookView(notebookViewInput(panel))];
         const inspector = activeInspector();
-        if (inspector && options.settings().variablesContext && panel.sessionContext.session?.kernel?.status === 'idle') {
+        // The kernel's frames at the start of a turn; inside the tool loop the
+        // model asks list_variables itself, so no kernel round trip per step.
+        if (
+          step === 1 &&
+          inspector &&
+          options.settings().variablesContext &&
+          panel.sessionContext.session?.kernel?.status === 'idle'
+        ) {
           const listing = await inspector.listVariables({ timeoutMs: 2000 }).catch(() => null);
           const summary = listing ? variablesSummary(listing) : null;
           if (summary) {
@@ -125,6 +158,8 @@ export class ChatWidget extends ReactWidget {
   }
 
   readonly assistant: Assistant;
+  /** File tools' service: change log, snapshots, conflict tracking. */
+  readonly files: FilesService;
 
   /** The conversation's session (send, stop, retry). */
   get session() {
@@ -183,6 +218,7 @@ export class ChatWidget extends ReactWidget {
         onOpenFile={path => this._options.openFile(path)}
         onCreateInstructions={() => void this.createInstructions()}
         onReloadPersonas={() => void this.assistant.personas.load()}
+        changeLog={this.files.changeLog}
       />
     );
   }
@@ -215,4 +251,23 @@ export class ChatWidget extends ReactWidget {
   private _composer = React.createRef<HTMLTextAreaElement>();
   private _cachedClient: Anthropic | null = null;
   private _cachedKey = '';
+}
+
+/** The current chat's id is remembered per browser, so file changes stay undoable after a reload. */
+const CHAT_ID_KEY = 'jupyterlab-data-engineer:chat-id';
+
+function readChatId(): string | null {
+  try {
+    return window.localStorage.getItem(CHAT_ID_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function writeChatId(id: string): void {
+  try {
+    window.localStorage.setItem(CHAT_ID_KEY, id);
+  } catch {
+    // Storage may be disabled; the id then lives for this page only.
+  }
 }

@@ -4,12 +4,16 @@ import * as React from 'react';
 import type { ApprovalAnswer } from '../agent/approval';
 import type { IToolCall, ToolCallState } from '../agent/conversation';
 import type { IToolResult } from '../tools/types';
+import type { ChangeLog } from '../tools/files/changeLog';
+import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
 
 type Translate = (text: string, ...args: any[]) => string;
 
 export interface IToolCardProps {
   call: IToolCall;
+  /** Where file changes can be undone; the card offers Undo for them. */
+  changeLog?: ChangeLog | null;
   rendermime: IRenderMimeRegistry;
   trans: Translate;
   onAnswer: (callId: string, answer: ApprovalAnswer) => void;
@@ -70,6 +74,8 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
   const preview = call.preview;
   const waiting = call.state === 'waiting_approval';
   const summary = preview?.summary ?? call.name;
+  const changeId =
+    call.state === 'done' && props.changeLog ? /\bChange ([\w-]+)\./.exec(resultText(call.result))?.[1] : undefined;
   const images = call.result && typeof call.result.content !== 'string'
     ? call.result.content.filter(block => block.type === 'image')
     : [];
@@ -152,6 +158,21 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               </button>
             </div>
           )}
+        </div>
+      )}
+      {changeId && props.changeLog && (
+        <div className="jp-DataEngineer-toolUndo">
+          {preview?.diff && (
+            <details className="jp-DataEngineer-toolDiff">
+              <summary>{trans('Diff')}</summary>
+              <MarkdownView
+                source={diffMarkdown(preview.diff.path, preview.diff.before, preview.diff.after)}
+                rendermime={props.rendermime}
+                trans={trans}
+              />
+            </details>
+          )}
+          <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />
         </div>
       )}
       {!waiting && (

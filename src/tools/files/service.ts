@@ -1,0 +1,139 @@
+import type { IToolContext } from '../types';
+import { ChangeLog } from './changeLog';
+import { FILES_SERVICE } from './common';
+import { ConflictTracker, ContentsFiles, IFilesContents, OpenDocumentLookup } from './contentsFiles';
+import { displayPath, normalizeServerPath, resolvePath } from './paths';
+import { DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER, ISnapshotStore } from './snapshots';
+
+/** Bounds of reads and searches, so one call cannot flood the context or hang. */
+export interface IFileLimits {
+  /** read_file refuses files larger than this (bytes). */
+  readMaxBytes: number;
+  /** Characters in one read_file result. */
+  readMaxChars: number;
+  /** Lines read_file returns when no limit is given. */
+  readDefaultLines: number;
+  /** Longer lines are cut (read_file, search results). */
+  lineMaxChars: number;
+  /** Files read by one search. */
+  searchMaxFiles: number;
+  /** Bytes read by one search. */
+  searchMaxBytes: number;
+  /** Larger files are skipped by searches. */
+  searchMaxFileBytes: number;
+  /** Wall time of one search or walk (ms). */
+  searchTimeMs: number;
+  /** Matching lines returned by one search. */
+  searchMaxResults: number;
+  /** Matching lines shown per file. */
+  searchMaxPerFile: number;
+  /** Folder entries visited by one walk (find_files, searches). */
+  walkMaxEntries: number;
+  /** Entries shown by list_directory and find_files. */
+  listMaxEntries: number;
+  /** Larger files are not deleted (no undo snapshot would be kept). */
+  snapshotMaxBytes: number;
+}
+
+export const DEFAULT_FILE_LIMITS: IFileLimits = {
+  readMaxBytes: 10 * 1024 * 1024,
+  readMaxChars: 50000,
+  readDefaultLines: 2000,
+  lineMaxChars: 2000,
+  searchMaxFiles: 2000,
+  searchMaxBytes: 50 * 1024 * 1024,
+  searchMaxFileBytes: 1024 * 1024,
+  searchTimeMs: 20000,
+  searchMaxResults: 200,
+  searchMaxPerFile: 20,
+  walkMaxEntries: 20000,
+  listMaxEntries: 500,
+  snapshotMaxBytes: 10 * 1024 * 1024
+};
+
+export interface IFilesServiceOptions {
+  /** The contents API (`app.serviceManager.contents` satisfies it). */
+  contents: IFilesContents;
+  /** The folder relative paths resolve against (the active notebook's folder; '' for the root). */
+  baseDir: () => string;
+  /** The document open for a path in an editor, or null (see `openDocumentLookup`). */
+  openDocument?: OpenDocumentLookup;
+  /** Where change records and snapshots are kept. */
+  snapshots: ISnapshotStore;
+  /** The id of the current chat (changes and read-tracking are per chat). */
+  chatId: () => string;
+  limits?: Partial<IFileLimits>;
+  /** Clock (ms), for search time bounds and change times. */
+  now?: () => number;
+  /** Folders searches never enter (default: the snapshot folders). */
+  excludeFolders?: string[];
+}
+
+/**
+ * Everything the file tools need, given to them as
+ * `context.services[FILES_SERVICE]`: the contents API with conflict
+ * tracking, path resolution and the change log (also used by the UI to
+ * list and undo changes).
+ */
+export class FilesService {
+  constructor(options: IFilesServiceOptions) {
+    this._baseDir = options.baseDir;
+    this._chatId = options.chatId;
+    this.now = options.now ?? Date.now;
+    this.limits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
+    this.files = new ContentsFiles(options.contents, options.openDocument, path => this.display(path));
+    this.changeLog = new ChangeLog({ store: options.snapshots, files: this.files, now: this.now });
+    this.excludeFolders = options.excludeFolders ?? [DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER];
+  }
+
+  readonly files: ContentsFiles;
+  readonly changeLog: ChangeLog;
+  readonly tracker = new ConflictTracker();
+  readonly limits: IFileLimits;
+  readonly now: () => number;
+  readonly excludeFolders: string[];
+
+  /** The current chat's id. */
+  get chatId(): string {
+    return this._chatId();
+  }
+
+  /** The folder relative paths resolve against, as a normalised server path. */
+  get baseDir(): string {
+    let base = '';
+    try {
+      base = normalizeServerPath(this._baseDir() ?? '');
+    } catch {
+      base = '';
+    }
+    return base;
+  }
+
+  /** A path from the model as a server path (throws a FileToolError for escapes). */
+  resolve(path: string): string {
+    return resolvePath(path, this.baseDir);
+  }
+
+  /** A server path as the model should pass it back (relative to the base folder). */
+  display(path: string): string {
+    return displayPath(path, this.baseDir);
+  }
+
+  /** "(paths are relative to etl/, the active notebook's folder)" or ''. */
+  baseNote(): string {
+    const base = this.baseDir;
+    return base ? `Paths are relative to ${base}/ (the active notebook's folder).` : '';
+  }
+
+  private _baseDir: () => string;
+  private _chatId: () => string;
+}
+
+/** The files service of a tool call (a wiring error when missing). */
+export function filesOf(context: IToolContext): FilesService {
+  const service = context.services[FILES_SERVICE] as FilesService | undefined;
+  if (!service) {
+    throw new Error(`File tools need context.services.${FILES_SERVICE} (a FilesService).`);
+  }
+  return service;
+}

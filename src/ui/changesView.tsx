@@ -1,0 +1,139 @@
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import * as React from 'react';
+import type { ChangeLog, IUndoResult } from '../tools/files/changeLog';
+import type { IChangeRecord } from '../tools/files/snapshots';
+import { MarkdownView } from './markdownView';
+import { diffMarkdown } from './toolCard';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+export interface IChangesProps {
+  changeLog: ChangeLog;
+  chatId: string;
+  rendermime: IRenderMimeRegistry;
+  trans: Translate;
+}
+
+/** The changes of a chat, kept fresh from the change log. */
+export function useChanges(changeLog: ChangeLog, chatId: string): IChangeRecord[] {
+  const [changes, setChanges] = React.useState<IChangeRecord[]>([]);
+  React.useEffect(() => {
+    let alive = true;
+    const load = () => {
+      void changeLog.changes(chatId).then(list => {
+        if (alive) {
+          setChanges(list);
+        }
+      });
+    };
+    load();
+    changeLog.changed.connect(load);
+    return () => {
+      alive = false;
+      changeLog.changed.disconnect(load);
+    };
+  }, [changeLog, chatId]);
+  return changes;
+}
+
+/** An Undo button for one change, with "Undo anyway" after a conflict. */
+export function UndoButton(props: {
+  changeLog: ChangeLog;
+  changeId: string;
+  trans: Translate;
+  undone?: boolean;
+}): JSX.Element {
+  const { trans } = props;
+  const [result, setResult] = React.useState<IUndoResult | null>(null);
+  const [busy, setBusy] = React.useState(false);
+  const undo = async (force: boolean) => {
+    setBusy(true);
+    try {
+      setResult(await props.changeLog.undo(props.changeId, { force }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (props.undone || result?.ok) {
+    return <span className="jp-DataEngineer-undone">{result?.message ?? trans('Undone.')}</span>;
+  }
+  return (
+    <span className="jp-DataEngineer-undo">
+      <button className="jp-DataEngineer-undoButton jp-mod-styled" disabled={busy} onClick={() => void undo(false)}>
+        {trans('Undo')}
+      </button>
+      {result && !result.ok && (
+        <>
+          <span className="jp-DataEngineer-undoMessage">{result.message}</span>
+          {result.conflict && (
+            <button className="jp-DataEngineer-undoForce jp-mod-styled jp-mod-warn" disabled={busy} onClick={() => void undo(true)}>
+              {trans('Undo anyway')}
+            </button>
+          )}
+        </>
+      )}
+    </span>
+  );
+}
+
+function kindLabel(change: IChangeRecord, trans: Translate): string {
+  switch (change.kind) {
+    case 'create':
+      return trans('created');
+    case 'delete':
+      return trans('deleted');
+    case 'rename':
+      return trans('renamed from %1', change.oldPath ?? '?');
+    default:
+      return trans('edited');
+  }
+}
+
+/** Every file the assistant changed in this chat, with its diff and Undo. */
+export function ChangesView(props: IChangesProps): JSX.Element {
+  const { changeLog, chatId, trans } = props;
+  const changes = useChanges(changeLog, chatId);
+  const [message, setMessage] = React.useState('');
+  const pending = changes.filter(change => !change.undoneAt);
+  return (
+    <div className="jp-DataEngineer-changes">
+      <div className="jp-DataEngineer-changesHeader">
+        <span>{trans('%1 file changes in this chat', changes.length)}</span>
+        {pending.length > 0 && (
+          <button
+            className="jp-DataEngineer-undoAll jp-mod-styled"
+            onClick={() =>
+              void changeLog.undoAll(chatId).then(results => {
+                const failed = results.filter(r => !r.ok);
+                setMessage(
+                  failed.length
+                    ? failed.map(r => `${r.path}: ${r.message}`).join('; ')
+                    : trans('All changes undone.')
+                );
+              })
+            }
+          >
+            {trans('Undo all')}
+          </button>
+        )}
+      </div>
+      {message && <div className="jp-DataEngineer-changesMessage">{message}</div>}
+      {[...changes].reverse().map(change => (
+        <details key={change.id} className="jp-DataEngineer-change" data-path={change.path}>
+          <summary>
+            <code>{change.path}</code> {kindLabel(change, trans)}
+            {change.undoneAt ? ` · ${trans('undone')}` : ''}
+          </summary>
+          {change.encoding !== 'base64' && change.kind !== 'rename' && (
+            <MarkdownView
+              source={diffMarkdown(change.path, change.before ?? '', change.after ?? '')}
+              rendermime={props.rendermime}
+              trans={trans}
+            />
+          )}
+          <UndoButton changeLog={changeLog} changeId={change.id} trans={trans} undone={Boolean(change.undoneAt)} />
+        </details>
+      ))}
+    </div>
+  );
+}
