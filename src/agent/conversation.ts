@@ -277,6 +277,25 @@ export class Conversation {
     return messages;
   }
 
+  /**
+   * The turns as plain JSON data (a deep copy), for saving the chat.
+   * Tool results with images are kept as they are (base64 text).
+   */
+  toJSON(): ISerializedTurn[] {
+    return JSON.parse(JSON.stringify(this._turns));
+  }
+
+  /**
+   * Replace the turns with saved ones (ids kept) and notify. Work that was
+   * under way when the chat was saved cannot resume: such replies become
+   * 'stopped' with a notice, and their unfinished tool calls 'cancelled', so
+   * `toMessages()` stays a valid request.
+   */
+  restore(turns: ReadonlyArray<ISerializedTurn>): void {
+    this._turns = restoredTurns(turns);
+    this._changed.emit(null);
+  }
+
   private _turns: Turn[] = [];
   private _changed = new Signal<this, Turn | null>(this);
 }
@@ -292,4 +311,39 @@ export function textOfBlocks(blocks: AssistantBlock[]): string {
 /** A tool input is sendable once it is a parsed object (not a half-streamed one). */
 function isCompleteInput(input: unknown): boolean {
   return typeof input === 'object' && input !== null && !Array.isArray(input);
+}
+
+/** A turn as saved: plain JSON data. */
+export type ISerializedTurn = Turn;
+
+/** What a reply interrupted by a reload says. */
+export const INTERRUPTED_NOTICE = 'Interrupted (the page was reloaded).';
+
+const UNFINISHED_REPLY: ReadonlyArray<ReplyStatus> = ['waiting', 'streaming', 'tools'];
+const UNFINISHED_CALL: ReadonlyArray<ToolCallState> = ['pending', 'waiting_approval', 'running'];
+
+/**
+ * Saved turns made safe to continue from: a deep copy where unfinished
+ * replies are 'stopped' (with a notice) and unfinished tool calls 'cancelled'.
+ */
+export function restoredTurns(turns: ReadonlyArray<ISerializedTurn>): Turn[] {
+  const copy: Turn[] = JSON.parse(JSON.stringify(turns));
+  for (const turn of copy) {
+    if (turn.role !== 'assistant') {
+      continue;
+    }
+    if (!Array.isArray(turn.blocks)) {
+      turn.blocks = [];
+    }
+    if (UNFINISHED_REPLY.includes(turn.status)) {
+      turn.status = 'stopped';
+      turn.notice = INTERRUPTED_NOTICE;
+    }
+    for (const block of turn.blocks) {
+      if (block.type === 'tool' && UNFINISHED_CALL.includes(block.call.state)) {
+        block.call.state = 'cancelled';
+      }
+    }
+  }
+  return copy;
 }

@@ -1,0 +1,596 @@
+/** @jest-environment node */
+import type { Contents } from '@jupyterlab/services';
+import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import { ApprovalPolicy } from '../agent/approval';
+import type { Assistant } from '../agent/assistant';
+import {
+  applySavedChat,
+  CHAT_SCHEMA_VERSION,
+  ChatAutosave,
+  ChatFileError,
+  ChatStore,
+  IChatContents,
+  IChatHost,
+  ISavedChat,
+  savedChatOf,
+  titleOf
+} from '../agent/chatStore';
+import { Conversation, INTERRUPTED_NOTICE } from '../agent/conversation';
+
+// Compile-time checks: JupyterLab's contents manager and the Assistant fit the narrow interfaces.
+export const contentsFits = (manager: Contents.IManager): IChatContents => manager;
+export const assistantFits = (assistant: Assistant): IChatHost => assistant;
+
+function httpError(status: number, message: string): Error {
+  return Object.assign(new Error(message), { response: { status } });
+}
+
+/** An in-memory contents service with the server's semantics that matter here. */
+class FakeContents implements IChatContents {
+  files = new Map<string, string>();
+  dirs = new Set<string>(['']);
+  ops: string[] = [];
+  /** Refuse hidden paths like a server without allow_hidden (404 on get, 400 on create). */
+  refuseHidden = false;
+  /** Called after every operation (to check invariants). */
+  afterOp: (() => void) | null = null;
+  /** Make the next call of an operation fail. */
+  failNext: Partial<Record<'get' | 'save' | 'rename' | 'delete', Error>> = {};
+  /** Hold saves until released (for in-flight tests). */
+  gate: Promise<void> | null = null;
+
+  async get(path: string, options: { content: boolean }): Promise<{ content?: any; last_modified?: string }> {
+    this._op('get', path);
+    if (this.refuseHidden && this._hidden(path)) {
+      throw httpError(404, `No such file or directory: ${path}`);
+    }
+    if (this.dirs.has(path)) {
+      const prefix = path ? `${path}/` : '';
+      const children = [...this.files.keys(), ...this.dirs]
+        .filter(p => p.startsWith(prefix) && p !== path && !p.slice(prefix.length).includes('/'))
+        .map(p => ({
+          name: p.slice(prefix.length),
+          path: p,
+          type: this.dirs.has(p) ? 'directory' : 'file',
+          last_modified: '2024-01-02T03:04:05Z'
+        }));
+      return { content: options.content ? children : null };
+    }
+    if (this.files.has(path)) {
+      return { content: options.content ? this.files.get(path) : null, last_modified: '2024-01-02T03:04:05Z' };
+    }
+    throw httpError(404, `No such file or directory: ${path}`);
+  }
+
+  async save(
+    path: string,
+    options: { type: 'file'; format: 'text'; content: string } | { type: 'directory' }
+  ): Promise<unknown> {
+    this._op('save', path);
+    if (this.gate) {
+      await this.gate;
+    }
+    if (this.refuseHidden && this._hidden(path)) {
+      throw httpError(400, `Cannot create file or directory '${path}'`);
+    }
+    if (!this.dirs.has(this._parent(path))) {
+      throw httpError(500, `Unexpected error while saving file: ${path}`);
+    }
+    if (options.type === 'directory') {
+      this.dirs.add(path);
+    } else {
+      this.files.set(path, options.content);
+    }
+    this.afterOp?.();
+    return {};
+  }
+
+  async rename(oldPath: string, newPath: string): Promise<unknown> {
+    this._op('rename', `${oldPath} -> ${newPath}`);
+    if (!this.files.has(oldPath)) {
+      throw httpError(404, `No such file: ${oldPath}`);
+    }
+    if (this.files.has(newPath) || this.dirs.has(newPath)) {
+      throw httpError(409, `File already exists: ${newPath}`);
+    }
+    this.files.set(newPath, this.files.get(oldPath)!);
+    this.files.delete(oldPath);
+    this.afterOp?.();
+    return {};
+  }
+
+  async delete(path: string): Promise<void> {
+    this._op('delete', path);
+    if (!this.files.delete(path) && !this.dirs.delete(path)) {
+      throw httpError(404, `No such file: ${path}`);
+    }
+    this.afterOp?.();
+  }
+
+  /** The operations that changed something, in order. */
+  get writes(): string[] {
+    return this.ops.filter(op => !op.startsWith('get '));
+  }
+
+  private _op(kind: 'get' | 'save' | 'rename' | 'delete', what: string): void {
+    this.ops.push(`${kind} ${what}`);
+    const error = this.failNext[kind];
+    if (error) {
+      delete this.failNext[kind];
+      throw error;
+    }
+  }
+
+  private _hidden(path: string): boolean {
+    return path.split('/').some(part => part.startsWith('.'));
+  }
+
+  private _parent(path: string): string {
+    return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  }
+}
+
+/** A conversation with a user message, a reply that ran a tool, and the follow-up. */
+function conversationWithTools(): Conversation {
+  const conversation = new Conversation();
+  conversation.addUser('Load  sales.csv\nand show the schema, please', [{ label: '@df', text: 'DataFrame 3x2' }]);
+  const reply = conversation.addAssistant();
+  conversation.updateAssistant(reply.id, {
+    status: 'tools',
+    blocks: [
+      { type: 'text', text: 'Reading it.' },
+      {
+        type: 'tool',
+        call: {
+          id: 'toolu_1',
+          name: 'read_file',
+          input: { path: 'sales.csv' },
+          state: 'done',
+          result: { content: 'a,b\n1,2' },
+          allowedBy: 'auto',
+          durationMs: 12
+        }
+      }
+    ]
+  });
+  conversation.updateAssistant(reply.id, { status: 'done', stopReason: 'tool_use' });
+  const next = conversation.addAssistant();
+  conversation.updateAssistant(next.id, {
+    status: 'done',
+    blocks: [{ type: 'text', text: 'Two columns: a, b.' }],
+    personaId: 'data-engineer',
+    usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
+  });
+  return conversation;
+}
+
+function chatOf(conversation: Conversation, id = 'chat-1', extra: Partial<ISavedChat> = {}): ISavedChat {
+  const turns = conversation.toJSON();
+  return {
+    version: CHAT_SCHEMA_VERSION,
+    id,
+    title: titleOf(turns),
+    createdAt: 1000,
+    updatedAt: 2000,
+    personaId: 'data-engineer',
+    chatModel: null,
+    grants: ['read_file'],
+    turns,
+    ...extra
+  };
+}
+
+/** Every tool_use of the request has a tool_result in the next message. */
+function expectValidToolPairs(conversation: Conversation): void {
+  const messages = conversation.toMessages();
+  messages.forEach((message, index) => {
+    const blocks = message.content as ContentBlockParam[];
+    const uses = blocks.filter(b => b.type === 'tool_use').map(b => (b as { id: string }).id);
+    if (uses.length) {
+      const next = (messages[index + 1]?.content ?? []) as ContentBlockParam[];
+      const results = next.filter(b => b.type === 'tool_result').map(b => (b as { tool_use_id: string }).tool_use_id);
+      expect(results.sort()).toEqual([...uses].sort());
+    }
+  });
+  expect(messages[messages.length - 1]?.role).toBe('user');
+}
+
+const FOLDER = '.jupyter/chats';
+
+describe('Conversation toJSON / restore', () => {
+  it('exports a JSON-safe deep copy', () => {
+    const conversation = conversationWithTools();
+    const exported = conversation.toJSON();
+    expect(JSON.parse(JSON.stringify(exported))).toEqual(exported);
+    (exported[1] as any).blocks[1].call.state = 'failed';
+    expect((conversation.turns[1] as any).blocks[1].call.state).toBe('done');
+  });
+
+  it('restores turns with their ids, emits changed, and leaves finished work alone', () => {
+    const source = conversationWithTools();
+    const target = new Conversation();
+    target.addUser('to be replaced');
+    const changes: unknown[] = [];
+    target.changed.connect((_, turn) => changes.push(turn));
+    target.restore(source.toJSON());
+    expect(changes).toEqual([null]);
+    expect(target.turns).toEqual(source.turns);
+    expect(target.toMessages()).toEqual(source.toMessages());
+  });
+
+  it('turns interrupted replies into stopped ones with every tool call answered', () => {
+    const conversation = new Conversation();
+    conversation.addUser('Fix the pipeline');
+    const reply = conversation.addAssistant();
+    const call = (id: string, state: any, input: unknown = { cell: id }) => ({
+      type: 'tool' as const,
+      call: { id, name: 'run_cell', input, state }
+    });
+    conversation.updateAssistant(reply.id, {
+      status: 'tools',
+      blocks: [
+        { type: 'text', text: 'Running three cells.' },
+        call('t_done', 'done'),
+        call('t_running', 'running'),
+        call('t_waiting', 'waiting_approval'),
+        call('t_pending', 'pending'),
+        call('t_partial', 'pending', '{"cell": "3')
+      ]
+    });
+    conversation.updateCall(reply.id, 't_done', { result: { content: 'ok' } });
+    conversation.addUser('hello?');
+    conversation.addAssistant(); // waiting, never answered
+    const streaming = conversation.addAssistant();
+    conversation.updateAssistant(streaming.id, { status: 'streaming', blocks: [{ type: 'text', text: 'Half a sen' }] });
+
+    const restored = new Conversation();
+    restored.restore(JSON.parse(JSON.stringify(conversation.toJSON())));
+
+    const assistants = restored.turns.filter(t => t.role === 'assistant') as any[];
+    expect(assistants.map(t => t.status)).toEqual(['stopped', 'stopped', 'stopped']);
+    expect(assistants.every(t => t.notice === INTERRUPTED_NOTICE)).toBe(true);
+    expect(assistants[0].blocks.slice(1).map((b: any) => b.call.state)).toEqual([
+      'done',
+      'cancelled',
+      'cancelled',
+      'cancelled',
+      'cancelled'
+    ]);
+    expect(restored.turns.map(t => t.id)).toEqual(conversation.turns.map(t => t.id));
+    expectValidToolPairs(restored);
+    // The saved data itself was not changed.
+    expect((conversation.turns[1] as any).status).toBe('tools');
+  });
+});
+
+describe('titleOf', () => {
+  it('takes the first user message on one line, at most 60 characters', () => {
+    expect(titleOf(conversationWithTools().toJSON())).toBe('Load sales.csv and show the schema, please');
+    const long = new Conversation();
+    long.addUser('word '.repeat(40));
+    const title = titleOf(long.toJSON());
+    expect(title.length).toBeLessThanOrEqual(60);
+    expect(title.endsWith('…')).toBe(true);
+    expect(titleOf([])).toBe('');
+  });
+});
+
+describe('ChatStore', () => {
+  it('saves and loads a conversation with tool calls (round trip)', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const conversation = conversationWithTools();
+    const chat = chatOf(conversation);
+    await store.save(chat);
+
+    expect(store.folder).toBe(FOLDER);
+    expect(contents.dirs.has('.jupyter')).toBe(true);
+    expect(contents.dirs.has(FOLDER)).toBe(true);
+    expect(contents.files.has(`${FOLDER}/chat-1.json`)).toBe(true);
+    expect(contents.files.has(`${FOLDER}/chat-1.json.tmp`)).toBe(false);
+
+    // A fresh store (a reload) reads it back.
+    const loaded = await new ChatStore({ contents }).load('chat-1');
+    expect(loaded).toEqual(chat);
+    const restored = new Conversation();
+    restored.restore(loaded.turns);
+    expect(restored.turns).toEqual(conversation.turns);
+    expect(restored.toMessages()).toEqual(conversation.toMessages());
+    expectValidToolPairs(restored);
+
+    expect(await store.list()).toEqual([
+      { id: 'chat-1', title: 'Load sales.csv and show the schema, please', updatedAt: 2000, personaId: 'data-engineer' }
+    ]);
+  });
+
+  it('writes atomically: temporary file, delete the old one, rename; the final file is never partial', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const conversation = conversationWithTools();
+    await store.save(chatOf(conversation));
+    const final = `${FOLDER}/chat-1.json`;
+    const tmp = `${final}.tmp`;
+    expect(contents.writes).toEqual([
+      'save .jupyter',
+      'save .jupyter/chats',
+      `save ${tmp}`,
+      `rename ${tmp} -> ${final}`
+    ]);
+
+    const seen: Array<string | undefined> = [];
+    contents.afterOp = () => seen.push(contents.files.get(final));
+    contents.ops = [];
+    conversation.addUser('And the row count?');
+    await store.save(chatOf(conversation, 'chat-1', { updatedAt: 3000 }));
+    expect(contents.writes).toEqual([`save ${tmp}`, `delete ${final}`, `rename ${tmp} -> ${final}`]);
+    // At every step the final file is absent or a whole, valid chat (old or new).
+    for (const text of seen) {
+      if (text !== undefined) {
+        expect(() => JSON.parse(text)).not.toThrow();
+      }
+    }
+    expect(JSON.parse(contents.files.get(final)!).turns).toHaveLength(4);
+  });
+
+  it('recovers a save interrupted between delete and rename from the temporary file', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const conversation = conversationWithTools();
+    await store.save(chatOf(conversation));
+    conversation.addUser('one more');
+    contents.failNext.rename = httpError(500, 'connection lost');
+    await expect(store.save(chatOf(conversation, 'chat-1', { updatedAt: 5000 }))).rejects.toThrow('connection lost');
+    expect(contents.files.has(`${FOLDER}/chat-1.json`)).toBe(false);
+
+    const fresh = new ChatStore({ contents });
+    expect((await fresh.load('chat-1')).turns).toHaveLength(4);
+    expect((await fresh.list()).map(e => [e.id, e.updatedAt, e.problem])).toEqual([['chat-1', 5000, undefined]]);
+    // The next save completes the file.
+    await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 6000 }));
+    expect(contents.files.has(`${FOLDER}/chat-1.json.tmp`)).toBe(false);
+    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(6000);
+  });
+
+  it('refuses a newer format version and leaves the file untouched', async () => {
+    const contents = new FakeContents();
+    contents.dirs.add('.jupyter').add(FOLDER);
+    const text = JSON.stringify({ ...chatOf(conversationWithTools(), 'chat-new'), version: CHAT_SCHEMA_VERSION + 1 });
+    contents.files.set(`${FOLDER}/chat-new.json`, text);
+    const store = new ChatStore({ contents });
+
+    const error = await store.load('chat-new').catch(e => e);
+    expect(error).toBeInstanceOf(ChatFileError);
+    expect(error.kind).toBe('newer');
+    expect(error.message).toMatch(/newer version/);
+
+    const [entry] = await store.list();
+    expect(entry.id).toBe('chat-new');
+    expect(entry.problem).toMatch(/newer version/);
+
+    await expect(store.save(chatOf(conversationWithTools(), 'chat-new'))).rejects.toMatchObject({
+      kind: 'newer',
+      message: error.message
+    });
+    expect(contents.files.get(`${FOLDER}/chat-new.json`)).toBe(text);
+    expect(contents.writes).toEqual([]);
+  });
+
+  it('reports a corrupt file in list and load and never writes over it, even through autosave', async () => {
+    const contents = new FakeContents();
+    contents.dirs.add('.jupyter').add(FOLDER);
+    const corrupt = '{"version": 1, "id": "chat-bad", "turns": [{"id": "u-1", "ro';
+    contents.files.set(`${FOLDER}/chat-bad.json`, corrupt);
+    const good = new ChatStore({ contents });
+    await good.save(chatOf(conversationWithTools(), 'chat-good', { updatedAt: Date.parse('2025-01-01') }));
+
+    const store = new ChatStore({ contents });
+    const entries = await store.list();
+    expect(entries.map(e => [e.id, !!e.problem])).toEqual([
+      ['chat-good', false],
+      ['chat-bad', true]
+    ]);
+    expect(entries[1].problem).toMatch(/not valid JSON/);
+    const error = await store.load('chat-bad').catch(e => e);
+    expect(error).toBeInstanceOf(ChatFileError);
+    expect(error.kind).toBe('corrupt');
+
+    contents.ops = [];
+    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversationWithTools(), 'chat-bad') });
+    const failures: unknown[] = [];
+    autosave.failed.connect((_, failure) => failures.push(failure));
+    await autosave.flush();
+    expect(failures).toEqual([{ chatId: 'chat-bad', error }]);
+    expect(contents.writes).toEqual([]);
+    expect(contents.files.get(`${FOLDER}/chat-bad.json`)).toBe(corrupt);
+
+    // Only an explicit overwrite replaces it.
+    await store.save(chatOf(conversationWithTools(), 'chat-bad'), { overwrite: true });
+    expect((await store.load('chat-bad')).id).toBe('chat-bad');
+  });
+
+  it('checks an existing file before its first write, even if it was never loaded', async () => {
+    const contents = new FakeContents();
+    contents.dirs.add('.jupyter').add(FOLDER);
+    contents.files.set(`${FOLDER}/chat-1.json`, 'not json at all');
+    const store = new ChatStore({ contents });
+    await expect(store.save(chatOf(conversationWithTools()))).rejects.toMatchObject({ kind: 'corrupt' });
+    expect(contents.files.get(`${FOLDER}/chat-1.json`)).toBe('not json at all');
+    expect(contents.writes).toEqual([]);
+  });
+
+  it('falls back to a visible folder when the server refuses hidden ones', async () => {
+    const contents = new FakeContents();
+    contents.refuseHidden = true;
+    const store = new ChatStore({ contents });
+    expect(await store.list()).toEqual([]);
+    await store.save(chatOf(conversationWithTools()));
+    expect(store.folder).toBe('data-engineer-chats');
+    expect(contents.writes).toEqual([
+      'save .jupyter',
+      'save data-engineer-chats',
+      'save data-engineer-chats/chat-1.json.tmp',
+      'rename data-engineer-chats/chat-1.json.tmp -> data-engineer-chats/chat-1.json'
+    ]);
+    const fresh = new ChatStore({ contents });
+    expect((await fresh.list()).map(e => e.id)).toEqual(['chat-1']);
+    expect((await fresh.load('chat-1')).turns).toHaveLength(3);
+    expect(fresh.folder).toBe('data-engineer-chats');
+  });
+
+  it('does not fall back on other errors', async () => {
+    const contents = new FakeContents();
+    contents.failNext.save = httpError(500, 'disk full');
+    const store = new ChatStore({ contents });
+    await expect(store.save(chatOf(conversationWithTools()))).rejects.toThrow('disk full');
+    expect(contents.dirs.has('data-engineer-chats')).toBe(false);
+    // It retries the folder next time.
+    await store.save(chatOf(conversationWithTools()));
+    expect(store.folder).toBe(FOLDER);
+  });
+
+  it('deletes a chat and refuses ids that are not file names', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    await store.save(chatOf(conversationWithTools()));
+    await store.delete('chat-1');
+    expect(await store.list()).toEqual([]);
+    await expect(store.load('chat-1')).rejects.toMatchObject({ kind: 'missing' });
+    await expect(store.delete('chat-1')).resolves.toBeUndefined();
+    await expect(store.save(chatOf(conversationWithTools(), '../escape'))).rejects.toMatchObject({
+      kind: 'invalid-id'
+    });
+  });
+});
+
+describe('ChatAutosave', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('debounces: several schedule() calls make one save of the latest state', async () => {
+    jest.useFakeTimers();
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const save = jest.spyOn(store, 'save');
+    const conversation = conversationWithTools();
+    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversation) });
+    for (let i = 0; i < 5; i++) {
+      conversation.addUser(`message ${i}`);
+      autosave.schedule();
+      jest.advanceTimersByTime(200);
+    }
+    expect(save).not.toHaveBeenCalled();
+    expect(autosave.busy).toBe(true);
+    jest.advanceTimersByTime(500);
+    jest.useRealTimers();
+    while (autosave.busy) {
+      await new Promise(resolve => setTimeout(resolve, 0));
+    }
+    expect(save).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns).toHaveLength(8);
+    expect(autosave.busy).toBe(false);
+  });
+
+  it('runs one save at a time and coalesces changes made during it into one more save', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const save = jest.spyOn(store, 'save');
+    const conversation = conversationWithTools();
+    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversation), debounceMs: 0 });
+
+    let release!: () => void;
+    contents.gate = new Promise(resolve => (release = resolve));
+    const first = autosave.flush();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(save).toHaveBeenCalledTimes(1);
+
+    conversation.addUser('during the save 1');
+    const second = autosave.flush();
+    conversation.addUser('during the save 2');
+    const third = autosave.flush();
+    expect(save).toHaveBeenCalledTimes(1);
+
+    contents.gate = null;
+    release();
+    await Promise.all([first, second, third]);
+    expect(save).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns).toHaveLength(5);
+    expect(contents.writes.filter(w => w.startsWith('rename'))).toHaveLength(2);
+  });
+
+  it('reports failures on `failed` and never throws; skips when there is nothing to save', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    let chat: ISavedChat | null = null;
+    const autosave = new ChatAutosave({ store, chat: () => chat });
+    const failures: Array<{ chatId: string | null; error: unknown }> = [];
+    autosave.failed.connect((_, failure) => failures.push(failure));
+
+    await autosave.flush();
+    expect(contents.ops).toEqual([]);
+
+    chat = chatOf(conversationWithTools());
+    contents.failNext.rename = httpError(500, 'server gone');
+    await expect(autosave.flush()).resolves.toBeUndefined();
+    expect(failures).toHaveLength(1);
+    expect(failures[0].chatId).toBe('chat-1');
+    expect((failures[0].error as Error).message).toBe('server gone');
+
+    await autosave.flush();
+    expect(failures).toHaveLength(1);
+    expect(contents.files.has(`${FOLDER}/chat-1.json`)).toBe(true);
+  });
+});
+
+describe('savedChatOf / applySavedChat', () => {
+  function host(
+    conversation: Conversation
+  ): IChatHost & { personaId: string; model: string | null; approval: ApprovalPolicy } {
+    const approval = new ApprovalPolicy(() => ({}));
+    return {
+      chatId: 'chat-9',
+      personaId: 'default',
+      model: null,
+      get persona() {
+        return { id: this.personaId };
+      },
+      get chatModel() {
+        return this.model;
+      },
+      approval,
+      conversation,
+      setPersona(id: string) {
+        this.personaId = id;
+      },
+      setChatModel(model: string | null) {
+        this.model = model;
+      }
+    };
+  }
+
+  it('takes a chat from an assistant-like host and puts it back', () => {
+    expect(savedChatOf(host(new Conversation()))).toBeNull();
+
+    const source = host(conversationWithTools());
+    source.setPersona('analyst');
+    source.setChatModel('claude-opus-4-6');
+    source.approval.grantForChat('run_cell');
+    const saved = savedChatOf(source, 42)!;
+    expect(saved).toMatchObject({
+      version: CHAT_SCHEMA_VERSION,
+      id: 'chat-9',
+      title: 'Load sales.csv and show the schema, please',
+      createdAt: 42,
+      personaId: 'analyst',
+      chatModel: 'claude-opus-4-6',
+      grants: ['run_cell']
+    });
+
+    const target = host(new Conversation());
+    applySavedChat(target, JSON.parse(JSON.stringify(saved)));
+    expect(target.personaId).toBe('analyst');
+    expect(target.chatModel).toBe('claude-opus-4-6');
+    expect(target.approval.chatGrants).toEqual(['run_cell']);
+    expect(target.conversation.turns).toEqual(source.conversation.turns);
+  });
+});

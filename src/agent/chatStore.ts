@@ -1,0 +1,521 @@
+import { ISignal, Signal } from '@lumino/signaling';
+import type { ISerializedTurn } from './conversation';
+
+/** The version of the saved-chat file format this code writes and reads. */
+export const CHAT_SCHEMA_VERSION = 1;
+
+/** One chat as saved in `<folder>/<id>.json`. */
+export interface ISavedChat {
+  version: number;
+  id: string;
+  title: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+  personaId: string | null;
+  /** The model chosen for this chat only, if any. */
+  chatModel: string | null;
+  /** Tools allowed for this chat ("Allow for this chat"). */
+  grants: string[];
+  turns: ISerializedTurn[];
+}
+
+/** One row of the saved-chats list. */
+export interface IChatListEntry {
+  id: string;
+  title: string;
+  updatedAt: number;
+  personaId: string | null;
+  /** Why the file cannot be opened (corrupt, newer version); absent when fine. */
+  problem?: string;
+}
+
+/**
+ * The part of JupyterLab's contents service the store uses
+ * (`Contents.IManager` fits), so it can be unit-tested without a server.
+ */
+export interface IChatContents {
+  get(
+    path: string,
+    options: { content: boolean; type?: 'file' | 'directory'; format?: 'text' }
+  ): Promise<{ content?: any; last_modified?: string }>;
+  save(
+    path: string,
+    options: { type: 'file'; format: 'text'; content: string } | { type: 'directory' }
+  ): Promise<unknown>;
+  rename(oldPath: string, newPath: string): Promise<unknown>;
+  delete(path: string): Promise<void>;
+}
+
+export interface IChatStoreOptions {
+  contents: IChatContents;
+  /** Where chats are saved (default `.jupyter/chats`). */
+  folder?: string;
+  /** Where they go when the server refuses hidden folders (default `data-engineer-chats`). */
+  fallbackFolder?: string;
+}
+
+export type ChatFileProblem = 'corrupt' | 'newer' | 'missing' | 'invalid-id';
+
+/** A saved chat that cannot be read (or must not be overwritten). */
+export class ChatFileError extends Error {
+  constructor(
+    readonly kind: ChatFileProblem,
+    readonly path: string,
+    message: string
+  ) {
+    super(message);
+    this.name = 'ChatFileError';
+  }
+}
+
+/** The status of a contents API error (404, 400...), if any. */
+function statusOf(error: unknown): number | undefined {
+  return (error as any)?.response?.status ?? (error as any)?.status;
+}
+
+/** A chat's title: its first user message on one line, at most 60 characters. */
+export function titleOf(turns: ReadonlyArray<ISerializedTurn>): string {
+  const first = turns.find(turn => turn.role === 'user');
+  const text = (first?.role === 'user' ? first.text : '').replace(/\s+/g, ' ').trim();
+  return text.length <= 60 ? text : `${text.slice(0, 59).trimEnd()}…`;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Saved chats as JSON files through the contents API. Writes are atomic
+ * (temporary file, then rename) and a file found corrupt or of a newer
+ * format is never written over unless the caller says so.
+ */
+export class ChatStore {
+  constructor(options: IChatStoreOptions) {
+    this._contents = options.contents;
+    this._primary = trimSlashes(options.folder ?? '.jupyter/chats');
+    this._fallback = trimSlashes(options.fallbackFolder ?? 'data-engineer-chats');
+  }
+
+  /** The folder in use, once known (after the first save, load or list that found one). */
+  get folder(): string | null {
+    return this._folder;
+  }
+
+  /**
+   * Save a chat (replacing its file). Refuses, with the error it was found
+   * with, a file that is corrupt or of a newer format, unless `overwrite`.
+   */
+  save(chat: ISavedChat, options: { overwrite?: boolean } = {}): Promise<void> {
+    return this._serial(() => this._save(chat, !!options.overwrite));
+  }
+
+  /** Read a saved chat; a `ChatFileError` says why it cannot be. */
+  async load(id: string): Promise<ISavedChat> {
+    this._checkId(id);
+    const folder = await this._resolveFolder(false);
+    if (!folder) {
+      throw new ChatFileError('missing', `${id}.json`, `No saved chat "${id}".`);
+    }
+    const file = `${folder}/${id}.json`;
+    let text = await this._readText(file);
+    if (text === null) {
+      // A save interrupted between its delete and rename leaves only the temporary file.
+      text = await this._readText(`${file}.tmp`);
+      if (text === null || !this._parse(text, `${file}.tmp`, id, false)) {
+        throw new ChatFileError('missing', file, `No saved chat "${id}".`);
+      }
+    }
+    return this._parse(text, file, id, true)!;
+  }
+
+  /** The saved chats, most recently updated first; unreadable ones carry a `problem`. */
+  async list(): Promise<IChatListEntry[]> {
+    const folder = await this._resolveFolder(false);
+    if (!folder) {
+      return [];
+    }
+    const listing = await this._contents.get(folder, { content: true, type: 'directory' });
+    const files: Array<{ name: string; type?: string; last_modified?: string }> = Array.isArray(listing.content)
+      ? listing.content
+      : [];
+    const names = new Set(files.filter(f => f.type !== 'directory').map(f => f.name));
+    // A save interrupted between its delete and rename leaves only `<id>.json.tmp`.
+    const orphans = [...names].filter(name => name.endsWith('.json.tmp') && !names.has(name.slice(0, -4)));
+    const ids = [...[...names].filter(name => name.endsWith('.json')), ...orphans]
+      .map(name => name.replace(/\.json(\.tmp)?$/, ''))
+      .filter(id => ID_PATTERN.test(id));
+    const entries = await Promise.all(
+      ids.map(async (id): Promise<IChatListEntry | null> => {
+        try {
+          const chat = await this.load(id);
+          return { id, title: chat.title, updatedAt: chat.updatedAt, personaId: chat.personaId };
+        } catch (error) {
+          if (error instanceof ChatFileError && error.kind === 'missing') {
+            return null; // an unusable temporary file, or deleted meanwhile
+          }
+          const modified = Date.parse(files.find(f => f.name === `${id}.json`)?.last_modified ?? '');
+          return {
+            id,
+            title: id,
+            updatedAt: Number.isNaN(modified) ? 0 : modified,
+            personaId: null,
+            problem: (error as Error).message ?? String(error)
+          };
+        }
+      })
+    );
+    return entries.filter((e): e is IChatListEntry => e !== null).sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** Delete a saved chat (and any temporary file of it); a missing one is fine. */
+  delete(id: string): Promise<void> {
+    return this._serial(async () => {
+      this._checkId(id);
+      const folder = await this._resolveFolder(false);
+      if (!folder) {
+        return;
+      }
+      for (const path of [`${folder}/${id}.json`, `${folder}/${id}.json.tmp`]) {
+        await this._contents.delete(path).catch(error => {
+          if (statusOf(error) !== 404) {
+            throw error;
+          }
+        });
+      }
+      this._bad.delete(id);
+      this._checked.delete(id);
+    });
+  }
+
+  private async _save(chat: ISavedChat, overwrite: boolean): Promise<void> {
+    this._checkId(chat.id);
+    const known = this._bad.get(chat.id);
+    if (known && !overwrite) {
+      throw known;
+    }
+    const folder = await this._resolveFolder(true);
+    const file = `${folder}/${chat.id}.json`;
+    const tmp = `${file}.tmp`;
+    let exists: boolean;
+    if (this._checked.has(chat.id) || overwrite) {
+      exists = await this._exists(file);
+    } else {
+      // First write this session: make sure we are not replacing a file we cannot read.
+      const text = await this._readText(file);
+      exists = text !== null;
+      if (exists && !overwrite) {
+        this._parse(text!, file, chat.id, true);
+      }
+    }
+    const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION };
+    await this._contents.save(tmp, { type: 'file', format: 'text', content: JSON.stringify(data, null, 1) });
+    if (exists) {
+      await this._contents.delete(file).catch(error => {
+        if (statusOf(error) !== 404) {
+          throw error;
+        }
+      });
+    }
+    await this._contents.rename(tmp, file);
+    this._bad.delete(chat.id);
+    this._checked.add(chat.id);
+  }
+
+  /**
+   * Parse and check a saved chat. When `record`, a problem is remembered (so
+   * saves refuse) and thrown; otherwise null is returned for a problem.
+   */
+  private _parse(text: string, path: string, id: string, record: boolean): ISavedChat | null {
+    const fail = (kind: ChatFileProblem, message: string): null => {
+      const error = new ChatFileError(kind, path, message);
+      if (!record) {
+        return null;
+      }
+      this._bad.set(id, error);
+      throw error;
+    };
+    let data: any;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      return fail('corrupt', `The saved chat ${path} is not valid JSON (${(error as Error).message}); it was left as it is.`);
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      return fail('corrupt', `The saved chat ${path} is not a chat object; it was left as it is.`);
+    }
+    const version = data.version;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+      return fail('corrupt', `The saved chat ${path} has no known format version; it was left as it is.`);
+    }
+    if (version > CHAT_SCHEMA_VERSION) {
+      return fail(
+        'newer',
+        `The saved chat ${path} was written by a newer version of the extension (format ${version}, this one reads up to ${CHAT_SCHEMA_VERSION}); it was left as it is.`
+      );
+    }
+    const turnsOk =
+      Array.isArray(data.turns) &&
+      data.turns.every(
+        (t: any) =>
+          t &&
+          typeof t.id === 'string' &&
+          ((t.role === 'user' && typeof t.text === 'string') || (t.role === 'assistant' && Array.isArray(t.blocks)))
+      );
+    if (!turnsOk || (data.id !== undefined && data.id !== id)) {
+      return fail('corrupt', `The saved chat ${path} does not hold a valid conversation; it was left as it is.`);
+    }
+    this._bad.delete(id);
+    this._checked.add(id);
+    const turns = data.turns as ISerializedTurn[];
+    const number = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
+    const createdAt = number(data.createdAt, turns[0]?.createdAt ?? 0);
+    return {
+      version,
+      id,
+      title: typeof data.title === 'string' && data.title ? data.title : titleOf(turns),
+      createdAt,
+      updatedAt: number(data.updatedAt, createdAt),
+      personaId: typeof data.personaId === 'string' ? data.personaId : null,
+      chatModel: typeof data.chatModel === 'string' ? data.chatModel : null,
+      grants: Array.isArray(data.grants) ? data.grants.filter((g: unknown) => typeof g === 'string') : [],
+      turns
+    };
+  }
+
+  /**
+   * The folder to use: the hidden one if it exists or can be made, else the
+   * fallback. Without `create`, null when neither exists yet.
+   */
+  private async _resolveFolder(create: boolean): Promise<string | null> {
+    if (this._folder) {
+      return this._folder;
+    }
+    for (const folder of [this._primary, this._fallback]) {
+      if (await this._exists(folder)) {
+        return (this._folder = folder);
+      }
+    }
+    if (!create) {
+      return null;
+    }
+    try {
+      await this._makeFolders(this._primary);
+      return (this._folder = this._primary);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 400 && status !== 403 && status !== 404) {
+        throw error;
+      }
+    }
+    await this._makeFolders(this._fallback);
+    return (this._folder = this._fallback);
+  }
+
+  /** Create a folder and its missing parents (the server makes one level at a time). */
+  private async _makeFolders(folder: string): Promise<void> {
+    const parts = folder.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const path = parts.slice(0, i).join('/');
+      if (i === parts.length || !(await this._exists(path))) {
+        await this._contents.save(path, { type: 'directory' });
+      }
+    }
+  }
+
+  private async _exists(path: string): Promise<boolean> {
+    try {
+      await this._contents.get(path, { content: false });
+      return true;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404 || status === 400 || status === 403) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** A file's text, or null when there is none. */
+  private async _readText(path: string): Promise<string | null> {
+    try {
+      const model = await this._contents.get(path, { content: true, type: 'file', format: 'text' });
+      return typeof model.content === 'string' ? model.content : JSON.stringify(model.content);
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  private _checkId(id: string): void {
+    if (!ID_PATTERN.test(id)) {
+      throw new ChatFileError('invalid-id', id, `"${id}" cannot name a saved chat.`);
+    }
+  }
+
+  /** Run writes one after another, so two saves never interleave their steps. */
+  private _serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this._queue.then(task, task);
+    this._queue = run.then(
+      () => undefined,
+      () => undefined
+    );
+    return run;
+  }
+
+  private _contents: IChatContents;
+  private _primary: string;
+  private _fallback: string;
+  private _folder: string | null = null;
+  /** Files found unreadable, by id: saves refuse them. */
+  private _bad = new Map<string, ChatFileError>();
+  /** Ids whose file was read or written fine this session. */
+  private _checked = new Set<string>();
+  private _queue: Promise<void> = Promise.resolve();
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}
+
+export interface IChatAutosaveOptions {
+  /** The chat as it is now; null when there is nothing to save (e.g. an empty chat). */
+  chat: () => ISavedChat | null;
+  store: ChatStore;
+  /** Quiet time before a scheduled save, in ms (default 500). */
+  debounceMs?: number;
+}
+
+/** Why an autosave failed. */
+export interface IAutosaveFailure {
+  chatId: string | null;
+  error: unknown;
+}
+
+/**
+ * Saves a chat after changes: `schedule()` on every change (debounced),
+ * `flush()` to save now. One save runs at a time; changes during a save lead
+ * to one more save after it. Failures are reported on `failed`, never thrown.
+ */
+export class ChatAutosave {
+  constructor(options: IChatAutosaveOptions) {
+    this._options = options;
+  }
+
+  /** Emitted when a save fails (each time). */
+  get failed(): ISignal<this, IAutosaveFailure> {
+    return this._failed;
+  }
+
+  /** Whether a save is pending or running. */
+  get busy(): boolean {
+    return this._timer !== null || this._running !== null;
+  }
+
+  /** Save after `debounceMs` without further calls. */
+  schedule(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._clearTimer();
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      void this.flush();
+    }, this._options.debounceMs ?? 500);
+  }
+
+  /** Save now (after the running save, if any); resolves when the chat as it is now is saved or failed. */
+  flush(): Promise<void> {
+    this._clearTimer();
+    if (this._running) {
+      this._again = true;
+      return this._running;
+    }
+    this._running = this._loop().finally(() => {
+      this._running = null;
+    });
+    return this._running;
+  }
+
+  /** Stop scheduled saves (a running one completes). */
+  dispose(): void {
+    this._disposed = true;
+    this._clearTimer();
+  }
+
+  private async _loop(): Promise<void> {
+    do {
+      this._again = false;
+      let chat: ISavedChat | null = null;
+      try {
+        chat = this._options.chat();
+        if (chat) {
+          await this._options.store.save(chat);
+        }
+      } catch (error) {
+        this._failed.emit({ chatId: chat?.id ?? null, error });
+      }
+    } while (this._again);
+  }
+
+  private _clearTimer(): void {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private _options: IChatAutosaveOptions;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _running: Promise<void> | null = null;
+  private _again = false;
+  private _disposed = false;
+  private _failed = new Signal<this, IAutosaveFailure>(this);
+}
+
+/** What a saved chat is taken from and restored into (an `Assistant` fits). */
+export interface IChatHost {
+  readonly chatId: string;
+  readonly persona: { id: string } | null;
+  readonly chatModel: string | null;
+  readonly approval: { readonly chatGrants: string[]; reset(grants?: string[]): void };
+  readonly conversation: {
+    readonly turns: ReadonlyArray<ISerializedTurn>;
+    toJSON(): ISerializedTurn[];
+    restore(turns: ReadonlyArray<ISerializedTurn>): void;
+  };
+  setPersona(id: string): void;
+  setChatModel(model: string | null): void;
+}
+
+/** The chat to save, or null for an empty one. `createdAt` defaults to the first turn's. */
+export function savedChatOf(host: IChatHost, createdAt?: number): ISavedChat | null {
+  if (!host.conversation.turns.length) {
+    return null;
+  }
+  const turns = host.conversation.toJSON();
+  return {
+    version: CHAT_SCHEMA_VERSION,
+    id: host.chatId,
+    title: titleOf(turns),
+    createdAt: createdAt ?? turns[0].createdAt,
+    updatedAt: Date.now(),
+    personaId: host.persona?.id ?? null,
+    chatModel: host.chatModel,
+    grants: host.approval.chatGrants,
+    turns
+  };
+}
+
+/**
+ * Put a saved chat's conversation, persona, model and grants back. The
+ * host's chat id is not changed: create it with `chatId: chat.id`.
+ */
+export function applySavedChat(host: IChatHost, chat: ISavedChat): void {
+  if (chat.personaId) {
+    host.setPersona(chat.personaId);
+  }
+  host.setChatModel(chat.chatModel);
+  host.approval.reset(chat.grants);
+  host.conversation.restore(chat.turns);
+}
