@@ -18,120 +18,42 @@
  *
  * Writes bench/results/bundle_size.md and prints the same tables.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import {
+  buildInfo,
+  chromium,
+  EXT_NAME,
+  git,
+  newestSource,
+  PLAYWRIGHT_VERSION,
+  REPO,
+  REPO_LABEXT,
+  servedLabextensionDir,
+  sleep,
+  startMockAndLab
+} from './lib/lab.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..');
-const REPO_LABEXT = path.join(REPO, 'jupyterlab_data_engineer', 'labextension');
-const EXT_NAME = 'jupyterlab-data-engineer';
 // The directory JupyterLab serves our files from (set in main()).
 let LABEXT = REPO_LABEXT;
 const URL_MARK = `/lab/extensions/${EXT_NAME}/`;
 const RESULTS = path.join(HERE, 'results', 'bundle_size.md');
 const TARGET_STARTUP_GZIP = 60 * 1024; // issue #2: under 60 KB gzip at start-up
 const IDLE_MS = 2000;
-const FORBIDDEN_PORTS = new Set([8888, 8765]);
 
-const require = createRequire(import.meta.url);
-const { chromium } = require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core'));
 
 const args = new Set(process.argv.slice(2));
 const log = (...a) => console.error('[bundle_size]', ...a);
 
 // ---------------------------------------------------------------- helpers
 
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-async function waitForHttp(url, timeoutMs, proc, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) {
-      throw new Error(`${what} exited early with code ${proc.exitCode}`);
-    }
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(250);
-  }
-  throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms`);
-}
-
 function kb(n) {
   return (n / 1024).toFixed(1);
-}
-
-/** The port of a Jupyter server started with --port=0: its runtime jpserver-*.json says. */
-async function labPort(runtimeDir, proc, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`jupyter lab exited early with code ${proc.exitCode}`);
-    for (const f of fs.readdirSync(runtimeDir).filter(n => /^jpserver-\d+\.json$/.test(n))) {
-      try {
-        const { port } = JSON.parse(fs.readFileSync(path.join(runtimeDir, f), 'utf8'));
-        if (FORBIDDEN_PORTS.has(port)) throw new Error(`jupyter lab picked port ${port}, reserved for other runs`);
-        if (port) return port;
-      } catch (err) {
-        if (String(err).includes('reserved')) throw err; // else: still being written
-      }
-    }
-    await sleep(200);
-  }
-  throw new Error(`jupyter lab wrote no jpserver-*.json within ${timeoutMs} ms`);
-}
-
-/** The first labextensions/<name> on Jupyter's data path: what JupyterLab serves. */
-function servedLabextensionDir() {
-  const r = spawnSync('jupyter', ['--paths', '--json'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`jupyter --paths failed: ${r.stderr}`);
-  for (const dir of JSON.parse(r.stdout).data) {
-    const candidate = path.join(dir, 'labextensions', EXT_NAME);
-    if (fs.existsSync(path.join(candidate, 'package.json'))) {
-      return { link: candidate, real: fs.realpathSync(candidate) };
-    }
-  }
-  throw new Error(`${EXT_NAME} is not installed (no labextensions/${EXT_NAME} on the Jupyter data path)`);
-}
-
-function buildInfo() {
-  const pkg = JSON.parse(fs.readFileSync(path.join(LABEXT, 'package.json'), 'utf8'));
-  const load = pkg.jupyterlab?._build?.load; // e.g. static/remoteEntry.<hash>.js
-  if (!load) throw new Error(`no jupyterlab._build.load in ${LABEXT}/package.json: not built?`);
-  const entry = path.join(LABEXT, load);
-  const dev = fs.existsSync(entry + '.map');
-  return { load, entry, dev, builtAt: fs.statSync(entry).mtime };
-}
-
-function newestSource() {
-  let newest = { file: null, mtime: new Date(0) };
-  const walk = dir => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== '__tests__') walk(p);
-      } else {
-        const m = fs.statSync(p).mtime;
-        if (m > newest.mtime) newest = { file: path.relative(REPO, p), mtime: m };
-      }
-    }
-  };
-  for (const d of ['src', 'style', 'schema', 'personas']) {
-    if (fs.existsSync(path.join(REPO, d))) walk(path.join(REPO, d));
-  }
-  return newest;
-}
-
-function git(...a) {
-  const r = spawnSync('git', a, { cwd: REPO, encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '?';
 }
 
 function sizeOf(relPath) {
@@ -219,7 +141,7 @@ async function main() {
     log(`warning: JupyterLab serves ${served.link} -> ${installedDir}, not this checkout's ${REPO_LABEXT}`);
   }
   LABEXT = installedDir;
-  let info = buildInfo();
+  let info = buildInfo(LABEXT);
   const wantBuild = args.has('--build') || (info.dev && !args.has('--no-build'));
   let built = false;
   if (wantBuild) {
@@ -240,11 +162,11 @@ async function main() {
   const snapshot = path.join(tmp, 'data', 'labextensions', EXT_NAME);
   for (let attempt = 1; ; attempt++) {
     fs.rmSync(snapshot, { recursive: true, force: true });
-    const before = buildInfo();
+    const before = buildInfo(LABEXT);
     fs.cpSync(installedDir, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
-    const after = buildInfo();
+    const after = buildInfo(LABEXT);
     LABEXT = snapshot;
-    info = buildInfo();
+    info = buildInfo(LABEXT);
     LABEXT = installedDir;
     const consistent =
       before.load === after.load &&
@@ -293,59 +215,7 @@ async function main() {
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
   // --port 0 everywhere: the OS picks free ports, so no other run can take ours.
-  const mock = spawn('python', [path.join(REPO, 'ui-tests', 'mock', 'mock_anthropic.py'), '--port', '0'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', fs.openSync(path.join(tmp, 'mock.log'), 'w')]
-  });
-  children.push(mock);
-  const mockPort = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('mock did not start within 30 s')), 30000);
-    mock.stdout.on('data', data => {
-      out += data;
-      const m = /MOCK READY http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        mock.stdout.destroy();
-        resolve(Number(m[1]));
-      }
-    });
-    mock.on('exit', code => reject(new Error(`mock exited with code ${code}`)));
-  });
-
-  const labLog = path.join(tmp, 'jupyter-lab.log');
-  const jupyterPath = [path.join(tmp, 'data'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
-  const lab = spawn(
-    'jupyter',
-    [
-      'lab',
-      '--allow-root',
-      '--no-browser',
-      '--port=0',
-      '--ip=127.0.0.1',
-      '--ServerApp.port_retries=0',
-      '--ServerApp.token=',
-      '--ServerApp.disable_check_xsrf=True',
-      `--ServerApp.root_dir=${path.join(tmp, 'root')}`,
-      `--LabServerApp.workspaces_dir=${path.join(tmp, 'workspaces')}`,
-      `--LabServerApp.user_settings_dir=${path.join(tmp, 'settings')}`,
-      '--LabApp.expose_app_in_browser=True',
-      '--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate',
-      `--DataEngineer.anthropic_base_url=http://127.0.0.1:${mockPort}`,
-      '--DataEngineer.anthropic_api_key=bench-key'
-    ],
-    {
-      detached: true,
-      env: { ...process.env, JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'), JUPYTER_PATH: jupyterPath },
-      stdio: ['ignore', fs.openSync(labLog, 'w'), fs.openSync(labLog, 'a')]
-    }
-  );
-  children.push(lab);
-  const port = await labPort(path.join(tmp, 'runtime'), lab, 120000);
-  const base = `http://127.0.0.1:${port}/`;
-  log(`jupyter lab on ${base} (log ${labLog}), mock on ${mockPort}`);
-  await waitForHttp(`http://127.0.0.1:${mockPort}/_mock/requests`, 30000, mock, 'mock');
-  await waitForHttp(`${base}api/status`, 120000, lab, 'jupyter lab');
+  const { base } = await startMockAndLab({ tmp, children, apiKey: 'bench-key', log });
 
   // 4. Browser.
   const browser = await chromium.launch({
@@ -503,7 +373,7 @@ async function main() {
     md.push('');
     md.push(`- Build measured: **${info.dev ? 'development' : 'production'}** (\`${info.load}\`, built ${info.builtAt.toISOString()}${built ? ' by this run with `npm run build:prod`' : ''}).`);
     md.push(`- Source: git \`${git('rev-parse', '--short', 'HEAD')}\`${dirty && dirty !== '?' ? ' plus uncommitted changes in src/style/schema' : ''}; newest source file \`${src.file}\` ${src.mtime > info.builtAt ? `(**newer than the build**, ${src.mtime.toISOString()})` : '(older than the build)'}.`);
-    md.push(`- JupyterLab ${labVersion}, headless Chromium (${browser.version()}), playwright-core ${require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core', 'package.json')).version}.`);
+    md.push(`- JupyterLab ${labVersion}, headless Chromium (${browser.version()}), playwright-core ${PLAYWRIGHT_VERSION}.`);
     md.push(
       `- Installed as: \`${labextLink}\` at \`${served.link}\`${served.link !== installedDir ? ` -> \`${installedDir}\`` : ''}` +
         `${servesRepo ? ' (this checkout)' : ' (**not this checkout**)'}; measured from a copy of it taken at the start ` +

@@ -25,29 +25,35 @@
  * Writes bench/results/tool_roundtrip.md and prints it. Exits 0 when the median
  * overhead is under 30 ms, 1 when not, 2 when the benchmark fails.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  buildInfo,
+  chromium,
+  EXT_NAME,
+  git,
+  newestSource,
+  PLAYWRIGHT_VERSION,
+  REPO,
+  REPO_LABEXT,
+  servedLabextensionDir,
+  sleep,
+  startMockAndLab
+} from './lib/lab.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..');
-const REPO_LABEXT = path.join(REPO, 'jupyterlab_data_engineer', 'labextension');
-const EXT_NAME = 'jupyterlab-data-engineer';
 const PLUGIN_ID = `${EXT_NAME}:plugin`;
 const RESULTS = path.join(HERE, 'results', 'tool_roundtrip.md');
 const TARGET_MS = 30; // issue #4: under 30 ms per tool round trip
-const FORBIDDEN_PORTS = new Set([8888, 8765]);
 const NOTEBOOK = 'bench_roundtrip.ipynb';
 const CELL_SOURCE = '1+1';
 /** Pause after the browser sent a request before asking the mock for its records (see waitForMock). */
 const SETTLE_MS = 100;
 const STEP_TIMEOUT_MS = 60000;
 
-const require = createRequire(import.meta.url);
-const { chromium } = require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core'));
 
 const log = (...a) => console.error('[tool_roundtrip]', ...a);
 
@@ -81,89 +87,6 @@ function parseArgs(argv) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-async function waitForHttp(url, timeoutMs, proc, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`${what} exited early with code ${proc.exitCode}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(250);
-  }
-  throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms`);
-}
-
-/** The port of a Jupyter server started with --port=0: its runtime jpserver-*.json says. */
-async function labPort(runtimeDir, proc, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`jupyter lab exited early with code ${proc.exitCode}`);
-    for (const f of fs.readdirSync(runtimeDir).filter(n => /^jpserver-\d+\.json$/.test(n))) {
-      let port;
-      try {
-        port = JSON.parse(fs.readFileSync(path.join(runtimeDir, f), 'utf8')).port;
-      } catch {
-        continue; // still being written
-      }
-      if (FORBIDDEN_PORTS.has(port)) throw new Error(`jupyter lab picked port ${port}, reserved for other runs`);
-      if (port) return port;
-    }
-    await sleep(200);
-  }
-  throw new Error(`jupyter lab wrote no jpserver-*.json within ${timeoutMs} ms`);
-}
-
-/** The first labextensions/<name> on Jupyter's data path: what JupyterLab serves. */
-function servedLabextensionDir() {
-  const r = spawnSync('jupyter', ['--paths', '--json'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`jupyter --paths failed: ${r.stderr}`);
-  for (const dir of JSON.parse(r.stdout).data) {
-    const candidate = path.join(dir, 'labextensions', EXT_NAME);
-    if (fs.existsSync(path.join(candidate, 'package.json'))) {
-      return { link: candidate, real: fs.realpathSync(candidate) };
-    }
-  }
-  throw new Error(`${EXT_NAME} is not installed (no labextensions/${EXT_NAME} on the Jupyter data path)`);
-}
-
-function buildInfo(dir) {
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  const load = pkg.jupyterlab?._build?.load;
-  if (!load) throw new Error(`no jupyterlab._build.load in ${dir}/package.json: not built?`);
-  const entry = path.join(dir, load);
-  return { load, entry, dev: fs.existsSync(entry + '.map'), builtAt: fs.statSync(entry).mtime };
-}
-
-/** Newest file under src/ (TypeScript only: what the labextension is built from), style/, schema/. */
-function newestSource() {
-  let newest = { file: null, mtime: new Date(0) };
-  const walk = dir => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== '__tests__') walk(p);
-      } else {
-        const m = fs.statSync(p).mtime;
-        if (m > newest.mtime) newest = { file: path.relative(REPO, p), mtime: m };
-      }
-    }
-  };
-  for (const d of ['src', 'style', 'schema']) {
-    if (fs.existsSync(path.join(REPO, d))) walk(path.join(REPO, d));
-  }
-  return newest;
-}
-
-function git(...a) {
-  const r = spawnSync('git', a, { cwd: REPO, encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '?';
-}
 
 function cmdOut(cmd, a) {
   const r = spawnSync(cmd, a, { encoding: 'utf8' });
@@ -296,64 +219,8 @@ async function main() {
   let browser = null;
   let succeeded = false;
   try {
-    const mockProc = spawn('python', [path.join(REPO, 'ui-tests', 'mock', 'mock_anthropic.py'), '--port', '0'], {
-      detached: true,
-      stdio: ['ignore', 'pipe', fs.openSync(path.join(tmp, 'mock.log'), 'w')]
-    });
-    children.push(mockProc);
-    const mockPort = await new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error('mock did not start within 30 s')), 30000);
-      // Keep reading (and discarding) its stdout: closing the pipe early can kill
-      // the mock with a BrokenPipeError while it finishes printing the line.
-      mockProc.stdout.on('data', data => {
-        if (out === null) return;
-        out += data;
-        const m = /MOCK READY http:\/\/[^:]+:(\d+)\s*\n/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          out = null;
-          resolve(Number(m[1]));
-        }
-      });
-      mockProc.on('exit', code => reject(new Error(`mock exited with code ${code}`)));
-    });
-    if (FORBIDDEN_PORTS.has(mockPort)) throw new Error(`the mock got port ${mockPort}, reserved for other runs`);
+    const { mockPort, base } = await startMockAndLab({ tmp, children, log });
     const mock = new Mock(`http://127.0.0.1:${mockPort}`);
-
-    const labLog = path.join(tmp, 'jupyter-lab.log');
-    const jupyterPath = [path.join(tmp, 'data'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
-    const lab = spawn(
-      'jupyter',
-      [
-        'lab',
-        '--allow-root',
-        '--no-browser',
-        '--port=0',
-        '--ip=127.0.0.1',
-        '--ServerApp.port_retries=0',
-        '--ServerApp.token=',
-        '--ServerApp.disable_check_xsrf=True',
-        `--ServerApp.root_dir=${path.join(tmp, 'root')}`,
-        `--LabServerApp.workspaces_dir=${path.join(tmp, 'workspaces')}`,
-        `--LabServerApp.user_settings_dir=${path.join(tmp, 'settings')}`,
-        '--LabApp.expose_app_in_browser=True',
-        '--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate',
-        `--DataEngineer.anthropic_base_url=http://127.0.0.1:${mockPort}`,
-        '--DataEngineer.anthropic_api_key=bench'
-      ],
-      {
-        detached: true,
-        env: { ...process.env, JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'), JUPYTER_PATH: jupyterPath },
-        stdio: ['ignore', fs.openSync(labLog, 'w'), fs.openSync(labLog, 'a')]
-      }
-    );
-    children.push(lab);
-    const port = await labPort(path.join(tmp, 'runtime'), lab, 120000);
-    const base = `http://127.0.0.1:${port}/`;
-    log(`jupyter lab on ${base} (log ${labLog}), mock on ${mockPort}`);
-    await waitForHttp(`${mock.base}/_mock/requests`, 30000, mockProc, 'mock');
-    await waitForHttp(`${base}api/status`, 120000, lab, 'jupyter lab');
 
     // 3. User settings, before the page loads: run_cell without approval, a step
     //    limit that fits the whole scripted turn, and cell timing metadata.
@@ -645,7 +512,7 @@ async function main() {
     const labVersion = cmdOut('jupyter', ['lab', '--version']);
     const ipykernel = cmdOut('python', ['-c', 'import ipykernel; print(ipykernel.__version__)']);
     const dirty = git('status', '--porcelain', '--', 'src', 'style', 'schema', 'package.json', 'jupyterlab_data_engineer');
-    const pwVersion = require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core', 'package.json')).version;
+    const pwVersion = PLAYWRIGHT_VERSION;
     const row = (label, s, note = '') =>
       `| ${label} | ${ms(s?.median)} | ${ms(s?.p90)} | ${ms(s?.min)} | ${ms(s?.max)} |${note ? ' ' + note + ' |' : ' |'}`;
     const md = [];
