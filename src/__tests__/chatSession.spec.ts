@@ -71,7 +71,26 @@ function sessionWith(
     approval: new ApprovalPolicy(() => settings),
     maxSteps: () => maxSteps
   });
-  return { session, conversation, requests: fake.requests };
+  // The loop's own assertions below read requests without cache breakpoints
+  // (those have their own tests); `raw` keeps them.
+  const requests = new Proxy(fake.requests, {
+    get(target, key) {
+      const value = (target as any)[key];
+      if (typeof key === 'string' && /^\d+$/.test(key) && value) {
+        return { ...value, body: stripCache(value.body) };
+      }
+      if (key === 'slice' || key === 'map') {
+        return (...args: any[]) => (target.map(r => ({ ...r, body: stripCache(r.body) })) as any)[key](...args);
+      }
+      return value;
+    }
+  });
+  return { session, conversation, requests, raw: fake.requests };
+}
+
+/** A deep copy without `cache_control` fields. */
+function stripCache(value: any): any {
+  return JSON.parse(JSON.stringify(value), (key, v) => (key === 'cache_control' ? undefined : v));
 }
 
 const lastReply = (c: Conversation) => c.last as IAssistantTurn;

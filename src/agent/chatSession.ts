@@ -19,6 +19,7 @@ import {
   IUsage
 } from './conversation';
 import { describeError, isAbort } from './errors';
+import { withCacheBreakpoints } from './prompt';
 
 /** What a request needs besides the conversation; prepared fresh for every request. */
 export interface IRequestSettings {
@@ -199,7 +200,7 @@ export class ChatSession {
           model: settings.model,
           max_tokens: settings.maxTokens,
           system: settings.system,
-          messages: withContext(conversation.toMessages(), settings.context),
+          messages: withContext(withCacheBreakpoints(conversation.toMessages()), settings.context),
           ...(tools.length ? { tools: ToolRegistry.toApi(tools) } : {})
         },
         { signal: controller.signal }

@@ -1,4 +1,4 @@
-import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlockParam, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { IInstructionFile } from '../context/instructions';
 
 /**
@@ -60,4 +60,49 @@ export function buildSystemPrompt(parts: IPromptParts): TextBlockParam[] {
     blocks.push({ type: 'text', text: context });
   }
   return blocks;
+}
+
+/**
+ * The conversation's messages with prompt-cache breakpoints on the last
+ * block of the last two user messages: the last one caches the whole
+ * conversation for the next request, the one before matches the breakpoint
+ * of the previous request, so its cached prefix is found again even when a
+ * turn added many tool blocks. With the system prompt's breakpoint that makes
+ * three of the four the API allows. Call it before the volatile context is
+ * appended (that must stay after the breakpoint). Blocks are copied, never
+ * changed in place.
+ */
+export function withCacheBreakpoints(messages: MessageParam[], count = 2): MessageParam[] {
+  const out = messages.slice();
+  let placed = 0;
+  for (let i = out.length - 1; i >= 0 && placed < count; i--) {
+    const message = out[i];
+    if (message.role !== 'user') {
+      continue;
+    }
+    const content: ContentBlockParam[] =
+      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : [...message.content];
+    const index = lastCacheableIndex(content);
+    if (index < 0) {
+      continue;
+    }
+    content[index] = { ...content[index], cache_control: { type: 'ephemeral' } } as ContentBlockParam;
+    out[i] = { ...message, content };
+    placed += 1;
+  }
+  return out;
+}
+
+/** The last block that can carry cache_control (not an empty text block). */
+function lastCacheableIndex(content: ContentBlockParam[]): number {
+  for (let i = content.length - 1; i >= 0; i--) {
+    const block = content[i];
+    if (block.type === 'text' && !block.text) {
+      continue;
+    }
+    if (block.type === 'text' || block.type === 'tool_result' || block.type === 'image' || block.type === 'document' || block.type === 'tool_use') {
+      return i;
+    }
+  }
+  return -1;
 }
