@@ -3,7 +3,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -19,6 +19,8 @@ const PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
 export namespace CommandIDs {
   export const open = 'data-engineer:open';
   export const newChat = 'data-engineer:new-chat';
+  export const exportMarkdown = 'data-engineer:export-markdown';
+  export const exportNotebook = 'data-engineer:export-notebook';
 }
 
 /** Wiring only: the chat itself is loaded the first time its panel opens. */
@@ -99,13 +101,33 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         app.shell.activateById(shell.id);
         const chat = await shell.load();
-        chat.assistant.newChat();
+        await chat.threads.newChat();
         chat.focusComposer();
       }
     });
+    for (const [id, format, label] of [
+      [CommandIDs.exportMarkdown, 'md', trans.__('Export Data Engineer Chat to Markdown')],
+      [CommandIDs.exportNotebook, 'ipynb', trans.__('Export Data Engineer Chat to a Notebook')]
+    ] as const) {
+      app.commands.addCommand(id, {
+        label,
+        caption: trans.__('Save the current chat as a file next to the active notebook and open it'),
+        execute: async () => {
+          const chat = await shell.load();
+          try {
+            return await chat.exportChat(format);
+          } catch (error) {
+            void showErrorMessage(trans.__('Export failed'), (error as Error)?.message ?? String(error));
+            return null;
+          }
+        }
+      });
+    }
     const category = trans.__('Data Engineer');
     palette?.addItem({ command: CommandIDs.open, category });
     palette?.addItem({ command: CommandIDs.newChat, category });
+    palette?.addItem({ command: CommandIDs.exportMarkdown, category });
+    palette?.addItem({ command: CommandIDs.exportNotebook, category });
   }
 };
 

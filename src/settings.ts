@@ -14,6 +14,19 @@ export interface IChatSettings {
   notebookContext: boolean;
   variablesContext: boolean;
   toolApprovals: Record<string, ApprovalMode>;
+  chatFolder: string;
+  /** 0: the model's known window. */
+  contextWindow: number;
+  compactionThreshold: number;
+  prices: Record<string, IPrice>;
+}
+
+/** USD per million tokens. */
+export interface IPrice {
+  input: number;
+  output: number;
+  cacheWrite?: number;
+  cacheRead?: number;
 }
 
 /** Used before the settings load and when a setting is missing. */
@@ -27,7 +40,16 @@ export const DEFAULT_SETTINGS: IChatSettings = {
   maxSteps: 25,
   notebookContext: true,
   variablesContext: true,
-  toolApprovals: {}
+  toolApprovals: {},
+  chatFolder: '.jupyter/chats',
+  contextWindow: 0,
+  compactionThreshold: 0.8,
+  prices: {
+    'claude-opus-4-1': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
+    'claude-opus': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
+    'claude-sonnet': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+    'claude-haiku': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 }
+  }
 };
 
 /** Read the composite settings, falling back to the defaults field by field. */
@@ -49,6 +71,10 @@ export function readSettings(settings: ISettingRegistry.ISettings | null): IChat
     maxSteps: Math.max(1, Math.floor(Number(get('maxSteps')) || DEFAULT_SETTINGS.maxSteps)),
     notebookContext: get('notebookContext') !== false,
     variablesContext: get('variablesContext') !== false,
-    toolApprovals: { ...(get('toolApprovals') ?? {}) }
+    toolApprovals: { ...(get('toolApprovals') ?? {}) },
+    chatFolder: String(get('chatFolder') || DEFAULT_SETTINGS.chatFolder).trim() || DEFAULT_SETTINGS.chatFolder,
+    contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
+    compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || DEFAULT_SETTINGS.compactionThreshold)),
+    prices: { ...(get('prices') ?? DEFAULT_SETTINGS.prices) }
   };
 }

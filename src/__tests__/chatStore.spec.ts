@@ -21,114 +21,7 @@ import { Conversation, INTERRUPTED_NOTICE } from '../agent/conversation';
 export const contentsFits = (manager: Contents.IManager): IChatContents => manager;
 export const assistantFits = (assistant: Assistant): IChatHost => assistant;
 
-function httpError(status: number, message: string): Error {
-  return Object.assign(new Error(message), { response: { status } });
-}
-
-/** An in-memory contents service with the server's semantics that matter here. */
-class FakeContents implements IChatContents {
-  files = new Map<string, string>();
-  dirs = new Set<string>(['']);
-  ops: string[] = [];
-  /** Refuse hidden paths like a server without allow_hidden (404 on get, 400 on create). */
-  refuseHidden = false;
-  /** Called after every operation (to check invariants). */
-  afterOp: (() => void) | null = null;
-  /** Make the next call of an operation fail. */
-  failNext: Partial<Record<'get' | 'save' | 'rename' | 'delete', Error>> = {};
-  /** Hold saves until released (for in-flight tests). */
-  gate: Promise<void> | null = null;
-
-  async get(path: string, options: { content: boolean }): Promise<{ content?: any; last_modified?: string }> {
-    this._op('get', path);
-    if (this.refuseHidden && this._hidden(path)) {
-      throw httpError(404, `No such file or directory: ${path}`);
-    }
-    if (this.dirs.has(path)) {
-      const prefix = path ? `${path}/` : '';
-      const children = [...this.files.keys(), ...this.dirs]
-        .filter(p => p.startsWith(prefix) && p !== path && !p.slice(prefix.length).includes('/'))
-        .map(p => ({
-          name: p.slice(prefix.length),
-          path: p,
-          type: this.dirs.has(p) ? 'directory' : 'file',
-          last_modified: '2024-01-02T03:04:05Z'
-        }));
-      return { content: options.content ? children : null };
-    }
-    if (this.files.has(path)) {
-      return { content: options.content ? this.files.get(path) : null, last_modified: '2024-01-02T03:04:05Z' };
-    }
-    throw httpError(404, `No such file or directory: ${path}`);
-  }
-
-  async save(
-    path: string,
-    options: { type: 'file'; format: 'text'; content: string } | { type: 'directory' }
-  ): Promise<unknown> {
-    this._op('save', path);
-    if (this.gate) {
-      await this.gate;
-    }
-    if (this.refuseHidden && this._hidden(path)) {
-      throw httpError(400, `Cannot create file or directory '${path}'`);
-    }
-    if (!this.dirs.has(this._parent(path))) {
-      throw httpError(500, `Unexpected error while saving file: ${path}`);
-    }
-    if (options.type === 'directory') {
-      this.dirs.add(path);
-    } else {
-      this.files.set(path, options.content);
-    }
-    this.afterOp?.();
-    return {};
-  }
-
-  async rename(oldPath: string, newPath: string): Promise<unknown> {
-    this._op('rename', `${oldPath} -> ${newPath}`);
-    if (!this.files.has(oldPath)) {
-      throw httpError(404, `No such file: ${oldPath}`);
-    }
-    if (this.files.has(newPath) || this.dirs.has(newPath)) {
-      throw httpError(409, `File already exists: ${newPath}`);
-    }
-    this.files.set(newPath, this.files.get(oldPath)!);
-    this.files.delete(oldPath);
-    this.afterOp?.();
-    return {};
-  }
-
-  async delete(path: string): Promise<void> {
-    this._op('delete', path);
-    if (!this.files.delete(path) && !this.dirs.delete(path)) {
-      throw httpError(404, `No such file: ${path}`);
-    }
-    this.afterOp?.();
-  }
-
-  /** The operations that changed something, in order. */
-  get writes(): string[] {
-    return this.ops.filter(op => !op.startsWith('get '));
-  }
-
-  private _op(kind: 'get' | 'save' | 'rename' | 'delete', what: string): void {
-    this.ops.push(`${kind} ${what}`);
-    const error = this.failNext[kind];
-    if (error) {
-      delete this.failNext[kind];
-      throw error;
-    }
-  }
-
-  private _hidden(path: string): boolean {
-    return path.split('/').some(part => part.startsWith('.'));
-  }
-
-  private _parent(path: string): string {
-    return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-  }
-}
+import { FakeContents, httpError } from './fakeContents';
 
 /** A conversation with a user message, a reply that ran a tool, and the follow-up. */
 function conversationWithTools(): Conversation {
@@ -303,7 +196,7 @@ describe('ChatStore', () => {
     ]);
   });
 
-  it('writes atomically: temporary file, delete the old one, rename; the final file is never partial', async () => {
+  it('writes atomically without deleting: temporary file, then renames; the final file is never partial', async () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });
     const conversation = conversationWithTools();
@@ -322,7 +215,13 @@ describe('ChatStore', () => {
     contents.ops = [];
     conversation.addUser('And the row count?');
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 3000 }));
-    expect(contents.writes).toEqual([`save ${tmp}`, `delete ${final}`, `rename ${tmp} -> ${final}`]);
+    const swap = `${final}.swap`;
+    expect(contents.writes).toEqual([
+      `save ${tmp}`,
+      `rename ${final} -> ${swap}`,
+      `rename ${tmp} -> ${final}`,
+      `rename ${swap} -> ${tmp}`
+    ]);
     // At every step the final file is absent or a whole, valid chat (old or new).
     for (const text of seen) {
       if (text !== undefined) {
@@ -330,25 +229,75 @@ describe('ChatStore', () => {
       }
     }
     expect(JSON.parse(contents.files.get(final)!).turns).toHaveLength(4);
+    // The previous version is kept as the temporary file; nothing else is left.
+    expect(JSON.parse(contents.files.get(tmp)!).turns).toHaveLength(3);
+    expect([...contents.files.keys()].sort()).toEqual([final, tmp]);
+
+    // Many saves, never a delete (a delete goes to the OS trash on a default server).
+    for (let i = 0; i < 5; i++) {
+      conversation.addUser(`more ${i}`);
+      await store.save(chatOf(conversation, 'chat-1', { updatedAt: 4000 + i }));
+    }
+    expect(contents.ops.filter(op => op.startsWith('delete'))).toEqual([]);
+    expect(JSON.parse(contents.files.get(final)!).turns).toHaveLength(9);
+    expect((await new ChatStore({ contents }).list()).map(e => e.id)).toEqual(['chat-1']);
   });
 
-  it('recovers a save interrupted between delete and rename from the temporary file', async () => {
+  it('recovers a save interrupted between its renames, then goes on cleanly', async () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });
     const conversation = conversationWithTools();
     await store.save(chatOf(conversation));
     conversation.addUser('one more');
-    contents.failNext.rename = httpError(500, 'connection lost');
+    // The connection drops after the chat file was moved aside.
+    let renames = 0;
+    const rename = contents.rename.bind(contents);
+    contents.rename = async (from: string, to: string) => {
+      renames += 1;
+      if (renames === 2) {
+        throw httpError(500, 'connection lost');
+      }
+      return rename(from, to);
+    };
     await expect(store.save(chatOf(conversation, 'chat-1', { updatedAt: 5000 }))).rejects.toThrow('connection lost');
+    contents.rename = rename;
     expect(contents.files.has(`${FOLDER}/chat-1.json`)).toBe(false);
+    expect(contents.files.has(`${FOLDER}/chat-1.json.swap`)).toBe(true);
 
+    // A reload finds the newest whole version in the temporary file.
     const fresh = new ChatStore({ contents });
     expect((await fresh.load('chat-1')).turns).toHaveLength(4);
     expect((await fresh.list()).map(e => [e.id, e.updatedAt, e.problem])).toEqual([['chat-1', 5000, undefined]]);
-    // The next save completes the file.
+    // The next saves complete the file; the stale swap file is cleared once.
     await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 6000 }));
-    expect(contents.files.has(`${FOLDER}/chat-1.json.tmp`)).toBe(false);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(6000);
+    await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 7000 }));
+    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(7000);
+    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json.tmp`)!).updatedAt).toBe(6000);
+    expect(contents.files.has(`${FOLDER}/chat-1.json.swap`)).toBe(false);
+  });
+
+  it('keeps a recap turn through a save and load, and the restored request starts with it', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const conversation = conversationWithTools();
+    conversation.addUser('second question');
+    const recap = conversation.insertRecap(conversation.turns[3].id, {
+      text: 'Recap: sales.csv has columns a and b.',
+      status: 'done',
+      summarizedTurns: 3,
+      tokensBefore: 150000,
+      tokensAfter: 900
+    });
+    expect(recap).not.toBeNull();
+    await store.save(chatOf(conversation));
+    const loaded = await new ChatStore({ contents }).load('chat-1');
+    expect(loaded.turns.map(t => t.role)).toEqual(['user', 'assistant', 'assistant', 'recap', 'user']);
+    const restored = new Conversation();
+    restored.restore(loaded.turns);
+    const messages = restored.toMessages();
+    expect(messages).toHaveLength(1);
+    expect(JSON.stringify(messages[0])).toContain('Recap: sales.csv has columns a and b.');
+    expect(JSON.stringify(messages[0])).toContain('second question');
   });
 
   it('refuses a newer format version and leaves the file untouched', async () => {
@@ -491,6 +440,36 @@ describe('ChatAutosave', () => {
     expect(autosave.busy).toBe(false);
   });
 
+  it('saves at least every maxWaitMs while changes keep coming (a streaming reply)', async () => {
+    jest.useFakeTimers();
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const save = jest.spyOn(store, 'save');
+    const conversation = conversationWithTools();
+    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversation), debounceMs: 500, maxWaitMs: 2000 });
+    // A change every 100 ms for 1.9 s: the debounce alone would never fire.
+    for (let i = 0; i < 19; i++) {
+      autosave.schedule();
+      jest.advanceTimersByTime(100);
+    }
+    expect(save).not.toHaveBeenCalled();
+    autosave.schedule();
+    jest.advanceTimersByTime(100);
+    expect(save).toHaveBeenCalledTimes(1);
+    jest.useRealTimers();
+    while (autosave.busy) {
+      await new Promise(resolve => setTimeout(resolve, 0));
+    }
+    jest.useFakeTimers();
+    // The wait starts again after a save.
+    autosave.schedule();
+    jest.advanceTimersByTime(400);
+    expect(save).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(100);
+    expect(save).toHaveBeenCalledTimes(2);
+    jest.useRealTimers();
+  });
+
   it('runs one save at a time and coalesces changes made during it into one more save', async () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });
@@ -515,7 +494,7 @@ describe('ChatAutosave', () => {
     await Promise.all([first, second, third]);
     expect(save).toHaveBeenCalledTimes(2);
     expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns).toHaveLength(5);
-    expect(contents.writes.filter(w => w.startsWith('rename'))).toHaveLength(2);
+    expect(contents.writes.filter(w => w.startsWith('rename') && w.endsWith('/chat-1.json'))).toHaveLength(2);
   });
 
   it('reports failures on `failed` and never throws; skips when there is nothing to save', async () => {
@@ -545,12 +524,24 @@ describe('ChatAutosave', () => {
 describe('savedChatOf / applySavedChat', () => {
   function host(
     conversation: Conversation
-  ): IChatHost & { personaId: string; model: string | null; approval: ApprovalPolicy } {
+  ): IChatHost & { chatId: string; title: string | null; personaId: string; model: string | null; approval: ApprovalPolicy; conversation: Conversation } {
     const approval = new ApprovalPolicy(() => ({}));
     return {
       chatId: 'chat-9',
       personaId: 'default',
       model: null,
+      title: null as string | null,
+      createdAt: 42,
+      startChat(id?: string) {
+        this.chatId = id ?? 'chat-new';
+        this.title = null;
+        this.model = null;
+        this.approval.reset();
+        this.conversation.clear();
+      },
+      setTitle(title: string | null) {
+        this.title = title;
+      },
       get persona() {
         return { id: this.personaId };
       },
@@ -575,11 +566,13 @@ describe('savedChatOf / applySavedChat', () => {
     source.setPersona('analyst');
     source.setChatModel('claude-opus-4-6');
     source.approval.grantForChat('run_cell');
-    const saved = savedChatOf(source, 42)!;
+    source.setTitle('Sales schema');
+    const saved = savedChatOf(source)!;
     expect(saved).toMatchObject({
       version: CHAT_SCHEMA_VERSION,
       id: 'chat-9',
-      title: 'Load sales.csv and show the schema, please',
+      title: 'Sales schema',
+      customTitle: true,
       createdAt: 42,
       personaId: 'analyst',
       chatModel: 'claude-opus-4-6',
@@ -587,7 +580,11 @@ describe('savedChatOf / applySavedChat', () => {
     });
 
     const target = host(new Conversation());
+    target.createdAt = 7;
     applySavedChat(target, JSON.parse(JSON.stringify(saved)));
+    expect(target.chatId).toBe('chat-9');
+    expect(target.title).toBe('Sales schema');
+    expect(target.createdAt).toBe(42);
     expect(target.personaId).toBe('analyst');
     expect(target.chatModel).toBe('claude-opus-4-6');
     expect(target.approval.chatGrants).toEqual(['run_cell']);

@@ -61,9 +61,44 @@ describe('describeError', () => {
     expect(
       describeError(apiError(400, body('invalid_request_error', 'prompt is too long: 300000 tokens')))
         .kind
-    ).toBe('too_long');
+    ).toBe('context_too_long');
+    expect(describeError(apiError(413, body('request_too_large', 'Request exceeds the maximum size'))).kind).toBe(
+      'too_long'
+    );
     expect(describeError(new Error('boom')).message).toContain('boom');
     expect(describeError(new Error('boom')).kind).toBe('unknown');
+  });
+
+  it('maps a prompt over the context window to context_too_long, with the way out', () => {
+    const tooLong = describeError(
+      apiError(400, body('invalid_request_error', 'prompt is too long: 210000 tokens > 200000 maximum'))
+    );
+    expect(tooLong.kind).toBe('context_too_long');
+    expect(tooLong.message).toBe("This conversation no longer fits in the model's context window.");
+    expect(tooLong.detail).toContain('Compact and retry');
+    expect(tooLong.detail).toContain('new chat');
+    expect(tooLong.detail).toContain('210000 tokens > 200000 maximum');
+    expect(tooLong.retryable).toBe(false);
+    expect(tooLong.status).toBe(400);
+    const limit = describeError(
+      apiError(
+        400,
+        body(
+          'invalid_request_error',
+          'input length and `max_tokens` exceed context limit: 195000 + 16000 > 200000, decrease input length or `max_tokens` and try again'
+        )
+      )
+    );
+    expect(limit.kind).toBe('context_too_long');
+    // Other invalid requests stay bad requests.
+    expect(describeError(apiError(400, body('invalid_request_error', 'max_tokens: must be positive'))).kind).toBe(
+      'bad_request'
+    );
+    const trans = (text: string) => `T:${text}`;
+    expect(
+      describeError(apiError(400, body('invalid_request_error', 'prompt is too long: 1 tokens > 0 maximum')), trans)
+        .message
+    ).toBe("T:This conversation no longer fits in the model's context window.");
   });
 
   it('calls a stream that broke off a lost connection', () => {

@@ -13,6 +13,7 @@ import { ApprovalPolicy } from './approval';
 import { ChatSession, IRequestSettings } from './chatSession';
 import { Conversation, IAssistantTurn, IAttachment } from './conversation';
 import { buildSystemPrompt } from './prompt';
+import { Compactor, contextWindowOf } from './compaction';
 
 type Translate = (text: string, ...args: any[]) => string;
 
@@ -80,7 +81,37 @@ export class Assistant {
     this.conversation = new Conversation();
     this.registry = options.registry ?? new ToolRegistry();
     this.approval = new ApprovalPolicy(() => options.settings().toolApprovals);
+    this.compactor = new Compactor({
+      contextWindow: model => contextWindowOf(model, options.settings().contextWindow),
+      threshold: () => options.settings().compactionThreshold,
+      countTokens: async request => {
+        const result = await options.client().messages.countTokens({
+          model: request.model,
+          system: request.system as any,
+          messages: request.messages,
+          ...(request.tools.length ? { tools: request.tools as any } : {})
+        });
+        return result.input_tokens;
+      },
+      summarize: async request => {
+        const reply = await options.client().messages.create(
+          {
+            model: request.model,
+            system: request.system,
+            messages: request.messages,
+            max_tokens: request.maxTokens
+          },
+          { signal: request.signal }
+        );
+        return reply.content
+          .filter(block => block.type === 'text')
+          .map(block => (block as { text: string }).text)
+          .join('\n\n')
+          .trim();
+      }
+    });
     this.session = new ChatSession({
+      compactor: this.compactor,
       conversation: this.conversation,
       client: options.client,
       settings: step => this.prepare(step),
@@ -97,6 +128,8 @@ export class Assistant {
   readonly session: ChatSession;
   readonly registry: ToolRegistry;
   readonly approval: ApprovalPolicy;
+  /** Measures the context window and compacts long conversations before a request. */
+  readonly compactor: Compactor;
 
   /** The chat's id (file changes and, later, the saved chat are filed under it). */
   get chatId(): string {
@@ -105,10 +138,41 @@ export class Assistant {
 
   /** Start a new chat: new id, empty conversation, approvals for the chat forgotten. */
   newChat(): void {
+    this.startChat();
+  }
+
+  /**
+   * Make this assistant speak in another chat (a fresh one, or `id` to be
+   * filled from a saved chat): stops any request, forgets the conversation,
+   * the chat's approvals, title and per-chat model.
+   */
+  startChat(id?: string): void {
     this.session.reset();
-    this._chatId = newChatId();
+    this._chatId = id || newChatId();
+    this._title = null;
+    this._chatModel = null;
+    this._createdAt = Date.now();
     this._options.onChatId?.(this._chatId);
     this._emit();
+  }
+
+  /** The title the user gave this chat (null: taken from its first message). */
+  get title(): string | null {
+    return this._title;
+  }
+
+  setTitle(title: string | null): void {
+    this._title = title && title.trim() ? title.trim() : null;
+    this._emit();
+  }
+
+  /** When this chat started (ms since the epoch). */
+  get createdAt(): number {
+    return this._createdAt;
+  }
+
+  set createdAt(value: number) {
+    this._createdAt = value;
   }
 
   /** Emitted when the persona, model or instructions change. */
@@ -264,6 +328,8 @@ export class Assistant {
   private _chatId: string;
   private _personaId: string | null = null;
   private _chatModel: string | null = null;
+  private _title: string | null = null;
+  private _createdAt = Date.now();
   private _resolution: IModelResolution | null = null;
   private _instructions: IInstructionsState | null = null;
   private _stateChanged = new Signal<this, void>(this);

@@ -10,6 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool, IToolContext } from '../tools/types';
 import { ApprovalAnswer, ApprovalPolicy } from './approval';
+import type { Compactor } from './compaction';
 import {
   AssistantBlock,
   Conversation,
@@ -51,6 +52,11 @@ export interface IChatSessionOptions {
   maxSteps?: () => number;
   /** Optional translator for error messages. */
   trans?: (text: string, ...args: any[]) => string;
+  /**
+   * Keeps the conversation inside the model's context window: consulted
+   * before every request (see `Compactor.beforeRequest`).
+   */
+  compactor?: Compactor;
 }
 
 /** Normalise the API's usage object (fields may be absent or null). */
@@ -120,6 +126,22 @@ export class ChatSession {
     await this._run();
   }
 
+  /**
+   * After a "too long" error: drop the failed reply, summarise the older
+   * turns (see `Compactor.forceCompact`) and ask again. Without a compactor
+   * this is `retry()`. Stop during the summary stops the whole action.
+   */
+  async compactAndRetry(): Promise<void> {
+    if (this.busy) {
+      return;
+    }
+    const last = this.conversation.last;
+    if (last && last.role === 'assistant' && last.status === 'error') {
+      this.conversation.remove(last.id);
+    }
+    await this._run(!!this._options.compactor);
+  }
+
   /** Abort the stream, running tools and pending approvals at once. */
   stop(): void {
     this._controller?.abort();
@@ -141,7 +163,8 @@ export class ChatSession {
     }
   }
 
-  private async _run(): Promise<void> {
+  /** The loop; `compact` forces a compaction before its first request. */
+  private async _run(compact = false): Promise<void> {
     if (!this.conversation.toMessages().length) {
       return;
     }
@@ -150,7 +173,7 @@ export class ChatSession {
     try {
       const maxSteps = Math.max(1, this._options.maxSteps?.() ?? 25);
       for (let step = 1; ; step++) {
-        const turn = await this._step(controller, step);
+        const turn = await this._step(controller, step, compact && step === 1);
         if (!turn || controller.signal.aborted) {
           return;
         }
@@ -184,7 +207,11 @@ export class ChatSession {
   }
 
   /** One model request, streamed into a new assistant turn. Null after an error or Stop. */
-  private async _step(controller: AbortController, step: number): Promise<IAssistantTurn | null> {
+  private async _step(
+    controller: AbortController,
+    step: number,
+    forceCompact = false
+  ): Promise<IAssistantTurn | null> {
     const conversation = this.conversation;
     const turn = conversation.addAssistant();
     let snapshot: Message | undefined;
@@ -195,6 +222,7 @@ export class ChatSession {
       }
       conversation.updateAssistant(turn.id, { model: settings.model });
       const tools = settings.tools ?? [];
+      await this._compact(controller.signal, settings, forceCompact);
       const stream = this._options.client().messages.stream(
         {
           model: settings.model,
@@ -250,6 +278,37 @@ export class ChatSession {
         });
       }
       return null;
+    }
+  }
+
+  /**
+   * Let the compactor size the request and shorten the conversation if it
+   * would not fit. The new reply (still 'waiting', the last turn) is not part
+   * of the request, so it is no obstacle. Only an abort gets through.
+   */
+  private async _compact(signal: AbortSignal, settings: IRequestSettings, force: boolean): Promise<void> {
+    const compactor = this._options.compactor;
+    if (!compactor) {
+      return;
+    }
+    const args = {
+      conversation: this.conversation,
+      model: settings.model,
+      maxTokens: settings.maxTokens,
+      system: settings.system,
+      tools: ToolRegistry.toApi(settings.tools ?? []),
+      signal
+    };
+    try {
+      await (force ? compactor.forceCompact(args) : compactor.beforeRequest(args));
+    } catch (error) {
+      if (isAbort(error) || signal.aborted) {
+        throw error;
+      }
+      // Compaction is best effort: the request goes on as it is.
+    }
+    if (signal.aborted) {
+      throw new APIUserAbortError();
     }
   }
 

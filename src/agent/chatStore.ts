@@ -9,6 +9,8 @@ export interface ISavedChat {
   version: number;
   id: string;
   title: string;
+  /** True when the user named the chat (else the title follows its first message). */
+  customTitle?: boolean;
   /** Milliseconds since the epoch. */
   createdAt: number;
   updatedAt: number;
@@ -118,9 +120,17 @@ export class ChatStore {
     const file = `${folder}/${id}.json`;
     let text = await this._readText(file);
     if (text === null) {
-      // A save interrupted between its delete and rename leaves only the temporary file.
-      text = await this._readText(`${file}.tmp`);
-      if (text === null || !this._parse(text, `${file}.tmp`, id, false)) {
+      // A save interrupted between its renames leaves the new version in the
+      // temporary file (and the old one in the swap file).
+      text = null;
+      for (const spare of [`${file}.tmp`, `${file}.swap`]) {
+        const candidate = await this._readText(spare);
+        if (candidate !== null && this._parse(candidate, spare, id, false)) {
+          text = candidate;
+          break;
+        }
+      }
+      if (text === null) {
         throw new ChatFileError('missing', file, `No saved chat "${id}".`);
       }
     }
@@ -138,11 +148,13 @@ export class ChatStore {
       ? listing.content
       : [];
     const names = new Set(files.filter(f => f.type !== 'directory').map(f => f.name));
-    // A save interrupted between its delete and rename leaves only `<id>.json.tmp`.
-    const orphans = [...names].filter(name => name.endsWith('.json.tmp') && !names.has(name.slice(0, -4)));
-    const ids = [...[...names].filter(name => name.endsWith('.json')), ...orphans]
-      .map(name => name.replace(/\.json(\.tmp)?$/, ''))
-      .filter(id => ID_PATTERN.test(id));
+    // A save interrupted between its renames leaves no `<id>.json`, only its spares.
+    const orphans = [...names].filter(
+      name => /\.json\.(tmp|swap)$/.test(name) && !names.has(name.replace(/\.(tmp|swap)$/, ''))
+    );
+    const ids = [...new Set([...[...names].filter(name => name.endsWith('.json')), ...orphans]
+      .map(name => name.replace(/\.json(\.tmp|\.swap)?$/, ''))
+      .filter(id => ID_PATTERN.test(id)))];
     const entries = await Promise.all(
       ids.map(async (id): Promise<IChatListEntry | null> => {
         try {
@@ -166,7 +178,7 @@ export class ChatStore {
     return entries.filter((e): e is IChatListEntry => e !== null).sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
-  /** Delete a saved chat (and any temporary file of it); a missing one is fine. */
+  /** Delete a saved chat (and its spare files); a missing one is fine. */
   delete(id: string): Promise<void> {
     return this._serial(async () => {
       this._checkId(id);
@@ -174,7 +186,7 @@ export class ChatStore {
       if (!folder) {
         return;
       }
-      for (const path of [`${folder}/${id}.json`, `${folder}/${id}.json.tmp`]) {
+      for (const path of [`${folder}/${id}.json`, `${folder}/${id}.json.tmp`, `${folder}/${id}.json.swap`]) {
         await this._contents.delete(path).catch(error => {
           if (statusOf(error) !== 404) {
             throw error;
@@ -195,6 +207,7 @@ export class ChatStore {
     const folder = await this._resolveFolder(true);
     const file = `${folder}/${chat.id}.json`;
     const tmp = `${file}.tmp`;
+    const swap = `${file}.swap`;
     let exists: boolean;
     if (this._checked.has(chat.id) || overwrite) {
       exists = await this._exists(file);
@@ -207,17 +220,37 @@ export class ChatStore {
       }
     }
     const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION };
+    // The new version goes to the temporary file first; the chat file is
+    // only ever renamed, so it is always absent or whole. No delete: with
+    // the server's default `delete_to_trash`, each save would otherwise put
+    // a file in the user's trash. The previous version stays as the
+    // temporary file until the next save writes over it.
     await this._contents.save(tmp, { type: 'file', format: 'text', content: JSON.stringify(data, null, 1) });
     if (exists) {
-      await this._contents.delete(file).catch(error => {
-        if (statusOf(error) !== 404) {
-          throw error;
-        }
-      });
+      await this._renameOver(file, swap);
+      await this._contents.rename(tmp, file);
+      await this._contents.rename(swap, tmp).catch(() => undefined);
+    } else {
+      await this._contents.rename(tmp, file);
     }
-    await this._contents.rename(tmp, file);
     this._bad.delete(chat.id);
     this._checked.add(chat.id);
+  }
+
+  /**
+   * Rename `from` to `to`; a `to` left by an interrupted save (the only way
+   * one exists) is deleted first.
+   */
+  private async _renameOver(from: string, to: string): Promise<void> {
+    try {
+      await this._contents.rename(from, to);
+    } catch (error) {
+      if (statusOf(error) !== 409 && statusOf(error) !== 400) {
+        throw error;
+      }
+      await this._contents.delete(to);
+      await this._contents.rename(from, to);
+    }
   }
 
   /**
@@ -258,7 +291,9 @@ export class ChatStore {
         (t: any) =>
           t &&
           typeof t.id === 'string' &&
-          ((t.role === 'user' && typeof t.text === 'string') || (t.role === 'assistant' && Array.isArray(t.blocks)))
+          ((t.role === 'user' && typeof t.text === 'string') ||
+            (t.role === 'assistant' && Array.isArray(t.blocks)) ||
+            (t.role === 'recap' && typeof t.text === 'string'))
       );
     if (!turnsOk || (data.id !== undefined && data.id !== id)) {
       return fail('corrupt', `The saved chat ${path} does not hold a valid conversation; it was left as it is.`);
@@ -272,6 +307,7 @@ export class ChatStore {
       version,
       id,
       title: typeof data.title === 'string' && data.title ? data.title : titleOf(turns),
+      ...(data.customTitle === true ? { customTitle: true } : {}),
       createdAt,
       updatedAt: number(data.updatedAt, createdAt),
       personaId: typeof data.personaId === 'string' ? data.personaId : null,
@@ -384,6 +420,11 @@ export interface IChatAutosaveOptions {
   store: ChatStore;
   /** Quiet time before a scheduled save, in ms (default 500). */
   debounceMs?: number;
+  /**
+   * Longest wait for a save while changes keep coming (a streaming reply),
+   * in ms (default 2000): a reload mid-stream then loses at most that much.
+   */
+  maxWaitMs?: number;
 }
 
 /** Why an autosave failed. */
@@ -402,6 +443,9 @@ export class ChatAutosave {
     this._options = options;
   }
 
+  /** How long the last save took (serialising and writing), in ms. */
+  lastSaveMs: number | null = null;
+
   /** Emitted when a save fails (each time). */
   get failed(): ISignal<this, IAutosaveFailure> {
     return this._failed;
@@ -418,15 +462,20 @@ export class ChatAutosave {
       return;
     }
     this._clearTimer();
+    const now = Date.now();
+    this._pendingSince ??= now;
+    const debounce = this._options.debounceMs ?? 500;
+    const deadline = this._pendingSince + (this._options.maxWaitMs ?? 2000);
     this._timer = setTimeout(() => {
       this._timer = null;
       void this.flush();
-    }, this._options.debounceMs ?? 500);
+    }, Math.max(0, Math.min(debounce, deadline - now)));
   }
 
   /** Save now (after the running save, if any); resolves when the chat as it is now is saved or failed. */
   flush(): Promise<void> {
     this._clearTimer();
+    this._pendingSince = null;
     if (this._running) {
       this._again = true;
       return this._running;
@@ -448,9 +497,11 @@ export class ChatAutosave {
       this._again = false;
       let chat: ISavedChat | null = null;
       try {
+        const started = Date.now();
         chat = this._options.chat();
         if (chat) {
           await this._options.store.save(chat);
+          this.lastSaveMs = Date.now() - started;
         }
       } catch (error) {
         this._failed.emit({ chatId: chat?.id ?? null, error });
@@ -470,6 +521,8 @@ export class ChatAutosave {
   private _running: Promise<void> | null = null;
   private _again = false;
   private _disposed = false;
+  /** When the first change not yet saved was scheduled. */
+  private _pendingSince: number | null = null;
   private _failed = new Signal<this, IAutosaveFailure>(this);
 }
 
@@ -478,18 +531,24 @@ export interface IChatHost {
   readonly chatId: string;
   readonly persona: { id: string } | null;
   readonly chatModel: string | null;
+  /** The title the user gave the chat, if any. */
+  readonly title: string | null;
+  createdAt: number;
   readonly approval: { readonly chatGrants: string[]; reset(grants?: string[]): void };
   readonly conversation: {
     readonly turns: ReadonlyArray<ISerializedTurn>;
     toJSON(): ISerializedTurn[];
     restore(turns: ReadonlyArray<ISerializedTurn>): void;
   };
+  /** Switch to a chat: a fresh one, or the one with this id (then filled by `applySavedChat`). */
+  startChat(id?: string): void;
   setPersona(id: string): void;
   setChatModel(model: string | null): void;
+  setTitle(title: string | null): void;
 }
 
-/** The chat to save, or null for an empty one. `createdAt` defaults to the first turn's. */
-export function savedChatOf(host: IChatHost, createdAt?: number): ISavedChat | null {
+/** The chat to save, or null for an empty one. */
+export function savedChatOf(host: IChatHost): ISavedChat | null {
   if (!host.conversation.turns.length) {
     return null;
   }
@@ -497,8 +556,9 @@ export function savedChatOf(host: IChatHost, createdAt?: number): ISavedChat | n
   return {
     version: CHAT_SCHEMA_VERSION,
     id: host.chatId,
-    title: titleOf(turns),
-    createdAt: createdAt ?? turns[0].createdAt,
+    title: host.title ?? titleOf(turns),
+    ...(host.title ? { customTitle: true } : {}),
+    createdAt: host.createdAt,
     updatedAt: Date.now(),
     personaId: host.persona?.id ?? null,
     chatModel: host.chatModel,
@@ -507,15 +567,15 @@ export function savedChatOf(host: IChatHost, createdAt?: number): ISavedChat | n
   };
 }
 
-/**
- * Put a saved chat's conversation, persona, model and grants back. The
- * host's chat id is not changed: create it with `chatId: chat.id`.
- */
+/** Make the host speak in a saved chat: its id, conversation, persona, model, grants and title. */
 export function applySavedChat(host: IChatHost, chat: ISavedChat): void {
+  host.startChat(chat.id);
+  host.createdAt = chat.createdAt;
   if (chat.personaId) {
     host.setPersona(chat.personaId);
   }
   host.setChatModel(chat.chatModel);
+  host.setTitle(chat.customTitle ? chat.title : null);
   host.approval.reset(chat.grants);
   host.conversation.restore(chat.turns);
 }

@@ -14,6 +14,7 @@ export type ChatErrorKind =
   | 'rate_limit'
   | 'overloaded'
   | 'too_long'
+  | 'context_too_long'
   | 'bad_request'
   | 'not_found'
   | 'server'
@@ -62,6 +63,22 @@ export function retryAfterSeconds(headers: Headers | undefined | null): number |
     return Math.max(0, Math.ceil((date - Date.now()) / 1000));
   }
   return undefined;
+}
+
+/**
+ * What the API says when a request does not fit in the model's context
+ * window ("prompt is too long: 210000 tokens > 200000 maximum", "input length
+ * and `max_tokens` exceed context limit: …").
+ */
+const CONTEXT_TOO_LONG = [
+  /prompt is too long/i,
+  /input length and `?max_tokens`? exceed context limit/i,
+  /exceeds? (the )?(model'?s? )?context (window|limit|length)/i
+];
+
+/** Whether an API error message says the request is over the context window. */
+export function isContextTooLong(message: string | undefined | null): boolean {
+  return !!message && CONTEXT_TOO_LONG.some(pattern => pattern.test(message));
 }
 
 /** True when the error is the user's own Stop. */
@@ -161,7 +178,23 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
         retryable: false
       };
     }
-    if (status === 413 || /prompt is too long/i.test(detail ?? '')) {
+    if (
+      (status === 400 || status === 413 || type === 'invalid_request_error') &&
+      isContextTooLong(detail ?? error.message)
+    ) {
+      // The remedy is a shorter conversation: "Compact and retry" (or a new chat).
+      const advice = trans(
+        'Choose "Compact and retry" to summarise the earlier part of the chat and send it again, or start a new chat.'
+      );
+      return {
+        ...base,
+        kind: 'context_too_long',
+        message: trans("This conversation no longer fits in the model's context window."),
+        detail: detail ? `${advice}\n\n${trans('The model endpoint said: %1', detail)}` : advice,
+        retryable: false
+      };
+    }
+    if (status === 413) {
       return {
         ...base,
         kind: 'too_long',

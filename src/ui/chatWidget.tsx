@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { ReactWidget } from '@jupyterlab/apputils';
+import { ReactWidget, showErrorMessage } from '@jupyterlab/apputils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { Widget } from '@lumino/widgets';
@@ -8,6 +8,9 @@ import type { Contents, ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
 import instructionsTemplate from '../../personas/templates/copilot.instructions.md';
 import { Assistant } from '../agent/assistant';
+import { ChatStore, ISavedChat, savedChatOf } from '../agent/chatStore';
+import { chatToMarkdown, chatToNotebook, exportFileName } from '../agent/export';
+import { ChatThreads } from '../agent/threads';
 import { createClient, fetchServerConfig, IServerConfig } from '../agent/client';
 import { isNotFound } from '../context/contents';
 import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
@@ -152,10 +155,20 @@ export class ChatWidget extends ReactWidget {
       activePath: options.activePath,
       trans: options.trans
     });
+    this.threads = new ChatThreads({
+      host: this.assistant,
+      store: new ChatStore({ contents: options.contents, folder: options.settings().chatFolder }),
+      trans: options.trans
+    });
+    this.threads.changed.connect(() => this.update());
     this._actions = new CellActions(options.notebookTracker, options.trans);
     this.assistant.stateChanged.connect(() => this.update());
+    window.addEventListener('pagehide', this._onPageHide);
     void this._start();
   }
+
+  /** The saved chats: autosave, reopen after a reload, switch, rename, delete, search. */
+  readonly threads: ChatThreads;
 
   readonly assistant: Assistant;
   /** File tools' service: change log, snapshots, conflict tracking. */
@@ -192,6 +205,55 @@ export class ChatWidget extends ReactWidget {
     await this.assistant.refreshInstructions();
   }
 
+  /**
+   * Export a chat (the current one by default) next to the active notebook
+   * (or at the root) under a free name, and open the file. Returns its path.
+   */
+  async exportChat(format: 'md' | 'ipynb', id?: string): Promise<string> {
+    const { contents } = this._options;
+    let chat: ISavedChat | null;
+    if (!id || id === this.assistant.chatId) {
+      chat = savedChatOf(this.assistant);
+    } else {
+      chat = await this.threads.store.load(id);
+    }
+    if (!chat) {
+      throw new Error(this._options.trans('This chat is empty: there is nothing to export yet.'));
+    }
+    const personaName = (pid: string) => this.assistant.personas.get(pid)?.name ?? pid;
+    const active = this._options.notebookTracker?.currentWidget?.context.localPath ?? '';
+    const folder = active ? PathExt.dirname(active) : '';
+    const name = exportFileName(chat, format);
+    const stem = name.slice(0, name.length - format.length - 1);
+    let path = '';
+    for (let n = 0; n < 1000; n++) {
+      const candidate = PathExt.join(folder, n ? `${stem}-${n}.${format}` : name);
+      try {
+        await contents.get(candidate, { content: false });
+      } catch (error) {
+        if (isNotFound(error)) {
+          path = candidate;
+          break;
+        }
+        throw error;
+      }
+    }
+    if (!path) {
+      throw new Error(this._options.trans('No free file name for the export in "%1".', folder || '/'));
+    }
+    if (format === 'md') {
+      await contents.save(path, { type: 'file', format: 'text', content: chatToMarkdown(chat, { personaName }) });
+    } else {
+      await contents.save(path, {
+        type: 'notebook',
+        format: 'json',
+        content: chatToNotebook(chat, { personaName }) as any
+      });
+    }
+    this._options.openFile(path);
+    return path;
+  }
+
   /** Put the keyboard focus in the composer. */
   focusComposer(): void {
     this._composer.current?.focus();
@@ -201,6 +263,8 @@ export class ChatWidget extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
+    window.removeEventListener('pagehide', this._onPageHide);
+    void this.threads.flush().finally(() => this.threads.dispose());
     this.assistant.dispose();
     super.dispose();
   }
@@ -219,13 +283,39 @@ export class ChatWidget extends ReactWidget {
         onCreateInstructions={() => void this.createInstructions()}
         onReloadPersonas={() => void this.assistant.personas.load()}
         changeLog={this.files.changeLog}
+        threads={this.threads}
+        restored={this._restored}
+        settings={this._options.settings}
+        onExport={(id, format) => void this._export(format, id)}
       />
     );
   }
 
   private async _start(): Promise<void> {
-    await this.refresh();
+    // The saved chat is read while the server config and personas load.
+    const refreshed = this.refresh();
+    await Promise.all([refreshed, this.threads.restore(readChatId(), refreshed)]);
+    this._restored = true;
+    this.update();
   }
+
+  /** Whether the last chat has been reopened (or there was none). */
+  get restored(): boolean {
+    return this._restored;
+  }
+
+  private async _export(format: 'md' | 'ipynb', id?: string): Promise<void> {
+    try {
+      await this.exportChat(format, id);
+    } catch (error) {
+      void showErrorMessage(this._options.trans('Export failed'), (error as Error)?.message ?? String(error));
+    }
+  }
+
+  private _onPageHide = () => {
+    // Best effort: the page may be gone before the request completes.
+    void this.threads.flush();
+  };
 
   /** One SDK client per distinct connection setting. */
   private _client(): Anthropic {
@@ -251,6 +341,7 @@ export class ChatWidget extends ReactWidget {
   private _composer = React.createRef<HTMLTextAreaElement>();
   private _cachedClient: Anthropic | null = null;
   private _cachedKey = '';
+  private _restored = false;
 }
 
 /** The current chat's id is remembered per browser, so file changes stay undoable after a reload. */

@@ -9,6 +9,9 @@ export interface IPersonaHeaderProps {
   trans: Translate;
   onReloadPersonas: () => void;
   onNewChat: () => void;
+  /** Toggle the list of saved chats; absent when there is none. */
+  onToggleChats?: () => void;
+  chatsOpen?: boolean;
 }
 
 /** The chat header: persona picker, persona details, New chat. */
@@ -43,6 +46,16 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
         >
           {problems.length ? trans('Details (%1)', problems.length) : trans('Details')}
         </button>
+        {props.onToggleChats && (
+          <button
+            className="jp-DataEngineer-chatsToggle jp-mod-styled"
+            aria-expanded={!!props.chatsOpen}
+            title={trans('Saved chats: open, rename, export, delete, search')}
+            onClick={props.onToggleChats}
+          >
+            {trans('Chats')}
+          </button>
+        )}
         <button
           className="jp-DataEngineer-newChat jp-mod-styled"
           title={trans('Start a new chat')}

@@ -16,6 +16,7 @@ Everything runs on one IOLoop, so the state needs no locking.
 
 import argparse
 import asyncio
+import hashlib
 import json
 import math
 import sys
@@ -76,10 +77,200 @@ def _model_entry(model):
 
 
 def estimate_tokens(body):
-    """ceil(len(text) / 4), text being the JSON of the system, messages and tools fields."""
-    text = "".join(json.dumps(body[k]) for k in ("system", "messages", "tools")
+    """ceil(len(text) / 4), text being the JSON of the system, messages and tools fields
+    (with the cache_control markers removed: they are not content)."""
+    text = "".join(json.dumps(strip_cache_control(body[k], k))
+                   for k in ("system", "messages", "tools")
                    if isinstance(body, dict) and k in body)
     return max(1, math.ceil(len(text) / 4))
+
+
+# ---------------------------------------------------------------- prompt caching
+
+CACHE_TTL_S = 300.0  # the API's default ("5m") ephemeral cache lifetime, refreshed on read
+CACHE_MIN_TOKENS = 1024  # shorter prefixes are not cached (Sonnet / Opus minimum)
+MAX_BREAKPOINTS = 4
+LOOKBACK_BLOCKS = 20  # block boundaries checked before each breakpoint
+
+
+def _strip_block(block):
+    """A content block / tool definition without cache_control (also on blocks nested in
+    a tool_result's content); (stripped, number of cache_control markers found)."""
+    if not isinstance(block, dict):
+        return block, 0
+    marks = 1 if "cache_control" in block else 0
+    out = {k: v for k, v in block.items() if k != "cache_control"}
+    if isinstance(out.get("content"), list):
+        inner = [_strip_block(b) for b in out["content"]]
+        out["content"] = [b for b, _ in inner]
+        marks += sum(n for _, n in inner)
+    return out, marks
+
+
+def strip_cache_control(value, field):
+    """The `system`, `messages` or `tools` field without any cache_control marker."""
+    if not isinstance(value, list):
+        return value
+    if field == "messages":
+        out = []
+        for message in value:
+            if isinstance(message, dict) and isinstance(message.get("content"), list):
+                message = dict(message, content=[_strip_block(b)[0] for b in message["content"]])
+            out.append(message)
+        return out
+    return [_strip_block(b)[0] for b in value]
+
+
+def _canonical(obj):
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _exact(obj):
+    """Compact JSON keeping the key order as sent: what "byte-identical" compares."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+class PromptPrefix:
+    """A request body cut into the blocks of the cache prefix, in the API's order: tool
+    definitions, system blocks, then the content blocks of each message (a string `system`
+    or string message content is one block that cannot carry a breakpoint).
+
+    For block k: `keys[k]` = sha256 of the model and the canonical JSON (sorted keys,
+    compact) of blocks 0..k without cache_control; `tokens[k]` = the count_tokens estimate
+    (ceil(chars / 4)) of the request cut after block k; `exact[k]` = the block's JSON as
+    sent (key order kept, cache_control removed); `breakpoints` = indexes of the blocks
+    with cache_control; `markers` = how many cache_control markers there are in all."""
+
+    def __init__(self, body):
+        self.model = body.get("model")
+        self.labels, self.exact, self.tokens, self.keys = [], [], [], []
+        self.breakpoints, self.markers = [], 0
+        self.total_tokens = estimate_tokens(body)
+        self._hash = hashlib.sha256((_canonical(self.model) + "\n[").encode())
+        self._done = 0  # characters of the fields already complete
+        for field in ("tools", "system"):
+            value = body.get(field)
+            if isinstance(value, str):
+                self._add(f"{field}", field, value, 0, len(json.dumps(value)))
+                self._done += len(json.dumps(value))
+            elif isinstance(value, list) and value:
+                part = 2
+                for i, block in enumerate(value):
+                    stripped, marks = _strip_block(block)
+                    part += len(json.dumps(stripped)) + (2 if i else 0)
+                    self._add(f"{field}[{i}]", field, stripped, marks, self._done + part)
+                self._done += part
+        self._messages(body.get("messages") or [])
+
+    def _messages(self, messages):
+        done = self._done + 1  # "["
+        for m, message in enumerate(messages):
+            if not isinstance(message, dict):
+                continue
+            sep = 2 if m else 0
+            content = message.get("content")
+            role = message.get("role")
+            if isinstance(content, list) and content:
+                part = len(json.dumps(dict(message, content=[]))) + sep
+                full = []
+                for j, block in enumerate(content):
+                    stripped, marks = _strip_block(block)
+                    full.append(stripped)
+                    part += len(json.dumps(stripped)) + (2 if j else 0)
+                    self._add(f"messages[{m}].content[{j}]", ["message", m, role], stripped,
+                              marks, done + part + 1)
+                done += part
+            else:
+                part = len(json.dumps(message)) + sep
+                self._add(f"messages[{m}]", ["message", m, role], content, 0, done + part + 1)
+                done += part
+
+    def _add(self, label, where, block, marks, chars):
+        k = len(self.labels)
+        self._hash.update((("," if k else "") + _canonical([where, block])).encode())
+        key = self._hash.copy()
+        key.update(b"]")
+        self.labels.append(label)
+        self.exact.append(_exact([where, block]))
+        self.tokens.append(min(self.total_tokens, max(1, math.ceil(chars / 4))))
+        self.keys.append(key.hexdigest())
+        if marks:
+            self.breakpoints.append(k)
+            self.markers += marks
+
+    @property
+    def stable_tokens(self):
+        """Tokens up to and including the last breakpoint (0 without any)."""
+        return self.tokens[self.breakpoints[-1]] if self.breakpoints else 0
+
+    def compare(self, previous):
+        """Is this request's prefix, up to the previous request's last breakpoint, identical
+        (cache_control removed, bytes of each block's JSON as sent) to the previous one's?"""
+        n = len(previous["exact"])
+        first = None
+        for i in range(n):
+            if i >= len(self.exact) or self.exact[i] != previous["exact"][i]:
+                first = i
+                break
+        check = {"previous_request_id": previous["request_id"],
+                 "previous_prefix_blocks": n,
+                 "previous_prefix_tokens": previous["tokens"],
+                 "identical": first is None, "first_difference": None}
+        if first is not None:
+            mine = self.exact[first] if first < len(self.exact) else ""
+            theirs = previous["exact"][first]
+            at = next((c for c in range(min(len(mine), len(theirs))) if mine[c] != theirs[c]),
+                      min(len(mine), len(theirs)))
+            check["first_difference"] = {
+                "block": first, "label": previous["labels"][first],
+                "label_now": self.labels[first] if first < len(self.labels) else None,
+                "previous": theirs[max(0, at - 40):at + 80],
+                "now": mine[max(0, at - 40):at + 80]}
+        return check
+
+    def summary(self):
+        """What a later request's prefix check needs (None without a breakpoint)."""
+        if not self.breakpoints:
+            return None
+        last = self.breakpoints[-1]
+        return {"exact": self.exact[:last + 1], "labels": self.labels[:last + 1],
+                "tokens": self.tokens[last]}
+
+
+class PromptCache:
+    """The simulated prompt cache: key -> (expiry, tokens), per mock state."""
+
+    def __init__(self):
+        self.entries = {}
+
+    def lookup(self, prefix, now, ttl):
+        """The longest cached prefix: at a breakpoint or up to LOOKBACK_BLOCKS blocks before
+        one; its expiry is refreshed. (block index, tokens) or None."""
+        self.entries = {k: e for k, e in self.entries.items() if e["expires"] > now}
+        best = None
+        for bp in prefix.breakpoints:
+            for k in range(bp, max(-1, bp - LOOKBACK_BLOCKS - 1), -1):
+                if prefix.keys[k] in self.entries:
+                    best = k if best is None else max(best, k)
+                    break
+        if best is not None:
+            self.entries[prefix.keys[best]]["expires"] = now + ttl
+            return best, prefix.tokens[best]
+        return None
+
+    def apply(self, prefix, now, ttl, min_tokens):
+        """The cache usage of a request, then its breakpoints' prefixes stored."""
+        hit = self.lookup(prefix, now, ttl)
+        read = hit[1] if hit else 0
+        stable = prefix.stable_tokens
+        creation = max(0, stable - read) if stable >= min_tokens else 0
+        for bp in prefix.breakpoints:
+            if prefix.tokens[bp] >= min_tokens:
+                self.entries[prefix.keys[bp]] = {"expires": now + ttl,
+                                                 "tokens": prefix.tokens[bp]}
+        return {"input_tokens": max(0, prefix.total_tokens - read - creation),
+                "cache_read_input_tokens": read,
+                "cache_creation_input_tokens": creation}, hit
 
 
 def last_user_text(body):
@@ -118,6 +309,12 @@ class MockState:
         self.wait_for_script_ms = 0
         self.models = [_model_entry({"id": i, "display_name": n, "created_at": c})
                        for i, n, c in DEFAULT_MODELS]
+        self.cache = PromptCache()
+        self.cache_enabled = True
+        self.cache_ttl_s = CACHE_TTL_S
+        self.cache_min_tokens = CACHE_MIN_TOKENS
+        # The prefix (up to its last breakpoint) of the last valid /v1/messages request.
+        self.last_prefix = None
 
 
 class MockError(tornado.web.HTTPError):
@@ -233,11 +430,15 @@ class MessagesHandler(ApiHandler):
 
     async def post(self):
         body = self.json_body("model", "max_tokens", "messages")
+        prefix = self._check_prefix(body)
         deadline = time.monotonic() + self.state.wait_for_script_ms / 1000
         while not self.state.queue and time.monotonic() < deadline and not self.disconnected:
             await asyncio.sleep(0.02)
         script = self.state.queue.popleft() if self.state.queue else default_script(body)
         self.record["script"] = script
+        self.cache_usage = None
+        if script.get("type", "message") != "http_error":
+            self._apply_cache(prefix)
         await asyncio.sleep(script.get("first_byte_delay_ms", 0) / 1000)
         if script.get("type", "message") == "http_error":
             status = script.get("status", 500)
@@ -251,6 +452,43 @@ class MessagesHandler(ApiHandler):
                 pass  # recorded by on_connection_close
         else:
             await self.json_message(script, body)
+
+    def _check_prefix(self, body):
+        """Validate the cache_control markers (at most 4, as the API allows) and compare the
+        prefix with the previous request's (recorded as `prefix_check`)."""
+        prefix = PromptPrefix(body)
+        if prefix.markers > MAX_BREAKPOINTS:
+            raise MockError(400, f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control "
+                                 f"may be provided. Found {prefix.markers}.")
+        state = self.state
+        self.record["prefix_check"] = (prefix.compare(state.last_prefix)
+                                       if state.last_prefix else None)
+        summary = prefix.summary()
+        state.last_prefix = summary and dict(summary, request_id=self.request_id)
+        return prefix
+
+    def _apply_cache(self, prefix):
+        """Compute the cache usage of this request (and store its prefixes)."""
+        state = self.state
+        info = {"enabled": state.cache_enabled, "total_input_tokens": prefix.total_tokens,
+                "stable_prefix_tokens": prefix.stable_tokens, "blocks": len(prefix.labels),
+                "breakpoints": [{"index": k, "block": prefix.labels[k],
+                                 "prefix_tokens": prefix.tokens[k]}
+                                for k in prefix.breakpoints],
+                "hit": None}
+        if state.cache_enabled:
+            usage, hit = state.cache.apply(prefix, time.time(), state.cache_ttl_s,
+                                           state.cache_min_tokens)
+            if hit:
+                info["hit"] = {"index": hit[0], "block": prefix.labels[hit[0]],
+                               "prefix_tokens": hit[1],
+                               "lookback": hit[0] not in prefix.breakpoints}
+        else:
+            usage = {"input_tokens": prefix.total_tokens, "cache_read_input_tokens": 0,
+                     "cache_creation_input_tokens": 0}
+        info["usage"] = usage
+        self.record["cache"] = info
+        self.cache_usage = usage
 
     def _blocks(self, script):
         """The script's blocks, completed with ids (tool_use) and empty signatures (thinking)."""
@@ -276,7 +514,9 @@ class MessagesHandler(ApiHandler):
         usage = {"input_tokens": estimate_tokens(body),
                  "output_tokens": max(1, math.ceil(chars / 4)),
                  "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+        usage.update(getattr(self, "cache_usage", None) or {})
         usage.update(script.get("usage") or {})
+        self.record["usage"] = usage
         return usage
 
     @staticmethod
@@ -408,9 +648,15 @@ class ControlHandler(tornado.web.RequestHandler):
         return json.loads(self.request.body or b"{}")
 
     def get(self, action):
-        if action != "requests":
+        if action == "requests":
+            self.finish({"requests": self.state.requests})
+        elif action == "cache":
+            now = time.time()
+            self.finish({"entries": [
+                {"key": k, "tokens": e["tokens"], "expires_in_s": round(e["expires"] - now, 3)}
+                for k, e in self.state.cache.entries.items() if e["expires"] > now]})
+        else:
             raise tornado.web.HTTPError(404)
-        self.finish({"requests": self.state.requests})
 
     def post(self, action):
         state = self.state
@@ -429,8 +675,17 @@ class ControlHandler(tornado.web.RequestHandler):
                 state.models = [_model_entry(m) for m in body["models"]]
             if "wait_for_script_ms" in body:
                 state.wait_for_script_ms = int(body["wait_for_script_ms"] or 0)
+            if "prompt_cache" in body:
+                state.cache_enabled = bool(body["prompt_cache"])
+            if "cache_ttl_s" in body:
+                state.cache_ttl_s = float(body["cache_ttl_s"])
+            if "cache_min_tokens" in body:
+                state.cache_min_tokens = int(body["cache_min_tokens"])
             self.finish({"expected_key": state.expected_key, "models": state.models,
-                         "wait_for_script_ms": state.wait_for_script_ms})
+                         "wait_for_script_ms": state.wait_for_script_ms,
+                         "prompt_cache": state.cache_enabled,
+                         "cache_ttl_s": state.cache_ttl_s,
+                         "cache_min_tokens": state.cache_min_tokens})
         else:
             raise tornado.web.HTTPError(404)
 

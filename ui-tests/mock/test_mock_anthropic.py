@@ -310,3 +310,329 @@ def test_wait_for_script_holds_a_request_until_scripted(mock):
     status, _, message = result["reply"]
     assert status == 200
     assert message["content"][0]["text"] == "late"
+
+
+# ---------------------------------------------------------------- prompt caching
+
+EPHEMERAL = {"type": "ephemeral"}
+PERSONA = "You are a careful data engineer. " * 200  # ~6,600 chars: well over 1024 tokens
+TOOLS = [{"name": "list_open_notebooks", "description": "List the open notebooks.",
+          "input_schema": {"type": "object", "properties": {}}}]
+
+
+def marked(block):
+    return {**block, "cache_control": EPHEMERAL}
+
+
+def text(t):
+    return {"type": "text", "text": t}
+
+
+def cached_body(messages, system=PERSONA, context=None, marks=2, tools=TOOLS):
+    """A request laid out as the extension sends it: tools, a system block with a
+    breakpoint, breakpoints on the last block of the last `marks` user messages, then the
+    volatile context appended to the last user message."""
+    messages = [dict(m, content=list(m["content"])) for m in messages]
+    placed = 0
+    for m in reversed(messages):
+        if m["role"] == "user" and placed < marks:
+            m["content"][-1] = marked(m["content"][-1])
+            placed += 1
+    if context:
+        messages[-1]["content"].append(text(f"<context>\n{context}\n</context>"))
+    body = {"model": "claude-sonnet-4-5-20250929", "max_tokens": 1024,
+            "system": [marked(text(system))], "messages": messages}
+    if tools:
+        body["tools"] = tools
+    return body
+
+
+def user(t):
+    return {"role": "user", "content": [text(t)]}
+
+
+def assistant(t):
+    return {"role": "assistant", "content": [text(t)]}
+
+
+def send(mock, body, stream=True, script=None):
+    """Post one Messages request; (usage the client got, the mock's record of it)."""
+    if script:
+        mock.script(script)
+    if stream:
+        status, _, events = mock.stream(body)
+        assert status == 200, events
+        usage = events[-2][1]["usage"]
+        assert events[0][1]["message"]["usage"]["cache_read_input_tokens"] == \
+            usage["cache_read_input_tokens"]
+    else:
+        status, _, message = mock.call("POST", "/v1/messages", body, KEY)
+        assert status == 200, message
+        usage = message["usage"]
+    return usage, mock.requests()[-1]
+
+
+def count_tokens(mock, body):
+    return mock.call("POST", "/v1/messages/count_tokens", body, KEY)[2]["input_tokens"]
+
+
+def test_cache_first_request_creates_second_reads(mock):
+    body = cached_body([user("Profile the orders table.")], context="active cell: 3")
+    usage, record = send(mock, body)
+    cache = record["cache"]
+    stable = cache["stable_prefix_tokens"]
+    total = cache["total_input_tokens"]
+    assert [b["block"] for b in cache["breakpoints"]] == ["system[0]", "messages[0].content[0]"]
+    assert stable == cache["breakpoints"][-1]["prefix_tokens"] and 1024 < stable < total
+    assert total == count_tokens(mock, body)
+    assert usage["cache_read_input_tokens"] == 0
+    assert usage["cache_creation_input_tokens"] == stable
+    assert usage["input_tokens"] == total - stable  # the context after the last breakpoint
+    assert record["usage"] == usage and cache["usage"]["input_tokens"] == usage["input_tokens"]
+    assert record["prefix_check"] is None and cache["hit"] is None
+    # Same prefix, other volatile context: everything up to the breakpoint is read.
+    usage, record = send(mock, cached_body([user("Profile the orders table.")],
+                                           context="active cell: 4"), stream=False)
+    assert usage["cache_read_input_tokens"] == stable
+    assert usage["cache_creation_input_tokens"] == 0
+    assert record["cache"]["hit"]["block"] == "messages[0].content[0]"
+    assert record["prefix_check"]["identical"] is True
+    assert record["prefix_check"]["previous_prefix_tokens"] == stable
+    entries = mock.call("GET", "/_mock/cache")[2]["entries"]
+    assert sorted(e["tokens"] for e in entries) == sorted(
+        b["prefix_tokens"] for b in cache["breakpoints"])
+    assert all(290 < e["expires_in_s"] <= 300 for e in entries)
+
+
+def test_cache_changed_system_block_is_not_read(mock):
+    send(mock, cached_body([user("hello")]))
+    usage, record = send(mock, cached_body([user("hello")], system=PERSONA + " Be brief."))
+    assert usage["cache_read_input_tokens"] == 0
+    assert usage["cache_creation_input_tokens"] == record["cache"]["stable_prefix_tokens"]
+    check = record["prefix_check"]
+    assert check["identical"] is False and check["first_difference"]["label"] == "system[0]"
+    assert "Be brief." in check["first_difference"]["now"]
+
+
+def test_cache_key_ignores_cache_control_but_prefix_check_sees_key_order(mock):
+    first = cached_body([user("a question"), assistant("an answer"), user("another")])
+    _, r1 = send(mock, first)
+    # The same content with the breakpoints placed elsewhere: the system prefix is read.
+    moved = cached_body([user("a question"), assistant("an answer"), user("another")], marks=0)
+    usage, r2 = send(mock, moved)
+    assert usage["cache_read_input_tokens"] == r1["cache"]["breakpoints"][0]["prefix_tokens"]
+    assert r2["prefix_check"]["identical"] is True  # cache_control is not content
+    send(mock, first)
+    # Same block, keys in another order: same cache key, but not byte-identical.
+    reordered = cached_body([user("a question"), assistant("an answer"), user("another")])
+    reordered["messages"][0]["content"][0] = {"text": "a question", "type": "text"}
+    usage, r3 = send(mock, reordered)
+    assert usage["cache_read_input_tokens"] == r1["cache"]["stable_prefix_tokens"]
+    assert r3["prefix_check"]["identical"] is False
+    assert r3["prefix_check"]["first_difference"]["label"] == "messages[0].content[0]"
+
+
+def test_cache_breakpoint_moved_later_reads_old_prefix_and_creates_the_rest(mock):
+    turn1 = [user("Load sales.csv and show the schema.")]
+    _, r1 = send(mock, cached_body(turn1, context="nb: a.ipynb"))
+    old = r1["cache"]["stable_prefix_tokens"]
+    turn2 = turn1 + [assistant("Here is the schema. " * 40), user("Now group by region.")]
+    usage, r2 = send(mock, cached_body(turn2, context="nb: a.ipynb, cell 2"))
+    stable = r2["cache"]["stable_prefix_tokens"]
+    assert usage["cache_read_input_tokens"] == old
+    assert usage["cache_creation_input_tokens"] == stable - old > 0
+    assert usage["input_tokens"] == r2["cache"]["total_input_tokens"] - stable
+    assert r2["cache"]["hit"] == {"index": 2, "block": "messages[0].content[0]",
+                                  "prefix_tokens": old, "lookback": False}
+    assert r2["prefix_check"]["identical"] is True
+
+
+def test_cache_lookback_finds_an_earlier_prefix_within_20_blocks(mock):
+    turn1 = [user("first question")]
+    _, r1 = send(mock, cached_body(turn1))
+    old = r1["cache"]["stable_prefix_tokens"]
+    # 18 more blocks, a breakpoint only on the very last one (and the system one).
+    many = [text(f"step {i}: " + "details " * 20) for i in range(17)]
+    turn2 = turn1 + [{"role": "assistant", "content": many}, user("and then?")]
+    usage, r2 = send(mock, cached_body(turn2, marks=1))
+    hit = r2["cache"]["hit"]
+    assert hit["lookback"] is True and hit["block"] == "messages[0].content[0]"
+    assert usage["cache_read_input_tokens"] == old
+    assert usage["cache_creation_input_tokens"] == r2["cache"]["stable_prefix_tokens"] - old
+
+
+def test_cache_lookback_stops_after_20_blocks(mock):
+    turn1 = [user("first question")]
+    _, r1 = send(mock, cached_body(turn1))
+    system_prefix = r1["cache"]["breakpoints"][0]["prefix_tokens"]
+    many = [text(f"step {i}: " + "details " * 20) for i in range(25)]
+    turn2 = turn1 + [{"role": "assistant", "content": many}, user("and then?")]
+    usage, r2 = send(mock, cached_body(turn2, marks=1))
+    # Only the system breakpoint's prefix is found again.
+    assert r2["cache"]["hit"]["block"] == "system[0]"
+    assert usage["cache_read_input_tokens"] == system_prefix
+    assert usage["cache_creation_input_tokens"] == \
+        r2["cache"]["stable_prefix_tokens"] - system_prefix
+    # With an intermediate breakpoint (the previous user message), the old one is read.
+    mock.call("POST", "/_mock/reset", {})
+    send(mock, cached_body(turn1))
+    usage, r3 = send(mock, cached_body(turn2, marks=2))
+    assert usage["cache_read_input_tokens"] == r1["cache"]["stable_prefix_tokens"]
+
+
+def test_cache_below_min_tokens_caches_nothing(mock):
+    small = cached_body([user("hi")], system="Be terse.", tools=None)
+    for _ in range(2):
+        usage, record = send(mock, small)
+        assert usage["cache_read_input_tokens"] == usage["cache_creation_input_tokens"] == 0
+        assert usage["input_tokens"] == record["cache"]["total_input_tokens"]
+    assert record["prefix_check"]["identical"] is True
+    assert mock.call("GET", "/_mock/cache")[2]["entries"] == []
+    # A lower minimum (configurable like the per-model minimum of the API) caches it.
+    mock.call("POST", "/_mock/config", {"cache_min_tokens": 10})
+    usage, record = send(mock, small)
+    assert usage["cache_creation_input_tokens"] == record["cache"]["stable_prefix_tokens"] > 10
+    usage, _ = send(mock, small)
+    assert usage["cache_read_input_tokens"] == record["cache"]["stable_prefix_tokens"]
+
+
+def test_cache_more_than_four_breakpoints_is_rejected(mock):
+    mock.script({"blocks": [text("kept for the next request")]})
+    body = cached_body([user("a"), assistant("b"), user("c"), assistant("d"), user("e")],
+                       marks=3)
+    body["tools"] = [marked(TOOLS[0])]
+    status, _, err = mock.call("POST", "/v1/messages", body, KEY)
+    assert status == 400 and err["error"] == {
+        "type": "invalid_request_error",
+        "message": "A maximum of 4 blocks with cache_control may be provided. Found 5."}
+    body["messages"][0]["content"][0].pop("cache_control")
+    usage, record = send(mock, body)
+    assert record["script"]["blocks"][0]["text"] == "kept for the next request"
+    assert [b["block"] for b in record["cache"]["breakpoints"]] == [
+        "tools[0]", "system[0]", "messages[2].content[0]", "messages[4].content[0]"]
+
+
+def test_cache_ttl_expiry_and_refresh_on_read(mock):
+    mock.call("POST", "/_mock/config", {"cache_ttl_s": 1.5})
+    body = cached_body([user("hello")])
+    send(mock, body)
+    time.sleep(1.0)
+    usage, _ = send(mock, body)  # read: the entry now lives 1.5 s from here
+    assert usage["cache_read_input_tokens"] > 0
+    time.sleep(1.0)  # 2 s after the write, 1 s after the read
+    usage, _ = send(mock, body)
+    assert usage["cache_read_input_tokens"] > 0
+    time.sleep(1.8)
+    usage, record = send(mock, body)
+    assert usage["cache_read_input_tokens"] == 0
+    assert usage["cache_creation_input_tokens"] == record["cache"]["stable_prefix_tokens"]
+
+
+def test_cache_script_usage_wins_field_by_field(mock):
+    body = cached_body([user("hello")])
+    send(mock, body)
+    usage, record = send(mock, body, script={"blocks": [text("ok")],
+                                             "usage": {"cache_read_input_tokens": 7,
+                                                       "output_tokens": 3}})
+    assert usage["cache_read_input_tokens"] == 7 and usage["output_tokens"] == 3
+    computed = record["cache"]["usage"]
+    assert computed["cache_read_input_tokens"] == record["cache"]["stable_prefix_tokens"]
+    assert usage["input_tokens"] == computed["input_tokens"]
+    assert usage["cache_creation_input_tokens"] == computed["cache_creation_input_tokens"] == 0
+    assert record["usage"] == usage
+
+
+def test_cache_reset_and_disable(mock):
+    body = cached_body([user("hello")])
+    send(mock, body)
+    mock.call("POST", "/_mock/reset", {})
+    usage, record = send(mock, body)
+    assert usage["cache_read_input_tokens"] == 0 and usage["cache_creation_input_tokens"] > 0
+    assert record["prefix_check"] is None
+    mock.call("POST", "/_mock/config", {"prompt_cache": False})
+    usage, record = send(mock, body)
+    assert usage["cache_read_input_tokens"] == usage["cache_creation_input_tokens"] == 0
+    assert usage["input_tokens"] == record["cache"]["total_input_tokens"]
+    assert record["prefix_check"]["identical"] is True  # the check still runs
+
+
+def test_cache_prefix_tokens_match_count_tokens_of_the_cut_request(mock):
+    """The token count of a prefix is count_tokens of the request cut after that block."""
+    tool_turn = {"role": "assistant", "content": [
+        text("Let me look."), {"type": "tool_use", "id": "toolu_1", "name": "list_open_notebooks",
+                                "input": {}}]}
+    result = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1",
+                                           "content": [text("a.ipynb")]}]}
+    body = cached_body([user("which notebooks?"), tool_turn, result], context="ctx")
+    _, record = send(mock, body)
+    plain = {k: strip(v, k) for k, v in body.items()}
+    cuts = []  # the request cut after each block, in the cache order
+    for i in range(len(plain["tools"])):
+        cuts.append({"tools": plain["tools"][:i + 1]})
+    for i in range(len(plain["system"])):
+        cuts.append({"tools": plain["tools"], "system": plain["system"][:i + 1]})
+    for m, message in enumerate(plain["messages"]):
+        for j in range(len(message["content"])):
+            cuts.append({"tools": plain["tools"], "system": plain["system"],
+                         "messages": plain["messages"][:m] + [
+                             dict(message, content=message["content"][:j + 1])]})
+    expected = [count_tokens(mock, {"model": "m", "messages": [], **cut}) for cut in cuts]
+    # count_tokens of a cut without messages still sends "messages": [] (2 chars): allow it.
+    got = [b["prefix_tokens"] for b in record["cache"]["breakpoints"]]
+    indexes = [b["index"] for b in record["cache"]["breakpoints"]]
+    for k, tokens in zip(indexes, got):
+        assert abs(tokens - expected[k]) <= 1, (k, tokens, expected[k])
+    assert got[-1] == expected[indexes[-1]]
+    assert record["cache"]["total_input_tokens"] == expected[-1] == count_tokens(mock, body)
+    assert count_tokens(mock, body) == count_tokens(mock, plain)  # markers are not content
+
+
+def strip(value, field):
+    if field not in ("system", "messages", "tools") or not isinstance(value, list):
+        return value
+    if field == "messages":
+        return [dict(m, content=[strip_block(b) for b in m["content"]]) for m in value]
+    return [strip_block(b) for b in value]
+
+
+def strip_block(block):
+    block = {k: v for k, v in block.items() if k != "cache_control"}
+    if isinstance(block.get("content"), list):
+        block["content"] = [strip_block(b) for b in block["content"]]
+    return block
+
+
+def test_cache_five_turn_conversation_keeps_its_prefix(mock):
+    """The extension's layout over five turns: the prefix check passes on every request and
+    from turn two on nearly all input tokens are read from the cache."""
+    messages = []
+    reads = []
+    for turn in range(5):
+        messages.append(user(f"Question {turn}: what about the column quality? " * 3))
+        usage, record = send(mock, cached_body(messages, context=f"active cell {turn}: " * 20))
+        assert turn == 0 or record["prefix_check"]["identical"] is True
+        total = record["cache"]["total_input_tokens"]
+        reads.append(usage["cache_read_input_tokens"] / total)
+        assert record["cache"]["stable_prefix_tokens"] / total > 0.9
+        messages.append(assistant(f"Answer {turn}: " + "the column is fine. " * 60))
+    assert reads[0] == 0 and all(r > 0.75 for r in reads[1:])
+
+
+def test_cache_nested_tool_result_marker_and_http_error_scripts(mock):
+    tool_turn = {"role": "assistant", "content": [
+        {"type": "tool_use", "id": "toolu_1", "name": "list_open_notebooks", "input": {}}]}
+    result = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1",
+                                           "content": [marked(text("a.ipynb"))]}]}
+    body = cached_body([user("which notebooks?"), tool_turn], marks=1)
+    body["messages"].append(result)
+    mock.script({"type": "http_error", "status": 529})
+    assert mock.call("POST", "/v1/messages", body, KEY)[0] == 529
+    record = mock.requests()[-1]
+    assert "cache" not in record and record["prefix_check"] is None
+    assert mock.call("GET", "/_mock/cache")[2]["entries"] == []  # nothing written
+    usage, record = send(mock, body)
+    assert [b["block"] for b in record["cache"]["breakpoints"]] == [
+        "system[0]", "messages[0].content[0]", "messages[2].content[0]"]
+    assert usage["cache_read_input_tokens"] == 0
+    assert record["prefix_check"]["identical"] is True  # compared with the 529 request
+    assert usage["cache_creation_input_tokens"] == record["cache"]["stable_prefix_tokens"]

@@ -105,6 +105,60 @@ test.describe('Agent loop on notebooks', () => {
     await expect(cells.nth(2).locator('.jp-OutputArea-output')).toContainText('twice 90');
   });
 
+  test('exports the chat to a notebook that opens, with the code it ran and the outputs', async ({ page, request, tmpPath }) => {
+    const path = `${tmpPath}/export-source.ipynb`;
+    await scriptMock(request, [toolCalls({ id: 'toolu_create', name: 'create_notebook', input: { path } })]);
+    await openChat(page);
+    await sendMessage(page, 'Count the rows of a tiny frame');
+    let recorded = await waitForMessageRequests(request, 2);
+    await scriptMock(request, [
+      toolCalls({ id: 'toolu_insert', name: 'insert_cell', input: { notebook_path: path, position: 'bottom', source: 'rows = len([3, 1, 4])\nprint("rows", rows)' } })
+    ]);
+    recorded = await waitForMessageRequests(request, 3);
+    const cell = cellIdAfter(toolResult(recorded[2], 'toolu_insert').text, /Inserted code cell ([\w-]+)/);
+    await scriptMock(request, [toolCalls({ id: 'toolu_run', name: 'run_cell', input: { notebook_path: path, cell_id: cell } })]);
+    const waiting = page.locator('.jp-DataEngineer-toolCard[data-state="waiting_approval"]');
+    await expect(waiting).toHaveCount(1, { timeout: 30000 });
+    await waiting.locator('.jp-DataEngineer-allowOnce').click();
+    recorded = await waitForMessageRequests(request, 4);
+    expect(toolResult(recorded[3], 'toolu_run').text).toContain('rows 3');
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'The frame has **3 rows**.' }] }]);
+    await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('3 rows');
+
+    // The source notebook is the active one: the export lands next to it and opens.
+    const exported: string = await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('data-engineer:export-notebook')
+    );
+    expect(exported).toMatch(new RegExp(`^${tmpPath}/chat-count-the-rows.*\\.ipynb$`));
+    await expect(page.locator(`.lm-TabBar-tab[data-type="document-title"]:has-text("${exported.split('/').pop()}")`)).toBeVisible();
+    const response = await request.get(`http://localhost:8888/api/contents/${exported}?content=1`);
+    expect(response.ok()).toBeTruthy();
+    const model = await response.json();
+    // The server validates notebooks it reads and reports problems in `message`.
+    expect(model.type).toBe('notebook');
+    expect(model.message ?? null).toBeNull();
+    const cells = model.content.cells;
+    const code = cells.filter((c: any) => c.cell_type === 'code');
+    expect(code).toHaveLength(1);
+    expect(code[0].source).toContain('print("rows", rows)');
+    expect(JSON.stringify(code[0].outputs)).toContain('rows 3');
+    const markdown = cells.filter((c: any) => c.cell_type === 'markdown').map((c: any) => c.source).join('\n');
+    expect(markdown).toContain('Count the rows of a tiny frame');
+    expect(markdown).toContain('The frame has **3 rows**.');
+    // JupyterLab renders it: the exported code cell with its output.
+    const panel = page.locator('.jp-NotebookPanel:visible');
+    await expect(panel.locator('.jp-OutputArea-output').first()).toContainText('rows 3');
+
+    // And to Markdown.
+    const md: string = await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('data-engineer:export-markdown')
+    );
+    const text = await request.get(`http://localhost:8888/api/contents/${md}?content=1&type=file&format=text`);
+    const content = (await text.json()).content as string;
+    expect(content).toContain('Count the rows of a tiny frame');
+    expect(content).toContain('print("rows", rows)');
+  });
+
   test('Stop during a long-running cell interrupts the kernel', async ({ page, request, tmpPath }) => {
     const path = `${tmpPath}/long.ipynb`;
     await scriptMock(request, [toolCalls({ id: 'toolu_create', name: 'create_notebook', input: { path } })]);
