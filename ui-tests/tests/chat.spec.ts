@@ -43,7 +43,7 @@ test.describe('Data Engineer chat', () => {
   test('streams a reply token by token and renders it as markdown', async ({ page, request }) => {
     await scriptMock(request, [
       { blocks: [{ type: 'text', text: REPLY }], chunk_size: 6, delay_ms: 80,
-        usage: { input_tokens: 321, output_tokens: 54, cache_read_input_tokens: 17 } }
+        usage: { input_tokens: 321, output_tokens: 54, cache_read_input_tokens: 17, cache_creation_input_tokens: 0 } }
     ]);
     await openChat(page);
     await sendMessage(page, 'How do I count rows?');
@@ -62,9 +62,12 @@ test.describe('Data Engineer chat', () => {
     await expect(reply.locator('h2')).toHaveText(/Row counts/);
     await expect(reply.locator('strong')).toHaveText('DuckDB');
     await expect(reply.locator('pre')).toContainText("duckdb.sql('select 42 as answer').df()");
+    // Sonnet prices from the settings: (321 × 3 + 17 × 0.3 + 54 × 15) / 1e6 USD.
     await expect(reply.locator('.jp-DataEngineer-usage')).toHaveText(
-      'in 321 · out 54 · cache read 17'
+      'in 321 · cached 17 · out 54 · ~$0.0018'
     );
+    await expect(page.locator('.jp-DataEngineer-chatUsage')).toHaveText('Chat: in 338 (5% cached) · out 54 · ~$0.0018');
+    await expect(page.locator('.jp-DataEngineer-contextMeter')).toContainText('Context 0%');
     await expect(reply.locator('.jp-DataEngineer-codeAction')).toHaveCount(3);
 
     const recorded = await messageRequests(request);
@@ -74,7 +77,12 @@ test.describe('Data Engineer chat', () => {
     expect(sent.body.stream).toBe(true);
     expect(sent.body.messages).toHaveLength(1);
     expect(sent.body.messages[0].role).toBe('user');
-    expect(sent.body.messages[0].content[0]).toEqual({ type: 'text', text: 'How do I count rows?' });
+    // The message carries a prompt-cache breakpoint; the volatile context comes after it.
+    expect(sent.body.messages[0].content[0]).toEqual({
+      type: 'text',
+      text: 'How do I count rows?',
+      cache_control: { type: 'ephemeral' }
+    });
     expect(JSON.stringify(sent.body.system)).toContain('data engineer');
     // The key was added by the server; nothing of the browser's session got through.
     expect(sent.headers['x-api-key']).toBe('sk-ant-test-galata');
