@@ -231,6 +231,22 @@ describe('ChatSession streaming', () => {
   });
 });
 
+describe('ChatSession context window stop', () => {
+  it('turns a model_context_window_exceeded stop into a context_too_long error, tool calls dropped', async () => {
+    const tool = fakeTool('run_code');
+    const { session, conversation } = sessionWith(
+      [{ text: 'partial', tools: [{ id: 'toolu_cut', name: 'run_code', input: { code: 'x' } }], stopReason: 'model_context_window_exceeded' }],
+      [tool]
+    );
+    await session.send('a very long question');
+    const reply = lastReply(conversation);
+    expect(reply.status).toBe('done');
+    expect(reply.error?.kind).toBe('context_too_long');
+    expect(reply.blocks.filter(b => b.type === 'tool')).toEqual([]);
+    expect(tool.calls).toEqual([]);
+  });
+});
+
 describe('ChatSession agent loop', () => {
   it('runs a multi-step tool sequence and sends every result back', async () => {
     const tool = fakeTool('run_code');

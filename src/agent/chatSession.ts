@@ -242,13 +242,14 @@ export class ChatSession {
       });
       const final = await stream.finalMessage();
       let blocks = blocksOf(final, turn.blocks);
-      if (final.stop_reason === 'max_tokens') {
+      const cut = final.stop_reason === 'max_tokens' || (final.stop_reason as string) === 'model_context_window_exceeded';
+      if (cut) {
         // A tool call cut off mid-input can't run.
         blocks = blocks.filter(b => b.type !== 'tool' || final.content.some(c => c.type === 'tool_use' && c.id === b.call.id && stopIsComplete(final, c.id)));
       }
       const patch: Partial<IAssistantTurn> = {
         blocks,
-        status: final.stop_reason === 'tool_use' ? 'tools' : 'done',
+        status: final.stop_reason === 'tool_use' && !cut ? 'tools' : 'done',
         stopReason: final.stop_reason,
         usage: toUsage(final.usage as any),
         model: final.model
@@ -258,6 +259,14 @@ export class ChatSession {
         patch.canContinue = true;
       } else if (final.stop_reason === 'refusal') {
         patch.notice = this._trans('The model declined to continue this request.');
+      } else if ((final.stop_reason as string) === 'model_context_window_exceeded') {
+        // The reply filled the context window: offer the way out (Compact and retry).
+        patch.error = {
+          kind: 'context_too_long',
+          message: this._trans("The reply stopped: the conversation filled the model's context window."),
+          detail: this._trans('Use Compact and retry to summarise the older turns into a recap, or start a new chat.'),
+          retryable: false
+        };
       }
       conversation.updateAssistant(turn.id, patch);
       return turn;
