@@ -300,6 +300,29 @@ describe('ChatStore', () => {
     expect(JSON.stringify(messages[0])).toContain('second question');
   });
 
+  it('lists without reading unchanged chat files again', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const conversation = conversationWithTools();
+    await store.save(chatOf(conversation, 'chat-1'));
+    await store.save(chatOf(conversation, 'chat-2', { updatedAt: 2500 }));
+    const reader = new ChatStore({ contents });
+    expect((await reader.list()).map(e => e.id)).toEqual(['chat-2', 'chat-1']);
+    const reads = () => contents.ops.filter(op => /^get .*\.json$/.test(op)).length;
+    let before = reads();
+    expect((await reader.list()).map(e => e.id)).toEqual(['chat-2', 'chat-1']);
+    expect(reads()).toBe(before);
+    // A chat saved meanwhile is read again, and only that one.
+    await store.save(chatOf(conversation, 'chat-1', { updatedAt: 9000, title: 'Renamed' }));
+    before = reads();
+    const entries = await reader.list();
+    expect(entries.map(e => [e.id, e.title])).toEqual([
+      ['chat-1', 'Renamed'],
+      ['chat-2', 'Load sales.csv and show the schema, please']
+    ]);
+    expect(reads() - before).toBe(1);
+  });
+
   it('refuses a newer format version and leaves the file untouched', async () => {
     const contents = new FakeContents();
     contents.dirs.add('.jupyter').add(FOLDER);

@@ -31,12 +31,12 @@ export class FakeContents implements IChatContents {
           name: p.slice(prefix.length),
           path: p,
           type: this.dirs.has(p) ? 'directory' : 'file',
-          last_modified: '2024-01-02T03:04:05Z'
+          last_modified: this._modified(p)
         }));
       return { content: options.content ? children : null };
     }
     if (this.files.has(path)) {
-      return { content: options.content ? this.files.get(path) : null, last_modified: '2024-01-02T03:04:05Z' };
+      return { content: options.content ? this.files.get(path) : null, last_modified: this._modified(path) };
     }
     throw httpError(404, `No such file or directory: ${path}`);
   }
@@ -59,6 +59,7 @@ export class FakeContents implements IChatContents {
       this.dirs.add(path);
     } else {
       this.files.set(path, options.content);
+      this.mtimes.set(path, ++this.clock);
     }
     this.afterOp?.();
     return {};
@@ -73,6 +74,7 @@ export class FakeContents implements IChatContents {
       throw httpError(409, `File already exists: ${newPath}`);
     }
     this.files.set(newPath, this.files.get(oldPath)!);
+    this.mtimes.set(newPath, this.mtimes.get(oldPath) ?? ++this.clock);
     this.files.delete(oldPath);
     this.afterOp?.();
     return {};
@@ -84,6 +86,14 @@ export class FakeContents implements IChatContents {
       throw httpError(404, `No such file: ${path}`);
     }
     this.afterOp?.();
+  }
+
+  /** Modification "times" of files (a counter), like the server's last_modified. */
+  mtimes = new Map<string, number>();
+  clock = 0;
+
+  private _modified(path: string): string {
+    return new Date(Date.UTC(2024, 0, 1) + (this.mtimes.get(path) ?? 0) * 1000).toISOString();
   }
 
   /** The operations that changed something, in order. */

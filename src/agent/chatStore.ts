@@ -155,11 +155,23 @@ export class ChatStore {
     const ids = [...new Set([...[...names].filter(name => name.endsWith('.json')), ...orphans]
       .map(name => name.replace(/\.json(\.tmp|\.swap)?$/, ''))
       .filter(id => ID_PATTERN.test(id)))];
+    const modifiedOf = (id: string) =>
+      files.find(f => f.name === `${id}.json`)?.last_modified ?? files.find(f => f.name.startsWith(`${id}.json.`))?.last_modified;
     const entries = await Promise.all(
       ids.map(async (id): Promise<IChatListEntry | null> => {
+        // A file unchanged since the last listing is not read again.
+        const modified = modifiedOf(id);
+        const cached = this._listed.get(id);
+        if (modified && cached && cached.modified === modified) {
+          return cached.entry;
+        }
         try {
           const chat = await this.load(id);
-          return { id, title: chat.title, updatedAt: chat.updatedAt, personaId: chat.personaId };
+          const entry = { id, title: chat.title, updatedAt: chat.updatedAt, personaId: chat.personaId };
+          if (modified) {
+            this._listed.set(id, { modified, entry });
+          }
+          return entry;
         } catch (error) {
           if (error instanceof ChatFileError && error.kind === 'missing') {
             return null; // an unusable temporary file, or deleted meanwhile
@@ -405,6 +417,8 @@ export class ChatStore {
   private _folder: string | null = null;
   /** Files found unreadable, by id: saves refuse them. */
   private _bad = new Map<string, ChatFileError>();
+  /** List entries by id, with the file's last_modified they were read at. */
+  private _listed = new Map<string, { modified: string; entry: IChatListEntry }>();
   /** Ids whose file was read or written fine this session. */
   private _checked = new Set<string>();
   private _queue: Promise<void> = Promise.resolve();
