@@ -121,7 +121,45 @@ describe('ChatThreads', () => {
     expect(last.status).toBe('stopped');
     expect(last.notice).toBe(INTERRUPTED_NOTICE);
     expect(last.canContinue).toBe(true);
-    // Restoring is not a change: nothing is written.
+    // Restoring is not a change, nor is a state signal that changes nothing
+    // saved (e.g. the persona list reloading): nothing is written.
+    host.stateChanged.emit();
+    await settle(threads);
+    // Nor is leaving the page (pagehide flushes): an unchanged chat is not written again.
+    await threads.flush();
+    expect(contents.writes).toEqual([]);
+    // A real change of saved state is saved.
+    host.setChatModel('claude-opus-4-6');
+    await settle(threads);
+    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).chatModel).toBe('claude-opus-4-6');
+  });
+
+  it('shows the chat before the personas load and sets its persona once they have', async () => {
+    const first = setup();
+    first.host.say('q', 'a');
+    first.host.setPersona('workspace-persona');
+    await first.threads.flush();
+
+    const { host, threads, contents } = setup(first.contents);
+    // Until the personas load, this persona is unknown: setPersona ignores it.
+    let known = false;
+    host.setPersona = function (id: string) {
+      if (known) {
+        this.personaId = id;
+        this.stateChanged.emit();
+      }
+    };
+    let loaded!: () => void;
+    const ready = new Promise<void>(resolve => (loaded = resolve));
+    contents.ops = [];
+    const restoring = threads.restore('chat-a', ready);
+    await new Promise(resolve => setTimeout(resolve, 10));
+    expect(host.conversation.turns).toHaveLength(2);
+    expect(host.personaId).toBe('data-engineer');
+    known = true;
+    loaded();
+    await restoring;
+    expect(host.personaId).toBe('workspace-persona');
     await settle(threads);
     expect(contents.writes).toEqual([]);
   });

@@ -470,11 +470,22 @@ export class ChatAutosave {
     return this._timer !== null || this._running !== null;
   }
 
+  /** Whether a change was scheduled and is not saved yet. */
+  get pending(): boolean {
+    return this._pending;
+  }
+
+  /** Save now if a change is pending (else nothing: an unchanged chat is not written again). */
+  flushPending(): Promise<void> {
+    return this._pending || this._running ? this.flush() : Promise.resolve();
+  }
+
   /** Save after `debounceMs` without further calls. */
   schedule(): void {
     if (this._disposed) {
       return;
     }
+    this._pending = true;
     this._clearTimer();
     const now = Date.now();
     this._pendingSince ??= now;
@@ -509,6 +520,7 @@ export class ChatAutosave {
   private async _loop(): Promise<void> {
     do {
       this._again = false;
+      this._pending = false;
       let chat: ISavedChat | null = null;
       try {
         const started = Date.now();
@@ -535,6 +547,7 @@ export class ChatAutosave {
   private _running: Promise<void> | null = null;
   private _again = false;
   private _disposed = false;
+  private _pending = false;
   /** When the first change not yet saved was scheduled. */
   private _pendingSince: number | null = null;
   private _failed = new Signal<this, IAutosaveFailure>(this);

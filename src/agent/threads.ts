@@ -100,14 +100,19 @@ export class ChatThreads {
       const started = now();
       const chat = await this._store.load(id);
       const loaded = now();
-      // E.g. the personas: the chat's persona must be known before it is set.
-      await ready?.catch(() => undefined);
       if (this._host.conversation.turns.length || this._host.chatId !== id) {
         return; // the user started something else meanwhile
       }
-      const applied = now();
       this._apply(chat);
-      this.lastRestore = { loadMs: loaded - started, applyMs: now() - applied, turns: chat.turns.length };
+      this.lastRestore = { loadMs: loaded - started, applyMs: now() - loaded, turns: chat.turns.length };
+      // A workspace persona is known only once the personas have loaded
+      // (`ready`): the chat is shown at once, its persona set when known.
+      if (chat.personaId && this._host.persona?.id !== chat.personaId && ready) {
+        await ready.catch(() => undefined);
+        if (this._host.chatId === id && this._host.persona?.id !== chat.personaId) {
+          this._quietly(() => this._host.setPersona(chat.personaId!));
+        }
+      }
     } catch (error) {
       if (error instanceof ChatFileError && error.kind === 'missing') {
         return;
@@ -119,9 +124,9 @@ export class ChatThreads {
     }
   }
 
-  /** Save the current chat now (e.g. before switching). */
+  /** Save the current chat now if it changed since its last save (e.g. before switching). */
   async flush(): Promise<void> {
-    await this.autosave.flush();
+    await this.autosave.flushPending();
   }
 
   /** Switch to a saved chat (the current one is saved first). False with `problem` set when it cannot be opened. */
@@ -226,6 +231,7 @@ export class ChatThreads {
     this._suspended = true;
     try {
       applySavedChat(this._host, chat);
+      this._savedState = this._stateKey();
       // A reply cut by the reload can be taken up again with Continue.
       const turns = this._host.conversation.turns;
       const last = turns[turns.length - 1] as any;
@@ -238,10 +244,37 @@ export class ChatThreads {
     this._changed.emit();
   }
 
-  private _schedule(): void {
-    if (!this._suspended) {
-      this.autosave.schedule();
+  private _schedule(_sender?: unknown, turn?: unknown): void {
+    if (this._suspended) {
+      return;
     }
+    if (turn === undefined) {
+      // A state change (persona list reloaded, instructions re-read...):
+      // only worth a save when something that is saved changed.
+      const key = this._stateKey();
+      if (key === this._savedState) {
+        return;
+      }
+      this._savedState = key;
+    }
+    this.autosave.schedule();
+  }
+
+  /** The saved parts of the chat besides its turns. */
+  private _stateKey(): string {
+    const host = this._host;
+    return JSON.stringify([host.chatId, host.persona?.id ?? null, host.chatModel, host.title, host.approval.chatGrants]);
+  }
+
+  /** Change the host without it counting as the user's change. */
+  private _quietly(change: () => void): void {
+    this._suspended = true;
+    try {
+      change();
+    } finally {
+      this._suspended = false;
+    }
+    this._savedState = this._stateKey();
   }
 
   private _onBusy(_: unknown, busy: boolean): void {
@@ -302,6 +335,8 @@ export class ChatThreads {
   /** True while the host is being switched: changes then are not the user's. */
   private _suspended = false;
   private _searchCache = new Map<string, ISavedChat>();
+  /** `_stateKey()` as last saved or restored. */
+  private _savedState = '';
   private _changed = new Signal<this, void>(this);
 }
 

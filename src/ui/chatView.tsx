@@ -41,6 +41,9 @@ export interface IChatViewProps {
   onExport?: (id: string, format: 'md' | 'ipynb') => void;
 }
 
+/** How many of a reopened chat's last turns are rendered at first. */
+const INITIAL_TURNS = 40;
+
 /** The whole chat: header, setup notice, conversation, composer. */
 export function ChatView(props: IChatViewProps): JSX.Element {
   const { assistant, trans } = props;
@@ -67,6 +70,16 @@ export function ChatView(props: IChatViewProps): JSX.Element {
   };
 
   const turns = conversation.turns;
+  // A long chat opens on its last turns: rendering hundreds of replies (each
+  // markdown block through the renderer) at once would hold the page up.
+  // Turns added later are always shown; the earlier ones on demand.
+  const shownKey = `${assistant.chatId}:${turns[0]?.id ?? ''}`;
+  const shown = React.useRef({ key: '', hidden: 0 });
+  if (shown.current.key !== shownKey) {
+    shown.current = { key: shownKey, hidden: Math.max(0, turns.length - INITIAL_TURNS) };
+  }
+  const [, setShowAll] = React.useState(0);
+  const hidden = Math.min(shown.current.hidden, turns.length);
   return (
     <div className="jp-DataEngineer-chat">
       <PersonaHeader
@@ -123,11 +136,23 @@ export function ChatView(props: IChatViewProps): JSX.Element {
               : trans('Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.')}
           </div>
         )}
-        {turns.map((turn, index) => (
+        {hidden > 0 && (
+          <button
+            className="jp-DataEngineer-showEarlier jp-mod-styled"
+            onClick={() => {
+              shown.current.hidden = 0;
+              stickToBottom.current = false;
+              setShowAll(n => n + 1);
+            }}
+          >
+            {trans('Show %1 earlier turns', hidden)}
+          </button>
+        )}
+        {turns.slice(hidden).map((turn, index) => (
           <TurnView
             key={turn.id}
             turn={turn}
-            isLast={index === turns.length - 1}
+            isLast={hidden + index === turns.length - 1}
             {...props}
           />
         ))}

@@ -212,4 +212,38 @@ test.describe('Saved chats', () => {
     expect(JSON.stringify(retried)).not.toContain('Orders land in raw.orders every hour.');
     expect(JSON.stringify(retried)).toContain('Now write the dedup query');
   });
+
+  test('a long saved chat opens on its last turns; the earlier ones on demand', async ({ page, request }) => {
+    const id = `chat-long-${Date.now().toString(36)}`;
+    const turns: any[] = [];
+    for (let i = 0; i < 30; i++) {
+      turns.push({ id: `u-${i}`, role: 'user', text: `question ${i}`, createdAt: 1000 + i });
+      turns.push({
+        id: `a-${i}`,
+        role: 'assistant',
+        blocks: [{ type: 'text', text: `answer ${i}` }],
+        text: `answer ${i}`,
+        status: 'done',
+        createdAt: 1000 + i,
+        model: 'claude-sonnet-5',
+        usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
+      });
+    }
+    const chat = { version: 1, id, title: 'A long chat', createdAt: 1000, updatedAt: Date.now(), personaId: null, chatModel: null, grants: [], turns };
+    const put = await request.put(`${SERVER}/api/contents/${CHATS}/${id}.json`, {
+      data: { type: 'file', format: 'text', content: JSON.stringify(chat) }
+    });
+    expect(put.ok()).toBeTruthy();
+    await page.evaluate(chatId => window.localStorage.setItem('jupyterlab-data-engineer:chat-id', chatId), id);
+    await page.reload();
+    await openChat(page);
+    expect(await currentChatId(page)).toBe(id);
+    const shown = page.locator('.jp-DataEngineer-turn');
+    await expect(shown).toHaveCount(40);
+    await expect(shown.last()).toContainText('answer 29');
+    await expect(shown.first()).toHaveText('question 10');
+    await page.locator('.jp-DataEngineer-showEarlier').click();
+    await expect(shown).toHaveCount(60);
+    await expect(shown.first()).toHaveText('question 0');
+  });
 });
