@@ -61,6 +61,8 @@ import {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.join(HERE, 'results', 'chat_persistence.md');
 const CHAT_ID = 'bench-200-turns';
+/** How many last turns a reopened chat renders at first (INITIAL_TURNS in src/ui/chatView.tsx). */
+const INITIAL_TURNS = 40;
 const CHAT_ID_KEY = 'jupyterlab-data-engineer:chat-id';
 const TARGET_MS = 100;
 const SEED = 20261126;
@@ -652,7 +654,12 @@ async function main() {
   const { chat, stats } = generateChat();
   const chatText = JSON.stringify(chat, null, 1); // the store's formatting
   const chatBytes = Buffer.byteLength(chatText);
-  const expectedMarkdown = chat.turns.filter(t => t.role === 'assistant').reduce((a, t) => a + t.blocks.filter(b => b.type === 'text' && b.text).length, 0);
+  // The chat opens on its last INITIAL_TURNS turns (src/ui/chatView.tsx); the rest on "Show earlier".
+  const shownTurns = Math.min(chat.turns.length, INITIAL_TURNS);
+  const expectedMarkdown = chat.turns
+    .slice(-shownTurns)
+    .filter(t => t.role === 'assistant')
+    .reduce((a, t) => a + t.blocks.filter(b => b.type === 'text' && b.text).length, 0);
   log(`generated ${chat.turns.length} turns, ${kb(chatBytes)} (${(performance.now() - genStart).toFixed(0)} ms); tool calls ${JSON.stringify(stats.calls)}`);
 
   // Serialisation alone, in Node.
@@ -795,7 +802,22 @@ async function main() {
         if (!loaded) throw new Error(`the page did not load ${info.load}: is ${EXT_NAME} installed elsewhere too?`);
       }
       await sleep(1500); // start-up requests settle
-      const r = await page.evaluate(measureOpen, { expectedTurns: chat.turns.length, expectedMarkdown, timeoutMs: 60000 });
+      const r = await page.evaluate(measureOpen, { expectedTurns: shownTurns, expectedMarkdown, timeoutMs: 60000 });
+      // Then every earlier turn, on the user's demand.
+      r.showAllMs = await page.evaluate(async total => {
+        const button = document.querySelector('.jp-DataEngineer-showEarlier');
+        if (!button) return null;
+        const t0 = performance.now();
+        button.click();
+        return new Promise(resolve => {
+          const frame = () => {
+            if (document.querySelectorAll('.jp-DataEngineer-turn').length >= total) resolve(performance.now() - t0);
+            else if (performance.now() - t0 > 30000) resolve(null);
+            else requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        });
+      }, chat.turns.length);
       r.warmup = i === 0;
       runs.push(r);
       const lt = r.longTasks.reduce((a, t) => Math.max(a, t.duration), 0);
@@ -858,7 +880,7 @@ async function main() {
         }
         for (let i = 0; i < n; i++) {
           const t = performance.now();
-          await threads.flush();
+          await threads.autosave.flush(); // a forced save (threads.flush() skips an unchanged chat)
           out.flush.push({ wall: performance.now() - t, lastSaveMs: threads.autosave.lastSaveMs });
           await new Promise(r => setTimeout(r, 300));
         }
@@ -928,7 +950,7 @@ async function main() {
     );
     md.push('');
     md.push(
-      `Target: a 200-turn chat loads in under ${TARGET_MS} ms after a reload. Chat widget created (its restore starts) → all 200 turns in the DOM, ` +
+      `Target: a 200-turn chat loads in under ${TARGET_MS} ms after a reload. Chat widget created (its restore starts) → the chat on screen (its last ${INITIAL_TURNS} turns in the DOM; the earlier ones render on "Show earlier"), ` +
         `median **${ms(median(widgetToTurns))}**: **${pass ? 'PASS' : 'FAIL'}** ` +
         `(reading and parsing the file alone, \`lastRestore.loadMs\`: median ${ms(median(loadMs))}).`
     );
@@ -963,9 +985,10 @@ async function main() {
     md.push(row('`lastRestore.loadMs`', loadMs, 'store.load: find the folder, GET the file through the contents API, JSON.parse, check'));
     md.push(row('`lastRestore.applyMs`', applyMs, 'fill the conversation (deep copy of the turns, signals); no rendering'));
     md.push(row('command → widget created', widgetMs, '`data-engineer:open` to the ChatWidget in the DOM: lazy chunk import and construction; the restore starts in the constructor'));
-    md.push(row('widget created → 200 turns in DOM', widgetToTurns, 'restore (load, wait for server config + personas, apply) and the React render'));
+    md.push(row(`widget created → last ${INITIAL_TURNS} turns in DOM`, widgetToTurns, 'restore (load, apply; the persona is set when the personas have loaded) and the React render'));
     md.push(row('widget created → markdown rendered', widgetToMarkdown, `all ${expectedMarkdown} markdown blocks of the replies rendered (JupyterLab's renderer, async)`));
-    md.push(row('command → 200 turns in DOM', turnsMs, 'first animation frame with all turn elements present'));
+    md.push(row(`command → last ${INITIAL_TURNS} turns in DOM`, turnsMs, 'first animation frame with those turn elements present'));
+    md.push(row('"Show earlier" → all 200 turns in DOM', measured.map(r => r.showAllMs).filter(v => typeof v === 'number'), 'the click to the frame with every turn element (markdown renders after)'));
     md.push(row('command → markdown rendered', markdownMs, ''));
     md.push(row('longest main-thread task', longest, 'Long Tasks API, command to markdown rendered'));
     md.push(row('sum of long tasks', longSum, ''));
@@ -1039,7 +1062,7 @@ async function main() {
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, md.join('\n'));
     console.log(md.join('\n'));
-    log(`median widget → 200 turns ${ms(median(widgetToTurns))} (target < ${TARGET_MS} ms): ${pass ? 'PASS' : 'FAIL'}`);
+    log(`median widget → last ${INITIAL_TURNS} turns ${ms(median(widgetToTurns))} (target < ${TARGET_MS} ms): ${pass ? 'PASS' : 'FAIL'}`);
     log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
     if (!pass) process.exitCode = 1;
     succeeded = true;

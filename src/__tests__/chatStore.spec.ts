@@ -300,6 +300,44 @@ describe('ChatStore', () => {
     expect(JSON.stringify(messages[0])).toContain('second question');
   });
 
+  it('reopens a chat with one request when it is in the usual folder', async () => {
+    const contents = new FakeContents();
+    await new ChatStore({ contents }).save(chatOf(conversationWithTools()));
+    contents.ops = [];
+    const fresh = new ChatStore({ contents });
+    expect((await fresh.load('chat-1')).turns).toHaveLength(3);
+    expect(contents.ops).toEqual([`get ${FOLDER}/chat-1.json`]);
+    expect(fresh.folder).toBe(FOLDER);
+
+    // Hidden folders refused: the fallback file is asked for next.
+    const hidden = new FakeContents();
+    hidden.refuseHidden = true;
+    await new ChatStore({ contents: hidden }).save(chatOf(conversationWithTools()));
+    hidden.ops = [];
+    const other = new ChatStore({ contents: hidden });
+    expect((await other.load('chat-1')).turns).toHaveLength(3);
+    expect(hidden.ops).toEqual([`get ${FOLDER}/chat-1.json`, 'get data-engineer-chats/chat-1.json']);
+    expect(other.folder).toBe('data-engineer-chats');
+    // Told where chats were found last time, one request again.
+    hidden.ops = [];
+    const hinted = new ChatStore({ contents: hidden, folderHint: 'data-engineer-chats' });
+    expect((await hinted.load('chat-1')).turns).toHaveLength(3);
+    expect(hidden.ops).toEqual(['get data-engineer-chats/chat-1.json']);
+  });
+
+  it('saves again after the chat file was deleted outside, with no extra check per save', async () => {
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const conversation = conversationWithTools();
+    await store.save(chatOf(conversation));
+    contents.ops = [];
+    await store.save(chatOf(conversation, 'chat-1', { updatedAt: 3000 }));
+    expect(contents.ops.filter(op => op.startsWith('get'))).toEqual([]);
+    contents.files.delete(`${FOLDER}/chat-1.json`);
+    await store.save(chatOf(conversation, 'chat-1', { updatedAt: 4000 }));
+    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(4000);
+  });
+
   it('lists without reading unchanged chat files again', async () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });

@@ -156,6 +156,9 @@ describe('ChatThreads', () => {
     await new Promise(resolve => setTimeout(resolve, 10));
     expect(host.conversation.turns).toHaveLength(2);
     expect(host.personaId).toBe('data-engineer');
+    // The personas arrive: the default persona resolves differently, a state signal.
+    host.personaId = 'default-after-load';
+    host.stateChanged.emit();
     known = true;
     loaded();
     await restoring;

@@ -55,6 +55,8 @@ export interface IChatStoreOptions {
   folder?: string;
   /** Where they go when the server refuses hidden folders (default `data-engineer-chats`). */
   fallbackFolder?: string;
+  /** The folder found in use last time (e.g. remembered by the browser): looked in first. */
+  folderHint?: string | null;
 }
 
 export type ChatFileProblem = 'corrupt' | 'newer' | 'missing' | 'invalid-id';
@@ -95,6 +97,7 @@ export class ChatStore {
     this._contents = options.contents;
     this._primary = trimSlashes(options.folder ?? '.jupyter/chats');
     this._fallback = trimSlashes(options.fallbackFolder ?? 'data-engineer-chats');
+    this._hint = options.folderHint ? trimSlashes(options.folderHint) : null;
   }
 
   /** The folder in use, once known (after the first save, load or list that found one). */
@@ -113,6 +116,27 @@ export class ChatStore {
   /** Read a saved chat; a `ChatFileError` says why it cannot be. */
   async load(id: string): Promise<ISavedChat> {
     this._checkId(id);
+    if (!this._folder) {
+      // Reopening after a reload: ask for the file itself, no folder checks first.
+      const folders = [this._primary, this._fallback];
+      if (this._hint === this._fallback) {
+        folders.reverse();
+      }
+      for (const folder of folders) {
+        const path = `${folder}/${id}.json`;
+        const text = await this._readText(path).catch(error => {
+          const status = statusOf(error);
+          if (status === 400 || status === 403) {
+            return null; // hidden paths refused
+          }
+          throw error;
+        });
+        if (text !== null) {
+          this._folder = folder;
+          return this._parse(text, path, id, true)!;
+        }
+      }
+    }
     const folder = await this._resolveFolder(false);
     if (!folder) {
       throw new ChatFileError('missing', `${id}.json`, `No saved chat "${id}".`);
@@ -221,7 +245,11 @@ export class ChatStore {
     const tmp = `${file}.tmp`;
     const swap = `${file}.swap`;
     let exists: boolean;
-    if (this._checked.has(chat.id) || overwrite) {
+    if (this._checked.has(chat.id) && !overwrite) {
+      // Read or written this session: it exists (if it was removed meanwhile,
+      // the rename below says so and the save goes on without it).
+      exists = true;
+    } else if (overwrite) {
       exists = await this._exists(file);
     } else {
       // First write this session: make sure we are not replacing a file we cannot read.
@@ -238,12 +266,10 @@ export class ChatStore {
     // a file in the user's trash. The previous version stays as the
     // temporary file until the next save writes over it.
     await this._contents.save(tmp, { type: 'file', format: 'text', content: JSON.stringify(data, null, 1) });
-    if (exists) {
-      await this._renameOver(file, swap);
-      await this._contents.rename(tmp, file);
+    const movedAside = exists && (await this._renameOver(file, swap));
+    await this._contents.rename(tmp, file);
+    if (movedAside) {
       await this._contents.rename(swap, tmp).catch(() => undefined);
-    } else {
-      await this._contents.rename(tmp, file);
     }
     this._bad.delete(chat.id);
     this._checked.add(chat.id);
@@ -251,18 +277,23 @@ export class ChatStore {
 
   /**
    * Rename `from` to `to`; a `to` left by an interrupted save (the only way
-   * one exists) is deleted first.
+   * one exists) is deleted first. False when `from` does not exist.
    */
-  private async _renameOver(from: string, to: string): Promise<void> {
+  private async _renameOver(from: string, to: string): Promise<boolean> {
     try {
       await this._contents.rename(from, to);
     } catch (error) {
-      if (statusOf(error) !== 409 && statusOf(error) !== 400) {
+      const status = statusOf(error);
+      if (status === 404) {
+        return false; // `from` is gone (deleted outside): nothing to move aside
+      }
+      if (status !== 409 && status !== 400) {
         throw error;
       }
       await this._contents.delete(to);
       await this._contents.rename(from, to);
     }
+    return true;
   }
 
   /**
@@ -415,6 +446,7 @@ export class ChatStore {
   private _primary: string;
   private _fallback: string;
   private _folder: string | null = null;
+  private _hint: string | null;
   /** Files found unreadable, by id: saves refuse them. */
   private _bad = new Map<string, ChatFileError>();
   /** List entries by id, with the file's last_modified they were read at. */

@@ -90,9 +90,11 @@ export class ChatThreads {
   /**
    * Reopen a chat after a reload. A missing file keeps the id (nothing was
    * said yet); an unreadable one is reported and a new chat is started, so
-   * the file is never written over.
+   * the file is never written over. `ready` is what must happen before the
+   * chat's persona can be set (the personas loading); as a function it is
+   * started only once the chat is shown, so it does not slow the reading.
    */
-  async restore(id: string | null, ready?: Promise<unknown>): Promise<void> {
+  async restore(id: string | null, ready?: Promise<unknown> | (() => Promise<unknown>)): Promise<void> {
     if (!id) {
       return;
     }
@@ -105,12 +107,19 @@ export class ChatThreads {
       }
       this._apply(chat);
       this.lastRestore = { loadMs: loaded - started, applyMs: now() - loaded, turns: chat.turns.length };
-      // A workspace persona is known only once the personas have loaded
-      // (`ready`): the chat is shown at once, its persona set when known.
-      if (chat.personaId && this._host.persona?.id !== chat.personaId && ready) {
-        await ready.catch(() => undefined);
-        if (this._host.chatId === id && this._host.persona?.id !== chat.personaId) {
-          this._quietly(() => this._host.setPersona(chat.personaId!));
+      // The personas load meanwhile (`ready`): the chat is shown at once and
+      // its persona set when known. State signals until then are the
+      // personas arriving, not changes of the chat: they do not cause a save.
+      if (ready) {
+        this._settling = true;
+        await (typeof ready === 'function' ? ready() : ready).catch(() => undefined);
+        this._settling = false;
+        if (this._host.chatId === id) {
+          this._quietly(() => {
+            if (chat.personaId && this._host.persona?.id !== chat.personaId) {
+              this._host.setPersona(chat.personaId);
+            }
+          });
         }
       }
     } catch (error) {
@@ -248,6 +257,10 @@ export class ChatThreads {
     if (this._suspended) {
       return;
     }
+    if (turn === undefined && this._settling) {
+      this._savedState = this._stateKey();
+      return;
+    }
     if (turn === undefined) {
       // A state change (persona list reloaded, instructions re-read...):
       // only worth a save when something that is saved changed.
@@ -335,6 +348,8 @@ export class ChatThreads {
   /** True while the host is being switched: changes then are not the user's. */
   private _suspended = false;
   private _searchCache = new Map<string, ISavedChat>();
+  /** True while a restored chat waits for the personas to load. */
+  private _settling = false;
   /** `_stateKey()` as last saved or restored. */
   private _savedState = '';
   private _changed = new Signal<this, void>(this);

@@ -157,10 +157,20 @@ export class ChatWidget extends ReactWidget {
     });
     this.threads = new ChatThreads({
       host: this.assistant,
-      store: new ChatStore({ contents: options.contents, folder: options.settings().chatFolder }),
+      store: new ChatStore({
+        contents: options.contents,
+        folder: options.settings().chatFolder,
+        folderHint: readStored(CHAT_FOLDER_KEY)
+      }),
       trans: options.trans
     });
-    this.threads.changed.connect(() => this.update());
+    this.threads.changed.connect(() => {
+      const folder = this.threads.store.folder;
+      if (folder) {
+        writeStored(CHAT_FOLDER_KEY, folder);
+      }
+      this.update();
+    });
     this._actions = new CellActions(options.notebookTracker, options.trans);
     this.assistant.stateChanged.connect(() => this.update());
     window.addEventListener('pagehide', this._onPageHide);
@@ -292,9 +302,12 @@ export class ChatWidget extends ReactWidget {
   }
 
   private async _start(): Promise<void> {
-    // The saved chat is read while the server config and personas load.
-    const refreshed = this.refresh();
-    await Promise.all([refreshed, this.threads.restore(readChatId(), refreshed)]);
+    // The saved chat is read first, alone (a long chat is most of what the
+    // panel waits for); the server config, personas and instructions follow.
+    let refreshed: Promise<void> | null = null;
+    const refresh = () => (refreshed ??= this.refresh());
+    await this.threads.restore(readChatId(), refresh);
+    await refresh();
     this._restored = true;
     this.update();
   }
@@ -347,18 +360,29 @@ export class ChatWidget extends ReactWidget {
 /** The current chat's id is remembered per browser, so file changes stay undoable after a reload. */
 const CHAT_ID_KEY = 'jupyterlab-data-engineer:chat-id';
 
+/** The folder the chats were found in last time (hidden or fallback), to look there first. */
+const CHAT_FOLDER_KEY = 'jupyterlab-data-engineer:chat-folder';
+
 function readChatId(): string | null {
+  return readStored(CHAT_ID_KEY);
+}
+
+function writeChatId(id: string): void {
+  writeStored(CHAT_ID_KEY, id);
+}
+
+function readStored(key: string): string | null {
   try {
-    return window.localStorage.getItem(CHAT_ID_KEY);
+    return window.localStorage.getItem(key);
   } catch {
     return null;
   }
 }
 
-function writeChatId(id: string): void {
+function writeStored(key: string, value: string): void {
   try {
-    window.localStorage.setItem(CHAT_ID_KEY, id);
+    window.localStorage.setItem(key, value);
   } catch {
-    // Storage may be disabled; the id then lives for this page only.
+    // Storage may be disabled; the value then lives for this page only.
   }
 }
