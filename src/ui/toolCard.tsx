@@ -175,6 +175,14 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />
         </div>
       )}
+      {call.compacted && (
+        <div
+          className="jp-DataEngineer-toolCompacted"
+          title={trans('To keep the conversation within the context window, the model now sees only the start of this result. The full result is below.')}
+        >
+          {trans('Result shortened for the model')}
+        </div>
+      )}
       {!waiting && (
         <details className="jp-DataEngineer-toolDetails">
           <summary>{trans('Input and result')}</summary>
