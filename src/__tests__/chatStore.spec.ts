@@ -3,18 +3,8 @@ import type { Contents } from '@jupyterlab/services';
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { ApprovalPolicy } from '../agent/approval';
 import type { Assistant } from '../agent/assistant';
-import {
-  applySavedChat,
-  CHAT_SCHEMA_VERSION,
-  ChatAutosave,
-  ChatFileError,
-  ChatStore,
-  IChatContents,
-  IChatHost,
-  ISavedChat,
-  savedChatOf,
-  titleOf
-} from '../agent/chatStore';
+import { applySavedChat, ChatAutosave, IChatHost, savedChatOf } from '../agent/chatAutosave';
+import { CHAT_SCHEMA_VERSION, ChatFileError, ChatStore, IChatContents, ISavedChat, titleOf } from '../agent/chatStore';
 import { Conversation, INTERRUPTED_NOTICE } from '../agent/conversation';
 
 // Compile-time checks: JupyterLab's contents manager and the Assistant fit the narrow interfaces.

@@ -1,14 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
-import {
-  applySavedChat,
-  ChatAutosave,
-  ChatFileError,
-  ChatStore,
-  IChatHost,
-  IChatListEntry,
-  ISavedChat,
-  savedChatOf
-} from './chatStore';
+import { applySavedChat, ChatAutosave, IChatHost, savedChatOf } from './chatAutosave';
+import { ChatFileError, ChatStore, IChatListEntry, ISavedChat } from './chatStore';
 import { INTERRUPTED_NOTICE } from './conversation';
 
 /** What the threads need from the chat besides `IChatHost`: change and busy signals. */

@@ -1,0 +1,111 @@
+import * as React from 'react';
+import type { Assistant } from '../agent/assistant';
+import { contextWindowOf } from '../agent/compaction';
+import type { IAssistantTurn } from '../agent/conversation';
+import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '../agent/usage';
+import type { IChatSettings } from '../settings';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+/** One reply's tokens (input, cached, output) and estimated cost. */
+export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSettings; trans: Translate }): JSX.Element {
+  const { turn, trans } = props;
+  const usage = replyUsage(turn.usage!, turn.model, props.settings().prices);
+  const cost = formatCost(usage.cost);
+  return (
+    <div
+      className="jp-DataEngineer-usage"
+      title={trans(
+        'Tokens of this request: %1 input at full price, %2 read from the prompt cache, %3 written to it, %4 output. Cost estimated from the price table in the settings.',
+        usage.input,
+        usage.cacheRead,
+        usage.cacheWrite,
+        usage.output
+      )}
+    >
+      {trans(
+        'in %1 · cached %2 · out %3',
+        formatTokens(usage.input + usage.cacheWrite),
+        formatTokens(usage.cacheRead),
+        formatTokens(usage.output)
+      )}
+      {cost && ` · ~${cost}`}
+    </div>
+  );
+}
+
+/** The chat's token use, cache share and estimated cost so far. */
+export function ChatFooter(props: { assistant: Assistant; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
+  const { assistant, trans } = props;
+  const totals = chatUsage(assistant.conversation.turns, props.settings().prices);
+  if (!totals.requests) {
+    return null;
+  }
+  const cost = formatCost(totals.cost);
+  return (
+    <div className="jp-DataEngineer-chatFooter">
+      <span
+        className="jp-DataEngineer-chatUsage"
+        title={trans(
+          'This chat: %1 requests, %2 input tokens at full price, %3 read from the prompt cache, %4 written to it, %5 output. Cost estimated from the price table in the settings.',
+          totals.requests,
+          totals.input,
+          totals.cacheRead,
+          totals.cacheWrite,
+          totals.output
+        )}
+      >
+        {trans(
+          'Chat: in %1 (%2% cached) · out %3',
+          formatTokens(totals.input + totals.cacheRead + totals.cacheWrite),
+          Math.round(cachedShare(totals) * 100),
+          formatTokens(totals.output)
+        )}
+        {cost && ` · ~${cost}`}
+      </span>
+      <ContextMeter assistant={assistant} settings={props.settings} trans={trans} />
+    </div>
+  );
+}
+
+/**
+ * How full the context window was at the last request: that reply's input
+ * (cached or not) plus its output, against the model's window.
+ */
+function ContextMeter(props: { assistant: Assistant; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
+  const turns = props.assistant.conversation.turns;
+  let last: IAssistantTurn | null = null;
+  for (let i = turns.length - 1; i >= 0; i--) {
+    const turn = turns[i];
+    if (turn.role === 'recap' && turn.status === 'done') {
+      break; // older figures predate the recap
+    }
+    if (turn.role === 'assistant' && turn.usage) {
+      last = turn;
+      break;
+    }
+  }
+  if (!last?.usage || !last.model) {
+    return null;
+  }
+  const u = last.usage;
+  const tokens = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens + u.output_tokens;
+  const window = contextWindowOf(last.model, props.settings().contextWindow);
+  const share = Math.min(1, tokens / window);
+  const level = share >= props.settings().compactionThreshold ? 'high' : share >= 0.5 ? 'medium' : 'low';
+  return (
+    <span
+      className="jp-DataEngineer-contextMeter"
+      data-level={level}
+      title={props.trans(
+        'The last request used %1 of the %2 tokens of %3\'s context window. Near the limit, old tool results are shortened and older turns summarised.',
+        tokens,
+        window,
+        last.model
+      )}
+    >
+      <meter min={0} max={1} value={share} aria-label={props.trans('Context window used')} />
+      {props.trans('Context %1%', Math.round(share * 100))}
+    </span>
+  );
+}
