@@ -75,10 +75,13 @@ test.describe('Saved chats', () => {
     // version is left as the temporary file and no swap file remains.
     const latest = await savedChat(request, id, chat => chat.turns.length === 5 && chat.turns[4].status === 'done');
     expect(latest.turns[4].text).toBe('Both are numeric.');
+    // (Polled: the last save may still be between its renames.)
+    await expect
+      .poll(async () => (await request.get(`${SERVER}/api/contents/${CHATS}/${id}.json.swap?content=0`)).status())
+      .toBe(404);
     const previous = await request.get(`${SERVER}/api/contents/${CHATS}/${id}.json.tmp?content=1&type=file&format=text`);
     expect(previous.ok()).toBeTruthy();
     expect(JSON.parse((await previous.json()).content).updatedAt).toBeLessThan(latest.updatedAt);
-    expect((await request.get(`${SERVER}/api/contents/${CHATS}/${id}.json.swap?content=0`)).status()).toBe(404);
   });
 
   test('a reload during a stream keeps the partial reply, marked, and Continue goes on', async ({ page, request }) => {
