@@ -35,6 +35,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   buildInfo,
+  cmdOut,
   chromium,
   EXT_NAME,
   git,
@@ -68,11 +69,6 @@ function parseArgs(argv) {
 }
 
 const pct = v => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(1)} %`);
-const cmdOut = (cmd, a) => {
-  const r = spawnSync(cmd, a, { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '?';
-};
-
 // ---------------------------------------------------------------- workspace files
 
 /** A small ETL notebook; its cells build data frames inline so it runs anywhere pandas does. */

@@ -40,7 +40,6 @@
  * median load (command -> last turn in the DOM) is under 100 ms, 1 when not,
  * 2 when the benchmark fails.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +47,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import {
   buildInfo,
+  cmdOut,
   chromium,
   EXT_NAME,
   git,
@@ -100,11 +100,6 @@ const median = v => quantile(v, 0.5);
 const p90 = v => quantile(v, 0.9);
 const ms = v => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : `${v.toFixed(1)} ms`);
 const kb = bytes => `${(bytes / 1024).toFixed(1)} KiB`;
-const cmdOut = (cmd, a) => {
-  const r = spawnSync(cmd, a, { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '?';
-};
-
 // ---------------------------------------------------------------- the generated chat
 
 /** mulberry32: a small seeded PRNG, so the chat is the same on every run. */

@@ -25,13 +25,13 @@
  * Writes bench/results/tool_roundtrip.md and prints it. Exits 0 when the median
  * overhead is under 30 ms, 1 when not, 2 when the benchmark fails.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   buildInfo,
+  cmdOut,
   chromium,
   EXT_NAME,
   git,
@@ -87,11 +87,6 @@ function parseArgs(argv) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-function cmdOut(cmd, a) {
-  const r = spawnSync(cmd, a, { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '?';
-}
 
 /** Epoch seconds (float, microseconds kept) of an ISO 8601 date as Jupyter messages carry them. */
 function isoSeconds(s) {

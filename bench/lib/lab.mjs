@@ -1,0 +1,173 @@
+// Shared by the browser benchmarks: start the mock Messages API and a private
+// `jupyter lab` on ports the OS picks, and read what build JupyterLab serves.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_LABEXT = path.join(REPO, 'jupyterlab_data_engineer', 'labextension');
+export const EXT_NAME = 'jupyterlab-data-engineer';
+/** Ports other runs (Galata, a developer's mock) use. */
+export const FORBIDDEN_PORTS = new Set([8888, 8765]);
+
+const require = createRequire(import.meta.url);
+export const { chromium } = require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core'));
+export const PLAYWRIGHT_VERSION = require(path.join(REPO, 'ui-tests', 'node_modules', 'playwright-core', 'package.json')).version;
+
+export const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+export async function waitForHttp(url, timeoutMs, proc, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited early with code ${proc.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(250);
+  }
+  throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms`);
+}
+
+/** The port of a Jupyter server started with --port=0: its runtime jpserver-*.json says. */
+export async function labPort(runtimeDir, proc, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`jupyter lab exited early with code ${proc.exitCode}`);
+    for (const f of fs.readdirSync(runtimeDir).filter(n => /^jpserver-\d+\.json$/.test(n))) {
+      let port;
+      try {
+        port = JSON.parse(fs.readFileSync(path.join(runtimeDir, f), 'utf8')).port;
+      } catch {
+        continue; // still being written
+      }
+      if (FORBIDDEN_PORTS.has(port)) throw new Error(`jupyter lab picked port ${port}, reserved for other runs`);
+      if (port) return port;
+    }
+    await sleep(200);
+  }
+  throw new Error(`jupyter lab wrote no jpserver-*.json within ${timeoutMs} ms`);
+}
+
+/** The first labextensions/<name> on Jupyter's data path: what JupyterLab serves. */
+export function servedLabextensionDir() {
+  const r = spawnSync('jupyter', ['--paths', '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`jupyter --paths failed: ${r.stderr}`);
+  for (const dir of JSON.parse(r.stdout).data) {
+    const candidate = path.join(dir, 'labextensions', EXT_NAME);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) {
+      return { link: candidate, real: fs.realpathSync(candidate) };
+    }
+  }
+  throw new Error(`${EXT_NAME} is not installed (no labextensions/${EXT_NAME} on the Jupyter data path)`);
+}
+
+/** The labextension build in `dir`: its entry file and whether it is a development build. */
+export function buildInfo(dir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const load = pkg.jupyterlab?._build?.load;
+  if (!load) throw new Error(`no jupyterlab._build.load in ${dir}/package.json: not built?`);
+  const entry = path.join(dir, load);
+  return { load, entry, dev: fs.existsSync(entry + '.map'), builtAt: fs.statSync(entry).mtime };
+}
+
+/** Newest file under the given folders (default: what the labextension is built from). */
+export function newestSource(dirs = ['src', 'style', 'schema', 'personas']) {
+  let newest = { file: null, mtime: new Date(0) };
+  const walk = dir => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== '__tests__') walk(p);
+      } else {
+        const m = fs.statSync(p).mtime;
+        if (m > newest.mtime) newest = { file: path.relative(REPO, p), mtime: m };
+      }
+    }
+  };
+  for (const d of dirs) {
+    if (fs.existsSync(path.join(REPO, d))) walk(path.join(REPO, d));
+  }
+  return newest;
+}
+
+/** A command's trimmed output, or '?' when it fails (for the results' setup lines). */
+export function cmdOut(cmd, a, options = {}) {
+  const r = spawnSync(cmd, a, { encoding: 'utf8', ...options });
+  return r.status === 0 ? r.stdout.trim() : '?';
+}
+
+export function git(...a) {
+  return cmdOut('git', a, { cwd: REPO });
+}
+
+/**
+ * Start the mock (`--port 0`) and `jupyter lab` (`--port=0`, no token, a
+ * private root, settings and runtime dir under `tmp`, JUPYTER_PATH led by
+ * `tmp/data` so a private copy of the labextension wins). Both are pushed on
+ * `children` (process groups) for the caller's cleanup.
+ */
+export async function startMockAndLab({ tmp, children, apiKey = 'bench', log = () => {} }) {
+  const mockProc = spawn('python3', [path.join(REPO, 'ui-tests', 'mock', 'mock_anthropic.py'), '--port', '0'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', fs.openSync(path.join(tmp, 'mock.log'), 'w')]
+  });
+  children.push(mockProc);
+  const mockPort = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('mock did not start within 30 s')), 30000);
+    // Keep reading (and discarding) its stdout: closing the pipe early can kill
+    // the mock with a BrokenPipeError while it finishes printing the line.
+    mockProc.stdout.on('data', data => {
+      if (out === null) return;
+      out += data;
+      const m = /MOCK READY http:\/\/[^:]+:(\d+)\s*\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        out = null;
+        resolve(Number(m[1]));
+      }
+    });
+    mockProc.on('exit', code => reject(new Error(`mock exited with code ${code}`)));
+  });
+  if (FORBIDDEN_PORTS.has(mockPort)) throw new Error(`the mock got port ${mockPort}, reserved for other runs`);
+
+  const labLog = path.join(tmp, 'jupyter-lab.log');
+  const jupyterPath = [path.join(tmp, 'data'), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
+  const lab = spawn(
+    'jupyter',
+    [
+      'lab',
+      '--allow-root',
+      '--no-browser',
+      '--port=0',
+      '--ip=127.0.0.1',
+      '--ServerApp.port_retries=0',
+      '--ServerApp.token=',
+      '--ServerApp.disable_check_xsrf=True',
+      `--ServerApp.root_dir=${path.join(tmp, 'root')}`,
+      `--LabServerApp.workspaces_dir=${path.join(tmp, 'workspaces')}`,
+      `--LabServerApp.user_settings_dir=${path.join(tmp, 'settings')}`,
+      '--LabApp.expose_app_in_browser=True',
+      '--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate',
+      `--DataEngineer.anthropic_base_url=http://127.0.0.1:${mockPort}`,
+      `--DataEngineer.anthropic_api_key=${apiKey}`
+    ],
+    {
+      detached: true,
+      env: { ...process.env, JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'), JUPYTER_PATH: jupyterPath },
+      stdio: ['ignore', fs.openSync(labLog, 'w'), fs.openSync(labLog, 'a')]
+    }
+  );
+  children.push(lab);
+  const port = await labPort(path.join(tmp, 'runtime'), lab, 120000);
+  const base = `http://127.0.0.1:${port}/`;
+  log(`jupyter lab on ${base} (log ${labLog}), mock on ${mockPort}`);
+  await waitForHttp(`http://127.0.0.1:${mockPort}/_mock/requests`, 30000, mockProc, 'mock');
+  await waitForHttp(`${base}api/status`, 120000, lab, 'jupyter lab');
+  return { mockProc, mockPort, lab, port, base, labLog };
+}
