@@ -3,40 +3,29 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { CommandIDs } from './commands';
 import { dataEngineerIcon } from './icon';
 import { readSettings } from './settings';
 import { ChatShell } from './ui/chatShell';
+import type { ChatWidget } from './ui/chatWidget';
+
+export { CommandIDs };
 
 const PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
 
-/** Command ids. */
-export namespace CommandIDs {
-  export const open = 'data-engineer:open';
-  export const newChat = 'data-engineer:new-chat';
-  export const exportMarkdown = 'data-engineer:export-markdown';
-  export const exportNotebook = 'data-engineer:export-notebook';
-}
-
-/** Wiring only: the chat itself is loaded the first time its panel opens. */
+/** Wiring only: the chat itself (`src/app/createChat.ts`) is loaded the first time its panel opens. */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'A senior data engineer AI pair in the sidebar.',
   autoStart: true,
   requires: [IRenderMimeRegistry],
-  optional: [
-    ISettingRegistry,
-    INotebookTracker,
-    ICommandPalette,
-    ILayoutRestorer,
-    ITranslator,
-    IDocumentManager
-  ],
+  optional: [ISettingRegistry, INotebookTracker, ICommandPalette, ILayoutRestorer, ITranslator, IDocumentManager],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
@@ -49,24 +38,36 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
     let settings: ISettingRegistry.ISettings | null = null;
+    const { commands } = app;
+    const notify = () => commands.notifyCommandChanged();
 
     const shell = new ChatShell({
-      rendermime,
-      notebookTracker,
-      docManager,
-      activate: widget => app.shell.activateById(widget.id),
-      serverSettings: app.serviceManager.serverSettings,
-      contents: app.serviceManager.contents,
-      settings: () => readSettings(settings),
-      activePath: () => {
-        const widget = app.shell.currentWidget ?? notebookTracker?.currentWidget ?? null;
-        const context = (widget as any)?.context;
-        return typeof context?.path === 'string' ? context.path : null;
-      },
-      openFile: path => {
-        void app.commands.execute('docmanager:open', { path });
-      },
-      trans: (text, ...args) => trans.__(text, ...args)
+      loadingText: trans.__('Loading the Data Engineer chat…'),
+      failedText: reason => trans.__('The chat could not be loaded: %1. Reload the page to try again.', reason),
+      load: () =>
+        import('./app/createChat').then(module => {
+          const widget = module.createChat({
+            rendermime,
+            notebookTracker,
+            docManager,
+            activate: widget => app.shell.activateById(widget.id),
+            serverSettings: app.serviceManager.serverSettings,
+            contents: app.serviceManager.contents,
+            settings: () => readSettings(settings),
+            activePath: () => {
+              const widget = app.shell.currentWidget ?? notebookTracker?.currentWidget ?? null;
+              const context = (widget as any)?.context;
+              return typeof context?.path === 'string' ? context.path : null;
+            },
+            openFile: path => void commands.execute('docmanager:open', { path }),
+            commands,
+            trans
+          });
+          // Enabled states of the commands follow the chat's session and panels.
+          widget.app.assistant.session.busyChanged.connect(notify);
+          widget.panelsChanged.connect(notify);
+          return widget;
+        })
     });
     shell.title.icon = dataEngineerIcon;
     shell.title.caption = trans.__('Data Engineer Chat');
@@ -86,7 +87,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
         });
     }
 
-    app.commands.addCommand(CommandIDs.open, {
+    /** The chat, loaded (and shown) first if needed. */
+    const chat = async (): Promise<ChatWidget> => {
+      app.shell.activateById(shell.id);
+      return shell.load();
+    };
+    /** The loaded chat's state, for enabled states (nothing is loaded to answer them). */
+    const session = () => shell.chat?.app.assistant.session ?? null;
+    const lastTurn = () => shell.chat?.app.assistant.model.last;
+
+    commands.addCommand(CommandIDs.open, {
       label: trans.__('Open Data Engineer Chat'),
       caption: trans.__('Open the Data Engineer chat in the right sidebar and focus its input'),
       icon: dataEngineerIcon,
@@ -95,27 +105,97 @@ const plugin: JupyterFrontEndPlugin<void> = {
         await shell.focusComposer();
       }
     });
-    app.commands.addCommand(CommandIDs.newChat, {
+    commands.addCommand(CommandIDs.newChat, {
       label: trans.__('New Data Engineer Chat'),
-      caption: trans.__('Start a new conversation in the Data Engineer chat'),
+      caption: trans.__('Start a new conversation in the Data Engineer chat (the current one is saved)'),
       execute: async () => {
-        app.shell.activateById(shell.id);
-        const chat = await shell.load();
-        await chat.threads.newChat();
-        chat.focusComposer();
+        const widget = await chat();
+        widget.setPanel('chats', false);
+        await widget.app.threads.newChat();
+        widget.focusComposer();
       }
+    });
+    commands.addCommand(CommandIDs.stop, {
+      label: trans.__('Stop the Data Engineer Reply'),
+      caption: trans.__('Stop the running reply, its tools and pending approvals'),
+      isEnabled: () => !!session()?.busy,
+      execute: () => session()?.stop()
+    });
+    commands.addCommand(CommandIDs.retry, {
+      label: trans.__('Retry the Failed Data Engineer Reply'),
+      caption: trans.__('Send the last request again after an error'),
+      isEnabled: () => {
+        const last = lastTurn();
+        return !session()?.busy && last?.role === 'assistant' && last.status === 'error';
+      },
+      execute: async () => (await chat()).app.assistant.session.retry()
+    });
+    commands.addCommand(CommandIDs.compactAndRetry, {
+      label: trans.__('Compact the Data Engineer Chat and Retry'),
+      caption: trans.__('Summarise the older turns into a recap (the full history stays visible) and send again'),
+      isEnabled: () => {
+        const last = lastTurn();
+        return !session()?.busy && last?.role === 'assistant' && last.status === 'error';
+      },
+      execute: async () => (await chat()).app.assistant.session.compactAndRetry()
+    });
+    commands.addCommand(CommandIDs.continueReply, {
+      label: trans.__('Continue the Data Engineer Reply'),
+      caption: trans.__('Let the assistant go on after a step limit, a cut reply or a reload'),
+      isEnabled: () => {
+        const last = lastTurn();
+        return !session()?.busy && last?.role === 'assistant' && !!last.canContinue;
+      },
+      execute: async () => (await chat()).app.assistant.session.continue()
+    });
+    commands.addCommand(CommandIDs.switchPersona, {
+      label: args => (args.id ? trans.__('Switch to Persona %1', String(args.id)) : trans.__('Switch Data Engineer Persona…')),
+      caption: trans.__('Choose the persona that answers in the chat; the conversation is kept'),
+      execute: async args => {
+        const widget = await chat();
+        const assistant = widget.app.assistant;
+        let id = typeof args.id === 'string' ? args.id : null;
+        if (!id) {
+          const personas = assistant.personas.all();
+          const names = personas.map(p => p.name);
+          const answer = await InputDialog.getItem({
+            title: trans.__('Switch persona'),
+            items: names,
+            current: Math.max(0, personas.findIndex(p => p.id === assistant.persona?.id))
+          });
+          if (!answer.button.accept || answer.value === null) {
+            return;
+          }
+          id = personas[names.indexOf(answer.value)]?.id ?? null;
+        }
+        if (id) {
+          assistant.setPersona(id);
+        }
+      }
+    });
+    commands.addCommand(CommandIDs.showChanges, {
+      label: trans.__('Show the Data Engineer Chat Changes'),
+      caption: trans.__('Show the files and notebooks this chat changed, with Undo'),
+      isToggled: () => !!shell.chat?.panels.changes,
+      execute: async () => (await chat()).setPanel('changes')
+    });
+    commands.addCommand(CommandIDs.showChats, {
+      label: trans.__('Show Saved Data Engineer Chats'),
+      caption: trans.__('Saved chats: open, rename, export, delete, search'),
+      isToggled: () => !!shell.chat?.panels.chats,
+      execute: async () => (await chat()).setPanel('chats')
     });
     for (const [id, format, label] of [
       [CommandIDs.exportMarkdown, 'md', trans.__('Export Data Engineer Chat to Markdown')],
       [CommandIDs.exportNotebook, 'ipynb', trans.__('Export Data Engineer Chat to a Notebook')]
     ] as const) {
-      app.commands.addCommand(id, {
+      commands.addCommand(id, {
         label,
-        caption: trans.__('Save the current chat as a file next to the active notebook and open it'),
-        execute: async () => {
-          const chat = await shell.load();
+        caption: trans.__('Save the chat as a file next to the active notebook and open it'),
+        execute: async args => {
+          const widget = await shell.load();
           try {
-            return await chat.exportChat(format);
+            return await widget.app.exportChat(format, typeof args.id === 'string' ? args.id : undefined);
           } catch (error) {
             void showErrorMessage(trans.__('Export failed'), (error as Error)?.message ?? String(error));
             return null;
@@ -123,11 +203,22 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
       });
     }
+
     const category = trans.__('Data Engineer');
-    palette?.addItem({ command: CommandIDs.open, category });
-    palette?.addItem({ command: CommandIDs.newChat, category });
-    palette?.addItem({ command: CommandIDs.exportMarkdown, category });
-    palette?.addItem({ command: CommandIDs.exportNotebook, category });
+    for (const command of [
+      CommandIDs.open,
+      CommandIDs.newChat,
+      CommandIDs.stop,
+      CommandIDs.retry,
+      CommandIDs.continueReply,
+      CommandIDs.switchPersona,
+      CommandIDs.showChats,
+      CommandIDs.showChanges,
+      CommandIDs.exportMarkdown,
+      CommandIDs.exportNotebook
+    ]) {
+      palette?.addItem({ command, category });
+    }
   }
 };
 

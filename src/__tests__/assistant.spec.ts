@@ -1,6 +1,7 @@
 /** @jest-environment node */
 import Anthropic from '@anthropic-ai/sdk';
 import { Assistant } from '../agent/assistant';
+import type { IAssistantTurn } from '../agent/conversation';
 import { IContentsLike } from '../context/contents';
 import { InstructionsLoader } from '../context/instructions';
 import { BUNDLED_PERSONAS } from '../personas/bundled';
@@ -57,7 +58,7 @@ describe('Assistant', () => {
     expect((await assistant.prepare()).model).toBe('claude-sonnet-4-6');
     const explicit = make({ model: 'claude-opus-4-6', modelExplicit: true }).assistant;
     expect((await explicit.prepare()).model).toBe('claude-opus-4-6');
-    assistant.setChatModel('claude-sonnet-4-20250514');
+    assistant.model.setModel('claude-sonnet-4-20250514');
     expect((await assistant.prepare()).model).toBe('claude-sonnet-4-20250514');
   });
 
@@ -81,8 +82,8 @@ describe('Assistant', () => {
     expect(requests[1].body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect(JSON.stringify(requests[0].body.system)).toContain('Data Engineer');
     expect(JSON.stringify(requests[1].body.system)).toContain('Business Analyst');
-    expect(assistant.conversation.turns[1]).toMatchObject({ personaId: 'data-engineer' });
-    expect(assistant.conversation.turns[3]).toMatchObject({ personaId: 'business-analyst' });
+    expect(assistant.model.turns[1]).toMatchObject({ personaId: 'data-engineer' });
+    expect(assistant.model.turns[3]).toMatchObject({ personaId: 'business-analyst' });
   });
 
   it('checks instruction files once per turn, not on every tool step', async () => {
@@ -118,8 +119,11 @@ describe('Assistant', () => {
   it('recommends the hand-offs a finished reply names', async () => {
     const { assistant } = make();
     await assistant.session.send('x');
-    const reply = assistant.conversation.turns[1] as any;
-    reply.text = 'Done. Switch to **Deployment Engineer** persona to schedule it.';
+    // Turns are immutable: the reply with another text is a copy.
+    const reply = {
+      ...(assistant.model.turns[1] as IAssistantTurn),
+      text: 'Done. Switch to **Deployment Engineer** persona to schedule it.'
+    };
     expect(assistant.handoffsFor(reply).map(h => h.agent)).toEqual(['deployment-engineer']);
   });
 });

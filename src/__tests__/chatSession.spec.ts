@@ -2,7 +2,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApprovalPolicy } from '../agent/approval';
 import { ChatSession } from '../agent/chatSession';
-import { Conversation, IAssistantTurn, IToolCall } from '../agent/conversation';
+import { ChatModel } from '../agent/chatModel';
+import { IAssistantTurn, IToolCall } from '../agent/conversation';
 import { ToolRegistry } from '../tools/registry';
 import type { ApprovalMode, ITool } from '../tools/types';
 import { fakeFetch, IFakeReply } from './fakeStream';
@@ -55,10 +56,10 @@ function sessionWith(
     fetch: fake.fetch,
     maxRetries: 0
   });
-  const conversation = new Conversation();
+  const conversation = new ChatModel();
   const registry = new ToolRegistry(tools);
   const session = new ChatSession({
-    conversation,
+    model: conversation,
     client: () => client,
     settings: () => ({
       model: 'claude-test',
@@ -93,8 +94,8 @@ function stripCache(value: any): any {
   return JSON.parse(JSON.stringify(value), (key, v) => (key === 'cache_control' ? undefined : v));
 }
 
-const lastReply = (c: Conversation) => c.last as IAssistantTurn;
-const callsOf = (c: Conversation): IToolCall[] =>
+const lastReply = (c: ChatModel) => c.last as IAssistantTurn;
+const callsOf = (c: ChatModel): IToolCall[] =>
   c.turns.flatMap(t =>
     t.role === 'assistant'
       ? t.blocks.filter(b => b.type === 'tool').map(b => (b as { call: IToolCall }).call)
@@ -102,7 +103,7 @@ const callsOf = (c: Conversation): IToolCall[] =>
   );
 
 /** Resolve when the conversation reaches a condition. */
-function until(c: Conversation, predicate: () => boolean): Promise<void> {
+function until(c: ChatModel, predicate: () => boolean): Promise<void> {
   return new Promise(resolve => {
     if (predicate()) {
       resolve();
@@ -128,8 +129,8 @@ describe('ChatSession streaming', () => {
       }
     ]);
     const snapshots: string[] = [];
-    conversation.changed.connect((_, turn) => {
-      if (turn?.role === 'assistant' && turn.status === 'streaming' && turn.text) {
+    conversation.turnChanged.connect((_, { turn }) => {
+      if (turn.role === 'assistant' && turn.status === 'streaming' && turn.text) {
         snapshots.push(turn.text);
       }
     });
@@ -436,9 +437,21 @@ describe('ChatSession agent loop', () => {
   });
 
   it('New chat clears the conversation and the chat grants', async () => {
-    const { session, conversation } = sessionWith([{ text: 'x' }]);
-    await session.send('q');
-    session.reset();
-    expect(conversation.turns).toHaveLength(0);
+    const tool = fakeTool('run_code', { defaultApproval: 'ask' });
+    const { session, conversation } = sessionWith(
+      [{ tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] }, { text: 'x' }],
+      [tool]
+    );
+    const done = session.send('q');
+    await until(conversation, () => callsOf(conversation)[0]?.state === 'waiting_approval');
+    session.answerApproval('t1', { kind: 'allow_chat' });
+    await done;
+    expect(conversation.grants).toEqual(['run_code']);
+    // A new chat is a new model swapped into the session.
+    const fresh = new ChatModel();
+    session.setModel(fresh);
+    expect(session.model).toBe(fresh);
+    expect(session.model.turns).toHaveLength(0);
+    expect(session.model.grants).toEqual([]);
   });
 });

@@ -1,54 +1,17 @@
 /** @jest-environment node */
 import type { Contents } from '@jupyterlab/services';
-import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import { ApprovalPolicy } from '../agent/approval';
-import type { Assistant } from '../agent/assistant';
-import { applySavedChat, ChatAutosave, IChatHost, savedChatOf } from '../agent/chatAutosave';
 import { CHAT_SCHEMA_VERSION, ChatFileError, ChatStore, IChatContents, ISavedChat, titleOf } from '../agent/chatStore';
-import { Conversation, INTERRUPTED_NOTICE } from '../agent/conversation';
+import { ChatAutosave } from '../agent/chatAutosave';
+import { ChatModel } from '../agent/chatModel';
 
-// Compile-time checks: JupyterLab's contents manager and the Assistant fit the narrow interfaces.
+// Compile-time check: JupyterLab's contents manager fits the narrow interface.
 export const contentsFits = (manager: Contents.IManager): IChatContents => manager;
-export const assistantFits = (assistant: Assistant): IChatHost => assistant;
 
+import { conversationWithTools, expectValidToolPairs } from './chatFixtures';
 import { FakeContents, httpError } from './fakeContents';
 
-/** A conversation with a user message, a reply that ran a tool, and the follow-up. */
-function conversationWithTools(): Conversation {
-  const conversation = new Conversation();
-  conversation.addUser('Load  sales.csv\nand show the schema, please', [{ label: '@df', text: 'DataFrame 3x2' }]);
-  const reply = conversation.addAssistant();
-  conversation.updateAssistant(reply.id, {
-    status: 'tools',
-    blocks: [
-      { type: 'text', text: 'Reading it.' },
-      {
-        type: 'tool',
-        call: {
-          id: 'toolu_1',
-          name: 'read_file',
-          input: { path: 'sales.csv' },
-          state: 'done',
-          result: { content: 'a,b\n1,2' },
-          allowedBy: 'auto',
-          durationMs: 12
-        }
-      }
-    ]
-  });
-  conversation.updateAssistant(reply.id, { status: 'done', stopReason: 'tool_use' });
-  const next = conversation.addAssistant();
-  conversation.updateAssistant(next.id, {
-    status: 'done',
-    blocks: [{ type: 'text', text: 'Two columns: a, b.' }],
-    personaId: 'data-engineer',
-    usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
-  });
-  return conversation;
-}
-
-function chatOf(conversation: Conversation, id = 'chat-1', extra: Partial<ISavedChat> = {}): ISavedChat {
-  const turns = conversation.toJSON();
+function chatOf(conversation: ChatModel, id = 'chat-1', extra: Partial<ISavedChat> = {}): ISavedChat {
+  const turns = conversation.toJSON().turns;
   return {
     version: CHAT_SCHEMA_VERSION,
     id,
@@ -63,95 +26,14 @@ function chatOf(conversation: Conversation, id = 'chat-1', extra: Partial<ISaved
   };
 }
 
-/** Every tool_use of the request has a tool_result in the next message. */
-function expectValidToolPairs(conversation: Conversation): void {
-  const messages = conversation.toMessages();
-  messages.forEach((message, index) => {
-    const blocks = message.content as ContentBlockParam[];
-    const uses = blocks.filter(b => b.type === 'tool_use').map(b => (b as { id: string }).id);
-    if (uses.length) {
-      const next = (messages[index + 1]?.content ?? []) as ContentBlockParam[];
-      const results = next.filter(b => b.type === 'tool_result').map(b => (b as { tool_use_id: string }).tool_use_id);
-      expect(results.sort()).toEqual([...uses].sort());
-    }
-  });
-  expect(messages[messages.length - 1]?.role).toBe('user');
-}
-
 const FOLDER = '.jupyter/chats';
-
-describe('Conversation toJSON / restore', () => {
-  it('exports a JSON-safe deep copy', () => {
-    const conversation = conversationWithTools();
-    const exported = conversation.toJSON();
-    expect(JSON.parse(JSON.stringify(exported))).toEqual(exported);
-    (exported[1] as any).blocks[1].call.state = 'failed';
-    expect((conversation.turns[1] as any).blocks[1].call.state).toBe('done');
-  });
-
-  it('restores turns with their ids, emits changed, and leaves finished work alone', () => {
-    const source = conversationWithTools();
-    const target = new Conversation();
-    target.addUser('to be replaced');
-    const changes: unknown[] = [];
-    target.changed.connect((_, turn) => changes.push(turn));
-    target.restore(source.toJSON());
-    expect(changes).toEqual([null]);
-    expect(target.turns).toEqual(source.turns);
-    expect(target.toMessages()).toEqual(source.toMessages());
-  });
-
-  it('turns interrupted replies into stopped ones with every tool call answered', () => {
-    const conversation = new Conversation();
-    conversation.addUser('Fix the pipeline');
-    const reply = conversation.addAssistant();
-    const call = (id: string, state: any, input: unknown = { cell: id }) => ({
-      type: 'tool' as const,
-      call: { id, name: 'run_cell', input, state }
-    });
-    conversation.updateAssistant(reply.id, {
-      status: 'tools',
-      blocks: [
-        { type: 'text', text: 'Running three cells.' },
-        call('t_done', 'done'),
-        call('t_running', 'running'),
-        call('t_waiting', 'waiting_approval'),
-        call('t_pending', 'pending'),
-        call('t_partial', 'pending', '{"cell": "3')
-      ]
-    });
-    conversation.updateCall(reply.id, 't_done', { result: { content: 'ok' } });
-    conversation.addUser('hello?');
-    conversation.addAssistant(); // waiting, never answered
-    const streaming = conversation.addAssistant();
-    conversation.updateAssistant(streaming.id, { status: 'streaming', blocks: [{ type: 'text', text: 'Half a sen' }] });
-
-    const restored = new Conversation();
-    restored.restore(JSON.parse(JSON.stringify(conversation.toJSON())));
-
-    const assistants = restored.turns.filter(t => t.role === 'assistant') as any[];
-    expect(assistants.map(t => t.status)).toEqual(['stopped', 'stopped', 'stopped']);
-    expect(assistants.every(t => t.notice === INTERRUPTED_NOTICE)).toBe(true);
-    expect(assistants[0].blocks.slice(1).map((b: any) => b.call.state)).toEqual([
-      'done',
-      'cancelled',
-      'cancelled',
-      'cancelled',
-      'cancelled'
-    ]);
-    expect(restored.turns.map(t => t.id)).toEqual(conversation.turns.map(t => t.id));
-    expectValidToolPairs(restored);
-    // The saved data itself was not changed.
-    expect((conversation.turns[1] as any).status).toBe('tools');
-  });
-});
 
 describe('titleOf', () => {
   it('takes the first user message on one line, at most 60 characters', () => {
-    expect(titleOf(conversationWithTools().toJSON())).toBe('Load sales.csv and show the schema, please');
-    const long = new Conversation();
+    expect(titleOf(conversationWithTools().turns)).toBe('Load sales.csv and show the schema, please');
+    const long = new ChatModel();
     long.addUser('word '.repeat(40));
-    const title = titleOf(long.toJSON());
+    const title = titleOf(long.turns);
     expect(title.length).toBeLessThanOrEqual(60);
     expect(title.endsWith('…')).toBe(true);
     expect(titleOf([])).toBe('');
@@ -175,8 +57,7 @@ describe('ChatStore', () => {
     // A fresh store (a reload) reads it back.
     const loaded = await new ChatStore({ contents }).load('chat-1');
     expect(loaded).toEqual(chat);
-    const restored = new Conversation();
-    restored.restore(loaded.turns);
+    const restored = ChatModel.fromJSON(loaded);
     expect(restored.turns).toEqual(conversation.turns);
     expect(restored.toMessages()).toEqual(conversation.toMessages());
     expectValidToolPairs(restored);
@@ -282,8 +163,7 @@ describe('ChatStore', () => {
     await store.save(chatOf(conversation));
     const loaded = await new ChatStore({ contents }).load('chat-1');
     expect(loaded.turns.map(t => t.role)).toEqual(['user', 'assistant', 'assistant', 'recap', 'user']);
-    const restored = new Conversation();
-    restored.restore(loaded.turns);
+    const restored = ChatModel.fromJSON(loaded);
     const messages = restored.toMessages();
     expect(messages).toHaveLength(1);
     expect(JSON.stringify(messages[0])).toContain('Recap: sales.csv has columns a and b.');
@@ -395,7 +275,9 @@ describe('ChatStore', () => {
     expect(error.kind).toBe('corrupt');
 
     contents.ops = [];
-    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversationWithTools(), 'chat-bad') });
+    const model = new ChatModel({ id: 'chat-bad', turns: conversationWithTools().turns });
+    const autosave = new ChatAutosave({ store, model });
+    model.setTitle('changed, so there is something to save');
     const failures: unknown[] = [];
     autosave.failed.connect((_, failure) => failures.push(failure));
     await autosave.flush();
@@ -459,186 +341,5 @@ describe('ChatStore', () => {
     await expect(store.save(chatOf(conversationWithTools(), '../escape'))).rejects.toMatchObject({
       kind: 'invalid-id'
     });
-  });
-});
-
-describe('ChatAutosave', () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
-  it('debounces: several schedule() calls make one save of the latest state', async () => {
-    jest.useFakeTimers();
-    const contents = new FakeContents();
-    const store = new ChatStore({ contents });
-    const save = jest.spyOn(store, 'save');
-    const conversation = conversationWithTools();
-    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversation) });
-    for (let i = 0; i < 5; i++) {
-      conversation.addUser(`message ${i}`);
-      autosave.schedule();
-      jest.advanceTimersByTime(200);
-    }
-    expect(save).not.toHaveBeenCalled();
-    expect(autosave.busy).toBe(true);
-    jest.advanceTimersByTime(500);
-    jest.useRealTimers();
-    while (autosave.busy) {
-      await new Promise(resolve => setTimeout(resolve, 0));
-    }
-    expect(save).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns).toHaveLength(8);
-    expect(autosave.busy).toBe(false);
-  });
-
-  it('saves at least every maxWaitMs while changes keep coming (a streaming reply)', async () => {
-    jest.useFakeTimers();
-    const contents = new FakeContents();
-    const store = new ChatStore({ contents });
-    const save = jest.spyOn(store, 'save');
-    const conversation = conversationWithTools();
-    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversation), debounceMs: 500, maxWaitMs: 2000 });
-    // A change every 100 ms for 1.9 s: the debounce alone would never fire.
-    for (let i = 0; i < 19; i++) {
-      autosave.schedule();
-      jest.advanceTimersByTime(100);
-    }
-    expect(save).not.toHaveBeenCalled();
-    autosave.schedule();
-    jest.advanceTimersByTime(100);
-    expect(save).toHaveBeenCalledTimes(1);
-    jest.useRealTimers();
-    while (autosave.busy) {
-      await new Promise(resolve => setTimeout(resolve, 0));
-    }
-    jest.useFakeTimers();
-    // The wait starts again after a save.
-    autosave.schedule();
-    jest.advanceTimersByTime(400);
-    expect(save).toHaveBeenCalledTimes(1);
-    jest.advanceTimersByTime(100);
-    expect(save).toHaveBeenCalledTimes(2);
-    jest.useRealTimers();
-  });
-
-  it('runs one save at a time and coalesces changes made during it into one more save', async () => {
-    const contents = new FakeContents();
-    const store = new ChatStore({ contents });
-    const save = jest.spyOn(store, 'save');
-    const conversation = conversationWithTools();
-    const autosave = new ChatAutosave({ store, chat: () => chatOf(conversation), debounceMs: 0 });
-
-    let release!: () => void;
-    contents.gate = new Promise(resolve => (release = resolve));
-    const first = autosave.flush();
-    await new Promise(resolve => setTimeout(resolve, 0));
-    expect(save).toHaveBeenCalledTimes(1);
-
-    conversation.addUser('during the save 1');
-    const second = autosave.flush();
-    conversation.addUser('during the save 2');
-    const third = autosave.flush();
-    expect(save).toHaveBeenCalledTimes(1);
-
-    contents.gate = null;
-    release();
-    await Promise.all([first, second, third]);
-    expect(save).toHaveBeenCalledTimes(2);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns).toHaveLength(5);
-    expect(contents.writes.filter(w => w.startsWith('rename') && w.endsWith('/chat-1.json'))).toHaveLength(2);
-  });
-
-  it('reports failures on `failed` and never throws; skips when there is nothing to save', async () => {
-    const contents = new FakeContents();
-    const store = new ChatStore({ contents });
-    let chat: ISavedChat | null = null;
-    const autosave = new ChatAutosave({ store, chat: () => chat });
-    const failures: Array<{ chatId: string | null; error: unknown }> = [];
-    autosave.failed.connect((_, failure) => failures.push(failure));
-
-    await autosave.flush();
-    expect(contents.ops).toEqual([]);
-
-    chat = chatOf(conversationWithTools());
-    contents.failNext.rename = httpError(500, 'server gone');
-    await expect(autosave.flush()).resolves.toBeUndefined();
-    expect(failures).toHaveLength(1);
-    expect(failures[0].chatId).toBe('chat-1');
-    expect((failures[0].error as Error).message).toBe('server gone');
-
-    await autosave.flush();
-    expect(failures).toHaveLength(1);
-    expect(contents.files.has(`${FOLDER}/chat-1.json`)).toBe(true);
-  });
-});
-
-describe('savedChatOf / applySavedChat', () => {
-  function host(
-    conversation: Conversation
-  ): IChatHost & { chatId: string; title: string | null; personaId: string; model: string | null; approval: ApprovalPolicy; conversation: Conversation } {
-    const approval = new ApprovalPolicy(() => ({}));
-    return {
-      chatId: 'chat-9',
-      personaId: 'default',
-      model: null,
-      title: null as string | null,
-      createdAt: 42,
-      startChat(id?: string) {
-        this.chatId = id ?? 'chat-new';
-        this.title = null;
-        this.model = null;
-        this.approval.reset();
-        this.conversation.clear();
-      },
-      setTitle(title: string | null) {
-        this.title = title;
-      },
-      get persona() {
-        return { id: this.personaId };
-      },
-      get chatModel() {
-        return this.model;
-      },
-      approval,
-      conversation,
-      setPersona(id: string) {
-        this.personaId = id;
-      },
-      setChatModel(model: string | null) {
-        this.model = model;
-      }
-    };
-  }
-
-  it('takes a chat from an assistant-like host and puts it back', () => {
-    expect(savedChatOf(host(new Conversation()))).toBeNull();
-
-    const source = host(conversationWithTools());
-    source.setPersona('analyst');
-    source.setChatModel('claude-opus-4-6');
-    source.approval.grantForChat('run_cell');
-    source.setTitle('Sales schema');
-    const saved = savedChatOf(source)!;
-    expect(saved).toMatchObject({
-      version: CHAT_SCHEMA_VERSION,
-      id: 'chat-9',
-      title: 'Sales schema',
-      customTitle: true,
-      createdAt: 42,
-      personaId: 'analyst',
-      chatModel: 'claude-opus-4-6',
-      grants: ['run_cell']
-    });
-
-    const target = host(new Conversation());
-    target.createdAt = 7;
-    applySavedChat(target, JSON.parse(JSON.stringify(saved)));
-    expect(target.chatId).toBe('chat-9');
-    expect(target.title).toBe('Sales schema');
-    expect(target.createdAt).toBe(42);
-    expect(target.personaId).toBe('analyst');
-    expect(target.chatModel).toBe('claude-opus-4-6');
-    expect(target.approval.chatGrants).toEqual(['run_cell']);
-    expect(target.conversation.turns).toEqual(source.conversation.turns);
   });
 });

@@ -15,17 +15,8 @@ import {
   RECAP_INSTRUCTION,
   RECAP_SYSTEM
 } from '../agent/compaction';
-import {
-  Conversation,
-  IAssistantTurn,
-  IRecapTurn,
-  IToolCall,
-  IUserTurn,
-  restoredTurns,
-  SHORTENED_RESULT_CHARS,
-  toolResultBlock,
-  Turn
-} from '../agent/conversation';
+import { ChatModel } from '../agent/chatModel';
+import { IAssistantTurn, IRecapTurn, IToolCall, IUserTurn, restoredTurns, SHORTENED_RESULT_CHARS, toolResultBlock, Turn } from '../agent/conversation';
 import { isAbort } from '../agent/errors';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool } from '../tools/types';
@@ -80,26 +71,24 @@ function reply(text: string, calls: IToolCall[] = [], patch: Partial<IAssistantT
   };
 }
 
-function conversationOf(turns: Turn[]): Conversation {
-  const conversation = new Conversation();
-  conversation.restore(turns);
-  return conversation;
+function conversationOf(turns: Turn[]): ChatModel {
+  return new ChatModel({ turns: restoredTurns(turns) });
 }
 
-const estimateOf = (conversation: Conversation) =>
+const estimateOf = (conversation: ChatModel) =>
   estimateTokens({ system: SYSTEM, messages: conversation.toMessages(), tools: TOOLS });
 
 /** A window that puts the conversation's estimate at `fraction` of the budget. */
-const windowFor = (conversation: Conversation, fraction: number) =>
+const windowFor = (conversation: ChatModel, fraction: number) =>
   Math.ceil(estimateOf(conversation) / fraction) + MAX;
 
-function argsOf(conversation: Conversation, signal = new AbortController().signal) {
+function argsOf(conversation: ChatModel, signal = new AbortController().signal) {
   return { conversation, model: 'claude-test', maxTokens: MAX, system: SYSTEM, tools: TOOLS, signal };
 }
 
 /** A compactor with recorded callbacks; the window puts the request at `fraction`. */
 function compactorFor(
-  conversation: Conversation,
+  conversation: ChatModel,
   fraction: number,
   options: Partial<ICompactorOptions> = {}
 ) {
@@ -127,12 +116,12 @@ function compactorFor(
   return { compactor, window, budget: window - MAX, summaries, counted, measures, reports };
 }
 
-const callsOf = (conversation: Conversation): IToolCall[] =>
+const callsOf = (conversation: ChatModel): IToolCall[] =>
   conversation.turns.flatMap(t =>
     t.role === 'assistant' ? t.blocks.flatMap(b => (b.type === 'tool' ? [b.call] : [])) : []
   );
 
-const recapsOf = (conversation: Conversation) =>
+const recapsOf = (conversation: ChatModel) =>
   conversation.turns.filter((t): t is IRecapTurn => t.role === 'recap');
 
 /**
@@ -238,7 +227,7 @@ describe('shortened tool results', () => {
     expect(sent[0].content).toContain('plot of sales');
     expect(sent[0].content).toContain('image');
     expect(sent[0].content).not.toContain('AAAA');
-    const saved = conversation.toJSON()[1] as IAssistantTurn;
+    const saved = conversation.toJSON().turns[1] as IAssistantTurn;
     const savedCall = (saved.blocks[0] as { call: IToolCall }).call;
     expect(savedCall.compacted).toBe(true);
     expect((savedCall.result!.content as any[])[1].source.data).toHaveLength(5000);
@@ -253,7 +242,7 @@ describe('recap turns', () => {
     if (status === 'done') {
       conversation.updateRecap(recap.id, { text: 'The user loaded sales.csv.' });
     }
-    return { conversation, recap };
+    return { conversation, recap: conversation.turn(recap.id) as IRecapTurn };
   }
 
   it('starts the request with a done recap and leaves the turns before it out', () => {
@@ -293,24 +282,34 @@ describe('recap turns', () => {
 
   it('notifies on insert and update, and refuses an unknown turn', () => {
     const conversation = conversationOf([user('a')]);
-    const seen: (Turn | null)[] = [];
-    conversation.changed.connect((_, t) => seen.push(t));
+    const seen: Array<[string, Turn, Turn?]> = [];
+    let changes = 0;
+    conversation.turnAdded.connect((_, { turn }) => seen.push(['added', turn]));
+    conversation.turnChanged.connect((_, { turn, previous }) => seen.push(['changed', turn, previous]));
+    conversation.changed.connect(() => (changes += 1));
     const recap = conversation.insertRecap(conversation.turns[0].id, { tokensBefore: 5 })!;
     expect(recap).toMatchObject({ role: 'recap', status: 'summarizing', text: '', tokensBefore: 5 });
     conversation.updateRecap(recap.id, { status: 'failed' });
-    expect(seen).toEqual([recap, recap]);
+    // Turns are immutable: the update replaces the recap by a changed copy.
+    const updated = conversation.turn(recap.id)!;
+    expect(updated).not.toBe(recap);
+    expect(updated).toMatchObject({ role: 'recap', status: 'failed', tokensBefore: 5 });
+    expect(seen).toEqual([['added', recap], ['changed', updated, recap]]);
+    expect(seen[0][1]).toBe(recap);
+    expect(seen[1][1]).toBe(updated);
+    expect(changes).toBe(2);
     expect(conversation.insertRecap('nope', {})).toBeNull();
   });
 
   it('restoredTurns drops a recap still being written and keeps the others harmless', () => {
     const { conversation } = withRecap('summarizing');
-    const saved = conversation.toJSON();
+    const saved = conversation.toJSON().turns;
     const restored = restoredTurns(saved);
     expect(restored.some(t => t.role === 'recap')).toBe(false);
     expect(restored).toHaveLength(4);
-    const failed = withRecap('failed').conversation.toJSON();
+    const failed = withRecap('failed').conversation.toJSON().turns;
     expect(restoredTurns(failed).filter(t => t.role === 'recap')).toHaveLength(1);
-    const done = withRecap('done').conversation.toJSON();
+    const done = withRecap('done').conversation.toJSON().turns;
     expect(restoredTurns(done).find(t => t.role === 'recap')).toMatchObject({ status: 'done' });
     // A done recap without text would hide the history for nothing.
     const empty = done.map(t => (t.role === 'recap' ? { ...t, text: '' } : t));
@@ -736,12 +735,13 @@ describe('Compactor.forceCompact', () => {
   });
 });
 
-function sessionWith(replies: IFakeReply[], compactor?: Compactor) {
+/** A session on a chat that starts with `turns` (restored as a saved chat would be). */
+function sessionWith(replies: IFakeReply[], compactor?: Compactor, turns: Turn[] = []) {
   const fake = fakeFetch(replies);
   const client = new Anthropic({ apiKey: 'test', baseURL: 'http://mock.local', fetch: fake.fetch, maxRetries: 0 });
-  const conversation = new Conversation();
+  const conversation = new ChatModel({ turns: restoredTurns(turns) });
   const session = new ChatSession({
-    conversation,
+    model: conversation,
     client: () => client,
     settings: () => ({ model: 'claude-test', maxTokens: 100, system: 'SYSTEM', tools: [TOOL], context: 'CONTEXT' }),
     registry: new ToolRegistry([TOOL]),
@@ -750,7 +750,7 @@ function sessionWith(replies: IFakeReply[], compactor?: Compactor) {
   return { session, conversation, client, requests: fake.requests };
 }
 
-function until(c: Conversation, predicate: () => boolean): Promise<void> {
+function until(c: ChatModel, predicate: () => boolean): Promise<void> {
   return new Promise(resolve => {
     const check = () => {
       if (predicate()) {
@@ -781,8 +781,7 @@ describe('ChatSession with a compactor', () => {
       },
       summarize: async () => 'RECAP OF Q1'
     });
-    const { session, conversation, requests } = sessionWith([{ text: 'answer' }], compactor);
-    conversation.restore(history());
+    const { session, conversation, requests } = sessionWith([{ text: 'answer' }], compactor, history());
     await session.send('q3');
     expect(counted).toHaveLength(1);
     expect(counted[0]).toMatchObject({ model: 'claude-test', system: 'SYSTEM' });
@@ -808,8 +807,7 @@ describe('ChatSession with a compactor', () => {
         throw new Error('529 overloaded');
       }
     });
-    const { session, conversation, requests } = sessionWith([{ text: 'answer' }], compactor);
-    conversation.restore(history());
+    const { session, conversation, requests } = sessionWith([{ text: 'answer' }], compactor, history());
     await session.send('q3');
     expect(requests).toHaveLength(1);
     expectValidRequest(requests[0].body.messages);
@@ -826,8 +824,7 @@ describe('ChatSession with a compactor', () => {
           request.signal.addEventListener('abort', () => reject(new APIUserAbortError()))
         )
     });
-    const { session, conversation, requests } = sessionWith([{ text: 'later' }], compactor);
-    conversation.restore(history());
+    const { session, conversation, requests } = sessionWith([{ text: 'later' }], compactor, history());
     const done = session.send('q3');
     await until(conversation, () => recapsOf(conversation).some(r => r.status === 'summarizing'));
     session.stop();
@@ -861,9 +858,8 @@ describe('ChatSession with a compactor', () => {
         return message.content.map(b => (b.type === 'text' ? b.text : '')).join('');
       }
     });
-    const s = sessionWith([tooLong, { text: 'THE RECAP' }, { text: 'answer' }], compactor);
+    const s = sessionWith([tooLong, { text: 'THE RECAP' }, { text: 'answer' }], compactor, history());
     client = s.client;
-    s.conversation.restore(history());
     await s.session.send('q3');
     const failed = s.conversation.last as IAssistantTurn;
     expect(failed.status).toBe('error');

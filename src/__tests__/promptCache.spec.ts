@@ -2,7 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApprovalPolicy } from '../agent/approval';
 import { ChatSession } from '../agent/chatSession';
-import { Conversation } from '../agent/conversation';
+import { ChatModel } from '../agent/chatModel';
 import { buildSystemPrompt, withCacheBreakpoints } from '../agent/prompt';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool } from '../tools/types';
@@ -73,10 +73,10 @@ describe('prompt cache prefix across a five-turn conversation', () => {
       { text: 'Fifth answer.' }
     ]);
     const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock.local', fetch: fake.fetch, maxRetries: 0 });
-    const conversation = new Conversation();
+    const conversation = new ChatModel();
     let turnNumber = 0;
     const session = new ChatSession({
-      conversation,
+      model: conversation,
       client: () => client,
       settings: () => ({
         model: 'claude-test',

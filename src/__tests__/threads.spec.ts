@@ -1,78 +1,61 @@
 /** @jest-environment node */
 import { Signal } from '@lumino/signaling';
-import { ApprovalPolicy } from '../agent/approval';
 import { ChatStore } from '../agent/chatStore';
-import { Conversation, INTERRUPTED_NOTICE } from '../agent/conversation';
-import { ChatThreads, IThreadHost } from '../agent/threads';
+import { ChatModel } from '../agent/chatModel';
+import { INTERRUPTED_NOTICE } from '../agent/conversation';
+import { ChatThreads, IThreadSession } from '../agent/threads';
 import { FakeContents } from './fakeContents';
 
 const FOLDER = '.jupyter/chats';
-let ids = 0;
 
-/** An assistant-like host: a real Conversation and ApprovalPolicy, a session that can be busy. */
-class Host implements IThreadHost {
-  chatId = 'chat-a';
-  title: string | null = null;
-  createdAt = 1000;
-  personaId = 'data-engineer';
-  chatModel: string | null = null;
-  conversation = new Conversation();
-  approval = new ApprovalPolicy(() => ({}));
-  stateChanged = new Signal<this, void>(this);
+/** A session-like host: a real ChatModel that the threads swap, a session that can be busy. */
+class Host implements IThreadSession {
+  model = new ChatModel({ id: 'chat-a', createdAt: 1000, personaId: 'data-engineer' });
+  modelChanged = new Signal<this, ChatModel>(this);
   busyChanged = new Signal<this, boolean>(this);
   busy = false;
   stops = 0;
-  session = {
-    host: this,
-    get busy() {
-      return this.host.busy;
-    },
-    get busyChanged() {
-      return this.host.busyChanged;
-    },
-    stop: () => {
-      this.stops += 1;
-      if (this.busy) {
-        this.busy = false;
-        this.busyChanged.emit(false);
-      }
-    }
-  };
-  get persona() {
-    return { id: this.personaId };
+  setModel(model: ChatModel) {
+    this.model = model;
+    this.modelChanged.emit(model);
   }
-  startChat(id?: string) {
-    this.chatId = id ?? `chat-new-${++ids}`;
-    this.title = null;
-    this.chatModel = null;
-    this.approval.reset();
-    this.conversation.clear();
-    this.stateChanged.emit();
+  stop() {
+    this.stops += 1;
+    if (this.busy) {
+      this.busy = false;
+      this.busyChanged.emit(false);
+    }
+  }
+  get chatId() {
+    return this.model.id;
+  }
+  get conversation() {
+    return this.model;
+  }
+  get personaId() {
+    return this.model.personaId;
+  }
+  get title() {
+    return this.model.title;
   }
   setPersona(id: string) {
-    this.personaId = id;
-    this.stateChanged.emit();
+    this.model.setPersonaId(id);
   }
   setChatModel(model: string | null) {
-    this.chatModel = model;
-    this.stateChanged.emit();
-  }
-  setTitle(title: string | null) {
-    this.title = title;
-    this.stateChanged.emit();
+    this.model.setModel(model);
   }
   /** A user message and a finished reply. */
   say(question: string, answer: string) {
-    this.conversation.addUser(question);
-    const reply = this.conversation.addAssistant();
-    this.conversation.updateAssistant(reply.id, { status: 'done', blocks: [{ type: 'text', text: answer }] });
+    this.model.addUser(question);
+    const reply = this.model.addAssistant();
+    this.model.updateAssistant(reply.id, { status: 'done', blocks: [{ type: 'text', text: answer }] });
   }
 }
 
 function setup(contents = new FakeContents()) {
   const host = new Host();
   const store = new ChatStore({ contents });
-  const threads = new ChatThreads({ host, store, debounceMs: 10, maxWaitMs: 50 });
+  const threads = new ChatThreads({ session: host, store, debounceMs: 10, maxWaitMs: 50 });
   return { host, store, threads, contents };
 }
 
@@ -121,9 +104,9 @@ describe('ChatThreads', () => {
     expect(last.status).toBe('stopped');
     expect(last.notice).toBe(INTERRUPTED_NOTICE);
     expect(last.canContinue).toBe(true);
-    // Restoring is not a change, nor is a state signal that changes nothing
-    // saved (e.g. the persona list reloading): nothing is written.
-    host.stateChanged.emit();
+    // Restoring is not a change, nor is setting what is already saved:
+    // nothing is written.
+    host.setPersona('analytics-engineer');
     await settle(threads);
     // Nor is leaving the page (pagehide flushes): an unchanged chat is not written again.
     await threads.flush();
@@ -134,34 +117,18 @@ describe('ChatThreads', () => {
     expect(JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).chatModel).toBe('claude-opus-4-6');
   });
 
-  it('shows the chat before the personas load and sets its persona once they have', async () => {
+  it('reopens a chat with its persona id before the personas load, and writes nothing', async () => {
     const first = setup();
     first.host.say('q', 'a');
     first.host.setPersona('workspace-persona');
     await first.threads.flush();
 
     const { host, threads, contents } = setup(first.contents);
-    // Until the personas load, this persona is unknown: setPersona ignores it.
-    let known = false;
-    host.setPersona = function (id: string) {
-      if (known) {
-        this.personaId = id;
-        this.stateChanged.emit();
-      }
-    };
-    let loaded!: () => void;
-    const ready = new Promise<void>(resolve => (loaded = resolve));
     contents.ops = [];
-    const restoring = threads.restore('chat-a', ready);
-    await new Promise(resolve => setTimeout(resolve, 10));
+    await threads.restore('chat-a');
+    // The model keeps the persona id as saved; the assistant resolves it
+    // (falling back to the default) once the personas are known.
     expect(host.conversation.turns).toHaveLength(2);
-    expect(host.personaId).toBe('data-engineer');
-    // The personas arrive: the default persona resolves differently, a state signal.
-    host.personaId = 'default-after-load';
-    host.stateChanged.emit();
-    known = true;
-    loaded();
-    await restoring;
     expect(host.personaId).toBe('workspace-persona');
     await settle(threads);
     expect(contents.writes).toEqual([]);

@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { Conversation } from '../agent/conversation';
+import { ChatModel } from '../agent/chatModel';
 import { cachedShare, chatUsage, costOf, formatCost, formatTokens, priceFor } from '../agent/usage';
 import { DEFAULT_SETTINGS } from '../settings';
 
@@ -23,7 +23,7 @@ describe('usage and cost', () => {
   });
 
   it('adds up a chat, and says unknown when a model has no price', () => {
-    const conversation = new Conversation();
+    const conversation = new ChatModel();
     conversation.addUser('q');
     const a = conversation.addAssistant();
     conversation.updateAssistant(a.id, {

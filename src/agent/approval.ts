@@ -18,15 +18,16 @@ export type ApprovalAnswer =
 
 /**
  * Decides, per tool call, whether to run, ask or refuse: the user's per-tool
- * setting (else the tool's default), "allow for this chat" grants, and the
- * rule that risky inputs (DROP TABLE, rm -rf…) always ask.
+ * setting (else the tool's default), the chat's "allow for this chat" grants
+ * (kept by the `ChatModel`), and the rule that risky inputs (DROP TABLE,
+ * rm -rf…) always ask. A risk check that throws asks too (fails closed).
  */
 export class ApprovalPolicy {
   constructor(settings: () => Record<string, ApprovalMode | undefined>) {
     this._settings = settings;
   }
 
-  decide(tool: ITool, input: unknown): IApprovalDecision {
+  decide(tool: ITool, input: unknown, grants: ReadonlyArray<string> = []): IApprovalDecision {
     const setting = this._settings()[tool.name];
     const mode: ApprovalMode =
       setting === 'auto' || setting === 'ask' || setting === 'never' ? setting : tool.defaultApproval;
@@ -37,32 +38,16 @@ export class ApprovalPolicy {
     try {
       risk = tool.riskOf ? tool.riskOf(input) : null;
     } catch (error) {
-      risk = null;
+      risk = `The safety check of this call failed (${error instanceof Error ? error.message : String(error)}), so it needs your approval.`;
     }
     if (risk) {
       return { mode: 'ask', reason: risk };
     }
-    if (this._chatGrants.has(tool.name)) {
+    if (grants.includes(tool.name)) {
       return { mode: 'auto', byChat: true };
     }
     return { mode };
   }
 
-  /** Remember "Allow for this chat". */
-  grantForChat(toolName: string): void {
-    this._chatGrants.add(toolName);
-  }
-
-  /** The tools allowed for this chat (to persist with the chat). */
-  get chatGrants(): string[] {
-    return [...this._chatGrants].sort();
-  }
-
-  /** Forget every grant (new chat). */
-  reset(grants: string[] = []): void {
-    this._chatGrants = new Set(grants);
-  }
-
   private _settings: () => Record<string, ApprovalMode | undefined>;
-  private _chatGrants = new Set<string>();
 }

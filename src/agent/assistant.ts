@@ -10,8 +10,9 @@ import type { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
 import { ToolRegistry } from '../tools/registry';
 import { ApprovalPolicy } from './approval';
+import { ChatModel } from './chatModel';
 import { ChatSession, IRequestSettings } from './chatSession';
-import { Conversation, IAssistantTurn, IAttachment } from './conversation';
+import type { IAssistantTurn, IAttachment } from './conversation';
 import { buildSystemPrompt } from './prompt';
 import { Compactor, contextWindowOf } from './compaction';
 
@@ -23,11 +24,6 @@ export interface IVariableSource {
   names(): Promise<string[]>;
   /** The full summary of one variable, as text for the model. */
   summary(name: string): Promise<string>;
-}
-
-/** A fresh, sortable chat id. */
-export function newChatId(): string {
-  return `chat-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /** The `@name` mentions of a message, in order, without duplicates. */
@@ -60,25 +56,20 @@ export interface IAssistantOptions {
   context?: (request: { step: number }) => Promise<string | null>;
   /** The active kernel's variables, for @mentions. */
   variables?: IVariableSource;
-  /** The id of the chat to continue (e.g. remembered across a reload). */
-  chatId?: string | null;
-  /** Told when a new chat gets its id. */
-  onChatId?: (id: string) => void;
+  /** The chat to start on (default: a new, empty one). */
+  model?: ChatModel;
   trans?: Translate;
 }
 
 /**
- * One chat's assistant: its conversation, the persona speaking, the model it
- * uses and the instructions in effect. Builds every request from them.
+ * The agent policy around the current chat (`model`, a `ChatModel`): which
+ * persona speaks, which model answers, which instructions and context go
+ * into each request, and the loop (`session`) that runs it. Holds no chat
+ * state of its own: that lives in the model, which the session can swap.
  */
 export class Assistant {
   constructor(options: IAssistantOptions) {
     this._options = options;
-    this._chatId = options.chatId || newChatId();
-    if (this._chatId !== options.chatId) {
-      options.onChatId?.(this._chatId);
-    }
-    this.conversation = new Conversation();
     this.registry = options.registry ?? new ToolRegistry();
     this.approval = new ApprovalPolicy(() => options.settings().toolApprovals);
     this.compactor = new Compactor({
@@ -112,7 +103,7 @@ export class Assistant {
     });
     this.session = new ChatSession({
       compactor: this.compactor,
-      conversation: this.conversation,
+      model: options.model ?? new ChatModel(),
       client: options.client,
       settings: step => this.prepare(step),
       registry: this.registry,
@@ -122,60 +113,32 @@ export class Assistant {
       trans: options.trans
     });
     options.personas.changed.connect(this._emit, this);
+    this.model.stateChanged.connect(this._onModelState, this);
+    this.session.modelChanged.connect(this._onModelChanged, this);
+    this._previousModel = this.model;
   }
 
-  readonly conversation: Conversation;
   readonly session: ChatSession;
   readonly registry: ToolRegistry;
   readonly approval: ApprovalPolicy;
   /** Measures the context window and compacts long conversations before a request. */
   readonly compactor: Compactor;
 
-  /** The chat's id (file changes and, later, the saved chat are filed under it). */
-  get chatId(): string {
-    return this._chatId;
+  /** The current chat. */
+  get model(): ChatModel {
+    return this.session.model;
   }
 
-  /** Start a new chat: new id, empty conversation, approvals for the chat forgotten. */
-  newChat(): void {
-    this.startChat();
+  /** The current chat's id (file changes and the saved chat are filed under it). */
+  get chatId(): string {
+    return this.session.model.id;
   }
 
   /**
-   * Make this assistant speak in another chat (a fresh one, or `id` to be
-   * filled from a saved chat): stops any request, forgets the conversation,
-   * the chat's approvals, title and per-chat model.
+   * Emitted when what the header shows changes: the persona list, the
+   * instructions, the model's resolution, the current chat's persona, model
+   * or title, or the chat itself (swapped).
    */
-  startChat(id?: string): void {
-    this.session.reset();
-    this._chatId = id || newChatId();
-    this._title = null;
-    this._chatModel = null;
-    this._createdAt = Date.now();
-    this._options.onChatId?.(this._chatId);
-    this._emit();
-  }
-
-  /** The title the user gave this chat (null: taken from its first message). */
-  get title(): string | null {
-    return this._title;
-  }
-
-  setTitle(title: string | null): void {
-    this._title = title && title.trim() ? title.trim() : null;
-    this._emit();
-  }
-
-  /** When this chat started (ms since the epoch). */
-  get createdAt(): number {
-    return this._createdAt;
-  }
-
-  set createdAt(value: number) {
-    this._createdAt = value;
-  }
-
-  /** Emitted when the persona, model or instructions change. */
   get stateChanged(): ISignal<this, void> {
     return this._stateChanged;
   }
@@ -186,10 +149,8 @@ export class Assistant {
 
   /** The persona speaking now (the default one until the user picks another). */
   get persona(): IPersona | null {
-    return (
-      (this._personaId ? this._options.personas.get(this._personaId) : undefined) ??
-      this._options.personas.defaultPersona()
-    );
+    const id = this.model.personaId;
+    return (id ? this._options.personas.get(id) : undefined) ?? this._options.personas.defaultPersona();
   }
 
   /**
@@ -224,19 +185,8 @@ export class Assistant {
     if (!this._options.personas.get(id) || id === this.persona?.id) {
       return;
     }
-    this._personaId = id;
     this._resolution = null;
-    this._emit();
-  }
-
-  /** The model chosen for this chat only (null: persona or settings decide). */
-  get chatModel(): string | null {
-    return this._chatModel;
-  }
-
-  setChatModel(model: string | null): void {
-    this._chatModel = model && model.trim() ? model.trim() : null;
-    this._emit();
+    this.model.setPersonaId(id);
   }
 
   /** How the model of the last request (or the next one) was chosen. */
@@ -261,8 +211,9 @@ export class Assistant {
   async resolveModel(): Promise<IModelResolution> {
     const settings = this._options.settings();
     let resolution: IModelResolution;
-    if (this._chatModel) {
-      resolution = { model: this._chatModel, how: 'exact', note: 'chosen for this chat' };
+    const chosen = this.model.model;
+    if (chosen) {
+      resolution = { model: chosen, how: 'exact', note: 'chosen for this chat' };
     } else if (settings.modelExplicit || !this.persona?.model) {
       resolution = { model: settings.model, how: 'exact', note: 'from the settings' };
     } else {
@@ -297,9 +248,9 @@ export class Assistant {
         : Promise.resolve(null)
     ]);
     const persona = this.persona;
-    const last = this.conversation.last;
-    if (last && last.role === 'assistant') {
-      this.conversation.updateAssistant(last.id, { personaId: persona?.id });
+    const last = this.model.last;
+    if (last && last.role === 'assistant' && last.personaId !== persona?.id) {
+      this.model.updateAssistant(last.id, { personaId: persona?.id });
     }
     this._emit();
     return {
@@ -317,6 +268,8 @@ export class Assistant {
 
   dispose(): void {
     this._options.personas.changed.disconnect(this._emit, this);
+    this.model.stateChanged.disconnect(this._onModelState, this);
+    this.session.modelChanged.disconnect(this._onModelChanged, this);
     this.session.stop();
   }
 
@@ -324,12 +277,20 @@ export class Assistant {
     this._stateChanged.emit();
   }
 
+  private _onModelState(): void {
+    this._emit();
+  }
+
+  private _onModelChanged(_: unknown, model: ChatModel): void {
+    this._previousModel?.stateChanged.disconnect(this._onModelState, this);
+    model.stateChanged.connect(this._onModelState, this);
+    this._previousModel = model;
+    this._resolution = null;
+    this._emit();
+  }
+
   private _options: IAssistantOptions;
-  private _chatId: string;
-  private _personaId: string | null = null;
-  private _chatModel: string | null = null;
-  private _title: string | null = null;
-  private _createdAt = Date.now();
+  private _previousModel: ChatModel | null = null;
   private _resolution: IModelResolution | null = null;
   private _instructions: IInstructionsState | null = null;
   private _stateChanged = new Signal<this, void>(this);

@@ -1,10 +1,10 @@
 import { ISignal, Signal } from '@lumino/signaling';
-import { CHAT_SCHEMA_VERSION, ChatStore, ISavedChat, titleOf } from './chatStore';
-import type { ISerializedTurn } from './conversation';
+import type { ChatModel } from './chatModel';
+import type { ChatStore } from './chatStore';
 
 export interface IChatAutosaveOptions {
-  /** The chat as it is now; null when there is nothing to save (e.g. an empty chat). */
-  chat: () => ISavedChat | null;
+  /** The chat to keep saved. */
+  model: ChatModel;
   store: ChatStore;
   /** Quiet time before a scheduled save, in ms (default 500). */
   debounceMs?: number;
@@ -17,18 +17,28 @@ export interface IChatAutosaveOptions {
 
 /** Why an autosave failed. */
 export interface IAutosaveFailure {
-  chatId: string | null;
+  chatId: string;
   error: unknown;
 }
 
 /**
- * Saves a chat after changes: `schedule()` on every change (debounced),
- * `flush()` to save now. One save runs at a time; changes during a save lead
- * to one more save after it. Failures are reported on `failed`, never thrown.
+ * Keeps one `ChatModel` saved: every change of the model schedules a save
+ * (debounced, at most `maxWaitMs` apart while changes keep coming);
+ * `flush()` saves now. What counts as changed is the model's `revision`: a
+ * model opened from its file, or saved already, is not written again. An
+ * empty chat is never saved. One save runs at a time; failures are reported
+ * on `failed`, never thrown.
  */
 export class ChatAutosave {
   constructor(options: IChatAutosaveOptions) {
     this._options = options;
+    this._savedRevision = options.model.revision;
+    options.model.changed.connect(this.schedule, this);
+  }
+
+  /** The chat being saved. */
+  get model(): ChatModel {
+    return this._options.model;
   }
 
   /** How long the last save took (serialising and writing), in ms. */
@@ -44,22 +54,21 @@ export class ChatAutosave {
     return this._timer !== null || this._running !== null;
   }
 
-  /** Whether a change was scheduled and is not saved yet. */
+  /** Whether the model changed since its last save. */
   get pending(): boolean {
-    return this._pending;
+    return this.model.revision !== this._savedRevision && !this.model.isEmpty;
   }
 
-  /** Save now if a change is pending (else nothing: an unchanged chat is not written again). */
+  /** Save now if the model changed (else nothing: an unchanged chat is not written again). */
   flushPending(): Promise<void> {
-    return this._pending || this._running ? this.flush() : Promise.resolve();
+    return this.pending || this._running ? this.flush() : Promise.resolve();
   }
 
-  /** Save after `debounceMs` without further calls. */
+  /** Save after `debounceMs` without further changes. */
   schedule(): void {
     if (this._disposed) {
       return;
     }
-    this._pending = true;
     this._clearTimer();
     const now = Date.now();
     this._pendingSince ??= now;
@@ -85,26 +94,31 @@ export class ChatAutosave {
     return this._running;
   }
 
-  /** Stop scheduled saves (a running one completes). */
+  /** Stop listening and scheduling (a running save completes). */
   dispose(): void {
+    if (this._disposed) {
+      return;
+    }
     this._disposed = true;
     this._clearTimer();
+    this.model.changed.disconnect(this.schedule, this);
   }
 
   private async _loop(): Promise<void> {
+    const model = this.model;
     do {
       this._again = false;
-      this._pending = false;
-      let chat: ISavedChat | null = null;
+      if (!this.pending) {
+        continue;
+      }
+      const revision = model.revision;
       try {
         const started = Date.now();
-        chat = this._options.chat();
-        if (chat) {
-          await this._options.store.save(chat);
-          this.lastSaveMs = Date.now() - started;
-        }
+        await this._options.store.save(model.toJSON());
+        this._savedRevision = revision;
+        this.lastSaveMs = Date.now() - started;
       } catch (error) {
-        this._failed.emit({ chatId: chat?.id ?? null, error });
+        this._failed.emit({ chatId: model.id, error });
       }
     } while (this._again);
   }
@@ -121,62 +135,8 @@ export class ChatAutosave {
   private _running: Promise<void> | null = null;
   private _again = false;
   private _disposed = false;
-  private _pending = false;
+  private _savedRevision: number;
   /** When the first change not yet saved was scheduled. */
   private _pendingSince: number | null = null;
   private _failed = new Signal<this, IAutosaveFailure>(this);
-}
-
-/** What a saved chat is taken from and restored into (an `Assistant` fits). */
-export interface IChatHost {
-  readonly chatId: string;
-  readonly persona: { id: string } | null;
-  readonly chatModel: string | null;
-  /** The title the user gave the chat, if any. */
-  readonly title: string | null;
-  createdAt: number;
-  readonly approval: { readonly chatGrants: string[]; reset(grants?: string[]): void };
-  readonly conversation: {
-    readonly turns: ReadonlyArray<ISerializedTurn>;
-    toJSON(): ISerializedTurn[];
-    restore(turns: ReadonlyArray<ISerializedTurn>): void;
-  };
-  /** Switch to a chat: a fresh one, or the one with this id (then filled by `applySavedChat`). */
-  startChat(id?: string): void;
-  setPersona(id: string): void;
-  setChatModel(model: string | null): void;
-  setTitle(title: string | null): void;
-}
-
-/** The chat to save, or null for an empty one. */
-export function savedChatOf(host: IChatHost): ISavedChat | null {
-  if (!host.conversation.turns.length) {
-    return null;
-  }
-  const turns = host.conversation.toJSON();
-  return {
-    version: CHAT_SCHEMA_VERSION,
-    id: host.chatId,
-    title: host.title ?? titleOf(turns),
-    ...(host.title ? { customTitle: true } : {}),
-    createdAt: host.createdAt,
-    updatedAt: Date.now(),
-    personaId: host.persona?.id ?? null,
-    chatModel: host.chatModel,
-    grants: host.approval.chatGrants,
-    turns
-  };
-}
-
-/** Make the host speak in a saved chat: its id, conversation, persona, model, grants and title. */
-export function applySavedChat(host: IChatHost, chat: ISavedChat): void {
-  host.startChat(chat.id);
-  host.createdAt = chat.createdAt;
-  if (chat.personaId) {
-    host.setPersona(chat.personaId);
-  }
-  host.setChatModel(chat.chatModel);
-  host.setTitle(chat.customTitle ? chat.title : null);
-  host.approval.reset(chat.grants);
-  host.conversation.restore(chat.turns);
 }

@@ -11,14 +11,8 @@ import { ToolRegistry } from '../tools/registry';
 import type { ITool, IToolContext } from '../tools/types';
 import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import type { Compactor } from './compaction';
-import {
-  AssistantBlock,
-  Conversation,
-  IAssistantTurn,
-  IAttachment,
-  IToolCall,
-  IUsage
-} from './conversation';
+import { ChatModel } from './chatModel';
+import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, IUsage } from './conversation';
 import { describeError, isAbort } from './errors';
 import { withCacheBreakpoints } from './prompt';
 
@@ -34,7 +28,8 @@ export interface IRequestSettings {
 }
 
 export interface IChatSessionOptions {
-  conversation: Conversation;
+  /** The chat the session starts on (`setModel` swaps it). */
+  model: ChatModel;
   /** Returns the client to use for the next request (settings may have changed). */
   client: () => Anthropic;
   /**
@@ -76,20 +71,38 @@ const identity = (text: string, ...args: any[]) =>
   args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
 
 /**
- * The agent loop. One user turn = stream a reply; when it stops for
- * `tool_use`, run each requested tool through the approval policy, send the
- * results back, and go on until the model ends its turn, runs out of tokens,
- * refuses, or the step limit is reached. `stop()` cancels the stream, any
- * running tool and any pending approval at once; the conversation stays a
- * valid request for the next turn.
+ * The agent loop, acting on one `ChatModel` at a time. One user turn =
+ * stream a reply; when it stops for `tool_use`, run each requested tool
+ * through the approval policy, send the results back, and go on until the
+ * model ends its turn, runs out of tokens, refuses, or the step limit is
+ * reached. `stop()` cancels the stream, any running tool and any pending
+ * approval at once; the chat stays a valid request for the next turn. A run
+ * keeps writing to the model it started on, even if the chat is swapped.
  */
 export class ChatSession {
   constructor(options: IChatSessionOptions) {
     this._options = options;
+    this._model = options.model;
   }
 
-  get conversation(): Conversation {
-    return this._options.conversation;
+  /** The chat the session acts on. */
+  get model(): ChatModel {
+    return this._model;
+  }
+
+  /** Emitted after `setModel` swapped the chat. */
+  get modelChanged(): ISignal<this, ChatModel> {
+    return this._modelChanged;
+  }
+
+  /** Act on another chat from now on; a running reply is stopped first. */
+  setModel(model: ChatModel): void {
+    if (model === this._model) {
+      return;
+    }
+    this.stop();
+    this._model = model;
+    this._modelChanged.emit(model);
   }
 
   get busy(): boolean {
@@ -105,7 +118,7 @@ export class ChatSession {
     if (this.busy || !text.trim()) {
       return;
     }
-    this.conversation.addUser(text, attachments);
+    this._model.addUser(text, attachments);
     await this._run();
   }
 
@@ -119,10 +132,7 @@ export class ChatSession {
     if (this.busy) {
       return;
     }
-    const last = this.conversation.last;
-    if (last && last.role === 'assistant' && last.status === 'error') {
-      this.conversation.remove(last.id);
-    }
+    this._dropFailedReply();
     await this._run();
   }
 
@@ -135,10 +145,7 @@ export class ChatSession {
     if (this.busy) {
       return;
     }
-    const last = this.conversation.last;
-    if (last && last.role === 'assistant' && last.status === 'error') {
-      this.conversation.remove(last.id);
-    }
+    this._dropFailedReply();
     await this._run(!!this._options.compactor);
   }
 
@@ -147,12 +154,6 @@ export class ChatSession {
     this._controller?.abort();
   }
 
-  /** Forget the conversation and this chat's approvals (aborting any request). */
-  reset(): void {
-    this.stop();
-    this._options.approval?.reset();
-    this.conversation.clear();
-  }
 
   /** The user's answer to a pending approval card. */
   answerApproval(callId: string, answer: ApprovalAnswer): void {
@@ -165,7 +166,8 @@ export class ChatSession {
 
   /** The loop; `compact` forces a compaction before its first request. */
   private async _run(compact = false): Promise<void> {
-    if (!this.conversation.toMessages().length) {
+    const model = this._model;
+    if (!model.toMessages().length) {
       return;
     }
     const controller = new AbortController();
@@ -173,21 +175,21 @@ export class ChatSession {
     try {
       const maxSteps = Math.max(1, this._options.maxSteps?.() ?? 25);
       for (let step = 1; ; step++) {
-        const turn = await this._step(controller, step, compact && step === 1);
+        const turn = await this._step(model, controller, step, compact && step === 1);
         if (!turn || controller.signal.aborted) {
           return;
         }
         if (turn.stopReason !== 'tool_use') {
           return;
         }
-        await this._runTools(turn, controller.signal);
+        await this._runTools(model, turn, controller.signal);
         if (controller.signal.aborted) {
-          this.conversation.updateAssistant(turn.id, { status: 'stopped' });
+          model.updateAssistant(turn.id, { status: 'stopped' });
           return;
         }
-        this.conversation.updateAssistant(turn.id, { status: 'done' });
+        model.updateAssistant(turn.id, { status: 'done' });
         if (step >= maxSteps) {
-          this.conversation.updateAssistant(turn.id, {
+          model.updateAssistant(turn.id, {
             notice: this._trans(
               'Paused after %1 steps (the step limit in the settings). Continue to let the assistant go on.',
               maxSteps
@@ -208,12 +210,14 @@ export class ChatSession {
 
   /** One model request, streamed into a new assistant turn. Null after an error or Stop. */
   private async _step(
+    conversation: ChatModel,
     controller: AbortController,
     step: number,
     forceCompact = false
   ): Promise<IAssistantTurn | null> {
-    const conversation = this.conversation;
     const turn = conversation.addAssistant();
+    // The turn as it is now: every update replaces it with a new object.
+    const current = () => (conversation.turn(turn.id) as IAssistantTurn | undefined) ?? turn;
     let snapshot: Message | undefined;
     try {
       const settings = await this._options.settings(step);
@@ -222,7 +226,7 @@ export class ChatSession {
       }
       conversation.updateAssistant(turn.id, { model: settings.model });
       const tools = settings.tools ?? [];
-      await this._compact(controller.signal, settings, forceCompact);
+      await this._compact(conversation, controller.signal, settings, forceCompact);
       const stream = this._options.client().messages.stream(
         {
           model: settings.model,
@@ -233,15 +237,18 @@ export class ChatSession {
         },
         { signal: controller.signal }
       );
-      stream.on('streamEvent', (_event, message) => {
+      stream.on('streamEvent', (event, message) => {
         snapshot = message;
+        if (event.type !== 'content_block_start' && event.type !== 'content_block_delta') {
+          return; // nothing the user sees changed
+        }
         conversation.updateAssistant(turn.id, {
-          blocks: blocksOf(message, turn.blocks),
+          blocks: blocksOf(message, current().blocks),
           status: 'streaming'
         });
       });
       const final = await stream.finalMessage();
-      let blocks = blocksOf(final, turn.blocks);
+      let blocks = blocksOf(final, current().blocks);
       const cut = final.stop_reason === 'max_tokens' || (final.stop_reason as string) === 'model_context_window_exceeded';
       if (cut) {
         // A tool call cut off mid-input can't run.
@@ -268,14 +275,13 @@ export class ChatSession {
           retryable: false
         };
       }
-      conversation.updateAssistant(turn.id, patch);
-      return turn;
+      return conversation.updateAssistant(turn.id, patch) ?? null;
     } catch (error) {
       const patch: Partial<IAssistantTurn> = snapshot
         ? { usage: toUsage(snapshot.usage as any) }
         : {};
       // Tool calls that never completed are dropped: they were not run.
-      const blocks = turn.blocks.filter(b => b.type === 'text');
+      const blocks = current().blocks.filter(b => b.type === 'text');
       if (isAbort(error) || controller.signal.aborted) {
         conversation.updateAssistant(turn.id, { ...patch, blocks, status: 'stopped' });
       } else {
@@ -295,13 +301,18 @@ export class ChatSession {
    * would not fit. The new reply (still 'waiting', the last turn) is not part
    * of the request, so it is no obstacle. Only an abort gets through.
    */
-  private async _compact(signal: AbortSignal, settings: IRequestSettings, force: boolean): Promise<void> {
+  private async _compact(
+    conversation: ChatModel,
+    signal: AbortSignal,
+    settings: IRequestSettings,
+    force: boolean
+  ): Promise<void> {
     const compactor = this._options.compactor;
     if (!compactor) {
       return;
     }
     const args = {
-      conversation: this.conversation,
+      conversation,
       model: settings.model,
       maxTokens: settings.maxTokens,
       system: settings.system,
@@ -322,22 +333,21 @@ export class ChatSession {
   }
 
   /** Run the turn's tool calls in order, through the approval policy. */
-  private async _runTools(turn: IAssistantTurn, signal: AbortSignal): Promise<void> {
+  private async _runTools(model: ChatModel, turn: IAssistantTurn, signal: AbortSignal): Promise<void> {
     const calls = turn.blocks
       .filter((b): b is { type: 'tool'; call: IToolCall } => b.type === 'tool')
       .map(b => b.call);
     for (const call of calls) {
       if (signal.aborted) {
-        this.conversation.updateCall(turn.id, call.id, { state: 'cancelled' });
+        model.updateCall(turn.id, call.id, { state: 'cancelled' });
         continue;
       }
-      await this._runTool(turn, call, signal);
+      await this._runTool(model, turn, call, signal);
     }
   }
 
-  private async _runTool(turn: IAssistantTurn, call: IToolCall, signal: AbortSignal): Promise<void> {
-    const update = (patch: Partial<IToolCall>) =>
-      this.conversation.updateCall(turn.id, call.id, patch);
+  private async _runTool(model: ChatModel, turn: IAssistantTurn, call: IToolCall, signal: AbortSignal): Promise<void> {
+    const update = (patch: Partial<IToolCall>) => model.updateCall(turn.id, call.id, patch);
     const registry = this._options.registry;
     const tool = registry?.get(call.name);
     if (!registry || !tool) {
@@ -358,7 +368,9 @@ export class ChatSession {
     } catch (error) {
       // A preview is a nicety; the call goes on without one.
     }
-    const decision = this._options.approval?.decide(tool, call.input) ?? { mode: tool.defaultApproval };
+    const decision = this._options.approval?.decide(tool, call.input, model.grants) ?? {
+      mode: tool.defaultApproval
+    };
     let allowedBy: IToolCall['allowedBy'] = decision.byChat ? 'chat' : 'auto';
     if (decision.mode === 'never') {
       update({ state: 'denied', denyReason: 'This tool is disabled in the user\'s settings.' });
@@ -376,7 +388,7 @@ export class ChatSession {
         return;
       }
       if (answer.kind === 'allow_chat') {
-        this._options.approval?.grantForChat(tool.name);
+        model.grant(tool.name);
       }
       allowedBy = answer.kind === 'allow_chat' ? 'chat' : 'once';
     }
@@ -425,31 +437,52 @@ export class ChatSession {
     this._busyChanged.emit(controller !== null);
   }
 
+  /** Take out a failed last reply (before Retry). */
+  private _dropFailedReply(): void {
+    const last = this._model.last;
+    if (last && last.role === 'assistant' && last.status === 'error') {
+      this._model.remove(last.id);
+    }
+  }
+
   private _options: IChatSessionOptions;
+  private _model: ChatModel;
+  private _modelChanged = new Signal<this, ChatModel>(this);
   private _controller: AbortController | null = null;
   private _approvals = new Map<string, (answer: ApprovalAnswer) => void>();
   private _busyChanged = new Signal<this, boolean>(this);
 }
 
-/** The reply's blocks from a message snapshot, keeping tool call state already known. */
+/**
+ * The reply's blocks from a message snapshot, keeping what is known of each
+ * tool call (its state, result). Blocks that did not change are the same
+ * objects as before, so views memoised on them do not render again.
+ */
 function blocksOf(message: Message, previous: AssistantBlock[]): AssistantBlock[] {
-  const known = new Map<string, IToolCall>();
+  const known = new Map<string, AssistantBlock>();
   for (const block of previous) {
     if (block.type === 'tool') {
-      known.set(block.call.id, block.call);
+      known.set(block.call.id, block);
     }
   }
-  const blocks: AssistantBlock[] = [];
-  for (const block of message.content) {
+  return message.content.flatMap((block, index): AssistantBlock[] => {
     if (block.type === 'text') {
-      blocks.push({ type: 'text', text: block.text });
-    } else if (block.type === 'tool_use') {
-      const call = known.get(block.id) ?? { id: block.id, name: block.name, input: {}, state: 'pending' };
-      call.input = block.input;
-      blocks.push({ type: 'tool', call });
+      const before = previous[index];
+      return [before?.type === 'text' && before.text === block.text ? before : { type: 'text', text: block.text }];
     }
-  }
-  return blocks;
+    if (block.type === 'tool_use') {
+      const before = known.get(block.id);
+      if (before?.type === 'tool' && before.call.input === block.input) {
+        return [before];
+      }
+      const call: IToolCall =
+        before?.type === 'tool'
+          ? { ...before.call, input: block.input }
+          : { id: block.id, name: block.name, input: block.input, state: 'pending' };
+      return [{ type: 'tool', call }];
+    }
+    return [];
+  });
 }
 
 /** Whether a tool_use block of a max_tokens reply was complete (it was not the last block). */

@@ -1,7 +1,7 @@
-import type { ISerializedTurn } from './conversation';
+import type { ISerializedTurn, IUsage } from './conversation';
 
 /** The version of the saved-chat file format this code writes and reads. */
-export const CHAT_SCHEMA_VERSION = 1;
+export const CHAT_SCHEMA_VERSION = 2;
 
 /** One chat as saved in `<folder>/<id>.json`. */
 export interface ISavedChat {
@@ -18,6 +18,8 @@ export interface ISavedChat {
   chatModel: string | null;
   /** Tools allowed for this chat ("Allow for this chat"). */
   grants: string[];
+  /** The token use of all replies, added up (version 2). */
+  usage?: IUsage;
   turns: ISerializedTurn[];
 }
 

@@ -1,8 +1,8 @@
 import { APIUserAbortError } from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { ISignal, Signal } from '@lumino/signaling';
+import type { ChatModel } from './chatModel';
 import {
-  Conversation,
   IToolCall,
   Turn,
   lastRecapIndex,
@@ -166,7 +166,7 @@ export interface ICompactorOptions {
 
 /** What a request is about to be made of. */
 export interface ICompactionArgs {
-  conversation: Conversation;
+  conversation: ChatModel;
   model: string;
   maxTokens: number;
   system: unknown;
@@ -514,7 +514,7 @@ export class Compactor {
   }
 
   /** The usage of replies made so far no longer describes the conversation. */
-  private _markStale(conversation: Conversation): void {
+  private _markStale(conversation: ChatModel): void {
     let stale = this._stale.get(conversation);
     if (!stale) {
       stale = new Set();
@@ -534,7 +534,7 @@ export class Compactor {
 
   private _options: ICompactorOptions;
   private _lastMeasure: IContextMeasure | null = null;
-  private _stale = new WeakMap<Conversation, Set<string>>();
+  private _stale = new WeakMap<ChatModel, Set<string>>();
   private _measured = new Signal<this, IContextMeasure>(this);
   private _compacted = new Signal<this, ICompactionReport>(this);
 }

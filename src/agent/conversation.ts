@@ -3,7 +3,6 @@ import type {
   MessageParam,
   ToolResultBlockParam
 } from '@anthropic-ai/sdk/resources/messages';
-import { ISignal, Signal } from '@lumino/signaling';
 import type { IToolPreview, IToolResult } from '../tools/types';
 import type { IChatError } from './errors';
 
@@ -122,12 +121,6 @@ export interface IRecapTurn {
 
 export type Turn = IUserTurn | IAssistantTurn | IRecapTurn;
 
-let counter = 0;
-function newId(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}`;
-}
-
 /** What the model is told about a tool call that produced no result. */
 export const CANCELLED_RESULT = 'Cancelled by the user before it finished.';
 
@@ -207,187 +200,6 @@ export function toolResultBlock(call: IToolCall): ToolResultBlockParam {
     default:
       return { type: 'tool_result', tool_use_id: call.id, content: CANCELLED_RESULT, is_error: true };
   }
-}
-
-/**
- * The conversation of one chat: the single source of truth the UI renders.
- * Free of DOM so it can be unit-tested and persisted.
- */
-export class Conversation {
-  get turns(): ReadonlyArray<Turn> {
-    return this._turns;
-  }
-
-  /** Emitted after any change; the argument is the changed turn, if one. */
-  get changed(): ISignal<this, Turn | null> {
-    return this._changed;
-  }
-
-  addUser(text: string, attachments?: IAttachment[]): IUserTurn {
-    const turn: IUserTurn = { id: newId('u'), role: 'user', text, createdAt: Date.now() };
-    if (attachments?.length) {
-      turn.attachments = attachments;
-    }
-    this._turns.push(turn);
-    this._changed.emit(turn);
-    return turn;
-  }
-
-  addAssistant(): IAssistantTurn {
-    const turn: IAssistantTurn = {
-      id: newId('a'),
-      role: 'assistant',
-      blocks: [],
-      text: '',
-      status: 'waiting',
-      createdAt: Date.now()
-    };
-    this._turns.push(turn);
-    this._changed.emit(turn);
-    return turn;
-  }
-
-  /** Change an assistant turn in place and notify. */
-  updateAssistant(id: string, patch: Partial<Omit<IAssistantTurn, 'id' | 'role'>>): void {
-    const turn = this._turns.find(t => t.id === id);
-    if (!turn || turn.role !== 'assistant') {
-      return;
-    }
-    Object.assign(turn, patch);
-    if (patch.blocks) {
-      turn.text = textOfBlocks(turn.blocks);
-    }
-    this._changed.emit(turn);
-  }
-
-  /** Change a tool call in place and notify. */
-  updateCall(turnId: string, callId: string, patch: Partial<IToolCall>): void {
-    const turn = this._turns.find(t => t.id === turnId);
-    if (!turn || turn.role !== 'assistant') {
-      return;
-    }
-    for (const block of turn.blocks) {
-      if (block.type === 'tool' && block.call.id === callId) {
-        Object.assign(block.call, patch);
-        this._changed.emit(turn);
-        return;
-      }
-    }
-  }
-
-  /**
-   * Insert a recap right before the turn `beforeTurnId` (a user turn, so no
-   * tool call is separated from its result) and notify. Null when there is
-   * no such turn.
-   */
-  insertRecap(
-    beforeTurnId: string,
-    fields: Partial<Omit<IRecapTurn, 'id' | 'role'>> = {}
-  ): IRecapTurn | null {
-    const index = this._turns.findIndex(t => t.id === beforeTurnId);
-    if (index < 0) {
-      return null;
-    }
-    const turn: IRecapTurn = {
-      text: '',
-      status: 'summarizing',
-      createdAt: Date.now(),
-      summarizedTurns: 0,
-      tokensBefore: 0,
-      ...fields,
-      id: newId('r'),
-      role: 'recap'
-    };
-    this._turns.splice(index, 0, turn);
-    this._changed.emit(turn);
-    return turn;
-  }
-
-  /** Change a recap in place and notify. */
-  updateRecap(id: string, patch: Partial<Omit<IRecapTurn, 'id' | 'role'>>): void {
-    const turn = this._turns.find(t => t.id === id);
-    if (!turn || turn.role !== 'recap') {
-      return;
-    }
-    Object.assign(turn, patch);
-    this._changed.emit(turn);
-  }
-
-  /**
-   * Mark tool calls as shortened (see `IToolCall.compacted`) and notify once.
-   * Returns how many calls changed.
-   */
-  markCompacted(callIds: Iterable<string>): number {
-    const ids = new Set(callIds);
-    let changed = 0;
-    for (const turn of this._turns) {
-      if (turn.role !== 'assistant') {
-        continue;
-      }
-      for (const block of turn.blocks) {
-        if (block.type === 'tool' && ids.has(block.call.id) && !block.call.compacted) {
-          block.call.compacted = true;
-          changed += 1;
-        }
-      }
-    }
-    if (changed) {
-      this._changed.emit(null);
-    }
-    return changed;
-  }
-
-  remove(id: string): void {
-    const index = this._turns.findIndex(t => t.id === id);
-    if (index >= 0) {
-      this._turns.splice(index, 1);
-      this._changed.emit(null);
-    }
-  }
-
-  clear(): void {
-    this._turns = [];
-    this._changed.emit(null);
-  }
-
-  /** The last turn, if any. */
-  get last(): Turn | undefined {
-    return this._turns[this._turns.length - 1];
-  }
-
-  /**
-   * The API messages for this conversation. Every tool_use gets its
-   * tool_result (a cancelled or interrupted call gets "cancelled by the
-   * user"), failed and empty replies are left out, and consecutive messages
-   * of one role are merged, so the result is always a valid request. After a
-   * 'done' recap, the messages start with the recap and leave out the turns
-   * before it.
-   */
-  toMessages(): MessageParam[] {
-    return messagesOf(this._turns);
-  }
-
-  /**
-   * The turns as plain JSON data (a deep copy), for saving the chat.
-   * Tool results with images are kept as they are (base64 text).
-   */
-  toJSON(): ISerializedTurn[] {
-    return JSON.parse(JSON.stringify(this._turns));
-  }
-
-  /**
-   * Replace the turns with saved ones (ids kept) and notify. Work that was
-   * under way when the chat was saved cannot resume: such replies become
-   * 'stopped' with a notice, and their unfinished tool calls 'cancelled', so
-   * `toMessages()` stays a valid request.
-   */
-  restore(turns: ReadonlyArray<ISerializedTurn>): void {
-    this._turns = restoredTurns(turns);
-    this._changed.emit(null);
-  }
-
-  private _turns: Turn[] = [];
-  private _changed = new Signal<this, Turn | null>(this);
 }
 
 /** The index of the last 'done' recap, or -1. */

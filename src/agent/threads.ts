@@ -1,22 +1,20 @@
 import { ISignal, Signal } from '@lumino/signaling';
-import { applySavedChat, ChatAutosave, IChatHost, savedChatOf } from './chatAutosave';
+import { ChatAutosave } from './chatAutosave';
+import { ChatModel } from './chatModel';
 import { ChatFileError, ChatStore, IChatListEntry, ISavedChat } from './chatStore';
-import { INTERRUPTED_NOTICE } from './conversation';
 
-/** What the threads need from the chat besides `IChatHost`: change and busy signals. */
-export interface IThreadHost extends IChatHost {
-  readonly conversation: IChatHost['conversation'] & { readonly changed: ISignal<any, any> };
-  /** Emitted when persona, model, title or chat change. */
-  readonly stateChanged: ISignal<any, void>;
-  readonly session: {
-    readonly busy: boolean;
-    readonly busyChanged: ISignal<any, boolean>;
-    stop(): void;
-  };
+/** What the threads act on: the session's current chat, which they swap (`ChatSession` fits). */
+export interface IThreadSession {
+  readonly model: ChatModel;
+  readonly modelChanged: ISignal<any, ChatModel>;
+  setModel(model: ChatModel): void;
+  readonly busy: boolean;
+  readonly busyChanged: ISignal<any, boolean>;
+  stop(): void;
 }
 
 export interface IChatThreadsOptions {
-  host: IThreadHost;
+  session: IThreadSession;
   store: ChatStore;
   debounceMs?: number;
   maxWaitMs?: number;
@@ -32,35 +30,27 @@ const identity = (text: string, ...args: any[]) =>
   args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
 
 /**
- * The user's chats: saves the current one as it changes (debounced, and at
- * once when a turn ends), restores it after a reload, and switches, renames,
- * deletes and searches saved ones. A chat file that cannot be read is
- * reported and never written over.
+ * The user's chats: keeps the current one saved (an autosave bound to the
+ * current `ChatModel`, at once when a turn ends), reopens it after a
+ * reload, and switches (by swapping whole models), renames, deletes and
+ * searches saved ones. A chat file that cannot be read is reported and
+ * never written over.
  */
 export class ChatThreads {
   constructor(options: IChatThreadsOptions) {
-    this._host = options.host;
+    this._session = options.session;
     this._store = options.store;
     this._trans = options.trans ?? identity;
-    this.autosave = new ChatAutosave({
-      store: options.store,
-      chat: () => (this._suspended ? null : savedChatOf(this._host)),
-      debounceMs: options.debounceMs,
-      maxWaitMs: options.maxWaitMs
-    });
-    this.autosave.failed.connect((_, failure) => {
-      const reason =
-        failure.error instanceof ChatFileError
-          ? failure.error.message
-          : (failure.error as Error)?.message ?? String(failure.error);
-      this._setProblem(this._trans('This chat could not be saved: %1', reason));
-    });
-    this._host.conversation.changed.connect(this._schedule, this);
-    this._host.stateChanged.connect(this._schedule, this);
-    this._host.session.busyChanged.connect(this._onBusy, this);
+    this._options = options;
+    this._autosave = this._bind(this._session.model);
+    this._session.modelChanged.connect(this._onModel, this);
+    this._session.busyChanged.connect(this._onBusy, this);
   }
 
-  readonly autosave: ChatAutosave;
+  /** The autosave of the current chat. */
+  get autosave(): ChatAutosave {
+    return this._autosave;
+  }
 
   /** How long the last restore took: reading and parsing the file, then filling the chat. */
   lastRestore: { loadMs: number; applyMs: number; turns: number } | null = null;
@@ -80,13 +70,11 @@ export class ChatThreads {
   }
 
   /**
-   * Reopen a chat after a reload. A missing file keeps the id (nothing was
-   * said yet); an unreadable one is reported and a new chat is started, so
-   * the file is never written over. `ready` is what must happen before the
-   * chat's persona can be set (the personas loading); as a function it is
-   * started only once the chat is shown, so it does not slow the reading.
+   * Reopen a chat after a reload. A missing file keeps the current (empty)
+   * chat; an unreadable one is reported and a new chat is started, so the
+   * file is never written over.
    */
-  async restore(id: string | null, ready?: Promise<unknown> | (() => Promise<unknown>)): Promise<void> {
+  async restore(id: string | null): Promise<void> {
     if (!id) {
       return;
     }
@@ -94,45 +82,31 @@ export class ChatThreads {
       const started = now();
       const chat = await this._store.load(id);
       const loaded = now();
-      if (this._host.conversation.turns.length || this._host.chatId !== id) {
+      const current = this._session.model;
+      if (!current.isEmpty || current.id !== id) {
         return; // the user started something else meanwhile
       }
-      this._apply(chat);
-      this.lastRestore = { loadMs: loaded - started, applyMs: now() - loaded, turns: chat.turns.length };
-      // The personas load meanwhile (`ready`): the chat is shown at once and
-      // its persona set when known. State signals until then are the
-      // personas arriving, not changes of the chat: they do not cause a save.
-      if (ready) {
-        this._settling = true;
-        await (typeof ready === 'function' ? ready() : ready).catch(() => undefined);
-        this._settling = false;
-        if (this._host.chatId === id) {
-          this._quietly(() => {
-            if (chat.personaId && this._host.persona?.id !== chat.personaId) {
-              this._host.setPersona(chat.personaId);
-            }
-          });
-        }
-      }
+      const model = ChatModel.fromJSON(chat);
+      this._session.setModel(model);
+      this.lastRestore = { loadMs: loaded - started, applyMs: now() - loaded, turns: model.turns.length };
+      this._changed.emit();
     } catch (error) {
       if (error instanceof ChatFileError && error.kind === 'missing') {
         return;
       }
-      this._suspended = true;
-      this._host.startChat();
-      this._suspended = false;
+      this._session.setModel(new ChatModel());
       this._setProblem(this._trans('The last chat could not be reopened: %1', messageOf(error)));
     }
   }
 
   /** Save the current chat now if it changed since its last save (e.g. before switching). */
   async flush(): Promise<void> {
-    await this.autosave.flushPending();
+    await this._autosave.flushPending();
   }
 
   /** Switch to a saved chat (the current one is saved first). False with `problem` set when it cannot be opened. */
   async open(id: string): Promise<boolean> {
-    if (id === this._host.chatId) {
+    if (id === this._session.model.id) {
       return true;
     }
     let chat: ISavedChat;
@@ -143,25 +117,24 @@ export class ChatThreads {
       return false;
     }
     await this._stopAndSave();
-    this._apply(chat);
+    this._session.setModel(ChatModel.fromJSON(chat));
     this._setProblem(null);
+    this._changed.emit();
     return true;
   }
 
   /** Start a new chat (the current one is saved first). */
   async newChat(): Promise<void> {
     await this._stopAndSave();
-    this._suspended = true;
-    this._host.startChat();
-    this._suspended = false;
+    this._session.setModel(new ChatModel());
     this._setProblem(null);
     this._changed.emit();
   }
 
   /** Give a chat a title (an empty one goes back to the first message). */
   async rename(id: string, title: string): Promise<void> {
-    if (id === this._host.chatId) {
-      this._host.setTitle(title);
+    if (id === this._session.model.id) {
+      this._session.model.setTitle(title);
       await this.flush();
     } else {
       const chat = await this._store.load(id);
@@ -177,11 +150,9 @@ export class ChatThreads {
 
   /** Delete a saved chat; deleting the current one starts a new chat. */
   async remove(id: string): Promise<void> {
-    if (id === this._host.chatId) {
+    if (id === this._session.model.id) {
       await this._stopAndSave();
-      this._suspended = true;
-      this._host.startChat();
-      this._suspended = false;
+      this._session.setModel(new ChatModel());
     }
     // The store runs this after any save still under way, so nothing brings the file back.
     await this._store.delete(id);
@@ -196,9 +167,9 @@ export class ChatThreads {
    */
   async list(query = ''): Promise<IThreadEntry[]> {
     const saved = await this._store.list();
-    const current = this._host.chatId;
-    const entries: IThreadEntry[] = saved.map(entry => ({ ...entry, current: entry.id === current }));
-    const live = savedChatOf(this._host);
+    const model = this._session.model;
+    const entries: IThreadEntry[] = saved.map(entry => ({ ...entry, current: entry.id === model.id }));
+    const live = model.isEmpty ? null : model.toJSON();
     if (live && !entries.some(e => e.current)) {
       entries.unshift({ id: live.id, title: live.title, updatedAt: live.updatedAt, personaId: live.personaId, current: true });
     }
@@ -222,64 +193,37 @@ export class ChatThreads {
   }
 
   dispose(): void {
-    this._host.conversation.changed.disconnect(this._schedule, this);
-    this._host.stateChanged.disconnect(this._schedule, this);
-    this._host.session.busyChanged.disconnect(this._onBusy, this);
-    this.autosave.dispose();
+    this._session.modelChanged.disconnect(this._onModel, this);
+    this._session.busyChanged.disconnect(this._onBusy, this);
+    this._autosave.dispose();
   }
 
-  private _apply(chat: ISavedChat): void {
-    this._suspended = true;
-    try {
-      applySavedChat(this._host, chat);
-      this._savedState = this._stateKey();
-      // A reply cut by the reload can be taken up again with Continue.
-      const turns = this._host.conversation.turns;
-      const last = turns[turns.length - 1] as any;
-      if (last?.role === 'assistant' && last.notice === INTERRUPTED_NOTICE) {
-        (this._host.conversation as any).updateAssistant?.(last.id, { canContinue: true });
-      }
-    } finally {
-      this._suspended = false;
-    }
-    this._changed.emit();
+  /** An autosave for `model`, its failures shown as the threads' problem. */
+  private _bind(model: ChatModel): ChatAutosave {
+    const autosave = new ChatAutosave({
+      model,
+      store: this._store,
+      debounceMs: this._options.debounceMs,
+      maxWaitMs: this._options.maxWaitMs
+    });
+    autosave.failed.connect((_, failure) => {
+      const reason =
+        failure.error instanceof ChatFileError
+          ? failure.error.message
+          : (failure.error as Error)?.message ?? String(failure.error);
+      this._setProblem(this._trans('This chat could not be saved: %1', reason));
+    });
+    return autosave;
   }
 
-  private _schedule(_sender?: unknown, turn?: unknown): void {
-    if (this._suspended) {
-      return;
+  private _onModel(_: unknown, model: ChatModel): void {
+    if (this._autosave.model !== model) {
+      // The previous chat was saved before the swap (see `_stopAndSave`);
+      // a change it gets afterwards (a stopped reply winding down) is saved too.
+      const previous = this._autosave;
+      void previous.flushPending().finally(() => previous.dispose());
+      this._autosave = this._bind(model);
     }
-    if (turn === undefined && this._settling) {
-      this._savedState = this._stateKey();
-      return;
-    }
-    if (turn === undefined) {
-      // A state change (persona list reloaded, instructions re-read...):
-      // only worth a save when something that is saved changed.
-      const key = this._stateKey();
-      if (key === this._savedState) {
-        return;
-      }
-      this._savedState = key;
-    }
-    this.autosave.schedule();
-  }
-
-  /** The saved parts of the chat besides its turns. */
-  private _stateKey(): string {
-    const host = this._host;
-    return JSON.stringify([host.chatId, host.persona?.id ?? null, host.chatModel, host.title, host.approval.chatGrants]);
-  }
-
-  /** Change the host without it counting as the user's change. */
-  private _quietly(change: () => void): void {
-    this._suspended = true;
-    try {
-      change();
-    } finally {
-      this._suspended = false;
-    }
-    this._savedState = this._stateKey();
   }
 
   private _onBusy(_: unknown, busy: boolean): void {
@@ -291,7 +235,7 @@ export class ChatThreads {
 
   /** Stop a running reply, wait until the loop has wound down (at most 2 s), then save. */
   private async _stopAndSave(): Promise<void> {
-    const session = this._host.session;
+    const session = this._session;
     if (session.busy) {
       await new Promise<void>(resolve => {
         const timer = setTimeout(done, 2000);
@@ -333,17 +277,13 @@ export class ChatThreads {
     }
   }
 
-  private _host: IThreadHost;
+  private _session: IThreadSession;
   private _store: ChatStore;
+  private _options: IChatThreadsOptions;
+  private _autosave: ChatAutosave;
   private _trans: (text: string, ...args: any[]) => string;
   private _problem: string | null = null;
-  /** True while the host is being switched: changes then are not the user's. */
-  private _suspended = false;
   private _searchCache = new Map<string, ISavedChat>();
-  /** True while a restored chat waits for the personas to load. */
-  private _settling = false;
-  /** `_stateKey()` as last saved or restored. */
-  private _savedState = '';
   private _changed = new Signal<this, void>(this);
 }
 

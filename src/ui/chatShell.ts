@@ -1,6 +1,15 @@
 import { Panel } from '@lumino/widgets';
 import type { Message } from '@lumino/messaging';
-import type { ChatWidget, IChatWidgetOptions } from './chatWidget';
+import type { ChatWidget } from './chatWidget';
+
+export interface IChatShellOptions {
+  /** Build the chat (imported lazily: the SDK and the chat UI load with it). */
+  load: () => Promise<ChatWidget>;
+  /** Shown while loading. */
+  loadingText: string;
+  /** Shown when loading failed (`%1`: the reason). */
+  failedText: (reason: string) => string;
+}
 
 /**
  * The sidebar panel as it exists at start-up: an empty shell. The chat UI,
@@ -8,31 +17,32 @@ import type { ChatWidget, IChatWidgetOptions } from './chatWidget';
  * JupyterLab's start-up does not pay for them.
  */
 export class ChatShell extends Panel {
-  constructor(options: IChatWidgetOptions) {
+  constructor(options: IChatShellOptions) {
     super();
     this._options = options;
     this.id = 'jp-data-engineer-chat';
     this.addClass('jp-DataEngineer-shell');
     this._placeholder.className = 'jp-DataEngineer-loading';
-    this._placeholder.textContent = options.trans('Loading the Data Engineer chat…');
+    this._placeholder.textContent = options.loadingText;
     this.node.appendChild(this._placeholder);
+  }
+
+  /** The chat, once loaded (null before). */
+  get chat(): ChatWidget | null {
+    return this._chat;
   }
 
   /** Load (once) and return the chat widget. */
   load(): Promise<ChatWidget> {
     if (!this._loading) {
-      this._loading = import('./chatWidget').then(module => {
-        const chat = new module.ChatWidget(this._options);
+      this._loading = this._options.load().then(chat => {
         this._placeholder.remove();
         this.addWidget(chat);
         this._chat = chat;
         return chat;
       });
       this._loading.catch(reason => {
-        this._placeholder.textContent = this._options.trans(
-          'The chat could not be loaded: %1. Reload the page to try again.',
-          String(reason)
-        );
+        this._placeholder.textContent = this._options.failedText(String(reason));
         this._loading = null;
       });
     }
@@ -60,7 +70,7 @@ export class ChatShell extends Panel {
     void this.focusComposer();
   }
 
-  private _options: IChatWidgetOptions;
+  private _options: IChatShellOptions;
   private _placeholder = document.createElement('div');
   private _loading: Promise<ChatWidget> | null = null;
   private _chat: ChatWidget | null = null;

@@ -12,6 +12,8 @@ export function Composer(props: {
   trans: Translate;
   composerRef?: React.RefObject<HTMLTextAreaElement>;
   placeholder?: string;
+  /** Stop the running reply (the Stop button). */
+  onStop?: () => void;
 }): JSX.Element {
   const { assistant, trans } = props;
   const session = assistant.session;
@@ -107,7 +109,7 @@ export function Composer(props: {
       {session.busy ? (
         <button
           className="jp-DataEngineer-stop jp-mod-styled jp-mod-warn"
-          onClick={() => session.stop()}
+          onClick={() => (props.onStop ? props.onStop() : session.stop())}
           title={trans('Stop the reply')}
         >
           {trans('Stop')}

@@ -8,6 +8,7 @@ export interface IPersonaHeaderProps {
   assistant: Assistant;
   trans: Translate;
   onReloadPersonas: () => void;
+  onSwitchPersona: (id: string) => void;
   onNewChat: () => void;
   /** Toggle the list of saved chats; absent when there is none. */
   onToggleChats?: () => void;
@@ -30,7 +31,7 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
           title={persona?.description ?? ''}
           value={persona?.id ?? ''}
           onFocus={props.onReloadPersonas}
-          onChange={event => assistant.setPersona(event.target.value)}
+          onChange={event => props.onSwitchPersona(event.target.value)}
         >
           {personas.map(p => (
             <option key={p.id} value={p.id} title={p.description}>

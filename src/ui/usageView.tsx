@@ -1,9 +1,10 @@
 import * as React from 'react';
-import type { Assistant } from '../agent/assistant';
+import type { ChatModel } from '../agent/chatModel';
 import { contextWindowOf } from '../agent/compaction';
-import type { IAssistantTurn } from '../agent/conversation';
+import type { IAssistantTurn, Turn } from '../agent/conversation';
 import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '../agent/usage';
 import type { IChatSettings } from '../settings';
+import { useTurns } from './useSignal';
 
 type Translate = (text: string, ...args: any[]) => string;
 
@@ -35,9 +36,10 @@ export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSe
 }
 
 /** The chat's token use, cache share and estimated cost so far. */
-export function ChatFooter(props: { assistant: Assistant; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
-  const { assistant, trans } = props;
-  const totals = chatUsage(assistant.conversation.turns, props.settings().prices);
+export function ChatFooter(props: { model: ChatModel; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
+  const { trans } = props;
+  const turns = useTurns(props.model);
+  const totals = chatUsage(turns, props.settings().prices);
   if (!totals.requests) {
     return null;
   }
@@ -63,7 +65,7 @@ export function ChatFooter(props: { assistant: Assistant; settings: () => IChatS
         )}
         {cost && ` · ~${cost}`}
       </span>
-      <ContextMeter assistant={assistant} settings={props.settings} trans={trans} />
+      <ContextMeter turns={turns} settings={props.settings} trans={trans} />
     </div>
   );
 }
@@ -72,8 +74,8 @@ export function ChatFooter(props: { assistant: Assistant; settings: () => IChatS
  * How full the context window was at the last request: that reply's input
  * (cached or not) plus its output, against the model's window.
  */
-function ContextMeter(props: { assistant: Assistant; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
-  const turns = props.assistant.conversation.turns;
+function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
+  const turns = props.turns;
   let last: IAssistantTurn | null = null;
   for (let i = turns.length - 1; i >= 0; i--) {
     const turn = turns[i];

@@ -1,0 +1,352 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { PathExt } from '@jupyterlab/coreutils';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
+import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { Contents, ServerConnection } from '@jupyterlab/services';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
+import { ISignal, Signal } from '@lumino/signaling';
+import type { Widget } from '@lumino/widgets';
+import instructionsTemplate from '../../personas/templates/copilot.instructions.md';
+import { Assistant } from '../agent/assistant';
+import { createClient, fetchServerConfig, IServerConfig } from '../agent/client';
+import { ChatModel } from '../agent/chatModel';
+import { ChatStore, ISavedChat } from '../agent/chatStore';
+import { chatToMarkdown, chatToNotebook, exportFileName } from '../agent/export';
+import { ChatThreads } from '../agent/threads';
+import { isNotFound } from '../context/contents';
+import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
+import { buildNotebookView } from '../context/notebookView';
+import { notebookViewInput } from '../context/notebookViewInput';
+import type { IInspectorKernel } from '../kernel/kernelInspector';
+import { BUNDLED_PERSONAS } from '../personas/bundled';
+import { ModelCatalog } from '../personas/modelCatalog';
+import type { IModelInfo } from '../personas/modelResolution';
+import { PersonaRegistry } from '../personas/registry';
+import type { IChatSettings } from '../settings';
+import {
+  ContentsSnapshotStore,
+  contentsForFiles,
+  createFileTools,
+  FILES_SERVICE,
+  FilesService,
+  openDocumentLookup
+} from '../tools/files';
+import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
+import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
+import { ToolRegistry } from '../tools/registry';
+import { CellActions } from '../ui/cellActions';
+import { ChatWidget } from '../ui/chatWidget';
+import { PersonaContents } from '../ui/workspaceContents';
+
+/** What the chat needs from JupyterLab. */
+export interface IChatOptions {
+  rendermime: IRenderMimeRegistry;
+  notebookTracker: INotebookTracker | null;
+  docManager: IDocumentManager | null;
+  /** Bring a widget to the front (a notebook the assistant created or opened). */
+  activate: (widget: Widget) => void;
+  serverSettings: ServerConnection.ISettings;
+  contents: Contents.IManager;
+  settings: () => IChatSettings;
+  /** Path of the active notebook or document, if any. */
+  activePath: () => string | null;
+  /** Open a file of the server root in JupyterLab. */
+  openFile: (path: string) => void;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}
+
+/** The current chat's id is remembered per browser, so file changes stay undoable after a reload. */
+const CHAT_ID_KEY = 'jupyterlab-data-engineer:chat-id';
+
+/** The folder the chats were found in last time (hidden or fallback), to look there first. */
+const CHAT_FOLDER_KEY = 'jupyterlab-data-engineer:chat-folder';
+
+/**
+ * The composition root of the chat: builds the services (SDK client,
+ * personas, model catalog, instructions, notebook/kernel/file tools), the
+ * agent (`Assistant` with its session), the saved chats (`ChatThreads`)
+ * and the current `ChatModel`. Views get this object and render it; they
+ * construct nothing. Loaded lazily, with the SDK, the first time the panel
+ * opens.
+ */
+export class ChatApp {
+  constructor(options: IChatOptions) {
+    this.options = options;
+    const trans = options.trans;
+    const personas = new PersonaRegistry({
+      bundled: BUNDLED_PERSONAS,
+      contents: new PersonaContents(options.contents, () => this._serverConfig?.allow_hidden ?? null)
+    });
+    const catalog = new ModelCatalog(async () => {
+      const models: IModelInfo[] = [];
+      for await (const model of this.client().models.list({ limit: 100 })) {
+        models.push(model);
+      }
+      return models;
+    });
+    const tracker = options.notebookTracker;
+    const notebooks =
+      tracker && options.docManager
+        ? new NotebookAccess({ tracker, docManager: options.docManager, shell: options.activate })
+        : null;
+    const filesContents = contentsForFiles(options.contents);
+    this.files = new FilesService({
+      contents: filesContents,
+      baseDir: () => {
+        // Neighbouring files: relative to the active notebook's folder (else the root).
+        const path = tracker?.currentWidget?.context.localPath ?? '';
+        return path ? PathExt.dirname(path) : '';
+      },
+      openDocument: options.docManager ? openDocumentLookup(options.docManager) : undefined,
+      snapshots: new ContentsSnapshotStore({ contents: filesContents }),
+      chatId: () => this.assistant.chatId
+    });
+    const registry = new ToolRegistry([
+      ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
+      ...createFileTools()
+    ]);
+    const inspectors = new KernelInspectors();
+    const activeInspector = () => {
+      const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
+      return kernel ? inspectors.for(kernel) : null;
+    };
+    const translate = (text: string, ...args: any[]) => trans.__(text, ...args);
+    this.assistant = new Assistant({
+      client: () => this.client(),
+      registry,
+      toolServices: () => ({
+        [FILES_SERVICE]: this.files,
+        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {})
+      }),
+      model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),
+      context: async ({ step }) => {
+        const panel = tracker?.currentWidget;
+        if (!panel) {
+          return null;
+        }
+        const parts = [buildNotebookView(notebookViewInput(panel))];
+        const inspector = activeInspector();
+        // The kernel's frames at the start of a turn; inside the tool loop the
+        // model asks list_variables itself, so no kernel round trip per step.
+        if (
+          step === 1 &&
+          inspector &&
+          options.settings().variablesContext &&
+          panel.sessionContext.session?.kernel?.status === 'idle'
+        ) {
+          const listing = await inspector.listVariables({ timeoutMs: 2000 }).catch(() => null);
+          const summary = listing ? variablesSummary(listing) : null;
+          if (summary) {
+            parts.push(summary);
+          }
+        }
+        return parts.join('\n\n');
+      },
+      variables: {
+        names: async () => {
+          const listing = await activeInspector()?.listVariables({ timeoutMs: 3000 });
+          return (listing?.variables ?? []).map((v: any) => String(v.name));
+        },
+        summary: async name => {
+          const inspector = activeInspector();
+          if (!inspector) {
+            throw new Error('no kernel');
+          }
+          return JSON.stringify(await inspector.inspectVariable(name));
+        }
+      },
+      settings: options.settings,
+      personas,
+      catalog,
+      instructions: new InstructionsLoader(options.contents, translate),
+      activePath: options.activePath,
+      trans: translate
+    });
+    writeStored(CHAT_ID_KEY, this.assistant.chatId);
+    this.assistant.session.modelChanged.connect((_, model) => writeStored(CHAT_ID_KEY, model.id));
+    this.threads = new ChatThreads({
+      session: this.assistant.session,
+      store: new ChatStore({
+        contents: options.contents,
+        folder: options.settings().chatFolder,
+        folderHint: readStored(CHAT_FOLDER_KEY)
+      }),
+      trans: translate
+    });
+    this.threads.changed.connect(() => {
+      const folder = this.threads.store.folder;
+      if (folder) {
+        writeStored(CHAT_FOLDER_KEY, folder);
+      }
+    });
+    this.actions = new CellActions(options.notebookTracker, translate);
+    window.addEventListener('pagehide', this._onPageHide);
+  }
+
+  readonly options: IChatOptions;
+  /** The agent around the current chat: persona, model, instructions, the loop. */
+  readonly assistant: Assistant;
+  /** The saved chats: autosave, reopen after a reload, switch, rename, delete, search. */
+  readonly threads: ChatThreads;
+  /** File tools' service: change log, snapshots, conflict tracking. */
+  readonly files: FilesService;
+  /** Insert / replace actions of code blocks in replies. */
+  readonly actions: CellActions;
+
+  /** The current chat. */
+  get model(): ChatModel {
+    return this.assistant.model;
+  }
+
+  /** What the server reported about its setup; null while unknown. */
+  get serverConfig(): IServerConfig | null {
+    return this._serverConfig;
+  }
+
+  /** Whether the last chat has been reopened (or there was none). */
+  get restored(): boolean {
+    return this._restored;
+  }
+
+  /** Emitted when the server config or `restored` change. */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
+  /**
+   * Reopen the last chat, then ask the server about its setup and load the
+   * personas and instructions. The saved chat is read first, alone: a long
+   * chat is most of what the panel waits for.
+   */
+  async start(): Promise<void> {
+    await this.threads.restore(readStored(CHAT_ID_KEY));
+    await this.refresh();
+    this._restored = true;
+    this._stateChanged.emit();
+  }
+
+  /** Ask the server again about its setup, then reload personas and instructions. */
+  async refresh(): Promise<void> {
+    this._serverConfig = await fetchServerConfig(this.options.serverSettings);
+    this._stateChanged.emit();
+    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions()]);
+  }
+
+  /** Create copilot.instructions.md from the template (never overwriting) and open it. */
+  async createInstructions(): Promise<void> {
+    const { contents } = this.options;
+    try {
+      await contents.get(PROJECT_INSTRUCTIONS, { content: false });
+    } catch (error) {
+      if (!isNotFound(error)) {
+        throw error;
+      }
+      await contents.save(PROJECT_INSTRUCTIONS, { type: 'file', format: 'text', content: instructionsTemplate });
+    }
+    this.options.openFile(PROJECT_INSTRUCTIONS);
+    await this.assistant.refreshInstructions();
+  }
+
+  /**
+   * Export a chat (the current one by default) next to the active notebook
+   * (or at the root) under a free name, and open the file. Returns its path.
+   */
+  async exportChat(format: 'md' | 'ipynb', id?: string): Promise<string> {
+    const { contents, trans } = this.options;
+    let chat: ISavedChat | null;
+    if (!id || id === this.model.id) {
+      chat = this.model.isEmpty ? null : this.model.toJSON();
+    } else {
+      chat = await this.threads.store.load(id);
+    }
+    if (!chat) {
+      throw new Error(trans.__('This chat is empty: there is nothing to export yet.'));
+    }
+    const personaName = (pid: string) => this.assistant.personas.get(pid)?.name ?? pid;
+    const active = this.options.notebookTracker?.currentWidget?.context.localPath ?? '';
+    const folder = active ? PathExt.dirname(active) : '';
+    const name = exportFileName(chat, format);
+    const stem = name.slice(0, name.length - format.length - 1);
+    let path = '';
+    for (let n = 0; n < 1000; n++) {
+      const candidate = PathExt.join(folder, n ? `${stem}-${n}.${format}` : name);
+      try {
+        await contents.get(candidate, { content: false });
+      } catch (error) {
+        if (isNotFound(error)) {
+          path = candidate;
+          break;
+        }
+        throw error;
+      }
+    }
+    if (!path) {
+      throw new Error(trans.__('No free file name for the export in "%1".', folder || '/'));
+    }
+    if (format === 'md') {
+      await contents.save(path, { type: 'file', format: 'text', content: chatToMarkdown(chat, { personaName }) });
+    } else {
+      await contents.save(path, { type: 'notebook', format: 'json', content: chatToNotebook(chat, { personaName }) as any });
+    }
+    this.options.openFile(path);
+    return path;
+  }
+
+  /** One SDK client per distinct connection setting. */
+  client(): Anthropic {
+    const s = this.options.settings();
+    const key = JSON.stringify([s.directMode, s.directApiKey, s.directBaseUrl]);
+    if (!this._client || this._clientKey !== key) {
+      this._client = createClient(
+        { directMode: s.directMode, directApiKey: s.directApiKey, directBaseUrl: s.directBaseUrl },
+        this.options.serverSettings
+      );
+      this._clientKey = key;
+    }
+    return this._client;
+  }
+
+  dispose(): void {
+    window.removeEventListener('pagehide', this._onPageHide);
+    void this.threads.flush().finally(() => this.threads.dispose());
+    this.assistant.dispose();
+  }
+
+  private _onPageHide = () => {
+    // Best effort: the page may be gone before the request completes.
+    void this.threads.flush();
+  };
+
+  private _serverConfig: IServerConfig | null = null;
+  private _restored = false;
+  private _client: Anthropic | null = null;
+  private _clientKey = '';
+  private _stateChanged = new Signal<this, void>(this);
+}
+
+/** Build the chat and its widget (what the sidebar shell shows once loaded). */
+export function createChat(options: IChatOptions): ChatWidget {
+  const app = new ChatApp(options);
+  const widget = new ChatWidget({ app, rendermime: options.rendermime, trans: options.trans, commands: options.commands });
+  void app.start();
+  return widget;
+}
+
+function readStored(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeStored(key: string, value: string): void {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch {
+    // Storage may be disabled; the value then lives for this page only.
+  }
+}

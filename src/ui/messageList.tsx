@@ -1,0 +1,257 @@
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { CommandRegistry } from '@lumino/commands';
+import * as React from 'react';
+import type { Assistant } from '../agent/assistant';
+import type { ChatModel } from '../agent/chatModel';
+import type { IAssistantTurn, Turn } from '../agent/conversation';
+import { CommandIDs } from '../commands';
+import type { IChatSettings } from '../settings';
+import type { ChangeLog } from '../tools/files/changeLog';
+import { ICodeBlockActions, MarkdownView } from './markdownView';
+import { RecapView } from './recapView';
+import { ToolCard } from './toolCard';
+import { UsageView } from './usageView';
+import { useTurns } from './useSignal';
+
+type Translate = (text: string, ...args: any[]) => string;
+
+/** What every turn view needs and that changes rarely (given once through context, not per turn). */
+export interface ITurnContext {
+  assistant: Assistant;
+  rendermime: IRenderMimeRegistry;
+  trans: Translate;
+  actions: ICodeBlockActions;
+  changeLog: ChangeLog | null;
+  settings: () => IChatSettings;
+  commands: CommandRegistry;
+}
+
+export const TurnContext = React.createContext<ITurnContext | null>(null);
+
+/** How many of a reopened chat's last turns are rendered at first. */
+const INITIAL_TURNS = 40;
+
+/**
+ * The chat's turns. Re-renders when the model's turns change, at most once
+ * per animation frame (a burst of streamed tokens is one render), and each
+ * turn view is memoised on its (immutable) turn: a streamed token renders
+ * the streaming turn only. Sticks to the bottom while the user is there,
+ * without reading layout on each render (an IntersectionObserver on a
+ * sentinel tells; CSS scroll anchoring keeps the sentinel in view).
+ */
+export function MessageList(props: {
+  model: ChatModel;
+  busy: boolean;
+  personaId: string | null;
+  hidden: boolean;
+  emptyText: string;
+}): JSX.Element {
+  const { model } = props;
+  const context = React.useContext(TurnContext)!;
+  const turns = useTurns(model);
+  const list = React.useRef<HTMLDivElement>(null);
+  const sentinel = React.useRef<HTMLDivElement>(null);
+  const stuck = React.useRef(true);
+
+  React.useEffect(() => {
+    const node = sentinel.current;
+    if (!node || typeof IntersectionObserver === 'undefined') {
+      return;
+    }
+    const observer = new IntersectionObserver(
+      entries => {
+        stuck.current = entries[entries.length - 1].isIntersecting;
+      },
+      { root: list.current, rootMargin: '0px 0px 40px 0px' }
+    );
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
+
+  // A new turn (the user's message, the next reply) brings the view down if
+  // it was at the bottom; growing text is followed by scroll anchoring.
+  const count = turns.length;
+  React.useLayoutEffect(() => {
+    if (stuck.current) {
+      sentinel.current?.scrollIntoView?.({ block: 'end' });
+    }
+  }, [count, model]);
+
+  // A long chat opens on its last turns: rendering hundreds of replies (each
+  // markdown block through the renderer) at once would hold the page up.
+  // Turns added later are always shown; the earlier ones on demand.
+  const shownKey = `${model.id}:${turns[0]?.id ?? ''}`;
+  const shown = React.useRef({ key: '', hidden: 0 });
+  if (shown.current.key !== shownKey) {
+    shown.current = { key: shownKey, hidden: Math.max(0, turns.length - INITIAL_TURNS) };
+  }
+  const [, setShowAll] = React.useState(0);
+  const hidden = Math.min(shown.current.hidden, turns.length);
+  const last = turns.length - 1;
+  return (
+    <div className="jp-DataEngineer-messages" ref={list} hidden={props.hidden} data-chat-id={model.id}>
+      {turns.length === 0 && <div className="jp-DataEngineer-empty">{props.emptyText}</div>}
+      {hidden > 0 && (
+        <button
+          className="jp-DataEngineer-showEarlier jp-mod-styled"
+          onClick={() => {
+            shown.current.hidden = 0;
+            stuck.current = false;
+            setShowAll(n => n + 1);
+          }}
+        >
+          {context.trans('Show %1 earlier turns', hidden)}
+        </button>
+      )}
+      {turns.slice(hidden).map((turn, index) => {
+        const isLast = hidden + index === last;
+        return (
+          <TurnView
+            key={turn.id}
+            turn={turn}
+            isLast={isLast}
+            busy={isLast && props.busy}
+            personaId={props.personaId}
+          />
+        );
+      })}
+      <div className="jp-DataEngineer-scrollSentinel" ref={sentinel} />
+    </div>
+  );
+}
+
+interface ITurnViewProps {
+  turn: Turn;
+  isLast: boolean;
+  /** A reply is running (only given to the last turn, so others never re-render for it). */
+  busy: boolean;
+  /** The persona speaking now (hand-offs to it are not offered). */
+  personaId: string | null;
+}
+
+/** One turn; rendered again only when its turn object (or its place) changes. */
+export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX.Element {
+  const { turn } = props;
+  const ctx = React.useContext(TurnContext)!;
+  const { trans } = ctx;
+  if (turn.role === 'recap') {
+    return <RecapView turn={turn} rendermime={ctx.rendermime} trans={trans} actions={ctx.actions} />;
+  }
+  if (turn.role === 'user') {
+    return (
+      <div className="jp-DataEngineer-turn jp-DataEngineer-user">
+        <div className="jp-DataEngineer-userText">
+          {turn.text}
+          {turn.attachments?.map(a => (
+            <span key={a.label} className="jp-DataEngineer-attachment" title={a.text}>
+              {trans('attached %1', a.label)}
+            </span>
+          ))}
+        </div>
+      </div>
+    );
+  }
+  const run = (command: string) => void ctx.commands.execute(command);
+  return (
+    <div className={`jp-DataEngineer-turn jp-DataEngineer-assistant jp-mod-${turn.status}`} data-status={turn.status}>
+      {turn.status === 'waiting' && <div className="jp-DataEngineer-waiting">{trans('Thinking…')}</div>}
+      {turn.blocks.map((block, index) =>
+        block.type === 'text' ? (
+          block.text ? (
+            <MarkdownView
+              key={`text-${index}`}
+              source={block.text}
+              rendermime={ctx.rendermime}
+              trans={trans}
+              actions={turn.status === 'streaming' ? undefined : ctx.actions}
+            />
+          ) : null
+        ) : (
+          <ToolCard
+            key={block.call.id}
+            call={block.call}
+            rendermime={ctx.rendermime}
+            trans={trans}
+            onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
+            changeLog={ctx.changeLog}
+          />
+        )
+      )}
+      {turn.status === 'stopped' && <div className="jp-DataEngineer-stopped">{trans('Stopped.')}</div>}
+      {turn.notice && <div className="jp-DataEngineer-notice-inline">{turn.notice}</div>}
+      {turn.canContinue && props.isLast && (
+        <button
+          className="jp-DataEngineer-continue jp-mod-styled"
+          disabled={props.busy}
+          onClick={() => run(CommandIDs.continueReply)}
+        >
+          {trans('Continue')}
+        </button>
+      )}
+      {turn.error && <ErrorView turn={turn} isLast={props.isLast} busy={props.busy} />}
+      {turn.status === 'done' && <HandoffButtons turn={turn} personaId={props.personaId} />}
+      {turn.usage && <UsageView turn={turn} settings={ctx.settings} trans={trans} />}
+    </div>
+  );
+});
+
+function HandoffButtons(props: { turn: IAssistantTurn; personaId: string | null }): JSX.Element | null {
+  const { assistant, trans, commands } = React.useContext(TurnContext)!;
+  const handoffs = assistant.handoffsFor(props.turn);
+  if (!handoffs.length) {
+    return null;
+  }
+  return (
+    <div className="jp-DataEngineer-handoffs">
+      {handoffs.map(handoff => {
+        const target = assistant.personas.get(handoff.agent);
+        return (
+          <button
+            key={handoff.agent}
+            className="jp-DataEngineer-handoff jp-mod-styled"
+            title={handoff.prompt ?? handoff.label}
+            onClick={() => void commands.execute(CommandIDs.switchPersona, { id: handoff.agent })}
+          >
+            {trans('Switch to %1', target?.name ?? handoff.agent)}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+function ErrorView(props: { turn: IAssistantTurn; isLast: boolean; busy: boolean }): JSX.Element | null {
+  const { trans, commands } = React.useContext(TurnContext)!;
+  const error = props.turn.error!;
+  return (
+    <div className="jp-DataEngineer-error" role="alert" data-kind={error.kind}>
+      <div className="jp-DataEngineer-errorMessage">{error.message}</div>
+      {error.detail && error.detail !== error.message && (
+        <div className="jp-DataEngineer-errorDetail">
+          {error.status ? `${error.status}: ` : ''}
+          {error.detail}
+          {error.requestId ? ` (${error.requestId})` : ''}
+        </div>
+      )}
+      {props.isLast && error.kind === 'context_too_long' && (
+        <button
+          className="jp-DataEngineer-compactRetry jp-mod-styled"
+          onClick={() => void commands.execute(CommandIDs.compactAndRetry)}
+          disabled={props.busy}
+          title={trans('Summarise the older turns into a recap (the full history stays visible) and send again')}
+        >
+          {trans('Compact and retry')}
+        </button>
+      )}
+      {props.isLast && (
+        <button
+          className="jp-DataEngineer-retry jp-mod-styled"
+          onClick={() => void commands.execute(CommandIDs.retry)}
+          disabled={props.busy}
+        >
+          {trans('Retry')}
+        </button>
+      )}
+    </div>
+  );
+}
