@@ -37,7 +37,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     docManager: IDocumentManager | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
-    let settings: ISettingRegistry.ISettings | null = null;
+    // The chat is built once its settings are known (their defaults live in the schema only).
+    const settingsLoaded: Promise<ISettingRegistry.ISettings> = settingRegistry
+      ? settingRegistry.load(PLUGIN_ID)
+      : Promise.reject(new Error(trans.__('JupyterLab has no settings registry')));
     const { commands } = app;
     const notify = () => commands.notifyCommandChanged();
 
@@ -45,7 +48,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       loadingText: trans.__('Loading the Data Engineer chat…'),
       failedText: reason => trans.__('The chat could not be loaded: %1. Reload the page to try again.', reason),
       load: () =>
-        import('./app/createChat').then(module => {
+        Promise.all([import('./app/createChat'), settingsLoaded]).then(([module, settings]) => {
           const widget = module.createChat({
             rendermime,
             notebookTracker,
@@ -74,18 +77,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(shell, 'right', { rank: 400 });
     restorer?.add(shell, shell.id);
 
-    if (settingRegistry) {
-      settingRegistry
-        .load(PLUGIN_ID)
-        .then(loaded => {
-          settings = loaded;
-          loaded.changed.connect(() => shell.settingsChanged());
-          shell.settingsChanged();
-        })
-        .catch(reason => {
-          console.error('jupyterlab-data-engineer: could not load settings', reason);
-        });
-    }
+    settingsLoaded.then(
+      loaded => loaded.changed.connect(() => shell.settingsChanged()),
+      reason => console.error('jupyterlab-data-engineer: could not load settings', reason)
+    );
 
     /** The chat, loaded (and shown) first if needed. */
     const chat = async (): Promise<ChatWidget> => {

@@ -29,52 +29,33 @@ export interface IPrice {
   cacheRead?: number;
 }
 
-/** Used before the settings load and when a setting is missing. */
-export const DEFAULT_SETTINGS: IChatSettings = {
-  model: 'claude-sonnet-5',
-  maxTokens: 8192,
-  directMode: false,
-  directApiKey: '',
-  directBaseUrl: 'https://api.anthropic.com',
-  modelExplicit: false,
-  maxSteps: 25,
-  notebookContext: true,
-  variablesContext: true,
-  toolApprovals: {},
-  chatFolder: '.jupyter/chats',
-  contextWindow: 0,
-  compactionThreshold: 0.8,
-  prices: {
-    'claude-opus-4-1': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
-    'claude-opus': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
-    'claude-sonnet': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-    'claude-haiku': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 }
-  }
-};
-
-/** Read the composite settings, falling back to the defaults field by field. */
-export function readSettings(settings: ISettingRegistry.ISettings | null): IChatSettings {
-  if (!settings) {
-    return { ...DEFAULT_SETTINGS };
-  }
+/**
+ * The chat's settings from the registry's composite values. The defaults
+ * live in schema/plugin.json only: the composite already holds them, and a
+ * value out of range falls back to the schema's default (`settings.default`).
+ */
+export function readSettings(settings: ISettingRegistry.ISettings): IChatSettings {
+  const fallback = <K extends keyof IChatSettings>(key: K): IChatSettings[K] =>
+    settings.default(key) as unknown as IChatSettings[K];
   const get = <K extends keyof IChatSettings>(key: K): IChatSettings[K] => {
     const value = settings.get(key).composite as IChatSettings[K] | undefined;
-    return value === undefined || value === null ? DEFAULT_SETTINGS[key] : value;
+    return value === undefined || value === null ? fallback(key) : value;
   };
+  const text = (key: 'model' | 'chatFolder') => String(get(key) ?? '').trim() || String(fallback(key));
   return {
-    model: (get('model') || DEFAULT_SETTINGS.model).trim(),
-    maxTokens: Math.max(1, Math.floor(Number(get('maxTokens')) || DEFAULT_SETTINGS.maxTokens)),
+    model: text('model'),
+    maxTokens: Math.max(1, Math.floor(Number(get('maxTokens')) || fallback('maxTokens'))),
     directMode: Boolean(get('directMode')),
     directApiKey: get('directApiKey'),
     directBaseUrl: get('directBaseUrl'),
     modelExplicit: typeof settings.user.model === 'string' && settings.user.model.trim() !== '',
-    maxSteps: Math.max(1, Math.floor(Number(get('maxSteps')) || DEFAULT_SETTINGS.maxSteps)),
+    maxSteps: Math.max(1, Math.floor(Number(get('maxSteps')) || fallback('maxSteps'))),
     notebookContext: get('notebookContext') !== false,
     variablesContext: get('variablesContext') !== false,
     toolApprovals: { ...(get('toolApprovals') ?? {}) },
-    chatFolder: String(get('chatFolder') || DEFAULT_SETTINGS.chatFolder).trim() || DEFAULT_SETTINGS.chatFolder,
+    chatFolder: text('chatFolder'),
     contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
-    compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || DEFAULT_SETTINGS.compactionThreshold)),
-    prices: { ...(get('prices') ?? DEFAULT_SETTINGS.prices) }
+    compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || fallback('compactionThreshold'))),
+    prices: { ...(get('prices') ?? fallback('prices')) }
   };
 }

@@ -7,7 +7,8 @@ import { InstructionsLoader } from '../context/instructions';
 import { BUNDLED_PERSONAS } from '../personas/bundled';
 import { ModelCatalog } from '../personas/modelCatalog';
 import { PersonaRegistry } from '../personas/registry';
-import { DEFAULT_SETTINGS, IChatSettings } from '../settings';
+import type { IChatSettings } from '../settings';
+import { testSettings } from './testSettings';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool } from '../tools/types';
 import { fakeFetch } from './fakeStream';
@@ -40,7 +41,7 @@ function make(settings: Partial<IChatSettings> = {}, context: string | null = 'N
   const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock', fetch: fake.fetch, maxRetries: 0 });
   const assistant = new Assistant({
     client: () => client,
-    settings: () => ({ ...DEFAULT_SETTINGS, ...settings }),
+    settings: () => testSettings(settings),
     personas: new PersonaRegistry({ bundled: BUNDLED_PERSONAS }),
     catalog: new ModelCatalog(async () => MODELS),
     instructions: new InstructionsLoader(noFiles),

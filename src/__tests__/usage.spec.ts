@@ -1,9 +1,10 @@
 /** @jest-environment node */
 import { ChatModel } from '../agent/chatModel';
 import { cachedShare, chatUsage, costOf, formatCost, formatTokens, priceFor } from '../agent/usage';
-import { DEFAULT_SETTINGS } from '../settings';
+import { readSettings } from '../settings';
+import { fakeSettings, schemaDefault, testSettings } from './testSettings';
 
-const prices = DEFAULT_SETTINGS.prices;
+const prices = testSettings().prices;
 
 describe('usage and cost', () => {
   it('takes the longest matching model prefix', () => {
@@ -59,5 +60,23 @@ describe('usage and cost', () => {
     expect(formatCost(0.004321)).toBe('$0.0043');
     expect(formatCost(1.5)).toBe('$1.50');
     expect(formatCost(null)).toBe('');
+  });
+});
+
+describe('readSettings', () => {
+  it('takes every default from schema/plugin.json and falls back to it for bad values', () => {
+    const fresh: Record<string, unknown> = readSettings(fakeSettings()) as any;
+    for (const key of Object.keys(fresh)) {
+      if (key !== 'modelExplicit') {
+        expect([key, fresh[key]]).toEqual([key, schemaDefault(key)]);
+      }
+    }
+    expect(fresh.modelExplicit).toBe(false);
+    const odd = readSettings(fakeSettings({ maxTokens: 'lots', model: '  ', compactionThreshold: 5, maxSteps: 0 }));
+    expect(odd.maxTokens).toBe(schemaDefault('maxTokens'));
+    expect(odd.model).toBe(schemaDefault('model'));
+    expect(odd.compactionThreshold).toBe(0.98);
+    expect(odd.maxSteps).toBe(schemaDefault('maxSteps'));
+    expect(readSettings(fakeSettings({ model: 'claude-x' })).modelExplicit).toBe(true);
   });
 });
