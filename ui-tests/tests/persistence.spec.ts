@@ -51,7 +51,7 @@ test.describe('Saved chats', () => {
     const id = await currentChatId(page);
 
     const saved = await savedChat(request, id, chat => chat.turns.length === 3 && chat.turns[2].status === 'done');
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(2);
     expect(saved.title).toBe('Which columns does orders.csv have?');
     const call = saved.turns[1].blocks.find((b: any) => b.type === 'tool').call;
     expect(call).toMatchObject({ name: 'read_file', state: 'done' });
