@@ -94,7 +94,7 @@ describe('describeError', () => {
     expect(describeError(apiError(400, body('invalid_request_error', 'max_tokens: must be positive'))).kind).toBe(
       'bad_request'
     );
-    const trans = (text: string) => `T:${text}`;
+    const trans = { __: (text: string) => `T:${text}` } as any;
     expect(
       describeError(apiError(400, body('invalid_request_error', 'prompt is too long: 1 tokens > 0 maximum')), trans)
         .message

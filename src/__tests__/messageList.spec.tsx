@@ -1,5 +1,6 @@
 import * as React from 'react';
 import { ChatModel } from '../agent/chatModel';
+import { untranslated } from '../translation';
 import { MessageList, TurnContext } from '../ui/messageList';
 
 // Count what renders: each MarkdownView render is recorded with its text.
@@ -37,7 +38,7 @@ function chatWithTurns(n: number): ChatModel {
 const context: any = {
   assistant: { handoffsFor: () => [], personas: { get: () => undefined }, session: { answerApproval() {} } },
   rendermime: {},
-  trans: (text: string, ...args: any[]) => args.reduce((out: string, a: any, i: number) => out.replace(`%${i + 1}`, String(a)), text),
+  trans: untranslated,
   actions: { insertBelow: () => true, replaceActive: () => true },
   changeLog: null,
   settings: () => ({ prices: {} }),

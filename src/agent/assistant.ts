@@ -1,3 +1,4 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type Anthropic from '@anthropic-ai/sdk';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { IInstructionsState, InstructionsLoader } from '../context/instructions';
@@ -16,7 +17,6 @@ import type { IAssistantTurn, IAttachment } from './conversation';
 import { buildSystemPrompt } from './prompt';
 import { Compactor, contextWindowOf } from './compaction';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /** Where @mentions find kernel variables. */
 export interface IVariableSource {
@@ -58,7 +58,7 @@ export interface IAssistantOptions {
   variables?: IVariableSource;
   /** The chat to start on (default: a new, empty one). */
   model?: ChatModel;
-  trans?: Translate;
+  trans?: TranslationBundle;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { untranslated } from '../translation';
 import type Anthropic from '@anthropic-ai/sdk';
 import { APIUserAbortError } from '@anthropic-ai/sdk';
 import type {
@@ -46,7 +48,7 @@ export interface IChatSessionOptions {
   /** Model requests per user turn before pausing (default 25). */
   maxSteps?: () => number;
   /** Optional translator for error messages. */
-  trans?: (text: string, ...args: any[]) => string;
+  trans?: TranslationBundle;
   /**
    * Keeps the conversation inside the model's context window: consulted
    * before every request (see `Compactor.beforeRequest`).
@@ -66,9 +68,6 @@ export function toUsage(usage: Partial<Record<keyof IUsage, number | null>> | un
 
 /** The user's Continue after a step limit or max_tokens. */
 export const CONTINUE_TEXT = 'Continue.';
-
-const identity = (text: string, ...args: any[]) =>
-  args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
 
 /**
  * The agent loop, acting on one `ChatModel` at a time. One user turn =
@@ -190,7 +189,7 @@ export class ChatSession {
         model.updateAssistant(turn.id, { status: 'done' });
         if (step >= maxSteps) {
           model.updateAssistant(turn.id, {
-            notice: this._trans(
+            notice: this._trans.__(
               'Paused after %1 steps (the step limit in the settings). Continue to let the assistant go on.',
               maxSteps
             ),
@@ -262,16 +261,16 @@ export class ChatSession {
         model: final.model
       };
       if (final.stop_reason === 'max_tokens') {
-        patch.notice = this._trans('The reply reached the max tokens limit.');
+        patch.notice = this._trans.__('The reply reached the max tokens limit.');
         patch.canContinue = true;
       } else if (final.stop_reason === 'refusal') {
-        patch.notice = this._trans('The model declined to continue this request.');
+        patch.notice = this._trans.__('The model declined to continue this request.');
       } else if ((final.stop_reason as string) === 'model_context_window_exceeded') {
         // The reply filled the context window: offer the way out (Compact and retry).
         patch.error = {
           kind: 'context_too_long',
-          message: this._trans("The reply stopped: the conversation filled the model's context window."),
-          detail: this._trans('Use Compact and retry to summarise the older turns into a recap, or start a new chat.'),
+          message: this._trans.__("The reply stopped: the conversation filled the model's context window."),
+          detail: this._trans.__('Use Compact and retry to summarise the older turns into a recap, or start a new chat.'),
           retryable: false
         };
       }
@@ -428,8 +427,8 @@ export class ChatSession {
     });
   }
 
-  private _trans(text: string, ...args: any[]): string {
-    return (this._options.trans ?? identity)(text, ...args);
+  private get _trans(): TranslationBundle {
+    return this._options.trans ?? untranslated;
   }
 
   private _setController(controller: AbortController | null): void {

@@ -1,3 +1,5 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { untranslated } from '../translation';
 import {
   AnthropicError,
   APIConnectionError,
@@ -37,10 +39,6 @@ export interface IChatError {
   status?: number;
   requestId?: string;
 }
-
-type Translate = (text: string, ...args: any[]) => string;
-const identity: Translate = (text, ...args) =>
-  args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
 
 /** Read `retry-after-ms` / `retry-after` (seconds or an HTTP date). */
 export function retryAfterSeconds(headers: Headers | undefined | null): number | undefined {
@@ -90,11 +88,11 @@ export function isAbort(error: unknown): boolean {
 }
 
 /** Turn anything thrown by the SDK or the proxy into an actionable message. */
-export function describeError(error: unknown, trans: Translate = identity): IChatError {
+export function describeError(error: unknown, trans: TranslationBundle = untranslated): IChatError {
   if (error instanceof APIConnectionError) {
     return {
       kind: 'network',
-      message: trans(
+      message: trans.__(
         'Could not reach the Jupyter server or the model endpoint. Check your network connection and that the Jupyter server is running, then retry.'
       ),
       detail: error.message,
@@ -115,7 +113,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'no_key',
-        message: trans(
+        message: trans.__(
           'No Anthropic API key is configured on the Jupyter server. Ask your administrator (or set it yourself) to define ANTHROPIC_API_KEY in the environment of the Jupyter server, or c.DataEngineer.anthropic_api_key in its configuration, then restart the server.'
         ),
         retryable: true
@@ -125,7 +123,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'upstream_unreachable',
-        message: trans(
+        message: trans.__(
           'The Jupyter server could not reach the model endpoint. Check ANTHROPIC_BASE_URL and the server\'s network access, then retry.'
         ),
         retryable: true
@@ -137,14 +135,14 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
         return {
           ...base,
           kind: 'overloaded',
-          message: trans('The model is overloaded and stopped mid-reply. Retry in a moment.'),
+          message: trans.__('The model is overloaded and stopped mid-reply. Retry in a moment.'),
           retryable: true
         };
       }
       return {
         ...base,
         kind: 'stream',
-        message: trans('The reply was interrupted by an error from the model service.'),
+        message: trans.__('The reply was interrupted by an error from the model service.'),
         retryable: true
       };
     }
@@ -152,7 +150,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'auth',
-        message: trans(
+        message: trans.__(
           'The API key was refused by the model endpoint. Check that ANTHROPIC_API_KEY on the Jupyter server is a valid, active key for this endpoint.'
         ),
         retryable: false
@@ -162,7 +160,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'permission',
-        message: trans(
+        message: trans.__(
           'Access denied. Either your Jupyter session expired (reload the page) or the API key lacks permission for this model.'
         ),
         retryable: true
@@ -172,7 +170,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'not_found',
-        message: trans(
+        message: trans.__(
           'Not found. The model name may be wrong for this endpoint; check the model in the settings.'
         ),
         retryable: false
@@ -183,14 +181,14 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       isContextTooLong(detail ?? error.message)
     ) {
       // The remedy is a shorter conversation: "Compact and retry" (or a new chat).
-      const advice = trans(
+      const advice = trans.__(
         'Choose "Compact and retry" to summarise the earlier part of the chat and send it again, or start a new chat.'
       );
       return {
         ...base,
         kind: 'context_too_long',
-        message: trans("This conversation no longer fits in the model's context window."),
-        detail: detail ? `${advice}\n\n${trans('The model endpoint said: %1', detail)}` : advice,
+        message: trans.__("This conversation no longer fits in the model's context window."),
+        detail: detail ? `${advice}\n\n${trans.__('The model endpoint said: %1', detail)}` : advice,
         retryable: false
       };
     }
@@ -198,7 +196,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'too_long',
-        message: trans('The conversation is too long for the model. Start a new chat.'),
+        message: trans.__('The conversation is too long for the model. Start a new chat.'),
         retryable: false
       };
     }
@@ -210,8 +208,8 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
         retryAfterSeconds: wait,
         message:
           wait !== undefined
-            ? trans('Rate limited by the model endpoint. You can retry in %1 s.', wait)
-            : trans('Rate limited by the model endpoint. Wait a little, then retry.'),
+            ? trans.__('Rate limited by the model endpoint. You can retry in %1 s.', wait)
+            : trans.__('Rate limited by the model endpoint. Wait a little, then retry.'),
         retryable: true
       };
     }
@@ -220,7 +218,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
         ...base,
         kind: 'overloaded',
         retryAfterSeconds: retryAfterSeconds(error.headers),
-        message: trans('The model is overloaded right now. Retry in a moment.'),
+        message: trans.__('The model is overloaded right now. Retry in a moment.'),
         retryable: true
       };
     }
@@ -228,7 +226,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'server',
-        message: trans('The model endpoint had an internal error (%1). Retry in a moment.', status),
+        message: trans.__('The model endpoint had an internal error (%1). Retry in a moment.', status),
         retryable: true
       };
     }
@@ -236,14 +234,14 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
       return {
         ...base,
         kind: 'bad_request',
-        message: trans('The request was rejected: %1', detail ?? error.message),
+        message: trans.__('The request was rejected: %1', detail ?? error.message),
         retryable: false
       };
     }
     return {
       ...base,
       kind: 'unknown',
-      message: trans('The request failed: %1', detail ?? error.message),
+      message: trans.__('The request failed: %1', detail ?? error.message),
       retryable: true
     };
   }
@@ -251,7 +249,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
     // A body that broke off: the SDK wraps the fetch's own error.
     return {
       kind: 'network',
-      message: trans(
+      message: trans.__(
         'The connection was lost in the middle of the reply. Check your network and the Jupyter server, then retry.'
       ),
       detail: error.message,
@@ -261,7 +259,7 @@ export function describeError(error: unknown, trans: Translate = identity): ICha
   const message = error instanceof Error ? error.message : String(error);
   return {
     kind: 'unknown',
-    message: trans('Something went wrong: %1', message),
+    message: trans.__('Something went wrong: %1', message),
     retryable: true
   };
 }

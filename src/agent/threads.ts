@@ -1,3 +1,5 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { untranslated } from '../translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ChatAutosave } from './chatAutosave';
 import { ChatModel } from './chatModel';
@@ -18,16 +20,13 @@ export interface IChatThreadsOptions {
   store: ChatStore;
   debounceMs?: number;
   maxWaitMs?: number;
-  trans?: (text: string, ...args: any[]) => string;
+  trans?: TranslationBundle;
 }
 
 /** A row of the chat list: a saved chat, or the current one before its first save. */
 export interface IThreadEntry extends IChatListEntry {
   current: boolean;
 }
-
-const identity = (text: string, ...args: any[]) =>
-  args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
 
 /**
  * The user's chats: keeps the current one saved (an autosave bound to the
@@ -40,7 +39,7 @@ export class ChatThreads {
   constructor(options: IChatThreadsOptions) {
     this._session = options.session;
     this._store = options.store;
-    this._trans = options.trans ?? identity;
+    this._trans = options.trans ?? untranslated;
     this._options = options;
     this._autosave = this._bind(this._session.model);
     this._session.modelChanged.connect(this._onModel, this);
@@ -95,7 +94,7 @@ export class ChatThreads {
         return;
       }
       this._session.setModel(new ChatModel());
-      this._setProblem(this._trans('The last chat could not be reopened: %1', messageOf(error)));
+      this._setProblem(this._trans.__('The last chat could not be reopened: %1', messageOf(error)));
     }
   }
 
@@ -113,7 +112,7 @@ export class ChatThreads {
     try {
       chat = await this._store.load(id);
     } catch (error) {
-      this._setProblem(this._trans('The chat could not be opened: %1', messageOf(error)));
+      this._setProblem(this._trans.__('The chat could not be opened: %1', messageOf(error)));
       return false;
     }
     await this._stopAndSave();
@@ -211,7 +210,7 @@ export class ChatThreads {
         failure.error instanceof ChatFileError
           ? failure.error.message
           : (failure.error as Error)?.message ?? String(failure.error);
-      this._setProblem(this._trans('This chat could not be saved: %1', reason));
+      this._setProblem(this._trans.__('This chat could not be saved: %1', reason));
     });
     return autosave;
   }
@@ -281,7 +280,7 @@ export class ChatThreads {
   private _store: ChatStore;
   private _options: IChatThreadsOptions;
   private _autosave: ChatAutosave;
-  private _trans: (text: string, ...args: any[]) => string;
+  private _trans: TranslationBundle;
   private _problem: string | null = null;
   private _searchCache = new Map<string, ISavedChat>();
   private _changed = new Signal<this, void>(this);

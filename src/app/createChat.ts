@@ -38,6 +38,7 @@ import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools
 import { ToolRegistry } from '../tools/registry';
 import { CellActions } from '../ui/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
+import { asFunction } from '../translation';
 import { PersonaContents } from '../ui/workspaceContents';
 
 /** What the chat needs from JupyterLab. */
@@ -113,7 +114,6 @@ export class ChatApp {
       const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
       return kernel ? inspectors.for(kernel) : null;
     };
-    const translate = (text: string, ...args: any[]) => trans.__(text, ...args);
     this.assistant = new Assistant({
       client: () => this.client(),
       registry,
@@ -161,9 +161,9 @@ export class ChatApp {
       settings: options.settings,
       personas,
       catalog,
-      instructions: new InstructionsLoader(options.contents, translate),
+      instructions: new InstructionsLoader(options.contents, asFunction(trans)),
       activePath: options.activePath,
-      trans: translate
+      trans
     });
     writeStored(CHAT_ID_KEY, this.assistant.chatId);
     this.assistant.session.modelChanged.connect((_, model) => writeStored(CHAT_ID_KEY, model.id));
@@ -174,7 +174,7 @@ export class ChatApp {
         folder: options.settings().chatFolder,
         folderHint: readStored(CHAT_FOLDER_KEY)
       }),
-      trans: translate
+      trans
     });
     this.threads.changed.connect(() => {
       const folder = this.threads.store.folder;
@@ -182,7 +182,7 @@ export class ChatApp {
         writeStored(CHAT_FOLDER_KEY, folder);
       }
     });
-    this.actions = new CellActions(options.notebookTracker, translate);
+    this.actions = new CellActions(options.notebookTracker, trans);
     window.addEventListener('pagehide', this._onPageHide);
   }
 

@@ -1,14 +1,14 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /**
  * Put code from the chat into the active notebook, through the notebook's
  * shared model so that the user's undo works.
  */
 export class CellActions {
-  constructor(tracker: INotebookTracker | null, trans: Translate) {
+  constructor(tracker: INotebookTracker | null, trans: TranslationBundle) {
     this._tracker = tracker;
     this._trans = trans;
   }
@@ -45,7 +45,7 @@ export class CellActions {
   private _activeNotebook() {
     const panel = this._tracker?.currentWidget;
     if (!panel) {
-      Notification.warning(this._trans('Open a notebook first: there is no active notebook.'), {
+      Notification.warning(this._trans.__('Open a notebook first: there is no active notebook.'), {
         autoClose: 4000
       });
       return null;
@@ -54,5 +54,5 @@ export class CellActions {
   }
 
   private _tracker: INotebookTracker | null;
-  private _trans: Translate;
+  private _trans: TranslationBundle;
 }

@@ -1,12 +1,12 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 import type { IThreadEntry, ChatThreads } from '../agent/threads';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 export interface IChatListProps {
   threads: ChatThreads;
-  trans: Translate;
+  trans: TranslationBundle;
   /** A persona's display name. */
   personaName: (id: string | null) => string;
   /** Called after a chat was opened (or a new one started). */
@@ -62,9 +62,9 @@ export function ChatList(props: IChatListProps): JSX.Element {
 
   const remove = async (entry: IThreadEntry) => {
     const result = await showDialog({
-      title: trans('Delete chat'),
-      body: trans('Delete "%1"? Its saved file is removed; this cannot be undone here.', entry.title || entry.id),
-      buttons: [Dialog.cancelButton({ label: trans('Cancel') }), Dialog.warnButton({ label: trans('Delete') })]
+      title: trans.__('Delete chat'),
+      body: trans.__('Delete "%1"? Its saved file is removed; this cannot be undone here.', entry.title || entry.id),
+      buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.warnButton({ label: trans.__('Delete') })]
     });
     if (result.button.accept) {
       await threads.remove(entry.id).catch(reason => setError(String(reason?.message ?? reason)));
@@ -79,13 +79,13 @@ export function ChatList(props: IChatListProps): JSX.Element {
   };
 
   return (
-    <div className="jp-DataEngineer-chatList" role="region" aria-label={trans('Chats')}>
+    <div className="jp-DataEngineer-chatList" role="region" aria-label={trans.__('Chats')}>
       <div className="jp-DataEngineer-chatListBar">
         <input
           className="jp-DataEngineer-chatSearch jp-mod-styled"
           type="search"
-          placeholder={trans('Search chats')}
-          aria-label={trans('Search chats')}
+          placeholder={trans.__('Search chats')}
+          aria-label={trans.__('Search chats')}
           value={query}
           onChange={event => setQuery(event.target.value)}
         />
@@ -93,7 +93,7 @@ export function ChatList(props: IChatListProps): JSX.Element {
           className="jp-DataEngineer-chatListNew jp-mod-styled"
           onClick={() => void threads.newChat().then(props.onClose)}
         >
-          {trans('New chat')}
+          {trans.__('New chat')}
         </button>
       </div>
       {error && (
@@ -102,10 +102,10 @@ export function ChatList(props: IChatListProps): JSX.Element {
         </div>
       )}
       {entries === null ? (
-        <div className="jp-DataEngineer-empty">{trans('Loading chats…')}</div>
+        <div className="jp-DataEngineer-empty">{trans.__('Loading chats…')}</div>
       ) : entries.length === 0 ? (
         <div className="jp-DataEngineer-empty">
-          {query ? trans('No chat contains "%1".', query) : trans('No saved chats yet.')}
+          {query ? trans.__('No chat contains "%1".', query) : trans.__('No saved chats yet.')}
         </div>
       ) : (
         <ul className="jp-DataEngineer-chatRows">
@@ -121,14 +121,14 @@ export function ChatList(props: IChatListProps): JSX.Element {
                 <button
                   className="jp-DataEngineer-chatOpen"
                   disabled={!!entry.problem}
-                  title={entry.problem ?? trans('Open this chat')}
+                  title={entry.problem ?? trans.__('Open this chat')}
                   onClick={() => void open(entry)}
                 >
-                  <span className="jp-DataEngineer-chatTitle">{entry.title || trans('(untitled)')}</span>
+                  <span className="jp-DataEngineer-chatTitle">{entry.title || trans.__('(untitled)')}</span>
                   <span className="jp-DataEngineer-chatMeta">
                     {entry.updatedAt ? new Date(entry.updatedAt).toLocaleString() : ''}
                     {entry.personaId ? ` · ${props.personaName(entry.personaId)}` : ''}
-                    {entry.current ? ` · ${trans('current')}` : ''}
+                    {entry.current ? ` · ${trans.__('current')}` : ''}
                   </span>
                   {entry.problem && <span className="jp-DataEngineer-chatProblem">{entry.problem}</span>}
                 </button>
@@ -137,36 +137,36 @@ export function ChatList(props: IChatListProps): JSX.Element {
                 {!entry.problem && (
                   <button
                     className="jp-DataEngineer-chatRename jp-mod-styled"
-                    title={trans('Rename')}
+                    title={trans.__('Rename')}
                     onClick={() => setEditing(entry.id)}
                   >
-                    {trans('Rename')}
+                    {trans.__('Rename')}
                   </button>
                 )}
                 {!entry.problem && props.onExport && (
                   <>
                     <button
                       className="jp-DataEngineer-chatExportMd jp-mod-styled"
-                      title={trans('Export to Markdown')}
+                      title={trans.__('Export to Markdown')}
                       onClick={() => props.onExport!(entry.id, 'md')}
                     >
-                      {trans('.md')}
+                      {trans.__('.md')}
                     </button>
                     <button
                       className="jp-DataEngineer-chatExportNb jp-mod-styled"
-                      title={trans('Export to a notebook')}
+                      title={trans.__('Export to a notebook')}
                       onClick={() => props.onExport!(entry.id, 'ipynb')}
                     >
-                      {trans('.ipynb')}
+                      {trans.__('.ipynb')}
                     </button>
                   </>
                 )}
                 <button
                   className="jp-DataEngineer-chatDelete jp-mod-styled"
-                  title={trans('Delete')}
+                  title={trans.__('Delete')}
                   onClick={() => void remove(entry)}
                 >
-                  {trans('Delete')}
+                  {trans.__('Delete')}
                 </button>
               </span>
             </li>
@@ -177,7 +177,7 @@ export function ChatList(props: IChatListProps): JSX.Element {
   );
 }
 
-function RenameInput(props: { entry: IThreadEntry; trans: Translate; onDone: (title: string) => void }): JSX.Element {
+function RenameInput(props: { entry: IThreadEntry; trans: TranslationBundle; onDone: (title: string) => void }): JSX.Element {
   const [value, setValue] = React.useState(props.entry.title);
   const done = React.useRef(false);
   const finish = (title: string) => {
@@ -189,7 +189,7 @@ function RenameInput(props: { entry: IThreadEntry; trans: Translate; onDone: (ti
   return (
     <input
       className="jp-DataEngineer-chatRenameInput jp-mod-styled"
-      aria-label={props.trans('Chat title')}
+      aria-label={props.trans.__('Chat title')}
       autoFocus
       value={value}
       onChange={event => setValue(event.target.value)}

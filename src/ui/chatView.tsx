@@ -4,6 +4,7 @@ import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import type { IServerConfig } from '../agent/client';
 import { CommandIDs } from '../commands';
+import { asFunction } from '../translation';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { ChangesView, useChanges } from './changesView';
 import { ChatList } from './chatList';
@@ -14,7 +15,6 @@ import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { useSignals } from './useSignal';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 export interface IChatViewProps {
   app: IChatViewModel;
@@ -33,7 +33,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
   const session = assistant.session;
   useSignals([session.busyChanged, assistant.stateChanged, app.stateChanged, threads.changed, widget.panelsChanged]);
   const model = assistant.model;
-  const trans = React.useCallback<Translate>((text, ...args) => props.trans.__(text, ...args), [props.trans]);
+  const trans = props.trans;
   const context = React.useMemo<ITurnContext>(
     () => ({
       assistant,
@@ -98,8 +98,8 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           hidden={panels.chats}
           emptyText={
             app.restored
-              ? trans('Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.')
-              : trans('Reopening the last chat…')
+              ? trans.__('Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.')
+              : trans.__('Reopening the last chat…')
           }
         />
         <ChatFooter model={model} settings={app.options.settings} trans={trans} />
@@ -119,7 +119,7 @@ function ChangesToggle(props: {
   changeLog: ChangeLog;
   chatId: string;
   rendermime: IRenderMimeRegistry;
-  trans: Translate;
+  trans: TranslationBundle;
   open: boolean;
   onToggle: () => void;
 }): JSX.Element | null {
@@ -134,9 +134,9 @@ function ChangesToggle(props: {
         aria-expanded={props.open}
         onClick={props.onToggle}
       >
-        {props.trans('Changes (%1)', changes.length)}
+        {props.trans.__('Changes (%1)', changes.length)}
       </button>
-      {props.open && <ChangesView {...props} />}
+      {props.open && <ChangesView {...props} trans={asFunction(props.trans)} />}
     </div>
   );
 }
@@ -144,13 +144,13 @@ function ChangesToggle(props: {
 function SetupNotice(props: {
   config: IServerConfig | null;
   directMode: boolean;
-  trans: Translate;
+  trans: TranslationBundle;
 }): JSX.Element | null {
   const { config, directMode, trans } = props;
   if (directMode) {
     return (
       <div className="jp-DataEngineer-notice jp-DataEngineer-notice-warn">
-        {trans(
+        {trans.__(
           'Direct mode is on: your API key is stored in your settings and sent from the browser. Prefer configuring the key on the Jupyter server.'
         )}
       </div>
@@ -162,7 +162,7 @@ function SetupNotice(props: {
   if (!config.available) {
     return (
       <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error">
-        {trans(
+        {trans.__(
           'The jupyterlab_data_engineer server extension is not answering. Install the package with pip in the environment of the Jupyter server and restart it (check with: jupyter server extension list).'
         )}
       </div>
@@ -171,7 +171,7 @@ function SetupNotice(props: {
   if (!config.has_key && config.upstream_is_default) {
     return (
       <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error">
-        {trans(
+        {trans.__(
           'No API key is configured on the Jupyter server. Set ANTHROPIC_API_KEY in the environment of the Jupyter server (or c.DataEngineer.anthropic_api_key in its configuration) and restart it. Under JupyterHub, ask your administrator to add it to the single-user environment.'
         )}
       </div>

@@ -1,7 +1,7 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /**
  * The message box: Enter sends, Shift+Enter adds a line, `@` completes the
@@ -9,7 +9,7 @@ type Translate = (text: string, ...args: any[]) => string;
  */
 export function Composer(props: {
   assistant: Assistant;
-  trans: Translate;
+  trans: TranslationBundle;
   composerRef?: React.RefObject<HTMLTextAreaElement>;
   placeholder?: string;
   /** Stop the running reply (the Stop button). */
@@ -79,7 +79,7 @@ export function Composer(props: {
   return (
     <div className="jp-DataEngineer-composer">
       {suggestions.length > 0 && (
-        <ul className="jp-DataEngineer-mentions" role="listbox" aria-label={trans('Kernel variables')}>
+        <ul className="jp-DataEngineer-mentions" role="listbox" aria-label={trans.__('Kernel variables')}>
           {suggestions.map((name, index) => (
             <li
               key={name}
@@ -99,8 +99,8 @@ export function Composer(props: {
       <textarea
         ref={props.composerRef}
         className="jp-DataEngineer-input"
-        placeholder={props.placeholder || trans('Ask the data engineer… (@ names a kernel variable)')}
-        aria-label={trans('Message')}
+        placeholder={props.placeholder || trans.__('Ask the data engineer… (@ names a kernel variable)')}
+        aria-label={trans.__('Message')}
         value={text}
         rows={3}
         onChange={event => setText(event.target.value)}
@@ -110,18 +110,18 @@ export function Composer(props: {
         <button
           className="jp-DataEngineer-stop jp-mod-styled jp-mod-warn"
           onClick={() => (props.onStop ? props.onStop() : session.stop())}
-          title={trans('Stop the reply')}
+          title={trans.__('Stop the reply')}
         >
-          {trans('Stop')}
+          {trans.__('Stop')}
         </button>
       ) : (
         <button
           className="jp-DataEngineer-send jp-mod-styled jp-mod-accept"
           onClick={send}
           disabled={!text.trim()}
-          title={trans('Send (Enter)')}
+          title={trans.__('Send (Enter)')}
         >
-          {trans('Send')}
+          {trans.__('Send')}
         </button>
       )}
     </div>

@@ -1,3 +1,4 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
@@ -5,6 +6,7 @@ import type { Assistant } from '../agent/assistant';
 import type { ChatModel } from '../agent/chatModel';
 import type { IAssistantTurn, Turn } from '../agent/conversation';
 import { CommandIDs } from '../commands';
+import { asFunction } from '../translation';
 import type { IChatSettings } from '../settings';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { ICodeBlockActions, MarkdownView } from './markdownView';
@@ -13,13 +15,12 @@ import { ToolCard } from './toolCard';
 import { UsageView } from './usageView';
 import { useTurns } from './useSignal';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /** What every turn view needs and that changes rarely (given once through context, not per turn). */
 export interface ITurnContext {
   assistant: Assistant;
   rendermime: IRenderMimeRegistry;
-  trans: Translate;
+  trans: TranslationBundle;
   actions: ICodeBlockActions;
   changeLog: ChangeLog | null;
   settings: () => IChatSettings;
@@ -100,7 +101,7 @@ export function MessageList(props: {
             setShowAll(n => n + 1);
           }}
         >
-          {context.trans('Show %1 earlier turns', hidden)}
+          {context.trans.__('Show %1 earlier turns', hidden)}
         </button>
       )}
       {turns.slice(hidden).map((turn, index) => {
@@ -144,7 +145,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
           {turn.text}
           {turn.attachments?.map(a => (
             <span key={a.label} className="jp-DataEngineer-attachment" title={a.text}>
-              {trans('attached %1', a.label)}
+              {trans.__('attached %1', a.label)}
             </span>
           ))}
         </div>
@@ -154,7 +155,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
   const run = (command: string) => void ctx.commands.execute(command);
   return (
     <div className={`jp-DataEngineer-turn jp-DataEngineer-assistant jp-mod-${turn.status}`} data-status={turn.status}>
-      {turn.status === 'waiting' && <div className="jp-DataEngineer-waiting">{trans('Thinking…')}</div>}
+      {turn.status === 'waiting' && <div className="jp-DataEngineer-waiting">{trans.__('Thinking…')}</div>}
       {turn.blocks.map((block, index) =>
         block.type === 'text' ? (
           block.text ? (
@@ -162,7 +163,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
               key={`text-${index}`}
               source={block.text}
               rendermime={ctx.rendermime}
-              trans={trans}
+              trans={asFunction(trans)}
               actions={turn.status === 'streaming' ? undefined : ctx.actions}
             />
           ) : null
@@ -171,13 +172,13 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             key={block.call.id}
             call={block.call}
             rendermime={ctx.rendermime}
-            trans={trans}
+            trans={asFunction(trans)}
             onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
             changeLog={ctx.changeLog}
           />
         )
       )}
-      {turn.status === 'stopped' && <div className="jp-DataEngineer-stopped">{trans('Stopped.')}</div>}
+      {turn.status === 'stopped' && <div className="jp-DataEngineer-stopped">{trans.__('Stopped.')}</div>}
       {turn.notice && <div className="jp-DataEngineer-notice-inline">{turn.notice}</div>}
       {turn.canContinue && props.isLast && (
         <button
@@ -185,7 +186,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
           disabled={props.busy}
           onClick={() => run(CommandIDs.continueReply)}
         >
-          {trans('Continue')}
+          {trans.__('Continue')}
         </button>
       )}
       {turn.error && <ErrorView turn={turn} isLast={props.isLast} busy={props.busy} />}
@@ -212,7 +213,7 @@ function HandoffButtons(props: { turn: IAssistantTurn; personaId: string | null 
             title={handoff.prompt ?? handoff.label}
             onClick={() => void commands.execute(CommandIDs.switchPersona, { id: handoff.agent })}
           >
-            {trans('Switch to %1', target?.name ?? handoff.agent)}
+            {trans.__('Switch to %1', target?.name ?? handoff.agent)}
           </button>
         );
       })}
@@ -238,9 +239,9 @@ function ErrorView(props: { turn: IAssistantTurn; isLast: boolean; busy: boolean
           className="jp-DataEngineer-compactRetry jp-mod-styled"
           onClick={() => void commands.execute(CommandIDs.compactAndRetry)}
           disabled={props.busy}
-          title={trans('Summarise the older turns into a recap (the full history stays visible) and send again')}
+          title={trans.__('Summarise the older turns into a recap (the full history stays visible) and send again')}
         >
-          {trans('Compact and retry')}
+          {trans.__('Compact and retry')}
         </button>
       )}
       {props.isLast && (
@@ -249,7 +250,7 @@ function ErrorView(props: { turn: IAssistantTurn; isLast: boolean; busy: boolean
           onClick={() => void commands.execute(CommandIDs.retry)}
           disabled={props.busy}
         >
-          {trans('Retry')}
+          {trans.__('Retry')}
         </button>
       )}
     </div>

@@ -1,12 +1,12 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
 import { resolveTools, TOOL_GROUPS } from '../personas/toolMapping';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 export interface IPersonaHeaderProps {
   assistant: Assistant;
-  trans: Translate;
+  trans: TranslationBundle;
   onReloadPersonas: () => void;
   onSwitchPersona: (id: string) => void;
   onNewChat: () => void;
@@ -27,7 +27,7 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
       <div className="jp-DataEngineer-header">
         <select
           className="jp-DataEngineer-personaPicker"
-          aria-label={trans('Persona')}
+          aria-label={trans.__('Persona')}
           title={persona?.description ?? ''}
           value={persona?.id ?? ''}
           onFocus={props.onReloadPersonas}
@@ -35,34 +35,34 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
         >
           {personas.map(p => (
             <option key={p.id} value={p.id} title={p.description}>
-              {p.source === 'workspace' ? `${p.name} ${trans('(workspace)')}` : p.name}
+              {p.source === 'workspace' ? `${p.name} ${trans.__('(workspace)')}` : p.name}
             </option>
           ))}
         </select>
         <button
           className="jp-DataEngineer-detailsToggle jp-mod-styled"
           aria-expanded={showDetails}
-          title={trans('Persona details')}
+          title={trans.__('Persona details')}
           onClick={() => setShowDetails(!showDetails)}
         >
-          {problems.length ? trans('Details (%1)', problems.length) : trans('Details')}
+          {problems.length ? trans.__('Details (%1)', problems.length) : trans.__('Details')}
         </button>
         {props.onToggleChats && (
           <button
             className="jp-DataEngineer-chatsToggle jp-mod-styled"
             aria-expanded={!!props.chatsOpen}
-            title={trans('Saved chats: open, rename, export, delete, search')}
+            title={trans.__('Saved chats: open, rename, export, delete, search')}
             onClick={props.onToggleChats}
           >
-            {trans('Chats')}
+            {trans.__('Chats')}
           </button>
         )}
         <button
           className="jp-DataEngineer-newChat jp-mod-styled"
-          title={trans('Start a new chat')}
+          title={trans.__('Start a new chat')}
           onClick={props.onNewChat}
         >
-          {trans('New chat')}
+          {trans.__('New chat')}
         </button>
       </div>
       {showDetails && <PersonaDetails {...props} />}
@@ -82,15 +82,15 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
         <>
           <div className="jp-DataEngineer-personaDescription">{persona.description}</div>
           <dl>
-            <dt>{trans('Source')}</dt>
-            <dd>{persona.source === 'bundled' ? trans('bundled: %1', persona.path) : persona.path}</dd>
-            <dt>{trans('Model')}</dt>
+            <dt>{trans.__('Source')}</dt>
+            <dd>{persona.source === 'bundled' ? trans.__('bundled: %1', persona.path) : persona.path}</dd>
+            <dt>{trans.__('Model')}</dt>
             <dd className="jp-DataEngineer-personaModel">
               {resolution
                 ? `${resolution.model}${resolution.note ? ` (${resolution.note})` : ''}`
-                : persona.model ?? trans('from the settings')}
+                : persona.model ?? trans.__('from the settings')}
             </dd>
-            <dt>{trans('Tools')}</dt>
+            <dt>{trans.__('Tools')}</dt>
             <dd className="jp-DataEngineer-personaTools">
               {tools && tools.groups.size
                 ? [...tools.groups].map(group => (
@@ -98,11 +98,11 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
                       {group}
                     </span>
                   ))
-                : trans('none (chat only)')}
+                : trans.__('none (chat only)')}
             </dd>
             {tools && tools.unavailable.length > 0 && (
               <>
-                <dt>{trans('Not available in JupyterLab')}</dt>
+                <dt>{trans.__('Not available in JupyterLab')}</dt>
                 <dd className="jp-DataEngineer-personaUnavailable">{tools.unavailable.join(', ')}</dd>
               </>
             )}
@@ -124,7 +124,7 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
 
 export interface IInstructionsBarProps {
   assistant: Assistant;
-  trans: Translate;
+  trans: TranslationBundle;
   onOpenFile: (path: string) => void;
   onCreateInstructions: () => void;
 }
@@ -138,12 +138,12 @@ export function InstructionsBar(props: IInstructionsBarProps): JSX.Element | nul
   }
   return (
     <div className="jp-DataEngineer-instructionsBar">
-      <span className="jp-DataEngineer-instructionsLabel">{trans('Instructions:')}</span>
+      <span className="jp-DataEngineer-instructionsLabel">{trans.__('Instructions:')}</span>
       {state.files.map(file => (
         <button
           key={file.path}
           className="jp-DataEngineer-instructionsFile"
-          title={file.notice ? `${file.path}: ${file.notice}` : trans('Open %1', file.path)}
+          title={file.notice ? `${file.path}: ${file.notice}` : trans.__('Open %1', file.path)}
           onClick={() => props.onOpenFile(file.path)}
         >
           {file.path}
@@ -158,16 +158,16 @@ export function InstructionsBar(props: IInstructionsBarProps): JSX.Element | nul
       {state.missingProjectFile && (
         <>
           <span className="jp-DataEngineer-instructionsMissing">
-            {trans('no copilot.instructions.md')}
+            {trans.__('no copilot.instructions.md')}
           </span>
           <button
             className="jp-DataEngineer-createInstructions jp-mod-styled"
-            title={trans(
+            title={trans.__(
               'Create copilot.instructions.md at the server root from a template with the sections the persona reads: databases, domains, processing, scale, compliance'
             )}
             onClick={props.onCreateInstructions}
           >
-            {trans('Create from template')}
+            {trans.__('Create from template')}
           </button>
         </>
       )}

@@ -1,16 +1,17 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
+import { asFunction } from '../translation';
 import type { IRecapTurn } from '../agent/conversation';
 import { formatTokens } from '../agent/usage';
 import { ICodeBlockActions, MarkdownView } from './markdownView';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /** A recap of earlier turns (compaction): says so, and shows the summary on demand. */
 export function RecapView(props: {
   turn: IRecapTurn;
   rendermime: IRenderMimeRegistry;
-  trans: Translate;
+  trans: TranslationBundle;
   actions: ICodeBlockActions;
 }): JSX.Element {
   const { turn, trans } = props;
@@ -19,10 +20,10 @@ export function RecapView(props: {
     <div className="jp-DataEngineer-turn jp-DataEngineer-recap" data-status={turn.status}>
       <div className="jp-DataEngineer-recapHeader">
         {turn.status === 'summarizing'
-          ? trans('Summarising the earlier conversation to make room in the context window…')
+          ? trans.__('Summarising the earlier conversation to make room in the context window…')
           : turn.status === 'failed'
-            ? trans('The earlier conversation could not be summarised: %1', turn.error ?? '')
-            : trans(
+            ? trans.__('The earlier conversation could not be summarised: %1', turn.error ?? '')
+            : trans.__(
                 'The %1 turns above were summarised to fit the context window (%2 → %3 tokens). The model now sees this recap instead of them; the full history stays here.',
                 turn.summarizedTurns,
                 formatTokens(turn.tokensBefore),
@@ -30,12 +31,12 @@ export function RecapView(props: {
               )}
         {turn.status === 'done' && (
           <button className="jp-DataEngineer-recapToggle jp-mod-styled" aria-expanded={open} onClick={() => setOpen(!open)}>
-            {open ? trans('Hide recap') : trans('Show recap')}
+            {open ? trans.__('Hide recap') : trans.__('Show recap')}
           </button>
         )}
       </div>
       {open && turn.text && (
-        <MarkdownView source={turn.text} rendermime={props.rendermime} trans={trans} actions={props.actions} />
+        <MarkdownView source={turn.text} rendermime={props.rendermime} trans={asFunction(trans)} actions={props.actions} />
       )}
     </div>
   );

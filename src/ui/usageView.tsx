@@ -1,3 +1,4 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { ChatModel } from '../agent/chatModel';
 import { contextWindowOf } from '../agent/compaction';
@@ -6,17 +7,16 @@ import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '..
 import type { IChatSettings } from '../settings';
 import { useTurns } from './useSignal';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /** One reply's tokens (input, cached, output) and estimated cost. */
-export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSettings; trans: Translate }): JSX.Element {
+export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSettings; trans: TranslationBundle }): JSX.Element {
   const { turn, trans } = props;
   const usage = replyUsage(turn.usage!, turn.model, props.settings().prices);
   const cost = formatCost(usage.cost);
   return (
     <div
       className="jp-DataEngineer-usage"
-      title={trans(
+      title={trans.__(
         'Tokens of this request: %1 input at full price, %2 read from the prompt cache, %3 written to it, %4 output. Cost estimated from the price table in the settings.',
         usage.input,
         usage.cacheRead,
@@ -24,7 +24,7 @@ export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSe
         usage.output
       )}
     >
-      {trans(
+      {trans.__(
         'in %1 · cached %2 · out %3',
         formatTokens(usage.input + usage.cacheWrite),
         formatTokens(usage.cacheRead),
@@ -36,7 +36,7 @@ export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSe
 }
 
 /** The chat's token use, cache share and estimated cost so far. */
-export function ChatFooter(props: { model: ChatModel; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
+export function ChatFooter(props: { model: ChatModel; settings: () => IChatSettings; trans: TranslationBundle }): JSX.Element | null {
   const { trans } = props;
   const turns = useTurns(props.model);
   const totals = chatUsage(turns, props.settings().prices);
@@ -48,7 +48,7 @@ export function ChatFooter(props: { model: ChatModel; settings: () => IChatSetti
     <div className="jp-DataEngineer-chatFooter">
       <span
         className="jp-DataEngineer-chatUsage"
-        title={trans(
+        title={trans.__(
           'This chat: %1 requests, %2 input tokens at full price, %3 read from the prompt cache, %4 written to it, %5 output. Cost estimated from the price table in the settings.',
           totals.requests,
           totals.input,
@@ -57,7 +57,7 @@ export function ChatFooter(props: { model: ChatModel; settings: () => IChatSetti
           totals.output
         )}
       >
-        {trans(
+        {trans.__(
           'Chat: in %1 (%2% cached) · out %3',
           formatTokens(totals.input + totals.cacheRead + totals.cacheWrite),
           Math.round(cachedShare(totals) * 100),
@@ -74,7 +74,7 @@ export function ChatFooter(props: { model: ChatModel; settings: () => IChatSetti
  * How full the context window was at the last request: that reply's input
  * (cached or not) plus its output, against the model's window.
  */
-function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChatSettings; trans: Translate }): JSX.Element | null {
+function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChatSettings; trans: TranslationBundle }): JSX.Element | null {
   const turns = props.turns;
   let last: IAssistantTurn | null = null;
   for (let i = turns.length - 1; i >= 0; i--) {
@@ -99,15 +99,15 @@ function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChat
     <span
       className="jp-DataEngineer-contextMeter"
       data-level={level}
-      title={props.trans(
+      title={props.trans.__(
         'The last request used %1 of the %2 tokens of %3\'s context window. Near the limit, old tool results are shortened and older turns summarised.',
         tokens,
         window,
         last.model
       )}
     >
-      <meter min={0} max={1} value={share} aria-label={props.trans('Context window used')} />
-      {props.trans('Context %1%', Math.round(share * 100))}
+      <meter min={0} max={1} value={share} aria-label={props.trans.__('Context window used')} />
+      {props.trans.__('Context %1%', Math.round(share * 100))}
     </span>
   );
 }
