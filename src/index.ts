@@ -90,6 +90,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     /** The loaded chat's state, for enabled states (nothing is loaded to answer them). */
     const session = () => shell.chat?.app.assistant.session ?? null;
     const lastTurn = () => shell.chat?.app.assistant.model.last;
+    /** The last reply failed and nothing runs: Retry makes sense. */
+    const lastFailed = () => {
+      const last = lastTurn();
+      return !session()?.busy && last?.role === 'assistant' && last.status === 'error';
+    };
 
     commands.addCommand(CommandIDs.open, {
       label: trans.__('Open Data Engineer Chat'),
@@ -119,19 +124,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.retry, {
       label: trans.__('Retry the Failed Data Engineer Reply'),
       caption: trans.__('Send the last request again after an error'),
-      isEnabled: () => {
-        const last = lastTurn();
-        return !session()?.busy && last?.role === 'assistant' && last.status === 'error';
-      },
+      isEnabled: lastFailed,
       execute: async () => (await chat()).app.assistant.session.retry()
     });
     commands.addCommand(CommandIDs.compactAndRetry, {
       label: trans.__('Compact the Data Engineer Chat and Retry'),
       caption: trans.__('Summarise the older turns into a recap (the full history stays visible) and send again'),
-      isEnabled: () => {
-        const last = lastTurn();
-        return !session()?.busy && last?.role === 'assistant' && last.status === 'error';
-      },
+      isEnabled: lastFailed,
       execute: async () => (await chat()).app.assistant.session.compactAndRetry()
     });
     commands.addCommand(CommandIDs.continueReply, {
