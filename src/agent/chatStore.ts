@@ -1,3 +1,11 @@
+import {
+  CHAT_INDEX_FILE,
+  digestMatches,
+  IChatIndexEntry,
+  parseChatIndex,
+  searchDigest,
+  serializeChatIndex
+} from './chatIndex';
 import type { ISerializedTurn } from './conversation';
 
 /** The version of the saved-chat file format this code writes and reads. */
@@ -160,57 +168,179 @@ export class ChatStore {
     return this._parse(text, file, id, true)!;
   }
 
-  /** The saved chats, most recently updated first; unreadable ones carry a `problem`. */
+  /**
+   * The saved chats, most recently updated first; unreadable ones carry a
+   * `problem`. Reads the folder listing and the index; only chat files the
+   * index does not describe as they are now are read (and the index updated).
+   */
   async list(): Promise<IChatListEntry[]> {
+    return (await this._rows()).map(({ search, ...entry }) => entry);
+  }
+
+  /**
+   * The saved chats that match `query` (see `digestMatches`: the title
+   * contains it, or each of its words is in the title or the chat's search
+   * digest), most recent first. No chat file is read for the search itself.
+   */
+  async search(query: string): Promise<IChatListEntry[]> {
+    const rows = await this._rows();
+    return rows.filter(row => digestMatches(row.title, row.search, query)).map(({ search, ...entry }) => entry);
+  }
+
+  /** Resolves once the saves, deletes and index updates asked for so far are done. */
+  whenIdle(): Promise<void> {
+    return this._queue;
+  }
+
+  /** The list's rows with their search digests (empty for unreadable files). */
+  private async _rows(): Promise<Array<IChatListEntry & { search: string }>> {
     const folder = await this._resolveFolder(false);
     if (!folder) {
       return [];
     }
     const listing = await this._contents.get(folder, { content: true, type: 'directory' });
-    const files: Array<{ name: string; type?: string; last_modified?: string }> = Array.isArray(listing.content)
-      ? listing.content
-      : [];
-    const names = new Set(files.filter(f => f.type !== 'directory').map(f => f.name));
+    const files: IListedFile[] = Array.isArray(listing.content) ? listing.content : [];
+    const byName = new Map(files.filter(f => f.type !== 'directory').map(f => [f.name, f]));
     // A save interrupted between its renames leaves no `<id>.json`, only its spares.
-    const orphans = [...names].filter(
-      name => /\.json\.(tmp|swap)$/.test(name) && !names.has(name.replace(/\.(tmp|swap)$/, ''))
-    );
-    const ids = [...new Set([...[...names].filter(name => name.endsWith('.json')), ...orphans]
-      .map(name => name.replace(/\.json(\.tmp|\.swap)?$/, ''))
-      .filter(id => ID_PATTERN.test(id)))];
-    const modifiedOf = (id: string) =>
-      files.find(f => f.name === `${id}.json`)?.last_modified ?? files.find(f => f.name.startsWith(`${id}.json.`))?.last_modified;
-    const entries = await Promise.all(
-      ids.map(async (id): Promise<IChatListEntry | null> => {
-        // A file unchanged since the last listing is not read again.
-        const modified = modifiedOf(id);
-        const cached = this._listed.get(id);
-        if (modified && cached && cached.modified === modified) {
-          return cached.entry;
+    const ids = new Set<string>();
+    for (const name of byName.keys()) {
+      const id = /^(.*)\.json(\.tmp|\.swap)?$/.exec(name)?.[1];
+      if (id && ID_PATTERN.test(id)) {
+        ids.add(id);
+      }
+    }
+    const { entries: indexed, whole } = await this._readIndex(folder, byName);
+    const fresh: IChatIndexEntry[] = [];
+    const valid: IChatIndexEntry[] = [];
+    const rows = await Promise.all(
+      [...ids].map(async id => {
+        const modified = byName.get(`${id}.json`)?.last_modified;
+        // The index (or this session) describes the file as it is now: no read.
+        for (const known of [indexed.get(id), this._known.get(id)]) {
+          if (modified && known && known.modified === modified) {
+            valid.push(known);
+            return { id, title: known.title, updatedAt: known.updatedAt, personaId: known.personaId, search: known.search };
+          }
         }
         try {
           const chat = await this.load(id);
-          const entry = { id, title: chat.title, updatedAt: chat.updatedAt, personaId: chat.personaId };
+          const entry = indexEntryOf(chat, modified ?? '');
           if (modified) {
-            this._listed.set(id, { modified, entry });
+            this._known.set(id, entry);
+            fresh.push(entry);
           }
-          return entry;
+          return { id, title: entry.title, updatedAt: entry.updatedAt, personaId: entry.personaId, search: entry.search };
         } catch (error) {
           if (error instanceof ChatFileError && error.kind === 'missing') {
             return null; // an unusable temporary file, or deleted meanwhile
           }
-          const modified = Date.parse(files.find(f => f.name === `${id}.json`)?.last_modified ?? '');
+          const time = Date.parse(modified ?? '');
           return {
             id,
             title: id,
-            updatedAt: Number.isNaN(modified) ? 0 : modified,
+            updatedAt: Number.isNaN(time) ? 0 : time,
             personaId: null,
-            problem: (error as Error).message ?? String(error)
+            problem: (error as Error).message ?? String(error),
+            search: ''
           };
         }
       })
     );
-    return entries.filter((e): e is IChatListEntry => e !== null).sort((a, b) => b.updatedAt - a.updatedAt);
+    // Entries of chats gone (deleted or renamed outside) or read again go;
+    // unreadable files are not indexed, so their problem is always current.
+    // A missing or unreadable index is written whole again.
+    const gone = [...indexed.keys()].filter(id => !byName.has(`${id}.json`));
+    if (fresh.length || gone.length || (!whole && valid.length)) {
+      const set = whole ? fresh : [...valid, ...fresh];
+      void this._serial(() => this._updateIndex(folder, set, gone));
+    }
+    return rows
+      .filter((row): row is NonNullable<typeof row> => row !== null)
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /**
+   * The index's entries: the file, else the versions a write leaves next to
+   * it (any version helps: entries are checked one by one); none when there
+   * is no usable one, and the chats are read instead.
+   */
+  private async _readIndex(
+    folder: string,
+    byName: Map<string, IListedFile>
+  ): Promise<{ entries: Map<string, IChatIndexEntry>; whole: boolean }> {
+    const main = byName.get(CHAT_INDEX_FILE);
+    if (main?.last_modified && this._disk && main.last_modified === this._disk.modified) {
+      return { entries: this._disk.entries, whole: true };
+    }
+    for (const name of [CHAT_INDEX_FILE, `${CHAT_INDEX_FILE}.tmp`, `${CHAT_INDEX_FILE}.swap`]) {
+      if (!byName.has(name)) {
+        continue;
+      }
+      const model = await this._readModel(`${folder}/${name}`).catch(() => null);
+      const entries = model ? parseChatIndex(model.text) : null;
+      if (entries) {
+        if (name === CHAT_INDEX_FILE) {
+          this._disk = { entries, modified: model!.modified };
+        }
+        return { entries, whole: name === CHAT_INDEX_FILE };
+      }
+    }
+    // None usable: what this session read of it last is still checked entry by entry.
+    return { entries: this._disk?.entries ?? new Map(), whole: false };
+  }
+
+  /**
+   * Set and remove index entries: re-read the index if someone else wrote it
+   * since (another tab), merge, write it like a chat file. Two tabs writing
+   * at once can still lose one's change; that costs no chat: a lost entry
+   * no longer matches its file's last_modified, so the next list reads that
+   * file again and puts the entry back. Failures are left to that repair.
+   */
+  private async _updateIndex(folder: string, set: IChatIndexEntry[], remove: string[]): Promise<void> {
+    const path = `${folder}/${CHAT_INDEX_FILE}`;
+    try {
+      let base: Map<string, IChatIndexEntry> | null = null;
+      let onDisk = true;
+      if (this._disk?.modified) {
+        const now = await this._contents.get(path, { content: false }).then(
+          m => m.last_modified ?? null,
+          error => {
+            if (statusOf(error) === 404) {
+              return null;
+            }
+            throw error;
+          }
+        );
+        onDisk = now !== null;
+        if (now === this._disk.modified) {
+          base = this._disk.entries;
+        }
+      }
+      if (!base && onDisk) {
+        const model = await this._readModel(path);
+        onDisk = model !== null;
+        base = model ? parseChatIndex(model.text) : null;
+      }
+      // Missing or unreadable: start from what this session knew of it.
+      const entries = new Map(base ?? this._disk?.entries ?? []);
+      let changed = false;
+      for (const entry of set) {
+        const before = entries.get(entry.id);
+        changed ||= !before || JSON.stringify(before) !== JSON.stringify(entry);
+        entries.set(entry.id, entry);
+      }
+      for (const id of remove) {
+        changed = entries.delete(id) || changed;
+      }
+      if (!changed && (onDisk || !entries.size)) {
+        return;
+      }
+      const model = await this._writeFile(path, serializeChatIndex(entries.values()), onDisk);
+      const modified = (model as { last_modified?: unknown } | undefined)?.last_modified;
+      this._disk = { entries, modified: typeof modified === 'string' ? modified : null };
+    } catch {
+      this._disk = null; // the next list reads the files and writes a whole index again
+    }
   }
 
   /** Delete a saved chat (and its spare files); a missing one is fine. */
@@ -230,6 +360,8 @@ export class ChatStore {
       }
       this._bad.delete(id);
       this._checked.delete(id);
+      this._known.delete(id);
+      await this._updateIndex(folder, [], [id]);
     });
   }
 
@@ -241,8 +373,6 @@ export class ChatStore {
     }
     const folder = await this._resolveFolder(true);
     const file = `${folder}/${chat.id}.json`;
-    const tmp = `${file}.tmp`;
-    const swap = `${file}.swap`;
     let exists: boolean;
     if (this._checked.has(chat.id) && !overwrite) {
       // Read or written this session: it exists (if it was removed meanwhile,
@@ -259,19 +389,43 @@ export class ChatStore {
       }
     }
     const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION };
-    // The new version goes to the temporary file first; the chat file is
-    // only ever renamed, so it is always absent or whole. No delete: with
-    // the server's default `delete_to_trash`, each save would otherwise put
-    // a file in the user's trash. The previous version stays as the
-    // temporary file until the next save writes over it.
-    await this._contents.save(tmp, { type: 'file', format: 'text', content: JSON.stringify(data, null, 1) });
+    const model = await this._writeFile(file, JSON.stringify(data, null, 1), exists);
+    this._bad.delete(chat.id);
+    this._checked.add(chat.id);
+    // The index entry needs the file's last_modified as the listing will
+    // show it: the server's rename answers with it; ask only if it did not.
+    let modified = (model as { last_modified?: unknown } | undefined)?.last_modified;
+    if (typeof modified !== 'string' || !modified) {
+      modified = await this._contents.get(file, { content: false }).then(
+        m => m.last_modified,
+        () => undefined
+      );
+    }
+    if (typeof modified === 'string' && modified) {
+      const entry = indexEntryOf(data, modified);
+      this._known.set(entry.id, entry);
+      await this._updateIndex(folder!, [entry], []);
+    }
+  }
+
+  /**
+   * Replace `file` with `text` atomically, without deleting: the new version
+   * goes to the temporary file first and the file is only ever renamed, so it
+   * is always absent or whole. (With the server's default `delete_to_trash`,
+   * a delete per save would fill the user's trash.) The previous version
+   * stays as the temporary file until the next write replaces it. Returns
+   * the server's answer to the last rename (the file's model).
+   */
+  private async _writeFile(file: string, text: string, exists: boolean): Promise<unknown> {
+    const tmp = `${file}.tmp`;
+    const swap = `${file}.swap`;
+    await this._contents.save(tmp, { type: 'file', format: 'text', content: text });
     const movedAside = exists && (await this._renameOver(file, swap));
-    await this._contents.rename(tmp, file);
+    const model = await this._contents.rename(tmp, file);
     if (movedAside) {
       await this._contents.rename(swap, tmp).catch(() => undefined);
     }
-    this._bad.delete(chat.id);
-    this._checked.add(chat.id);
+    return model;
   }
 
   /**
@@ -412,6 +566,20 @@ export class ChatStore {
     }
   }
 
+  /** A file's text and last_modified, or null when there is none. */
+  private async _readModel(path: string): Promise<{ text: string; modified: string | null } | null> {
+    try {
+      const model = await this._contents.get(path, { content: true, type: 'file', format: 'text' });
+      const text = typeof model.content === 'string' ? model.content : JSON.stringify(model.content);
+      return { text, modified: model.last_modified ?? null };
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
   /** A file's text, or null when there is none. */
   private async _readText(path: string): Promise<string | null> {
     try {
@@ -446,13 +614,36 @@ export class ChatStore {
   private _fallback: string;
   private _folder: string | null = null;
   private _hint: string | null;
+  /** The index file as last read or written here, with its last_modified then. */
+  private _disk: { entries: Map<string, IChatIndexEntry>; modified: string | null } | null = null;
+  /** Index entries made here from chat files (by save or read), by id. */
+  private _known = new Map<string, IChatIndexEntry>();
   /** Files found unreadable, by id: saves refuse them. */
   private _bad = new Map<string, ChatFileError>();
-  /** List entries by id, with the file's last_modified they were read at. */
-  private _listed = new Map<string, { modified: string; entry: IChatListEntry }>();
   /** Ids whose file was read or written fine this session. */
   private _checked = new Set<string>();
   private _queue: Promise<void> = Promise.resolve();
+}
+
+/** A file in a folder listing of the contents API. */
+interface IListedFile {
+  name: string;
+  type?: string;
+  last_modified?: string;
+}
+
+/** The index entry of a chat read from (or written to) a file last modified at `modified`. */
+function indexEntryOf(chat: ISavedChat, modified: string): IChatIndexEntry {
+  const title = chat.title || titleOf(chat.turns);
+  return {
+    id: chat.id,
+    title,
+    personaId: chat.personaId ?? null,
+    createdAt: chat.createdAt,
+    updatedAt: chat.updatedAt,
+    modified,
+    search: searchDigest({ title, turns: chat.turns })
+  };
 }
 
 function trimSlashes(path: string): string {
