@@ -149,3 +149,102 @@ export function parseChatIndex(text: string): Map<string, IChatIndexEntry> | nul
   }
   return entries;
 }
+
+/** The file operations the index needs (the store's, so it is written like a chat). */
+export interface IChatIndexIO {
+  /** A file's text and last_modified; null when there is none. */
+  read(path: string): Promise<{ text: string; modified: string | null } | null>;
+  /** A file's last_modified; null when there is none. */
+  stat(path: string): Promise<string | null>;
+  /** Replace a file atomically; its new last_modified when the server said. */
+  write(path: string, text: string, exists: boolean): Promise<string | null>;
+}
+
+/**
+ * The index file of a chat folder, as this session last read or wrote it.
+ * Callers check each entry against the chat file's last_modified before
+ * trusting it, so any version of the index, even an old or half-merged
+ * one, is safe to use.
+ */
+export class ChatIndexFile {
+  constructor(private readonly _io: IChatIndexIO) {}
+
+  /**
+   * The index's entries: the file, else the versions a write leaves next to
+   * it (`.tmp`, `.swap`), else what this session read last. `whole` is false
+   * unless they come from the file itself (then it should be written whole).
+   * `listed` gives a name's entry in the folder listing, if there.
+   */
+  async read(
+    folder: string,
+    listed: (name: string) => { last_modified?: string } | undefined
+  ): Promise<{ entries: Map<string, IChatIndexEntry>; whole: boolean }> {
+    const main = listed(CHAT_INDEX_FILE);
+    if (main?.last_modified && this._disk && main.last_modified === this._disk.modified) {
+      return { entries: this._disk.entries, whole: true };
+    }
+    for (const name of [CHAT_INDEX_FILE, `${CHAT_INDEX_FILE}.tmp`, `${CHAT_INDEX_FILE}.swap`]) {
+      if (!listed(name)) {
+        continue;
+      }
+      const model = await this._io.read(`${folder}/${name}`).catch(() => null);
+      const entries = model ? parseChatIndex(model.text) : null;
+      if (entries) {
+        if (name === CHAT_INDEX_FILE) {
+          this._disk = { entries, modified: model!.modified };
+        }
+        return { entries, whole: name === CHAT_INDEX_FILE };
+      }
+    }
+    return { entries: this._disk?.entries ?? new Map(), whole: false };
+  }
+
+  /**
+   * Set and remove entries: re-read the index if someone else wrote it since
+   * (another tab), merge, write. Two tabs writing at once can still lose one
+   * tab's change; that costs no chat: a lost entry no longer matches its
+   * file's last_modified, so the next list reads that file again and puts
+   * the entry back. Never throws: failures are left to that same repair.
+   */
+  async update(folder: string, set: IChatIndexEntry[], remove: string[]): Promise<void> {
+    const path = `${folder}/${CHAT_INDEX_FILE}`;
+    try {
+      let base: Map<string, IChatIndexEntry> | null = null;
+      let onDisk = true;
+      if (this._disk?.modified) {
+        // One request without content when nobody else wrote it.
+        const now = await this._io.stat(path);
+        onDisk = now !== null;
+        if (now === this._disk.modified) {
+          base = this._disk.entries;
+        }
+      }
+      if (!base && onDisk) {
+        const model = await this._io.read(path);
+        onDisk = model !== null;
+        base = model ? parseChatIndex(model.text) : null;
+      }
+      // Missing or unreadable: start from what this session knew of it.
+      const entries = new Map(base ?? this._disk?.entries ?? []);
+      let changed = false;
+      for (const entry of set) {
+        const before = entries.get(entry.id);
+        changed = changed || !before || JSON.stringify(before) !== JSON.stringify(entry);
+        entries.set(entry.id, entry);
+      }
+      for (const id of remove) {
+        changed = entries.delete(id) || changed;
+      }
+      if (!changed && (onDisk || !entries.size)) {
+        return;
+      }
+      const modified = await this._io.write(path, serializeChatIndex(entries.values()), onDisk);
+      this._disk = { entries, modified };
+    } catch {
+      this._disk = null; // the next list reads the chat files and writes a whole index again
+    }
+  }
+
+  /** The index as last read or written here, with its last_modified then. */
+  private _disk: { entries: Map<string, IChatIndexEntry>; modified: string | null } | null = null;
+}

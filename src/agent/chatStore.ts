@@ -1,11 +1,4 @@
-import {
-  CHAT_INDEX_FILE,
-  digestMatches,
-  IChatIndexEntry,
-  parseChatIndex,
-  searchDigest,
-  serializeChatIndex
-} from './chatIndex';
+import { ChatIndexFile, digestMatches, IChatIndexEntry, searchDigest } from './chatIndex';
 import type { ISerializedTurn } from './conversation';
 
 /** The version of the saved-chat file format this code writes and reads. */
@@ -105,6 +98,24 @@ export class ChatStore {
     this._primary = trimSlashes(options.folder ?? '.jupyter/chats');
     this._fallback = trimSlashes(options.fallbackFolder ?? 'data-engineer-chats');
     this._hint = options.folderHint ? trimSlashes(options.folderHint) : null;
+    this._index = new ChatIndexFile({
+      read: path => this._readModel(path),
+      stat: path =>
+        this._contents.get(path, { content: false }).then(
+          model => model.last_modified ?? '',
+          error => {
+            if (statusOf(error) === 404) {
+              return null;
+            }
+            throw error;
+          }
+        ),
+      write: async (path, text, exists) => {
+        const modified = ((await this._writeFile(path, text, exists)) as { last_modified?: unknown } | undefined)
+          ?.last_modified;
+        return typeof modified === 'string' ? modified : null;
+      }
+    });
   }
 
   /** The folder in use, once known (after the first save, load or list that found one). */
@@ -209,7 +220,7 @@ export class ChatStore {
         ids.add(id);
       }
     }
-    const { entries: indexed, whole } = await this._readIndex(folder, byName);
+    const { entries: indexed, whole } = await this._index.read(folder, name => byName.get(name));
     const fresh: IChatIndexEntry[] = [];
     const valid: IChatIndexEntry[] = [];
     const rows = await Promise.all(
@@ -252,95 +263,11 @@ export class ChatStore {
     const gone = [...indexed.keys()].filter(id => !byName.has(`${id}.json`));
     if (fresh.length || gone.length || (!whole && valid.length)) {
       const set = whole ? fresh : [...valid, ...fresh];
-      void this._serial(() => this._updateIndex(folder, set, gone));
+      void this._serial(() => this._index.update(folder, set, gone));
     }
     return rows
       .filter((row): row is NonNullable<typeof row> => row !== null)
       .sort((a, b) => b.updatedAt - a.updatedAt);
-  }
-
-  /**
-   * The index's entries: the file, else the versions a write leaves next to
-   * it (any version helps: entries are checked one by one); none when there
-   * is no usable one, and the chats are read instead.
-   */
-  private async _readIndex(
-    folder: string,
-    byName: Map<string, IListedFile>
-  ): Promise<{ entries: Map<string, IChatIndexEntry>; whole: boolean }> {
-    const main = byName.get(CHAT_INDEX_FILE);
-    if (main?.last_modified && this._disk && main.last_modified === this._disk.modified) {
-      return { entries: this._disk.entries, whole: true };
-    }
-    for (const name of [CHAT_INDEX_FILE, `${CHAT_INDEX_FILE}.tmp`, `${CHAT_INDEX_FILE}.swap`]) {
-      if (!byName.has(name)) {
-        continue;
-      }
-      const model = await this._readModel(`${folder}/${name}`).catch(() => null);
-      const entries = model ? parseChatIndex(model.text) : null;
-      if (entries) {
-        if (name === CHAT_INDEX_FILE) {
-          this._disk = { entries, modified: model!.modified };
-        }
-        return { entries, whole: name === CHAT_INDEX_FILE };
-      }
-    }
-    // None usable: what this session read of it last is still checked entry by entry.
-    return { entries: this._disk?.entries ?? new Map(), whole: false };
-  }
-
-  /**
-   * Set and remove index entries: re-read the index if someone else wrote it
-   * since (another tab), merge, write it like a chat file. Two tabs writing
-   * at once can still lose one's change; that costs no chat: a lost entry
-   * no longer matches its file's last_modified, so the next list reads that
-   * file again and puts the entry back. Failures are left to that repair.
-   */
-  private async _updateIndex(folder: string, set: IChatIndexEntry[], remove: string[]): Promise<void> {
-    const path = `${folder}/${CHAT_INDEX_FILE}`;
-    try {
-      let base: Map<string, IChatIndexEntry> | null = null;
-      let onDisk = true;
-      if (this._disk?.modified) {
-        const now = await this._contents.get(path, { content: false }).then(
-          m => m.last_modified ?? null,
-          error => {
-            if (statusOf(error) === 404) {
-              return null;
-            }
-            throw error;
-          }
-        );
-        onDisk = now !== null;
-        if (now === this._disk.modified) {
-          base = this._disk.entries;
-        }
-      }
-      if (!base && onDisk) {
-        const model = await this._readModel(path);
-        onDisk = model !== null;
-        base = model ? parseChatIndex(model.text) : null;
-      }
-      // Missing or unreadable: start from what this session knew of it.
-      const entries = new Map(base ?? this._disk?.entries ?? []);
-      let changed = false;
-      for (const entry of set) {
-        const before = entries.get(entry.id);
-        changed ||= !before || JSON.stringify(before) !== JSON.stringify(entry);
-        entries.set(entry.id, entry);
-      }
-      for (const id of remove) {
-        changed = entries.delete(id) || changed;
-      }
-      if (!changed && (onDisk || !entries.size)) {
-        return;
-      }
-      const model = await this._writeFile(path, serializeChatIndex(entries.values()), onDisk);
-      const modified = (model as { last_modified?: unknown } | undefined)?.last_modified;
-      this._disk = { entries, modified: typeof modified === 'string' ? modified : null };
-    } catch {
-      this._disk = null; // the next list reads the files and writes a whole index again
-    }
   }
 
   /** Delete a saved chat (and its spare files); a missing one is fine. */
@@ -361,7 +288,7 @@ export class ChatStore {
       this._bad.delete(id);
       this._checked.delete(id);
       this._known.delete(id);
-      await this._updateIndex(folder, [], [id]);
+      await this._index.update(folder, [], [id]);
     });
   }
 
@@ -404,7 +331,7 @@ export class ChatStore {
     if (typeof modified === 'string' && modified) {
       const entry = indexEntryOf(data, modified);
       this._known.set(entry.id, entry);
-      await this._updateIndex(folder!, [entry], []);
+      await this._index.update(folder!, [entry], []);
     }
   }
 
@@ -614,8 +541,7 @@ export class ChatStore {
   private _fallback: string;
   private _folder: string | null = null;
   private _hint: string | null;
-  /** The index file as last read or written here, with its last_modified then. */
-  private _disk: { entries: Map<string, IChatIndexEntry>; modified: string | null } | null = null;
+  private _index: ChatIndexFile;
   /** Index entries made here from chat files (by save or read), by id. */
   private _known = new Map<string, IChatIndexEntry>();
   /** Files found unreadable, by id: saves refuse them. */
