@@ -145,9 +145,35 @@ describe('ChatStore with the index', () => {
     const writer = await saved(contents, 300);
     await writer.whenIdle();
     contents.ops = [];
-    const entries = await new ChatStore({ contents }).list();
+    const store = new ChatStore({ contents });
+    let changes = 0;
+    store.listChanged.connect(() => changes++);
+    // The folder listing (slow on a server: it looks at every file) is held back...
+    let release!: () => void;
+    const held = new Promise<void>(resolve => (release = resolve));
+    const get = contents.get.bind(contents);
+    let listings = 0;
+    contents.get = async (path, options) => {
+      if (path === FOLDER && options.content) {
+        listings++;
+        await held;
+      }
+      return get(path, options);
+    };
+    const entries = await store.list();
+    // ...and the list is there: the folder found, the index read.
+    expect(listings).toBe(1);
+    expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${INDEX}`]);
     expect(entries).toHaveLength(300);
     expect(entries[0]).toEqual({ id: 'chat-299', title: 'Chat chat-299', updatedAt: 2299, personaId: 'data-engineer' });
+    // Then the listing checks it, and finds nothing to read or change.
+    release();
+    await store.whenIdle();
+    expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${INDEX}`, `get ${FOLDER}`]);
+    expect(changes).toBe(0);
+    // Checked before returning, from a fresh store: the same three requests.
+    contents.ops = [];
+    expect(await new ChatStore({ contents }).list({ validate: true })).toEqual(entries);
     expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${FOLDER}`, `get ${INDEX}`]);
   });
 
@@ -198,13 +224,23 @@ describe('ChatStore with the index', () => {
     contents.files.delete(`${FOLDER}/chat-002.json`);
     contents.ops = [];
     const store = new ChatStore({ contents });
+    let changes = 0;
+    store.listChanged.connect(() => changes++);
+    // From the index at once: still as the extension last saved it...
+    expect((await store.list()).map(e => e.id)).toEqual(['chat-002', 'chat-001', 'chat-000']);
+    await store.whenIdle();
+    // ...then the check sees the changes and says so; the next list has them.
+    expect(changes).toBe(1);
+    expect(chatReads(contents).sort()).toEqual([`get ${FOLDER}/chat-001.json`, `get ${FOLDER}/copied.json`]);
+    contents.ops = [];
     expect((await store.list()).map(e => [e.id, e.title])).toEqual([
       ['chat-001', 'Edited outside'],
       ['chat-000', 'Chat chat-000'],
       ['copied', 'Chat copied']
     ]);
-    expect(chatReads(contents).sort()).toEqual([`get ${FOLDER}/chat-001.json`, `get ${FOLDER}/copied.json`]);
     await store.whenIdle();
+    expect(changes).toBe(1);
+    expect(chatReads(contents)).toEqual([]);
     const index = parseChatIndex(contents.files.get(INDEX)!)!;
     expect([...index.keys()].sort()).toEqual(['chat-000', 'chat-001', 'copied']);
     expect(index.get('chat-001')!.title).toBe('Edited outside');
@@ -212,7 +248,7 @@ describe('ChatStore with the index', () => {
     putOutside(contents, 'chat-001.json', JSON.stringify(chat('chat-001', { title: 'Backup' })));
     contents.mtimes.set(`${FOLDER}/chat-001.json`, 1);
     contents.ops = [];
-    expect((await new ChatStore({ contents }).list()).find(e => e.id === 'chat-001')!.title).toBe('Backup');
+    expect((await new ChatStore({ contents }).list({ validate: true })).find(e => e.id === 'chat-001')!.title).toBe('Backup');
     expect(chatReads(contents)).toEqual([`get ${FOLDER}/chat-001.json`]);
   });
 
@@ -225,10 +261,10 @@ describe('ChatStore with the index', () => {
     await Promise.all([tabA.save(chat('from-a', { updatedAt: 5000 })), tabB.save(chat('from-b', { updatedAt: 6000 }))]);
     await Promise.all([tabA.whenIdle(), tabB.whenIdle()]);
     const reader = new ChatStore({ contents });
-    expect((await reader.list()).map(e => e.id)).toEqual(['from-b', 'from-a', 'chat-001', 'chat-000']);
+    expect((await reader.list({ validate: true })).map(e => e.id)).toEqual(['from-b', 'from-a', 'chat-001', 'chat-000']);
     await reader.whenIdle();
     contents.ops = [];
-    expect(await new ChatStore({ contents }).list()).toHaveLength(4);
+    expect(await new ChatStore({ contents }).list({ validate: true })).toHaveLength(4);
     expect(chatReads(contents)).toEqual([]);
 
     // A write that read the index before another tab's write loses that entry...
@@ -238,7 +274,7 @@ describe('ChatStore with the index', () => {
     // ...but the chat is not lost: its file is not in the index, so it is read and indexed again.
     contents.ops = [];
     const next = new ChatStore({ contents });
-    expect((await next.list()).map(e => e.id)[0]).toBe('later-a');
+    expect((await next.list({ validate: true })).map(e => e.id)[0]).toBe('later-a');
     expect(chatReads(contents)).toEqual([`get ${FOLDER}/later-a.json`]);
     await next.whenIdle();
     expect(parseChatIndex(contents.files.get(INDEX)!)!.has('later-a')).toBe(true);
@@ -251,17 +287,22 @@ describe('ChatStore with the index', () => {
     await writer.save(chat('churn', { title: 'Churn model' }, 'logistic regression'));
     putOutside(contents, 'broken.json', '{"version": 1, "id": "broken", "tu');
     const store = new ChatStore({ contents });
-    await store.list();
+    // From the index alone: no request but the index's own check.
     contents.ops = [];
     expect((await store.search('regression')).map(e => e.id)).toEqual(['churn']);
-    expect((await store.search('customer_id')).map(e => e.id)).toEqual(['sales', 'churn']);
-    expect((await store.search('MONTH part')).map(e => e.id)).toEqual(['sales']);
-    expect((await store.search('zebrafish')).map(e => e.id)).toEqual([]);
-    expect((await store.search('bro')).map(e => [e.id, !!e.problem])).toEqual([['broken', true]]);
+    // (and the check of the folder, started in the background)
+    expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${INDEX}`, `get ${FOLDER}`]);
+    await store.whenIdle();
+    contents.ops = [];
+    expect((await store.search('regression', { validate: true })).map(e => e.id)).toEqual(['churn']);
+    expect((await store.search('customer_id', { validate: true })).map(e => e.id)).toEqual(['sales', 'churn']);
+    expect((await store.search('MONTH part', { validate: true })).map(e => e.id)).toEqual(['sales']);
+    expect((await store.search('zebrafish', { validate: true })).map(e => e.id)).toEqual([]);
+    expect((await store.search('bro', { validate: true })).map(e => [e.id, !!e.problem])).toEqual([['broken', true]]);
     // An unreadable file is dated by its last_modified (here, later than the chats' own dates).
-    expect((await store.search('')).map(e => e.id)).toEqual(['broken', 'sales', 'churn']);
+    expect((await store.search('', { validate: true })).map(e => e.id)).toEqual(['broken', 'sales', 'churn']);
     expect(chatReads(contents).filter(op => !op.endsWith('broken.json'))).toEqual([]);
-    expect((await store.search('Sales by')).map(e => e.id)).toEqual(['sales']);
+    expect((await store.search('Sales by', { validate: true })).map(e => e.id)).toEqual(['sales']);
   });
 
   it('reports corrupt and newer chat files with an index present, never indexes them, and removes a deleted chat', async () => {
@@ -271,7 +312,7 @@ describe('ChatStore with the index', () => {
     putOutside(contents, 'new.json', JSON.stringify({ ...chat('new'), version: CHAT_SCHEMA_VERSION + 1 }));
     const store = new ChatStore({ contents });
     for (let round = 0; round < 2; round++) {
-      const entries = await store.list();
+      const entries = await store.list({ validate: true });
       expect(entries.map(e => [e.id, !!e.problem])).toEqual([
         ['new', true],
         ['bad', true],
@@ -305,7 +346,7 @@ describe('ChatStore with the index', () => {
     contents.save = save;
     expect(contents.files.has(`${FOLDER}/chat-new.json`)).toBe(true);
     const reader = new ChatStore({ contents });
-    expect((await reader.list()).map(e => e.id)).toEqual(['chat-new', 'chat-000']);
+    expect((await reader.list({ validate: true })).map(e => e.id)).toEqual(['chat-new', 'chat-000']);
     await reader.whenIdle();
     expect(parseChatIndex(contents.files.get(INDEX)!)!.has('chat-new')).toBe(true);
   });

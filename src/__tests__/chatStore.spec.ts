@@ -266,7 +266,7 @@ describe('ChatStore', () => {
     // A reload finds the newest whole version in the temporary file.
     const fresh = new ChatStore({ contents });
     expect((await fresh.load('chat-1')).turns).toHaveLength(4);
-    expect((await fresh.list()).map(e => [e.id, e.updatedAt, e.problem])).toEqual([['chat-1', 5000, undefined]]);
+    expect((await fresh.list({ validate: true })).map(e => [e.id, e.updatedAt, e.problem])).toEqual([['chat-1', 5000, undefined]]);
     // The next saves complete the file; the stale swap file is cleared once.
     await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 6000 }));
     await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 7000 }));
@@ -346,30 +346,34 @@ describe('ChatStore', () => {
     await store.save(chatOf(conversation, 'chat-1'));
     await store.save(chatOf(conversation, 'chat-2', { updatedAt: 2500 }));
     const reader = new ChatStore({ contents });
-    const reads = () => contents.ops.filter(op => /^get .*\.json$/.test(op)).length;
+    // Chat files read (the index is not one), with the check against the folder done before returning.
+    const reads = () => contents.ops.filter(op => /^get .*\/chat-\d\.json$/.test(op)).length;
+    const list = async () => (await reader.list({ validate: true })).map(e => [e.id, e.title]);
     let before = reads();
-    expect((await reader.list()).map(e => e.id)).toEqual(['chat-2', 'chat-1']);
-    // The saves wrote the index: listing read it, and no chat file.
-    expect(reads() - before).toBe(1);
-    before = reads();
-    expect((await reader.list()).map(e => e.id)).toEqual(['chat-2', 'chat-1']);
+    expect((await list()).map(([id]) => id)).toEqual(['chat-2', 'chat-1']);
+    // The saves wrote the index: no chat file was read.
     expect(reads()).toBe(before);
-    // A chat saved meanwhile changed the index: it is read again, no chat file.
+    expect((await list()).map(([id]) => id)).toEqual(['chat-2', 'chat-1']);
+    expect(reads()).toBe(before);
+    // A chat saved meanwhile (another tab) is in the index: still no chat file read.
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 9000, title: 'Renamed' }));
     before = reads();
-    const entries = await reader.list();
-    expect(entries.map(e => [e.id, e.title])).toEqual([
+    expect(await list()).toEqual([
       ['chat-1', 'Renamed'],
       ['chat-2', 'Load sales.csv and show the schema, please']
     ]);
-    expect(reads() - before).toBe(1);
+    expect(reads()).toBe(before);
+    // The same without waiting for the check.
+    expect((await reader.list()).map(e => e.title)[0]).toBe('Renamed');
+    await reader.whenIdle();
+    expect(reads()).toBe(before);
     // Without the index, only the chat saved meanwhile is read.
     contents.files.delete(`${FOLDER}/_index.json`);
     contents.files.delete(`${FOLDER}/_index.json.tmp`);
     await store.save(chatOf(conversation, 'chat-2', { updatedAt: 9500, title: 'Again' }));
     contents.files.delete(`${FOLDER}/_index.json`);
     contents.ops = [];
-    expect((await reader.list()).map(e => [e.id, e.title])).toEqual([
+    expect(await list()).toEqual([
       ['chat-2', 'Again'],
       ['chat-1', 'Renamed']
     ]);
@@ -409,7 +413,7 @@ describe('ChatStore', () => {
     await good.save(chatOf(conversationWithTools(), 'chat-good', { updatedAt: Date.parse('2025-01-01') }));
 
     const store = new ChatStore({ contents });
-    const entries = await store.list();
+    const entries = await store.list({ validate: true });
     expect(entries.map(e => [e.id, !!e.problem])).toEqual([
       ['chat-good', false],
       ['chat-bad', true]

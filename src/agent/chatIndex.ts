@@ -200,6 +200,33 @@ export class ChatIndexFile {
   }
 
   /**
+   * The index file's entries as it is now (read again only when its
+   * last_modified changed); null when it is missing or unusable.
+   */
+  async current(folder: string): Promise<Map<string, IChatIndexEntry> | null> {
+    const path = `${folder}/${CHAT_INDEX_FILE}`;
+    try {
+      if (this._disk?.modified) {
+        const now = await this._io.stat(path);
+        if (now === null) {
+          return null;
+        }
+        if (now === this._disk.modified) {
+          return this._disk.entries;
+        }
+      }
+      const model = await this._io.read(path);
+      const entries = model ? parseChatIndex(model.text) : null;
+      if (entries) {
+        this._disk = { entries, modified: model!.modified };
+      }
+      return entries;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * Set and remove entries: re-read the index if someone else wrote it since
    * (another tab), merge, write. Two tabs writing at once can still lose one
    * tab's change; that costs no chat: a lost entry no longer matches its

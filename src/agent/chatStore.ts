@@ -1,3 +1,4 @@
+import { ISignal, Signal } from '@lumino/signaling';
 import { ChatIndexFile, digestMatches, IChatIndexEntry, searchDigest } from './chatIndex';
 import type { ISerializedTurn } from './conversation';
 
@@ -181,30 +182,67 @@ export class ChatStore {
 
   /**
    * The saved chats, most recently updated first; unreadable ones carry a
-   * `problem`. Reads the folder listing and the index; only chat files the
-   * index does not describe as they are now are read (and the index updated).
+   * `problem`. By default from the index file alone (one small read: what
+   * every save of every tab wrote), then checked against the folder in the
+   * background: when that finds changes made outside the extension (files
+   * copied in, deleted, edited, unreadable), `listChanged` is emitted and the
+   * next list has them. With `validate`, the check is done before returning
+   * (only chat files the index does not describe as they are now are read).
+   * Without a usable index, the chat files are read and the index written.
    */
-  async list(): Promise<IChatListEntry[]> {
-    return (await this._rows()).map(({ search, ...entry }) => entry);
+  async list(options: IChatListOptions = {}): Promise<IChatListEntry[]> {
+    return (await this._listRows(!!options.validate)).map(({ search, ...entry }) => entry);
   }
 
   /**
    * The saved chats that match `query` (see `digestMatches`: the title
    * contains it, or each of its words is in the title or the chat's search
-   * digest), most recent first. No chat file is read for the search itself.
+   * digest), most recent first, as `list` finds them. No chat file is read
+   * for the search itself.
    */
-  async search(query: string): Promise<IChatListEntry[]> {
-    const rows = await this._rows();
+  async search(query: string, options: IChatListOptions = {}): Promise<IChatListEntry[]> {
+    const rows = await this._listRows(!!options.validate);
     return rows.filter(row => digestMatches(row.title, row.search, query)).map(({ search, ...entry }) => entry);
   }
 
-  /** Resolves once the saves, deletes and index updates asked for so far are done. */
-  whenIdle(): Promise<void> {
-    return this._queue;
+  /** Emitted when a background check found the saved chats differ from what `list` last returned. */
+  get listChanged(): ISignal<this, void> {
+    return this._listChanged;
+  }
+
+  /** Resolves once the background check, saves, deletes and index updates asked for so far are done. */
+  async whenIdle(): Promise<void> {
+    await this._checking;
+    await this._queue;
+  }
+
+  private async _listRows(validate: boolean): Promise<IRow[]> {
+    if (!validate) {
+      const folder = await this._resolveFolder(false);
+      const entries = folder ? await this._index.current(folder) : null;
+      if (entries) {
+        const rows = sortRows(
+          [...entries.values()].map(e => ({ id: e.id, title: e.title, updatedAt: e.updatedAt, personaId: e.personaId, search: e.search }))
+        );
+        this._shown = JSON.stringify(rows);
+        this._checking ??= this._rows()
+          .then(
+            checked => {
+              if (JSON.stringify(checked) !== this._shown) {
+                this._listChanged.emit();
+              }
+            },
+            () => undefined
+          )
+          .finally(() => (this._checking = null));
+        return rows;
+      }
+    }
+    return this._rows();
   }
 
   /** The list's rows with their search digests (empty for unreadable files). */
-  private async _rows(): Promise<Array<IChatListEntry & { search: string }>> {
+  private async _rows(): Promise<IRow[]> {
     const folder = await this._resolveFolder(false);
     if (!folder) {
       return [];
@@ -265,9 +303,7 @@ export class ChatStore {
       const set = whole ? fresh : [...valid, ...fresh];
       void this._serial(() => this._index.update(folder, set, gone));
     }
-    return rows
-      .filter((row): row is NonNullable<typeof row> => row !== null)
-      .sort((a, b) => b.updatedAt - a.updatedAt);
+    return sortRows(rows.filter((row): row is NonNullable<typeof row> => row !== null));
   }
 
   /** Delete a saved chat (and its spare files); a missing one is fine. */
@@ -542,6 +578,11 @@ export class ChatStore {
   private _folder: string | null = null;
   private _hint: string | null;
   private _index: ChatIndexFile;
+  private _listChanged = new Signal<this, void>(this);
+  /** The background check of the folder under way, if any. */
+  private _checking: Promise<void> | null = null;
+  /** The rows `list` last returned from the index (JSON), for that check. */
+  private _shown = '';
   /** Index entries made here from chat files (by save or read), by id. */
   private _known = new Map<string, IChatIndexEntry>();
   /** Files found unreadable, by id: saves refuse them. */
@@ -549,6 +590,19 @@ export class ChatStore {
   /** Ids whose file was read or written fine this session. */
   private _checked = new Set<string>();
   private _queue: Promise<void> = Promise.resolve();
+}
+
+export interface IChatListOptions {
+  /** Check the index against the folder before returning (else in the background). */
+  validate?: boolean;
+}
+
+/** A list row with the chat's search digest ('' for unreadable files). */
+type IRow = IChatListEntry & { search: string };
+
+/** Most recently updated first; ties by id, so the same chats give the same order. */
+function sortRows<T extends IChatListEntry>(rows: T[]): T[] {
+  return rows.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** A file in a folder listing of the contents API. */
