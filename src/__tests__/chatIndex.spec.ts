@@ -332,6 +332,37 @@ describe('ChatStore with the index', () => {
     expect(contents.ops.filter(op => op.startsWith('delete') && op.includes(CHAT_INDEX_FILE))).toEqual([]);
   });
 
+  it('signals a change once: a re-list after the signal shows what the check found, and no new signal', async () => {
+    for (const contents of [new FakeContents(), new ServerContents()]) {
+      const writer = await saved(contents, 2);
+      putOutside(contents, 'bad.json', 'not json');
+      putOutside(contents, 'copied.json', JSON.stringify(chat('copied', { updatedAt: 100 })));
+      const store = new ChatStore({ contents });
+      let changes = 0;
+      store.listChanged.connect(() => changes++);
+      expect((await store.list()).map(e => e.id)).toEqual(['chat-001', 'chat-000']);
+      await store.whenIdle();
+      expect(changes).toBe(1);
+      for (let round = 0; round < 2; round++) {
+        // What the UI does on the signal: list again.
+        expect((await store.list()).map(e => [e.id, !!e.problem])).toEqual([
+          ['bad', true],
+          ['chat-001', false],
+          ['chat-000', false],
+          ['copied', false]
+        ]);
+        await store.whenIdle();
+        expect(changes).toBe(1);
+      }
+      // A save from another tab shows at once; the check agrees.
+      await writer.save(chat('chat-new', { updatedAt: 9000 }));
+      // (an unreadable file is dated by its last_modified, later than these chats' own dates)
+      expect((await store.list()).map(e => e.id)).toEqual(['bad', 'chat-new', 'chat-001', 'chat-000', 'copied']);
+      await store.whenIdle();
+      expect(changes).toBe(1);
+    }
+  });
+
   it('saves even when the index cannot be written, and the list repairs it', async () => {
     const contents = new FakeContents();
     const store = await saved(contents, 1);

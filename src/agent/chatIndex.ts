@@ -272,6 +272,11 @@ export class ChatIndexFile {
     }
   }
 
+  /** The index file's last_modified as last read or written here (null when unknown). */
+  get modified(): string | null {
+    return this._disk?.modified ?? null;
+  }
+
   /** The index as last read or written here, with its last_modified then. */
   private _disk: { entries: Map<string, IChatIndexEntry>; modified: string | null } | null = null;
 }

@@ -221,9 +221,17 @@ export class ChatStore {
       const folder = await this._resolveFolder(false);
       const entries = folder ? await this._index.current(folder) : null;
       if (entries) {
-        const rows = sortRows(
-          [...entries.values()].map(e => ({ id: e.id, title: e.title, updatedAt: e.updatedAt, personaId: e.personaId, search: e.search }))
-        );
+        const last = this._lastCheck;
+        let rows: IRow[];
+        if (last && last.index !== null && last.index === this._index.modified) {
+          rows = [...last.rows]; // nobody wrote the index since the last check: its result stands
+        } else {
+          // What the saves wrote, and the unreadable files the last check found
+          // (never indexed): so a check that finds nothing new says nothing.
+          rows = [...entries.values()].map(e => ({ id: e.id, title: e.title, updatedAt: e.updatedAt, personaId: e.personaId, search: e.search }));
+          rows.push(...(last?.rows ?? []).filter(row => row.problem && !entries.has(row.id)));
+          sortRows(rows);
+        }
         this._shown = JSON.stringify(rows);
         this._checking ??= this._rows()
           .then(
@@ -303,7 +311,9 @@ export class ChatStore {
       const set = whole ? fresh : [...valid, ...fresh];
       void this._serial(() => this._index.update(folder, set, gone));
     }
-    return sortRows(rows.filter((row): row is NonNullable<typeof row> => row !== null));
+    const result = sortRows(rows.filter((row): row is NonNullable<typeof row> => row !== null));
+    this._lastCheck = { rows: result, index: this._index.modified };
+    return result;
   }
 
   /** Delete a saved chat (and its spare files); a missing one is fine. */
@@ -583,6 +593,8 @@ export class ChatStore {
   private _checking: Promise<void> | null = null;
   /** The rows `list` last returned from the index (JSON), for that check. */
   private _shown = '';
+  /** The rows the last check of the folder found, and the index's last_modified then. */
+  private _lastCheck: { rows: IRow[]; index: string | null } | null = null;
   /** Index entries made here from chat files (by save or read), by id. */
   private _known = new Map<string, IChatIndexEntry>();
   /** Files found unreadable, by id: saves refuse them. */
