@@ -171,3 +171,36 @@ export async function startMockAndLab({ tmp, children, apiKey = 'bench', log = (
   await waitForHttp(`${base}api/status`, 120000, lab, 'jupyter lab');
   return { mockProc, mockPort, lab, port, base, labLog };
 }
+
+/**
+ * The labextension build a bench serves: `dir` if given, else the
+ * `BENCH_LABEXT` environment variable, else this checkout's build.
+ * (Only the labextension is swapped: the Python server extension is the
+ * one installed.)
+ */
+export function labextensionSource(dir = process.env.BENCH_LABEXT) {
+  return path.resolve(dir || REPO_LABEXT);
+}
+
+/**
+ * Copy the labextension build `source` to `tmp/data/labextensions/<name>`
+ * (first on JUPYTER_PATH for startMockAndLab), retrying when a concurrent
+ * build changes it meanwhile. Returns buildInfo of the copy.
+ */
+export async function snapshotLabextension(tmp, source = labextensionSource(), log = () => {}) {
+  const snapshot = path.join(tmp, 'data', 'labextensions', EXT_NAME);
+  fs.mkdirSync(path.dirname(snapshot), { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    fs.rmSync(snapshot, { recursive: true, force: true });
+    const before = buildInfo(source);
+    fs.cpSync(source, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
+    const after = buildInfo(source);
+    const info = buildInfo(snapshot);
+    if (before.load === after.load && before.builtAt.getTime() === after.builtAt.getTime() && fs.existsSync(info.entry)) {
+      return { ...info, source, snapshot };
+    }
+    if (attempt >= 3) throw new Error(`the labextension in ${source} keeps changing (a concurrent build?); run again later`);
+    log('the labextension changed while being copied; retrying');
+    await sleep(2000);
+  }
+}

@@ -9,6 +9,7 @@ export const contentsFits = (manager: Contents.IManager): IChatContents => manag
 
 import { conversationWithTools, expectValidToolPairs } from './chatFixtures';
 import { FakeContents, httpError } from './fakeContents';
+import { ServerContents } from './serverContents';
 
 function chatOf(conversation: ChatModel, id = 'chat-1', extra: Partial<ISavedChat> = {}): ISavedChat {
   const turns = conversation.toJSON().turns;
@@ -74,11 +75,15 @@ describe('ChatStore', () => {
     await store.save(chatOf(conversation));
     const final = `${FOLDER}/chat-1.json`;
     const tmp = `${final}.tmp`;
+    const index = `${FOLDER}/_index.json`;
     expect(contents.writes).toEqual([
       'save .jupyter',
       'save .jupyter/chats',
       `save ${tmp}`,
-      `rename ${tmp} -> ${final}`
+      `rename ${tmp} -> ${final}`,
+      // The chat list's index, written the same way, after the chat.
+      `save ${index}.tmp`,
+      `rename ${index}.tmp -> ${index}`
     ]);
 
     const seen: Array<string | undefined> = [];
@@ -91,7 +96,11 @@ describe('ChatStore', () => {
       `save ${tmp}`,
       `rename ${final} -> ${swap}`,
       `rename ${tmp} -> ${final}`,
-      `rename ${swap} -> ${tmp}`
+      `rename ${swap} -> ${tmp}`,
+      `save ${index}.tmp`,
+      `rename ${index} -> ${index}.swap`,
+      `rename ${index}.tmp -> ${index}`,
+      `rename ${index}.swap -> ${index}.tmp`
     ]);
     // At every step the final file is absent or a whole, valid chat (old or new).
     for (const text of seen) {
@@ -102,7 +111,7 @@ describe('ChatStore', () => {
     expect(JSON.parse(contents.files.get(final)!).turns).toHaveLength(4);
     // The previous version is kept as the temporary file; nothing else is left.
     expect(JSON.parse(contents.files.get(tmp)!).turns).toHaveLength(3);
-    expect([...contents.files.keys()].sort()).toEqual([final, tmp]);
+    expect([...contents.files.keys()].sort()).toEqual([index, `${index}.tmp`, final, tmp]);
 
     // Many saves, never a delete (a delete goes to the OS trash on a default server).
     for (let i = 0; i < 5; i++) {
@@ -138,7 +147,7 @@ describe('ChatStore', () => {
     // A reload finds the newest whole version in the temporary file.
     const fresh = new ChatStore({ contents });
     expect((await fresh.load('chat-1')).turns).toHaveLength(4);
-    expect((await fresh.list()).map(e => [e.id, e.updatedAt, e.problem])).toEqual([['chat-1', 5000, undefined]]);
+    expect((await fresh.list({ validate: true })).map(e => [e.id, e.updatedAt, e.problem])).toEqual([['chat-1', 5000, undefined]]);
     // The next saves complete the file; the stale swap file is cleared once.
     await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 6000 }));
     await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 7000 }));
@@ -196,13 +205,15 @@ describe('ChatStore', () => {
   });
 
   it('saves again after the chat file was deleted outside, with no extra check per save', async () => {
-    const contents = new FakeContents();
+    // A server that answers renames with the file's model (as jupyter_server does).
+    const contents = new ServerContents();
     const store = new ChatStore({ contents });
     const conversation = conversationWithTools();
     await store.save(chatOf(conversation));
     contents.ops = [];
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 3000 }));
-    expect(contents.ops.filter(op => op.startsWith('get'))).toEqual([]);
+    // Only the index is asked whether another tab wrote it since (no content).
+    expect(contents.ops.filter(op => op.startsWith('get'))).toEqual([`get ${FOLDER}/_index.json`]);
     contents.files.delete(`${FOLDER}/chat-1.json`);
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 4000 }));
     expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(4000);
@@ -215,20 +226,38 @@ describe('ChatStore', () => {
     await store.save(chatOf(conversation, 'chat-1'));
     await store.save(chatOf(conversation, 'chat-2', { updatedAt: 2500 }));
     const reader = new ChatStore({ contents });
-    expect((await reader.list()).map(e => e.id)).toEqual(['chat-2', 'chat-1']);
-    const reads = () => contents.ops.filter(op => /^get .*\.json$/.test(op)).length;
+    // Chat files read (the index is not one), with the check against the folder done before returning.
+    const reads = () => contents.ops.filter(op => /^get .*\/chat-\d\.json$/.test(op)).length;
+    const list = async () => (await reader.list({ validate: true })).map(e => [e.id, e.title]);
     let before = reads();
-    expect((await reader.list()).map(e => e.id)).toEqual(['chat-2', 'chat-1']);
+    expect((await list()).map(([id]) => id)).toEqual(['chat-2', 'chat-1']);
+    // The saves wrote the index: no chat file was read.
     expect(reads()).toBe(before);
-    // A chat saved meanwhile is read again, and only that one.
+    expect((await list()).map(([id]) => id)).toEqual(['chat-2', 'chat-1']);
+    expect(reads()).toBe(before);
+    // A chat saved meanwhile (another tab) is in the index: still no chat file read.
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 9000, title: 'Renamed' }));
     before = reads();
-    const entries = await reader.list();
-    expect(entries.map(e => [e.id, e.title])).toEqual([
+    expect(await list()).toEqual([
       ['chat-1', 'Renamed'],
       ['chat-2', 'Load sales.csv and show the schema, please']
     ]);
-    expect(reads() - before).toBe(1);
+    expect(reads()).toBe(before);
+    // The same without waiting for the check.
+    expect((await reader.list()).map(e => e.title)[0]).toBe('Renamed');
+    await reader.whenIdle();
+    expect(reads()).toBe(before);
+    // Without the index, only the chat saved meanwhile is read.
+    contents.files.delete(`${FOLDER}/_index.json`);
+    contents.files.delete(`${FOLDER}/_index.json.tmp`);
+    await store.save(chatOf(conversation, 'chat-2', { updatedAt: 9500, title: 'Again' }));
+    contents.files.delete(`${FOLDER}/_index.json`);
+    contents.ops = [];
+    expect(await list()).toEqual([
+      ['chat-2', 'Again'],
+      ['chat-1', 'Renamed']
+    ]);
+    expect(contents.ops.filter(op => /^get .*chat-\d\.json$/.test(op))).toEqual([`get ${FOLDER}/chat-2.json`]);
   });
 
   it('refuses a newer format version and leaves the file untouched', async () => {
@@ -264,7 +293,7 @@ describe('ChatStore', () => {
     await good.save(chatOf(conversationWithTools(), 'chat-good', { updatedAt: Date.parse('2025-01-01') }));
 
     const store = new ChatStore({ contents });
-    const entries = await store.list();
+    const entries = await store.list({ validate: true });
     expect(entries.map(e => [e.id, !!e.problem])).toEqual([
       ['chat-good', false],
       ['chat-bad', true]
@@ -311,7 +340,9 @@ describe('ChatStore', () => {
       'save .jupyter',
       'save data-engineer-chats',
       'save data-engineer-chats/chat-1.json.tmp',
-      'rename data-engineer-chats/chat-1.json.tmp -> data-engineer-chats/chat-1.json'
+      'rename data-engineer-chats/chat-1.json.tmp -> data-engineer-chats/chat-1.json',
+      'save data-engineer-chats/_index.json.tmp',
+      'rename data-engineer-chats/_index.json.tmp -> data-engineer-chats/_index.json'
     ]);
     const fresh = new ChatStore({ contents });
     expect((await fresh.list()).map(e => e.id)).toEqual(['chat-1']);

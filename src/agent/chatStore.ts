@@ -1,3 +1,5 @@
+import { ISignal, Signal } from '@lumino/signaling';
+import { ChatIndexFile, digestMatches, IChatIndexEntry, searchDigest } from './chatIndex';
 import type { ISerializedTurn, IUsage } from './conversation';
 
 /** The version of the saved-chat file format this code writes and reads. */
@@ -99,6 +101,24 @@ export class ChatStore {
     this._primary = trimSlashes(options.folder ?? '.jupyter/chats');
     this._fallback = trimSlashes(options.fallbackFolder ?? 'data-engineer-chats');
     this._hint = options.folderHint ? trimSlashes(options.folderHint) : null;
+    this._index = new ChatIndexFile({
+      read: path => this._readModel(path),
+      stat: path =>
+        this._contents.get(path, { content: false }).then(
+          model => model.last_modified ?? '',
+          error => {
+            if (statusOf(error) === 404) {
+              return null;
+            }
+            throw error;
+          }
+        ),
+      write: async (path, text, exists) => {
+        const modified = ((await this._writeFile(path, text, exists)) as { last_modified?: unknown } | undefined)
+          ?.last_modified;
+        return typeof modified === 'string' ? modified : null;
+      }
+    });
   }
 
   /** The folder in use, once known (after the first save, load or list that found one). */
@@ -162,57 +182,140 @@ export class ChatStore {
     return this._parse(text, file, id, true)!;
   }
 
-  /** The saved chats, most recently updated first; unreadable ones carry a `problem`. */
-  async list(): Promise<IChatListEntry[]> {
+  /**
+   * The saved chats, most recently updated first; unreadable ones carry a
+   * `problem`. By default from the index file alone (one small read: what
+   * every save of every tab wrote), then checked against the folder in the
+   * background: when that finds changes made outside the extension (files
+   * copied in, deleted, edited, unreadable), `listChanged` is emitted and the
+   * next list has them. With `validate`, the check is done before returning
+   * (only chat files the index does not describe as they are now are read).
+   * Without a usable index, the chat files are read and the index written.
+   */
+  async list(options: IChatListOptions = {}): Promise<IChatListEntry[]> {
+    return (await this._listRows(!!options.validate)).map(({ search, ...entry }) => entry);
+  }
+
+  /**
+   * The saved chats that match `query` (see `digestMatches`: the title
+   * contains it, or each of its words is in the title or the chat's search
+   * digest), most recent first, as `list` finds them. No chat file is read
+   * for the search itself.
+   */
+  async search(query: string, options: IChatListOptions = {}): Promise<IChatListEntry[]> {
+    const rows = await this._listRows(!!options.validate);
+    return rows.filter(row => digestMatches(row.title, row.search, query)).map(({ search, ...entry }) => entry);
+  }
+
+  /** Emitted when a background check found the saved chats differ from what `list` last returned. */
+  get listChanged(): ISignal<this, void> {
+    return this._listChanged;
+  }
+
+  /** Resolves once the background check, saves, deletes and index updates asked for so far are done. */
+  async whenIdle(): Promise<void> {
+    await this._checking;
+    await this._queue;
+  }
+
+  private async _listRows(validate: boolean): Promise<IRow[]> {
+    if (!validate) {
+      const folder = await this._resolveFolder(false);
+      const entries = folder ? await this._index.current(folder) : null;
+      if (entries) {
+        const last = this._lastCheck;
+        let rows: IRow[];
+        if (last && last.index !== null && last.index === this._index.modified) {
+          rows = [...last.rows]; // nobody wrote the index since the last check: its result stands
+        } else {
+          // What the saves wrote, and the unreadable files the last check found
+          // (never indexed): so a check that finds nothing new says nothing.
+          rows = [...entries.values()].map(e => ({ id: e.id, title: e.title, updatedAt: e.updatedAt, personaId: e.personaId, search: e.search }));
+          rows.push(...(last?.rows ?? []).filter(row => row.problem && !entries.has(row.id)));
+          sortRows(rows);
+        }
+        this._shown = JSON.stringify(rows);
+        this._checking ??= this._rows()
+          .then(
+            checked => {
+              if (JSON.stringify(checked) !== this._shown) {
+                this._listChanged.emit();
+              }
+            },
+            () => undefined
+          )
+          .finally(() => (this._checking = null));
+        return rows;
+      }
+    }
+    return this._rows();
+  }
+
+  /** The list's rows with their search digests (empty for unreadable files). */
+  private async _rows(): Promise<IRow[]> {
     const folder = await this._resolveFolder(false);
     if (!folder) {
       return [];
     }
     const listing = await this._contents.get(folder, { content: true, type: 'directory' });
-    const files: Array<{ name: string; type?: string; last_modified?: string }> = Array.isArray(listing.content)
-      ? listing.content
-      : [];
-    const names = new Set(files.filter(f => f.type !== 'directory').map(f => f.name));
+    const files: IListedFile[] = Array.isArray(listing.content) ? listing.content : [];
+    const byName = new Map(files.filter(f => f.type !== 'directory').map(f => [f.name, f]));
     // A save interrupted between its renames leaves no `<id>.json`, only its spares.
-    const orphans = [...names].filter(
-      name => /\.json\.(tmp|swap)$/.test(name) && !names.has(name.replace(/\.(tmp|swap)$/, ''))
-    );
-    const ids = [...new Set([...[...names].filter(name => name.endsWith('.json')), ...orphans]
-      .map(name => name.replace(/\.json(\.tmp|\.swap)?$/, ''))
-      .filter(id => ID_PATTERN.test(id)))];
-    const modifiedOf = (id: string) =>
-      files.find(f => f.name === `${id}.json`)?.last_modified ?? files.find(f => f.name.startsWith(`${id}.json.`))?.last_modified;
-    const entries = await Promise.all(
-      ids.map(async (id): Promise<IChatListEntry | null> => {
-        // A file unchanged since the last listing is not read again.
-        const modified = modifiedOf(id);
-        const cached = this._listed.get(id);
-        if (modified && cached && cached.modified === modified) {
-          return cached.entry;
+    const ids = new Set<string>();
+    for (const name of byName.keys()) {
+      const id = /^(.*)\.json(\.tmp|\.swap)?$/.exec(name)?.[1];
+      if (id && ID_PATTERN.test(id)) {
+        ids.add(id);
+      }
+    }
+    const { entries: indexed, whole } = await this._index.read(folder, name => byName.get(name));
+    const fresh: IChatIndexEntry[] = [];
+    const valid: IChatIndexEntry[] = [];
+    const rows = await Promise.all(
+      [...ids].map(async id => {
+        const modified = byName.get(`${id}.json`)?.last_modified;
+        // The index (or this session) describes the file as it is now: no read.
+        for (const known of [indexed.get(id), this._known.get(id)]) {
+          if (modified && known && known.modified === modified) {
+            valid.push(known);
+            return { id, title: known.title, updatedAt: known.updatedAt, personaId: known.personaId, search: known.search };
+          }
         }
         try {
           const chat = await this.load(id);
-          const entry = { id, title: chat.title, updatedAt: chat.updatedAt, personaId: chat.personaId };
+          const entry = indexEntryOf(chat, modified ?? '');
           if (modified) {
-            this._listed.set(id, { modified, entry });
+            this._known.set(id, entry);
+            fresh.push(entry);
           }
-          return entry;
+          return { id, title: entry.title, updatedAt: entry.updatedAt, personaId: entry.personaId, search: entry.search };
         } catch (error) {
           if (error instanceof ChatFileError && error.kind === 'missing') {
             return null; // an unusable temporary file, or deleted meanwhile
           }
-          const modified = Date.parse(files.find(f => f.name === `${id}.json`)?.last_modified ?? '');
+          const time = Date.parse(modified ?? '');
           return {
             id,
             title: id,
-            updatedAt: Number.isNaN(modified) ? 0 : modified,
+            updatedAt: Number.isNaN(time) ? 0 : time,
             personaId: null,
-            problem: (error as Error).message ?? String(error)
+            problem: (error as Error).message ?? String(error),
+            search: ''
           };
         }
       })
     );
-    return entries.filter((e): e is IChatListEntry => e !== null).sort((a, b) => b.updatedAt - a.updatedAt);
+    // Entries of chats gone (deleted or renamed outside) or read again go;
+    // unreadable files are not indexed, so their problem is always current.
+    // A missing or unreadable index is written whole again.
+    const gone = [...indexed.keys()].filter(id => !byName.has(`${id}.json`));
+    if (fresh.length || gone.length || (!whole && valid.length)) {
+      const set = whole ? fresh : [...valid, ...fresh];
+      void this._serial(() => this._index.update(folder, set, gone));
+    }
+    const result = sortRows(rows.filter((row): row is NonNullable<typeof row> => row !== null));
+    this._lastCheck = { rows: result, index: this._index.modified };
+    return result;
   }
 
   /** Delete a saved chat (and its spare files); a missing one is fine. */
@@ -232,6 +335,8 @@ export class ChatStore {
       }
       this._bad.delete(id);
       this._checked.delete(id);
+      this._known.delete(id);
+      await this._index.update(folder, [], [id]);
     });
   }
 
@@ -243,8 +348,6 @@ export class ChatStore {
     }
     const folder = await this._resolveFolder(true);
     const file = `${folder}/${chat.id}.json`;
-    const tmp = `${file}.tmp`;
-    const swap = `${file}.swap`;
     let exists: boolean;
     if (this._checked.has(chat.id) && !overwrite) {
       // Read or written this session: it exists (if it was removed meanwhile,
@@ -261,19 +364,43 @@ export class ChatStore {
       }
     }
     const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION };
-    // The new version goes to the temporary file first; the chat file is
-    // only ever renamed, so it is always absent or whole. No delete: with
-    // the server's default `delete_to_trash`, each save would otherwise put
-    // a file in the user's trash. The previous version stays as the
-    // temporary file until the next save writes over it.
-    await this._contents.save(tmp, { type: 'file', format: 'text', content: JSON.stringify(data, null, 1) });
+    const model = await this._writeFile(file, JSON.stringify(data, null, 1), exists);
+    this._bad.delete(chat.id);
+    this._checked.add(chat.id);
+    // The index entry needs the file's last_modified as the listing will
+    // show it: the server's rename answers with it; ask only if it did not.
+    let modified = (model as { last_modified?: unknown } | undefined)?.last_modified;
+    if (typeof modified !== 'string' || !modified) {
+      modified = await this._contents.get(file, { content: false }).then(
+        m => m.last_modified,
+        () => undefined
+      );
+    }
+    if (typeof modified === 'string' && modified) {
+      const entry = indexEntryOf(data, modified);
+      this._known.set(entry.id, entry);
+      await this._index.update(folder!, [entry], []);
+    }
+  }
+
+  /**
+   * Replace `file` with `text` atomically, without deleting: the new version
+   * goes to the temporary file first and the file is only ever renamed, so it
+   * is always absent or whole. (With the server's default `delete_to_trash`,
+   * a delete per save would fill the user's trash.) The previous version
+   * stays as the temporary file until the next write replaces it. Returns
+   * the server's answer to the last rename (the file's model).
+   */
+  private async _writeFile(file: string, text: string, exists: boolean): Promise<unknown> {
+    const tmp = `${file}.tmp`;
+    const swap = `${file}.swap`;
+    await this._contents.save(tmp, { type: 'file', format: 'text', content: text });
     const movedAside = exists && (await this._renameOver(file, swap));
-    await this._contents.rename(tmp, file);
+    const model = await this._contents.rename(tmp, file);
     if (movedAside) {
       await this._contents.rename(swap, tmp).catch(() => undefined);
     }
-    this._bad.delete(chat.id);
-    this._checked.add(chat.id);
+    return model;
   }
 
   /**
@@ -414,6 +541,20 @@ export class ChatStore {
     }
   }
 
+  /** A file's text and last_modified, or null when there is none. */
+  private async _readModel(path: string): Promise<{ text: string; modified: string | null } | null> {
+    try {
+      const model = await this._contents.get(path, { content: true, type: 'file', format: 'text' });
+      const text = typeof model.content === 'string' ? model.content : JSON.stringify(model.content);
+      return { text, modified: model.last_modified ?? null };
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
   /** A file's text, or null when there is none. */
   private async _readText(path: string): Promise<string | null> {
     try {
@@ -448,13 +589,55 @@ export class ChatStore {
   private _fallback: string;
   private _folder: string | null = null;
   private _hint: string | null;
+  private _index: ChatIndexFile;
+  private _listChanged = new Signal<this, void>(this);
+  /** The background check of the folder under way, if any. */
+  private _checking: Promise<void> | null = null;
+  /** The rows `list` last returned from the index (JSON), for that check. */
+  private _shown = '';
+  /** The rows the last check of the folder found, and the index's last_modified then. */
+  private _lastCheck: { rows: IRow[]; index: string | null } | null = null;
+  /** Index entries made here from chat files (by save or read), by id. */
+  private _known = new Map<string, IChatIndexEntry>();
   /** Files found unreadable, by id: saves refuse them. */
   private _bad = new Map<string, ChatFileError>();
-  /** List entries by id, with the file's last_modified they were read at. */
-  private _listed = new Map<string, { modified: string; entry: IChatListEntry }>();
   /** Ids whose file was read or written fine this session. */
   private _checked = new Set<string>();
   private _queue: Promise<void> = Promise.resolve();
+}
+
+export interface IChatListOptions {
+  /** Check the index against the folder before returning (else in the background). */
+  validate?: boolean;
+}
+
+/** A list row with the chat's search digest ('' for unreadable files). */
+type IRow = IChatListEntry & { search: string };
+
+/** Most recently updated first; ties by id, so the same chats give the same order. */
+function sortRows<T extends IChatListEntry>(rows: T[]): T[] {
+  return rows.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** A file in a folder listing of the contents API. */
+interface IListedFile {
+  name: string;
+  type?: string;
+  last_modified?: string;
+}
+
+/** The index entry of a chat read from (or written to) a file last modified at `modified`. */
+function indexEntryOf(chat: ISavedChat, modified: string): IChatIndexEntry {
+  const title = chat.title || titleOf(chat.turns);
+  return {
+    id: chat.id,
+    title,
+    personaId: chat.personaId ?? null,
+    createdAt: chat.createdAt,
+    updatedAt: chat.updatedAt,
+    modified,
+    search: searchDigest({ title, turns: chat.turns })
+  };
 }
 
 function trimSlashes(path: string): string {
