@@ -3,6 +3,7 @@ import { untranslated } from '../translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ChatAutosave } from './chatAutosave';
 import { ChatModel } from './chatModel';
+import { digestMatches, searchDigest } from './chatIndex';
 import { ChatFileError, ChatStore, IChatListEntry, ISavedChat } from './chatStore';
 
 /** What the threads act on: the session's current chat, which they swap (`ChatSession` fits). */
@@ -44,6 +45,7 @@ export class ChatThreads {
     this._autosave = this._bind(this._session.model);
     this._session.modelChanged.connect(this._onModel, this);
     this._session.busyChanged.connect(this._onBusy, this);
+    this._store.listChanged.connect(this._onListChanged, this);
   }
 
   /** The autosave of the current chat. */
@@ -155,45 +157,34 @@ export class ChatThreads {
     }
     // The store runs this after any save still under way, so nothing brings the file back.
     await this._store.delete(id);
-    this._searchCache.delete(id);
     this._changed.emit();
   }
 
   /**
    * The chats, most recent first, with the current one marked (and listed
    * even before its first save). With `query`, only chats whose title or
-   * messages contain it (case-insensitive).
+   * messages contain it (case-insensitive), matched on the index's search
+   * digest: no chat file is read. The list comes from the index at once;
+   * when the folder turns out to differ, `changed` is emitted.
    */
   async list(query = ''): Promise<IThreadEntry[]> {
-    const saved = await this._store.list();
+    const needle = query.trim();
+    const saved = needle ? await this._store.search(needle) : await this._store.list();
     const model = this._session.model;
     const entries: IThreadEntry[] = saved.map(entry => ({ ...entry, current: entry.id === model.id }));
-    const live = model.isEmpty ? null : model.toJSON();
-    if (live && !entries.some(e => e.current)) {
-      entries.unshift({ id: live.id, title: live.title, updatedAt: live.updatedAt, personaId: live.personaId, current: true });
+    if (!model.isEmpty && !entries.some(e => e.current)) {
+      const title = model.displayTitle;
+      if (!needle || digestMatches(title, searchDigest({ title, turns: model.turns }), needle)) {
+        entries.unshift({ id: model.id, title, updatedAt: Date.now(), personaId: model.personaId, current: true });
+      }
     }
-    const needle = query.trim().toLowerCase();
-    if (!needle) {
-      return entries;
-    }
-    const matches = await Promise.all(
-      entries.map(async entry => {
-        if (entry.title.toLowerCase().includes(needle)) {
-          return true;
-        }
-        if (entry.problem) {
-          return false;
-        }
-        const chat = entry.current ? live : await this._cachedLoad(entry);
-        return chat ? searchText(chat).includes(needle) : false;
-      })
-    );
-    return entries.filter((_, i) => matches[i]);
+    return entries;
   }
 
   dispose(): void {
     this._session.modelChanged.disconnect(this._onModel, this);
     this._session.busyChanged.disconnect(this._onBusy, this);
+    this._store.listChanged.disconnect(this._onListChanged, this);
     this._autosave.dispose();
   }
 
@@ -223,6 +214,10 @@ export class ChatThreads {
       void previous.flushPending().finally(() => previous.dispose());
       this._autosave = this._bind(model);
     }
+  }
+
+  private _onListChanged(): void {
+    this._changed.emit();
   }
 
   private _onBusy(_: unknown, busy: boolean): void {
@@ -255,20 +250,6 @@ export class ChatThreads {
     await this.flush();
   }
 
-  private async _cachedLoad(entry: IChatListEntry): Promise<ISavedChat | null> {
-    const cached = this._searchCache.get(entry.id);
-    if (cached && cached.updatedAt === entry.updatedAt) {
-      return cached;
-    }
-    try {
-      const chat = await this._store.load(entry.id);
-      this._searchCache.set(entry.id, chat);
-      return chat;
-    } catch {
-      return null;
-    }
-  }
-
   private _setProblem(problem: string | null): void {
     if (problem !== this._problem) {
       this._problem = problem;
@@ -282,7 +263,6 @@ export class ChatThreads {
   private _autosave: ChatAutosave;
   private _trans: TranslationBundle;
   private _problem: string | null = null;
-  private _searchCache = new Map<string, ISavedChat>();
   private _changed = new Signal<this, void>(this);
 }
 

@@ -37,8 +37,7 @@ const INITIAL_TURNS = 40;
  * per animation frame (a burst of streamed tokens is one render), and each
  * turn view is memoised on its (immutable) turn: a streamed token renders
  * the streaming turn only. Sticks to the bottom while the user is there,
- * without reading layout on each render (an IntersectionObserver on a
- * sentinel tells; CSS scroll anchoring keeps the sentinel in view).
+ * reading layout only on scroll events and once per frame, never per render.
  */
 export function MessageList(props: {
   model: ChatModel;
@@ -51,33 +50,8 @@ export function MessageList(props: {
   const context = React.useContext(TurnContext)!;
   const turns = useTurns(model);
   const list = React.useRef<HTMLDivElement>(null);
-  const sentinel = React.useRef<HTMLDivElement>(null);
-  const stuck = React.useRef(true);
-
-  React.useEffect(() => {
-    const node = sentinel.current;
-    if (!node || typeof IntersectionObserver === 'undefined') {
-      return;
-    }
-    const observer = new IntersectionObserver(
-      entries => {
-        stuck.current = entries[entries.length - 1].isIntersecting;
-      },
-      { root: list.current, rootMargin: '0px 0px 40px 0px' }
-    );
-    observer.observe(node);
-    return () => observer.disconnect();
-  }, []);
-
-  // A new turn (the user's message, the next reply) brings the view down if
-  // it was at the bottom; growing text is followed by scroll anchoring.
-  const count = turns.length;
-  React.useLayoutEffect(() => {
-    if (stuck.current) {
-      sentinel.current?.scrollIntoView?.({ block: 'end' });
-    }
-  }, [count, model]);
-
+  const content = React.useRef<HTMLDivElement>(null);
+  const follow = useFollowEnd(list, content, model);
   // A long chat opens on its last turns: rendering hundreds of replies (each
   // markdown block through the renderer) at once would hold the page up.
   // Turns added later are always shown; the earlier ones on demand.
@@ -90,14 +64,21 @@ export function MessageList(props: {
   const hidden = Math.min(shown.current.hidden, turns.length);
   const last = turns.length - 1;
   return (
-    <div className="jp-DataEngineer-messages" ref={list} hidden={props.hidden} data-chat-id={model.id}>
+    <div
+      className="jp-DataEngineer-messages"
+      ref={list}
+      onScroll={follow.onScroll}
+      hidden={props.hidden}
+      data-chat-id={model.id}
+    >
+      <div className="jp-DataEngineer-messagesContent" ref={content}>
       {turns.length === 0 && <div className="jp-DataEngineer-empty">{props.emptyText}</div>}
       {hidden > 0 && (
         <button
           className="jp-DataEngineer-showEarlier jp-mod-styled"
           onClick={() => {
             shown.current.hidden = 0;
-            stuck.current = false;
+            follow.release();
             setShowAll(n => n + 1);
           }}
         >
@@ -116,9 +97,75 @@ export function MessageList(props: {
           />
         );
       })}
-      <div className="jp-DataEngineer-scrollSentinel" ref={sentinel} />
+      </div>
     </div>
   );
+}
+
+/**
+ * Keep a scrolled list at its end while the user is there: its content's
+ * size changes (a ResizeObserver: replies render asynchronously) bring it
+ * down, at most once per animation frame. Layout is read only then and on
+ * scroll events, never per render. Scrolling up releases it; scrolling back
+ * to the end takes it up again.
+ */
+function useFollowEnd(
+  list: React.RefObject<HTMLDivElement>,
+  content: React.RefObject<HTMLDivElement>,
+  model: ChatModel
+): { onScroll: () => void; release: () => void } {
+  const state = React.useRef({ stuck: true, frame: null as number | null, autoTop: -1 });
+  const s = state.current;
+  // Another chat opens at its end.
+  React.useMemo(() => {
+    s.stuck = true;
+  }, [model]);
+  const bringDown = React.useCallback(() => {
+    if (!s.stuck || s.frame !== null) {
+      return;
+    }
+    s.frame = requestAnimationFrame(() => {
+      s.frame = null;
+      const node = list.current;
+      if (node && s.stuck) {
+        node.scrollTop = node.scrollHeight;
+        s.autoTop = node.scrollTop;
+      }
+    });
+  }, []);
+  React.useLayoutEffect(bringDown);
+  React.useEffect(() => {
+    const node = content.current;
+    const observer = node && typeof ResizeObserver !== 'undefined' ? new ResizeObserver(bringDown) : null;
+    if (node && observer) {
+      observer.observe(node);
+    }
+    return () => {
+      observer?.disconnect();
+      if (s.frame !== null) {
+        cancelAnimationFrame(s.frame);
+        s.frame = null;
+      }
+    };
+  }, []);
+  return {
+    onScroll: () => {
+      const node = list.current;
+      if (!node) {
+        return;
+      }
+      if (node.scrollTop < s.autoTop - 2) {
+        s.stuck = false; // the user went up
+        s.autoTop = -1;
+      } else if (node.scrollHeight - node.scrollTop - node.clientHeight < 40) {
+        s.stuck = true;
+      }
+    },
+    release: () => {
+      s.stuck = false;
+      s.autoTop = -1;
+    }
+  };
 }
 
 interface ITurnViewProps {

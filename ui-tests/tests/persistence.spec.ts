@@ -241,6 +241,10 @@ test.describe('Saved chats', () => {
       });
     }
     const chat = { version: 1, id, title: 'A long chat', createdAt: 1000, updatedAt: Date.now(), personaId: null, chatModel: null, grants: [], turns };
+    // The chat folder exists when an earlier test saved a chat; make it for a run of this test alone.
+    for (const folder of ['.jupyter', CHATS]) {
+      await request.put(`${SERVER}/api/contents/${folder}`, { data: { type: 'directory' } });
+    }
     const put = await request.put(`${SERVER}/api/contents/${CHATS}/${id}.json`, {
       data: { type: 'file', format: 'text', content: JSON.stringify(chat) }
     });
