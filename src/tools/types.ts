@@ -2,6 +2,7 @@ import type {
   ImageBlockParam,
   TextBlockParam
 } from '@anthropic-ai/sdk/resources/messages';
+import type { IToolResultData } from './results';
 
 /** What running a tool does to the user's world; decides the default approval. */
 export type ToolEffect = 'read' | 'write' | 'execute';
@@ -18,12 +19,14 @@ export interface IToolInputSchema {
   [key: string]: unknown;
 }
 
-/** What a tool returns to the model. */
+/** What a tool returns: the content for the model, and typed data for cards, Undo and export. */
 export interface IToolResult {
-  /** Text, or text and image blocks (e.g. plots from cell outputs). */
+  /** Text, or text and image blocks (e.g. plots from cell outputs): what the model reads. */
   content: string | Array<TextBlockParam | ImageBlockParam>;
   /** True for failures the model should see as errors. */
   isError?: boolean;
+  /** What the call did, as JSON (saved with the chat); the model never sees it. */
+  data?: IToolResultData;
 }
 
 /** A human-readable rendering of a tool call, for the approval card. */

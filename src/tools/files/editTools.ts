@@ -6,6 +6,7 @@ import { PATH_DESCRIPTION } from './readTools';
 import { filesOf, FilesService } from './service';
 import { applyEdit, describeLineChanges, dominantEol, numberLine, splitLines, withEol } from './text';
 import {
+  changeData,
   checkKnown,
   filePath,
   recheck,
@@ -158,7 +159,7 @@ export function writeFileTool(): ITool<IWriteInput> {
           const what = plan.exists
             ? `Replaced ${shown} (${describeLineChanges(plan.before, record.after ?? '')}).`
             : `Created ${shown} (${lines}).`;
-          return { content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}` };
+          return { content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}`, data: changeData(record) };
         });
       })
   };
@@ -216,7 +217,8 @@ export function editFileTool(): ITool<IEditInput> {
             content: [
               `Edited ${shown} at ${where} (${describeLineChanges(plan.before, record.after ?? '')}). Change ${record.id}.${viaEditorNote(viaEditor)}`,
               excerpt(record.after ?? '', plan.lines[0], plan.replacementLines)
-            ].join('\n')
+            ].join('\n'),
+            data: changeData(record)
           };
         });
       })
@@ -281,7 +283,7 @@ export function renameFileTool(): ITool<IRenameInput> {
             }
           );
           service.tracker.move(chatId, from, to);
-          return { content: `Renamed ${service.display(from)} to ${service.display(to)}. Change ${record.id}.` };
+          return { content: `Renamed ${service.display(from)} to ${service.display(to)}. Change ${record.id}.`, data: changeData(record) };
         });
       })
   };
@@ -345,7 +347,7 @@ export function deleteFileTool(): ITool<IDeleteInput> {
             }
           );
           service.tracker.forget(chatId, path);
-          return { content: `Deleted ${shown}. Change ${record.id}; the user can undo it.` };
+          return { content: `Deleted ${shown}. Change ${record.id}; the user can undo it.`, data: changeData(record) };
         });
       })
   };

@@ -3,6 +3,7 @@ import { InspectorUnavailable, IInspectorKernel, KernelInspector } from '../../k
 import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook/outputs';
 import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/types';
 import { destructiveReason } from '../risk';
+import { IResultRun, outputsForData } from '../results';
 import type { ITool, IToolContext, IToolResult } from '../types';
 
 /** Inspectors per kernel, so the helper is sent once per kernel session. */
@@ -144,7 +145,7 @@ function runScratchTool(): ITool<{ code: string; notebook_path?: string; timeout
         if (kernel.status === 'dead') {
           return { content: 'The kernel is dead. Restart it first.', isError: true };
         }
-        return runScratch(kernel, input.code, (input.timeout_seconds ?? 60) * 1000, context.signal);
+        return runScratch(kernel, input.code, (input.timeout_seconds ?? 60) * 1000, context.signal, input.notebook_path);
       })
   };
 }
@@ -154,7 +155,8 @@ async function runScratch(
   kernel: IInspectorKernel,
   code: string,
   timeoutMs: number,
-  signal: AbortSignal
+  signal: AbortSignal,
+  notebookPath?: string
 ): Promise<IToolResult> {
   const outputs: IOutputJSON[] = [];
   const future = kernel.requestExecute(
@@ -163,8 +165,9 @@ async function runScratch(
   );
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
     const type = msg.header.msg_type;
-    if (type === 'stream' || type === 'execute_result' || type === 'display_data' || type === 'error') {
-      outputs.push({ output_type: type, ...(msg.content as any) });
+    const output = outputOfMessage(type, msg.content as Record<string, unknown>);
+    if (output) {
+      outputs.push(output);
     }
   };
   const interrupt = () => void (kernel as any).interrupt?.().catch(() => undefined);
@@ -193,10 +196,44 @@ async function runScratch(
           : outputs.length
             ? 'Output:'
             : 'Ran without output.';
+  const kept = outputsForData(outputs);
+  const run: IResultRun = {
+    kind: 'scratch',
+    ...(notebookPath ? { notebookPath } : {}),
+    code,
+    language: 'python',
+    status: outcome === 'timeout' ? 'timeout' : formatted.error ? 'error' : 'ok',
+    executionCount: null,
+    outputs: kept.outputs,
+    ...(kept.omitted ? { outputsOmitted: kept.omitted } : {})
+  };
   return {
     content: outputsToContent(header, formatted),
-    isError: outcome !== 'done' || Boolean(formatted.error)
+    isError: outcome !== 'done' || Boolean(formatted.error),
+    // Code the user stopped is not reported as a run.
+    ...(outcome === 'cancelled' ? {} : { data: { run, ...(formatted.truncated ? { truncated: true } : {}) } })
   };
+}
+
+/** An IOPub message as an nbformat output (only the fields nbformat allows), or null. */
+function outputOfMessage(type: string, content: Record<string, unknown>): IOutputJSON | null {
+  switch (type) {
+    case 'stream':
+      return { output_type: type, name: content.name, text: content.text };
+    case 'display_data':
+      return { output_type: type, data: content.data ?? {}, metadata: content.metadata ?? {} };
+    case 'execute_result':
+      return {
+        output_type: type,
+        data: content.data ?? {},
+        metadata: content.metadata ?? {},
+        execution_count: content.execution_count ?? null
+      };
+    case 'error':
+      return { output_type: type, ename: content.ename, evalue: content.evalue, traceback: content.traceback ?? [] };
+    default:
+      return null;
+  }
 }
 
 /** The kernel tools: list and inspect variables, run scratch code. */

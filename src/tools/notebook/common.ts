@@ -1,3 +1,5 @@
+import type { ICellModel } from '@jupyterlab/cells';
+import type { IResultCell } from '../results';
 import type { IToolContext, IToolResult } from '../types';
 import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from './types';
 
@@ -159,4 +161,14 @@ export function where(target: INotebookTarget): string {
 /** Seconds with one decimal, e.g. "1.3 s". */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+}
+
+/** A cell as result data; `source` only when the tool saw it whole. */
+export function cellData(target: INotebookTarget, cell: ICellModel, source?: string): IResultCell {
+  return {
+    notebookPath: target.path,
+    cellId: cell.id,
+    cellType: cell.type,
+    ...(source !== undefined ? { source } : {})
+  };
 }

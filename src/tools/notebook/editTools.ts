@@ -1,6 +1,7 @@
 import type { ITool, IToolPreview } from '../types';
 import { findCell, firstLine, outputsOf, sourceOf } from './cells';
 import {
+  cellData,
   cellIdProperty,
   guard,
   INotebookToolEnv,
@@ -115,7 +116,8 @@ export function insertCellTool(env: INotebookToolEnv): ITool<IInsertInput> {
         return {
           content:
             `Inserted ${cellType} cell ${id} at #${index + 1} of ${model.cells.length}${anchor} in ${target.path}. ` +
-            (cellType === 'code' ? 'It has not been run.' : '')
+            (cellType === 'code' ? 'It has not been run.' : ''),
+          data: { cell: { notebookPath: target.path, cellId: id, cellType, source: input.source } }
         };
       })
   };
@@ -161,7 +163,7 @@ export function editCellTool(env: INotebookToolEnv): ITool<IEditInput> {
         const before = sourceOf(cell);
         target.reveal(cell.id);
         if (before === input.source) {
-          return { content: `Cell ${cell.id} already has this source; nothing changed.` };
+          return { content: `Cell ${cell.id} already has this source; nothing changed.`, data: { cell: cellData(target, cell, before) } };
         }
         cell.sharedModel.setSource(input.source);
         const stale = cell.type === 'code' && outputsOf(cell).length > 0;
@@ -169,7 +171,8 @@ export function editCellTool(env: INotebookToolEnv): ITool<IEditInput> {
           content:
             `Replaced the source of ${cell.type} cell ${cell.id} in ${target.path} ` +
             `(${lineCount(before)} → ${lineCount(input.source)} lines).` +
-            (stale ? ' Its outputs are from the old source; run_cell refreshes them.' : '')
+            (stale ? ' Its outputs are from the old source; run_cell refreshes them.' : ''),
+          data: { cell: cellData(target, cell, input.source) }
         };
       })
   };
@@ -215,6 +218,7 @@ export function deleteCellTool(env: INotebookToolEnv): ITool<IDeleteInput> {
         }
         const summary = `${cell.type}: ${firstLine(sourceOf(cell)) || '(empty)'}`;
         const id = cell.id;
+        const cellType = cell.type;
         // The shared model's cell list updates after the transaction: decide beforehand.
         const wasLast = model.sharedModel.cells.length === 1;
         model.sharedModel.transact(() => {
@@ -233,7 +237,8 @@ export function deleteCellTool(env: INotebookToolEnv): ITool<IDeleteInput> {
         return {
           content:
             `Deleted cell ${id} (${summary}) from ${target.path}; ${model.cells.length} cells remain. ` +
-            'The user can undo this in the notebook.'
+            'The user can undo this in the notebook.',
+          data: { cell: { notebookPath: target.path, cellId: id, cellType } }
         };
       })
   };
@@ -276,7 +281,8 @@ export function createNotebookTool(env: INotebookToolEnv): ITool<ICreateInput> {
         return {
           content:
             `Created and opened ${target.path} (${kernel ? `kernel ${kernel.name}` : 'no kernel'}).` +
-            (first ? ` Its first cell is ${first.id} (${first.type}, empty).` : '')
+            (first ? ` Its first cell is ${first.id} (${first.type}, empty).` : ''),
+          data: first ? { cell: cellData(target, first, sourceOf(first)) } : { paths: [target.path] }
         };
       })
   };

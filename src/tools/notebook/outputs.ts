@@ -33,6 +33,8 @@ export interface IFormattedOutputs {
   error: { ename: string; evalue: string } | null;
   /** What to do about the error, when we know (e.g. install a missing module). */
   hint: string | null;
+  /** True when the text was cut to its cap. */
+  truncated: boolean;
 }
 
 const DEFAULTS: Required<IOutputFormatOptions> = {
@@ -281,6 +283,7 @@ export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputF
   const joined = chunks.map(chunk => chunk.replace(/\s+$/, '')).join('\n');
   return {
     text: truncateMiddle(joined, opts.maxTextChars),
+    truncated: joined.length > opts.maxTextChars,
     images: state.images,
     error,
     hint: error ? errorHint(error.ename, error.evalue) : null

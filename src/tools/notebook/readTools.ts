@@ -2,7 +2,7 @@ import { buildNotebookView } from '../../context/notebookView';
 import { notebookViewInputFromModel } from '../../context/notebookViewInput';
 import type { ITool } from '../types';
 import { executionCountOf, findCell, outputsOf, sourceOf } from './cells';
-import { cellIdProperty, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
+import { cellData, cellIdProperty, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
 import { formatOutputs, outputsToContent, truncateMiddle } from './outputs';
 
 /** Tools that read notebooks: the summary, one cell, the open notebooks. */
@@ -92,21 +92,27 @@ export function readCellTool(env: INotebookToolEnv): ITool<IReadCellInput> {
           facts.push(count === null ? 'not run' : `execution count ${count}`);
         }
         const source = sourceOf(cell);
+        const whole = source.length <= MAX_SOURCE_CHARS;
+        const data = { cell: cellData(target, cell, whole ? source : undefined), ...(whole ? {} : { truncated: true }) };
         const lines = [
           `Cell ${cell.id} (${facts.join(', ')}) in ${target.path}`,
           '--- source ---',
           source ? truncateMiddle(source, MAX_SOURCE_CHARS) : '(empty)'
         ];
         if (cell.type !== 'code' || input.include_outputs === false) {
-          return { content: lines.join('\n') };
+          return { content: lines.join('\n'), data };
         }
         const outputs = outputsOf(cell);
         if (!outputs.length) {
           lines.push('--- outputs ---', '(none)');
-          return { content: lines.join('\n') };
+          return { content: lines.join('\n'), data };
         }
         lines.push('--- outputs ---');
-        return { content: outputsToContent(lines.join('\n'), formatOutputs(outputs)) };
+        const formatted = formatOutputs(outputs);
+        return {
+          content: outputsToContent(lines.join('\n'), formatted),
+          data: formatted.truncated ? { ...data, truncated: true } : data
+        };
       })
   };
 }

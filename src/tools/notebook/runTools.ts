@@ -1,8 +1,10 @@
 import { destructiveReason } from '../risk';
+import { IToolResultData, outputsForData } from '../results';
 import type { IToolContext, IToolResult, ITool } from '../types';
 import { executionCountOf, findCell, firstLine, locateCell, outputsOf, sourceOf } from './cells';
 import {
   CANCELLED,
+  cellData,
   cellIdProperty,
   guard,
   INotebookToolEnv,
@@ -175,7 +177,25 @@ function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeo
           : `Cell ${cellId} ran (${facts.join(', ')}).${formatted.text || formatted.images.length ? ' Outputs:' : ' No output.'}`;
   }
   const failed = run.status !== 'ok' || formatted.error !== null;
-  return { content: outputsToContent(header, formatted), ...(failed ? { isError: true } : {}) };
+  const data: IToolResultData = { cell: cellData(target, found.cell) };
+  if (run.status !== 'aborted') {
+    const kept = outputsForData(outputsOf(found.cell));
+    data.run = {
+      kind: 'cell',
+      notebookPath: target.path,
+      cellId,
+      code: sourceOf(found.cell),
+      language: languageOf(target),
+      status: run.status === 'timeout' ? 'timeout' : failed ? 'error' : 'ok',
+      executionCount: count,
+      outputs: kept.outputs,
+      ...(kept.omitted ? { outputsOmitted: kept.omitted } : {})
+    };
+  }
+  if (formatted.truncated) {
+    data.truncated = true;
+  }
+  return { content: outputsToContent(header, formatted), ...(failed ? { isError: true } : {}), data };
 }
 
 export function runAllCellsTool(env: INotebookToolEnv): ITool<IRunAllInput> {
