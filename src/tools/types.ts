@@ -13,8 +13,8 @@ export type ApprovalMode = 'auto' | 'ask' | 'never';
 /** A JSON schema for a tool's input (an object schema). */
 export interface IToolInputSchema {
   type: 'object';
-  properties: Record<string, unknown>;
-  required?: string[];
+  properties: Readonly<Record<string, unknown>>;
+  required?: readonly string[];
   additionalProperties?: boolean;
   [key: string]: unknown;
 }

@@ -1,4 +1,4 @@
-import type { ITool } from '../types';
+import { defineTool, ToolInput } from '../schema';
 import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
 import { IFileStamp, stampOf } from './conflicts';
 import { isInside } from './paths';
@@ -17,32 +17,18 @@ import {
   writeTracked
 } from './writeChecks';
 
+type IWriteInput = ToolInput<ReturnType<typeof writeFileTool>>;
+type IEditInput = ToolInput<ReturnType<typeof editFileTool>>;
+
 /**
  * Tools that change files: write, edit, rename, delete. Every change is conflict-checked (the file must
  * be as the assistant last read it), snapshotted before it is made (so the
  * user can undo it), and goes through the open editor when there is one.
  */
 
-interface IWriteInput {
-  path: string;
-  content: string;
-}
 
-interface IEditInput {
-  path: string;
-  old_text: string;
-  new_text: string;
-  replace_all?: boolean;
-}
 
-interface IRenameInput {
-  old_path: string;
-  new_path: string;
-}
 
-interface IDeleteInput {
-  path: string;
-}
 
 /** The numbered lines around an edit, so the model sees the result. */
 function excerpt(text: string, fromLine: number, lineCount: number): string {
@@ -106,8 +92,8 @@ async function planEdit(service: FilesService, input: IEditInput, check?: (path:
   return { path, before: file.text, after: outcome.text, stamp: file.stamp, ...outcome };
 }
 
-export function writeFileTool(): ITool<IWriteInput> {
-  return {
+export function writeFileTool() {
+  return defineTool({
     name: 'write_file',
     description:
       'Create a text file, or replace all of an existing one (read it first with read_file; the write is refused if it changed since). ' +
@@ -162,11 +148,11 @@ export function writeFileTool(): ITool<IWriteInput> {
           return { content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}`, data: changeData(record) };
         });
       })
-  };
+  });
 }
 
-export function editFileTool(): ITool<IEditInput> {
-  return {
+export function editFileTool() {
+  return defineTool({
     name: 'edit_file',
     description:
       'Replace an exact piece of text in a file: old_text must match the file exactly (indentation and whitespace included, ' +
@@ -222,11 +208,11 @@ export function editFileTool(): ITool<IEditInput> {
           };
         });
       })
-  };
+  });
 }
 
-export function renameFileTool(): ITool<IRenameInput> {
-  return {
+export function renameFileTool() {
+  return defineTool({
     name: 'rename_file',
     description:
       'Rename or move a file or folder (missing target folders are created). Never overwrites: fails if new_path exists. ' +
@@ -286,11 +272,11 @@ export function renameFileTool(): ITool<IRenameInput> {
           return { content: `Renamed ${service.display(from)} to ${service.display(to)}. Change ${record.id}.`, data: changeData(record) };
         });
       })
-  };
+  });
 }
 
-export function deleteFileTool(): ITool<IDeleteInput> {
-  return {
+export function deleteFileTool() {
+  return defineTool({
     name: 'delete_file',
     description:
       'Delete one file (not folders). A copy is kept so the user can undo it; files larger than 10 MB are not deleted. ' +
@@ -350,5 +336,5 @@ export function deleteFileTool(): ITool<IDeleteInput> {
           return { content: `Deleted ${shown}. Change ${record.id}; the user can undo it.`, data: changeData(record) };
         });
       })
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { defineTool } from '../schema';
 import type { KernelMessage } from '@jupyterlab/services';
 import { InspectorUnavailable, IInspectorKernel, KernelInspector } from '../../kernel/kernelInspector';
 import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook/outputs';
@@ -27,7 +28,7 @@ export const KERNELS_SERVICE = 'kernels';
 const NOTEBOOK_PATH = {
   type: 'string',
   description: 'Notebook whose kernel to use (path from the server root). Default: the active notebook.'
-};
+} as const;
 
 async function kernelOf(context: IToolContext, path?: string): Promise<IInspectorKernel> {
   const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
@@ -61,8 +62,8 @@ async function guarded(run: () => Promise<IToolResult>): Promise<IToolResult> {
   }
 }
 
-function listVariablesTool(): ITool<{ notebook_path?: string }> {
-  return {
+function listVariablesTool() {
+  return defineTool({
     name: 'list_variables',
     description:
       "List the user's variables in the live kernel: name, kind (pandas.DataFrame, polars.LazyFrame, duckdb relation, spark DataFrame, …), shape and memory when cheap. No modules, functions or underscore names. Cheap and side-effect free: never runs a query or a Spark job.",
@@ -80,11 +81,11 @@ function listVariablesTool(): ITool<{ notebook_path?: string }> {
         const result = await inspectors(context).for(kernel).listVariables({ signal: context.signal });
         return { content: JSON.stringify(result) };
       })
-  };
+  });
 }
 
-function inspectVariableTool(): ITool<{ name: string; sample_rows?: number; notebook_path?: string }> {
-  return {
+function inspectVariableTool() {
+  return defineTool({
     name: 'inspect_variable',
     description:
       "Summarise one variable of the live kernel without expensive work: kind, shape or row count when cheap, columns with dtypes, null counts (on a bounded sample, labelled), a few sample rows, memory estimate. Works for pandas, polars (LazyFrame: schema only), pyarrow, DuckDB relations and connections, jupysql %%sql results, SQLAlchemy engines, Dask, Spark, numpy. `name` may also be `_` or `_3`/`Out[3]` for a cell's result. Lazy or remote data (DuckDB relation, Spark, Dask) get sample rows only when sample_rows > 0 is asked for (then a LIMIT query runs).",
@@ -114,11 +115,11 @@ function inspectVariableTool(): ITool<{ name: string; sample_rows?: number; note
           .inspectVariable(input.name, input.sample_rows, { signal: context.signal });
         return { content: JSON.stringify(result), isError: Boolean(result?.error) };
       })
-  };
+  });
 }
 
-function runScratchTool(): ITool<{ code: string; notebook_path?: string; timeout_seconds?: number }> {
-  return {
+function runScratchTool() {
+  return defineTool({
     name: 'run_scratch',
     description:
       "Run Python code in the notebook's kernel WITHOUT creating a cell (quick checks such as `df['country'].value_counts().head(20)`), and get its output. It runs in the user's namespace, so assignments persist: prefer expressions. Not stored in history; no execution count.",
@@ -147,7 +148,7 @@ function runScratchTool(): ITool<{ code: string; notebook_path?: string; timeout
         }
         return runScratch(kernel, input.code, (input.timeout_seconds ?? 60) * 1000, context.signal, input.notebook_path);
       })
-  };
+  });
 }
 
 /** Execute code outside any cell, collecting its outputs like a cell would. */

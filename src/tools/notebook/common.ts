@@ -142,10 +142,10 @@ export const NOTEBOOK_PATH_PROPERTY = {
   type: 'string',
   description:
     'Path of the notebook, relative to the server root (e.g. "etl/load.ipynb"). Omit to use the notebook the user has active. A notebook that is not open is opened.'
-};
+} as const;
 
 /** JSON schema of a `cell_id` argument. */
-export function cellIdProperty(what: string): Record<string, unknown> {
+export function cellIdProperty(what: string): { type: 'string'; minLength: 1; description: string } {
   return {
     type: 'string',
     minLength: 1,

@@ -1,4 +1,5 @@
-import type { ITool, IToolPreview } from '../types';
+import { defineTool } from '../schema';
+import type { IToolPreview } from '../types';
 import { findCell, firstLine, outputsOf, sourceOf } from './cells';
 import {
   cellData,
@@ -19,29 +20,9 @@ import { NotebookToolError } from './types';
  * it; the .ipynb on disk is never rewritten here.
  */
 
-interface IInsertInput {
-  notebook_path?: string;
-  cell_type?: 'code' | 'markdown';
-  source: string;
-  after_cell_id?: string;
-  position?: 'top' | 'bottom';
-}
 
-interface IEditInput {
-  notebook_path?: string;
-  cell_id: string;
-  source: string;
-}
 
-interface IDeleteInput {
-  notebook_path?: string;
-  cell_id: string;
-}
 
-interface ICreateInput {
-  path: string;
-  kernel_name?: string;
-}
 
 function lineCount(text: string): number {
   return text ? text.split('\n').length : 0;
@@ -51,8 +32,8 @@ function notebookName(path: string | undefined): string {
   return path || 'the active notebook';
 }
 
-export function insertCellTool(env: INotebookToolEnv): ITool<IInsertInput> {
-  return {
+export function insertCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'insert_cell',
     description:
       'Insert a new code or markdown cell, after the cell with after_cell_id, or at the top or bottom of the ' +
@@ -120,11 +101,11 @@ export function insertCellTool(env: INotebookToolEnv): ITool<IInsertInput> {
           data: { cell: { notebookPath: target.path, cellId: id, cellType, source: input.source } }
         };
       })
-  };
+  });
 }
 
-export function editCellTool(env: INotebookToolEnv): ITool<IEditInput> {
-  return {
+export function editCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'edit_cell',
     description:
       "Replace a cell's whole source (the cell keeps its id, type and outputs; the user can undo). Read the cell " +
@@ -175,11 +156,11 @@ export function editCellTool(env: INotebookToolEnv): ITool<IEditInput> {
           data: { cell: cellData(target, cell, input.source) }
         };
       })
-  };
+  });
 }
 
-export function deleteCellTool(env: INotebookToolEnv): ITool<IDeleteInput> {
-  return {
+export function deleteCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'delete_cell',
     description:
       'Delete a cell (the user can undo it in the notebook). The ids of other cells do not change. Deleting the ' +
@@ -241,11 +222,11 @@ export function deleteCellTool(env: INotebookToolEnv): ITool<IDeleteInput> {
           data: { cell: { notebookPath: target.path, cellId: id, cellType } }
         };
       })
-  };
+  });
 }
 
-export function createNotebookTool(env: INotebookToolEnv): ITool<ICreateInput> {
-  return {
+export function createNotebookTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'create_notebook',
     description:
       'Create a new notebook at a path (".ipynb" is added if missing; an existing file is never overwritten), ' +
@@ -285,7 +266,7 @@ export function createNotebookTool(env: INotebookToolEnv): ITool<ICreateInput> {
           data: first ? { cell: cellData(target, first, sourceOf(first)) } : { paths: [target.path] }
         };
       })
-  };
+  });
 }
 
 function safeFind(model: Parameters<typeof findCell>[0], cellId: string): ReturnType<typeof findCell> | null {

@@ -1,5 +1,5 @@
+import { defineTool } from '../schema';
 import { destructiveReason } from '../risk';
-import type { ITool } from '../types';
 import { CANCELLED, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, peekTarget, resolveTarget } from './common';
 import { stripAnsi, truncateMiddle } from './outputs';
 import { executeSilently } from './silentExecute';
@@ -15,17 +15,7 @@ const LIST_TIMEOUT_MS = 30000;
 const MAX_LISTED = 500;
 const PACKAGES_MARKER = '__DATA_ENGINEER_PACKAGES__';
 
-interface IInstallInput {
-  notebook_path?: string;
-  packages: string[];
-  upgrade?: boolean;
-  timeout_seconds?: number;
-}
 
-interface IListInput {
-  notebook_path?: string;
-  filter?: string;
-}
 
 /**
  * A requirement as pip takes it on the command line: name, optional extras,
@@ -106,8 +96,8 @@ function pipSummary(output: string): string {
   return truncateMiddle(lines.join('\n'), 4000);
 }
 
-export function installPackagesTool(env: INotebookToolEnv): ITool<IInstallInput> {
-  return {
+export function installPackagesTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'install_packages',
     description:
       "Install Python packages into the notebook kernel's environment with %pip (so they can be imported there). " +
@@ -187,7 +177,7 @@ export function installPackagesTool(env: INotebookToolEnv): ITool<IInstallInput>
             'If one of these packages was already imported in this kernel, restart_kernel before using the new version.'
         };
       })
-  };
+  });
 }
 
 /** Python that prints the installed distributions as JSON, leaving no names behind. */
@@ -221,8 +211,8 @@ export function filterPackages(packages: readonly string[], filter?: string): st
   return wanted ? packages.filter(entry => normalize(entry.split('==')[0]).includes(wanted)) : [...packages];
 }
 
-export function listPackagesTool(env: INotebookToolEnv): ITool<IListInput> {
-  return {
+export function listPackagesTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'list_packages',
     description:
       "List the Python packages installed in the notebook kernel's environment as name==version, optionally " +
@@ -271,5 +261,5 @@ export function listPackagesTool(env: INotebookToolEnv): ITool<IListInput> {
           content: `${head}:\n${shown.join('\n')}${more > 0 ? `\n… ${more} more; pass a filter to narrow the list.` : ''}`
         };
       })
-  };
+  });
 }

@@ -1,6 +1,6 @@
+import { defineTool } from '../schema';
 import { buildNotebookView } from '../../context/notebookView';
 import { notebookViewInputFromModel } from '../../context/notebookViewInput';
-import type { ITool } from '../types';
 import { executionCountOf, findCell, outputsOf, sourceOf } from './cells';
 import { cellData, cellIdProperty, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
 import { formatOutputs, outputsToContent, truncateMiddle } from './outputs';
@@ -12,19 +12,10 @@ const SUMMARY_MAX_CHARS = 20000;
 /** Longest cell source read_cell returns whole. */
 const MAX_SOURCE_CHARS = 20000;
 
-interface ISummaryInput {
-  notebook_path?: string;
-  around_cell_id?: string;
-}
 
-interface IReadCellInput {
-  notebook_path?: string;
-  cell_id: string;
-  include_outputs?: boolean;
-}
 
-export function getNotebookSummaryTool(env: INotebookToolEnv): ITool<ISummaryInput> {
-  return {
+export function getNotebookSummaryTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'get_notebook_summary',
     description:
       'Compact view of a notebook: for every cell its id, type, execution count, first lines of source, ' +
@@ -57,11 +48,11 @@ export function getNotebookSummaryTool(env: INotebookToolEnv): ITool<ISummaryInp
         );
         return { content: view };
       })
-  };
+  });
 }
 
-export function readCellTool(env: INotebookToolEnv): ITool<IReadCellInput> {
-  return {
+export function readCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'read_cell',
     description:
       "Read one cell in full: its source and, for code cells, its outputs as the user sees them (text, errors with " +
@@ -114,11 +105,11 @@ export function readCellTool(env: INotebookToolEnv): ITool<IReadCellInput> {
           data: formatted.truncated ? { ...data, truncated: true } : data
         };
       })
-  };
+  });
 }
 
-export function listOpenNotebooksTool(env: INotebookToolEnv): ITool<Record<string, never>> {
-  return {
+export function listOpenNotebooksTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'list_open_notebooks',
     description:
       'List the notebooks open in JupyterLab: path, whether it is the active one, kernel and its status, number ' +
@@ -142,5 +133,5 @@ export function listOpenNotebooksTool(env: INotebookToolEnv): ITool<Record<strin
         });
         return { content: lines.join('\n') };
       })
-  };
+  });
 }

@@ -1,6 +1,7 @@
+import { defineTool } from '../schema';
 import { destructiveReason } from '../risk';
 import { IToolResultData, outputsForData } from '../results';
-import type { IToolContext, IToolResult, ITool } from '../types';
+import type { IToolContext, IToolResult } from '../types';
 import { executionCountOf, findCell, firstLine, locateCell, outputsOf, sourceOf } from './cells';
 import {
   CANCELLED,
@@ -29,28 +30,15 @@ const MAX_TIMEOUT_S = 3600;
 /** After an interrupt, how long to wait for the kernel's reply before reporting. */
 const SETTLE_MS = 3000;
 
-interface IRunCellInput {
-  notebook_path?: string;
-  cell_id: string;
-  timeout_seconds?: number;
-}
 
-interface IRunAllInput {
-  notebook_path?: string;
-  timeout_seconds?: number;
-  continue_on_error?: boolean;
-}
 
-interface IRestartInput {
-  notebook_path?: string;
-}
 
 const TIMEOUT_PROPERTY = {
   type: 'number',
   minimum: 1,
   maximum: MAX_TIMEOUT_S,
   description: `Seconds to wait for a cell before interrupting the kernel (default ${DEFAULT_TIMEOUT_S}).`
-};
+} as const;
 
 /** How one cell run ended, with what the report needs. */
 interface ICellRun {
@@ -103,8 +91,8 @@ function cellRisk(env: INotebookToolEnv, path: string | undefined, cellId: unkno
   return found ? destructiveReason(sourceOf(found.cell)) : null;
 }
 
-export function runCellTool(env: INotebookToolEnv): ITool<IRunCellInput> {
-  return {
+export function runCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'run_cell',
     description:
       'Run a code cell in the notebook and wait for it (default timeout 120 s, then the kernel is interrupted). ' +
@@ -148,7 +136,7 @@ export function runCellTool(env: INotebookToolEnv): ITool<IRunCellInput> {
         const run = await runOne(target, cell.id, context, timeoutMsOf(input));
         return reportRun(target, cell.id, run, timeoutMsOf(input));
       })
-  };
+  });
 }
 
 function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeoutMs: number): IToolResult {
@@ -198,8 +186,8 @@ function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeo
   return { content: outputsToContent(header, formatted), ...(failed ? { isError: true } : {}), data };
 }
 
-export function runAllCellsTool(env: INotebookToolEnv): ITool<IRunAllInput> {
-  return {
+export function runAllCellsTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'run_all_cells',
     description:
       'Run every code cell of the notebook from the top, in order, stopping at the first error (unless ' +
@@ -299,11 +287,11 @@ export function runAllCellsTool(env: INotebookToolEnv): ITool<IRunAllInput> {
         }
         return { content: [{ type: 'text', text: report }, ...detail], isError: true };
       })
-  };
+  });
 }
 
-export function restartKernelTool(env: INotebookToolEnv): ITool<IRestartInput> {
-  return {
+export function restartKernelTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'restart_kernel',
     description:
       "Restart the notebook's kernel: every variable and import is lost, outputs stay. Use it after installing " +
@@ -337,5 +325,5 @@ export function restartKernelTool(env: INotebookToolEnv): ITool<IRestartInput> {
             'All variables and imports are gone; run the cells you need again.'
         };
       })
-  };
+  });
 }
