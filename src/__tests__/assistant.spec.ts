@@ -1,11 +1,12 @@
 /** @jest-environment node */
 import Anthropic from '@anthropic-ai/sdk';
 import { Assistant } from '../agent/assistant';
-import { IContentsLike } from '../context/contents';
+import { IContentsLike } from '../contents/contents';
 import { InstructionsLoader } from '../context/instructions';
 import { BUNDLED_PERSONAS } from '../personas/bundled';
 import { ModelCatalog } from '../personas/modelCatalog';
 import { PersonaRegistry } from '../personas/registry';
+import '../personas/toolMapping'; // resolves persona tool names for every ToolRegistry, as the app's chat view loads it
 import { DEFAULT_SETTINGS, IChatSettings } from '../settings';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool } from '../tools/types';

@@ -8,7 +8,7 @@ import {
   exportFileName,
   INotebookCell
 } from '../agent/export';
-import { fenceFor } from '../markdown/fence';
+import { fenceFor } from '../markdown/markdown';
 import { createKernelTools } from '../tools/kernel';
 import { createEnv } from '../tools/notebook/common';
 import { editCellTool, insertCellTool } from '../tools/notebook/editTools';

@@ -1,6 +1,6 @@
 import type { IAssistantTurn, IToolCall, IUserTurn } from './conversation';
 import type { IOutput } from '@jupyterlab/nbformat';
-import { fenced } from '../markdown/fence';
+import { fenced } from '../markdown/markdown';
 import type { IToolResultData } from '../tools/results';
 import type { ISavedChat } from './chatStore';
 

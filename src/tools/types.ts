@@ -2,6 +2,7 @@ import type {
   ImageBlockParam,
   TextBlockParam
 } from '@anthropic-ai/sdk/resources/messages';
+import type { ToolGroup } from './groups';
 import type { IToolResultData } from './results';
 
 /** What running a tool does to the user's world; decides the default approval. */
@@ -53,6 +54,8 @@ export interface IToolContext {
  */
 export interface ITool<I = any> {
   name: string;
+  /** The persona tool group the tool belongs to (a tool without one is granted only by name). */
+  group?: ToolGroup;
   /** Shown to the model: when to use the tool and what it returns. */
   description: string;
   inputSchema: IToolInputSchema;

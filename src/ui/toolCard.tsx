@@ -1,11 +1,10 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { createTwoFilesPatch } from 'diff';
 import * as React from 'react';
 import type { ApprovalAnswer } from '../agent/approval';
 import type { IToolCall, ToolCallState } from '../agent/conversation';
 import type { IToolResult } from '../tools/types';
 import type { ChangeLog } from '../tools/files/changeLog';
-import { fenced } from '../markdown/fence';
+import { diffMarkdown, fenced } from '../markdown/markdown';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
 
@@ -37,14 +36,6 @@ function stateLabel(state: ToolCallState, trans: Translate): string {
     case 'cancelled':
       return trans('cancelled');
   }
-}
-
-/** A unified diff of an edit, as highlighted markdown. */
-export function diffMarkdown(path: string, before: string, after: string): string {
-  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });
-  // Drop the "Index"/separator header lines jsdiff adds.
-  const body = patch.split('\n').filter(line => !line.startsWith('====')).join('\n');
-  return fenced(body.trim(), 'diff');
 }
 
 /** The result's text, for the expandable part of the card. */

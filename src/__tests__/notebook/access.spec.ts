@@ -3,8 +3,8 @@ import './jupyterlabMocks';
 import { NotebookPanel, NotebookTracker } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import { buildNotebookView } from '../../context/notebookView';
-import { notebookViewInput } from '../../context/notebookViewInput';
+import { buildNotebookView } from '../../notebook/view';
+import { notebookViewInput } from '../../notebook/viewInput';
 import { AGENT_CELL_CLASS, createNotebookTools, NotebookAccess } from '../../tools/notebook';
 import { contextWith, textOf } from './fakeNotebook';
 

@@ -13,6 +13,7 @@ function when(at: number): string {
 export function listChangesTool() {
   return defineTool({
     name: 'list_changes',
+    group: 'changes',
     description:
       'List the files you changed in this chat (created, edited, rewritten, renamed, deleted), oldest first, with the lines ' +
       'added and removed and whether the user undid the change.',

@@ -1,4 +1,4 @@
-import type { IContentsGetOptions, IContentsLike, IContentsModelLike } from '../../context/contents';
+import type { IContentsGetOptions, IContentsLike, IContentsModelLike } from '../../contents/contents';
 import { FileToolError, formatBytes, messageOf, statusOf } from './common';
 import { IFileStamp, stampOf } from './conflicts';
 import { dirname, extname, isHiddenPath } from './paths';

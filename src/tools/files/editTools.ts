@@ -95,6 +95,7 @@ async function planEdit(service: FilesService, input: IEditInput, check?: (path:
 export function writeFileTool() {
   return defineTool({
     name: 'write_file',
+    group: 'files-edit',
     description:
       'Create a text file, or replace all of an existing one (read it first with read_file; the write is refused if it changed since). ' +
       'Missing folders are created. For changes to part of a file use edit_file. Not for notebooks (use the notebook tools). ' +
@@ -154,6 +155,7 @@ export function writeFileTool() {
 export function editFileTool() {
   return defineTool({
     name: 'edit_file',
+    group: 'files-edit',
     description:
       'Replace an exact piece of text in a file: old_text must match the file exactly (indentation and whitespace included, ' +
       'without the line numbers read_file shows) and exactly once, unless replace_all is true. Read the file first; the edit is ' +
@@ -214,6 +216,7 @@ export function editFileTool() {
 export function renameFileTool() {
   return defineTool({
     name: 'rename_file',
+    group: 'files-edit',
     description:
       'Rename or move a file or folder (missing target folders are created). Never overwrites: fails if new_path exists. ' +
       'The user can undo it (renamed back).',
@@ -278,6 +281,7 @@ export function renameFileTool() {
 export function deleteFileTool() {
   return defineTool({
     name: 'delete_file',
+    group: 'files-edit',
     description:
       'Delete one file (not folders). A copy is kept so the user can undo it; files larger than 10 MB are not deleted. ' +
       'Refused when the file has unsaved changes in an editor.',

@@ -54,6 +54,7 @@ function sortEntries(entries: IContentsEntry[]): IContentsEntry[] {
 export function listDirectoryTool() {
   return defineTool({
     name: 'list_directory',
+    group: 'files-read',
     description:
       'List a folder: sub-folders (ending in /) and files with their sizes, down to `depth` levels (default 1, at most 5). ' +
       'Dependency folders, virtual environments, caches and .git are shown but not expanded; hidden files appear only if the server allows them. ' +
@@ -244,6 +245,7 @@ type IReadInput = InputOf<typeof READ_FILE_SCHEMA>;
 export function readFileTool() {
   return defineTool({
     name: 'read_file',
+    group: 'files-read',
     description:
       'Read a text file with line numbers (`     12\\tline`; the number and tab are not part of the file). Long files are returned in parts: ' +
       'pass offset (first line, 1-based) and limit (number of lines) to read further. Notebooks (.ipynb) are shown as their cells ' +
@@ -295,6 +297,7 @@ export function readFileTool() {
 export function findFilesTool() {
   return defineTool({
     name: 'find_files',
+    group: 'files-read',
     description:
       'Find files by name with a glob: "*.sql" matches file names anywhere below the folder; a pattern with "/" is matched against ' +
       'the path below the folder ("**/*.py", "etl/*.yaml", "../data/*.csv"). Skips dependency folders, virtual environments, caches and .git. ' +

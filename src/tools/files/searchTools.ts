@@ -206,6 +206,7 @@ const SEARCH_GLOB = {
 export function searchFilesTool() {
   return defineTool({
     name: 'search_files',
+    group: 'files-search',
     description:
       'Search the contents of text files under a folder for a text (default) or a regular expression (regex: true). ' +
       'Returns matching lines as path:line:text (notebooks: path:cell <id>:line:text, cell sources only). ' +
@@ -271,6 +272,7 @@ function usageTagger(symbol: string): (line: string) => string {
 export function findUsagesTool() {
   return defineTool({
     name: 'find_usages',
+    group: 'files-search',
     description:
       'Find where a name (function, class, variable, column, table) is used: whole-word, case-sensitive matches across text files ' +
       'and notebook cells under a folder, as path:line:text; lines that look like its definition or an import are tagged. ' +

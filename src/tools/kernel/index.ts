@@ -1,7 +1,7 @@
 import { defineTool } from '../schema';
 import type { KernelMessage } from '@jupyterlab/services';
 import { InspectorUnavailable, IInspectorKernel, KernelInspector } from '../../kernel/kernelInspector';
-import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook/outputs';
+import { formatOutputs, IOutputJSON, outputsToContent } from '../../notebook/outputs';
 import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/types';
 import { destructiveReason } from '../risk';
 import { IResultRun, outputsForData } from '../results';
@@ -65,6 +65,7 @@ async function guarded(run: () => Promise<IToolResult>): Promise<IToolResult> {
 function listVariablesTool() {
   return defineTool({
     name: 'list_variables',
+    group: 'kernel-inspect',
     description:
       "List the user's variables in the live kernel: name, kind (pandas.DataFrame, polars.LazyFrame, duckdb relation, spark DataFrame, …), shape and memory when cheap. No modules, functions or underscore names. Cheap and side-effect free: never runs a query or a Spark job.",
     inputSchema: {
@@ -87,6 +88,7 @@ function listVariablesTool() {
 function inspectVariableTool() {
   return defineTool({
     name: 'inspect_variable',
+    group: 'kernel-inspect',
     description:
       "Summarise one variable of the live kernel without expensive work: kind, shape or row count when cheap, columns with dtypes, null counts (on a bounded sample, labelled), a few sample rows, memory estimate. Works for pandas, polars (LazyFrame: schema only), pyarrow, DuckDB relations and connections, jupysql %%sql results, SQLAlchemy engines, Dask, Spark, numpy. `name` may also be `_` or `_3`/`Out[3]` for a cell's result. Lazy or remote data (DuckDB relation, Spark, Dask) get sample rows only when sample_rows > 0 is asked for (then a LIMIT query runs).",
     inputSchema: {
@@ -121,6 +123,7 @@ function inspectVariableTool() {
 function runScratchTool() {
   return defineTool({
     name: 'run_scratch',
+    group: 'kernel-run',
     description:
       "Run Python code in the notebook's kernel WITHOUT creating a cell (quick checks such as `df['country'].value_counts().head(20)`), and get its output. It runs in the user's namespace, so assignments persist: prefer expressions. Not stored in history; no execution count.",
     inputSchema: {

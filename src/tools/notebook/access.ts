@@ -3,10 +3,10 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { Widget } from '@lumino/widgets';
-import { isNotFound } from '../../context/contents';
+import { isNotFound } from '../../contents/contents';
 import { findCell, locateCell } from './cells';
 import { race } from './common';
-import { describeKernel } from './kernelDescription';
+import { describeKernel } from '../../notebook/kernel';
 import {
   CellRunStatus,
   IKernelDescription,

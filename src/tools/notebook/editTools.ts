@@ -35,6 +35,7 @@ function notebookName(path: string | undefined): string {
 export function insertCellTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'insert_cell',
+    group: 'notebook-edit',
     description:
       'Insert a new code or markdown cell, after the cell with after_cell_id, or at the top or bottom of the ' +
       'notebook (default bottom). It is not run. Returns the new cell id (use it with run_cell or edit_cell). ' +
@@ -107,6 +108,7 @@ export function insertCellTool(env: INotebookToolEnv) {
 export function editCellTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'edit_cell',
+    group: 'notebook-edit',
     description:
       "Replace a cell's whole source (the cell keeps its id, type and outputs; the user can undo). Read the cell " +
       'first with read_cell if you have not seen its current source. Outputs are not refreshed: run the cell ' +
@@ -162,6 +164,7 @@ export function editCellTool(env: INotebookToolEnv) {
 export function deleteCellTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'delete_cell',
+    group: 'notebook-edit',
     description:
       'Delete a cell (the user can undo it in the notebook). The ids of other cells do not change. Deleting the ' +
       'last cell leaves one empty code cell.',
@@ -228,6 +231,7 @@ export function deleteCellTool(env: INotebookToolEnv) {
 export function createNotebookTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'create_notebook',
+    group: 'notebook-edit',
     description:
       'Create a new notebook at a path (".ipynb" is added if missing; an existing file is never overwritten), ' +
       'start its kernel and open it. Returns the path and the id of its first, empty code cell: fill it with ' +

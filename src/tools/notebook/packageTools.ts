@@ -1,7 +1,7 @@
 import { defineTool } from '../schema';
 import { destructiveReason } from '../risk';
 import { CANCELLED, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, peekTarget, resolveTarget } from './common';
-import { stripAnsi, truncateMiddle } from './outputs';
+import { stripAnsi, truncateMiddle } from '../../notebook/outputs';
 import { executeSilently } from './silentExecute';
 import { INotebookTarget, ISilentKernel, NotebookToolError } from './types';
 
@@ -99,6 +99,7 @@ function pipSummary(output: string): string {
 export function installPackagesTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'install_packages',
+    group: 'packages',
     description:
       "Install Python packages into the notebook kernel's environment with %pip (so they can be imported there). " +
       'Use it when a cell fails with ModuleNotFoundError; give pip names (scikit-learn, not sklearn). Returns ' +
@@ -214,6 +215,7 @@ export function filterPackages(packages: readonly string[], filter?: string): st
 export function listPackagesTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'list_packages',
+    group: 'packages',
     description:
       "List the Python packages installed in the notebook kernel's environment as name==version, optionally " +
       'only those whose name contains filter. Runs silently (no cell, no output in the notebook). Use it to check ' +

@@ -1,9 +1,9 @@
 import { defineTool } from '../schema';
-import { buildNotebookView } from '../../context/notebookView';
-import { notebookViewInputFromModel } from '../../context/notebookViewInput';
+import { buildNotebookView } from '../../notebook/view';
+import { notebookViewInputFromModel } from '../../notebook/viewInput';
 import { executionCountOf, findCell, outputsOf, sourceOf } from './cells';
 import { cellData, cellIdProperty, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
-import { formatOutputs, outputsToContent, truncateMiddle } from './outputs';
+import { formatOutputs, outputsToContent, truncateMiddle } from '../../notebook/outputs';
 
 /** Tools that read notebooks: the summary, one cell, the open notebooks. */
 
@@ -17,6 +17,7 @@ const MAX_SOURCE_CHARS = 20000;
 export function getNotebookSummaryTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'get_notebook_summary',
+    group: 'notebook-read',
     description:
       'Compact view of a notebook: for every cell its id, type, execution count, first lines of source, ' +
       'kinds of outputs and any error; the active cell in full. Use it to find cell ids and get an overview ' +
@@ -54,6 +55,7 @@ export function getNotebookSummaryTool(env: INotebookToolEnv) {
 export function readCellTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'read_cell',
+    group: 'notebook-read',
     description:
       "Read one cell in full: its source and, for code cells, its outputs as the user sees them (text, errors with " +
       'traceback, and plots as images). Long text is truncated with a notice. Use get_notebook_summary first to ' +
@@ -111,6 +113,7 @@ export function readCellTool(env: INotebookToolEnv) {
 export function listOpenNotebooksTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'list_open_notebooks',
+    group: 'notebook-read',
     description:
       'List the notebooks open in JupyterLab: path, whether it is the active one, kernel and its status, number ' +
       'of cells, unsaved changes. Use the paths as notebook_path in the other notebook tools.',

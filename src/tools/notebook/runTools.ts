@@ -16,7 +16,7 @@ import {
   resolveTarget,
   seconds
 } from './common';
-import { formatOutputs, outputsToContent } from './outputs';
+import { formatOutputs, outputsToContent } from '../../notebook/outputs';
 import { INotebookTarget, NotebookToolError } from './types';
 
 /**
@@ -94,6 +94,7 @@ function cellRisk(env: INotebookToolEnv, path: string | undefined, cellId: unkno
 export function runCellTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'run_cell',
+    group: 'notebook-run',
     description:
       'Run a code cell in the notebook and wait for it (default timeout 120 s, then the kernel is interrupted). ' +
       'Returns the outputs (text, plots as images), or the error with its traceback and a hint, the execution ' +
@@ -189,6 +190,7 @@ function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeo
 export function runAllCellsTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'run_all_cells',
+    group: 'notebook-run',
     description:
       'Run every code cell of the notebook from the top, in order, stopping at the first error (unless ' +
       'continue_on_error). Reports each cell briefly (id, status, duration, first line of output) and the failing ' +
@@ -293,6 +295,7 @@ export function runAllCellsTool(env: INotebookToolEnv) {
 export function restartKernelTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'restart_kernel',
+    group: 'notebook-run',
     description:
       "Restart the notebook's kernel: every variable and import is lost, outputs stay. Use it after installing " +
       'a package that was already imported, or when the kernel is dead or stuck; then re-run the cells you need ' +

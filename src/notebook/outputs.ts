@@ -1,5 +1,4 @@
 import type { ImageBlockParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import type { IToolResult } from '../types';
 
 /**
  * Cell outputs (nbformat JSON) turned into what the model reads: text with
@@ -291,7 +290,7 @@ export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputF
 }
 
 /** Tool-result content: the header, the outputs' text and hint, then the images. */
-export function outputsToContent(header: string, formatted: IFormattedOutputs): IToolResult['content'] {
+export function outputsToContent(header: string, formatted: IFormattedOutputs): string | Array<TextBlockParam | ImageBlockParam> {
   const lines = [header];
   if (formatted.text) {
     lines.push(formatted.text);

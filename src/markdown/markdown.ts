@@ -1,4 +1,6 @@
-/** Code fences that no content can break out of (used by the cards and by export). */
+import { createTwoFilesPatch } from 'diff';
+
+/** Code fences that no content can break out of, and diffs in them (used by the cards and by export). */
 
 /** A backtick fence longer than any run of backticks in the content. */
 export function fenceFor(content: string, minimum = 3): string {
@@ -14,4 +16,12 @@ export function fenced(content: string, language = ''): string {
   const fence = fenceFor(content);
   const body = content.endsWith('\n') ? content : `${content}\n`;
   return `${fence}${language}\n${body}${fence}`;
+}
+
+/** A unified diff of an edit, as a fenced `diff` block. */
+export function diffMarkdown(path: string, before: string, after: string): string {
+  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });
+  // Drop the "Index"/separator header lines jsdiff adds.
+  const body = patch.split('\n').filter(line => !line.startsWith('====')).join('\n');
+  return fenced(body.trim(), 'diff');
 }
