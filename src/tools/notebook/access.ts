@@ -1,7 +1,7 @@
-import { CodeCell, type MarkdownCell } from '@jupyterlab/cells';
+import type { Cell } from '@jupyterlab/cells';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookModel, INotebookTracker, KernelError, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import type { Widget } from '@lumino/widgets';
 import { isNotFound } from '../../contents/contents';
 import { findCell, locateCell } from './cells';
@@ -210,6 +210,29 @@ export class NotebookAccess implements INotebookAccess {
   private _shell?: (widget: Widget) => void;
 }
 
+/** What `NotebookActions.executed` reports about one cell. */
+interface INotebookCellExecutedArgs {
+  cell: Cell;
+  success: boolean;
+  error?: KernelError | Error | null;
+}
+
+/**
+ * How a run ended, from the cell's `executed` report: none means the
+ * request was dropped (kernel restarted, cell re-run or deleted); a kernel
+ * error without an exception name is an `aborted` reply (an earlier error).
+ */
+function runStatusOf(outcome: INotebookCellExecutedArgs | null): CellRunStatus {
+  if (!outcome) {
+    return 'aborted';
+  }
+  if (outcome.success) {
+    return 'ok';
+  }
+  const error = outcome.error;
+  return error instanceof KernelError && !error.errorName ? 'aborted' : 'error';
+}
+
 /** One open notebook panel, as the tools see it. */
 class PanelTarget implements INotebookTarget {
   constructor(panel: NotebookPanel) {
@@ -275,38 +298,41 @@ class PanelTarget implements INotebookTarget {
 
   async executeCell(cellId: string): Promise<CellRunStatus> {
     const panel = this._panel;
+    const notebook = panel.content;
     const { index, cell } = findCell(this.model, cellId, this.path);
-    const widget = panel.content.widgets[index];
+    const widget = notebook.widgets[index];
     if (!widget) {
       throw new NotebookToolError(`Cell ${cellId} has no view in ${this.path}.`);
     }
-    if (cell.type === 'markdown') {
-      // Running a markdown cell renders it, as in the UI.
-      (widget as MarkdownCell).rendered = true;
+    if (cell.type !== 'code' && cell.type !== 'markdown') {
       return 'ok';
     }
-    if (cell.type !== 'code') {
-      return 'ok';
-    }
-    const deletedCells = this.model.deletedCells;
+    // JupyterLab's own run path (the app's cell executor, `executed` and
+    // `executionScheduled` signals, deleted-cells bookkeeping); its signal
+    // tells how this cell's run ended.
+    let outcome: INotebookCellExecutedArgs | null = null;
+    const onExecuted = (_: unknown, args: INotebookCellExecutedArgs) => {
+      if (args.cell === widget) {
+        outcome = args;
+      }
+    };
+    NotebookActions.executed.connect(onExecuted);
+    // runCells puts the notebook in command mode: a user typing in it keeps typing.
+    const keepEditing = notebook.mode === 'edit' && notebook.node.contains(document.activeElement);
     try {
-      const reply = await CodeCell.execute(widget as CodeCell, panel.sessionContext, {
-        deletedCells,
-        recordTiming: panel.content.notebookConfig.recordTiming
-      });
-      deletedCells.splice(0, deletedCells.length);
-      if (!reply) {
-        return 'ok';
+      const running = NotebookActions.runCells(notebook, [widget], panel.sessionContext);
+      if (keepEditing && notebook.mode !== 'edit') {
+        notebook.mode = 'edit';
       }
-      const status = reply.content.status;
-      return status === 'ok' ? 'ok' : status === 'aborted' ? 'aborted' : 'error';
+      await running;
     } catch (error) {
-      if (message(error).startsWith('Canceled')) {
-        // The request was dropped (kernel restarted, cell re-run or deleted).
-        return 'aborted';
+      if (!message(error).startsWith('Canceled')) {
+        throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${message(error)}`);
       }
-      throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${message(error)}`);
+    } finally {
+      NotebookActions.executed.disconnect(onExecuted);
     }
+    return runStatusOf(outcome);
   }
 
   async interrupt(): Promise<void> {

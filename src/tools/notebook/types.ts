@@ -35,7 +35,8 @@ export interface INotebookTarget {
   /** Why cells cannot run now (no kernel, dead kernel, waiting for input), or null. */
   runBlocker(): string | null;
   /**
-   * Execute a code cell as the UI does, resolving when the kernel replies.
+   * Execute a cell through JupyterLab's cell execution (`NotebookActions.runCells`: the
+   * app's cell executor runs it and `NotebookActions.executed` fires), resolving when it ends.
    * Outputs and execution count land in the cell's model. Rejects with a
    * `NotebookToolError` for expected failures (kernel gone).
    */
