@@ -26,8 +26,13 @@ export interface IContentsLike {
   get(path: string, options?: IContentsGetOptions): Promise<IContentsModelLike>;
 }
 
+/** The HTTP status of a contents API error (ServerConnection.ResponseError or a fake), if any. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as any)?.response?.status ?? (error as any)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
 /** True when the contents API answered "no such file" (404). */
 export function isNotFound(error: unknown): boolean {
-  const status = (error as any)?.response?.status ?? (error as any)?.status;
-  return status === 404;
+  return statusOf(error) === 404;
 }

@@ -3,6 +3,7 @@ import type { KernelMessage } from '@jupyterlab/services';
 import { InspectorUnavailable, IInspectorKernel, KernelInspector } from '../../kernel/kernelInspector';
 import { formatOutputs, IOutputJSON, outputsToContent } from '../../notebook/outputs';
 import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/types';
+import { guardFor } from '../guard';
 import { destructiveReason } from '../risk';
 import { IResultRun, outputsForData } from '../results';
 import type { ITool, IToolContext, IToolResult } from '../types';
@@ -51,16 +52,7 @@ function inspectors(context: IToolContext): KernelInspectors {
 }
 const fallback = new KernelInspectors();
 
-async function guarded(run: () => Promise<IToolResult>): Promise<IToolResult> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof InspectorUnavailable || error instanceof NotebookToolError) {
-      return { content: error.message, isError: true };
-    }
-    throw error;
-  }
-}
+const guarded = guardFor(InspectorUnavailable, NotebookToolError);
 
 function listVariablesTool() {
   return defineTool({

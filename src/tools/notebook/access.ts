@@ -1,9 +1,10 @@
 import type { Cell } from '@jupyterlab/cells';
-import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookModel, INotebookTracker, KernelError, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import type { Widget } from '@lumino/widgets';
 import { isNotFound } from '../../contents/contents';
+import { dirname, normalizeServerPath } from '../../contents/paths';
+import { CANCELLED, messageOf } from '../guard';
 import { findCell, locateCell } from './cells';
 import { race } from './common';
 import { describeKernel } from '../../notebook/kernel';
@@ -38,14 +39,11 @@ export interface INotebookAccessOptions {
   shell?: (widget: Widget) => void;
 }
 
-/** Normalised server path: no leading slash, no `./`. */
+/** A path the model or the user gave, as a server path. */
 function normalizePath(path: string): string {
-  return PathExt.normalize(path.trim()).replace(/^\/+/, '');
+  return normalizeServerPath(path.trim());
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class NotebookAccess implements INotebookAccess {
   constructor(options: INotebookAccessOptions) {
@@ -97,7 +95,7 @@ export class NotebookAccess implements INotebookAccess {
       if (error instanceof NotebookToolError) {
         throw error;
       }
-      throw new NotebookToolError(`Could not create ${path}: ${message(error)}`);
+      throw new NotebookToolError(`Could not create ${path}: ${messageOf(error)}`);
     }
   }
 
@@ -112,7 +110,7 @@ export class NotebookAccess implements INotebookAccess {
     if (await this._exists(target)) {
       throw new NotebookToolError(`${target} already exists. Choose another path, or work in it with notebook_path.`);
     }
-    const folder = PathExt.dirname(target);
+    const folder = dirname(target);
     if (folder && !(await this._exists(folder))) {
       throw new NotebookToolError(`The folder "${folder}" does not exist.`);
     }
@@ -163,7 +161,7 @@ export class NotebookAccess implements INotebookAccess {
       if (isNotFound(error)) {
         return false;
       }
-      throw new NotebookToolError(`Could not check ${path}: ${message(error)}`);
+      throw new NotebookToolError(`Could not check ${path}: ${messageOf(error)}`);
     }
   }
 
@@ -187,7 +185,7 @@ export class NotebookAccess implements INotebookAccess {
     try {
       const loaded = await race(panel.context.ready, abort, CONTEXT_READY_MS);
       if (loaded.kind === 'aborted') {
-        throw new NotebookToolError('Cancelled by the user.');
+        throw new NotebookToolError(CANCELLED);
       }
       if (loaded.kind === 'timeout' || !panel.model) {
         throw new NotebookToolError(`${panel.context.path} did not finish loading.`);
@@ -195,13 +193,13 @@ export class NotebookAccess implements INotebookAccess {
       // The kernel may still be starting (or waiting for the user to pick one): go on after a while.
       const session = await race(panel.sessionContext.ready, abort, SESSION_READY_MS);
       if (session.kind === 'aborted') {
-        throw new NotebookToolError('Cancelled by the user.');
+        throw new NotebookToolError(CANCELLED);
       }
     } catch (error) {
       if (error instanceof NotebookToolError) {
         throw error;
       }
-      throw new NotebookToolError(`Could not load ${panel.context.path}: ${message(error)}`);
+      throw new NotebookToolError(`Could not load ${panel.context.path}: ${messageOf(error)}`);
     }
   }
 
@@ -326,8 +324,8 @@ class PanelTarget implements INotebookTarget {
       }
       await running;
     } catch (error) {
-      if (!message(error).startsWith('Canceled')) {
-        throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${message(error)}`);
+      if (!messageOf(error).startsWith('Canceled')) {
+        throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${messageOf(error)}`);
       }
     } finally {
       NotebookActions.executed.disconnect(onExecuted);

@@ -1,6 +1,7 @@
 import type { ICellModel } from '@jupyterlab/cells';
 import type { IResultCell } from '../results';
-import type { IToolContext, IToolResult } from '../types';
+import { CANCELLED, guardFor } from '../guard';
+import type { IToolContext } from '../types';
 import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from './types';
 
 /** What every notebook tool shares: how to reach the notebooks, errors, cancellation. */
@@ -38,18 +39,9 @@ export function createEnv(notebooks?: NotebookAccessSource): INotebookToolEnv {
 }
 
 /** Run a tool body, turning expected failures into error results. */
-export async function guard(body: () => Promise<IToolResult>): Promise<IToolResult> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof NotebookToolError) {
-      return { content: error.message, isError: true };
-    }
-    throw error;
-  }
-}
+export const guard = guardFor(NotebookToolError);
 
-export const CANCELLED = 'Cancelled by the user.';
+export { CANCELLED };
 
 /** Throw the "cancelled" tool error if the user pressed Stop. */
 export function throwIfAborted(signal: AbortSignal): void {
