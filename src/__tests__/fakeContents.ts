@@ -1,7 +1,12 @@
 import { createHash } from 'crypto';
 import type { IChatContents } from '../agent/chatStore';
 import { normalizeServerPath } from '../contents/paths';
-import type { IContentsEntry, IFilesContents, IFilesFetchOptions, IFilesSaveOptions } from '../tools/files/contentsFiles';
+import type {
+  IContents,
+  IContentsGetOptions as IFilesFetchOptions,
+  IContentsModelLike as IContentsEntry,
+  IContentsSaveOptions as IFilesSaveOptions
+} from '../contents/contents';
 
 /**
  * The one in-memory contents service of the tests: a stand-in for
@@ -56,7 +61,7 @@ function decodeUtf8(bytes: Buffer): string | null {
 
 type Operation = 'get' | 'save' | 'rename' | 'delete';
 
-export class FakeContents implements IFilesContents, IChatContents {
+export class FakeContents implements IContents, IChatContents {
   /** Serve hidden paths (a server with allow_hidden); `setup` of the file tools turns it off. */
   allowHidden = true;
   /** Server clock (ms); advances one second per write. */

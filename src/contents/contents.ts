@@ -1,7 +1,10 @@
 /**
- * The part of JupyterLab's contents service the context loaders use, so they
- * can be unit-tested without a server.
+ * The part of JupyterLab's contents service (`Contents.IManager`) this
+ * extension uses, so loaders and tools can be unit-tested against one
+ * in-memory fake. Readers take `IContentsLike` (get only); writers `IContents`.
  */
+
+/** A contents model, as far as the extension reads it. */
 export interface IContentsModelLike {
   name: string;
   path: string;
@@ -21,9 +24,22 @@ export interface IContentsGetOptions {
   hash?: boolean;
 }
 
-/** `Contents.IManager.get`, as far as the loaders need it. */
+/** `Contents.IManager.get`, as far as the readers need it. */
 export interface IContentsLike {
   get(path: string, options?: IContentsGetOptions): Promise<IContentsModelLike>;
+}
+
+export interface IContentsSaveOptions {
+  type?: 'file' | 'directory' | 'notebook';
+  format?: 'text' | 'base64' | 'json';
+  content?: any;
+}
+
+/** `Contents.IManager`, as far as the extension reads and writes with it. */
+export interface IContents extends IContentsLike {
+  save(path: string, options?: IContentsSaveOptions): Promise<IContentsModelLike>;
+  rename(path: string, newPath: string): Promise<IContentsModelLike>;
+  delete(path: string): Promise<void>;
 }
 
 /** The HTTP status of a contents API error (ServerConnection.ResponseError or a fake), if any. */
