@@ -2,7 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Assistant } from '../agent/assistant';
 import type { IAssistantTurn } from '../agent/conversation';
-import { IContentsLike } from '../context/contents';
+import { IContentsLike } from '../contents/contents';
 import { InstructionsLoader } from '../context/instructions';
 import { BUNDLED_PERSONAS } from '../personas/bundled';
 import { ModelCatalog } from '../personas/modelCatalog';

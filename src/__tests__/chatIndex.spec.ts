@@ -9,7 +9,7 @@ import {
 } from '../agent/chatIndex';
 import { CHAT_SCHEMA_VERSION, ChatStore, ISavedChat } from '../agent/chatStore';
 import { FakeContents } from './fakeContents';
-import { ServerContents } from './serverContents';
+import { BareContents, ServerContents } from './serverContents';
 
 const FOLDER = '.jupyter/chats';
 const INDEX = `${FOLDER}/${CHAT_INDEX_FILE}`;
@@ -47,9 +47,8 @@ function chat(id: string, extra: Partial<ISavedChat> = {}, words = ''): ISavedCh
 }
 
 /** Write a chat file as something outside the extension would (a copy, an editor). */
-function putOutside(contents: FakeContents, name: string, text: string): void {
-  contents.files.set(`${FOLDER}/${name}`, text);
-  contents.mtimes.set(`${FOLDER}/${name}`, ++contents.clock);
+function putOutside(contents: FakeContents, name: string, text: string, mtime?: number): void {
+  contents.put(`${FOLDER}/${name}`, text, mtime);
 }
 
 const chatReads = (contents: FakeContents) => contents.ops.filter(op => /^get .*\/[^_/][^/]*\.json(\.tmp|\.swap)?$/.test(op));
@@ -154,7 +153,7 @@ describe('ChatStore with the index', () => {
     const get = contents.get.bind(contents);
     let listings = 0;
     contents.get = async (path, options) => {
-      if (path === FOLDER && options.content) {
+      if (path === FOLDER && options?.content) {
         listings++;
         await held;
       }
@@ -245,8 +244,7 @@ describe('ChatStore with the index', () => {
     expect([...index.keys()].sort()).toEqual(['chat-000', 'chat-001', 'copied']);
     expect(index.get('chat-001')!.title).toBe('Edited outside');
     // A file put back with an older copy (its last_modified differs) is read again too.
-    putOutside(contents, 'chat-001.json', JSON.stringify(chat('chat-001', { title: 'Backup' })));
-    contents.mtimes.set(`${FOLDER}/chat-001.json`, 1);
+    putOutside(contents, 'chat-001.json', JSON.stringify(chat('chat-001', { title: 'Backup' })), 1);
     contents.ops = [];
     expect((await new ChatStore({ contents }).list({ validate: true })).find(e => e.id === 'chat-001')!.title).toBe('Backup');
     expect(chatReads(contents)).toEqual([`get ${FOLDER}/chat-001.json`]);
@@ -333,7 +331,7 @@ describe('ChatStore with the index', () => {
   });
 
   it('signals a change once: a re-list after the signal shows what the check found, and no new signal', async () => {
-    for (const contents of [new FakeContents(), new ServerContents()]) {
+    for (const contents of [new BareContents(), new ServerContents()]) {
       const writer = await saved(contents, 2);
       putOutside(contents, 'bad.json', 'not json');
       putOutside(contents, 'copied.json', JSON.stringify(chat('copied', { updatedAt: 100 })));

@@ -6,10 +6,9 @@ import {
   chatToMarkdown,
   chatToNotebook,
   exportFileName,
-  fenceFor,
-  INotebookCell,
-  outputsFromReport
+  INotebookCell
 } from '../agent/export';
+import { fenceFor } from '../markdown/markdown';
 import { createKernelTools } from '../tools/kernel';
 import { createEnv } from '../tools/notebook/common';
 import { editCellTool, insertCellTool } from '../tools/notebook/editTools';
@@ -486,7 +485,7 @@ describe('chatToNotebook', () => {
       { output_type: 'stream', name: 'stdout', text: '1000 rows\n' },
       { output_type: 'stream', name: 'stderr', text: 'DtypeWarning: mixed types\n' }
     ]);
-    expect(first.metadata.data_engineer).toEqual({ tool: 'run_cell', cell_id: cellId });
+    expect(first.metadata.data_engineer).toEqual({ tool: 'run_cell', cell_id: cellId, notebook_path: 'etl/orders.ipynb' });
     // The same cell, edited then run again: its new source and the error.
     expect(second.source).toBe("orders = pd.read_csv('orders.csv')\norders['amount']");
     expect(second.execution_count).toBe(2);
@@ -495,9 +494,8 @@ describe('chatToNotebook', () => {
     expect(error.output_type).toBe('error');
     expect(error.ename).toBe('KeyError');
     expect(error.evalue).toBe("'amount'");
-    expect(error.traceback[0]).toMatch(/^-{20,}$/);
-    expect(error.traceback[1]).toMatch(/^KeyError\s+Traceback \(most recent call last\)$/);
-    expect(error.traceback[error.traceback.length - 1]).toBe("KeyError: 'amount'");
+    // The kernel's traceback as it came (JupyterLab renders its colours).
+    expect(error.traceback).toEqual(IPYTHON_TRACEBACK);
     expect(second.outputs).toHaveLength(2);
     expectValid(nb);
   });
@@ -509,7 +507,10 @@ describe('chatToNotebook', () => {
     expect(scratch).toHaveLength(2); // the denied one is not code that ran
     expect(scratch[0].source).toBe('list(orders.columns)');
     expect(scratch[0].execution_count).toBeNull();
-    expect(scratch[0].outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: "['order_id', 'total']\n" }]);
+    // The kernel's own outputs: a value is an execute_result, not printed text.
+    expect(scratch[0].outputs).toEqual([
+      { output_type: 'execute_result', data: { 'text/plain': "['order_id', 'total']" }, metadata: {}, execution_count: null }
+    ]);
     expect(scratch[1].source).toBe('1/0');
     expect(scratch[1].outputs).toEqual([
       { output_type: 'error', ename: 'ZeroDivisionError', evalue: 'division by zero', traceback: ['ZeroDivisionError: division by zero'] }
@@ -538,22 +539,59 @@ describe('chatToNotebook', () => {
     expect(codeCells(nb.cells).some(c => c.source.includes('DROP TABLE'))).toBe(false);
   });
 
-  it('uses the preview source, or says the source is unknown, for a cell run without its source in the chat', async () => {
+  it('uses the source the cell had when it ran, even when the chat never showed it', async () => {
     const { target, call } = harness();
     target.model.sharedModel.insertCell(0, { cell_type: 'code', source: 'spark.sql("select 1").show()' });
     const id = target.model.list[0].id;
     target.script = () => ({ outputs: [stream('+---+\n|  1|\n+---+\n')] });
     const withPreview = await call('run_cell', { cell_id: id }, true);
+    target.model.list[0].sharedModel.setSource('spark.sql("select 2").show()');
     const without = await call('run_cell', { cell_id: id });
     const nb = chatToNotebook(chatOf([user('run it'), assistant(withPreview, without)]));
     const [a, b] = codeCells(nb.cells);
     expect(a.source).toBe('spark.sql("select 1").show()');
-    expect(a.metadata.data_engineer).toEqual({ tool: 'run_cell', cell_id: id });
-    expect(b.source).toBe(`# The source of cell ${id} is not part of this chat.`);
-    expect(b.metadata.data_engineer).toEqual({ tool: 'run_cell', cell_id: id, source_unknown: true });
+    expect(a.metadata.data_engineer).toEqual({ tool: 'run_cell', cell_id: id, notebook_path: 'etl/orders.ipynb' });
+    expect(b.source).toBe('spark.sql("select 2").show()');
+    expect(b.metadata.data_engineer).toEqual({ tool: 'run_cell', cell_id: id, notebook_path: 'etl/orders.ipynb' });
     expect(b.execution_count).toBe(2);
     expect(b.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '+---+\n|  1|\n+---+\n' }]);
     expectValid(nb);
+  });
+
+  it('builds the same code cells when every tool result is reworded', async () => {
+    const { chat } = await realisticChat();
+    // Each tool's text replaced (images kept): the export must not depend on wording.
+    const reword = (turn: any) =>
+      turn.role !== 'assistant'
+        ? turn
+        : {
+            ...turn,
+            blocks: turn.blocks.map((block: any) =>
+              block.type === 'tool' && block.call.result
+                ? {
+                    ...block,
+                    call: {
+                      ...block.call,
+                      result: {
+                        ...block.call.result,
+                        content:
+                          typeof block.call.result.content === 'string'
+                            ? 'Finished.'
+                            : block.call.result.content.map((b: any) => (b.type === 'text' ? { ...b, text: 'Finished.' } : b))
+                      }
+                    }
+                  }
+                : block
+            )
+          };
+    const original = chatToNotebook(chat, { now: T0 });
+    const changed = chatToNotebook({ ...chat, turns: chat.turns.map(reword) }, { now: T0 });
+    expect(codeCells(changed.cells)).toHaveLength(5);
+    expect(codeCells(changed.cells)).toEqual(codeCells(original.cells));
+    const md = chatToMarkdown({ ...chat, turns: chat.turns.map(reword) });
+    expect(md).toContain("```python\norders = pd.read_csv('orders.csv')\norders['amount']\n```");
+    expect(chatToMarkdown(chat)).toContain('Cell c0ffee');
+    expect(md).not.toContain('Cell c0ffee');
   });
 
   it('does not make code cells of runs that ran nothing', async () => {
@@ -609,25 +647,6 @@ describe('chatToNotebook', () => {
     expect(results.map(r => r.status)).toEqual([1, 1]);
     expect(results[1].stderr).toMatch(/ValidationError|NotebookValidationError/);
   }, 120_000);
-});
-
-describe('outputsFromReport', () => {
-  it('puts an error it cannot parse on stderr', () => {
-    expect(outputsFromReport('something odd happened', [], { errorExpected: true })).toEqual([
-      { output_type: 'stream', name: 'stderr', text: 'something odd happened\n' }
-    ]);
-  });
-
-  it('drops the hint meant for the model and finds the error line', () => {
-    const outputs = outputsFromReport(
-      "ModuleNotFoundError: No module named 'duckdb'\nHint: module 'duckdb' is not installed in the kernel's environment.",
-      [],
-      { errorExpected: true }
-    );
-    expect(outputs).toEqual([
-      { output_type: 'error', ename: 'ModuleNotFoundError', evalue: "No module named 'duckdb'", traceback: ["ModuleNotFoundError: No module named 'duckdb'"] }
-    ]);
-  });
 });
 
 describe('exportFileName', () => {

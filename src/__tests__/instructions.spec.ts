@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { IContentsGetOptions, IContentsLike, IContentsModelLike } from '../context/contents';
+import { IContentsGetOptions, IContentsLike, IContentsModelLike } from '../contents/contents';
 import { appliesTo, InstructionsLoader, MAX_INSTRUCTIONS_BYTES } from '../context/instructions';
 
 interface IFakeFile {

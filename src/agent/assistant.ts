@@ -8,6 +8,7 @@ import type { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelResolution } from '../personas/modelResolution';
 import type { IPersona } from '../personas/persona';
 import type { PersonaRegistry } from '../personas/registry';
+import { toolsForPersona } from '../personas/toolMapping';
 import type { IChatSettings } from '../settings';
 import { ToolRegistry } from '../tools/registry';
 import { ApprovalPolicy } from './approval';
@@ -261,7 +262,7 @@ export class Assistant {
         instructions: instructions.files,
         missingProjectFile: instructions.missingProjectFile
       }),
-      tools: this.registry.forPersona(persona ? persona.tools : null),
+      tools: toolsForPersona(this.registry, persona ? persona.tools : null),
       context
     };
   }

@@ -1,4 +1,7 @@
 import type { IAssistantTurn, IToolCall, IUserTurn } from './conversation';
+import type { IOutput } from '@jupyterlab/nbformat';
+import { fenced } from '../markdown/markdown';
+import type { IToolResultData } from '../tools/results';
 import type { ISavedChat } from './chatStore';
 
 /**
@@ -6,10 +9,9 @@ import type { ISavedChat } from './chatStore';
  * where the code the assistant ran becomes code cells with their outputs.
  * Pure functions over a saved chat (no DOM, no services).
  *
- * Outputs are rebuilt from the text the tools gave the model (run_cell,
- * run_scratch): that text does not tell a printed value from a cell's
- * result, so text becomes `stream` outputs; errors become `error` outputs
- * when the traceback can be found; attached plots become `display_data`.
+ * Code cells and their outputs come from the typed data of the run tools'
+ * results (`IToolResult.data.run`: the code as it ran and its nbformat
+ * outputs), never from the text the model read.
  */
 
 export interface IExportOptions {
@@ -72,22 +74,6 @@ export const RECAP_HEADING = 'Summary of the earlier conversation';
 
 // ---------------------------------------------------------------------------
 // Small text helpers.
-
-/** A code fence longer than any run of backticks in the content. */
-export function fenceFor(content: string, minimum = 3): string {
-  let longest = 0;
-  for (const run of content.match(/`+/g) ?? []) {
-    longest = Math.max(longest, run.length);
-  }
-  return '`'.repeat(Math.max(minimum, longest + 1));
-}
-
-/** A fenced code block that no content can break. */
-export function fenced(content: string, language = ''): string {
-  const fence = fenceFor(content);
-  const body = content.endsWith('\n') ? content : `${content}\n`;
-  return `${fence}${language}\n${body}${fence}`;
-}
 
 /** Text safe inside inline Markdown (emphasis, headings, list items). */
 function escapeInline(text: string): string {
@@ -213,50 +199,26 @@ function titleOf(chat: ExportableChat): string {
 }
 
 // ---------------------------------------------------------------------------
-// What the code tools ran, and what came back.
+// What the code tools ran, and what came back: read from each result's
+// typed data, never from the text the model got. Chats saved before tool
+// results carried data export without those code cells.
+
+/** The result data of a call that finished without error, or null. */
+function dataOf(call: IToolCall): IToolResultData | null {
+  const data = call.result?.data;
+  return data && typeof data === 'object' ? data : null;
+}
 
 /** The cell sources the chat shows, by cell id, as the chat goes on. */
 class CellSources {
-  /** Learn from a finished call (insert_cell, edit_cell, read_cell, create_notebook). */
+  /** Learn from a finished call (insert_cell, edit_cell, read_cell, create_notebook, run_cell). */
   observe(call: IToolCall): void {
     if (call.state !== 'done' || call.result?.isError) {
       return;
     }
-    const input = inputOf(call);
-    const { text } = resultParts(call);
-    switch (call.name) {
-      case 'insert_cell': {
-        const match = /^Inserted (code|markdown) cell (\S+) at #/.exec(text);
-        const source = str(input.source);
-        if (match && source !== undefined) {
-          this._set(match[2], source, match[1]);
-        }
-        break;
-      }
-      case 'edit_cell': {
-        const id = str(input.cell_id)?.trim();
-        const source = str(input.source);
-        const type = /^(?:Replaced the source of|Cell \S+ already has)(?: (\w+) cell)?/.exec(text)?.[1];
-        if (id && source !== undefined) {
-          this._set(id, source, type ?? this._sources.get(id)?.type ?? 'code');
-        }
-        break;
-      }
-      case 'read_cell': {
-        // "Cell <id> (code, #2 of 5, ...) in path\n--- source ---\n<source>[\n--- outputs ---...]"
-        const match = /^Cell (\S+) \((\w+),[^\n]*\n--- source ---\n([\s\S]*?)(?:\n--- outputs ---(?:\n|$)[\s\S]*)?$/.exec(text);
-        if (match && !/\n?\[… \d+ characters truncated …\]\n?/.test(match[3])) {
-          this._set(match[1], match[3] === '(empty)' ? '' : match[3], match[2]);
-        }
-        break;
-      }
-      case 'create_notebook': {
-        const match = /Its first cell is (\S+) \((\w+), empty\)/.exec(text);
-        if (match) {
-          this._set(match[1], '', match[2]);
-        }
-        break;
-      }
+    const cell = dataOf(call)?.cell;
+    if (cell && typeof cell.cellId === 'string' && typeof cell.source === 'string') {
+      this._sources.set(cell.cellId, { source: cell.source, type: cell.cellType });
     }
   }
 
@@ -264,26 +226,16 @@ class CellSources {
     return this._sources.get(id);
   }
 
-  private _set(id: string, source: string, type: string): void {
-    this._sources.set(id, { source, type });
-  }
-
   private _sources = new Map<string, { source: string; type: string }>();
 }
 
 /** One nbformat output. */
-export type NotebookOutput =
-  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
-  | { output_type: 'display_data'; data: Record<string, string>; metadata: Record<string, unknown> }
-  | { output_type: 'execute_result'; execution_count: number | null; data: Record<string, string>; metadata: Record<string, unknown> }
-  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
+export type NotebookOutput = IOutput;
 
 /** A code run found in the chat: what ran and what it gave. */
 interface ICodeRun {
   tool: 'run_cell' | 'run_scratch';
   source: string;
-  /** Whether the source is really known (else it is a placeholder comment). */
-  sourceKnown: boolean;
   language: string;
   executionCount: number | null;
   outputs: NotebookOutput[];
@@ -291,177 +243,24 @@ interface ICodeRun {
   notebookPath?: string;
 }
 
-const ERROR_NAME = /^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|Warning|Iteration|Failure))(?::\s?(.*))?$/;
-const ANY_ERROR_LINE = /^([A-Za-z_][\w.]*): (.*)$/;
-const TRACEBACK_START = /^(?:-{20,}\s*$|Traceback \(most recent call last\)|\S+\s+Traceback \(most recent call last\))/;
-const IMAGE_PLACEHOLDER = /^\[(image\/[\w.+-]+) image (\d+) attached\]$/;
-
-/** The lines of a tool's output text as a list of outputs (streams and images, no errors). */
-function plainOutputs(lines: string[], images: Array<{ mediaType: string; data: string }>): NotebookOutput[] {
-  const outputs: NotebookOutput[] = [];
-  let stream: { name: 'stdout' | 'stderr'; lines: string[] } = { name: 'stdout', lines: [] };
-  const flush = () => {
-    if (stream.lines.length) {
-      outputs.push({ output_type: 'stream', name: stream.name, text: `${stream.lines.join('\n')}\n` });
-    }
-    stream = { name: 'stdout', lines: [] };
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === '[stderr]') {
-      flush();
-      stream.name = 'stderr';
-      continue;
-    }
-    const image = IMAGE_PLACEHOLDER.exec(line);
-    const found = image ? images[Number(image[2]) - 1] : undefined;
-    if (image && found) {
-      flush();
-      const data: Record<string, string> = { [found.mediaType]: found.data };
-      // A figure's text/plain ("<Figure size 640x480 with 1 Axes>") follows its image.
-      const next = lines[i + 1];
-      if (next !== undefined && /^<.*>$/.test(next)) {
-        data['text/plain'] = next;
-        i++;
-      }
-      outputs.push({ output_type: 'display_data', data, metadata: {} });
-      continue;
-    }
-    stream.lines.push(line);
-  }
-  flush();
-  return outputs;
-}
-
-/**
- * Outputs from the body of a run's report (the text after its header line):
- * streams (`[stderr]` marks stderr) and attached images. With `errorExpected`,
- * the exception line (`ename`, when the header named it) and the traceback
- * before it become an `error` output, the text before it streams; when no
- * exception line is found, the whole text goes to stderr.
- */
-export function outputsFromReport(
-  body: string,
-  images: Array<{ mediaType: string; data: string }>,
-  options: { errorExpected?: boolean; ename?: string; evalue?: string } = {}
-): NotebookOutput[] {
-  let lines = body ? body.split('\n') : [];
-  if (options.errorExpected && lines.length && /^Hint: /.test(lines[lines.length - 1])) {
-    lines = lines.slice(0, -1); // our own advice to the model, not an output
-  }
-  if (!options.errorExpected) {
-    return plainOutputs(lines, images);
-  }
-  // The error line: the last line naming the exception.
-  let errorAt = -1;
-  let ename = options.ename;
-  let evalue = options.evalue;
-  for (let i = lines.length - 1; i >= 0 && errorAt < 0; i--) {
-    const line = lines[i];
-    if (ename) {
-      if (line === ename || line.startsWith(`${ename}:`)) {
-        errorAt = i;
-      }
-    } else {
-      const match = ERROR_NAME.exec(line);
-      if (match) {
-        errorAt = i;
-        ename = match[1];
-        evalue = match[2] ?? '';
-      }
-    }
-  }
-  if (errorAt < 0 && !ename) {
-    for (let i = lines.length - 1; i >= 0 && errorAt < 0; i--) {
-      const match = ANY_ERROR_LINE.exec(lines[i]);
-      if (match && !/\s/.test(match[1])) {
-        errorAt = i;
-        ename = match[1];
-        evalue = match[2];
-      }
-    }
-  }
-  if (errorAt < 0 || !ename) {
-    const text = lines.join('\n');
-    return text ? [{ output_type: 'stream', name: 'stderr', text: `${text}\n` }] : [];
-  }
-  if (evalue === undefined) {
-    evalue = lines[errorAt].slice(ename.length).replace(/^:\s?/, '');
-  }
-  let start = errorAt;
-  for (let i = 0; i < errorAt; i++) {
-    if (TRACEBACK_START.test(lines[i])) {
-      start = i;
-      break;
-    }
-  }
-  // Text after the exception line (a multi-line message) belongs to it.
-  const traceback = lines.slice(start);
-  return [...plainOutputs(lines.slice(0, start), images), { output_type: 'error', ename, evalue, traceback }];
-}
-
 /** What a run_cell or run_scratch call ran, or null when it ran nothing (denied, refused, cancelled). */
-function codeRunOf(call: IToolCall, sources: CellSources): ICodeRun | null {
-  if ((call.state !== 'done' && call.state !== 'failed') || !call.result) {
+function codeRunOf(call: IToolCall): ICodeRun | null {
+  if (call.state !== 'done' && call.state !== 'failed') {
     return null;
   }
-  const input = inputOf(call);
-  const { text, images } = resultParts(call);
-  const newline = text.indexOf('\n');
-  const header = newline < 0 ? text : text.slice(0, newline);
-  const body = newline < 0 ? '' : text.slice(newline + 1);
-  if (call.name === 'run_cell') {
-    const ran = /^Cell (\S+) (ran|raised an error|timed out after)\b/.exec(header);
-    if (!ran) {
-      return null;
-    }
-    const cellId = ran[1];
-    const count = /\(execution count (\d+)/.exec(header);
-    const known = sources.get(cellId) ?? sources.get(str(input.cell_id)?.trim() ?? '');
-    const previewSource = call.preview?.code?.source;
-    const source = previewSource ?? known?.source;
-    const notebookPath = str(input.notebook_path);
-    return {
-      tool: 'run_cell',
-      source: source ?? `# The source of cell ${cellId} is not part of this chat.`,
-      sourceKnown: source !== undefined,
-      language: call.preview?.code?.language || 'python',
-      executionCount: count ? Number(count[1]) : null,
-      outputs: outputsFromReport(body, images, {
-        errorExpected: ran[2] === 'raised an error' || (ran[2] === 'timed out after' && /^KeyboardInterrupt\b/m.test(body))
-      }),
-      cellId,
-      ...(notebookPath ? { notebookPath } : {})
-    };
+  const run = dataOf(call)?.run;
+  if (!run || typeof run.code !== 'string') {
+    return null;
   }
-  if (call.name === 'run_scratch') {
-    const code = str(input.code);
-    if (code === undefined) {
-      return null;
-    }
-    let outputs: NotebookOutput[];
-    const error = /^Error: ([^:\s]+): ?(.*)$/.exec(header);
-    if (error) {
-      outputs = outputsFromReport(body, images, { errorExpected: true, ename: error[1], evalue: error[2] });
-    } else if (header === 'Output:' || /^Timed out after /.test(header)) {
-      outputs = outputsFromReport(body, images, { errorExpected: /^KeyboardInterrupt\b/m.test(body) });
-    } else if (header === 'Ran without output.') {
-      outputs = [];
-    } else {
-      return null; // no kernel, dead kernel, cancelled
-    }
-    const notebookPath = str(input.notebook_path);
-    return {
-      tool: 'run_scratch',
-      source: code,
-      sourceKnown: true,
-      language: 'python',
-      executionCount: null,
-      outputs,
-      ...(notebookPath ? { notebookPath } : {})
-    };
-  }
-  return null;
+  return {
+    tool: run.kind === 'cell' ? 'run_cell' : 'run_scratch',
+    source: run.code,
+    language: run.language || 'python',
+    executionCount: run.kind === 'cell' ? run.executionCount ?? null : null,
+    outputs: Array.isArray(run.outputs) ? run.outputs : [],
+    ...(run.cellId ? { cellId: run.cellId } : {}),
+    ...(run.notebookPath ? { notebookPath: run.notebookPath } : {})
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -570,6 +369,10 @@ function callLine(call: IToolCall): string {
 /** The code a call carries (to show in a fenced block), with its language. */
 function codeOfCall(call: IToolCall, sources: CellSources): { source: string; language: string } | null {
   const input = inputOf(call);
+  const run = codeRunOf(call);
+  if (run) {
+    return { source: run.source, language: run.language };
+  }
   if (call.preview?.code && typeof call.preview.code.source === 'string') {
     return { source: call.preview.code.source, language: call.preview.code.language || 'text' };
   }
@@ -764,9 +567,6 @@ class CellBuilder {
     if (run.notebookPath) {
       meta.notebook_path = run.notebookPath;
     }
-    if (!run.sourceKnown) {
-      meta.source_unknown = true;
-    }
     this.cells.push({
       id: this._id(),
       cell_type: 'code',
@@ -834,7 +634,7 @@ export function chatToNotebook(chat: ExportableChat, options: IExportOptions = {
         }
         continue;
       }
-      const run = codeRunOf(block.call, sources);
+      const run = codeRunOf(block.call);
       if (run) {
         flush();
         builder.code(run);

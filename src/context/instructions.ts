@@ -1,6 +1,6 @@
 import { minimatch } from 'minimatch';
 import { parseFrontMatter } from '../personas/frontMatter';
-import { IContentsLike, IContentsModelLike, isNotFound } from './contents';
+import { IContentsLike, IContentsModelLike, isNotFound } from '../contents/contents';
 
 /** The project instructions file the seed persona expects at the server root. */
 export const PROJECT_INSTRUCTIONS = 'copilot.instructions.md';

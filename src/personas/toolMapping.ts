@@ -1,23 +1,19 @@
 /**
- * The tool groups of this extension and how VS Code tool names in persona
- * files map onto them. Persona files written for VS Code name VS Code's tools
+ * How VS Code tool names in persona files map onto this extension's tool
+ * groups (which the tools declare themselves, see tools/groups.ts). Persona
+ * files written for VS Code name VS Code's tools
  * (`codebase`, `editFiles`, `runCommands`, ...); here those names select
  * groups of JupyterLab tools, and names with no equivalent are reported as
  * "not available in JupyterLab", never as an error.
  */
 
-/** A set of related tools a persona can be given. */
-export type ToolGroup =
-  | 'notebook-read'
-  | 'notebook-edit'
-  | 'notebook-run'
-  | 'kernel-inspect'
-  | 'kernel-run'
-  | 'packages'
-  | 'files-read'
-  | 'files-search'
-  | 'files-edit'
-  | 'changes';
+import { toolCatalogue } from '../tools/catalogue';
+import { ALL_TOOL_GROUPS, TOOL_GROUP_DESCRIPTIONS, ToolGroup } from '../tools/groups';
+import { ToolRegistry } from '../tools/registry';
+import type { ITool } from '../tools/types';
+
+export { ALL_TOOL_GROUPS };
+export type { ToolGroup };
 
 /** What a group is for, and the names of its tools. */
 export interface IToolGroupInfo {
@@ -25,52 +21,10 @@ export interface IToolGroupInfo {
   readonly tools: readonly string[];
 }
 
-/** Every tool group, with a one-line description and its tool names. */
-export const TOOL_GROUPS: Readonly<Record<ToolGroup, IToolGroupInfo>> = {
-  'notebook-read': {
-    description: 'Read open notebooks: summary, cells and outputs',
-    tools: ['get_notebook_summary', 'read_cell', 'list_open_notebooks']
-  },
-  'notebook-edit': {
-    description: 'Insert, edit and delete notebook cells; create notebooks',
-    tools: ['insert_cell', 'edit_cell', 'delete_cell', 'create_notebook']
-  },
-  'notebook-run': {
-    description: 'Run notebook cells and restart the kernel',
-    tools: ['run_cell', 'run_all_cells', 'restart_kernel']
-  },
-  'kernel-inspect': {
-    description: 'List and inspect variables in the kernel without side effects',
-    tools: ['list_variables', 'inspect_variable']
-  },
-  'kernel-run': {
-    description: 'Run scratch code in the kernel, outside the notebook',
-    tools: ['run_scratch']
-  },
-  packages: {
-    description: 'List and install Python packages in the kernel environment',
-    tools: ['install_packages', 'list_packages']
-  },
-  'files-read': {
-    description: 'List folders, read files and find files by name',
-    tools: ['list_directory', 'read_file', 'find_files']
-  },
-  'files-search': {
-    description: 'Search file contents and find usages of a name',
-    tools: ['search_files', 'find_usages']
-  },
-  'files-edit': {
-    description: 'Write, edit, rename and delete files',
-    tools: ['write_file', 'edit_file', 'rename_file', 'delete_file']
-  },
-  changes: {
-    description: 'List the changes made in this chat',
-    tools: ['list_changes']
-  }
-};
-
-/** All group names, in display order. */
-export const ALL_TOOL_GROUPS = Object.keys(TOOL_GROUPS) as ToolGroup[];
+/** Every tool group, with a one-line description and its tool names (from the tool catalogue). */
+export const TOOL_GROUPS: Readonly<Record<ToolGroup, IToolGroupInfo>> = Object.fromEntries(
+  ALL_TOOL_GROUPS.map(group => [group, { description: TOOL_GROUP_DESCRIPTIONS[group], tools: toolCatalogue().get(group) ?? [] }])
+) as Record<ToolGroup, IToolGroupInfo>;
 
 /**
  * VS Code tool name (lower-case) -> the groups it grants here. An empty list
@@ -217,4 +171,12 @@ export function resolveTools(names: readonly string[] | null | undefined): IReso
     resolved.tools.forEach(tool => result.tools.add(tool));
   }
   return result;
+}
+
+// Every tool registry resolves persona tool names through this table.
+ToolRegistry.useNameResolver(names => resolveTools(names));
+
+/** The tools of a registry a persona's `tools:` list grants (null: all), resolved through this table. */
+export function toolsForPersona(registry: ToolRegistry, names: readonly string[] | null | undefined): ITool[] {
+  return registry.forPersona(names, resolveTools);
 }

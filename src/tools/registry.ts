@@ -1,15 +1,30 @@
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import Ajv, { ValidateFunction } from 'ajv';
-import { toolsOfGroups, resolveTools } from '../personas/toolMapping';
+import type { ToolGroup } from './groups';
 import type { ITool } from './types';
 
 /**
+ * Turns the names in a persona's `tools:` list into the groups and tool
+ * names they grant. The persona side provides it (`personas/toolMapping`
+ * knows the VS Code names); the registry only applies it.
+ */
+export type ToolNameResolver = (names: readonly string[]) => { groups: Iterable<ToolGroup>; tools: Iterable<string> };
+
+/** Without a resolver, names are this extension's own group and tool names. */
+const ownNames: ToolNameResolver = names => ({ groups: names as ToolGroup[], tools: names });
+
+/**
  * All tools of the extension, by name: offers a persona the tools its
- * `tools:` list maps to, and validates model input against each schema.
+ * `tools:` list grants, and validates model input against each schema.
  */
 export class ToolRegistry {
   constructor(tools: ITool[] = []) {
     tools.forEach(tool => this.add(tool));
+  }
+
+  /** The resolver every registry uses for persona tool names (set once by the persona side). */
+  static useNameResolver(resolver: ToolNameResolver): void {
+    ToolRegistry._resolver = resolver;
   }
 
   add(tool: ITool): void {
@@ -25,18 +40,18 @@ export class ToolRegistry {
     return [...this._tools.keys()];
   }
 
-  /** The tools a persona's `tools:` list allows (null: every tool). */
-  forPersona(toolNames: readonly string[] | null | undefined): ITool[] {
-    const allowed = toolsOfGroups(resolveTools(toolNames ?? null).groups);
-    // Tool names listed directly (e.g. `run_cell`) count too.
-    for (const name of toolNames ?? []) {
-      if (this._tools.has(name)) {
-        allowed.add(name);
-      }
+  /** The tools a persona's `tools:` list allows (null: every tool), sorted by name. */
+  forPersona(toolNames: readonly string[] | null | undefined, resolve: ToolNameResolver = ToolRegistry._resolver): ITool[] {
+    const all = [...this._tools.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (toolNames === null || toolNames === undefined) {
+      return all;
     }
-    return [...this._tools.values()]
-      .filter(tool => toolNames === null || toolNames === undefined || allowed.has(tool.name))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const granted = resolve(toolNames);
+    const groups = new Set<string>(granted.groups);
+    const names = new Set<string>(granted.tools);
+    // Tool names listed directly (e.g. `run_cell`) count too.
+    toolNames.forEach(name => names.add(name));
+    return all.filter(tool => names.has(tool.name) || (tool.group !== undefined && groups.has(tool.group)));
   }
 
   /** Null when the input fits the tool's schema, else a message for the model. */
@@ -65,6 +80,7 @@ export class ToolRegistry {
     }));
   }
 
+  private static _resolver: ToolNameResolver = ownNames;
   private _tools = new Map<string, ITool>();
   private _validators = new Map<string, ValidateFunction>();
   private _ajv = new Ajv({ allErrors: true, strict: false });

@@ -2,6 +2,8 @@ import type {
   ImageBlockParam,
   TextBlockParam
 } from '@anthropic-ai/sdk/resources/messages';
+import type { ToolGroup } from './groups';
+import type { IToolResultData } from './results';
 
 /** What running a tool does to the user's world; decides the default approval. */
 export type ToolEffect = 'read' | 'write' | 'execute';
@@ -12,18 +14,20 @@ export type ApprovalMode = 'auto' | 'ask' | 'never';
 /** A JSON schema for a tool's input (an object schema). */
 export interface IToolInputSchema {
   type: 'object';
-  properties: Record<string, unknown>;
-  required?: string[];
+  properties: Readonly<Record<string, unknown>>;
+  required?: readonly string[];
   additionalProperties?: boolean;
   [key: string]: unknown;
 }
 
-/** What a tool returns to the model. */
+/** What a tool returns: the content for the model, and typed data for cards, Undo and export. */
 export interface IToolResult {
-  /** Text, or text and image blocks (e.g. plots from cell outputs). */
+  /** Text, or text and image blocks (e.g. plots from cell outputs): what the model reads. */
   content: string | Array<TextBlockParam | ImageBlockParam>;
   /** True for failures the model should see as errors. */
   isError?: boolean;
+  /** What the call did, as JSON (saved with the chat); the model never sees it. */
+  data?: IToolResultData;
 }
 
 /** A human-readable rendering of a tool call, for the approval card. */
@@ -50,6 +54,8 @@ export interface IToolContext {
  */
 export interface ITool<I = any> {
   name: string;
+  /** The persona tool group the tool belongs to (a tool without one is granted only by name). */
+  group?: ToolGroup;
   /** Shown to the model: when to use the tool and what it returns. */
   description: string;
   inputSchema: IToolInputSchema;

@@ -2,8 +2,9 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
 import type { ChangeLog, IUndoResult } from '../tools/files/changeLog';
 import type { IChangeRecord } from '../tools/files/snapshots';
+import { diffMarkdown } from '../markdown/markdown';
 import { MarkdownView } from './markdownView';
-import { diffMarkdown } from './toolCard';
+
 
 type Translate = (text: string, ...args: any[]) => string;
 

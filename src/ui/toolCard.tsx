@@ -1,10 +1,10 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { createTwoFilesPatch } from 'diff';
 import * as React from 'react';
 import type { ApprovalAnswer } from '../agent/approval';
 import type { IToolCall, ToolCallState } from '../agent/conversation';
 import type { IToolResult } from '../tools/types';
 import type { ChangeLog } from '../tools/files/changeLog';
+import { diffMarkdown, fenced } from '../markdown/markdown';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
 
@@ -38,21 +38,6 @@ function stateLabel(state: ToolCallState, trans: Translate): string {
   }
 }
 
-/** A fenced markdown block that cannot be broken out of by its content. */
-export function fence(source: string, language: string): string {
-  const longest = Math.max(2, ...(source.match(/`+/g) ?? []).map(run => run.length));
-  const ticks = '`'.repeat(longest + 1);
-  return `${ticks}${language}\n${source}\n${ticks}`;
-}
-
-/** A unified diff of an edit, as highlighted markdown. */
-export function diffMarkdown(path: string, before: string, after: string): string {
-  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });
-  // Drop the "Index"/separator header lines jsdiff adds.
-  const body = patch.split('\n').filter(line => !line.startsWith('====')).join('\n');
-  return fence(body.trim(), 'diff');
-}
-
 /** The result's text, for the expandable part of the card. */
 function resultText(result: IToolResult | undefined): string {
   if (!result) {
@@ -74,8 +59,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
   const preview = call.preview;
   const waiting = call.state === 'waiting_approval';
   const summary = preview?.summary ?? call.name;
-  const changeId =
-    call.state === 'done' && props.changeLog ? /\bChange ([\w-]+)\./.exec(resultText(call.result))?.[1] : undefined;
+  const changeId = call.state === 'done' && props.changeLog ? call.result?.data?.change?.changeId : undefined;
   const images = call.result && typeof call.result.content !== 'string'
     ? call.result.content.filter(block => block.type === 'image')
     : [];
@@ -99,7 +83,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           )}
           {preview?.code && (
             <MarkdownView
-              source={fence(preview.code.source, preview.code.language)}
+              source={fenced(preview.code.source, preview.code.language)}
               rendermime={props.rendermime}
               trans={trans}
             />

@@ -1,5 +1,5 @@
 import type { Contents } from '@jupyterlab/services';
-import { isNotFound } from '../context/contents';
+import { isNotFound } from '../contents/contents';
 import {
   HiddenPathRefusedError,
   IPersonaContents,

@@ -201,6 +201,7 @@ describe('persisted snapshots', () => {
 
   it('falls back to a visible folder when the server refuses hidden paths', async () => {
     const contents = new FakeContents({ 'a.txt': 'a\n' });
+    contents.allowHidden = false;
     const store = new ContentsSnapshotStore({ contents });
     await store.put({ id: 'c1', chatId: 'chat', path: 'a.txt', kind: 'create', before: null, after: 'a\n', at: 1 });
     expect(store.folder).toBe('data-engineer-snapshots');
@@ -214,6 +215,7 @@ describe('persisted snapshots', () => {
 
   it('skips damaged snapshot files and removes the record of a failed change', async () => {
     const contents = new FakeContents({ 'a.txt': 'a\n', 'data-engineer-snapshots/chat/bad.json': '{not json' });
+    contents.allowHidden = false;
     const store = new ContentsSnapshotStore({ contents });
     await store.put({ id: 'good', chatId: 'chat', path: 'a.txt', kind: 'edit', before: 'a\n', after: 'b\n', at: 2 });
     expect((await store.list('chat')).map(r => r.id)).toEqual(['good']);

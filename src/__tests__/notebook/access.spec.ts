@@ -1,10 +1,10 @@
 // jsdom: NotebookAccess on a real NotebookPanel, with JupyterLab's mocked services and kernel.
 import './jupyterlabMocks';
-import { NotebookPanel, NotebookTracker } from '@jupyterlab/notebook';
+import { NotebookActions, NotebookPanel, NotebookTracker } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import { buildNotebookView } from '../../context/notebookView';
-import { notebookViewInput } from '../../context/notebookViewInput';
+import { buildNotebookView } from '../../notebook/view';
+import { notebookViewInput } from '../../notebook/viewInput';
 import { AGENT_CELL_CLASS, createNotebookTools, NotebookAccess } from '../../tools/notebook';
 import { contextWith, textOf } from './fakeNotebook';
 
@@ -73,7 +73,7 @@ describe('NotebookAccess', () => {
     expect(target.model).toBe(panel.model);
   });
 
-  it('runs a cell through CodeCell.execute, and flashes it', async () => {
+  it("runs a cell through JupyterLab's cell execution, so `executed` fires, and flashes it", async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     try {
       const access = new NotebookAccess({ tracker, docManager: docManagerStub(panel) });
@@ -85,8 +85,13 @@ describe('NotebookAccess', () => {
       jest.advanceTimersByTime(1600);
       expect(widget.hasClass(AGENT_CELL_CLASS)).toBe(false);
 
+      const executed: Array<{ cell: unknown; success: boolean }> = [];
+      const onExecuted = (_: unknown, args: { cell: unknown; success: boolean }) => executed.push(args);
+      NotebookActions.executed.connect(onExecuted);
       const status = await target.executeCell(cellModel.id);
+      NotebookActions.executed.disconnect(onExecuted);
       expect(status).toBe('ok');
+      expect(executed).toEqual([expect.objectContaining({ cell: widget, success: true })]);
       const kernel = panel.sessionContext.session!.kernel!;
       expect(kernel.requestExecute).toHaveBeenCalledWith(
         expect.objectContaining({ code: 'x = 1\nx', stop_on_error: true }),

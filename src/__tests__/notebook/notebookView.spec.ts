@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { buildNotebookView, INotebookViewCell, INotebookViewInput, summarizeKinds } from '../../context/notebookView';
+import { buildNotebookView, INotebookViewCell, INotebookViewInput, summarizeKinds } from '../../notebook/view';
 
 const kernel = { name: 'python3', language: 'python', status: 'idle' };
 

@@ -8,7 +8,7 @@ import {
   outputsToContent,
   stripAnsi,
   truncateMiddle
-} from '../../tools/notebook/outputs';
+} from '../../notebook/outputs';
 
 const stream = (text: string, name = 'stdout') => ({ output_type: 'stream', name, text });
 const png = (size = 100) => ({

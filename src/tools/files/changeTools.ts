@@ -1,4 +1,4 @@
-import type { ITool } from '../types';
+import { defineTool } from '../schema';
 import { describeChange } from './changeLog';
 import { guard, plural } from './common';
 import { filesOf } from './service';
@@ -10,9 +10,10 @@ function when(at: number): string {
   return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function listChangesTool(): ITool<Record<string, never>> {
-  return {
+export function listChangesTool() {
+  return defineTool({
     name: 'list_changes',
+    group: 'changes',
     description:
       'List the files you changed in this chat (created, edited, rewritten, renamed, deleted), oldest first, with the lines ' +
       'added and removed and whether the user undid the change.',
@@ -42,5 +43,5 @@ export function listChangesTool(): ITool<Record<string, never>> {
         }
         return { content: lines.join('\n') };
       })
-  };
+  });
 }

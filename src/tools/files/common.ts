@@ -1,4 +1,7 @@
-import type { IToolResult } from '../types';
+import { statusOf } from '../../contents/contents';
+import { CANCELLED, guardFor, messageOf } from '../guard';
+
+export { CANCELLED, messageOf, statusOf };
 
 /** What the file tools share: their error type, cancellation, small formatting helpers. */
 
@@ -13,8 +16,6 @@ export class FileToolError extends Error {
   }
 }
 
-export const CANCELLED = 'Cancelled by the user.';
-
 /** Throw the "cancelled" tool error if the user pressed Stop. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
@@ -23,27 +24,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Run a tool body, turning expected failures into error results. */
-export async function guard(body: () => Promise<IToolResult>): Promise<IToolResult> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof FileToolError) {
-      return { content: error.message, isError: true };
-    }
-    throw error;
-  }
-}
-
-/** The message of any thrown value. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The HTTP status of a contents API error (ServerConnection.ResponseError or a fake), if any. */
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as any)?.response?.status ?? (error as any)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
+export const guard = guardFor(FileToolError);
 
 /** "12 B", "3.4 KB", "2.0 MB". */
 export function formatBytes(bytes: number | null | undefined): string {

@@ -1,4 +1,4 @@
-import type { IContentsModelLike } from '../../context/contents';
+import type { IContentsModelLike } from '../../contents/contents';
 
 /**
  * Conflict detection for the file tools. The contents API saves without any

@@ -1,4 +1,4 @@
-import type { IContentsGetOptions, IContentsLike, IContentsModelLike } from '../../context/contents';
+import type { IContents, IContentsGetOptions, IContentsModelLike, IContentsSaveOptions } from '../../contents/contents';
 import { FileToolError, formatBytes, messageOf, statusOf } from './common';
 import { IFileStamp, stampOf } from './conflicts';
 import { dirname, extname, isHiddenPath } from './paths';
@@ -20,18 +20,10 @@ export type IContentsEntry = IContentsModelLike;
 /** Note: `Contents.IManager` treats a missing `content` as false once options are given. */
 export type IFilesFetchOptions = IContentsGetOptions;
 
-export interface IFilesSaveOptions {
-  type?: 'file' | 'directory' | 'notebook';
-  format?: 'text' | 'base64' | 'json';
-  content?: any;
-}
+export type IFilesSaveOptions = IContentsSaveOptions;
 
-/** `Contents.IManager`, as far as the file tools use it. */
-export interface IFilesContents extends IContentsLike {
-  save(path: string, options?: IFilesSaveOptions): Promise<IContentsEntry>;
-  rename(path: string, newPath: string): Promise<IContentsEntry>;
-  delete(path: string): Promise<void>;
-}
+/** `Contents.IManager`, as far as the file tools use it: the one contents interface. */
+export type IFilesContents = IContents;
 
 /** A document open in JupyterLab (a text editor): edits go through it so the user sees them and can undo. */
 export interface IOpenDocument {

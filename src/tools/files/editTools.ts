@@ -1,4 +1,4 @@
-import type { ITool } from '../types';
+import { defineTool, ToolInput } from '../schema';
 import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
 import { IFileStamp, stampOf } from './conflicts';
 import { isInside } from './paths';
@@ -6,6 +6,7 @@ import { PATH_DESCRIPTION } from './readTools';
 import { filesOf, FilesService } from './service';
 import { applyEdit, describeLineChanges, dominantEol, numberLine, splitLines, withEol } from './text';
 import {
+  changeData,
   checkKnown,
   filePath,
   recheck,
@@ -16,32 +17,18 @@ import {
   writeTracked
 } from './writeChecks';
 
+type IWriteInput = ToolInput<ReturnType<typeof writeFileTool>>;
+type IEditInput = ToolInput<ReturnType<typeof editFileTool>>;
+
 /**
  * Tools that change files: write, edit, rename, delete. Every change is conflict-checked (the file must
  * be as the assistant last read it), snapshotted before it is made (so the
  * user can undo it), and goes through the open editor when there is one.
  */
 
-interface IWriteInput {
-  path: string;
-  content: string;
-}
 
-interface IEditInput {
-  path: string;
-  old_text: string;
-  new_text: string;
-  replace_all?: boolean;
-}
 
-interface IRenameInput {
-  old_path: string;
-  new_path: string;
-}
 
-interface IDeleteInput {
-  path: string;
-}
 
 /** The numbered lines around an edit, so the model sees the result. */
 function excerpt(text: string, fromLine: number, lineCount: number): string {
@@ -105,9 +92,10 @@ async function planEdit(service: FilesService, input: IEditInput, check?: (path:
   return { path, before: file.text, after: outcome.text, stamp: file.stamp, ...outcome };
 }
 
-export function writeFileTool(): ITool<IWriteInput> {
-  return {
+export function writeFileTool() {
+  return defineTool({
     name: 'write_file',
+    group: 'files-edit',
     description:
       'Create a text file, or replace all of an existing one (read it first with read_file; the write is refused if it changed since). ' +
       'Missing folders are created. For changes to part of a file use edit_file. Not for notebooks (use the notebook tools). ' +
@@ -158,15 +146,16 @@ export function writeFileTool(): ITool<IWriteInput> {
           const what = plan.exists
             ? `Replaced ${shown} (${describeLineChanges(plan.before, record.after ?? '')}).`
             : `Created ${shown} (${lines}).`;
-          return { content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}` };
+          return { content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}`, data: changeData(record) };
         });
       })
-  };
+  });
 }
 
-export function editFileTool(): ITool<IEditInput> {
-  return {
+export function editFileTool() {
+  return defineTool({
     name: 'edit_file',
+    group: 'files-edit',
     description:
       'Replace an exact piece of text in a file: old_text must match the file exactly (indentation and whitespace included, ' +
       'without the line numbers read_file shows) and exactly once, unless replace_all is true. Read the file first; the edit is ' +
@@ -216,16 +205,18 @@ export function editFileTool(): ITool<IEditInput> {
             content: [
               `Edited ${shown} at ${where} (${describeLineChanges(plan.before, record.after ?? '')}). Change ${record.id}.${viaEditorNote(viaEditor)}`,
               excerpt(record.after ?? '', plan.lines[0], plan.replacementLines)
-            ].join('\n')
+            ].join('\n'),
+            data: changeData(record)
           };
         });
       })
-  };
+  });
 }
 
-export function renameFileTool(): ITool<IRenameInput> {
-  return {
+export function renameFileTool() {
+  return defineTool({
     name: 'rename_file',
+    group: 'files-edit',
     description:
       'Rename or move a file or folder (missing target folders are created). Never overwrites: fails if new_path exists. ' +
       'The user can undo it (renamed back).',
@@ -281,15 +272,16 @@ export function renameFileTool(): ITool<IRenameInput> {
             }
           );
           service.tracker.move(chatId, from, to);
-          return { content: `Renamed ${service.display(from)} to ${service.display(to)}. Change ${record.id}.` };
+          return { content: `Renamed ${service.display(from)} to ${service.display(to)}. Change ${record.id}.`, data: changeData(record) };
         });
       })
-  };
+  });
 }
 
-export function deleteFileTool(): ITool<IDeleteInput> {
-  return {
+export function deleteFileTool() {
+  return defineTool({
     name: 'delete_file',
+    group: 'files-edit',
     description:
       'Delete one file (not folders). A copy is kept so the user can undo it; files larger than 10 MB are not deleted. ' +
       'Refused when the file has unsaved changes in an editor.',
@@ -345,8 +337,8 @@ export function deleteFileTool(): ITool<IDeleteInput> {
             }
           );
           service.tracker.forget(chatId, path);
-          return { content: `Deleted ${shown}. Change ${record.id}; the user can undo it.` };
+          return { content: `Deleted ${shown}. Change ${record.id}; the user can undo it.`, data: changeData(record) };
         });
       })
-  };
+  });
 }

@@ -1,16 +1,13 @@
+import { normalizeServerPath, segmentsOf } from '../../contents/paths';
 import { FileToolError } from './common';
 
-/**
- * Paths as the file tools see them: server paths relative to the server
- * root, '/'-separated, no leading slash, '' for the root. What the model
- * passes is resolved against a base folder (the active notebook's) and must
- * never leave the server root.
- */
+export { basename, dirname, extname, isHiddenPath, isInside, joinPath, normalizeServerPath } from '../../contents/paths';
 
-/** The non-empty, non-'.' segments of a path. */
-function segmentsOf(path: string): string[] {
-  return path.split('/').filter(segment => segment !== '' && segment !== '.');
-}
+/**
+ * Paths the model gives the file tools: resolved against a base folder (the
+ * active notebook's) into server paths (see contents/paths.ts), never
+ * leaving the server root.
+ */
 
 /** Apply '..' to segments; null when it climbs above the root. */
 function collapse(segments: string[]): string[] | null {
@@ -26,19 +23,6 @@ function collapse(segments: string[]): string[] | null {
     }
   }
   return out;
-}
-
-/** Normalise a trusted server path (e.g. the notebook's folder): no leading slash, '..' clamped at the root. */
-export function normalizeServerPath(path: string): string {
-  const out: string[] = [];
-  for (const segment of segmentsOf(path.replace(/\\/g, '/'))) {
-    if (segment === '..') {
-      out.pop();
-    } else {
-      out.push(segment);
-    }
-  }
-  return out.join('/');
 }
 
 /** Encoded dots, slashes, backslashes or NUL (also double-encoded: %252e). */
@@ -92,37 +76,4 @@ export function displayPath(path: string, baseDir = ''): string {
   }
   const parts = [...base.slice(common).map(() => '..'), ...target.slice(common)];
   return parts.length ? parts.join('/') : '.';
-}
-
-/** The folder of a server path ('' for the root). */
-export function dirname(path: string): string {
-  const index = path.lastIndexOf('/');
-  return index < 0 ? '' : path.slice(0, index);
-}
-
-/** The last segment of a path. */
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** Join server path parts, skipping empty ones. */
-export function joinPath(...parts: string[]): string {
-  return parts.filter(Boolean).join('/');
-}
-
-/** The lower-case extension with its dot ('.py'), or ''. */
-export function extname(path: string): string {
-  const name = basename(path);
-  const index = name.lastIndexOf('.');
-  return index <= 0 ? '' : name.slice(index).toLowerCase();
-}
-
-/** True when a segment of the path starts with '.' (hidden for jupyter_server). */
-export function isHiddenPath(path: string): boolean {
-  return segmentsOf(path).some(segment => segment.startsWith('.') && segment !== '..');
-}
-
-/** True when `path` is `folder` or inside it. */
-export function isInside(path: string, folder: string): boolean {
-  return !folder || path === folder || path.startsWith(`${folder}/`);
 }

@@ -1,4 +1,4 @@
-import type { ITool } from '../types';
+import { defineTool, InputOf } from '../schema';
 import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
 import { binaryMessage, IContentsEntry, isBinaryName } from './contentsFiles';
 import { extname } from './paths';
@@ -18,26 +18,15 @@ import {
   walkFiles
 } from './walk';
 
+
+
 /** Tools that read the file system: list a folder, read a file, find files by name. */
 
 export const PATH_DESCRIPTION =
   "Relative to the active notebook's folder (or to the server root when no notebook is active); use ../ to go up. Absolute paths are refused.";
 
-interface IListInput {
-  path?: string;
-  depth?: number;
-}
 
-interface IReadInput {
-  path: string;
-  offset?: number;
-  limit?: number;
-}
 
-interface IFindInput {
-  glob: string;
-  path?: string;
-}
 
 /** Where a walk stopped early, for the model. */
 export function walkStopNote(stats: IWalkStats, service: FilesService): string {
@@ -62,9 +51,10 @@ function sortEntries(entries: IContentsEntry[]): IContentsEntry[] {
   });
 }
 
-export function listDirectoryTool(): ITool<IListInput> {
-  return {
+export function listDirectoryTool() {
+  return defineTool({
     name: 'list_directory',
+    group: 'files-read',
     description:
       'List a folder: sub-folders (ending in /) and files with their sizes, down to `depth` levels (default 1, at most 5). ' +
       'Dependency folders, virtual environments, caches and .git are shown but not expanded; hidden files appear only if the server allows them. ' +
@@ -158,7 +148,7 @@ export function listDirectoryTool(): ITool<IListInput> {
         }
         return { content: [...header, ...lines].join('\n') };
       })
-  };
+  });
 }
 
 /** Cell source as text (nbformat allows a string or a list of lines). */
@@ -240,24 +230,28 @@ function readLines(service: FilesService, path: string, text: string, size: numb
   return out.join('\n');
 }
 
-export function readFileTool(): ITool<IReadInput> {
-  return {
+const READ_FILE_SCHEMA = {
+  type: 'object',
+  properties: {
+    path: { type: 'string', minLength: 1, description: `File to read. ${PATH_DESCRIPTION}` },
+    offset: { type: 'integer', minimum: 1, description: 'First line to read (1-based; cells for notebooks). Default 1.' },
+    limit: { type: 'integer', minimum: 1, description: 'Number of lines (cells for notebooks) to read.' }
+  },
+  required: ['path'],
+  additionalProperties: false
+} as const;
+type IReadInput = InputOf<typeof READ_FILE_SCHEMA>;
+
+export function readFileTool() {
+  return defineTool({
     name: 'read_file',
+    group: 'files-read',
     description:
       'Read a text file with line numbers (`     12\\tline`; the number and tab are not part of the file). Long files are returned in parts: ' +
       'pass offset (first line, 1-based) and limit (number of lines) to read further. Notebooks (.ipynb) are shown as their cells ' +
       '(number, type, id, source). Binary files (images, Parquet, Excel…) are refused: load data files in the kernel instead. ' +
       'Read a file before editing or overwriting it.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        path: { type: 'string', minLength: 1, description: `File to read. ${PATH_DESCRIPTION}` },
-        offset: { type: 'integer', minimum: 1, description: 'First line to read (1-based; cells for notebooks). Default 1.' },
-        limit: { type: 'integer', minimum: 1, description: 'Number of lines (cells for notebooks) to read.' }
-      },
-      required: ['path'],
-      additionalProperties: false
-    },
+    inputSchema: READ_FILE_SCHEMA,
     effect: 'read',
     defaultApproval: 'auto',
     preview: input => ({ summary: `Read ${input.path}` }),
@@ -297,12 +291,13 @@ export function readFileTool(): ITool<IReadInput> {
         service.tracker.remember(service.chatId, path, file.stamp);
         return { content: readLines(service, path, file.text, file.size, input) };
       })
-  };
+  });
 }
 
-export function findFilesTool(): ITool<IFindInput> {
-  return {
+export function findFilesTool() {
+  return defineTool({
     name: 'find_files',
+    group: 'files-read',
     description:
       'Find files by name with a glob: "*.sql" matches file names anywhere below the folder; a pattern with "/" is matched against ' +
       'the path below the folder ("**/*.py", "etl/*.yaml", "../data/*.csv"). Skips dependency folders, virtual environments, caches and .git. ' +
@@ -366,5 +361,5 @@ export function findFilesTool(): ITool<IFindInput> {
         }
         return { content: lines.join('\n') };
       })
-  };
+  });
 }

@@ -1,4 +1,5 @@
-import type { ITool, IToolContext } from '../types';
+import { defineTool } from '../schema';
+import type { IToolContext } from '../types';
 import { FileToolError, guard, plural, throwIfAborted } from './common';
 import { IContentsEntry, isBinaryName } from './contentsFiles';
 import { extname } from './paths';
@@ -9,19 +10,7 @@ import { globMatcher, newWalkStats, relativeToRoot, skippedNote, walkFiles } fro
 
 /** Tools that search file contents: text or regex, and usages of a name. */
 
-interface ISearchInput {
-  pattern: string;
-  path?: string;
-  glob?: string;
-  regex?: boolean;
-  case_sensitive?: boolean;
-}
 
-interface IUsagesInput {
-  symbol: string;
-  path?: string;
-  glob?: string;
-}
 
 /** Files read at once. */
 const CONCURRENCY = 4;
@@ -207,16 +196,17 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
 const SEARCH_PATH = {
   type: 'string',
   description: `Folder to search, or a single file (default: the active notebook's folder). ${PATH_DESCRIPTION}`
-};
+} as const;
 
 const SEARCH_GLOB = {
   type: 'string',
   description: 'Only files matching this glob: "*.py" matches names anywhere; "etl/**/*.sql" matches paths below the folder.'
-};
+} as const;
 
-export function searchFilesTool(): ITool<ISearchInput> {
-  return {
+export function searchFilesTool() {
+  return defineTool({
     name: 'search_files',
+    group: 'files-search',
     description:
       'Search the contents of text files under a folder for a text (default) or a regular expression (regex: true). ' +
       'Returns matching lines as path:line:text (notebooks: path:cell <id>:line:text, cell sources only). ' +
@@ -259,7 +249,7 @@ export function searchFilesTool(): ITool<ISearchInput> {
         const what = input.regex ? `/${input.pattern}/` : `"${input.pattern}"`;
         return { content: await search(service, context, { what, test, path: input.path, glob: input.glob }) };
       })
-  };
+  });
 }
 
 function escapeRegExp(text: string): string {
@@ -279,9 +269,10 @@ function usageTagger(symbol: string): (line: string) => string {
   return line => (definition.test(line) ? '  [definition]' : importLine.test(line) ? '  [import]' : '');
 }
 
-export function findUsagesTool(): ITool<IUsagesInput> {
-  return {
+export function findUsagesTool() {
+  return defineTool({
     name: 'find_usages',
+    group: 'files-search',
     description:
       'Find where a name (function, class, variable, column, table) is used: whole-word, case-sensitive matches across text files ' +
       'and notebook cells under a folder, as path:line:text; lines that look like its definition or an import are tagged. ' +
@@ -317,5 +308,5 @@ export function findUsagesTool(): ITool<IUsagesInput> {
           })
         };
       })
-  };
+  });
 }

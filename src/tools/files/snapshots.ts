@@ -1,3 +1,4 @@
+import type { ChangeKind } from '../results';
 import { messageOf, statusOf } from './common';
 import { ensureFolder, IFileStamp, IFilesContents } from './contentsFiles';
 import { isHiddenPath, joinPath } from './paths';
@@ -9,7 +10,7 @@ import { isHiddenPath, joinPath } from './paths';
  * records are kept here, persisted so they survive a page reload.
  */
 
-export type ChangeKind = 'create' | 'edit' | 'write' | 'rename' | 'delete';
+export type { ChangeKind };
 
 /** One change the assistant made to a file. */
 export interface IChangeRecord {

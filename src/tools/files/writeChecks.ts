@@ -1,3 +1,4 @@
+import type { IToolResultData } from '../results';
 import type { IToolPreview } from '../types';
 import { FileToolError, messageOf } from './common';
 import { IFileStamp, sameStamp, stampOf } from './conflicts';
@@ -138,4 +139,16 @@ export async function safePreview(label: string, body: () => Promise<IToolPrevie
 /** What the model is told after a change made through an open editor. */
 export function viaEditorNote(viaEditor: boolean): string {
   return viaEditor ? ' The file is open in an editor: the change was made there and saved (the user can undo it in the editor).' : '';
+}
+
+/** The result data of a tracked change: what Undo and the cards need. */
+export function changeData(record: IChangeRecord): IToolResultData {
+  return {
+    change: {
+      changeId: record.id,
+      path: record.path,
+      kind: record.kind,
+      ...(record.oldPath ? { oldPath: record.oldPath } : {})
+    }
+  };
 }

@@ -1,8 +1,11 @@
+import { defineTool } from '../schema';
 import type { KernelMessage } from '@jupyterlab/services';
 import { InspectorUnavailable, IInspectorKernel, KernelInspector } from '../../kernel/kernelInspector';
-import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook/outputs';
+import { formatOutputs, IOutputJSON, outputsToContent } from '../../notebook/outputs';
 import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/types';
+import { guardFor } from '../guard';
 import { destructiveReason } from '../risk';
+import { IResultRun, outputsForData } from '../results';
 import type { ITool, IToolContext, IToolResult } from '../types';
 
 /** Inspectors per kernel, so the helper is sent once per kernel session. */
@@ -26,7 +29,7 @@ export const KERNELS_SERVICE = 'kernels';
 const NOTEBOOK_PATH = {
   type: 'string',
   description: 'Notebook whose kernel to use (path from the server root). Default: the active notebook.'
-};
+} as const;
 
 async function kernelOf(context: IToolContext, path?: string): Promise<IInspectorKernel> {
   const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
@@ -49,20 +52,12 @@ function inspectors(context: IToolContext): KernelInspectors {
 }
 const fallback = new KernelInspectors();
 
-async function guarded(run: () => Promise<IToolResult>): Promise<IToolResult> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof InspectorUnavailable || error instanceof NotebookToolError) {
-      return { content: error.message, isError: true };
-    }
-    throw error;
-  }
-}
+const guarded = guardFor(InspectorUnavailable, NotebookToolError);
 
-function listVariablesTool(): ITool<{ notebook_path?: string }> {
-  return {
+function listVariablesTool() {
+  return defineTool({
     name: 'list_variables',
+    group: 'kernel-inspect',
     description:
       "List the user's variables in the live kernel: name, kind (pandas.DataFrame, polars.LazyFrame, duckdb relation, spark DataFrame, …), shape and memory when cheap. No modules, functions or underscore names. Cheap and side-effect free: never runs a query or a Spark job.",
     inputSchema: {
@@ -79,12 +74,13 @@ function listVariablesTool(): ITool<{ notebook_path?: string }> {
         const result = await inspectors(context).for(kernel).listVariables({ signal: context.signal });
         return { content: JSON.stringify(result) };
       })
-  };
+  });
 }
 
-function inspectVariableTool(): ITool<{ name: string; sample_rows?: number; notebook_path?: string }> {
-  return {
+function inspectVariableTool() {
+  return defineTool({
     name: 'inspect_variable',
+    group: 'kernel-inspect',
     description:
       "Summarise one variable of the live kernel without expensive work: kind, shape or row count when cheap, columns with dtypes, null counts (on a bounded sample, labelled), a few sample rows, memory estimate. Works for pandas, polars (LazyFrame: schema only), pyarrow, DuckDB relations and connections, jupysql %%sql results, SQLAlchemy engines, Dask, Spark, numpy. `name` may also be `_` or `_3`/`Out[3]` for a cell's result. Lazy or remote data (DuckDB relation, Spark, Dask) get sample rows only when sample_rows > 0 is asked for (then a LIMIT query runs).",
     inputSchema: {
@@ -113,12 +109,13 @@ function inspectVariableTool(): ITool<{ name: string; sample_rows?: number; note
           .inspectVariable(input.name, input.sample_rows, { signal: context.signal });
         return { content: JSON.stringify(result), isError: Boolean(result?.error) };
       })
-  };
+  });
 }
 
-function runScratchTool(): ITool<{ code: string; notebook_path?: string; timeout_seconds?: number }> {
-  return {
+function runScratchTool() {
+  return defineTool({
     name: 'run_scratch',
+    group: 'kernel-run',
     description:
       "Run Python code in the notebook's kernel WITHOUT creating a cell (quick checks such as `df['country'].value_counts().head(20)`), and get its output. It runs in the user's namespace, so assignments persist: prefer expressions. Not stored in history; no execution count.",
     inputSchema: {
@@ -144,9 +141,9 @@ function runScratchTool(): ITool<{ code: string; notebook_path?: string; timeout
         if (kernel.status === 'dead') {
           return { content: 'The kernel is dead. Restart it first.', isError: true };
         }
-        return runScratch(kernel, input.code, (input.timeout_seconds ?? 60) * 1000, context.signal);
+        return runScratch(kernel, input.code, (input.timeout_seconds ?? 60) * 1000, context.signal, input.notebook_path);
       })
-  };
+  });
 }
 
 /** Execute code outside any cell, collecting its outputs like a cell would. */
@@ -154,7 +151,8 @@ async function runScratch(
   kernel: IInspectorKernel,
   code: string,
   timeoutMs: number,
-  signal: AbortSignal
+  signal: AbortSignal,
+  notebookPath?: string
 ): Promise<IToolResult> {
   const outputs: IOutputJSON[] = [];
   const future = kernel.requestExecute(
@@ -163,8 +161,9 @@ async function runScratch(
   );
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
     const type = msg.header.msg_type;
-    if (type === 'stream' || type === 'execute_result' || type === 'display_data' || type === 'error') {
-      outputs.push({ output_type: type, ...(msg.content as any) });
+    const output = outputOfMessage(type, msg.content as Record<string, unknown>);
+    if (output) {
+      outputs.push(output);
     }
   };
   const interrupt = () => void (kernel as any).interrupt?.().catch(() => undefined);
@@ -193,10 +192,44 @@ async function runScratch(
           : outputs.length
             ? 'Output:'
             : 'Ran without output.';
+  const kept = outputsForData(outputs);
+  const run: IResultRun = {
+    kind: 'scratch',
+    ...(notebookPath ? { notebookPath } : {}),
+    code,
+    language: 'python',
+    status: outcome === 'timeout' ? 'timeout' : formatted.error ? 'error' : 'ok',
+    executionCount: null,
+    outputs: kept.outputs,
+    ...(kept.omitted ? { outputsOmitted: kept.omitted } : {})
+  };
   return {
     content: outputsToContent(header, formatted),
-    isError: outcome !== 'done' || Boolean(formatted.error)
+    isError: outcome !== 'done' || Boolean(formatted.error),
+    // Code the user stopped is not reported as a run.
+    ...(outcome === 'cancelled' ? {} : { data: { run, ...(formatted.truncated ? { truncated: true } : {}) } })
   };
+}
+
+/** An IOPub message as an nbformat output (only the fields nbformat allows), or null. */
+function outputOfMessage(type: string, content: Record<string, unknown>): IOutputJSON | null {
+  switch (type) {
+    case 'stream':
+      return { output_type: type, name: content.name, text: content.text };
+    case 'display_data':
+      return { output_type: type, data: content.data ?? {}, metadata: content.metadata ?? {} };
+    case 'execute_result':
+      return {
+        output_type: type,
+        data: content.data ?? {},
+        metadata: content.metadata ?? {},
+        execution_count: content.execution_count ?? null
+      };
+    case 'error':
+      return { output_type: type, ename: content.ename, evalue: content.evalue, traceback: content.traceback ?? [] };
+    default:
+      return null;
+  }
 }
 
 /** The kernel tools: list and inspect variables, run scratch code. */

@@ -1,12 +1,13 @@
-import { CodeCell, type MarkdownCell } from '@jupyterlab/cells';
-import { PathExt } from '@jupyterlab/coreutils';
+import type { Cell } from '@jupyterlab/cells';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import { INotebookModel, INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookModel, INotebookTracker, KernelError, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import type { Widget } from '@lumino/widgets';
-import { isNotFound } from '../../context/contents';
+import { isNotFound } from '../../contents/contents';
+import { dirname, normalizeServerPath } from '../../contents/paths';
+import { CANCELLED, messageOf } from '../guard';
 import { findCell, locateCell } from './cells';
 import { race } from './common';
-import { describeKernel } from './kernelDescription';
+import { describeKernel } from '../../notebook/kernel';
 import {
   CellRunStatus,
   IKernelDescription,
@@ -38,14 +39,11 @@ export interface INotebookAccessOptions {
   shell?: (widget: Widget) => void;
 }
 
-/** Normalised server path: no leading slash, no `./`. */
+/** A path the model or the user gave, as a server path. */
 function normalizePath(path: string): string {
-  return PathExt.normalize(path.trim()).replace(/^\/+/, '');
+  return normalizeServerPath(path.trim());
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class NotebookAccess implements INotebookAccess {
   constructor(options: INotebookAccessOptions) {
@@ -97,7 +95,7 @@ export class NotebookAccess implements INotebookAccess {
       if (error instanceof NotebookToolError) {
         throw error;
       }
-      throw new NotebookToolError(`Could not create ${path}: ${message(error)}`);
+      throw new NotebookToolError(`Could not create ${path}: ${messageOf(error)}`);
     }
   }
 
@@ -112,7 +110,7 @@ export class NotebookAccess implements INotebookAccess {
     if (await this._exists(target)) {
       throw new NotebookToolError(`${target} already exists. Choose another path, or work in it with notebook_path.`);
     }
-    const folder = PathExt.dirname(target);
+    const folder = dirname(target);
     if (folder && !(await this._exists(folder))) {
       throw new NotebookToolError(`The folder "${folder}" does not exist.`);
     }
@@ -163,7 +161,7 @@ export class NotebookAccess implements INotebookAccess {
       if (isNotFound(error)) {
         return false;
       }
-      throw new NotebookToolError(`Could not check ${path}: ${message(error)}`);
+      throw new NotebookToolError(`Could not check ${path}: ${messageOf(error)}`);
     }
   }
 
@@ -187,7 +185,7 @@ export class NotebookAccess implements INotebookAccess {
     try {
       const loaded = await race(panel.context.ready, abort, CONTEXT_READY_MS);
       if (loaded.kind === 'aborted') {
-        throw new NotebookToolError('Cancelled by the user.');
+        throw new NotebookToolError(CANCELLED);
       }
       if (loaded.kind === 'timeout' || !panel.model) {
         throw new NotebookToolError(`${panel.context.path} did not finish loading.`);
@@ -195,19 +193,42 @@ export class NotebookAccess implements INotebookAccess {
       // The kernel may still be starting (or waiting for the user to pick one): go on after a while.
       const session = await race(panel.sessionContext.ready, abort, SESSION_READY_MS);
       if (session.kind === 'aborted') {
-        throw new NotebookToolError('Cancelled by the user.');
+        throw new NotebookToolError(CANCELLED);
       }
     } catch (error) {
       if (error instanceof NotebookToolError) {
         throw error;
       }
-      throw new NotebookToolError(`Could not load ${panel.context.path}: ${message(error)}`);
+      throw new NotebookToolError(`Could not load ${panel.context.path}: ${messageOf(error)}`);
     }
   }
 
   private _tracker: INotebookTracker;
   private _docManager: IDocumentManager;
   private _shell?: (widget: Widget) => void;
+}
+
+/** What `NotebookActions.executed` reports about one cell. */
+interface INotebookCellExecutedArgs {
+  cell: Cell;
+  success: boolean;
+  error?: KernelError | Error | null;
+}
+
+/**
+ * How a run ended, from the cell's `executed` report: none means the
+ * request was dropped (kernel restarted, cell re-run or deleted); a kernel
+ * error without an exception name is an `aborted` reply (an earlier error).
+ */
+function runStatusOf(outcome: INotebookCellExecutedArgs | null): CellRunStatus {
+  if (!outcome) {
+    return 'aborted';
+  }
+  if (outcome.success) {
+    return 'ok';
+  }
+  const error = outcome.error;
+  return error instanceof KernelError && !error.errorName ? 'aborted' : 'error';
 }
 
 /** One open notebook panel, as the tools see it. */
@@ -275,38 +296,41 @@ class PanelTarget implements INotebookTarget {
 
   async executeCell(cellId: string): Promise<CellRunStatus> {
     const panel = this._panel;
+    const notebook = panel.content;
     const { index, cell } = findCell(this.model, cellId, this.path);
-    const widget = panel.content.widgets[index];
+    const widget = notebook.widgets[index];
     if (!widget) {
       throw new NotebookToolError(`Cell ${cellId} has no view in ${this.path}.`);
     }
-    if (cell.type === 'markdown') {
-      // Running a markdown cell renders it, as in the UI.
-      (widget as MarkdownCell).rendered = true;
+    if (cell.type !== 'code' && cell.type !== 'markdown') {
       return 'ok';
     }
-    if (cell.type !== 'code') {
-      return 'ok';
-    }
-    const deletedCells = this.model.deletedCells;
+    // JupyterLab's own run path (the app's cell executor, `executed` and
+    // `executionScheduled` signals, deleted-cells bookkeeping); its signal
+    // tells how this cell's run ended.
+    let outcome: INotebookCellExecutedArgs | null = null;
+    const onExecuted = (_: unknown, args: INotebookCellExecutedArgs) => {
+      if (args.cell === widget) {
+        outcome = args;
+      }
+    };
+    NotebookActions.executed.connect(onExecuted);
+    // runCells puts the notebook in command mode: a user typing in it keeps typing.
+    const keepEditing = notebook.mode === 'edit' && notebook.node.contains(document.activeElement);
     try {
-      const reply = await CodeCell.execute(widget as CodeCell, panel.sessionContext, {
-        deletedCells,
-        recordTiming: panel.content.notebookConfig.recordTiming
-      });
-      deletedCells.splice(0, deletedCells.length);
-      if (!reply) {
-        return 'ok';
+      const running = NotebookActions.runCells(notebook, [widget], panel.sessionContext);
+      if (keepEditing && notebook.mode !== 'edit') {
+        notebook.mode = 'edit';
       }
-      const status = reply.content.status;
-      return status === 'ok' ? 'ok' : status === 'aborted' ? 'aborted' : 'error';
+      await running;
     } catch (error) {
-      if (message(error).startsWith('Canceled')) {
-        // The request was dropped (kernel restarted, cell re-run or deleted).
-        return 'aborted';
+      if (!messageOf(error).startsWith('Canceled')) {
+        throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${messageOf(error)}`);
       }
-      throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${message(error)}`);
+    } finally {
+      NotebookActions.executed.disconnect(onExecuted);
     }
+    return runStatusOf(outcome);
   }
 
   async interrupt(): Promise<void> {

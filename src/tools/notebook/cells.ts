@@ -1,7 +1,8 @@
-import type { ICellModel, ICodeCellModel } from '@jupyterlab/cells';
+import type { ICellModel } from '@jupyterlab/cells';
 import type { INotebookModel } from '@jupyterlab/notebook';
-import type { IOutputJSON } from './outputs';
 import { NotebookToolError } from './types';
+
+export { executionCountOf, firstLine, outputsOf, sourceOf } from '../../notebook/cells';
 
 /** Looking cells up by their stable id in a notebook model. */
 
@@ -50,28 +51,4 @@ export function findCell(model: INotebookModel, cellId: string, path = 'the note
     `No cell with id "${cellId}" in ${path}. It has ${ids.length} cells; valid ids include: ${sample.join(', ')}. ` +
       'Call get_notebook_summary to see every cell id.'
   );
-}
-
-/** The cell's source text. */
-export function sourceOf(cell: ICellModel): string {
-  return cell.sharedModel.getSource();
-}
-
-/** A code cell's outputs as nbformat JSON ([] for other cells). */
-export function outputsOf(cell: ICellModel): IOutputJSON[] {
-  if (cell.type !== 'code') {
-    return [];
-  }
-  return (cell as ICodeCellModel).outputs.toJSON() as unknown as IOutputJSON[];
-}
-
-/** A code cell's execution count (null when never run or not code). */
-export function executionCountOf(cell: ICellModel): number | null {
-  return cell.type === 'code' ? (cell as ICodeCellModel).executionCount ?? null : null;
-}
-
-/** The first line of a text, cut to `max` characters, for one-line reports. */
-export function firstLine(text: string, max = 80): string {
-  const line = text.trimStart().split('\n', 1)[0] ?? '';
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -1,4 +1,7 @@
-import type { IToolContext, IToolResult } from '../types';
+import type { ICellModel } from '@jupyterlab/cells';
+import type { IResultCell } from '../results';
+import { CANCELLED, guardFor } from '../guard';
+import type { IToolContext } from '../types';
 import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from './types';
 
 /** What every notebook tool shares: how to reach the notebooks, errors, cancellation. */
@@ -36,18 +39,9 @@ export function createEnv(notebooks?: NotebookAccessSource): INotebookToolEnv {
 }
 
 /** Run a tool body, turning expected failures into error results. */
-export async function guard(body: () => Promise<IToolResult>): Promise<IToolResult> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof NotebookToolError) {
-      return { content: error.message, isError: true };
-    }
-    throw error;
-  }
-}
+export const guard = guardFor(NotebookToolError);
 
-export const CANCELLED = 'Cancelled by the user.';
+export { CANCELLED };
 
 /** Throw the "cancelled" tool error if the user pressed Stop. */
 export function throwIfAborted(signal: AbortSignal): void {
@@ -140,10 +134,10 @@ export const NOTEBOOK_PATH_PROPERTY = {
   type: 'string',
   description:
     'Path of the notebook, relative to the server root (e.g. "etl/load.ipynb"). Omit to use the notebook the user has active. A notebook that is not open is opened.'
-};
+} as const;
 
 /** JSON schema of a `cell_id` argument. */
-export function cellIdProperty(what: string): Record<string, unknown> {
+export function cellIdProperty(what: string): { type: 'string'; minLength: 1; description: string } {
   return {
     type: 'string',
     minLength: 1,
@@ -159,4 +153,14 @@ export function where(target: INotebookTarget): string {
 /** Seconds with one decimal, e.g. "1.3 s". */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+}
+
+/** A cell as result data; `source` only when the tool saw it whole. */
+export function cellData(target: INotebookTarget, cell: ICellModel, source?: string): IResultCell {
+  return {
+    notebookPath: target.path,
+    cellId: cell.id,
+    cellType: cell.type,
+    ...(source !== undefined ? { source } : {})
+  };
 }

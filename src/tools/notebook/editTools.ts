@@ -1,6 +1,8 @@
-import type { ITool, IToolPreview } from '../types';
+import { defineTool } from '../schema';
+import type { IToolPreview } from '../types';
 import { findCell, firstLine, outputsOf, sourceOf } from './cells';
 import {
+  cellData,
   cellIdProperty,
   guard,
   INotebookToolEnv,
@@ -18,29 +20,9 @@ import { NotebookToolError } from './types';
  * it; the .ipynb on disk is never rewritten here.
  */
 
-interface IInsertInput {
-  notebook_path?: string;
-  cell_type?: 'code' | 'markdown';
-  source: string;
-  after_cell_id?: string;
-  position?: 'top' | 'bottom';
-}
 
-interface IEditInput {
-  notebook_path?: string;
-  cell_id: string;
-  source: string;
-}
 
-interface IDeleteInput {
-  notebook_path?: string;
-  cell_id: string;
-}
 
-interface ICreateInput {
-  path: string;
-  kernel_name?: string;
-}
 
 function lineCount(text: string): number {
   return text ? text.split('\n').length : 0;
@@ -50,9 +32,10 @@ function notebookName(path: string | undefined): string {
   return path || 'the active notebook';
 }
 
-export function insertCellTool(env: INotebookToolEnv): ITool<IInsertInput> {
-  return {
+export function insertCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'insert_cell',
+    group: 'notebook-edit',
     description:
       'Insert a new code or markdown cell, after the cell with after_cell_id, or at the top or bottom of the ' +
       'notebook (default bottom). It is not run. Returns the new cell id (use it with run_cell or edit_cell). ' +
@@ -115,15 +98,17 @@ export function insertCellTool(env: INotebookToolEnv): ITool<IInsertInput> {
         return {
           content:
             `Inserted ${cellType} cell ${id} at #${index + 1} of ${model.cells.length}${anchor} in ${target.path}. ` +
-            (cellType === 'code' ? 'It has not been run.' : '')
+            (cellType === 'code' ? 'It has not been run.' : ''),
+          data: { cell: { notebookPath: target.path, cellId: id, cellType, source: input.source } }
         };
       })
-  };
+  });
 }
 
-export function editCellTool(env: INotebookToolEnv): ITool<IEditInput> {
-  return {
+export function editCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'edit_cell',
+    group: 'notebook-edit',
     description:
       "Replace a cell's whole source (the cell keeps its id, type and outputs; the user can undo). Read the cell " +
       'first with read_cell if you have not seen its current source. Outputs are not refreshed: run the cell ' +
@@ -161,7 +146,7 @@ export function editCellTool(env: INotebookToolEnv): ITool<IEditInput> {
         const before = sourceOf(cell);
         target.reveal(cell.id);
         if (before === input.source) {
-          return { content: `Cell ${cell.id} already has this source; nothing changed.` };
+          return { content: `Cell ${cell.id} already has this source; nothing changed.`, data: { cell: cellData(target, cell, before) } };
         }
         cell.sharedModel.setSource(input.source);
         const stale = cell.type === 'code' && outputsOf(cell).length > 0;
@@ -169,15 +154,17 @@ export function editCellTool(env: INotebookToolEnv): ITool<IEditInput> {
           content:
             `Replaced the source of ${cell.type} cell ${cell.id} in ${target.path} ` +
             `(${lineCount(before)} → ${lineCount(input.source)} lines).` +
-            (stale ? ' Its outputs are from the old source; run_cell refreshes them.' : '')
+            (stale ? ' Its outputs are from the old source; run_cell refreshes them.' : ''),
+          data: { cell: cellData(target, cell, input.source) }
         };
       })
-  };
+  });
 }
 
-export function deleteCellTool(env: INotebookToolEnv): ITool<IDeleteInput> {
-  return {
+export function deleteCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'delete_cell',
+    group: 'notebook-edit',
     description:
       'Delete a cell (the user can undo it in the notebook). The ids of other cells do not change. Deleting the ' +
       'last cell leaves one empty code cell.',
@@ -215,6 +202,7 @@ export function deleteCellTool(env: INotebookToolEnv): ITool<IDeleteInput> {
         }
         const summary = `${cell.type}: ${firstLine(sourceOf(cell)) || '(empty)'}`;
         const id = cell.id;
+        const cellType = cell.type;
         // The shared model's cell list updates after the transaction: decide beforehand.
         const wasLast = model.sharedModel.cells.length === 1;
         model.sharedModel.transact(() => {
@@ -233,15 +221,17 @@ export function deleteCellTool(env: INotebookToolEnv): ITool<IDeleteInput> {
         return {
           content:
             `Deleted cell ${id} (${summary}) from ${target.path}; ${model.cells.length} cells remain. ` +
-            'The user can undo this in the notebook.'
+            'The user can undo this in the notebook.',
+          data: { cell: { notebookPath: target.path, cellId: id, cellType } }
         };
       })
-  };
+  });
 }
 
-export function createNotebookTool(env: INotebookToolEnv): ITool<ICreateInput> {
-  return {
+export function createNotebookTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'create_notebook',
+    group: 'notebook-edit',
     description:
       'Create a new notebook at a path (".ipynb" is added if missing; an existing file is never overwritten), ' +
       'start its kernel and open it. Returns the path and the id of its first, empty code cell: fill it with ' +
@@ -276,10 +266,11 @@ export function createNotebookTool(env: INotebookToolEnv): ITool<ICreateInput> {
         return {
           content:
             `Created and opened ${target.path} (${kernel ? `kernel ${kernel.name}` : 'no kernel'}).` +
-            (first ? ` Its first cell is ${first.id} (${first.type}, empty).` : '')
+            (first ? ` Its first cell is ${first.id} (${first.type}, empty).` : ''),
+          data: first ? { cell: cellData(target, first, sourceOf(first)) } : { paths: [target.path] }
         };
       })
-  };
+  });
 }
 
 function safeFind(model: Parameters<typeof findCell>[0], cellId: string): ReturnType<typeof findCell> | null {

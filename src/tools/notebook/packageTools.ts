@@ -1,7 +1,7 @@
+import { defineTool } from '../schema';
 import { destructiveReason } from '../risk';
-import type { ITool } from '../types';
 import { CANCELLED, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, peekTarget, resolveTarget } from './common';
-import { stripAnsi, truncateMiddle } from './outputs';
+import { stripAnsi, truncateMiddle } from '../../notebook/outputs';
 import { executeSilently } from './silentExecute';
 import { INotebookTarget, ISilentKernel, NotebookToolError } from './types';
 
@@ -15,17 +15,7 @@ const LIST_TIMEOUT_MS = 30000;
 const MAX_LISTED = 500;
 const PACKAGES_MARKER = '__DATA_ENGINEER_PACKAGES__';
 
-interface IInstallInput {
-  notebook_path?: string;
-  packages: string[];
-  upgrade?: boolean;
-  timeout_seconds?: number;
-}
 
-interface IListInput {
-  notebook_path?: string;
-  filter?: string;
-}
 
 /**
  * A requirement as pip takes it on the command line: name, optional extras,
@@ -106,9 +96,10 @@ function pipSummary(output: string): string {
   return truncateMiddle(lines.join('\n'), 4000);
 }
 
-export function installPackagesTool(env: INotebookToolEnv): ITool<IInstallInput> {
-  return {
+export function installPackagesTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'install_packages',
+    group: 'packages',
     description:
       "Install Python packages into the notebook kernel's environment with %pip (so they can be imported there). " +
       'Use it when a cell fails with ModuleNotFoundError; give pip names (scikit-learn, not sklearn). Returns ' +
@@ -187,7 +178,7 @@ export function installPackagesTool(env: INotebookToolEnv): ITool<IInstallInput>
             'If one of these packages was already imported in this kernel, restart_kernel before using the new version.'
         };
       })
-  };
+  });
 }
 
 /** Python that prints the installed distributions as JSON, leaving no names behind. */
@@ -221,9 +212,10 @@ export function filterPackages(packages: readonly string[], filter?: string): st
   return wanted ? packages.filter(entry => normalize(entry.split('==')[0]).includes(wanted)) : [...packages];
 }
 
-export function listPackagesTool(env: INotebookToolEnv): ITool<IListInput> {
-  return {
+export function listPackagesTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'list_packages',
+    group: 'packages',
     description:
       "List the Python packages installed in the notebook kernel's environment as name==version, optionally " +
       'only those whose name contains filter. Runs silently (no cell, no output in the notebook). Use it to check ' +
@@ -271,5 +263,5 @@ export function listPackagesTool(env: INotebookToolEnv): ITool<IListInput> {
           content: `${head}:\n${shown.join('\n')}${more > 0 ? `\n… ${more} more; pass a filter to narrow the list.` : ''}`
         };
       })
-  };
+  });
 }

@@ -1,9 +1,9 @@
-import { buildNotebookView } from '../../context/notebookView';
-import { notebookViewInputFromModel } from '../../context/notebookViewInput';
-import type { ITool } from '../types';
+import { defineTool } from '../schema';
+import { buildNotebookView } from '../../notebook/view';
+import { notebookViewInputFromModel } from '../../notebook/viewInput';
 import { executionCountOf, findCell, outputsOf, sourceOf } from './cells';
-import { cellIdProperty, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
-import { formatOutputs, outputsToContent, truncateMiddle } from './outputs';
+import { cellData, cellIdProperty, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
+import { formatOutputs, outputsToContent, truncateMiddle } from '../../notebook/outputs';
 
 /** Tools that read notebooks: the summary, one cell, the open notebooks. */
 
@@ -12,20 +12,12 @@ const SUMMARY_MAX_CHARS = 20000;
 /** Longest cell source read_cell returns whole. */
 const MAX_SOURCE_CHARS = 20000;
 
-interface ISummaryInput {
-  notebook_path?: string;
-  around_cell_id?: string;
-}
 
-interface IReadCellInput {
-  notebook_path?: string;
-  cell_id: string;
-  include_outputs?: boolean;
-}
 
-export function getNotebookSummaryTool(env: INotebookToolEnv): ITool<ISummaryInput> {
-  return {
+export function getNotebookSummaryTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'get_notebook_summary',
+    group: 'notebook-read',
     description:
       'Compact view of a notebook: for every cell its id, type, execution count, first lines of source, ' +
       'kinds of outputs and any error; the active cell in full. Use it to find cell ids and get an overview ' +
@@ -57,12 +49,13 @@ export function getNotebookSummaryTool(env: INotebookToolEnv): ITool<ISummaryInp
         );
         return { content: view };
       })
-  };
+  });
 }
 
-export function readCellTool(env: INotebookToolEnv): ITool<IReadCellInput> {
-  return {
+export function readCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'read_cell',
+    group: 'notebook-read',
     description:
       "Read one cell in full: its source and, for code cells, its outputs as the user sees them (text, errors with " +
       'traceback, and plots as images). Long text is truncated with a notice. Use get_notebook_summary first to ' +
@@ -92,28 +85,35 @@ export function readCellTool(env: INotebookToolEnv): ITool<IReadCellInput> {
           facts.push(count === null ? 'not run' : `execution count ${count}`);
         }
         const source = sourceOf(cell);
+        const whole = source.length <= MAX_SOURCE_CHARS;
+        const data = { cell: cellData(target, cell, whole ? source : undefined), ...(whole ? {} : { truncated: true }) };
         const lines = [
           `Cell ${cell.id} (${facts.join(', ')}) in ${target.path}`,
           '--- source ---',
           source ? truncateMiddle(source, MAX_SOURCE_CHARS) : '(empty)'
         ];
         if (cell.type !== 'code' || input.include_outputs === false) {
-          return { content: lines.join('\n') };
+          return { content: lines.join('\n'), data };
         }
         const outputs = outputsOf(cell);
         if (!outputs.length) {
           lines.push('--- outputs ---', '(none)');
-          return { content: lines.join('\n') };
+          return { content: lines.join('\n'), data };
         }
         lines.push('--- outputs ---');
-        return { content: outputsToContent(lines.join('\n'), formatOutputs(outputs)) };
+        const formatted = formatOutputs(outputs);
+        return {
+          content: outputsToContent(lines.join('\n'), formatted),
+          data: formatted.truncated ? { ...data, truncated: true } : data
+        };
       })
-  };
+  });
 }
 
-export function listOpenNotebooksTool(env: INotebookToolEnv): ITool<Record<string, never>> {
-  return {
+export function listOpenNotebooksTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'list_open_notebooks',
+    group: 'notebook-read',
     description:
       'List the notebooks open in JupyterLab: path, whether it is the active one, kernel and its status, number ' +
       'of cells, unsaved changes. Use the paths as notebook_path in the other notebook tools.',
@@ -136,5 +136,5 @@ export function listOpenNotebooksTool(env: INotebookToolEnv): ITool<Record<strin
         });
         return { content: lines.join('\n') };
       })
-  };
+  });
 }

@@ -1,8 +1,11 @@
+import { defineTool } from '../schema';
 import { destructiveReason } from '../risk';
-import type { IToolContext, IToolResult, ITool } from '../types';
+import { IToolResultData, outputsForData } from '../results';
+import type { IToolContext, IToolResult } from '../types';
 import { executionCountOf, findCell, firstLine, locateCell, outputsOf, sourceOf } from './cells';
 import {
   CANCELLED,
+  cellData,
   cellIdProperty,
   guard,
   INotebookToolEnv,
@@ -13,7 +16,7 @@ import {
   resolveTarget,
   seconds
 } from './common';
-import { formatOutputs, outputsToContent } from './outputs';
+import { formatOutputs, outputsToContent } from '../../notebook/outputs';
 import { INotebookTarget, NotebookToolError } from './types';
 
 /**
@@ -27,28 +30,15 @@ const MAX_TIMEOUT_S = 3600;
 /** After an interrupt, how long to wait for the kernel's reply before reporting. */
 const SETTLE_MS = 3000;
 
-interface IRunCellInput {
-  notebook_path?: string;
-  cell_id: string;
-  timeout_seconds?: number;
-}
 
-interface IRunAllInput {
-  notebook_path?: string;
-  timeout_seconds?: number;
-  continue_on_error?: boolean;
-}
 
-interface IRestartInput {
-  notebook_path?: string;
-}
 
 const TIMEOUT_PROPERTY = {
   type: 'number',
   minimum: 1,
   maximum: MAX_TIMEOUT_S,
   description: `Seconds to wait for a cell before interrupting the kernel (default ${DEFAULT_TIMEOUT_S}).`
-};
+} as const;
 
 /** How one cell run ended, with what the report needs. */
 interface ICellRun {
@@ -101,9 +91,10 @@ function cellRisk(env: INotebookToolEnv, path: string | undefined, cellId: unkno
   return found ? destructiveReason(sourceOf(found.cell)) : null;
 }
 
-export function runCellTool(env: INotebookToolEnv): ITool<IRunCellInput> {
-  return {
+export function runCellTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'run_cell',
+    group: 'notebook-run',
     description:
       'Run a code cell in the notebook and wait for it (default timeout 120 s, then the kernel is interrupted). ' +
       'Returns the outputs (text, plots as images), or the error with its traceback and a hint, the execution ' +
@@ -146,7 +137,7 @@ export function runCellTool(env: INotebookToolEnv): ITool<IRunCellInput> {
         const run = await runOne(target, cell.id, context, timeoutMsOf(input));
         return reportRun(target, cell.id, run, timeoutMsOf(input));
       })
-  };
+  });
 }
 
 function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeoutMs: number): IToolResult {
@@ -175,12 +166,31 @@ function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeo
           : `Cell ${cellId} ran (${facts.join(', ')}).${formatted.text || formatted.images.length ? ' Outputs:' : ' No output.'}`;
   }
   const failed = run.status !== 'ok' || formatted.error !== null;
-  return { content: outputsToContent(header, formatted), ...(failed ? { isError: true } : {}) };
+  const data: IToolResultData = { cell: cellData(target, found.cell) };
+  if (run.status !== 'aborted') {
+    const kept = outputsForData(outputsOf(found.cell));
+    data.run = {
+      kind: 'cell',
+      notebookPath: target.path,
+      cellId,
+      code: sourceOf(found.cell),
+      language: languageOf(target),
+      status: run.status === 'timeout' ? 'timeout' : failed ? 'error' : 'ok',
+      executionCount: count,
+      outputs: kept.outputs,
+      ...(kept.omitted ? { outputsOmitted: kept.omitted } : {})
+    };
+  }
+  if (formatted.truncated) {
+    data.truncated = true;
+  }
+  return { content: outputsToContent(header, formatted), ...(failed ? { isError: true } : {}), data };
 }
 
-export function runAllCellsTool(env: INotebookToolEnv): ITool<IRunAllInput> {
-  return {
+export function runAllCellsTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'run_all_cells',
+    group: 'notebook-run',
     description:
       'Run every code cell of the notebook from the top, in order, stopping at the first error (unless ' +
       'continue_on_error). Reports each cell briefly (id, status, duration, first line of output) and the failing ' +
@@ -279,12 +289,13 @@ export function runAllCellsTool(env: INotebookToolEnv): ITool<IRunAllInput> {
         }
         return { content: [{ type: 'text', text: report }, ...detail], isError: true };
       })
-  };
+  });
 }
 
-export function restartKernelTool(env: INotebookToolEnv): ITool<IRestartInput> {
-  return {
+export function restartKernelTool(env: INotebookToolEnv) {
+  return defineTool({
     name: 'restart_kernel',
+    group: 'notebook-run',
     description:
       "Restart the notebook's kernel: every variable and import is lost, outputs stay. Use it after installing " +
       'a package that was already imported, or when the kernel is dead or stuck; then re-run the cells you need ' +
@@ -317,5 +328,5 @@ export function restartKernelTool(env: INotebookToolEnv): ITool<IRestartInput> {
             'All variables and imports are gone; run the cells you need again.'
         };
       })
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type { INotebookModel } from '@jupyterlab/notebook';
 import type { Kernel } from '@jupyterlab/services';
+import type { IKernelDescription } from '../../notebook/kernel';
 
 /**
  * What the notebook tools need from JupyterLab, kept narrow so the tools can
@@ -11,15 +12,7 @@ import type { Kernel } from '@jupyterlab/services';
 /** The key of the notebook service in `IToolContext.services`. */
 export const NOTEBOOKS_SERVICE = 'notebooks';
 
-/** A notebook's kernel, as the model is told about it. */
-export interface IKernelDescription {
-  /** Kernel spec name, e.g. `python3`. */
-  name: string;
-  /** Language, e.g. `python` ('' when unknown). */
-  language: string;
-  /** `idle`, `busy`, `starting`, `dead`, … */
-  status: string;
-}
+export type { IKernelDescription };
 
 /** How one cell execution ended. */
 export type CellRunStatus = 'ok' | 'error' | 'aborted';
@@ -42,7 +35,8 @@ export interface INotebookTarget {
   /** Why cells cannot run now (no kernel, dead kernel, waiting for input), or null. */
   runBlocker(): string | null;
   /**
-   * Execute a code cell as the UI does, resolving when the kernel replies.
+   * Execute a cell through JupyterLab's cell execution (`NotebookActions.runCells`: the
+   * app's cell executor runs it and `NotebookActions.executed` fires), resolving when it ends.
    * Outputs and execution count land in the cell's model. Rejects with a
    * `NotebookToolError` for expected failures (kernel gone).
    */

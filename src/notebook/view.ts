@@ -1,4 +1,4 @@
-import { IOutputJSON, outputKind, stripAnsi, truncateMiddle } from '../tools/notebook/outputs';
+import { IOutputJSON, outputKind, stripAnsi, truncateMiddle } from './outputs';
 
 /**
  * The compact view of a notebook the model reads: one short block per cell

@@ -1,5 +1,4 @@
 import type { ImageBlockParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import type { IToolResult } from '../types';
 
 /**
  * Cell outputs (nbformat JSON) turned into what the model reads: text with
@@ -33,6 +32,8 @@ export interface IFormattedOutputs {
   error: { ename: string; evalue: string } | null;
   /** What to do about the error, when we know (e.g. install a missing module). */
   hint: string | null;
+  /** True when the text was cut to its cap. */
+  truncated: boolean;
 }
 
 const DEFAULTS: Required<IOutputFormatOptions> = {
@@ -281,6 +282,7 @@ export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputF
   const joined = chunks.map(chunk => chunk.replace(/\s+$/, '')).join('\n');
   return {
     text: truncateMiddle(joined, opts.maxTextChars),
+    truncated: joined.length > opts.maxTextChars,
     images: state.images,
     error,
     hint: error ? errorHint(error.ename, error.evalue) : null
@@ -288,7 +290,7 @@ export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputF
 }
 
 /** Tool-result content: the header, the outputs' text and hint, then the images. */
-export function outputsToContent(header: string, formatted: IFormattedOutputs): IToolResult['content'] {
+export function outputsToContent(header: string, formatted: IFormattedOutputs): string | Array<TextBlockParam | ImageBlockParam> {
   const lines = [header];
   if (formatted.text) {
     lines.push(formatted.text);

@@ -1,8 +1,7 @@
 import type { INotebookModel } from '@jupyterlab/notebook';
-import { executionCountOf, outputsOf, sourceOf } from '../tools/notebook/cells';
-import { describeKernel, ISessionLike } from '../tools/notebook/kernelDescription';
-import type { IKernelDescription } from '../tools/notebook/types';
-import type { INotebookViewCell, INotebookViewInput } from './notebookView';
+import { executionCountOf, outputsOf, sourceOf } from './cells';
+import { describeKernel, IKernelDescription, ISessionLike } from './kernel';
+import type { INotebookViewCell, INotebookViewInput } from './view';
 
 /** The parts of a `NotebookPanel` the view reads (a real panel fits). */
 export interface INotebookPanelLike {

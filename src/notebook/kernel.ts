@@ -1,5 +1,14 @@
 import type { INotebookModel } from '@jupyterlab/notebook';
-import type { IKernelDescription } from './types';
+
+/** A notebook's kernel, as the model is told about it. */
+export interface IKernelDescription {
+  /** Kernel spec name, e.g. `python3`. */
+  name: string;
+  /** Language, e.g. `python` ('' when unknown). */
+  language: string;
+  /** `idle`, `busy`, `starting`, `dead`, … */
+  status: string;
+}
 
 /** The parts of a session context that describe its kernel. */
 export interface ISessionLike {

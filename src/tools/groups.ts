@@ -1,0 +1,35 @@
+/**
+ * The tool groups: sets of related tools a persona can be given. Each tool
+ * names its group (`ITool.group`); the persona side maps the names persona
+ * files use onto these groups.
+ */
+
+/** A set of related tools a persona can be given. */
+export type ToolGroup =
+  | 'notebook-read'
+  | 'notebook-edit'
+  | 'notebook-run'
+  | 'kernel-inspect'
+  | 'kernel-run'
+  | 'packages'
+  | 'files-read'
+  | 'files-search'
+  | 'files-edit'
+  | 'changes';
+
+/** What each group is for, in display order. */
+export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<ToolGroup, string>> = {
+  'notebook-read': 'Read open notebooks: summary, cells and outputs',
+  'notebook-edit': 'Insert, edit and delete notebook cells; create notebooks',
+  'notebook-run': 'Run notebook cells and restart the kernel',
+  'kernel-inspect': 'List and inspect variables in the kernel without side effects',
+  'kernel-run': 'Run scratch code in the kernel, outside the notebook',
+  packages: 'List and install Python packages in the kernel environment',
+  'files-read': 'List folders, read files and find files by name',
+  'files-search': 'Search file contents and find usages of a name',
+  'files-edit': 'Write, edit, rename and delete files',
+  changes: 'List the changes made in this chat'
+};
+
+/** All group names, in display order. */
+export const ALL_TOOL_GROUPS = Object.keys(TOOL_GROUP_DESCRIPTIONS) as ToolGroup[];
