@@ -1,18 +1,8 @@
 import { FrontMatterError, parseFrontMatter } from './frontMatter';
 import { slugify, titleFromId } from './names';
-import { handoffsFromBody } from './transitions';
+import { handoffsFromBody, IHandoff } from './transitions';
 
-/** A suggested switch to another persona. */
-export interface IHandoff {
-  /** Button text, e.g. "For Analytics Implementation". */
-  label: string;
-  /** Id of the target persona, e.g. "business-analyst". */
-  agent: string;
-  /** Text to start the target persona with. */
-  prompt?: string;
-  /** VS Code's `send`: submit the prompt at once instead of pre-filling it. */
-  send?: boolean;
-}
+export type { IHandoff } from './transitions';
 
 /** Where a persona file came from. */
 export type PersonaSource = 'bundled' | 'workspace';

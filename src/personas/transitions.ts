@@ -1,5 +1,17 @@
-import type { IHandoff } from './persona';
 import { slugify } from './names';
+
+/** A suggested switch to another persona. */
+export interface IHandoff {
+  /** Button text, e.g. "For Analytics Implementation". */
+  label: string;
+  /** Id of the target persona, e.g. "business-analyst". */
+  agent: string;
+  /** Text to start the target persona with. */
+  prompt?: string;
+  /** VS Code's `send`: submit the prompt at once instead of pre-filling it. */
+  send?: boolean;
+}
+
 
 const SECTION = /^(#{1,6})\s+Transition Instructions\s*#*\s*$/i;
 const HEADING = /^(#{1,6})\s/;

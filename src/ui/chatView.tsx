@@ -1,14 +1,19 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
+import type { ISignal } from '@lumino/signaling';
 import * as React from 'react';
+import type { Assistant } from '../agent/assistant';
+import type { ChatThreads } from '../agent/threads';
+import type { IChatSettings } from '../settings';
+import type { FilesService } from '../tools/files';
+import type { ICodeBlockActions } from './markdownView';
 import type { IServerConfig } from '../agent/client';
 import { CommandIDs } from '../commands';
 import { asFunction } from '../translation';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { ChangesView, useChanges } from './changesView';
 import { ChatList } from './chatList';
-import type { ChatWidget, IChatViewModel } from './chatWidget';
 import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
@@ -16,10 +21,40 @@ import { ChatFooter } from './usageView';
 import { useSignals } from './useSignal';
 
 
+/** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
+export interface IChatViewModel {
+  readonly assistant: Assistant;
+  readonly threads: ChatThreads;
+  readonly files: FilesService;
+  readonly actions: ICodeBlockActions;
+  readonly serverConfig: IServerConfig | null;
+  readonly restored: boolean;
+  /** Emitted when the server config or `restored` change. */
+  readonly stateChanged: ISignal<any, void>;
+  readonly options: { settings: () => IChatSettings; openFile: (path: string) => void };
+  createInstructions(): Promise<void>;
+  /** Export a chat (the current one by default) and open the file; returns its path. */
+  exportChat(format: 'md' | 'ipynb', id?: string): Promise<string>;
+  dispose(): void;
+}
+
+/** Which of the chat's panels are open. */
+export interface IPanelState {
+  chats: boolean;
+  changes: boolean;
+}
+
+/** Where the view's panels are opened and closed (the chat widget). */
+export interface IPanelHost {
+  readonly panels: IPanelState;
+  readonly panelsChanged: ISignal<any, IPanelState>;
+  setPanel(panel: keyof IPanelState, open?: boolean): void;
+}
+
 export interface IChatViewProps {
   app: IChatViewModel;
   /** The widget, for its panel state (chat list, changes). */
-  widget: ChatWidget;
+  widget: IPanelHost;
   rendermime: IRenderMimeRegistry;
   trans: TranslationBundle;
   commands: CommandRegistry;

@@ -4,42 +4,15 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
-import type { Assistant } from '../agent/assistant';
-import type { IServerConfig } from '../agent/client';
-import type { ChatThreads } from '../agent/threads';
-import type { IChatSettings } from '../settings';
-import type { FilesService } from '../tools/files';
-import { ChatView } from './chatView';
-import type { ICodeBlockActions } from './markdownView';
+import { ChatView, IChatViewModel, IPanelState } from './chatView';
 
-/** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
-export interface IChatViewModel {
-  readonly assistant: Assistant;
-  readonly threads: ChatThreads;
-  readonly files: FilesService;
-  readonly actions: ICodeBlockActions;
-  readonly serverConfig: IServerConfig | null;
-  readonly restored: boolean;
-  /** Emitted when the server config or `restored` change. */
-  readonly stateChanged: ISignal<any, void>;
-  readonly options: { settings: () => IChatSettings; openFile: (path: string) => void };
-  createInstructions(): Promise<void>;
-  /** Export a chat (the current one by default) and open the file; returns its path. */
-  exportChat(format: 'md' | 'ipynb', id?: string): Promise<string>;
-  dispose(): void;
-}
+export type { IChatViewModel, IPanelState };
 
 export interface IChatWidgetOptions {
   app: IChatViewModel;
   rendermime: IRenderMimeRegistry;
   trans: TranslationBundle;
   commands: CommandRegistry;
-}
-
-/** Which of the chat's panels are open. */
-export interface IPanelState {
-  chats: boolean;
-  changes: boolean;
 }
 
 /**
