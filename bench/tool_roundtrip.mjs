@@ -406,7 +406,8 @@ async function main() {
     if (doneCards !== total + 2) log(`warning: ${doneCards} tool cards are done, expected ${total + 2}`);
     const probe = await page.evaluate(() => ({
       posts: window.__deBench.posts.map(({ text, ...rest }) => rest),
-      ws: window.__deBench.ws
+      ws: window.__deBench.ws,
+      timeOrigin: performance.timeOrigin
     }));
     await context.close();
     if (probe.posts.length !== total + 3) throw new Error(`the page probe saw ${probe.posts.length} Messages posts, expected ${total + 3}`);
@@ -439,6 +440,7 @@ async function main() {
         throw new Error(`run ${run.i}: metadata.execution is not from this run: ${JSON.stringify({ ex, count: run.count })}`);
       }
       run.replyAt = reply_;
+      run.inputAt = input;
       // finished_at is stamped when the mock's last write has completed; on a busy machine the
       // page can get (and act on) message_stop before the mock process runs again to stamp it.
       run.t0Late = input < t0 ? (t0 - input) * 1000 : 0;

@@ -54,7 +54,14 @@ export function pageRoundTrips(probe, runs) {
     const idle = reply_ ? ws.find(m => m.dir === 'in' && m.msgType === 'status' && m.t >= exec.t) : null;
     const outTypes = {};
     for (const m of ws.filter(x => x.dir === 'out')) outTypes[m.msgType] = (outTypes[m.msgType] ?? 0) + 1;
+    // Wall clock of the page (timeOrigin + performance.now()) against the kernel's own header
+    // dates (same machine): which side of the execute_request -> execute_reply wait is slow.
+    const wall = t => (probe.timeOrigin + t) / 1000;
+    const toKernel = exec && run.inputAt ? (run.inputAt - wall(exec.t)) * 1000 : null;
+    const fromKernel = reply_ && run.replyAt ? (wall(reply_.t) - run.replyAt) * 1000 : null;
     run.page = {
+      toKernel,
+      fromKernel,
       t0,
       t1,
       total: t1 - t0,
@@ -86,6 +93,8 @@ export function pageSection(measured, { profile = null, offsetUs = null, labextD
     ['stream end → execute_request sent on the kernel WebSocket', p => p.toExecute],
     ['execute_request sent → execute_reply received', p => p.wsRoundTrip],
     ['… of which not kernel time (server, ZMQ, WebSocket)', p => p.messaging],
+    ['… execute_request sent → kernel stamps execute_input (wall clocks)', p => p.toKernel],
+    ['… kernel stamps execute_reply → the page reads it (wall clocks; includes a busy main thread)', p => p.fromKernel],
     ['execute_reply received → next request sent', p => p.afterReply]
   ];
   md.push('| page clock, ms | median | p90 | min | max |');

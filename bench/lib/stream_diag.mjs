@@ -54,7 +54,7 @@ function jsonTable(json) {
   const big = s.big;
   const md = [];
   md.push(
-    `JSON during the stream: \`JSON.stringify\` ${s.calls} calls, ${f1(s.ms)} ms, ${(s.chars / 1e6).toFixed(2)} M chars; ` +
+    `JSON during the stream and the 2 s after it: \`JSON.stringify\` ${s.calls} calls, ${f1(s.ms)} ms, ${(s.chars / 1e6).toFixed(2)} M chars; ` +
       `\`JSON.parse\` ${p.calls} calls, ${f1(p.ms)} ms, ${(p.chars / 1e6).toFixed(2)} M chars. ` +
       `Stringify results over 20,000 chars: ${big.length} (${f1(big.reduce((a, b) => a + b.ms, 0))} ms; sizes ${big.length ? `${Math.min(...big.map(b => b.chars))}–${Math.max(...big.map(b => b.chars))}` : 'n/a'} chars; ` +
       `${big.filter(b => b.indent !== null).length} of them indented, i.e. saved files).`
