@@ -207,6 +207,7 @@ async function streamOnce({ page, cdp, cdpCpu, mock, reply, opts, index, diag })
     load: `${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`,
     nodes: m1.Nodes,
     fromBottom: after.fromBottom,
+    fromBottomAtArm: W.fromBottomAtArm,
     scrollHeight: after.scrollHeight,
     heapMb: m1.JSHeapUsedSize / 1e6,
     diagData: diag ? { ...after, profile, profileWindowPage, post } : null
@@ -335,6 +336,7 @@ async function main() {
     row('markdown renders (childList of .jp-RenderedMarkdown)', r => r.markdownRenders, v => String(v));
     row('contents API writes during the stream (autosave)', r => r.contentsWrites.length, v => String(v));
     row('DOM nodes at the end', r => r.nodes, v => String(v));
+    row('messages list: px from the bottom before the question was sent', r => r.fromBottomAtArm, v => String(Math.round(v)));
     row('messages list: px from the bottom at the end (0 = followed the reply)', r => r.fromBottom, v => String(Math.round(v)));
     row('messages list: scrollHeight at the end, px', r => r.scrollHeight, v => String(Math.round(v)));
     row('bench watcher time in the page, ms (included above)', r => r.observerMs);

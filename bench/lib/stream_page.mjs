@@ -12,6 +12,8 @@ export function armStreamWatch(args) {
   const W = (P.watch = {
     armedAt: performance.now(),
     baseTurns: turns.length,
+    // Where the list is scrolled before the question is sent (0 = at the bottom).
+    fromBottomAtArm: messages.scrollHeight - messages.scrollTop - messages.clientHeight,
     postIndex: P.posts.length,
     domFirstAt: null,
     frameFirstAt: null,
