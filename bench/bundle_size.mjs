@@ -9,12 +9,17 @@
  * file from the labextension directory: raw bytes and gzip -9 (computed here;
  * the Jupyter server does not necessarily compress static files).
  *
- *   node bench/bundle_size.mjs [--build] [--no-build] [--headed-timeout-ms N]
+ *   node bench/bundle_size.mjs [--build] [--no-build] [--labextension DIR]
  *
  * --build     always run `npm run build:prod` first
  * --no-build  never build (measure whatever is installed, even a dev build)
  * default     build with `npm run build:prod` only if the installed build is a
  *             development build (its remoteEntry has a .map next to it)
+ *
+ * --labextension DIR  measure that built labextension as it is (also $BENCH_LABEXTENSION)
+ *
+ * Phase (c), issue #11: start-up again in a fresh browser context once the
+ * workspace holds the layout with the chat panel open (restored layout).
  *
  * Writes bench/results/bundle_size.md and prints the same tables.
  */
@@ -25,7 +30,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import {
-  buildInfo,
+  buildMode,
+  chooseLabextension,
+  loadLine,
   chromium,
   EXT_NAME,
   git,
@@ -33,7 +40,6 @@ import {
   PLAYWRIGHT_VERSION,
   REPO,
   REPO_LABEXT,
-  servedLabextensionDir,
   sleep,
   startMockAndLab
 } from './lib/lab.mjs';
@@ -47,7 +53,10 @@ const TARGET_STARTUP_GZIP = 60 * 1024; // issue #2: under 60 KB gzip at start-up
 const IDLE_MS = 2000;
 
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const labextOption = argv.includes('--labextension') ? argv[argv.indexOf('--labextension') + 1] : null;
+if (argv.includes('--labextension') && !labextOption) throw new Error('--labextension needs a directory');
 const log = (...a) => console.error('[bundle_size]', ...a);
 
 // ---------------------------------------------------------------- helpers
@@ -130,19 +139,38 @@ function table(rows, { withHints = true } = {}) {
   return { text: lines.join('\n'), raw, gz };
 }
 
+/** Wait until the default workspace on the server holds the chat panel in its layout. */
+async function waitForSavedLayout(base, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    const res = await fetch(`${base}lab/api/workspaces/default`);
+    text = res.ok ? await res.text() : '';
+    if (text.includes('jp-data-engineer-chat')) return JSON.parse(text);
+    await sleep(500);
+  }
+  throw new Error(`the workspace was not saved with the chat panel within ${timeoutMs} ms: ${text.slice(0, 300)}`);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
   // 1. Which build is installed; build a production one if needed.
-  const served = servedLabextensionDir();
+  const served = chooseLabextension(labextOption);
   const installedDir = served.real;
   const servesRepo = installedDir === fs.realpathSync(REPO_LABEXT);
   if (!servesRepo) {
     log(`warning: JupyterLab serves ${served.link} -> ${installedDir}, not this checkout's ${REPO_LABEXT}`);
   }
   LABEXT = installedDir;
+  // A production build made with --source-map True has maps too: tell builds apart by minification.
+  const buildInfo = dir => {
+    const m = buildMode(dir);
+    return { ...m, dev: !m.minified };
+  };
   let info = buildInfo(LABEXT);
-  const wantBuild = args.has('--build') || (info.dev && !args.has('--no-build'));
+  // A directory given with --labextension (or $BENCH_LABEXTENSION) is measured as it is.
+  const wantBuild = served.from === 'installed' && (args.has('--build') || (info.dev && !args.has('--no-build')));
   let built = false;
   if (wantBuild) {
     log(`installed build is ${info.dev ? 'a DEVELOPMENT' : 'a production'} build; running npm run build:prod`);
@@ -230,7 +258,7 @@ async function main() {
       '--disable-sync'
     ]
   });
-  const results = { startup: [], panel: [] };
+  const results = { startup: [], panel: [], restored: [] };
   let phase = 'startup';
   let inflight = 0;
   let lastActivity = Date.now();
@@ -238,44 +266,48 @@ async function main() {
   let succeeded = false;
   try {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    page.on('console', m => {
-      // 404s are logged below with their URL; other extensions' errors are not ours.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
-        log(`browser console error: ${m.text().split('\n')[0].slice(0, 160)}`);
-      }
-    });
-    page.on('pageerror', e => log(`page error: ${String(e).slice(0, 200)}`));
-    page.on('request', () => {
-      inflight++;
-      lastActivity = Date.now();
-    });
-    const done = () => {
-      inflight = Math.max(0, inflight - 1);
-      lastActivity = Date.now();
+    /** Count `p`'s requests for the idle check and record our files it loads. */
+    const watchPage = p => {
+      p.on('console', m => {
+        // 404s are logged below with their URL; other extensions' errors are not ours.
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+          log(`browser console error: ${m.text().split('\n')[0].slice(0, 160)}`);
+        }
+      });
+      p.on('pageerror', e => log(`page error: ${String(e).slice(0, 200)}`));
+      p.on('request', () => {
+        inflight++;
+        lastActivity = Date.now();
+      });
+      const done = () => {
+        inflight = Math.max(0, inflight - 1);
+        lastActivity = Date.now();
+      };
+      p.on('requestfinished', done);
+      p.on('requestfailed', done);
+      p.on('response', async res => {
+        const url = new URL(res.url());
+        if (res.status() >= 400) log(`[${phase}] HTTP ${res.status()} ${url.pathname}`);
+        const at = url.pathname.indexOf(URL_MARK);
+        if (at < 0) return;
+        const rel = url.pathname.slice(at + URL_MARK.length);
+        // Size the file now: other tools may rebuild the labextension later on.
+        const entry = { file: rel, status: res.status(), phase, t: Date.now(), ...sizeOf(rel), hint: describeChunk(rel) };
+        (results[phase] ??= []).push(entry);
+        try {
+          const body = await res.body();
+          servedFiles.set(rel, {
+            status: res.status(),
+            encoding: res.headers()['content-encoding'] ?? null,
+            bodyBytes: body.length
+          });
+        } catch {
+          /* body unavailable (e.g. redirect) */
+        }
+      });
     };
-    page.on('requestfinished', done);
-    page.on('requestfailed', done);
-    page.on('response', async res => {
-      const url = new URL(res.url());
-      if (res.status() >= 400) log(`[${phase}] HTTP ${res.status()} ${url.pathname}`);
-      const at = url.pathname.indexOf(URL_MARK);
-      if (at < 0) return;
-      const rel = url.pathname.slice(at + URL_MARK.length);
-      // Size the file now: other tools may rebuild the labextension later on.
-      const entry = { file: rel, status: res.status(), phase, t: Date.now(), ...sizeOf(rel), hint: describeChunk(rel) };
-      results[phase].push(entry);
-      try {
-        const body = await res.body();
-        servedFiles.set(rel, {
-          status: res.status(),
-          encoding: res.headers()['content-encoding'] ?? null,
-          bodyBytes: body.length
-        });
-      } catch {
-        /* body unavailable (e.g. redirect) */
-      }
-    });
+    const page = await context.newPage();
+    watchPage(page);
     const networkIdle = async (ms, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
@@ -317,7 +349,27 @@ async function main() {
     const tInput = Date.now() - t1;
     await networkIdle(IDLE_MS, 60000);
     phase = 'after';
+    // JupyterLab saves the layout (chat panel open in the right sidebar) to the workspace.
+    const saved = await waitForSavedLayout(base);
     await context.close();
+
+    // (c) start-up with the chat panel open from the restored layout, in a fresh context (empty cache)
+    const context2 = await browser.newContext();
+    const page2 = await context2.newPage();
+    watchPage(page2, 'restored');
+    phase = 'restored';
+    const t2 = Date.now();
+    await page2.goto(`${base}lab`, { waitUntil: 'domcontentloaded' });
+    await page2.waitForFunction(() => !!window.jupyterapp, null, { timeout: 120000 });
+    await page2.evaluate(async () => {
+      await window.jupyterapp.started;
+      await window.jupyterapp.restored;
+    });
+    await page2.waitForSelector('.jp-DataEngineer-input', { state: 'visible', timeout: 60000 });
+    const tRestoredInput = Date.now() - t2;
+    await networkIdle(IDLE_MS, 60000);
+    phase = 'after';
+    await context2.close();
 
     // 5. Sizes and report; check that the browser got our snapshot.
     const entryLoaded = results.startup.find(e => e.file === info.load);
@@ -340,8 +392,11 @@ async function main() {
     const panelRows = rowsOf(results.panel).filter(r => !startRows.some(s => s.file === r.file));
     const a = table(startRows);
     const b = table(panelRows);
+    const restoredRows = rowsOf(results.restored);
+    const c = table(restoredRows);
+    const right = saved?.data?.['layout-restorer:data']?.right ?? null;
     const allFiles = fs.readdirSync(path.join(LABEXT, 'static')).filter(f => f.endsWith('.js'));
-    const loadedSet = new Set([...startRows, ...panelRows].map(r => r.file));
+    const loadedSet = new Set([...startRows, ...panelRows, ...restoredRows].map(r => r.file));
     const entryText = fs.readFileSync(info.entry, 'utf8');
     const inThisBuild = f => {
       if (f === info.load || f === 'static/style.js') return true;
@@ -354,7 +409,7 @@ async function main() {
     const notLoadedCurrent = notLoaded.filter(inThisBuild);
     const stale = notLoaded.filter(f => !inThisBuild(f));
     const mismatches = [];
-    for (const r of [...startRows, ...panelRows]) {
+    for (const r of [...startRows, ...panelRows, ...restoredRows]) {
       const s = servedFiles.get(r.file);
       if (r.raw === null) mismatches.push(`${r.file}: not found in ${LABEXT}`);
       else if (s && s.status === 200 && !s.encoding && s.bodyBytes !== r.raw) {
@@ -369,10 +424,11 @@ async function main() {
     const md = [];
     md.push('# Bundle size: start-up vs. chat panel');
     md.push('');
-    md.push(`Generated by \`node bench/bundle_size.mjs\` on ${new Date().toISOString()}.`);
+    md.push(`Generated by \`node bench/bundle_size.mjs${argv.length ? ' ' + argv.join(' ') : ''}\` on ${new Date().toISOString()}.`);
     md.push('');
     md.push(`- Build measured: **${info.dev ? 'development' : 'production'}** (\`${info.load}\`, built ${info.builtAt.toISOString()}${built ? ' by this run with `npm run build:prod`' : ''}).`);
     md.push(`- Source: git \`${git('rev-parse', '--short', 'HEAD')}\`${dirty && dirty !== '?' ? ' plus uncommitted changes in src/style/schema' : ''}; newest source file \`${src.file}\` ${src.mtime > info.builtAt ? `(**newer than the build**, ${src.mtime.toISOString()})` : '(older than the build)'}.`);
+    md.push(`- Build label: ${info.label}; measured from ${served.from === 'installed' ? 'the installed labextension' : `\`${served.real}\` (${served.from})`}. Load: ${loadLine()}.`);
     md.push(`- JupyterLab ${labVersion}, headless Chromium (${browser.version()}), playwright-core ${PLAYWRIGHT_VERSION}.`);
     md.push(
       `- Installed as: \`${labextLink}\` at \`${served.link}\`${served.link !== installedDir ? ` -> \`${installedDir}\`` : ''}` +
@@ -393,6 +449,22 @@ async function main() {
     md.push(b.text);
     md.push('');
     md.push(`Total loaded once the chat is open: ${a.raw + b.raw} bytes raw, ${a.gz + b.gz} bytes gzip (${kb(a.gz + b.gz)} KiB).`);
+    md.push('');
+    md.push('## (c) Start-up with the chat panel open (restored layout)');
+    md.push('');
+    md.push(
+      `A fresh browser context (empty cache) reloads \`/lab\` after JupyterLab saved the layout of (b) to the workspace ` +
+        `(right sidebar ${right ? `\`${JSON.stringify(right).slice(0, 120)}\`` : 'with `jp-data-engineer-chat`'}): the chat is restored open, so its code loads during start-up. ` +
+        `Everything of ours loaded from page load until \`.jp-DataEngineer-input\` is visible (${tRestoredInput} ms) and the network has been idle for ${IDLE_MS / 1000} s:`
+    );
+    md.push('');
+    md.push(c.text);
+    md.push('');
+    md.push(
+      `Start-up JavaScript of ours with the panel open: **${c.gz} bytes gzip (${kb(c.gz)} KiB)**, ${c.raw} raw ` +
+        `(no target; with the panel closed it is ${kb(a.gz)} KiB, the 60 KB target of (a)). ` +
+        `Difference from (a) + (b): ${c.gz - (a.gz + b.gz)} bytes gzip.`
+    );
     md.push('');
     md.push('## Chunks of this build loaded in neither phase');
     md.push('');
@@ -421,7 +493,7 @@ async function main() {
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, md.join('\n'));
     console.log(md.join('\n'));
-    log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
+    log(`wrote ${path.relative(process.cwd(), RESULTS)}: start-up ${kb(a.gz)} KiB gzip (${pass ? 'PASS' : 'FAIL'}), panel open at start-up ${kb(c.gz)} KiB`);
     if (!pass) process.exitCode = 1;
     succeeded = true;
   } finally {

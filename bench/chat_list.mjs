@@ -204,7 +204,9 @@ async function main() {
   const started = new Date();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'de-chat-list-'));
   for (const d of ['root', 'workspaces', 'settings', 'runtime']) fs.mkdirSync(path.join(tmp, d), { recursive: true });
-  const info = await snapshotLabextension(tmp, labextensionSource(opts.labext), log);
+  const source = labextensionSource(opts.labext);
+  const snap = await snapshotLabextension(source, tmp, log);
+  const info = { ...snap, snapshot: snap.dir, source, dev: !snap.minified };
   const hasIndex = fs
     .readdirSync(path.join(info.snapshot, 'static'))
     .some(f => f.endsWith('.js') && fs.readFileSync(path.join(info.snapshot, 'static', f), 'utf8').includes('_index.json'));

@@ -182,25 +182,123 @@ export function labextensionSource(dir = process.env.BENCH_LABEXT) {
   return path.resolve(dir || REPO_LABEXT);
 }
 
+// ------------------------------------------------------------------ shared by
+// tool_roundtrip.mjs, stream_render.mjs and bundle_size.mjs (issue #11)
+
+/** Env var naming the labextension directory to serve, for benches that take `--labextension`. */
+export const LABEXT_ENV = 'BENCH_LABEXTENSION';
+
 /**
- * Copy the labextension build `source` to `tmp/data/labextensions/<name>`
- * (first on JUPYTER_PATH for startMockAndLab), retrying when a concurrent
- * build changes it meanwhile. Returns buildInfo of the copy.
+ * The labextension directory a bench serves: `option` (a `--labextension DIR`
+ * argument), else $BENCH_LABEXTENSION, else what JupyterLab has installed.
  */
-export async function snapshotLabextension(tmp, source = labextensionSource(), log = () => {}) {
+export function chooseLabextension(option) {
+  const given = option || process.env[LABEXT_ENV] || null;
+  if (!given) return { ...servedLabextensionDir(), from: 'installed' };
+  const dir = path.resolve(given);
+  if (!fs.existsSync(path.join(dir, 'package.json'))) throw new Error(`${dir} is not a built labextension (no package.json)`);
+  return { link: dir, real: fs.realpathSync(dir), from: option ? '--labextension' : `$${LABEXT_ENV}` };
+}
+
+/**
+ * How a labextension was built. `buildInfo().dev` only looks for a source map,
+ * which a production build made with `--source-map True` has too; the entry's
+ * line lengths tell a minified build from a development one.
+ */
+export function buildMode(dir) {
+  const info = buildInfo(dir);
+  const text = fs.readFileSync(info.entry, 'utf8');
+  const lines = text.split('\n').length;
+  const minified = text.length / lines > 200;
+  const maps = fs.existsSync(info.entry + '.map');
+  return { ...info, minified, maps, label: minified ? (maps ? 'production (with source maps)' : 'production') : 'development' };
+}
+
+/**
+ * Copy labextension `srcDir` into `tmp/data/labextensions/<name>` (first on the
+ * JUPYTER_PATH startMockAndLab sets), retrying when a build changes it meanwhile.
+ */
+export async function snapshotLabextension(srcDir, tmp, log = () => {}) {
   const snapshot = path.join(tmp, 'data', 'labextensions', EXT_NAME);
-  fs.mkdirSync(path.dirname(snapshot), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     fs.rmSync(snapshot, { recursive: true, force: true });
-    const before = buildInfo(source);
-    fs.cpSync(source, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
-    const after = buildInfo(source);
+    fs.mkdirSync(path.dirname(snapshot), { recursive: true });
+    const before = buildInfo(srcDir);
+    fs.cpSync(srcDir, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
+    const after = buildInfo(srcDir);
     const info = buildInfo(snapshot);
-    if (before.load === after.load && before.builtAt.getTime() === after.builtAt.getTime() && fs.existsSync(info.entry)) {
-      return { ...info, source, snapshot };
+    if (before.load === after.load && before.builtAt.getTime() === after.builtAt.getTime() && info.load === before.load && fs.existsSync(info.entry)) {
+      return { dir: snapshot, ...buildMode(snapshot) };
     }
-    if (attempt >= 3) throw new Error(`the labextension in ${source} keeps changing (a concurrent build?); run again later`);
+    if (attempt >= 3) throw new Error('the labextension keeps changing under us (a concurrent build?); run again later');
     log('the labextension changed while being copied; retrying');
     await sleep(2000);
   }
+}
+
+/** Headless Chromium as every bench launches it. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
+  });
+}
+
+/** Stop what startMockAndLab started: SIGTERM the groups, wait up to 10 s, then SIGKILL. */
+export async function stopChildren(children) {
+  const alive = () => children.filter(c => c.exitCode === null && c.signalCode === null);
+  const signal = sig => {
+    for (const c of alive()) {
+      try {
+        process.kill(-c.pid, sig);
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline && alive().length) await sleep(100);
+  signal('SIGKILL');
+}
+
+/** Median (mean of the middle two for an even count). */
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  if (!n) return NaN;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] : NaN;
+}
+
+/** Load average as "1 / 5 / 15" and the output of `uptime`, for the reports. */
+export function loadLine() {
+  return `${cmdOut('uptime', [])}`.replace(/\s+/g, ' ');
+}
+
+/** Open JupyterLab at `url` in `page` and wait until it is started, restored and the splash is gone. */
+export async function openLab(page, url) {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 120000 });
+  await page.evaluate(async () => {
+    await window.jupyterapp.started;
+    await window.jupyterapp.restored;
+  });
+  await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: 120000 });
+}
+
+/** PUT a user setting through the settings REST API (before the page loads). */
+export async function putSetting(base, plugin, raw) {
+  const res = await fetch(`${base}lab/api/settings/${plugin}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ raw: JSON.stringify(raw) })
+  });
+  if (!res.ok) throw new Error(`PUT settings ${plugin}: HTTP ${res.status} ${await res.text()}`);
 }
