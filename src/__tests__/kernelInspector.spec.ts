@@ -5,7 +5,8 @@ import {
   inspectExpression,
   InspectorUnavailable,
   KernelInspector,
-  pythonStringLiteral
+  pythonStringLiteral,
+  scratchCode
 } from '../kernel/kernelInspector';
 import { variablesSummary } from '../tools/kernel';
 
@@ -81,6 +82,29 @@ describe('KernelInspector', () => {
     const code = bootstrapCode("x = '$&' + \"\\n\"");
     expect(code).toContain(JSON.stringify("x = '$&' + \"\\n\""));
     expect(code.startsWith('(lambda m:')).toBe(true);
+  });
+
+  it('wraps scratch code in the helper call that keeps _, _N and Out', () => {
+    const source = "%time df.head()\nprint('$&', \"x\")";
+    expect(scratchCode(source)).toBe(
+      `__import__('sys').modules['__jl_data_engineer__'].run_scratch(${JSON.stringify(source)})`
+    );
+  });
+
+  it('loads the helper on demand and answers its protocol', async () => {
+    let loaded = false;
+    const { kernel, requests } = fakeKernel(content => {
+      if (content.code) {
+        loaded = true;
+        return { status: 'ok', user_expressions: {} };
+      }
+      return loaded
+        ? { status: 'ok', user_expressions: { result: { status: 'ok', data: { 'text/plain': "'1'" } } } }
+        : { status: 'ok', user_expressions: { result: { status: 'error', ename: 'KeyError', evalue: '' } } };
+    });
+    expect(await new KernelInspector(kernel).ensureLoaded()).toBe(1);
+    expect(requests.map(r => Boolean(r.code))).toEqual([false, true, false]);
+    expect(requests[0].user_expressions.result).toContain('.PROTOCOL');
   });
 
   it('reads bare JSON and quoted Python literals', () => {

@@ -27,6 +27,15 @@ export function inspectExpression(name: string, sampleRows?: number): string {
   return `${MODULE}.inspect_variable(get_ipython().user_ns, ${JSON.stringify(name)}${rows})`;
 }
 
+/**
+ * The code of a non-silent, store_history=false execute request that runs `code`
+ * like a cell (outputs, display of the last value) but leaves `_`, `_N` and `Out`
+ * as they were. Needs the helper loaded (`KernelInspector.ensureLoaded`).
+ */
+export function scratchCode(code: string): string {
+  return `${MODULE}.run_scratch(${JSON.stringify(code)})`;
+}
+
 /** Why an inspection could not be done, in words for the model and the user. */
 export class InspectorUnavailable extends Error {
   constructor(
@@ -70,6 +79,11 @@ export class KernelInspector {
   /** One variable's summary (dtypes, nulls on a sample, sample rows...). */
   async inspectVariable(name: string, sampleRows?: number, options: IInspectOptions = {}): Promise<any> {
     return this._call(inspectExpression(name, sampleRows), options);
+  }
+
+  /** Loads the helper into the kernel unless it is there; resolves to its PROTOCOL. */
+  async ensureLoaded(options: IInspectOptions = {}): Promise<number> {
+    return this._call(`${MODULE}._dumps(${MODULE}.PROTOCOL)`, options);
   }
 
   dispose(): void {
