@@ -76,7 +76,8 @@ describe('KernelInspector', () => {
 
   it('builds expressions and a bootstrap that survive any source text', () => {
     expect(inspectExpression('orders', 3)).toBe(
-      "__import__('sys').modules['__jl_data_engineer__'].inspect_variable(get_ipython().user_ns, \"orders\", sample_rows=3)"
+      "(lambda m: m if getattr(m, 'PROTOCOL', 0) == 2 else {}['stale'])(__import__('sys').modules['__jl_data_engineer__'])" +
+        '.inspect_variable(get_ipython().user_ns, "orders", sample_rows=3)'
     );
     expect(inspectExpression('Out[3]')).toContain('"Out[3]")');
     const code = bootstrapCode("x = '$&' + \"\\n\"");
@@ -87,7 +88,8 @@ describe('KernelInspector', () => {
   it('wraps scratch code in the helper call that keeps _, _N and Out', () => {
     const source = "%time df.head()\nprint('$&', \"x\")";
     expect(scratchCode(source)).toBe(
-      `__import__('sys').modules['__jl_data_engineer__'].run_scratch(${JSON.stringify(source)})`
+      "(lambda m: m if getattr(m, 'PROTOCOL', 0) == 2 else {}['stale'])(__import__('sys').modules['__jl_data_engineer__'])" +
+        `.run_scratch(${JSON.stringify(source)})`
     );
   });
 
@@ -99,12 +101,12 @@ describe('KernelInspector', () => {
         return { status: 'ok', user_expressions: {} };
       }
       return loaded
-        ? { status: 'ok', user_expressions: { result: { status: 'ok', data: { 'text/plain': "'1'" } } } }
+        ? { status: 'ok', user_expressions: { result: { status: 'ok', data: { 'text/plain': "'2'" } } } }
         : { status: 'ok', user_expressions: { result: { status: 'error', ename: 'KeyError', evalue: '' } } };
     });
-    expect(await new KernelInspector(kernel).ensureLoaded()).toBe(1);
+    expect(await new KernelInspector(kernel).ensureLoaded()).toBe(2);
     expect(requests.map(r => Boolean(r.code))).toEqual([false, true, false]);
-    expect(requests[0].user_expressions.result).toContain('.PROTOCOL');
+    expect(requests[0].user_expressions.result).toContain("getattr(m, 'PROTOCOL', 0) == 2");
   });
 
   it('reads bare JSON and quoted Python literals', () => {

@@ -63,7 +63,7 @@ def test_bootstrap_leaves_user_namespace_identical():
     exec(bootstrap_code(), ns)
     assert {k: id(v) for k, v in ns.items()} == before
     module = sys.modules[MODULE_NAME]
-    assert module.PROTOCOL == 1
+    assert module.PROTOCOL == 2
     assert module.__name__ == MODULE_NAME
 
 
@@ -85,7 +85,7 @@ def test_call_expressions_leave_user_namespace_identical(insp):
 
 def test_a_failed_bootstrap_installs_nothing():
     source = INSPECTOR.read_text(encoding="utf-8")
-    broken = bootstrap_code(source.replace("PROTOCOL = 1", "PROTOCOL = 1\nraise RuntimeError('x')", 1))
+    broken = bootstrap_code(source.replace("PROTOCOL = 2", "PROTOCOL = 2\nraise RuntimeError('x')", 1))
     sys.modules.pop("__jl_data_engineer__", None)
     try:
         with pytest.raises(RuntimeError):

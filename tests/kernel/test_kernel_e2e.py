@@ -128,7 +128,7 @@ def test_bootstrap_and_calls_leave_no_trace(kernel):
     assert kernel.call("inspect_variable", '"nope"') == {"name": "nope", "error": "no variable nope"}
 
     assert kernel.state() == before
-    assert kernel.value("str(__import__('sys').modules['__jl_data_engineer__'].PROTOCOL)") == "1"
+    assert kernel.value("str(__import__('sys').modules['__jl_data_engineer__'].PROTOCOL)") == "2"
     # The user sees none of it: their next cell is number 3.
     messages = kernel.run_cell("x + 1")
     result = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]
@@ -191,9 +191,24 @@ def test_secrets_never_reach_the_frontend(kernel):
     assert json.loads(entries["c"]["data"]["text/plain"])["sample"]["rows"] == [["ann", "<redacted, 10 chars>"]]
 
 
+# The frontend's way to the module (src/kernel/kernelInspector.ts CURRENT).
+CURRENT = ("(lambda m: m if getattr(m, 'PROTOCOL', 0) == 2 else {}['stale'])"
+           "(__import__('sys').modules['__jl_data_engineer__'])")
+
+
 def scratch_code(code):
     """What the frontend sends for run_scratch (src/kernel/kernelInspector.ts scratchCode)."""
-    return f"__import__('sys').modules['__jl_data_engineer__'].run_scratch({json.dumps(code)})"
+    return f"{CURRENT}.run_scratch({json.dumps(code)})"
+
+
+def test_a_helper_of_another_protocol_answers_like_a_missing_one(kernel):
+    old = bootstrap_code().replace("PROTOCOL = 2", "PROTOCOL = 1", 1)
+    content, _ = kernel.execute(old, silent=True)
+    assert content["status"] == "ok"
+    entry = kernel.expressions(r=f"{CURRENT}.list_variables(get_ipython().user_ns)")["r"]
+    assert (entry["status"], entry["ename"]) == ("error", "KeyError")
+    kernel.bootstrap()
+    assert kernel.expressions(r=f"{CURRENT}.list_variables(get_ipython().user_ns)")["r"]["status"] == "ok"
 
 
 HISTORY = (
