@@ -25,5 +25,13 @@ def _load_jupyter_server_extension(server_app):
     from .routes import setup_route_handlers
 
     config = DataEngineer(parent=server_app)
+    # Before any kernel or terminal starts: they copy os.environ at launch.
+    moved = config.take_secrets_from_environment()
     setup_route_handlers(server_app.web_app, config)
     server_app.log.info("jupyterlab_data_engineer %s: %s", __version__, config.describe())
+    if moved:
+        server_app.log.info(
+            "jupyterlab_data_engineer: removed %s from the environment kernels and "
+            "terminals inherit (kept in the extension)",
+            ", ".join(moved),
+        )

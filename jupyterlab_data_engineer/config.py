@@ -8,6 +8,11 @@ Admins set them in ``jupyter_server_config.py``::
 or on the command line (``--DataEngineer.anthropic_base_url=...``). Values set
 there win over the environment variables ``ANTHROPIC_API_KEY`` and
 ``ANTHROPIC_BASE_URL``, which are read at request time.
+
+Kernels and terminals inherit the server's environment, so at load the
+extension moves ``ANTHROPIC_API_KEY`` (and ``ANTHROPIC_AUTH_TOKEN``) out of
+``os.environ`` into this object (``take_secrets_from_environment``).
+``ANTHROPIC_BASE_URL`` holds no secret and stays where it is.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 ENV_API_KEY = "ANTHROPIC_API_KEY"
 ENV_BASE_URL = "ANTHROPIC_BASE_URL"
+ENV_AUTH_TOKEN = "ANTHROPIC_AUTH_TOKEN"
+
+# Taken out of the server's environment at load: every kernel and terminal
+# started afterwards would otherwise inherit them.
+SECRET_ENV_VARS = (ENV_API_KEY, ENV_AUTH_TOKEN)
 
 NO_KEY_MESSAGE = (
     "No Anthropic API key is configured on the Jupyter server. "
@@ -141,20 +151,42 @@ class DataEngineer(Configurable):
         help="Seconds to wait for the TCP/TLS connection to the upstream API.",
     )
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Secrets moved out of os.environ, by variable name.
+        self._env_secrets: dict[str, str] = {}
+
+    def take_secrets_from_environment(self, environ=os.environ) -> list[str]:
+        """Move the key variables out of ``environ`` into this object; return their names."""
+        taken = []
+        for name in SECRET_ENV_VARS:
+            value = environ.pop(name, None)  # os.environ.pop also unsetenv()s
+            if value is not None:
+                self._env_secrets[name] = value
+                taken.append(name)
+        return taken
+
     # -- resolved values ---------------------------------------------------
 
-    def resolved_api_key(self) -> str | None:
-        """The key to use: config, else the environment; None when neither is set."""
-        for candidate in (self.anthropic_api_key, os.environ.get(ENV_API_KEY)):
+    def _env_api_key(self) -> str | None:
+        # A value set in os.environ after load still wins, as before the move:
+        # the environment was always read at request time.
+        for candidate in (os.environ.get(ENV_API_KEY), self._env_secrets.get(ENV_API_KEY)):
             if candidate and candidate.strip():
                 return candidate.strip()
         return None
 
+    def resolved_api_key(self) -> str | None:
+        """The key to use: config, else the environment; None when neither is set."""
+        if self.anthropic_api_key and self.anthropic_api_key.strip():
+            return self.anthropic_api_key.strip()
+        return self._env_api_key()
+
     def key_source(self) -> str | None:
+        """Where the key comes from ("config", "environment"), None without one."""
         if self.anthropic_api_key and self.anthropic_api_key.strip():
             return "config"
-        value = os.environ.get(ENV_API_KEY)
-        if value and value.strip():
+        if self._env_api_key():
             return "environment"
         return None
 

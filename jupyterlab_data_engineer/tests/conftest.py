@@ -31,7 +31,8 @@ KEY_CLI = "sk-ant-test-CLIKEY-" + "c" * 24
 KEY_ENV = "sk-ant-test-ENVKEY-" + "e" * 24
 KEY_ENV_LOSER = "sk-ant-test-LOSINGENVKEY-" + "l" * 24  # must lose against the config
 KEY_UNREACHABLE = "sk-ant-test-UNREACHABLE-" + "u" * 24
-ALL_KEYS = (KEY_CLI, KEY_ENV, KEY_ENV_LOSER, KEY_UNREACHABLE)
+AUTH_TOKEN_ENV = "sk-ant-test-AUTHTOKEN-" + "t" * 24  # ANTHROPIC_AUTH_TOKEN, never used
+ALL_KEYS = (KEY_CLI, KEY_ENV, KEY_ENV_LOSER, KEY_UNREACHABLE, AUTH_TOKEN_ENV)
 
 STARTUP_TIMEOUT = 60.0
 
@@ -258,7 +259,11 @@ def servers(mock_server, dead_port):
         "env_key": dict(
             base_url="/",
             args=[],
-            env={"ANTHROPIC_API_KEY": KEY_ENV, "ANTHROPIC_BASE_URL": mock_url + "/"},
+            env={
+                "ANTHROPIC_API_KEY": KEY_ENV,
+                "ANTHROPIC_AUTH_TOKEN": AUTH_TOKEN_ENV,
+                "ANTHROPIC_BASE_URL": mock_url + "/",
+            },
             expected_key=KEY_ENV,
             upstream=mock_url,
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from jupyterlab_data_engineer import (
@@ -20,6 +22,7 @@ from jupyterlab_data_engineer.config import (
 def clean_env(monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
     return monkeypatch
 
 
@@ -105,3 +108,27 @@ def test_parse_base_url_rejects(value):
 def test_mask_secret():
     assert mask_secret("key sk-abc in text sk-abc", "sk-abc") == "key *** in text ***"
     assert mask_secret("nothing", None) == "nothing"
+
+
+def test_secrets_move_out_of_the_environment_and_keep_their_precedence(clean_env):
+    clean_env.setenv("ANTHROPIC_API_KEY", "sk-env")
+    clean_env.setenv("ANTHROPIC_AUTH_TOKEN", "tok-env")
+    clean_env.setenv("ANTHROPIC_BASE_URL", "http://env.example")
+    cfg = DataEngineer()
+    assert cfg.take_secrets_from_environment() == ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"]
+    assert "ANTHROPIC_API_KEY" not in os.environ
+    assert "ANTHROPIC_AUTH_TOKEN" not in os.environ
+    assert os.environ["ANTHROPIC_BASE_URL"] == "http://env.example"  # no secret: stays
+    assert cfg.resolved_api_key() == "sk-env"
+    assert cfg.key_source() == "environment"
+    assert "sk-env" not in cfg.describe()
+    # Set again later: read at request time, as before the move.
+    clean_env.setenv("ANTHROPIC_API_KEY", "sk-env-2")
+    assert cfg.resolved_api_key() == "sk-env-2"
+    # The config still wins over a moved key.
+    cfg = DataEngineer(anthropic_api_key="sk-config")
+    clean_env.setenv("ANTHROPIC_API_KEY", "sk-env-3")
+    assert cfg.take_secrets_from_environment() == ["ANTHROPIC_API_KEY"]
+    assert cfg.resolved_api_key() == "sk-config"
+    assert cfg.key_source() == "config"
+    assert DataEngineer().take_secrets_from_environment() == []

@@ -5,7 +5,8 @@ import {
   inspectExpression,
   InspectorUnavailable,
   KernelInspector,
-  pythonStringLiteral
+  pythonStringLiteral,
+  scratchCode
 } from '../kernel/kernelInspector';
 import { variablesSummary } from '../tools/kernel';
 
@@ -75,12 +76,37 @@ describe('KernelInspector', () => {
 
   it('builds expressions and a bootstrap that survive any source text', () => {
     expect(inspectExpression('orders', 3)).toBe(
-      "__import__('sys').modules['__jl_data_engineer__'].inspect_variable(get_ipython().user_ns, \"orders\", sample_rows=3)"
+      "(lambda m: m if getattr(m, 'PROTOCOL', 0) == 2 else {}['stale'])(__import__('sys').modules['__jl_data_engineer__'])" +
+        '.inspect_variable(get_ipython().user_ns, "orders", sample_rows=3)'
     );
     expect(inspectExpression('Out[3]')).toContain('"Out[3]")');
     const code = bootstrapCode("x = '$&' + \"\\n\"");
     expect(code).toContain(JSON.stringify("x = '$&' + \"\\n\""));
     expect(code.startsWith('(lambda m:')).toBe(true);
+  });
+
+  it('wraps scratch code in the helper call that keeps _, _N and Out', () => {
+    const source = "%time df.head()\nprint('$&', \"x\")";
+    expect(scratchCode(source)).toBe(
+      "(lambda m: m if getattr(m, 'PROTOCOL', 0) == 2 else {}['stale'])(__import__('sys').modules['__jl_data_engineer__'])" +
+        `.run_scratch(${JSON.stringify(source)})`
+    );
+  });
+
+  it('loads the helper on demand and answers its protocol', async () => {
+    let loaded = false;
+    const { kernel, requests } = fakeKernel(content => {
+      if (content.code) {
+        loaded = true;
+        return { status: 'ok', user_expressions: {} };
+      }
+      return loaded
+        ? { status: 'ok', user_expressions: { result: { status: 'ok', data: { 'text/plain': "'2'" } } } }
+        : { status: 'ok', user_expressions: { result: { status: 'error', ename: 'KeyError', evalue: '' } } };
+    });
+    expect(await new KernelInspector(kernel).ensureLoaded()).toBe(2);
+    expect(requests.map(r => Boolean(r.code))).toEqual([false, true, false]);
+    expect(requests[0].user_expressions.result).toContain("getattr(m, 'PROTOCOL', 0) == 2");
   });
 
   it('reads bare JSON and quoted Python literals', () => {
@@ -124,7 +150,7 @@ describe('run_scratch', () => {
   const tool = createKernelTools().find((t: any) => t.name === 'run_scratch');
 
   /** A kernel whose execution emits the given IOPub messages, then replies. */
-  function kernelEmitting(messages: { type: string; content: any }[], options: { hang?: boolean } = {}) {
+  function kernelEmitting(messages: { type: string; content: any }[], options: { hang?: boolean; helper?: boolean } = {}) {
     const sent: any[] = [];
     let interrupted = false;
     const kernel: any = {
@@ -134,8 +160,17 @@ describe('run_scratch', () => {
         interrupted = true;
       },
       requestExecute(content: any) {
-        sent.push(content);
         const future: any = { onIOPub: null };
+        if (content.user_expressions?.result) {
+          // The helper's protocol check: answered when the helper is "loaded".
+          future.done = Promise.resolve({
+            content: options.helper
+              ? { status: 'ok', user_expressions: { result: { status: 'ok', data: { 'text/plain': "'2'" } } } }
+              : { status: 'ok', user_expressions: { result: { status: 'error', ename: 'NameError', evalue: 'x' } } }
+          });
+          return future;
+        }
+        sent.push(content);
         future.done = new Promise(resolve => {
           setTimeout(() => {
             for (const m of messages) {
@@ -178,7 +213,7 @@ describe('run_scratch', () => {
     expect(error.isError).toBe(true);
     expect(JSON.stringify(error.content)).toContain('KeyError');
 
-    const hanging = kernelEmitting([], { hang: true });
+    const hanging = kernelEmitting([], { hang: true, helper: true });
     const controller = new AbortController();
     const running = tool.run({ code: 'import time; time.sleep(60)' }, { signal: controller.signal, services: hanging.services });
     setTimeout(() => controller.abort(), 30);
@@ -186,6 +221,25 @@ describe('run_scratch', () => {
     expect(cancelled.isError).toBe(true);
     expect(JSON.stringify(cancelled.content)).toContain('Cancelled by the user');
     expect(hanging.wasInterrupted()).toBe(true);
+  });
+
+  it('runs the code through the helper when it is loaded, so _ and Out stay the user\'s', async () => {
+    const { sent, services } = kernelEmitting([], { helper: true });
+    await tool.run({ code: 'df.head()' }, { signal: new AbortController().signal, services });
+    expect(sent.map(c => c.code)).toEqual([scratchCode('df.head()')]);
+    // Without the helper (it could not load) the code runs as it is.
+    const bare = kernelEmitting([]);
+    await tool.run({ code: 'df.head()' }, { signal: new AbortController().signal, services: bare.services });
+    expect(bare.sent.map(c => c.code)).toEqual(['df.head()']);
+  });
+
+  it('does not run the code when Stop came while the helper was loading', async () => {
+    const { sent, services } = kernelEmitting([], { helper: true });
+    const controller = new AbortController();
+    controller.abort();
+    const result = await tool.run({ code: 'df.head()' }, { signal: controller.signal, services });
+    expect(result.isError).toBe(true);
+    expect(sent).toEqual([]);
   });
 
   it('asks before destructive scratch code', () => {

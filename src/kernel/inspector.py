@@ -29,18 +29,35 @@ Through `user_expressions` of a silent execute request with code '' (same flags)
     __import__('sys').modules['__jl_data_engineer__'].inspect_variable(get_ipython().user_ns, <NAME>)
     __import__('sys').modules['__jl_data_engineer__'].inspect_variable(get_ipython().user_ns, <NAME>, sample_rows=<N>)
 
+Scratch code (the run_scratch tool) is the code of a non-silent execute request
+(store_history=False), once the module is loaded:
+
+    __import__('sys').modules['__jl_data_engineer__'].run_scratch(<CODE>)
+
 <NAME> is a Python string literal (`JSON.stringify(name)`). Both return a str whose repr
 is the JSON text itself, so `JSON.parse(reply.content.user_expressions[key].data['text/plain'])`
 gives the result. A per-key status 'error' with ename 'KeyError' means the module is not
 loaded (new or restarted kernel): send the bootstrap, then ask again. `PROTOCOL` changes
-when the result shape does: compare `...modules['__jl_data_engineer__'].PROTOCOL`.
+when the result shape or a guarantee does (2: secrets redacted). The frontend reaches the
+module through `(lambda m: m if getattr(m, 'PROTOCOL', 0) == <P> else {}['stale'])(...)`, so
+a helper left by an older frontend in a running kernel also answers KeyError and is replaced.
 
 Guarantees of every call
 ------------------------
 - Never raises: failures come back as {"error": "..."}; a failing optional detail is
   listed under "errors" and the rest is kept.
-- Prints nothing: stdout/stderr writes and log records from this thread are dropped,
-  warnings are ignored, for the duration of the call only.
+- Prints nothing: stdout/stderr writes from this thread are dropped for the duration
+  of the call. On the main thread (no cell can run meanwhile) its log records are
+  dropped and warnings ignored too. On a subshell's thread a user's cell may be running
+  on the main thread, so the process-wide warning filters and logging handlers are left
+  alone: warnings from this thread still go to the dropped stderr, log records reach the
+  handlers they are sent to.
+- Shows no secrets: values of variables, columns and dict keys whose names look secret
+  (key, token, secret, passw, credential, auth, dsn, conn_str) and strings that look like
+  a key or a URL with a password are "<redacted, N chars>"; such parts of other text
+  (SQL, errors) are replaced the same way.
+- One line of JSON: U+0085, U+2028 and U+2029 are escaped, since IPython's text/plain
+  rendering splits a repr at every str.splitlines() break.
 - A time budget (`time_budget`, 0.5 s): checked between steps; once spent, optional
   details (memory, null counts, sample rows, catalog columns) are skipped and
   "truncated" contains "time budget".
@@ -97,13 +114,14 @@ import itertools
 import json
 import logging
 import math
+import re
 import sys
 import threading
 import time
 import types
 import warnings
 
-PROTOCOL = 1
+PROTOCOL = 2
 
 MAX_BYTES = 8192
 TIME_BUDGET = 0.5
@@ -215,6 +233,12 @@ class _Name(_Raw):
     __slots__ = ()
 
 
+class _Secret(_Raw):
+    """A value shown only as "<redacted, N chars>" (its name looks secret)."""
+
+    __slots__ = ()
+
+
 class _Limits:
     __slots__ = ("rows", "cols", "text", "items", "tables", "depth")
 
@@ -237,6 +261,94 @@ _LEVELS = (
 
 def _cut(s, n):
     return s if len(s) <= n else s[:n] + "…(+%d chars)" % (len(s) - n)
+
+
+# ---------------------------------------------------------------- secrets
+
+_SECRET_NAME = re.compile(r"key|token|secret|passw|credential|auth|dsn|conn_?str", re.I)
+_SECRET_TEXT = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:(?!\*+@)[^\s/?#@]+@"  # URL with a password
+    r"|(?i:\b(?:password|passwd|pwd)\s*=\s*)[^\s;'\"]+"  # key=value DSNs (libpq, ODBC)
+    r"|\bsk-[A-Za-z0-9_-]{16,}"  # sk-ant-..., sk-proj-...
+    r"|\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}"
+    r"|\bxox[abprs]-[A-Za-z0-9-]{10,}"
+    r"|\bAKIA[0-9A-Z]{16}\b"
+    r"|\bAIza[0-9A-Za-z_-]{30,}"
+    r"|\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"  # JWT
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+)
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")
+_SCAN = 64  # characters past the cut that are still scanned: a key must not straddle it
+
+
+def _random_token(token):
+    """A long run of mixed-case letters and digits with high entropy: a key, not a word,
+    a path or a hex digest (hashes and UUIDs have no upper and lower case both)."""
+    if token.count("/") > 2 or not (any(c.isdigit() for c in token)
+                                     and any(c.islower() for c in token)
+                                     and any(c.isupper() for c in token)):
+        return False
+    n = len(token)
+    # Random text switches between lower, upper, digit and other at most characters
+    # (~0.6 per character); camelCase and snake_case identifiers rarely (< 0.45).
+    kinds = ["d" if c.isdigit() else "l" if c.islower() else "u" if c.isupper() else "o" for c in token]
+    if sum(a != b for a, b in zip(kinds, kinds[1:])) < 0.45 * n:
+        return False
+    counts = {}
+    for c in token:
+        counts[c] = counts.get(c, 0) + 1
+    entropy = -sum(k / n * math.log2(k / n) for k in counts.values())
+    return entropy >= 4.0
+
+
+def _looks_secret(text):
+    if len(text) < 8:
+        return False
+    if _SECRET_TEXT.search(text):
+        return True
+    return any(_random_token(m.group()) for m in _LONG_TOKEN.finditer(text))
+
+
+def _mask_secrets(text):
+    """Text with each secret-looking part replaced by "<redacted, N chars>"."""
+    if len(text) < 8:
+        return text
+    text = _SECRET_TEXT.sub(lambda m: "<redacted, %d chars>" % len(m.group()), text)
+    return _LONG_TOKEN.sub(
+        lambda m: "<redacted, %d chars>" % len(m.group()) if _random_token(m.group()) else m.group(),
+        text)
+
+
+def _secret_name(name):
+    """True for a variable, column or key name that looks like it holds a secret."""
+    if isinstance(name, _Raw):
+        name = name.value
+    if isinstance(name, tuple):  # a MultiIndex column
+        return any(_secret_name(part) for part in name)
+    return isinstance(name, str) and _SECRET_NAME.search(name) is not None
+
+
+def _redacted(v):
+    """What is shown instead of a secret value: its size, never its content."""
+    t = type(v)
+    if v is None:
+        return None
+    if issubclass(t, str):
+        return "<redacted, %d chars>" % str.__len__(v)
+    if issubclass(t, (bytes, bytearray)):
+        return "<redacted, %d bytes>" % len(v)
+    base = next((b for b in _BUILTIN_CONTAINERS if issubclass(t, b)), None)
+    if base is not None:
+        return "<redacted, %s of %d>" % (t.__name__, base.__len__(v))
+    if _jsonable(v, _LEVELS[-1], depth=99) is None:  # a missing value stays visibly missing
+        return None
+    return "<redacted>"
+
+
+def _text_value(s, lim):
+    if _looks_secret(s[: lim.text + _SCAN]):
+        return _redacted(s)
+    return _cut(s, lim.text)
 
 
 def _int(v, lim):
@@ -274,7 +386,7 @@ def _jsonable(v, lim, depth=0):
     if v is None or t is bool:
         return v
     if t is str:
-        return _cut(v, lim.text)
+        return _text_value(v, lim)
     if t is int:
         return _int(v, lim)
     if t is float:
@@ -295,8 +407,10 @@ def _jsonable(v, lim, depth=0):
     if issubclass(t, float):
         return _float(float.__float__(v))
     if issubclass(t, str):
-        return _cut(str.__str__(v), lim.text)
+        return _text_value(str.__str__(v), lim)
     if issubclass(t, (bytes, bytearray)):
+        if _looks_secret(bytes(v[: lim.text + _SCAN]).decode("latin-1")):
+            return _redacted(v)
         head = bytes(v[: lim.text])
         return repr(head) + ("" if len(v) <= lim.text else "…(+%d bytes)" % (len(v) - lim.text))
     if issubclass(t, complex):
@@ -334,7 +448,7 @@ def _jsonable(v, lim, depth=0):
         if base is dict:
             out = {}
             for k, x in itertools.islice(dict.items(v), lim.items):
-                out[_key(k, lim)] = _jsonable(x, lim, depth + 1)
+                out[_key(k, lim)] = _redacted(x) if _secret_name(k) else _jsonable(x, lim, depth + 1)
             if size > lim.items:
                 out["…"] = "+%d more" % (size - lim.items)
             return out
@@ -355,6 +469,8 @@ def _render(x, lim, key=None):
     t = type(x)
     if t is _Raw:
         return _jsonable(x.value, lim)
+    if t is _Secret:
+        return _redacted(x.value)
     if t is _Name:
         return _jsonable(x.value, _Limits(0, 0, max(lim.text, 60), 16, 0, depth=1))
     if t is dict:
@@ -366,12 +482,45 @@ def _render(x, lim, key=None):
                "tables": lim.tables, "categories": lim.items}.get(key, len(x))
         return [_render(v, lim) for v in x[:cap]]
     if t is str:
-        return _cut(x, lim.text * 10 if key == "sql" else max(lim.text, 60))
+        return _cut(_mask_secrets(x), lim.text * 10 if key == "sql" else max(lim.text, 60))
     return x
 
 
+# Line breaks for str.splitlines() that JSON leaves unescaped; in JSON text they can only
+# occur inside strings, where the escape means the same character.
+_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 def _dumps(obj):
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_LINE_BREAKS)
+
+
+def _secret(cell):
+    return _Secret(cell.value) if isinstance(cell, _Raw) else _Secret(cell)
+
+
+def _redact_facts(facts, name):
+    """Mark the values of secret-named variables, series and columns as _Secret."""
+    whole = _secret_name(name) or _secret_name(facts.get("series_name"))
+    cols = facts.get("columns") if isinstance(facts.get("columns"), list) else []
+    hidden = [i for i, c in enumerate(cols) if whole or _secret_name(c.get("name"))]
+    for i in hidden:
+        if "categories" in cols[i]:
+            cols[i]["categories"] = [_secret(c) for c in cols[i]["categories"]]
+    sample = facts.get("sample")
+    if isinstance(sample, dict):
+        for row in sample.get("rows") or []:
+            for i in range(len(row)) if whole else hidden:
+                if i < len(row):
+                    row[i] = _secret(row[i])
+        if whole and "index" in sample:
+            sample["index"] = [_secret(v) for v in sample["index"]]
+    if whole:
+        for key in ("value", "values", "categories"):
+            if key in facts:
+                v = facts[key]
+                facts[key] = [_secret(x) for x in v] if type(v) is list else _secret(v)
 
 
 class _JSONText(str):
@@ -439,26 +588,33 @@ class _Quiet:
 
     def __enter__(self):
         self.threads = {threading.get_ident()}
-        # Handlers made earlier (logging.basicConfig, SQLAlchemy's echo) hold the real
-        # stream: filter at the handlers, for our threads only.
-        self.filter = _ThreadFilter(self.threads)
-        loggers = [logging.getLogger()] + [
-            lg for lg in list(logging.Logger.manager.loggerDict.values())
-            if isinstance(lg, logging.Logger) and lg.handlers
-        ]
-        self.handlers = [h for lg in loggers for h in lg.handlers]
-        for h in self.handlers:
-            h.addFilter(self.filter)
-        self.warnings = warnings.catch_warnings()
-        self.warnings.__enter__()
-        warnings.simplefilter("ignore")
+        self.handlers = []
+        self.warnings = None
+        # Off the main thread we run on a subshell, beside a user's cell maybe: changing
+        # the warning filters would hide that cell's warnings and, on restore, drop any
+        # filter it set; adding and removing handler filters races with its logging.
+        if threading.current_thread() is threading.main_thread():
+            # Handlers made earlier (logging.basicConfig, SQLAlchemy's echo) hold the
+            # real stream: filter at the handlers, for our threads only.
+            self.filter = _ThreadFilter(self.threads)
+            loggers = [logging.getLogger()] + [
+                lg for lg in list(logging.Logger.manager.loggerDict.values())
+                if isinstance(lg, logging.Logger) and lg.handlers
+            ]
+            self.handlers = [h for lg in loggers for h in lg.handlers]
+            for h in self.handlers:
+                h.addFilter(self.filter)
+            self.warnings = warnings.catch_warnings()
+            self.warnings.__enter__()
+            warnings.simplefilter("ignore")
         self.saved = (sys.stdout, sys.stderr)
         self.streams = (_QuietStream(sys.stdout, self.threads), _QuietStream(sys.stderr, self.threads))
         sys.stdout, sys.stderr = self.streams
         return self
 
     def __exit__(self, *exc):
-        self.warnings.__exit__(*exc)
+        if self.warnings is not None:
+            self.warnings.__exit__(*exc)
         for h in self.handlers:
             h.removeFilter(self.filter)
         # Put the streams back unless someone replaced them meanwhile.
@@ -1009,7 +1165,9 @@ def list_variables(ns=None, max_variables=MAX_VARIABLES, max_bytes=MAX_BYTES, ti
                     try:
                         entry.update(_brief(value, kind, call))
                     except Exception as e:
-                        entry["error"] = _cut("%s: %s" % (type(e).__name__, e), 120)
+                        entry["error"] = _cut(_mask_secrets("%s: %s" % (type(e).__name__, e)), 120)
+                    if "value" in entry and _secret_name(name):
+                        entry["value"] = _redacted(value)
                 entries.append(entry)
             truncated = set(call.truncated)
             if len(found) > len(entries):
@@ -1031,6 +1189,48 @@ def list_variables(ns=None, max_variables=MAX_VARIABLES, max_bytes=MAX_BYTES, ti
             return _JSONText(_dumps(out))
     except (Exception, KeyboardInterrupt) as e:
         return _JSONText(_dumps({"error": _cut("%s: %s" % (type(e).__name__, e), 300)}))
+
+
+# ---------------------------------------------------------------- run_scratch
+
+_UNDERSCORES = ("_", "__", "___")
+
+
+def _is_output_name(k):
+    return isinstance(k, str) and (k in _UNDERSCORES or (k[:1] == "_" and k[1:].isdigit()))
+
+
+def run_scratch(code, shell=None):
+    """Run `code` as IPython runs a cell (magics, display of the last expression), but
+    leave the output history as it was: `_`, `__`, `___`, `_N` and `Out`. With
+    store_history=False IPython's displayhook still files the result under the next
+    execution count and rotates the underscores. Returns None (nothing to display)."""
+    if shell is None:
+        shell = sys.modules["IPython"].get_ipython()
+    ns, hidden, hook = shell.user_ns, shell.user_ns_hidden, shell.displayhook
+    names = {k: ns[k] for k in list(ns) if _is_output_name(k)}
+    hidden_names = {k: hidden[k] for k in list(hidden) if _is_output_name(k)}
+    out = ns.get("Out")
+    out_items = dict(out) if isinstance(out, dict) else None
+    hook_values = [getattr(hook, u, None) for u in _UNDERSCORES]
+    try:
+        shell.run_cell(code, store_history=False, silent=False)
+    finally:
+        for table, before in ((ns, names), (hidden, hidden_names)):
+            for k in [k for k in list(table) if _is_output_name(k) and k not in before]:
+                del table[k]
+            for k, v in before.items():
+                if table.get(k, before) is not v:
+                    table[k] = v
+        if out_items is not None:
+            for k in [k for k in list(out) if k not in out_items]:
+                del out[k]
+            for k, v in out_items.items():
+                if out.get(k, out_items) is not v:
+                    out[k] = v
+        for u, v in zip(_UNDERSCORES, hook_values):
+            setattr(hook, u, v)
+    return None
 
 
 # ---------------------------------------------------------------- inspect_variable
@@ -1083,6 +1283,7 @@ def inspect_variable(ns=None, name="", sample_rows=None, max_bytes=MAX_BYTES, ti
                 _INSPECTORS.get(kind, _inspect_other)(obj, facts, call)
             except Exception as e:
                 facts["error"] = _cut("%s: %s" % (type(e).__name__, e), 300)
+            _redact_facts(facts, str(name))
             return _JSONText(_fit(facts, max_bytes, call.truncated))
     except (Exception, KeyboardInterrupt) as e:
         return _JSONText(_dumps({"name": str(name)[:200], "error": _cut("%s: %s" % (type(e).__name__, e), 300)}))

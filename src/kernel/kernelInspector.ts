@@ -4,6 +4,13 @@ import inspectorSource from '../../src/kernel/inspector.py';
 
 /** The private module the helper lives in, in the kernel's `sys.modules`. */
 const MODULE = "__import__('sys').modules['__jl_data_engineer__']";
+/** The helper's PROTOCOL this frontend speaks (inspector.py). */
+export const PROTOCOL = 2;
+/**
+ * The module, if it speaks PROTOCOL; else a KeyError like a missing module, so that
+ * a helper an older version left in a running kernel (no redaction) is replaced.
+ */
+const CURRENT = `(lambda m: m if getattr(m, 'PROTOCOL', 0) == ${PROTOCOL} else {}['stale'])(${MODULE})`;
 
 /**
  * One expression that runs the helper into a fresh module and registers it,
@@ -18,13 +25,22 @@ export function bootstrapCode(source: string = inspectorSource): string {
 
 /** The user_expressions call for listing variables. */
 export function listExpression(): string {
-  return `${MODULE}.list_variables(get_ipython().user_ns)`;
+  return `${CURRENT}.list_variables(get_ipython().user_ns)`;
 }
 
 /** The user_expressions call for one variable's summary. */
 export function inspectExpression(name: string, sampleRows?: number): string {
   const rows = sampleRows === undefined ? '' : `, sample_rows=${Math.max(0, Math.floor(sampleRows))}`;
-  return `${MODULE}.inspect_variable(get_ipython().user_ns, ${JSON.stringify(name)}${rows})`;
+  return `${CURRENT}.inspect_variable(get_ipython().user_ns, ${JSON.stringify(name)}${rows})`;
+}
+
+/**
+ * The code of a non-silent, store_history=false execute request that runs `code`
+ * like a cell (outputs, display of the last value) but leaves `_`, `_N` and `Out`
+ * as they were. Needs the helper loaded (`KernelInspector.ensureLoaded`).
+ */
+export function scratchCode(code: string): string {
+  return `${CURRENT}.run_scratch(${JSON.stringify(code)})`;
 }
 
 /** Why an inspection could not be done, in words for the model and the user. */
@@ -70,6 +86,11 @@ export class KernelInspector {
   /** One variable's summary (dtypes, nulls on a sample, sample rows...). */
   async inspectVariable(name: string, sampleRows?: number, options: IInspectOptions = {}): Promise<any> {
     return this._call(inspectExpression(name, sampleRows), options);
+  }
+
+  /** Loads the helper into the kernel unless it is there; resolves to its PROTOCOL. */
+  async ensureLoaded(options: IInspectOptions = {}): Promise<number> {
+    return this._call(`${CURRENT}._dumps(${PROTOCOL})`, options);
   }
 
   dispose(): void {

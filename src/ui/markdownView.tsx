@@ -2,6 +2,7 @@ import { Clipboard } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import * as React from 'react';
+import { BLOCKED_ATTRIBUTE, hardenLinks, NoRemoteFetchSanitizer, restoreBlocked } from './remoteContent';
 
 type Translate = (text: string, ...args: any[]) => string;
 
@@ -19,10 +20,24 @@ export interface IMarkdownViewProps {
   actions?: ICodeBlockActions;
 }
 
+/** Per app registry, a clone whose sanitiser also blocks remote fetches. */
+const guardedRegistries = new WeakMap<IRenderMimeRegistry, IRenderMimeRegistry>();
+
+function guardedRegistry(rendermime: IRenderMimeRegistry, trans: Translate): IRenderMimeRegistry {
+  let guarded = guardedRegistries.get(rendermime);
+  if (!guarded) {
+    guarded = rendermime.clone({ sanitizer: new NoRemoteFetchSanitizer(rendermime.sanitizer, trans) });
+    guardedRegistries.set(rendermime, guarded);
+  }
+  return guarded;
+}
+
 /**
  * Markdown through JupyterLab's own renderer: sanitised (the model is not
- * trusted), highlighted, typeset, themed. While a reply streams, renders are
- * coalesced: at most one in flight, then one more with the newest text.
+ * trusted), highlighted, typeset, themed. Remote images, media and frames
+ * become click-to-load placeholders before the HTML reaches the DOM (see
+ * remoteContent.ts). While a reply streams, renders are coalesced: at most one
+ * in flight, then one more with the newest text.
  */
 export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
   const host = React.useRef<HTMLDivElement>(null);
@@ -31,12 +46,14 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
     rendering: boolean;
     pending: string | null;
     disposed: boolean;
-  }>({ renderer: null, rendering: false, pending: null, disposed: false });
+    /** Placeholders the user clicked, by the HTML they stand for: kept loaded across re-renders. */
+    allowed: Set<string>;
+  }>({ renderer: null, rendering: false, pending: null, disposed: false, allowed: new Set() });
   const propsRef = React.useRef(props);
   propsRef.current = props;
 
   React.useEffect(() => {
-    const renderer = props.rendermime.createRenderer('text/markdown');
+    const renderer = guardedRegistry(props.rendermime, props.trans).createRenderer('text/markdown');
     state.current.renderer = renderer;
     state.current.disposed = false;
     host.current?.appendChild(renderer.node);
@@ -60,6 +77,7 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
           s.pending = null;
           const model = new MimeModel({ data: { 'text/markdown': source }, trusted: false });
           await s.renderer.renderModel(model);
+          afterRender(s.renderer.node, s.allowed);
           const { actions, trans } = propsRef.current;
           if (actions && !s.disposed) {
             decorateCodeBlocks(s.renderer.node, actions, trans);
@@ -80,7 +98,27 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
     }
   }, [props.actions]);
 
-  return <div className="jp-DataEngineer-markdown" ref={host} />;
+  const onClick = React.useCallback((event: React.MouseEvent) => {
+    const target = event.target as Element;
+    const blocked = target.closest?.(`[${BLOCKED_ATTRIBUTE}]`);
+    if (blocked && host.current?.contains(blocked)) {
+      event.preventDefault();
+      state.current.allowed.add(blocked.getAttribute(BLOCKED_ATTRIBUTE) ?? '');
+      restoreBlocked(blocked);
+    }
+  }, []);
+
+  return <div className="jp-DataEngineer-markdown" ref={host} onClick={onClick} />;
+}
+
+/** JupyterLab sets rel="noopener" on remote links after sanitising: add noreferrer back. */
+function afterRender(node: HTMLElement, allowed: Set<string>): void {
+  hardenLinks(node, window.location.origin);
+  node.querySelectorAll(`[${BLOCKED_ATTRIBUTE}]`).forEach(el => {
+    if (allowed.has(el.getAttribute(BLOCKED_ATTRIBUTE) ?? '')) {
+      restoreBlocked(el);
+    }
+  });
 }
 
 /** Add the action bar to every rendered code block that lacks one. */

@@ -63,7 +63,7 @@ def test_bootstrap_leaves_user_namespace_identical():
     exec(bootstrap_code(), ns)
     assert {k: id(v) for k, v in ns.items()} == before
     module = sys.modules[MODULE_NAME]
-    assert module.PROTOCOL == 1
+    assert module.PROTOCOL == 2
     assert module.__name__ == MODULE_NAME
 
 
@@ -85,7 +85,7 @@ def test_call_expressions_leave_user_namespace_identical(insp):
 
 def test_a_failed_bootstrap_installs_nothing():
     source = INSPECTOR.read_text(encoding="utf-8")
-    broken = bootstrap_code(source.replace("PROTOCOL = 1", "PROTOCOL = 1\nraise RuntimeError('x')", 1))
+    broken = bootstrap_code(source.replace("PROTOCOL = 2", "PROTOCOL = 2\nraise RuntimeError('x')", 1))
     sys.modules.pop("__jl_data_engineer__", None)
     try:
         with pytest.raises(RuntimeError):
@@ -801,3 +801,132 @@ def test_spark_frame_runs_no_job_unless_asked(insp, spark):
     assert len(spark_jobs(spark)) > len(before)  # the job counter does see jobs
     assert out["sample"]["rows"] == [[0, 0, "0", {"a": 0, "b": "x"}, [0, 0], "0.00"],
                                      [1, 1, "1", {"a": 1, "b": "x"}, [1, 1], "1.00"]]
+
+
+# ---------------------------------------------------------------- secrets, line breaks, subshells
+
+KEY = "sk-ant-api03-" + "Zq8F2kLz0Rt7VbN3mXc5Y1wPa9HdJ6sGe4uK0iT2o"
+TOKEN = "q8F2kLz0Rt7VbN3mXc5Y1wPa9HdJ6sGe4uK0iT2o"  # high entropy, no known prefix
+DSN = "postgresql://etl:pw-Secret1@db.internal/warehouse"
+
+
+def test_secret_names_and_values_are_redacted_in_listings(insp):
+    ns = {"api_key": "hunter2", "db_password": 123456, "anthropic": KEY, "dsn_like": "x",
+          "url": DSN, "blob": TOKEN, "greeting": "hello world",
+          "digest": "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+          "ident": "getUserAccountBalanceHistoryV2Internal", "count": 3}
+    text = insp.list_variables(ns, time_budget=BUDGET)
+    for secret in ("hunter2", "123456", KEY, DSN, "pw-Secret1", TOKEN):
+        assert secret not in text
+    values = {v["name"]: v.get("value") for v in json.loads(text)["variables"]}
+    assert values["api_key"] == "<redacted, 7 chars>"
+    assert values["db_password"] == "<redacted>"
+    assert values["anthropic"] == "<redacted, %d chars>" % len(KEY)
+    assert values["url"] == "<redacted, %d chars>" % len(DSN)
+    assert values["blob"] == "<redacted, 40 chars>"
+    assert values["dsn_like"] == "<redacted, 1 chars>"
+    # Ordinary text, hex digests and identifiers are data, not secrets.
+    assert values["greeting"] == "hello world"
+    assert values["digest"] == ns["digest"]
+    assert values["ident"] == ns["ident"]
+    assert values["count"] == 3
+
+
+def test_secrets_are_redacted_in_inspections_and_samples(insp):
+    import pandas as pd
+
+    df = pd.DataFrame({"user": ["ann", "bob"], "password": ["pw1", None],
+                       "note": ["ok", "key is " + KEY], "conn": [DSN, "plain"]})
+    ns = {"df": df, "token": KEY, "config": {"host": "h", "password": "pw-Secret1", "nested": {"api_key": "k1"}},
+          "credentials_df": pd.DataFrame({"a": ["s1"]}), "s": df["password"], "dsn": DSN}
+    out = inspect(insp, ns, "df")
+    rows = out["sample"]["rows"]
+    assert [r[0] for r in rows] == ["ann", "bob"]
+    assert [r[1] for r in rows] == ["<redacted, 3 chars>", None]
+    assert rows[0][2] == "ok" and rows[1][2] == "<redacted, %d chars>" % len("key is " + KEY)
+    assert rows[0][3] == "<redacted, %d chars>" % len(DSN) and rows[1][3] == "plain"
+    assert [c["name"] for c in out["columns"]] == ["user", "password", "note", "conn"]
+
+    assert inspect(insp, ns, "token")["value"] == "<redacted, %d chars>" % len(KEY)
+    assert inspect(insp, ns, "dsn")["value"] == "<redacted, %d chars>" % len(DSN)
+    config = inspect(insp, ns, "config")["value"]
+    assert config == {"host": "h", "password": "<redacted, 10 chars>", "nested": {"api_key": "<redacted, 2 chars>"}}
+    assert inspect(insp, ns, "credentials_df")["sample"]["rows"] == [["<redacted, 2 chars>"]]
+    assert inspect(insp, ns, "s")["values"] == ["<redacted, 3 chars>", None]
+    for name in ns:
+        text = insp.inspect_variable(ns, name, time_budget=BUDGET)
+        for secret in (KEY, DSN, "pw-Secret1", "pw1", "k1\""):
+            assert secret not in text, (name, text)
+
+
+def test_secrets_in_sql_text_are_masked_in_place(insp):
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    rel = con.sql("select 'postgresql://etl:pw-Secret1@db/w' as target, 1 as n")
+    out = inspect(insp, {"rel": rel}, "rel")
+    assert "pw-Secret1" not in json.dumps(out)
+    assert "select" in out["sql"].lower() and "<redacted," in out["sql"]
+
+
+def test_json_has_no_raw_line_separators(insp):
+    from IPython.lib.pretty import pretty
+
+    text = "a\x85b\u2028c\u2029d"
+    for result in (insp.inspect_variable({"s": text}, "s", time_budget=BUDGET),
+                   insp.list_variables({"s": text}, time_budget=BUDGET)):
+        assert not set(result) & {"\x85", "\u2028", "\u2029"}
+        # IPython renders text/plain with its pretty printer, which splits at these.
+        assert json.loads(pretty(result)) == json.loads(result)
+    assert json.loads(pretty(insp.inspect_variable({"s": text}, "s")))["value"] == text
+
+
+def test_on_a_subshell_thread_the_users_warnings_and_logging_are_left_alone(insp, capfd):
+    import threading
+
+    import pandas as pd
+
+    inside, user_done = threading.Event(), threading.Event()
+
+    class Waits(pd.DataFrame):
+        @property
+        def _constructor(self):
+            return Waits
+
+        def isna(self):
+            inside.set()
+            user_done.wait(10)
+            print("from the inspector")
+            return super().isna()
+
+    handler = logging.StreamHandler(sys.stderr)
+    logger = logging.getLogger("user.cell")
+    logger.addHandler(handler)
+    result = {}
+
+    def subshell():
+        result["out"] = json.loads(insp.inspect_variable({"df": Waits({"a": [1]})}, "df", time_budget=BUDGET))
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            thread = threading.Thread(target=subshell)
+            thread.start()
+            assert inside.wait(10)
+            # The user's cell, on the main thread, while the inspector runs beside it.
+            filters_during = list(handler.filters)
+            warnings.warn("from the user's cell")
+            warnings.filterwarnings("error", message="set by the user's cell")
+            print("user output")
+            logger.error("user log record")
+            user_done.set()
+            thread.join(10)
+            kept = [f for f in warnings.filters if getattr(f[1], "pattern", None) == "set by the user's cell"]
+    finally:
+        logger.removeHandler(handler)
+    assert filters_during == []
+    assert [str(w.message) for w in caught] == ["from the user's cell"]
+    assert len(kept) == 1
+    assert result["out"]["columns"][0]["nulls"] == 0
+    out, err = capfd.readouterr()
+    assert "user output" in out and "from the inspector" not in out
+    assert "user log record" in err

@@ -32,10 +32,12 @@ class Kernel:
     def __init__(self, client):
         self.client = client
 
-    def execute(self, code, silent, user_expressions=None):
+    def execute(self, code, silent, user_expressions=None, store_history=None):
         """Returns (reply content, IOPub messages of this request)."""
+        if store_history is None:
+            store_history = not silent
         msg_id = self.client.execute(
-            code, silent=silent, store_history=not silent, user_expressions=user_expressions or {},
+            code, silent=silent, store_history=store_history, user_expressions=user_expressions or {},
             allow_stdin=False, stop_on_error=False)
         while True:
             reply = self.client.get_shell_msg(timeout=60)
@@ -126,7 +128,7 @@ def test_bootstrap_and_calls_leave_no_trace(kernel):
     assert kernel.call("inspect_variable", '"nope"') == {"name": "nope", "error": "no variable nope"}
 
     assert kernel.state() == before
-    assert kernel.value("str(__import__('sys').modules['__jl_data_engineer__'].PROTOCOL)") == "1"
+    assert kernel.value("str(__import__('sys').modules['__jl_data_engineer__'].PROTOCOL)") == "2"
     # The user sees none of it: their next cell is number 3.
     messages = kernel.run_cell("x + 1")
     result = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]
@@ -159,3 +161,92 @@ def test_jupysql_result_is_read_without_fetching(kernel):
     assert {v["name"]: v["kind"] for v in listed["variables"]}["conn"] == "duckdb.DuckDBPyConnection"
     assert kernel.value(fetched) == before_fetch
     assert kernel.state() == before
+
+
+def _loaded(kernel):
+    if kernel.expressions(r=call_expression("list_variables"))["r"]["status"] != "ok":
+        kernel.bootstrap()
+
+
+def test_line_separators_in_values_survive_the_kernels_text_plain(kernel):
+    _loaded(kernel)
+    kernel.run_cell("sep = 'a\\x85b\\u2028c\\u2029d'\n"
+                    "import pandas as pd\nsep_df = pd.DataFrame({'s': [sep]})")
+    assert kernel.call("inspect_variable", '"sep"', BUDGET)["value"] == "a\x85b\u2028c\u2029d"
+    assert kernel.call("inspect_variable", '"sep_df"', BUDGET)["sample"]["rows"] == [["a\x85b\u2028c\u2029d"]]
+    listed = {v["name"]: v for v in kernel.call("list_variables", BUDGET)["variables"]}
+    assert listed["sep"]["value"] == "a\x85b\u2028c\u2029d"
+
+
+def test_secrets_never_reach_the_frontend(kernel):
+    _loaded(kernel)
+    kernel.run_cell("api_key = 'sk-ant-api03-' + 'Zq8F2kLz0Rt7VbN3mXc5Y1wPa9HdJ6sGe4uK0iT2o'\n"
+                    "import pandas as pd\nusers = pd.DataFrame({'name': ['ann'], 'password': ['pw-Secret1']})")
+    entries = kernel.expressions(
+        a=call_expression("list_variables", BUDGET),
+        b=call_expression("inspect_variable", '"api_key"', BUDGET),
+        c=call_expression("inspect_variable", '"users"', BUDGET))
+    text = json.dumps(entries)
+    assert "Zq8F2kLz0Rt7" not in text and "pw-Secret1" not in text
+    assert json.loads(entries["c"]["data"]["text/plain"])["sample"]["rows"] == [["ann", "<redacted, 10 chars>"]]
+
+
+# The frontend's way to the module (src/kernel/kernelInspector.ts CURRENT).
+CURRENT = ("(lambda m: m if getattr(m, 'PROTOCOL', 0) == 2 else {}['stale'])"
+           "(__import__('sys').modules['__jl_data_engineer__'])")
+
+
+def scratch_code(code):
+    """What the frontend sends for run_scratch (src/kernel/kernelInspector.ts scratchCode)."""
+    return f"{CURRENT}.run_scratch({json.dumps(code)})"
+
+
+def test_a_helper_of_another_protocol_answers_like_a_missing_one(kernel):
+    old = bootstrap_code().replace("PROTOCOL = 2", "PROTOCOL = 1", 1)
+    content, _ = kernel.execute(old, silent=True)
+    assert content["status"] == "ok"
+    entry = kernel.expressions(r=f"{CURRENT}.list_variables(get_ipython().user_ns)")["r"]
+    assert (entry["status"], entry["ename"]) == ("error", "KeyError")
+    kernel.bootstrap()
+    assert kernel.expressions(r=f"{CURRENT}.list_variables(get_ipython().user_ns)")["r"]["status"] == "ok"
+
+
+HISTORY = (
+    "__import__('json').dumps([repr(_), repr(__), repr(___), sorted(k for k in get_ipython().user_ns "
+    "if k[:1] == '_' and k[1:].isdigit()), {str(k): repr(v) for k, v in Out.items()}, "
+    "get_ipython().execution_count])"
+)
+
+
+def test_run_scratch_leaves_underscores_and_out_unchanged(kernel):
+    _loaded(kernel)
+    kernel.run_cell("'first'")
+    kernel.run_cell("'second'")
+    before = kernel.value(HISTORY)
+    names_before = kernel.state()[0]
+
+    for code in ("6 * 7", "print('printed')\n'shown'", "1 / 0", "%time 40 + 2"):
+        content, messages = kernel.execute(scratch_code(code), silent=False, store_history=False)
+        assert content["status"] == "ok", content
+        assert kernel.value(HISTORY) == before, code
+        assert kernel.state()[0] == names_before, code
+        if code == "6 * 7":
+            results = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
+            assert [r["data"]["text/plain"] for r in results] == ["42"]
+        if code.startswith("print"):
+            kinds = [m["msg_type"] for m in messages]
+            assert "stream" in kinds and "execute_result" in kinds
+        if code == "1 / 0":
+            errors = [m["content"] for m in messages if m["msg_type"] == "error"]
+            assert [e["ename"] for e in errors] == ["ZeroDivisionError"]
+
+    # The user's next cell numbers and rotates as if no scratch code had run.
+    messages = kernel.run_cell("'third'")
+    result = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]
+    assert result["execution_count"] == json.loads(before)[-1]
+    assert kernel.value("repr((_, __, ___))") == "('third', 'second', 'first')"
+
+    # Why the wrapper: store_history=False alone files the result as _N and rotates `_`.
+    before = kernel.value(HISTORY)
+    kernel.execute("'scratch'", silent=False, store_history=False)
+    assert kernel.value(HISTORY) != before

@@ -89,6 +89,28 @@ describe('package specs', () => {
     expect(invalidPackageSpec([spec])).toMatch(/^Refused package spec/);
   });
 
+  it.each([
+    ['pandas-2.2.0-cp311-cp311-manylinux_x86_64.whl'],
+    ['mypkg.tar.gz'],
+    ['mypkg-1.0.TGZ'],
+    ['mypkg.zip'],
+    ['mypkg.tar.bz2'],
+    ['./x'],
+    ['../x'],
+    ['/abs/pkg'],
+    ['~/x'],
+    ['dir/pkg'],
+    ['C:pkg'],
+    ['file:pkg'],
+    ['FILE:///tmp/pkg']
+  ])('refuses the local file or path %j', spec => {
+    expect(invalidPackageSpec([spec])).toMatch(/^Refused package spec .*local files, archives and paths/);
+  });
+
+  it('still accepts names with dots that are no archives', () => {
+    expect(invalidPackageSpec(['zope.interface', 'backports.zoneinfo>=0.2', 'ruamel.yaml'])).toBeNull();
+  });
+
   it('quotes each spec in the %pip line', () => {
     expect(pipInstallCommand(['pandas >= 2', 'pyarrow'], true)).toBe("%pip install --upgrade 'pandas>=2' 'pyarrow'");
   });

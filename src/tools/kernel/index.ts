@@ -1,6 +1,6 @@
 import { defineTool } from '../schema';
 import type { KernelMessage } from '@jupyterlab/services';
-import { InspectorUnavailable, IInspectorKernel, KernelInspector } from '../../kernel/kernelInspector';
+import { InspectorUnavailable, IInspectorKernel, KernelInspector, scratchCode } from '../../kernel/kernelInspector';
 import { formatOutputs, IOutputJSON, outputsToContent } from '../../notebook/outputs';
 import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/types';
 import { guardFor } from '../guard';
@@ -141,7 +141,26 @@ function runScratchTool() {
         if (kernel.status === 'dead') {
           return { content: 'The kernel is dead. Restart it first.', isError: true };
         }
-        return runScratch(kernel, input.code, (input.timeout_seconds ?? 60) * 1000, context.signal, input.notebook_path);
+        // Through the helper, so `_`, `_N` and `Out` stay the user's; a kernel
+        // where it cannot load runs the code as it is.
+        const helper = await inspectors(context)
+          .for(kernel)
+          .ensureLoaded({ signal: context.signal })
+          .then(
+            () => true,
+            () => false
+          );
+        if (context.signal.aborted) {
+          return { content: 'Cancelled by the user before it ran.', isError: true };
+        }
+        return runScratch(
+          kernel,
+          input.code,
+          helper ? scratchCode(input.code) : input.code,
+          (input.timeout_seconds ?? 60) * 1000,
+          context.signal,
+          input.notebook_path
+        );
       })
   });
 }
@@ -150,13 +169,14 @@ function runScratchTool() {
 async function runScratch(
   kernel: IInspectorKernel,
   code: string,
+  sent: string,
   timeoutMs: number,
   signal: AbortSignal,
   notebookPath?: string
 ): Promise<IToolResult> {
   const outputs: IOutputJSON[] = [];
   const future = kernel.requestExecute(
-    { code, silent: false, store_history: false, allow_stdin: false, stop_on_error: true },
+    { code: sent, silent: false, store_history: false, allow_stdin: false, stop_on_error: true },
     true
   );
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
@@ -170,6 +190,9 @@ async function runScratch(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const outcome = await new Promise<'done' | 'timeout' | 'cancelled'>(resolve => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    if (signal.aborted) {
+      resolve('cancelled');
+    }
     signal.addEventListener('abort', () => resolve('cancelled'), { once: true });
     future.done.then(
       () => resolve('done'),

@@ -32,6 +32,11 @@ function tidySpec(spec: string): string {
   return spec.trim().replace(/[ \t]*(===|~=|==|!=|<=|>=|<|>|,|\[|\])[ \t]*/g, '$1');
 }
 
+/** pip installs a bare argument ending like this as a local file, not an index name. */
+const LOCAL_ARCHIVE = /\.(?:whl|zip|tar|tgz|tbz|txz|tlz|tar\.(?:gz|bz2|xz|lz|lzma))$/i;
+/** Paths (relative, absolute, home, Windows drive) and file: URLs. */
+const LOCAL_PATH = /^(?:[.~]|[A-Za-z]:|file:)|[/\\]/i;
+
 /** Null when every spec is a plain requirement, else why not (for the model). */
 export function invalidPackageSpec(specs: readonly string[]): string | null {
   if (!specs.length) {
@@ -39,6 +44,13 @@ export function invalidPackageSpec(specs: readonly string[]): string | null {
   }
   for (const raw of specs) {
     const spec = tidySpec(raw);
+    const name = spec.split(/[[=<>!~;@\s]/, 1)[0];
+    if (LOCAL_PATH.test(spec) || LOCAL_ARCHIVE.test(name)) {
+      return (
+        `Refused package spec "${raw}": local files, archives and paths are not installed; ` +
+        'name a package from the package index (e.g. "pandas>=2.1").'
+      );
+    }
     if (!REQUIREMENT.test(spec)) {
       return (
         `Refused package spec "${raw}": only names with optional extras and versions are accepted ` +
