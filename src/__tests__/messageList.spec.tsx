@@ -39,6 +39,7 @@ const context: any = {
   assistant: { handoffsFor: () => [], personas: { get: () => undefined }, session: { answerApproval() {} } },
   rendermime: {},
   trans: untranslated,
+  translate: (text: string) => text,
   actions: { insertBelow: () => true, replaceActive: () => true },
   changeLog: null,
   settings: () => ({ prices: {} }),
@@ -112,6 +113,33 @@ describe('MessageList rendering cost', () => {
     }
     await nextFrame();
     expect(renders).toEqual(['x24']);
+    act(() => root.unmount());
+  });
+
+  it('renders only the last chunk of a long streaming reply', async () => {
+    const model = chatWithTurns(1);
+    const { root } = mount(model);
+    let reply!: { id: string };
+    act(() => {
+      reply = model.addAssistant();
+    });
+    let text = Array.from({ length: 60 }, (_, i) => `Paragraph ${i}: ${'words '.repeat(30)}`).join('\n\n');
+    act(() => {
+      model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text }] });
+    });
+    await nextFrame();
+    const chunks = renders.length;
+    expect(chunks).toBeGreaterThan(3);
+    renders.length = 0;
+    for (let token = 0; token < 5; token++) {
+      text += ` more${token}`;
+      model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text }] });
+      await nextFrame();
+    }
+    // Each frame renders one chunk, the last one, which is short.
+    expect(renders).toHaveLength(5);
+    expect(renders.every(r => r.length < 3000 && r.startsWith('Paragraph'))).toBe(true);
+    expect(renders[4].endsWith('more4')).toBe(true);
     act(() => root.unmount());
   });
 

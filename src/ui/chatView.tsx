@@ -74,6 +74,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
       assistant,
       rendermime: props.rendermime,
       trans,
+      translate: asFunction(trans),
       actions: app.actions,
       changeLog: app.files.changeLog,
       settings: app.options.settings,

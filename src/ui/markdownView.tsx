@@ -18,6 +18,8 @@ export interface IMarkdownViewProps {
   trans: Translate;
   /** When given, code blocks get Copy / Insert below / Replace buttons. */
   actions?: ICodeBlockActions;
+  /** The host's class (default `jp-DataEngineer-markdown`). */
+  className?: string;
 }
 
 /** Per app registry, a clone whose sanitiser also blocks remote fetches. */
@@ -108,7 +110,7 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
     }
   }, []);
 
-  return <div className="jp-DataEngineer-markdown" ref={host} onClick={onClick} />;
+  return <div className={props.className ?? 'jp-DataEngineer-markdown'} ref={host} onClick={onClick} />;
 }
 
 /** JupyterLab sets rel="noopener" on remote links after sanitising: add noreferrer back. */

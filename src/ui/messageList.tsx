@@ -6,10 +6,10 @@ import type { Assistant } from '../agent/assistant';
 import type { ChatModel } from '../agent/chatModel';
 import type { IAssistantTurn, Turn } from '../agent/conversation';
 import { CommandIDs } from '../commands';
-import { asFunction } from '../translation';
 import type { IChatSettings } from '../settings';
 import type { ChangeLog } from '../tools/files/changeLog';
-import { ICodeBlockActions, MarkdownView } from './markdownView';
+import type { ICodeBlockActions } from './markdownView';
+import { ReplyText } from './replyText';
 import { RecapView } from './recapView';
 import { ToolCard } from './toolCard';
 import { UsageView } from './usageView';
@@ -21,6 +21,8 @@ export interface ITurnContext {
   assistant: Assistant;
   rendermime: IRenderMimeRegistry;
   trans: TranslationBundle;
+  /** `trans` as a function, made once (memoised views compare it). */
+  translate: (text: string, ...args: any[]) => string;
   actions: ICodeBlockActions;
   changeLog: ChangeLog | null;
   settings: () => IChatSettings;
@@ -206,11 +208,11 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
       {turn.blocks.map((block, index) =>
         block.type === 'text' ? (
           block.text ? (
-            <MarkdownView
+            <ReplyText
               key={`text-${index}`}
               source={block.text}
               rendermime={ctx.rendermime}
-              trans={asFunction(trans)}
+              trans={ctx.translate}
               actions={turn.status === 'streaming' ? undefined : ctx.actions}
             />
           ) : null
@@ -219,7 +221,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             key={block.call.id}
             call={block.call}
             rendermime={ctx.rendermime}
-            trans={asFunction(trans)}
+            trans={ctx.translate}
             onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
             changeLog={ctx.changeLog}
           />
