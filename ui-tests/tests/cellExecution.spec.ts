@@ -23,8 +23,14 @@ test.describe('Agent cell runs use the platform execution path', () => {
     await page.notebook.addCell('code', 'raise ValueError("boom")');
     await page.notebook.save();
     const cellId: string = await page.evaluate(() => {
-      const panel = (window as any).jupyterapp.shell.currentWidget;
-      return panel.content.model.cells.get(1).id;
+      // Running the markdown cell added an empty cell below it: find the one with the code.
+      const cells = (window as any).jupyterapp.shell.currentWidget.content.model.cells;
+      for (let i = 0; i < cells.length; i++) {
+        if (cells.get(i).sharedModel.getSource().includes('boom')) {
+          return cells.get(i).id;
+        }
+      }
+      throw new Error('no cell with the code');
     });
 
     await page.sidebar.openTab('table-of-contents');
@@ -50,7 +56,7 @@ test.describe('Agent cell runs use the platform execution path', () => {
     // Scheduled, then executed with the kernel's error: JupyterLab's own listener saw both.
     await expect(heading).toHaveAttribute('data-running', '-0.5', { timeout: 10000 });
     // The user's view of the notebook shows the run as usual.
-    const output = page.locator('.jp-NotebookPanel:visible .jp-Cell').nth(1).locator('.jp-OutputArea-output');
+    const output = page.locator('.jp-NotebookPanel:visible .jp-CodeCell', { hasText: 'raise ValueError' }).locator('.jp-OutputArea-output');
     await expect(output).toContainText('boom');
   });
 });
