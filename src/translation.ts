@@ -6,7 +6,3 @@ export const TRANSLATION_DOMAIN = 'jupyterlab_data_engineer';
 /** The bundle to use when no translator was given (tests, other hosts): the strings as written. */
 export const untranslated: TranslationBundle = nullTranslator.load(TRANSLATION_DOMAIN);
 
-/** A bundle as a plain function, for views that still take one. */
-export function asFunction(trans: TranslationBundle): (text: string, ...args: any[]) => string {
-  return (text, ...args) => trans.__(text, ...args);
-}

@@ -1,4 +1,5 @@
 import './notebook/jupyterlabMocks';
+import { untranslated } from '../translation';
 import { Sanitizer } from '@jupyterlab/apputils';
 import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 import * as React from 'react';
@@ -15,7 +16,7 @@ const { act } = require('react') as { act(run: () => Promise<unknown> | void): P
 
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
-const trans = (text: string, ...args: any[]) => text.replace(/%(\d)/g, (_, i) => String(args[Number(i) - 1]));
+const trans = untranslated;
 const ORIGIN = window.location.origin;
 const SECRET_URL = 'http://127.0.0.1:9/?k=secret';
 

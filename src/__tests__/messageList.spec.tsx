@@ -39,7 +39,6 @@ const context: any = {
   assistant: { handoffsFor: () => [], personas: { get: () => undefined }, session: { answerApproval() {} } },
   rendermime: {},
   trans: untranslated,
-  translate: (text: string) => text,
   actions: { insertBelow: () => true, replaceActive: () => true },
   changeLog: null,
   settings: () => ({ prices: {} }),

@@ -38,7 +38,6 @@ import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools
 import { ToolRegistry } from '../tools/registry';
 import { CellActions } from '../ui/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
-import { asFunction } from '../translation';
 import { PersonaContents } from '../ui/workspaceContents';
 
 /** What the chat needs from JupyterLab. */
@@ -161,7 +160,7 @@ export class ChatApp {
       settings: options.settings,
       personas,
       catalog,
-      instructions: new InstructionsLoader(options.contents, asFunction(trans)),
+      instructions: new InstructionsLoader(options.contents, trans),
       activePath: options.activePath,
       trans
     });

@@ -1,3 +1,5 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { untranslated } from '../translation';
 import { minimatch } from 'minimatch';
 import { parseFrontMatter } from '../personas/frontMatter';
 import { IContentsLike, IContentsModelLike, isNotFound } from '../contents/contents';
@@ -31,10 +33,6 @@ export interface IInstructionsState {
   missingProjectFile: boolean;
 }
 
-type Translate = (text: string, ...args: any[]) => string;
-const identity: Translate = (text, ...args) =>
-  args.reduce<string>((out, arg, i) => out.replace(`%${i + 1}`, String(arg)), text);
-
 interface ICached {
   lastModified: string;
   file: IInstructionFile | null;
@@ -47,7 +45,7 @@ interface ICached {
  * when `last_modified` moved.
  */
 export class InstructionsLoader {
-  constructor(contents: IContentsLike, trans: Translate = identity) {
+  constructor(contents: IContentsLike, trans: TranslationBundle = untranslated) {
     this._contents = contents;
     this._trans = trans;
   }
@@ -118,7 +116,7 @@ export class InstructionsLoader {
       }
     }
     if (meta.type !== 'file') {
-      return { lastModified: meta.last_modified ?? '', file: null, skipped: this._trans('not a file') };
+      return { lastModified: meta.last_modified ?? '', file: null, skipped: this._trans.__('not a file') };
     }
     const lastModified = meta.last_modified ?? '';
     const cached = this._cache.get(path);
@@ -143,19 +141,19 @@ export class InstructionsLoader {
       return {
         lastModified,
         file: null,
-        skipped: this._trans('not a UTF-8 text file, skipped')
+        skipped: this._trans.__('not a UTF-8 text file, skipped')
       };
     }
     const raw = typeof model.content === 'string' ? model.content : '';
     if (model.format !== 'text' || raw.includes('\u0000')) {
-      return { lastModified, file: null, skipped: this._trans('binary file, skipped') };
+      return { lastModified, file: null, skipped: this._trans.__('binary file, skipped') };
     }
     let text = raw;
     let notice: string | undefined;
     const bytes = new TextEncoder().encode(text);
     if (bytes.length > MAX_INSTRUCTIONS_BYTES) {
       text = new TextDecoder().decode(bytes.slice(0, MAX_INSTRUCTIONS_BYTES)).replace(/\uFFFD$/, '');
-      notice = this._trans(
+      notice = this._trans.__(
         'truncated to the first %1 KB of %2 KB',
         MAX_INSTRUCTIONS_BYTES / 1024,
         Math.ceil(bytes.length / 1024)
@@ -172,12 +170,12 @@ export class InstructionsLoader {
         return {
           lastModified,
           file: null,
-          skipped: this._trans('front matter could not be read: %1', (error as Error).message)
+          skipped: this._trans.__('front matter could not be read: %1', (error as Error).message)
         };
       }
     }
     if (!text.trim()) {
-      return { lastModified, file: null, skipped: this._trans('empty file') };
+      return { lastModified, file: null, skipped: this._trans.__('empty file') };
     }
     return {
       lastModified,
@@ -186,7 +184,7 @@ export class InstructionsLoader {
   }
 
   private _contents: IContentsLike;
-  private _trans: Translate;
+  private _trans: TranslationBundle;
   private _cache = new Map<string, ICached>();
 }
 

@@ -1,3 +1,4 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
 import type { ChangeLog, IUndoResult } from '../tools/files/changeLog';
@@ -6,13 +7,12 @@ import { diffMarkdown } from '../markdown/markdown';
 import { MarkdownView } from './markdownView';
 
 
-type Translate = (text: string, ...args: any[]) => string;
 
 export interface IChangesProps {
   changeLog: ChangeLog;
   chatId: string;
   rendermime: IRenderMimeRegistry;
-  trans: Translate;
+  trans: TranslationBundle;
 }
 
 /** The changes of a chat, kept fresh from the change log. */
@@ -41,7 +41,7 @@ export function useChanges(changeLog: ChangeLog, chatId: string): IChangeRecord[
 export function UndoButton(props: {
   changeLog: ChangeLog;
   changeId: string;
-  trans: Translate;
+  trans: TranslationBundle;
   undone?: boolean;
 }): JSX.Element {
   const { trans } = props;
@@ -56,19 +56,19 @@ export function UndoButton(props: {
     }
   };
   if (props.undone || result?.ok) {
-    return <span className="jp-DataEngineer-undone">{result?.message ?? trans('Undone.')}</span>;
+    return <span className="jp-DataEngineer-undone">{result?.message ?? trans.__('Undone.')}</span>;
   }
   return (
     <span className="jp-DataEngineer-undo">
       <button className="jp-DataEngineer-undoButton jp-mod-styled" disabled={busy} onClick={() => void undo(false)}>
-        {trans('Undo')}
+        {trans.__('Undo')}
       </button>
       {result && !result.ok && (
         <>
           <span className="jp-DataEngineer-undoMessage">{result.message}</span>
           {result.conflict && (
             <button className="jp-DataEngineer-undoForce jp-mod-styled jp-mod-warn" disabled={busy} onClick={() => void undo(true)}>
-              {trans('Undo anyway')}
+              {trans.__('Undo anyway')}
             </button>
           )}
         </>
@@ -77,16 +77,16 @@ export function UndoButton(props: {
   );
 }
 
-function kindLabel(change: IChangeRecord, trans: Translate): string {
+function kindLabel(change: IChangeRecord, trans: TranslationBundle): string {
   switch (change.kind) {
     case 'create':
-      return trans('created');
+      return trans.__('created');
     case 'delete':
-      return trans('deleted');
+      return trans.__('deleted');
     case 'rename':
-      return trans('renamed from %1', change.oldPath ?? '?');
+      return trans.__('renamed from %1', change.oldPath ?? '?');
     default:
-      return trans('edited');
+      return trans.__('edited');
   }
 }
 
@@ -99,7 +99,7 @@ export function ChangesView(props: IChangesProps): JSX.Element {
   return (
     <div className="jp-DataEngineer-changes">
       <div className="jp-DataEngineer-changesHeader">
-        <span>{trans('%1 file changes in this chat', changes.length)}</span>
+        <span>{trans.__('%1 file changes in this chat', changes.length)}</span>
         {pending.length > 0 && (
           <button
             className="jp-DataEngineer-undoAll jp-mod-styled"
@@ -109,12 +109,12 @@ export function ChangesView(props: IChangesProps): JSX.Element {
                 setMessage(
                   failed.length
                     ? failed.map(r => `${r.path}: ${r.message}`).join('; ')
-                    : trans('All changes undone.')
+                    : trans.__('All changes undone.')
                 );
               })
             }
           >
-            {trans('Undo all')}
+            {trans.__('Undo all')}
           </button>
         )}
       </div>
@@ -123,7 +123,7 @@ export function ChangesView(props: IChangesProps): JSX.Element {
         <details key={change.id} className="jp-DataEngineer-change" data-path={change.path}>
           <summary>
             <code>{change.path}</code> {kindLabel(change, trans)}
-            {change.undoneAt ? ` · ${trans('undone')}` : ''}
+            {change.undoneAt ? ` · ${trans.__('undone')}` : ''}
           </summary>
           {change.encoding !== 'base64' && change.kind !== 'rename' && (
             <MarkdownView

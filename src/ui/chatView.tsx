@@ -10,7 +10,6 @@ import type { FilesService } from '../tools/files';
 import type { ICodeBlockActions } from './markdownView';
 import type { IServerConfig } from '../agent/client';
 import { CommandIDs } from '../commands';
-import { asFunction } from '../translation';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { ChangesView, useChanges } from './changesView';
 import { ChatList } from './chatList';
@@ -74,7 +73,6 @@ export function ChatView(props: IChatViewProps): JSX.Element {
       assistant,
       rendermime: props.rendermime,
       trans,
-      translate: asFunction(trans),
       actions: app.actions,
       changeLog: app.files.changeLog,
       settings: app.options.settings,
@@ -172,7 +170,7 @@ function ChangesToggle(props: {
       >
         {props.trans.__('Changes (%1)', changes.length)}
       </button>
-      {props.open && <ChangesView {...props} trans={asFunction(props.trans)} />}
+      {props.open && <ChangesView {...props} />}
     </div>
   );
 }

@@ -1,10 +1,10 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { Clipboard } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import * as React from 'react';
 import { BLOCKED_ATTRIBUTE, hardenLinks, NoRemoteFetchSanitizer, restoreBlocked } from './remoteContent';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /** What a code block in a reply can do. */
 export interface ICodeBlockActions {
@@ -15,7 +15,7 @@ export interface ICodeBlockActions {
 export interface IMarkdownViewProps {
   source: string;
   rendermime: IRenderMimeRegistry;
-  trans: Translate;
+  trans: TranslationBundle;
   /** When given, code blocks get Copy / Insert below / Replace buttons. */
   actions?: ICodeBlockActions;
   /** The host's class (default `jp-DataEngineer-markdown`). */
@@ -25,7 +25,7 @@ export interface IMarkdownViewProps {
 /** Per app registry, a clone whose sanitiser also blocks remote fetches. */
 const guardedRegistries = new WeakMap<IRenderMimeRegistry, IRenderMimeRegistry>();
 
-function guardedRegistry(rendermime: IRenderMimeRegistry, trans: Translate): IRenderMimeRegistry {
+function guardedRegistry(rendermime: IRenderMimeRegistry, trans: TranslationBundle): IRenderMimeRegistry {
   let guarded = guardedRegistries.get(rendermime);
   if (!guarded) {
     guarded = rendermime.clone({ sanitizer: new NoRemoteFetchSanitizer(rendermime.sanitizer, trans) });
@@ -124,7 +124,7 @@ function afterRender(node: HTMLElement, allowed: Set<string>): void {
 }
 
 /** Add the action bar to every rendered code block that lacks one. */
-function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans: Translate): void {
+function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans: TranslationBundle): void {
   node.querySelectorAll('pre').forEach(pre => {
     if (pre.parentElement?.classList.contains('jp-DataEngineer-codeBlock')) {
       return;
@@ -146,13 +146,13 @@ function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans
       });
       bar.appendChild(b);
     };
-    button(trans('Copy'), trans('Copy the code to the clipboard'), () =>
+    button(trans.__('Copy'), trans.__('Copy the code to the clipboard'), () =>
       Clipboard.copyToSystem(code())
     );
-    button(trans('Insert below'), trans('Insert the code in a new cell below the active cell'), () =>
+    button(trans.__('Insert below'), trans.__('Insert the code in a new cell below the active cell'), () =>
       actions.insertBelow(code())
     );
-    button(trans('Replace cell'), trans('Replace the source of the active cell with the code'), () =>
+    button(trans.__('Replace cell'), trans.__('Replace the source of the active cell with the code'), () =>
       actions.replaceActive(code())
     );
     wrapper.appendChild(bar);

@@ -21,8 +21,6 @@ export interface ITurnContext {
   assistant: Assistant;
   rendermime: IRenderMimeRegistry;
   trans: TranslationBundle;
-  /** `trans` as a function, made once (memoised views compare it). */
-  translate: (text: string, ...args: any[]) => string;
   actions: ICodeBlockActions;
   changeLog: ChangeLog | null;
   settings: () => IChatSettings;
@@ -212,7 +210,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
               key={`text-${index}`}
               source={block.text}
               rendermime={ctx.rendermime}
-              trans={ctx.translate}
+              trans={trans}
               actions={turn.status === 'streaming' ? undefined : ctx.actions}
             />
           ) : null
@@ -221,7 +219,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             key={block.call.id}
             call={block.call}
             rendermime={ctx.rendermime}
-            trans={ctx.translate}
+            trans={trans}
             onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
             changeLog={ctx.changeLog}
           />

@@ -1,7 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
-import { asFunction } from '../translation';
 import type { IRecapTurn } from '../agent/conversation';
 import { formatTokens } from '../agent/usage';
 import { ICodeBlockActions, MarkdownView } from './markdownView';
@@ -36,7 +35,7 @@ export function RecapView(props: {
         )}
       </div>
       {open && turn.text && (
-        <MarkdownView source={turn.text} rendermime={props.rendermime} trans={asFunction(trans)} actions={props.actions} />
+        <MarkdownView source={turn.text} rendermime={props.rendermime} trans={trans} actions={props.actions} />
       )}
     </div>
   );

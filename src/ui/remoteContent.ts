@@ -1,6 +1,6 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { TranslationBundle } from '@jupyterlab/translation';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 /**
  * Model output is steerable by anything the model read (files, outputs, web
@@ -22,17 +22,17 @@ const DROPPED = new Set(['link', 'meta', 'base', 'script', 'style', 'frameset', 
 /** Elements whose remote content becomes a click-to-load placeholder. */
 const EMBEDS = new Set(['img', 'picture', 'video', 'audio', 'iframe', 'frame', 'portal', 'object', 'embed', 'applet']);
 
-function placeholderText(name: string, host: string, trans: Translate): string {
+function placeholderText(name: string, host: string, trans: TranslationBundle): string {
   switch (name) {
     case 'img':
     case 'picture':
-      return trans('Image from %1 not loaded: click to load', host);
+      return trans.__('Image from %1 not loaded: click to load', host);
     case 'video':
-      return trans('Video from %1 not loaded: click to load', host);
+      return trans.__('Video from %1 not loaded: click to load', host);
     case 'audio':
-      return trans('Audio from %1 not loaded: click to load', host);
+      return trans.__('Audio from %1 not loaded: click to load', host);
     default:
-      return trans('Embedded content from %1 not loaded: click to load', host);
+      return trans.__('Embedded content from %1 not loaded: click to load', host);
   }
 }
 /** Attributes the browser fetches by itself. (`href` counts except on links.) */
@@ -128,18 +128,18 @@ export function hardenLinks(root: ParentNode, origin: string): void {
   });
 }
 
-function placeholder(doc: Document, el: Element, url: string, origin: string, trans: Translate): Element {
+function placeholder(doc: Document, el: Element, url: string, origin: string, trans: TranslationBundle): Element {
   const button = doc.createElement('button');
   button.setAttribute('type', 'button');
   button.className = BLOCKED_CLASS;
   button.setAttribute(BLOCKED_ATTRIBUTE, el.outerHTML);
   button.textContent = placeholderText(el.localName, hostOf(url, origin), trans);
-  button.setAttribute('title', trans('Loading it sends a request to %1', url.slice(0, 300)));
+  button.setAttribute('title', trans.__('Loading it sends a request to %1', url.slice(0, 300)));
   return button;
 }
 
 /** Sanitised HTML with nothing left that fetches from another origin by itself. */
-export function blockRemoteContent(html: string, origin: string, trans: Translate): string {
+export function blockRemoteContent(html: string, origin: string, trans: TranslationBundle): string {
   // An inert document (no browsing context): parsing here loads nothing.
   const doc = document.implementation.createHTMLDocument('');
   const template = doc.createElement('template');
@@ -197,7 +197,7 @@ export function restoreBlocked(button: Element): void {
 
 /** JupyterLab's sanitiser followed by `blockRemoteContent`. */
 export class NoRemoteFetchSanitizer implements IRenderMime.ISanitizer {
-  constructor(base: IRenderMime.ISanitizer, trans: Translate, origin: string = window.location.origin) {
+  constructor(base: IRenderMime.ISanitizer, trans: TranslationBundle, origin: string = window.location.origin) {
     this._base = base;
     this._trans = trans;
     this._origin = origin;
@@ -217,6 +217,6 @@ export class NoRemoteFetchSanitizer implements IRenderMime.ISanitizer {
   }
 
   private _base: IRenderMime.ISanitizer;
-  private _trans: Translate;
+  private _trans: TranslationBundle;
   private _origin: string;
 }

@@ -1,3 +1,4 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
 import { MarkdownChunker } from '../markdown/chunks';
@@ -6,7 +7,7 @@ import { ICodeBlockActions, MarkdownView } from './markdownView';
 export interface IReplyTextProps {
   source: string;
   rendermime: IRenderMimeRegistry;
-  trans: (text: string, ...args: any[]) => string;
+  trans: TranslationBundle;
   actions?: ICodeBlockActions;
 }
 

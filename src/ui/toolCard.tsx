@@ -1,3 +1,4 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
 import type { ApprovalAnswer } from '../agent/approval';
@@ -8,33 +9,32 @@ import { diffMarkdown, fenced } from '../markdown/markdown';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
 
-type Translate = (text: string, ...args: any[]) => string;
 
 export interface IToolCardProps {
   call: IToolCall;
   /** Where file changes can be undone; the card offers Undo for them. */
   changeLog?: ChangeLog | null;
   rendermime: IRenderMimeRegistry;
-  trans: Translate;
+  trans: TranslationBundle;
   onAnswer: (callId: string, answer: ApprovalAnswer) => void;
 }
 
-function stateLabel(state: ToolCallState, trans: Translate): string {
+function stateLabel(state: ToolCallState, trans: TranslationBundle): string {
   switch (state) {
     case 'pending':
-      return trans('queued');
+      return trans.__('queued');
     case 'waiting_approval':
-      return trans('waiting for approval');
+      return trans.__('waiting for approval');
     case 'running':
-      return trans('running');
+      return trans.__('running');
     case 'done':
-      return trans('done');
+      return trans.__('done');
     case 'failed':
-      return trans('failed');
+      return trans.__('failed');
     case 'denied':
-      return trans('denied');
+      return trans.__('denied');
     case 'cancelled':
-      return trans('cancelled');
+      return trans.__('cancelled');
   }
 }
 
@@ -75,10 +75,10 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
         <span className="jp-DataEngineer-toolState">{stateLabel(call.state, trans)}</span>
       </div>
       {waiting && (
-        <div className="jp-DataEngineer-approval" role="group" aria-label={trans('Approval')}>
+        <div className="jp-DataEngineer-approval" role="group" aria-label={trans.__('Approval')}>
           {call.approvalReason && (
             <div className="jp-DataEngineer-approvalReason">
-              {trans('Asking because this looks destructive: %1', call.approvalReason)}
+              {trans.__('Asking because this looks destructive: %1', call.approvalReason)}
             </div>
           )}
           {preview?.code && (
@@ -102,7 +102,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
             <div className="jp-DataEngineer-denyForm">
               <input
                 className="jp-DataEngineer-denyReason"
-                placeholder={trans('Why? (optional, sent to the assistant)')}
+                placeholder={trans.__('Why? (optional, sent to the assistant)')}
                 value={reason}
                 onChange={event => setReason(event.target.value)}
                 onKeyDown={event => {
@@ -116,7 +116,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
                 className="jp-DataEngineer-denyConfirm jp-mod-styled jp-mod-warn"
                 onClick={() => props.onAnswer(call.id, { kind: 'deny', reason: reason.trim() || undefined })}
               >
-                {trans('Deny')}
+                {trans.__('Deny')}
               </button>
             </div>
           ) : (
@@ -125,20 +125,20 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
                 className="jp-DataEngineer-allowOnce jp-mod-styled jp-mod-accept"
                 onClick={() => props.onAnswer(call.id, { kind: 'allow_once' })}
               >
-                {trans('Allow once')}
+                {trans.__('Allow once')}
               </button>
               <button
                 className="jp-DataEngineer-allowChat jp-mod-styled"
-                title={trans('Run %1 without asking for the rest of this chat (risky code still asks)', call.name)}
+                title={trans.__('Run %1 without asking for the rest of this chat (risky code still asks)', call.name)}
                 onClick={() => props.onAnswer(call.id, { kind: 'allow_chat' })}
               >
-                {trans('Allow for this chat')}
+                {trans.__('Allow for this chat')}
               </button>
               <button
                 className="jp-DataEngineer-deny jp-mod-styled jp-mod-reject"
                 onClick={() => setDenying(true)}
               >
-                {trans('Deny…')}
+                {trans.__('Deny…')}
               </button>
             </div>
           )}
@@ -148,7 +148,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
         <div className="jp-DataEngineer-toolUndo">
           {preview?.diff && (
             <details className="jp-DataEngineer-toolDiff">
-              <summary>{trans('Diff')}</summary>
+              <summary>{trans.__('Diff')}</summary>
               <MarkdownView
                 source={diffMarkdown(preview.diff.path, preview.diff.before, preview.diff.after)}
                 rendermime={props.rendermime}
@@ -162,23 +162,23 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
       {call.compacted && (
         <div
           className="jp-DataEngineer-toolCompacted"
-          title={trans('To keep the conversation within the context window, the model now sees only the start of this result. The full result is below.')}
+          title={trans.__('To keep the conversation within the context window, the model now sees only the start of this result. The full result is below.')}
         >
-          {trans('Result shortened for the model')}
+          {trans.__('Result shortened for the model')}
         </div>
       )}
       {!waiting && (
         <details className="jp-DataEngineer-toolDetails">
-          <summary>{trans('Input and result')}</summary>
-          <div className="jp-DataEngineer-toolLabel">{trans('Input')}</div>
+          <summary>{trans.__('Input and result')}</summary>
+          <div className="jp-DataEngineer-toolLabel">{trans.__('Input')}</div>
           <pre className="jp-DataEngineer-toolInput">{JSON.stringify(call.input, null, 2)}</pre>
           {call.denyReason && (
-            <div className="jp-DataEngineer-toolDenyReason">{trans('Reason: %1', call.denyReason)}</div>
+            <div className="jp-DataEngineer-toolDenyReason">{trans.__('Reason: %1', call.denyReason)}</div>
           )}
           {call.result && (
             <>
               <div className="jp-DataEngineer-toolLabel">
-                {trans('Result')}
+                {trans.__('Result')}
                 {call.durationMs !== undefined ? ` (${Math.round(call.durationMs)} ms)` : ''}
               </div>
               <pre className="jp-DataEngineer-toolResult">{resultText(call.result)}</pre>

@@ -1,5 +1,6 @@
 // Cards and Undo read a result's data, not its wording: a reworded result keeps its Undo.
 import '../notebook/jupyterlabMocks';
+import { untranslated } from '../../translation';
 import * as React from 'react';
 import type { IToolCall } from '../../agent/conversation';
 import type { IToolResult } from '../../tools/types';
@@ -40,7 +41,7 @@ describe('ToolCard with reworded results', () => {
   function render(call: IToolCall, changeLog: any): void {
     act(() => {
       root.render(
-        <ToolCard call={call} changeLog={changeLog} rendermime={{} as any} trans={text => text} onAnswer={() => undefined} />
+        <ToolCard call={call} changeLog={changeLog} rendermime={{} as any} trans={untranslated} onAnswer={() => undefined} />
       );
     });
   }
