@@ -1,4 +1,5 @@
 import { ISignal, Signal } from '@lumino/signaling';
+import { statusOf } from '../contents/contents';
 import { ChatIndexFile, digestMatches, IChatIndexEntry, searchDigest } from './chatIndex';
 import type { ISerializedTurn, IUsage } from './conversation';
 
@@ -74,11 +75,6 @@ export class ChatFileError extends Error {
     super(message);
     this.name = 'ChatFileError';
   }
-}
-
-/** The status of a contents API error (404, 400...), if any. */
-function statusOf(error: unknown): number | undefined {
-  return (error as any)?.response?.status ?? (error as any)?.status;
 }
 
 /** A chat's title: its first user message on one line, at most 60 characters. */

@@ -1,4 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { messageOf } from '../errorText';
 import { untranslated } from '../translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ChatAutosave } from './chatAutosave';
@@ -270,9 +271,6 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-function messageOf(error: unknown): string {
-  return (error as Error)?.message ?? String(error);
-}
 
 /** The searchable text of a chat, lower-cased: messages, replies and tool inputs. */
 export function searchText(chat: ISavedChat): string {

@@ -1,3 +1,4 @@
+import { messageOf } from '../errorText';
 import { ISignal, Signal } from '@lumino/signaling';
 import { IPersona, MAX_PERSONA_BYTES, parsePersona, tooLargeReason } from './persona';
 import { personaIdFromFileName } from './names';
@@ -187,6 +188,3 @@ interface ILoaded {
   problem?: IPersonaProblem;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -52,11 +52,7 @@ export function isHiddenRefusal(error: unknown): boolean {
   return error instanceof HiddenPathRefusedError || marked;
 }
 
-/** True for "no such folder or file" (404). */
-export function isNotFound(error: unknown): boolean {
-  const failure = error as { status?: unknown; response?: { status?: unknown } } | null;
-  return failure?.response?.status === 404 || failure?.status === 404;
-}
+export { isNotFound } from '../contents/contents';
 
 /** The hint shown when the server hides a workspace persona folder. */
 export function hiddenFolderHint(folder: string): string {

@@ -5,10 +5,7 @@ import type { IToolResult } from './types';
 /** The text of a call the user stopped. */
 export const CANCELLED = 'Cancelled by the user.';
 
-/** The message of any thrown value. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { messageOf } from '../errorText';
 
 type ErrorClass = abstract new (...args: any[]) => Error;
 
