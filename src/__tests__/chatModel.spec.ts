@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ChatAutosave } from '../agent/chatAutosave';
+import { chatFileText } from '../agent/chatFileText';
 import { ChatModel, migrateSavedChat } from '../agent/chatModel';
 import { CHAT_SCHEMA_VERSION, ChatStore, ISavedChat } from '../agent/chatStore';
 import { INTERRUPTED_NOTICE, IAssistantTurn } from '../agent/conversation';
@@ -319,5 +320,25 @@ describe('ChatAutosave', () => {
     expect(contents.writes).toEqual([]);
     autosave.dispose();
     again.dispose();
+  });
+});
+
+describe('chatFileText', () => {
+  it('is the chat as JSON, and serialises each turn object once', () => {
+    const model = conversationWithTools();
+    const first = model.toJSON();
+    expect(JSON.parse(chatFileText(first))).toEqual(JSON.parse(JSON.stringify(first)));
+    const empty = new ChatModel({ id: 'chat-e' }).toJSON();
+    expect(JSON.parse(chatFileText(empty))).toEqual(JSON.parse(JSON.stringify(empty)));
+
+    const stringify = jest.spyOn(JSON, 'stringify');
+    const reply = model.addAssistant();
+    model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text: 'partial' }] });
+    const second = model.toJSON();
+    const text = chatFileText(second);
+    // The head and the one new turn; the three unchanged turns come from the cache.
+    expect(stringify).toHaveBeenCalledTimes(2);
+    stringify.mockRestore();
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(second)));
   });
 });

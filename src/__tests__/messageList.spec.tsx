@@ -2,6 +2,7 @@ import * as React from 'react';
 import { ChatModel } from '../agent/chatModel';
 import { untranslated } from '../translation';
 import { MessageList, TurnContext } from '../ui/messageList';
+import { STREAM_RENDER_INTERVAL_MS } from '../ui/useSignal';
 
 // Count what renders: each MarkdownView render is recorded with its text.
 const renders: string[] = [];
@@ -59,9 +60,10 @@ function mount(model: ChatModel) {
   return { node, root };
 }
 
-/** Let the animation frame the list waits for pass. */
+/** Let the streamed-render interval and the animation frame the list waits for pass. */
 async function nextFrame(): Promise<void> {
   await act(async () => {
+    await new Promise(resolve => setTimeout(resolve, STREAM_RENDER_INTERVAL_MS + 5));
     await new Promise(resolve => requestAnimationFrame(() => resolve(undefined)));
   });
 }
@@ -98,7 +100,7 @@ describe('MessageList rendering cost', () => {
     act(() => root.unmount());
   });
 
-  it('coalesces the tokens of one frame into one render', async () => {
+  it('shows the first token at once, then coalesces the tokens of an interval into one render', async () => {
     const model = chatWithTurns(2);
     const { root } = mount(model);
     let reply!: { id: string };
@@ -107,11 +109,15 @@ describe('MessageList rendering cost', () => {
     });
     await nextFrame();
     renders.length = 0;
-    for (let token = 0; token < 25; token++) {
-      model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text: `x${token}` }] });
-    }
+    act(() => {
+      for (let token = 0; token < 25; token++) {
+        model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text: `x${token}` }] });
+      }
+    });
+    // The first token renders synchronously (not even a frame later).
+    expect(renders).toEqual(['x0']);
     await nextFrame();
-    expect(renders).toEqual(['x24']);
+    expect(renders).toEqual(['x0', 'x24']);
     act(() => root.unmount());
   });
 

@@ -1,5 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 import { statusOf } from '../contents/contents';
+import { chatFileText } from './chatFileText';
 import { ChatIndexFile, digestMatches, IChatIndexEntry, searchDigest } from './chatIndex';
 import type { ISerializedTurn, IUsage } from './conversation';
 
@@ -360,7 +361,7 @@ export class ChatStore {
       }
     }
     const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION };
-    const model = await this._writeFile(file, JSON.stringify(data, null, 1), exists);
+    const model = await this._writeFile(file, chatFileText(data), exists);
     this._bad.delete(chat.id);
     this._checked.add(chat.id);
     // The index entry needs the file's last_modified as the listing will

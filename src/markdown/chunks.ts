@@ -7,7 +7,7 @@
  * split), and are kept from one call to the next.
  */
 export class MarkdownChunker {
-  constructor(minChars = 1200) {
+  constructor(minChars = 600) {
     this._minChars = minChars;
   }
 

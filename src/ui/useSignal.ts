@@ -1,6 +1,6 @@
 import * as React from 'react';
 import type { ISignal } from '@lumino/signaling';
-import type { ChatModel } from '../agent/chatModel';
+import type { ChatModel, ITurnChanged } from '../agent/chatModel';
 import type { Turn } from '../agent/conversation';
 
 /** Re-render the component whenever one of the signals fires. */
@@ -13,40 +13,85 @@ export function useSignals(signals: ISignal<any, any>[]): void {
   }, signals);
 }
 
-/** The model's turns, updated at most once per animation frame. */
+/** How often a streaming reply is rendered again, at most (ms). */
+export const STREAM_RENDER_INTERVAL_MS = 50;
+
+/**
+ * The model's turns, for rendering. Streamed text is rendered at most every
+ * `STREAM_RENDER_INTERVAL_MS` (in an animation frame); what the user must
+ * see at once is rendered at once: an added or removed turn, a reply's first
+ * text, a change of status or a new block (a tool card, an approval).
+ */
 export function useTurns(model: ChatModel): ReadonlyArray<Turn> {
   const [turns, setTurns] = React.useState(model.turns);
   React.useEffect(() => {
     let frame: number | null = null;
-    const flush = () => {
-      frame = null;
-      setTurns(model.turns);
-    };
-    const onChange = () => {
-      if (frame === null) {
-        frame = requestAnimationFrame(flush);
-      }
-    };
-    // The first streamed token shows in the next frame; an added turn at once.
-    const onAdded = () => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = 0;
+    const cancel = () => {
       if (frame !== null) {
         cancelAnimationFrame(frame);
+        frame = null;
       }
-      flush();
+      if (timer !== null) {
+        clearTimeout(timer);
+        timer = null;
+      }
+    };
+    const flush = () => {
+      cancel();
+      last = performance.now();
+      setTurns(model.turns);
+    };
+    const later = () => {
+      if (frame !== null || timer !== null) {
+        return;
+      }
+      const wait = last + STREAM_RENDER_INTERVAL_MS - performance.now();
+      if (wait <= 0) {
+        frame = requestAnimationFrame(flush);
+      } else {
+        timer = setTimeout(() => {
+          timer = null;
+          frame = requestAnimationFrame(flush);
+        }, wait);
+      }
+    };
+    const onChange = (_: unknown, change: ITurnChanged) => {
+      if (urgent(change)) {
+        flush();
+      } else {
+        later();
+      }
     };
     setTurns(model.turns);
     model.turnChanged.connect(onChange);
-    model.turnRemoved.connect(onAdded);
-    model.turnAdded.connect(onAdded);
+    model.turnRemoved.connect(flush);
+    model.turnAdded.connect(flush);
     return () => {
-      if (frame !== null) {
-        cancelAnimationFrame(frame);
-      }
+      cancel();
       model.turnChanged.disconnect(onChange);
-      model.turnRemoved.disconnect(onAdded);
-      model.turnAdded.disconnect(onAdded);
+      model.turnRemoved.disconnect(flush);
+      model.turnAdded.disconnect(flush);
     };
   }, [model]);
   return turns;
 }
 
+/** Whether a change must show at once rather than with the next streamed render. */
+function urgent({ turn, previous }: ITurnChanged): boolean {
+  if (turn.role !== 'assistant' || previous.role !== 'assistant') {
+    return true;
+  }
+  if (turn.status !== previous.status || turn.blocks.length !== previous.blocks.length) {
+    return true;
+  }
+  if (!previous.text && turn.text) {
+    return true; // the first token
+  }
+  // A tool call's state (an approval to give) shows at once; its streamed input does not.
+  return turn.blocks.some((block, i) => {
+    const before = previous.blocks[i];
+    return block.type === 'tool' && before?.type === 'tool' && block.call.state !== before.call.state;
+  });
+}
