@@ -1,5 +1,5 @@
 import { ISignal, Signal } from '@lumino/signaling';
-import { statusOf } from '../contents/contents';
+import { IContents, statusOf } from '../contents/contents';
 import { chatFileText } from './chatFileText';
 import { ChatIndexFile, digestMatches, IChatIndexEntry, searchDigest } from './chatIndex';
 import type { ISerializedTurn, IUsage } from './conversation';
@@ -37,22 +37,8 @@ export interface IChatListEntry {
   problem?: string;
 }
 
-/**
- * The part of JupyterLab's contents service the store uses
- * (`Contents.IManager` fits), so it can be unit-tested without a server.
- */
-export interface IChatContents {
-  get(
-    path: string,
-    options: { content: boolean; type?: 'file' | 'directory'; format?: 'text' }
-  ): Promise<{ content?: any; last_modified?: string }>;
-  save(
-    path: string,
-    options: { type: 'file'; format: 'text'; content: string } | { type: 'directory' }
-  ): Promise<unknown>;
-  rename(oldPath: string, newPath: string): Promise<unknown>;
-  delete(path: string): Promise<void>;
-}
+/** What the store needs of the contents service: the extension's one contents interface. */
+export type IChatContents = IContents;
 
 export interface IChatStoreOptions {
   contents: IChatContents;

@@ -106,15 +106,17 @@ export function MessageList(props: {
  * Keep a scrolled list at its end while the user is there: its content's
  * size changes (a ResizeObserver: replies render asynchronously) bring it
  * down, at most once per animation frame. Layout is read only then and on
- * scroll events, never per render. Scrolling up releases it; scrolling back
- * to the end takes it up again.
+ * scroll events, never per render. Only the user lets go of the end (a
+ * wheel, touch, key or scrollbar scroll away from it; scrolls by the browser,
+ * e.g. scroll anchoring as turns out of view are sized, do not count), and
+ * scrolling back to the end takes it up again.
  */
 function useFollowEnd(
   list: React.RefObject<HTMLDivElement>,
   content: React.RefObject<HTMLDivElement>,
   model: ChatModel
 ): { onScroll: () => void; release: () => void } {
-  const state = React.useRef({ stuck: true, frame: null as number | null, autoTop: -1 });
+  const state = React.useRef({ stuck: true, frame: null as number | null, userUntil: 0 });
   const s = state.current;
   // Another chat opens at its end.
   React.useMemo(() => {
@@ -129,19 +131,26 @@ function useFollowEnd(
       const node = list.current;
       if (node && s.stuck) {
         node.scrollTop = node.scrollHeight;
-        s.autoTop = node.scrollTop;
       }
     });
   }, []);
   React.useLayoutEffect(bringDown);
   React.useEffect(() => {
     const node = content.current;
+    const scroller = list.current;
     const observer = node && typeof ResizeObserver !== 'undefined' ? new ResizeObserver(bringDown) : null;
     if (node && observer) {
       observer.observe(node);
     }
+    // What the user does to scroll; a scroll within a moment of it is theirs.
+    const intent = () => {
+      s.userUntil = performance.now() + 600;
+    };
+    const events = ['wheel', 'touchmove', 'keydown', 'pointerdown'] as const;
+    events.forEach(type => scroller?.addEventListener(type, intent, { passive: true }));
     return () => {
       observer?.disconnect();
+      events.forEach(type => scroller?.removeEventListener(type, intent));
       if (s.frame !== null) {
         cancelAnimationFrame(s.frame);
         s.frame = null;
@@ -154,16 +163,15 @@ function useFollowEnd(
       if (!node) {
         return;
       }
-      if (node.scrollTop < s.autoTop - 2) {
-        s.stuck = false; // the user went up
-        s.autoTop = -1;
-      } else if (node.scrollHeight - node.scrollTop - node.clientHeight < 40) {
+      const atEnd = node.scrollHeight - node.scrollTop - node.clientHeight < 40;
+      if (atEnd) {
         s.stuck = true;
+      } else if (performance.now() < s.userUntil) {
+        s.stuck = false; // the user scrolled away from the end
       }
     },
     release: () => {
       s.stuck = false;
-      s.autoTop = -1;
     }
   };
 }

@@ -29,9 +29,13 @@ test.describe('Following a reply', () => {
     await sendMessage(page, 'Again');
     const second = page.locator('.jp-DataEngineer-assistant').last();
     await expect(second).toContainText('Line 10 of the profile.', { timeout: 20000 });
-    await page.locator('.jp-DataEngineer-messages').evaluate(node => {
-      node.scrollTop = 0;
-    });
+    // The user scrolls up with the mouse wheel.
+    const list = page.locator('.jp-DataEngineer-messages');
+    await list.hover();
+    for (let i = 0; i < 10 && (await list.evaluate(node => node.scrollTop)) > 0; i++) {
+      await page.mouse.wheel(0, -100000);
+      await page.waitForTimeout(100);
+    }
     await expect(second).toContainText('Line 80 of the profile.', { timeout: 20000 });
     const top = await page.locator('.jp-DataEngineer-messages').evaluate(node => node.scrollTop);
     expect(top).toBeLessThan(50);
