@@ -14,7 +14,7 @@ export function useSignals(signals: ISignal<any, any>[]): void {
 }
 
 /** How often a streaming reply is rendered again, at most (ms). */
-export const STREAM_RENDER_INTERVAL_MS = 50;
+export const STREAM_RENDER_INTERVAL_MS = 100;
 
 /**
  * The model's turns, for rendering. Streamed text is rendered at most every
