@@ -148,6 +148,28 @@ describe('MessageList rendering cost', () => {
     act(() => root.unmount());
   });
 
+  it('shows an approval at once; other tool progress with the next throttled render', async () => {
+    const model = chatWithTurns(1);
+    const reply = model.addAssistant();
+    model.updateAssistant(reply.id, {
+      status: 'tools',
+      blocks: [{ type: 'tool', call: { id: 'toolu_9', name: 'run_cell', input: {}, state: 'pending' } }]
+    });
+    const { root } = mount(model);
+    renders.length = 0;
+    act(() => {
+      model.updateCall(reply.id, 'toolu_9', { state: 'waiting_approval' });
+    });
+    expect(renders).toEqual(['tool:toolu_9']);
+    act(() => {
+      model.updateCall(reply.id, 'toolu_9', { state: 'running' });
+    });
+    expect(renders).toEqual(['tool:toolu_9']);
+    await nextFrame();
+    expect(renders).toEqual(['tool:toolu_9', 'tool:toolu_9']);
+    act(() => root.unmount());
+  });
+
   it('renders a tool card again only when its call changes', async () => {
     const model = chatWithTurns(1);
     const reply = model.addAssistant();

@@ -1,6 +1,6 @@
 import * as React from 'react';
 import type { ISignal } from '@lumino/signaling';
-import type { ChatModel, ITurnChanged } from '../agent/chatModel';
+import type { ChatModel, ITurnAdded, ITurnChanged } from '../agent/chatModel';
 import type { Turn } from '../agent/conversation';
 
 /** Re-render the component whenever one of the signals fires. */
@@ -17,10 +17,11 @@ export function useSignals(signals: ISignal<any, any>[]): void {
 export const STREAM_RENDER_INTERVAL_MS = 100;
 
 /**
- * The model's turns, for rendering. Streamed text is rendered at most every
- * `STREAM_RENDER_INTERVAL_MS` (in an animation frame); what the user must
- * see at once is rendered at once: an added or removed turn, a reply's first
- * text, a change of status or a new block (a tool card, an approval).
+ * The model's turns, for rendering. Changes are rendered at most every
+ * `STREAM_RENDER_INTERVAL_MS` (in an animation frame), so a streamed reply
+ * or a tool round trip costs the page little; what the user must see or act
+ * on at once is rendered at once: their own message, a removed turn, a
+ * reply's first text and a tool call waiting for their approval.
  */
 export function useTurns(model: ChatModel): ReadonlyArray<Turn> {
   const [turns, setTurns] = React.useState(model.turns);
@@ -64,34 +65,36 @@ export function useTurns(model: ChatModel): ReadonlyArray<Turn> {
         later();
       }
     };
+    const onAdded = (_: unknown, added: ITurnAdded) => (added.turn.role === 'user' ? flush() : later());
     setTurns(model.turns);
     model.turnChanged.connect(onChange);
     model.turnRemoved.connect(flush);
-    model.turnAdded.connect(flush);
+    model.turnAdded.connect(onAdded);
     return () => {
       cancel();
       model.turnChanged.disconnect(onChange);
       model.turnRemoved.disconnect(flush);
-      model.turnAdded.disconnect(flush);
+      model.turnAdded.disconnect(onAdded);
     };
   }, [model]);
   return turns;
 }
 
-/** Whether a change must show at once rather than with the next streamed render. */
+/** Whether a change must show at once rather than with the next throttled render. */
 function urgent({ turn, previous }: ITurnChanged): boolean {
   if (turn.role !== 'assistant' || previous.role !== 'assistant') {
-    return true;
-  }
-  if (turn.status !== previous.status || turn.blocks.length !== previous.blocks.length) {
     return true;
   }
   if (!previous.text && turn.text) {
     return true; // the first token
   }
-  // A tool call's state (an approval to give) shows at once; its streamed input does not.
+  // A tool call that now waits for the user's approval.
   return turn.blocks.some((block, i) => {
     const before = previous.blocks[i];
-    return block.type === 'tool' && before?.type === 'tool' && block.call.state !== before.call.state;
+    return (
+      block.type === 'tool' &&
+      block.call.state === 'waiting_approval' &&
+      (before?.type !== 'tool' || before.call.state !== 'waiting_approval')
+    );
   });
 }
