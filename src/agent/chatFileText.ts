@@ -1,5 +1,3 @@
-import type { ISavedChat } from './chatStore';
-
 /**
  * The text of each turn object as last serialised. Turns are immutable (a
  * changed turn is a new object), so a save while a reply streams serialises
@@ -8,7 +6,7 @@ import type { ISavedChat } from './chatStore';
 const turnTexts = new WeakMap<object, string>();
 
 /** A saved chat as the text of its file: readable JSON (one space indent), turns serialised once each. */
-export function chatFileText(chat: ISavedChat): string {
+export function chatFileText(chat: { turns: ReadonlyArray<object> }): string {
   const { turns, ...head } = chat;
   const parts = turns.map(turn => {
     let text = turnTexts.get(turn);
