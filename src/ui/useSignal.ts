@@ -1,6 +1,6 @@
 import * as React from 'react';
 import type { ISignal } from '@lumino/signaling';
-import type { ChatModel, ITurnAdded, ITurnChanged } from '../agent/chatModel';
+import type { ChatModel, ITurnChanged } from '../agent/chatModel';
 import type { Turn } from '../agent/conversation';
 
 /** Re-render the component whenever one of the signals fires. */
@@ -20,8 +20,9 @@ export const STREAM_RENDER_INTERVAL_MS = 100;
  * The model's turns, for rendering. Changes are rendered at most every
  * `STREAM_RENDER_INTERVAL_MS` (in an animation frame), so a streamed reply
  * or a tool round trip costs the page little; what the user must see or act
- * on at once is rendered at once: their own message, a removed turn, a
- * reply's first text and a tool call waiting for their approval.
+ * on at once is rendered at once: an added turn (their message, the next
+ * reply), a removed one, a reply's first text and a tool call waiting for
+ * their approval.
  */
 export function useTurns(model: ChatModel): ReadonlyArray<Turn> {
   const [turns, setTurns] = React.useState(model.turns);
@@ -65,16 +66,15 @@ export function useTurns(model: ChatModel): ReadonlyArray<Turn> {
         later();
       }
     };
-    const onAdded = (_: unknown, added: ITurnAdded) => (added.turn.role === 'user' ? flush() : later());
     setTurns(model.turns);
     model.turnChanged.connect(onChange);
     model.turnRemoved.connect(flush);
-    model.turnAdded.connect(onAdded);
+    model.turnAdded.connect(flush);
     return () => {
       cancel();
       model.turnChanged.disconnect(onChange);
       model.turnRemoved.disconnect(flush);
-      model.turnAdded.disconnect(onAdded);
+      model.turnAdded.disconnect(flush);
     };
   }, [model]);
   return turns;
