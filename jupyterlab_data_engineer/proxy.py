@@ -191,7 +191,7 @@ class AnthropicProxyHandler(_DataEngineerHandler):
             for name in FORWARDED_REQUEST_HEADERS
             if name in self.request.headers
         }
-        # No compression: chunks are relayed byte for byte, as they arrive.
+        # No compression: the bytes are relayed as they are, as they arrive (see `_stream_back`).
         headers["accept-encoding"] = "identity"
         if key:
             headers["x-api-key"] = key
