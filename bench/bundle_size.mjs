@@ -41,7 +41,8 @@ import {
   REPO,
   REPO_LABEXT,
   sleep,
-  startMockAndLab
+  startMockAndLab,
+  killOnExit
 } from './lib/lab.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -228,19 +229,7 @@ async function main() {
 
   // 3. Mock Messages API (so the chat behaves as in real use) and jupyter lab.
   const children = [];
-  const cleanup = () => {
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) {
-        try {
-          process.kill(-c.pid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  };
-  process.on('exit', cleanup);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+  killOnExit(children);
 
   // --port 0 everywhere: the OS picks free ports, so no other run can take ours.
   const { base } = await startMockAndLab({ tmp, children, apiKey: 'bench-key', log });

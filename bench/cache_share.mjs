@@ -44,7 +44,8 @@ import {
   REPO,
   REPO_LABEXT,
   sleep,
-  startMockAndLab
+  startMockAndLab,
+  killOnExit
 } from './lib/lab.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -360,19 +361,7 @@ async function main() {
 
   // 2. Mock and jupyter lab, on ports the OS picks.
   const children = [];
-  const cleanup = () => {
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) {
-        try {
-          process.kill(-c.pid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  };
-  process.on('exit', cleanup);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+  killOnExit(children);
 
   let browser = null;
   let succeeded = false;

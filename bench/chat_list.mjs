@@ -40,7 +40,8 @@ import {
   PLAYWRIGHT_VERSION,
   sleep,
   snapshotLabextension,
-  startMockAndLab
+  startMockAndLab,
+  killOnExit
 } from './lib/lab.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -228,19 +229,7 @@ async function main() {
   fill();
 
   const children = [];
-  const cleanup = () => {
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) {
-        try {
-          process.kill(-c.pid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  };
-  process.on('exit', cleanup);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+  killOnExit(children);
 
   let browser = null;
   let succeeded = false;

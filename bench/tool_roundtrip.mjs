@@ -48,7 +48,8 @@ import {
   loadLine,
   snapshotLabextension,
   sleep,
-  startMockAndLab
+  startMockAndLab,
+  killOnExit
 } from './lib/lab.mjs';
 import { probeScript } from './lib/page_probe.mjs';
 import { CLOCK_SYNC, pageClockSync, pageRoundTrips, pageSection, profileOffsetUs, stat } from './lib/roundtrip_page.mjs';
@@ -192,19 +193,7 @@ async function main() {
 
   // 2. Mock and jupyter lab, on ports the OS picks.
   const children = [];
-  const cleanup = () => {
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) {
-        try {
-          process.kill(-c.pid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  };
-  process.on('exit', cleanup);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+  killOnExit(children);
 
   let browser = null;
   let succeeded = false;

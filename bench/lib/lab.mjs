@@ -302,3 +302,20 @@ export async function putSetting(base, plugin, raw) {
   });
   if (!res.ok) throw new Error(`PUT settings ${plugin}: HTTP ${res.status} ${await res.text()}`);
 }
+
+/** Stop the children (their process groups) when this process exits, also on Ctrl-C or SIGTERM. */
+export function killOnExit(children) {
+  const cleanup = () => {
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(-c.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  };
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+}
