@@ -16,6 +16,7 @@ import { ChatModel } from './chatModel';
 import { ChatSession, IRequestSettings } from './chatSession';
 import type { IAssistantTurn, IAttachment } from './conversation';
 import { buildSystemPrompt } from './prompt';
+import { parseSlash, SlashCommandRegistry } from './slashCommands';
 import { Compactor, contextWindowOf } from './compaction';
 
 
@@ -159,6 +160,26 @@ export class Assistant {
    * variable's full summary to the message.
    */
   async send(text: string): Promise<void> {
+    const slash = parseSlash(text);
+    const command = slash ? this.slashCommands.get(slash.name) : undefined;
+    if (slash && command) {
+      const expansion = await command.expand(slash.args);
+      if (!expansion) {
+        return;
+      }
+      if (expansion.persona) {
+        this.setPersona(expansion.persona);
+      }
+      await this._sendText(expansion.prompt, expansion.attachments ?? []);
+      return;
+    }
+    await this._sendText(text, []);
+  }
+
+  /** `/name args` commands of the composer (features and prompt files register here). */
+  readonly slashCommands = new SlashCommandRegistry();
+
+  private async _sendText(text: string, extra: IAttachment[]): Promise<void> {
     const source = this._options.variables;
     const mentions = mentionsOf(text);
     let attachments: IAttachment[] = [];
@@ -173,7 +194,7 @@ export class Assistant {
           }))
       );
     }
-    await this.session.send(text, attachments);
+    await this.session.send(text, [...extra, ...attachments]);
   }
 
   /** Kernel variable names for @ completion. */
