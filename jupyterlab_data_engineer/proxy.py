@@ -321,6 +321,11 @@ class AnthropicProxyHandler(_DataEngineerHandler):
                     await self.flush()
                 elif pending is None:
                     pending = loop.call_at(last_flush + FLUSH_INTERVAL_S, flush_later)
+        except asyncio.CancelledError:
+            # The browser went away (on_connection_close): no late flush.
+            if pending is not None:
+                pending.cancel()
+            raise
         except StreamClosedError:
             # The browser is gone; leaving this function closes the upstream.
             if pending is not None:

@@ -5,6 +5,7 @@
 #
 #   bash scripts/pg.sh start   # prints the connection URL on its last line
 #   bash scripts/pg.sh url     # the URL of a running cluster
+#   bash scripts/pg.sh status  # exit 0 when it runs
 #   bash scripts/pg.sh stop    # stops it and deletes its data
 #
 # DE_PG_DIR (default .ci-pg) and DE_PG_PORT (default 54329) move it.
@@ -57,7 +58,11 @@ case "${1:-}" in
   url)
     echo "$URL"
     ;;
+  status)
+    BIN=$(bindir)
+    [ -f "$DIR/db/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$DIR/db" status >/dev/null 2>&1
+    ;;
   *)
-    echo "usage: bash scripts/pg.sh start|stop|url" >&2; exit 2
+    echo "usage: bash scripts/pg.sh start|stop|status|url" >&2; exit 2
     ;;
 esac

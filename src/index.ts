@@ -10,6 +10,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from './commands';
+import { inlineCompletionPlugin } from './completion/plugin';
 import { dataEngineerIcon } from './icon';
 import { readSettings } from './settings';
 import { ChatShell } from './ui/chatShell';
@@ -216,4 +217,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, inlineCompletionPlugin];

@@ -230,7 +230,7 @@ describe('ChatAutosave', () => {
     const save = jest.spyOn(store, 'save');
     const model = new ChatModel({ id: 'chat-1', turns: conversationWithTools().turns });
     const reply = model.addAssistant();
-    const autosave = new ChatAutosave({ store, model, debounceMs: 500, maxWaitMs: 2000 });
+    const autosave = new ChatAutosave({ store, model, debounceMs: 500, maxWaitMs: 2000, streamingMaxWaitMs: 2000 });
     let text = '';
     const token = () => {
       text += 'x';
@@ -255,6 +255,44 @@ describe('ChatAutosave', () => {
     jest.advanceTimersByTime(100);
     expect(save).toHaveBeenCalledTimes(2);
     jest.useRealTimers();
+  });
+
+  it('waits longer while a reply streams, and saves at once when it ends', async () => {
+    jest.useFakeTimers();
+    const contents = new FakeContents();
+    const store = new ChatStore({ contents });
+    const save = jest.spyOn(store, 'save');
+    const model = new ChatModel({ id: 'chat-1', turns: conversationWithTools().turns });
+    const reply = model.addAssistant();
+    const autosave = new ChatAutosave({ store, model, debounceMs: 500, maxWaitMs: 2000 });
+    let text = '';
+    const token = (status: 'streaming' | 'done' = 'streaming') => {
+      text += 'x';
+      model.updateAssistant(reply.id, { status, blocks: [{ type: 'text', text }] });
+    };
+    // Tokens every 100 ms for 9.9 s: no save yet (10 s while streaming).
+    for (let i = 0; i < 99; i++) {
+      token();
+      jest.advanceTimersByTime(100);
+    }
+    expect(save).not.toHaveBeenCalled();
+    token();
+    jest.advanceTimersByTime(100);
+    expect(save).toHaveBeenCalledTimes(1);
+    jest.useRealTimers();
+    await settle(autosave);
+    jest.useFakeTimers();
+    // Three more seconds of tokens, then the reply ends: saved on the next tick, not 7 s later.
+    for (let i = 0; i < 30; i++) {
+      token();
+      jest.advanceTimersByTime(100);
+    }
+    expect(save).toHaveBeenCalledTimes(1);
+    token('done');
+    jest.advanceTimersByTime(0);
+    expect(save).toHaveBeenCalledTimes(2);
+    jest.useRealTimers();
+    await settle(autosave);
   });
 
   it('runs one save at a time and coalesces changes made during it into one more save', async () => {

@@ -13,6 +13,13 @@ export interface IChatAutosaveOptions {
    * in ms (default 2000): a reload mid-stream then loses at most that much.
    */
   maxWaitMs?: number;
+  /**
+   * The longest wait while the last reply is streaming, in ms (default
+   * 10000). Each save serialises and writes the whole chat; during a long
+   * reply that work competes with rendering it, and a reload ends the stream
+   * anyway. The save after the stream comes at once.
+   */
+  streamingMaxWaitMs?: number;
 }
 
 /** Why an autosave failed. */
@@ -73,7 +80,10 @@ export class ChatAutosave {
     const now = Date.now();
     this._pendingSince ??= now;
     const debounce = this._options.debounceMs ?? 500;
-    const deadline = this._pendingSince + (this._options.maxWaitMs ?? 2000);
+    const last = this.model.last;
+    const streaming = last?.role === 'assistant' && last.status === 'streaming';
+    const maxWait = streaming ? this._options.streamingMaxWaitMs ?? 10000 : this._options.maxWaitMs ?? 2000;
+    const deadline = this._pendingSince + maxWait;
     this._timer = setTimeout(() => {
       this._timer = null;
       void this.flush();

@@ -4,6 +4,7 @@ import type { ChatModel } from '../agent/chatModel';
 import { contextWindowOf } from '../agent/compaction';
 import type { IAssistantTurn, Turn } from '../agent/conversation';
 import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '../agent/usage';
+import { completionUsage } from '../completion/usage';
 import type { IChatSettings } from '../settings';
 import { useTurns } from './useSignal';
 
@@ -40,12 +41,14 @@ export function ChatFooter(props: { model: ChatModel; settings: () => IChatSetti
   const { trans } = props;
   const turns = useTurns(props.model);
   const totals = chatUsage(turns, props.settings().prices);
+  const completions = useCompletionUsage(props.settings, trans);
   if (!totals.requests) {
-    return null;
+    return completions ? <div className="jp-DataEngineer-chatFooter">{completions}</div> : null;
   }
   const cost = formatCost(totals.cost);
   return (
     <div className="jp-DataEngineer-chatFooter">
+      {completions}
       <span
         className="jp-DataEngineer-chatUsage"
         title={trans.__(
@@ -108,6 +111,48 @@ function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChat
     >
       <meter min={0} max={1} value={share} aria-label={props.trans.__('Context window used')} />
       {props.trans.__('Context %1%', Math.round(share * 100))}
+    </span>
+  );
+}
+
+/**
+ * Inline completions' token use in this tab, apart from the chat's (they
+ * belong to no chat): null until the first completion request.
+ */
+function useCompletionUsage(settings: () => IChatSettings, trans: TranslationBundle): JSX.Element | null {
+  const [, setVersion] = React.useState(0);
+  React.useEffect(() => {
+    const changed = () => setVersion(v => v + 1);
+    completionUsage.changed.connect(changed);
+    return () => {
+      completionUsage.changed.disconnect(changed);
+    };
+  }, []);
+  if (!completionUsage.requests) {
+    return null;
+  }
+  const totals = completionUsage.totals(settings().prices);
+  const cost = formatCost(totals.cost);
+  return (
+    <span
+      className="jp-DataEngineer-completionUsage"
+      title={trans.__(
+        'Inline completions in this tab: %1 requests (%2 cancelled by typing), %3 input tokens at full price, %4 read from the prompt cache, %5 written to it, %6 output.',
+        totals.requests,
+        completionUsage.aborted,
+        totals.input,
+        totals.cacheRead,
+        totals.cacheWrite,
+        totals.output
+      )}
+    >
+      {trans.__(
+        'Completions: %1 · in %2 · out %3',
+        totals.requests,
+        formatTokens(totals.input + totals.cacheRead + totals.cacheWrite),
+        formatTokens(totals.output)
+      )}
+      {cost && ` · ~${cost}`}
     </span>
   );
 }

@@ -1,0 +1,52 @@
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICompletionProviderManager } from '@jupyterlab/completer';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { dataEngineerIcon } from '../icon';
+import { readSettings, type IChatSettings } from '../settings';
+import { DataEngineerInlineProvider } from './provider';
+
+const CHAT_PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
+
+/** Registers the provider with JupyterLab's completion manager (when there is one). */
+export const inlineCompletionPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-data-engineer:inline-completion',
+  description: 'Inline completions from the Data Engineer model, with the kernel’s real schemas.',
+  autoStart: true,
+  optional: [ICompletionProviderManager, ISettingRegistry, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    manager: ICompletionProviderManager | null,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ) => {
+    if (!manager) {
+      return;
+    }
+    const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
+    let chatSettings: IChatSettings | null = null;
+    settingRegistry
+      ?.load(CHAT_PLUGIN_ID)
+      .then(loaded => {
+        chatSettings = readSettings(loaded);
+        loaded.changed.connect(() => (chatSettings = readSettings(loaded)));
+      })
+      .catch(() => undefined);
+    const provider: DataEngineerInlineProvider = new DataEngineerInlineProvider({
+      trans,
+      icon: dataEngineerIcon,
+      load: () =>
+        import('./session').then(
+          ({ CompletionSession }) =>
+            new CompletionSession({
+              serverSettings: app.serviceManager.serverSettings,
+              contents: app.serviceManager.contents,
+              chatSettings: () => chatSettings,
+              config: () => provider.config,
+              enabled: () => provider.enabled
+            })
+        )
+    });
+    manager.registerInlineProvider(provider);
+  }
+};

@@ -1,0 +1,65 @@
+import { ISignal, Signal } from '@lumino/signaling';
+import type { IUsage } from '../agent/conversation';
+import { replyUsage, type IUsageTotals } from '../agent/usage';
+import type { IPrice } from '../settings';
+
+/**
+ * Token use of inline completions in this browser tab, kept apart from the
+ * chats' (a completion is not part of any chat). The chat's usage view shows
+ * it as its own row. One instance per page (`completionUsage`).
+ */
+export class CompletionUsage {
+  /** A completion request reported its usage. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Requests sent, including aborted ones (they may still be billed for input). */
+  requests = 0;
+
+  /** Requests aborted by the next keystroke before they finished. */
+  aborted = 0;
+
+  add(usage: Partial<IUsage> | null | undefined, model: string): void {
+    if (usage) {
+      const full: IUsage = {
+        input_tokens: usage.input_tokens ?? 0,
+        output_tokens: usage.output_tokens ?? 0,
+        cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
+        cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0
+      };
+      this._usages.push({ usage: full, model });
+    }
+    this._changed.emit();
+  }
+
+  noteRequest(): void {
+    this.requests++;
+    this._changed.emit();
+  }
+
+  noteAborted(): void {
+    this.aborted++;
+    this._changed.emit();
+  }
+
+  /** Totals priced with the chat's price table (cost null when a model has no price). */
+  totals(prices: Record<string, IPrice>): IUsageTotals {
+    const totals: IUsageTotals = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, requests: this.requests, cost: 0 };
+    for (const { usage, model } of this._usages) {
+      const one = replyUsage(usage, model, prices);
+      totals.input += one.input;
+      totals.cacheRead += one.cacheRead;
+      totals.cacheWrite += one.cacheWrite;
+      totals.output += one.output;
+      totals.cost = totals.cost === null || one.cost === null ? null : totals.cost + one.cost;
+    }
+    return totals;
+  }
+
+  private _usages: { usage: IUsage; model: string }[] = [];
+  private _changed = new Signal<this, void>(this);
+}
+
+/** The page's completion usage. */
+export const completionUsage = new CompletionUsage();
