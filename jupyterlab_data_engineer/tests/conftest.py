@@ -34,7 +34,7 @@ KEY_UNREACHABLE = "sk-ant-test-UNREACHABLE-" + "u" * 24
 AUTH_TOKEN_ENV = "sk-ant-test-AUTHTOKEN-" + "t" * 24  # ANTHROPIC_AUTH_TOKEN, never used
 ALL_KEYS = (KEY_CLI, KEY_ENV, KEY_ENV_LOSER, KEY_UNREACHABLE, AUTH_TOKEN_ENV)
 
-STARTUP_TIMEOUT = 60.0
+STARTUP_TIMEOUT = 120.0
 
 # Server extensions commonly installed next to ours; all test servers but one
 # switch them off to start faster (unknown names are ignored by jupyter_server).
