@@ -14,6 +14,7 @@ import { createClient, fetchServerConfig, IServerConfig } from '../agent/client'
 import { ChatModel } from '../agent/chatModel';
 import { ChatStore, ISavedChat } from '../agent/chatStore';
 import { chatToMarkdown, chatToNotebook, exportFileName } from '../agent/export';
+import { isDataFile, ISuggestedPrompt, ISuggestionFacts, suggestPrompts } from '../agent/suggestions';
 import { ChatThreads } from '../agent/threads';
 import { isNotFound } from '../contents/contents';
 import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
@@ -109,6 +110,7 @@ export class ChatApp {
       ...createFileTools()
     ]);
     const inspectors = new KernelInspectors();
+    this._inspectors = inspectors;
     const activeInspector = () => {
       const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
       return kernel ? inspectors.for(kernel) : null;
@@ -234,6 +236,52 @@ export class ChatApp {
     await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions()]);
   }
 
+  /** The active document's path (the empty chat's suggestions follow it). */
+  activePath(): string | null {
+    return this.options.activePath();
+  }
+
+  /**
+   * Suggested first prompts for what is open: the active notebook's data
+   * (the variable listing the chat makes anyway, only on an idle kernel), a
+   * query cell, data files next to the notebook (one folder listing).
+   */
+  async suggestions(): Promise<ISuggestedPrompt[]> {
+    const panel = this.options.notebookTracker?.currentWidget ?? null;
+    const facts: ISuggestionFacts = { notebook: panel?.context.path ?? null, frames: [], cells: [], dataFiles: [] };
+    if (panel) {
+      const cells = panel.content.model?.cells;
+      for (let i = 0; cells && i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type === 'code') {
+          facts.cells.push({ index: i, source: cell.sharedModel.getSource() });
+        }
+      }
+      const kernel = panel.sessionContext.session?.kernel as IInspectorKernel | undefined;
+      if (kernel && kernel.status === 'idle') {
+        const listing = await this._inspectors.for(kernel).listVariables({ timeoutMs: 1500 }).catch(() => null);
+        facts.frames = (listing?.variables ?? []).map((v: any) => ({ name: String(v.name), kind: String(v.kind) }));
+      }
+    }
+    const folder = panel ? PathExt.dirname(panel.context.localPath) : '';
+    for (const dir of [folder, PathExt.join(folder, 'data')]) {
+      try {
+        const listing = await this.options.contents.get(dir, { content: true, type: 'directory' });
+        for (const item of (listing.content ?? []) as Contents.IModel[]) {
+          if (item.type !== 'directory' && isDataFile(item.name)) {
+            facts.dataFiles.push(item.path);
+          }
+        }
+      } catch {
+        // no such folder
+      }
+      if (facts.dataFiles.length) {
+        break;
+      }
+    }
+    return suggestPrompts(facts, this.options.trans);
+  }
+
   /** Create copilot.instructions.md from the template (never overwriting) and open it. */
   async createInstructions(): Promise<void> {
     const { contents } = this.options;
@@ -319,6 +367,7 @@ export class ChatApp {
     void this.threads.flush();
   };
 
+  private _inspectors: KernelInspectors;
   private _serverConfig: IServerConfig | null = null;
   private _restored = false;
   private _client: Anthropic | null = null;

@@ -2,9 +2,11 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import type { ISignal } from '@lumino/signaling';
+import { Menu } from '@lumino/widgets';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
 import type { ChatThreads } from '../agent/threads';
+import type { ISuggestedPrompt } from '../agent/suggestions';
 import type { IChatSettings } from '../settings';
 import type { FilesService } from '../tools/files';
 import type { ICodeBlockActions } from './markdownView';
@@ -13,6 +15,7 @@ import { CommandIDs } from '../commands';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { ChangesView, useChanges } from './changesView';
 import { ChatList } from './chatList';
+import { EmptyState } from './emptyState';
 import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
@@ -32,6 +35,10 @@ export interface IChatViewModel {
   readonly stateChanged: ISignal<any, void>;
   readonly options: { settings: () => IChatSettings; openFile: (path: string) => void };
   createInstructions(): Promise<void>;
+  /** Suggested first prompts for what is open (the empty chat shows them). */
+  suggestions?(): Promise<ISuggestedPrompt[]>;
+  /** The active document's path (suggestions follow it). */
+  activePath?(): string | null;
   /** Export a chat (the current one by default) and open the file; returns its path. */
   exportChat(format: 'md' | 'ipynb', id?: string): Promise<string>;
   dispose(): void;
@@ -82,6 +89,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
   );
   const panels = widget.panels;
   const settings = app.options.settings();
+  const changes = useChanges(app.files.changeLog, model.id);
   return (
     <TurnContext.Provider value={context}>
       <div className="jp-DataEngineer-chat">
@@ -93,6 +101,10 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           onNewChat={() => void commands.execute(CommandIDs.newChat)}
           onToggleChats={() => void commands.execute(CommandIDs.showChats)}
           chatsOpen={panels.chats}
+          onToggleChanges={() => void commands.execute(CommandIDs.showChanges)}
+          changesOpen={panels.changes}
+          changeCount={changes.length}
+          onExport={anchor => openExportMenu(commands, anchor)}
         />
         {threads.problem && (
           <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error jp-DataEngineer-chatProblemNotice" role="alert">
@@ -135,6 +147,17 @@ export function ChatView(props: IChatViewProps): JSX.Element {
               ? trans.__('Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.')
               : trans.__('Reopening the last chat…')
           }
+          empty={
+            app.restored && app.suggestions ? (
+              <EmptyState
+                assistant={assistant}
+                trans={trans}
+                suggestions={() => app.suggestions!()}
+                onSend={prompt => void assistant.send(prompt)}
+                refreshKey={`${model.id}:${assistant.persona?.id ?? ''}:${app.activePath?.() ?? ''}`}
+              />
+            ) : null
+          }
         />
         <ChatFooter model={model} settings={app.options.settings} trans={trans} />
         <Composer
@@ -147,6 +170,17 @@ export function ChatView(props: IChatViewProps): JSX.Element {
       </div>
     </TurnContext.Provider>
   );
+}
+
+/** The export formats, as a menu under the toolbar's export button. */
+function openExportMenu(commands: CommandRegistry, anchor: HTMLElement): void {
+  const menu = new Menu({ commands });
+  menu.addClass('jp-DataEngineer-exportMenu');
+  menu.addItem({ command: CommandIDs.exportMarkdown });
+  menu.addItem({ command: CommandIDs.exportNotebook });
+  const rect = anchor.getBoundingClientRect();
+  menu.aboutToClose.connect(() => setTimeout(() => menu.dispose(), 0));
+  menu.open(rect.left, rect.bottom);
 }
 
 function ChangesToggle(props: {

@@ -1,5 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Clipboard } from '@jupyterlab/apputils';
+import { addBelowIcon, copyIcon, editIcon, type LabIcon } from '@jupyterlab/ui-components';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import * as React from 'react';
@@ -135,24 +136,24 @@ function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans
     const bar = document.createElement('div');
     bar.className = 'jp-DataEngineer-codeActions';
     const code = () => (pre.querySelector('code') ?? pre).textContent?.replace(/\n$/, '') ?? '';
-    const button = (label: string, title: string, run: () => void) => {
+    const button = (label: string, title: string, icon: LabIcon, run: () => void) => {
       const b = document.createElement('button');
-      b.className = 'jp-DataEngineer-codeAction jp-mod-styled';
-      b.textContent = label;
+      b.className = 'jp-DataEngineer-codeAction';
+      b.type = 'button';
       b.title = title;
+      b.setAttribute('aria-label', label);
+      icon.element({ container: b, tag: 'span', elementSize: 'small' } as any);
       b.addEventListener('click', event => {
         event.preventDefault();
         run();
       });
       bar.appendChild(b);
     };
-    button(trans.__('Copy'), trans.__('Copy the code to the clipboard'), () =>
-      Clipboard.copyToSystem(code())
-    );
-    button(trans.__('Insert below'), trans.__('Insert the code in a new cell below the active cell'), () =>
+    button(trans.__('Copy'), trans.__('Copy the code to the clipboard'), copyIcon, () => Clipboard.copyToSystem(code()));
+    button(trans.__('Insert below'), trans.__('Insert the code in a new cell below the active cell'), addBelowIcon, () =>
       actions.insertBelow(code())
     );
-    button(trans.__('Replace cell'), trans.__('Replace the source of the active cell with the code'), () =>
+    button(trans.__('Replace cell'), trans.__('Replace the source of the active cell with the code'), editIcon, () =>
       actions.replaceActive(code())
     );
     wrapper.appendChild(bar);

@@ -45,6 +45,8 @@ export function MessageList(props: {
   personaId: string | null;
   hidden: boolean;
   emptyText: string;
+  /** Shown under the text while the chat is empty (persona, instructions, suggested prompts). */
+  empty?: React.ReactNode;
 }): JSX.Element {
   const { model } = props;
   const context = React.useContext(TurnContext)!;
@@ -72,7 +74,12 @@ export function MessageList(props: {
       data-chat-id={model.id}
     >
       <div className="jp-DataEngineer-messagesContent" ref={content}>
-      {turns.length === 0 && <div className="jp-DataEngineer-empty">{props.emptyText}</div>}
+      {turns.length === 0 && (
+        <div className="jp-DataEngineer-empty">
+          {props.emptyText}
+          {props.empty}
+        </div>
+      )}
       {hidden > 0 && (
         <button
           className="jp-DataEngineer-showEarlier jp-mod-styled"

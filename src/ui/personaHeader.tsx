@@ -1,4 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { addIcon, downloadIcon, historyIcon, infoIcon, ToolbarButtonComponent, undoIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
 import { resolveTools, TOOL_GROUPS } from '../personas/toolMapping';
@@ -13,22 +14,35 @@ export interface IPersonaHeaderProps {
   /** Toggle the list of saved chats; absent when there is none. */
   onToggleChats?: () => void;
   chatsOpen?: boolean;
+  /** Toggle the changes panel (files and notebooks this chat changed). */
+  onToggleChanges?: () => void;
+  changesOpen?: boolean;
+  /** How many changes the chat made (the button says so). */
+  changeCount?: number;
+  /** Offer the export formats (a menu at `anchor`). */
+  onExport?: (anchor: HTMLElement) => void;
 }
 
-/** The chat header: persona picker, persona details, New chat. */
+/**
+ * The chat header: a JupyterLab toolbar with the persona picker (the name
+ * shown, cut with an ellipsis when narrow; name and description in the
+ * tooltip) and icon buttons for persona details, saved chats, changes,
+ * export and a new chat. One row at every width from 220 px up.
+ */
 export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
   const { assistant, trans } = props;
   const [showDetails, setShowDetails] = React.useState(false);
   const persona = assistant.persona;
   const personas = assistant.personas.all();
   const problems = assistant.personas.problems;
+  const exportRef = React.useRef<HTMLDivElement>(null);
   return (
     <div className="jp-DataEngineer-headerBlock">
-      <div className="jp-DataEngineer-header">
+      <div className="jp-Toolbar jp-DataEngineer-header" role="toolbar" aria-label={trans.__('Data Engineer chat')}>
         <select
           className="jp-DataEngineer-personaPicker"
           aria-label={trans.__('Persona')}
-          title={persona?.description ?? ''}
+          title={persona ? `${persona.name}${persona.description ? ` — ${persona.description}` : ''}` : ''}
           value={persona?.id ?? ''}
           onFocus={props.onReloadPersonas}
           onChange={event => props.onSwitchPersona(event.target.value)}
@@ -39,31 +53,59 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
             </option>
           ))}
         </select>
-        <button
-          className="jp-DataEngineer-detailsToggle jp-mod-styled"
-          aria-expanded={showDetails}
-          title={trans.__('Persona details')}
-          onClick={() => setShowDetails(!showDetails)}
-        >
-          {problems.length ? trans.__('Details (%1)', problems.length) : trans.__('Details')}
-        </button>
-        {props.onToggleChats && (
-          <button
-            className="jp-DataEngineer-chatsToggle jp-mod-styled"
-            aria-expanded={!!props.chatsOpen}
-            title={trans.__('Saved chats: open, rename, export, delete, search')}
-            onClick={props.onToggleChats}
-          >
-            {trans.__('Chats')}
-          </button>
-        )}
-        <button
-          className="jp-DataEngineer-newChat jp-mod-styled"
-          title={trans.__('Start a new chat')}
-          onClick={props.onNewChat}
-        >
-          {trans.__('New chat')}
-        </button>
+        <div className="jp-DataEngineer-headerButtons">
+          <ToolbarButtonComponent
+            className="jp-DataEngineer-detailsToggle"
+            icon={infoIcon}
+            label={problems.length ? String(problems.length) : undefined}
+            tooltip={
+              problems.length
+                ? trans.__('Persona details (%1 problems with persona files)', problems.length)
+                : trans.__('Persona details: source, model, tools')
+            }
+            pressed={showDetails}
+            aria-expanded={showDetails}
+            onClick={() => setShowDetails(!showDetails)}
+          />
+          {props.onToggleChats && (
+            <ToolbarButtonComponent
+              className="jp-DataEngineer-chatsToggle"
+              icon={historyIcon}
+              tooltip={trans.__('Saved chats: open, rename, export, delete, search')}
+              pressed={!!props.chatsOpen}
+              aria-expanded={!!props.chatsOpen}
+              onClick={props.onToggleChats}
+            />
+          )}
+          {props.onToggleChanges && !!props.changeCount && (
+            <ToolbarButtonComponent
+              className="jp-DataEngineer-changesButton"
+              icon={undoIcon}
+              label={props.changeCount ? String(props.changeCount) : undefined}
+              tooltip={trans.__('Changes this chat made (%1), with Undo', props.changeCount)}
+              pressed={!!props.changesOpen}
+              aria-expanded={!!props.changesOpen}
+              onClick={props.onToggleChanges}
+            />
+          )}
+          {props.onExport && (
+            <div ref={exportRef} className="jp-DataEngineer-exportAnchor">
+              <ToolbarButtonComponent
+                className="jp-DataEngineer-exportButton"
+                icon={downloadIcon}
+                tooltip={trans.__('Export this chat to Markdown or a notebook')}
+                aria-haspopup={true}
+                onClick={() => exportRef.current && props.onExport?.(exportRef.current)}
+              />
+            </div>
+          )}
+          <ToolbarButtonComponent
+            className="jp-DataEngineer-newChat"
+            icon={addIcon}
+            tooltip={trans.__('Start a new chat (the current one is saved)')}
+            onClick={props.onNewChat}
+          />
+        </div>
       </div>
       {showDetails && <PersonaDetails {...props} />}
     </div>
