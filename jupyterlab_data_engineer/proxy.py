@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import urlsplit
 from typing import Any
 
 import httpx
@@ -387,12 +388,32 @@ class ModelsHandler(AnthropicProxyHandler):
         await self.forward("GET", "/v1/models", params=params or None)
 
 
+async def _bundled_mock_demo(origin: str) -> bool:
+    """Whether the upstream is the bundled mock Messages API in demo mode.
+
+    Only a loopback upstream is asked (the mock runs next to the server; a real
+    endpoint never gets this request), with a short timeout.
+    """
+    if not origin:
+        return False
+    host = (urlsplit(origin).hostname or "").lower()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return False
+    try:
+        async with httpx.AsyncClient(timeout=0.5) as client:
+            r = await client.get(origin.rstrip("/") + "/_mock/info")
+        info = r.json() if r.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        return False
+    return isinstance(info, dict) and info.get("mock") == "jupyterlab-data-engineer" and info.get("demo") is True
+
+
 class ConfigHandler(_DataEngineerHandler):
     """What the frontend may know about the setup; never the key itself."""
 
     @tornado.web.authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         from . import __version__
 
         try:
@@ -408,6 +429,9 @@ class ConfigHandler(_DataEngineerHandler):
             # personas and VS Code instruction files live there.
             "allow_hidden": bool(getattr(self.contents_manager, "allow_hidden", False)),
             "version": __version__,
+            # The bundled mock in demo mode (scripts/launch.sh without a key):
+            # the panel shows a "replies are scripted" badge.
+            "demo": await _bundled_mock_demo(origin),
         }
         if error:
             reply["upstream_error"] = error

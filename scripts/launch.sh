@@ -5,7 +5,8 @@
 #
 # With ANTHROPIC_API_KEY (and optionally ANTHROPIC_BASE_URL) in the environment the chat talks to
 # that endpoint through the server's proxy. Without them, the bundled mock Messages API is started
-# on 127.0.0.1:8765 so the chat can be tried without a key (replies are canned).
+# on 127.0.0.1:8765 in demo mode: the suggested prompts of examples/getting-started.ipynb play
+# scripted runs with the real tools, kernel and approvals (the panel says "Demo mode").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -19,8 +20,8 @@ python3 -m pip install -q .
 
 extra=()
 if [ -z "${ANTHROPIC_API_KEY:-}" ] && [ -z "${ANTHROPIC_BASE_URL:-}" ]; then
-  echo "No ANTHROPIC_API_KEY: starting the mock Messages API (canned replies) on 127.0.0.1:8765."
-  python3 ui-tests/mock/mock_anthropic.py --port 8765 &
+  echo "No ANTHROPIC_API_KEY: demo mode (the bundled mock Messages API plays scripted runs) on 127.0.0.1:8765."
+  python3 ui-tests/mock/mock_anthropic.py --port 8765 --demo &
   mock_pid=$!
   trap 'kill $mock_pid 2>/dev/null || true' EXIT
   extra+=(--DataEngineer.anthropic_base_url=http://127.0.0.1:8765 --DataEngineer.anthropic_api_key=mock-key)

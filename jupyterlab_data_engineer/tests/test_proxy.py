@@ -268,7 +268,8 @@ def test_config_endpoint_never_reveals_the_key(servers, mock, name):
         r = c.get(CONFIG, headers=server.auth)
     assert r.status_code == 200
     cfg = r.json()
-    assert set(cfg) == {"has_key", "upstream", "upstream_is_default", "allow_hidden", "version"}
+    assert set(cfg) == {"has_key", "upstream", "upstream_is_default", "allow_hidden", "version", "demo"}
+    assert cfg["demo"] is False
     # Tells the persona picker whether .github/ can be read at all.
     assert cfg["allow_hidden"] is (name == "cli_key")
     assert cfg["has_key"] is (server.expected_key is not None)
@@ -276,6 +277,17 @@ def test_config_endpoint_never_reveals_the_key(servers, mock, name):
     assert cfg["upstream_is_default"] is (name == "no_key_default")
     assert isinstance(cfg["version"], str) and cfg["version"]
     assert_no_secret(response_text(r))
+
+
+def test_config_says_demo_when_the_upstream_is_the_bundled_mock_in_demo_mode(cli_server, mock):
+    mock.configure(demo=True)
+    try:
+        with cli_server.client() as c:
+            assert c.get(CONFIG, headers=cli_server.auth).json()["demo"] is True
+    finally:
+        mock.configure(demo=False)
+    with cli_server.client() as c:
+        assert c.get(CONFIG, headers=cli_server.auth).json()["demo"] is False
 
 
 # --------------------------------------------------------------------------- pass-through

@@ -88,6 +88,8 @@ export interface IServerConfig {
   /** Whether the contents API serves dot-folders such as .github/ (null: unknown). */
   allow_hidden?: boolean | null;
   version?: string;
+  /** The upstream is the bundled mock in demo mode: replies are scripted. */
+  demo?: boolean;
 }
 
 /** Ask the server extension whether a key is configured and which upstream it uses. */

@@ -106,6 +106,17 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           changeCount={changes.length}
           onExport={anchor => openExportMenu(commands, anchor)}
         />
+        {app.serverConfig?.demo && (
+          <div
+            className="jp-DataEngineer-demoBadge"
+            role="status"
+            title={trans.__(
+              'The chat talks to the bundled mock Messages API: the suggested prompts of getting-started.ipynb play scripted runs with the real tools. Set ANTHROPIC_API_KEY on the server to talk to Claude.'
+            )}
+          >
+            {trans.__('Demo mode — replies are scripted')}
+          </div>
+        )}
         {threads.problem && (
           <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error jp-DataEngineer-chatProblemNotice" role="alert">
             {threads.problem}

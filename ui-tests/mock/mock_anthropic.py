@@ -24,6 +24,8 @@ import time
 import uuid
 from collections import deque
 
+from demo import demo_script  # noqa: E402  (next to this file)
+
 import tornado.httpserver
 import tornado.iostream
 import tornado.netutil
@@ -297,10 +299,14 @@ def default_script(body):
 class MockState:
     """The queue of scripts, the configuration and the records of API requests."""
 
-    def __init__(self):
+    def __init__(self, demo=False):
+        # Demo mode (``--demo``): an empty queue plays demo.py's scripted runs.
+        # /_mock/config can switch it; /_mock/reset goes back to the start value.
+        self.demo_default = demo
         self.reset()
 
     def reset(self):
+        self.demo = self.demo_default
         self.queue = deque()
         self.requests = []
         self.expected_key = None
@@ -434,7 +440,8 @@ class MessagesHandler(ApiHandler):
         deadline = time.monotonic() + self.state.wait_for_script_ms / 1000
         while not self.state.queue and time.monotonic() < deadline and not self.disconnected:
             await asyncio.sleep(0.02)
-        script = self.state.queue.popleft() if self.state.queue else default_script(body)
+        script = self.state.queue.popleft() if self.state.queue else (
+            demo_script(body) if self.state.demo else default_script(body))
         self.record["script"] = script
         self.cache_usage = None
         if script.get("type", "message") != "http_error":
@@ -650,6 +657,9 @@ class ControlHandler(tornado.web.RequestHandler):
     def get(self, action):
         if action == "requests":
             self.finish({"requests": self.state.requests})
+        elif action == "info":
+            # What the Jupyter server's config route asks to show the demo badge.
+            self.finish({"mock": "jupyterlab-data-engineer", "demo": self.state.demo})
         elif action == "cache":
             now = time.time()
             self.finish({"entries": [
@@ -681,11 +691,14 @@ class ControlHandler(tornado.web.RequestHandler):
                 state.cache_ttl_s = float(body["cache_ttl_s"])
             if "cache_min_tokens" in body:
                 state.cache_min_tokens = int(body["cache_min_tokens"])
+            if "demo" in body:
+                state.demo = bool(body["demo"])
             self.finish({"expected_key": state.expected_key, "models": state.models,
                          "wait_for_script_ms": state.wait_for_script_ms,
                          "prompt_cache": state.cache_enabled,
                          "cache_ttl_s": state.cache_ttl_s,
-                         "cache_min_tokens": state.cache_min_tokens})
+                         "cache_min_tokens": state.cache_min_tokens,
+                         "demo": state.demo})
         else:
             raise tornado.web.HTTPError(404)
 
@@ -706,9 +719,10 @@ def make_app(state=None, log_function=None):
     ], state=state, log_function=log_function or (lambda handler: None))
 
 
-async def serve(port, host):
+async def serve(port, host, demo=False):
     sockets = tornado.netutil.bind_sockets(port, host)
-    server = tornado.httpserver.HTTPServer(make_app())
+    state = MockState(demo=demo)
+    server = tornado.httpserver.HTTPServer(make_app(state))
     server.add_sockets(sockets)
     print(f"MOCK READY http://{host}:{sockets[0].getsockname()[1]}", flush=True)
     await asyncio.Event().wait()
@@ -718,9 +732,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--demo", action="store_true",
+                        help="answer an empty queue with the scripted demo runs (see demo.py)")
     args = parser.parse_args(argv)
     try:
-        asyncio.run(serve(args.port, args.host))
+        asyncio.run(serve(args.port, args.host, demo=args.demo))
     except KeyboardInterrupt:
         pass
 
