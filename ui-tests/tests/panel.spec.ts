@@ -22,9 +22,17 @@ async function setSidebarWidth(page: Page, width: number): Promise<void> {
 type Box = { x: number; y: number; width: number; height: number };
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
 
-for (const width of [250, 480]) {
-  test(`the header fits one row at ${width} px and shows the persona's name`, async ({ page, request }) => {
+for (const [width, theme] of [
+  [250, 'light'],
+  [480, 'light'],
+  [250, 'dark'],
+  [480, 'dark']
+] as const) {
+  test(`the header fits one row at ${width} px (${theme} theme) and shows the persona's name`, async ({ page, request }) => {
     await resetMock(request);
+    if (theme === 'dark') {
+      await page.theme.setDarkTheme();
+    }
     await openChat(page);
     await setSidebarWidth(page, width);
     const panel = (await page.locator('#jp-right-stack').boundingBox())!;
@@ -61,6 +69,10 @@ for (const width of [250, 480]) {
     // Every button has an accessible name.
     for (let i = 0; i < (await buttons.count()); i++) {
       expect((await buttons.nth(i).getAttribute('aria-label')) ?? '').not.toBe('');
+    }
+    await page.locator('.jp-DataEngineer-shell').screenshot({ path: test.info().outputPath(`panel-${width}-${theme}.png`) });
+    if (theme === 'dark') {
+      await page.theme.setLightTheme();
     }
   });
 }
