@@ -1,3 +1,5 @@
+import { ServerConnection } from '@jupyterlab/services';
+
 /**
  * The server's answer to "does this path stay inside the root once symlinks
  * are followed?" (route `data-engineer/files/inside`, see
@@ -55,4 +57,9 @@ export class ServerRootCheck implements IRootCheck {
 
   private _url: string;
   private _request: ServerRequest;
+}
+
+/** The route's client for a Jupyter server (token, XSRF and base URL from its settings). */
+export function serverRootCheck(settings: ServerConnection.ISettings): ServerRootCheck {
+  return new ServerRootCheck(settings.baseUrl, (url, init) => ServerConnection.makeRequest(url, init, settings));
 }

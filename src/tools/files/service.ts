@@ -6,6 +6,7 @@ import { displayPath, normalizeServerPath, resolvePath } from './paths';
 import type { IRootCheck } from '../../contents/rootCheck';
 import type { WorkerFactory } from './regexMatcher';
 import { SensitivePaths } from './sensitive';
+import { validateRecords } from './undoChecks';
 import { DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER, ISnapshotStore } from './snapshots';
 
 /** Bounds of reads and searches, so one call cannot flood the context or hang. */
@@ -96,7 +97,13 @@ export class FilesService {
     this.now = options.now ?? Date.now;
     this.limits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
     this.files = new ContentsFiles(options.contents, options.openDocument, path => this.display(path), () => this.limits.readMaxBytes);
-    this.changeLog = new ChangeLog({ store: options.snapshots, files: this.files, now: this.now });
+    this.changeLog = new ChangeLog({
+      store: options.snapshots,
+      files: this.files,
+      now: this.now,
+      maxChars: () => this.limits.snapshotMaxBytes,
+      validate: records => validateRecords(this, records)
+    });
     this.excludeFolders = options.excludeFolders ?? [DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER];
     this._sensitivePatterns = options.sensitivePatterns ?? (() => []);
     this._chatFolders = options.chatFolders ?? (() => ['.jupyter/chats', 'data-engineer-chats']);
