@@ -126,3 +126,9 @@ export function frameData(source: string, text: string): string {
 export function framedResult(header: string, source: string, text: string, footer: readonly string[] = []): string {
   return [header, DATA_FRAME_NOTE, frameData(source, text), ...footer.filter(Boolean)].join('\n');
 }
+
+/** Formatted cell outputs with their text framed as data (images stay image blocks). */
+export function framedOutputs<T extends { text: string }>(source: string, formatted: T, note = true): T {
+  const framed = frameData(source, formatted.text);
+  return formatted.text ? { ...formatted, text: note ? `${DATA_FRAME_NOTE}\n${framed}` : framed } : formatted;
+}
