@@ -5,6 +5,7 @@ from __future__ import annotations
 from jupyter_server.utils import url_path_join
 
 from .config import DataEngineer
+from .files import PathsInsideHandler
 from .proxy import (
     ConfigHandler,
     CountTokensHandler,
@@ -40,6 +41,8 @@ def setup_route_handlers(web_app, config: DataEngineer) -> None:
         (url_path_join(api, "v1/models"), ModelsHandler, kwargs),
         (url_path_join(api, "v1/models", MODEL_ID), ModelsHandler, kwargs),
         (url_path_join(root, "config"), ConfigHandler, kwargs),
+        # The file tools' symlink check (files.py).
+        (url_path_join(root, "files/inside"), PathsInsideHandler),
         (root + r"(?:/.*)?", NotFoundHandler, kwargs),
     ]
     web_app.add_handlers(".*$", handlers)

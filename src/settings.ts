@@ -19,6 +19,10 @@ export interface IChatSettings {
   contextWindow: number;
   compactionThreshold: number;
   prices: Record<string, IPrice>;
+  /** Extra sensitive-path patterns for the file tools (reads and writes ask). */
+  sensitivePaths: string[];
+  /** Days undo snapshots are kept (0: for ever). */
+  snapshotRetentionDays: number;
 }
 
 /** USD per million tokens. */
@@ -56,6 +60,10 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     chatFolder: text('chatFolder'),
     contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
     compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || fallback('compactionThreshold'))),
-    prices: { ...(get('prices') ?? fallback('prices')) }
+    prices: { ...(get('prices') ?? fallback('prices')) },
+    sensitivePaths: (Array.isArray(get('sensitivePaths')) ? get('sensitivePaths') : fallback('sensitivePaths') ?? []).filter(
+      (pattern: unknown): pattern is string => typeof pattern === 'string' && pattern.trim() !== ''
+    ),
+    snapshotRetentionDays: Math.max(0, Math.floor(Number(get('snapshotRetentionDays') ?? fallback('snapshotRetentionDays')) || 0))
   };
 }

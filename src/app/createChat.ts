@@ -17,6 +17,7 @@ import { chatToMarkdown, chatToNotebook, exportFileName } from '../agent/export'
 import { isDataFile, ISuggestedPrompt, ISuggestionFacts, suggestPrompts } from '../agent/suggestions';
 import { ChatThreads } from '../agent/threads';
 import { isNotFound } from '../contents/contents';
+import { serverRootCheck } from '../contents/rootCheck';
 import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
 import { buildNotebookView } from '../notebook/view';
 import { notebookViewInput } from '../notebook/viewInput';
@@ -102,12 +103,19 @@ export class ChatApp {
         return path ? PathExt.dirname(path) : '';
       },
       openDocument: options.docManager ? openDocumentLookup(options.docManager) : undefined,
-      snapshots: new ContentsSnapshotStore({ contents: filesContents }),
-      chatId: () => this.assistant.chatId
+      snapshots: new ContentsSnapshotStore({
+        contents: filesContents,
+        retentionDays: () => options.settings().snapshotRetentionDays
+      }),
+      chatId: () => this.assistant.chatId,
+      // Sensitive paths, the chat folders (never written by the file tools), the symlink check.
+      sensitivePatterns: () => options.settings().sensitivePaths,
+      chatFolders: () => [options.settings().chatFolder, 'data-engineer-chats'],
+      rootCheck: serverRootCheck(options.serverSettings)
     });
     const registry = new ToolRegistry([
       ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
-      ...createFileTools()
+      ...createFileTools({ service: () => this.files })
     ]);
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;

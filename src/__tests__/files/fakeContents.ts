@@ -1,4 +1,4 @@
-import { FilesService, IFileLimits, ISnapshotStore, MemorySnapshotStore } from '../../tools/files';
+import { FilesService, IFileLimits, IFilesServiceOptions, ISnapshotStore, MemorySnapshotStore } from '../../tools/files';
 import type { IOpenDocument } from '../../tools/files/contentsFiles';
 import type { IToolContext, IToolResult } from '../../tools/types';
 import { createFileTools } from '../../tools/files';
@@ -50,6 +50,10 @@ export interface ISetupOptions {
   limits?: Partial<IFileLimits>;
   snapshots?: ISnapshotStore;
   chatId?: string;
+  /** More FilesService options (sensitive patterns, chat folders, symlink check, worker factory). */
+  service?: Partial<IFilesServiceOptions>;
+  /** Create the tools without the service lookup (as the tool catalogue does). */
+  noLookup?: boolean;
 }
 
 /** A files service over a fake server, the tools, and a way to run them. */
@@ -66,9 +70,10 @@ export function setup(options: ISetupOptions = {}) {
     snapshots,
     chatId: () => state.chatId,
     limits: options.limits,
-    now: () => state.now
+    now: () => state.now,
+    ...options.service
   });
-  const tools = new Map(createFileTools().map(tool => [tool.name, tool]));
+  const tools = new Map(createFileTools(options.noLookup ? {} : { service: () => service }).map(tool => [tool.name, tool]));
   const controller = new AbortController();
   const context: IToolContext = { signal: controller.signal, services: { [FILES_SERVICE]: service } };
   const run = (name: string, input: Record<string, unknown>): Promise<IToolResult> => {
@@ -99,5 +104,7 @@ export function setup(options: ISetupOptions = {}) {
     docs.set(path, doc);
     return doc;
   };
-  return { contents, service, tools, context, controller, state, snapshots, run, ok, fails, open, docs };
+  /** What the approval step decides for a call with every tool set to auto: null (runs) or the reason it asks. */
+  const risk = (name: string, input: Record<string, unknown>): string | null => tools.get(name)?.riskOf?.(input) ?? null;
+  return { contents, service, tools, context, controller, state, snapshots, run, ok, fails, open, docs, risk };
 }

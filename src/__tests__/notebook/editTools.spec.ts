@@ -56,8 +56,8 @@ describe('read tools', () => {
     expect(Array.isArray(result.content)).toBe(true);
     const blocks = result.content as any[];
     expect(blocks[0].text).toContain(`Cell ${ids[1]} (code, #2 of 3, execution count 1) in analysis.ipynb`);
-    expect(blocks[0].text).toContain('--- source ---\nimport pandas as pd');
-    expect(blocks[0].text).toContain('--- outputs ---\n   id  amount');
+    expect(blocks[0].text).toContain(`--- source ---\n<untrusted-data source="cell ${ids[1]} source">\nimport pandas as pd`);
+    expect(blocks[0].text).toContain(`--- outputs ---\n<untrusted-data source="cell ${ids[1]} outputs">\n   id  amount`);
     expect(blocks[1]).toEqual({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } });
   });
 

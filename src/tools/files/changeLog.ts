@@ -44,6 +44,10 @@ export interface IChangeLogOptions {
   store: ISnapshotStore;
   files: ContentsFiles;
   now?: () => number;
+  /** Largest content a record keeps (characters); larger changes are refused. */
+  maxChars?: () => number;
+  /** Problems of records before they are undone, by id (see undoChecks.ts). */
+  validate?: (records: readonly IChangeRecord[]) => Promise<Map<string, string>>;
 }
 
 /** A refusal that `force` may override. */
@@ -70,6 +74,8 @@ export class ChangeLog {
     this._store = options.store;
     this._files = options.files;
     this._now = options.now ?? Date.now;
+    this._maxChars = options.maxChars ?? (() => Infinity);
+    this._validate = options.validate ?? (async () => new Map());
   }
 
   /** Emitted when a change is added or undone. */
@@ -105,6 +111,13 @@ export class ChangeLog {
    */
   async track(chatId: string, draft: ChangeDraft, apply: (record: IChangeRecord) => Promise<ChangeOutcome>): Promise<IChangeRecord> {
     const records = await this._load(chatId);
+    const max = this._maxChars();
+    const largest = Math.max(draft.before?.length ?? 0, draft.after?.length ?? 0);
+    if (largest > max) {
+      throw new FileToolError(
+        `${draft.path}: the change is too large to keep an undo snapshot of (${Math.round(largest / 1024)} KB, the limit is ${Math.round(max / 1024)} KB), so nothing was changed.`
+      );
+    }
     const record: IChangeRecord = { ...draft, id: this._newId(), chatId, at: this._now() };
     try {
       await this._store.put(record);
@@ -132,13 +145,35 @@ export class ChangeLog {
 
   /** Undo one change (it must belong to a chat whose changes were loaded). */
   undo(id: string, options: IUndoOptions = {}): Promise<IUndoResult> {
-    return this.exclusive(() => this._undo(id, options));
+    return this.exclusive(async () => {
+      const record = this.find(id);
+      const problem = record ? (await this._validate([record])).get(id) : undefined;
+      if (record && problem) {
+        return { id, path: String(record.path), ok: false, message: refusedMessage(problem) };
+      }
+      return this._undo(id, options);
+    });
   }
 
   /** Undo every change of a chat that is not undone yet, newest first. */
   undoAll(chatId: string, options: IUndoOptions = {}): Promise<IUndoResult[]> {
     return this.exclusive(async () => {
       const pending = (await this._load(chatId)).filter(record => !record.undoneAt).reverse();
+      // Every record is checked before anything is written: one bad record stops them all.
+      const problems = await this._validate(pending);
+      if (problems.size) {
+        return pending.map(record => {
+          const problem = problems.get(record.id);
+          return {
+            id: record.id,
+            path: String(record.path),
+            ok: false,
+            message: problem
+              ? refusedMessage(problem)
+              : `Not undone: another change of this chat has an invalid undo record (${[...problems.values()][0]}); nothing was written.`
+          };
+        });
+      }
       const results: IUndoResult[] = [];
       for (const record of pending) {
         results.push(await this._undo(record.id, options));
@@ -303,10 +338,16 @@ export class ChangeLog {
   private _store: ISnapshotStore;
   private _files: ContentsFiles;
   private _now: () => number;
+  private _maxChars: () => number;
+  private _validate: (records: readonly IChangeRecord[]) => Promise<Map<string, string>>;
   private _mutex = new Mutex();
   private _records = new Map<string, IChangeRecord[]>();
   private _loading = new Map<string, Promise<IChangeRecord[]>>();
   private _changed = new Signal<this, IChangeLogEvent>(this);
+}
+
+function refusedMessage(problem: string): string {
+  return `This undo record was refused and nothing was written: ${problem}. It may have been damaged or written by something other than the assistant.`;
 }
 
 /** The paths a change touches. */

@@ -84,10 +84,21 @@ export class ContentsFiles {
    * `show` writes a server path in messages (the tools show paths relative
    * to the active notebook's folder).
    */
-  constructor(contents: IFilesContents, openDocument?: OpenDocumentLookup, show?: (path: string) => string) {
+  constructor(
+    contents: IFilesContents,
+    openDocument?: OpenDocumentLookup,
+    show?: (path: string) => string,
+    maxBytes?: () => number
+  ) {
     this._contents = contents;
     this._openDocument = openDocument;
     this._show = show ?? (path => path || 'the server root');
+    this._maxBytes = maxBytes ?? (() => 10 * 1024 * 1024);
+  }
+
+  /** The largest file whose content (or hash) is ever loaded, in bytes. */
+  get maxBytes(): number {
+    return this._maxBytes();
   }
 
   get contents(): IFilesContents {
@@ -122,8 +133,28 @@ export class ContentsFiles {
     return error instanceof Error ? error : new Error(String(error));
   }
 
-  /** Metadata with the hash (no content); null when the file does not exist (or is hidden). */
+  /**
+   * Metadata only: no content and no hash (jupyter_server reads the whole
+   * file to hash it, so a hash is asked for only once the size is known to
+   * be small, see `statHashed`). Null when the file does not exist (or is hidden).
+   */
   async stat(path: string): Promise<IContentsEntry | null> {
+    try {
+      return await this._contents.get(path, { content: false });
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        return null;
+      }
+      throw this.toError(error, path, 'read');
+    }
+  }
+
+  /** `stat`, then the hash too when the file is not larger than `maxBytes` (for conflict checks). */
+  async statHashed(path: string): Promise<IContentsEntry | null> {
+    const entry = await this.stat(path);
+    if (!entry || entry.type === 'directory' || (entry.size ?? Infinity) > this.maxBytes) {
+      return entry;
+    }
     try {
       return await this._contents.get(path, { content: false, hash: true });
     } catch (error) {
@@ -132,6 +163,18 @@ export class ContentsFiles {
       }
       throw this.toError(error, path, 'read');
     }
+  }
+
+  /** Refuse before loading a file larger than `maxBytes` (its size from a metadata-only stat). */
+  async assertLoadable(path: string, action = 'read'): Promise<IContentsEntry> {
+    const entry = await this.stat(path);
+    if (!entry) {
+      throw this.toError({ status: 404 }, path, action);
+    }
+    if (entry.type !== 'directory' && (entry.size ?? 0) > this.maxBytes) {
+      throw new FileToolError(tooLargeMessage(this._show(path), entry.size, this.maxBytes, action));
+    }
+    return entry;
   }
 
   /** A folder's entries (without content). */
@@ -153,6 +196,7 @@ export class ContentsFiles {
 
   /** The model as the server returns it with content (notebooks as JSON), with its hash. */
   async read(path: string): Promise<IContentsEntry> {
+    await this.assertLoadable(path);
     try {
       return await this._contents.get(path, { content: true, hash: true });
     } catch (error) {
@@ -161,7 +205,11 @@ export class ContentsFiles {
   }
 
   /** A text file (notebooks as their raw JSON text); refuses folders and binary files. */
-  async readText(path: string): Promise<ITextFile> {
+  async readText(path: string, action = 'read'): Promise<ITextFile> {
+    const meta = await this.assertLoadable(path, action);
+    if (meta.type === 'directory') {
+      throw new FileToolError(`${this._show(path)} is a folder, not a file.`);
+    }
     let entry: IContentsEntry;
     try {
       entry = await this._contents.get(path, { content: true, type: 'file', hash: true });
@@ -182,7 +230,8 @@ export class ContentsFiles {
   }
 
   /** Raw content, text or base64, for a snapshot. */
-  async readRaw(path: string): Promise<IRawFile> {
+  async readRaw(path: string, action = 'read'): Promise<IRawFile> {
+    await this.assertLoadable(path, action);
     let entry: IContentsEntry;
     try {
       entry = await this._contents.get(path, { content: true, type: 'file', hash: true });
@@ -286,6 +335,9 @@ export class ContentsFiles {
    */
   private async _stampAfterSave(path: string, saved: IContentsEntry): Promise<IFileStamp> {
     const stamp = stampOf(saved);
+    if (typeof saved?.size === 'number' && saved.size > this.maxBytes) {
+      return stamp;
+    }
     try {
       const now = await this._contents.get(path, { content: false, hash: true });
       if (now.hash && now.last_modified === saved.last_modified) {
@@ -305,6 +357,15 @@ export class ContentsFiles {
   private _contents: IFilesContents;
   private _openDocument?: OpenDocumentLookup;
   private _show: (path: string) => string;
+  private _maxBytes: () => number;
+}
+
+/** "big.csv is 2.0 GB, more than the file tools load (10.0 MB)…" */
+export function tooLargeMessage(shown: string, size: number | null | undefined, limit: number, action = 'read'): string {
+  return (
+    `${shown} is too large: ${formatBytes(size)}, more than the file tools ${action === 'read' ? 'read' : 'load to ' + action} (${formatBytes(limit)}). ` +
+    'Nothing was loaded. For data, open it in the kernel and look at a sample (e.g. pandas nrows=, polars scan_csv().head()); to find lines in it, use search_files on a smaller file or the shell.'
+  );
 }
 
 /** Create `folder` and its missing parents through the contents API. */

@@ -2,6 +2,7 @@ import { defineTool, ToolInput } from '../schema';
 import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
 import { IFileStamp, stampOf } from './conflicts';
 import { isInside } from './paths';
+import { ServiceLookup, writeRisk } from './access';
 import { PATH_DESCRIPTION } from './readTools';
 import { filesOf, FilesService } from './service';
 import { applyEdit, describeLineChanges, dominantEol, numberLine, splitLines, withEol } from './text';
@@ -11,8 +12,8 @@ import {
   filePath,
   recheck,
   refuseNotebook,
+  assertWritable,
   safePreview,
-  sensitivePathRisk,
   viaEditorNote,
   writeTracked
 } from './writeChecks';
@@ -51,9 +52,10 @@ interface IWritePlan {
   stamp?: IFileStamp;
 }
 
-async function planWrite(service: FilesService, input: IWriteInput): Promise<IWritePlan> {
+async function planWrite(service: FilesService, input: IWriteInput, lookup: ServiceLookup | undefined): Promise<IWritePlan> {
   const path = filePath(service, input.path);
   refuseNotebook(service, path, 'write_file');
+  await assertWritable(service, [{ path, input: input.path }], 'write', lookup);
   const entry = await service.files.stat(path);
   if (entry?.type === 'directory') {
     throw new FileToolError(`${service.display(path)} is a folder.`);
@@ -61,7 +63,7 @@ async function planWrite(service: FilesService, input: IWriteInput): Promise<IWr
   if (!entry) {
     return { path, exists: false, before: '', after: input.content };
   }
-  const file = await service.files.readText(path);
+  const file = await service.files.readText(path, 'replace');
   // The model sees lines, not line endings: keep a CRLF file CRLF.
   const crlf = dominantEol(file.text) === '\r\n' && !input.content.includes('\r\n');
   return { path, exists: true, before: file.text, after: crlf ? withEol(input.content, '\r\n') : input.content, stamp: file.stamp };
@@ -79,20 +81,26 @@ interface IEditPlan {
 }
 
 /** `check` sees the version read before the edit is computed (the run's conflict check). */
-async function planEdit(service: FilesService, input: IEditInput, check?: (path: string, stamp: IFileStamp) => void): Promise<IEditPlan> {
+async function planEdit(
+  service: FilesService,
+  input: IEditInput,
+  lookup: ServiceLookup | undefined,
+  check?: (path: string, stamp: IFileStamp) => void
+): Promise<IEditPlan> {
   const path = filePath(service, input.path);
   refuseNotebook(service, path, 'edit_file');
+  await assertWritable(service, [{ path, input: input.path }], 'write', lookup);
   const entry = await service.files.stat(path);
   if (!entry) {
     throw new FileToolError(`${service.display(path)} does not exist. Create it with write_file.`);
   }
-  const file = await service.files.readText(path);
+  const file = await service.files.readText(path, 'edit');
   check?.(path, file.stamp);
   const outcome = applyEdit(file.text, input.old_text, input.new_text, !!input.replace_all, service.display(path));
   return { path, before: file.text, after: outcome.text, stamp: file.stamp, ...outcome };
 }
 
-export function writeFileTool() {
+export function writeFileTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'write_file',
     group: 'files-edit',
@@ -111,11 +119,11 @@ export function writeFileTool() {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => sensitivePathRisk(input.path),
+    riskOf: input => writeRisk(lookup, 'write', input.path),
     preview: (input, context) =>
       safePreview(`Write ${input.path}`, async () => {
         const service = filesOf(context);
-        const plan = await planWrite(service, input);
+        const plan = await planWrite(service, input, lookup);
         return {
           summary: `${plan.exists ? 'Replace' : 'Create'} ${plan.path}`,
           diff: { path: plan.path, before: plan.before, after: plan.after }
@@ -126,7 +134,7 @@ export function writeFileTool() {
         const service = filesOf(context);
         return service.changeLog.exclusive(async () => {
           throwIfAborted(context.signal);
-          const plan = await planWrite(service, input);
+          const plan = await planWrite(service, input, lookup);
           const shown = service.display(plan.path);
           if (plan.exists) {
             checkKnown(service, plan.path, plan.stamp!, 'replacing');
@@ -152,7 +160,7 @@ export function writeFileTool() {
   });
 }
 
-export function editFileTool() {
+export function editFileTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'edit_file',
     group: 'files-edit',
@@ -173,11 +181,11 @@ export function editFileTool() {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => sensitivePathRisk(input.path),
+    riskOf: input => writeRisk(lookup, 'write', input.path),
     preview: (input, context) =>
       safePreview(`Edit ${input.path}`, async () => {
         const service = filesOf(context);
-        const plan = await planEdit(service, input);
+        const plan = await planEdit(service, input, lookup);
         const where = plan.count === 1 ? `line ${plan.lines[0]}` : `${plan.count} places`;
         return {
           summary: `Edit ${plan.path} at ${where}`,
@@ -189,7 +197,7 @@ export function editFileTool() {
         const service = filesOf(context);
         return service.changeLog.exclusive(async () => {
           throwIfAborted(context.signal);
-          const plan = await planEdit(service, input, (path, stamp) => checkKnown(service, path, stamp, 'editing'));
+          const plan = await planEdit(service, input, lookup, (path, stamp) => checkKnown(service, path, stamp, 'editing'));
           const path = plan.path;
           throwIfAborted(context.signal);
           const { record, viaEditor } = await writeTracked(service, {
@@ -213,7 +221,7 @@ export function editFileTool() {
   });
 }
 
-export function renameFileTool() {
+export function renameFileTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'rename_file',
     group: 'files-edit',
@@ -231,7 +239,7 @@ export function renameFileTool() {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => sensitivePathRisk(input.old_path, input.new_path),
+    riskOf: input => writeRisk(lookup, 'rename', input.old_path, input.new_path),
     preview: (input, context) =>
       safePreview(`Rename ${input.old_path} → ${input.new_path}`, async () => {
         const service = filesOf(context);
@@ -251,6 +259,15 @@ export function renameFileTool() {
           if (from === to) {
             throw new FileToolError('old_path and new_path are the same file.');
           }
+          await assertWritable(
+            service,
+            [
+              { path: from, input: input.old_path },
+              { path: to, input: input.new_path }
+            ],
+            'rename',
+            lookup
+          );
           const entry = await service.files.stat(from);
           if (!entry) {
             throw service.files.toError({ status: 404 }, from, 'rename');
@@ -278,7 +295,7 @@ export function renameFileTool() {
   });
 }
 
-export function deleteFileTool() {
+export function deleteFileTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'delete_file',
     group: 'files-edit',
@@ -295,7 +312,7 @@ export function deleteFileTool() {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => sensitivePathRisk(input.path),
+    riskOf: input => writeRisk(lookup, 'delete', input.path),
     preview: (input, context) =>
       safePreview(`Delete ${input.path}`, async () => {
         const service = filesOf(context);
@@ -311,6 +328,7 @@ export function deleteFileTool() {
           const chatId = service.chatId;
           const path = filePath(service, input.path);
           const shown = service.display(path);
+          await assertWritable(service, [{ path, input: input.path }], 'delete', lookup);
           const entry = await service.files.stat(path);
           if (!entry) {
             throw service.files.toError({ status: 404 }, path, 'delete');
@@ -326,7 +344,7 @@ export function deleteFileTool() {
             );
           }
           service.files.assertNotDirty(path);
-          const raw = await service.files.readRaw(path);
+          const raw = await service.files.readRaw(path, 'keep an undo copy of');
           throwIfAborted(context.signal);
           const record = await service.changeLog.track(
             chatId,

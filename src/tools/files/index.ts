@@ -1,4 +1,5 @@
 import type { ITool } from '../types';
+import type { ServiceLookup } from './access';
 import { listChangesTool } from './changeTools';
 import { deleteFileTool, editFileTool, renameFileTool, writeFileTool } from './editTools';
 import { findFilesTool, listDirectoryTool, readFileTool } from './readTools';
@@ -20,6 +21,10 @@ export { ContentsFiles, ConflictTracker, sameStamp } from './contentsFiles';
 export type { IContentsEntry, IFilesContents, IFileStamp, IOpenDocument, OpenDocumentLookup } from './contentsFiles';
 export { resolvePath, displayPath } from './paths';
 export { sensitivePathRisk } from './writeChecks';
+export { SensitivePaths, BUILTIN_SENSITIVE_RULES } from './sensitive';
+export type { ISensitiveMatch, ISensitiveRule } from './sensitive';
+export { createRegexMatcher, hasNestedRepetition } from './regexMatcher';
+export type { WorkerFactory } from './regexMatcher';
 
 /**
  * The file tools: list_directory, read_file, find_files, search_files,
@@ -27,18 +32,27 @@ export { sensitivePathRisk } from './writeChecks';
  * list_changes. They expect a `FilesService` as
  * `context.services[FILES_SERVICE]`.
  */
-export function createFileTools(): ITool[] {
+export function createFileTools(options: IFileToolsOptions = {}): ITool[] {
+  const lookup = options.service;
   return [
-    listDirectoryTool(),
-    readFileTool(),
-    findFilesTool(),
-    searchFilesTool(),
-    findUsagesTool(),
-    writeFileTool(),
-    editFileTool(),
-    renameFileTool(),
-    deleteFileTool(),
+    listDirectoryTool(lookup),
+    readFileTool(lookup),
+    findFilesTool(lookup),
+    searchFilesTool(lookup),
+    findUsagesTool(lookup),
+    writeFileTool(lookup),
+    editFileTool(lookup),
+    renameFileTool(lookup),
+    deleteFileTool(lookup),
     listChangesTool()
   ];
+}
+
+export interface IFileToolsOptions {
+  /**
+   * The service the tools run with, for the approval step (`riskOf` resolves
+   * paths and applies the sensitive-path settings through it).
+   */
+  service?: ServiceLookup;
 }
 export { contentsForFiles, openDocumentLookup } from './openDocuments';

@@ -1,4 +1,6 @@
+import { framedResult } from '../results';
 import { defineTool, InputOf } from '../schema';
+import { assertAllowed, assertInsideRoot, keepInsideRoot, readRisk, ServiceLookup } from './access';
 import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
 import { binaryMessage, IContentsEntry, isBinaryName } from './contentsFiles';
 import { extname } from './paths';
@@ -7,6 +9,7 @@ import { clipLine, dominantEol, numberLine, splitLines } from './text';
 import {
   depthOf,
   globFolder,
+  excludedNote,
   globMatcher,
   isInvisibleFolder,
   IWalkStats,
@@ -51,7 +54,7 @@ function sortEntries(entries: IContentsEntry[]): IContentsEntry[] {
   });
 }
 
-export function listDirectoryTool() {
+export function listDirectoryTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'list_directory',
     group: 'files-read',
@@ -69,11 +72,14 @@ export function listDirectoryTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
+    riskOf: input => readRisk(lookup, input.path),
     preview: input => ({ summary: `List ${input.path || "the active notebook's folder"}` }),
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);
         const root = service.resolve(input.path ?? '');
+        assertAllowed(service, root, 'read', readRisk(lookup, input.path));
+        await assertInsideRoot(service, [root], 'list');
         const depth = Math.min(Math.max(Math.floor(input.depth ?? 1), 1), 5);
         const max = service.limits.listMaxEntries;
         const deadline = service.now() + service.limits.searchTimeMs;
@@ -82,16 +88,32 @@ export function listDirectoryTool() {
         let folders = 0;
         let files = 0;
         let timedOut = false;
-        const visit = async (children: IContentsEntry[], level: number): Promise<void> => {
+        const visit = async (listed: IContentsEntry[], level: number): Promise<void> => {
           throwIfAborted(context.signal);
-          for (const child of sortEntries(children)) {
+          const { kept: children } = await keepInsideRoot(service, listed);
+          const linked = new Set(listed.filter(child => !children.includes(child)).map(child => child.path));
+          for (const child of sortEntries(listed)) {
             const indent = '  '.repeat(level);
+            const sensitive = service.sensitive.check(child.path, 'read');
+            const marks = [
+              ...(linked.has(child.path) ? ['symbolic link outside the server root, not readable'] : []),
+              ...(sensitive ? [sensitive.level === 'refuse' ? 'protected, never read' : 'sensitive: reading it asks the user'] : [])
+            ];
             if (child.type !== 'directory') {
               files++;
               if (lines.length >= max) {
                 hidden++;
               } else {
-                lines.push(`${indent}${child.name}  (${formatBytes(child.size)})`);
+                lines.push(`${indent}${child.name}  (${[formatBytes(child.size), ...marks].join(', ')})`);
+              }
+              continue;
+            }
+            if (marks.length && !isInvisibleFolder(child.name)) {
+              folders++;
+              if (lines.length >= max) {
+                hidden++;
+              } else {
+                lines.push(`${indent}${child.name}/  (${marks.join(', ')}; not expanded)`);
               }
               continue;
             }
@@ -140,13 +162,14 @@ export function listDirectoryTool() {
         if (!lines.length) {
           lines.push('(empty)');
         }
+        const footer: string[] = [];
         if (hidden) {
-          lines.push(`… ${hidden} more entries not shown; list a sub-folder or use find_files.`);
+          footer.push(`… ${hidden} more entries not shown; list a sub-folder or use find_files.`);
         }
         if (timedOut) {
-          lines.push('(Some folders were not expanded: time limit reached.)');
+          footer.push('(Some folders were not expanded: time limit reached.)');
         }
-        return { content: [...header, ...lines].join('\n') };
+        return { content: framedResult(header.join('\n'), `list_directory ${folderName(service, root)}`, lines.join('\n'), footer) };
       })
   });
 }
@@ -161,30 +184,31 @@ function readNotebook(service: FilesService, path: string, notebook: any, input:
   const cells: any[] = Array.isArray(notebook?.cells) ? notebook.cells : [];
   const language = notebook?.metadata?.language_info?.name || notebook?.metadata?.kernelspec?.language || 'unknown language';
   const shown = service.display(path);
-  const out = [
-    `Notebook ${shown} (${plural(cells.length, 'cell')}, ${language}); cell sources only, outputs not shown. ` +
-      'Edit notebooks with the notebook tools (edit_cell, insert_cell…), not with edit_file. offset/limit count cells here.'
-  ];
+  const header =
+    `Notebook ${shown} (${plural(cells.length, 'cell')}, ${String(language).slice(0, 40)}); cell sources only, outputs not shown. ` +
+    'Edit notebooks with the notebook tools (edit_cell, insert_cell…), not with edit_file. offset/limit count cells here.';
   const first = Math.max(1, Math.floor(input.offset ?? 1));
   if (cells.length && first > cells.length) {
     throw new FileToolError(`offset ${first} is past the last cell of ${shown} (${cells.length} cells).`);
   }
   const last = Math.min(cells.length, first - 1 + Math.floor(input.limit ?? cells.length));
   let budget = service.limits.readMaxChars;
+  const out: string[] = [];
+  const footer: string[] = [];
   for (let index = first - 1; index < last; index++) {
     const cell = cells[index];
     const block = [`--- cell ${index + 1} · ${cell?.cell_type ?? 'unknown'} · id ${cell?.id ?? '(none)'} ---`, cellSource(cell)].join('\n');
     if (block.length > budget && index > first - 1) {
-      out.push(`[Showing cells ${first}–${index} of ${cells.length}. Call read_file with offset=${index + 1} to read more.]`);
-      return out.join('\n');
+      footer.push(`[Showing cells ${first}–${index} of ${cells.length}. Call read_file with offset=${index + 1} to read more.]`);
+      return framedResult(header, `read_file ${shown}`, out.join('\n'), footer);
     }
     out.push(block.length > budget ? `${block.slice(0, budget)}… [cell truncated]` : block);
     budget -= block.length;
   }
   if (last < cells.length) {
-    out.push(`[Showing cells ${first}–${last} of ${cells.length}. Call read_file with offset=${last + 1} to read more.]`);
+    footer.push(`[Showing cells ${first}–${last} of ${cells.length}. Call read_file with offset=${last + 1} to read more.]`);
   }
-  return out.join('\n');
+  return framedResult(header, `read_file ${shown}`, out.join('\n'), footer);
 }
 
 function readLines(service: FilesService, path: string, text: string, size: number | null, input: IReadInput): string {
@@ -195,11 +219,12 @@ function readLines(service: FilesService, path: string, text: string, size: numb
   if (crlf) {
     facts.push('CRLF line endings, kept by edit_file and write_file');
   }
-  const out = [`File ${shown} (${facts.join(', ')})`];
+  const header = `File ${shown} (${facts.join(', ')})`;
   if (!lines.length) {
-    out.push('(empty file)');
-    return out.join('\n');
+    return `${header}\n(empty file)`;
   }
+  const out: string[] = [];
+  const footer: string[] = [];
   const first = Math.max(1, Math.floor(input.offset ?? 1));
   if (first > lines.length) {
     throw new FileToolError(`offset ${first} is past the end of ${shown} (${plural(lines.length, 'line')}).`);
@@ -222,12 +247,12 @@ function readLines(service: FilesService, path: string, text: string, size: numb
   }
   if (shownUntil < lines.length) {
     const why = shownUntil < end ? ' (size limit reached)' : '';
-    out.push(`[Showing lines ${first}–${shownUntil} of ${lines.length}${why}. Call read_file with offset=${shownUntil + 1} to read more.]`);
+    footer.push(`[Showing lines ${first}–${shownUntil} of ${lines.length}${why}. Call read_file with offset=${shownUntil + 1} to read more.]`);
   }
   if (clipped) {
-    out.push(`[Lines longer than ${service.limits.lineMaxChars} characters were cut.]`);
+    footer.push(`[Lines longer than ${service.limits.lineMaxChars} characters were cut.]`);
   }
-  return out.join('\n');
+  return framedResult(header, `read_file ${shown}`, out.join('\n'), footer);
 }
 
 const READ_FILE_SCHEMA = {
@@ -242,7 +267,7 @@ const READ_FILE_SCHEMA = {
 } as const;
 type IReadInput = InputOf<typeof READ_FILE_SCHEMA>;
 
-export function readFileTool() {
+export function readFileTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'read_file',
     group: 'files-read',
@@ -254,6 +279,7 @@ export function readFileTool() {
     inputSchema: READ_FILE_SCHEMA,
     effect: 'read',
     defaultApproval: 'auto',
+    riskOf: input => readRisk(lookup, input.path),
     preview: input => ({ summary: `Read ${input.path}` }),
     run: (input, context) =>
       guard(async () => {
@@ -263,6 +289,8 @@ export function readFileTool() {
           throw new FileToolError('The server root is a folder; list it with list_directory.');
         }
         const shown = service.display(path);
+        assertAllowed(service, path, 'read', readRisk(lookup, input.path));
+        await assertInsideRoot(service, [path], 'read');
         const entry = await service.files.stat(path);
         if (!entry) {
           throw service.files.toError({ status: 404 }, path, 'read');
@@ -294,7 +322,7 @@ export function readFileTool() {
   });
 }
 
-export function findFilesTool() {
+export function findFilesTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'find_files',
     group: 'files-read',
@@ -354,7 +382,7 @@ export function findFilesTool() {
         if (more) {
           lines.push(`… ${more} more not shown; use a narrower pattern.`);
         }
-        for (const extra of [walkStopNote(stats, service), skippedNote(stats, path => service.display(path))]) {
+        for (const extra of [walkStopNote(stats, service), skippedNote(stats, path => service.display(path)), excludedNote(stats)]) {
           if (extra) {
             lines.push(extra);
           }

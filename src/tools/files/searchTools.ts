@@ -1,12 +1,15 @@
+import { framedResult } from '../results';
 import { defineTool } from '../schema';
 import type { IToolContext } from '../types';
+import { assertAllowed, assertInsideRoot, readRisk, ServiceLookup } from './access';
 import { FileToolError, guard, plural, throwIfAborted } from './common';
 import { IContentsEntry, isBinaryName } from './contentsFiles';
 import { extname } from './paths';
 import { folderName, PATH_DESCRIPTION, walkStopNote } from './readTools';
 import { filesOf, FilesService } from './service';
 import { clipLine, splitLines } from './text';
-import { globMatcher, newWalkStats, relativeToRoot, skippedNote, walkFiles } from './walk';
+import { createRegexMatcher, IRegexMatcher } from './regexMatcher';
+import { excludedNote, globMatcher, newWalkStats, relativeToRoot, skippedNote, walkFiles } from './walk';
 
 /** Tools that search file contents: text or regex, and usages of a name. */
 
@@ -14,8 +17,6 @@ import { globMatcher, newWalkStats, relativeToRoot, skippedNote, walkFiles } fro
 
 /** Files read at once. */
 const CONCURRENCY = 4;
-/** Regexes only look at the start of very long lines (minified files), to stay fast. */
-const REGEX_LINE_CHARS = 10000;
 
 /** A searchable line: where it is and its text. */
 interface ILine {
@@ -27,11 +28,14 @@ interface ILine {
 interface ISearchSpec {
   /** What is searched for, for the summary ("\"orders\""). */
   what: string;
-  test: (line: string) => boolean;
+  /** The indexes of the matching lines of one file (`where` names it in messages). */
+  match: (lines: readonly string[], where: string) => Promise<number[]>;
   /** A tag after a match, e.g. " [definition]". */
   tag?: (line: string) => string;
   path?: string;
   glob?: string;
+  /** The tools' service lookup (what `riskOf` used). */
+  lookup?: ServiceLookup;
 }
 
 /** The searchable lines of a file (cell sources for notebooks); null for binary or unreadable files. */
@@ -67,13 +71,18 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
   let unreadable = 0;
   let stopped = '';
 
-  const scan = (file: IContentsEntry, lines: ILine[] | null): void => {
+  const scan = async (file: IContentsEntry, lines: ILine[] | null): Promise<void> => {
     if (!lines) {
       return;
     }
     let inFile = 0;
-    for (const line of lines) {
-      if (!spec.test(line.text)) {
+    const hits = await spec.match(
+      lines.map(line => line.text),
+      service.display(file.path)
+    );
+    for (const index of hits) {
+      const line = lines[index];
+      if (!line) {
         continue;
       }
       matches++;
@@ -103,15 +112,23 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
         })
       )
     );
-    batch.forEach((file, index) => scan(file, read[index]));
+    for (let index = 0; index < batch.length; index++) {
+      await scan(batch[index], read[index]);
+      throwIfAborted(context.signal);
+    }
   };
 
   // A file as the folder: search just that file.
+  await assertInsideRoot(service, [root], 'search');
   const rootEntry = await service.files.stat(root);
   if (!rootEntry) {
     throw service.files.toError({ status: 404 }, root, 'search');
   }
   const single = rootEntry.type !== 'directory';
+  if (single) {
+    // A sensitive file searched by name was shown to the user (riskOf); a folder's are skipped by the walk.
+    assertAllowed(service, root, 'read', readRisk(spec.lookup, spec.path));
+  }
   async function* only(entry: IContentsEntry): AsyncGenerator<IContentsEntry> {
     yield entry;
   }
@@ -171,7 +188,8 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
   if (note) {
     out.push(note);
   }
-  out.push(...results.slice(0, limits.searchMaxResults));
+  const found = results.slice(0, limits.searchMaxResults);
+  const footer: string[] = [];
   const skipped: string[] = [];
   if (skippedBinary) {
     skipped.push(`${plural(skippedBinary, 'binary file')} skipped`);
@@ -183,14 +201,17 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
     skipped.push(`${unreadable + stats.unreadable} unreadable`);
   }
   if (skipped.length) {
-    out.push(`(${skipped.join('; ')}.)`);
+    footer.push(`(${skipped.join('; ')}.)`);
   }
-  for (const extra of [stopped || walkStopNote(stats, service), skippedNote(stats, path => service.display(path))]) {
+  for (const extra of [stopped || walkStopNote(stats, service), skippedNote(stats, path => service.display(path)), excludedNote(stats)]) {
     if (extra) {
-      out.push(extra);
+      footer.push(extra);
     }
   }
-  return out.join('\n');
+  if (!found.length) {
+    return [...out, ...footer].join('\n');
+  }
+  return framedResult(out.join('\n'), `search results for ${spec.what}`, found.join('\n'), footer);
 }
 
 const SEARCH_PATH = {
@@ -203,7 +224,7 @@ const SEARCH_GLOB = {
   description: 'Only files matching this glob: "*.py" matches names anywhere; "etl/**/*.sql" matches paths below the folder.'
 } as const;
 
-export function searchFilesTool() {
+export function searchFilesTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'search_files',
     group: 'files-search',
@@ -226,6 +247,7 @@ export function searchFilesTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
+    riskOf: input => readRisk(lookup, input.path),
     preview: input => ({
       summary: `Search for ${input.regex ? `/${input.pattern}/` : `"${input.pattern}"`} in ${input.path || "the active notebook's folder"}`
     }),
@@ -233,23 +255,51 @@ export function searchFilesTool() {
       guard(async () => {
         const service = filesOf(context);
         const caseSensitive = input.case_sensitive ?? /[A-Z]/.test(input.pattern);
-        let test: (line: string) => boolean;
-        if (input.regex) {
-          let pattern: RegExp;
-          try {
-            pattern = new RegExp(input.pattern, caseSensitive ? 'u' : 'iu');
-          } catch (error) {
-            throw new FileToolError(`Invalid regular expression /${input.pattern}/: ${(error as Error).message}`);
-          }
-          test = line => pattern.test(line.length > REGEX_LINE_CHARS ? line.slice(0, REGEX_LINE_CHARS) : line);
-        } else {
-          const needle = caseSensitive ? input.pattern : input.pattern.toLowerCase();
-          test = line => (caseSensitive ? line : line.toLowerCase()).includes(needle);
-        }
         const what = input.regex ? `/${input.pattern}/` : `"${input.pattern}"`;
-        return { content: await search(service, context, { what, test, path: input.path, glob: input.glob }) };
+        if (!input.regex) {
+          const needle = caseSensitive ? input.pattern : input.pattern.toLowerCase();
+          const test = (line: string) => (caseSensitive ? line : line.toLowerCase()).includes(needle);
+          return { content: await search(service, context, { what, match: syncMatch(test), path: input.path, glob: input.glob, lookup }) };
+        }
+        const flags = caseSensitive ? 'u' : 'iu';
+        try {
+          new RegExp(input.pattern, flags);
+        } catch (error) {
+          throw new FileToolError(`Invalid regular expression /${input.pattern}/: ${(error as Error).message}`);
+        }
+        const matcher: IRegexMatcher = createRegexMatcher({
+          source: input.pattern,
+          flags,
+          what,
+          timeMs: service.limits.regexTimeMs,
+          workerFactory: service.workerFactory,
+          now: service.now
+        });
+        const stop = () => matcher.dispose();
+        context.signal.addEventListener('abort', stop);
+        try {
+          return {
+            content: await search(service, context, { what, match: (lines, where) => matcher.match(lines, where), path: input.path, glob: input.glob, lookup })
+          };
+        } finally {
+          context.signal.removeEventListener('abort', stop);
+          matcher.dispose();
+        }
       })
   });
+}
+
+/** A line test as a file matcher. */
+function syncMatch(test: (line: string) => boolean): ISearchSpec['match'] {
+  return async lines => {
+    const hits: number[] = [];
+    lines.forEach((line, index) => {
+      if (test(line)) {
+        hits.push(index);
+      }
+    });
+    return hits;
+  };
 }
 
 function escapeRegExp(text: string): string {
@@ -269,7 +319,7 @@ function usageTagger(symbol: string): (line: string) => string {
   return line => (definition.test(line) ? '  [definition]' : importLine.test(line) ? '  [import]' : '');
 }
 
-export function findUsagesTool() {
+export function findUsagesTool(lookup?: ServiceLookup) {
   return defineTool({
     name: 'find_usages',
     group: 'files-search',
@@ -289,6 +339,7 @@ export function findUsagesTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
+    riskOf: input => readRisk(lookup, input.path),
     preview: input => ({ summary: `Find usages of ${input.symbol} in ${input.path || "the active notebook's folder"}` }),
     run: (input, context) =>
       guard(async () => {
@@ -301,10 +352,11 @@ export function findUsagesTool() {
         return {
           content: await search(service, context, {
             what: `usages of ${symbol}`,
-            test: line => word.test(line),
+            match: syncMatch(line => word.test(line)),
             tag: usageTagger(symbol),
             path: input.path,
-            glob: input.glob
+            glob: input.glob,
+            lookup
           })
         };
       })

@@ -3,6 +3,10 @@ import { ChangeLog } from './changeLog';
 import { FILES_SERVICE } from './common';
 import { ConflictTracker, ContentsFiles, IFilesContents, OpenDocumentLookup } from './contentsFiles';
 import { displayPath, normalizeServerPath, resolvePath } from './paths';
+import type { IRootCheck } from '../../contents/rootCheck';
+import type { WorkerFactory } from './regexMatcher';
+import { SensitivePaths } from './sensitive';
+import { validateRecords } from './undoChecks';
 import { DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER, ISnapshotStore } from './snapshots';
 
 /** Bounds of reads and searches, so one call cannot flood the context or hang. */
@@ -31,8 +35,10 @@ export interface IFileLimits {
   walkMaxEntries: number;
   /** Entries shown by list_directory and find_files. */
   listMaxEntries: number;
-  /** Larger files are not deleted (no undo snapshot would be kept). */
+  /** Larger files are not deleted, written or edited (no undo snapshot would be kept). */
   snapshotMaxBytes: number;
+  /** Wall time of one regular expression over one file in search_files (ms). */
+  regexTimeMs: number;
 }
 
 export const DEFAULT_FILE_LIMITS: IFileLimits = {
@@ -48,7 +54,8 @@ export const DEFAULT_FILE_LIMITS: IFileLimits = {
   searchMaxPerFile: 20,
   walkMaxEntries: 20000,
   listMaxEntries: 500,
-  snapshotMaxBytes: 10 * 1024 * 1024
+  snapshotMaxBytes: 10 * 1024 * 1024,
+  regexTimeMs: 2000
 };
 
 export interface IFilesServiceOptions {
@@ -67,6 +74,14 @@ export interface IFilesServiceOptions {
   now?: () => number;
   /** Folders searches never enter (default: the snapshot folders). */
   excludeFolders?: string[];
+  /** Extra sensitive-path patterns (the `sensitivePaths` setting). */
+  sensitivePatterns?: () => readonly string[];
+  /** Where saved chats live (never written by the file tools). */
+  chatFolders?: () => readonly string[];
+  /** Asks the server whether paths resolve inside its root (symlinks); absent: not checked. */
+  rootCheck?: IRootCheck;
+  /** Makes the Web Worker regex searches run in (default: a Blob-URL worker; null: none). */
+  workerFactory?: WorkerFactory;
 }
 
 /**
@@ -81,9 +96,51 @@ export class FilesService {
     this._chatId = options.chatId;
     this.now = options.now ?? Date.now;
     this.limits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
-    this.files = new ContentsFiles(options.contents, options.openDocument, path => this.display(path));
-    this.changeLog = new ChangeLog({ store: options.snapshots, files: this.files, now: this.now });
+    this.files = new ContentsFiles(options.contents, options.openDocument, path => this.display(path), () => this.limits.readMaxBytes);
+    this.changeLog = new ChangeLog({
+      store: options.snapshots,
+      files: this.files,
+      now: this.now,
+      maxChars: () => this.limits.snapshotMaxBytes,
+      validate: records => validateRecords(this, records)
+    });
     this.excludeFolders = options.excludeFolders ?? [DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER];
+    this._sensitivePatterns = options.sensitivePatterns ?? (() => []);
+    this._chatFolders = options.chatFolders ?? (() => ['.jupyter/chats', 'data-engineer-chats']);
+    this.rootCheck = options.rootCheck ?? null;
+    this.workerFactory = options.workerFactory;
+  }
+
+  /** See IFilesServiceOptions.workerFactory. */
+  readonly workerFactory: WorkerFactory | undefined;
+
+  /** The server's symlink check, or null when there is none (tests on a fake server). */
+  readonly rootCheck: IRootCheck | null;
+
+  /** The sensitive-path rules in force (built in, the setting, the chat and snapshot folders). */
+  get sensitive(): SensitivePaths {
+    let extra: readonly string[] = [];
+    let chats: readonly string[] = [];
+    try {
+      extra = (this._sensitivePatterns() ?? []).filter(p => typeof p === 'string');
+      chats = (this._chatFolders() ?? []).filter(p => typeof p === 'string' && p.trim());
+    } catch {
+      // Settings not loaded: the built-in rules still hold.
+    }
+    const key = JSON.stringify([extra, chats, this.excludeFolders]);
+    if (!this._sensitive || this._sensitiveKey !== key) {
+      const snapshots = "the assistant's undo snapshots";
+      this._sensitive = new SensitivePaths({
+        extra,
+        protectedFolders: [
+          ...chats.map(folder => ({ folder: normalizeServerPath(folder), what: "the assistant's saved chats" })),
+          ...this.excludeFolders.map(folder => ({ folder, what: snapshots }))
+        ],
+        askToRead: this.excludeFolders.map(folder => ({ folder, what: `${snapshots} (copies of files it changed)` }))
+      });
+      this._sensitiveKey = key;
+    }
+    return this._sensitive;
   }
 
   readonly files: ContentsFiles;
@@ -127,6 +184,10 @@ export class FilesService {
 
   private _baseDir: () => string;
   private _chatId: () => string;
+  private _sensitivePatterns: () => readonly string[];
+  private _chatFolders: () => readonly string[];
+  private _sensitive: SensitivePaths | null = null;
+  private _sensitiveKey = '';
 }
 
 /** The files service of a tool call (a wiring error when missing). */

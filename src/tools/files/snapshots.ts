@@ -94,7 +94,15 @@ export interface IContentsSnapshotStoreOptions {
   contents: IFilesContents;
   folder?: string;
   fallbackFolder?: string;
+  /** Records older than this many days are deleted (0: kept for ever); the `snapshotRetentionDays` setting. */
+  retentionDays?: () => number;
+  /** Largest record file written or read (characters of JSON). */
+  maxChars?: () => number;
+  now?: () => number;
 }
+
+/** Records larger than this are neither written nor read back (two copies of a 10 MB file, in JSON). */
+export const DEFAULT_SNAPSHOT_RECORD_CHARS = 2 * 14 * 1024 * 1024;
 
 /** A name safe as one path segment (no separators, not hidden). */
 function segment(name: string): string {
@@ -102,14 +110,23 @@ function segment(name: string): string {
   return safe || '_';
 }
 
+function isContent(value: unknown): boolean {
+  return value === null || value === undefined || typeof value === 'string';
+}
+
 function isRecord(value: any): value is IChangeRecord {
   return (
-    value &&
+    !!value &&
     typeof value.id === 'string' &&
     typeof value.chatId === 'string' &&
     typeof value.path === 'string' &&
     ['create', 'edit', 'write', 'rename', 'delete'].includes(value.kind) &&
-    typeof value.at === 'number'
+    typeof value.at === 'number' &&
+    Number.isFinite(value.at) &&
+    isContent(value.before) &&
+    isContent(value.after) &&
+    (value.oldPath === undefined || typeof value.oldPath === 'string') &&
+    (value.undoneAt === undefined || typeof value.undoneAt === 'number')
   );
 }
 
@@ -123,6 +140,57 @@ export class ContentsSnapshotStore implements ISnapshotStore {
   constructor(options: IContentsSnapshotStoreOptions) {
     this._contents = options.contents;
     this._folders = [options.folder ?? DEFAULT_SNAPSHOT_FOLDER, options.fallbackFolder ?? FALLBACK_SNAPSHOT_FOLDER];
+    this._retentionDays = options.retentionDays ?? (() => 0);
+    this._maxChars = options.maxChars ?? (() => DEFAULT_SNAPSHOT_RECORD_CHARS);
+    this._now = options.now ?? Date.now;
+  }
+
+  /**
+   * Delete records older than the retention (by their file's modification
+   * time, without reading them). Runs once per
+   * page on the first write; callable directly. Returns the records deleted.
+   */
+  async prune(): Promise<number> {
+    const days = Number(this._retentionDays());
+    if (!Number.isFinite(days) || days <= 0) {
+      return 0;
+    }
+    const cutoff = this._now() - days * 24 * 60 * 60 * 1000;
+    let deleted = 0;
+    for (const folder of this._folders) {
+      let chats: any[] = [];
+      try {
+        const listing = await this._contents.get(folder, { content: true, type: 'directory' });
+        chats = Array.isArray(listing.content) ? listing.content : [];
+      } catch {
+        continue;
+      }
+      for (const chat of chats) {
+        if (chat.type !== 'directory') {
+          continue;
+        }
+        let entries: any[] = [];
+        try {
+          const listing = await this._contents.get(chat.path, { content: true, type: 'directory' });
+          entries = Array.isArray(listing.content) ? listing.content : [];
+        } catch {
+          continue;
+        }
+        for (const entry of entries) {
+          const modified = Date.parse(String(entry.last_modified ?? ''));
+          if (entry.type === 'file' && Number.isFinite(modified) && modified < cutoff) {
+            try {
+              await this._contents.delete(entry.path);
+              deleted++;
+            } catch {
+              // Kept; tried again next time.
+            }
+          }
+        }
+        // Empty chat folders stay: a write may be landing in one right now.
+      }
+    }
+    return deleted;
   }
 
   /** The folder records are written to (known after the first write). */
@@ -137,6 +205,13 @@ export class ContentsSnapshotStore implements ISnapshotStore {
 
   async put(record: IChangeRecord): Promise<void> {
     const content = JSON.stringify(record);
+    if (content.length > this._maxChars()) {
+      throw new Error(`the snapshot would be ${Math.round(content.length / 1024)} KB, more than the ${Math.round(this._maxChars() / 1024)} KB allowed`);
+    }
+    if (!this._pruned) {
+      this._pruned = true;
+      void this.prune().catch(() => undefined);
+    }
     for (let i = this._writeTo; i < this._folders.length; i++) {
       const chatFolder = joinPath(this._folders[i], segment(record.chatId));
       try {
@@ -172,8 +247,8 @@ export class ContentsSnapshotStore implements ISnapshotStore {
         continue; // missing, or hidden and refused
       }
       for (const entry of entries) {
-        if (entry.type !== 'file' || !String(entry.name).endsWith('.json')) {
-          continue;
+        if (entry.type !== 'file' || !String(entry.name).endsWith('.json') || (entry.size ?? 0) > this._maxChars() * 4) {
+          continue; // not a record, or larger than any record written here (UTF-8: at most 4 bytes a character)
         }
         try {
           const file = await this._contents.get(entry.path, { content: true, type: 'file', format: 'text' });
@@ -220,4 +295,8 @@ export class ContentsSnapshotStore implements ISnapshotStore {
   private _folders: string[];
   private _writeTo = 0;
   private _ensured = new Set<string>();
+  private _retentionDays: () => number;
+  private _maxChars: () => number;
+  private _now: () => number;
+  private _pruned = false;
 }

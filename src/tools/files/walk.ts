@@ -1,5 +1,6 @@
 import { minimatch } from 'minimatch';
-import { FileToolError, throwIfAborted } from './common';
+import { keepInsideRoot } from './access';
+import { FileToolError, plural, throwIfAborted } from './common';
 import type { IContentsEntry } from './contentsFiles';
 import { isInside, joinPath } from './paths';
 import type { FilesService } from './service';
@@ -67,10 +68,28 @@ export interface IWalkStats {
   skipped: string[];
   /** Sub-folders that could not be listed. */
   unreadable: number;
+  /** Sensitive files and folders left out (.env, keys, credentials…; see sensitive.ts). */
+  sensitive: number;
+  /** Entries left out because a symbolic link leads outside the server root. */
+  outside: number;
 }
 
 export function newWalkStats(): IWalkStats {
-  return { folders: 0, entries: 0, skipped: [], unreadable: 0 };
+  return { folders: 0, entries: 0, skipped: [], unreadable: 0, sensitive: 0, outside: 0 };
+}
+
+/** "3 sensitive files or folders (.env, keys, credentials) were left out; …" or ''. */
+export function excludedNote(stats: IWalkStats): string {
+  const parts: string[] = [];
+  if (stats.sensitive) {
+    parts.push(
+      `${plural(stats.sensitive, 'sensitive file or folder', 'sensitive files or folders')} (.env, keys, credentials, Jupyter runtime files…) left out; read one with read_file and the user is asked`
+    );
+  }
+  if (stats.outside) {
+    parts.push(`${plural(stats.outside, 'entry', 'entries')} left out: symbolic links leading outside the server root`);
+  }
+  return parts.length ? `(${parts.join('; ')}.)` : '';
 }
 
 function byName(a: IContentsEntry, b: IContentsEntry): number {
@@ -112,7 +131,27 @@ export async function* walkFiles(
     }
     stats.folders++;
     stats.entries += children.length;
-    for (const child of [...children].sort(byName)) {
+    const visible = children.filter(child => {
+      if (child.type === 'directory' && isInvisibleFolder(child.name)) {
+        return false;
+      }
+      if (service.sensitive.check(child.path, 'read')) {
+        stats.sensitive++;
+        return false;
+      }
+      return true;
+    });
+    let inside: IContentsEntry[];
+    try {
+      const checked = await keepInsideRoot(service, visible);
+      inside = checked.kept;
+      stats.outside += checked.outside;
+    } catch (error) {
+      throw new FileToolError(
+        `Could not check symbolic links in ${folder.path || 'the server root'} (${error instanceof Error ? error.message : String(error)}); nothing there was read. Try again.`
+      );
+    }
+    for (const child of [...inside].sort(byName)) {
       if (child.type === 'directory') {
         if (isInvisibleFolder(child.name) || service.excludeFolders.some(excluded => isInside(child.path, excluded))) {
           continue;

@@ -2,6 +2,7 @@ import type { IToolResultData } from '../results';
 import type { IToolPreview } from '../types';
 import { FileToolError, messageOf } from './common';
 import { IFileStamp, sameStamp, stampOf } from './conflicts';
+import { assertAllowed, assertInsideRoot, ServiceLookup, writeRisk } from './access';
 import { extname } from './paths';
 import type { ChangeKind, IChangeRecord } from './snapshots';
 import type { FilesService } from './service';
@@ -14,28 +15,29 @@ import type { FilesService } from './service';
 
 export const NOTHING_WRITTEN = 'Nothing was written.';
 
-/** Paths whose change deserves the user's eyes even when the tool runs without asking. */
-const SENSITIVE_PATHS: Array<[RegExp, string]> = [
-  [/(^|\/)\.git(\/|$)/, "the repository's internals (.git)"],
-  [/(^|\/)\.ssh(\/|$)/, 'SSH keys or configuration'],
-  [/(^|\/)\.env(\.[\w-]+)?$/, 'an environment file, which often holds secrets'],
-  [/\.(pem|key|p12|pfx|keystore|jks)$/i, 'a key or certificate'],
-  [/(^|\/)jupyter_\w*config\.(py|json)$/, 'Jupyter configuration'],
-  [/(^|\/)\.jupyter(\/|$)/, "Jupyter settings or the assistant's undo snapshots"],
-  [/(^|\/)data-engineer-snapshots(\/|$)/, "the assistant's undo snapshots"]
-];
-
-/** Why changing these paths is risky, or null. */
+/** Why changing these paths is risky, or null (built-in rules; the tools use `writeRisk` with the settings). */
 export function sensitivePathRisk(...paths: Array<string | undefined>): string | null {
-  for (const path of paths) {
-    const normalized = (path ?? '').trim().replace(/\\/g, '/');
-    for (const [pattern, what] of SENSITIVE_PATHS) {
-      if (pattern.test(normalized)) {
-        return `Changes ${what}: ${normalized}`;
-      }
-    }
+  return writeRisk(undefined, 'write', ...paths);
+}
+
+/**
+ * In `run`, for every path a change touches: refuse protected paths, ask-level
+ * paths the approval step did not flag, and paths leading outside the root.
+ */
+export async function assertWritable(
+  service: FilesService,
+  entries: ReadonlyArray<{ path: string; input: string | undefined }>,
+  verb: 'write' | 'rename' | 'delete',
+  lookup: ServiceLookup | undefined
+): Promise<void> {
+  for (const { path, input } of entries) {
+    assertAllowed(service, path, 'write', writeRisk(lookup, verb, input));
   }
-  return null;
+  await assertInsideRoot(
+    service,
+    entries.map(entry => entry.path),
+    'change'
+  );
 }
 
 /** A path the model gave for a file (not a folder, not the root). */
@@ -78,7 +80,7 @@ export function checkKnown(service: FilesService, path: string, stamp: IFileStam
 
 /** Right before writing: the file is still the version the change was computed from (null: still absent). */
 export async function recheck(service: FilesService, path: string, expected: IFileStamp | null): Promise<void> {
-  const entry = await service.files.stat(path);
+  const entry = await service.files.statHashed(path);
   if (expected === null) {
     if (entry) {
       throw new FileToolError(`${service.display(path)} was created by someone else a moment ago. Read it, then decide. ${NOTHING_WRITTEN}`);

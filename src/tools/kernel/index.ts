@@ -5,7 +5,7 @@ import { formatOutputs, IOutputJSON, outputsToContent } from '../../notebook/out
 import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/types';
 import { guardFor } from '../guard';
 import { destructiveReason } from '../risk';
-import { IResultRun, outputsForData } from '../results';
+import { framedResult, IResultRun, outputsForData } from '../results';
 import type { ITool, IToolContext, IToolResult } from '../types';
 
 /** Inspectors per kernel, so the helper is sent once per kernel session. */
@@ -72,7 +72,7 @@ function listVariablesTool() {
       guarded(async () => {
         const kernel = await kernelOf(context, input.notebook_path);
         const result = await inspectors(context).for(kernel).listVariables({ signal: context.signal });
-        return { content: JSON.stringify(result) };
+        return { content: framedResult("The kernel's variables:", 'list_variables', JSON.stringify(result)) };
       })
   });
 }
@@ -107,7 +107,10 @@ function inspectVariableTool() {
         const result = await inspectors(context)
           .for(kernel)
           .inspectVariable(input.name, input.sample_rows, { signal: context.signal });
-        return { content: JSON.stringify(result), isError: Boolean(result?.error) };
+        return {
+          content: framedResult(`Variable ${input.name}:`, `inspect_variable ${input.name}`, JSON.stringify(result)),
+          isError: Boolean(result?.error)
+        };
       })
   });
 }

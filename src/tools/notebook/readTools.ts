@@ -1,3 +1,4 @@
+import { DATA_FRAME_NOTE, frameData, framedOutputs } from '../results';
 import { defineTool } from '../schema';
 import { buildNotebookView } from '../../notebook/view';
 import { notebookViewInputFromModel } from '../../notebook/viewInput';
@@ -89,8 +90,9 @@ export function readCellTool(env: INotebookToolEnv) {
         const data = { cell: cellData(target, cell, whole ? source : undefined), ...(whole ? {} : { truncated: true }) };
         const lines = [
           `Cell ${cell.id} (${facts.join(', ')}) in ${target.path}`,
+          DATA_FRAME_NOTE,
           '--- source ---',
-          source ? truncateMiddle(source, MAX_SOURCE_CHARS) : '(empty)'
+          source ? frameData(`cell ${cell.id} source`, truncateMiddle(source, MAX_SOURCE_CHARS)) : '(empty)'
         ];
         if (cell.type !== 'code' || input.include_outputs === false) {
           return { content: lines.join('\n'), data };
@@ -103,7 +105,7 @@ export function readCellTool(env: INotebookToolEnv) {
         lines.push('--- outputs ---');
         const formatted = formatOutputs(outputs);
         return {
-          content: outputsToContent(lines.join('\n'), formatted),
+          content: outputsToContent(lines.join('\n'), framedOutputs(`cell ${cell.id} outputs`, formatted, false)),
           data: formatted.truncated ? { ...data, truncated: true } : data
         };
       })
