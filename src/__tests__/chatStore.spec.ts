@@ -21,7 +21,7 @@ function chatOf(conversation: ChatModel, id = 'chat-1', extra: Partial<ISavedCha
     updatedAt: 2000,
     personaId: 'data-engineer',
     chatModel: null,
-    grants: ['read_file'],
+    grants: [],
     turns,
     ...extra
   };

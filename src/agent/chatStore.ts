@@ -20,7 +20,12 @@ export interface ISavedChat {
   personaId: string | null;
   /** The model chosen for this chat only, if any. */
   chatModel: string | null;
-  /** Tools allowed for this chat ("Allow for this chat"). */
+  /**
+   * Tools allowed for this chat ("Allow for this chat"). Never written to nor
+   * read from a file: a chat file is data anyone with write access to the
+   * folder (or a tool the agent runs) could edit, so it cannot grant
+   * anything. Files always hold `[]`; grants live in the page only.
+   */
   grants: string[];
   /** The token use of all replies, added up (version 2). */
   usage?: IUsage;
@@ -346,7 +351,8 @@ export class ChatStore {
         this._parse(text!, file, chat.id, true);
       }
     }
-    const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION };
+    // Grants stay in the page (see ISavedChat.grants).
+    const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION, grants: [] };
     const model = await this._writeFile(file, chatFileText(data), exists);
     this._bad.delete(chat.id);
     this._checked.add(chat.id);
@@ -466,7 +472,8 @@ export class ChatStore {
       updatedAt: number(data.updatedAt, createdAt),
       personaId: typeof data.personaId === 'string' ? data.personaId : null,
       chatModel: typeof data.chatModel === 'string' ? data.chatModel : null,
-      grants: Array.isArray(data.grants) ? data.grants.filter((g: unknown) => typeof g === 'string') : [],
+      // Whatever the file says, a loaded chat grants nothing (see ISavedChat.grants).
+      grants: [],
       turns
     };
   }

@@ -209,6 +209,8 @@ export class ChatThreads {
 
   private _onModel(_: unknown, model: ChatModel): void {
     if (this._autosave.model !== model) {
+      this._keepGrants(this._autosave.model);
+      this._regrant(model);
       // The previous chat was saved before the swap (see `_stopAndSave`);
       // a change it gets afterwards (a stopped reply winding down) is saved too.
       const previous = this._autosave;
@@ -251,6 +253,25 @@ export class ChatThreads {
     await this.flush();
   }
 
+  /**
+   * "Allow for this chat" grants are never read from a chat file (a file
+   * cannot forge an approval); they last while this page is open, kept here
+   * when the user switches chats and given back when the chat is reopened.
+   */
+  private _keepGrants(model: ChatModel): void {
+    if (model.grants.length) {
+      this._grants.set(model.id, [...model.grants]);
+    }
+  }
+
+  private _regrant(model: ChatModel): void {
+    for (const tool of this._grants.get(model.id) ?? []) {
+      if (!model.hasGrant(tool)) {
+        model.grant(tool);
+      }
+    }
+  }
+
   private _setProblem(problem: string | null): void {
     if (problem !== this._problem) {
       this._problem = problem;
@@ -264,6 +285,8 @@ export class ChatThreads {
   private _autosave: ChatAutosave;
   private _trans: TranslationBundle;
   private _problem: string | null = null;
+  /** Grants of chats switched away from in this page, by chat id. */
+  private _grants = new Map<string, string[]>();
   private _changed = new Signal<this, void>(this);
 }
 
