@@ -55,7 +55,7 @@ export interface IChatStoreOptions {
   folderHint?: string | null;
 }
 
-export type ChatFileProblem = 'corrupt' | 'newer' | 'missing' | 'invalid-id';
+export type ChatFileProblem = 'corrupt' | 'newer' | 'missing' | 'invalid-id' | 'conflict';
 
 /** A saved chat that cannot be read (or must not be overwritten). */
 export class ChatFileError extends Error {
@@ -133,16 +133,18 @@ export class ChatStore {
       }
       for (const folder of folders) {
         const path = `${folder}/${id}.json`;
-        const text = await this._readText(path).catch(error => {
+        const read = await this._readModel(path).catch(error => {
           const status = statusOf(error);
           if (status === 400 || status === 403) {
             return null; // hidden paths refused
           }
           throw error;
         });
-        if (text !== null) {
+        if (read !== null) {
           this._folder = folder;
-          return this._parse(text, path, id, true)!;
+          const chat = this._parse(read.text, path, id, true)!;
+          this._noteVersion(id, read.modified);
+          return chat;
         }
       }
     }
@@ -151,7 +153,9 @@ export class ChatStore {
       throw new ChatFileError('missing', `${id}.json`, `No saved chat "${id}".`);
     }
     const file = `${folder}/${id}.json`;
-    let text = await this._readText(file);
+    const read = await this._readModel(file);
+    let text = read?.text ?? null;
+    this._noteVersion(id, read?.modified ?? null);
     if (text === null) {
       // A save interrupted between its renames leaves the new version in the
       // temporary file (and the old one in the swap file).
@@ -351,6 +355,9 @@ export class ChatStore {
         this._parse(text!, file, chat.id, true);
       }
     }
+    if (exists && !overwrite) {
+      await this._checkUnchanged(chat.id, file);
+    }
     // Grants stay in the page (see ISavedChat.grants).
     const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION, grants: [] };
     const model = await this._writeFile(file, chatFileText(data), exists);
@@ -365,10 +372,49 @@ export class ChatStore {
         () => undefined
       );
     }
+    this._noteVersion(chat.id, typeof modified === 'string' && modified ? modified : null);
     if (typeof modified === 'string' && modified) {
       const entry = indexEntryOf(data, modified);
       this._known.set(entry.id, entry);
       await this._index.update(folder!, [entry], []);
+    }
+  }
+
+  /**
+   * A conditional save: refuse when the file changed since this store last
+   * read or wrote it (another tab or window saved it), comparing its
+   * last_modified, asked without content and without hash (cheap for any
+   * size). A file gone meanwhile is fine (the save makes it again).
+   */
+  private async _checkUnchanged(id: string, file: string): Promise<void> {
+    const known = this._versions.get(id);
+    if (!known) {
+      return;
+    }
+    let now: string | null;
+    try {
+      now = (await this._contents.get(file, { content: false })).last_modified ?? null;
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        return;
+      }
+      throw error;
+    }
+    if (now && now !== known) {
+      throw new ChatFileError(
+        'conflict',
+        file,
+        `${file} was changed elsewhere (another tab or window) since this tab read it, so this tab did not write over it. Reopen the chat to see the newer version.`
+      );
+    }
+  }
+
+  /** Remember the file version this store last saw of a chat (null: unknown). */
+  private _noteVersion(id: string, modified: string | null): void {
+    if (modified) {
+      this._versions.set(id, modified);
+    } else {
+      this._versions.delete(id);
     }
   }
 
@@ -593,6 +639,8 @@ export class ChatStore {
   private _bad = new Map<string, ChatFileError>();
   /** Ids whose file was read or written fine this session. */
   private _checked = new Set<string>();
+  /** The last_modified of each chat file as last read or written here (for conditional saves). */
+  private _versions = new Map<string, string>();
   private _queue: Promise<void> = Promise.resolve();
 }
 

@@ -15,6 +15,7 @@ import { ChatModel } from '../agent/chatModel';
 import { ChatStore, ISavedChat } from '../agent/chatStore';
 import { chatToMarkdown, chatToNotebook, exportFileName } from '../agent/export';
 import { ChatThreads } from '../agent/threads';
+import { ChatLock } from '../agent/chatLock';
 import { isNotFound } from '../contents/contents';
 import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
 import { buildNotebookView } from '../notebook/view';
@@ -173,6 +174,8 @@ export class ChatApp {
         folder: options.settings().chatFolder,
         folderHint: readStored(CHAT_FOLDER_KEY)
       }),
+      // One writer per chat across this browser's tabs (issue 12).
+      lock: new ChatLock(),
       trans
     });
     this.threads.changed.connect(() => {
