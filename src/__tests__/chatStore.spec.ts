@@ -21,7 +21,7 @@ function chatOf(conversation: ChatModel, id = 'chat-1', extra: Partial<ISavedCha
     updatedAt: 2000,
     personaId: 'data-engineer',
     chatModel: null,
-    grants: ['read_file'],
+    grants: [],
     turns,
     ...extra
   };
@@ -212,8 +212,8 @@ describe('ChatStore', () => {
     await store.save(chatOf(conversation));
     contents.ops = [];
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 3000 }));
-    // Only the index is asked whether another tab wrote it since (no content).
-    expect(contents.ops.filter(op => op.startsWith('get'))).toEqual([`get ${FOLDER}/_index.json`]);
+    // Only the chat file (the conditional save) and the index are asked whether another tab wrote them since (no content).
+    expect(contents.ops.filter(op => op.startsWith('get'))).toEqual([`get ${FOLDER}/chat-1.json`, `get ${FOLDER}/_index.json`]);
     contents.files.delete(`${FOLDER}/chat-1.json`);
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 4000 }));
     expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(4000);

@@ -1,4 +1,4 @@
-import type { ApprovalMode, ITool } from '../tools/types';
+import type { ApprovalMode, ITool, IToolContext } from '../tools/types';
 
 /** What the policy decided for one call. */
 export interface IApprovalDecision {
@@ -27,7 +27,7 @@ export class ApprovalPolicy {
     this._settings = settings;
   }
 
-  decide(tool: ITool, input: unknown, grants: ReadonlyArray<string> = []): IApprovalDecision {
+  decide(tool: ITool, input: unknown, grants: ReadonlyArray<string> = [], context?: IToolContext): IApprovalDecision {
     const setting = this._settings()[tool.name];
     const mode: ApprovalMode =
       setting === 'auto' || setting === 'ask' || setting === 'never' ? setting : tool.defaultApproval;
@@ -36,7 +36,7 @@ export class ApprovalPolicy {
     }
     let risk: string | null = null;
     try {
-      risk = tool.riskOf ? tool.riskOf(input) : null;
+      risk = tool.riskOf ? tool.riskOf(input, context) : null;
     } catch (error) {
       risk = `The safety check of this call failed (${error instanceof Error ? error.message : String(error)}), so it needs your approval.`;
     }

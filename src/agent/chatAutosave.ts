@@ -51,6 +51,17 @@ export class ChatAutosave {
   /** How long the last save took (serialising and writing), in ms. */
   lastSaveMs: number | null = null;
 
+  /**
+   * While paused (this tab is a reader of the chat: another tab writes it),
+   * nothing is written; changes stay pending.
+   */
+  paused = false;
+
+  /** Emitted after each save that wrote the chat. */
+  get saved(): ISignal<this, string> {
+    return this._saved;
+  }
+
   /** Emitted when a save fails (each time). */
   get failed(): ISignal<this, IAutosaveFailure> {
     return this._failed;
@@ -118,7 +129,7 @@ export class ChatAutosave {
     const model = this.model;
     do {
       this._again = false;
-      if (!this.pending) {
+      if (!this.pending || this.paused) {
         continue;
       }
       const revision = model.revision;
@@ -127,6 +138,7 @@ export class ChatAutosave {
         await this._options.store.save(model.toJSON());
         this._savedRevision = revision;
         this.lastSaveMs = Date.now() - started;
+        this._saved.emit(model.id);
       } catch (error) {
         this._failed.emit({ chatId: model.id, error });
       }
@@ -149,4 +161,5 @@ export class ChatAutosave {
   /** When the first change not yet saved was scheduled. */
   private _pendingSince: number | null = null;
   private _failed = new Signal<this, IAutosaveFailure>(this);
+  private _saved = new Signal<this, string>(this);
 }

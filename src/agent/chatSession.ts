@@ -361,13 +361,29 @@ export class ChatSession {
       update({ state: 'failed', result: { content: invalid, isError: true } });
       return;
     }
-    const context: IToolContext = { signal, services: this._options.toolServices?.() ?? {} };
+    const context: IToolContext = {
+      signal,
+      services: this._options.toolServices?.() ?? {},
+      history: () => historyOf(model, call.id)
+    };
+    if (tool.bind) {
+      // What the card will show is resolved now and is what the call acts on.
+      try {
+        context.binding = await tool.bind(call.input, context);
+      } catch (error) {
+        update({
+          state: signal.aborted ? 'cancelled' : 'failed',
+          result: { content: error instanceof Error ? error.message : String(error), isError: true }
+        });
+        return;
+      }
+    }
     try {
       update({ preview: tool.preview ? await tool.preview(call.input, context) : undefined });
     } catch (error) {
       // A preview is a nicety; the call goes on without one.
     }
-    const decision = this._options.approval?.decide(tool, call.input, model.grants) ?? {
+    const decision = this._options.approval?.decide(tool, call.input, model.grants, context) ?? {
       mode: tool.defaultApproval
     };
     let allowedBy: IToolCall['allowedBy'] = decision.byChat ? 'chat' : 'auto';
@@ -482,6 +498,25 @@ function blocksOf(message: Message, previous: AssistantBlock[]): AssistantBlock[
     }
     return [];
   });
+}
+
+/** The chat's tool calls before `callId`, oldest first (for `IToolContext.history`). */
+function historyOf(model: ChatModel, callId: string): IToolCall[] {
+  const calls: IToolCall[] = [];
+  for (const turn of model.turns) {
+    if (turn.role !== 'assistant') {
+      continue;
+    }
+    for (const block of turn.blocks) {
+      if (block.type === 'tool') {
+        if (block.call.id === callId) {
+          return calls;
+        }
+        calls.push(block.call);
+      }
+    }
+  }
+  return calls;
 }
 
 /** Whether a tool_use block of a max_tokens reply was complete (it was not the last block). */

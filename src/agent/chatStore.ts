@@ -20,7 +20,12 @@ export interface ISavedChat {
   personaId: string | null;
   /** The model chosen for this chat only, if any. */
   chatModel: string | null;
-  /** Tools allowed for this chat ("Allow for this chat"). */
+  /**
+   * Tools allowed for this chat ("Allow for this chat"). Never written to nor
+   * read from a file: a chat file is data anyone with write access to the
+   * folder (or a tool the agent runs) could edit, so it cannot grant
+   * anything. Files always hold `[]`; grants live in the page only.
+   */
   grants: string[];
   /** The token use of all replies, added up (version 2). */
   usage?: IUsage;
@@ -50,7 +55,7 @@ export interface IChatStoreOptions {
   folderHint?: string | null;
 }
 
-export type ChatFileProblem = 'corrupt' | 'newer' | 'missing' | 'invalid-id';
+export type ChatFileProblem = 'corrupt' | 'newer' | 'missing' | 'invalid-id' | 'conflict';
 
 /** A saved chat that cannot be read (or must not be overwritten). */
 export class ChatFileError extends Error {
@@ -128,16 +133,18 @@ export class ChatStore {
       }
       for (const folder of folders) {
         const path = `${folder}/${id}.json`;
-        const text = await this._readText(path).catch(error => {
+        const read = await this._readModel(path).catch(error => {
           const status = statusOf(error);
           if (status === 400 || status === 403) {
             return null; // hidden paths refused
           }
           throw error;
         });
-        if (text !== null) {
+        if (read !== null) {
           this._folder = folder;
-          return this._parse(text, path, id, true)!;
+          const chat = this._parse(read.text, path, id, true)!;
+          this._noteVersion(id, read.modified);
+          return chat;
         }
       }
     }
@@ -146,7 +153,9 @@ export class ChatStore {
       throw new ChatFileError('missing', `${id}.json`, `No saved chat "${id}".`);
     }
     const file = `${folder}/${id}.json`;
-    let text = await this._readText(file);
+    const read = await this._readModel(file);
+    let text = read?.text ?? null;
+    this._noteVersion(id, read?.modified ?? null);
     if (text === null) {
       // A save interrupted between its renames leaves the new version in the
       // temporary file (and the old one in the swap file).
@@ -346,7 +355,11 @@ export class ChatStore {
         this._parse(text!, file, chat.id, true);
       }
     }
-    const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION };
+    if (exists && !overwrite) {
+      await this._checkUnchanged(chat.id, file);
+    }
+    // Grants stay in the page (see ISavedChat.grants).
+    const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION, grants: [] };
     const model = await this._writeFile(file, chatFileText(data), exists);
     this._bad.delete(chat.id);
     this._checked.add(chat.id);
@@ -359,10 +372,49 @@ export class ChatStore {
         () => undefined
       );
     }
+    this._noteVersion(chat.id, typeof modified === 'string' && modified ? modified : null);
     if (typeof modified === 'string' && modified) {
       const entry = indexEntryOf(data, modified);
       this._known.set(entry.id, entry);
       await this._index.update(folder!, [entry], []);
+    }
+  }
+
+  /**
+   * A conditional save: refuse when the file changed since this store last
+   * read or wrote it (another tab or window saved it), comparing its
+   * last_modified, asked without content and without hash (cheap for any
+   * size). A file gone meanwhile is fine (the save makes it again).
+   */
+  private async _checkUnchanged(id: string, file: string): Promise<void> {
+    const known = this._versions.get(id);
+    if (!known) {
+      return;
+    }
+    let now: string | null;
+    try {
+      now = (await this._contents.get(file, { content: false })).last_modified ?? null;
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        return;
+      }
+      throw error;
+    }
+    if (now && now !== known) {
+      throw new ChatFileError(
+        'conflict',
+        file,
+        `${file} was changed elsewhere (another tab or window) since this tab read it, so this tab did not write over it. Reopen the chat to see the newer version.`
+      );
+    }
+  }
+
+  /** Remember the file version this store last saw of a chat (null: unknown). */
+  private _noteVersion(id: string, modified: string | null): void {
+    if (modified) {
+      this._versions.set(id, modified);
+    } else {
+      this._versions.delete(id);
     }
   }
 
@@ -466,7 +518,8 @@ export class ChatStore {
       updatedAt: number(data.updatedAt, createdAt),
       personaId: typeof data.personaId === 'string' ? data.personaId : null,
       chatModel: typeof data.chatModel === 'string' ? data.chatModel : null,
-      grants: Array.isArray(data.grants) ? data.grants.filter((g: unknown) => typeof g === 'string') : [],
+      // Whatever the file says, a loaded chat grants nothing (see ISavedChat.grants).
+      grants: [],
       turns
     };
   }
@@ -586,6 +639,8 @@ export class ChatStore {
   private _bad = new Map<string, ChatFileError>();
   /** Ids whose file was read or written fine this session. */
   private _checked = new Set<string>();
+  /** The last_modified of each chat file as last read or written here (for conditional saves). */
+  private _versions = new Map<string, string>();
   private _queue: Promise<void> = Promise.resolve();
 }
 

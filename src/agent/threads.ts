@@ -3,6 +3,7 @@ import { messageOf } from '../errorText';
 import { untranslated } from '../translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ChatAutosave } from './chatAutosave';
+import type { ChatLock, ChatLockState } from './chatLock';
 import { ChatModel } from './chatModel';
 import { digestMatches, searchDigest } from './chatIndex';
 import { ChatFileError, ChatStore, IChatListEntry, ISavedChat } from './chatStore';
@@ -23,6 +24,8 @@ export interface IChatThreadsOptions {
   debounceMs?: number;
   maxWaitMs?: number;
   trans?: TranslationBundle;
+  /** One writer per chat across tabs; without it this tab always writes (the store's conditional save still guards). */
+  lock?: ChatLock;
 }
 
 /** A row of the chat list: a saved chat, or the current one before its first save. */
@@ -43,8 +46,14 @@ export class ChatThreads {
     this._store = options.store;
     this._trans = options.trans ?? untranslated;
     this._options = options;
+    this._lock = options.lock ?? null;
     this._autosave = this._bind(this._session.model);
     this._session.modelChanged.connect(this._onModel, this);
+    if (this._lock) {
+      this._lock.stateChanged.connect(this._onLockState, this);
+      this._lock.savedElsewhere.connect(this._onSavedElsewhere, this);
+      this._holdCurrent();
+    }
     this._session.busyChanged.connect(this._onBusy, this);
     this._store.listChanged.connect(this._onListChanged, this);
   }
@@ -56,6 +65,27 @@ export class ChatThreads {
 
   /** How long the last restore took: reading and parsing the file, then filling the chat. */
   lastRestore: { loadMs: number; applyMs: number; turns: number } | null = null;
+
+  /**
+   * True while another tab writes this chat: this tab shows it (refreshed
+   * when the other tab saves) and writes nothing, until `takeOver()`.
+   */
+  get readOnly(): boolean {
+    return this._lock?.state === 'reader';
+  }
+
+  /** Resolves once this tab knows whether it writes the current chat. */
+  whenLocked(): Promise<void> {
+    return this._held;
+  }
+
+  /** Make this tab the writer of the current chat: reload it from its file first, then write from here. */
+  async takeOver(): Promise<void> {
+    if (!this._lock || !this.readOnly) {
+      return;
+    }
+    await this._lock.takeOver();
+  }
 
   /** A message for the user about saving or opening chats; null when all is well. */
   get problem(): string | null {
@@ -183,6 +213,9 @@ export class ChatThreads {
   }
 
   dispose(): void {
+    this._lock?.stateChanged.disconnect(this._onLockState, this);
+    this._lock?.savedElsewhere.disconnect(this._onSavedElsewhere, this);
+    this._lock?.release();
     this._session.modelChanged.disconnect(this._onModel, this);
     this._session.busyChanged.disconnect(this._onBusy, this);
     this._store.listChanged.disconnect(this._onListChanged, this);
@@ -197,6 +230,8 @@ export class ChatThreads {
       debounceMs: this._options.debounceMs,
       maxWaitMs: this._options.maxWaitMs
     });
+    autosave.paused = this.readOnly;
+    autosave.saved.connect((_, id) => this._lock?.notifySaved(id));
     autosave.failed.connect((_, failure) => {
       const reason =
         failure.error instanceof ChatFileError
@@ -209,11 +244,73 @@ export class ChatThreads {
 
   private _onModel(_: unknown, model: ChatModel): void {
     if (this._autosave.model !== model) {
+      this._keepGrants(this._autosave.model);
+      this._regrant(model);
       // The previous chat was saved before the swap (see `_stopAndSave`);
       // a change it gets afterwards (a stopped reply winding down) is saved too.
       const previous = this._autosave;
       void previous.flushPending().finally(() => previous.dispose());
       this._autosave = this._bind(model);
+    }
+    if (this._lock && this._lock.chatId !== model.id) {
+      this._holdCurrent();
+    }
+  }
+
+  /** Hold the current chat's lock; the autosave writes only as its writer. */
+  private _holdCurrent(): void {
+    const lock = this._lock!;
+    const id = this._session.model.id;
+    this._autosave.paused = true; // until the lock says who writes
+    this._held = lock.hold(id).then(() => {
+      if (this._session.model.id === id) {
+        this._autosave.paused = this.readOnly;
+        if (!this.readOnly) {
+          this._autosave.schedule();
+        }
+        this._changed.emit();
+      }
+    });
+  }
+
+  /** This tab became the writer or a reader of the current chat. */
+  private _onLockState(_: unknown, state: ChatLockState): void {
+    if (state === 'writer') {
+      // The file is newer than what this tab shows: take it up before writing.
+      void this._reload().finally(() => {
+        this._autosave.paused = false;
+        this._changed.emit();
+      });
+    } else {
+      this._autosave.paused = true;
+      if (this._session.busy) {
+        this._session.stop();
+      }
+      this._changed.emit();
+    }
+  }
+
+  /** The writer tab saved the chat this (reader) tab shows: show the new version. */
+  private _onSavedElsewhere(_: unknown, id: string): void {
+    if (this.readOnly && id === this._session.model.id) {
+      void this._reload();
+    }
+  }
+
+  /** Replace the current chat by its saved version (a missing file keeps it as it is). */
+  private async _reload(): Promise<void> {
+    const id = this._session.model.id;
+    try {
+      const chat = await this._store.load(id);
+      if (this._session.model.id !== id) {
+        return;
+      }
+      this._session.setModel(ChatModel.fromJSON(chat));
+      this._changed.emit();
+    } catch (error) {
+      if (!(error instanceof ChatFileError && error.kind === 'missing')) {
+        this._setProblem(this._trans.__('The chat could not be reloaded: %1', messageOf(error)));
+      }
     }
   }
 
@@ -251,6 +348,25 @@ export class ChatThreads {
     await this.flush();
   }
 
+  /**
+   * "Allow for this chat" grants are never read from a chat file (a file
+   * cannot forge an approval); they last while this page is open, kept here
+   * when the user switches chats and given back when the chat is reopened.
+   */
+  private _keepGrants(model: ChatModel): void {
+    if (model.grants.length) {
+      this._grants.set(model.id, [...model.grants]);
+    }
+  }
+
+  private _regrant(model: ChatModel): void {
+    for (const tool of this._grants.get(model.id) ?? []) {
+      if (!model.hasGrant(tool)) {
+        model.grant(tool);
+      }
+    }
+  }
+
   private _setProblem(problem: string | null): void {
     if (problem !== this._problem) {
       this._problem = problem;
@@ -264,6 +380,10 @@ export class ChatThreads {
   private _autosave: ChatAutosave;
   private _trans: TranslationBundle;
   private _problem: string | null = null;
+  private _lock: ChatLock | null;
+  private _held: Promise<void> = Promise.resolve();
+  /** Grants of chats switched away from in this page, by chat id. */
+  private _grants = new Map<string, string[]>();
   private _changed = new Signal<this, void>(this);
 }
 

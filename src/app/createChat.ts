@@ -16,6 +16,7 @@ import { ChatStore, ISavedChat } from '../agent/chatStore';
 import { chatToMarkdown, chatToNotebook, exportFileName } from '../agent/export';
 import { isDataFile, ISuggestedPrompt, ISuggestionFacts, suggestPrompts } from '../agent/suggestions';
 import { ChatThreads } from '../agent/threads';
+import { ChatLock } from '../agent/chatLock';
 import { isNotFound } from '../contents/contents';
 import { serverRootCheck } from '../contents/rootCheck';
 import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
@@ -183,6 +184,8 @@ export class ChatApp {
         folder: options.settings().chatFolder,
         folderHint: readStored(CHAT_FOLDER_KEY)
       }),
+      // One writer per chat across this browser's tabs (issue 12).
+      lock: new ChatLock(),
       trans
     });
     this.threads.changed.connect(() => {

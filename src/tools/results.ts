@@ -54,6 +54,8 @@ export interface IToolResultData {
   cell?: IResultCell;
   run?: IResultRun;
   change?: IResultChange;
+  /** Cells a run of several cells ran (`run_all_cells`), in order. */
+  ran?: { notebookPath: string; cellIds: string[] };
   /** Files the call read or listed, as server paths. */
   paths?: string[];
   /** True when the text the model got was shortened (outputs, long sources). */

@@ -1,98 +1,69 @@
 /**
  * Spotting code that destroys data or files, so the approval policy can ask
- * the user even when a tool is set to run without asking. Heuristics on
- * text: they err towards asking (a false alarm costs one click; a miss can
- * cost a table).
+ * the user even when a tool is set to run without asking. A safety net, not
+ * a guarantee: code can always hide what it does (a name built at run time,
+ * a module of the user's). It errs towards asking (a false alarm costs one
+ * click; a miss can cost a table).
+ *
+ * The code is tokenized, never searched as text: Python (with IPython's
+ * `!`, `%` and `%%` escapes) by `risk/pythonLexer`, SQL by `risk/sqlLexer`,
+ * shell lines by `risk/shellRisk`, so comments and plain strings are known
+ * and what they say does not count. See `risk/pythonRisk` for what is read
+ * where (SQL in `execute(...)`, shell in `os.system(...)`, imports followed).
  */
 
-/** One pattern: a test on comment-free code and the reason shown to the user. */
-interface IRiskRule {
-  test: (code: string) => boolean;
-  reason: string;
-}
+import type { IRiskFinding } from './risk/findings';
+import { pythonFindings } from './risk/pythonRisk';
+import { sqlFindings } from './risk/sqlRisk';
 
-const SQL_TABLE_NAME = String.raw`[\w."\x60\[\]]+`;
+export type { IRiskFinding };
 
-const RULES: IRiskRule[] = [
-  {
-    test: code => /\bDROP\s+(?:TABLE|SCHEMA|DATABASE|(?:MATERIALIZED\s+)?VIEW)\b/i.test(code),
-    reason: 'SQL DROP: permanently removes a table, view, schema or database'
-  },
-  {
-    test: code => /\bALTER\s+TABLE\b[^;]*?\bDROP\s+(?:COLUMN\b|PARTITION\b)/i.test(code),
-    reason: 'SQL ALTER TABLE … DROP: removes a column or partition and its data'
-  },
-  {
-    // Lower-case `truncate <name>` is too common in prose and method names;
-    // require TABLE, or the keyword in capitals.
-    test: code => /\btruncate\s+table\b/i.test(code) || /\bTRUNCATE\s+[A-Za-z_"\x60\[]/.test(code),
-    reason: 'SQL TRUNCATE: deletes every row of a table'
-  },
-  {
-    test: code => statementsWithoutWhere(code, /\bDELETE\s+FROM\b/gi),
-    reason: 'SQL DELETE FROM without WHERE: deletes every row of a table'
-  },
-  {
-    test: code => statementsWithoutWhere(code, new RegExp(String.raw`\bUPDATE\s+${SQL_TABLE_NAME}\s+SET\b`, 'gi')),
-    reason: 'SQL UPDATE without WHERE: changes every row of a table'
-  },
-  {
-    test: code =>
-      /(?:^|[\s;&|!%\x60("'])rm\s+(?:-\w+\s+)*(?:-\w*[rR]\w*|--recursive)\b/.test(code) ||
-      /['"]rm['"]\s*,\s*['"]-\w*[rR]/.test(code),
-    reason: 'shell rm -r: deletes files and folders recursively'
-  },
-  {
-    test: code => /(?:^|[\s=(;])[!%]rm\b/m.test(code) || shellCellRemoves(code),
-    reason: 'shell rm: deletes files'
-  },
-  {
-    test: code => /\brmtree\s*\(/.test(code),
-    reason: 'shutil.rmtree: deletes a folder and everything in it'
-  },
-  {
-    test: code => /\bos\.(?:remove|unlink|rmdir|removedirs)\s*\(/.test(code) || /\.(?:unlink|rmdir)\s*\(/.test(code),
-    reason: 'deletes a file or folder (os.remove / os.unlink / Path.unlink)'
-  },
-  {
-    test: code => /\b(?:dbutils\.)?fs\.rm\s*\(/.test(code) || /\.delete_objects?\s*\(/.test(code),
-    reason: 'deletes files or objects in a file system or bucket'
-  },
-  {
-    // open(path, 'w'), open(path, mode="wb"), gzip.open(p, 'wt'); one level of nested parentheses.
-    test: code =>
-      /\bopen\s*\((?:[^()]|\([^()]*\))*?(?:,\s*|\bmode\s*=\s*)['"][rbt+]*w[rbt+]*['"]/.test(code),
-    reason: "open(…, 'w'): overwrites a file"
-  },
-  {
-    test: code => /\.write_(?:text|bytes)\s*\(/.test(code),
-    reason: 'Path.write_text / write_bytes: overwrites a file'
-  },
-  {
-    test: code =>
-      /\bmode\s*=\s*['"]overwrite['"]/i.test(code) ||
-      /\.mode\s*\(\s*['"]overwrite['"]\s*\)/i.test(code) ||
-      /\boverwrite\s*=\s*True\b/.test(code),
-    reason: "write with mode='overwrite': replaces existing data"
-  },
-  {
-    test: code => /\bif_exists\s*=\s*['"]replace['"]/.test(code),
-    reason: "to_sql(if_exists='replace'): drops and recreates a database table"
+/**
+ * Whether a file exists, for findings that only destroy something when it
+ * does (`df.to_csv("x.csv")`). The path is as written in the code; null when
+ * it cannot be told (the finding then holds).
+ */
+export type ExistsCheck = (path: string) => Promise<boolean | null>;
+
+/** Everything the check finds in a cell's code (`language` 'sql' for SQL kernels; else Python/IPython). */
+export function codeFindings(code: string, language?: string): IRiskFinding[] {
+  if (!code || !code.trim()) {
+    return [];
   }
-];
+  return /^(?:sql|duckdb|postgres(?:ql)?|sqlite|mysql)$/i.test(language ?? '') ? sqlFindings(code) : pythonFindings(code);
+}
 
 /**
  * Why this code needs the user's eyes (a one-line reason), or null when no
- * destructive pattern is found. Comments are ignored.
+ * destructive pattern is found. Without a way to look files up, a write to
+ * a file counts as overwriting it.
  */
-export function destructiveReason(code: string): string | null {
-  if (!code || !code.trim()) {
-    return null;
+export function destructiveReason(code: string, language?: string): string | null {
+  const findings = codeFindings(code, language);
+  const sure = findings.find(f => f.path === undefined) ?? findings[0];
+  return sure ? sure.reason : null;
+}
+
+/**
+ * `destructiveReason`, with the files the code writes looked up: a write to
+ * a file that does not exist is no risk; one whose existence cannot be told
+ * (or whose check fails) is.
+ */
+export async function destructiveReasonChecked(code: string, exists?: ExistsCheck, language?: string): Promise<string | null> {
+  const findings = codeFindings(code, language);
+  const sure = findings.find(f => f.path === undefined);
+  if (sure || !exists) {
+    return (sure ?? findings[0])?.reason ?? null;
   }
-  const stripped = stripComments(code);
-  for (const rule of RULES) {
-    if (rule.test(stripped)) {
-      return rule.reason;
+  for (const finding of findings) {
+    let found: boolean | null;
+    try {
+      found = await exists(finding.path!);
+    } catch {
+      found = null;
+    }
+    if (found !== false) {
+      return found === null ? `${finding.reason} (if it exists: it could not be checked)` : `${finding.reason} (it exists)`;
     }
   }
   return null;
@@ -133,54 +104,4 @@ function commentHashIndex(line: string): number {
     }
   }
   return -1;
-}
-
-/**
- * True when some statement matched by `start` has no WHERE before its end.
- * The end is the next `;`, or the closing quote of the Python string the
- * statement sits in (found by looking back for the nearest quote), or the
- * end of the code.
- */
-function statementsWithoutWhere(code: string, start: RegExp): boolean {
-  start.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  while ((match = start.exec(code))) {
-    const from = match.index + match[0].length;
-    let end = code.indexOf(';', from);
-    if (end < 0) {
-      end = code.length;
-    }
-    const quote = enclosingQuote(code, match.index);
-    if (quote) {
-      const close = code.indexOf(quote, from);
-      if (close >= 0 && close < end) {
-        end = close;
-      }
-    }
-    const statement = code.slice(from, Math.min(end, from + 4000));
-    if (!/\bWHERE\b/i.test(statement)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** The quote (', ", ''' or """) nearest before `index`, if any. */
-function enclosingQuote(code: string, index: number): string | null {
-  for (let i = index - 1; i >= 0; i--) {
-    const ch = code[i];
-    if (ch === '"' || ch === "'") {
-      const triple = ch.repeat(3);
-      return i >= 2 && code.slice(i - 2, i + 1) === triple ? triple : ch;
-    }
-  }
-  return null;
-}
-
-/** A `%%bash` / `%%sh` / `%%script` cell with an `rm` command line. */
-function shellCellRemoves(code: string): boolean {
-  if (!/^\s*%%(?:bash|sh|script\b)/.test(code)) {
-    return false;
-  }
-  return /(?:^|[;&|]\s*)\s*(?:sudo\s+)?rm\s/m.test(code.replace(/^\s*%%.*\n?/, ''));
 }

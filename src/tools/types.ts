@@ -38,6 +38,15 @@ export interface IToolPreview {
   code?: { source: string; language: string };
   /** A unified diff of a change (edits). */
   diff?: { path: string; before: string; after: string };
+  /** Cells the call will run that the reader should look at (e.g. edited by the assistant since they last ran). */
+  cells?: { title: string; items: Array<{ id: string; source: string; language: string }> };
+}
+
+/** A call as the chat recorded it: what `IToolContext.history` lists. */
+export interface IToolCallRecord {
+  name: string;
+  state: string;
+  result?: { isError?: boolean; data?: IToolResultData };
 }
 
 /** Everything a tool may use while it runs. Services are added per tool family. */
@@ -46,6 +55,15 @@ export interface IToolContext {
   signal: AbortSignal;
   /** Services the app provides, by name (e.g. 'notebooks'); each family documents its own. */
   services: Record<string, unknown>;
+  /**
+   * What `ITool.bind` resolved when the approval card was built (the
+   * notebook, kernel, cells the card shows); `run` acts on exactly that, and
+   * refuses if it changed. Absent when the tool has no `bind` or the caller
+   * runs the tool directly.
+   */
+  binding?: unknown;
+  /** The chat's earlier tool calls, oldest first (what the assistant already did). */
+  history?: () => ReadonlyArray<IToolCallRecord>;
 }
 
 /**
@@ -66,7 +84,14 @@ export interface ITool<I = any> {
    * Why this particular input needs the user's eyes even when the tool is
    * set to auto (e.g. DROP TABLE, rm -rf); null when it looks harmless.
    */
-  riskOf?(input: I): string | null;
+  riskOf?(input: I, context?: IToolContext): string | null;
+  /**
+   * Resolve what the call acts on (notebook, kernel, cells, paths) before the
+   * approval card is built; the session keeps it with the pending approval
+   * and gives it to `preview`, `riskOf` and `run` as `context.binding`.
+   * Throwing fails the call without asking (with the error's message).
+   */
+  bind?(input: I, context: IToolContext): Promise<unknown> | unknown;
   /** Human-readable rendering for the approval card and the tool card. */
   preview?(input: I, context: IToolContext): Promise<IToolPreview> | IToolPreview;
   run(input: I, context: IToolContext): Promise<IToolResult>;

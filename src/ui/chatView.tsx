@@ -20,6 +20,7 @@ import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
+import { ReadOnlyNotice } from './readOnlyNotice';
 import { useSignals } from './useSignal';
 
 
@@ -171,13 +172,21 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           }
         />
         <ChatFooter model={model} settings={app.options.settings} trans={trans} />
-        <Composer
-          assistant={assistant}
-          trans={trans}
-          composerRef={props.composerRef}
-          placeholder={assistant.persona?.argumentHint}
-          onStop={() => void commands.execute(CommandIDs.stop)}
-        />
+        {threads.readOnly ? (
+          <ReadOnlyNotice
+            trans={trans}
+            onTakeOver={() => void threads.takeOver()}
+            onNewChat={() => void commands.execute(CommandIDs.newChat)}
+          />
+        ) : (
+          <Composer
+            assistant={assistant}
+            trans={trans}
+            composerRef={props.composerRef}
+            placeholder={assistant.persona?.argumentHint}
+            onStop={() => void commands.execute(CommandIDs.stop)}
+          />
+        )}
       </div>
     </TurnContext.Provider>
   );

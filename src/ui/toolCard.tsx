@@ -8,6 +8,7 @@ import type { ChangeLog } from '../tools/files/changeLog';
 import { diffMarkdown, fenced } from '../markdown/markdown';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
+import { allowChatMeaning, BoundCells } from './approvalDetails';
 
 
 export interface IToolCardProps {
@@ -95,7 +96,8 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               trans={trans}
             />
           )}
-          {!preview?.code && !preview?.diff && (
+          {preview?.cells && <BoundCells cells={preview.cells} trans={trans} />}
+          {!preview?.code && !preview?.diff && !preview?.cells && (
             <pre className="jp-DataEngineer-toolInput">{JSON.stringify(call.input, null, 2)}</pre>
           )}
           {denying ? (
@@ -129,7 +131,8 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               </button>
               <button
                 className="jp-DataEngineer-allowChat jp-mod-styled"
-                title={trans.__('Run %1 without asking for the rest of this chat (risky code still asks)', call.name)}
+                title={allowChatMeaning(call.name, trans)}
+                aria-describedby={`${call.id}-allowChatMeaning`}
                 onClick={() => props.onAnswer(call.id, { kind: 'allow_chat' })}
               >
                 {trans.__('Allow for this chat')}
@@ -140,6 +143,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               >
                 {trans.__('Deny…')}
               </button>
+              <div className="jp-DataEngineer-allowChatMeaning" id={`${call.id}-allowChatMeaning`}>
+                {allowChatMeaning(call.name, trans)}
+              </div>
             </div>
           )}
         </div>

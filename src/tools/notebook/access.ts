@@ -1,6 +1,7 @@
 import type { Cell } from '@jupyterlab/cells';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookModel, INotebookTracker, KernelError, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import type { Kernel } from '@jupyterlab/services';
 import type { Widget } from '@lumino/widgets';
 import { isNotFound } from '../../contents/contents';
 import { dirname, normalizeServerPath } from '../../contents/paths';
@@ -143,6 +144,10 @@ export class NotebookAccess implements INotebookAccess {
     return findCell(panel.model, cellId, panel.context.path);
   }
 
+  exists(path: string): Promise<boolean> {
+    return this._exists(normalizePath(path));
+  }
+
   private _findOpen(path: string): NotebookPanel | null {
     const wanted = normalizePath(path);
     return (
@@ -206,6 +211,25 @@ export class NotebookAccess implements INotebookAccess {
   private _tracker: INotebookTracker;
   private _docManager: IDocumentManager;
   private _shell?: (widget: Widget) => void;
+}
+
+/** Restarts seen per kernel connection (a restart keeps the kernel id). */
+const RESTARTS = new WeakMap<Kernel.IKernelConnection, { count: number }>();
+
+/** How often this kernel restarted since the page first asked (its identity for approvals). */
+function restartsOf(kernel: Kernel.IKernelConnection): number {
+  let seen = RESTARTS.get(kernel);
+  if (!seen) {
+    const record = { count: 0 };
+    seen = record;
+    RESTARTS.set(kernel, record);
+    kernel.statusChanged.connect((_, status) => {
+      if (status === 'restarting' || status === 'autorestarting') {
+        record.count++;
+      }
+    });
+  }
+  return seen.count;
 }
 
 /** What `NotebookActions.executed` reports about one cell. */
@@ -353,6 +377,11 @@ class PanelTarget implements INotebookTarget {
 
   kernelConnection(): ISilentKernel | null {
     return this._panel.sessionContext.session?.kernel ?? null;
+  }
+
+  kernelIdentity(): string | null {
+    const kernel = this._panel.sessionContext.session?.kernel;
+    return kernel ? `${kernel.id}#${restartsOf(kernel)}` : null;
   }
 
   private _panel: NotebookPanel;

@@ -3,6 +3,7 @@ import { destructiveReason } from '../risk';
 import { CANCELLED, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, peekTarget, resolveTarget } from './common';
 import { stripAnsi, truncateMiddle } from '../../notebook/outputs';
 import { executeSilently } from './silentExecute';
+import { bindingOf, bindNotebook, notebookWords, targetFor } from './binding';
 import { INotebookTarget, ISilentKernel, NotebookToolError } from './types';
 
 /**
@@ -147,11 +148,17 @@ export function installPackagesTool(env: INotebookToolEnv) {
       }
       return destructiveReason(pipInstallCommand(input.packages, input.upgrade));
     },
+    // The card names the notebook (and kernel) the packages go to; the install goes exactly there.
+    bind: (input, context) => bindNotebook(env, context, input.notebook_path, () => []),
     preview: (input, context) => {
-      const target = peekTarget(env, input.notebook_path, context);
+      const bound = bindingOf(context);
+      const target = bound ? null : peekTarget(env, input.notebook_path, context);
+      const where = bound
+        ? `${bound.kernelName ? `${bound.kernelName} ` : ''}kernel of ${notebookWords(bound)}`
+        : `kernel of ${target?.path ?? input.notebook_path ?? 'the active notebook'}`;
       const valid = Array.isArray(input.packages) && !invalidPackageSpec(input.packages);
       return {
-        summary: `Install ${(input.packages ?? []).join(', ')} in the kernel of ${target?.path ?? input.notebook_path ?? 'the active notebook'}`,
+        summary: `Install ${(input.packages ?? []).join(', ')} in the ${where}`,
         ...(valid ? { code: { source: pipInstallCommand(input.packages, input.upgrade), language: 'python' } } : {})
       };
     },
@@ -161,7 +168,7 @@ export function installPackagesTool(env: INotebookToolEnv) {
         if (invalid) {
           throw new NotebookToolError(invalid);
         }
-        const target = await resolveTarget(env, context, input.notebook_path);
+        const target = await targetFor(env, context, input.notebook_path);
         const kernel = await pythonKernel(target);
         const command = pipInstallCommand(input.packages, input.upgrade);
         const result = await executeSilently(kernel, command, {

@@ -13,11 +13,19 @@ import {
   NOTEBOOK_PATH_PROPERTY,
   peekTarget,
   race,
-  resolveTarget,
   seconds
 } from './common';
 import { formatOutputs, outputsToContent } from '../../notebook/outputs';
 import { INotebookTarget, NotebookToolError } from './types';
+import {
+  agentChangedCells,
+  bindingOf,
+  bindNotebook,
+  codeCellsOf,
+  INotebookBinding,
+  notebookWords,
+  targetFor
+} from './binding';
 
 /**
  * Tools that execute: run one cell, run all, restart the kernel. Cells run
@@ -91,6 +99,40 @@ function cellRisk(env: INotebookToolEnv, path: string | undefined, cellId: unkno
   return found ? destructiveReason(sourceOf(found.cell)) : null;
 }
 
+/** Refuse a run-all whose code cells differ from those the card showed (edited, added, deleted, moved). */
+function sameCode(bound: INotebookBinding, target: INotebookTarget): void {
+  const now = codeCellsOf(target);
+  const shown = bound.cells;
+  if (now.length === shown.length && now.every((cell, i) => cell.id === shown[i].id && cell.source === shown[i].source)) {
+    return;
+  }
+  const shownIds = new Set(shown.map(cell => cell.id));
+  const added = now.filter(cell => !shownIds.has(cell.id)).map(cell => cell.id);
+  const what = added.length ? `code cells were added (${added.join(', ')})` : 'the order of the code cells changed';
+  throw new NotebookToolError(
+    `Nothing ran: ${what} in ${bound.path} after the approval card was shown. Call the tool again so the user can approve what is there now.`
+  );
+}
+
+/** Lines above which a cell's code is shown collapsed on the card. */
+export const COLLAPSE_LINES = 12;
+
+/** The run-all card: the count, and the cells the assistant changed since they last ran, with their code. */
+function runAllPreview(bound: INotebookBinding, context: IToolContext) {
+  const changed = agentChangedCells(context.history?.() ?? [], bound.path, bound.cells);
+  return {
+    summary: `Run all ${bound.cells.length} code cells of ${notebookWords(bound)}`,
+    ...(changed.length
+      ? {
+          cells: {
+            title: `${changed.length} of them changed by the assistant since they last ran:`,
+            items: changed.map(cell => ({ id: cell.id, source: cell.source, language: bound.language }))
+          }
+        }
+      : {})
+  };
+}
+
 export function runCellTool(env: INotebookToolEnv) {
   return defineTool({
     name: 'run_cell',
@@ -112,8 +154,22 @@ export function runCellTool(env: INotebookToolEnv) {
     },
     effect: 'execute',
     defaultApproval: 'ask',
-    riskOf: input => cellRisk(env, input?.notebook_path, input?.cell_id),
+    bind: (input, context) =>
+      bindNotebook(env, context, input.notebook_path, target => {
+        const { cell } = findCell(target.model, input.cell_id, target.path);
+        return cell.type === 'code' ? [{ id: cell.id, source: sourceOf(cell) }] : [];
+      }),
+    riskOf: (input, context) => {
+      const bound = bindingOf(context);
+      return bound ? bound.risk : cellRisk(env, input?.notebook_path, input?.cell_id);
+    },
     preview: (input, context) => {
+      const bound = bindingOf(context);
+      if (bound) {
+        const summary = `Run cell ${input.cell_id} in ${notebookWords(bound)}`;
+        const cell = bound.cells[0];
+        return cell ? { summary, code: { source: cell.source, language: bound.language } } : { summary };
+      }
       const target = peekTarget(env, input.notebook_path, context);
       const found = target ? locateCell(target.model, input.cell_id) : null;
       const summary = `Run cell ${input.cell_id} in ${target?.path ?? input.notebook_path ?? 'the active notebook'}`;
@@ -124,7 +180,7 @@ export function runCellTool(env: INotebookToolEnv) {
     },
     run: (input, context) =>
       guard(async () => {
-        const target = await resolveTarget(env, context, input.notebook_path);
+        const target = await targetFor(env, context, input.notebook_path);
         const { cell } = findCell(target.model, input.cell_id, target.path);
         if (cell.type !== 'code') {
           target.reveal(cell.id);
@@ -206,7 +262,12 @@ export function runAllCellsTool(env: INotebookToolEnv) {
     },
     effect: 'execute',
     defaultApproval: 'ask',
-    riskOf: input => {
+    bind: (input, context) => bindNotebook(env, context, input.notebook_path, codeCellsOf),
+    riskOf: (input, context) => {
+      const bound = bindingOf(context);
+      if (bound) {
+        return bound.risk;
+      }
       const target = peekTarget(env, input?.notebook_path);
       if (!target) {
         return "the notebook's code could not be checked (it is not open)";
@@ -221,6 +282,10 @@ export function runAllCellsTool(env: INotebookToolEnv) {
       return null;
     },
     preview: (input, context) => {
+      const bound = bindingOf(context);
+      if (bound) {
+        return runAllPreview(bound, context);
+      }
       const target = peekTarget(env, input.notebook_path, context);
       let code = 0;
       for (let i = 0; target && i < target.model.cells.length; i++) {
@@ -232,16 +297,15 @@ export function runAllCellsTool(env: INotebookToolEnv) {
     },
     run: (input, context) =>
       guard(async () => {
-        const target = await resolveTarget(env, context, input.notebook_path);
+        const bound = bindingOf(context);
+        const target = await targetFor(env, context, input.notebook_path);
+        if (bound) {
+          sameCode(bound, target);
+        }
         ensureCanRun(target);
         const timeoutMs = timeoutMsOf(input);
-        const ids: string[] = [];
-        for (let i = 0; i < target.model.cells.length; i++) {
-          const cell = target.model.cells.get(i);
-          if (cell.type === 'code' && sourceOf(cell).trim()) {
-            ids.push(cell.id);
-          }
-        }
+        // With an approval, exactly the cells the card showed.
+        const ids = (bound ? bound.cells : codeCellsOf(target)).map(cell => cell.id);
         if (!ids.length) {
           return { content: `${target.path} has no code to run.` };
         }
@@ -249,6 +313,7 @@ export function runAllCellsTool(env: INotebookToolEnv) {
         let failures = 0;
         let ran = 0;
         let stoppedBy: IToolResult | null = null;
+        const ranIds: string[] = [];
         for (let n = 0; n < ids.length; n++) {
           const id = ids[n];
           if (!locateCell(target.model, id)) {
@@ -257,6 +322,7 @@ export function runAllCellsTool(env: INotebookToolEnv) {
           }
           const run = await runOne(target, id, context, timeoutMs);
           ran++;
+          ranIds.push(id);
           const found = locateCell(target.model, id);
           const formatted = formatOutputs(found ? outputsOf(found.cell) : [], { maxImages: 0 });
           const ok = run.status === 'ok' && !formatted.error;
@@ -280,14 +346,15 @@ export function runAllCellsTool(env: INotebookToolEnv) {
         }
         const head = `Ran ${ran} of ${ids.length} code cells in ${target.path}${failures ? `, ${failures} failed` : ', all ok'}:`;
         const report = [head, ...lines].join('\n');
+        const data: IToolResultData = { ran: { notebookPath: target.path, cellIds: ranIds } };
         if (!stoppedBy) {
-          return { content: report, ...(failures ? { isError: true } : {}) };
+          return { content: report, ...(failures ? { isError: true } : {}), data };
         }
         const detail = stoppedBy.content;
         if (typeof detail === 'string') {
-          return { content: `${report}\n\n${detail}`, isError: true };
+          return { content: `${report}\n\n${detail}`, isError: true, data };
         }
-        return { content: [{ type: 'text', text: report }, ...detail], isError: true };
+        return { content: [{ type: 'text', text: report }, ...detail], isError: true, data };
       })
   });
 }
@@ -307,13 +374,20 @@ export function restartKernelTool(env: INotebookToolEnv) {
     },
     effect: 'execute',
     defaultApproval: 'ask',
+    bind: (input, context) => bindNotebook(env, context, input.notebook_path, () => []),
     preview: (input, context) => {
+      const bound = bindingOf(context);
+      if (bound) {
+        return {
+          summary: `Restart the kernel${bound.kernelName ? ` (${bound.kernelName})` : ''} of ${notebookWords(bound)}`
+        };
+      }
       const target = peekTarget(env, input.notebook_path, context);
       return { summary: `Restart the kernel of ${target?.path ?? input.notebook_path ?? 'the active notebook'}` };
     },
     run: (input, context) =>
       guard(async () => {
-        const target = await resolveTarget(env, context, input.notebook_path);
+        const target = await targetFor(env, context, input.notebook_path);
         if (!target.kernel()) {
           throw new NotebookToolError(`${target.path} has no kernel to restart. Ask the user to select one (Kernel › Change Kernel…).`);
         }

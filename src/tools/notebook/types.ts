@@ -47,6 +47,12 @@ export interface INotebookTarget {
   restart(): Promise<void>;
   /** The kernel connection for silent requests, or null. */
   kernelConnection(): ISilentKernel | null;
+  /**
+   * Which kernel, and which life of it: its id and how often it restarted
+   * since this page saw it (`<id>#<restarts>`); null without a kernel.
+   * Approvals compare it to see that the kernel shown is the one acted on.
+   */
+  kernelIdentity?(): string | null;
 }
 
 /** An open notebook, as listed to the model. */
@@ -75,6 +81,11 @@ export interface INotebookAccess {
    * the file exists or the kernel is unknown.
    */
   create(path: string, kernelName?: string, signal?: AbortSignal): Promise<INotebookTarget>;
+  /**
+   * Whether a file or folder exists at this server path (metadata only, no
+   * content, no hash); rejects when it cannot be told.
+   */
+  exists?(path: string): Promise<boolean>;
 }
 
 /** An expected failure (no notebook, unknown cell id, no kernel): becomes an error result, not an exception. */

@@ -1,0 +1,51 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import type { IToolPreview } from '../tools/types';
+
+/** Parts of the approval card: the cells a call will run, and what "Allow for this chat" means. */
+
+/** Lines above which a cell's code starts collapsed. */
+export const COLLAPSED_ABOVE_LINES = 12;
+
+/** The cells the card lists (e.g. those the assistant changed since they last ran), each with its code. */
+export function BoundCells(props: { cells: NonNullable<IToolPreview['cells']>; trans: TranslationBundle }): JSX.Element {
+  const { cells, trans } = props;
+  return (
+    <div className="jp-DataEngineer-boundCells">
+      <div className="jp-DataEngineer-boundCellsTitle">{cells.title}</div>
+      {cells.items.map(cell => {
+        const lines = cell.source.split('\n').length;
+        return (
+          <details key={cell.id} className="jp-DataEngineer-boundCell" data-cell-id={cell.id} open={lines <= COLLAPSED_ABOVE_LINES}>
+            <summary>
+              {trans.__('Cell %1', cell.id)}
+              {lines > COLLAPSED_ABOVE_LINES ? ` — ${trans.__('%1 lines', lines)}` : ''}
+            </summary>
+            <pre className="jp-DataEngineer-boundCellCode" data-language={cell.language}>
+              <code>{cell.source}</code>
+            </pre>
+          </details>
+        );
+      })}
+    </div>
+  );
+}
+
+/** What "Allow for this chat" does for this tool, in words shown next to the button. */
+export function allowChatMeaning(tool: string, trans: TranslationBundle): string {
+  switch (tool) {
+    case 'run_cell':
+      return trans.__(
+        'Allow for this chat: runs any cell the assistant edits, without asking, for the rest of this chat (code that looks destructive still asks).'
+      );
+    case 'run_all_cells':
+      return trans.__(
+        'Allow for this chat: runs the whole notebook whenever the assistant asks, without asking, for the rest of this chat (code that looks destructive still asks).'
+      );
+    default:
+      return trans.__(
+        'Allow for this chat: runs %1 without asking for the rest of this chat (input that looks destructive still asks).',
+        tool
+      );
+  }
+}
