@@ -19,6 +19,11 @@ export interface IChatSettings {
   contextWindow: number;
   compactionThreshold: number;
   prices: Record<string, IPrice>;
+  /** Time limit of one shell command, seconds. */
+  terminalTimeoutSeconds: number;
+  /** Shell commands that run without asking / never run (glob patterns). */
+  commandAllowPatterns: string[];
+  commandDenyPatterns: string[];
 }
 
 /** USD per million tokens. */
@@ -56,6 +61,14 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     chatFolder: text('chatFolder'),
     contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
     compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || fallback('compactionThreshold'))),
-    prices: { ...(get('prices') ?? fallback('prices')) }
+    prices: { ...(get('prices') ?? fallback('prices')) },
+    terminalTimeoutSeconds: Math.min(3600, Math.max(1, Number(get('terminalTimeoutSeconds')) || fallback('terminalTimeoutSeconds'))),
+    commandAllowPatterns: patternList(get('commandAllowPatterns')),
+    commandDenyPatterns: patternList(get('commandDenyPatterns'))
   };
+}
+
+/** A list of non-empty pattern strings from a setting value. */
+function patternList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
 }

@@ -67,6 +67,12 @@ export interface ITool<I = any> {
    * set to auto (e.g. DROP TABLE, rm -rf); null when it looks harmless.
    */
   riskOf?(input: I): string | null;
+  /**
+   * An input-dependent approval from the user's own rules for this tool
+   * (e.g. shell allow/deny patterns): 'never' refuses with the reason,
+   * 'auto' runs without asking unless the input is risky. Null: no rule applies.
+   */
+  approvalOf?(input: I): { mode: ApprovalMode; reason?: string } | null;
   /** Human-readable rendering for the approval card and the tool card. */
   preview?(input: I, context: IToolContext): Promise<IToolPreview> | IToolPreview;
   run(input: I, context: IToolContext): Promise<IToolResult>;
