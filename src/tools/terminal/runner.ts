@@ -7,7 +7,11 @@ import { ICommandRules, judgeCommand } from './commandPolicy';
 import { boundOutput, terminalText } from './output';
 import type { TerminalService } from './service';
 import { TERMINAL_SERVICE } from './service';
+import { hideMarkers } from './session';
 import type { ICommandRun } from './session';
+
+/** A background command returns after this long (and keeps running). */
+export const BACKGROUND_HANDOFF_MS = 3000;
 
 /**
  * What run_command and run_task share: the folder a command runs in, the
@@ -50,7 +54,7 @@ export function servicesOf(context: IToolContext): ITerminalToolServices {
 
 /** A folder given by the model, relative to the server root; '' is the root. */
 export function resolveFolder(input: string | undefined, fallback: string): string {
-  if (input === undefined || input.trim() === '' ) {
+  if (input === undefined) {
     return normalizeServerPath(fallback);
   }
   const path = input.trim();
@@ -198,9 +202,10 @@ export async function runJob(job: ITerminalJob, context: IToolContext): Promise<
     env: job.env,
     timeoutMs: job.timeoutSeconds * 1000,
     signal: context.signal,
-    backgroundAfterMs: job.background ? 5000 : undefined
+    backgroundAfterMs: job.background ? BACKGROUND_HANDOFF_MS : undefined
   });
-  const plain = terminalText(run.output).replace(/\n+$/, '');
+  // After an interrupt, the echo of our probe line may sit between the output and its marker.
+  const plain = hideMarkers(terminalText(run.output)).replace(/\n+$/, '');
   const bounded = boundOutput(plain);
   const where = job.folder ? `${job.folder}/` : 'the server root';
   let state: string;
@@ -216,7 +221,7 @@ export async function runJob(job: ITerminalJob, context: IToolContext): Promise<
       state = 'stopped by the user (Ctrl-C sent); output so far';
       break;
     case 'background':
-      state = 'still running in the terminal; output of the first seconds (call get_terminal_output to follow it)';
+      state = 'still running in the terminal; output of the first 3 seconds (call get_terminal_output to follow it)';
       break;
     default:
       state = STATUS_TEXT[run.status] ?? run.status;

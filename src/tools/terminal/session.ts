@@ -167,8 +167,9 @@ export class TerminalSession {
         return;
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      timers.push(setTimeout(() => interrupt('timeout'), options.timeoutMs));
-      if (options.backgroundAfterMs !== undefined) {
+      if (options.backgroundAfterMs === undefined) {
+        timers.push(setTimeout(() => interrupt('timeout'), options.timeoutMs));
+      } else {
         timers.push(
           setTimeout(() => finish({ status: 'background', exitCode: null, output: parser.output, commandMs: null }), options.backgroundAfterMs)
         );

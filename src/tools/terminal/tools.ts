@@ -36,14 +36,17 @@ export function runCommandTool(env: ITerminalToolEnv = {}) {
       type: 'object',
       properties: {
         command: { type: 'string', minLength: 1, maxLength: 20000, description: 'The command line, run as typed in a POSIX shell.' },
-        cwd: { type: 'string', description: "Folder relative to the server root; default: the active notebook's folder." },
+        cwd: { type: 'string', description: "Folder relative to the server root (\"\" or \".\" for the root); default: the active notebook's folder." },
         timeout_seconds: {
           type: 'number',
           minimum: 1,
           maximum: MAX_TIMEOUT_S,
           description: 'Time limit before Ctrl-C (default: the user setting, 120 s unless changed).'
         },
-        background: { type: 'boolean', description: 'Return after a few seconds and leave the command running (default false).' }
+        background: {
+          type: 'boolean',
+          description: 'Return after 3 seconds and leave the command running, without a time limit (default false).'
+        }
       },
       required: ['command'],
       additionalProperties: false
