@@ -160,7 +160,7 @@ async function main() {
       '# Terminal round trip: `run_command true`, Allow click → tool result request sent, minus the command',
       '',
       `- ${new Date().toISOString()}, commit ${git('rev-parse', '--short', 'HEAD')}, build: ${ext.label}`,
-      `- machine: ${os.cpus().length} cores; load before/after: ${loadLine()}`,
+      `- machine: ${os.cpus().length} cores; load at the end: ${loadLine()}`,
       `- ${opts.warmup} warm-up runs (the first one starts the chat's terminal: ${rows[0].totalMs.toFixed(1)} ms), ${opts.runs} measured`,
       '',
       `| | median | p90 | min | max |`,
