@@ -65,7 +65,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
             },
             openFile: path => void commands.execute('docmanager:open', { path }),
             commands,
-            trans
+            trans,
+            terminals: app.serviceManager.terminals
           });
           // Enabled states of the commands follow the chat's session and panels.
           widget.app.assistant.session.busyChanged.connect(notify);

@@ -23,6 +23,11 @@ export interface IChatSettings {
   sensitivePaths: string[];
   /** Days undo snapshots are kept (0: for ever). */
   snapshotRetentionDays: number;
+  /** Time limit of one shell command, seconds. */
+  terminalTimeoutSeconds: number;
+  /** Shell commands that run without asking / never run (glob patterns). */
+  commandAllowPatterns: string[];
+  commandDenyPatterns: string[];
 }
 
 /** USD per million tokens. */
@@ -64,6 +69,14 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     sensitivePaths: (Array.isArray(get('sensitivePaths')) ? get('sensitivePaths') : fallback('sensitivePaths') ?? []).filter(
       (pattern: unknown): pattern is string => typeof pattern === 'string' && pattern.trim() !== ''
     ),
-    snapshotRetentionDays: Math.max(0, Math.floor(Number(get('snapshotRetentionDays') ?? fallback('snapshotRetentionDays')) || 0))
+    snapshotRetentionDays: Math.max(0, Math.floor(Number(get('snapshotRetentionDays') ?? fallback('snapshotRetentionDays')) || 0)),
+    terminalTimeoutSeconds: Math.min(3600, Math.max(1, Number(get('terminalTimeoutSeconds')) || fallback('terminalTimeoutSeconds'))),
+    commandAllowPatterns: patternList(get('commandAllowPatterns')),
+    commandDenyPatterns: patternList(get('commandDenyPatterns'))
   };
+}
+
+/** A list of non-empty pattern strings from a setting value. */
+function patternList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
 }

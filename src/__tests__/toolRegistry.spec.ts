@@ -6,8 +6,16 @@ import { createFileTools } from '../tools/files';
 import { createKernelTools } from '../tools/kernel';
 import { createNotebookTools } from '../tools/notebook';
 import { ToolRegistry } from '../tools/registry';
+import { createTaskTools } from '../tools/tasks/taskTools';
+import { createTerminalTools } from '../tools/terminal/tools';
 
-const allTools = () => [...createNotebookTools(), ...createKernelTools(), ...createFileTools()];
+const allTools = () => [
+  ...createNotebookTools(),
+  ...createKernelTools(),
+  ...createFileTools(),
+  ...createTerminalTools(),
+  ...createTaskTools()
+];
 
 describe('tool groups come from the tools', () => {
   it('every tool names a group, and the persona groups list exactly those tools', () => {
@@ -25,7 +33,13 @@ describe('tool groups come from the tools', () => {
     const registry = new ToolRegistry(allTools());
     expect(registry.forPersona(null)).toHaveLength(allTools().length);
     // VS Code names through the persona table.
-    expect(toolsForPersona(registry, ['runCommands']).map(tool => tool.name)).toEqual(['install_packages', 'list_packages']);
+    expect(toolsForPersona(registry, ['runCommands']).map(tool => tool.name)).toEqual([
+      'get_terminal_output',
+      'install_packages',
+      'list_packages',
+      'run_command'
+    ]);
+    expect(toolsForPersona(registry, ['runTasks']).map(tool => tool.name)).toEqual(['list_tasks', 'run_task']);
     // A resolver that grants one group only.
     const picked = registry.forPersona(['anything'], () => ({ groups: ['kernel-run'], tools: [] }));
     expect(picked.map(tool => tool.name)).toEqual(['run_scratch']);

@@ -34,6 +34,15 @@ export class ApprovalPolicy {
     if (mode === 'never') {
       return { mode: 'never' };
     }
+    let rule: { mode: ApprovalMode; reason?: string } | null = null;
+    try {
+      rule = tool.approvalOf ? tool.approvalOf(input) : null;
+    } catch {
+      rule = null; // no rule: the setting decides (and risk still asks)
+    }
+    if (rule?.mode === 'never') {
+      return { mode: 'never', reason: rule.reason };
+    }
     let risk: string | null = null;
     try {
       risk = tool.riskOf ? tool.riskOf(input, context) : null;
@@ -45,6 +54,9 @@ export class ApprovalPolicy {
     }
     if (grants.includes(tool.name)) {
       return { mode: 'auto', byChat: true };
+    }
+    if (rule?.mode === 'auto') {
+      return { mode: 'auto' };
     }
     return { mode };
   }

@@ -388,7 +388,7 @@ export class ChatSession {
     };
     let allowedBy: IToolCall['allowedBy'] = decision.byChat ? 'chat' : 'auto';
     if (decision.mode === 'never') {
-      update({ state: 'denied', denyReason: 'This tool is disabled in the user\'s settings.' });
+      update({ state: 'denied', denyReason: decision.reason ?? 'This tool is disabled in the user\'s settings.' });
       return;
     }
     if (decision.mode === 'ask') {

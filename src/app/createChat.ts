@@ -3,7 +3,8 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import type { Contents, ServerConnection } from '@jupyterlab/services';
+import { PageConfig } from '@jupyterlab/coreutils';
+import type { Contents, ServerConnection, Terminal } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -39,6 +40,10 @@ import {
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
 import { ToolRegistry } from '../tools/registry';
+import { createTaskTools } from '../tools/tasks/taskTools';
+import { createTerminalTools } from '../tools/terminal/tools';
+import { TERMINAL_SERVICE, TerminalService } from '../tools/terminal/service';
+import type { ITerminalSettings, ITerminalToolServices } from '../tools/terminal/runner';
 import { CellActions } from '../ui/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { PersonaContents } from '../ui/workspaceContents';
@@ -59,6 +64,8 @@ export interface IChatOptions {
   openFile: (path: string) => void;
   commands: CommandRegistry;
   trans: TranslationBundle;
+  /** JupyterLab's terminal sessions (the chat's terminal shows in its Running panel). */
+  terminals?: Terminal.IManager | null;
 }
 
 /** The current chat's id is remembered per browser, so file changes stay undoable after a reload. */
@@ -118,6 +125,47 @@ export class ChatApp {
       ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
       ...createFileTools({ service: () => this.files })
     ]);
+    // Shell commands and workspace tasks in the chat's own Jupyter terminal.
+    const terminalSettings = (): ITerminalSettings => {
+      const s = options.settings();
+      return { timeoutSeconds: s.terminalTimeoutSeconds, allow: s.commandAllowPatterns, deny: s.commandDenyPatterns };
+    };
+    const terminalTools = [...createTerminalTools({ settings: terminalSettings }), ...createTaskTools({ settings: terminalSettings })];
+    terminalTools.forEach(tool => registry.add(tool));
+    this.terminals = new TerminalService({
+      serverSettings: options.serverSettings,
+      manager: options.terminals ?? null,
+      pageSaysAvailable: String(PageConfig.getOption('terminalsAvailable')).toLowerCase() === 'true',
+      serverRoot: PageConfig.getOption('serverRoot'),
+      chatId: () => this.assistant.chatId,
+      show: async name => {
+        if (!options.commands.hasCommand('terminal:open')) {
+          return;
+        }
+        // Show the terminal without taking the keyboard from the chat.
+        const focused = document.activeElement as HTMLElement | null;
+        await options.commands.execute('terminal:open', { name });
+        focused?.focus?.();
+      }
+    });
+    this._terminalsChecked = this.terminals.availability().then(state => {
+      if (!state.available) {
+        registry.withhold(
+          terminalTools.map(tool => tool.name),
+          trans.__('Terminal commands and tasks are not offered: %1.', state.reason)
+        );
+        this._stateChanged.emit();
+      }
+    });
+    const terminalServices: ITerminalToolServices = {
+      terminals: this.terminals,
+      contents: options.contents,
+      baseDir: () => {
+        const path = tracker?.currentWidget?.context.localPath ?? '';
+        return path ? PathExt.dirname(path) : '';
+      },
+      settings: terminalSettings
+    };
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;
     const activeInspector = () => {
@@ -129,6 +177,8 @@ export class ChatApp {
       registry,
       toolServices: () => ({
         [FILES_SERVICE]: this.files,
+        [TERMINAL_SERVICE]: terminalServices,
+        tasks: { allowHidden: () => this._serverConfig?.allow_hidden ?? null },
         ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {})
       }),
       model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),
@@ -207,6 +257,8 @@ export class ChatApp {
   readonly files: FilesService;
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
+  /** The chats' terminals (run_command, run_task). */
+  readonly terminals: TerminalService;
 
   /** The current chat. */
   get model(): ChatModel {
@@ -235,7 +287,7 @@ export class ChatApp {
    */
   async start(): Promise<void> {
     await this.threads.restore(readStored(CHAT_ID_KEY));
-    await this.refresh();
+    await Promise.all([this.refresh(), this._terminalsChecked]);
     this._restored = true;
     this._stateChanged.emit();
   }
@@ -369,6 +421,7 @@ export class ChatApp {
 
   dispose(): void {
     window.removeEventListener('pagehide', this._onPageHide);
+    this.terminals.dispose();
     void this.threads.flush().finally(() => this.threads.dispose());
     this.assistant.dispose();
   }
@@ -380,6 +433,7 @@ export class ChatApp {
 
   private _inspectors: KernelInspectors;
   private _serverConfig: IServerConfig | null = null;
+  private _terminalsChecked: Promise<void>;
   private _restored = false;
   private _client: Anthropic | null = null;
   private _clientKey = '';

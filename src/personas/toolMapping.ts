@@ -37,9 +37,9 @@ export const VSCODE_TOOL_MAP: Readonly<Record<string, readonly ToolGroup[]>> = {
   codebase: ['files-read', 'files-search'],
   usages: ['files-search'],
   editfiles: ['files-edit', 'notebook-edit'],
-  // No terminal here: the commands data engineers run are pip installs.
-  runcommands: ['packages'],
-  runtasks: [],
+  // Shell commands and tasks run in the chat's Jupyter terminal; installs stay in `packages`.
+  runcommands: ['terminal', 'packages'],
+  runtasks: ['tasks'],
   // Errors show in the notebook itself.
   problems: ['notebook-read'],
   changes: ['changes'],
@@ -65,7 +65,7 @@ export const VSCODE_TOOL_MAP: Readonly<Record<string, readonly ToolGroup[]>> = {
   readnotebookcelloutput: ['notebook-read'],
   runnotebookcell: ['notebook-run'],
   runcell: ['notebook-run'],
-  runinterminal: ['packages'],
+  runinterminal: ['terminal'],
   // Known, with nothing equivalent in JupyterLab
   fetch: [],
   web: [],
@@ -78,14 +78,14 @@ export const VSCODE_TOOL_MAP: Readonly<Record<string, readonly ToolGroup[]>> = {
   extensions: [],
   installextension: [],
   opensimplebrowser: [],
-  terminallastcommand: [],
+  terminallastcommand: ['terminal'],
   terminalselection: [],
-  getterminaloutput: [],
+  getterminaloutput: ['terminal'],
   testfailure: [],
   searchresults: [],
   selection: [],
-  runtask: [],
-  gettaskoutput: [],
+  runtask: ['tasks'],
+  gettaskoutput: ['tasks', 'terminal'],
   runvscodecommand: [],
   getprojectsetupinfo: [],
   vscode: []

@@ -2,6 +2,8 @@ import { createFileTools } from './files';
 import { ALL_TOOL_GROUPS, ToolGroup } from './groups';
 import { createKernelTools } from './kernel';
 import { createNotebookTools } from './notebook/tools';
+import { createTaskTools } from './tasks/taskTools';
+import { createTerminalTools } from './terminal/tools';
 import type { ITool } from './types';
 
 /**
@@ -16,7 +18,7 @@ let catalogue: ReadonlyMap<ToolGroup, readonly string[]> | null = null;
 export function toolCatalogue(): ReadonlyMap<ToolGroup, readonly string[]> {
   if (!catalogue) {
     const byGroup = new Map<ToolGroup, string[]>(ALL_TOOL_GROUPS.map(group => [group, []]));
-    const tools: ITool[] = [...createNotebookTools(), ...createKernelTools(), ...createFileTools()];
+    const tools: ITool[] = [...createNotebookTools(), ...createKernelTools(), ...createFileTools(), ...createTerminalTools(), ...createTaskTools()];
     for (const tool of tools) {
       if (tool.group) {
         byGroup.get(tool.group)!.push(tool.name);

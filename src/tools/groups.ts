@@ -15,7 +15,9 @@ export type ToolGroup =
   | 'files-read'
   | 'files-search'
   | 'files-edit'
-  | 'changes';
+  | 'changes'
+  | 'terminal'
+  | 'tasks';
 
 /** What each group is for, in display order. */
 export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<ToolGroup, string>> = {
@@ -28,7 +30,9 @@ export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<ToolGroup, string>> = {
   'files-read': 'List folders, read files and find files by name',
   'files-search': 'Search file contents and find usages of a name',
   'files-edit': 'Write, edit, rename and delete files',
-  changes: 'List the changes made in this chat'
+  changes: 'List the changes made in this chat',
+  terminal: "Run shell commands in the chat's terminal and read its output",
+  tasks: 'List and run the workspace tasks (.vscode/tasks.json, Makefile targets)'
 };
 
 /** All group names, in display order. */

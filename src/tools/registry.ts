@@ -32,6 +32,23 @@ export class ToolRegistry {
     this._validators.delete(tool.name);
   }
 
+  /**
+   * Take tools out because the server cannot run them (e.g. terminals
+   * disabled); the reason is kept for the persona details.
+   */
+  withhold(names: readonly string[], reason: string): void {
+    for (const name of names) {
+      if (this._tools.delete(name) || !this._withheld.has(name)) {
+        this._withheld.set(name, reason);
+      }
+    }
+  }
+
+  /** Tools not offered, by name, with the reason. */
+  get withheld(): ReadonlyMap<string, string> {
+    return this._withheld;
+  }
+
   get(name: string): ITool | undefined {
     return this._tools.get(name);
   }
@@ -82,6 +99,7 @@ export class ToolRegistry {
 
   private static _resolver: ToolNameResolver = ownNames;
   private _tools = new Map<string, ITool>();
+  private _withheld = new Map<string, string>();
   private _validators = new Map<string, ValidateFunction>();
   private _ajv = new Ajv({ allErrors: true, strict: false });
 }

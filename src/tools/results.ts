@@ -49,8 +49,27 @@ export interface IResultChange {
   oldPath?: string;
 }
 
+/** A shell command or task that ran in the chat's terminal (run_command, run_task). */
+export interface IResultCommand {
+  command: string;
+  /** Server path of the folder it ran in ('' for the root). */
+  cwd: string;
+  /** The terminal session's name (to reopen it). */
+  terminal: string;
+  /** ok, failed (non-zero exit), timeout, aborted, closed, background, refused. */
+  status: string;
+  exitCode: number | null;
+  /** The task's label, for run_task. */
+  task?: string;
+  /** The last lines of plain output, for the card. */
+  outputTail?: string;
+  /** Wall time of the command itself (start to end marker). */
+  commandMs?: number | null;
+}
+
 /** The data of a tool result: a typed bag, each tool fills what applies. */
 export interface IToolResultData {
+  command?: IResultCommand;
   cell?: IResultCell;
   run?: IResultRun;
   change?: IResultChange;

@@ -92,6 +92,12 @@ export interface ITool<I = any> {
    * Throwing fails the call without asking (with the error's message).
    */
   bind?(input: I, context: IToolContext): Promise<unknown> | unknown;
+  /**
+   * An input-dependent approval from the user's own rules for this tool
+   * (e.g. shell allow/deny patterns): 'never' refuses with the reason,
+   * 'auto' runs without asking unless the input is risky. Null: no rule applies.
+   */
+  approvalOf?(input: I): { mode: ApprovalMode; reason?: string } | null;
   /** Human-readable rendering for the approval card and the tool card. */
   preview?(input: I, context: IToolContext): Promise<IToolPreview> | IToolPreview;
   run(input: I, context: IToolContext): Promise<IToolResult>;

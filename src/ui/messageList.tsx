@@ -237,6 +237,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             trans={trans}
             onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
             changeLog={ctx.changeLog}
+            onShowTerminal={name => void ctx.commands.execute('terminal:open', { name })}
           />
         )
       )}

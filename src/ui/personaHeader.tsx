@@ -112,6 +112,17 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
   );
 }
 
+/** The persona's tools the server cannot run (terminals disabled…), grouped by reason. */
+function withheldNotes(assistant: IPersonaHeaderProps['assistant'], granted: Set<string> | undefined): Array<[string, string[]]> {
+  const byReason = new Map<string, string[]>();
+  for (const [name, reason] of assistant.registry.withheld) {
+    if (!granted || granted.has(name)) {
+      byReason.set(reason, [...(byReason.get(reason) ?? []), name]);
+    }
+  }
+  return [...byReason];
+}
+
 function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
   const { assistant, trans } = props;
   const persona = assistant.persona;
@@ -148,6 +159,14 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
                 <dd className="jp-DataEngineer-personaUnavailable">{tools.unavailable.join(', ')}</dd>
               </>
             )}
+            {withheldNotes(assistant, tools?.tools).map(([reason, names]) => (
+              <React.Fragment key={reason}>
+                <dt>{trans.__('Not offered on this server')}</dt>
+                <dd className="jp-DataEngineer-personaWithheld">
+                  {names.join(', ')}: {reason}
+                </dd>
+              </React.Fragment>
+            ))}
           </dl>
         </>
       )}

@@ -7,6 +7,7 @@ import type { IToolResult } from '../tools/types';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { diffMarkdown, fenced } from '../markdown/markdown';
 import { UndoButton } from './changesView';
+import { CommandResult } from './commandResult';
 import { MarkdownView } from './markdownView';
 import { allowChatMeaning, BoundCells } from './approvalDetails';
 
@@ -18,6 +19,8 @@ export interface IToolCardProps {
   rendermime: IRenderMimeRegistry;
   trans: TranslationBundle;
   onAnswer: (callId: string, answer: ApprovalAnswer) => void;
+  /** Reopen a terminal by name (cards of shell commands and tasks). */
+  onShowTerminal?: (name: string) => void;
 }
 
 function stateLabel(state: ToolCallState, trans: TranslationBundle): string {
@@ -164,6 +167,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           )}
           <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />
         </div>
+      )}
+      {!waiting && call.result?.data?.command && (
+        <CommandResult command={call.result.data.command} trans={trans} onShowTerminal={props.onShowTerminal} />
       )}
       {call.compacted && (
         <div

@@ -14,7 +14,7 @@ const sorted = (...groups: ToolGroup[]) => [...groups].sort();
 
 describe('tool groups', () => {
   it('lists each group with a description and tools, no tool in two groups', () => {
-    expect(ALL_TOOL_GROUPS).toHaveLength(10);
+    expect(ALL_TOOL_GROUPS).toHaveLength(12);
     const seen = new Set<string>();
     for (const group of ALL_TOOL_GROUPS) {
       expect(TOOL_GROUPS[group].description).toMatch(/\w/);
@@ -24,7 +24,7 @@ describe('tool groups', () => {
         expect(groupOfTool(tool)).toBe(group);
       }
     }
-    expect(seen.size).toBe(25);
+    expect(seen.size).toBe(29);
     expect(TOOL_GROUPS['kernel-run'].tools).toEqual(['run_scratch']);
     expect(toolsOfGroups(['packages', 'changes'])).toEqual(new Set(['install_packages', 'list_packages', 'list_changes']));
   });
@@ -42,7 +42,13 @@ describe('resolveTools', () => {
     ['codebase', ['files-read', 'files-search']],
     ['usages', ['files-search']],
     ['editFiles', ['files-edit', 'notebook-edit']],
-    ['runCommands', ['packages']],
+    ['runCommands', ['terminal', 'packages']],
+    ['runInTerminal', ['terminal']],
+    ['terminalLastCommand', ['terminal']],
+    ['getTerminalOutput', ['terminal']],
+    ['runTasks', ['tasks']],
+    ['runTask', ['tasks']],
+    ['getTaskOutput', ['tasks', 'terminal']],
     ['problems', ['notebook-read']],
     ['changes', ['changes']],
     ['findTestFiles', ['files-search', 'files-read']],
@@ -56,7 +62,7 @@ describe('resolveTools', () => {
     expect(resolveTools([name]).unavailable).toEqual([]);
   });
 
-  it.each(['runTasks', 'githubRepo', 'vscodeAPI', 'fetch', 'web', 'todos', 'agent', 'new', 'extensions', 'openSimpleBrowser', 'terminalLastCommand', 'testFailure'])(
+  it.each(['githubRepo', 'vscodeAPI', 'fetch', 'web', 'todos', 'agent', 'new', 'extensions', 'openSimpleBrowser', 'terminalSelection', 'testFailure'])(
     'reports %s as not available',
     name => {
       expect(resolveTools([name])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [name] });
@@ -72,11 +78,12 @@ describe('resolveTools', () => {
     expect(groupsOf('edit/editFiles')).toEqual(sorted('files-edit', 'notebook-edit'));
     expect(groupsOf('search/codebase')).toEqual(sorted('files-read', 'files-search'));
     expect(groupsOf('search/usages')).toEqual(['files-search']);
-    // "terminal" is unknown: the first segment decides.
-    expect(groupsOf('runCommands/terminal')).toEqual(['packages']);
+    // "terminal" is no VS Code name (it is a group name here only as a whole name): the first segment decides.
+    expect(groupsOf('runCommands/terminal')).toEqual(sorted('packages', 'terminal'));
     expect(groupsOf('runNotebooks/someNewTool')).toEqual(groupsOf('runNotebooks'));
     // A known last segment wins over the first, even when it grants nothing.
-    expect(resolveTools(['runCommands/terminalLastCommand']).unavailable).toEqual(['runCommands/terminalLastCommand']);
+    expect(groupsOf('runCommands/terminalLastCommand')).toEqual(['terminal']);
+    expect(resolveTools(['runCommands/terminalSelection']).unavailable).toEqual(['runCommands/terminalSelection']);
     expect(resolveTools(['execute/testFailure']).groups.size).toBe(0);
     expect(groupsOf('read/problems')).toEqual(['notebook-read']);
   });
@@ -103,7 +110,7 @@ describe('resolveTools', () => {
     for (const names of [null, undefined]) {
       const result = resolveTools(names);
       expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-      expect(result.tools.size).toBe(25);
+      expect(result.tools.size).toBe(29);
       expect(result.unavailable).toEqual([]);
     }
     expect(resolveTools([])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [] });
@@ -113,6 +120,6 @@ describe('resolveTools', () => {
     const seed = ['codebase', 'usages', 'editFiles', 'runCommands', 'runTasks', 'problems', 'changes', 'findTestFiles', 'githubRepo', 'search', 'vscodeAPI', 'runNotebooks'];
     const result = resolveTools(seed);
     expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-    expect(result.unavailable).toEqual(['runTasks', 'githubRepo', 'vscodeAPI']);
+    expect(result.unavailable).toEqual(['githubRepo', 'vscodeAPI']);
   });
 });
