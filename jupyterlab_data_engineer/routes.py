@@ -5,6 +5,8 @@ from __future__ import annotations
 from jupyter_server.utils import url_path_join
 
 from .config import DataEngineer
+from .mcp import create_manager as create_mcp_manager
+from .mcp.handlers import mcp_handlers
 from .proxy import (
     ConfigHandler,
     CountTokensHandler,
@@ -40,6 +42,8 @@ def setup_route_handlers(web_app, config: DataEngineer) -> None:
         (url_path_join(api, "v1/models"), ModelsHandler, kwargs),
         (url_path_join(api, "v1/models", MODEL_ID), ModelsHandler, kwargs),
         (url_path_join(root, "config"), ConfigHandler, kwargs),
+        # MCP bridge (jupyterlab_data_engineer/mcp/handlers.py)
+        *mcp_handlers(root, create_mcp_manager(web_app, config)),
         (root + r"(?:/.*)?", NotFoundHandler, kwargs),
     ]
     web_app.add_handlers(".*$", handlers)
