@@ -19,6 +19,10 @@ export interface IChatSettings {
   contextWindow: number;
   compactionThreshold: number;
   prices: Record<string, IPrice>;
+  /** MCP approvals by `server` or `server/tool` (src/mcp). */
+  mcpApprovals?: Record<string, ApprovalMode>;
+  /** Whether the workspace's .vscode/mcp.json servers are used. */
+  mcpWorkspaceServers?: boolean;
 }
 
 /** USD per million tokens. */
@@ -56,6 +60,8 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     chatFolder: text('chatFolder'),
     contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
     compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || fallback('compactionThreshold'))),
-    prices: { ...(get('prices') ?? fallback('prices')) }
+    prices: { ...(get('prices') ?? fallback('prices')) },
+    mcpApprovals: { ...((get('mcpApprovals') as Record<string, ApprovalMode> | undefined) ?? {}) },
+    mcpWorkspaceServers: get('mcpWorkspaceServers') !== false
   };
 }

@@ -36,6 +36,9 @@ import {
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
 import { ToolRegistry } from '../tools/registry';
+import { McpBridge, mcpPersonaResolver, McpService } from '../mcp';
+import { dialogPrompter } from '../mcp/ui/dialogs';
+import { useMcpToolNames } from '../personas/toolMapping';
 import { CellActions } from '../ui/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { PersonaContents } from '../ui/workspaceContents';
@@ -108,6 +111,19 @@ export class ChatApp {
       ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
       ...createFileTools()
     ]);
+    // MCP servers as tool sources (src/mcp): tools come and go with the servers.
+    this.mcp = new McpService({
+      bridge: new McpBridge(options.serverSettings),
+      registry,
+      settings: () => {
+        const s = options.settings();
+        return { approvals: s.mcpApprovals ?? {}, workspaceServers: s.mcpWorkspaceServers !== false };
+      },
+      trans,
+      prompter: dialogPrompter(trans)
+    });
+    registry.addSource(this.mcp);
+    useMcpToolNames(mcpPersonaResolver(this.mcp));
     const inspectors = new KernelInspectors();
     const activeInspector = () => {
       const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
@@ -194,6 +210,8 @@ export class ChatApp {
   readonly files: FilesService;
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
+  /** MCP servers: status, trust, inputs, their tools in the registry. */
+  readonly mcp: McpService;
 
   /** The current chat. */
   get model(): ChatModel {
@@ -231,7 +249,7 @@ export class ChatApp {
   async refresh(): Promise<void> {
     this._serverConfig = await fetchServerConfig(this.options.serverSettings);
     this._stateChanged.emit();
-    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions()]);
+    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions(), this.mcp.refresh()]);
   }
 
   /** Create copilot.instructions.md from the template (never overwriting) and open it. */

@@ -160,6 +160,11 @@ export function resolveTools(names: readonly string[] | null | undefined): IReso
   }
   const result: IResolvedTools = { groups: new Set(), tools: new Set(), unavailable: [] };
   for (const name of names) {
+    const mcp = mcpToolNames?.(name.trim()); // `<server>/*`, `<server>/<tool>` (src/mcp)
+    if (mcp) {
+      mcp.forEach(tool => result.tools.add(tool));
+      continue;
+    }
     const resolved = resolveName(name);
     if (!resolved || resolved.tools.length === 0) {
       if (name.trim() && !result.unavailable.includes(name.trim())) {
@@ -171,6 +176,14 @@ export function resolveTools(names: readonly string[] | null | undefined): IReso
     resolved.tools.forEach(tool => result.tools.add(tool));
   }
   return result;
+}
+
+/** MCP tool names of a persona entry (undefined: not an MCP server's name); set by src/mcp. */
+let mcpToolNames: ((name: string) => readonly string[] | undefined) | null = null;
+
+/** Let MCP servers grant tools to `<server>/*` and `<server>/<tool>` entries. */
+export function useMcpToolNames(resolver: ((name: string) => readonly string[] | undefined) | null): void {
+  mcpToolNames = resolver;
 }
 
 // Every tool registry resolves persona tool names through this table.

@@ -18,6 +18,7 @@ import { ITurnContext, MessageList, TurnContext } from './messageList';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { useSignals } from './useSignal';
+import { IMcpStatusListProps, McpStatusList } from '../mcp/ui/statusList';
 
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
@@ -31,6 +32,8 @@ export interface IChatViewModel {
   /** Emitted when the server config or `restored` change. */
   readonly stateChanged: ISignal<any, void>;
   readonly options: { settings: () => IChatSettings; openFile: (path: string) => void };
+  /** MCP servers (status list); absent in views without them. */
+  readonly mcp?: IMcpStatusListProps['service'];
   createInstructions(): Promise<void>;
   /** Export a chat (the current one by default) and open the file; returns its path. */
   exportChat(format: 'md' | 'ipynb', id?: string): Promise<string>;
@@ -125,6 +128,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           onCreateInstructions={() => void app.createInstructions()}
         />
         <SetupNotice config={app.serverConfig} directMode={settings.directMode} trans={trans} />
+        {app.mcp && <McpStatusList service={app.mcp} trans={trans} />}
         <MessageList
           model={model}
           busy={session.busy}
