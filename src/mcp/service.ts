@@ -112,6 +112,11 @@ export class McpService implements IToolSource {
       .map(([name]) => name);
   }
 
+  /** Every MCP tool offered now (API names). */
+  allToolNames(): string[] {
+    return [...this._names.keys()];
+  }
+
   /** Ask the server which MCP servers exist (starts nothing). */
   async refresh(): Promise<void> {
     try {

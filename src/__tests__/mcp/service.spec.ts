@@ -211,7 +211,9 @@ describe('McpService', () => {
     const names = (list: string[]) => toolsForPersona(registry, list).map(t => t.name);
     expect(names(['db/*'])).toEqual(['mcp__db__query', 'mcp__db__schema']);
     expect(names(['db/schema', 'git/*'])).toEqual(['mcp__db__schema', 'mcp__git__log']);
-    expect(names(['codebase'])).toEqual([]);
+    // A list naming no MCP server (VS Code's own names only) gets every MCP tool.
+    expect(names(['codebase']).filter(n => n.startsWith('mcp__'))).toEqual(['mcp__db__query', 'mcp__db__schema', 'mcp__git__log']);
+    expect(names(['codebase', 'git/log'])).toEqual(['mcp__git__log']);
     // Not an MCP server: VS Code's names go on as before; unknown ones are reported.
     expect([...resolveTools(['search/codebase']).groups].sort()).toEqual(['files-read', 'files-search']);
     expect(resolveTools(['nosuch/*']).unavailable).toEqual(['nosuch/*']);
