@@ -172,6 +172,8 @@ class McpManager:
     # -- idle stop and shutdown ----------------------------------------------------------
 
     def _ensure_reaper(self) -> None:
+        if self.idle_timeout <= 0:
+            return  # never stopped for idleness
         if self._reaper is None or self._reaper.done():
             self._reaper = asyncio.ensure_future(self._reap())
 
