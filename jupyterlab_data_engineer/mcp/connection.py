@@ -42,7 +42,7 @@ def _describe(err: BaseException) -> str:
 
 
 class Connection:
-    """State: stopped -> starting -> running -> (stopped | failed)."""
+    """State: starting -> running -> (stopping -> stopped | failed)."""
 
     def __init__(self, spec: ServerSpec, root_dir: str, inputs: dict[str, str], input_specs, *, start_timeout: float):
         self.spec = spec
@@ -156,6 +156,8 @@ class Connection:
         return await stack.enter_async_context(streamable_http_client(url, http_client=client))
 
     async def stop(self) -> None:
+        if self.state in ("running", "starting"):
+            self.state = "stopping"  # no new calls from here on
         self._stop.set()
         runner, self._runner = self._runner, None
         if runner is not None and not runner.done():
@@ -163,7 +165,7 @@ class Connection:
                 await asyncio.wait_for(asyncio.shield(runner), 10)
             except (asyncio.TimeoutError, Exception):
                 runner.cancel()
-        if self.state in ("running", "starting"):
+        if self.state in ("running", "starting", "stopping"):
             self.state = "stopped"
         if self._stderr is not None and self.state == "stopped":
             self._stderr.close()

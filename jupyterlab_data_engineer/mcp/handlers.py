@@ -13,6 +13,7 @@ and are only used to start a server, never stored or echoed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -95,6 +96,13 @@ class ServersHandler(_McpHandler):
 
 
 class ServerActionHandler(_McpHandler):
+    _call: asyncio.Future | None = None
+
+    def on_connection_close(self) -> None:
+        # The browser went away (Stop): cancel the tool call, so the server is told too.
+        if self._call is not None and not self._call.done():
+            self._call.cancel()
+
     @tornado.web.authenticated
     @authorized
     async def post(self, name: str, action: str) -> None:
@@ -110,7 +118,13 @@ class ServerActionHandler(_McpHandler):
                     raise McpFailure("bad_request", '"tool" must name a tool of the server.')
                 if not isinstance(arguments, dict):
                     raise McpFailure("bad_request", '"arguments" must be an object.')
-                result = await self.manager.call(name, tool, arguments, inputs)
+                self._call = asyncio.ensure_future(self.manager.call(name, tool, arguments, inputs))
+                try:
+                    result = await self._call
+                except asyncio.CancelledError:
+                    if self.request.connection.stream is not None and not self.request.connection.stream.closed():
+                        raise
+                    return  # nobody is waiting for the answer
                 self.finish(json.dumps({"server": name, "tool": tool, "result": result}))
                 return
             described = await self.manager.list_tools(name, inputs, restart=action == "restart")

@@ -53,9 +53,11 @@ class McpManager:
         return str(Path(self.root_dir) / WORKSPACE_FILE)
 
     def is_trusted(self, spec: ServerSpec, defs: Definitions) -> bool:
-        # Admin servers are trusted; HTTP servers run nothing here (but may get secrets
-        # from inputs only the user types), so only workspace stdio servers need the prompt.
-        if spec.source == "admin" or spec.type != "stdio":
+        # Admin servers are trusted. Every workspace server needs the user's confirmation:
+        # a stdio one runs a command, and an HTTP one makes this server connect to a URL from
+        # a file (a cloned repository could aim it at an internal host, or send ${env:...}
+        # values of this server in its headers).
+        if spec.source == "admin":
             return True
         return self.trust_store.is_trusted(self.workspace_path, defs.workspace_hash)
 
@@ -128,7 +130,7 @@ class McpManager:
             if not self.is_trusted(spec, defs):
                 raise McpFailure(
                     "not_trusted",
-                    f'The workspace MCP server "{name}" runs a command from {WORKSPACE_FILE}; '
+                    f'The workspace MCP server "{name}" is defined in {WORKSPACE_FILE}; '
                     "it starts only after you trust that file.",
                 )
             missing = [i for i in spec.input_ids() if i not in inputs and (defs.inputs.get(i) is None or defs.inputs[i].default is None)]
@@ -187,13 +189,23 @@ class McpManager:
         """Stop the running servers unused for ``idle_timeout`` seconds; their names."""
         if self.idle_timeout <= 0:
             return []
-        now = time.monotonic()
+        def idle(conn) -> bool:
+            return (
+                conn.state == "running"
+                and conn.active_calls == 0
+                and time.monotonic() - conn.last_used >= self.idle_timeout
+            )
+
         stopped = []
         for name, conn in list(self._connections.items()):
-            if conn.state == "running" and conn.active_calls == 0 and now - conn.last_used >= self.idle_timeout:
-                log.info("jupyterlab_data_engineer: stopping idle MCP server %r", name)
-                await conn.stop()
-                stopped.append(name)
+            if not idle(conn):
+                continue
+            # Under the server's lock, so a call arriving now waits and then starts it again.
+            async with self._locks.setdefault(name, asyncio.Lock()):
+                if self._connections.get(name) is conn and idle(conn):
+                    log.info("jupyterlab_data_engineer: stopping idle MCP server %r", name)
+                    await conn.stop()
+                    stopped.append(name)
         return stopped
 
     async def shutdown(self) -> None:

@@ -46,6 +46,8 @@ WORKSPACE_JSON = """{
       /* the input goes to the process only */
       "env": {"MCP_TEST_SECRET": "${input:wstoken}", "MCP_TEST_MARKER": "%(marker)s"},
     },
+    // Reached from the Jupyter server: trusted like the stdio one before it is contacted.
+    "wsweb": {"type": "http", "url": "http://127.0.0.1:%(http_port)s/mcp"},
   },
 }
 """
@@ -126,7 +128,8 @@ def start_jupyter(name: str, tmp: Path, dataengineer: dict, workspace: bool = Tr
     (home / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
     if workspace:
         (home / "root" / ".vscode" / "mcp.json").write_text(
-            WORKSPACE_JSON % {"python": sys.executable, "script": SERVER_SCRIPT, "marker": markers["ws"]}
+            WORKSPACE_JSON
+            % {"python": sys.executable, "script": SERVER_SCRIPT, "marker": markers["ws"], "http_port": HTTP_MCP_PORT}
         )
     env = _base_env()
     env.update(

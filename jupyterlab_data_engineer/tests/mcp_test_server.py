@@ -43,6 +43,10 @@ def add(a: int, b: int) -> int:
 async def slow(seconds: float) -> str:
     """Sleep, then answer."""
     await asyncio.sleep(seconds)
+    marker = os.environ.get("MCP_TEST_MARKER")
+    if marker:  # a cancelled call never gets here
+        with open(marker, "a") as f:
+            f.write(f"slow-finished {seconds}\n")
     return f"slept {seconds}"
 
 

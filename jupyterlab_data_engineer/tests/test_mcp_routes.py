@@ -90,7 +90,7 @@ def test_list_shows_definitions_without_secrets(api):
     assert r.status_code == 200, r.text
     data = r.json()
     by_name = {s["name"]: s for s in data["servers"]}
-    assert set(by_name) == {"adm", "web", "broken", "nocmd", "ws"}
+    assert set(by_name) == {"adm", "web", "broken", "nocmd", "ws", "wsweb"}
     assert by_name["adm"]["source"] == "admin" and by_name["adm"]["trusted"] is True
     assert by_name["adm"]["envNames"] == ["MCP_TEST_MARKER", "MCP_TEST_SECRET"]
     assert by_name["web"]["headerNames"] == ["X-Api-Key"]
@@ -171,6 +171,22 @@ def test_timeout_keeps_the_server(api):
     assert r.status_code == 200, r.text
 
 
+def test_abandoned_call_is_cancelled(api, main):
+    # The browser's Stop closes the request: the bridge cancels the call and stays usable.
+    assert api.call("adm", "echo", {"text": "warm"}).status_code == 200
+    with main.server.client(timeout=1.0, headers=main.server.auth) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            c.post(MCP + "servers/adm/call", json={"tool": "slow", "arguments": {"seconds": 2.5}})
+    r = api.call("adm", "echo", {"text": "after stop"})
+    assert r.status_code == 200, r.text
+    time.sleep(3)  # past the end of the abandoned call
+    # The MCP server was told: the tool's task was cancelled before it finished.
+    assert "slow-finished 2.5" not in main.markers["adm"].read_text()
+    r = api.call("adm", "slow", {"seconds": 0.1})
+    assert r.status_code == 200, r.text
+    assert "slow-finished 0.1" in main.markers["adm"].read_text()
+
+
 def test_env_secrets_masked_everywhere(api):
     r = api.call("adm", "leak_secret")
     assert r.status_code == 200
@@ -223,7 +239,7 @@ def test_idle_server_is_stopped(api, main):
     pid = main.starts("adm")[-1]
     assert alive(pid)
     deadline = time.monotonic() + IDLE * 4
-    while time.monotonic() < deadline and api.server("adm")["status"] == "running":
+    while time.monotonic() < deadline and api.server("adm")["status"] in ("running", "stopping"):
         time.sleep(0.3)
     assert api.server("adm")["status"] == "stopped"
     deadline = time.monotonic() + 10
@@ -242,6 +258,9 @@ def test_workspace_server_needs_trust(api, main):
     r = api.call("ws", "echo", {"text": "x"}, inputs={"wstoken": SECRET_INPUT})
     assert r.status_code == 403
     assert main.starts("ws") == []  # never ran
+    # A workspace HTTP server is not contacted before trust either.
+    r = api.call("wsweb", "echo", {"text": "x"})
+    assert r.status_code == 403 and r.json()["error"]["kind"] == "not_trusted"
 
     digest = api.get("servers").json()["workspaceHash"]
     r = api.post("trust", {"hash": "0" * 64})
@@ -259,6 +278,7 @@ def test_workspace_server_needs_trust(api, main):
     assert r.status_code == 200, r.text
     assert r.json()["result"]["content"][0]["text"].startswith("the secret is ***")
     assert len(main.starts("ws")) == 1
+    assert api.call("wsweb", "echo", {"text": "web"}).json()["result"]["content"][0]["text"] == "echo: web"
     trust_file = main.home / "data" / "jupyterlab_data_engineer" / "mcp-trust.json"
     assert SECRET_INPUT not in trust_file.read_text()
 

@@ -12,7 +12,7 @@ export interface IMcpToolInfo {
   annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
 }
 
-export type McpStatus = 'stopped' | 'starting' | 'running' | 'failed' | 'invalid';
+export type McpStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed' | 'invalid';
 
 export interface IMcpServerInfo {
   name: string;

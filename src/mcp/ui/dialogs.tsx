@@ -17,7 +17,7 @@ function TrustBody(props: { file: string; servers: IMcpServerInfo[]; trans: Tran
     <div className="jp-DataEngineer-mcpTrust">
       <p>
         {trans.__(
-          '%1 in this workspace defines MCP servers that run commands on the Jupyter server. A file that came with a cloned repository can run anything: trust it only if you know what these commands do.',
+          '%1 in this workspace defines MCP servers: commands the Jupyter server would run, or addresses it would connect to. A file that came with a cloned repository can run anything: trust it only if you know what these servers do.',
           props.file
         )}
       </p>
@@ -30,6 +30,9 @@ function TrustBody(props: { file: string; servers: IMcpServerInfo[]; trans: Tran
             <pre className="jp-DataEngineer-mcpCommand">{commandLine(server)}</pre>
           ) : (
             <pre className="jp-DataEngineer-mcpCommand">{server.url}</pre>
+          )}
+          {!!server.headerNames?.length && (
+            <div>{trans.__('Headers: %1', server.headerNames.join(', '))}</div>
           )}
           {!!server.envNames?.length && (
             <div>{trans.__('Environment: %1', server.envNames.join(', '))}</div>
