@@ -42,11 +42,24 @@ class McpManager:
         self._locks: dict[str, asyncio.Lock] = {}
         self._reaper: asyncio.Task | None = None
         self._closed = False
+        self._defs_cache: tuple[Any, Definitions] | None = None
 
     # -- definitions and trust ---------------------------------------------------
 
     def definitions(self) -> Definitions:
-        return load_definitions(self.admin_servers, self.root_dir, self.workspace_enabled)
+        # Re-read when the workspace file changes (identity, size, mtime): every call checks,
+        # so an edited file loses its trust at once, without parsing it on every call.
+        try:
+            st = os.stat(self.workspace_path)
+            stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        except OSError:
+            stamp = None
+        cached = self._defs_cache
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        defs = load_definitions(self.admin_servers, self.root_dir, self.workspace_enabled)
+        self._defs_cache = (stamp, defs)
+        return defs
 
     @property
     def workspace_path(self) -> str:

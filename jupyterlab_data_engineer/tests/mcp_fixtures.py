@@ -84,9 +84,14 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20.0) -> N
 
 
 def start_http_mcp(port: int = HTTP_MCP_PORT) -> subprocess.Popen:
-    with socket.socket() as s:
-        if s.connect_ex(("127.0.0.1", port)) == 0:
+    deadline = time.monotonic() + 15  # a previous run's server may still be shutting down
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        if time.monotonic() > deadline:
             raise RuntimeError(f"port {port} is taken; set DE_TEST_MCP_HTTP_PORT to a free one")
+        time.sleep(0.3)
     proc = subprocess.Popen(
         [sys.executable, str(SERVER_SCRIPT), "http", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_base_env(),
