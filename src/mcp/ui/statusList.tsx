@@ -96,10 +96,16 @@ export function McpStatusList(props: IMcpStatusListProps): JSX.Element | null {
   const [open, setOpen] = React.useState(false);
   const views = service.servers;
   const problems = service.list?.problems ?? [];
+  const failed = views.filter(v => v.state === 'failed').length;
+  // A failure opens the list, and it stays open after a Restart fixed it.
+  React.useEffect(() => {
+    if (failed > 0) {
+      setOpen(true);
+    }
+  }, [failed]);
   if (!views.length && !problems.length) {
     return null;
   }
-  const failed = views.filter(v => v.state === 'failed').length;
   const expanded = open || failed > 0;
   return (
     <div className="jp-DataEngineer-mcpBlock">
