@@ -28,6 +28,9 @@ def _load_jupyter_server_extension(server_app):
     # Before any kernel or terminal starts: they copy os.environ at launch.
     moved = config.take_secrets_from_environment()
     setup_route_handlers(server_app.web_app, config)
+    from .mcp import stop_on_shutdown
+
+    stop_on_shutdown(server_app)  # MCP server processes end with the Jupyter server
     server_app.log.info("jupyterlab_data_engineer %s: %s", __version__, config.describe())
     if moved:
         server_app.log.info(

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from traitlets import Float, Unicode
+from traitlets import Bool, Dict, Float, Int, Unicode
 from traitlets.config import Configurable
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -150,6 +150,27 @@ class DataEngineer(Configurable):
         config=True,
         help="Seconds to wait for the TCP/TLS connection to the upstream API.",
     )
+
+    # -- MCP servers (jupyterlab_data_engineer/mcp) --------------------------
+    mcp_servers = Dict(
+        {},
+        config=True,
+        help=(
+            "MCP servers for every user, in VS Code's mcp.json shape: "
+            '{"servers": {"name": {"type": "stdio", "command": ..., "args": [...], "env": {...}, '
+            '"envFile": ...} | {"type": "http", "url": ..., "headers": {...}}}, "inputs": [...]}. '
+            "Trusted (no prompt); env and header values never reach the browser."
+        ),
+    )
+    mcp_workspace_servers = Bool(
+        True,
+        config=True,
+        help="Whether the server root's .vscode/mcp.json may define MCP servers (stdio ones after the user trusts the file).",
+    )
+    mcp_idle_timeout = Float(600.0, config=True, help="Seconds without calls after which an MCP server is stopped (0: never).")
+    mcp_start_timeout = Float(30.0, config=True, help="Seconds an MCP server may take to start and answer the handshake.")
+    mcp_call_timeout = Float(60.0, config=True, help="Seconds an MCP tool call may take.")
+    mcp_max_result_chars = Int(100_000, config=True, help="Characters of text one MCP tool result may return to the chat.")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -6,6 +6,8 @@ from jupyter_server.utils import url_path_join
 
 from .config import DataEngineer
 from .files import PathsInsideHandler
+from .mcp import create_manager as create_mcp_manager
+from .mcp.handlers import mcp_handlers
 from .proxy import (
     ConfigHandler,
     CountTokensHandler,
@@ -43,6 +45,8 @@ def setup_route_handlers(web_app, config: DataEngineer) -> None:
         (url_path_join(root, "config"), ConfigHandler, kwargs),
         # The file tools' symlink check (files.py).
         (url_path_join(root, "files/inside"), PathsInsideHandler),
+        # MCP bridge (jupyterlab_data_engineer/mcp/handlers.py)
+        *mcp_handlers(root, create_mcp_manager(web_app, config)),
         (root + r"(?:/.*)?", NotFoundHandler, kwargs),
     ]
     web_app.add_handlers(".*$", handlers)

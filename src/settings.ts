@@ -28,6 +28,10 @@ export interface IChatSettings {
   /** Shell commands that run without asking / never run (glob patterns). */
   commandAllowPatterns: string[];
   commandDenyPatterns: string[];
+  /** MCP approvals by `server` or `server/tool` (src/mcp). */
+  mcpApprovals?: Record<string, ApprovalMode>;
+  /** Whether the workspace's .vscode/mcp.json servers are used. */
+  mcpWorkspaceServers?: boolean;
 }
 
 /** USD per million tokens. */
@@ -72,7 +76,9 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     snapshotRetentionDays: Math.max(0, Math.floor(Number(get('snapshotRetentionDays') ?? fallback('snapshotRetentionDays')) || 0)),
     terminalTimeoutSeconds: Math.min(3600, Math.max(1, Number(get('terminalTimeoutSeconds')) || fallback('terminalTimeoutSeconds'))),
     commandAllowPatterns: patternList(get('commandAllowPatterns')),
-    commandDenyPatterns: patternList(get('commandDenyPatterns'))
+    commandDenyPatterns: patternList(get('commandDenyPatterns')),
+    mcpApprovals: { ...((get('mcpApprovals') as Record<string, ApprovalMode> | undefined) ?? {}) },
+    mcpWorkspaceServers: get('mcpWorkspaceServers') !== false
   };
 }
 

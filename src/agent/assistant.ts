@@ -267,7 +267,9 @@ export class Assistant {
       reuse ? Promise.resolve(this._resolution!) : this.resolveModel(),
       settings.notebookContext && this._options.context
         ? this._options.context({ step }).catch(() => null)
-        : Promise.resolve(null)
+        : Promise.resolve(null),
+      // Dynamic tools (MCP servers) are brought up to date once per turn.
+      step === 1 ? this.registry.prepareSources() : Promise.resolve()
     ]);
     const persona = this.persona;
     const last = this.model.last;

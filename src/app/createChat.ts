@@ -44,6 +44,9 @@ import { createTaskTools } from '../tools/tasks/taskTools';
 import { createTerminalTools } from '../tools/terminal/tools';
 import { TERMINAL_SERVICE, TerminalService } from '../tools/terminal/service';
 import type { ITerminalSettings, ITerminalToolServices } from '../tools/terminal/runner';
+import { McpBridge, mcpPersonaResolver, McpService } from '../mcp';
+import { dialogPrompter } from '../mcp/ui/dialogs';
+import { useMcpToolNames } from '../personas/toolMapping';
 import { CellActions } from '../ui/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { PersonaContents } from '../ui/workspaceContents';
@@ -166,6 +169,19 @@ export class ChatApp {
       },
       settings: terminalSettings
     };
+    // MCP servers as tool sources (src/mcp): tools come and go with the servers.
+    this.mcp = new McpService({
+      bridge: new McpBridge(options.serverSettings),
+      registry,
+      settings: () => {
+        const s = options.settings();
+        return { approvals: s.mcpApprovals ?? {}, workspaceServers: s.mcpWorkspaceServers !== false };
+      },
+      trans,
+      prompter: dialogPrompter(trans)
+    });
+    registry.addSource(this.mcp);
+    useMcpToolNames(mcpPersonaResolver(this.mcp));
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;
     const activeInspector = () => {
@@ -259,6 +275,8 @@ export class ChatApp {
   readonly actions: CellActions;
   /** The chats' terminals (run_command, run_task). */
   readonly terminals: TerminalService;
+  /** MCP servers: status, trust, inputs, their tools in the registry. */
+  readonly mcp: McpService;
 
   /** The current chat. */
   get model(): ChatModel {
@@ -296,7 +314,7 @@ export class ChatApp {
   async refresh(): Promise<void> {
     this._serverConfig = await fetchServerConfig(this.options.serverSettings);
     this._stateChanged.emit();
-    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions()]);
+    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions(), this.mcp.refresh()]);
   }
 
   /** The active document's path (the empty chat's suggestions follow it). */

@@ -159,7 +159,14 @@ export function resolveTools(names: readonly string[] | null | undefined): IReso
     return { groups: new Set(ALL_TOOL_GROUPS), tools: toolsOfGroups(ALL_TOOL_GROUPS), unavailable: [] };
   }
   const result: IResolvedTools = { groups: new Set(), tools: new Set(), unavailable: [] };
+  let namesMcp = false;
   for (const name of names) {
+    const mcp = mcpToolNames?.resolve(name.trim()); // `<server>/*`, `<server>/<tool>` (src/mcp)
+    if (mcp) {
+      namesMcp = true;
+      mcp.forEach(tool => result.tools.add(tool));
+      continue;
+    }
     const resolved = resolveName(name);
     if (!resolved || resolved.tools.length === 0) {
       if (name.trim() && !result.unavailable.includes(name.trim())) {
@@ -170,7 +177,22 @@ export function resolveTools(names: readonly string[] | null | undefined): IReso
     resolved.groups.forEach(group => result.groups.add(group));
     resolved.tools.forEach(tool => result.tools.add(tool));
   }
+  if (!namesMcp) {
+    mcpToolNames?.all().forEach(tool => result.tools.add(tool)); // no MCP entry: every MCP tool
+  }
   return result;
+}
+
+/** MCP tools for persona lists, set by src/mcp: `resolve` an entry (undefined: not MCP), or `all`. */
+export interface IMcpToolNames {
+  resolve(name: string): readonly string[] | undefined;
+  all(): readonly string[];
+}
+let mcpToolNames: IMcpToolNames | null = null;
+
+/** Let MCP servers grant tools to `<server>/*` and `<server>/<tool>` entries (a list naming none gets all). */
+export function useMcpToolNames(names: IMcpToolNames | null): void {
+  mcpToolNames = names;
 }
 
 // Every tool registry resolves persona tool names through this table.

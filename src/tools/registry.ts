@@ -10,6 +10,14 @@ import type { ITool } from './types';
  */
 export type ToolNameResolver = (names: readonly string[]) => { groups: Iterable<ToolGroup>; tools: Iterable<string> };
 
+/**
+ * Tools that come and go (MCP servers): asked to bring their tools up to date
+ * before the first request of a turn (`prepareSources`), then `add`/`remove` them.
+ */
+export interface IToolSource {
+  prepare(): Promise<void>;
+}
+
 /** Without a resolver, names are this extension's own group and tool names. */
 const ownNames: ToolNameResolver = names => ({ groups: names as ToolGroup[], tools: names });
 
@@ -47,6 +55,22 @@ export class ToolRegistry {
   /** Tools not offered, by name, with the reason. */
   get withheld(): ReadonlyMap<string, string> {
     return this._withheld;
+  }
+
+  /** Take a tool out (a dynamic source's tool that went away). */
+  remove(name: string): void {
+    this._tools.delete(name);
+    this._validators.delete(name);
+  }
+
+  /** Register a source of dynamic tools. */
+  addSource(source: IToolSource): void {
+    this._sources.push(source);
+  }
+
+  /** Let every dynamic source update its tools; a source that fails keeps what it had. */
+  async prepareSources(): Promise<void> {
+    await Promise.all(this._sources.map(source => source.prepare().catch(() => undefined)));
   }
 
   get(name: string): ITool | undefined {
@@ -100,6 +124,7 @@ export class ToolRegistry {
   private static _resolver: ToolNameResolver = ownNames;
   private _tools = new Map<string, ITool>();
   private _withheld = new Map<string, string>();
+  private _sources: IToolSource[] = [];
   private _validators = new Map<string, ValidateFunction>();
   private _ajv = new Ajv({ allErrors: true, strict: false });
 }

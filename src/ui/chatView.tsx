@@ -22,6 +22,7 @@ import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { ReadOnlyNotice } from './readOnlyNotice';
 import { useSignals } from './useSignal';
+import { IMcpStatusListProps, McpStatusList } from '../mcp/ui/statusList';
 
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
@@ -35,6 +36,8 @@ export interface IChatViewModel {
   /** Emitted when the server config or `restored` change. */
   readonly stateChanged: ISignal<any, void>;
   readonly options: { settings: () => IChatSettings; openFile: (path: string) => void };
+  /** MCP servers (status list); absent in views without them. */
+  readonly mcp?: IMcpStatusListProps['service'];
   createInstructions(): Promise<void>;
   /** Suggested first prompts for what is open (the empty chat shows them). */
   suggestions?(): Promise<ISuggestedPrompt[]>;
@@ -149,6 +152,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           onCreateInstructions={() => void app.createInstructions()}
         />
         <SetupNotice config={app.serverConfig} directMode={settings.directMode} trans={trans} />
+        {app.mcp && <McpStatusList service={app.mcp} trans={trans} />}
         <MessageList
           model={model}
           busy={session.busy}
