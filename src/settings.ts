@@ -19,6 +19,8 @@ export interface IChatSettings {
   contextWindow: number;
   compactionThreshold: number;
   prices: Record<string, IPrice>;
+  /** Extra folders with persona files (VS Code's `chat.agentFilesLocations`). */
+  agentFilesLocations?: string[];
 }
 
 /** USD per million tokens. */
@@ -56,6 +58,20 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     chatFolder: text('chatFolder'),
     contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
     compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || fallback('compactionThreshold'))),
-    prices: { ...(get('prices') ?? fallback('prices')) }
+    prices: { ...(get('prices') ?? fallback('prices')) },
+    agentFilesLocations: readFolders(settings.get('agentFilesLocations').composite)
   };
+}
+
+/** `agentFilesLocations`: a list of folders, or VS Code's `{folder: true}` mapping. */
+function readFolders(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    return value.filter((item): item is string => typeof item === 'string' && !!item.trim());
+  }
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, on]) => on === true)
+      .map(([folder]) => folder);
+  }
+  return [];
 }

@@ -361,7 +361,7 @@ export class ChatSession {
       update({ state: 'failed', result: { content: invalid, isError: true } });
       return;
     }
-    const context: IToolContext = { signal, services: this._options.toolServices?.() ?? {} };
+    const context: IToolContext = { signal, services: this._options.toolServices?.() ?? {}, callId: call.id };
     try {
       update({ preview: tool.preview ? await tool.preview(call.input, context) : undefined });
     } catch (error) {

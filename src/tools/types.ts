@@ -46,6 +46,8 @@ export interface IToolContext {
   signal: AbortSignal;
   /** Services the app provides, by name (e.g. 'notebooks'); each family documents its own. */
   services: Record<string, unknown>;
+  /** The id of the tool call being run (the subagent card is found by it). */
+  callId?: string;
 }
 
 /**

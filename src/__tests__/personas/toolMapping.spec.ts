@@ -56,7 +56,7 @@ describe('resolveTools', () => {
     expect(resolveTools([name]).unavailable).toEqual([]);
   });
 
-  it.each(['runTasks', 'githubRepo', 'vscodeAPI', 'fetch', 'web', 'todos', 'agent', 'new', 'extensions', 'openSimpleBrowser', 'terminalLastCommand', 'testFailure'])(
+  it.each(['runTasks', 'githubRepo', 'vscodeAPI', 'fetch', 'web', 'todos', 'new', 'extensions', 'openSimpleBrowser', 'terminalLastCommand', 'testFailure'])(
     'reports %s as not available',
     name => {
       expect(resolveTools([name])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [name] });
