@@ -341,6 +341,7 @@ export class ChatApp {
   dispose(): void {
     window.removeEventListener('pagehide', this._onPageHide);
     void this.threads.flush().finally(() => this.threads.dispose());
+    this.prompts.dispose();
     this.assistant.dispose();
   }
 
