@@ -5,7 +5,7 @@ import type { IAssistantTurn } from '../agent/conversation';
 import type { IHandoffOffer } from '../personas/handoff';
 
 /** Below this width (px) the hand-offs fold into a "Next steps" menu. */
-export const NARROW_HANDOFFS_PX = 320;
+export const NARROW_HANDOFFS_PX = 200;
 
 function tooltip(offer: IHandoffOffer, trans: TranslationBundle): string {
   if (offer.disabledReason) {

@@ -62,7 +62,7 @@ describe('HandoffBar', () => {
   });
 
   it('folds into a Next steps menu in a narrow panel', () => {
-    const { host, calls } = mount(200);
+    const { host, calls } = mount(180);
     expect(host.querySelectorAll('.jp-DataEngineer-handoff')).toHaveLength(0);
     const toggle = host.querySelector<HTMLButtonElement>('.jp-DataEngineer-handoffMenuToggle')!;
     expect(toggle.textContent).toBe('Next steps (5)');
