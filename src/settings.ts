@@ -32,6 +32,8 @@ export interface IChatSettings {
   mcpApprovals?: Record<string, ApprovalMode>;
   /** Whether the workspace's .vscode/mcp.json servers are used. */
   mcpWorkspaceServers?: boolean;
+  /** Extra folders with persona files (VS Code's `chat.agentFilesLocations`). */
+  agentFilesLocations?: string[];
 }
 
 /** USD per million tokens. */
@@ -78,11 +80,25 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     commandAllowPatterns: patternList(get('commandAllowPatterns')),
     commandDenyPatterns: patternList(get('commandDenyPatterns')),
     mcpApprovals: { ...((get('mcpApprovals') as Record<string, ApprovalMode> | undefined) ?? {}) },
-    mcpWorkspaceServers: get('mcpWorkspaceServers') !== false
+    mcpWorkspaceServers: get('mcpWorkspaceServers') !== false,
+    agentFilesLocations: readFolders(settings.get('agentFilesLocations').composite)
   };
 }
 
 /** A list of non-empty pattern strings from a setting value. */
 function patternList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
+}
+
+/** `agentFilesLocations`: a list of folders, or VS Code's `{folder: true}` mapping. */
+function readFolders(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    return value.filter((item): item is string => typeof item === 'string' && !!item.trim());
+  }
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, on]) => on === true)
+      .map(([folder]) => folder);
+  }
+  return [];
 }

@@ -2,13 +2,14 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type Anthropic from '@anthropic-ai/sdk';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { IInstructionsState, InstructionsLoader } from '../context/instructions';
-import { detectHandoffs } from '../personas/handoff';
+import { detectHandoffs, handoffOffers, IHandoffOffer } from '../personas/handoff';
 import type { IHandoff } from '../personas/persona';
+import { isForCodingAgent, modelsOf } from '../personas/persona';
+import { resolveToolReferences, toolsOfPersona } from '../personas/personaTools';
 import type { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelResolution } from '../personas/modelResolution';
 import type { IPersona } from '../personas/persona';
 import type { PersonaRegistry } from '../personas/registry';
-import { toolsForPersona } from '../personas/toolMapping';
 import type { IChatSettings } from '../settings';
 import { ToolRegistry } from '../tools/registry';
 import { ApprovalPolicy } from './approval';
@@ -18,6 +19,8 @@ import type { IAssistantTurn, IAttachment } from './conversation';
 import { buildSystemPrompt } from './prompt';
 import { parseSlash, SlashCommandRegistry } from './slashCommands';
 import { Compactor, contextWindowOf } from './compaction';
+import { createSubagentTool, SUBAGENT_TOOL, subagentToolFor, SubagentRuns } from './subagent';
+import type { ITool } from '../tools/types';
 
 
 /** Where @mentions find kernel variables. */
@@ -37,6 +40,12 @@ export function mentionsOf(text: string): string[] {
     }
   }
   return names;
+}
+
+/** What a hand-off or prompt file sets for one request (and its tool loop). */
+interface ITurnOverrides {
+  model?: string | string[];
+  tools?: string[];
 }
 
 export interface IAssistantOptions {
@@ -103,6 +112,26 @@ export class Assistant {
           .trim();
       }
     });
+    // Subagents: a persona whose `tools` name `agent` delegates to another one.
+    if (!this.registry.get(SUBAGENT_TOOL)) {
+      this.registry.add(
+        createSubagentTool(
+          {
+            personas: options.personas,
+            client: options.client,
+            registry: this.registry,
+            approval: this.approval,
+            toolServices: options.toolServices,
+            maxSteps: () => options.settings().maxSteps,
+            parent: () => this.persona,
+            parentChat: () => this.model,
+            prepare: (persona, step, tools) => this._prepareFor(persona, step, tools, true),
+            trans: options.trans
+          },
+          this.subagents
+        )
+      );
+    }
     this.session = new ChatSession({
       compactor: this.compactor,
       model: options.model ?? new ChatModel(),
@@ -122,6 +151,8 @@ export class Assistant {
 
   readonly session: ChatSession;
   readonly registry: ToolRegistry;
+  /** Live subagent runs, by the parent's tool call id (their cards read them). */
+  readonly subagents = new SubagentRuns();
   readonly approval: ApprovalPolicy;
   /** Measures the context window and compacts long conversations before a request. */
   readonly compactor: Compactor;
@@ -160,8 +191,13 @@ export class Assistant {
    * variable's full summary to the message.
    */
   async send(text: string): Promise<void> {
+    // A hand-off's model holds for the request that follows it.
+    const turn: ITurnOverrides = { model: this._pendingModel ?? undefined };
+    this._pendingModel = null;
     const slash = parseSlash(text);
     const command = slash ? this.slashCommands.get(slash.name) : undefined;
+    let prompt = text;
+    let attachments: IAttachment[] = [];
     if (slash && command) {
       const expansion = await command.expand(slash.args);
       if (!expansion) {
@@ -170,10 +206,58 @@ export class Assistant {
       if (expansion.persona) {
         this.setPersona(expansion.persona);
       }
-      await this._sendText(expansion.prompt, expansion.attachments ?? []);
+      if (expansion.model) {
+        turn.model = expansion.model;
+      }
+      if (expansion.tools) {
+        turn.tools = expansion.tools;
+      }
+      prompt = expansion.prompt;
+      attachments = expansion.attachments ?? [];
+    }
+    this._turn = turn;
+    this._resolution = null;
+    try {
+      await this._sendText(prompt, attachments);
+    } finally {
+      if (this._turn === turn) {
+        this._turn = null;
+      }
+    }
+  }
+
+  /** Asks the composer to show this text (a hand-off's prompt to edit before sending). */
+  get draftRequested(): ISignal<this, string> {
+    return this._draftRequested;
+  }
+
+  /** The hand-offs to show after a completed reply (all of the persona's; the recommended ones marked). */
+  handoffOffers(turn: IAssistantTurn): IHandoffOffer[] {
+    const persona = (turn.personaId && this.personas.get(turn.personaId)) || this.persona;
+    if (!persona || turn.status !== 'done' || turn.error) {
+      return [];
+    }
+    return handoffOffers(persona, this.personas, turn.text ?? '');
+  }
+
+  /**
+   * Follow a hand-off as VS Code does: switch persona in this chat (the
+   * conversation is kept), select its model for the next request, then
+   * submit its prompt (`send: true`) or put it in the composer.
+   */
+  async handOff(handoff: IHandoff): Promise<void> {
+    const target = this.personas.get(handoff.agent);
+    if (!target || isForCodingAgent(target) || this.session.busy) {
       return;
     }
-    await this._sendText(text, []);
+    this.setPersona(target.id);
+    this._pendingModel = handoff.model ?? null;
+    const prompt = handoff.prompt ?? '';
+    if (handoff.send && prompt.trim()) {
+      await this.send(prompt);
+    } else {
+      this._draftRequested.emit(prompt);
+    }
   }
 
   /** `/name args` commands of the composer (features and prompt files register here). */
@@ -204,7 +288,8 @@ export class Assistant {
 
   /** Switch persona; the conversation is kept. */
   setPersona(id: string): void {
-    if (!this._options.personas.get(id) || id === this.persona?.id) {
+    const persona = this._options.personas.get(id);
+    if (!persona || isForCodingAgent(persona) || id === this.persona?.id) {
       return;
     }
     this._resolution = null;
@@ -234,15 +319,28 @@ export class Assistant {
     const settings = this._options.settings();
     let resolution: IModelResolution;
     const chosen = this.model.model;
+    const requested = this._turn?.model ?? this._pendingModel;
     if (chosen) {
       resolution = { model: chosen, how: 'exact', note: 'chosen for this chat' };
-    } else if (settings.modelExplicit || !this.persona?.model) {
-      resolution = { model: settings.model, how: 'exact', note: 'from the settings' };
+    } else if (!settings.modelExplicit && requested && requested.length) {
+      // A hand-off's or prompt file's model, resolved as persona models are.
+      resolution = await this._options.catalog.resolve(requested, settings.model);
+      resolution = { ...resolution, note: `for this request${resolution.note ? `: ${resolution.note}` : ''}` };
     } else {
-      resolution = await this._options.catalog.resolve(this.persona.model, settings.model);
+      resolution = await this._personaModel(this.persona);
     }
     this._resolution = resolution;
     return resolution;
+  }
+
+  /** A persona's model (a name or a prioritized list) unless the user set one in the settings. */
+  private async _personaModel(persona: IPersona | null): Promise<IModelResolution> {
+    const settings = this._options.settings();
+    const models = persona ? modelsOf(persona) : [];
+    if (settings.modelExplicit || !models.length) {
+      return { model: settings.model, how: 'exact', note: 'from the settings' };
+    }
+    return this._options.catalog.resolve(models, settings.model);
   }
 
   /** The persona hand-offs a finished reply recommends. */
@@ -277,15 +375,64 @@ export class Assistant {
       this.model.updateAssistant(last.id, { personaId: persona?.id });
     }
     this._emit();
+    const tools = this._toolsFor(persona, this._turn?.tools);
     return {
       model: resolution.model,
       maxTokens: settings.maxTokens,
       system: buildSystemPrompt({
-        personaBody: persona?.body ?? null,
+        personaBody: persona ? resolveToolReferences(persona.body, tools.map(tool => tool.name)) : null,
         instructions: instructions.files,
         missingProjectFile: instructions.missingProjectFile
       }),
-      tools: toolsForPersona(this.registry, persona ? persona.tools : null),
+      tools,
+      context
+    };
+  }
+
+  /**
+   * The tools offered to a persona: its own (`disallowedTools` removed), a
+   * prompt file's `tools` narrowing them, and the subagent tool as it may use
+   * it (its targets listed); none of that for a subagent (depth limit 1).
+   */
+  private _toolsFor(persona: IPersona | null, only?: readonly string[], subagent = false): ITool[] {
+    let tools = toolsOfPersona(this.registry, persona, { subagent });
+    if (only) {
+      const allowed = new Set(toolsOfPersona(this.registry, { tools: [...only] }, { subagent }).map(t => t.name));
+      tools = tools.filter(tool => allowed.has(tool.name));
+    }
+    return tools.flatMap(tool => {
+      if (tool.name !== SUBAGENT_TOOL) {
+        return [tool];
+      }
+      const offered = subagentToolFor(tool, persona, this.personas);
+      return offered ? [offered] : [];
+    });
+  }
+
+  /** A request of `persona` running as a subagent: its instructions and tools, the project's instructions. */
+  private async _prepareFor(persona: IPersona, step: number, tools: ITool[], subagent: boolean): Promise<IRequestSettings> {
+    const settings = this._options.settings();
+    const [instructions, resolution, context] = await Promise.all([
+      this._instructions ? Promise.resolve(this._instructions) : this.refreshInstructions(),
+      this._personaModel(persona),
+      step === 1 && settings.notebookContext && this._options.context
+        ? this._options.context({ step }).catch(() => null)
+        : Promise.resolve(null)
+    ]);
+    const note = subagent
+      ? `\n\n## Working as a subagent\nAnother persona (${this.persona?.name ?? 'the main assistant'}) delegated this task to you. ` +
+        'Work on it with your own tools; the user sees your work and approves your actions. ' +
+        'Your last message is the only thing returned: make it the complete answer.'
+      : '';
+    return {
+      model: resolution.model,
+      maxTokens: settings.maxTokens,
+      system: buildSystemPrompt({
+        personaBody: resolveToolReferences(persona.body, tools.map(tool => tool.name)) + note,
+        instructions: instructions.files,
+        missingProjectFile: instructions.missingProjectFile
+      }),
+      tools,
       context
     };
   }
@@ -295,6 +442,7 @@ export class Assistant {
     this.model.stateChanged.disconnect(this._onModelState, this);
     this.session.modelChanged.disconnect(this._onModelChanged, this);
     this.session.stop();
+    this.subagents.stopAll();
   }
 
   private _emit(): void {
@@ -314,6 +462,9 @@ export class Assistant {
   }
 
   private _options: IAssistantOptions;
+  private _turn: ITurnOverrides | null = null;
+  private _pendingModel: string | string[] | null = null;
+  private _draftRequested = new Signal<this, string>(this);
   private _previousModel: ChatModel | null = null;
   private _resolution: IModelResolution | null = null;
   private _instructions: IInstructionsState | null = null;

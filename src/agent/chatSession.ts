@@ -364,7 +364,8 @@ export class ChatSession {
     const context: IToolContext = {
       signal,
       services: this._options.toolServices?.() ?? {},
-      history: () => historyOf(model, call.id)
+      history: () => historyOf(model, call.id),
+      callId: call.id
     };
     if (tool.bind) {
       // What the card will show is resolved now and is what the call acts on.

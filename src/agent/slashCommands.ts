@@ -9,8 +9,10 @@ export interface ISlashExpansion {
   attachments?: { label: string; text: string }[];
   /** Switch to this persona first (id), keeping the conversation. */
   persona?: string;
-  /** Use this model for the request (resolved as persona models are). */
-  model?: string;
+  /** Use this model for the request (resolved as persona models are; a list is tried in order). */
+  model?: string | string[];
+  /** Offer only these tools (persona tool names, ours or VS Code's) for the request, within the persona's. */
+  tools?: string[];
 }
 
 /**

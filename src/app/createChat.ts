@@ -11,6 +11,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
 import instructionsTemplate from '../../personas/templates/copilot.instructions.md';
 import { Assistant } from '../agent/assistant';
+import { PromptFileCommands } from '../agent/promptCommands';
 import { createClient, fetchServerConfig, IServerConfig } from '../agent/client';
 import { ChatModel } from '../agent/chatModel';
 import { ChatStore, ISavedChat } from '../agent/chatStore';
@@ -89,9 +90,11 @@ export class ChatApp {
   constructor(options: IChatOptions) {
     this.options = options;
     const trans = options.trans;
+    const personaContents = new PersonaContents(options.contents, () => this._serverConfig?.allow_hidden ?? null);
     const personas = new PersonaRegistry({
       bundled: BUNDLED_PERSONAS,
-      contents: new PersonaContents(options.contents, () => this._serverConfig?.allow_hidden ?? null)
+      contents: personaContents,
+      extraFolders: () => options.settings().agentFilesLocations ?? []
     });
     const catalog = new ModelCatalog(async () => {
       const models: IModelInfo[] = [];
@@ -241,6 +244,31 @@ export class ChatApp {
       activePath: options.activePath,
       trans
     });
+    // Prompt files (.github/prompts/*.prompt.md) as slash commands, read again with the personas.
+    this.prompts = new PromptFileCommands({
+      contents: personaContents,
+      slashCommands: this.assistant.slashCommands,
+      hasPersona: id => !!personas.get(id),
+      context: () => {
+        const panel = tracker?.currentWidget;
+        const cell = panel?.content.activeCell;
+        const editor = cell?.editor;
+        let selection: string | null = null;
+        if (editor && cell) {
+          const range = editor.getSelection();
+          const source = cell.model.sharedModel.getSource();
+          const start = editor.getOffsetAt(range.start);
+          const end = editor.getOffsetAt(range.end);
+          selection = source.slice(Math.min(start, end), Math.max(start, end)) || null;
+        }
+        return {
+          file: options.activePath(),
+          selection,
+          cell: cell ? cell.model.sharedModel.getSource() : null
+        };
+      }
+    });
+    personas.changed.connect(() => void this.prompts.load());
     writeStored(CHAT_ID_KEY, this.assistant.chatId);
     this.assistant.session.modelChanged.connect((_, model) => writeStored(CHAT_ID_KEY, model.id));
     this.threads = new ChatThreads({
@@ -277,6 +305,8 @@ export class ChatApp {
   readonly terminals: TerminalService;
   /** MCP servers: status, trust, inputs, their tools in the registry. */
   readonly mcp: McpService;
+  /** The workspace's prompt files, registered as slash commands. */
+  readonly prompts: PromptFileCommands;
 
   /** The current chat. */
   get model(): ChatModel {
@@ -441,6 +471,7 @@ export class ChatApp {
     window.removeEventListener('pagehide', this._onPageHide);
     this.terminals.dispose();
     void this.threads.flush().finally(() => this.threads.dispose());
+    this.prompts.dispose();
     this.assistant.dispose();
   }
 

@@ -72,3 +72,39 @@ export function detectHandoffs(replyText: string, persona: IPersona, lookup: IPe
     return recommends(text, names);
   });
 }
+
+/** A hand-off as the reply shows it: its button, the target, and whether it can be used. */
+export interface IHandoffOffer {
+  handoff: IHandoff;
+  /** The persona it switches to; undefined when no persona has that id. */
+  target?: IPersona;
+  /** Why the button is disabled (unknown target, a file for GitHub's coding agent); undefined when usable. */
+  disabledReason?: string;
+  /** The reply recommends this one (names the target next to "switch to", "hand off"...). */
+  recommended: boolean;
+}
+
+/**
+ * Every hand-off of the persona, in its order, as VS Code offers them after
+ * each completed reply; the reply's text only marks the recommended ones.
+ */
+export function handoffOffers(persona: IPersona, lookup: IPersonaLookup, replyText = ''): IHandoffOffer[] {
+  const recommended = new Set(replyText ? detectHandoffs(replyText, persona, lookup).map(h => h.agent) : []);
+  return persona.handoffs
+    .filter(handoff => handoff.agent !== persona.id)
+    .map(handoff => {
+      const target = lookup.get(handoff.agent);
+      const offer: IHandoffOffer = { handoff, recommended: recommended.has(handoff.agent) };
+      if (!target) {
+        offer.disabledReason =
+          `No persona "${handoff.agent}" here: add .github/agents/${handoff.agent}.agent.md ` +
+          `(or .jupyter/personas/${handoff.agent}.md) to the workspace`;
+      } else {
+        offer.target = target;
+        if (target.target === 'github-copilot') {
+          offer.disabledReason = `${target.name} is written for GitHub's coding agent and is not offered here`;
+        }
+      }
+      return offer;
+    });
+}

@@ -1,4 +1,4 @@
-import { IModelInfo, IModelResolution, resolveModel } from './modelResolution';
+import { IModelInfo, IModelResolution, resolveModel, resolveModelList } from './modelResolution';
 
 /** Fetches every model the endpoint serves (all pages), e.g. through `client.models.list()`. */
 export type ModelLister = () => Promise<readonly IModelInfo[]>;
@@ -47,12 +47,13 @@ export class ModelCatalog {
     return this._fetch();
   }
 
-  /** Resolve a persona's model against the served list (see resolveModel). */
-  async resolve(requested: string | null | undefined, fallback: string): Promise<IModelResolution> {
-    if (!requested || !requested.trim()) {
+  /** Resolve a persona's model (a name or a prioritized list) against the served list (see resolveModelList). */
+  async resolve(requested: string | readonly string[] | null | undefined, fallback: string): Promise<IModelResolution> {
+    const names = (typeof requested === 'string' ? [requested] : requested ?? []).filter(name => name.trim());
+    if (!names.length) {
       return resolveModel(null, null, fallback);
     }
-    return resolveModel(requested, await this.models(), fallback);
+    return resolveModelList(names, await this.models(), fallback);
   }
 
   private _fetch(): Promise<IModelInfo[] | null> {

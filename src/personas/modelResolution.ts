@@ -147,3 +147,41 @@ export function resolveModel(
     note: `${wanted}: no matching model on this endpoint; using ${fallback} from settings`
   };
 }
+
+/**
+ * A prioritized list (`model: [a, b]`, VS Code's fallback list): the first
+ * name the endpoint serves (exactly or by family and version) is used, and
+ * the note says which and why the ones before it were passed over. When
+ * none is served, the settings' model (as `resolveModel` does).
+ */
+export function resolveModelList(
+  requested: string | readonly string[] | null | undefined,
+  available: readonly IModelInfo[] | null,
+  fallback: string
+): IModelResolution {
+  const names = (typeof requested === 'string' ? [requested] : requested ?? []).map(name => name.trim()).filter(Boolean);
+  if (names.length <= 1) {
+    return resolveModel(names[0] ?? null, available, fallback);
+  }
+  const skipped: string[] = [];
+  for (const name of names) {
+    const resolution = resolveModel(name, available, fallback);
+    if (resolution.how !== 'fallback') {
+      const position = names.indexOf(name) + 1;
+      const how =
+        resolution.how === 'exact' ? `${name}` : `${name} as ${resolution.model}, the newest matching model`;
+      const why = skipped.length
+        ? `; ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} not served by this endpoint`
+        : '';
+      const unchecked = available === null ? ' (the endpoint lists no models: not checked)' : '';
+      return {
+        model: resolution.model,
+        how: resolution.how,
+        note: `${how}: choice ${position} of ${names.length} in the persona's model list${why}${unchecked}`
+      };
+    }
+    skipped.push(name);
+  }
+  const why = available === null ? 'could not get the list of models from this endpoint' : 'none is served by this endpoint';
+  return { model: fallback, how: 'fallback', note: `${names.join(', ')}: ${why}; using ${fallback} from settings` };
+}

@@ -1,11 +1,15 @@
 import { FrontMatterError, parseFrontMatter } from './frontMatter';
 import { slugify, titleFromId } from './names';
+import { claudeToolNames } from './claudeTools';
 import { handoffsFromBody, IHandoff } from './transitions';
 
 export type { IHandoff } from './transitions';
 
 /** Where a persona file came from. */
 export type PersonaSource = 'bundled' | 'workspace';
+
+/** How the file is written: VS Code's chat mode / custom agent, or Claude Code's subagent. */
+export type PersonaFormat = 'vscode' | 'claude';
 
 /** A persona: instructions in markdown plus the settings in its front matter. */
 export interface IPersona {
@@ -14,9 +18,22 @@ export interface IPersona {
   description: string;
   /** Tool names as written (VS Code or ours); null when there is no `tools:` key = all tools. */
   tools: string[] | null;
-  /** Model as written (an id or a display name); null = the model from settings. */
+  /** Model as written (an id or a display name); null = the model from settings. The first of `models`. */
   model: string | null;
+  /** `model:` as a prioritized list (VS Code): the first the endpoint serves is used; [] = settings. */
+  models?: string[];
   argumentHint?: string;
+  /** Tool names taken away from what `tools` grants (Claude's `disallowedTools`). */
+  disallowedTools?: string[];
+  /** False (`user-invocable: false`): not in the picker, still usable as a subagent. */
+  userInvocable?: boolean;
+  /** `disable-model-invocation: true`: never run as a subagent. */
+  disableModelInvocation?: boolean;
+  /** `agents:` the persona may delegate to (ids); null = any. */
+  agents?: string[] | null;
+  /** `target:` as written (`vscode`, `github-copilot`); undefined = everywhere. */
+  target?: string;
+  format?: PersonaFormat;
   handoffs: IHandoff[];
   /** The markdown after the front matter: the system prompt. */
   body: string;
@@ -29,6 +46,18 @@ export interface IPersonaOrigin {
   id: string;
   path: string;
   source: PersonaSource;
+  /** Default 'vscode'. */
+  format?: PersonaFormat;
+}
+
+/** The persona's model list: `models`, else its one `model` (older objects have only that). */
+export function modelsOf(persona: Pick<IPersona, 'model' | 'models'>): string[] {
+  return persona.models?.length ? persona.models : persona.model ? [persona.model] : [];
+}
+
+/** True for a file written for GitHub's coding agent only (`target: github-copilot`): listed, not offered. */
+export function isForCodingAgent(persona: IPersona): boolean {
+  return persona.target === 'github-copilot';
 }
 
 /** The outcome of parsing one persona file. */
@@ -75,19 +104,38 @@ function buildPersona(text: string, origin: IPersonaOrigin): IPersona {
     throw new InvalidPersona('The persona has no instructions: the text after the front matter is empty');
   }
   const argumentHint = optionalText(data, 'argument-hint') ?? optionalText(data, 'argumentHint');
+  const format = origin.format ?? 'vscode';
+  const models = readModels(data.model);
+  // Claude's `name` is the agent's identifier (lower-case, hyphens); VS Code's is a display name.
+  const claudeName = format === 'claude' ? slugify(optionalText(data, 'name') ?? '') : '';
+  const id = claudeName || origin.id;
+  const target = optionalText(data, 'target');
   const persona: IPersona = {
-    id: origin.id,
-    name: optionalText(data, 'name') || titleFromId(origin.id),
+    id,
+    name: (format === 'claude' ? '' : optionalText(data, 'name')) || titleFromId(id),
     description: optionalText(data, 'description') ?? '',
-    tools: readTools(data.tools),
-    model: readModel(data.model),
-    handoffs: mergeHandoffs(origin.id, readHandoffs(data.handoffs), handoffsFromBody(body)),
+    tools: format === 'claude' ? readClaudeTools(data.tools, 'tools') : readTools(data.tools),
+    // Shown before the list is resolved: the first Claude model, as the endpoint serves Claude only.
+    model: models.find(name => CLAUDE_WORDS.test(name)) ?? models[0] ?? null,
+    models,
+    handoffs: mergeHandoffs(id, readHandoffs(data.handoffs), handoffsFromBody(body)),
+    userInvocable: readFlag(data, 'user-invocable', true) && readFlag(data, 'userInvocable', true),
+    disableModelInvocation: readFlag(data, 'disable-model-invocation', false),
+    agents: readAgents(data.agents),
+    format,
     body,
     source: origin.source,
     path: origin.path
   };
   if (argumentHint) {
     persona.argumentHint = argumentHint;
+  }
+  if (target) {
+    persona.target = target.toLowerCase();
+  }
+  const disallowed = data.disallowedTools ?? data['disallowed-tools'];
+  if (disallowed !== undefined && disallowed !== null) {
+    persona.disallowedTools = readClaudeTools(disallowed, 'disallowedTools') ?? [];
   }
   return persona;
 }
@@ -128,6 +176,10 @@ function readTools(value: unknown): string[] | null {
   if (value === undefined || value === null) {
     return null;
   }
+  if (typeof value === 'string') {
+    // `tools: codebase, search` (Claude's style) reads as the list it names.
+    return value.split(',').map(name => name.trim()).filter(Boolean);
+  }
   if (!Array.isArray(value)) {
     throw new InvalidPersona(
       `"tools" must be a list of tool names such as [codebase, search], not ${kindOf(value)}`
@@ -144,19 +196,57 @@ function readTools(value: unknown): string[] | null {
 /** Claude family words, to pick from VS Code's prioritized model lists. */
 const CLAUDE_WORDS = /\b(claude|opus|sonnet|haiku)\b/i;
 
-function readModel(value: unknown): string | null {
+/** `model:` as a list: one name, or VS Code's prioritized list (tried in order). */
+function readModels(value: unknown, where = '"model"'): string[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  if (typeof value === 'string') {
+    const name = value.trim();
+    // Claude's `model: inherit` means the model of whoever runs it: the settings' here.
+    return name && name.toLowerCase() !== 'inherit' ? [name] : [];
+  }
+  if (Array.isArray(value) && value.every(item => typeof item === 'string')) {
+    return [...new Set((value as string[]).map(name => name.trim()).filter(Boolean))];
+  }
+  throw new InvalidPersona(
+    `${where} must be a model name such as claude-sonnet-4-5 or a list of them, not ${kindOf(value)}`
+  );
+}
+
+function readFlag(data: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const value = data[key];
+  if (value === undefined || value === null) {
+    return fallback;
+  }
+  if (typeof value !== 'boolean') {
+    throw new InvalidPersona(`"${key}" must be true or false, not ${kindOf(value)}`);
+  }
+  return value;
+}
+
+/** `agents: [security-engineer]` (ids or names); `*` or no key = any; `[]` = none. */
+function readAgents(value: unknown): string[] | null {
+  if (value === undefined || value === null || value === '*') {
+    return null;
+  }
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || !list.every(item => typeof item === 'string')) {
+    throw new InvalidPersona(`"agents" must be a list of persona ids such as [security-engineer], not ${kindOf(value)}`);
+  }
+  const names = (list as string[]).map(name => name.trim()).filter(Boolean);
+  return names.includes('*') ? null : [...new Set(names.map(slugify).filter(Boolean))];
+}
+
+/** Claude's tool lists: `Read, Grep, Bash` (or a YAML list), translated to our names. */
+function readClaudeTools(value: unknown, key: string): string[] | null {
   if (value === undefined || value === null) {
     return null;
   }
-  if (typeof value === 'string') {
-    return value.trim() || null;
+  if (typeof value !== 'string' && !(Array.isArray(value) && value.every(item => typeof item === 'string'))) {
+    throw new InvalidPersona(`"${key}" must be tool names separated by commas, such as "Read, Grep", not ${kindOf(value)}`);
   }
-  // VS Code also accepts a prioritized list; the first Claude model in it is the one usable here.
-  if (Array.isArray(value) && value.every(item => typeof item === 'string')) {
-    const names = (value as string[]).map(name => name.trim()).filter(Boolean);
-    return names.find(name => CLAUDE_WORDS.test(name)) ?? names[0] ?? null;
-  }
-  throw new InvalidPersona(`"model" must be a model name such as claude-sonnet-4-5, not ${kindOf(value)}`);
+  return claudeToolNames(value as string | string[]);
 }
 
 function readHandoffs(value: unknown): IHandoff[] {
@@ -189,6 +279,12 @@ function readHandoffs(value: unknown): IHandoff[] {
     const prompt = text('prompt');
     if (prompt) {
       handoff.prompt = prompt;
+    }
+    if (entry.model !== undefined && entry.model !== null) {
+      const models = readModels(entry.model, `${where}: "model"`);
+      if (models.length) {
+        handoff.model = models.length === 1 ? models[0] : models;
+      }
     }
     if (entry.send !== undefined && entry.send !== null) {
       if (typeof entry.send !== 'boolean') {

@@ -1,6 +1,6 @@
 import { messageOf } from '../errorText';
 import { ISignal, Signal } from '@lumino/signaling';
-import { IPersona, MAX_PERSONA_BYTES, parsePersona, tooLargeReason } from './persona';
+import { IPersona, isForCodingAgent, MAX_PERSONA_BYTES, parsePersona, tooLargeReason } from './persona';
 import { personaIdFromFileName } from './names';
 import {
   hiddenFolderHint,
@@ -9,7 +9,7 @@ import {
   isHiddenRefusal,
   isNotFound,
   IWorkspaceFolder,
-  WORKSPACE_PERSONA_FOLDERS
+  personaFolders
 } from './workspaceFolders';
 
 /** The persona chosen when none is. */
@@ -37,6 +37,8 @@ export interface IPersonaRegistryOptions {
   contents?: IPersonaContents | null;
   /** Id of the default persona (data-engineer). */
   defaultId?: string;
+  /** Extra folders to read persona files from (the `agentFilesLocations` setting). */
+  extraFolders?: () => readonly string[];
 }
 
 /**
@@ -49,6 +51,7 @@ export class PersonaRegistry {
   constructor(options: IPersonaRegistryOptions) {
     this._contents = options.contents ?? null;
     this._defaultId = options.defaultId ?? DEFAULT_PERSONA_ID;
+    this._extraFolders = options.extraFolders ?? (() => []);
     for (const file of options.bundled) {
       const result = parsePersona(file.text, { id: file.id, path: file.path, source: 'bundled' });
       if (result.ok) {
@@ -76,7 +79,7 @@ export class PersonaRegistry {
     let problems: IPersonaProblem[] = [];
     if (this._contents) {
       // Folders and files are read in parallel; results are merged in folder order.
-      const folders = await Promise.all(WORKSPACE_PERSONA_FOLDERS.map(folder => this._loadFolder(folder)));
+      const folders = await Promise.all(personaFolders(this._extraFolders()).map(folder => this._loadFolder(folder)));
       for (const result of folders.flat()) {
         if (result.problem) {
           problems.push(result.problem);
@@ -120,6 +123,14 @@ export class PersonaRegistry {
     });
   }
 
+  /**
+   * The personas the picker offers: not those hidden by `user-invocable:
+   * false` (still usable as subagents) nor those for GitHub's coding agent.
+   */
+  selectable(): IPersona[] {
+    return this.all().filter(persona => persona.userInvocable !== false && !isForCodingAgent(persona));
+  }
+
   /** The persona with this id (a workspace one wins over a bundled one). */
   get(id: string): IPersona | undefined {
     return this._workspace.get(id) ?? this._bundled.get(id);
@@ -127,7 +138,7 @@ export class PersonaRegistry {
 
   /** The default persona, else the first one; null only when there is none at all. */
   defaultPersona(): IPersona | null {
-    return this.get(this._defaultId) ?? this.all()[0] ?? null;
+    return this.get(this._defaultId) ?? this.selectable()[0] ?? this.all()[0] ?? null;
   }
 
   private async _loadFolder(folder: IWorkspaceFolder): Promise<ILoaded[]> {
@@ -149,10 +160,10 @@ export class PersonaRegistry {
     const files = entries
       .filter(entry => entry.type === 'file' && entry.name.toLowerCase().endsWith(folder.suffix))
       .sort((a, b) => a.name.localeCompare(b.name));
-    return Promise.all(files.map(entry => this._loadFile(entry)));
+    return Promise.all(files.map(entry => this._loadFile(entry, folder)));
   }
 
-  private async _loadFile(entry: IPersonaFileEntry): Promise<ILoaded> {
+  private async _loadFile(entry: IPersonaFileEntry, folder: IWorkspaceFolder): Promise<ILoaded> {
     const invalid = (reason: string): ILoaded => ({ problem: { path: entry.path, reason, kind: 'invalid' } });
     const id = personaIdFromFileName(entry.name);
     if (!id) {
@@ -168,12 +179,13 @@ export class PersonaRegistry {
       const reason = `Could not read the file: ${messageOf(error)}`;
       return { problem: { path: entry.path, reason, kind: 'unreadable' } };
     }
-    const result = parsePersona(text, { id, path: entry.path, source: 'workspace' });
+    const result = parsePersona(text, { id, path: entry.path, source: 'workspace', format: folder.format });
     return result.ok ? { persona: result.persona } : invalid(result.error);
   }
 
   private _contents: IPersonaContents | null;
   private _defaultId: string;
+  private _extraFolders: () => readonly string[];
   private _bundled = new Map<string, IPersona>();
   private _bundledProblems: IPersonaProblem[] = [];
   private _workspace = new Map<string, IPersona>();

@@ -122,6 +122,11 @@ function isToolGroup(name: string): name is ToolGroup {
   return Object.prototype.hasOwnProperty.call(TOOL_GROUPS, name);
 }
 
+// Subagents: VS Code's `agent` / `runSubagent` (and Claude's `Task`) grant the delegation tool.
+/** The tool that runs another persona as a subagent (see agent/subagent.ts). */
+export const SUBAGENT_TOOL = 'run_subagent';
+const SUBAGENT_NAMES = new Set(['agent', 'runsubagent', 'task', SUBAGENT_TOOL]);
+
 function lookUp(name: string): readonly ToolGroup[] | undefined {
   return Object.prototype.hasOwnProperty.call(VSCODE_TOOL_MAP, name) ? VSCODE_TOOL_MAP[name] : undefined;
 }
@@ -141,6 +146,9 @@ function resolveName(raw: string): { groups: readonly ToolGroup[]; tools: readon
   }
   const segments = name.split('/').filter(Boolean);
   const candidates = [name, segments[segments.length - 1], segments[0]];
+  if (candidates.some(candidate => candidate !== undefined && SUBAGENT_NAMES.has(candidate))) {
+    return { groups: [], tools: [SUBAGENT_TOOL] };
+  }
   for (const candidate of candidates) {
     const groups = candidate === undefined ? undefined : lookUp(candidate);
     if (groups) {

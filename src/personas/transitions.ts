@@ -10,6 +10,8 @@ export interface IHandoff {
   prompt?: string;
   /** VS Code's `send`: submit the prompt at once instead of pre-filling it. */
   send?: boolean;
+  /** Model for the next request after the switch (a name or a prioritized list, resolved as persona models are). */
+  model?: string | string[];
 }
 
 

@@ -34,17 +34,42 @@ export interface IWorkspaceFolder {
   path: string;
   /** File-name ending a persona file in this folder must have. */
   suffix: string;
+  /** How its files are written; default 'vscode'. */
+  format?: 'vscode' | 'claude';
 }
 
 /**
  * Where workspace personas live, lowest precedence first: when two files
- * share an id, the later folder wins.
+ * share an id, the later folder wins. VS Code reads any `.md` in
+ * `.github/agents`; `.claude/agents` holds Claude Code's subagents.
  */
 export const WORKSPACE_PERSONA_FOLDERS: readonly IWorkspaceFolder[] = [
   { path: '.github/chatmodes', suffix: '.chatmode.md' },
-  { path: '.github/agents', suffix: '.agent.md' },
+  { path: '.github/agents', suffix: '.md' },
+  { path: '.claude/agents', suffix: '.md', format: 'claude' },
   { path: '.jupyter/personas', suffix: '.md' }
 ];
+
+/**
+ * The folders searched: the built-in ones, then the user's extra folders
+ * (the `agentFilesLocations` setting, like VS Code's `chat.agentFilesLocations`)
+ * before `.jupyter/personas`, which stays the strongest. A folder ending in
+ * `.claude/agents` is read in Claude's format.
+ */
+export function personaFolders(extra: readonly string[] = []): IWorkspaceFolder[] {
+  const known = new Set(WORKSPACE_PERSONA_FOLDERS.map(folder => folder.path));
+  const added: IWorkspaceFolder[] = [];
+  for (const raw of extra) {
+    const path = String(raw ?? '').trim().replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/^\/+|\/+$/g, '');
+    if (!path || path.split('/').includes('..') || known.has(path)) {
+      continue;
+    }
+    known.add(path);
+    added.push({ path, suffix: '.md', ...(/(^|\/)\.claude\/agents$/.test(path) ? { format: 'claude' as const } : {}) });
+  }
+  const last = WORKSPACE_PERSONA_FOLDERS.length - 1;
+  return [...WORKSPACE_PERSONA_FOLDERS.slice(0, last), ...added, WORKSPACE_PERSONA_FOLDERS[last]];
+}
 
 /** True for a refusal of a hidden path (the error class or any error marked `hiddenRefused`). */
 export function isHiddenRefusal(error: unknown): boolean {

@@ -79,6 +79,14 @@ export interface IToolResultData {
   paths?: string[];
   /** True when the text the model got was shortened (outputs, long sources). */
   truncated?: boolean;
+  /** A subagent run (`run_subagent`): who worked, its tool calls, its final answer. */
+  subagent?: {
+    persona: string;
+    personaName: string;
+    status: 'done' | 'stopped' | 'error';
+    calls: { name: string; state: string; summary?: string }[];
+    answer: string;
+  };
 }
 
 /** The largest share of a result's data that outputs may take, in JSON characters. */

@@ -64,6 +64,8 @@ export interface IToolContext {
   binding?: unknown;
   /** The chat's earlier tool calls, oldest first (what the assistant already did). */
   history?: () => ReadonlyArray<IToolCallRecord>;
+  /** The id of the tool call being run (the subagent card is found by it). */
+  callId?: string;
 }
 
 /**

@@ -1,11 +1,19 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
+import type { ISlashCommand } from '../agent/slashCommands';
+import { useSignals } from './useSignal';
 
+/** `/na` being typed as the whole message so far: the command prefix, else null. */
+export function slashQuery(text: string): string | null {
+  const match = /^\/([A-Za-z0-9_.-]*)$/.exec(text);
+  return match ? match[1] : null;
+}
 
 /**
  * The message box: Enter sends, Shift+Enter adds a line, `@` completes the
- * active kernel's variables; Send turns into Stop while a reply runs.
+ * active kernel's variables, `/` the slash commands (prompt files...); Send
+ * turns into Stop while a reply runs. A hand-off's prompt lands here.
  */
 export function Composer(props: {
   assistant: Assistant;
@@ -20,6 +28,26 @@ export function Composer(props: {
   const [text, setText] = React.useState('');
   const [names, setNames] = React.useState<string[] | null>(null);
   const [selected, setSelected] = React.useState(0);
+  const [dismissed, setDismissed] = React.useState<string | null>(null);
+  const [problem, setProblem] = React.useState<string | null>(null);
+  useSignals([assistant.slashCommands.changed]);
+  React.useEffect(() => {
+    const onDraft = (_: unknown, draft: string) => {
+      setText(draft);
+      const input = props.composerRef?.current;
+      if (input) {
+        input.focus();
+        // The cursor at the end, ready to edit or send.
+        requestAnimationFrame(() => input.setSelectionRange(draft.length, draft.length));
+      }
+    };
+    assistant.draftRequested.connect(onDraft);
+    return () => {
+      assistant.draftRequested.disconnect(onDraft);
+    };
+  }, [assistant]);
+  const slash = dismissed === text ? null : slashQuery(text);
+  const commands: ISlashCommand[] = slash !== null ? assistant.slashCommands.list(slash).slice(0, 10) : [];
   const mention = /(^|[\s(,])@([A-Za-z0-9_]*)$/.exec(text);
   const query = mention ? mention[2] : null;
   React.useEffect(() => {
@@ -51,9 +79,38 @@ export function Composer(props: {
     }
     const value = text;
     setText('');
-    void assistant.send(value);
+    setProblem(null);
+    assistant.send(value).catch(error => {
+      // A slash command that could not expand: its text comes back, with the reason.
+      setText(current => current || value);
+      setProblem(error instanceof Error ? error.message : String(error));
+    });
+  };
+  const pick = (command: ISlashCommand) => {
+    setText(`/${command.name} `);
+    setSelected(0);
+    props.composerRef?.current?.focus();
   };
   const onKeyDown = (event: React.KeyboardEvent<HTMLTextAreaElement>) => {
+    if (commands.length) {
+      const current = Math.min(selected, commands.length - 1);
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : commands.length - 1;
+        setSelected((current + step) % commands.length);
+        return;
+      }
+      if (event.key === 'Tab' || (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing)) {
+        event.preventDefault();
+        pick(commands[current]);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setDismissed(text);
+        return;
+      }
+    }
     if (suggestions.length) {
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();
@@ -76,8 +133,36 @@ export function Composer(props: {
       send();
     }
   };
+  const listId = 'jp-DataEngineer-slashList';
+  const activeId = commands.length ? `${listId}-${Math.min(selected, commands.length - 1)}` : undefined;
   return (
     <div className="jp-DataEngineer-composer">
+      {problem && (
+        <div className="jp-DataEngineer-composerProblem" role="alert">
+          {problem}
+        </div>
+      )}
+      {commands.length > 0 && (
+        <ul id={listId} className="jp-DataEngineer-slashCommands" role="listbox" aria-label={trans.__('Slash commands')}>
+          {commands.map((command, index) => (
+            <li
+              key={command.name}
+              id={`${listId}-${index}`}
+              role="option"
+              aria-selected={index === Math.min(selected, commands.length - 1)}
+              className={`jp-DataEngineer-slashCommand${index === Math.min(selected, commands.length - 1) ? ' jp-mod-selected' : ''}`}
+              onMouseDown={event => {
+                event.preventDefault();
+                pick(command);
+              }}
+            >
+              <span className="jp-DataEngineer-slashName">/{command.name}</span>
+              {command.argumentHint && <span className="jp-DataEngineer-slashHint"> {command.argumentHint}</span>}
+              {command.description && <span className="jp-DataEngineer-slashDescription">{command.description}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
       {suggestions.length > 0 && (
         <ul className="jp-DataEngineer-mentions" role="listbox" aria-label={trans.__('Kernel variables')}>
           {suggestions.map((name, index) => (
@@ -101,9 +186,17 @@ export function Composer(props: {
         className="jp-DataEngineer-input"
         placeholder={props.placeholder || trans.__('Ask the data engineer… (@ names a kernel variable)')}
         aria-label={trans.__('Message')}
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded={commands.length > 0}
+        aria-controls={commands.length ? listId : undefined}
+        aria-activedescendant={activeId}
         value={text}
         rows={3}
-        onChange={event => setText(event.target.value)}
+        onChange={event => {
+          setText(event.target.value);
+          setSelected(0);
+        }}
         onKeyDown={onKeyDown}
       />
       {session.busy ? (

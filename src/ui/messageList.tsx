@@ -11,6 +11,8 @@ import type { ChangeLog } from '../tools/files/changeLog';
 import type { ICodeBlockActions } from './markdownView';
 import { ReplyText } from './replyText';
 import { RecapView } from './recapView';
+import { HandoffBar } from './handoffs';
+import { SUBAGENT_TOOL, SubagentCard } from './subagentCard';
 import { ToolCard } from './toolCard';
 import { UsageView } from './usageView';
 import { useTurns } from './useSignal';
@@ -229,6 +231,15 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
               actions={turn.status === 'streaming' ? undefined : ctx.actions}
             />
           ) : null
+        ) : block.call.name === SUBAGENT_TOOL ? (
+          <SubagentCard
+            key={block.call.id}
+            call={block.call}
+            assistant={ctx.assistant}
+            rendermime={ctx.rendermime}
+            trans={trans}
+            changeLog={ctx.changeLog}
+          />
         ) : (
           <ToolCard
             key={block.call.id}
@@ -253,36 +264,14 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
         </button>
       )}
       {turn.error && <ErrorView turn={turn} isLast={props.isLast} busy={props.busy} />}
-      {turn.status === 'done' && <HandoffButtons turn={turn} personaId={props.personaId} />}
+      {turn.status === 'done' && !turn.error && props.isLast && !props.busy && (
+        <HandoffBar assistant={ctx.assistant} turn={turn} trans={trans} />
+      )}
       {turn.usage && <UsageView turn={turn} settings={ctx.settings} trans={trans} />}
     </div>
   );
 });
 
-function HandoffButtons(props: { turn: IAssistantTurn; personaId: string | null }): JSX.Element | null {
-  const { assistant, trans, commands } = React.useContext(TurnContext)!;
-  const handoffs = assistant.handoffsFor(props.turn);
-  if (!handoffs.length) {
-    return null;
-  }
-  return (
-    <div className="jp-DataEngineer-handoffs">
-      {handoffs.map(handoff => {
-        const target = assistant.personas.get(handoff.agent);
-        return (
-          <button
-            key={handoff.agent}
-            className="jp-DataEngineer-handoff jp-mod-styled"
-            title={handoff.prompt ?? handoff.label}
-            onClick={() => void commands.execute(CommandIDs.switchPersona, { id: handoff.agent })}
-          >
-            {trans.__('Switch to %1', target?.name ?? handoff.agent)}
-          </button>
-        );
-      })}
-    </div>
-  );
-}
 
 function ErrorView(props: { turn: IAssistantTurn; isLast: boolean; busy: boolean }): JSX.Element | null {
   const { trans, commands } = React.useContext(TurnContext)!;

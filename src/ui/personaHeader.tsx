@@ -2,6 +2,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, downloadIcon, historyIcon, infoIcon, ToolbarButtonComponent, undoIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
+import type { IModelResolution } from '../personas/modelResolution';
+import { isForCodingAgent } from '../personas/persona';
 import { resolveTools, TOOL_GROUPS } from '../personas/toolMapping';
 
 
@@ -33,7 +35,10 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
   const { assistant, trans } = props;
   const [showDetails, setShowDetails] = React.useState(false);
   const persona = assistant.persona;
-  const personas = assistant.personas.all();
+  const all = assistant.personas.all();
+  // `user-invocable: false` ones are left out (unless speaking now, after a hand-off).
+  const personas = all.filter(p => (p.userInvocable !== false && !isForCodingAgent(p)) || p.id === persona?.id);
+  const codingAgent = all.filter(isForCodingAgent);
   const problems = assistant.personas.problems;
   const exportRef = React.useRef<HTMLDivElement>(null);
   return (
@@ -50,6 +55,16 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
           {personas.map(p => (
             <option key={p.id} value={p.id} title={p.description}>
               {p.source === 'workspace' ? `${p.name} ${trans.__('(workspace)')}` : p.name}
+            </option>
+          ))}
+          {codingAgent.map(p => (
+            <option
+              key={p.id}
+              value={p.id}
+              disabled
+              title={trans.__('%1: written for GitHub\'s coding agent (target: github-copilot); not offered here', p.path)}
+            >
+              {trans.__('%1 (for GitHub\'s coding agent)', p.name)}
             </option>
           ))}
         </select>
@@ -127,7 +142,18 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
   const { assistant, trans } = props;
   const persona = assistant.persona;
   const problems = assistant.personas.problems;
-  const resolution = assistant.resolution;
+  const [resolved, setResolved] = React.useState<IModelResolution | null>(null);
+  React.useEffect(() => {
+    // Which model of the persona's list this endpoint serves, and why, before the first request.
+    let cancelled = false;
+    if (!assistant.session.busy) {
+      void assistant.resolveModel().then(r => !cancelled && setResolved(r), () => undefined);
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [persona?.id]);
+  const resolution = assistant.resolution ?? resolved;
   const tools = persona ? resolveTools(persona.tools) : null;
   return (
     <div className="jp-DataEngineer-personaDetails">
@@ -143,6 +169,26 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
                 ? `${resolution.model}${resolution.note ? ` (${resolution.note})` : ''}`
                 : persona.model ?? trans.__('from the settings')}
             </dd>
+            {(persona.models?.length ?? 0) > 1 && (
+              <>
+                <dt>{trans.__('Model list')}</dt>
+                <dd className="jp-DataEngineer-personaModels" title={trans.__('Tried in order: the first model this endpoint serves is used')}>
+                  {persona.models!.join(' → ')}
+                </dd>
+              </>
+            )}
+            {persona.format === 'claude' && (
+              <>
+                <dt>{trans.__('Format')}</dt>
+                <dd>{trans.__('Claude Code subagent (tool names mapped)')}</dd>
+              </>
+            )}
+            {persona.disallowedTools && persona.disallowedTools.length > 0 && (
+              <>
+                <dt>{trans.__('Not allowed')}</dt>
+                <dd className="jp-DataEngineer-personaDisallowed">{persona.disallowedTools.join(', ')}</dd>
+              </>
+            )}
             <dt>{trans.__('Tools')}</dt>
             <dd className="jp-DataEngineer-personaTools">
               {tools && tools.groups.size

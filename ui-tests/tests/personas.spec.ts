@@ -138,10 +138,14 @@ test.describe('Personas and project instructions', () => {
     ]);
     await openChat(page);
     await sendMessage(page, 'Build the revenue tables');
-    const handoff = page.locator('.jp-DataEngineer-handoff');
-    await expect(handoff).toHaveText('Switch to Business Analyst');
+    // All four hand-offs show; the one the reply recommends is highlighted.
+    await expect(page.locator('.jp-DataEngineer-handoff')).toHaveCount(4);
+    const handoff = page.locator('.jp-DataEngineer-handoff.jp-mod-recommended');
+    await expect(handoff).toHaveCount(1);
+    await expect(handoff).toContainText('Define metrics and KPIs');
     await handoff.click();
     await expect(page.locator('.jp-DataEngineer-personaPicker')).toHaveValue('business-analyst');
+    await expect(page.locator('.jp-DataEngineer-input')).toHaveValue(/^Define the business metrics and KPIs/);
 
     await sendMessage(page, 'Define the KPIs');
     await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done');

@@ -62,7 +62,7 @@ describe('resolveTools', () => {
     expect(resolveTools([name]).unavailable).toEqual([]);
   });
 
-  it.each(['githubRepo', 'vscodeAPI', 'fetch', 'web', 'todos', 'agent', 'new', 'extensions', 'openSimpleBrowser', 'terminalSelection', 'testFailure'])(
+  it.each(['githubRepo', 'vscodeAPI', 'fetch', 'web', 'todos', 'new', 'extensions', 'openSimpleBrowser', 'terminalSelection', 'testFailure'])(
     'reports %s as not available',
     name => {
       expect(resolveTools([name])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [name] });

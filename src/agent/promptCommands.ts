@@ -1,0 +1,145 @@
+import type { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+import { messageOf } from '../errorText';
+import {
+  IPromptContext,
+  IPromptFile,
+  parsePromptFile,
+  PROMPT_FOLDER,
+  PROMPT_SUFFIX,
+  substitutePromptVariables
+} from '../personas/promptFiles';
+import type { IPersonaContents } from '../personas/workspaceFolders';
+import { hiddenFolderHint, isHiddenRefusal, isNotFound } from '../personas/workspaceFolders';
+import type { ISlashExpansion, SlashCommandRegistry } from './slashCommands';
+
+/** A prompt file that could not be used, and why. */
+export interface IPromptProblem {
+  path: string;
+  reason: string;
+}
+
+export interface IPromptCommandsOptions {
+  contents: IPersonaContents;
+  slashCommands: SlashCommandRegistry;
+  /** The active notebook / file, cell and selection when a command runs. */
+  context: () => IPromptContext | Promise<IPromptContext>;
+  /** Whether a persona id exists (a prompt naming an unknown one is refused when it runs). */
+  hasPersona: (id: string) => boolean;
+}
+
+/** The expansion of a prompt file's `/name args` (exported for tests). */
+export function expandPromptFile(prompt: IPromptFile, args: string, context: IPromptContext): ISlashExpansion {
+  const { text, rest } = substitutePromptVariables(prompt, args, context);
+  const expansion: ISlashExpansion = { prompt: rest ? `${text}\n\n${rest}` : text };
+  if (prompt.persona) {
+    expansion.persona = prompt.persona;
+  }
+  if (prompt.models.length) {
+    expansion.model = prompt.models.length === 1 ? prompt.models[0] : prompt.models;
+  }
+  if (prompt.askOnly && !prompt.tools) {
+    expansion.tools = [];
+  } else if (prompt.tools) {
+    expansion.tools = prompt.tools;
+  }
+  return expansion;
+}
+
+/**
+ * `.github/prompts/*.prompt.md` as slash commands (`/profile` for
+ * `profile.prompt.md`), read again on each load(); the commands of the
+ * previous load are removed first.
+ */
+export class PromptFileCommands {
+  constructor(options: IPromptCommandsOptions) {
+    this._options = options;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Files that were skipped, with the reason. */
+  get problems(): readonly IPromptProblem[] {
+    return this._problems;
+  }
+
+  get prompts(): readonly IPromptFile[] {
+    return this._prompts;
+  }
+
+  /** Read the prompt folder again and register its commands; never rejects. */
+  async load(): Promise<void> {
+    const generation = ++this._generation;
+    const prompts: IPromptFile[] = [];
+    const problems: IPromptProblem[] = [];
+    try {
+      const entries = await this._options.contents.listDirectory(PROMPT_FOLDER);
+      const files = (Array.isArray(entries) ? entries : [])
+        .filter(entry => entry.type === 'file' && entry.name.toLowerCase().endsWith(PROMPT_SUFFIX))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const read = await Promise.all(
+        files.map(async entry => {
+          try {
+            return { entry, text: await this._options.contents.readFile(entry.path) };
+          } catch (error) {
+            return { entry, error: `Could not read the file: ${messageOf(error)}` };
+          }
+        })
+      );
+      for (const item of read) {
+        if (item.error !== undefined) {
+          problems.push({ path: item.entry.path, reason: item.error });
+          continue;
+        }
+        const result = parsePromptFile(item.text!, item.entry.path);
+        if (result.ok) {
+          prompts.push(result.prompt);
+        } else {
+          problems.push({ path: item.entry.path, reason: result.error });
+        }
+      }
+    } catch (error) {
+      if (isHiddenRefusal(error)) {
+        problems.push({ path: PROMPT_FOLDER, reason: hiddenFolderHint(PROMPT_FOLDER).replace('Workspace personas', 'Prompt files') });
+      } else if (!isNotFound(error)) {
+        problems.push({ path: PROMPT_FOLDER, reason: `Could not list the folder: ${messageOf(error)}` });
+      }
+    }
+    if (generation !== this._generation) {
+      return;
+    }
+    this._registered.forEach(registration => registration.dispose());
+    this._registered = prompts.map(prompt => this._register(prompt));
+    this._prompts = prompts;
+    this._problems = problems;
+    this._changed.emit();
+  }
+
+  dispose(): void {
+    this._registered.forEach(registration => registration.dispose());
+    this._registered = [];
+  }
+
+  private _register(prompt: IPromptFile): IDisposable {
+    return this._options.slashCommands.add({
+      name: prompt.name,
+      description: prompt.description || `Prompt file ${prompt.path}`,
+      argumentHint: prompt.argumentHint,
+      expand: async args => {
+        if (prompt.persona && !this._options.hasPersona(prompt.persona)) {
+          throw new Error(`/${prompt.name}: ${prompt.path} names the persona "${prompt.persona}", which does not exist here`);
+        }
+        return expandPromptFile(prompt, args, await this._options.context());
+      }
+    });
+  }
+
+  private _options: IPromptCommandsOptions;
+  private _prompts: IPromptFile[] = [];
+  private _problems: IPromptProblem[] = [];
+  private _registered: IDisposable[] = [];
+  private _generation = 0;
+  private _changed = new Signal<this, void>(this);
+}
