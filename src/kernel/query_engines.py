@@ -357,8 +357,10 @@ class _DBAPI(_Engine):
         with contextlib.suppress(Exception):
             self.dbapi.rollback()
         if self.owned:
+            # Back to the pool it came from (closing the driver's connection under the
+            # pool would make the pool's reset fail later).
             with contextlib.suppress(Exception):
-                self.dbapi.close()
+                getattr(self, "_pool_record", self.dbapi).close()
 
 
 def _sql_string(s):

@@ -19,6 +19,7 @@ and the constraints relied on are named in the verdict.
 
 import datetime as _dt
 import decimal as _decimal
+import re as _re
 
 
 class ProbeUnsupported(Exception):
@@ -51,10 +52,25 @@ def _value(type_text, k):
     if any(w in t for w in _INT_WORDS) or t == "":
         return int(k)
     if any(w in t for w in ("char", "text", "string", "clob", "name", "enum")):
-        return str(k)
+        return _short(str(k), t)
     if "blob" in t or "bytea" in t or "binary" in t:
         return bytes(str(k), "ascii")
     raise ProbeUnsupported(type_text)
+
+
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _short(text, type_text):
+    """`text`, or a distinct code that fits a declared length (VARCHAR(1), CHAR(2))."""
+    m = _re.search(r"\((\d+)\)", type_text)
+    if not m or len(text) <= int(m.group(1)):
+        return text
+    k, out = int(text), ""
+    while k:
+        k, d = divmod(k, len(_DIGITS))
+        out = _DIGITS[d] + out
+    return out[-int(m.group(1)):]
 
 
 def _order(tables):
