@@ -19,6 +19,9 @@ export interface IChatSettings {
   contextWindow: number;
   compactionThreshold: number;
   prices: Record<string, IPrice>;
+  /** Query verification: relative tolerance of float columns, and seconds of timing runs. */
+  queryTolerance: number;
+  queryTimeBudget: number;
 }
 
 /** USD per million tokens. */
@@ -56,6 +59,8 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     chatFolder: text('chatFolder'),
     contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
     compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || fallback('compactionThreshold'))),
-    prices: { ...(get('prices') ?? fallback('prices')) }
+    prices: { ...(get('prices') ?? fallback('prices')) },
+    queryTolerance: Math.max(0, Number(get('queryTolerance') ?? fallback('queryTolerance'))),
+    queryTimeBudget: Math.max(0, Number(get('queryTimeBudget') ?? fallback('queryTimeBudget')))
   };
 }

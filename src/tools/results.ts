@@ -58,6 +58,11 @@ export interface IToolResultData {
   paths?: string[];
   /** True when the text the model got was shortened (outputs, long sources). */
   truncated?: boolean;
+  /**
+   * Query tools: the plan, a proposed rewrite, or a verification verdict. Its shape is
+   * `IQueryResultData` of src/query/types.ts (not imported: tools/ must not depend on query/).
+   */
+  query?: { kind: 'explain' | 'proposal' | 'verification'; [key: string]: unknown };
 }
 
 /** The largest share of a result's data that outputs may take, in JSON characters. */

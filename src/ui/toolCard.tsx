@@ -8,6 +8,8 @@ import type { ChangeLog } from '../tools/files/changeLog';
 import { diffMarkdown, fenced } from '../markdown/markdown';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
+import { QueryCard } from '../query/ui/queryCard';
+import type { IQueryResultData } from '../query/types';
 
 
 export interface IToolCardProps {
@@ -158,6 +160,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           )}
           <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />
         </div>
+      )}
+      {call.state === 'done' && call.result?.data?.query && (
+        <QueryCard data={call.result.data.query as unknown as IQueryResultData} trans={trans} />
       )}
       {call.compacted && (
         <div

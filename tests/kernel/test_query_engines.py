@@ -194,11 +194,12 @@ def spark_tpch(spark):
         "orders": "o_orderkey int, o_custkey int, o_orderstatus string, o_totalprice double, o_orderdate date, "
                   "o_orderpriority string",
     }
+    # Temporary views: in Spark's catalog, and no warehouse files left behind.
     for name, schema in schemas.items():
-        spark.createDataFrame(data[name], schema=schema).write.mode("overwrite").saveAsTable("jlde_" + name)
+        spark.createDataFrame(data[name], schema=schema).createOrReplaceTempView("jlde_" + name)
     yield spark
     for name in schemas:
-        spark.sql("DROP TABLE IF EXISTS jlde_" + name)
+        spark.catalog.dropTempView("jlde_" + name)
 
 
 def _spark_sql(sql):
@@ -211,7 +212,7 @@ def test_spark_except_all_probe_and_job_group(q, spark_tpch):
     spark = spark_tpch
     ns = {"spark": spark}
     r = verify(q, ns, _spark_sql(CORRELATED), _spark_sql(JOINED), connection="spark", time_budget=1.0)
-    assert r["engine"] == "spark" and r["method"] == "in_engine", r
+    assert r["engine"] == "spark" and r["method"].startswith("in_engine"), r
     # No keys in Spark's catalog: duplicates make the join rewrite wrong, and the probe says so.
     assert r["verdict"] == "different_on_probe", r
     r = verify(q, ns, _spark_sql(NOT_IN), _spark_sql(NOT_EXISTS), connection="spark")
@@ -222,6 +223,7 @@ def test_spark_except_all_probe_and_job_group(q, spark_tpch):
     # The user's thread carries no job group of ours afterwards.
     assert spark.sparkContext.getLocalProperty("spark.jobGroup.id") is None
     assert [v.name for v in spark.catalog.listTables() if v.name.startswith("__jlde")] == []
+    assert {v.name for v in spark.catalog.listTables()} >= {"jlde_customer", "jlde_orders"}
 
 
 @pytest.mark.timeout(900)
