@@ -257,6 +257,8 @@ class _DBAPI(_Engine):
                 self.dbapi.set_progress_handler(None, 0)
 
     def table(self, name):
+        if self.name == "postgresql":
+            return self._pg_table(name)
         if self.sa is None:
             return self._sqlite_table(name)
         sa = sys.modules["sqlalchemy"]
@@ -283,6 +285,41 @@ class _DBAPI(_Engine):
                 r = self.rows("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass" % _sql_string(name))
                 t.rows_estimate = max(0, int(r[1][0][0]))
         return t
+
+    _PG_COLUMNS = (
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, c.reltuples::bigint "
+        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")
+    _PG_CONSTRAINTS = (
+        "SELECT k.contype, (SELECT array_agg(a.attname ORDER BY u.i) FROM unnest(k.conkey) WITH ORDINALITY u(n, i) "
+        "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n), "
+        "k.confrelid::regclass::text, (SELECT array_agg(a.attname ORDER BY u.i) FROM unnest(k.confkey) WITH ORDINALITY "
+        "u(n, i) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n) "
+        "FROM pg_constraint k WHERE k.conrelid = to_regclass(%s) AND k.contype IN ('p', 'u', 'f')")
+
+    def _pg_table(self, name):
+        """Columns, keys and the size estimate in two catalog queries (the SQLAlchemy
+        inspector needs about ten per table)."""
+        self._begin_read_only()
+        cur = self.dbapi.cursor()
+        try:
+            cur.execute(self._PG_COLUMNS, (name,))
+            cols = cur.fetchall()
+            if not cols:
+                return None
+            t = _Table(name, [(c[0], c[1], bool(c[2])) for c in cols])
+            t.rows_estimate = max(0, int(cols[0][3] or 0))
+            cur.execute(self._PG_CONSTRAINTS, (name,))
+            for kind, colnames, ref, refcols in cur.fetchall():
+                if kind == "p":
+                    t.primary_key = list(colnames or ())
+                elif kind == "u":
+                    t.uniques.append(list(colnames or ()))
+                elif kind == "f" and ref:
+                    t.foreign_keys.append((list(colnames or ()), ref, list(refcols or ())))
+            return t
+        finally:
+            cur.close()
 
     def _sqlite_table(self, name):
         tname = name.split(".")[-1]

@@ -75,7 +75,7 @@ def _probe_name(key):
     return "__jlde_p_" + "".join(ch if ch.isalnum() else "_" for ch in key)
 
 
-def run_probe(engine, qa, qb, tol, deadline_s=3.0):
+def run_probe(engine, qa, qb, tol, deadline_s=10.0):
     """Both queries on the probe database and on the empty one.
     {"verdict": "same"|"different"|"skipped", "reason"?, "constraints", "tables",
     "build_s", "counterexample"?}."""
@@ -163,6 +163,7 @@ def time_queries(engine, a, b, budget):
     for sql in (a, b):
         Cancel.check()
         engine.run(sql)
+    warmup = _time.perf_counter() - started
     times = {a: [], b: []}
     rounds = 0
     while rounds < MAX_ROUNDS:
@@ -182,7 +183,9 @@ def time_queries(engine, a, b, budget):
     sa = _quantile(ta, 0.75) - _quantile(ta, 0.25)
     sb = _quantile(tb, 0.75) - _quantile(tb, 0.25)
     spread = max(sa, sb)
-    if ma - mb > spread and mb > 0:
+    if rounds < MIN_ROUNDS:
+        verdict = "inconclusive"  # no spread to judge by: never "faster" on one or two runs
+    elif ma - mb > spread and mb > 0:
         verdict = "faster"
     elif mb - ma > spread:
         verdict = "slower"
@@ -193,7 +196,7 @@ def time_queries(engine, a, b, budget):
         "original": {"median_s": ma, "spread_s": sa, "times_s": [round(t, 6) for t in ta]},
         "rewrite": {"median_s": mb, "spread_s": sb, "times_s": [round(t, 6) for t in tb]},
         "speedup": (ma / mb) if mb > 0 else None,
-        "measured_s": sum(ta) + sum(tb), "total_s": _time.perf_counter() - started,
+        "measured_s": sum(ta) + sum(tb), "warmup_s": warmup, "total_s": _time.perf_counter() - started,
     }
 
 
@@ -218,6 +221,9 @@ def _summary(r):
         if t["verdict"] == "faster":
             return "%s — %.1f× faster (median of %d, %s → %s)" % (
                 head, t["speedup"], t["runs"], _secs(t["original"]["median_s"]), _secs(t["rewrite"]["median_s"]))
+        if t["verdict"] == "inconclusive":
+            return "%s — timing inconclusive (%d run%s each, %s → %s; raise the time budget)" % (
+                head, t["runs"], "" if t["runs"] == 1 else "s", _secs(t["original"]["median_s"]), _secs(t["rewrite"]["median_s"]))
         if t["verdict"] == "slower":
             return "%s — slower (median of %d, %s → %s)" % (
                 head, t["runs"], _secs(t["original"]["median_s"]), _secs(t["rewrite"]["median_s"]))
@@ -315,7 +321,9 @@ def _verify(eng, qa, qb, tol, budget, probe, timing, out):
                            "output column: rows tied at the cut can legitimately differ. Order by all output columns "
                            "to compare." % label)
                 return
+    t0 = _time.perf_counter()
     result = compare_results(eng, qa, qb, tol, positions, ncols=len(ca))
+    out["phases"] = {"compare_s": round(_time.perf_counter() - t0, 4)}
     Cancel.check()
     out["rows"] = result["rows"]
     out["method"] = result["method"]
@@ -328,7 +336,9 @@ def _verify(eng, qa, qb, tol, budget, probe, timing, out):
         out.update(verdict="different", diff=result.get("diff"), reason=result.get("reason") or "rows")
         return
     if probe:
+        t0 = _time.perf_counter()
         out["probe"] = run_probe(eng, qa, qb, tol)
+        out["phases"]["probe_s"] = round(_time.perf_counter() - t0, 4)
         Cancel.check()
         if out["probe"]["verdict"] == "different":
             out.update(verdict="different_on_probe", reason="probe")

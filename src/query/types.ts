@@ -54,11 +54,12 @@ export interface ITimingSide {
 
 export interface ITiming {
   runs: number;
-  verdict: 'faster' | 'slower' | 'no_measurable_difference';
+  verdict: 'faster' | 'slower' | 'no_measurable_difference' | 'inconclusive';
   original: ITimingSide;
   rewrite: ITimingSide;
   speedup: number | null;
   measured_s: number;
+  warmup_s?: number;
   total_s: number;
 }
 

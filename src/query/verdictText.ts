@@ -57,6 +57,9 @@ export function verdictHeadline(v: IVerification, trans: TranslationBundle): str
       if (t.verdict === 'faster' && t.speedup) {
         return trans.__('%1 — %2× faster (median of %3, %4 → %5)', head, t.speedup.toFixed(1), ...medians);
       }
+      if (t.verdict === 'inconclusive') {
+        return trans.__('%1 — timing inconclusive (%2 runs each, %3 → %4; raise the time budget)', head, ...medians);
+      }
       if (t.verdict === 'slower') {
         return trans.__('%1 — slower (median of %2, %3 → %4)', head, ...medians);
       }

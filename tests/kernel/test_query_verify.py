@@ -100,7 +100,7 @@ def test_correlated_subquery_to_join_accepted_with_same_rows(q, keyed):
     assert r["probe"]["verdict"] == "same"
     t = r["timing"]
     assert t["runs"] >= 3 and len(t["original"]["times_s"]) == t["runs"] == len(t["rewrite"]["times_s"])
-    assert t["verdict"] in ("faster", "slower", "no_measurable_difference")
+    assert t["verdict"] in ("faster", "slower", "no_measurable_difference", "inconclusive")
     assert r["summary"].startswith("Same rows (%s) and same on the edge probe — " % format(n, ","))
 
 
