@@ -182,12 +182,12 @@ def time_queries(engine, a, b, budget):
     ma, mb = _stats.median(ta), _stats.median(tb)
     sa = _quantile(ta, 0.75) - _quantile(ta, 0.25)
     sb = _quantile(tb, 0.75) - _quantile(tb, 0.25)
-    spread = max(sa, sb)
+    # "Beyond the spread": the interquartile ranges of the two do not overlap.
     if rounds < MIN_ROUNDS:
         verdict = "inconclusive"  # no spread to judge by: never "faster" on one or two runs
-    elif ma - mb > spread and mb > 0:
+    elif _quantile(ta, 0.25) > _quantile(tb, 0.75) and mb > 0:
         verdict = "faster"
-    elif mb - ma > spread:
+    elif _quantile(tb, 0.25) > _quantile(ta, 0.75):
         verdict = "slower"
     else:
         verdict = "no_measurable_difference"
