@@ -11,4 +11,8 @@ export namespace CommandIDs {
   export const switchPersona = 'data-engineer:switch-persona';
   export const showChanges = 'data-engineer:show-changes';
   export const showChats = 'data-engineer:show-chats';
+  // Query cells (src/query): open the chat and send /explain, /optimize, /diagnose.
+  export const explainQuery = 'data-engineer:explain-query';
+  export const optimizeQuery = 'data-engineer:optimize-query';
+  export const diagnoseError = 'data-engineer:diagnose-error';
 }

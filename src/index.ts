@@ -14,6 +14,7 @@ import { inlineCompletionPlugin } from './completion/plugin';
 import { dataEngineerIcon } from './icon';
 import { readSettings } from './settings';
 import { ChatShell } from './ui/chatShell';
+import { addQueryCommands } from './query/commands';
 import type { ChatWidget } from './ui/chatWidget';
 
 export { CommandIDs };
@@ -199,6 +200,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
       });
     }
+
+    // Explain / Optimize / Diagnose on query cells: they send the slash commands.
+    addQueryCommands({
+      app,
+      tracker: notebookTracker,
+      palette,
+      trans,
+      send: async text => (await chat()).app.assistant.send(text)
+    });
 
     const category = trans.__('Data Engineer');
     for (const command of [

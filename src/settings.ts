@@ -34,6 +34,9 @@ export interface IChatSettings {
   mcpWorkspaceServers?: boolean;
   /** Extra folders with persona files (VS Code's `chat.agentFilesLocations`). */
   agentFilesLocations?: string[];
+  /** Query verification: relative tolerance of float columns, and seconds of timing runs. */
+  queryTolerance: number;
+  queryTimeBudget: number;
 }
 
 /** USD per million tokens. */
@@ -81,7 +84,9 @@ export function readSettings(settings: ISettingRegistry.ISettings): IChatSetting
     commandDenyPatterns: patternList(get('commandDenyPatterns')),
     mcpApprovals: { ...((get('mcpApprovals') as Record<string, ApprovalMode> | undefined) ?? {}) },
     mcpWorkspaceServers: get('mcpWorkspaceServers') !== false,
-    agentFilesLocations: readFolders(settings.get('agentFilesLocations').composite)
+    agentFilesLocations: readFolders(settings.get('agentFilesLocations').composite),
+    queryTolerance: Math.max(0, Number(get('queryTolerance') ?? fallback('queryTolerance'))),
+    queryTimeBudget: Math.max(0, Number(get('queryTimeBudget') ?? fallback('queryTimeBudget')))
   };
 }
 

@@ -11,7 +11,7 @@ Answer concisely in Markdown. Put code in fenced blocks with a language tag so t
 
 /** Facts about where the assistant runs; identical for every request. */
 export const ENVIRONMENT_NOTE = `## Where you are working
-You are the assistant of the jupyterlab-data-engineer extension, in a chat panel beside the user's JupyterLab notebooks. Code blocks in your replies can be copied, inserted below the active cell or replace it with one click, so give each its own fenced block with a language tag. The user's project instructions, when the project has any, follow this section; they take precedence over general preferences.`;
+You are the assistant of the jupyterlab-data-engineer extension, in a chat panel beside the user's JupyterLab notebooks. Code blocks in your replies can be copied, inserted below the active cell or replace it with one click, so give each its own fenced block with a language tag. Never say a query rewrite returns the same rows or is faster unless verify_query_rewrite said so; report its verdict as given. The user's project instructions, when the project has any, follow this section; they take precedence over general preferences.`;
 
 /** What a system prompt is made of, in order. */
 export interface IPromptParts {

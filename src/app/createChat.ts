@@ -51,6 +51,10 @@ import { useMcpToolNames } from '../personas/toolMapping';
 import { CellActions } from '../ui/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { PersonaContents } from '../ui/workspaceContents';
+import { outputsOf } from '../notebook/cells';
+import { ActiveQuery, createQuerySlashCommands } from '../query/slashCommands';
+import { QUERY_SERVICE, QueryService, queryServiceRef } from '../query/service';
+import { createQueryTools } from '../query/tools';
 
 /** What the chat needs from JupyterLab. */
 export interface IChatOptions {
@@ -127,8 +131,14 @@ export class ChatApp {
       chatFolders: () => [options.settings().chatFolder, 'data-engineer-chats'],
       rootCheck: serverRootCheck(options.serverSettings)
     });
+    // Query cells: explain, propose and verify rewrites (src/query).
+    const queries = new QueryService({
+      notebooks,
+      settings: () => ({ tolerance: options.settings().queryTolerance, timeBudgetS: options.settings().queryTimeBudget })
+    });
+    queryServiceRef.current = queries;
     const registry = new ToolRegistry([
-      ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
+      ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools(), ...createQueryTools()] : []),
       ...createFileTools({ service: () => this.files })
     ]);
     // Shell commands and workspace tasks in the chat's own Jupyter terminal.
@@ -198,7 +208,8 @@ export class ChatApp {
         [FILES_SERVICE]: this.files,
         [TERMINAL_SERVICE]: terminalServices,
         tasks: { allowHidden: () => this._serverConfig?.allow_hidden ?? null },
-        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {})
+        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {}),
+        [QUERY_SERVICE]: queries
       }),
       model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),
       context: async ({ step }) => {
@@ -270,6 +281,26 @@ export class ChatApp {
     });
     personas.changed.connect(() => void this.prompts.load());
     writeStored(CHAT_ID_KEY, this.assistant.chatId);
+    // /explain, /optimize, /diagnose act on the active cell (or the active .sql file).
+    const activeQuery = (): ActiveQuery | null => {
+      const path = options.activePath();
+      if (path && path.toLowerCase().endsWith('.sql')) {
+        const editor = options.docManager?.findWidget(path) as any;
+        const text = editor?.content?.model?.sharedModel?.getSource?.();
+        if (typeof text === 'string') {
+          return { kind: 'file', path, text };
+        }
+      }
+      const panel = tracker?.currentWidget;
+      const cell = panel?.content.activeCell?.model;
+      if (!panel || !cell || cell.type !== 'code') {
+        return null;
+      }
+      return { kind: 'cell', notebookPath: panel.context.path, cellId: cell.id, source: cell.sharedModel.getSource(), outputs: outputsOf(cell) };
+    };
+    for (const command of createQuerySlashCommands(activeQuery, trans)) {
+      this.assistant.slashCommands.add(command);
+    }
     this.assistant.session.modelChanged.connect((_, model) => writeStored(CHAT_ID_KEY, model.id));
     this.threads = new ChatThreads({
       session: this.assistant.session,

@@ -87,6 +87,11 @@ export interface IToolResultData {
     calls: { name: string; state: string; summary?: string }[];
     answer: string;
   };
+  /**
+   * Query tools: the plan, a proposed rewrite, or a verification verdict. Its shape is
+   * `IQueryResultData` of src/query/types.ts (not imported: tools/ must not depend on query/).
+   */
+  query?: { kind: 'explain' | 'proposal' | 'verification'; [key: string]: unknown };
 }
 
 /** The largest share of a result's data that outputs may take, in JSON characters. */

@@ -10,6 +10,8 @@ import { UndoButton } from './changesView';
 import { CommandResult } from './commandResult';
 import { MarkdownView } from './markdownView';
 import { allowChatMeaning, BoundCells } from './approvalDetails';
+import { QueryCard } from '../query/ui/queryCard';
+import type { IQueryResultData } from '../query/types';
 
 
 export interface IToolCardProps {
@@ -170,6 +172,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
       )}
       {!waiting && call.result?.data?.command && (
         <CommandResult command={call.result.data.command} trans={trans} onShowTerminal={props.onShowTerminal} />
+      )}
+      {call.state === 'done' && call.result?.data?.query && (
+        <QueryCard data={call.result.data.query as unknown as IQueryResultData} trans={trans} />
       )}
       {call.compacted && (
         <div

@@ -1,0 +1,170 @@
+import { Clipboard } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { diffLines } from 'diff';
+import * as React from 'react';
+import { queryServiceRef } from '../service';
+import type { IQueryResultData, IVerification } from '../types';
+import { verdictHeadline } from '../verdictText';
+
+export interface IQueryCardProps {
+  data: IQueryResultData;
+  trans: TranslationBundle;
+}
+
+function cell(v: unknown): string {
+  return v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** A few rows as a small table (values are data: rendered as text). */
+function Rows(props: { columns?: string[]; rows?: unknown[][]; caption: string }): JSX.Element | null {
+  if (!props.rows?.length) {
+    return null;
+  }
+  return (
+    <table className="jp-DataEngineer-queryRows">
+      <caption>{props.caption}</caption>
+      {props.columns && (
+        <thead>
+          <tr>
+            {props.columns.map((c, i) => (
+              <th key={i}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+      )}
+      <tbody>
+        {props.rows.map((row, i) => (
+          <tr key={i}>
+            {row.map((v, j) => (
+              <td key={j}>{cell(v)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A line diff of the SQL, as text (no HTML from the model's text). */
+function SqlDiff(props: { before: string; after: string }): JSX.Element {
+  const parts = diffLines(props.before.trimEnd() + '\n', props.after.trimEnd() + '\n');
+  return (
+    <pre className="jp-DataEngineer-queryDiffText">
+      {parts.flatMap((part, i) =>
+        part.value
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((line, j) => (
+            <div
+              key={`${i}.${j}`}
+              className={part.added ? 'jp-mod-added' : part.removed ? 'jp-mod-removed' : 'jp-mod-context'}
+            >
+              {`${part.added ? '+' : part.removed ? '-' : ' '} ${line}`}
+            </div>
+          ))
+      )}
+    </pre>
+  );
+}
+
+function CopyButton(props: { text: string; trans: TranslationBundle }): JSX.Element {
+  const [copied, setCopied] = React.useState(false);
+  return (
+    <button
+      className="jp-DataEngineer-queryCopy jp-mod-styled"
+      onClick={() => {
+        Clipboard.copyToSystem(props.text);
+        setCopied(true);
+      }}
+    >
+      {copied ? props.trans.__('Copied') : props.trans.__('Copy rewrite')}
+    </button>
+  );
+}
+
+function Verdict(props: { data: Extract<IQueryResultData, { kind: 'verification' }> } & Omit<IQueryCardProps, 'data'>) {
+  const { data, trans } = props;
+  const v: IVerification = data.verification;
+  const service = queryServiceRef.current;
+  const [state, setState] = React.useState<'idle' | 'applying' | 'applied' | string>('idle');
+  const canApply = !!service && service.canApply(data);
+  const d = v.verdict === 'different' ? v.diff : v.verdict === 'different_on_probe' ? v.probe?.counterexample : undefined;
+  return (
+    <div className="jp-DataEngineer-queryVerdict" data-verdict={v.verdict}>
+      <div className="jp-DataEngineer-queryHeadline">{verdictHeadline(v, trans)}</div>
+      {d && (
+        <>
+          <Rows columns={d.columns} rows={d.examples_original} caption={trans.__('Only in the original')} />
+          <Rows columns={d.columns} rows={d.examples_rewrite} caption={trans.__('Only in the rewrite')} />
+        </>
+      )}
+      {v.verdict === 'different_on_probe' &&
+        Object.entries(v.probe?.counterexample?.tables ?? {}).map(([name, t]) => (
+          <Rows key={name} columns={t.columns} rows={t.rows} caption={trans.__('Counterexample rows of %1', name)} />
+        ))}
+      {!!v.probe?.constraints?.length && (
+        <div className="jp-DataEngineer-queryConstraints">
+          {trans.__('Relies on the declared constraints: %1', v.probe.constraints.join('; '))}
+        </div>
+      )}
+      <details className="jp-DataEngineer-queryDiff">
+        <summary>{trans.__('Rewrite')}</summary>
+        <SqlDiff before={data.original} after={data.rewrite} />
+      </details>
+      <div className="jp-DataEngineer-queryButtons">
+        {v.applicable && state !== 'applied' && (
+          <button
+            className="jp-DataEngineer-queryApply jp-mod-styled jp-mod-accept"
+            disabled={!canApply || state === 'applying'}
+            title={canApply ? trans.__('Replace the cell\'s SQL (Undo in the notebook restores it)') : trans.__('Verify again to apply')}
+            onClick={() => {
+              setState('applying');
+              service!.apply(data).then(
+                () => setState('applied'),
+                (error: Error) => setState(error.message)
+              );
+            }}
+          >
+            {trans.__('Apply')}
+          </button>
+        )}
+        <CopyButton text={data.rewrite} trans={trans} />
+        {state === 'applied' && <span className="jp-DataEngineer-queryApplied">{trans.__('Applied to the cell')}</span>}
+        {!['idle', 'applying', 'applied'].includes(state) && (
+          <span className="jp-DataEngineer-queryError" role="alert">
+            {state}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** The body of a query tool's card: the plan, the proposed diff, or the verdict with Apply. */
+export function QueryCard(props: IQueryCardProps): JSX.Element | null {
+  const { data, trans } = props;
+  if (data.kind === 'proposal') {
+    return (
+      <div className="jp-DataEngineer-queryProposal">
+        <div className="jp-DataEngineer-queryHeadline">{trans.__('Proposed rewrite — not verified yet')}</div>
+        {data.rationale && <div className="jp-DataEngineer-queryRationale">{data.rationale}</div>}
+        <SqlDiff before={data.original} after={data.rewrite} />
+        <div className="jp-DataEngineer-queryButtons">
+          <CopyButton text={data.rewrite} trans={trans} />
+        </div>
+      </div>
+    );
+  }
+  if (data.kind === 'verification') {
+    return <Verdict {...props} data={data} />;
+  }
+  if (data.context.plan) {
+    return (
+      <details className="jp-DataEngineer-queryPlan">
+        <summary>{trans.__('Plan (%1)', data.context.analyzed ? 'EXPLAIN ANALYZE' : 'EXPLAIN')}</summary>
+        <pre className="jp-DataEngineer-queryPlanText">{data.context.plan}</pre>
+      </details>
+    );
+  }
+  return null;
+}
