@@ -10,6 +10,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from './commands';
+import { registerEtlCommands } from './etl/commands';
+import { etlMenusPlugin } from './etl/plugin';
 import { dataEngineerIcon } from './icon';
 import { readSettings } from './settings';
 import { ChatShell } from './ui/chatShell';
@@ -69,6 +71,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           // Enabled states of the commands follow the chat's session and panels.
           widget.app.assistant.session.busyChanged.connect(notify);
           widget.panelsChanged.connect(notify);
+          etl.chatLoaded(widget);
           return widget;
         })
     });
@@ -198,6 +201,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       });
     }
 
+    // ETL notebooks (src/etl): the command (palette), /etl once the chat is loaded, the proof card's hand-off.
+    const etl = registerEtlCommands({ app, trans, palette, chat });
+
     const category = trans.__('Data Engineer');
     for (const command of [
       CommandIDs.open,
@@ -216,4 +222,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, etlMenusPlugin];

@@ -2,12 +2,13 @@
 import './notebook/jupyterlabMocks';
 import { toolsForPersona, TOOL_GROUPS } from '../personas/toolMapping';
 import { toolCatalogue } from '../tools/catalogue';
+import { createEtlTools } from '../tools/etl';
 import { createFileTools } from '../tools/files';
 import { createKernelTools } from '../tools/kernel';
 import { createNotebookTools } from '../tools/notebook';
 import { ToolRegistry } from '../tools/registry';
 
-const allTools = () => [...createNotebookTools(), ...createKernelTools(), ...createFileTools()];
+const allTools = () => [...createNotebookTools(), ...createKernelTools(), ...createFileTools(), ...createEtlTools()];
 
 describe('tool groups come from the tools', () => {
   it('every tool names a group, and the persona groups list exactly those tools', () => {
@@ -18,7 +19,7 @@ describe('tool groups come from the tools', () => {
     }
     const listed = Object.values(TOOL_GROUPS).flatMap(info => [...info.tools]);
     expect(listed.sort()).toEqual(tools.map(tool => tool.name).sort());
-    expect([...toolCatalogue().get('notebook-run')!]).toEqual(['run_cell', 'run_all_cells', 'restart_kernel']);
+    expect([...toolCatalogue().get('notebook-run')!]).toEqual(['run_cell', 'run_all_cells', 'restart_kernel', 'prove_etl_notebook']);
   });
 
   it('selects by the resolver the persona side gives, by group and by name', () => {

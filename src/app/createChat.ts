@@ -34,6 +34,7 @@ import {
   openDocumentLookup
 } from '../tools/files';
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
+import { createEtlTools, ETL_PROOF_SERVICE, EtlProofService, SessionProofHost } from '../tools/etl';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
 import { ToolRegistry } from '../tools/registry';
 import { CellActions } from '../ui/cellActions';
@@ -106,8 +107,11 @@ export class ChatApp {
     });
     const registry = new ToolRegistry([
       ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
-      ...createFileTools()
+      ...createFileTools(),
+      // ETL proof runs: fresh kernel sessions through the server's sessions API.
+      ...(notebooks ? createEtlTools() : [])
     ]);
+    const etlProof = new EtlProofService(new SessionProofHost(options.serverSettings));
     const inspectors = new KernelInspectors();
     const activeInspector = () => {
       const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
@@ -118,7 +122,7 @@ export class ChatApp {
       registry,
       toolServices: () => ({
         [FILES_SERVICE]: this.files,
-        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {})
+        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors, [ETL_PROOF_SERVICE]: etlProof } : {})
       }),
       model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),
       context: async ({ step }) => {

@@ -230,6 +230,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             trans={trans}
             onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
             changeLog={ctx.changeLog}
+            onCommand={(id, args) => void ctx.commands.execute(id, args)}
           />
         )
       )}

@@ -6,6 +6,7 @@ import type { IToolCall, ToolCallState } from '../agent/conversation';
 import type { IToolResult } from '../tools/types';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { diffMarkdown, fenced } from '../markdown/markdown';
+import { EtlProofCard } from '../etl/proofCard';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
 
@@ -17,6 +18,8 @@ export interface IToolCardProps {
   rendermime: IRenderMimeRegistry;
   trans: TranslationBundle;
   onAnswer: (callId: string, answer: ApprovalAnswer) => void;
+  /** Run a command from a card's action (the ETL proof card's hand-off). */
+  onCommand?: (id: string, args: Record<string, string>) => void;
 }
 
 function stateLabel(state: ToolCallState, trans: TranslationBundle): string {
@@ -158,6 +161,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           )}
           <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />
         </div>
+      )}
+      {call.result?.data?.etlProof && (
+        <EtlProofCard data={call.result.data.etlProof} trans={trans} onCommand={props.onCommand} />
       )}
       {call.compacted && (
         <div

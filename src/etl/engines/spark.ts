@@ -124,6 +124,8 @@ export const sparkEngine: IEngineCode = {
         '    .appName(f"etl-{RUN_ID}")',
         '    .config("spark.sql.sources.partitionOverwriteMode", "dynamic")',
         '    .config("spark.sql.session.timeZone", "UTC")',
+        '    # Local runs: a few shuffle partitions; on a cluster set SPARK_SHUFFLE_PARTITIONS (or leave AQE to coalesce).',
+        '    .config("spark.sql.shuffle.partitions", os.environ.get("SPARK_SHUFFLE_PARTITIONS", "8"))',
         '    .config("spark.ui.enabled", "false")',
         '    .getOrCreate()',
         ')'
