@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { askEtlChoices, IEtlChoices } from './dialog';
 import { engineFromInstructions, etlContext, etlUserPrompt } from './etlPrompt';
 import { buildSkeleton } from './skeleton';
+import type { ReadRange } from './parquetSchema';
 import { formatOf, readSource, ReadHead } from './sourceSchema';
 import { IEtlSource, IEtlSpec, specProblems } from './types';
 
@@ -43,6 +44,25 @@ export function rangeReader(serverSettings: ServerConnection.ISettings): ReadHea
     const total = /\/(\d+)$/.exec(response.headers.get('Content-Range') ?? '')?.[1];
     const complete = response.status === 200 || (total !== undefined && Number(total) <= bytes);
     return { text, complete };
+  };
+}
+
+/** Byte ranges of a server file through /files/ (a negative start: the last bytes), for Parquet footers. */
+export function byteRangeReader(serverSettings: ServerConnection.ISettings): ReadRange {
+  return async (path, start, end) => {
+    const url = URLExt.join(serverSettings.baseUrl, 'files', URLExt.encodeParts(path));
+    const range = start < 0 ? `bytes=${start}` : `bytes=${start}-${end}`;
+    const response = await ServerConnection.makeRequest(url, { headers: { Range: range } }, serverSettings);
+    if (!response.ok) {
+      throw new Error(`could not read ${path}: HTTP ${response.status}`);
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const total = Number(/\/(\d+)$/.exec(response.headers.get('Content-Range') ?? '')?.[1] ?? bytes.length);
+    if (response.status === 200) {
+      // The server ignored the range and sent the whole file.
+      return { bytes: start < 0 ? bytes.slice(start) : bytes.slice(start, (end ?? bytes.length - 1) + 1), total: bytes.length };
+    }
+    return { bytes, total };
   };
 }
 
@@ -120,10 +140,11 @@ export async function startEtlNotebook(options: IEtlStarterOptions, selected: st
   const { contents, trans } = options;
   const ask = options.ask ?? askEtlChoices;
   const readHead = rangeReader(options.serverSettings);
+  const readRange = byteRangeReader(options.serverSettings);
   const files = selected.length ? await dataFiles(contents, selected) : [];
   const engine = engineFromInstructions(await instructionsText(contents)) ?? 'pandas';
   const firstFolder = files.length ? PathExt.dirname(files[0]) : '';
-  const first = files.length ? await readSource(files[0], PathExt.basename(files[0]), readHead).catch(() => null) : null;
+  const first = files.length ? await readSource(files[0], PathExt.basename(files[0]), readHead, readRange).catch(() => null) : null;
   let choices: IEtlChoices = initialChoices(files, first, engine);
   let problems: string[] = [];
   for (;;) {
@@ -138,7 +159,7 @@ export async function startEtlNotebook(options: IEtlStarterOptions, selected: st
     }
     const folder = PathExt.dirname(choices.sources[0]) || firstFolder;
     const sources = await Promise.all(
-      choices.sources.map(path => readSource(path, PathExt.relative(folder || '.', path) || path, readHead))
+      choices.sources.map(path => readSource(path, PathExt.relative(folder || '.', path) || path, readHead, readRange))
     ).catch(error => {
       problems = [String((error as Error).message ?? error)];
       return null;

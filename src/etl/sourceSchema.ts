@@ -1,3 +1,4 @@
+import { readParquetSchema, ReadRange } from './parquetSchema';
 import type { ColumnType, IContractColumn, IEtlSource, SourceFormat } from './types';
 
 /**
@@ -165,7 +166,7 @@ export function csvSchema(text: string, complete: boolean, stem: string): ICsvSc
 }
 
 /** `orders` → `order_id`, else `id`, else the first `*_id` column that is (nearly) unique in the sample. */
-function guessKey(header: string[], body: string[][], stem: string): string[] {
+export function guessKey(header: string[], body: string[][], stem: string): string[] {
   const singular = stem.replace(/ies$/, 'y').replace(/s$/, '');
   for (const candidate of [`${singular}_id`, 'id']) {
     if (header.includes(candidate)) {
@@ -187,7 +188,12 @@ function guessKey(header: string[], body: string[][], stem: string): string[] {
 export type ReadHead = (path: string, bytes: number) => Promise<{ text: string; complete: boolean }>;
 
 /** An ETL source for a data file, with its schema when it can be read cheaply. */
-export async function readSource(path: string, relativePath: string, readHead: ReadHead): Promise<IEtlSource & { note?: string; sample?: string[][] }> {
+export async function readSource(
+  path: string,
+  relativePath: string,
+  readHead: ReadHead,
+  readRange?: ReadRange
+): Promise<IEtlSource & { note?: string; sample?: string[][] }> {
   const format = formatOf(path) ?? 'csv';
   const name = sourceName(path);
   const base = { name, path: relativePath, format, columns: [] as IContractColumn[], keys: [] as string[] };
@@ -216,6 +222,17 @@ export async function readSource(path: string, relativePath: string, readHead: R
     } catch {
       return { ...base, note: 'not JSON Lines: read the schema in the extract cell' };
     }
+  }
+  if (format === 'parquet' && readRange) {
+    const schema = await readParquetSchema(path, readRange);
+    const names = schema.columns.map(c => c.name);
+    const keys = guessKey(names, [], name);
+    return {
+      ...base,
+      columns: schema.columns.map(c => (keys.includes(c.name) ? { ...c, nullable: false } : c)),
+      keys,
+      note: `schema from the Parquet footer (${schema.rows} rows)`
+    };
   }
   return { ...base, note: `${format} schema not read in the browser: read it in the extract cell and fill CONTRACT` };
 }

@@ -14,7 +14,7 @@ export function targetSetup(spec: IEtlSpec): string {
   switch (spec.target.kind) {
     case 'parquet':
       return blocks(
-        ['import hashlib', 'import shutil', '', 'import pyarrow.dataset as pads'].join('\n'),
+        ['import shutil', '', 'import pyarrow.dataset as pads'].join('\n'),
         [
           'TARGET = Path(target_path)',
           '# New files are written next to the target (same file system) and renamed into it atomically.',
@@ -213,17 +213,16 @@ export function sqlChecksum(spec: IEtlSpec): string {
 export function parquetChecksum(spec: IEtlSpec): string {
   return [
     'def parquet_checksum(path: Path):',
-    '    """Rows and a digest of a Parquet folder (hive partitions included), independent of row order."""',
+    '    """Rows and an order-independent digest of a Parquet folder (hive partitions included):',
+    '    the sum (mod 2**64) of pandas\' per-row hashes over the columns in name order."""',
     '    if not path.exists():',
     '        return 0, ""',
-    '    table = pads.dataset(path, format="parquet", partitioning="hive").to_table()',
-    '    columns = sorted(table.column_names)',
-    '    table = table.select(columns).sort_by([(c, "ascending") for c in columns])',
-    '    digest = hashlib.sha256()',
-    '    for c in columns:',
-    '        digest.update(c.encode())',
-    '        digest.update(repr(table[c].to_pylist()).encode())',
-    '    return table.num_rows, digest.hexdigest()[:32]',
+    '    import pandas as pd',
+    '',
+    '    frame = pads.dataset(path, format="parquet", partitioning="hive").to_table().to_pandas()',
+    '    frame = frame[sorted(frame.columns)]',
+    '    digest = int(pd.util.hash_pandas_object(frame, index=False).sum()) if len(frame) else 0',
+    '    return len(frame), f"{digest:016x}"',
     '',
     '',
     'target_rows, target_checksum = parquet_checksum(TARGET)',

@@ -20,7 +20,7 @@ from papermill.exceptions import PapermillExecutionError
 from conftest import fill, orders_spec, run_notebook
 
 SPARK_PYTHON = os.environ.get("ETL_SPARK_PYTHON", "")
-ROWS = int(os.environ.get("ETL_SPARK_ROWS", "200000"))
+ROWS = int(os.environ.get("ETL_SPARK_ROWS", "50000"))
 DAYS = 20
 
 pytestmark = pytest.mark.skipif(
@@ -79,11 +79,11 @@ def folder_digest(path: Path):
     return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1800)
 def test_spark_partition_overwrite_and_merge(generator, tmp_path, spark_kernel):
     write_orders(tmp_path / "orders.csv", ROWS)
     size_mb = (tmp_path / "orders.csv").stat().st_size / 1e6
-    print(f"Spark test data: {ROWS} rows, {size_mb:.1f} MB CSV over {DAYS} days")
+    print(f"Spark test data: {ROWS} rows, {size_mb:.1f} MB CSV over {DAYS} days", flush=True)
     target = {"kind": "parquet", "path": "output/orders"}
     part = tmp_path / "partition.ipynb"
     merge = tmp_path / "merge.ipynb"

@@ -47,6 +47,7 @@ test.describe('ETL notebooks', () => {
     await expect(dialog.locator('textarea[name="sources"]')).toHaveValue(`${tmpPath}/orders.csv`);
     await expect(dialog.locator('input[name="keyColumns"]')).toHaveValue('order_id');
     await expect(dialog.locator('input[name="targetPath"]')).toHaveValue('output/orders');
+    await dialog.locator('select[name="engine"]').selectOption('pandas');
     await dialog.locator('textarea[name="businessRules"]').fill('net_amount = amount - discount (a missing discount is 0)');
     await dialog.getByRole('button', { name: 'Create' }).click();
 
