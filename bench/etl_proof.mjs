@@ -94,11 +94,14 @@ async function main() {
 
   // The notebook's own headless run time: papermill, RUNS times.
   const papermill = [];
+  const papermillOwn = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const r = spawnSync('python3', ['-m', 'papermill', '--no-progress-bar', 'etl.ipynb', `pm${i}.ipynb`], { cwd: work, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`papermill failed: ${r.stderr.slice(-2000)}`);
     papermill.push(performance.now() - t0);
+    // papermill's own measure: kernel start and cells, without its process start and imports.
+    papermillOwn.push(1000 * JSON.parse(fs.readFileSync(path.join(work, `pm${i}.ipynb`), 'utf8')).metadata.papermill.duration);
   }
 
   // The proof run against a private server.
@@ -142,7 +145,9 @@ async function main() {
   const tokens = chars => Math.ceil(chars / 4);
 
   const pm = papermill.reduce((a, b) => a + b, 0);
-  const ratio = proofMs / pm;
+  const pmOwn = papermillOwn.reduce((a, b) => a + b, 0);
+  // The target compares with papermill's own duration (the stricter of the two baselines).
+  const ratio = proofMs / pmOwn;
   const cellMs = data.runs.reduce((a, r) => a + r.cellMs, 0);
   const kernelMs = data.runs.reduce((a, r) => a + r.kernelStartMs, 0);
   const load = os.loadavg().map(x => x.toFixed(2)).join(' ');
@@ -156,10 +161,13 @@ async function main() {
     '| what | ms |',
     '|---|---|',
     `| papermill, ${RUNS} headless runs (the notebook's own run time) | ${papermill.map(x => x.toFixed(0)).join(' + ')} = ${pm.toFixed(0)} |`,
+    `| papermill's own duration of those runs (kernel start + cells, no process start) | ${papermillOwn.map(x => x.toFixed(0)).join(' + ')} = ${pmOwn.toFixed(0)} |`,
     `| proof run, ${RUNS} runs in fresh kernel sessions | ${data.runs.map(r => r.ms).join(' + ')} = ${proofMs.toFixed(0)} |`,
     `| of it: kernel starts | ${kernelMs} |`,
     `| of it: cells (execute_request → reply) | ${cellMs} |`,
-    `| proof beyond the notebook's own run time | ${(proofMs - pm).toFixed(0)} (${((ratio - 1) * 100).toFixed(1)} %; target ≤ 10 %) |`,
+    `| proof beyond papermill's own duration | ${(proofMs - pmOwn).toFixed(0)} (${((ratio - 1) * 100).toFixed(1)} %; target ≤ 10 %) |`,
+    `| proof beyond the papermill processes' wall time | ${(proofMs - pm).toFixed(0)} (${((proofMs / pm - 1) * 100).toFixed(1)} %) |`,
+    `| proof beyond its cells' own time (session start/stop, messaging) | ${(proofMs - cellMs).toFixed(0)} (${((proofMs / cellMs - 1) * 100).toFixed(1)} %) |`,
     '',
     `Per cell, run 1: ${data.runs[0].cells.map(c => `${c.section} ${c.ms}`).join(', ')} ms.`,
     `Idempotent: ${data.idempotent} (checksum ${data.checksum}).`,
