@@ -74,11 +74,8 @@ function showInReportCell(target: INotebookTarget, data: IEtlProofData): void {
       report: last?.report ?? null
     };
     (cell as any).setOutputs([
-      {
-        output_type: 'display_data',
-        data: { 'text/markdown': `**Proof run:** ${summary.headline}`, 'application/json': summary },
-        metadata: {}
-      }
+      { output_type: 'display_data', data: { 'text/markdown': `**Proof run:** ${summary.headline}` }, metadata: {} },
+      { output_type: 'display_data', data: { 'application/json': summary }, metadata: {} }
     ]);
   }
 }
