@@ -11,6 +11,8 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from './commands';
 import { inlineCompletionPlugin } from './completion/plugin';
+import { registerEtlCommands } from './etl/commands';
+import { etlMenusPlugin } from './etl/plugin';
 import { dataEngineerIcon } from './icon';
 import { readSettings } from './settings';
 import { ChatShell } from './ui/chatShell';
@@ -72,6 +74,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           // Enabled states of the commands follow the chat's session and panels.
           widget.app.assistant.session.busyChanged.connect(notify);
           widget.panelsChanged.connect(notify);
+          etl.chatLoaded(widget);
           return widget;
         })
     });
@@ -209,6 +212,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       trans,
       send: async text => (await chat()).app.assistant.send(text)
     });
+    // ETL notebooks (src/etl): the command (palette), /etl once the chat is loaded, the proof card's hand-off.
+    const etl = registerEtlCommands({ app, trans, palette, chat });
 
     const category = trans.__('Data Engineer');
     for (const command of [
@@ -228,4 +233,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, inlineCompletionPlugin];
+export default [plugin, inlineCompletionPlugin, etlMenusPlugin];

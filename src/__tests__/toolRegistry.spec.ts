@@ -2,6 +2,7 @@
 import './notebook/jupyterlabMocks';
 import { toolsForPersona, TOOL_GROUPS } from '../personas/toolMapping';
 import { toolCatalogue } from '../tools/catalogue';
+import { createEtlTools } from '../tools/etl';
 import { createFileTools } from '../tools/files';
 import { createKernelTools } from '../tools/kernel';
 import { createNotebookTools } from '../tools/notebook';
@@ -14,7 +15,8 @@ const allTools = () => [
   ...createKernelTools(),
   ...createFileTools(),
   ...createTerminalTools(),
-  ...createTaskTools()
+  ...createTaskTools(),
+  ...createEtlTools()
 ];
 
 describe('tool groups come from the tools', () => {
@@ -26,7 +28,7 @@ describe('tool groups come from the tools', () => {
     }
     const listed = Object.values(TOOL_GROUPS).flatMap(info => [...info.tools]);
     expect(listed.sort()).toEqual(tools.map(tool => tool.name).sort());
-    expect([...toolCatalogue().get('notebook-run')!]).toEqual(['run_cell', 'run_all_cells', 'restart_kernel']);
+    expect([...toolCatalogue().get('notebook-run')!]).toEqual(['run_cell', 'run_all_cells', 'restart_kernel', 'prove_etl_notebook']);
   });
 
   it('selects by the resolver the persona side gives, by group and by name', () => {

@@ -39,6 +39,7 @@ import {
   openDocumentLookup
 } from '../tools/files';
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
+import { createEtlTools, ETL_PROOF_SERVICE, EtlProofService, SessionProofHost } from '../tools/etl';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
 import { ToolRegistry } from '../tools/registry';
 import { createTaskTools } from '../tools/tasks/taskTools';
@@ -139,8 +140,11 @@ export class ChatApp {
     queryServiceRef.current = queries;
     const registry = new ToolRegistry([
       ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools(), ...createQueryTools()] : []),
-      ...createFileTools({ service: () => this.files })
+      ...createFileTools({ service: () => this.files }),
+      // ETL proof runs: fresh kernel sessions through the server's sessions API.
+      ...(notebooks ? createEtlTools() : [])
     ]);
+    const etlProof = new EtlProofService(new SessionProofHost(options.serverSettings));
     // Shell commands and workspace tasks in the chat's own Jupyter terminal.
     const terminalSettings = (): ITerminalSettings => {
       const s = options.settings();
@@ -208,7 +212,7 @@ export class ChatApp {
         [FILES_SERVICE]: this.files,
         [TERMINAL_SERVICE]: terminalServices,
         tasks: { allowHidden: () => this._serverConfig?.allow_hidden ?? null },
-        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {}),
+        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors, [ETL_PROOF_SERVICE]: etlProof } : {}),
         [QUERY_SERVICE]: queries
       }),
       model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),

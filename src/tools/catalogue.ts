@@ -1,3 +1,4 @@
+import { createEtlTools } from './etl';
 import { createFileTools } from './files';
 import { ALL_TOOL_GROUPS, ToolGroup } from './groups';
 import { createKernelTools } from './kernel';
@@ -18,7 +19,7 @@ let catalogue: ReadonlyMap<ToolGroup, readonly string[]> | null = null;
 export function toolCatalogue(): ReadonlyMap<ToolGroup, readonly string[]> {
   if (!catalogue) {
     const byGroup = new Map<ToolGroup, string[]>(ALL_TOOL_GROUPS.map(group => [group, []]));
-    const tools: ITool[] = [...createNotebookTools(), ...createKernelTools(), ...createFileTools(), ...createTerminalTools(), ...createTaskTools()];
+    const tools: ITool[] = [...createNotebookTools(), ...createKernelTools(), ...createFileTools(), ...createTerminalTools(), ...createTaskTools(), ...createEtlTools()];
     for (const tool of tools) {
       if (tool.group) {
         byGroup.get(tool.group)!.push(tool.name);

@@ -92,6 +92,51 @@ export interface IToolResultData {
    * `IQueryResultData` of src/query/types.ts (not imported: tools/ must not depend on query/).
    */
   query?: { kind: 'explain' | 'proposal' | 'verification'; [key: string]: unknown };
+  /** An ETL notebook's proof run (`prove_etl_notebook`; src/etl/proof.ts). */
+  etlProof?: IEtlProofData;
+}
+
+/** Where a proof run stopped: the failing cell and its traceback (ANSI codes removed). */
+export interface IEtlProofFailure {
+  cellId: string;
+  /** Position in the run (the injected parameters cell counts). */
+  index: number;
+  section?: string;
+  ename: string;
+  evalue: string;
+  traceback: string;
+}
+
+/** One headless run of an ETL notebook in a fresh kernel. */
+export interface IEtlProofRun {
+  ok: boolean;
+  /** Wall time of the run: kernel start, cells, shutdown. */
+  ms: number;
+  kernelStartMs: number;
+  /** Sum of the cells' times. */
+  cellMs: number;
+  cells: { cellId: string; section?: string; status: 'ok' | 'error' | 'aborted'; ms: number }[];
+  /** The notebook's run report (rows in/out, rejected, target checksum). */
+  report?: Record<string, any>;
+  failure?: IEtlProofFailure;
+}
+
+/** The proof run of an ETL notebook: run twice in fresh kernels, checksums compared. */
+export interface IEtlProofData {
+  notebookPath: string;
+  kernelName: string;
+  runs: IEtlProofRun[];
+  runsPlanned: number;
+  /** Every planned run ended without error and gave a run report. */
+  complete: boolean;
+  /** Complete, and the target's checksum and row count were the same after every run. */
+  idempotent: boolean;
+  checksum?: string;
+  rowsIn?: Record<string, number>;
+  rowsOut?: number;
+  rejected?: Record<string, number>;
+  targetRows?: number;
+  parameters?: Record<string, string | number | boolean>;
 }
 
 /** The largest share of a result's data that outputs may take, in JSON characters. */

@@ -249,6 +249,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
             changeLog={ctx.changeLog}
             onShowTerminal={name => void ctx.commands.execute('terminal:open', { name })}
+            onCommand={(id, args) => void ctx.commands.execute(id, args)}
           />
         )
       )}

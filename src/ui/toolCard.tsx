@@ -6,6 +6,7 @@ import type { IToolCall, ToolCallState } from '../agent/conversation';
 import type { IToolResult } from '../tools/types';
 import type { ChangeLog } from '../tools/files/changeLog';
 import { diffMarkdown, fenced } from '../markdown/markdown';
+import { EtlProofCard } from '../etl/proofCard';
 import { UndoButton } from './changesView';
 import { CommandResult } from './commandResult';
 import { MarkdownView } from './markdownView';
@@ -23,6 +24,8 @@ export interface IToolCardProps {
   onAnswer: (callId: string, answer: ApprovalAnswer) => void;
   /** Reopen a terminal by name (cards of shell commands and tasks). */
   onShowTerminal?: (name: string) => void;
+  /** Run a command from a card's action (the ETL proof card's hand-off). */
+  onCommand?: (id: string, args: Record<string, string>) => void;
 }
 
 function stateLabel(state: ToolCallState, trans: TranslationBundle): string {
@@ -175,6 +178,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
       )}
       {call.state === 'done' && call.result?.data?.query && (
         <QueryCard data={call.result.data.query as unknown as IQueryResultData} trans={trans} />
+      )}
+      {call.result?.data?.etlProof && (
+        <EtlProofCard data={call.result.data.etlProof} trans={trans} onCommand={props.onCommand} />
       )}
       {call.compacted && (
         <div

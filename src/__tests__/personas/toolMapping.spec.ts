@@ -24,7 +24,7 @@ describe('tool groups', () => {
         expect(groupOfTool(tool)).toBe(group);
       }
     }
-    expect(seen.size).toBe(29);
+    expect(seen.size).toBe(30);
     expect(TOOL_GROUPS['kernel-run'].tools).toEqual(['run_scratch']);
     expect(toolsOfGroups(['packages', 'changes'])).toEqual(new Set(['install_packages', 'list_packages', 'list_changes']));
   });
@@ -110,7 +110,7 @@ describe('resolveTools', () => {
     for (const names of [null, undefined]) {
       const result = resolveTools(names);
       expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-      expect(result.tools.size).toBe(29);
+      expect(result.tools.size).toBe(30);
       expect(result.unavailable).toEqual([]);
     }
     expect(resolveTools([])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [] });

@@ -1,0 +1,117 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { showErrorMessage } from '@jupyterlab/apputils';
+import type { ICommandPalette } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { IDisposable } from '@lumino/disposable';
+import { dataEngineerIcon } from '../icon';
+
+/**
+ * The ETL notebook commands. Only this small module is loaded at start-up;
+ * the dialog, the schema reader and the generator load on first use.
+ */
+
+export namespace EtlCommandIDs {
+  export const newNotebook = 'data-engineer:new-etl-notebook';
+  export const fromSelection = 'data-engineer:etl-from-selection';
+  export const handoff = 'data-engineer:etl-handoff';
+}
+
+/** The persona the proof card hands a proven notebook to. */
+export const DEPLOYMENT_PERSONA = 'deployment-engineer';
+
+/** The part of the chat the ETL commands use (structural: no import of the UI). */
+export interface IEtlChat {
+  app: {
+    assistant: {
+      session: { send(text: string, attachments?: { label: string; text: string }[]): Promise<void> };
+      setPersona(id: string): void;
+      slashCommands: {
+        add(command: {
+          name: string;
+          description: string;
+          argumentHint?: string;
+          expand(args: string): Promise<{ prompt: string; attachments?: { label: string; text: string }[] } | null>;
+        }): IDisposable;
+      };
+    };
+  };
+}
+
+export interface IEtlCommandOptions {
+  app: JupyterFrontEnd;
+  trans: TranslationBundle;
+  palette: ICommandPalette | null;
+  /** The chat, loaded and shown first if needed. */
+  chat: () => Promise<IEtlChat>;
+}
+
+/** Register the commands; returns what to call once the chat is loaded (the `/etl` slash command). */
+export function registerEtlCommands(options: IEtlCommandOptions): { chatLoaded(chat: IEtlChat): void } {
+  const { app, trans } = options;
+  const { commands } = app;
+  /** Dialog → skeleton written and opened → the request for the agent (null when cancelled). */
+  const start = async (paths: string[]) => {
+    const { startEtlNotebook } = await import('./create');
+    return startEtlNotebook(
+      {
+        contents: app.serviceManager.contents,
+        serverSettings: app.serviceManager.serverSettings,
+        trans,
+        openFile: path => commands.execute('docmanager:open', { path })
+      },
+      paths
+    );
+  };
+  const pathsOf = (args: Record<string, unknown>): string[] =>
+    Array.isArray(args.paths) ? args.paths.map(String) : typeof args.path === 'string' && args.path ? [args.path] : [];
+
+  commands.addCommand(EtlCommandIDs.newNotebook, {
+    label: args => (args.isLauncher ? trans.__('ETL Notebook') : trans.__('New ETL Notebook…')),
+    icon: dataEngineerIcon,
+    caption: trans.__('Generate a pipeline notebook (parameters, data contract, idempotent load, proof run) and let the Data Engineer fill it'),
+    execute: async args => {
+      try {
+        const request = await start(pathsOf(args));
+        if (request) {
+          const chat = await options.chat();
+          await chat.app.assistant.session.send(request.prompt, request.attachments);
+        }
+        return request?.notebookPath ?? null;
+      } catch (error) {
+        void showErrorMessage(trans.__('New ETL notebook'), (error as Error)?.message ?? String(error));
+        return null;
+      }
+    }
+  });
+  commands.addCommand(EtlCommandIDs.handoff, {
+    label: trans.__('Hand Off the ETL Notebook to the Deployment Engineer'),
+    caption: trans.__('Switch to the Deployment Engineer persona in this chat to schedule the proven notebook'),
+    execute: async args => {
+      const path = typeof args.path === 'string' ? args.path : '';
+      const chat = await options.chat();
+      chat.app.assistant.setPersona(DEPLOYMENT_PERSONA);
+      await chat.app.assistant.session.send(
+        trans.__(
+          'Schedule %1: it was proven idempotent (two headless runs in fresh kernels, same target checksum). It runs with `papermill %2 out.ipynb -p run_date YYYY-MM-DD`; connections come from environment variables.',
+          path,
+          path.split('/').pop() ?? path
+        )
+      );
+    }
+  });
+  options.palette?.addItem({ command: EtlCommandIDs.newNotebook, category: trans.__('Data Engineer') });
+
+  return {
+    chatLoaded(chat: IEtlChat) {
+      chat.app.assistant.slashCommands.add({
+        name: 'etl',
+        description: trans.__('New ETL notebook from data files: a dialog, the skeleton, then the agent fills and proves it'),
+        argumentHint: trans.__('[data file or folder …]'),
+        expand: async args => {
+          const request = await start(args.split(/\s+/).filter(Boolean));
+          return request ? { prompt: request.prompt, attachments: request.attachments } : null;
+        }
+      });
+    }
+  };
+}
