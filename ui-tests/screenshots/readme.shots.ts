@@ -1,19 +1,10 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import * as path from 'path';
-import { MOCK, openChat, resetMock, scriptMock, sendMessage, toolCalls } from '../tests/helpers';
+import { MOCK, openChat, resetMock, scriptMock, sendMessage, setSidebarWidth, toolCalls } from '../tests/helpers';
 
 /** Where the README's pictures go. */
 const OUT = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
-
-async function widenChat(page: Page, width = 520): Promise<void> {
-  await page.evaluate(w => {
-    const split = (window as any).jupyterapp.shell._hsplitPanel;
-    const total = split.node.getBoundingClientRect().width;
-    const sizes = split.relativeSizes();
-    split.setRelativeSizes([sizes[0], 1 - sizes[0] - w / total, w / total]);
-  }, width);
-}
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400);
@@ -37,7 +28,7 @@ test('README screenshots', async ({ page, request, tmpPath }) => {
   await page.notebook.setCell(0, 'code', ORDERS);
   await page.notebook.runCell(0);
   await openChat(page);
-  await widenChat(page);
+  await setSidebarWidth(page, 520);
 
   // 1. A dataframe inspection.
   await sendMessage(page, 'inspect `orders`');

@@ -83,3 +83,14 @@ export function toolCalls(...calls: { id: string; name: string; input: unknown }
     stop_reason: 'tool_use'
   };
 }
+
+/** Set the right sidebar's width in px (JupyterLab's main split panel). */
+export async function setSidebarWidth(page: Page, width: number): Promise<void> {
+  await page.evaluate(w => {
+    const split = (window as any).jupyterapp.shell._hsplitPanel;
+    const total = split.node.getBoundingClientRect().width;
+    const sizes = split.relativeSizes();
+    split.setRelativeSizes([sizes[0], 1 - sizes[0] - w / total, w / total]);
+  }, width);
+  await expect.poll(async () => Math.round((await page.locator('#jp-right-stack').boundingBox())!.width)).toBeLessThanOrEqual(width + 2);
+}

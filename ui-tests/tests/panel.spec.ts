@@ -1,23 +1,11 @@
 import { expect, test } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
-import { messageRequests, openChat, resetMock } from './helpers';
+import { messageRequests, openChat, resetMock, setSidebarWidth } from './helpers';
 
 /**
  * The panel at JupyterLab's default right-sidebar width and wider: one
  * toolbar row with the persona's name, nothing overlapping, JupyterLab's
  * theme colours only; the empty chat's suggested prompts send.
  */
-
-/** Set the right sidebar's width in px (JupyterLab's main split panel). */
-async function setSidebarWidth(page: Page, width: number): Promise<void> {
-  await page.evaluate(w => {
-    const split = (window as any).jupyterapp.shell._hsplitPanel;
-    const total = split.node.getBoundingClientRect().width;
-    const sizes = split.relativeSizes();
-    split.setRelativeSizes([sizes[0], 1 - sizes[0] - w / total, w / total]);
-  }, width);
-  await expect.poll(async () => Math.round((await page.locator('#jp-right-stack').boundingBox())!.width)).toBeLessThanOrEqual(width + 2);
-}
 
 type Box = { x: number; y: number; width: number; height: number };
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
