@@ -176,6 +176,7 @@ def test_key_from_env_injected_upstream(env_server, mock):
         "upstream_is_default": False,
         "allow_hidden": False,
         "version": cfg["version"],
+        "demo": False,
     }
 
 

@@ -3,6 +3,7 @@ import './jupyterlabMocks';
 import Ajv from 'ajv';
 import { TOOL_GROUPS } from '../../personas/toolMapping';
 import { createNotebookTools } from '../../tools/notebook';
+import { createEtlTools } from '../../tools/etl';
 
 describe('notebook tool definitions', () => {
   const tools = createNotebookTools();
@@ -64,6 +65,10 @@ describe('notebook tool definitions', () => {
       ...TOOL_GROUPS['notebook-run'].tools,
       ...TOOL_GROUPS.packages.tools
     ]);
+    // The ETL proof run is a notebook-run tool of its own family (src/tools/etl).
+    for (const tool of createEtlTools()) {
+      grouped.delete(tool.name);
+    }
     expect(new Set(tools.map(tool => tool.name))).toEqual(grouped);
   });
 });

@@ -148,12 +148,12 @@ describe('Claude Code agents', () => {
       'notebook-edit',
       'WebFetch'
     ]);
-    // No terminal tool in this build: Bash stays as written, so it is listed as unavailable.
-    expect(claudeToolNames('Bash(git diff:*), Task')).toEqual(['Bash', 'agent']);
+    // Bash is our terminal command tool (its Claude-style argument pattern is not kept).
+    expect(claudeToolNames('Bash(git diff:*), Task')).toEqual(['run_command', 'agent']);
     const resolved = resolveTools(claudeToolNames('Read, Grep, Bash, WebSearch'));
-    expect([...resolved.tools]).toEqual(expect.arrayContaining(['read_file', 'read_cell', 'search_files', 'find_usages']));
+    expect([...resolved.tools]).toEqual(expect.arrayContaining(['read_file', 'read_cell', 'search_files', 'find_usages', 'run_command']));
     expect(resolved.tools.has('write_file')).toBe(false);
-    expect(resolved.unavailable).toEqual(['Bash', 'WebSearch']);
+    expect(resolved.unavailable).toEqual(['WebSearch']);
   });
 
   it('reads name as the id, tools and disallowedTools in Claude format', () => {
