@@ -87,9 +87,10 @@ export function ChatView(props: IChatViewProps): JSX.Element {
       actions: app.actions,
       changeLog: app.files.changeLog,
       settings: app.options.settings,
-      commands
+      commands,
+      focusComposer: () => props.composerRef?.current?.focus()
     }),
-    [assistant, props.rendermime, trans, app, commands]
+    [assistant, props.rendermime, trans, app, commands, props.composerRef]
   );
   const panels = widget.panels;
   const settings = app.options.settings();

@@ -27,6 +27,8 @@ export interface ITurnContext {
   changeLog: ChangeLog | null;
   settings: () => IChatSettings;
   commands: CommandRegistry;
+  /** Give the keyboard back to the composer (after an approval is answered). */
+  focusComposer?: () => void;
 }
 
 export const TurnContext = React.createContext<ITurnContext | null>(null);
@@ -246,7 +248,10 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             call={block.call}
             rendermime={ctx.rendermime}
             trans={trans}
-            onAnswer={(id, answer) => ctx.assistant.session.answerApproval(id, answer)}
+            onAnswer={(id, answer) => {
+              ctx.assistant.session.answerApproval(id, answer);
+              ctx.focusComposer?.();
+            }}
             changeLog={ctx.changeLog}
             onShowTerminal={name => void ctx.commands.execute('terminal:open', { name })}
             onCommand={(id, args) => void ctx.commands.execute(id, args)}

@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { messageRequests, openChat, resetMock, setSidebarWidth } from './helpers';
+import { messageRequests, openChat, resetMock, scriptMock, sendMessage, setSidebarWidth, toolCalls } from './helpers';
 
 /**
  * The panel at JupyterLab's default right-sidebar width and wider: one
@@ -111,4 +111,28 @@ test('in the dark theme no element of the panel keeps a light background', async
   });
   expect(light).toEqual([]);
   await page.theme.setLightTheme();
+});
+
+test('an approval can be given with the keyboard alone, and the keyboard goes back to the composer', async ({ page, request }) => {
+  await resetMock(request);
+  await scriptMock(request, [
+    toolCalls({ id: 'toolu_kb', name: 'run_scratch', input: { code: 'print(6 * 7)' } }),
+    { blocks: [{ type: 'text', text: 'It printed 42.' }] }
+  ]);
+  await page.notebook.createNew('keyboard.ipynb');
+  await openChat(page);
+  await sendMessage(page, 'Check the answer in the kernel');
+  const card = page.locator('.jp-DataEngineer-toolCard[data-tool="run_scratch"]');
+  await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 60000 });
+  await page.locator('.jp-DataEngineer-input').focus();
+  let reached = false;
+  for (let i = 0; i < 25 && !reached; i++) {
+    await page.keyboard.press('Shift+Tab');
+    reached = await page.evaluate(() => document.activeElement?.classList.contains('jp-DataEngineer-allowOnce') ?? false);
+  }
+  expect(reached).toBe(true);
+  await page.keyboard.press('Enter');
+  await expect(card).toHaveAttribute('data-state', 'done', { timeout: 60000 });
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('jp-DataEngineer-input'))).toBe(true);
+  await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('42', { timeout: 30000 });
 });
