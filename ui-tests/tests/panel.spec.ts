@@ -78,7 +78,8 @@ test('the empty chat suggests prompts from what is open, and one click sends', a
   const suggestions = page.locator('.jp-DataEngineer-suggestion');
   await expect(suggestions).toHaveCount(3, { timeout: 20000 });
   await expect(page.locator('.jp-DataEngineer-suggestion[data-kind="dataframe"]')).toContainText('orders');
-  await expect(page.locator('.jp-DataEngineer-suggestion[data-kind="query"]')).toContainText('cell 2');
+  // Running cell 1 added an empty cell below it: the query is in cell 3.
+  await expect(page.locator('.jp-DataEngineer-suggestion[data-kind="query"]')).toContainText('Explain the query in cell 3');
   await expect(page.locator('.jp-DataEngineer-emptyState')).toContainText('Data Engineer');
   await expect(page.locator('.jp-DataEngineer-emptyHandoff').first()).toBeVisible();
   await page.locator('.jp-DataEngineer-suggestion[data-kind="dataframe"]').click();
