@@ -1,5 +1,6 @@
 import { expect, test as base } from '@jupyterlab/galata';
 import {
+  framedJson,
   holdRequests,
   openChat,
   resetMock,
@@ -233,7 +234,7 @@ test.describe('Kernel data', () => {
     expect(first).toContain('order_id');
     expect(first).toMatch(/orders: pandas\.DataFrame 3×3/);
     // The tool result holds the real dtypes and sample rows.
-    const inspected = JSON.parse(toolResult(recorded[1], 'toolu_inspect').text);
+    const inspected = framedJson(toolResult(recorded[1], 'toolu_inspect').text);
     expect(inspected.kind).toBe('pandas.DataFrame');
     expect(inspected.shape).toEqual([3, 3]);
     const columns = Object.fromEntries(inspected.columns.map((c: any) => [c.name, c]));

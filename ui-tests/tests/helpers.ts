@@ -94,3 +94,9 @@ export async function setSidebarWidth(page: Page, width: number): Promise<void> 
   }, width);
   await expect.poll(async () => Math.round((await page.locator('#jp-right-stack').boundingBox())!.width)).toBeLessThanOrEqual(width + 2);
 }
+
+/** The JSON inside a tool result whose text frames what it read as data (`<untrusted-data …>`). */
+export function framedJson(text: string): any {
+  const match = /<untrusted-data[^>]*>\n([\s\S]*)\n<\/untrusted-data>/.exec(text);
+  return JSON.parse(match ? match[1] : text);
+}
