@@ -37,11 +37,12 @@ test.describe('Demo mode', () => {
     await expect(page.locator('.jp-DataEngineer-demoBadge')).toHaveText('Demo mode — replies are scripted', { timeout: 20000 });
 
     await sendMessage(page, 'inspect `orders`');
-    const first = page.locator('.jp-DataEngineer-assistant').last();
-    await expect(first.locator('.jp-DataEngineer-toolCard[data-tool="inspect_variable"]')).toHaveAttribute('data-state', 'done', {
+    await expect(page.locator('.jp-DataEngineer-toolCard[data-tool="inspect_variable"]').last()).toHaveAttribute('data-state', 'done', {
       timeout: 60000
     });
-    await expect(first).toContainText('3 rows', { timeout: 30000 });
+    // The reply after the tool is built from what the kernel returned.
+    const first = page.locator('.jp-DataEngineer-assistant').last();
+    await expect(first).toContainText('3 rows and 5 columns', { timeout: 30000 });
     await expect(first.locator('table')).toContainText('discount');
 
     await sendMessage(page, 'what data-quality problems do orders and customers have?');
