@@ -20,11 +20,23 @@ const CATASTROPHIC = String.raw`^(\w+\s?)*$`;
 const LONG_LINE = `${'word '.repeat(500)}!`;
 
 test.describe('Regex search in a worker', () => {
-  test.beforeEach(async ({ page, request }) => {
+  test.beforeEach(async ({ request }) => {
     await resetMock(request);
     await holdRequests(request);
-    // Count the workers the page creates, and keep a heartbeat of its main thread.
-    await page.addInitScript(() => {
+  });
+
+  test('a catastrophic regex is stopped after the limit while the page stays responsive', async ({ page, request, tmpPath }) => {
+    const long = `${tmpPath}/long.txt`;
+    const short = `${tmpPath}/short.txt`;
+    await page.contents.uploadContent(`${LONG_LINE}\n`, 'text', long);
+    await page.contents.uploadContent('word word\ndef load():\n', 'text', short);
+    await scriptMock(request, [
+      toolCalls({ id: 'toolu_ok', name: 'search_files', input: { pattern: '^def \\w+\\(', regex: true, path: tmpPath } })
+    ]);
+    await openChat(page);
+    // Count the workers the page creates (the tools make theirs when a search starts),
+    // and keep a heartbeat of the page's main thread.
+    await page.evaluate(() => {
       const w = window as any;
       w.__workers = [];
       const Original = w.Worker;
@@ -37,17 +49,6 @@ test.describe('Regex search in a worker', () => {
       w.__beats = [];
       setInterval(() => w.__beats.push(performance.now()), 50);
     });
-  });
-
-  test('a catastrophic regex is stopped after the limit while the page stays responsive', async ({ page, request, tmpPath }) => {
-    const long = `${tmpPath}/long.txt`;
-    const short = `${tmpPath}/short.txt`;
-    await page.contents.uploadContent(`${LONG_LINE}\n`, 'text', long);
-    await page.contents.uploadContent('word word\ndef load():\n', 'text', short);
-    await scriptMock(request, [
-      toolCalls({ id: 'toolu_ok', name: 'search_files', input: { pattern: '^def \\w+\\(', regex: true, path: tmpPath } })
-    ]);
-    await openChat(page);
     await sendMessage(page, 'Find the functions');
     let recorded = await waitForMessageRequests(request, 2);
     const found = toolResult(recorded[1], 'toolu_ok');

@@ -110,3 +110,14 @@ describe('snapshot size and retention', () => {
     expect(contents.exists('.jupyter/data-engineer/snapshots/chat-1/fresh.json')).toBe(true);
   });
 });
+
+describe('the snapshot cap counts bytes, not base64 characters', () => {
+  it('deletes (and can undo) a binary file just under the limit', async () => {
+    const bytes = Buffer.alloc(900, 0xff); // 1200 base64 characters
+    const { ok, contents, service } = setup({ files: { 'img.bin': bytes }, limits: { snapshotMaxBytes: 1000 } });
+    expect(await ok('delete_file', { path: 'img.bin' })).toContain('Deleted img.bin');
+    const [change] = await service.changeLog.changes('chat-1');
+    expect((await service.changeLog.undo(change.id)).ok).toBe(true);
+    expect(contents.bytes('img.bin')!.equals(bytes)).toBe(true);
+  });
+});

@@ -111,7 +111,8 @@ export class ChangeLog {
    */
   async track(chatId: string, draft: ChangeDraft, apply: (record: IChangeRecord) => Promise<ChangeOutcome>): Promise<IChangeRecord> {
     const records = await this._load(chatId);
-    const max = this._maxChars();
+    // Base64 (a deleted binary file) is a third longer than the bytes it holds.
+    const max = draft.encoding === 'base64' ? Math.ceil((this._maxChars() * 4) / 3) + 4 : this._maxChars();
     const largest = Math.max(draft.before?.length ?? 0, draft.after?.length ?? 0);
     if (largest > max) {
       throw new FileToolError(

@@ -123,7 +123,29 @@ export const BUILTIN_SENSITIVE_RULES: readonly ISensitiveRule[] = [
 
 interface ICompiled extends ISensitiveRule {
   folder: boolean;
-  test: (path: string) => boolean;
+  /** The pattern has no "/": matched against one segment (the name, or each folder for folder rules). */
+  base: boolean;
+  regex: RegExp;
+  /** Whether the path made of `segments[0..end)` matches. */
+  test: (segments: readonly string[], end: number) => boolean;
+}
+
+/** A folder rule matches the folder or anything below it; a file rule the whole path. */
+function matches(rule: ICompiled, segments: readonly string[]): boolean {
+  if (!rule.folder) {
+    return rule.test(segments, segments.length);
+  }
+  for (let end = 1; end <= segments.length; end++) {
+    if (rule.test(segments, end)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** One RegExp matching when any of `regexes` does (a pre-filter: most paths match none). */
+function anyOf(regexes: RegExp[]): RegExp | null {
+  return regexes.length ? new RegExp(regexes.map(regex => `(?:${regex.source})`).join('|'), 'i') : null;
 }
 
 function compile(rule: ISensitiveRule): ICompiled | null {
@@ -134,8 +156,25 @@ function compile(rule: ISensitiveRule): ICompiled | null {
   const folder = pattern.endsWith('/');
   pattern = pattern.replace(/\/+$/, '');
   const options = { nocase: true, dot: true, nocomment: true, nonegate: true };
-  const matcher = pattern.includes('/') ? new Minimatch(`**/${pattern}`, options) : new Minimatch(pattern, { ...options, matchBase: true });
-  return { ...rule, folder, test: path => matcher.match(path) };
+  const base = !pattern.includes('/');
+  const width = pattern.split('/').length;
+  const deep = pattern.includes('**');
+  // Compiled once to a RegExp: walks check every entry against every rule.
+  // Multi-segment patterns are matched against windows of as many segments
+  // (a leading "**/" would make every test scan the whole path).
+  const regex = new Minimatch(base || !deep ? pattern : `**/${pattern}`, options).makeRe();
+  if (!regex) {
+    return null;
+  }
+  let test: ICompiled['test'];
+  if (base) {
+    test = (segments, end) => regex.test(segments[end - 1]);
+  } else if (deep) {
+    test = (segments, end) => regex.test(segments.slice(0, end).join('/'));
+  } else {
+    test = (segments, end) => end >= width && regex.test(segments.slice(end - width, end).join('/'));
+  }
+  return { ...rule, folder, base, regex, test };
 }
 
 export interface ISensitivePathsOptions {
@@ -164,6 +203,18 @@ export class SensitivePaths {
       }
     }
     this._rules = rules.map(compile).filter((rule): rule is ICompiled => !!rule);
+    this._names = anyOf(this._rules.filter(rule => rule.base && !rule.folder).map(rule => rule.regex));
+    this._segments = anyOf(this._rules.filter(rule => rule.base && rule.folder).map(rule => rule.regex));
+    this._deep = this._rules.filter(rule => !rule.base);
+  }
+
+  /** False when no rule can match (name and folder rules checked with one combined expression each). */
+  private _mayMatch(segments: string[]): boolean {
+    return (
+      !!this._names?.test(segments[segments.length - 1]) ||
+      (!!this._segments && segments.some(segment => this._segments!.test(segment))) ||
+      this._deep.some(rule => matches(rule, segments))
+    );
   }
 
   /**
@@ -176,15 +227,16 @@ export class SensitivePaths {
     if (!segments.length) {
       return null;
     }
+    if (!this._mayMatch(segments)) {
+      return null;
+    }
     const full = segments.join('/');
-    const prefixes = segments.map((_, index) => segments.slice(0, index + 1).join('/'));
     let found: ISensitiveMatch | null = null;
     for (const rule of this._rules) {
       if (rule.writeOnly && action !== 'write') {
         continue;
       }
-      const hit = rule.folder ? prefixes.some(prefix => rule.test(prefix)) : rule.test(full);
-      if (hit) {
+      if (matches(rule, segments)) {
         const match = { level: rule.level, what: rule.what, pattern: rule.pattern, path: full };
         if (rule.level === 'refuse') {
           return match;
@@ -196,6 +248,10 @@ export class SensitivePaths {
   }
 
   private _rules: ICompiled[];
+  private _names: RegExp | null;
+  private _segments: RegExp | null;
+  /** Rules whose pattern has a "/" (few): tested one by one. */
+  private _deep: ICompiled[];
 }
 
 /** The rules without settings (the tool catalogue, tests). */
