@@ -7,6 +7,7 @@ import { ChatSession } from '../../agent/chatSession';
 import { ChatModel } from '../../agent/chatModel';
 import type { IToolCall } from '../../agent/conversation';
 import { createNotebookTools } from '../../tools/notebook';
+import * as risk from '../../tools/risk';
 import { ToolRegistry } from '../../tools/registry';
 import type { ApprovalMode } from '../../tools/types';
 import { fakeFetch, IFakeReply } from '../fakeStream';
@@ -184,6 +185,23 @@ describe('approvals bound to what the card showed', () => {
     expect(callsOf(model)[0].approvalReason).toMatch(/rmtree/);
     session.answerApproval('t1', { kind: 'deny' });
     await done;
+  });
+
+  it('a risk check that throws while the card is built asks (fails closed)', async () => {
+    const { access } = notebooks();
+    const spy = jest.spyOn(risk, 'destructiveReasonChecked').mockRejectedValue(new Error('lexer bug'));
+    try {
+      const { session, model } = sessionWith(access, [{ tools: [{ id: 't1', name: 'run_all_cells', input: {} }] }, { text: 'ok' }], {
+        run_all_cells: 'auto'
+      });
+      const done = session.send('run');
+      await waiting(model);
+      expect(callsOf(model)[0].approvalReason).toMatch(/safety check of this call failed \(lexer bug\)/);
+      session.answerApproval('t1', { kind: 'deny' });
+      await done;
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
