@@ -40,6 +40,13 @@ def test_duckdb_module_spark_and_read_sql(q):
     assert d["engine"] == "sqlite" and d["connection"] == "c"
 
 
+def test_a_cell_that_does_not_parse_is_read_by_pattern(q):
+    con = duckdb.connect()
+    d = detect(q, {"con": con}, 'rows = con.sql("SELECT 1 AS x").fetchall(\nif x:\n', "SELECT 2 AS x")
+    assert d["found"] and d["connection"] == "con" and d["sql"] == "SELECT 1 AS x"
+    assert "new_source" not in d  # no literal position to replace: Apply is not offered
+
+
 def test_a_name_that_is_no_connection_is_not_a_query(q):
     d = detect(q, {"re": __import__("re")}, "re.sql('SELECT 1')\n")
     assert d["found"] is False
