@@ -30,7 +30,7 @@ def test_duckdb_connection_call_and_apply(q):
     assert d["new_source"] == ('x = 1\ndf = con.sql("""SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)""").df()\n')
 
 
-def test_duckdb_module_spark_and_read_sql(q):
+def test_duckdb_module_and_read_sql(q):
     d = detect(q, {"duckdb": duckdb}, "import duckdb\nduckdb.sql('SELECT 42')")
     assert d["engine"] == "duckdb" and d["connection"] is None and d["sql"] == "SELECT 42"
     sq = sqlite3.connect(":memory:")
