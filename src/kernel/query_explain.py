@@ -80,7 +80,7 @@ def _python_query(ns, source):
     try:
         tree = _ast.parse(masked)
     except SyntaxError:
-        return None
+        return _regex_query(ns, source)
     starts = _offsets(source)
     found = []
     for node in _ast.walk(tree):
@@ -121,6 +121,20 @@ def _python_query(ns, source):
         found.append({"kind": "python", "call": method, "sql": sql, "engine": engine, "connection": connection,
                       "literal_span": span})
     return max(found, key=lambda f: len(f["sql"])) if found else None
+
+
+_CALL = _re2.compile(r"\b([A-Za-z_]\w*)\.(sql|execute|query)\(\s*[rRfF]?(\"\"\"|\'\'\'|\"|\')(?P<sql>.*?)\3", _re2.S)
+
+
+def _regex_query(ns, source):
+    """A cell that does not parse yet (a cell being written): `<conn>.sql("...")` by pattern."""
+    for m in _CALL.finditer(source):
+        engine = _kind_of(ns[m.group(1)]) if m.group(1) in ns else None
+        if engine:
+            connection = None if type(ns[m.group(1)]).__name__ == "module" else m.group(1)
+            return {"kind": "python", "call": m.group(2), "sql": m.group("sql"), "engine": engine,
+                    "connection": connection, "literal_span": None}
+    return None
 
 
 def _pipeline(ns, source):

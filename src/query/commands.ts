@@ -31,10 +31,7 @@ export interface IQueryCommandsOptions {
 
 export function addQueryCommands(options: IQueryCommandsOptions): void {
   const { app, tracker, trans } = options;
-  const activeCell = () => {
-    const widget = app.shell.currentWidget;
-    return tracker && widget === tracker.currentWidget ? tracker.activeCell?.model ?? null : null;
-  };
+  const activeCell = () => (sqlEditorActive() ? null : tracker?.activeCell?.model ?? null);
   const sqlEditorActive = () => {
     const path = (app.shell.currentWidget as any)?.context?.path;
     return typeof path === 'string' && path.toLowerCase().endsWith('.sql');
@@ -77,7 +74,8 @@ export function addQueryCommands(options: IQueryCommandsOptions): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const changed = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => app.commands.notifyCommandChanged(), 200);
+    // By id: a toolbar button widget updates its own hidden state only for its id.
+    timer = setTimeout(() => commands.forEach(([id]) => app.commands.notifyCommandChanged(id)), 200);
   };
   tracker?.activeCellChanged.connect(changed);
   tracker?.currentChanged.connect(changed);

@@ -30,7 +30,7 @@ def test_duckdb_connection_call_and_apply(q):
     assert d["new_source"] == ('x = 1\ndf = con.sql("""SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)""").df()\n')
 
 
-def test_duckdb_module_spark_and_read_sql(q):
+def test_duckdb_module_and_read_sql(q):
     d = detect(q, {"duckdb": duckdb}, "import duckdb\nduckdb.sql('SELECT 42')")
     assert d["engine"] == "duckdb" and d["connection"] is None and d["sql"] == "SELECT 42"
     sq = sqlite3.connect(":memory:")
@@ -38,6 +38,13 @@ def test_duckdb_module_spark_and_read_sql(q):
     assert d["engine"] == "sqlite" and d["connection"] == "c"
     d = detect(q, {"c": sq}, "frame = pl.read_database(query='SELECT 1', connection=c)".replace("query='SELECT 1', ", "'SELECT 1', "))
     assert d["engine"] == "sqlite" and d["connection"] == "c"
+
+
+def test_a_cell_that_does_not_parse_is_read_by_pattern(q):
+    con = duckdb.connect()
+    d = detect(q, {"con": con}, 'rows = con.sql("SELECT 1 AS x").fetchall(\nif x:\n', "SELECT 2 AS x")
+    assert d["found"] and d["connection"] == "con" and d["sql"] == "SELECT 1 AS x"
+    assert "new_source" not in d  # no literal position to replace: Apply is not offered
 
 
 def test_a_name_that_is_no_connection_is_not_a_query(q):

@@ -222,6 +222,14 @@ def test_spark_except_all_probe_and_job_group(q, spark_tpch):
     r = verify(q, ns, _spark_sql(AVG), _spark_sql(AVG2), connection="spark", time_budget=1.0)
     assert r["verdict"] == "same", r.get("message") or r
     assert r["timing"]["runs"] >= 1
+    # Explain without running: the SQL's formatted plan, and a DataFrame pipeline's.
+    import json
+
+    e = json.loads(q.explain_context(ns, _spark_sql(AVG), connection="spark"))
+    assert e["engine"] == "spark" and "Physical Plan" in e["plan"], e
+    frame = spark.table("jlde_orders").groupBy("o_orderstatus").count()
+    e = json.loads(q.explain_context({"frame": frame}, frame="frame"))
+    assert e["engine"] == "spark" and "HashAggregate" in e["plan"], e
     # The user's thread carries no job group of ours afterwards.
     assert spark.sparkContext.getLocalProperty("spark.jobGroup.id") is None
     assert [v.name for v in spark.catalog.listTables() if v.name.startswith("__jlde")] == []

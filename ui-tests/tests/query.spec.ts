@@ -30,11 +30,23 @@ const QUERY_CELL = `rows = con.sql("${ORIGINAL}").fetchall()\nlen(rows)`;
 const REWRITE = 'SELECT c_custkey FROM customer c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.o_custkey = c.c_custkey)';
 const WRONG = 'SELECT c_custkey FROM customer WHERE c_custkey >= 2000 AND c_custkey < 2990';
 
+/** Set a cell's text through the model (typing would let the editor auto-close quotes and brackets). */
+async function setSource(page: Page, index: number, source: string): Promise<void> {
+  await page.evaluate(
+    ([i, text]) => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      panel.content.model.cells.get(i).sharedModel.setSource(text);
+    },
+    [index, source] as const
+  );
+}
+
 async function queryNotebook(page: Page, name: string, cell: string): Promise<void> {
   await page.notebook.createNew(name);
-  await page.notebook.setCell(0, 'code', SETUP);
+  await setSource(page, 0, SETUP);
   await page.notebook.runCell(0);
-  await page.notebook.addCell('code', cell);
+  await page.notebook.addCell('code', 'x = 1');
+  await setSource(page, 1, cell);
   await page.notebook.runCell(1);
   await page.notebook.selectCells(1);
 }
@@ -49,6 +61,9 @@ function userText(recorded: any): string {
 }
 
 test.describe('Query cells', () => {
+  // A kernel start, DuckDB, the verifier's probe and timing on a shared 2-core machine.
+  test.setTimeout(240000);
+
   test.beforeEach(async ({ request }) => {
     await resetMock(request);
     await holdRequests(request, 60000);

@@ -232,3 +232,52 @@ describe('verify tool and Apply', () => {
     expect((result.data!.query as any).verification.verdict).toBe('cancelled');
   });
 });
+
+describe('query commands', () => {
+  it('show on query cells and cells with an error, and notify their toolbar buttons by id', async () => {
+    jest.useFakeTimers();
+    const { CommandRegistry } = await import('@lumino/commands');
+    const { Signal } = await import('@lumino/signaling');
+    const { addQueryCommands } = await import('../../query/commands');
+    const commands = new CommandRegistry();
+    const activeCellChanged = new Signal<any, any>({});
+    const outputs: any[] = [];
+    let source = 'print(1)';
+    const model = {
+      type: 'code',
+      sharedModel: { getSource: () => source },
+      outputs: { get length() { return outputs.length; }, get: (i: number) => outputs[i] }
+    };
+    const tracker: any = {
+      activeCell: { model },
+      activeCellChanged,
+      currentChanged: new Signal<any, any>({}),
+      widgetAdded: new Signal<any, any>({})
+    };
+    const sent: string[] = [];
+    const notified: (string | undefined)[] = [];
+    commands.commandChanged.connect((_, args) => notified.push(args.id));
+    addQueryCommands({
+      app: { commands, shell: { currentWidget: null } } as any,
+      tracker,
+      palette: null,
+      trans,
+      send: async text => void sent.push(text)
+    });
+    expect(commands.isVisible('data-engineer:optimize-query')).toBe(false);
+    source = 'rows = con.sql("SELECT 1").fetchall()';
+    expect(commands.isVisible('data-engineer:optimize-query')).toBe(true);
+    expect(commands.isVisible('data-engineer:diagnose-error')).toBe(false);
+    outputs.push({ type: 'error' });
+    expect(commands.isVisible('data-engineer:diagnose-error')).toBe(true);
+    activeCellChanged.emit(null);
+    jest.advanceTimersByTime(250);
+    expect(notified).toEqual(
+      expect.arrayContaining(['data-engineer:explain-query', 'data-engineer:optimize-query', 'data-engineer:diagnose-error'])
+    );
+    await commands.execute('data-engineer:optimize-query');
+    await commands.execute('data-engineer:diagnose-error');
+    expect(sent).toEqual(['/optimize', '/diagnose']);
+    jest.useRealTimers();
+  });
+});

@@ -112,7 +112,12 @@ function Verdict(props: { data: Extract<IQueryResultData, { kind: 'verification'
         <SqlDiff before={data.original} after={data.rewrite} />
       </details>
       <div className="jp-DataEngineer-queryButtons">
-        {v.applicable && state !== 'applied' && (
+        {v.applicable && data.newSource === undefined && (
+          <span className="jp-DataEngineer-queryNote">
+            {trans.__('The SQL is not a literal in a cell here: copy the rewrite to use it.')}
+          </span>
+        )}
+        {v.applicable && data.newSource !== undefined && state !== 'applied' && (
           <button
             className="jp-DataEngineer-queryApply jp-mod-styled jp-mod-accept"
             disabled={!canApply || state === 'applying'}
