@@ -65,6 +65,18 @@ test.describe('Terminal tools', () => {
     await expect(terminal).toHaveCount(0);
     await card.locator('.jp-DataEngineer-showTerminal').click();
     await expect(page.locator('#jp-main-dock-panel .jp-Terminal').first()).toBeVisible({ timeout: 30000 });
+
+    // After a reload the chat finds its terminal again: get_terminal_output reads what it showed.
+    await page.reload();
+    await openChat(page);
+    await scriptMock(request, [toolCalls({ id: 'toolu_tail', name: 'get_terminal_output', input: { lines: 40 } })]);
+    await sendMessage(page, 'What did the terminal show?');
+    const after = await waitForMessageRequests(request, 4);
+    const tail = toolResult(after[after.length - 1], 'toolu_tail');
+    expect(tail.text).toContain('last lines of the terminal');
+    expect(tail.text).toContain('orders.csv');
+    expect(tail.text).not.toContain('<<DE:');
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'It listed two files.' }] }]);
   });
 
   test('Stop interrupts a running command and the terminal stays usable', async ({ page, request, tmpPath }) => {

@@ -108,6 +108,29 @@ export class TerminalService {
     return { session, name };
   }
 
+  /**
+   * The current chat's terminal when it runs on the server but this page is
+   * not connected yet (after a reload): connect without showing it. The
+   * server replays the terminal's recent output to a new connection.
+   */
+  async existing(): Promise<TerminalSession | null> {
+    const current = this.current;
+    if (current) {
+      return current;
+    }
+    const name = this.currentName;
+    const { TerminalAPI } = await import('@jupyterlab/services');
+    const running = await TerminalAPI.listRunning(this._options.serverSettings);
+    if (!running.some(model => model.name === name)) {
+      return null;
+    }
+    const connection = await this._connect(name);
+    const session = new TerminalSession(connectionPort(connection));
+    this._sessions.set(name, { session, connection });
+    await session.waitForOutput(2000);
+    return session;
+  }
+
   /** Show a terminal by name (the card's button). */
   show(name: string): Promise<void> {
     return this._options.show(name);

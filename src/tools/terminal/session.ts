@@ -90,6 +90,14 @@ export class TerminalSession {
     return lastLines(hideMarkers(terminalText(this._history)), count);
   }
 
+  /** Wait until the terminal has shown something (or `ms` passed). */
+  async waitForOutput(ms: number): Promise<void> {
+    const deadline = this._now() + ms;
+    while (!this._history && !this._closed && this._now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  }
+
   /** Run one command and wait for its end (or its time limit, Stop, background hand-off). */
   run(options: IRunOptions): Promise<ICommandRun> {
     if (this._closed) {

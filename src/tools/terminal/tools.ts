@@ -104,13 +104,13 @@ export function terminalOutputTool() {
     run: (input, context) =>
       guard(async () => {
         const services = servicesOf(context);
-        const session = services.terminals.current;
+        const session = services.terminals.current ?? (await services.terminals.existing());
         if (!session) {
           return { content: 'This chat has no open terminal yet: nothing has run. Use run_command to start one.' };
         }
         const activity = session.activity;
         const state = !activity
-          ? 'No command was started from the chat yet.'
+          ? 'No command was started from this page yet (the terminal may show earlier ones, e.g. from before a reload).'
           : activity.ended
             ? `Last command \`${activity.command}\` ended${activity.exitCode !== undefined && activity.exitCode !== null ? ` with exit code ${activity.exitCode}` : ''}.`
             : `Still running: \`${activity.command}\` (started ${Math.round((Date.now() - activity.startedAt) / 1000)} s ago).`;
