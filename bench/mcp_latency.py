@@ -182,7 +182,6 @@ def main() -> int:
         "|---|---|---|---|",
         f"| through the route (`POST /data-engineer/mcp/servers/bench/call`) | {statistics.median(via_route):.2f} | {pct(via_route, 90):.2f} | {min(via_route):.2f} |",
         f"| direct SDK `ClientSession.call_tool` (same server script) | {statistics.median(direct):.2f} | {pct(direct, 90):.2f} | {min(direct):.2f} |",
-        "",
         f"| of the route's time: the SDK call inside the Jupyter server (`durationMs`) | {statistics.median(inner):.2f} | {pct(inner, 90):.2f} | {min(inner):.2f} |",
         "",
         f"**Overhead of the route: {overhead:.2f} ms** (difference of the medians; target <= {TARGET_MS:g} ms): "

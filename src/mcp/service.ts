@@ -43,6 +43,11 @@ export interface IMcpServiceOptions {
   inputs?: McpInputValues;
   /** Where "trust declined for this file version" is remembered for the tab. */
   storage?: Storage | null;
+  /**
+   * How long a turn waits for servers that are starting (ms); slower ones keep starting
+   * and their tools join from the turn's next request.
+   */
+  prepareWaitMs?: number;
 }
 
 const DECLINED_KEY = 'jupyterlab-data-engineer:mcp-trust-declined';
@@ -200,6 +205,7 @@ export class McpService implements IToolSource {
     const wanted = (this._list?.servers ?? []).filter(
       info =>
         this._usable(info) &&
+        !this._starting.has(info.name) &&
         !this._failures.has(info.name) &&
         info.status !== 'failed' &&
         this._tools.get(info.name)?.key !== definitionKey(info)
@@ -209,9 +215,13 @@ export class McpService implements IToolSource {
         this._failures.set(info.name, { kind: 'needs_inputs', message: this._options.trans.__('values were not entered') });
       }
     }
-    await Promise.all(
+    const starts = Promise.all(
       wanted.filter(info => !this.inputs.missing(info.inputIds).length).map(info => this._start(info.name, false))
     );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>(resolve => (timer = setTimeout(resolve, this._options.prepareWaitMs ?? 15000)));
+    await Promise.race([starts, waited]);
+    clearTimeout(timer);
   }
 
   /** Ask for the missing inputs of a server once; false when the user cancelled. */

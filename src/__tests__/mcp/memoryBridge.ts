@@ -26,6 +26,8 @@ export class MemoryBridge {
   starts: Array<{ name: string; inputs: Record<string, string> }> = [];
   calls: Array<{ name: string; tool: string; args: unknown; inputs: Record<string, string> }> = [];
   failStart = new Map<string, string>();
+  /** Starts of these servers wait until released. */
+  holdStart = new Map<string, Promise<void>>();
   callFailure: { kind: string; message: string; stderrTail?: string } | null = null;
 
   async list(): Promise<IMcpList> {
@@ -33,6 +35,7 @@ export class MemoryBridge {
   }
   async start(name: string, inputs: Record<string, string>): Promise<IMcpServerInfo> {
     this.starts.push({ name, inputs });
+    await this.holdStart.get(name);
     const s = this.servers.find(x => x.name === name)!;
     if (!s.trusted) {
       throw new McpRouteError(403, { kind: 'not_trusted', message: 'no' });
@@ -74,7 +77,7 @@ export class MemoryStorage {
   }
 }
 
-export function setUp(options: { servers: IMcpServerInfo[]; tools: Record<string, IMcpToolInfo[]>; trust?: boolean; inputs?: Record<string, string> | null; settings?: Partial<IMcpSettings> }) {
+export function setUp(options: { servers: IMcpServerInfo[]; tools: Record<string, IMcpToolInfo[]>; trust?: boolean; inputs?: Record<string, string> | null; settings?: Partial<IMcpSettings>; prepareWaitMs?: number }) {
   const bridge = new MemoryBridge(options.servers, options.tools);
   const registry = new ToolRegistry();
   const asked = { trust: [] as string[][], inputs: [] as string[][] };
@@ -90,7 +93,7 @@ export function setUp(options: { servers: IMcpServerInfo[]; tools: Record<string
   };
   const storage = new MemoryStorage() as unknown as Storage;
   const settings: IMcpSettings = { approvals: {}, workspaceServers: true, ...options.settings };
-  const service = new McpService({ bridge: bridge as any, registry, settings: () => settings, trans, prompter, storage, inputs: new McpInputValues(storage) });
+  const service = new McpService({ bridge: bridge as any, registry, settings: () => settings, trans, prompter, storage, inputs: new McpInputValues(storage), prepareWaitMs: options.prepareWaitMs });
   registry.addSource(service);
   return { bridge, registry, service, asked, settings, storage };
 }

@@ -110,6 +110,17 @@ describe('McpService', () => {
     expect(service.servers[0].state).toBe('failed');
   });
 
+  it('does not hold a turn for a slow server: its tools join when it is up', async () => {
+    const { bridge, registry } = setUp({ servers: [server('fast'), server('slow')], tools: { fast: [tool('a')], slow: [tool('b')] }, prepareWaitMs: 50 });
+    let release!: () => void;
+    bridge.holdStart.set('slow', new Promise<void>(resolve => (release = resolve)));
+    await registry.prepareSources();
+    expect(registry.names).toEqual(['mcp__fast__a']);
+    release();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(registry.names.sort()).toEqual(['mcp__fast__a', 'mcp__slow__b']);
+  });
+
   it('grants persona tools named <server>/* and <server>/<tool>', async () => {
     const { registry, service } = setUp({ servers: [server('db'), server('git')], tools: { db: [tool('query'), tool('schema')], git: [tool('log')] } });
     useMcpToolNames(mcpPersonaResolver(service));
