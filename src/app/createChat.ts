@@ -192,6 +192,12 @@ export class ChatApp {
       }
     });
     personas.changed.connect(() => void this.prompts.load());
+    this.prompts.changed.connect(() =>
+      this.assistant.setPromptFiles({
+        commands: this.prompts.prompts.map(prompt => ({ name: prompt.name, path: prompt.path })),
+        problems: [...this.prompts.problems]
+      })
+    );
     writeStored(CHAT_ID_KEY, this.assistant.chatId);
     this.assistant.session.modelChanged.connect((_, model) => writeStored(CHAT_ID_KEY, model.id));
     this.threads = new ChatThreads({
