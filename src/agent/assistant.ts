@@ -42,6 +42,12 @@ export function mentionsOf(text: string): string[] {
   return names;
 }
 
+/** Prompt files found in the workspace: their commands and the files that were skipped. */
+export interface IPromptFilesInfo {
+  commands: { name: string; path: string }[];
+  problems: { path: string; reason: string }[];
+}
+
 /** What a hand-off or prompt file sets for one request (and its tool loop). */
 interface ITurnOverrides {
   model?: string | string[];
@@ -263,6 +269,16 @@ export class Assistant {
   /** `/name args` commands of the composer (features and prompt files register here). */
   readonly slashCommands = new SlashCommandRegistry();
 
+  /** The workspace's prompt files and their problems, for the persona details (set by the app). */
+  get promptFiles(): IPromptFilesInfo | null {
+    return this._promptFiles;
+  }
+
+  setPromptFiles(info: IPromptFilesInfo | null): void {
+    this._promptFiles = info;
+    this._emit();
+  }
+
   private async _sendText(text: string, extra: IAttachment[]): Promise<void> {
     const source = this._options.variables;
     const mentions = mentionsOf(text);
@@ -463,6 +479,7 @@ export class Assistant {
 
   private _options: IAssistantOptions;
   private _turn: ITurnOverrides | null = null;
+  private _promptFiles: IPromptFilesInfo | null = null;
   private _pendingModel: string | string[] | null = null;
   private _draftRequested = new Signal<this, string>(this);
   private _previousModel: ChatModel | null = null;

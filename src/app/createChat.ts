@@ -284,6 +284,12 @@ export class ChatApp {
       }
     });
     personas.changed.connect(() => void this.prompts.load());
+    this.prompts.changed.connect(() =>
+      this.assistant.setPromptFiles({
+        commands: this.prompts.prompts.map(prompt => ({ name: prompt.name, path: prompt.path })),
+        problems: [...this.prompts.problems]
+      })
+    );
     writeStored(CHAT_ID_KEY, this.assistant.chatId);
     // /explain, /optimize, /diagnose act on the active cell (or the active .sql file).
     const activeQuery = (): ActiveQuery | null => {

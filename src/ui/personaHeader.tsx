@@ -216,6 +216,25 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
           </dl>
         </>
       )}
+      {assistant.promptFiles && assistant.promptFiles.commands.length > 0 && (
+        <div className="jp-DataEngineer-promptFiles">
+          {trans.__('Prompt files:')}{' '}
+          {assistant.promptFiles.commands.map(command => (
+            <code key={command.name} title={command.path}>
+              /{command.name}{' '}
+            </code>
+          ))}
+        </div>
+      )}
+      {(assistant.promptFiles?.problems.length ?? 0) > 0 && (
+        <ul className="jp-DataEngineer-personaProblems jp-DataEngineer-promptProblems">
+          {assistant.promptFiles!.problems.map(problem => (
+            <li key={problem.path}>
+              <code>{problem.path}</code>: {problem.reason}
+            </li>
+          ))}
+        </ul>
+      )}
       {problems.length > 0 && (
         <ul className="jp-DataEngineer-personaProblems">
           {problems.map(problem => (

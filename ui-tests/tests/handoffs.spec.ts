@@ -161,7 +161,7 @@ test.describe('Personas as in VS Code', () => {
     await expect(card.locator('.jp-DataEngineer-subagentName')).toHaveText('Subagent: Security Engineer');
     // The subagent's tool call is inside the card, not in the parent chat.
     await expect(page.locator('.jp-DataEngineer-assistant > .jp-DataEngineer-toolCard')).toHaveCount(0);
-    await card.locator('summary').click();
+    await card.locator('summary.jp-DataEngineer-subagentHeader').click();
     await expect(card.locator('.jp-DataEngineer-toolCard[data-tool="list_directory"]')).toHaveAttribute('data-state', 'done');
     await expect(card.locator('.jp-DataEngineer-subagentAnswer')).toContainText('SUBAGENT-ANSWER-7781');
 
