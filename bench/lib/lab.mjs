@@ -112,6 +112,8 @@ export function git(...a) {
  * `children` (process groups) for the caller's cleanup.
  */
 export async function startMockAndLab({ tmp, children, apiKey = 'bench', log = () => {} }) {
+  fs.mkdirSync(path.join(tmp, 'runtime'), { recursive: true });
+  fs.mkdirSync(path.join(tmp, 'root'), { recursive: true });
   const mockProc = spawn('python3', [path.join(REPO, 'ui-tests', 'mock', 'mock_anthropic.py'), '--port', '0'], {
     detached: true,
     stdio: ['ignore', 'pipe', fs.openSync(path.join(tmp, 'mock.log'), 'w')]
