@@ -99,7 +99,7 @@ function probe() {
         channel.port2.postMessage(0);
       });
     }
-  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
   document.addEventListener('keydown', () => P.keys++, true);
 }
 
@@ -153,7 +153,12 @@ async function main() {
       });
       await page.locator('.jp-NotebookPanel .jp-Cell.jp-mod-active .cm-content').click();
       await page.keyboard.type(`orders.groupby("`, { delay: 30 });
-      await page.waitForFunction(() => window.__deInline.ghosts.some(g => g.text.includes('customer_segment')), null, { timeout: 30000 });
+      try {
+        await page.waitForFunction(() => window.__deInline.ghosts.some(g => g.text.includes('customer_segment')), null, { timeout: 30000 });
+      } catch (error) {
+        await page.screenshot({ path: path.join(tmp, 'no-ghost.png') });
+        throw new Error(`no ghost text within 30 s (screenshot ${path.join(tmp, 'no-ghost.png')}): ${error.message}`);
+      }
       const r = await page.evaluate(() => {
         const P = window.__deInline;
         const f = P.fetches[P.fetches.length - 1];
