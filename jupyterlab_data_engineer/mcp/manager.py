@@ -158,7 +158,14 @@ class McpManager:
             if conn is not None:
                 await conn.stop()
                 conn.dispose()
-            from .connection import Connection  # the SDK loads on first use
+            try:
+                from .connection import Connection  # the SDK loads on first use
+            except ImportError as err:
+                raise McpFailure(
+                    "start_failed",
+                    f"The MCP SDK cannot be loaded in the Jupyter server's environment ({err}). "
+                    "Install it there (pip install 'mcp>=2.3') and restart the Jupyter server.",
+                ) from None
 
             conn = Connection(spec, self.root_dir, dict(inputs), defs.inputs, start_timeout=self.start_timeout)
             self._connections[name] = conn
