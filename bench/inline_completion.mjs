@@ -10,9 +10,9 @@
  *    provider's fetch (its debouncer fired; performance mark
  *    `data-engineer:completion-fetch`) to the Messages request entering
  *    window.fetch (target ≤ 5 ms, median);
- *  - first streamed token → ghost text on screen: from the SDK reading the
- *    chunk with the first text_delta to the frame after the ghost text shows
- *    it (target ≤ 16 ms, median);
+ *  - first streamed token → ghost text on screen: from the engine receiving
+ *    the first text_delta from the SDK (mark `data-engineer:completion-first-text`)
+ *    to the frame after the ghost text shows it (target ≤ 16 ms, median);
  *  - requests per 100 keystrokes of normal typing: a realistic cell typed at
  *    ~8 keys/s with pauses between tokens, default 250 ms debounce.
  * Writes bench/results/inline_completion.md. Exits 0 when both targets are met.
@@ -57,37 +57,18 @@ function parseArgs(argv) {
 
 /** In-page probe: fetch entries of completion requests, first text_delta reads, ghost text changes. */
 function probe() {
-  const P = (window.__deInline = { fetches: [], firstText: [], ghosts: [], keys: 0 });
+  const P = (window.__deInline = { posts: [], ghosts: [], keys: 0 });
   const origFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = typeof input === 'string' ? input : input.url;
-    const body = init?.body ?? (input instanceof Request ? null : null);
-    const isCompletion = /\/v1\/messages$/.test(url.split('?')[0]) && typeof body === 'string' && body.includes('<CURSOR>');
-    if (!isCompletion) return origFetch(input, init);
-    const entry = { at: performance.now(), mark: null, firstTextAt: null };
-    const marks = performance.getEntriesByName('data-engineer:completion-fetch');
-    entry.mark = marks.length ? marks[marks.length - 1].startTime : null;
-    P.fetches.push(entry);
-    const response = await origFetch(input, init);
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    const stream = new ReadableStream({
-      async pull(controller) {
-        const { value, done } = await reader.read();
-        if (done) return controller.close();
-        if (entry.firstTextAt === null && decoder.decode(value, { stream: true }).includes('text_delta')) {
-          entry.firstTextAt = performance.now();
-          P.firstText.push(entry.firstTextAt);
-        }
-        controller.enqueue(value);
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      }
-    });
-    return new Response(stream, { status: response.status, statusText: response.statusText, headers: response.headers });
+  window.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = init?.method ?? input.method ?? 'GET';
+    // The chat is not used here: every Messages request is a completion.
+    if (method === 'POST' && url.split('?')[0].endsWith('/v1/messages')) {
+      P.posts.push(performance.now());
+    }
+    return origFetch(input, init);
   };
-  new MutationObserver(() => {
+  const observer = new MutationObserver(() => {
     const ghost = document.querySelector('.jp-GhostText');
     const text = ghost?.textContent ?? '';
     if (text && text !== P.lastGhost) {
@@ -99,7 +80,11 @@ function probe() {
         channel.port2.postMessage(0);
       });
     }
-  }).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+  });
+  // The init script runs before the document has elements: observe once it has.
+  document.addEventListener('DOMContentLoaded', () =>
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true })
+  );
   document.addEventListener('keydown', () => P.keys++, true);
 }
 
@@ -147,7 +132,7 @@ async function main() {
       await page.evaluate(() => {
         const cell = window.jupyterapp.shell.currentWidget.content.activeCell;
         cell.model.sharedModel.setSource('');
-        window.__deInline.fetches.length = 0;
+        window.__deInline.posts.length = 0;
         window.__deInline.ghosts.length = 0;
         window.__deInline.lastGhost = '';
       });
@@ -161,9 +146,19 @@ async function main() {
       }
       const r = await page.evaluate(() => {
         const P = window.__deInline;
-        const f = P.fetches[P.fetches.length - 1];
-        const g = P.ghosts.find(x => x.at >= f.firstTextAt);
-        return { request: f.mark === null ? null : f.at - f.mark, ghost: g ? g.painted - f.firstTextAt : null, inDom: g ? g.at - f.firstTextAt : null };
+        const last = name => {
+          const marks = performance.getEntriesByName(name);
+          return marks.length ? marks[marks.length - 1].startTime : null;
+        };
+        const mark = last('data-engineer:completion-fetch');
+        const firstText = last('data-engineer:completion-first-text');
+        const post = P.posts.find(t => mark !== null && t >= mark) ?? null;
+        const g = firstText === null ? null : P.ghosts.find(x => x.at >= firstText);
+        return {
+          request: mark === null || post === null ? null : post - mark,
+          ghost: g ? g.painted - firstText : null,
+          inDom: g ? g.at - firstText : null
+        };
       });
       samples.push(r);
       await page.keyboard.press('Escape');
@@ -209,8 +204,8 @@ async function main() {
       '| | median | p90 | max | n |',
       '|---|---:|---:|---:|---:|',
       `| provider asked (debounce end) → request enters window.fetch, ms | ${f1(median(req))} | ${f1(percentile(req, 90))} | ${f1(Math.max(...req))} | ${req.length} |`,
-      `| first text_delta read → ghost text in the DOM, ms | ${f1(median(inDom))} | ${f1(percentile(inDom, 90))} | ${f1(Math.max(...inDom))} | ${inDom.length} |`,
-      `| first text_delta read → ghost text painted (frame after), ms | ${f1(median(ghost))} | ${f1(percentile(ghost, 90))} | ${f1(Math.max(...ghost))} | ${ghost.length} |`,
+      `| first text_delta in the engine → ghost text in the DOM, ms | ${f1(median(inDom))} | ${f1(percentile(inDom, 90))} | ${f1(Math.max(...inDom))} | ${inDom.length} |`,
+      `| first text_delta in the engine → ghost text painted (frame after), ms | ${f1(median(ghost))} | ${f1(percentile(ghost, 90))} | ${f1(Math.max(...ghost))} | ${ghost.length} |`,
       '',
       `Normal typing (${text.length} characters typed at ~7–9 keys/s, a 350 ms pause after each \`.\`, \`(\`, \`,\`, \`=\`; debounce 250 ms): ` +
         `**${completionRequests.length} requests for ${keys} keystrokes = ${f1((100 * completionRequests.length) / keys)} per 100 keystrokes**, ` +

@@ -12,7 +12,7 @@ name: SQL Reviewer
 description: Reviews SQL for correctness and cost.
 tools:
   - codebase
-  - runTasks
+  - githubRepo
 model: claude-sonnet-4-20250514
 ---
 You are the SQL reviewer persona. Marker: WORKSPACE-PERSONA-BODY-7731.
@@ -71,7 +71,7 @@ test.describe('Personas and project instructions', () => {
     await expect(picker.locator('option[value="sql-reviewer"]')).toHaveText(/SQL Reviewer/);
     await picker.selectOption('sql-reviewer');
     await page.locator('.jp-DataEngineer-detailsToggle').click();
-    await expect(page.locator('.jp-DataEngineer-personaUnavailable')).toHaveText('runTasks');
+    await expect(page.locator('.jp-DataEngineer-personaUnavailable')).toHaveText('githubRepo');
 
     await sendMessage(page, 'Review my query');
     await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done');
