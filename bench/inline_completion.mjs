@@ -126,7 +126,8 @@ async function main() {
 
     // 1 and 2: one completion after a pause, `samples` times.
     const samples = [];
-    for (let i = 0; i < opts.samples; i++) {
+    // One warm-up (loads the provider's code and the SDK, lists the models), then the samples.
+    for (let i = -1; i < opts.samples; i++) {
       await fetch(`${mock}/_mock/reset`, { method: 'POST', body: '{}' });
       await fetch(`${mock}/_mock/script`, { method: 'POST', body: JSON.stringify({ responses: [reply, reply, reply] }) });
       await page.evaluate(() => {
@@ -137,6 +138,9 @@ async function main() {
         window.__deInline.lastGhost = '';
       });
       await page.locator('.jp-NotebookPanel .jp-Cell.jp-mod-active .cm-content').click();
+      // A different first line each time: the provider's cache must not answer.
+      await page.keyboard.type(`# sample ${i + 1}`, { delay: 10 });
+      await page.keyboard.press('Enter');
       await page.keyboard.type(`orders.groupby("`, { delay: 30 });
       try {
         await page.waitForFunction(() => window.__deInline.ghosts.some(g => g.text.includes('customer_segment')), null, { timeout: 30000 });
@@ -160,7 +164,7 @@ async function main() {
           inDom: g ? g.at - firstText : null
         };
       });
-      samples.push(r);
+      if (i >= 0) samples.push(r);
       await page.keyboard.press('Escape');
       await sleep(300);
     }
