@@ -39,7 +39,7 @@ test('README screenshots', async ({ page, request, tmpPath }) => {
   await sendMessage(page, 'what data-quality problems do orders and customers have?');
   const card = page.locator('.jp-DataEngineer-toolCard[data-tool="run_scratch"]').last();
   await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 60000 });
-  await card.locator('summary').first().click().catch(() => undefined);
+  await card.locator('summary').first().click({ timeout: 2000 }).catch(() => undefined);
   await shoot(page, 'approval');
   await card.locator('.jp-DataEngineer-allowOnce').click();
   await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('duplicated', { timeout: 60000 });
@@ -58,7 +58,7 @@ test('README screenshots', async ({ page, request, tmpPath }) => {
   await expect(edit).toHaveAttribute('data-state', 'waiting_approval', { timeout: 60000 });
   await edit.locator('.jp-DataEngineer-allowOnce').click();
   await expect(edit.locator('.jp-DataEngineer-undoButton')).toBeVisible({ timeout: 60000 });
-  await edit.locator('details.jp-DataEngineer-toolDiff summary').click().catch(() => undefined);
+  await edit.locator('details.jp-DataEngineer-toolDiff summary').click({ timeout: 2000 }).catch(() => undefined);
   await shoot(page, 'diff-undo');
 
   // 4. The chat list.
