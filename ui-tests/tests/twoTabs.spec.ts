@@ -52,8 +52,10 @@ test.describe('Two tabs on one chat', () => {
     await savedTurns(request, id, 2);
 
     // A second tab of the same browser reopens the same chat: read-only, with the notice.
+    // A plain page (not Galata's fixture): plain /lab, without the fixture's tree path (a folder
+    // only the fixture makes) and without its settings mocks (so JupyterLab's toasts may show).
     const second = await context.newPage();
-    await second.goto(page.url());
+    await second.goto(`${SERVER}/lab`);
     await openPanel(second);
     expect(await second.evaluate(() => typeof (navigator as any).locks?.request)).toBe('function');
     await expect(second.locator('.jp-DataEngineer-messages')).toHaveAttribute('data-chat-id', id);
@@ -63,7 +65,8 @@ test.describe('Two tabs on one chat', () => {
     await expect(page.locator('.jp-DataEngineer-readOnlyNotice')).toHaveCount(0);
 
     // Take over: the second tab writes, the first becomes read-only.
-    await second.locator('.jp-DataEngineer-takeOver').click();
+    // dispatchEvent: JupyterLab's news toast of the plain page may cover the button.
+    await second.locator('.jp-DataEngineer-takeOver').dispatchEvent('click');
     await expect(second.locator('.jp-DataEngineer-input')).toBeVisible();
     await expect(page.locator('.jp-DataEngineer-readOnlyNotice')).toBeVisible();
     await expect(page.locator('.jp-DataEngineer-input')).toHaveCount(0);
