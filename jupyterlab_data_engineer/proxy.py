@@ -150,7 +150,10 @@ class _DataEngineerHandler(APIHandler):
         elif error is not None:
             message = "Internal error in the jupyterlab-data-engineer server extension."
         message = mask_secret(message, self.de_config.resolved_api_key())
-        self.finish(json.dumps(error_body(kind, message)))
+        # Marked as Jupyter's own refusal (token, cookie, XSRF), so the page can
+        # tell an expired session (reload) from a key without permission.
+        code = "jupyter_auth" if status_code in (401, 403) else None
+        self.finish(json.dumps(error_body(kind, message, code)))
 
 
 class AnthropicProxyHandler(_DataEngineerHandler):
@@ -337,6 +340,12 @@ class AnthropicProxyHandler(_DataEngineerHandler):
                 where, mask_secret(str(err) or type(err).__name__, key),
             )
             if self._headers_written:
+                # What arrived before the break still goes out (the page keeps
+                # the partial reply), then the connection is cut.
+                try:
+                    await self.flush()
+                except StreamClosedError:
+                    pass
                 self.request.connection.stream.close()
                 self.finish(set_content_type=content_type)
                 return

@@ -91,6 +91,8 @@ def test_unauthenticated_requests_are_refused(cli_server, mock, method, path, au
     assert r.status_code in (401, 403)
     assert api_records(mock) == []
     assert_no_secret(response_text(r))
+    # Marked as Jupyter's own refusal: the page offers Reload, not "check the key".
+    assert r.json()["data_engineer_error"] == "jupyter_auth"
 
 
 def _login(server) -> httpx.Client:
@@ -117,6 +119,7 @@ def test_cookie_auth_post_needs_xsrf_header(cli_server, mock):
         # request forgery as far as the server can tell.
         r = c.post(MESSAGES, headers=SDK_HEADERS, json=message_body())
         assert r.status_code == 403
+        assert r.json()["data_engineer_error"] == "jupyter_auth"
         assert api_records(mock) == []
 
         # A wrong XSRF header too.
@@ -506,6 +509,11 @@ def test_upstream_breaking_off_mid_stream_breaks_the_download(cli_server, mock):
     # What did arrive is the beginning of the stream, without a clean end.
     assert b"message_start" in received
     assert b"message_stop" not in received
+    # All of it: the deltas the upstream sent within the last flush interval
+    # before the break are relayed too (the page keeps the partial reply).
+    deltas = [data["delta"]["text"] for name, data in sse_events(received)
+              if name == "content_block_delta"]
+    assert "".join(deltas) == "y" * 12
 
 
 def test_mid_stream_error_event_passes_through(cli_server, mock):
