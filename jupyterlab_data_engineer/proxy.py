@@ -339,9 +339,22 @@ class AnthropicProxyHandler(_DataEngineerHandler):
                 "jupyterlab_data_engineer: upstream %s broke off a response: %s",
                 where, mask_secret(str(err) or type(err).__name__, key),
             )
+            if self._headers_written and content_type.startswith("text/event-stream"):
+                # A stream that broke off ends with an `error` event and a clean
+                # end instead of a cut: a browser drops the bytes it has not read
+                # yet when the connection breaks, so the partial reply would be
+                # lost; this way all of it arrives, then a readable error.
+                event = error_body(
+                    "api_error",
+                    f"The connection to the Anthropic API at {where} broke off in the middle "
+                    "of the reply.",
+                    "upstream_broke_off",
+                )
+                self.write(b"\n\nevent: error\ndata: " + json.dumps(event).encode() + b"\n\n")
+                self.finish(set_content_type=content_type)
+                return
             if self._headers_written:
-                # What arrived before the break still goes out (the page keeps
-                # the partial reply), then the connection is cut.
+                # Not a stream: mirror the break (no clean end), after what arrived.
                 try:
                     await self.flush()
                 except StreamClosedError:

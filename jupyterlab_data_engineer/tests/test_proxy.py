@@ -495,25 +495,26 @@ def test_slow_upstream_is_a_504_and_is_cancelled(cli_server, mock):
     assert mock.wait_for(_disconnected, timeout=1.0)
 
 
-def test_upstream_breaking_off_mid_stream_breaks_the_download(cli_server, mock):
+def test_upstream_breaking_off_mid_stream_ends_with_an_error_event(cli_server, mock):
     mock.script({"blocks": [{"type": "text", "text": "y" * 64}], "chunk_size": 4,
                  "drop_after_chars": 12})
     with cli_server.client() as c:
-        with c.stream("POST", MESSAGES, headers={**cli_server.auth, **SDK_HEADERS},
-                      json=message_body(stream=True)) as r:
-            assert r.status_code == 200
-            received = b""
-            with pytest.raises(httpx.TransportError):
-                for chunk in r.iter_raw():
-                    received += chunk
-    # What did arrive is the beginning of the stream, without a clean end.
-    assert b"message_start" in received
-    assert b"message_stop" not in received
-    # All of it: the deltas the upstream sent within the last flush interval
-    # before the break are relayed too (the page keeps the partial reply).
-    deltas = [data["delta"]["text"] for name, data in sse_events(received)
-              if name == "content_block_delta"]
+        r = c.post(MESSAGES, headers={**cli_server.auth, **SDK_HEADERS},
+                   json=message_body(stream=True))
+    assert r.status_code == 200
+    events = sse_events(r.content)
+    # All that arrived before the break is relayed (also what came within the
+    # last flush interval), then an `error` event instead of a cut connection:
+    # a browser drops unread bytes when a connection breaks.
+    deltas = [data["delta"]["text"] for name, data in events if name == "content_block_delta"]
     assert "".join(deltas) == "y" * 12
+    assert "message_stop" not in [name for name, _ in events]
+    name, data = events[-1]
+    assert name == "error"
+    assert data["error"]["type"] == "api_error"
+    assert "broke off" in data["error"]["message"]
+    assert data["data_engineer_error"] == "upstream_broke_off"
+    assert_no_secret(r.text)
 
 
 def test_mid_stream_error_event_passes_through(cli_server, mock):

@@ -108,6 +108,18 @@ describe('describeError', () => {
     expect(describeError(new TypeError('network error')).kind).toBe('network');
   });
 
+  it("calls the proxy's end of a broken-off upstream stream a lost connection", () => {
+    const broke = new APIError(
+      undefined,
+      { ...body('api_error', 'The connection to the Anthropic API at x broke off'), data_engineer_error: 'upstream_broke_off' } as any,
+      undefined,
+      undefined
+    );
+    expect(describeError(broke).kind).toBe('network');
+    expect(describeError(broke).message).toContain('connection was lost');
+    expect(errorActions(describeError(broke))).toEqual(['retry']);
+  });
+
   it('recognises the user abort', () => {
     expect(isAbort(new APIUserAbortError())).toBe(true);
     expect(isAbort(new Error('x'))).toBe(false);

@@ -160,6 +160,17 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         retryable: true
       };
     }
+    if (status === undefined && body?.data_engineer_error === 'upstream_broke_off') {
+      // The proxy's own end of a stream whose upstream connection broke off.
+      return {
+        ...base,
+        kind: 'network',
+        message: trans.__(
+          'The connection was lost in the middle of the reply. Check your network and the Jupyter server, then retry.'
+        ),
+        retryable: true
+      };
+    }
     if (status === undefined) {
       // An `event: error` inside a stream that had already started.
       if (type === 'overloaded_error') {

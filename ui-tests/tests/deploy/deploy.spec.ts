@@ -13,7 +13,7 @@ import { BASE, contents, expect, fileText, openChatTab, ORIGIN, PREFIX, ROOT, te
 const PROXY = `${PREFIX}data-engineer/anthropic/v1/messages`;
 const lastReply = (page: any) => page.locator('.jp-DataEngineer-assistant').last();
 
-// Checkpoint: not yet run green (see the next commit).
+// Not yet run past the login page (the Galata lock): enable after a green run.
 test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', () => {
   test.beforeEach(async ({ request }) => {
     await resetMock(request);
@@ -170,12 +170,12 @@ test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', (
     await error.locator('.jp-DataEngineer-reloadPage').click();
     await expect(lab).toHaveURL(/\/user\/alice\/login/);
     // Logged in again: the chat as saved before the session ended; it goes on.
-    await lab.locator('input[name="password"]').fill(TOKEN);
+    await lab.locator('#password_input').fill(TOKEN);
     await lab.locator('#login_submit').click();
     await waitForLab(lab);
     await openChatTab(lab);
     await expect(lab.locator('.jp-DataEngineer-messages')).toHaveAttribute('data-chat-id', id!);
-    await expect(lastReply(lab)).toContainText('Loads run hourly.');
+    await expect(lab.locator('.jp-DataEngineer-assistant', { hasText: 'Loads run hourly.' })).toHaveCount(1);
     await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Back after logging in.' }] }]);
     await sendMessage(lab, 'Are you still there?');
     await expect(lastReply(lab)).toContainText('Back after logging in.', { timeout: 20000 });

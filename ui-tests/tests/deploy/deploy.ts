@@ -53,7 +53,7 @@ async function withoutPageToken(page: Page): Promise<void> {
 export async function logIn(page: Page): Promise<void> {
   await page.goto(`${BASE}lab`);
   await expect(page).toHaveURL(/\/user\/alice\/login/);
-  await page.locator('input[name="password"]').fill(TOKEN);
+  await page.locator('#password_input').fill(TOKEN);
   await page.locator('#login_submit, button[type="submit"], input[type="submit"]').first().click();
   await waitForLab(page);
 }
