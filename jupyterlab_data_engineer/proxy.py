@@ -151,7 +151,10 @@ class _DataEngineerHandler(APIHandler):
         elif error is not None:
             message = "Internal error in the jupyterlab-data-engineer server extension."
         message = mask_secret(message, self.de_config.resolved_api_key())
-        self.finish(json.dumps(error_body(kind, message)))
+        # Marked as Jupyter's own refusal (token, cookie, XSRF), so the page can
+        # tell an expired session (reload) from a key without permission.
+        code = "jupyter_auth" if status_code in (401, 403) else None
+        self.finish(json.dumps(error_body(kind, message, code)))
 
 
 class AnthropicProxyHandler(_DataEngineerHandler):
@@ -342,7 +345,26 @@ class AnthropicProxyHandler(_DataEngineerHandler):
                 "jupyterlab_data_engineer: upstream %s broke off a response: %s",
                 where, mask_secret(str(err) or type(err).__name__, key),
             )
+            if self._headers_written and content_type.startswith("text/event-stream"):
+                # A stream that broke off ends with an `error` event and a clean
+                # end instead of a cut: a browser drops the bytes it has not read
+                # yet when the connection breaks, so the partial reply would be
+                # lost; this way all of it arrives, then a readable error.
+                event = error_body(
+                    "api_error",
+                    f"The connection to the Anthropic API at {where} broke off in the middle "
+                    "of the reply.",
+                    "upstream_broke_off",
+                )
+                self.write(b"\n\nevent: error\ndata: " + json.dumps(event).encode() + b"\n\n")
+                self.finish(set_content_type=content_type)
+                return
             if self._headers_written:
+                # Not a stream: mirror the break (no clean end), after what arrived.
+                try:
+                    await self.flush()
+                except StreamClosedError:
+                    pass
                 self.request.connection.stream.close()
                 self.finish(set_content_type=content_type)
                 return

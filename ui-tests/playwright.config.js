@@ -11,6 +11,16 @@ module.exports = {
   retries: process.env.CI ? 1 : 0,
   timeout: 90000,
   reporter: [['list'], ['html', { open: 'never' }]],
+  // The Galata suite (default project) and the deployment-like ones below
+  // each run only their own specs: `--project=<name>` picks one.
+  projects: [
+    { name: 'jupyterlab', testIgnore: ['**/deploy/**', '**/notebook7*.spec.ts'] },
+    // As users deploy: token, XSRF, no hidden files, a /user/alice/ prefix
+    // (jupyter_server_deploy_config.py); plain Playwright, no Galata fixtures.
+    { name: 'deploy', testMatch: ['**/deploy/**/*.spec.ts'], use: { baseURL: 'http://127.0.0.1:8889' } },
+    // Jupyter Notebook 7 (`jupyter notebook`) with the same extension.
+    { name: 'notebook7', testMatch: ['**/notebook7*.spec.ts'], use: { baseURL: 'http://127.0.0.1:8890' } }
+  ],
   use: {
     ...baseConfig.use,
     video: 'off',
@@ -37,6 +47,20 @@ module.exports = {
     {
       command: 'npm start',
       url: 'http://localhost:8888/lab',
+      timeout: 180000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      // The 'deploy' project's server; its login page answers without a token.
+      command: 'jupyter lab --config jupyter_server_deploy_config.py',
+      url: 'http://127.0.0.1:8889/user/alice/login',
+      timeout: 180000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      // The 'notebook7' project's server (jupyter_server_notebook7_config.py).
+      command: 'jupyter notebook --config jupyter_server_notebook7_config.py',
+      url: 'http://127.0.0.1:8890/tree',
       timeout: 180000,
       reuseExistingServer: !process.env.CI
     }

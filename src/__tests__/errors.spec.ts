@@ -1,6 +1,6 @@
 /** @jest-environment node */
 import { AnthropicError, APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { describeError, isAbort, retryAfterSeconds } from '../agent/errors';
+import { describeError, errorActions, isAbort, retryAfterSeconds } from '../agent/errors';
 
 function apiError(status: number, body: unknown, headers: Record<string, string> = {}) {
   return APIError.generate(status, body as any, undefined, new Headers(headers));
@@ -108,8 +108,52 @@ describe('describeError', () => {
     expect(describeError(new TypeError('network error')).kind).toBe('network');
   });
 
+  it("calls the proxy's end of a broken-off upstream stream a lost connection", () => {
+    const broke = new APIError(
+      undefined,
+      { ...body('api_error', 'The connection to the Anthropic API at x broke off'), data_engineer_error: 'upstream_broke_off' } as any,
+      undefined,
+      undefined
+    );
+    expect(describeError(broke).kind).toBe('network');
+    expect(describeError(broke).message).toContain('connection was lost');
+    expect(errorActions(describeError(broke))).toEqual(['retry']);
+  });
+
   it('recognises the user abort', () => {
     expect(isAbort(new APIUserAbortError())).toBe(true);
     expect(isAbort(new Error('x'))).toBe(false);
+  });
+
+  it("tells Jupyter's own refusal (expired session) from the endpoint's", () => {
+    // The proxy marks Jupyter's 401/403 (token, cookie, XSRF) with data_engineer_error.
+    const session = describeError(
+      apiError(403, { ...body('permission_error', "'_xsrf' argument missing from POST"), data_engineer_error: 'jupyter_auth' })
+    );
+    expect(session.kind).toBe('session');
+    expect(session.message).toContain('Reload the page');
+    expect(errorActions(session)).toEqual(['reload', 'retry']);
+    // A 403 body that is not in the API's shape comes from Jupyter too (no server extension route).
+    expect(describeError(apiError(403, { message: 'Forbidden', reason: null })).kind).toBe('session');
+    // The endpoint's own 401/403 stay about the key.
+    expect(describeError(apiError(403, body('permission_error'))).kind).toBe('permission');
+    expect(describeError(apiError(401, body('authentication_error'))).kind).toBe('auth');
+  });
+
+  it('offers the action that fits each cause', () => {
+    const kinds = (status: number, type: string, message = 'm', headers: Record<string, string> = {}) =>
+      errorActions(describeError(apiError(status, body(type, message), headers)));
+    expect(kinds(401, 'authentication_error')).toEqual(['retry']);
+    expect(kinds(403, 'permission_error')).toEqual(['settings', 'retry']);
+    expect(kinds(404, 'not_found_error', 'model: claude-x')).toEqual(['settings', 'retry']);
+    expect(kinds(400, 'invalid_request_error', 'prompt is too long: 2 tokens > 1 maximum')).toEqual(['compact', 'new_chat']);
+    expect(kinds(413, 'request_too_large')).toEqual(['compact', 'new_chat']);
+    expect(kinds(429, 'rate_limit_error', 'm', { 'retry-after': '3' })).toEqual(['retry']);
+    expect(kinds(500, 'api_error')).toEqual(['retry']);
+    expect(kinds(529, 'overloaded_error')).toEqual(['retry']);
+    expect(kinds(400, 'invalid_request_error', 'max_tokens: bad')).toEqual(['retry', 'new_chat']);
+    expect(errorActions(describeError(new AnthropicError('terminated')))).toEqual(['retry']);
+    // A 413 is about the request's size, and says what to do.
+    expect(describeError(apiError(413, body('request_too_large'))).message).toContain('Compact and retry');
   });
 });

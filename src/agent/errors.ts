@@ -13,6 +13,7 @@ export type ChatErrorKind =
   | 'no_server_extension'
   | 'auth'
   | 'permission'
+  | 'session'
   | 'rate_limit'
   | 'overloaded'
   | 'too_long'
@@ -24,6 +25,13 @@ export type ChatErrorKind =
   | 'network'
   | 'stream'
   | 'unknown';
+
+/**
+ * What the user can do about an error, offered as buttons: send again, compact
+ * the chat and send again, open the settings (model name), reload the page
+ * (Jupyter session), start a new chat.
+ */
+export type ChatErrorAction = 'retry' | 'compact' | 'settings' | 'reload' | 'new_chat';
 
 /** An error turned into plain words. `message` is never the API key. */
 export interface IChatError {
@@ -38,6 +46,29 @@ export interface IChatError {
   retryable: boolean;
   status?: number;
   requestId?: string;
+}
+
+/**
+ * The actions that fit an error, the one that helps most first. Read from the
+ * kind (not stored), so chats saved before an action existed get it too.
+ */
+export function errorActions(error: Pick<IChatError, 'kind' | 'retryable'>): ChatErrorAction[] {
+  switch (error.kind) {
+    case 'context_too_long':
+    case 'too_long':
+      return ['compact', 'new_chat'];
+    case 'not_found':
+    case 'permission':
+      return ['settings', 'retry'];
+    case 'session':
+      // Retry when the session came back without a reload (logged in again in another tab).
+      return ['reload', 'retry'];
+    case 'bad_request':
+      return ['retry', 'new_chat'];
+    default:
+      // auth and no_key: Retry once the server's key is fixed (the message says how).
+      return ['retry'];
+  }
 }
 
 /** Read `retry-after-ms` / `retry-after` (seconds or an HTTP date). */
@@ -129,6 +160,17 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         retryable: true
       };
     }
+    if (status === undefined && body?.data_engineer_error === 'upstream_broke_off') {
+      // The proxy's own end of a stream whose upstream connection broke off.
+      return {
+        ...base,
+        kind: 'network',
+        message: trans.__(
+          'The connection was lost in the middle of the reply. Check your network and the Jupyter server, then retry.'
+        ),
+        retryable: true
+      };
+    }
     if (status === undefined) {
       // An `event: error` inside a stream that had already started.
       if (type === 'overloaded_error') {
@@ -146,6 +188,17 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         retryable: true
       };
     }
+    if (body?.data_engineer_error === 'jupyter_auth' || ((status === 401 || status === 403) && !body?.error)) {
+      // Refused by the Jupyter server itself (token, cookie or XSRF), not by the model endpoint.
+      return {
+        ...base,
+        kind: 'session',
+        message: trans.__(
+          'The Jupyter server refused the request: your Jupyter session has probably expired or you were logged out. Reload the page (log in again if asked) and send your last message again: what was written after the session ended could not be saved. (If you logged in again in another tab, Retry is enough.)'
+        ),
+        retryable: false
+      };
+    }
     if (status === 401 || type === 'authentication_error') {
       return {
         ...base,
@@ -161,7 +214,7 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         ...base,
         kind: 'permission',
         message: trans.__(
-          'Access denied. Either your Jupyter session expired (reload the page) or the API key lacks permission for this model.'
+          'The model endpoint denied access: the API key lacks permission for this model or feature. Choose another model in the settings, or ask the key\'s administrator.'
         ),
         retryable: true
       };
@@ -171,7 +224,7 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         ...base,
         kind: 'not_found',
         message: trans.__(
-          'Not found. The model name may be wrong for this endpoint; check the model in the settings.'
+          'The model endpoint does not know this model (or path). Check the model name in the settings, then retry.'
         ),
         retryable: false
       };
@@ -192,11 +245,14 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         retryable: false
       };
     }
-    if (status === 413) {
+    if (status === 413 || type === 'request_too_large') {
+      // The request body is over the endpoint's size limit (large tool results or images).
       return {
         ...base,
         kind: 'too_long',
-        message: trans.__('The conversation is too long for the model. Start a new chat.'),
+        message: trans.__(
+          'The request is too large for the model endpoint (large tool results or images). Choose "Compact and retry" to shorten the chat and send it again, or start a new chat.'
+        ),
         retryable: false
       };
     }

@@ -4,8 +4,9 @@ import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
 import type { ChatModel } from '../agent/chatModel';
-import type { IAssistantTurn, Turn } from '../agent/conversation';
+import type { Turn } from '../agent/conversation';
 import { CommandIDs } from '../commands';
+import { ErrorView, WaitingView } from './errorView';
 import type { IChatSettings } from '../settings';
 import type { ChangeLog } from '../tools/files/changeLog';
 import type { ICodeBlockActions } from './markdownView';
@@ -221,7 +222,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
   const run = (command: string) => void ctx.commands.execute(command);
   return (
     <div className={`jp-DataEngineer-turn jp-DataEngineer-assistant jp-mod-${turn.status}`} data-status={turn.status}>
-      {turn.status === 'waiting' && <div className="jp-DataEngineer-waiting">{trans.__('Thinking…')}</div>}
+      {turn.status === 'waiting' && <WaitingView trans={trans} />}
       {turn.blocks.map((block, index) =>
         block.type === 'text' ? (
           block.text ? (
@@ -269,7 +270,9 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
           {trans.__('Continue')}
         </button>
       )}
-      {turn.error && <ErrorView turn={turn} isLast={props.isLast} busy={props.busy} />}
+      {turn.error && (
+        <ErrorView turn={turn} isLast={props.isLast} busy={props.busy} trans={trans} commands={ctx.commands} />
+      )}
       {turn.status === 'done' && !turn.error && props.isLast && !props.busy && (
         <HandoffBar assistant={ctx.assistant} turn={turn} trans={trans} />
       )}
@@ -278,39 +281,3 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
   );
 });
 
-
-function ErrorView(props: { turn: IAssistantTurn; isLast: boolean; busy: boolean }): JSX.Element | null {
-  const { trans, commands } = React.useContext(TurnContext)!;
-  const error = props.turn.error!;
-  return (
-    <div className="jp-DataEngineer-error" role="alert" data-kind={error.kind}>
-      <div className="jp-DataEngineer-errorMessage">{error.message}</div>
-      {error.detail && error.detail !== error.message && (
-        <div className="jp-DataEngineer-errorDetail">
-          {error.status ? `${error.status}: ` : ''}
-          {error.detail}
-          {error.requestId ? ` (${error.requestId})` : ''}
-        </div>
-      )}
-      {props.isLast && error.kind === 'context_too_long' && (
-        <button
-          className="jp-DataEngineer-compactRetry jp-mod-styled"
-          onClick={() => void commands.execute(CommandIDs.compactAndRetry)}
-          disabled={props.busy}
-          title={trans.__('Summarise the older turns into a recap (the full history stays visible) and send again')}
-        >
-          {trans.__('Compact and retry')}
-        </button>
-      )}
-      {props.isLast && (
-        <button
-          className="jp-DataEngineer-retry jp-mod-styled"
-          onClick={() => void commands.execute(CommandIDs.retry)}
-          disabled={props.busy}
-        >
-          {trans.__('Retry')}
-        </button>
-      )}
-    </div>
-  );
-}

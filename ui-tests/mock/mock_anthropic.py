@@ -303,7 +303,21 @@ class MockState:
         # Demo mode (``--demo``): an empty queue plays demo.py's scripted runs.
         # /_mock/config can switch it; /_mock/reset goes back to the start value.
         self.demo_default = demo
+        # API requests whose response is not over yet (for /_mock/sever); kept across resets.
+        self.open_handlers = set()
         self.reset()
+
+    def sever(self):
+        """Cut every API connection still open, as a restart of the server would; how many."""
+        count = 0
+        for handler in list(self.open_handlers):
+            if not handler.record["finished"] and not handler.disconnected:
+                handler.record["severed"] = True
+                handler.drop()
+                handler.disconnected = True
+                count += 1
+        self.open_handlers.clear()
+        return count
 
     def reset(self):
         self.demo = self.demo_default
@@ -362,6 +376,7 @@ class ApiHandler(tornado.web.RequestHandler):
             "status": None, "finished": False, "client_disconnected": False, "dropped": False,
         }
         self.state.requests.append(self.record)
+        self.state.open_handlers.add(self)
         self.body = body
         self.set_header("request-id", self.request_id)
         self._check_auth(headers)
@@ -385,7 +400,11 @@ class ApiHandler(tornado.web.RequestHandler):
                 raise MockError(400, f"{field}: Field required")
         return self.body
 
+    def on_finish(self):
+        self.state.open_handlers.discard(self)
+
     def on_connection_close(self):
+        self.state.open_handlers.discard(self)
         self.disconnected = True
         if not self.record["finished"] and not self.dropped:
             self.record["client_disconnected"] = True
@@ -447,6 +466,8 @@ class MessagesHandler(ApiHandler):
         if script.get("type", "message") != "http_error":
             self._apply_cache(prefix)
         await asyncio.sleep(script.get("first_byte_delay_ms", 0) / 1000)
+        if self.disconnected:
+            return  # the client gave up (or the connection was severed) while we waited
         if script.get("type", "message") == "http_error":
             status = script.get("status", 500)
             await self.send_api_error(
@@ -674,6 +695,8 @@ class ControlHandler(tornado.web.RequestHandler):
             responses = self._body().get("responses", [])
             state.queue.extend(responses)
             self.finish({"queued": len(state.queue)})
+        elif action == "sever":
+            self.finish({"severed": state.sever()})
         elif action == "reset":
             state.reset()
             self.finish({"ok": True})

@@ -237,6 +237,50 @@ def test_client_disconnect_is_recorded(mock):
     assert record["client_disconnected"] is True and record["finished"] is False
 
 
+def test_sever_cuts_open_streams_and_requests_waiting_for_headers(mock):
+    """/_mock/sever: every API connection still open is cut (a server restart)."""
+    import threading
+    mock.script({"blocks": [{"type": "text", "text": "x" * 400}], "chunk_size": 4,
+                 "delay_ms": 20},
+                {"type": "http_error", "status": 500, "first_byte_delay_ms": 5000})
+    outcomes = {}
+
+    def streaming():
+        try:
+            mock.stream()
+            outcomes["stream"] = "complete"
+        except http.client.IncompleteRead as err:
+            outcomes["stream"] = err.partial.decode()
+
+    def waiting():
+        try:
+            mock.raw("POST", "/v1/messages", BODY, KEY)
+            outcomes["waiting"] = "answered"
+        except (http.client.RemoteDisconnected, ConnectionError):
+            outcomes["waiting"] = "cut"
+
+    threads = [threading.Thread(target=streaming), threading.Thread(target=waiting)]
+    threads[0].start()
+    time.sleep(0.3)  # the stream is under way
+    threads[1].start()
+    time.sleep(0.3)  # the second request waits for its first byte
+    start = time.monotonic()
+    assert mock.call("POST", "/_mock/sever", {})[2] == {"severed": 2}
+    for thread in threads:
+        thread.join(5)
+    assert time.monotonic() - start < 2  # not after the 5 s delay
+    assert outcomes["waiting"] == "cut"
+    assert "content_block_delta" in outcomes["stream"]
+    assert "message_stop" not in outcomes["stream"]
+    records = mock.requests()
+    assert all(r["severed"] and r["dropped"] and not r["finished"] for r in records)
+    assert not any(r["client_disconnected"] for r in records)
+    # Nothing is open any more; the mock answers as before.
+    assert mock.call("POST", "/_mock/sever", {})[2] == {"severed": 0}
+    status, _, events = mock.stream()
+    assert status == 200 and events[-1][0] == "message_stop"
+
+
 def test_first_byte_delay(mock):
     mock.script({"type": "http_error", "status": 500, "first_byte_delay_ms": 300})
     start = time.monotonic()

@@ -339,6 +339,13 @@ class PanelTarget implements INotebookTarget {
       }
     };
     NotebookActions.executed.connect(onExecuted);
+    // A kernel that dies mid-run is restarted by the server and the request is
+    // dropped (no `executed` report): tell that apart from an aborted request.
+    let died = false;
+    const onStatus = (_: unknown, status: string) => {
+      died = died || status === 'autorestarting' || status === 'restarting' || status === 'dead';
+    };
+    panel.sessionContext.statusChanged.connect(onStatus);
     // runCells puts the notebook in command mode: a user typing in it keeps typing.
     const keepEditing = notebook.mode === 'edit' && notebook.node.contains(document.activeElement);
     try {
@@ -353,6 +360,13 @@ class PanelTarget implements INotebookTarget {
       }
     } finally {
       NotebookActions.executed.disconnect(onExecuted);
+      panel.sessionContext.statusChanged.disconnect(onStatus);
+    }
+    if (died && !outcome) {
+      throw new NotebookToolError(
+        `The kernel of ${this.path} died while running cell ${cellId} (it may have run out of memory or crashed) and was restarted: ` +
+          'every variable is gone. Find the cause in the cell before running it again, then re-run the cells it depends on.'
+      );
     }
     return runStatusOf(outcome);
   }
