@@ -87,7 +87,7 @@ test.describe('ETL notebooks', () => {
     expect(toolResult(recorded[2], 'toolu_prove').text).toContain('2 runs, idempotent');
 
     // The report cell shows the proof; the target exists with the expected rows.
-    const report = page.locator('.jp-NotebookPanel:visible .jp-CodeCell').last().locator('.jp-OutputArea-output');
+    const report = page.locator('.jp-NotebookPanel:visible .jp-CodeCell').last().locator('.jp-OutputArea-output[data-mime-type="text/markdown"]');
     await expect(report).toContainText('Proof run: 2 runs, idempotent');
     expect(await page.contents.fileExists(`${tmpPath}/output/orders/data.parquet`)).toBe(true);
     const rows = await page.evaluate(async p => {
