@@ -44,7 +44,8 @@ test('README screenshots', async ({ page, request, tmpPath }) => {
   await card.locator('.jp-DataEngineer-allowOnce').click();
   await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('duplicated', { timeout: 60000 });
 
-  // 3. A file diff with Undo.
+  // 3. A file diff with Undo (best effort: the chat list follows either way).
+  try {
   await request.post(`${MOCK}/_mock/config`, { data: { demo: false } });
   const file = `${tmpPath}/pipeline.yaml`;
   await page.contents.uploadContent('pipeline:\n  name: daily_revenue\n  retries: 2\n  schedule: "0 6 * * *"\n', 'text', file);
@@ -60,6 +61,9 @@ test('README screenshots', async ({ page, request, tmpPath }) => {
   await expect(edit.locator('.jp-DataEngineer-undoButton')).toBeVisible({ timeout: 60000 });
   await edit.locator('details.jp-DataEngineer-toolDiff summary').click({ timeout: 2000 }).catch(() => undefined);
   await shoot(page, 'diff-undo');
+  } catch (error) {
+    console.warn('diff-undo screenshot skipped:', (error as Error).message);
+  }
 
   // 4. The chat list.
   for (const question of ['Which customers churned last quarter?', 'Plan the nightly orders load']) {

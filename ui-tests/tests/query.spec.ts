@@ -46,7 +46,8 @@ async function queryNotebook(page: Page, name: string, cell: string): Promise<vo
   await setSource(page, 0, SETUP);
   await page.notebook.runCell(0);
   await page.notebook.addCell('code', 'x = 1');
-  await setSource(page, 1, cell);
+  // A short first line: JupyterLab hides the cell toolbar when it would cover a long one.
+  await setSource(page, 1, `# query\n${cell}`);
   await page.notebook.runCell(1);
   await page.notebook.selectCells(1);
 }
@@ -111,6 +112,10 @@ test.describe('Query cells', () => {
     const input = page.locator('.jp-DataEngineer-input');
     await input.fill('/optimize');
     await input.press('Enter');
+    // Enter first picks the command in the slash completion list, if it is open; then it sends.
+    if ((await input.inputValue()).trim() === '/optimize') {
+      await input.press('Enter');
+    }
     await waitForMessageRequests(request, 1);
     await scriptMock(request, [
       toolCalls({ id: 'toolu_verify', name: 'verify_query_rewrite', input: { rewrite: WRONG, time_budget_seconds: 1 } })
@@ -125,7 +130,7 @@ test.describe('Query cells', () => {
     await expect(verdict.locator('.jp-DataEngineer-queryCopy')).toBeVisible();
     await waitForMessageRequests(request, 2);
     await scriptMock(request, [{ blocks: [{ type: 'text', text: 'That rewrite is wrong.' }] }]);
-    expect(await page.notebook.getCellTextInput(1)).toBe(QUERY_CELL);
+    expect(await page.notebook.getCellTextInput(1)).toBe(`# query\n${QUERY_CELL}`);
   });
 
   test('Diagnose error on a failing cell sends its traceback', async ({ page, request }) => {
