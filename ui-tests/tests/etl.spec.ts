@@ -61,9 +61,9 @@ test.describe('ETL notebooks', () => {
     const run = page.locator('.jp-DataEngineer-toolCard[data-tool="run_cell"]').first();
     await expect(run).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
     await run.locator('.jp-DataEngineer-allowChat').click();
-    // The load cleans up its staging folder (shutil.rmtree): the risk check asks even inside the chat grant.
+    // The load swaps the staged output in (os.replace) and cleans up (shutil.rmtree): the risk check asks even inside the chat grant.
     const load = page.locator('.jp-DataEngineer-toolCard[data-tool="run_cell"][data-state="waiting_approval"]');
-    await expect(load.locator('.jp-DataEngineer-approvalReason')).toContainText('shutil.rmtree', { timeout: 120000 });
+    await expect(load.locator('.jp-DataEngineer-approvalReason')).toContainText('looks destructive', { timeout: 120000 });
     await load.locator('.jp-DataEngineer-allowOnce').click();
     await expect(page.locator('.jp-DataEngineer-toolCard[data-tool="run_cell"][data-state="done"]')).toHaveCount(SECTIONS.length, {
       timeout: 120000
