@@ -213,9 +213,14 @@ export function verifyRewriteTool() {
       required: ['rewrite'],
       additionalProperties: false
     },
-    effect: 'read',
-    defaultApproval: 'auto',
-    preview: () => ({ summary: 'Verify the rewrite in the kernel (read-only: compare rows, edge probe, timing)' }),
+    // It runs model-written SQL (and the original, repeatedly for the timing) on the user's
+    // database: read-only, but it costs what the queries cost, so it asks by default.
+    effect: 'execute',
+    defaultApproval: 'ask',
+    preview: input => ({
+      summary: 'Verify the rewrite in the kernel (read-only: compare rows, edge probe, timing)',
+      code: { source: input.rewrite, language: 'sql' }
+    }),
     run: (input, context) =>
       guarded(async () => {
         const q = await resolveQuery(context, input);

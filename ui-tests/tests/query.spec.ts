@@ -52,6 +52,14 @@ async function queryNotebook(page: Page, name: string, cell: string): Promise<vo
   await page.notebook.selectCells(1);
 }
 
+/** Verification runs SQL on the user's data: its card asks; allow it once. */
+async function allowVerify(page: Page): Promise<void> {
+  const card = page.locator('.jp-DataEngineer-toolCard[data-tool="verify_query_rewrite"]');
+  await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 60000 });
+  await expect(card).toContainText('SELECT c_custkey FROM customer');
+  await card.locator('.jp-DataEngineer-allowOnce').click();
+}
+
 /** The active cell's toolbar button of a command. */
 function cellButton(page: Page, command: string) {
   return page.locator(`.jp-Cell.jp-mod-active .jp-cell-toolbar [data-command="${command}"]`);
@@ -86,6 +94,7 @@ test.describe('Query cells', () => {
     const proposal = page.locator('.jp-DataEngineer-queryProposal');
     await expect(proposal).toContainText('not verified yet', { timeout: 60000 });
     await expect(proposal.locator('.jp-mod-added')).toContainText('NOT EXISTS');
+    await allowVerify(page);
 
     const verdict = page.locator('.jp-DataEngineer-queryVerdict[data-verdict="same"]');
     await expect(verdict).toBeVisible({ timeout: 120000 });
@@ -120,6 +129,7 @@ test.describe('Query cells', () => {
     await scriptMock(request, [
       toolCalls({ id: 'toolu_verify', name: 'verify_query_rewrite', input: { rewrite: WRONG, time_budget_seconds: 1 } })
     ]);
+    await allowVerify(page);
     const verdict = page.locator('.jp-DataEngineer-queryVerdict[data-verdict="different"]');
     await expect(verdict).toBeVisible({ timeout: 120000 });
     await expect(verdict.locator('.jp-DataEngineer-queryHeadline')).toHaveText(
