@@ -320,4 +320,5 @@ export function killOnExit(children) {
   };
   process.on('exit', cleanup);
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+  return cleanup;
 }

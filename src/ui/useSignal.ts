@@ -14,7 +14,7 @@ export function useSignals(signals: ISignal<any, any>[]): void {
 }
 
 /** How often a streaming reply is rendered again, at most (ms). */
-export const STREAM_RENDER_INTERVAL_MS = 100;
+export const STREAM_RENDER_INTERVAL_MS = 150;
 
 /**
  * The model's turns, for rendering. Changes are rendered at most every
