@@ -212,19 +212,46 @@ test.describe('Fault matrix', () => {
     expect(JSON.stringify(next.messages)).not.toContain('Partial answer');
   });
 
-  // Not yet run in the browser since the proxy ends a broken stream with an error event.
-  test.fixme('connection dropped mid-text keeps the partial text; Retry', async ({ page, request }) => {
+  test('connection dropped mid-text keeps the partial text; Retry', async ({ page, request }) => {
     const text = 'Row counts per day: the first words arrive and then the line goes dead.';
-    await scriptMock(request, [{ blocks: [{ type: 'text', text }], drop_after_chars: 32 }]);
+    // The upstream closes the connection 32 characters in, inside the next event.
+    await scriptMock(request, [{ blocks: [{ type: 'text', text }], drop_after_chars: 32, drop_inside_event_bytes: 40 }]);
     await failWith(page, 'network');
     await expect(errorBox(page)).toContainText('connection was lost');
-    await expect(lastReply(page).locator('.jp-DataEngineer-markdown')).toContainText(text.slice(0, 25));
+    await expect(errorBox(page)).not.toContainText(/overloaded/i);
+    await expect(errorBox(page)).toContainText('between the Jupyter server and the Anthropic API');
+    // All 32 characters that arrived are shown, none of the cut event.
+    await expect(lastReply(page).locator('.jp-DataEngineer-markdown')).toHaveText(text.slice(0, 32).trim());
     expect(await offeredActions(page)).toEqual(['retry']);
+    const next = await recover(page, request, 'retry');
+    expect(next.messages).toHaveLength(1);
+    expect(JSON.stringify(next.messages)).not.toContain('the first words');
+  });
+
+  test('browser loses its connection to the Jupyter server mid-stream: partial text stays, Retry', async ({ page, request }) => {
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'streaming words '.repeat(100) }], chunk_size: 8, delay_ms: 40 }]);
+    await openChat(page);
+    await sendMessage(page, 'Explain partitioning');
+    await expect(lastReply(page)).toHaveAttribute('data-status', 'streaming');
+    await expect.poll(async () => (await lastReply(page).innerText()).length).toBeGreaterThan(40);
+    // The page's network goes away (the SDK's own connection error), not the upstream's.
+    await page.context().setOffline(true);
+    await expect(errorBox(page)).toHaveAttribute('data-kind', 'network', { timeout: 15000 });
+    await expect(errorBox(page)).toContainText('connection was lost');
+    await expect(errorBox(page)).toContainText('between this page and the Jupyter server');
+    await expect(lastReply(page).locator('.jp-DataEngineer-markdown')).toContainText('streaming words');
+    expect(await offeredActions(page)).toEqual(['retry']);
+    await page.context().setOffline(false);
+    // JupyterLab itself may have noticed too (its polls failed): dismiss its dialog as a user would.
+    const lost = page.locator('.jp-Dialog').filter({ hasText: 'Server Connection Error' });
+    if (await lost.isVisible()) {
+      await lost.getByRole('button', { name: 'Dismiss' }).click();
+    }
+    await expectUsable(page);
     await recover(page, request, 'retry');
   });
 
-  // Not yet run in the browser since the proxy ends a broken stream with an error event.
-  test.fixme('connection dropped mid tool-input JSON: no half call runs or is sent', async ({ page, request }) => {
+  test('connection dropped mid tool-input JSON: no half call runs or is sent', async ({ page, request }) => {
     const intro = 'Let me read the file first.';
     await scriptMock(request, [
       {
@@ -233,11 +260,14 @@ test.describe('Fault matrix', () => {
           { type: 'tool_use', id: 'toolu_half', name: 'read_file', input: { path: 'orders/2026-12-01.csv' } }
         ],
         stop_reason: 'tool_use',
-        drop_after_chars: intro.length + 12
+        drop_after_chars: intro.length + 12,
+        drop_inside_event_bytes: 60
       }
     ]);
     await failWith(page, 'network');
+    await expect(errorBox(page)).toContainText('connection was lost');
     await expect(lastReply(page)).toContainText(intro);
+    expect(await offeredActions(page)).toEqual(['retry']);
     await expect(page.locator('.jp-DataEngineer-toolCard')).toHaveCount(0);
     const next = await recover(page, request, 'send');
     expect(JSON.stringify(next.messages)).not.toContain('toolu_half');
