@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from urllib.parse import urlsplit
 from typing import Any
 
@@ -45,6 +46,53 @@ MODELS_QUERY_PARAMS = ("limit", "after_id", "before_id")
 # A streamed body is flushed to the browser at most this often (seconds),
 # the first bytes at once.
 FLUSH_INTERVAL_S = 0.02
+
+# An SSE line ends with CRLF, LF or CR (tried in this order, so CRLF is one ending).
+_SSE_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+# Bytes of one SSE event held back at most while waiting for its end; past
+# this they are relayed as they are (an odd framing must not stall a stream).
+MAX_HELD_EVENT_BYTES = 1 << 20
+
+
+class SSEFramer:
+    """Cuts a byte stream of server-sent events after whole events only.
+
+    ``feed`` returns the bytes up to the end of the last complete event (a
+    blank line) and keeps the rest, so a stream that breaks off mid-event
+    leaves the incomplete event here (``held``) instead of in the browser,
+    where it would be a truncated JSON ``data:`` line.
+    """
+
+    def __init__(self) -> None:
+        self._held = b""
+        # Whether what went out last ended inside an event (an over-long one).
+        self.mid_event = False
+
+    @property
+    def held(self) -> bytes:
+        return self._held
+
+    def feed(self, chunk: bytes) -> bytes:
+        data = self._held + chunk
+        # The held bytes always start a line: a line ending right at `data`'s
+        # start follows another one (an empty line).
+        previous_end, boundary = 0, 0
+        for match in _SSE_LINE_END.finditer(data):
+            if match.start() == previous_end:
+                boundary = match.end()
+            previous_end = match.end()
+        if boundary:
+            self.mid_event = False
+        elif len(data) > MAX_HELD_EVENT_BYTES:
+            boundary, self.mid_event = len(data), True
+        self._held = data[boundary:]
+        return data[:boundary]
+
+    def rest(self) -> bytes:
+        """What is held back (at a clean end of the stream it goes out as is)."""
+        rest, self._held = self._held, b""
+        return rest
 
 
 class UpstreamClient:
@@ -291,6 +339,8 @@ class AnthropicProxyHandler(_DataEngineerHandler):
                 self.set_header(name, mask_secret(value, key))
         self.set_header("Content-Type", content_type)
         secret = key.encode() if key else b""
+        # A stream goes out in whole events (see SSEFramer); other bodies as they come.
+        framer = SSEFramer() if content_type.startswith("text/event-stream") else None
         loop = asyncio.get_running_loop()
         last_flush = 0.0
         pending: asyncio.TimerHandle | None = None
@@ -303,15 +353,20 @@ class AnthropicProxyHandler(_DataEngineerHandler):
                 # A broken connection shows in the loop below; nothing to report here.
                 self.flush().add_done_callback(lambda done: done.exception())
 
+        def relay(data: bytes) -> None:
+            if secret and secret in data:  # an upstream echoing the key
+                data = data.replace(secret, b"***")
+            self.write(data)
+
         try:
             # aiter_bytes: decoded should an upstream compress despite
             # "accept-encoding: identity"; otherwise the bytes as they came.
             async for chunk in response.aiter_bytes():
+                if framer is not None:
+                    chunk = framer.feed(chunk)
                 if not chunk:
                     continue
-                if secret and secret in chunk:  # an upstream echoing the key
-                    chunk = chunk.replace(secret, b"***")
-                self.write(chunk)
+                relay(chunk)
                 # The first bytes go at once; after that, what arrives within
                 # FLUSH_INTERVAL_S goes out together: a streamed reply is a few
                 # hundred small events a second, and each network read costs
@@ -339,24 +394,29 @@ class AnthropicProxyHandler(_DataEngineerHandler):
         except httpx.HTTPError as err:
             if pending is not None:
                 pending.cancel()
-            # Upstream broke off mid-body. Headers are already sent, so mirror
-            # the break: close the browser's connection without a clean end.
+            cut = len(framer.held) if framer is not None else 0
             self.log.warning(
-                "jupyterlab_data_engineer: upstream %s broke off a response: %s",
-                where, mask_secret(str(err) or type(err).__name__, key),
+                "jupyterlab_data_engineer: upstream %s broke off a response%s: %s",
+                where,
+                f" inside an event ({cut} bytes of it dropped)" if cut else "",
+                mask_secret(str(err) or type(err).__name__, key),
             )
-            if self._headers_written and content_type.startswith("text/event-stream"):
+            if framer is not None and self._headers_written:
                 # A stream that broke off ends with an `error` event and a clean
                 # end instead of a cut: a browser drops the bytes it has not read
                 # yet when the connection breaks, so the partial reply would be
-                # lost; this way all of it arrives, then a readable error.
+                # lost; this way all of it arrives, then a readable error. The
+                # event that was cut off is not sent (it would be truncated
+                # JSON); what was sent ends with a whole event.
                 event = error_body(
-                    "api_error",
-                    f"The connection to the Anthropic API at {where} broke off in the middle "
-                    "of the reply.",
+                    "api_connection_error",
+                    f"The connection between the Jupyter server and the Anthropic API at {where} "
+                    "was lost in the middle of the reply.",
                     "upstream_broke_off",
                 )
-                self.write(b"\n\nevent: error\ndata: " + json.dumps(event).encode() + b"\n\n")
+                # (After an over-long event that went out in part, end it first.)
+                end = b"\n\n" if framer.mid_event else b""
+                self.write(end + b"event: error\ndata: " + json.dumps(event).encode() + b"\n\n")
                 self.finish(set_content_type=content_type)
                 return
             if self._headers_written:
@@ -377,6 +437,8 @@ class AnthropicProxyHandler(_DataEngineerHandler):
             return
         if pending is not None:
             pending.cancel()
+        if framer is not None and framer.held:
+            relay(framer.rest())
         self.finish(set_content_type=content_type)
 
 

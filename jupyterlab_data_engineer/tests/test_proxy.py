@@ -524,10 +524,96 @@ def test_upstream_breaking_off_mid_stream_ends_with_an_error_event(cli_server, m
     assert "message_stop" not in [name for name, _ in events]
     name, data = events[-1]
     assert name == "error"
-    assert data["error"]["type"] == "api_error"
-    assert "broke off" in data["error"]["message"]
+    # Its own type: not an error of the model service (api_error, overloaded_error).
+    assert data["error"]["type"] == "api_connection_error"
+    assert "connection between the Jupyter server and the Anthropic API" in data["error"]["message"]
+    assert "was lost in the middle of the reply" in data["error"]["message"]
+    assert mock.url.split("//", 1)[1] in data["error"]["message"]
     assert data["data_engineer_error"] == "upstream_broke_off"
     assert_no_secret(r.text)
+    # The stream ends cleanly: every event is whole and the body ends with one.
+    assert r.content.endswith(b"\n\n")
+    (record,) = api_records(mock)
+    assert record["dropped"] is True
+
+
+def test_upstream_breaking_off_inside_an_event_drops_the_cut_event(cli_server, mock):
+    # The mock sends 40 bytes of one more delta event before closing: a truncated
+    # `data:` line the browser's SSE parser would choke on.
+    mock.script({"blocks": [{"type": "text", "text": "w" * 64}], "chunk_size": 4,
+                 "drop_after_chars": 20, "drop_inside_event_bytes": 40})
+    with cli_server.client() as c:
+        r = c.post(MESSAGES, headers={**cli_server.auth, **SDK_HEADERS},
+                   json=message_body(stream=True))
+    assert r.status_code == 200
+    assert b"never sent in full" not in r.content
+    # Every block of the body is a whole event with JSON data (sse_events parses each).
+    blocks = [b for b in r.content.split(b"\n\n") if b]
+    events = sse_events(r.content)
+    assert len(events) == len(blocks)
+    deltas = [data["delta"]["text"] for name, data in events if name == "content_block_delta"]
+    assert "".join(deltas) == "w" * 20
+    name, data = events[-1]
+    assert name == "error" and data["data_engineer_error"] == "upstream_broke_off"
+    assert "inside an event (40 bytes of it dropped)" in cli_server.log_text()
+
+
+def test_upstream_breaking_off_inside_tool_input_json(cli_server, mock):
+    # The tool's input JSON is cut after 5 characters: the browser gets the
+    # fragments that arrived whole, no content_block_stop for the tool, no
+    # message_delta (so no stop_reason "tool_use"), then the error event.
+    intro = "Let me read the file."
+    mock.script({
+        "blocks": [
+            {"type": "text", "text": intro},
+            {"type": "tool_use", "id": "toolu_half", "name": "read_file",
+             "input": {"path": "orders/2026-12-01.csv"}},
+        ],
+        "stop_reason": "tool_use", "chunk_size": 4,
+        "drop_after_chars": len(intro) + 5, "drop_inside_event_bytes": 25,
+    })
+    with cli_server.client() as c:
+        r = c.post(MESSAGES, headers={**cli_server.auth, **SDK_HEADERS},
+                   json=message_body(stream=True))
+    events = sse_events(r.content)
+    names = [name for name, _ in events]
+    assert names.count("content_block_start") == 2
+    assert names.count("content_block_stop") == 1  # the text block only
+    assert "message_delta" not in names and "message_stop" not in names
+    partial = "".join(d["delta"]["partial_json"] for n, d in events
+                      if n == "content_block_delta" and d["delta"]["type"] == "input_json_delta")
+    assert partial == '{"pat'
+    assert names[-1] == "error"
+    assert events[-1][1]["error"]["type"] == "api_connection_error"
+
+
+def test_sse_framer_cuts_after_whole_events_only():
+    from jupyterlab_data_engineer.proxy import SSEFramer
+
+    framer = SSEFramer()
+    assert framer.feed(b"event: a\ndata: {}\n") == b""
+    assert framer.feed(b"\nevent: b\ndata: {\"x\"") == b"event: a\ndata: {}\n\n"
+    assert framer.held == b'event: b\ndata: {"x"'
+    assert framer.feed(b":1}\n\nevent: c\n") == b'event: b\ndata: {"x":1}\n\n'
+    assert framer.rest() == b"event: c\n"
+    # CRLF and CR line endings; a CRLF is one line ending, not an empty line.
+    framer = SSEFramer()
+    assert framer.feed(b"data: 1\r\ndata: 2\r\n") == b""
+    assert framer.feed(b"\r\ndata: 3\r\rdata: 4") == b"data: 1\r\ndata: 2\r\n\r\ndata: 3\r\r"
+    assert framer.held == b"data: 4"
+    # A CRLF split between two reads.
+    framer = SSEFramer()
+    assert framer.feed(b"data: 1\r") == b""
+    assert framer.feed(b"\n\r\n") == b"data: 1\r\n\r\n"
+    # An endless event is not held forever.
+    from jupyterlab_data_engineer import proxy
+
+    framer = SSEFramer()
+    big = b"data: " + b"x" * proxy.MAX_HELD_EVENT_BYTES
+    assert framer.feed(big) == big
+    assert framer.held == b"" and framer.mid_event
+    assert framer.feed(b"x\n\ndata: 5") == b"x\n\n"
+    assert not framer.mid_event
 
 
 def test_mid_stream_error_event_passes_through(cli_server, mock):

@@ -248,6 +248,82 @@ describe('ChatSession context window stop', () => {
   });
 });
 
+describe('ChatSession lost connection', () => {
+  // Events of a scripted reply: 0 message_start, 1 content_block_start, then
+  // one text delta per `chunk` characters, content_block_stop, then the tool
+  // block (start, 7-character input_json_delta fragments, stop).
+  const TEXT = 'The first words arrive, then the line goes dead.'; // 6 deltas of 8
+
+  /** The next request is a valid conversation: user first, alternating, no tool_use left alone. */
+  function expectValid(body: any): void {
+    const roles = body.messages.map((m: any) => m.role);
+    roles.forEach((role: string, i: number) => expect(role).toBe(i % 2 === 0 ? 'user' : 'assistant'));
+    for (const message of body.messages) {
+      expect(message.content.length).toBeGreaterThan(0);
+      if (message.role === 'assistant') {
+        expect(message.content.some((c: any) => c.type === 'tool_use')).toBe(false);
+      }
+    }
+  }
+
+  it('a connection lost mid-text (the fetch body fails) keeps the partial text and says so; Retry sends a valid request', async () => {
+    const { session, conversation, requests } = sessionWith([
+      { text: TEXT, chunk: 8, dropAfterEvents: 4, cutBytes: 20 },
+      { text: 'recovered' }
+    ]);
+    await session.send('Row counts per day?');
+    const reply = lastReply(conversation);
+    expect(reply.status).toBe('error');
+    expect(reply.error?.kind).toBe('network');
+    expect(reply.error?.message).toContain('connection was lost');
+    expect(reply.error?.retryable).toBe(true);
+    expect(reply.text).toBe(TEXT.slice(0, 16));
+    await session.retry();
+    expect(lastReply(conversation).text).toBe('recovered');
+    expectValid(requests[1].body);
+    expect(requests[1].body.messages).toHaveLength(1);
+    expect(JSON.stringify(requests[1].body)).not.toContain('The first words');
+  });
+
+  it.each([
+    ['the fetch body fails', { dropAfterEvents: 9, cutBytes: 30 }],
+    ['the body ends without message_stop', { endAfterEvents: 9 }]
+  ])('a connection lost inside a tool input (%s) neither runs nor sends the half call', async (_, cut) => {
+    const tool = fakeTool('run_code');
+    const { session, conversation, requests } = sessionWith(
+      [
+        { text: 'Let me read.', tools: [{ id: 'toolu_half', name: 'run_code', input: { code: 'print(1)' } }], ...cut },
+        { text: 'recovered' }
+      ],
+      [tool]
+    );
+    await session.send('Run it');
+    const reply = lastReply(conversation);
+    expect(reply.status).toBe('error');
+    expect(reply.error?.kind).toBe('network');
+    expect(reply.error?.message).toContain('connection was lost');
+    expect(reply.error?.detail).toMatch(/this page and the Jupyter server|stream ended before the reply was complete/);
+    expect(reply.text).toBe('Let me read.');
+    expect(reply.blocks.filter(b => b.type === 'tool')).toEqual([]);
+    expect(tool.calls).toEqual([]);
+    await session.send('Try again');
+    expect(lastReply(conversation).text).toBe('recovered');
+    expectValid(requests[1].body);
+    expect(JSON.stringify(requests[1].body)).not.toContain('toolu_half');
+  });
+
+  it("the proxy's error event for a dropped upstream is a lost connection, partial text kept", async () => {
+    const { session, conversation } = sessionWith([
+      { text: TEXT, chunk: 8, errorAfter: 16, errorType: 'api_connection_error' }
+    ]);
+    await session.send('q');
+    const reply = lastReply(conversation);
+    expect(reply.error?.kind).toBe('network');
+    expect(reply.error?.message).toContain('connection was lost');
+    expect(reply.text).toBe(TEXT.slice(0, 16));
+  });
+});
+
 describe('ChatSession agent loop', () => {
   it('runs a multi-step tool sequence and sends every result back', async () => {
     const tool = fakeTool('run_code');

@@ -1,6 +1,6 @@
 /** @jest-environment node */
 import { AnthropicError, APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { describeError, errorActions, isAbort, retryAfterSeconds } from '../agent/errors';
+import { describeError, errorActions, IncompleteStreamError, isAbort, retryAfterSeconds } from '../agent/errors';
 
 function apiError(status: number, body: unknown, headers: Record<string, string> = {}) {
   return APIError.generate(status, body as any, undefined, new Headers(headers));
@@ -118,6 +118,49 @@ describe('describeError', () => {
     expect(describeError(broke).kind).toBe('network');
     expect(describeError(broke).message).toContain('connection was lost');
     expect(errorActions(describeError(broke))).toEqual(['retry']);
+  });
+
+  it('calls every way a connection is lost mid-reply the same: a lost connection, Retry', () => {
+    const lost = [
+      // The proxy's error event when its upstream dropped, with and without its code.
+      new APIError(
+        undefined,
+        { ...body('api_connection_error', 'The connection between the Jupyter server and the Anthropic API was lost'), data_engineer_error: 'upstream_broke_off' } as any,
+        undefined,
+        undefined
+      ),
+      new APIError(undefined, body('api_connection_error', 'lost') as any, undefined, undefined),
+      // The browser's own connection to the Jupyter server, as the SDK's MessageStream reports it.
+      new AnthropicError('network error'),
+      new TypeError('network error'),
+      // A body that ended cleanly before message_stop.
+      new IncompleteStreamError()
+    ];
+    for (const error of lost) {
+      const described = describeError(error);
+      expect(described.kind).toBe('network');
+      expect(described.message).toContain('connection was lost');
+      expect(described.message).not.toMatch(/overloaded/i);
+      expect(described.retryable).toBe(true);
+      expect(errorActions(described)).toEqual(['retry']);
+    }
+    expect(describeError(lost[0]).detail).toContain('between the Jupyter server and the Anthropic API');
+    expect(describeError(lost[4]).detail).toContain('message_stop');
+    // The page's own leg is named as such (MessageStream keeps the fetch error as the cause).
+    const wrapped = Object.assign(new AnthropicError('network error'), { cause: new TypeError('network error') });
+    expect(describeError(wrapped).detail).toBe(
+      'The connection between this page and the Jupyter server broke off (network error).'
+    );
+    expect(describeError(new TypeError('terminated')).detail).toContain('this page and the Jupyter server');
+    const ended = describeError(new AnthropicError('stream ended without producing a Message with role=assistant'));
+    expect(ended.kind).toBe('network');
+    expect(ended.detail).toContain('The stream ended before the reply was complete');
+    // An `api_error` event from the model service is not a lost connection.
+    expect(describeError(new APIError(undefined, body('api_error') as any, undefined, undefined)).kind).toBe('stream');
+    // Nor is a refused connection before any reply (the SDK retried already).
+    const refused = describeError(new APIConnectionError({ message: 'Connection error.' }));
+    expect(refused.kind).toBe('network');
+    expect(refused.message).toContain('Could not reach the Jupyter server');
   });
 
   it('recognises the user abort', () => {

@@ -18,6 +18,15 @@ export interface IFakeReply {
   /** Wait this long between deltas. */
   delayMs?: number;
   stopReason?: string;
+  /**
+   * The connection breaks after this many SSE events (and `cutBytes` bytes of
+   * the next one): reading the body fails as a browser's fetch does.
+   */
+  dropAfterEvents?: number;
+  /** The body ends cleanly after this many events (no message_stop). */
+  endAfterEvents?: number;
+  /** With `dropAfterEvents`: bytes of the next event sent before the break. */
+  cutBytes?: number;
 }
 
 function sse(event: string, data: unknown): string {
@@ -165,9 +174,25 @@ export function fakeFetch(replies: IFakeReply[]): {
             // already closed
           }
         });
-        for (const event of events) {
+        for (const [i, event] of events.entries()) {
           if (signal?.aborted) {
             return;
+          }
+          if (i === reply.dropAfterEvents) {
+            if (reply.cutBytes) {
+              controller.enqueue(encoder.encode(event.slice(0, reply.cutBytes)));
+            }
+            // An error discards what is queued and unread (as a browser drops
+            // unread bytes of a broken connection): let the reader take it first.
+            while ((controller.desiredSize ?? 1) < 1) {
+              await new Promise(resolve => setTimeout(resolve, 1));
+            }
+            // What Chromium's fetch reports for a connection lost mid-body.
+            controller.error(new TypeError('network error'));
+            return;
+          }
+          if (i === reply.endAfterEvents) {
+            break;
           }
           if (reply.delayMs) {
             await new Promise(resolve => setTimeout(resolve, reply.delayMs));

@@ -15,7 +15,7 @@ import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import type { Compactor } from './compaction';
 import { ChatModel } from './chatModel';
 import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, IUsage } from './conversation';
-import { describeError, isAbort } from './errors';
+import { describeError, IncompleteStreamError, isAbort } from './errors';
 import { withCacheBreakpoints } from './prompt';
 
 /** What a request needs besides the conversation; prepared fresh for every request. */
@@ -247,6 +247,11 @@ export class ChatSession {
         });
       });
       const final = await stream.finalMessage();
+      if (!final.stop_reason) {
+        // The stream ended without its message_delta / message_stop: the
+        // connection was closed early, the reply (and any tool input) is partial.
+        throw new IncompleteStreamError();
+      }
       let blocks = blocksOf(final, current().blocks);
       const cut = final.stop_reason === 'max_tokens' || (final.stop_reason as string) === 'model_context_window_exceeded';
       if (cut) {

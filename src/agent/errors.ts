@@ -7,6 +7,19 @@ import {
   APIUserAbortError
 } from '@anthropic-ai/sdk';
 
+/**
+ * A stream that ended cleanly but before the reply did (no `message_stop`):
+ * a connection closed by something between the page and the model endpoint
+ * (a reverse proxy, a restarted server). The reply is as incomplete as after
+ * a broken connection, and is treated the same way.
+ */
+export class IncompleteStreamError extends AnthropicError {
+  constructor() {
+    super('The stream ended before the reply was complete (no message_stop event).');
+    this.name = 'IncompleteStreamError';
+  }
+}
+
 /** The causes a user can act on, each with its own wording and remedy. */
 export type ChatErrorKind =
   | 'no_key'
@@ -160,8 +173,12 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         retryable: true
       };
     }
-    if (status === undefined && body?.data_engineer_error === 'upstream_broke_off') {
-      // The proxy's own end of a stream whose upstream connection broke off.
+    if (
+      status === undefined &&
+      (body?.data_engineer_error === 'upstream_broke_off' || type === 'api_connection_error')
+    ) {
+      // The proxy's own end of a stream whose upstream connection broke off
+      // (the partial reply before it arrived whole).
       return {
         ...base,
         kind: 'network',
@@ -302,13 +319,21 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
     };
   }
   if (error instanceof AnthropicError || error instanceof TypeError) {
-    // A body that broke off: the SDK wraps the fetch's own error.
+    // A body that broke off: the SDK wraps the fetch's own error (a TypeError,
+    // "network error" in Chromium, "terminated" in Node) in an AnthropicError.
+    const cause = error instanceof TypeError ? error : (error as { cause?: unknown }).cause;
     return {
       kind: 'network',
       message: trans.__(
         'The connection was lost in the middle of the reply. Check your network and the Jupyter server, then retry.'
       ),
-      detail: error.message,
+      detail:
+        cause instanceof TypeError
+          ? trans.__('The connection between this page and the Jupyter server broke off (%1).', cause.message)
+          : /^(stream|request) ended without/.test(error.message)
+            ? // The SDK's words for a body that ended cleanly before message_stop.
+              trans.__('The stream ended before the reply was complete (%1).', error.message)
+            : error.message,
       retryable: true
     };
   }

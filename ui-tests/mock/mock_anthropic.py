@@ -599,7 +599,7 @@ class MessagesHandler(ApiHandler):
             pos = 0
             while pos < len(text):
                 if limit is not None and sent >= limit:
-                    return await self.interrupt(script, limit == drop_at)
+                    return await self.interrupt(script, limit == drop_at, index, delta_type, field)
                 piece = text[pos:pos + (chunk if limit is None else min(chunk, limit - sent))]
                 pos, sent = pos + len(piece), sent + len(piece)
                 await asyncio.sleep(delay)
@@ -609,16 +609,28 @@ class MessagesHandler(ApiHandler):
                                          "signature": block["signature"]})
             await self.event("content_block_stop", {"type": "content_block_stop", "index": index})
         if limit is not None and sent >= limit:
-            return await self.interrupt(script, limit == drop_at)
+            return await self.interrupt(script, limit == drop_at, len(blocks), "text_delta", "text")
         await self.event("message_delta", {
             "type": "message_delta", "usage": usage,
             "delta": {"stop_reason": script.get("stop_reason", "end_turn"), "stop_sequence": None}})
         await self.event("message_stop", {"type": "message_stop"})
         await self.complete()
 
-    async def interrupt(self, script, drop):
+    async def interrupt(self, script, drop, index=0, delta_type="text_delta", field="text"):
         """Stop the stream mid-way: an abrupt close, or an `error` event then a clean end."""
         if drop:
+            cut = script.get("drop_inside_event_bytes")
+            if cut:
+                # The first bytes of the next delta event, then the close: a
+                # break in the middle of an event (a truncated `data:` line).
+                event = (f"event: content_block_delta\ndata: " + _dumps({
+                    "type": "content_block_delta", "index": index,
+                    "delta": {"type": delta_type, field: "never sent in full"}}) + "\n\n")
+                self.write(event[:int(cut)])
+                try:
+                    await self.flush()
+                except tornado.iostream.StreamClosedError:
+                    pass
             return self.drop()
         error_type, message = self._error_of(script)
         await self.event("error", {"type": "error", "request_id": self.request_id,

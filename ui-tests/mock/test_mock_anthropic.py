@@ -220,6 +220,18 @@ def test_drop_after_chars(mock):
         mock.raw("POST", "/v1/messages", BODY, KEY)  # non-stream: no response at all
 
 
+def test_drop_inside_event_bytes(mock):
+    mock.script({"blocks": [{"type": "text", "text": "abcdefghij"}], "drop_after_chars": 3,
+                 "drop_inside_event_bytes": 40})
+    with pytest.raises(http.client.IncompleteRead) as info:
+        mock.stream()
+    partial = info.value.partial.decode()
+    whole, _, cut = partial.rpartition("\n\n")
+    assert "".join(deltas(parse_sse(whole + "\n\n"), 0, "text")) == "abc"
+    # 40 bytes of one more event: its `data:` line cut short.
+    assert len(cut) == 40 and cut.startswith("event: content_block_delta\ndata: {")
+
+
 def test_client_disconnect_is_recorded(mock):
     mock.script({"blocks": [{"type": "text", "text": "x" * 200}], "chunk_size": 1,
                  "delay_ms": 20})

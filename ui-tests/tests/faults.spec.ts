@@ -1,5 +1,6 @@
 import { expect, IJupyterLabPageFixture, test as base } from '@jupyterlab/galata';
 import type { APIRequestContext, Page } from '@playwright/test';
+import * as net from 'net';
 import {
   holdRequests,
   messageRequests,
@@ -35,6 +36,50 @@ const test = base.extend({
 const RECOVERED = 'Recovered after the fault.';
 const lastReply = (page: Page) => page.locator('.jp-DataEngineer-assistant').last();
 const errorBox = (page: Page) => page.locator('.jp-DataEngineer-error');
+
+/**
+ * A TCP relay to 127.0.0.1:`target` on a free port. `cut()` resets every
+ * connection through it (both sides), and says how many there were; new
+ * connections go through as before.
+ */
+async function tcpRelay(target: number): Promise<{ port: number; cut: () => number; close: () => Promise<void> }> {
+  const pairs = new Set<[net.Socket, net.Socket]>();
+  const server = net.createServer(client => {
+    const upstream = net.connect(target, '127.0.0.1');
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of pair) {
+      socket.on('error', end);
+      socket.on('close', end);
+    }
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    cut: () => {
+      const count = pairs.size;
+      for (const pair of [...pairs]) {
+        pairs.delete(pair);
+        pair.forEach(socket => socket.resetAndDestroy());
+      }
+      return count;
+    },
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const pair of pairs) {
+          pair.forEach(socket => socket.destroy());
+        }
+        server.close(() => resolve());
+      })
+  };
+}
 
 /** An HTTP error as the API sends it; `times` copies (the SDK retries 429/5xx twice itself). */
 function httpError(status: number, message: string, times = 1, headers: Record<string, string> = {}, errorType?: string) {
@@ -212,19 +257,52 @@ test.describe('Fault matrix', () => {
     expect(JSON.stringify(next.messages)).not.toContain('Partial answer');
   });
 
-  // Not yet run in the browser since the proxy ends a broken stream with an error event.
-  test.fixme('connection dropped mid-text keeps the partial text; Retry', async ({ page, request }) => {
+  test('connection dropped mid-text keeps the partial text; Retry', async ({ page, request }) => {
     const text = 'Row counts per day: the first words arrive and then the line goes dead.';
-    await scriptMock(request, [{ blocks: [{ type: 'text', text }], drop_after_chars: 32 }]);
+    // The upstream closes the connection 32 characters in, inside the next event.
+    await scriptMock(request, [{ blocks: [{ type: 'text', text }], drop_after_chars: 32, drop_inside_event_bytes: 40 }]);
     await failWith(page, 'network');
     await expect(errorBox(page)).toContainText('connection was lost');
-    await expect(lastReply(page).locator('.jp-DataEngineer-markdown')).toContainText(text.slice(0, 25));
+    await expect(errorBox(page)).not.toContainText(/overloaded/i);
+    await expect(errorBox(page)).toContainText('between the Jupyter server and the Anthropic API');
+    // All 32 characters that arrived are shown, none of the cut event.
+    await expect(lastReply(page).locator('.jp-DataEngineer-markdown')).toHaveText(text.slice(0, 32).trim());
     expect(await offeredActions(page)).toEqual(['retry']);
-    await recover(page, request, 'retry');
+    const next = await recover(page, request, 'retry');
+    expect(next.messages).toHaveLength(1);
+    expect(JSON.stringify(next.messages)).not.toContain('the first words');
   });
 
-  // Not yet run in the browser since the proxy ends a broken stream with an error event.
-  test.fixme('connection dropped mid tool-input JSON: no half call runs or is sent', async ({ page, request }) => {
+  test('the page loses its connection to the Jupyter server mid-stream: partial text stays, Retry', async ({ page, request }) => {
+    // The page talks to Jupyter through a TCP relay this test can cut (a reset,
+    // as a dropped network or a restarted reverse proxy would); the proxy's
+    // connection to the model endpoint is left alone.
+    const relay = await tcpRelay(Number(new URL(page.url()).port));
+    try {
+      await page.goto(`http://127.0.0.1:${relay.port}/lab`);
+      await scriptMock(request, [{ blocks: [{ type: 'text', text: 'streaming words '.repeat(100) }], chunk_size: 8, delay_ms: 40 }]);
+      await openChat(page);
+      await sendMessage(page, 'Explain partitioning');
+      await expect(lastReply(page)).toHaveAttribute('data-status', 'streaming');
+      await expect.poll(async () => (await lastReply(page).innerText()).length).toBeGreaterThan(40);
+      expect(relay.cut()).toBeGreaterThan(0);
+      await expect(errorBox(page)).toHaveAttribute('data-kind', 'network', { timeout: 15000 });
+      await expect(errorBox(page)).toContainText('connection was lost');
+      await expect(errorBox(page)).toContainText('between this page and the Jupyter server');
+      await expect(lastReply(page).locator('.jp-DataEngineer-markdown')).toContainText('streaming words');
+      expect(await offeredActions(page)).toEqual(['retry']);
+      // The server saw the page go and gave up the upstream request too.
+      await expect
+        .poll(async () => (await messageRequests(request))[0].client_disconnected, { timeout: 5000 })
+        .toBe(true);
+      await expectUsable(page);
+      await recover(page, request, 'retry');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  test('connection dropped mid tool-input JSON: no half call runs or is sent', async ({ page, request }) => {
     const intro = 'Let me read the file first.';
     await scriptMock(request, [
       {
@@ -233,11 +311,14 @@ test.describe('Fault matrix', () => {
           { type: 'tool_use', id: 'toolu_half', name: 'read_file', input: { path: 'orders/2026-12-01.csv' } }
         ],
         stop_reason: 'tool_use',
-        drop_after_chars: intro.length + 12
+        drop_after_chars: intro.length + 12,
+        drop_inside_event_bytes: 60
       }
     ]);
     await failWith(page, 'network');
+    await expect(errorBox(page)).toContainText('connection was lost');
     await expect(lastReply(page)).toContainText(intro);
+    expect(await offeredActions(page)).toEqual(['retry']);
     await expect(page.locator('.jp-DataEngineer-toolCard')).toHaveCount(0);
     const next = await recover(page, request, 'send');
     expect(JSON.stringify(next.messages)).not.toContain('toolu_half');
