@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Locator, Page } from '@playwright/test';
 
 /**
  * Layout checks of the chat's header shared by the JupyterLab and the
@@ -95,4 +95,27 @@ export async function lightBackgrounds(page: Page, root = '.jp-DataEngineer-shel
     }
     return found;
   }, root);
+}
+
+/**
+ * The Copy / Insert / Replace strip of a rendered code block (shown, as on
+ * hover) covers none of the block's lines of code: each line's box, from
+ * a DOM range over the code's text, is clear of the strip's box.
+ */
+export async function expectCodeActionsClearOfCode(page: Page, block: Locator): Promise<void> {
+  await block.hover();
+  const actions = block.locator('.jp-DataEngineer-codeActions');
+  await expect(actions).toHaveCSS('opacity', '1');
+  const bar = (await actions.boundingBox())!;
+  const lines: Box[] = await block.locator('pre').evaluate(pre => {
+    const range = document.createRange();
+    range.selectNodeContents(pre);
+    return Array.from(range.getClientRects())
+      .filter(r => r.width > 0 && r.height > 0)
+      .map(r => ({ x: r.x, y: r.y, width: r.width, height: r.height }));
+  });
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    expect(overlaps(bar, line), `the code actions cover code at y=${Math.round(line.y)}`).toBe(false);
+  }
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { expectHeaderFits, lightBackgrounds } from './headerLayout';
+import { expectCodeActionsClearOfCode, expectHeaderFits, lightBackgrounds } from './headerLayout';
 import { holdRequests, messageRequests, openChat, resetMock, scriptMock, sendMessage, setSidebarWidth, toolCalls, waitForMessageRequests } from './helpers';
 
 /**
@@ -54,7 +54,7 @@ test('the empty chat suggests prompts from what is open, and one click sends', a
   void tmpPath;
 });
 
-test('in the dark theme no element of the panel keeps a light background: empty chat, code block, approval card, diff', async ({
+test('in the dark theme no element of the panel keeps a light background (empty chat, code block, approval card, diff) and code actions cover no code', async ({
   page,
   request,
   tmpPath
@@ -85,8 +85,9 @@ test('in the dark theme no element of the panel keeps a light background: empty 
   const card = page.locator('.jp-DataEngineer-toolCard[data-tool="edit_file"]');
   await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
   await expect(card.locator('.jp-DataEngineer-approval')).toContainText('+  retries: 3');
-  const code = page.locator('.jp-DataEngineer-assistant pre').first();
-  await code.hover();
+  const code = page.locator('.jp-DataEngineer-assistant .jp-DataEngineer-codeBlock').first();
+  // Its Copy / Insert / Replace strip, shown on hover, covers no code.
+  await expectCodeActionsClearOfCode(page, code);
   expect(await lightBackgrounds(page)).toEqual([]);
 
   // Applied: the card's Diff and Undo.
