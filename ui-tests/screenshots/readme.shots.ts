@@ -26,11 +26,20 @@ const ORDERS = [
   'orders.head()'
 ].join('\n');
 
-test('README screenshots', async ({ page, request, tmpPath }) => {
+/** The pictures' project folder (a plain name: it shows in the file browser and in the diff). */
+const FOLDER = 'shop';
+
+test('README screenshots', async ({ page, request }) => {
   test.setTimeout(300000);
   await resetMock(request);
   await request.post(`${MOCK}/_mock/config`, { data: { demo: true } });
+  if (await page.contents.directoryExists(FOLDER)) {
+    await page.contents.deleteDirectory(FOLDER);
+  }
+  await page.contents.createDirectory(FOLDER);
+  await page.filebrowser.openDirectory(FOLDER);
   await page.notebook.createNew('orders.ipynb');
+  await expect(page.locator('.jp-BreadCrumbs')).toContainText(FOLDER);
   await page.notebook.setCell(0, 'code', ORDERS);
   await page.notebook.runCell(0);
   await openChat(page);
@@ -56,8 +65,9 @@ test('README screenshots', async ({ page, request, tmpPath }) => {
   await request.post(`${MOCK}/_mock/config`, { data: { demo: false } });
   await holdRequests(request);
   const before = (await messageRequests(request)).length;
-  const file = `${tmpPath}/pipeline.yaml`;
-  await page.contents.uploadContent('pipeline:\n  name: daily_revenue\n  retries: 2\n  schedule: "0 6 * * *"\n', 'text', file);
+  // Next to orders.ipynb: the file tools take paths relative to the active notebook's folder.
+  const file = 'pipeline.yaml';
+  await page.contents.uploadContent('pipeline:\n  name: daily_revenue\n  retries: 2\n  schedule: "0 6 * * *"\n', 'text', `${FOLDER}/${file}`);
   await scriptMock(request, [toolCalls({ id: 'toolu_shot_read', name: 'read_file', input: { path: file } })]);
   await sendMessage(page, 'Let the pipeline retry three times');
   await waitForMessageRequests(request, before + 2);
