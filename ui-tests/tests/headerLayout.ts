@@ -14,9 +14,10 @@ const overlaps = (a: Box, b: Box) =>
  * picker and the toolbar buttons on one row, none overlapping another or
  * leaving the sidebar, every button named, the persona's name readable,
  * and the instructions line below the header rather than under it. The
- * sidebar is `width` px wide (± 3).
+ * sidebar is `width` px wide (± 3); at least the name's first `shown`
+ * characters and an ellipsis fit in the picker.
  */
-export async function expectHeaderFits(page: Page, width: number, root = '#jp-right-stack'): Promise<void> {
+export async function expectHeaderFits(page: Page, width: number, root = '#jp-right-stack', shown = 6): Promise<void> {
   const panel = (await page.locator(root).boundingBox())!;
   // Measured at the width asked for (the sidebar was resized to it).
   expect(Math.abs(panel.width - width)).toBeLessThanOrEqual(3);
@@ -47,16 +48,16 @@ export async function expectHeaderFits(page: Page, width: number, root = '#jp-ri
   expect(header.height).toBeLessThan(40);
 
   // The persona's name is readable: its text box (the picker less its padding
-  // and the drop-down arrow) holds at least the first word and a few more letters;
-  // the tooltip has the whole name and the description.
-  const name = await picker.evaluate((el: HTMLSelectElement) => {
+  // and the drop-down arrow) holds the whole name or its first `shown` letters
+  // and an ellipsis; the tooltip has the whole name and the description.
+  const name = await picker.evaluate((el: HTMLSelectElement, count: number) => {
     const style = getComputedStyle(el);
     const context = document.createElement('canvas').getContext('2d')!;
     context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
     const text = el.options[el.selectedIndex]?.text ?? '';
     const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
-    return { text, room, full: context.measureText(text).width, start: context.measureText(`${text.slice(0, 6)}…`).width };
-  });
+    return { text, room, full: context.measureText(text).width, start: context.measureText(`${text.slice(0, count)}…`).width };
+  }, shown);
   expect(name.text).toBe('Data Engineer');
   expect(name.room).toBeGreaterThanOrEqual(Math.min(name.full, name.start));
   await expect(picker).toHaveAttribute('title', /^Data Engineer — \S/);

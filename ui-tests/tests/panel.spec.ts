@@ -54,7 +54,7 @@ test('the empty chat suggests prompts from what is open, and one click sends', a
   void tmpPath;
 });
 
-test('in the dark theme no element of the panel keeps a light background (empty chat, code block, approval card, diff) and code actions cover no code', async ({
+test('in the dark theme no element of the panel keeps a light background (empty chat, code block, approval card, diff), code actions cover no code, the full header fits 250 px', async ({
   page,
   request,
   tmpPath
@@ -98,6 +98,11 @@ test('in the dark theme no element of the panel keeps a light background (empty 
   await card.locator('details.jp-DataEngineer-toolDiff summary').click();
   await expect(card.locator('details.jp-DataEngineer-toolDiff')).toContainText('retries: 3');
   await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('Retries set to 3', { timeout: 30000 });
+  // At 250 px with every header control there (details, chats, changes, export, new chat):
+  // still one row, nothing overlapping, and the name's first word readable.
+  await setSidebarWidth(page, 250);
+  await expect(page.locator('.jp-DataEngineer-header .jp-ToolbarButtonComponent')).toHaveCount(5);
+  await expectHeaderFits(page, 250, '#jp-right-stack', 'Data'.length);
   await code.hover();
   expect(await lightBackgrounds(page)).toEqual([]);
   await page.locator('.jp-DataEngineer-shell').screenshot({ path: test.info().outputPath('panel-dark-cards.png') });
