@@ -127,17 +127,6 @@ export function ChatView(props: IChatViewProps): JSX.Element {
             {threads.problem}
           </div>
         )}
-        {panels.chats && (
-          <ChatList
-            threads={threads}
-            trans={trans}
-            personaName={id => (id && assistant.personas.get(id)?.name) || id || ''}
-            onClose={() => widget.setPanel('chats', false)}
-            onExport={(id, format) =>
-              void commands.execute(format === 'md' ? CommandIDs.exportMarkdown : CommandIDs.exportNotebook, { id })
-            }
-          />
-        )}
         <ChangesToggle
           changeLog={app.files.changeLog}
           chatId={model.id}
@@ -154,6 +143,18 @@ export function ChatView(props: IChatViewProps): JSX.Element {
         />
         <SetupNotice config={app.serverConfig} directMode={settings.directMode} trans={trans} />
         {app.mcp && <McpStatusList service={app.mcp} trans={trans} />}
+        {/* The list of chats takes the messages' place (below the instructions line). */}
+        {panels.chats && (
+          <ChatList
+            threads={threads}
+            trans={trans}
+            personaName={id => (id && assistant.personas.get(id)?.name) || id || ''}
+            onClose={() => widget.setPanel('chats', false)}
+            onExport={(id, format) =>
+              void commands.execute(format === 'md' ? CommandIDs.exportMarkdown : CommandIDs.exportNotebook, { id })
+            }
+          />
+        )}
         <MessageList
           model={model}
           busy={session.busy}

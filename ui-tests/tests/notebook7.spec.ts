@@ -69,3 +69,67 @@ test.describe('Jupyter Notebook 7', () => {
     expectValidRequest(recorded[1].body);
   });
 });
+
+// The header in Notebook 7's right panel (kept in a block of its own).
+import type { Page } from '@playwright/test';
+import { expectHeaderFits, lightBackgrounds } from './headerLayout';
+
+/** Notebook 7's main split panel (left panel, main area, right panel): its shell keeps it in its layout. */
+async function setNotebookSidebarWidth(page: Page, width: number): Promise<void> {
+  await page.evaluate(w => {
+    const shell = (window as any).jupyterapp.shell;
+    const split = shell.layout.widgets[0].widgets.find((widget: any) => widget.id === 'main-split-panel');
+    const total = split.node.getBoundingClientRect().width;
+    const sizes = split.relativeSizes();
+    split.setRelativeSizes([sizes[0], 1 - sizes[0] - w / total, w / total]);
+  }, width);
+  await expect
+    .poll(async () => Math.round((await page.locator('#jp-right-stack').boundingBox())!.width), { timeout: 10000 })
+    .toBeGreaterThanOrEqual(width - 3);
+  await expect
+    .poll(async () => Math.round((await page.locator('#jp-right-stack').boundingBox())!.width), { timeout: 10000 })
+    .toBeLessThanOrEqual(width + 3);
+}
+
+async function setNotebookTheme(page: Page, theme: string): Promise<void> {
+  await page.evaluate(async name => (window as any).jupyterapp.commands.execute('apputils:change-theme', { theme: name }), theme);
+  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-name', theme, { timeout: 30000 });
+}
+
+test.describe('Jupyter Notebook 7: the chat header', () => {
+  for (const [width, theme] of [
+    [250, 'JupyterLab Light'],
+    [480, 'JupyterLab Light'],
+    [250, 'JupyterLab Dark'],
+    [480, 'JupyterLab Dark']
+  ] as const) {
+    test(`fits one row at ${width} px in the right panel (${theme}) and shows the persona's name`, async ({ page, request }) => {
+      await resetMock(request);
+      const name = `nb7-header-${width}-${Date.now().toString(36)}.ipynb`;
+      const created = await request.put(`${SERVER}/api/contents/${name}`, {
+        data: { type: 'notebook', format: 'json', content: EMPTY_NOTEBOOK }
+      });
+      expect(created.ok()).toBeTruthy();
+      await page.goto(`${SERVER}/notebooks/${name}`);
+      await expect(page.locator('.jp-NotebookPanel .jp-Cell')).toHaveCount(1, { timeout: 60000 });
+      await expect
+        .poll(() => page.evaluate(() => !!(window as any).jupyterapp?.commands?.hasCommand('data-engineer:open')), { timeout: 60000 })
+        .toBe(true);
+      await setNotebookTheme(page, theme);
+      await page.evaluate(() => (window as any).jupyterapp.commands.execute('data-engineer:open'));
+      await expect(page.locator('#jp-right-stack .jp-DataEngineer-input')).toBeVisible({ timeout: 30000 });
+      await setNotebookSidebarWidth(page, width);
+      await expectHeaderFits(page, width);
+      if (theme === 'JupyterLab Dark') {
+        expect(await lightBackgrounds(page, '#jp-right-stack .jp-DataEngineer-shell')).toEqual([]);
+      }
+      await page
+        .locator('#jp-right-stack .jp-DataEngineer-shell')
+        .screenshot({ path: test.info().outputPath(`nb7-panel-${width}-${theme.split(' ')[1].toLowerCase()}.png`) });
+      // Notebook keeps the theme in its settings: back to light for the tests that follow.
+      if (theme !== 'JupyterLab Light') {
+        await setNotebookTheme(page, 'JupyterLab Light');
+      }
+    });
+  }
+});

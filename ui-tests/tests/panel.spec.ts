@@ -1,14 +1,12 @@
 import { expect, test } from '@jupyterlab/galata';
-import { messageRequests, openChat, resetMock, scriptMock, sendMessage, setSidebarWidth, toolCalls } from './helpers';
+import { expectCodeActionsClearOfCode, expectHeaderFits, lightBackgrounds } from './headerLayout';
+import { holdRequests, messageRequests, openChat, resetMock, scriptMock, sendMessage, setSidebarWidth, toolCalls, waitForMessageRequests } from './helpers';
 
 /**
  * The panel at JupyterLab's default right-sidebar width and wider: one
  * toolbar row with the persona's name, nothing overlapping, JupyterLab's
  * theme colours only; the empty chat's suggested prompts send.
  */
-
-type Box = { x: number; y: number; width: number; height: number };
-const overlaps = (a: Box, b: Box) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
 
 for (const [width, theme] of [
   [250, 'light'],
@@ -23,41 +21,7 @@ for (const [width, theme] of [
     }
     await openChat(page);
     await setSidebarWidth(page, width);
-    const panel = (await page.locator('#jp-right-stack').boundingBox())!;
-    const picker = page.locator('.jp-DataEngineer-personaPicker');
-    const buttons = page.locator('.jp-DataEngineer-header .jp-ToolbarButtonComponent');
-    await expect(buttons.first()).toBeVisible();
-    const boxes: Box[] = [(await picker.boundingBox())!];
-    for (let i = 0; i < (await buttons.count()); i++) {
-      boxes.push((await buttons.nth(i).boundingBox())!);
-    }
-    expect(boxes.length).toBeGreaterThanOrEqual(4);
-    // One row: every control's vertical centre within a few px of the picker's.
-    const centre = (b: Box) => b.y + b.height / 2;
-    for (const box of boxes) {
-      expect(Math.abs(centre(box) - centre(boxes[0]))).toBeLessThan(4);
-      expect(box.x).toBeGreaterThanOrEqual(panel.x - 0.5);
-      expect(box.x + box.width).toBeLessThanOrEqual(panel.x + panel.width + 0.5);
-    }
-    for (let i = 0; i < boxes.length; i++) {
-      for (let j = i + 1; j < boxes.length; j++) {
-        expect(overlaps(boxes[i], boxes[j])).toBe(false);
-      }
-    }
-    // The name shows (at least its start) and the tooltip has it whole, with the description.
-    expect(boxes[0].width).toBeGreaterThan(60);
-    await expect(picker).toHaveAttribute('title', /Data Engineer — /);
-    // The header and the instructions line below it do not overlap.
-    const header = (await page.locator('.jp-DataEngineer-header').boundingBox())!;
-    const instructions = page.locator('.jp-DataEngineer-instructionsBar');
-    if (await instructions.count()) {
-      const below = (await instructions.boundingBox())!;
-      expect(below.y).toBeGreaterThanOrEqual(header.y + header.height - 0.5);
-    }
-    // Every button has an accessible name.
-    for (let i = 0; i < (await buttons.count()); i++) {
-      expect((await buttons.nth(i).getAttribute('aria-label')) ?? '').not.toBe('');
-    }
+    await expectHeaderFits(page, width);
     await page.locator('.jp-DataEngineer-shell').screenshot({ path: test.info().outputPath(`panel-${width}-${theme}.png`) });
     if (theme === 'dark') {
       await page.theme.setLightTheme();
@@ -90,27 +54,58 @@ test('the empty chat suggests prompts from what is open, and one click sends', a
   void tmpPath;
 });
 
-test('in the dark theme no element of the panel keeps a light background', async ({ page, request }) => {
+test('in the dark theme no element of the panel keeps a light background (empty chat, code block, approval card, diff), code actions cover no code, the full header fits 250 px', async ({
+  page,
+  request,
+  tmpPath
+}) => {
   await resetMock(request);
-  await page.theme.setDarkTheme();
+  await holdRequests(request);
   await openChat(page);
-  const light = await page.evaluate(() => {
-    const found: string[] = [];
-    const root = document.querySelector('.jp-DataEngineer-shell')!;
-    for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
-      const bg = getComputedStyle(el).backgroundColor;
-      const m = /rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/.exec(bg);
-      if (!m || (m[4] !== undefined && Number(m[4]) < 0.2)) {
-        continue;
-      }
-      const [r, g, b] = [m[1], m[2], m[3]].map(Number);
-      if (0.2126 * r + 0.7152 * g + 0.0722 * b > 200) {
-        found.push(`${el.tagName.toLowerCase()}.${(el as HTMLElement).className} ${bg}`);
-      }
-    }
-    return found;
-  });
-  expect(light).toEqual([]);
+  // The check finds light backgrounds where there are some (the light theme's panel)…
+  expect((await lightBackgrounds(page)).length).toBeGreaterThan(0);
+  // …and none in the dark theme.
+  await page.theme.setDarkTheme();
+  expect(await lightBackgrounds(page)).toEqual([]);
+
+  // A reply with a code block, a read, then an edit waiting for approval (its diff shown).
+  const path = `${tmpPath}/pipeline.yaml`;
+  await page.contents.uploadContent('pipeline:\n  retries: 2\n', 'text', path);
+  await scriptMock(request, [
+    {
+      blocks: [
+        { type: 'text', text: 'The retry count lives here:\n\n```python\nretries = 2  # per step\nprint(retries)\n```\n' },
+        { type: 'tool_use', id: 'toolu_dark_read', name: 'read_file', input: { path } }
+      ],
+      stop_reason: 'tool_use'
+    },
+    toolCalls({ id: 'toolu_dark_edit', name: 'edit_file', input: { path, old_text: 'retries: 2', new_text: 'retries: 3' } })
+  ]);
+  await sendMessage(page, 'Retry three times');
+  const card = page.locator('.jp-DataEngineer-toolCard[data-tool="edit_file"]');
+  await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
+  await expect(card.locator('.jp-DataEngineer-approval')).toContainText('+  retries: 3');
+  const code = page.locator('.jp-DataEngineer-assistant .jp-DataEngineer-codeBlock').first();
+  // Its Copy / Insert / Replace strip, shown on hover, covers no code.
+  await expectCodeActionsClearOfCode(page, code);
+  expect(await lightBackgrounds(page)).toEqual([]);
+
+  // Applied: the card's Diff and Undo.
+  await card.locator('.jp-DataEngineer-allowOnce').click();
+  await waitForMessageRequests(request, 3);
+  await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Retries set to 3.' }] }]);
+  await expect(card.locator('.jp-DataEngineer-undoButton')).toBeVisible({ timeout: 30000 });
+  await card.locator('details.jp-DataEngineer-toolDiff summary').click();
+  await expect(card.locator('details.jp-DataEngineer-toolDiff')).toContainText('retries: 3');
+  await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('Retries set to 3', { timeout: 30000 });
+  // At 250 px with every header control there (details, chats, changes, export, new chat):
+  // still one row, nothing overlapping, and the name's first word readable.
+  await setSidebarWidth(page, 250);
+  await expect(page.locator('.jp-DataEngineer-header .jp-ToolbarButtonComponent')).toHaveCount(5);
+  await expectHeaderFits(page, 250, '#jp-right-stack', 'Data'.length);
+  await code.hover();
+  expect(await lightBackgrounds(page)).toEqual([]);
+  await page.locator('.jp-DataEngineer-shell').screenshot({ path: test.info().outputPath('panel-dark-cards.png') });
   await page.theme.setLightTheme();
 });
 
