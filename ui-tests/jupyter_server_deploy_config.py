@@ -1,7 +1,8 @@
 """Jupyter server configuration for the 'deploy' Playwright project.
 
 Runs the extension the way users deploy it, unlike Galata's test server:
-token authentication on, XSRF checks on, hidden files refused
+token authentication on, XSRF checks on, the page served without the token
+(cookie login, as under JupyterHub: hub_like_page.py), hidden files refused
 (`ContentsManager.allow_hidden` left at its default, so the chat and persona
 folders fall back to visible ones), and a JupyterHub-like `base_url`
 (/user/alice/). The model endpoint is the mock Messages API (port 8765).
@@ -10,6 +11,7 @@ The token is a test value (tests/deploy/deploy.ts reads the same variable).
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from tempfile import mkdtemp
 
@@ -23,6 +25,9 @@ c.IdentityProvider.token = os.environ.get("DE_DEPLOY_TOKEN", "deploy-token-7f3a9
 # XSRF: jupyter_server's default (checked); allow_hidden: its default (False).
 c.ServerApp.disable_check_xsrf = False  # noqa: F821
 c.ContentsManager.allow_hidden = False  # noqa: F821
+# The page holds no token, as under JupyterHub (hub_like_page.py, next to this file).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+c.ServerApp.jpserver_extensions.update({"hub_like_page": True})  # noqa: F821
 # A fixed, emptied root: the specs put files there directly (tests/deploy/deploy.ts).
 root = Path(os.environ.get("DE_DEPLOY_ROOT_DIR", "/tmp/de-deploy-root"))
 shutil.rmtree(root, ignore_errors=True)

@@ -5,6 +5,24 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+/**
+ * The projects picked with `--project` (all when none is): only their Jupyter
+ * servers are started, so `--project=deploy` does not wait for three others.
+ */
+function pickedProjects(argv) {
+  const picked = [];
+  argv.forEach((arg, i) => {
+    if (arg.startsWith('--project=')) {
+      picked.push(arg.slice('--project='.length));
+    } else if (arg === '--project' && argv[i + 1]) {
+      picked.push(argv[i + 1]);
+    }
+  });
+  return picked;
+}
+const picked = pickedProjects(process.argv);
+const wanted = name => picked.length === 0 || picked.includes(name);
+
 module.exports = {
   ...baseConfig,
   workers: 1,
@@ -44,25 +62,25 @@ module.exports = {
       timeout: 30000,
       reuseExistingServer: !process.env.CI
     },
-    {
+    wanted('jupyterlab') && {
       command: 'npm start',
       url: 'http://localhost:8888/lab',
       timeout: 180000,
       reuseExistingServer: !process.env.CI
     },
-    {
+    wanted('deploy') && {
       // The 'deploy' project's server; its login page answers without a token.
       command: 'jupyter lab --config jupyter_server_deploy_config.py',
       url: 'http://127.0.0.1:8889/user/alice/login',
       timeout: 180000,
       reuseExistingServer: !process.env.CI
     },
-    {
+    wanted('notebook7') && {
       // The 'notebook7' project's server (jupyter_server_notebook7_config.py).
       command: 'jupyter notebook --config jupyter_server_notebook7_config.py',
       url: 'http://127.0.0.1:8890/tree',
       timeout: 180000,
       reuseExistingServer: !process.env.CI
     }
-  ]
+  ].filter(Boolean)
 };

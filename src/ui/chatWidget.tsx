@@ -49,9 +49,39 @@ export class ChatWidget extends ReactWidget {
     }
   }
 
-  /** Put the keyboard focus in the composer. */
+  /**
+   * Put the keyboard focus in the composer. Right after the chat is first
+   * shown the composer may not be rendered yet (React renders
+   * asynchronously): the focus then goes to it as soon as it is there, unless
+   * the user put the focus somewhere else meanwhile.
+   */
   focusComposer(): void {
-    this._composer.current?.focus();
+    const box = this._composer.current;
+    if (box) {
+      box.focus();
+      return;
+    }
+    const started = document.activeElement;
+    // The user went on typing elsewhere (not the shell moving the focus as it shows the panel).
+    const typingElsewhere = () => {
+      const now = document.activeElement as HTMLElement | null;
+      return (
+        !!now && now !== started && !this.node.contains(now) && (now.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(now.tagName))
+      );
+    };
+    let frames = 0;
+    const retry = () => {
+      if (this.isDisposed || typingElsewhere()) {
+        return;
+      }
+      const later = this._composer.current;
+      if (later) {
+        later.focus();
+      } else if (++frames < 120) {
+        requestAnimationFrame(retry);
+      }
+    };
+    requestAnimationFrame(retry);
   }
 
   /** The composer's text box (for tests and commands that pre-fill it). */

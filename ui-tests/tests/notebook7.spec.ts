@@ -46,10 +46,23 @@ test.describe('Jupyter Notebook 7', () => {
     await expect(notebook.locator('.jp-Cell')).toHaveCount(1, { timeout: 60000 });
     await expect.poll(() => page.evaluate(() => !!(window as any).jupyterapp?.commands?.hasCommand('data-engineer:open')), { timeout: 60000 }).toBe(true);
 
-    // Notebook's own right-sidebar toggle lists the chat; the chat command opens it there.
-    await page.evaluate(() => (window as any).jupyterapp.commands.execute('data-engineer:open'));
+    // The chat's shortcut (Accel Alt D) opens it in Notebook's right sidebar, which was collapsed.
+    expect(await page.evaluate(() => (window as any).jupyterapp.shell.rightCollapsed)).toBe(true);
+    await notebook.locator('.jp-Cell').first().click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Alt+d');
     const input = page.locator('#jp-right-stack .jp-DataEngineer-input');
     await expect(input).toBeVisible({ timeout: 30000 });
+    await expect(input).toBeFocused();
+    expect(
+      await page.evaluate(() => {
+        const shell = (window as any).jupyterapp.shell;
+        const input = document.querySelector('.jp-DataEngineer-input');
+        const inRight = Array.from(shell.widgets('right')).some((w: any) => w.node.contains(input));
+        const inMain = Array.from(shell.widgets('main')).some((w: any) => w.node.contains(input));
+        return { rightCollapsed: shell.rightCollapsed, inRight, inMain };
+      })
+    ).toEqual({ rightCollapsed: false, inRight: true, inMain: false });
 
     await sendMessage(page, 'Add a cell that prints x + 1');
     const reply = page.locator('#jp-right-stack .jp-DataEngineer-assistant').first();

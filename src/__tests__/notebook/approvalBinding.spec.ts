@@ -166,6 +166,37 @@ describe('approvals bound to what the card showed', () => {
     expect(targetA.executed).toEqual([]);
   });
 
+  it('delete_cell is refused when the cell was edited after the card was shown, or another notebook became active', async () => {
+    const { access, a } = notebooks();
+    const { session, model } = sessionWith(access, [
+      { tools: [{ id: 'd1', name: 'delete_cell', input: { cell_id: a.ids[0] } }] },
+      { tools: [{ id: 'd2', name: 'delete_cell', input: { cell_id: a.ids[1] } }] },
+      { tools: [{ id: 'd3', name: 'delete_cell', input: { notebook_path: 'a.ipynb', cell_id: a.ids[1] } }] },
+      { text: 'ok' }
+    ]);
+    const done = session.send('tidy up');
+    await waiting(model, 0);
+    expect(callsOf(model)[0].preview?.summary).toBe(`Delete cell ${a.ids[0]} of a.ipynb`);
+    expect(callsOf(model)[0].preview?.diff?.before).toBe('import pandas as pd');
+    a.model.cells.get(0).sharedModel.setSource('import pandas as pd\nimport polars as pl  # the user');
+    session.answerApproval('d1', { kind: 'allow_once' });
+    await waiting(model, 1);
+    expect(callsOf(model)[0].result?.content).toMatch(/^Nothing was deleted: cell .* was edited after the approval card was shown/);
+    expect(a.model.cells.length).toBe(2);
+    access.targets.reverse(); // b.ipynb active now
+    session.answerApproval('d2', { kind: 'allow_once' });
+    await waiting(model, 2);
+    expect(callsOf(model)[1].result?.content).toMatch(/^Nothing was deleted: the active notebook changed/);
+    expect(a.model.cells.length).toBe(2);
+    // Named, a.ipynb is the one meant whichever notebook is active.
+    expect(callsOf(model)[2].preview?.summary).toBe(`Delete cell ${a.ids[1]} of a.ipynb`);
+    session.answerApproval('d3', { kind: 'allow_once' });
+    await done;
+    expect(callsOf(model)[2].state).toBe('done');
+    expect(a.model.cells.length).toBe(1);
+    expect(a.model.cells.get(0).sharedModel.getSource()).toContain('polars');
+  });
+
   it('a call whose target cannot be resolved fails without asking', async () => {
     const access = new FakeAccess([]);
     const { session, model } = sessionWith(access, [{ tools: [{ id: 't1', name: 'run_all_cells', input: {} }] }, { text: 'ok' }]);

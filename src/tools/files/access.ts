@@ -70,6 +70,28 @@ export function writeRisk(
 }
 
 /**
+ * For `riskOf` of writing tools when the paths were resolved already (bound
+ * when the approval card was built): the rules on exactly those server paths.
+ */
+export function writeRiskOfPaths(
+  service: ServiceLookup | undefined,
+  verb: 'write' | 'rename' | 'delete',
+  ...paths: Array<string | undefined>
+): string | null {
+  const files = lookup(service);
+  for (const path of paths) {
+    if (typeof path !== 'string' || !path) {
+      continue;
+    }
+    const match = files ? files.sensitive.check(path, 'write') : DEFAULT_SENSITIVE_PATHS.check(path, 'write');
+    if (match?.level === 'ask') {
+      return describeSensitive(match, verb);
+    }
+  }
+  return null;
+}
+
+/**
  * In `run`, on the resolved path: refuse `refuse` paths, and `ask` paths
  * the approval step did not see as sensitive (`asked`: the risk `riskOf`
  * gave for this input).

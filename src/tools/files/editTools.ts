@@ -1,8 +1,9 @@
 import { defineTool, ToolInput } from '../schema';
 import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
-import { IFileStamp, stampOf } from './conflicts';
+import { IFileStamp, sameStamp, stampOf } from './conflicts';
 import { isInside } from './paths';
-import { ServiceLookup, writeRisk } from './access';
+import { ServiceLookup, writeRisk, writeRiskOfPaths } from './access';
+import { boundPath, checkShown, fileBindingOf, IFileBinding, shownVersion } from './binding';
 import { PATH_DESCRIPTION } from './readTools';
 import { filesOf, FilesService } from './service';
 import { applyEdit, describeLineChanges, dominantEol, numberLine, splitLines, withEol } from './text';
@@ -41,6 +42,19 @@ function excerpt(text: string, fromLine: number, lineCount: number): string {
     out.push(numberLine(line, lines[line - 1].length > 300 ? `${lines[line - 1].slice(0, 300)}…` : lines[line - 1]));
   }
   return out.join('\n');
+}
+
+/** The server paths of a rename, checked (not the root, not the same). */
+function renamePaths(service: FilesService, oldPath: string, newPath: string): { old_path: string; new_path: string } {
+  const from = service.resolve(oldPath);
+  const to = service.resolve(newPath);
+  if (!from || !to) {
+    throw new FileToolError('The server root cannot be renamed, nor anything renamed to it.');
+  }
+  if (from === to) {
+    throw new FileToolError('old_path and new_path are the same file.');
+  }
+  return { old_path: from, new_path: to };
 }
 
 /** What a write will do. */
@@ -119,11 +133,19 @@ export function writeFileTool(lookup?: ServiceLookup) {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => writeRisk(lookup, 'write', input.path),
+    riskOf: (input, context) => {
+      const bound = boundPath(context, 'path');
+      return bound ? writeRiskOfPaths(lookup, 'write', bound) : writeRisk(lookup, 'write', input.path);
+    },
+    // The card's diff is planned once, here; the approved run writes exactly it.
+    bind: async (input, context): Promise<IFileBinding<IWritePlan>> => {
+      const plan = await planWrite(filesOf(context), input, lookup);
+      return { kind: 'files', paths: { path: plan.path }, shown: plan.exists ? plan.stamp ?? {} : null, plan };
+    },
     preview: (input, context) =>
       safePreview(`Write ${input.path}`, async () => {
         const service = filesOf(context);
-        const plan = await planWrite(service, input, lookup);
+        const plan: IWritePlan = fileBindingOf<IWritePlan>(context)?.plan ?? (await planWrite(service, input, lookup));
         return {
           summary: `${plan.exists ? 'Replace' : 'Create'} ${plan.path}`,
           diff: { path: plan.path, before: plan.before, after: plan.after }
@@ -134,7 +156,15 @@ export function writeFileTool(lookup?: ServiceLookup) {
         const service = filesOf(context);
         return service.changeLog.exclusive(async () => {
           throwIfAborted(context.signal);
-          const plan = await planWrite(service, input, lookup);
+          const bound = fileBindingOf<IWritePlan>(context)?.plan;
+          let plan: IWritePlan;
+          if (bound) {
+            plan = bound;
+            await assertWritable(service, [{ path: plan.path, bound: true }], 'write', lookup);
+            await checkShown(service, plan.path, plan.exists ? plan.stamp ?? {} : null);
+          } else {
+            plan = await planWrite(service, input, lookup);
+          }
           const shown = service.display(plan.path);
           if (plan.exists) {
             checkKnown(service, plan.path, plan.stamp!, 'replacing');
@@ -181,11 +211,18 @@ export function editFileTool(lookup?: ServiceLookup) {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => writeRisk(lookup, 'write', input.path),
+    riskOf: (input, context) => {
+      const bound = boundPath(context, 'path');
+      return bound ? writeRiskOfPaths(lookup, 'write', bound) : writeRisk(lookup, 'write', input.path);
+    },
+    bind: async (input, context): Promise<IFileBinding<IEditPlan>> => {
+      const plan = await planEdit(filesOf(context), input, lookup);
+      return { kind: 'files', paths: { path: plan.path }, shown: plan.stamp, plan };
+    },
     preview: (input, context) =>
       safePreview(`Edit ${input.path}`, async () => {
         const service = filesOf(context);
-        const plan = await planEdit(service, input, lookup);
+        const plan: IEditPlan = fileBindingOf<IEditPlan>(context)?.plan ?? (await planEdit(service, input, lookup));
         const where = plan.count === 1 ? `line ${plan.lines[0]}` : `${plan.count} places`;
         return {
           summary: `Edit ${plan.path} at ${where}`,
@@ -197,7 +234,17 @@ export function editFileTool(lookup?: ServiceLookup) {
         const service = filesOf(context);
         return service.changeLog.exclusive(async () => {
           throwIfAborted(context.signal);
-          const plan = await planEdit(service, input, lookup, (path, stamp) => checkKnown(service, path, stamp, 'editing'));
+          const bound = fileBindingOf<IEditPlan>(context)?.plan;
+          let plan: IEditPlan;
+          if (bound) {
+            // The edit the card showed, on the version it showed.
+            plan = bound;
+            await assertWritable(service, [{ path: plan.path, bound: true }], 'write', lookup);
+            await checkShown(service, plan.path, plan.stamp);
+            checkKnown(service, plan.path, plan.stamp, 'editing');
+          } else {
+            plan = await planEdit(service, input, lookup, (path, stamp) => checkKnown(service, path, stamp, 'editing'));
+          }
           const path = plan.path;
           throwIfAborted(context.signal);
           const { record, viaEditor } = await writeTracked(service, {
@@ -239,11 +286,24 @@ export function renameFileTool(lookup?: ServiceLookup) {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => writeRisk(lookup, 'rename', input.old_path, input.new_path),
+    riskOf: (input, context) => {
+      const from = boundPath(context, 'old_path');
+      const to = boundPath(context, 'new_path');
+      return from !== null && to !== null
+        ? writeRiskOfPaths(lookup, 'rename', from, to)
+        : writeRisk(lookup, 'rename', input.old_path, input.new_path);
+    },
+    // Both paths as resolved for the card (relative ones against the active notebook's folder then).
+    bind: (input, context): IFileBinding => {
+      const service = filesOf(context);
+      return { kind: 'files', paths: renamePaths(service, input.old_path, input.new_path) };
+    },
     preview: (input, context) =>
       safePreview(`Rename ${input.old_path} → ${input.new_path}`, async () => {
         const service = filesOf(context);
-        return { summary: `Rename ${service.resolve(input.old_path)} → ${service.resolve(input.new_path)}` };
+        const bound = fileBindingOf(context)?.paths;
+        const { old_path: from, new_path: to } = bound ?? renamePaths(service, input.old_path, input.new_path);
+        return { summary: `Rename ${from} → ${to}` };
       }),
     run: (input, context) =>
       guard(async () => {
@@ -251,19 +311,13 @@ export function renameFileTool(lookup?: ServiceLookup) {
         return service.changeLog.exclusive(async () => {
           throwIfAborted(context.signal);
           const chatId = service.chatId;
-          const from = service.resolve(input.old_path);
-          const to = service.resolve(input.new_path);
-          if (!from || !to) {
-            throw new FileToolError('The server root cannot be renamed, nor anything renamed to it.');
-          }
-          if (from === to) {
-            throw new FileToolError('old_path and new_path are the same file.');
-          }
+          const bound = fileBindingOf(context)?.paths;
+          const { old_path: from, new_path: to } = bound ?? renamePaths(service, input.old_path, input.new_path);
           await assertWritable(
             service,
             [
-              { path: from, input: input.old_path },
-              { path: to, input: input.new_path }
+              { path: from, input: input.old_path, bound: !!bound },
+              { path: to, input: input.new_path, bound: !!bound }
             ],
             'rename',
             lookup
@@ -312,10 +366,34 @@ export function deleteFileTool(lookup?: ServiceLookup) {
     },
     effect: 'write',
     defaultApproval: 'ask',
-    riskOf: input => writeRisk(lookup, 'delete', input.path),
+    riskOf: (input, context) => {
+      const bound = boundPath(context, 'path');
+      return bound ? writeRiskOfPaths(lookup, 'delete', bound) : writeRisk(lookup, 'delete', input.path);
+    },
+    // The file the card names, and its version then: a file changed after the card is not deleted.
+    bind: async (input, context): Promise<IFileBinding> => {
+      const service = filesOf(context);
+      const path = filePath(service, input.path);
+      await assertWritable(service, [{ path, input: input.path }], 'delete', lookup);
+      const entry = await service.files.stat(path);
+      if (!entry) {
+        throw service.files.toError({ status: 404 }, path, 'delete');
+      }
+      return {
+        kind: 'files',
+        paths: { path },
+        shown: entry && entry.type !== 'directory' ? await shownVersion(service, path) : null,
+        size: entry?.size ?? null
+      };
+    },
     preview: (input, context) =>
       safePreview(`Delete ${input.path}`, async () => {
         const service = filesOf(context);
+        const bound = fileBindingOf(context);
+        if (bound) {
+          const path = bound.paths.path;
+          return { summary: bound.shown ? `Delete ${path} (${formatBytes(bound.size)})` : `Delete ${path} (a folder: will fail)` };
+        }
         const path = filePath(service, input.path);
         const entry = await service.files.stat(path);
         return { summary: entry ? `Delete ${path} (${formatBytes(entry.size)})` : `Delete ${path} (does not exist)` };
@@ -326,12 +404,16 @@ export function deleteFileTool(lookup?: ServiceLookup) {
         return service.changeLog.exclusive(async () => {
           throwIfAborted(context.signal);
           const chatId = service.chatId;
-          const path = filePath(service, input.path);
+          const bound = fileBindingOf(context);
+          const path = bound?.paths.path ?? filePath(service, input.path);
           const shown = service.display(path);
-          await assertWritable(service, [{ path, input: input.path }], 'delete', lookup);
+          await assertWritable(service, [{ path, input: input.path, bound: !!bound }], 'delete', lookup);
           const entry = await service.files.stat(path);
           if (!entry) {
             throw service.files.toError({ status: 404 }, path, 'delete');
+          }
+          if (bound && !bound.shown && entry.type !== 'directory') {
+            throw new FileToolError(`${shown} was not a file when the approval card was shown, so it was not deleted. Call the tool again.`);
           }
           if (entry.type === 'directory') {
             throw new FileToolError(
@@ -345,6 +427,12 @@ export function deleteFileTool(lookup?: ServiceLookup) {
           }
           service.files.assertNotDirty(path);
           const raw = await service.files.readRaw(path, 'keep an undo copy of');
+          if (bound?.shown && !sameStamp(bound.shown, raw.stamp)) {
+            throw new FileToolError(
+              `${shown} changed on disk after the approval card was shown, so it was not deleted. Read it again with read_file; ` +
+                'call the tool again so the user can approve deleting what is there now.'
+            );
+          }
           throwIfAborted(context.signal);
           const record = await service.changeLog.track(
             chatId,

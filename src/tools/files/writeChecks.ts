@@ -2,7 +2,7 @@ import type { IToolResultData } from '../results';
 import type { IToolPreview } from '../types';
 import { FileToolError, messageOf } from './common';
 import { IFileStamp, sameStamp, stampOf } from './conflicts';
-import { assertAllowed, assertInsideRoot, ServiceLookup, writeRisk } from './access';
+import { assertAllowed, assertInsideRoot, ServiceLookup, writeRisk, writeRiskOfPaths } from './access';
 import { extname } from './paths';
 import type { ChangeKind, IChangeRecord } from './snapshots';
 import type { FilesService } from './service';
@@ -26,12 +26,13 @@ export function sensitivePathRisk(...paths: Array<string | undefined>): string |
  */
 export async function assertWritable(
   service: FilesService,
-  entries: ReadonlyArray<{ path: string; input: string | undefined }>,
+  entries: ReadonlyArray<{ path: string; input?: string | undefined; bound?: boolean }>,
   verb: 'write' | 'rename' | 'delete',
   lookup: ServiceLookup | undefined
 ): Promise<void> {
-  for (const { path, input } of entries) {
-    assertAllowed(service, path, 'write', writeRisk(lookup, verb, input));
+  for (const { path, input, bound } of entries) {
+    // A bound path was resolved when the card was built; `riskOf` judged that very path.
+    assertAllowed(service, path, 'write', bound ? writeRiskOfPaths(lookup, verb, path) : writeRisk(lookup, verb, input));
   }
   await assertInsideRoot(
     service,

@@ -13,6 +13,7 @@ import {
   throwIfAborted
 } from './common';
 import { NotebookToolError } from './types';
+import { bindingOf, bindNotebook, checkBinding, checkBoundCells } from './binding';
 
 /**
  * Tools that change cells and create notebooks. Every change goes through
@@ -179,9 +180,19 @@ export function deleteCellTool(env: INotebookToolEnv) {
     },
     effect: 'write',
     defaultApproval: 'ask',
+    // The notebook and the cell with its content as the card shows them; the
+    // kernel does not matter to a deletion (a restart does not stop it).
+    bind: async (input, context) => ({
+      ...(await bindNotebook(env, context, input.notebook_path, target => {
+        const { cell } = findCell(target.model, input.cell_id, target.path);
+        return [{ id: cell.id, source: sourceOf(cell) }];
+      })),
+      kernel: null
+    }),
     preview: (input, context) => {
-      const target = peekTarget(env, input.notebook_path, context);
-      const summary = `Delete cell ${input.cell_id} of ${target?.path ?? notebookName(input.notebook_path)}`;
+      const bound = bindingOf(context);
+      const target = bound?.target ?? peekTarget(env, input.notebook_path, context);
+      const summary = `Delete cell ${input.cell_id} of ${bound ? bound.path : target?.path ?? notebookName(input.notebook_path)}`;
       const found = target ? safeFind(target.model, input.cell_id) : null;
       if (!target || !found) {
         return { summary };
@@ -193,7 +204,19 @@ export function deleteCellTool(env: INotebookToolEnv) {
     },
     run: (input, context) =>
       guard(async () => {
-        const target = await resolveTarget(env, context, input.notebook_path);
+        const bound = bindingOf(context);
+        let target;
+        if (bound) {
+          try {
+            target = checkBinding(env, context, bound);
+            checkBoundCells(bound);
+          } catch (error) {
+            // The checks speak of running; nothing was deleted here.
+            throw error instanceof NotebookToolError ? new NotebookToolError(error.message.replace(/^Nothing ran/, 'Nothing was deleted')) : error;
+          }
+        } else {
+          target = await resolveTarget(env, context, input.notebook_path);
+        }
         throwIfAborted(context.signal);
         const model = target.model;
         const { index, cell } = findCell(model, input.cell_id, target.path);

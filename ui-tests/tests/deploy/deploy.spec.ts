@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { holdRequests, messageRequests, resetMock, scriptMock, sendMessage, toolCalls, toolResult, waitForMessageRequests } from '../helpers';
 import { expectValidRequest } from '../requestShape';
-import { BASE, contents, expect, fileText, openChatTab, ORIGIN, PREFIX, ROOT, test, TOKEN, waitForLab, WITH_TOKEN } from './deploy';
+import { BASE, contents, expect, fileText, openChatTab, ORIGIN, PREFIX, ROOT, submitLogin, test, waitForLab, WITH_TOKEN } from './deploy';
 
 /**
  * The extension as users deploy it: token auth, XSRF checks, hidden files
@@ -13,8 +13,7 @@ import { BASE, contents, expect, fileText, openChatTab, ORIGIN, PREFIX, ROOT, te
 const PROXY = `${PREFIX}data-engineer/anthropic/v1/messages`;
 const lastReply = (page: any) => page.locator('.jp-DataEngineer-assistant').last();
 
-// Not yet run past the login page (the Galata lock): enable after a green run.
-test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', () => {
+test.describe('As deployed: token, XSRF, no hidden files, /user/alice/', () => {
   test.beforeEach(async ({ request }) => {
     await resetMock(request);
   });
@@ -31,7 +30,8 @@ test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', (
     // Cookie auth: no token anywhere in the page's request; the XSRF header matches the cookie.
     expect(headers['authorization']).toBeUndefined();
     expect(browserRequest.url()).not.toContain('token=');
-    const xsrf = (await lab.context().cookies(ORIGIN)).find(c => c.name === '_xsrf');
+    // jupyter_server sets the XSRF cookie on the base_url path.
+    const xsrf = (await lab.context().cookies(BASE)).find(c => c.name === '_xsrf');
     expect(xsrf).toBeTruthy();
     expect(headers['x-xsrftoken']).toBe(xsrf!.value);
 
@@ -92,6 +92,11 @@ test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', (
     await expect(lastReply(lab)).toContainText('Report written.');
     expect(await fileText(request, file)).toBe(text);
     expect(fs.readFileSync(path.join(ROOT, file), 'utf-8')).toBe(text);
+    // Its undo record went to the visible snapshot folder, not the refused .jupyter/ one.
+    const id0 = await lab.locator('.jp-DataEngineer-messages').getAttribute('data-chat-id');
+    const records = fs.readdirSync(path.join(ROOT, 'data-engineer-snapshots', id0!.replace(/[^A-Za-z0-9_-]/g, '_')));
+    expect(records.filter(name => name.endsWith('.json'))).toHaveLength(1);
+    expect(fs.existsSync(path.join(ROOT, '.jupyter', 'data-engineer'))).toBe(false);
 
     // The server refuses hidden folders: the chat went to data-engineer-chats/.
     const id = await lab.locator('.jp-DataEngineer-messages').getAttribute('data-chat-id');
@@ -111,6 +116,33 @@ test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', (
     await expect(lab.locator('.jp-DataEngineer-chatList')).toContainText('Write the daily report');
   });
 
+  test('an approved write is refused when the file changed on disk after its card was shown', async ({ lab, request }) => {
+    await holdRequests(request);
+    const file = `reports/limits-${Date.now().toString(36)}.yaml`;
+    fs.mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, file), 'max_rows: 1000\n');
+    await scriptMock(request, [toolCalls({ id: 'toolu_read', name: 'read_file', input: { path: file } })]);
+    await openChatTab(lab);
+    await sendMessage(lab, 'Raise the row limit');
+    await waitForMessageRequests(request, 2);
+    await scriptMock(request, [toolCalls({ id: 'toolu_write', name: 'write_file', input: { path: file, content: 'max_rows: 5000\n' } })]);
+    const card = lab.locator('.jp-DataEngineer-toolCard[data-tool="write_file"]');
+    await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
+    await expect(card.locator('.jp-DataEngineer-approval')).toContainText('+max_rows: 5000');
+    // Someone changes the file while the card waits.
+    fs.writeFileSync(path.join(ROOT, file), 'max_rows: 1000\nmax_cols: 50\n');
+    await card.locator('.jp-DataEngineer-allowOnce').click();
+    const recorded = await waitForMessageRequests(request, 3);
+    const result = toolResult(recorded[2], 'toolu_write');
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('changed on disk after the approval card was shown');
+    expect(result.text).toContain('Nothing was written');
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'It changed; reading it again.' }] }]);
+    await expect(lastReply(lab)).toContainText('reading it again');
+    await expect(card).toHaveAttribute('data-state', 'failed');
+    expect(fs.readFileSync(path.join(ROOT, file), 'utf-8')).toBe('max_rows: 1000\nmax_cols: 50\n');
+  });
+
   test('workspace personas in .github/ are reported as hidden, with the setting that shows them', async ({ lab, request }) => {
     fs.mkdirSync(path.join(ROOT, '.github', 'agents'), { recursive: true });
     fs.writeFileSync(
@@ -120,7 +152,10 @@ test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', (
     await lab.reload();
     await waitForLab(lab);
     await openChatTab(lab);
-    const hint = lab.locator('.jp-DataEngineer-personaProblems li[data-kind="hidden"]');
+    // The details toggle counts the problems; the details list them.
+    await expect(lab.locator('.jp-DataEngineer-detailsToggle')).toContainText(/\d+/, { timeout: 20000 });
+    await lab.locator('.jp-DataEngineer-detailsToggle').click();
+    const hint = lab.locator('.jp-DataEngineer-personaProblems li[data-kind="hidden"]', { hasText: '.github' });
     await expect(hint).toContainText('allow_hidden', { timeout: 20000 });
     await expect(hint).toContainText('.github');
     const options = await lab.locator('.jp-DataEngineer-personaPicker option').allInnerTexts();
@@ -133,20 +168,51 @@ test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', (
     playwright
   }) => {
     const body = { model: 'claude-sonnet-4-5-20250929', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] };
+    const routes = {
+      messages: `${ORIGIN}${PROXY}`,
+      countTokens: `${ORIGIN}${PROXY}/count_tokens`,
+      models: `${BASE}data-engineer/anthropic/v1/models`,
+      config: `${BASE}data-engineer/config`,
+      inside: `${BASE}data-engineer/files/inside`,
+      mcpServers: `${BASE}data-engineer/mcp/servers`,
+      mcpTrust: `${BASE}data-engineer/mcp/trust`
+    };
     const anonymous = await playwright.request.newContext();
     try {
-      const refused = await anonymous.post(`${ORIGIN}${PROXY}`, { data: body });
+      // Without a token or a login cookie: every route refuses (403 from Jupyter's own checks).
+      const refused = await anonymous.post(routes.messages, { data: body });
       expect(refused.status()).toBe(403);
       expect((await refused.json()).data_engineer_error).toBe('jupyter_auth');
-      expect((await anonymous.get(`${BASE}data-engineer/config`)).status()).toBe(403);
-      expect((await anonymous.get(`${BASE}data-engineer/config?token=wrong`)).status()).toBe(403);
-      expect((await anonymous.get(`${BASE}data-engineer/config`, { headers: WITH_TOKEN })).status()).toBe(200);
+      for (const url of [routes.countTokens, routes.inside, routes.mcpTrust]) {
+        expect((await anonymous.post(url, { data: body })).status(), url).toBe(403);
+      }
+      for (const url of [routes.models, routes.config, routes.mcpServers, `${routes.config}?token=wrong`]) {
+        expect((await anonymous.get(url)).status(), url).toBe(403);
+      }
+      expect((await anonymous.get(routes.config, { headers: { Authorization: 'token wrong' } })).status()).toBe(403);
+      // The same requests with the token go through (the refusals above are the missing credentials).
+      expect((await anonymous.get(routes.config, { headers: WITH_TOKEN })).status()).toBe(200);
+      const inside = await anonymous.post(routes.inside, { headers: WITH_TOKEN, data: { paths: ['a.csv'] } });
+      expect(inside.status()).toBe(200);
+      expect(await inside.json()).toEqual({ checked: true, outside: [] });
     } finally {
       await anonymous.dispose();
     }
     // The page's cookies without the XSRF header: a forged cross-site POST.
-    const forged = await lab.context().request.post(`${ORIGIN}${PROXY}`, { data: body });
+    const browser = lab.context().request;
+    const forged = await browser.post(routes.messages, { data: body });
     expect(forged.status()).toBe(403);
+    expect((await forged.json()).data_engineer_error).toBe('jupyter_auth');
+    for (const url of [routes.countTokens, routes.inside]) {
+      expect((await browser.post(url, { data: { paths: ['a.csv'] } })).status(), url).toBe(403);
+    }
+    // With the cookie's XSRF value in the header, the same cookie-authenticated POST is accepted.
+    const xsrf = (await lab.context().cookies(BASE)).find(c => c.name === '_xsrf');
+    expect(xsrf).toBeTruthy();
+    const withXsrf = await browser.post(routes.inside, { data: { paths: ['a.csv'] }, headers: { 'X-XSRFToken': xsrf!.value } });
+    expect(withXsrf.status()).toBe(200);
+    // GET needs the cookie, not XSRF.
+    expect((await browser.get(routes.config)).status()).toBe(200);
     expect(await messageRequests(request)).toHaveLength(0);
 
     // The session ends (logged out elsewhere, cookie expired): the chat says so and offers Reload.
@@ -170,9 +236,7 @@ test.describe.fixme('As deployed: token, XSRF, no hidden files, /user/alice/', (
     await error.locator('.jp-DataEngineer-reloadPage').click();
     await expect(lab).toHaveURL(/\/user\/alice\/login/);
     // Logged in again: the chat as saved before the session ended; it goes on.
-    await lab.locator('#password_input').fill(TOKEN);
-    await lab.locator('#login_submit').click();
-    await waitForLab(lab);
+    await submitLogin(lab);
     await openChatTab(lab);
     await expect(lab.locator('.jp-DataEngineer-messages')).toHaveAttribute('data-chat-id', id!);
     await expect(lab.locator('.jp-DataEngineer-assistant', { hasText: 'Loads run hourly.' })).toHaveCount(1);
