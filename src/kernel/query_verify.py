@@ -239,32 +239,63 @@ def compare_multisets(ra, rb, tol):
                 return [], []
         except TypeError:
             pass
-    sa, sb = sorted(ra, key=_sort_key), sorted(rb, key=_sort_key)
+    first = lambda p: p[0]  # noqa: E731
+    sa = sorted(((_sort_key(r), r) for r in ra), key=first)
+    sb = sorted(((_sort_key(r), r) for r in rb), key=first)
     only_a, only_b = [], []
     i = j = 0
     while i < len(sa) and j < len(sb):
-        if _same_row(sa[i], sb[j], tol):
+        if _same_row(sa[i][1], sb[j][1], tol):
             i += 1
             j += 1
-        elif _sort_key(sa[i]) <= _sort_key(sb[j]):
-            only_a.append(sa[i])
+        elif sa[i][0] <= sb[j][0]:
+            only_a.append(sa[i][1])
             i += 1
         else:
-            only_b.append(sb[j])
+            only_b.append(sb[j][1])
             j += 1
-    only_a.extend(sa[i:])
-    only_b.extend(sb[j:])
+    only_a.extend(r for _k, r in sa[i:])
+    only_b.extend(r for _k, r in sb[j:])
     if only_a and only_b:  # values near a rounding edge of the sort key: match the rest pairwise
-        rest_b = list(only_b)
-        left = []
+        # Only rows alike in every non-numeric value can match: pairs within those
+        # buckets (all pairs of a bucket, so a wrong rewrite's many rows stay linear).
+        buckets = {}
+        for s in only_b:
+            buckets.setdefault(_bucket(s), []).append(s)
+        left, matched = [], {}
         for r in only_a:
-            k = next((k for k, s in enumerate(rest_b) if _same_row(r, s, tol)), None)
+            cands = buckets.get(_bucket(r), ())
+            k = next((k for k, s in enumerate(cands) if _same_row(r, s, tol)), None)
             if k is None:
                 left.append(r)
             else:
-                rest_b.pop(k)
+                s = cands.pop(k)
+                matched[id(s)] = matched.get(id(s), 0) + 1
+        rest_b = []
+        for s in only_b:
+            if matched.get(id(s)):
+                matched[id(s)] -= 1
+            else:
+                rest_b.append(s)
         only_a, only_b = left, rest_b
     return only_a, only_b
+
+
+def _bucket(row):
+    """A key equal for any two rows _same_row can match: numbers (which match within
+    the tolerance, bools and decimals too) blanked, other values kept."""
+    out = [len(row)]
+    for v in row:
+        v = _num(v)
+        if isinstance(v, (int, float)):
+            out.append(0)
+        else:
+            try:
+                hash(v)
+                out.append(v)
+            except TypeError:
+                out.append(str(v))
+    return tuple(out)
 
 
 def compare_ordered(ra, rb, tol, key_positions):

@@ -355,3 +355,22 @@ def test_result_is_one_line_of_json_and_prints_nothing(q, loose, capsys):
 def test_unknown_connection_named(q):
     r = verify(q, {}, "SELECT 1", "SELECT 1", connection="nope")
     assert r["verdict"] == "error" and "nope" in r["message"]
+
+
+def test_rows_near_a_rounding_edge_still_match_and_many_differences_stay_fast(q):
+    cm = q.compare_multisets
+    # Within 1e-9 of each other, but on both sides of a 6-digit sort key's rounding edge.
+    a = [("x", 1.2345649999999), ("y", 2.0), ("z", 3.0)]
+    b = [("x", 1.2345650000001), ("y", 2.0), ("z", 3.0)]
+    assert "%.6g" % a[0][1] != "%.6g" % b[0][1]
+    assert cm(a, b, 1e-9) == ([], [])
+    assert cm(a, b, 1e-15) == ([a[0]], [b[0]])
+    assert cm([("k", 1.0)], [("k", 1.0 + 1e-12), ("k", 1.0 + 1e-12)], 1e-9) == ([], [("k", 1.0 + 1e-12)])
+    # 20,000 rows that all differ (a wrong count): about a second, not pairwise over all
+    # (4e8 row comparisons: many minutes).
+    ra = [(i, "name%d" % i, 1) for i in range(20000)]
+    rb = [(i, "name%d" % i, 0) for i in range(20000)]
+    t0 = time.perf_counter()
+    only_a, only_b = cm(ra, rb, 1e-9)
+    assert len(only_a) == len(only_b) == 20000
+    assert time.perf_counter() - t0 < 30
