@@ -22,6 +22,11 @@ The verdict ("verdict"):
 - "different_on_probe": same on the real data, different on the edge probe
   ("probe.counterexample": the smallest probe rows found, and the rows that differ);
 - "same": same rows on both; "timing" says whether the rewrite is faster;
+  "method" says how the rows were compared: "warmup_rows" (the rows of the timing's
+  warm-up runs, in Python: no extra run of either query), "ordered" (ORDER BY: as lists),
+  "in_engine" (untimed, Spark, or results over CLIENT_ROWS), "in_engine+tolerance" (the
+  engine found differences; Python checked them within the tolerance), "sorted_rows"
+  (untimed on an engine without EXCEPT ALL);
 - "cancelled", "error".
 """
 
