@@ -312,7 +312,18 @@ def _verify(eng, qa, qb, tol, budget, probe, timing, out):
         f = (qa.nondeterministic or qb.nondeterministic)[0]
         out.update(verdict="not_comparable", message="%s() is not deterministic: two runs of the same query can differ." % f)
         return
-    ca, cb = eng.columns(qa.sql), eng.columns(qb.sql)
+    timed = timing and budget > 0
+    fetched = None
+    t0 = _time.perf_counter()
+    if timed and eng.timed_runs_fetch and qa.limit is None and qb.limit is None:
+        # The timing's warm-up runs, their rows kept for the comparison (which then runs
+        # neither query once more) and their column names for the checks below (no
+        # statement of their own: describing a query can cost as much as planning it).
+        fetched = warm_up(eng, qa, qb)
+        ca, cb = fetched["a"][0], fetched["b"][0]
+    else:
+        # A LIMIT may make the verdict "not comparable": decided before running anything.
+        ca, cb = eng.columns(qa.sql), eng.columns(qb.sql)
     Cancel.check()
     if len(ca) != len(cb):
         out.update(verdict="different", reason="columns",
@@ -337,11 +348,10 @@ def _verify(eng, qa, qb, tol, budget, probe, timing, out):
                            "output column: rows tied at the cut can legitimately differ. Order by all output columns "
                            "to compare." % label)
                 return
-    t0 = _time.perf_counter()
-    timed = timing and budget > 0
-    # The comparison reads the rows of the timing's warm-up runs (where timed runs
-    # fetch rows): it does not run either query once more.
-    fetched = warm_up(eng, qa, qb) if timed and eng.timed_runs_fetch else None
+    if fetched is None:
+        t0 = _time.perf_counter()
+        if timed and eng.timed_runs_fetch:
+            fetched = warm_up(eng, qa, qb)
     result = compare_results(eng, qa, qb, tol, positions, ncols=len(ca), fetched=fetched)
     out["phases"] = {"compare_s": round(_time.perf_counter() - t0, 4)}
     if fetched is not None:
