@@ -64,6 +64,7 @@ class _Engine:
     name = "?"
     dialect = None
     has_except_all = True
+    timed_runs_fetch = True  # run() fetches the rows: its warm-up run can feed the comparison
     quote = '"'
 
     def q(self, ident):
@@ -101,6 +102,10 @@ class _Engine:
     def table(self, name):
         """A _Table for a referenced name, or None when the catalog has no such table."""
         raise NotImplementedError
+
+    def tables(self, names):
+        """{name: _Table or None} for several names (engines may read the catalog once)."""
+        return {name: self.table(name) for name in names}
 
     @contextlib.contextmanager
     def probe(self):
@@ -145,34 +150,57 @@ class _DuckDB(_Engine):
         return list(self.con.sql(sql).columns)
 
     def table(self, name):
-        parts = name.split(".")
-        tname = parts[-1]
-        schema = parts[-2] if len(parts) > 1 else None
-        where = "table_name = ?" + (" AND schema_name = ?" if schema else "")
-        args = [tname] + ([schema] if schema else [])
+        return self.tables([name])[name]
+
+    def tables(self, names):
+        """Three catalog queries for all the names (columns, constraints, sizes), not
+        three per table: each statement costs more than its work on a busy machine."""
+        wanted = {}
+        for name in names:
+            parts = name.split(".")
+            wanted[name] = (parts[-1], parts[-2] if len(parts) > 1 else None)
+        tnames = sorted({t for t, _s in wanted.values()})
+        if not tnames:
+            return {}
+        marks = ", ".join("?" for _ in tnames)
+        # The current database's tables first, then its main schema (as an unqualified name resolves).
         cols = self.con.execute(
-            "SELECT column_name, data_type, is_nullable, schema_name FROM duckdb_columns() WHERE "
-            + where + " ORDER BY schema_name = 'main' DESC, column_index", args).fetchall()
-        if not cols:
-            return None
-        first_schema = cols[0][3]
-        t = _Table(name, [(c, ty, bool(n)) for c, ty, n, s in cols if s == first_schema])
-        cons = self.con.execute(
-            "SELECT constraint_type, constraint_column_names, referenced_table, referenced_column_names "
-            "FROM duckdb_constraints() WHERE table_name = ? AND schema_name = ?", [tname, first_schema]).fetchall()
-        for kind, colnames, ref, refcols in cons:
-            if kind == "PRIMARY KEY":
-                t.primary_key = list(colnames)
-            elif kind == "UNIQUE":
-                t.uniques.append(list(colnames))
-            elif kind == "FOREIGN KEY" and ref:
-                t.foreign_keys.append((list(colnames), ref, list(refcols or ())))
-        est = self.con.execute(
-            "SELECT estimated_size FROM duckdb_tables() WHERE table_name = ? AND schema_name = ?",
-            [tname, first_schema]).fetchall()
-        if est:
-            t.rows_estimate = int(est[0][0] or 0)
-        return t
+            "SELECT table_name, database_name, schema_name, column_name, data_type, is_nullable FROM duckdb_columns() "
+            "WHERE table_name IN (%s) ORDER BY database_name = current_database() DESC, schema_name = 'main' DESC, "
+            "database_name, schema_name, column_index" % marks, tnames).fetchall()
+        found = {}
+        for name, (tname, schema) in wanted.items():
+            mine = [c for c in cols if c[0] == tname and (schema is None or c[2] == schema)]
+            if not mine:
+                found[name] = None
+                continue
+            where = mine[0][1:3]
+            found[name] = (where, _Table(name, [(c[3], c[4], bool(c[5])) for c in mine if c[1:3] == where]))
+        tables = {n: v[1] for n, v in found.items() if v is not None}
+        if tables:
+            cons = self.con.execute(
+                "SELECT table_name, database_name, schema_name, constraint_type, constraint_column_names, "
+                "referenced_table, referenced_column_names FROM duckdb_constraints() WHERE table_name IN (%s)"
+                % marks, tnames).fetchall()
+            sizes = self.con.execute(
+                "SELECT table_name, database_name, schema_name, estimated_size FROM duckdb_tables() "
+                "WHERE table_name IN (%s)" % marks, tnames).fetchall()
+            for name, t in tables.items():
+                key = (wanted[name][0],) + tuple(found[name][0])
+                for row in cons:
+                    if tuple(row[:3]) != key:
+                        continue
+                    kind, colnames, ref, refcols = row[3:]
+                    if kind == "PRIMARY KEY":
+                        t.primary_key = list(colnames)
+                    elif kind == "UNIQUE":
+                        t.uniques.append(list(colnames))
+                    elif kind == "FOREIGN KEY" and ref:
+                        t.foreign_keys.append((list(colnames), ref, list(refcols or ())))
+                for row in sizes:
+                    if tuple(row[:3]) == key:
+                        t.rows_estimate = int(row[3] or 0)
+        return {n: (v[1] if v is not None else None) for n, v in found.items()}
 
     @contextlib.contextmanager
     def probe(self):
@@ -193,14 +221,16 @@ class _DuckDB(_Engine):
                     self.con.execute("DROP TABLE IF EXISTS temp.%s" % self.q(n))
 
     def load(self, name, table, rows):
-        self.con.execute("DROP TABLE IF EXISTS temp.%s" % self.q(name))
-        self.con.execute("CREATE TEMP TABLE %s (%s)" % (
-            self.q(name), ", ".join("%s %s" % (self.q(c), ty) for c, ty, _n in table.columns)))
-        if name not in self.created:
+        if name in self.created:
+            self.con.execute("DELETE FROM temp.%s" % self.q(name))
+        else:
+            self.con.execute("CREATE OR REPLACE TEMP TABLE %s (%s)" % (
+                self.q(name), ", ".join("%s %s" % (self.q(c), ty) for c, ty, _n in table.columns)))
             self.created.append(name)
-        if rows:
-            self.con.executemany("INSERT INTO temp.%s VALUES (%s)" % (
-                self.q(name), ", ".join("?" for _ in table.columns)), [list(r) for r in rows])
+        if rows:  # one statement (executemany runs one per row)
+            row = "(%s)" % ", ".join("?" for _ in table.columns)
+            self.con.execute("INSERT INTO temp.%s VALUES %s" % (self.q(name), ", ".join(row for _ in rows)),
+                             [v for r in rows for v in r])
 
     def explain(self, sql, analyze=False):
         rows = self.con.execute(("EXPLAIN ANALYZE " if analyze else "EXPLAIN ") + sql).fetchall()
@@ -362,15 +392,21 @@ class _DBAPI(_Engine):
 
     def load(self, name, table, rows):
         cur = self.dbapi.cursor()
-        cur.execute("DROP TABLE IF EXISTS %s" % self.q(name))
-        cur.execute("CREATE TEMP TABLE %s (%s)" % (
-            self.q(name), ", ".join("%s %s" % (self.q(c), ty) for c, ty, _n in table.columns)))
-        if name not in self.created:
+        if name in self.created:
+            cur.execute("DELETE FROM %s" % self.q(name))
+        else:
+            cur.execute("DROP TABLE IF EXISTS %s" % self.q(name))
+            cur.execute("CREATE TEMP TABLE %s (%s)" % (
+                self.q(name), ", ".join("%s %s" % (self.q(c), ty) for c, ty, _n in table.columns)))
             self.created.append(name)
         if rows:
             mark = "?" if self.name == "sqlite" else "%s"
-            cur.executemany("INSERT INTO %s VALUES (%s)" % (self.q(name), ", ".join(mark for _ in table.columns)),
-                            [tuple(r) for r in rows])
+            row = "(%s)" % ", ".join(mark for _ in table.columns)
+            if self.name == "sqlite" and len(rows) * len(table.columns) > 999:  # SQLite's old variable limit
+                cur.executemany("INSERT INTO %s VALUES %s" % (self.q(name), row), [tuple(r) for r in rows])
+            else:  # one statement, one round trip
+                cur.execute("INSERT INTO %s VALUES %s" % (self.q(name), ", ".join(row for _ in rows)),
+                            [v for r in rows for v in r])
         cur.close()
 
     def explain(self, sql, analyze=False):
@@ -410,6 +446,7 @@ class _Spark(_Engine):
     name = "spark"
     dialect = "spark"
     quote = "`"
+    timed_runs_fetch = False  # timed runs write to "noop"; results compare with exceptAll
 
     def __init__(self, spark):
         self.spark = spark

@@ -84,8 +84,9 @@ def run_probe(engine, qa, qb, tol, deadline_s=10.0):
     if not keys:
         return {"verdict": "skipped", "reason": "the queries read no tables"}
     tables = []
+    found = engine.tables(keys)
     for key in keys:
-        t = engine.table(key)
+        t = found.get(key)
         if t is None:
             return {"verdict": "skipped", "reason": "%s is not a table in the catalog (a DataFrame or a file?)" % key}
         t.key = key
@@ -156,14 +157,29 @@ def _quantile(xs, p):
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def time_queries(engine, a, b, budget):
-    """Warm-up (one run each), then alternating runs (a b, b a, ...) while the budget
-    lasts (at least MIN_ROUNDS rounds unless one round alone exceeds the budget)."""
-    started = _time.perf_counter()
-    for sql in (a, b):
+def warm_up(engine, qa, qb):
+    """The warm-up run of each query, run the way the timed runs are (rows fetched),
+    its rows kept for the comparison: {"a": (columns, rows), "b": ..., "warmup_s"}."""
+    out = {"warmup_s": 0.0}
+    for key, q in (("a", qa), ("b", qb)):
         Cancel.check()
-        engine.run(sql)
-    warmup = _time.perf_counter() - started
+        t0 = _time.perf_counter()
+        out[key] = engine.rows(q.sql)
+        out["warmup_s"] += _time.perf_counter() - t0
+    return out
+
+
+def time_queries(engine, a, b, budget, warmup=None):
+    """Warm-up (one run each; `warmup` seconds when warm_up() made them already), then
+    alternating runs (a b, b a, ...) while the budget lasts (at least MIN_ROUNDS
+    rounds unless one round alone exceeds the budget). The warm-up counts in the budget."""
+    if warmup is None:
+        t0 = _time.perf_counter()
+        for sql in (a, b):
+            Cancel.check()
+            engine.run(sql)
+        warmup = _time.perf_counter() - t0
+    started = _time.perf_counter() - warmup
     times = {a: [], b: []}
     rounds = 0
     while rounds < MAX_ROUNDS:
@@ -296,7 +312,18 @@ def _verify(eng, qa, qb, tol, budget, probe, timing, out):
         f = (qa.nondeterministic or qb.nondeterministic)[0]
         out.update(verdict="not_comparable", message="%s() is not deterministic: two runs of the same query can differ." % f)
         return
-    ca, cb = eng.columns(qa.sql), eng.columns(qb.sql)
+    timed = timing and budget > 0
+    fetched = None
+    t0 = _time.perf_counter()
+    if timed and eng.timed_runs_fetch and qa.limit is None and qb.limit is None:
+        # The timing's warm-up runs, their rows kept for the comparison (which then runs
+        # neither query once more) and their column names for the checks below (no
+        # statement of their own: describing a query can cost as much as planning it).
+        fetched = warm_up(eng, qa, qb)
+        ca, cb = fetched["a"][0], fetched["b"][0]
+    else:
+        # A LIMIT may make the verdict "not comparable": decided before running anything.
+        ca, cb = eng.columns(qa.sql), eng.columns(qb.sql)
     Cancel.check()
     if len(ca) != len(cb):
         out.update(verdict="different", reason="columns",
@@ -321,9 +348,18 @@ def _verify(eng, qa, qb, tol, budget, probe, timing, out):
                            "output column: rows tied at the cut can legitimately differ. Order by all output columns "
                            "to compare." % label)
                 return
-    t0 = _time.perf_counter()
-    result = compare_results(eng, qa, qb, tol, positions, ncols=len(ca))
+    if fetched is None:
+        t0 = _time.perf_counter()
+        if timed and eng.timed_runs_fetch:
+            fetched = warm_up(eng, qa, qb)
+    result = compare_results(eng, qa, qb, tol, positions, ncols=len(ca), fetched=fetched)
     out["phases"] = {"compare_s": round(_time.perf_counter() - t0, 4)}
+    if fetched is not None:
+        out["phases"]["warmup_s"] = round(fetched["warmup_s"], 4)
+        warmup = fetched["warmup_s"]
+        fetched = None  # the rows are not needed any more
+    else:
+        warmup = None
     Cancel.check()
     out["rows"] = result["rows"]
     out["method"] = result["method"]
@@ -346,5 +382,5 @@ def _verify(eng, qa, qb, tol, budget, probe, timing, out):
     else:
         out["probe"] = {"verdict": "skipped", "reason": "not asked for"}
     out["verdict"] = "same"
-    if timing and budget > 0:
-        out["timing"] = time_queries(eng, qa.sql, qb.sql, budget)
+    if timed:
+        out["timing"] = time_queries(eng, qa.sql, qb.sql, budget, warmup)

@@ -22,6 +22,11 @@ The verdict ("verdict"):
 - "different_on_probe": same on the real data, different on the edge probe
   ("probe.counterexample": the smallest probe rows found, and the rows that differ);
 - "same": same rows on both; "timing" says whether the rewrite is faster;
+  "method" says how the rows were compared: "warmup_rows" (the rows of the timing's
+  warm-up runs, in Python: no extra run of either query), "ordered" (ORDER BY: as lists),
+  "in_engine" (untimed, Spark, or results over CLIENT_ROWS), "in_engine+tolerance" (the
+  engine found differences; Python checked them within the tolerance), "sorted_rows"
+  (untimed on an engine without EXCEPT ALL);
 - "cancelled", "error".
 """
 
@@ -230,37 +235,79 @@ def _same_row(a, b, tol):
 
 def compare_multisets(ra, rb, tol):
     """(rows only in a, rows only in b) as multisets, floats within tol."""
-    sa, sb = sorted(ra, key=_sort_key), sorted(rb, key=_sort_key)
+    if len(ra) == len(rb):
+        # Fast path (C speed): equal after sorting means equal as multisets, whatever
+        # the sort order. Mixed types (NULLs) raise; unequal falls through to the
+        # tolerant comparison below.
+        try:
+            if sorted(ra) == sorted(rb):
+                return [], []
+        except TypeError:
+            pass
+    first = lambda p: p[0]  # noqa: E731
+    sa = sorted(((_sort_key(r), r) for r in ra), key=first)
+    sb = sorted(((_sort_key(r), r) for r in rb), key=first)
     only_a, only_b = [], []
     i = j = 0
     while i < len(sa) and j < len(sb):
-        if _same_row(sa[i], sb[j], tol):
+        if _same_row(sa[i][1], sb[j][1], tol):
             i += 1
             j += 1
-        elif _sort_key(sa[i]) <= _sort_key(sb[j]):
-            only_a.append(sa[i])
+        elif sa[i][0] <= sb[j][0]:
+            only_a.append(sa[i][1])
             i += 1
         else:
-            only_b.append(sb[j])
+            only_b.append(sb[j][1])
             j += 1
-    only_a.extend(sa[i:])
-    only_b.extend(sb[j:])
+    only_a.extend(r for _k, r in sa[i:])
+    only_b.extend(r for _k, r in sb[j:])
     if only_a and only_b:  # values near a rounding edge of the sort key: match the rest pairwise
-        rest_b = list(only_b)
-        left = []
+        # Only rows alike in every non-numeric value can match: pairs within those
+        # buckets (all pairs of a bucket, so a wrong rewrite's many rows stay linear).
+        buckets = {}
+        for s in only_b:
+            buckets.setdefault(_bucket(s), []).append(s)
+        left, matched = [], {}
         for r in only_a:
-            k = next((k for k, s in enumerate(rest_b) if _same_row(r, s, tol)), None)
+            cands = buckets.get(_bucket(r), ())
+            k = next((k for k, s in enumerate(cands) if _same_row(r, s, tol)), None)
             if k is None:
                 left.append(r)
             else:
-                rest_b.pop(k)
+                s = cands.pop(k)
+                matched[id(s)] = matched.get(id(s), 0) + 1
+        rest_b = []
+        for s in only_b:
+            if matched.get(id(s)):
+                matched[id(s)] -= 1
+            else:
+                rest_b.append(s)
         only_a, only_b = left, rest_b
     return only_a, only_b
+
+
+def _bucket(row):
+    """A key equal for any two rows _same_row can match: numbers (which match within
+    the tolerance, bools and decimals too) blanked, other values kept."""
+    out = [len(row)]
+    for v in row:
+        v = _num(v)
+        if isinstance(v, (int, float)):
+            out.append(0)
+        else:
+            try:
+                hash(v)
+                out.append(v)
+            except TypeError:
+                out.append(str(v))
+    return tuple(out)
 
 
 def compare_ordered(ra, rb, tol, key_positions):
     """None when equal as ordered lists (rows tied on the ORDER BY keys may come in any
     order); else a reason. key_positions None: ties cannot be told apart."""
+    if ra == rb:
+        return None
     if len(ra) == len(rb) and all(_same_row(x, y, tol) for x, y in zip(ra, rb)):
         return None
     if key_positions is None:
@@ -294,13 +341,30 @@ def _diff(only_a, only_b, columns):
     }
 
 
-def compare_results(engine, qa, qb, tol, key_positions=None, in_engine=True, ncols=None):
-    """{"same": bool, "rows": {...}, "method", "diff"?, "reason"?} on the engine's current data."""
+def compare_results(engine, qa, qb, tol, key_positions=None, in_engine=True, ncols=None, fetched=None):
+    """{"same": bool, "rows": {...}, "method", "diff"?, "reason"?} on the engine's current data.
+
+    fetched: {"a": (columns, rows), "b": ...} of plain runs of both queries already made
+    (the timing's warm-up runs): compared here in Python, so that the comparison runs
+    neither query again, unless the results are too large to hold (more than
+    CLIENT_ROWS rows, unordered, on an engine with EXCEPT ALL): then in the engine."""
     a, b = qa.sql, qb.sql
+    if fetched is not None:
+        (ca, ra), (cb, rb) = fetched["a"], fetched["b"]
+        if qa.order is None and engine.has_except_all and max(len(ra), len(rb)) > CLIENT_ROWS:
+            fetched = ra = rb = None  # too large: in the engine, below
+        elif qa.order is None:
+            only_a, only_b = compare_multisets(ra, rb, tol)
+            out = {"rows": {"original": len(ra), "rewrite": len(rb)}, "method": "warmup_rows", "ordered": False,
+                   "same": not only_a and not only_b}
+            if not out["same"]:
+                out["diff"] = _diff(only_a, only_b, ca)
+            return out
     if qa.order is not None:
-        ca, ra = engine.rows(a)
-        Cancel.check()
-        cb, rb = engine.rows(b)
+        if fetched is None:
+            ca, ra = engine.rows(a)
+            Cancel.check()
+            cb, rb = engine.rows(b)
         out = {"rows": {"original": len(ra), "rewrite": len(rb)}, "method": "ordered", "ordered": True}
         why = compare_ordered(ra, rb, tol, key_positions)
         if why is None:

@@ -66,9 +66,19 @@ def pg():
 def test_pg_not_in_accepted_because_of_declared_keys(q, pg):
     r = verify(q, {"engine": pg}, NOT_IN, NOT_EXISTS, connection="engine")
     assert r["engine"] == "postgresql" and r["verdict"] == "same", r.get("message") or r
-    assert r["method"] == "in_engine"
+    assert r["method"] == "warmup_rows"
     assert "orders.o_custkey NOT NULL" in r["probe"]["constraints"]
     assert "orders (o_custkey) REFERENCES customer (c_custkey)" in r["probe"]["constraints"]
+
+
+def test_pg_wrong_rewrite_caught_timed_and_untimed(q, pg):
+    wrong = JOINED.replace("count(o.o_orderkey)", "count(*)")
+    for budget, method in ((0.3, "warmup_rows"), (0, "in_engine+tolerance")):
+        r = verify(q, {"engine": pg}, CORRELATED, wrong, connection="engine", time_budget=budget)
+        assert r["verdict"] == "different" and r["method"] == method, r
+        assert r["diff"]["only_in_original"] == r["diff"]["only_in_rewrite"] > 0
+    r = verify(q, {"engine": pg}, NOT_IN, NOT_EXISTS, connection="engine", time_budget=0)
+    assert r["verdict"] == "same" and r["method"] == "in_engine", r
 
 
 def test_pg_not_in_rejected_by_the_probe_without_keys(q, pg):
@@ -153,7 +163,9 @@ def test_sqlite_through_sqlalchemy_sorted_rows(q, sqlite_file):
 
     engine = sa.create_engine("sqlite:///%s" % sqlite_file)
     r = verify(q, {"engine": engine}, CORRELATED, JOINED, connection="engine", probe=False)
-    assert r["engine"] == "sqlite" and r["verdict"] == "same" and r["method"] == "sorted_rows", r
+    assert r["engine"] == "sqlite" and r["verdict"] == "same" and r["method"] == "warmup_rows", r
+    r = verify(q, {"engine": engine}, CORRELATED, JOINED, connection="engine", probe=False, time_budget=0)
+    assert r["verdict"] == "same" and r["method"] == "sorted_rows", r
     r = verify(q, {"engine": engine}, NOT_IN, NOT_EXISTS, connection="engine")
     assert r["verdict"] == "different_on_probe"
     r = verify(q, {"engine": engine}, "SELECT 1 AS x", "DELETE FROM orders", connection="engine")

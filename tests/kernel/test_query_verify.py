@@ -96,7 +96,7 @@ def test_correlated_subquery_to_join_accepted_with_same_rows(q, keyed):
     assert "customer PRIMARY KEY (c_custkey)" in r["probe"]["constraints"]
     n = keyed.execute("SELECT count(*) FROM customer").fetchone()[0]
     assert r["rows"] == {"original": n, "rewrite": n}
-    assert r["method"] == "in_engine"
+    assert r["method"] == "warmup_rows"  # the timing's warm-up runs' rows, compared in Python
     assert r["probe"]["verdict"] == "same"
     t = r["timing"]
     assert t["runs"] >= 3 and len(t["original"]["times_s"]) == t["runs"] == len(t["rewrite"]["times_s"])
@@ -124,6 +124,90 @@ def test_count_star_in_the_join_is_caught(q, loose):
     assert all(row[cols.index("n_orders")] == 0 for row in r["diff"]["examples_original"])
 
 
+# Untimed, the engine finds the difference, then the rows are fetched for the examples.
+@pytest.mark.parametrize("budget,method", [(0.3, "warmup_rows"), (0, "in_engine+tolerance")])
+def test_wrong_rewrites_caught_on_both_comparison_paths(q, loose, budget, method):
+    """Timed (rows of the warm-up runs, compared in Python) and untimed (in the engine):
+    the same verdict and the same differing rows."""
+    r = verify(q, {"con": loose}, CORRELATED, JOINED_WRONG, connection="con", time_budget=budget)
+    assert r["verdict"] == "different" and r["method"] == method, r
+    assert "timing" not in r and not r["applicable"]
+    n = loose.execute("SELECT count(*) FROM customer c WHERE NOT EXISTS "
+                      "(SELECT 1 FROM orders o WHERE o.o_custkey = c.c_custkey)").fetchone()[0]
+    assert n > 0 and r["diff"]["only_in_original"] == r["diff"]["only_in_rewrite"] == n
+    # A duplicated row is a difference too (multisets, not sets).
+    dup = "SELECT o_orderkey FROM orders UNION ALL SELECT o_orderkey FROM orders WHERE o_orderkey = 1"
+    r = verify(q, {"con": loose}, "SELECT o_orderkey FROM orders", dup, connection="con", time_budget=budget)
+    assert r["verdict"] == "different" and r["method"] == method, r
+    assert r["diff"]["only_in_original"] == 0 and r["diff"]["only_in_rewrite"] == 1
+    # NOT IN -> NOT EXISTS with a NULL in the subquery: every rewrite row is extra.
+    loose.execute("INSERT INTO orders VALUES (999999, NULL, 'O', 1.0, DATE '1998-01-01', '5-LOW')")
+    r = verify(q, {"con": loose}, NOT_IN, NOT_EXISTS, connection="con", time_budget=budget)
+    assert r["verdict"] == "different" and r["method"] == method, r
+    assert r["rows"]["original"] == 0 and r["diff"]["only_in_rewrite"] == r["rows"]["rewrite"] > 0
+
+
+def test_results_too_large_to_hold_compare_in_the_engine(q, loose, monkeypatch):
+    monkeypatch.setattr(q, "CLIENT_ROWS", 10)
+    r = verify(q, {"con": loose}, CORRELATED, JOINED_WRONG, connection="con")
+    assert r["verdict"] == "different" and r["method"] == "in_engine", r
+    assert r["diff"]["only_in_original"] == r["diff"]["only_in_rewrite"] > 0
+    assert "examples_original" not in r["diff"]  # counts only: the rows are not fetched
+    r = verify(q, {"con": loose}, "SELECT o_orderkey FROM orders", "SELECT o_orderkey FROM orders WHERE true",
+               connection="con")
+    assert r["verdict"] == "same" and r["method"] == "in_engine" and r["timing"]["runs"] >= 3, r
+
+
+def _counting(con, names):
+    """DuckDB functions that count the rows they see with a value >= 1000 (the real
+    table's; the edge probe's values are small)."""
+    calls = {}
+
+    def counter(name):
+        def tick(x):
+            if x is not None and x >= 1000:
+                calls[name] += 1
+            return x
+        return tick
+
+    for name in names:
+        calls[name] = 0
+        con.create_function(name, counter(name), ["BIGINT"], "BIGINT", side_effects=True)
+    return calls
+
+
+@pytest.mark.parametrize("budget", [0.3, 0])
+def test_each_query_runs_once_for_the_comparison_and_timing_together(q, budget):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (x BIGINT)")
+    con.execute("INSERT INTO t SELECT 1000 + range FROM range(20)")
+    calls = _counting(con, ["jlde_tick_a", "jlde_tick_b"])
+    r = verify(q, {"con": con}, "SELECT jlde_tick_a(x) AS x FROM t", "SELECT jlde_tick_b(u.x) AS x FROM t AS u",
+               connection="con", time_budget=budget)
+    assert r["verdict"] == "same", r
+    runs = r["timing"]["runs"] if budget else 0
+    if budget:
+        assert runs >= 3 and r["timing"]["warmup_s"] == pytest.approx(r["phases"]["warmup_s"], abs=1e-3)
+    # One warm-up run each (whose rows the comparison reads), then the timed runs; untimed,
+    # the engine's one-pass comparison alone.
+    assert calls == {"jlde_tick_a": 20 * (1 + runs), "jlde_tick_b": 20 * (1 + runs)}
+    con.close()
+
+
+def test_the_row_comparison_is_a_multiset_comparison(q):
+    cm = q.compare_multisets
+    assert cm([(1, "a"), (2, None), (2, None)], [(2, None), (1, "a"), (2, None)], 1e-9) == ([], [])
+    assert cm([(1,), (1,), (2,)], [(1,), (2,), (2,)], 1e-9) == ([(1,)], [(2,)])
+    assert cm([(1,), (1,)], [(1,)], 1e-9) == ([(1,)], [])
+    assert cm([(None, 1.0)], [(None, 1.0 + 1e-12)], 1e-9) == ([], [])
+    assert cm([(None, 1.0)], [(None, 1.0 + 1e-12)], 0) == ([(None, 1.0)], [(None, 1.0 + 1e-12)])
+    assert cm([(float("nan"),)], [(float("nan"),)], 1e-9) == ([], [])
+    assert cm([(1, "1")], [("1", 1)], 1e-9) == ([(1, "1")], [("1", 1)])
+    co = q.compare_ordered
+    assert co([(1, 2.0), (2, 3.0)], [(1, 2.0), (2, 3.0)], 1e-9, [0]) is None
+    assert co([(1, 2.0), (2, 3.0)], [(2, 3.0), (1, 2.0)], 1e-9, [0]) == "order"
+
+
 def test_order_by_is_compared_as_an_ordered_list(q, loose):
     asc = "SELECT o_orderkey, o_totalprice FROM orders ORDER BY o_orderkey"
     same = "SELECT o_orderkey, o_totalprice FROM orders WHERE true ORDER BY 1"
@@ -149,10 +233,15 @@ def test_float_tolerance(q, loose):
     tiny = "SELECT l_returnflag, sum(l_extendedprice * (1 + 1e-13)) AS s FROM lineitem GROUP BY l_returnflag"
     big = "SELECT l_returnflag, sum(l_extendedprice * (1 + 1e-6)) AS s FROM lineitem GROUP BY l_returnflag"
     close = verify(q, {"con": loose}, a, tiny, connection="con")
-    assert close["verdict"] == "same" and close["method"] == "in_engine+tolerance"
+    assert close["verdict"] == "same" and close["method"] == "warmup_rows"
     assert verify(q, {"con": loose}, a, big, connection="con")["verdict"] == "different"
     # The tolerance is a setting: 0 means exact.
     assert verify(q, {"con": loose}, a, tiny, connection="con", tolerance=0)["verdict"] == "different"
+    # Untimed, the engine compares (exactly), then Python within the tolerance.
+    close = verify(q, {"con": loose}, a, tiny, connection="con", time_budget=0)
+    assert close["verdict"] == "same" and close["method"] == "in_engine+tolerance"
+    assert verify(q, {"con": loose}, a, big, connection="con", time_budget=0)["verdict"] == "different"
+    assert verify(q, {"con": loose}, a, tiny, connection="con", time_budget=0, tolerance=0)["verdict"] == "different"
 
 
 def test_limit_without_a_total_order_is_not_comparable(q, loose):
@@ -190,13 +279,15 @@ def test_nondeterministic_functions_are_not_comparable(q, loose):
     assert r["verdict"] == "not_comparable" and "rand" in r["message"]
 
 
-def test_columns_must_match(q, loose):
+@pytest.mark.parametrize("budget", [0.3, 0])  # names from the warm-up runs / described first
+def test_columns_must_match(q, loose, budget):
     r = verify(q, {"con": loose}, "SELECT r_regionkey, r_name FROM region", "SELECT r_regionkey FROM region",
-               connection="con")
+               connection="con", time_budget=budget)
     assert r["verdict"] == "different" and r["reason"] == "columns"
     r = verify(q, {"con": loose}, "SELECT r_regionkey AS k FROM region", "SELECT r_regionkey FROM region",
-               connection="con")
+               connection="con", time_budget=budget)
     assert r["verdict"] == "different" and r["reason"] == "column_names"
+    assert "k" in r["message"] and "r_regionkey" in r["message"]
 
 
 SLOW = "SELECT count(*) AS n FROM range(4000000000) t(i) WHERE i % 7 = 3"
@@ -266,3 +357,22 @@ def test_result_is_one_line_of_json_and_prints_nothing(q, loose, capsys):
 def test_unknown_connection_named(q):
     r = verify(q, {}, "SELECT 1", "SELECT 1", connection="nope")
     assert r["verdict"] == "error" and "nope" in r["message"]
+
+
+def test_rows_near_a_rounding_edge_still_match_and_many_differences_stay_fast(q):
+    cm = q.compare_multisets
+    # Within 1e-9 of each other, but on both sides of a 6-digit sort key's rounding edge.
+    a = [("x", 1.2345649999999), ("y", 2.0), ("z", 3.0)]
+    b = [("x", 1.2345650000001), ("y", 2.0), ("z", 3.0)]
+    assert "%.6g" % a[0][1] != "%.6g" % b[0][1]
+    assert cm(a, b, 1e-9) == ([], [])
+    assert cm(a, b, 1e-15) == ([a[0]], [b[0]])
+    assert cm([("k", 1.0)], [("k", 1.0 + 1e-12), ("k", 1.0 + 1e-12)], 1e-9) == ([], [("k", 1.0 + 1e-12)])
+    # 20,000 rows that all differ (a wrong count): about a second, not pairwise over all
+    # (4e8 row comparisons: many minutes).
+    ra = [(i, "name%d" % i, 1) for i in range(20000)]
+    rb = [(i, "name%d" % i, 0) for i in range(20000)]
+    t0 = time.perf_counter()
+    only_a, only_b = cm(ra, rb, 1e-9)
+    assert len(only_a) == len(only_b) == 20000
+    assert time.perf_counter() - t0 < 30
