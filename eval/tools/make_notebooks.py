@@ -46,7 +46,7 @@ notebook("inspect-no-scan", "events.ipynb", [
         '    "user_id": rng.integers(0, 50_000, n),',
         '    "event_type": rng.choice(["view", "click", "purchase"], n),',
         '    "amount": rng.gamma(2.0, 10.0, n).round(2),',
-        '    "ts": np.datetime64("2026-01-01T00:00:00") + rng.integers(0, 86_400 * 300, n).astype("timedelta64[s]"),',
+        '    "ts": (np.datetime64("2026-01-01T00:00:00") + rng.integers(0, 86_400 * 300, n).astype("timedelta64[s]")).astype("datetime64[us]"),',
         '}).write_parquet("events.parquet")',
         'events = pl.scan_parquet("events.parquet")',
     ])),

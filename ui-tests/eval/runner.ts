@@ -134,7 +134,7 @@ export async function prepareRoot(request: APIRequestContext, task: ITask): Prom
 
 export async function loadLab(page: Page): Promise<void> {
   await page.goto(`${SERVER}/lab?reset`);
-  await page.waitForFunction(() => (window as any).jupyterapp && (window as any).galata, null, { timeout: 120000 });
+  await page.waitForFunction(() => (window as any).jupyterapp, null, { timeout: 120000 });
   await page.evaluate(async () => {
     await (window as any).jupyterapp.restored;
   });
@@ -144,23 +144,11 @@ async function command(page: Page, id: string, args: Record<string, unknown> = {
   return page.evaluate(([i, a]) => (window as any).jupyterapp.commands.execute(i, a), [id, args] as const);
 }
 
-async function applySettings(page: Page, task: ITask): Promise<void> {
+/** The task's settings (and the live model), written through the settings API before the page loads. */
+async function applySettings(request: APIRequestContext, task: ITask): Promise<void> {
   const wanted: Record<string, unknown> = { ...(MODE === 'live' ? { model: MODEL } : {}), ...(task.settings ?? {}) };
-  await page.evaluate(
-    async ({ id, values }) => {
-      const registry = await (window as any).galata.getPlugin('@jupyterlab/apputils-extension:settings');
-      const current = await registry.load(id);
-      for (const key of Object.keys(current.user ?? {})) {
-        if (!(key in values)) {
-          await registry.remove(id, key);
-        }
-      }
-      for (const [key, value] of Object.entries(values)) {
-        await registry.set(id, key, value);
-      }
-    },
-    { id: PLUGIN, values: wanted }
-  );
+  const response = await request.put(`${SERVER}/lab/api/settings/${PLUGIN}`, { data: { raw: JSON.stringify(wanted) } });
+  expect(response.ok(), `settings: ${response.status()} ${await response.text()}`).toBeTruthy();
 }
 
 /** Wait until the notebook's kernel is idle with no cell queued or running. */
@@ -197,9 +185,37 @@ async function setUp(page: Page, task: ITask): Promise<void> {
   }
   for (const file of task.setup?.runAll ?? []) {
     await command(page, 'docmanager:open', { path: file });
-    await waitForNotebookIdle(page, file);
+    // Cells queue until the kernel is ready; run-all acts on the current notebook: make it so.
+    await page.waitForFunction(
+      p => {
+        const app = (window as any).jupyterapp;
+        for (const widget of app.shell.widgets('main')) {
+          if (widget.context?.path === p && widget.sessionContext?.session?.kernel) {
+            app.shell.activateById(widget.id);
+            return app.shell.currentWidget === widget;
+          }
+        }
+        return false;
+      },
+      file,
+      { timeout: 60000 }
+    );
     await command(page, 'notebook:run-all-cells');
-    await page.waitForTimeout(500);
+    // Until the first cell has run (or failed) and nothing is queued any more.
+    await page.waitForFunction(
+      p => {
+        for (const widget of (window as any).jupyterapp.shell.widgets('main')) {
+          if (widget.context?.path === p) {
+            const cells = Array.from(widget.content.model.cells) as any[];
+            const code = cells.filter(c => c.type === 'code');
+            return code.length === 0 || code[0].executionCount !== null || code[0].outputs.length > 0;
+          }
+        }
+        return false;
+      },
+      file,
+      { timeout: 120000 }
+    );
     await waitForNotebookIdle(page, file);
   }
   const active = task.setup?.active ?? task.setup?.open?.[0] ?? task.setup?.runAll?.[0];
@@ -466,6 +482,8 @@ function runChecker(task: ITask, chatFile: string, vars: Record<string, string>)
 /** One task, end to end: the row (also written to EVAL_STATE/rows/). */
 export async function runTask(page: Page, request: APIRequestContext, task: ITask, run: 'live' | 'pass' | 'fail'): Promise<IRow> {
   const label = run === 'live' ? task.name : `${task.name}.${run}`;
+  const t0 = Date.now();
+  const phase = (name: string) => process.env.EVAL_DEBUG && console.log(`[eval] ${label} ${name} +${Date.now() - t0} ms`);
   const script = run === 'live' ? null : loadScript(task, run);
   if (script) {
     await mockPost(request, '/_mock/reset', {});
@@ -473,9 +491,12 @@ export async function runTask(page: Page, request: APIRequestContext, task: ITas
   }
   await page.goto('about:blank');
   const vars = await prepareRoot(request, task);
+  await applySettings(request, task);
+  phase('root');
   await loadLab(page);
-  await applySettings(page, task);
+  phase('lab');
   await setUp(page, task);
+  phase('setup');
   await command(page, 'data-engineer:open');
   await expect(page.locator('.jp-DataEngineer-input')).toBeVisible({ timeout: 30000 });
   if (task.persona) {
@@ -485,12 +506,14 @@ export async function runTask(page: Page, request: APIRequestContext, task: ITas
   let outcome: IDriveOutcome = { approvals: 0, wallSeconds: 0 };
   try {
     outcome = await drive(page, request, task, script);
+    phase('driven');
   } catch (e: any) {
     error = String(e?.message ?? e).slice(0, 1000);
   }
   await command(page, 'docmanager:save-all').catch(() => undefined);
   await page.waitForTimeout(1000);
   const chat = await savedChat(page);
+  phase('saved');
 
   const outDir = path.join(STATE, 'transcripts');
   fs.mkdirSync(outDir, { recursive: true });
@@ -499,6 +522,7 @@ export async function runTask(page: Page, request: APIRequestContext, task: ITas
   fs.writeFileSync(path.join(outDir, `${label}.md`), markdownOf(chat, task));
 
   const verdict = runChecker(task, chatFile, vars);
+  phase('checked');
   const table = prices();
   const replies = (chat.turns ?? []).filter((t: any) => t.role === 'assistant');
   const sum = (key: string) => replies.reduce((n: number, t: any) => n + (t.usage?.[key] ?? 0), 0);
