@@ -349,7 +349,17 @@ async function drive(page: Page, request: APIRequestContext, task: ITask, script
       quietSince = 0;
       continue;
     }
-    const busy = (await page.locator('.jp-DataEngineer-stop').count()) > 0 || (await page.locator('.jp-Dialog').count()) > 0;
+    // Any other dialog (a confirmation the agent's action brought up) is accepted too.
+    const dialog = page.locator('.jp-Dialog .jp-Dialog-footer .jp-mod-accept');
+    if ((await dialog.count()) > 0) {
+      await dialog.first().click({ timeout: 5000 }).then(
+        () => (approvals += 1),
+        () => undefined
+      );
+      quietSince = 0;
+      continue;
+    }
+    const busy = (await page.locator('.jp-DataEngineer-stop').count()) > 0;
     const replies = await page.locator('.jp-DataEngineer-assistant').count();
     if (busy || replies === 0) {
       quietSince = 0;
@@ -363,7 +373,7 @@ async function drive(page: Page, request: APIRequestContext, task: ITask, script
       quietSince = 0;
     } else if (!quietSince) {
       quietSince = Date.now();
-    } else if (Date.now() - quietSince > (MODE === 'live' ? 4000 : 2000) && (!script || scripted >= script.length)) {
+    } else if (Date.now() - quietSince > (MODE === 'live' ? 4000 : 1200) && (!script || scripted >= script.length)) {
       break;
     }
     await page.waitForTimeout(250);
@@ -511,7 +521,7 @@ export async function runTask(page: Page, request: APIRequestContext, task: ITas
     error = String(e?.message ?? e).slice(0, 1000);
   }
   await command(page, 'docmanager:save-all').catch(() => undefined);
-  await page.waitForTimeout(1000);
+  await page.waitForTimeout(500);
   const chat = await savedChat(page);
   phase('saved');
 
