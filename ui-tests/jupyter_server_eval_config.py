@@ -18,6 +18,9 @@ configure_jupyter_server(c)  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821
 c.ServerApp.port = int(os.environ.get("EVAL_JUPYTER_PORT", "8899"))  # noqa: F821
 c.ServerApp.root_dir = os.environ["EVAL_ROOT"]  # noqa: F821
+# The tasks' settings go through the settings API: into the run's own folder, never the
+# user's ~/.jupyter/lab/user-settings.
+c.LabApp.user_settings_dir = os.path.join(os.environ["EVAL_STATE"], "user-settings")  # noqa: F821
 # Personas, chats (.jupyter/chats) and .env fixtures are hidden files.
 c.ContentsManager.allow_hidden = True  # noqa: F821
 if os.environ.get("EVAL_MODE") == "replay":

@@ -146,7 +146,10 @@ async function command(page: Page, id: string, args: Record<string, unknown> = {
 
 /** The task's settings (and the live model), written through the settings API before the page loads. */
 async function applySettings(request: APIRequestContext, task: ITask): Promise<void> {
-  const wanted: Record<string, unknown> = { ...(MODE === 'live' ? { model: MODEL } : {}), ...(task.settings ?? {}) };
+  // Live: the model under test, room for long tasks (no Continue to click), and no package
+  // installs into this machine's environment (the one tool refused rather than approved).
+  const live = { model: MODEL, maxSteps: 60, toolApprovals: { install_packages: 'never' } };
+  const wanted: Record<string, unknown> = { ...(MODE === 'live' ? live : {}), ...(task.settings ?? {}) };
   const response = await request.put(`${SERVER}/lab/api/settings/${PLUGIN}`, { data: { raw: JSON.stringify(wanted) } });
   expect(response.ok(), `settings: ${response.status()} ${await response.text()}`).toBeTruthy();
 }
