@@ -82,6 +82,11 @@ export function loadScript(task: ITask, which: 'pass' | 'fail'): any[] {
   return JSON.parse(fs.readFileSync(path.join(task.dir, 'replay', `${which}.json`), 'utf8')).responses;
 }
 
+/** The check a failing replay must fail (`failsOn` in replay/fail.json: part of its message). */
+export function failsOn(task: ITask): string | undefined {
+  return JSON.parse(fs.readFileSync(path.join(task.dir, 'replay', 'fail.json'), 'utf8')).failsOn;
+}
+
 // ---------------------------------------------------------------------------
 // The server root
 

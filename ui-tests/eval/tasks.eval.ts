@@ -1,5 +1,5 @@
 import { expect, Page, test as base } from '@playwright/test';
-import { loadTasks, MODE, runTask } from './runner';
+import { failsOn, loadTasks, MODE, runTask } from './runner';
 
 /**
  * The evaluation's tasks (eval/tasks/*). Live: each task once against the real model.
@@ -35,6 +35,10 @@ for (const task of loadTasks()) {
         } else {
           expect(row.error, 'the failing replay ran to its end').toBeUndefined();
           expect(row.passed, 'the checker fails the failing replay').toBe(false);
+          // ...for the reason the replay was written to show, not because something else broke.
+          const reason = failsOn(task);
+          expect(reason, 'replay/fail.json names the check it fails (failsOn)').toBeTruthy();
+          expect(row.failures.join('\n')).toContain(reason);
         }
       });
     }
