@@ -1,5 +1,6 @@
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { ChatModel } from '../agent/chatModel';
+import type { IToolCall } from '../agent/conversation';
 
 /** A conversation with a user message, a reply that ran a tool, and the follow-up. */
 export function conversationWithTools(): ChatModel {
@@ -50,3 +51,24 @@ export function expectValidToolPairs(conversation: ChatModel): void {
   expect(messages[messages.length - 1]?.role).toBe('user');
 }
 
+
+/** Every tool call in the chat, in order. */
+export const callsOf = (c: ChatModel): IToolCall[] =>
+  c.turns.flatMap(t => (t.role === 'assistant' ? t.blocks.flatMap(b => (b.type === 'tool' ? [b.call] : [])) : []));
+
+/** Resolve when the chat reaches a condition (checked now and on every change). */
+export function until(c: ChatModel, predicate: () => boolean): Promise<void> {
+  return new Promise(resolve => {
+    const check = () => {
+      if (predicate()) {
+        c.changed.disconnect(check);
+        resolve();
+      }
+    };
+    c.changed.connect(check);
+    check();
+  });
+}
+
+/** Resolve when the chat's n-th tool call waits for the user's approval. */
+export const waiting = (m: ChatModel, n = 0): Promise<void> => until(m, () => callsOf(m)[n]?.state === 'waiting_approval');

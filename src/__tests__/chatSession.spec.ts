@@ -3,10 +3,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApprovalPolicy } from '../agent/approval';
 import { ChatSession } from '../agent/chatSession';
 import { ChatModel } from '../agent/chatModel';
-import { IAssistantTurn, IToolCall } from '../agent/conversation';
+import { IAssistantTurn } from '../agent/conversation';
 import { ToolRegistry } from '../tools/registry';
 import type { ApprovalMode, ITool } from '../tools/types';
 import { fakeFetch, IFakeReply } from './fakeStream';
+import { callsOf, until } from './chatFixtures';
 
 const text = (t: string) => [{ type: 'text', text: t }];
 
@@ -95,29 +96,7 @@ function stripCache(value: any): any {
 }
 
 const lastReply = (c: ChatModel) => c.last as IAssistantTurn;
-const callsOf = (c: ChatModel): IToolCall[] =>
-  c.turns.flatMap(t =>
-    t.role === 'assistant'
-      ? t.blocks.filter(b => b.type === 'tool').map(b => (b as { call: IToolCall }).call)
-      : []
-  );
 
-/** Resolve when the conversation reaches a condition. */
-function until(c: ChatModel, predicate: () => boolean): Promise<void> {
-  return new Promise(resolve => {
-    if (predicate()) {
-      resolve();
-      return;
-    }
-    const check = () => {
-      if (predicate()) {
-        c.changed.disconnect(check);
-        resolve();
-      }
-    };
-    c.changed.connect(check);
-  });
-}
 
 describe('ChatSession streaming', () => {
   it('streams a reply into the conversation, delta by delta', async () => {

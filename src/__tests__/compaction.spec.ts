@@ -21,6 +21,7 @@ import { isAbort } from '../agent/errors';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool } from '../tools/types';
 import { fakeFetch, IFakeReply } from './fakeStream';
+import { callsOf, until } from './chatFixtures';
 
 const SYSTEM = 'SYSTEM PROMPT';
 const MAX = 1000;
@@ -116,10 +117,6 @@ function compactorFor(
   return { compactor, window, budget: window - MAX, summaries, counted, measures, reports };
 }
 
-const callsOf = (conversation: ChatModel): IToolCall[] =>
-  conversation.turns.flatMap(t =>
-    t.role === 'assistant' ? t.blocks.flatMap(b => (b.type === 'tool' ? [b.call] : [])) : []
-  );
 
 const recapsOf = (conversation: ChatModel) =>
   conversation.turns.filter((t): t is IRecapTurn => t.role === 'recap');
@@ -750,18 +747,6 @@ function sessionWith(replies: IFakeReply[], compactor?: Compactor, turns: Turn[]
   return { session, conversation, client, requests: fake.requests };
 }
 
-function until(c: ChatModel, predicate: () => boolean): Promise<void> {
-  return new Promise(resolve => {
-    const check = () => {
-      if (predicate()) {
-        c.changed.disconnect(check);
-        resolve();
-      }
-    };
-    c.changed.connect(check);
-    check();
-  });
-}
 
 const history = (): Turn[] => [
   user('q1 ' + 'x'.repeat(40_000)),

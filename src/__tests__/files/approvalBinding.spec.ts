@@ -4,12 +4,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApprovalPolicy } from '../../agent/approval';
 import { ChatModel } from '../../agent/chatModel';
 import { ChatSession } from '../../agent/chatSession';
-import type { IToolCall } from '../../agent/conversation';
 import { FILES_SERVICE } from '../../tools/files';
 import { ToolRegistry } from '../../tools/registry';
 import type { ApprovalMode } from '../../tools/types';
 import { fakeFetch, IFakeReply } from '../fakeStream';
 import { ISetupOptions, setup } from './fakeContents';
+import { callsOf, waiting } from '../chatFixtures';
 
 /** File changes bound to what the approval card showed (issue 12, item 4). */
 
@@ -30,25 +30,8 @@ function sessionWith(replies: IFakeReply[], options: ISetupOptions = {}, setting
   return { ...files, session, model };
 }
 
-const callsOf = (c: ChatModel): IToolCall[] =>
-  c.turns.flatMap(t => (t.role === 'assistant' ? t.blocks.filter(b => b.type === 'tool').map(b => (b as { call: IToolCall }).call) : []));
 
-function until(c: ChatModel, predicate: () => boolean): Promise<void> {
-  return new Promise(resolve => {
-    if (predicate()) {
-      return resolve();
-    }
-    const check = () => {
-      if (predicate()) {
-        c.changed.disconnect(check);
-        resolve();
-      }
-    };
-    c.changed.connect(check);
-  });
-}
 
-const waiting = (m: ChatModel, n = 0) => until(m, () => callsOf(m)[n]?.state === 'waiting_approval');
 const read = (id: string, path: string) => ({ id, name: 'read_file', input: { path } });
 
 describe('file changes bound to the approval card', () => {

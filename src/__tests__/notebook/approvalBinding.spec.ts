@@ -5,13 +5,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApprovalPolicy } from '../../agent/approval';
 import { ChatSession } from '../../agent/chatSession';
 import { ChatModel } from '../../agent/chatModel';
-import type { IToolCall } from '../../agent/conversation';
 import { createNotebookTools } from '../../tools/notebook';
 import * as risk from '../../tools/risk';
 import { ToolRegistry } from '../../tools/registry';
 import type { ApprovalMode } from '../../tools/types';
 import { fakeFetch, IFakeReply } from '../fakeStream';
 import { FakeAccess, FakeTarget, makeModel } from './fakeNotebook';
+import { callsOf, waiting } from '../chatFixtures';
 
 /** Approvals bound to what the card showed (issue 12, item 4) and the run-all card (item 5). */
 
@@ -40,25 +40,8 @@ function sessionWith(access: FakeAccess, replies: IFakeReply[], settings: Record
   return { session, model, requests: fake.requests };
 }
 
-const callsOf = (c: ChatModel): IToolCall[] =>
-  c.turns.flatMap(t => (t.role === 'assistant' ? t.blocks.filter(b => b.type === 'tool').map(b => (b as { call: IToolCall }).call) : []));
 
-function until(c: ChatModel, predicate: () => boolean): Promise<void> {
-  return new Promise(resolve => {
-    if (predicate()) {
-      return resolve();
-    }
-    const check = () => {
-      if (predicate()) {
-        c.changed.disconnect(check);
-        resolve();
-      }
-    };
-    c.changed.connect(check);
-  });
-}
 
-const waiting = (m: ChatModel, n = 0) => until(m, () => callsOf(m)[n]?.state === 'waiting_approval');
 
 describe('approvals bound to what the card showed', () => {
   it('run_all_cells without notebook_path names the notebook and is refused when another one became active', async () => {
