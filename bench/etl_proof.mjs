@@ -30,7 +30,7 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
 function compile() {
   const out = path.join(REPO, 'build', 'etl-bench');
   const tsc = path.join(REPO, 'node_modules', '.bin', 'tsc');
-  const files = ['src/etl/skeleton.ts', 'src/etl/etlPrompt.ts', 'src/etl/sourceSchema.ts', 'src/tools/etl/proof.ts', 'src/tools/etl/proofKernel.ts'];
+  const files = ['src/etl/skeleton.ts', 'src/etl/etlPrompt.ts', 'src/etl/sourceSchema.ts', 'src/etl/tools/proof.ts', 'src/etl/tools/proofKernel.ts'];
   const r = spawnSync(tsc, [...files, '--outDir', out, '--rootDir', 'src', '--module', 'commonjs', '--target', 'ES2020', '--skipLibCheck', '--esModuleInterop', '--types', 'node'], { cwd: REPO, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
   return out;

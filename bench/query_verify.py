@@ -1,4 +1,4 @@
-"""Bench of the query verifier (src/kernel/query_*.py), on TPC-H-shaped data.
+"""Bench of the query verifier (src/query/kernel/query_*.py), on TPC-H-shaped data.
 
     /work/main/.ci-venv/kernel/bin/python bench/query_verify.py [--scale 0.05] [--budget 10] [--pg URL]
 

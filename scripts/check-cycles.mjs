@@ -144,9 +144,12 @@ if (components.length) {
 // each other in one direction too: two modules each importing the other's
 // folder is the kind of cycle that makes a folder impossible to move or test
 // alone, even when no single module loop exists. Type imports count here.
+// Tests (`__tests__/`) are left out of this check: they ship nowhere and an
+// integration test may use several features without tying those together.
 const folderOf = file => relative(root, file).split(/[\\/]/)[0];
+const isTest = file => relative(root, file).split(/[\\/]/).includes('__tests__');
 const folderEdges = new Map();
-for (const file of files) {
+for (const file of files.filter(f => !isTest(f))) {
   for (const specifier of specifiers(code(readFileSync(file, 'utf8')), true)) {
     const target = resolveImport(file, specifier);
     if (!target || !graph.has(target) || folderOf(target) === folderOf(file)) {

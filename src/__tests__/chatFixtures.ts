@@ -1,6 +1,6 @@
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import { ChatModel } from '../agent/chatModel';
-import type { IToolCall } from '../agent/conversation';
+import { ChatModel } from '../chats/chatModel';
+import type { IToolCall } from '../chats/conversation';
 
 /** A conversation with a user message, a reply that ran a tool, and the follow-up. */
 export function conversationWithTools(): ChatModel {

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { IChatContents } from '../agent/chatStore';
+import type { IChatContents } from '../chats/store';
 import { normalizeServerPath } from '../contents/paths';
 import type {
   IContents,

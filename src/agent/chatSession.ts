@@ -13,8 +13,8 @@ import { ToolRegistry } from '../tools/registry';
 import type { ITool, IToolContext } from '../tools/types';
 import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import type { Compactor } from './compaction';
-import { ChatModel } from './chatModel';
-import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, IUsage } from './conversation';
+import { ChatModel } from '../chats/chatModel';
+import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, IUsage } from '../chats/conversation';
 import { describeError, IncompleteStreamError, isAbort } from './errors';
 import { withCacheBreakpoints } from './prompt';
 

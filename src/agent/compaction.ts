@@ -1,7 +1,7 @@
 import { APIUserAbortError } from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { ISignal, Signal } from '@lumino/signaling';
-import type { ChatModel } from './chatModel';
+import type { ChatModel } from '../chats/chatModel';
 import {
   IToolCall,
   Turn,
@@ -9,7 +9,7 @@ import {
   messagesOf,
   pushMessage,
   toolResultBlock
-} from './conversation';
+} from '../chats/conversation';
 import { isAbort } from './errors';
 
 /*

@@ -1,11 +1,14 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { untranslated } from '../translation';
+import type { ChatErrorKind, IChatError } from '../chats/conversation';
 import {
   AnthropicError,
   APIConnectionError,
   APIError,
   APIUserAbortError
 } from '@anthropic-ai/sdk';
+
+export type { ChatErrorKind, IChatError };
 
 /**
  * A stream that ended cleanly but before the reply did (no `message_stop`):
@@ -20,24 +23,6 @@ export class IncompleteStreamError extends AnthropicError {
   }
 }
 
-/** The causes a user can act on, each with its own wording and remedy. */
-export type ChatErrorKind =
-  | 'no_key'
-  | 'no_server_extension'
-  | 'auth'
-  | 'permission'
-  | 'session'
-  | 'rate_limit'
-  | 'overloaded'
-  | 'too_long'
-  | 'context_too_long'
-  | 'bad_request'
-  | 'not_found'
-  | 'server'
-  | 'upstream_unreachable'
-  | 'network'
-  | 'stream'
-  | 'unknown';
 
 /**
  * What the user can do about an error, offered as buttons: send again, compact
@@ -46,20 +31,6 @@ export type ChatErrorKind =
  */
 export type ChatErrorAction = 'retry' | 'compact' | 'settings' | 'reload' | 'new_chat';
 
-/** An error turned into plain words. `message` is never the API key. */
-export interface IChatError {
-  kind: ChatErrorKind;
-  /** What happened, in plain words, for the conversation. */
-  message: string;
-  /** The upstream's own text, if any, for details. */
-  detail?: string;
-  /** Seconds to wait before retrying, when the server said. */
-  retryAfterSeconds?: number;
-  /** Whether a Retry action makes sense. */
-  retryable: boolean;
-  status?: number;
-  requestId?: string;
-}
 
 /**
  * The actions that fit an error, the one that helps most first. Read from the

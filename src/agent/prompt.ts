@@ -1,5 +1,5 @@
 import type { ContentBlockParam, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import type { IInstructionFile } from '../context/instructions';
+import type { IInstructionFile } from '../instructions/instructions';
 
 /**
  * Used when no persona could be loaded at all: short and stable, so that it

@@ -8,9 +8,9 @@ import { SUBAGENT_TOOL } from '../personas/toolMapping';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool, IToolContext, IToolResult } from '../tools/types';
 import type { ApprovalPolicy } from './approval';
-import { ChatModel } from './chatModel';
+import { ChatModel } from '../chats/chatModel';
 import { ChatSession, IRequestSettings } from './chatSession';
-import type { IAssistantTurn, IToolCall } from './conversation';
+import type { IAssistantTurn, IToolCall } from '../chats/conversation';
 
 export { SUBAGENT_TOOL };
 

@@ -1,5 +1,5 @@
 import type { IPrice } from '../settings';
-import type { IUsage, Turn } from './conversation';
+import type { IUsage, Turn } from '../chats/conversation';
 
 /** A chat's (or a reply's) token use and estimated cost. */
 export interface IUsageTotals {

@@ -13,15 +13,15 @@ import instructionsTemplate from '../../personas/templates/copilot.instructions.
 import { Assistant } from '../agent/assistant';
 import { PromptFileCommands } from '../agent/promptCommands';
 import { createClient, fetchServerConfig, IServerConfig } from '../agent/client';
-import { ChatModel } from '../agent/chatModel';
-import { ChatStore, ISavedChat } from '../agent/chatStore';
-import { chatToMarkdown, chatToNotebook, exportFileName } from '../agent/export';
-import { isDataFile, ISuggestedPrompt, ISuggestionFacts, suggestPrompts } from '../agent/suggestions';
-import { ChatThreads } from '../agent/threads';
-import { ChatLock } from '../agent/chatLock';
+import { ChatModel } from '../chats/chatModel';
+import { ChatStore, ISavedChat } from '../chats/store';
+import { chatToMarkdown, chatToNotebook, exportFileName } from '../chats/export';
+import { isDataFile, ISuggestedPrompt, ISuggestionFacts, suggestPrompts } from '../chats/suggestions';
+import { ChatThreads } from '../chats/threads';
+import { ChatLock } from '../chats/lock';
 import { isNotFound } from '../contents/contents';
 import { serverRootCheck } from '../contents/rootCheck';
-import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../context/instructions';
+import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../instructions/instructions';
 import { buildNotebookView } from '../notebook/view';
 import { notebookViewInput } from '../notebook/viewInput';
 import type { IInspectorKernel } from '../kernel/kernelInspector';
@@ -37,21 +37,21 @@ import {
   FILES_SERVICE,
   FilesService,
   openDocumentLookup
-} from '../tools/files';
-import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../tools/kernel';
-import { createEtlTools, ETL_PROOF_SERVICE, EtlProofService, SessionProofHost } from '../tools/etl';
-import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../tools/notebook';
+} from '../files';
+import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel/tools';
+import { createEtlTools, ETL_PROOF_SERVICE, EtlProofService, SessionProofHost } from '../etl/tools';
+import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
-import { createTaskTools } from '../tools/tasks/taskTools';
-import { createTerminalTools } from '../tools/terminal/tools';
-import { TERMINAL_SERVICE, TerminalService } from '../tools/terminal/service';
-import type { ITerminalSettings, ITerminalToolServices } from '../tools/terminal/runner';
+import { createTaskTools } from '../terminal/tasks/taskTools';
+import { createTerminalTools } from '../terminal/tools';
+import { TERMINAL_SERVICE, TerminalService } from '../terminal/service';
+import type { ITerminalSettings, ITerminalToolServices } from '../terminal/runner';
 import { McpBridge, mcpPersonaResolver, McpService } from '../mcp';
 import { dialogPrompter } from '../mcp/ui/dialogs';
 import { useMcpToolNames } from '../personas/toolMapping';
-import { CellActions } from '../ui/cellActions';
+import { CellActions } from '../notebook/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
-import { PersonaContents } from '../ui/workspaceContents';
+import { PersonaContents } from '../personas/workspaceContents';
 import { outputsOf } from '../notebook/cells';
 import { ActiveQuery, createQuerySlashCommands } from '../query/slashCommands';
 import { QUERY_SERVICE, QueryService, queryServiceRef } from '../query/service';

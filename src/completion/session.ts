@@ -2,7 +2,7 @@ import type { CompletionHandler, IInlineCompletionContext, IInlineCompletionItem
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { NotebookActions } from '@jupyterlab/notebook';
 import { createClient } from '../agent/client';
-import { InstructionsLoader } from '../context/instructions';
+import { InstructionsLoader } from '../instructions/instructions';
 import { KernelInspector, type IInspectorKernel } from '../kernel/kernelInspector';
 import type { IChatSettings } from '../settings';
 import { identifiers, type CompletionLanguage } from './context';

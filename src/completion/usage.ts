@@ -1,5 +1,5 @@
 import { ISignal, Signal } from '@lumino/signaling';
-import type { IUsage } from '../agent/conversation';
+import type { IUsage } from '../chats/conversation';
 import { replyUsage, type IUsageTotals } from '../agent/usage';
 import type { IPrice } from '../settings';
 

@@ -7,7 +7,7 @@
  * "not available in JupyterLab", never as an error.
  */
 
-import { toolCatalogue } from '../tools/catalogue';
+import { toolCatalogue } from './toolCatalogue';
 import { ALL_TOOL_GROUPS, TOOL_GROUP_DESCRIPTIONS, ToolGroup } from '../tools/groups';
 import { ToolRegistry } from '../tools/registry';
 import type { ITool } from '../tools/types';

@@ -1,4 +1,4 @@
-/** What the kernel's query helper returns (src/kernel/query_*.py), and what query tools save in `data.query`. */
+/** What the kernel's query helper returns (src/query/kernel/query_*.py), and what query tools save in `data.query`. */
 
 /** detect_query: the query a cell runs and the connection it uses. */
 export interface IDetectedQuery {

@@ -1,8 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
-import type { ChangeLog, IUndoResult } from '../tools/files/changeLog';
-import type { IChangeRecord } from '../tools/files/snapshots';
+import type { ChangeLog, IUndoResult } from '../files/changeLog';
+import type { IChangeRecord } from '../files/snapshots';
 import { diffMarkdown } from '../markdown/markdown';
 import { MarkdownView } from './markdownView';
 

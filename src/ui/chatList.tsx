@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
-import type { IThreadEntry, ChatThreads } from '../agent/threads';
+import type { IThreadEntry, ChatThreads } from '../chats/threads';
 
 
 export interface IChatListProps {

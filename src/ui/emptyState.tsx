@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
-import type { ISuggestedPrompt } from '../agent/suggestions';
+import type { ISuggestedPrompt } from '../chats/suggestions';
 
 export interface IEmptyStateProps {
   assistant: Assistant;

@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
-import type { IAssistantTurn } from '../agent/conversation';
+import type { IAssistantTurn } from '../chats/conversation';
 import { ChatErrorAction, errorActions } from '../agent/errors';
 import { CommandIDs } from '../commands';
 

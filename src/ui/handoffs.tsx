@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
-import type { IAssistantTurn } from '../agent/conversation';
+import type { IAssistantTurn } from '../chats/conversation';
 import type { IHandoffOffer } from '../personas/handoff';
 
 /** Below this width (px) the hand-offs fold into a "Next steps" menu. */

@@ -4,7 +4,7 @@ import { addBelowIcon, copyIcon, editIcon, type LabIcon } from '@jupyterlab/ui-c
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import * as React from 'react';
-import { BLOCKED_ATTRIBUTE, hardenLinks, NoRemoteFetchSanitizer, restoreBlocked } from './remoteContent';
+import { BLOCKED_ATTRIBUTE, hardenLinks, NoRemoteFetchSanitizer, restoreBlocked } from '../markdown/remoteContent';
 
 
 /** What a code block in a reply can do. */

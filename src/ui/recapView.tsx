@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
-import type { IRecapTurn } from '../agent/conversation';
+import type { IRecapTurn } from '../chats/conversation';
 import { formatTokens } from '../agent/usage';
 import { ICodeBlockActions, MarkdownView } from './markdownView';
 

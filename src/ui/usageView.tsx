@@ -1,8 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import type { ChatModel } from '../agent/chatModel';
+import type { ChatModel } from '../chats/chatModel';
 import { contextWindowOf } from '../agent/compaction';
-import type { IAssistantTurn, Turn } from '../agent/conversation';
+import type { IAssistantTurn, Turn } from '../chats/conversation';
 import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '../agent/usage';
 import { completionUsage } from '../completion/usage';
 import type { IChatSettings } from '../settings';

@@ -1,7 +1,7 @@
 import * as React from 'react';
 import type { ISignal } from '@lumino/signaling';
-import type { ChatModel, ITurnChanged } from '../agent/chatModel';
-import type { Turn } from '../agent/conversation';
+import type { ChatModel, ITurnChanged } from '../chats/chatModel';
+import type { Turn } from '../chats/conversation';
 
 /** Re-render the component whenever one of the signals fires. */
 export function useSignals(signals: ISignal<any, any>[]): void {

@@ -18,7 +18,7 @@ QUERY_MODULE = "__jl_data_engineer_query__"
 
 
 def query_source() -> str:
-    return "\n\n".join((REPO_ROOT / "src" / "kernel" / f).read_text(encoding="utf-8") for f in QUERY_FILES)
+    return "\n\n".join((REPO_ROOT / "src" / "query" / "kernel" / f).read_text(encoding="utf-8") for f in QUERY_FILES)
 
 
 def query_bootstrap() -> str:

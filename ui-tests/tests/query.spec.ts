@@ -4,7 +4,7 @@ import { holdRequests, resetMock, scriptMock, toolCalls, waitForMessageRequests 
 
 /**
  * Explain / Optimize / Diagnose on query cells, end to end: the real kernel runs
- * DuckDB and the verifier (src/kernel/query_*.py); only the model is the mock.
+ * DuckDB and the verifier (src/query/kernel/query_*.py); only the model is the mock.
  * Galata's kernel tracking parses every POST answer as JSON (an interrupt's 204
  * breaks it): kernels are shut down through JupyterLab instead.
  */

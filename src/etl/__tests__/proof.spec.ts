@@ -1,5 +1,5 @@
-import { IProofCell, IProofExecution, IProofKernelHost, proofHeadline, proofPlan, proveNotebook } from '../../tools/etl/proof';
-import { proofText } from '../../tools/etl/proofTool';
+import { IProofCell, IProofExecution, IProofKernelHost, proofHeadline, proofPlan, proveNotebook } from '../tools/proof';
+import { proofText } from '../tools/proofTool';
 
 /** A stand-in kernel host: each "kernel" evaluates cells by a script (the kernel itself is tested in pytest/Galata). */
 function fakeHost(script: (code: string, run: number) => IProofExecution) {

@@ -1,0 +1,155 @@
+import { PathExt } from '@jupyterlab/coreutils';
+import type { IEtlProofData } from '../../tools/results';
+import { defineTool } from '../../tools/schema';
+import { NOTEBOOKS_SERVICE } from '../../notebook/tools/types';
+import type { INotebookAccess, INotebookTarget } from '../../notebook/tools/types';
+import type { IToolResult } from '../../tools/types';
+import { IProofCell, IProofKernelHost, proofHeadline, proveNotebook } from './proof';
+
+/** The key of the proof service in `IToolContext.services`. */
+export const ETL_PROOF_SERVICE = 'etlProof';
+
+/** Failed proof rounds per notebook after which the tool stops and the agent reports. */
+export const MAX_PROOF_ROUNDS = 3;
+
+/** What the proof tool needs: fresh kernels, and the failed rounds of this chat. */
+export class EtlProofService {
+  constructor(readonly host: IProofKernelHost) {}
+  /** Failed proof rounds per notebook path (reset by a successful proof). */
+  readonly failedRounds = new Map<string, number>();
+}
+
+/** The notebook's code cells with their sections and tags (from the live model: unsaved edits count). */
+export function proofCells(target: INotebookTarget): IProofCell[] {
+  const cells: IProofCell[] = [];
+  for (const cell of target.model.sharedModel.cells) {
+    if (cell.cell_type !== 'code') {
+      continue;
+    }
+    const metadata = cell.getMetadata() as { tags?: string[]; etl?: { section?: string } };
+    cells.push({ id: cell.id, source: cell.getSource(), section: metadata.etl?.section, tags: metadata.tags ?? [] });
+  }
+  return cells;
+}
+
+/** The text the model reads: headline, per-cell times, the report, or the failing cell with its traceback. */
+export function proofText(data: IEtlProofData, rounds: number): string {
+  const lines = [`Proof run of ${data.notebookPath} (kernel ${data.kernelName}, each run in a fresh kernel): ${proofHeadline(data)}.`];
+  data.runs.forEach((run, i) => {
+    const cells = run.cells.map(c => `${c.section ?? c.cellId} ${c.status} ${c.ms} ms`).join(', ');
+    lines.push(`Run ${i + 1}: ${run.ok ? 'ok' : 'failed'} in ${run.ms} ms (kernel start ${run.kernelStartMs} ms): ${cells}.`);
+    if (run.report) {
+      lines.push(`Run ${i + 1} report: ${JSON.stringify(run.report)}`);
+    }
+    if (run.failure) {
+      const f = run.failure;
+      lines.push(
+        `Failing cell: id ${f.cellId}${f.section ? ` (section ${f.section})` : ''}: ${f.ename}: ${f.evalue}`,
+        'Traceback:',
+        f.traceback || '(none)'
+      );
+    }
+  });
+  if (!data.idempotent) {
+    lines.push(
+      rounds >= MAX_PROOF_ROUNDS
+        ? `That was failed proof round ${rounds} of ${MAX_PROOF_ROUNDS}: stop fixing, tell the user what fails and why.`
+        : `Failed proof round ${rounds} of ${MAX_PROOF_ROUNDS}: fix the failing cell (run it in the notebook), then prove again.`
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Put the proof's result into the report cell's output of the user's notebook (outputs only). */
+function showInReportCell(target: INotebookTarget, data: IEtlProofData): void {
+  for (const cell of target.model.sharedModel.cells) {
+    const metadata = cell.getMetadata() as { etl?: { section?: string } };
+    if (cell.cell_type !== 'code' || metadata.etl?.section !== 'report') {
+      continue;
+    }
+    const last = data.runs[data.runs.length - 1];
+    const summary = {
+      headline: proofHeadline(data),
+      runs: data.runs.map(r => ({ ok: r.ok, ms: r.ms, cells: r.cells })),
+      report: last?.report ?? null
+    };
+    (cell as any).setOutputs([
+      { output_type: 'display_data', data: { 'text/markdown': `**Proof run:** ${summary.headline}` }, metadata: {} },
+      { output_type: 'display_data', data: { 'application/json': summary }, metadata: {} }
+    ]);
+  }
+}
+
+export const proveEtlNotebookTool = defineTool({
+  name: 'prove_etl_notebook',
+  group: 'notebook-run',
+  description:
+    'Prove an ETL notebook: run it headless top to bottom twice, each time in a fresh kernel (a separate session, never the ' +
+    "user's kernel), with its parameters cell (and optional overrides injected after it, as papermill does). Returns per-cell " +
+    'status and time, the run report (rows in/out, rejected rows) and whether the target checksum after run 2 equals run 1. ' +
+    'On failure: the failing cell and its traceback. Call it when every section is filled and ran once in the notebook. ' +
+    `At most ${MAX_PROOF_ROUNDS} failed rounds per notebook.`,
+  inputSchema: {
+    type: 'object',
+    properties: {
+      notebook_path: { type: 'string', description: 'The notebook (default: the active one).' },
+      parameters: {
+        type: 'object',
+        properties: {},
+        additionalProperties: true,
+        description: 'Parameter values replacing the parameters cell\'s, e.g. {"run_date": "2026-12-01"} (strings, numbers, booleans).'
+      }
+    },
+    additionalProperties: false
+  },
+  effect: 'execute',
+  defaultApproval: 'ask',
+  preview: input => ({
+    summary: `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`
+  }),
+  async run(input, context): Promise<IToolResult> {
+    const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
+    const service = context.services[ETL_PROOF_SERVICE] as EtlProofService | undefined;
+    if (!notebooks || !service) {
+      return { content: 'Proof runs need an open notebook and the Jupyter server: neither is available here.', isError: true };
+    }
+    const parameters: Record<string, string | number | boolean> = {};
+    for (const [name, value] of Object.entries((input.parameters ?? {}) as Record<string, unknown>)) {
+      if (!['string', 'number', 'boolean'].includes(typeof value)) {
+        return { content: `Parameter "${name}" must be a string, number or boolean.`, isError: true };
+      }
+      parameters[name] = value as string | number | boolean;
+    }
+    const target = await notebooks.resolve(input.notebook_path || undefined, context.signal);
+    const rounds = service.failedRounds.get(target.path) ?? 0;
+    if (rounds >= MAX_PROOF_ROUNDS) {
+      return {
+        content: `${MAX_PROOF_ROUNDS} proof rounds of ${target.path} failed already: do not try again; tell the user what fails.`,
+        isError: true
+      };
+    }
+    const cells = proofCells(target);
+    if (!cells.length) {
+      return { content: `${target.path} has no code cells to prove.`, isError: true };
+    }
+    const kernelspec = target.model.getMetadata('kernelspec') as { name?: string } | undefined;
+    const kernelName = target.kernel()?.name ?? kernelspec?.name ?? 'python3';
+    const data = await proveNotebook({
+      cells,
+      kernelName,
+      folder: PathExt.dirname(target.path),
+      notebookPath: target.path,
+      host: service.host,
+      signal: context.signal,
+      parameters: Object.keys(parameters).length ? parameters : undefined
+    });
+    const failedRounds = data.idempotent ? 0 : rounds + 1;
+    if (failedRounds) {
+      service.failedRounds.set(target.path, failedRounds);
+    } else {
+      service.failedRounds.delete(target.path);
+    }
+    showInReportCell(target, data);
+    return { content: proofText(data, failedRounds), isError: !data.idempotent, data: { etlProof: data } };
+  }
+});

@@ -1,0 +1,283 @@
+// jsdom: the query tools' plumbing against a real NotebookModel. The kernel side
+// (detection, verification) runs for real in tests/kernel/test_query_*.py and in
+// ui-tests/tests/query.spec.ts; here a scripted kernel answers with its JSON shapes.
+import '../../notebook/__tests__/jupyterlabMocks';
+import { nullTranslator } from '@jupyterlab/translation';
+import { contextWith, FakeAccess, FakeTarget, makeModel } from '../../notebook/__tests__/fakeNotebook';
+import { looksLikeQuery } from '../commands';
+import { QUERY_MODULE, queryBootstrapCode, QUERY_SOURCES, py } from '../kernelQuery';
+import { QUERY_SERVICE, QueryService } from '../service';
+import { createQuerySlashCommands, errorOf, queryPrompt } from '../slashCommands';
+import { createQueryTools } from '../tools';
+import type { IQueryResultData, IVerification } from '../types';
+import { lastRunFacts, verdictHeadline } from '../verdictText';
+
+const trans = nullTranslator.load('test');
+
+const SAME: IVerification = {
+  verdict: 'same',
+  summary: 'Same rows',
+  applicable: true,
+  rows: { original: 12345, rewrite: 12345 },
+  probe: { verdict: 'same', constraints: ['orders (o_custkey) REFERENCES customer (c_custkey)'] },
+  timing: {
+    runs: 7,
+    verdict: 'faster',
+    original: { median_s: 0.42, spread_s: 0.01, times_s: [] },
+    rewrite: { median_s: 0.135, spread_s: 0.01, times_s: [] },
+    speedup: 0.42 / 0.135,
+    measured_s: 4,
+    total_s: 4.5
+  }
+};
+
+describe('verdictHeadline', () => {
+  it('says same rows, probe and speed-up as the issue words it', () => {
+    expect(verdictHeadline(SAME, trans)).toBe(
+      'Same rows (12,345) and same on the edge probe — 3.1× faster (median of 7, 0.42 s → 0.14 s)'
+    );
+    const flat = { ...SAME, timing: { ...SAME.timing!, verdict: 'no_measurable_difference' as const } };
+    expect(verdictHeadline(flat, trans)).toMatch(/^Same rows \(12,345\) and same on the edge probe — no measurable speed-up/);
+  });
+
+  it('counts the rows only in one side and never offers them as applied', () => {
+    const v: IVerification = {
+      verdict: 'different',
+      summary: '',
+      applicable: false,
+      diff: { only_in_original: 3, only_in_rewrite: 0 }
+    };
+    expect(verdictHeadline(v, trans)).toBe('Different results: 3 rows only in the original (shown) — not applied');
+    const probe: IVerification = {
+      verdict: 'different_on_probe',
+      summary: '',
+      applicable: false,
+      probe: { verdict: 'different', counterexample: { tables: {}, only_in_original: 0, only_in_rewrite: 1 } }
+    };
+    expect(verdictHeadline(probe, trans)).toBe('Different results on the edge probe: 1 row only in the rewrite (shown) — not applied');
+  });
+});
+
+describe('lastRunFacts', () => {
+  it('reads the duration from execution metadata and the shape from a pandas repr', () => {
+    const facts = lastRunFacts(
+      { metadata: { execution: { 'iopub.execute_input': '2026-12-02T10:00:00.000Z', 'shell.execute_reply': '2026-12-02T10:00:02.500Z' } } },
+      [{ output_type: 'execute_result', data: { 'text/plain': '...\n[1,234 rows x 5 columns]' }, metadata: {} } as any]
+    );
+    expect(facts).toEqual({ duration_s: 2.5, output_shape: [1234, 5] });
+  });
+});
+
+describe('slash commands', () => {
+  const cell = {
+    kind: 'cell' as const,
+    notebookPath: 'q.ipynb',
+    cellId: 'c1',
+    source: 'con.sql("SELECT 1")',
+    outputs: [{ output_type: 'error', ename: 'CatalogException', evalue: 'no table t', traceback: ['\u001b[31mCatalogException\u001b[0m: no table t'] } as any]
+  };
+
+  it('optimize asks for explain, propose and verify on the cell', () => {
+    const e = queryPrompt('optimize', cell);
+    expect(e.prompt).toContain('verify_query_rewrite');
+    expect(e.prompt).toContain('cell_id "c1"');
+    expect(e.attachments).toEqual([{ label: 'Source of cell c1 of q.ipynb', text: 'con.sql("SELECT 1")' }]);
+  });
+
+  it('diagnose attaches the traceback without colour codes', async () => {
+    const [, , diagnose] = createQuerySlashCommands(() => cell, trans);
+    const e = await diagnose.expand('');
+    expect(e!.attachments![1].text).toBe('CatalogException: no table t\nCatalogException: no table t');
+    expect(errorOf([])).toBeNull();
+    const none = createQuerySlashCommands(() => ({ ...cell, outputs: [] }), trans)[2];
+    await expect(none.expand('')).rejects.toThrow('no error output');
+    await expect(createQuerySlashCommands(() => null, trans)[0].expand('')).rejects.toThrow('Select a query cell');
+  });
+});
+
+describe('kernel calls', () => {
+  it('bootstraps every helper file into the private module, and quotes values as Python', () => {
+    const code = queryBootstrapCode();
+    expect(code).toContain(QUERY_MODULE);
+    expect(QUERY_SOURCES).toHaveLength(5);
+    for (const source of QUERY_SOURCES) {
+      expect(source.length).toBeGreaterThan(100);
+    }
+    expect(code).toContain(JSON.stringify(QUERY_SOURCES.join('\n\n')));
+    expect(py(null)).toBe('None');
+    expect(py(true)).toBe('True');
+    expect(py('a"b')).toBe('"a\\"b"');
+  });
+
+  it('tells query cells from others for the buttons', () => {
+    expect(looksLikeQuery('%%sql\nSELECT 1')).toBe(true);
+    expect(looksLikeQuery('df = duckdb.sql("SELECT 1").df()')).toBe(true);
+    expect(looksLikeQuery('print(1)')).toBe(false);
+  });
+});
+
+/** A kernel that answers the helper's calls the way the helper does (one JSON line). */
+function scriptedKernel(answers: (expression: string) => unknown) {
+  const expressions: string[] = [];
+  return {
+    expressions,
+    interrupts: 0,
+    info: Promise.resolve({ language_info: { name: 'python' } }),
+    interrupt() {
+      this.interrupts++;
+      return Promise.resolve();
+    },
+    requestExecute(content: any) {
+      const expression = content.user_expressions?.result as string | undefined;
+      if (expression) {
+        expressions.push(expression);
+      }
+      const value = expression ? answers(expression) : null;
+      const reply = {
+        content: {
+          status: 'ok',
+          user_expressions: expression ? { result: { status: 'ok', data: { 'text/plain': JSON.stringify(value) } } } : {}
+        }
+      };
+      return { done: Promise.resolve(reply) } as any;
+    }
+  };
+}
+
+describe('verify tool and Apply', () => {
+  function setup(verification: IVerification) {
+    const source = 'rows = con.sql("SELECT a FROM t WHERE a NOT IN (SELECT b FROM u)").fetchall()';
+    const { model, ids } = makeModel([{ source }]);
+    const target = new FakeTarget(model);
+    target.active = ids[0];
+    const kernel = scriptedKernel(expression => {
+      if (expression.includes('.detect_query(')) {
+        return {
+          found: true,
+          kind: 'python',
+          engine: 'duckdb',
+          connection: 'con',
+          sql: 'SELECT a FROM t WHERE a NOT IN (SELECT b FROM u)',
+          ...(expression.includes('NOT EXISTS') ? { new_source: 'rows = con.sql("SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)").fetchall()' } : {})
+        };
+      }
+      return verification;
+    });
+    target.silentKernel = kernel as any;
+    const access = new FakeAccess([target]);
+    const service = new QueryService({ notebooks: access, settings: () => ({ tolerance: 1e-9, timeBudgetS: 5 }) });
+    const context = contextWith(access);
+    context.services[QUERY_SERVICE] = service;
+    const verify = createQueryTools().find(t => t.name === 'verify_query_rewrite')!;
+    return { model, ids, kernel, service, context, verify, source };
+  }
+  const rewrite = 'SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)';
+
+  it('passes the cell\'s SQL, connection and settings to the verifier, then Apply replaces the source (undoable)', async () => {
+    const { model, kernel, service, context, verify, source } = setup(SAME);
+    const result = await verify.run({ rewrite }, context);
+    const verifyCall = kernel.expressions.find(e => e.includes('.verify_rewrite('))!;
+    expect(verifyCall).toContain('connection="con"');
+    expect(verifyCall).toContain('tolerance=1e-9, time_budget=5');
+    const data = result.data!.query as unknown as Extract<IQueryResultData, { kind: 'verification' }>;
+    expect(data.kind).toBe('verification');
+    expect(String(result.content)).toContain('Same rows');
+    expect(service.canApply(data)).toBe(true);
+    model.cells.get(0).sharedModel.clearUndoHistory();
+    await service.apply(data);
+    expect(model.cells.get(0).sharedModel.getSource()).toContain('NOT EXISTS');
+    // The cell's own undo (what Ctrl+Z in the cell does) restores the original.
+    model.cells.get(0).sharedModel.undo();
+    expect(model.cells.get(0).sharedModel.getSource()).toBe(source);
+    // Applied once: the card cannot apply it again.
+    expect(service.canApply(data)).toBe(false);
+  });
+
+  it('never applies a failed verification, nor one whose cell changed since', async () => {
+    const wrong: IVerification = { verdict: 'different', summary: 'Different results', applicable: false, diff: { only_in_original: 0, only_in_rewrite: 2 } };
+    const a = setup(wrong);
+    const failed = (await a.verify.run({ rewrite }, a.context)).data!.query as any;
+    expect(a.service.canApply(failed)).toBe(false);
+    expect(failed.newSource).toBeUndefined();
+    await expect(a.service.apply(failed)).rejects.toThrow('passed verification');
+
+    const b = setup(SAME);
+    const passed = (await b.verify.run({ rewrite }, b.context)).data!.query as any;
+    b.model.cells.get(0).sharedModel.setSource('rows = 1');
+    await expect(b.service.apply(passed)).rejects.toThrow('cell changed');
+    expect(b.model.cells.get(0).sharedModel.getSource()).toBe('rows = 1');
+  });
+
+  it('Stop interrupts the kernel', async () => {
+    const { kernel, context, verify } = setup(SAME);
+    const controller = new AbortController();
+    let release: () => void = () => undefined;
+    kernel.requestExecute = ((content: any) => {
+      const expression = content.user_expressions?.result ?? '';
+      const value = expression.includes('.detect_query(')
+        ? { found: true, kind: 'python', engine: 'duckdb', connection: 'con', sql: 'SELECT 1' }
+        : { verdict: 'cancelled', summary: 'Verification cancelled; nothing was changed.', applicable: false };
+      const reply = { content: { status: 'ok', user_expressions: { result: { status: 'ok', data: { 'text/plain': JSON.stringify(value) } } } } };
+      const done = expression.includes('.verify_rewrite(')
+        ? new Promise(resolve => (release = () => resolve(reply)))
+        : Promise.resolve(reply);
+      return { done } as any;
+    }) as any;
+    const running = verify.run({ rewrite: 'SELECT 1' }, { ...context, signal: controller.signal });
+    await new Promise(resolve => setTimeout(resolve, 10));
+    controller.abort();
+    expect(kernel.interrupts).toBe(1);
+    release();
+    const result = await running;
+    expect((result.data!.query as any).verification.verdict).toBe('cancelled');
+  });
+});
+
+describe('query commands', () => {
+  it('show on query cells and cells with an error, and notify their toolbar buttons by id', async () => {
+    jest.useFakeTimers();
+    const { CommandRegistry } = await import('@lumino/commands');
+    const { Signal } = await import('@lumino/signaling');
+    const { addQueryCommands } = await import('../commands');
+    const commands = new CommandRegistry();
+    const activeCellChanged = new Signal<any, any>({});
+    const outputs: any[] = [];
+    let source = 'print(1)';
+    const model = {
+      type: 'code',
+      sharedModel: { getSource: () => source },
+      outputs: { get length() { return outputs.length; }, get: (i: number) => outputs[i] }
+    };
+    const tracker: any = {
+      activeCell: { model },
+      activeCellChanged,
+      currentChanged: new Signal<any, any>({}),
+      widgetAdded: new Signal<any, any>({})
+    };
+    const sent: string[] = [];
+    const notified: (string | undefined)[] = [];
+    commands.commandChanged.connect((_, args) => notified.push(args.id));
+    addQueryCommands({
+      app: { commands, shell: { currentWidget: null } } as any,
+      tracker,
+      palette: null,
+      trans,
+      send: async text => void sent.push(text)
+    });
+    expect(commands.isVisible('data-engineer:optimize-query')).toBe(false);
+    source = 'rows = con.sql("SELECT 1").fetchall()';
+    expect(commands.isVisible('data-engineer:optimize-query')).toBe(true);
+    expect(commands.isVisible('data-engineer:diagnose-error')).toBe(false);
+    outputs.push({ type: 'error' });
+    expect(commands.isVisible('data-engineer:diagnose-error')).toBe(true);
+    activeCellChanged.emit(null);
+    jest.advanceTimersByTime(250);
+    expect(notified).toEqual(
+      expect.arrayContaining(['data-engineer:explain-query', 'data-engineer:optimize-query', 'data-engineer:diagnose-error'])
+    );
+    await commands.execute('data-engineer:optimize-query');
+    await commands.execute('data-engineer:diagnose-error');
+    expect(sent).toEqual(['/optimize', '/diagnose']);
+    jest.useRealTimers();
+  });
+});

@@ -1,0 +1,199 @@
+import '../../notebook/__tests__/jupyterlabMocks';
+import { untranslated } from '../../translation';
+import { Sanitizer } from '@jupyterlab/apputils';
+import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
+import * as React from 'react';
+import { MarkdownView } from '../markdownView';
+import { BLOCKED_ATTRIBUTE, BLOCKED_CLASS, blockRemoteContent, isLocalUrl, styleWithoutRemoteUrls } from '../../markdown/remoteContent';
+
+// No @types/react-dom in this project: the two calls used, typed here.
+interface Root {
+  render(node: React.ReactNode): void;
+  unmount(): void;
+}
+const { createRoot } = require('react-dom/client') as { createRoot(container: Element): Root };
+const { act } = require('react') as { act(run: () => Promise<unknown> | void): Promise<void> };
+
+(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+
+const trans = untranslated;
+const ORIGIN = window.location.origin;
+const SECRET_URL = 'http://127.0.0.1:9/?k=secret';
+
+/**
+ * Stands in for marked (an ES module jest does not transform here): images,
+ * links, and raw HTML passed through as marked does. Everything after the
+ * parser is JupyterLab's real path: RenderedMarkdown, its Sanitizer, innerHTML.
+ */
+const markdownParser = {
+  render: async (source: string) =>
+    source
+      .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (_, alt, url) => `<img alt="${alt}" src="${url}">`)
+      .replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, (_, text, url) => `<a href="${url}">${text}</a>`)
+};
+
+/** Every HTML string assigned to innerHTML of an element of the live document. */
+const assigned: string[] = [];
+const innerHTML = Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML')!;
+beforeAll(() => {
+  Object.defineProperty(Element.prototype, 'innerHTML', {
+    ...innerHTML,
+    set(this: Element, value: string) {
+      if (this.ownerDocument === document) {
+        assigned.push(String(value));
+      }
+      innerHTML.set!.call(this, value);
+    }
+  });
+});
+afterAll(() => {
+  Object.defineProperty(Element.prototype, 'innerHTML', innerHTML);
+});
+
+let root: Root;
+let container: HTMLDivElement;
+const registry = new RenderMimeRegistry({
+  initialFactories: standardRendererFactories,
+  sanitizer: new Sanitizer(),
+  markdownParser
+});
+
+async function show(source: string, until: (node: HTMLElement) => boolean): Promise<HTMLElement> {
+  await act(async () => {
+    root.render(<MarkdownView source={source} rendermime={registry} trans={trans} />);
+  });
+  for (let i = 0; i < 200 && !until(container); i++) {
+    await act(() => new Promise(resolve => setTimeout(resolve, 5)));
+  }
+  expect(until(container)).toBe(true);
+  return container;
+}
+
+const remoteImages = (node: ParentNode) =>
+  Array.from(node.querySelectorAll('img, source, video, audio')).filter(el =>
+    ['src', 'srcset', 'poster'].some(a => el.hasAttribute(a) && !isLocalUrl(el.getAttribute(a)!.split(/[\s,]/)[0], ORIGIN))
+  );
+
+beforeEach(() => {
+  assigned.length = 0;
+  container = document.createElement('div');
+  document.body.appendChild(container);
+  root = createRoot(container);
+});
+
+afterEach(async () => {
+  await act(async () => root.unmount());
+  container.remove();
+});
+
+describe('MarkdownView: remote content', () => {
+  it('shows a placeholder instead of a remote image until the click, and keeps local ones', async () => {
+    const source = `Look ![leak](${SECRET_URL}) and ![dot](data:image/png;base64,iVBORw0KGgo=) and ![own](/files/plot.png)`;
+    const node = await show(source, n => n.querySelector(`.${BLOCKED_CLASS}`) !== null);
+    const placeholder = node.querySelector(`.${BLOCKED_CLASS}`)!;
+    expect(placeholder.textContent).toBe('Image from 127.0.0.1:9 not loaded: click to load');
+    expect(remoteImages(node)).toEqual([]);
+    const kept = Array.from(node.querySelectorAll('img')).map(img => img.getAttribute('src'));
+    expect(kept).toEqual(['data:image/png;base64,iVBORw0KGgo=', '/files/plot.png']);
+    // The browser never got HTML with the remote URL in a fetching attribute.
+    expect(assigned.length).toBeGreaterThan(0);
+    expect(assigned.filter(html => /\ssrc="http:\/\/127\.0\.0\.1:9/.test(html))).toEqual([]);
+
+    await act(async () => {
+      (placeholder as HTMLElement).click();
+    });
+    expect(node.querySelector(`.${BLOCKED_CLASS}`)).toBeNull();
+    const restored = remoteImages(node);
+    expect(restored.map(el => el.getAttribute('src'))).toEqual([SECRET_URL]);
+    expect(restored[0].getAttribute('alt')).toBe('leak');
+  });
+
+  it('keeps a clicked image loaded while the reply streams on, and blocks new ones', async () => {
+    await show(`![a](${SECRET_URL})`, n => n.querySelector(`.${BLOCKED_CLASS}`) !== null);
+    await act(async () => {
+      (container.querySelector(`.${BLOCKED_CLASS}`) as HTMLElement).click();
+    });
+    const node = await show(
+      `![a](${SECRET_URL}) more ![b](https://evil.example/b.png)`,
+      n => n.textContent!.includes('more')
+    );
+    expect(remoteImages(node).map(el => el.getAttribute('src'))).toEqual([SECRET_URL]);
+    expect(node.querySelector(`.${BLOCKED_CLASS}`)!.textContent).toContain('evil.example');
+  });
+
+  it('opens remote links in a new tab without opener or referrer', async () => {
+    const node = await show('[docs](https://example.com/x) <a href="https://e.example/" ping="https://p.example/">p</a>', n =>
+      n.querySelector('a') !== null
+    );
+    for (const a of Array.from(node.querySelectorAll('a'))) {
+      expect(a.getAttribute('target')).toBe('_blank');
+      expect(a.getAttribute('rel')!.split(' ')).toEqual(expect.arrayContaining(['noopener', 'noreferrer']));
+      expect(a.hasAttribute('ping')).toBe(false);
+    }
+  });
+
+  it('blocks media, srcset and CSS url() that the default sanitiser lets through', async () => {
+    const html = [
+      '<video src="https://evil.example/v.mp4" poster="https://evil.example/p.png" controls></video>',
+      '<audio src="https://evil.example/a.mp3" autoplay></audio>',
+      '<p style="background: url(https://evil.example/bg.png) no-repeat; color: red">x</p>',
+      '<input type="image" src="https://evil.example/i.png">',
+      '<img src="/files/ok.png" srcset="https://evil.example/2x.png 2x">'
+    ].join('');
+    const node = await show(html, n => n.querySelector('p') !== null);
+    const fetching = Array.from(node.querySelectorAll('*')).filter(el =>
+      Array.from(el.attributes).some(a => a.name !== BLOCKED_ATTRIBUTE && a.name !== 'title' && a.value.includes('evil.example'))
+    );
+    expect(fetching).toEqual([]);
+    expect(node.querySelectorAll(`.${BLOCKED_CLASS}`)).toHaveLength(2);
+    expect(node.querySelector('p')!.getAttribute('style')).toBe('background:none no-repeat;color:red');
+    expect(node.querySelector('img')!.getAttribute('src')).toBe('/files/ok.png');
+  });
+});
+
+describe('blockRemoteContent', () => {
+  const evil = (html: string) => {
+    const out = document.createElement('template');
+    out.innerHTML = blockRemoteContent(html, ORIGIN, trans);
+    return Array.from(out.content.querySelectorAll('*')).flatMap(el =>
+      Array.from(el.attributes)
+        .filter(a => a.name !== BLOCKED_ATTRIBUTE && a.name !== 'title' && !(el.localName === 'a' && a.name === 'href'))
+        .filter(a => a.value.includes('evil.example'))
+        .map(a => `${el.localName}[${a.name}]`)
+    );
+  };
+
+  it.each([
+    ['<img srcset="https://evil.example/a.png 1x, /files/b.png 2x">'],
+    ['<picture><source srcset="https://evil.example/a.webp"><img src="/files/a.png"></picture>'],
+    ['<video><source src="https://evil.example/v.mp4"><track src="https://evil.example/t.vtt"></video>'],
+    ['<link rel="stylesheet" href="https://evil.example/s.css"><p>x</p>'],
+    ['<iframe src="https://evil.example/"></iframe>'],
+    ['<iframe srcdoc="&lt;img src=https://evil.example/&gt;"></iframe>'],
+    ['<object data="https://evil.example/o.swf"></object><embed src="https://evil.example/e.swf">'],
+    ['<svg><image href="https://evil.example/i.svg"></image><use xlink:href="https://evil.example/u.svg#a"></use></svg>'],
+    ['<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>'],
+    ['<div style="background-image: image-set(&quot;https://evil.example/x.png&quot; 1x)">x</div>'],
+    ['<div style="background: \\75 rl(https://evil.example/x.png)">x</div>'],
+    ['<style>@import url(https://evil.example/s.css);</style>'],
+    ['<meta http-equiv="refresh" content="0; url=https://evil.example/">'],
+    ['<img src="//evil.example/protocol-relative.png">']
+  ])('leaves nothing that fetches by itself in %s', html => {
+    expect(evil(html)).toEqual([]);
+  });
+
+  it('keeps what stays on this origin', () => {
+    const html = `<img src="data:image/png;base64,AAAA"><img src="${ORIGIN}/files/a.png"><img src="attachment:x.png"><p style="background: url('/files/bg.png')">x</p>`;
+    expect(blockRemoteContent(html, ORIGIN, trans)).toBe(html);
+  });
+
+  it('rewrites only remote url() in styles', () => {
+    expect(styleWithoutRemoteUrls('background: url(https://evil.example/x.png) no-repeat; color: red', ORIGIN)).toBe(
+      'background: none no-repeat; color: red'
+    );
+    expect(styleWithoutRemoteUrls('background: url("data:image/png;base64,AA==")', ORIGIN)).toBe(
+      'background: url("data:image/png;base64,AA==")'
+    );
+    expect(styleWithoutRemoteUrls('background: image-set("x.png" 1x)', ORIGIN)).toBeNull();
+  });
+});
