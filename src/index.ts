@@ -9,37 +9,72 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ChatHandle } from './api/chatHandle';
+import { PersonaSources, ResultViews, ToolFamilies } from './api/registries';
 import { CommandIDs } from './commands';
 import { inlineCompletionPlugin } from './completion/plugin';
-import { registerEtlCommands } from './etl/commands';
-import { etlMenusPlugin } from './etl/plugin';
+import { etlPlugin } from './etl/plugin';
+import { exampleToolPlugin } from './examples/exampleToolPlugin';
 import { dataEngineerIcon } from './icon';
+import { queryPlugin } from './query/plugin';
 import { readSettings } from './settings';
+import { IDataEngineerChat, IPersonaSources, IResultViews, IToolRegistry } from './tokens';
 import { ChatShell } from './ui/chatShell';
-import { addQueryCommands } from './query/commands';
 import type { ChatWidget } from './ui/chatWidget';
 
 export { CommandIDs };
+export * from './tokens';
 
 const PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
 
+/** Where tool families are registered (`IToolRegistry`): exists from start-up, read when the chat is built. */
+const toolRegistryPlugin: JupyterFrontEndPlugin<IToolRegistry> = {
+  id: 'jupyterlab-data-engineer:tool-registry',
+  description: 'The tool families of the Data Engineer chat.',
+  autoStart: true,
+  provides: IToolRegistry,
+  activate: () => new ToolFamilies()
+};
+
+/** The views of tool results in the chat's tool cards (`IResultViews`). */
+const resultViewsPlugin: JupyterFrontEndPlugin<IResultViews> = {
+  id: 'jupyterlab-data-engineer:result-views',
+  description: 'Views of tool results in the Data Engineer chat.',
+  autoStart: true,
+  provides: IResultViews,
+  activate: () => new ResultViews()
+};
+
+/** Persona folders added by other extensions (`IPersonaSources`). */
+const personaSourcesPlugin: JupyterFrontEndPlugin<IPersonaSources> = {
+  id: 'jupyterlab-data-engineer:persona-sources',
+  description: 'Extra folders the Data Engineer chat reads personas from.',
+  autoStart: true,
+  provides: IPersonaSources,
+  activate: () => new PersonaSources()
+};
+
 /** Wiring only: the chat itself (`src/app/createChat.ts`) is loaded the first time its panel opens. */
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
   id: PLUGIN_ID,
   description: 'A senior data engineer AI pair in the sidebar.',
   autoStart: true,
-  requires: [IRenderMimeRegistry],
+  provides: IDataEngineerChat,
+  requires: [IRenderMimeRegistry, IToolRegistry, IResultViews, IPersonaSources],
   optional: [ISettingRegistry, INotebookTracker, ICommandPalette, ILayoutRestorer, ITranslator, IDocumentManager],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
+    toolFamilies: IToolRegistry,
+    resultViews: IResultViews,
+    personaSources: IPersonaSources,
     settingRegistry: ISettingRegistry | null,
     notebookTracker: INotebookTracker | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
     docManager: IDocumentManager | null
-  ) => {
+  ): IDataEngineerChat => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
     // The chat is built once its settings are known (their defaults live in the schema only).
     const settingsLoaded: Promise<ISettingRegistry.ISettings> = settingRegistry
@@ -69,12 +104,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
             openFile: path => void commands.execute('docmanager:open', { path }),
             commands,
             trans,
-            terminals: app.serviceManager.terminals
+            terminals: app.serviceManager.terminals,
+            toolFamilies,
+            resultViews,
+            personaSources
           });
           // Enabled states of the commands follow the chat's session and panels.
           widget.app.assistant.session.busyChanged.connect(notify);
           widget.panelsChanged.connect(notify);
-          etl.chatLoaded(widget);
+          handle.chatLoaded(widget);
           return widget;
         })
     });
@@ -93,6 +131,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       app.shell.activateById(shell.id);
       return shell.load();
     };
+    const handle = new ChatHandle({
+      load: chat,
+      open: async () => {
+        app.shell.activateById(shell.id);
+        await shell.focusComposer();
+      },
+      current: () => shell.chat
+    });
     /** The loaded chat's state, for enabled states (nothing is loaded to answer them). */
     const session = () => shell.chat?.app.assistant.session ?? null;
     const lastTurn = () => shell.chat?.app.assistant.model.last;
@@ -204,17 +250,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
       });
     }
 
-    // Explain / Optimize / Diagnose on query cells: they send the slash commands.
-    addQueryCommands({
-      app,
-      tracker: notebookTracker,
-      palette,
-      trans,
-      send: async text => (await chat()).app.assistant.send(text)
-    });
-    // ETL notebooks (src/etl): the command (palette), /etl once the chat is loaded, the proof card's hand-off.
-    const etl = registerEtlCommands({ app, trans, palette, chat });
-
     const category = trans.__('Data Engineer');
     for (const command of [
       CommandIDs.open,
@@ -230,7 +265,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ]) {
       palette?.addItem({ command, category });
     }
+    return handle;
   }
 };
 
-export default [plugin, inlineCompletionPlugin, etlMenusPlugin];
+export default [
+  toolRegistryPlugin,
+  resultViewsPlugin,
+  personaSourcesPlugin,
+  plugin,
+  queryPlugin,
+  etlPlugin,
+  inlineCompletionPlugin,
+  exampleToolPlugin
+];

@@ -1,38 +1,9 @@
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-/** What a slash command turns the composer's text into. */
-export interface ISlashExpansion {
-  /** The user message sent to the model (shown in the chat as the user's turn). */
-  prompt: string;
-  /** Extra context attached to that message (labelled, read by the model as data). */
-  attachments?: { label: string; text: string }[];
-  /** Switch to this persona first (id), keeping the conversation. */
-  persona?: string;
-  /** Use this model for the request (resolved as persona models are; a list is tried in order). */
-  model?: string | string[];
-  /** Offer only these tools (persona tool names, ours or VS Code's) for the request, within the persona's. */
-  tools?: string[];
-}
+import type { ISlashCommand, ISlashExpansion } from '../tokens';
 
-/**
- * One `/name args` command of the composer. Features register them
- * (`/explain`, `/optimize`, `/etl`, prompt files); the composer completes
- * them as the user types `/`.
- */
-export interface ISlashCommand {
-  /** Without the slash: `explain`. Letters, digits, `-`, `_`, `.`. */
-  name: string;
-  /** One line for the completion list. */
-  description: string;
-  /** Shown after the name in the completion list: `[question]`. */
-  argumentHint?: string;
-  /**
-   * Build the message. `null` means the command did its work itself (opened a
-   * dialog, say) and nothing is sent. Throwing shows the error in the chat.
-   */
-  expand(args: string): Promise<ISlashExpansion | null>;
-}
+export type { ISlashCommand, ISlashExpansion };
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 

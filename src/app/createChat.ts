@@ -30,6 +30,9 @@ import { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
+import type { IPersonaSources, IResultViews, IToolFamily, IToolFamilyHost, IToolRegistry } from '../tokens';
+import type { ITool } from '../tools/types';
+import type { IDisposable } from '@lumino/disposable';
 import {
   ContentsSnapshotStore,
   contentsForFiles,
@@ -39,7 +42,6 @@ import {
   openDocumentLookup
 } from '../files';
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel/tools';
-import { createEtlTools, ETL_PROOF_SERVICE, EtlProofService, SessionProofHost } from '../etl/tools';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
 import { createTaskTools } from '../terminal/tasks/taskTools';
@@ -51,11 +53,10 @@ import { dialogPrompter } from '../mcp/ui/dialogs';
 import { useMcpToolNames } from '../personas/toolMapping';
 import { CellActions } from '../notebook/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
+import { ResultViews } from '../api/registries';
+import { CommandResult } from '../terminal/ui/commandResult';
+import * as React from 'react';
 import { PersonaContents } from '../personas/workspaceContents';
-import { outputsOf } from '../notebook/cells';
-import { ActiveQuery, createQuerySlashCommands } from '../query/slashCommands';
-import { QUERY_SERVICE, QueryService, queryServiceRef } from '../query/service';
-import { createQueryTools } from '../query/tools';
 
 /** What the chat needs from JupyterLab. */
 export interface IChatOptions {
@@ -75,6 +76,12 @@ export interface IChatOptions {
   trans: TranslationBundle;
   /** JupyterLab's terminal sessions (the chat's terminal shows in its Running panel). */
   terminals?: Terminal.IManager | null;
+  /** Tool families of features and other extensions (`IToolRegistry`). */
+  toolFamilies?: IToolRegistry;
+  /** Views of tool results (`IResultViews`); the families' views are added here. */
+  resultViews?: IResultViews;
+  /** Persona folders added by other extensions (`IPersonaSources`). */
+  personaSources?: IPersonaSources;
 }
 
 /** The current chat's id is remembered per browser, so file changes stay undoable after a reload. */
@@ -99,8 +106,9 @@ export class ChatApp {
     const personas = new PersonaRegistry({
       bundled: BUNDLED_PERSONAS,
       contents: personaContents,
-      extraFolders: () => options.settings().agentFilesLocations ?? []
+      extraFolders: () => [...(options.settings().agentFilesLocations ?? []), ...(options.personaSources?.folders ?? [])]
     });
+    options.personaSources?.changed.connect(() => void personas.load());
     const catalog = new ModelCatalog(async () => {
       const models: IModelInfo[] = [];
       for await (const model of this.client().models.list({ limit: 100 })) {
@@ -132,19 +140,11 @@ export class ChatApp {
       chatFolders: () => [options.settings().chatFolder, 'data-engineer-chats'],
       rootCheck: serverRootCheck(options.serverSettings)
     });
-    // Query cells: explain, propose and verify rewrites (src/query).
-    const queries = new QueryService({
-      notebooks,
-      settings: () => ({ tolerance: options.settings().queryTolerance, timeBudgetS: options.settings().queryTimeBudget })
-    });
-    queryServiceRef.current = queries;
     const registry = new ToolRegistry([
-      ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools(), ...createQueryTools()] : []),
-      ...createFileTools({ service: () => this.files }),
-      // ETL proof runs: fresh kernel sessions through the server's sessions API.
-      ...(notebooks ? createEtlTools() : [])
+      ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
+      ...createFileTools({ service: () => this.files })
     ]);
-    const etlProof = new EtlProofService(new SessionProofHost(options.serverSettings));
+    this._registry = registry;
     // Shell commands and workspace tasks in the chat's own Jupyter terminal.
     const terminalSettings = (): ITerminalSettings => {
       const s = options.settings();
@@ -212,8 +212,8 @@ export class ChatApp {
         [FILES_SERVICE]: this.files,
         [TERMINAL_SERVICE]: terminalServices,
         tasks: { allowHidden: () => this._serverConfig?.allow_hidden ?? null },
-        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors, [ETL_PROOF_SERVICE]: etlProof } : {}),
-        [QUERY_SERVICE]: queries
+        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {}),
+        ...this._familyServices
       }),
       model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),
       context: async ({ step }) => {
@@ -291,26 +291,6 @@ export class ChatApp {
       })
     );
     writeStored(CHAT_ID_KEY, this.assistant.chatId);
-    // /explain, /optimize, /diagnose act on the active cell (or the active .sql file).
-    const activeQuery = (): ActiveQuery | null => {
-      const path = options.activePath();
-      if (path && path.toLowerCase().endsWith('.sql')) {
-        const editor = options.docManager?.findWidget(path) as any;
-        const text = editor?.content?.model?.sharedModel?.getSource?.();
-        if (typeof text === 'string') {
-          return { kind: 'file', path, text };
-        }
-      }
-      const panel = tracker?.currentWidget;
-      const cell = panel?.content.activeCell?.model;
-      if (!panel || !cell || cell.type !== 'code') {
-        return null;
-      }
-      return { kind: 'cell', notebookPath: panel.context.path, cellId: cell.id, source: cell.sharedModel.getSource(), outputs: outputsOf(cell) };
-    };
-    for (const command of createQuerySlashCommands(activeQuery, trans)) {
-      this.assistant.slashCommands.add(command);
-    }
     this.assistant.session.modelChanged.connect((_, model) => writeStored(CHAT_ID_KEY, model.id));
     this.threads = new ChatThreads({
       session: this.assistant.session,
@@ -330,7 +310,105 @@ export class ChatApp {
       }
     });
     this.actions = new CellActions(options.notebookTracker, trans);
+    this.resultViews = options.resultViews ?? new ResultViews();
+    // The outcome of shell commands and tasks (the terminal tools are built in above).
+    this._coreDisposables.push(
+      this.resultViews.add({
+        id: 'command',
+        rank: 10,
+        matches: call => call.state !== 'waiting_approval' && !!call.result?.data?.command,
+        component: props =>
+          React.createElement(CommandResult, {
+            command: props.call.result!.data!.command!,
+            trans: props.trans,
+            onShowTerminal: props.onShowTerminal
+          })
+      })
+    );
     window.addEventListener('pagehide', this._onPageHide);
+    // The core services the families' tools may use, by name.
+    this._coreServices = {
+      [FILES_SERVICE]: this.files,
+      ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {})
+    };
+    this._familiesLoaded = this._loadFamilies();
+    options.toolFamilies?.changed.connect(() => void this._loadFamilies(), this);
+  }
+
+  /**
+   * Load the tool families not loaded yet (features' and other extensions'),
+   * add their tools, services, slash commands and result views; take out
+   * those of families that were removed. A family that fails to load is
+   * reported in the console and leaves the others working.
+   */
+  private async _loadFamilies(): Promise<void> {
+    const families = this.options.toolFamilies?.families ?? [];
+    for (const [family, loaded] of [...this._families]) {
+      if (!families.includes(family)) {
+        loaded.forEach(d => d.dispose());
+        this._families.delete(family);
+      }
+    }
+    const host: IToolFamilyHost = {
+      services: this._coreServices,
+      settings: () => this.options.settings() as any,
+      activePath: () => this.options.activePath(),
+      trans: this.options.trans
+    };
+    await Promise.all(
+      families
+        .filter(family => !this._families.has(family))
+        .map(async family => {
+          const disposables: IDisposable[] = [];
+          this._families.set(family, disposables);
+          try {
+            const contents = await family.load(host);
+            if (this._families.get(family) !== disposables) {
+              return; // removed while loading
+            }
+            this._addFamily(family, contents, disposables);
+          } catch (error) {
+            console.error(`jupyterlab-data-engineer: the tool family "${family.id}" could not be loaded`, error);
+          }
+        })
+    );
+    this._stateChanged.emit();
+  }
+
+  private _addFamily(family: IToolFamily, contents: Awaited<ReturnType<IToolFamily['load']>>, disposables: IDisposable[]): void {
+    const registry = this._registry;
+    const added: ITool[] = [];
+    for (const tool of contents.tools) {
+      if (registry.get(tool.name)) {
+        console.warn(`jupyterlab-data-engineer: tool "${tool.name}" of family "${family.id}" is defined already; ignored`);
+        continue;
+      }
+      registry.add(tool);
+      added.push(tool);
+    }
+    const services = contents.services ?? {};
+    Object.assign(this._familyServices, services);
+    for (const command of contents.slashCommands ?? []) {
+      disposables.push(this.assistant.slashCommands.add(command));
+    }
+    for (const view of contents.resultViews ?? []) {
+      if (this.options.resultViews) {
+        disposables.push(this.options.resultViews.add(view));
+      }
+    }
+    void contents.withheld?.then(withheld => {
+      if (withheld) {
+        registry.withhold(withheld.names, withheld.reason);
+        this._stateChanged.emit();
+      }
+    });
+    disposables.push({
+      isDisposed: false,
+      dispose: () => {
+        added.forEach(tool => registry.remove(tool.name));
+        Object.keys(services).forEach(name => delete this._familyServices[name]);
+      }
+    });
   }
 
   readonly options: IChatOptions;
@@ -348,6 +426,8 @@ export class ChatApp {
   readonly mcp: McpService;
   /** The workspace's prompt files, registered as slash commands. */
   readonly prompts: PromptFileCommands;
+  /** Views of tool results, drawn in the tool cards. */
+  readonly resultViews: IResultViews;
 
   /** The current chat. */
   get model(): ChatModel {
@@ -376,7 +456,7 @@ export class ChatApp {
    */
   async start(): Promise<void> {
     await this.threads.restore(readStored(CHAT_ID_KEY));
-    await Promise.all([this.refresh(), this._terminalsChecked]);
+    await Promise.all([this.refresh(), this._terminalsChecked, this._familiesLoaded]);
     this._restored = true;
     this._stateChanged.emit();
   }
@@ -510,6 +590,10 @@ export class ChatApp {
 
   dispose(): void {
     window.removeEventListener('pagehide', this._onPageHide);
+    this._families.forEach(loaded => loaded.forEach(d => d.dispose()));
+    this._families.clear();
+    this._coreDisposables.forEach(d => d.dispose());
+    Signal.disconnectReceiver(this);
     this.terminals.dispose();
     void this.threads.flush().finally(() => this.threads.dispose());
     this.prompts.dispose();
@@ -522,6 +606,12 @@ export class ChatApp {
   };
 
   private _inspectors: KernelInspectors;
+  private _registry: ToolRegistry;
+  private _coreDisposables: IDisposable[] = [];
+  private _coreServices: Record<string, unknown> = {};
+  private _familyServices: Record<string, unknown> = {};
+  private _families = new Map<IToolFamily, IDisposable[]>();
+  private _familiesLoaded: Promise<void>;
   private _serverConfig: IServerConfig | null = null;
   private _terminalsChecked: Promise<void>;
   private _restored = false;

@@ -2,8 +2,8 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { showErrorMessage } from '@jupyterlab/apputils';
 import type { ICommandPalette } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { IDisposable } from '@lumino/disposable';
 import { dataEngineerIcon } from '../icon';
+import type { IDataEngineerChat } from '../tokens';
 
 /**
  * The ETL notebook commands. Only this small module is loaded at start-up;
@@ -19,35 +19,17 @@ export namespace EtlCommandIDs {
 /** The persona the proof card hands a proven notebook to. */
 export const DEPLOYMENT_PERSONA = 'deployment-engineer';
 
-/** The part of the chat the ETL commands use (structural: no import of the UI). */
-export interface IEtlChat {
-  app: {
-    assistant: {
-      session: { send(text: string, attachments?: { label: string; text: string }[]): Promise<void> };
-      setPersona(id: string): void;
-      slashCommands: {
-        add(command: {
-          name: string;
-          description: string;
-          argumentHint?: string;
-          expand(args: string): Promise<{ prompt: string; attachments?: { label: string; text: string }[] } | null>;
-        }): IDisposable;
-      };
-    };
-  };
-}
-
 export interface IEtlCommandOptions {
   app: JupyterFrontEnd;
   trans: TranslationBundle;
   palette: ICommandPalette | null;
-  /** The chat, loaded and shown first if needed. */
-  chat: () => Promise<IEtlChat>;
+  /** The chat (calls load and show it first if needed). */
+  chat: IDataEngineerChat;
 }
 
-/** Register the commands; returns what to call once the chat is loaded (the `/etl` slash command). */
-export function registerEtlCommands(options: IEtlCommandOptions): { chatLoaded(chat: IEtlChat): void } {
-  const { app, trans } = options;
+/** Register the commands and the chat's `/etl` slash command. */
+export function registerEtlCommands(options: IEtlCommandOptions): void {
+  const { app, trans, chat } = options;
   const { commands } = app;
   /** Dialog → skeleton written and opened → the request for the agent (null when cancelled). */
   const start = async (paths: string[]) => {
@@ -73,8 +55,7 @@ export function registerEtlCommands(options: IEtlCommandOptions): { chatLoaded(c
       try {
         const request = await start(pathsOf(args));
         if (request) {
-          const chat = await options.chat();
-          await chat.app.assistant.session.send(request.prompt, request.attachments);
+          await chat.send(request.prompt, request.attachments);
         }
         return request?.notebookPath ?? null;
       } catch (error) {
@@ -88,9 +69,8 @@ export function registerEtlCommands(options: IEtlCommandOptions): { chatLoaded(c
     caption: trans.__('Switch to the Deployment Engineer persona in this chat to schedule the proven notebook'),
     execute: async args => {
       const path = typeof args.path === 'string' ? args.path : '';
-      const chat = await options.chat();
-      chat.app.assistant.setPersona(DEPLOYMENT_PERSONA);
-      await chat.app.assistant.session.send(
+      await chat.setPersona(DEPLOYMENT_PERSONA);
+      await chat.send(
         trans.__(
           'Schedule %1: it was proven idempotent (two headless runs in fresh kernels, same target checksum). It runs with `papermill %2 out.ipynb -p run_date YYYY-MM-DD`; connections come from environment variables.',
           path,
@@ -101,17 +81,13 @@ export function registerEtlCommands(options: IEtlCommandOptions): { chatLoaded(c
   });
   options.palette?.addItem({ command: EtlCommandIDs.newNotebook, category: trans.__('Data Engineer') });
 
-  return {
-    chatLoaded(chat: IEtlChat) {
-      chat.app.assistant.slashCommands.add({
-        name: 'etl',
-        description: trans.__('New ETL notebook from data files: a dialog, the skeleton, then the agent fills and proves it'),
-        argumentHint: trans.__('[data file or folder …]'),
-        expand: async args => {
-          const request = await start(args.split(/\s+/).filter(Boolean));
-          return request ? { prompt: request.prompt, attachments: request.attachments } : null;
-        }
-      });
+  chat.addSlashCommand({
+    name: 'etl',
+    description: trans.__('New ETL notebook from data files: a dialog, the skeleton, then the agent fills and proves it'),
+    argumentHint: trans.__('[data file or folder …]'),
+    expand: async args => {
+      const request = await start(args.split(/\s+/).filter(Boolean));
+      return request ? { prompt: request.prompt, attachments: request.attachments } : null;
     }
-  };
+  });
 }

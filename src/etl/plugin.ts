@@ -1,23 +1,41 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { dataEngineerIcon } from '../icon';
-import { EtlCommandIDs } from './commands';
+import { IDataEngineerChat, IToolRegistry } from '../tokens';
+import { EtlCommandIDs, registerEtlCommands } from './commands';
 
 /**
- * Where "New ETL notebook" appears besides the palette: a Launcher card and
- * the File Browser's context menu on data files and folders (the menu entry
- * itself is declared in schema/plugin.json). The command is registered by
- * the main plugin (src/etl/commands.ts).
+ * ETL notebooks: the "New ETL notebook" command (palette, a Launcher card,
+ * the File Browser's context menu on data files and folders — the menu entry
+ * itself is declared in schema/plugin.json), `/etl` in the chat, the proof
+ * card's hand-off, and the proof tool with its card (loaded with the chat,
+ * `./family`).
  */
-export const etlMenusPlugin: JupyterFrontEndPlugin<void> = {
+export const etlPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:etl',
-  description: 'New ETL notebook: Launcher card and File Browser entry.',
+  description: 'ETL notebooks: New ETL notebook (Launcher, File Browser, palette), /etl and the proof run.',
   autoStart: true,
-  optional: [ILauncher, IDefaultFileBrowser, ITranslator],
-  activate: (app: JupyterFrontEnd, launcher: ILauncher | null, browser: IDefaultFileBrowser | null, translator: ITranslator | null) => {
+  requires: [IDataEngineerChat, IToolRegistry],
+  optional: [ILauncher, IDefaultFileBrowser, ICommandPalette, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    chat: IDataEngineerChat,
+    tools: IToolRegistry,
+    launcher: ILauncher | null,
+    browser: IDefaultFileBrowser | null,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
+  ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
+    registerEtlCommands({ app, trans, palette, chat });
+    const serverSettings = app.serviceManager.serverSettings;
+    tools.addFamily({
+      id: 'etl',
+      load: async host => (await import('./family')).createEtlFamily(host, serverSettings)
+    });
     // File types for the context-menu selectors of data files JupyterLab does not know.
     for (const [name, extensions, label] of [
       ['de-parquet', ['.parquet'], trans.__('Parquet')],

@@ -90,6 +90,3 @@ export class QueryService {
 function verifiedKey(data: IVerificationData): string {
   return JSON.stringify([data.notebookPath ?? '', data.cellId ?? '', data.cellSource ?? '', data.newSource ?? ''].map(String));
 }
-
-/** The service the cards use (set by the chat app when it starts; null before). */
-export const queryServiceRef: { current: QueryService | null } = { current: null };

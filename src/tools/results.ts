@@ -94,6 +94,8 @@ export interface IToolResultData {
   query?: { kind: 'explain' | 'proposal' | 'verification'; [key: string]: unknown };
   /** An ETL notebook's proof run (`prove_etl_notebook`; src/etl/proof.ts). */
   etlProof?: IEtlProofData;
+  /** Data of tools added by other extensions (`IToolRegistry`), each under a key of its own. */
+  [key: string]: unknown;
 }
 
 /** Where a proof run stopped: the failing cell and its traceback (ANSI codes removed). */

@@ -18,6 +18,8 @@ import { ChatList } from './chatList';
 import { EmptyState } from './emptyState';
 import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
+import { ResultViewsContext } from './toolCard';
+import type { IResultViews } from '../tokens';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { ReadOnlyNotice } from './readOnlyNotice';
@@ -27,6 +29,7 @@ import { IMcpStatusListProps, McpStatusList } from '../mcp/ui/statusList';
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
 export interface IChatViewModel {
+  resultViews: IResultViews | null;
   readonly assistant: Assistant;
   readonly threads: ChatThreads;
   readonly files: FilesService;
@@ -96,6 +99,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
   const settings = app.options.settings();
   const changes = useChanges(app.files.changeLog, model.id);
   return (
+    <ResultViewsContext.Provider value={app.resultViews}>
     <TurnContext.Provider value={context}>
       <div className="jp-DataEngineer-chat">
         <PersonaHeader
@@ -195,6 +199,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
         )}
       </div>
     </TurnContext.Provider>
+    </ResultViewsContext.Provider>
   );
 }
 

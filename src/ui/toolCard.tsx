@@ -6,14 +6,18 @@ import type { IToolCall, ToolCallState } from '../chats/conversation';
 import type { IToolResult } from '../tools/types';
 import type { ChangeLog } from '../files/changeLog';
 import { diffMarkdown, fenced } from '../markdown/markdown';
-import { EtlProofCard } from '../etl/ui/proofCard';
 import { UndoButton } from './changesView';
-import { CommandResult } from '../terminal/ui/commandResult';
 import { MarkdownView } from './markdownView';
 import { allowChatMeaning, BoundCells } from './approvalDetails';
-import { QueryCard } from '../query/ui/queryCard';
-import type { IQueryResultData } from '../query/types';
+import type { IResultViews } from '../tokens';
 
+
+/**
+ * The registry that draws tool results below a card's header (query
+ * verdicts, proof runs, command outcomes...): each feature registers its
+ * views, so the card knows none of them.
+ */
+export const ResultViewsContext = React.createContext<IResultViews | null>(null);
 
 export interface IToolCardProps {
   call: IToolCall;
@@ -63,6 +67,7 @@ function resultText(result: IToolResult | undefined): string {
 /** One tool call: what it does, its state, its approval question, its result. */
 export function ToolCard(props: IToolCardProps): JSX.Element {
   const { call, trans } = props;
+  const views = React.useContext(ResultViewsContext);
   const [reason, setReason] = React.useState('');
   const [denying, setDenying] = React.useState(false);
   const preview = call.preview;
@@ -173,15 +178,16 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />
         </div>
       )}
-      {!waiting && call.result?.data?.command && (
-        <CommandResult command={call.result.data.command} trans={trans} onShowTerminal={props.onShowTerminal} />
-      )}
-      {call.state === 'done' && call.result?.data?.query && (
-        <QueryCard data={call.result.data.query as unknown as IQueryResultData} trans={trans} />
-      )}
-      {call.result?.data?.etlProof && (
-        <EtlProofCard data={call.result.data.etlProof} trans={trans} onCommand={props.onCommand} />
-      )}
+      {views?.viewsFor(call).map(view => (
+        <view.component
+          key={view.id}
+          call={call}
+          rendermime={props.rendermime}
+          trans={trans}
+          onCommand={props.onCommand}
+          onShowTerminal={props.onShowTerminal}
+        />
+      ))}
       {call.compacted && (
         <div
           className="jp-DataEngineer-toolCompacted"

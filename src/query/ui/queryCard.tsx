@@ -2,13 +2,15 @@ import { Clipboard } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { diffLines } from 'diff';
 import * as React from 'react';
-import { queryServiceRef } from '../service';
+import type { QueryService } from '../service';
 import type { IQueryResultData, IVerification } from '../types';
 import { verdictHeadline } from '../verdictText';
 
 export interface IQueryCardProps {
   data: IQueryResultData;
   trans: TranslationBundle;
+  /** Applies a verified rewrite to its cell; without it the card offers no Apply. */
+  service?: QueryService | null;
 }
 
 function cell(v: unknown): string {
@@ -85,7 +87,7 @@ function CopyButton(props: { text: string; trans: TranslationBundle }): JSX.Elem
 function Verdict(props: { data: Extract<IQueryResultData, { kind: 'verification' }> } & Omit<IQueryCardProps, 'data'>) {
   const { data, trans } = props;
   const v: IVerification = data.verification;
-  const service = queryServiceRef.current;
+  const service = props.service ?? null;
   const [state, setState] = React.useState<'idle' | 'applying' | 'applied' | string>('idle');
   const canApply = !!service && service.canApply(data);
   const d = v.verdict === 'different' ? v.diff : v.verdict === 'different_on_probe' ? v.probe?.counterexample : undefined;

@@ -41,3 +41,4 @@ export function CommandResult(props: {
     </div>
   );
 }
+

@@ -1,0 +1,170 @@
+// The public API's registries, the chat handle and result views drawn by the tool card.
+import '../../notebook/__tests__/jupyterlabMocks';
+import * as React from 'react';
+import { untranslated } from '../../translation';
+import type { IToolCall } from '../../chats/conversation';
+import { ResultViewsContext, ToolCard } from '../../ui/toolCard';
+import { ChatHandle } from '../chatHandle';
+import { PersonaSources, ResultViews, ToolFamilies } from '../registries';
+import { textStatsFamily } from '../../examples/textStats';
+
+type Root = { render(node: React.ReactNode): void; unmount(): void };
+const { createRoot } = require('react-dom/client') as { createRoot(host: HTMLElement): Root };
+const act = (React as unknown as { act(body: () => unknown): Promise<void> | void }).act;
+(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+
+function call(data: Record<string, unknown>, state: IToolCall['state'] = 'done'): IToolCall {
+  return { id: 'toolu_1', name: 'example_text_stats', input: {}, state, result: { content: 'ok', data } };
+}
+
+describe('ToolFamilies', () => {
+  it('adds, refuses a duplicate id and removes on dispose, signalling each change', () => {
+    const families = new ToolFamilies();
+    let changes = 0;
+    families.changed.connect(() => changes++);
+    const added = families.addFamily({ id: 'a', load: () => ({ tools: [] }) });
+    expect(() => families.addFamily({ id: 'a', load: () => ({ tools: [] }) })).toThrow(/registered already/);
+    expect(families.families.map(f => f.id)).toEqual(['a']);
+    added.dispose();
+    added.dispose();
+    expect(families.families).toEqual([]);
+    expect(changes).toBe(2);
+  });
+});
+
+describe('ResultViews', () => {
+  it('returns the matching views by rank and skips a view whose matcher throws', () => {
+    const views = new ResultViews();
+    const component = () => null;
+    views.add({ id: 'late', matches: c => !!c.result?.data?.x, component });
+    views.add({ id: 'early', rank: 1, matches: c => !!c.result?.data?.x, component });
+    views.add({ id: 'broken', matches: () => { throw new Error('no'); }, component });
+    const other = views.add({ id: 'other', matches: c => !!c.result?.data?.y, component });
+    expect(views.viewsFor(call({ x: 1 })).map(v => v.id)).toEqual(['early', 'late']);
+    expect(views.viewsFor(call({ y: 1 })).map(v => v.id)).toEqual(['other']);
+    other.dispose();
+    expect(views.viewsFor(call({ y: 1 }))).toEqual([]);
+  });
+});
+
+describe('PersonaSources', () => {
+  it('normalises folders and removes one on dispose', () => {
+    const sources = new PersonaSources();
+    const a = sources.addFolder('/team/personas/');
+    sources.addFolder('shared');
+    expect(sources.folders).toEqual(['team/personas', 'shared']);
+    a.dispose();
+    expect(sources.folders).toEqual(['shared']);
+  });
+});
+
+describe('ChatHandle', () => {
+  /** A loaded chat as far as the handle reads it. */
+  function fakeChat() {
+    const sent: unknown[][] = [];
+    const added: string[] = [];
+    const signal = () => ({ connect: jest.fn(), disconnect: jest.fn() });
+    const assistant = {
+      send: jest.fn(async (text: string) => void sent.push(['assistant', text])),
+      setPersona: jest.fn(),
+      persona: { id: 'data-engineer' },
+      chatId: 'chat-1',
+      stateChanged: signal(),
+      slashCommands: {
+        add: jest.fn((command: { name: string }) => {
+          added.push(command.name);
+          return { isDisposed: false, dispose: () => added.splice(added.indexOf(command.name), 1) };
+        })
+      },
+      session: {
+        busy: false,
+        busyChanged: signal(),
+        send: jest.fn(async (text: string, attachments: unknown) => void sent.push(['session', text, attachments])),
+        retry: jest.fn(async () => undefined),
+        continue: jest.fn(async () => undefined),
+        stop: jest.fn()
+      }
+    };
+    return { widget: { app: { assistant } } as any, sent, added, assistant };
+  }
+
+  it('loads the chat on send, and hands over slash commands added before it loaded', async () => {
+    const chat = fakeChat();
+    let loaded: any = null;
+    const handle = new ChatHandle({
+      load: async () => {
+        if (!loaded) {
+          loaded = chat.widget;
+          handle.chatLoaded(loaded);
+        }
+        return loaded;
+      },
+      open: async () => undefined,
+      current: () => loaded
+    });
+    const command = { name: 'etl', description: 'ETL', expand: async () => null };
+    const registration = handle.addSlashCommand(command);
+    expect(handle.isLoaded).toBe(false);
+    expect(handle.chatId).toBeNull();
+    handle.stop(); // nothing loaded: nothing to stop, no load
+    expect(loaded).toBeNull();
+
+    await handle.send('hello');
+    await handle.send('with data', [{ label: 'a', text: 'b' }]);
+    expect(chat.sent).toEqual([
+      ['assistant', 'hello'],
+      ['session', 'with data', [{ label: 'a', text: 'b' }]]
+    ]);
+    expect(chat.added).toEqual(['etl']);
+    expect(handle.isLoaded).toBe(true);
+    expect(handle.chatId).toBe('chat-1');
+    expect(handle.personaId).toBe('data-engineer');
+
+    await handle.setPersona('deployment-engineer');
+    expect(chat.assistant.setPersona).toHaveBeenCalledWith('deployment-engineer');
+    registration.dispose();
+    expect(chat.added).toEqual([]);
+    // Added after the load: straight into the chat.
+    handle.addSlashCommand({ ...command, name: 'late' });
+    expect(chat.added).toEqual(['late']);
+  });
+});
+
+describe('ToolCard result views', () => {
+  let host: HTMLElement;
+  let root: Root;
+  beforeEach(() => {
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+  });
+  afterEach(() => {
+    act(() => root.unmount());
+    host.remove();
+  });
+
+  function render(views: ResultViews | null, c: IToolCall): void {
+    act(() => {
+      root.render(
+        <ResultViewsContext.Provider value={views}>
+          <ToolCard call={c} rendermime={{} as any} trans={untranslated} onAnswer={() => undefined} />
+        </ResultViewsContext.Provider>
+      );
+    });
+  }
+
+  it("draws a family's registered view for its data, and nothing without the registry", async () => {
+    const views = new ResultViews();
+    const family = textStatsFamily();
+    family.resultViews!.forEach(view => views.add(view));
+    const result = await family.tools[0].run({ text: 'a b\nc' }, { signal: new AbortController().signal, services: {} });
+    expect(result.content).toBe('2 lines, 3 words, 5 characters.');
+    const done = call(result.data as Record<string, unknown>);
+    render(views, done);
+    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')?.textContent).toBe('3 words in 2 lines');
+    render(null, done);
+    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+    render(views, call({ other: 1 }));
+    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+  });
+});

@@ -1,0 +1,112 @@
+import type { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+import type { IAttachment, IDataEngineerChat, ISlashCommand } from '../tokens';
+import type { ChatWidget } from '../ui/chatWidget';
+
+export interface IChatHandleOptions {
+  /** Show the panel and load the chat (once). */
+  load(): Promise<ChatWidget>;
+  /** Show the panel, load the chat and focus its composer. */
+  open(): Promise<void>;
+  /** The chat if it is loaded (never loads it). */
+  current(): ChatWidget | null;
+}
+
+/**
+ * The chat as other plugins see it (`IDataEngineerChat`): exists from
+ * start-up; calls load the chat first when needed. Slash commands added
+ * before the chat loads are handed to it when it does.
+ */
+export class ChatHandle implements IDataEngineerChat {
+  constructor(options: IChatHandleOptions) {
+    this._options = options;
+  }
+
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
+  get isLoaded(): boolean {
+    return !!this._options.current();
+  }
+
+  get busy(): boolean {
+    return !!this._options.current()?.app.assistant.session.busy;
+  }
+
+  get chatId(): string | null {
+    return this._options.current()?.app.assistant.chatId ?? null;
+  }
+
+  get personaId(): string | null {
+    return this._options.current()?.app.assistant.persona?.id ?? null;
+  }
+
+  open(): Promise<void> {
+    return this._options.open();
+  }
+
+  async send(text: string, attachments?: IAttachment[]): Promise<void> {
+    const { assistant } = (await this._options.load()).app;
+    if (attachments?.length) {
+      await assistant.session.send(text, attachments);
+    } else {
+      await assistant.send(text);
+    }
+  }
+
+  async retry(): Promise<void> {
+    await (await this._options.load()).app.assistant.session.retry();
+  }
+
+  async continue(): Promise<void> {
+    await (await this._options.load()).app.assistant.session.continue();
+  }
+
+  stop(): void {
+    this._options.current()?.app.assistant.session.stop();
+  }
+
+  async setPersona(id: string): Promise<void> {
+    (await this._options.load()).app.assistant.setPersona(id);
+  }
+
+  addSlashCommand(command: ISlashCommand): IDisposable {
+    const entry: { command: ISlashCommand; added: IDisposable | null } = { command, added: null };
+    this._commands.push(entry);
+    const chat = this._options.current();
+    if (chat) {
+      entry.added = chat.app.assistant.slashCommands.add(command);
+    }
+    let disposed = false;
+    return {
+      get isDisposed() {
+        return disposed;
+      },
+      dispose: () => {
+        if (disposed) {
+          return;
+        }
+        disposed = true;
+        entry.added?.dispose();
+        this._commands = this._commands.filter(e => e !== entry);
+      }
+    };
+  }
+
+  /** Called once the chat widget exists: hand it the slash commands, follow its state. */
+  chatLoaded(chat: ChatWidget): void {
+    const { assistant } = chat.app;
+    for (const entry of this._commands) {
+      entry.added = assistant.slashCommands.add(entry.command);
+    }
+    const emit = () => this._stateChanged.emit();
+    assistant.session.busyChanged.connect(emit);
+    assistant.stateChanged.connect(emit);
+    emit();
+  }
+
+  private _options: IChatHandleOptions;
+  private _commands: { command: ISlashCommand; added: IDisposable | null }[] = [];
+  private _stateChanged = new Signal<this, void>(this);
+}

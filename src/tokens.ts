@@ -1,0 +1,230 @@
+/**
+ * The public API of jupyterlab-data-engineer: the tokens other extensions
+ * (and our own features) `require` to talk to the chat, add tools, draw tool
+ * results and add persona folders. Everything here is light: interfaces,
+ * and tokens whose providers exist from start-up; the chat itself loads on
+ * first use.
+ *
+ * A tool family from another extension, in full:
+ *
+ * ```ts
+ * const plugin: JupyterFrontEndPlugin<void> = {
+ *   id: 'my-ext:tools',
+ *   autoStart: true,
+ *   requires: [IToolRegistry],
+ *   activate: (app, tools: IToolRegistry) => {
+ *     tools.addFamily({ id: 'my-ext', load: async () => ({ tools: [myTool] }) });
+ *   }
+ * };
+ * ```
+ */
+import { Token } from '@lumino/coreutils';
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type * as React from 'react';
+import type { IAttachment, IToolCall } from './chats/conversation';
+import type { ITool } from './tools/types';
+
+export type { IAttachment, IToolCall } from './chats/conversation';
+export type { ITool, IToolContext, IToolPreview, IToolResult, ToolEffect, ApprovalMode } from './tools/types';
+export type { ToolGroup } from './tools/groups';
+
+// ---------------------------------------------------------------------------
+// The chat
+
+/** What a slash command turns the composer's text into. */
+export interface ISlashExpansion {
+  /** The user message sent to the model (shown in the chat as the user's turn). */
+  prompt: string;
+  /** Extra context attached to that message (labelled, read by the model as data). */
+  attachments?: { label: string; text: string }[];
+  /** Switch to this persona first (id), keeping the conversation. */
+  persona?: string;
+  /** Use this model for the request (resolved as persona models are; a list is tried in order). */
+  model?: string | string[];
+  /** Offer only these tools (persona tool names, ours or VS Code's) for the request, within the persona's. */
+  tools?: string[];
+}
+
+/**
+ * One `/name args` command of the composer. Features register them
+ * (`/explain`, `/optimize`, `/etl`, prompt files); the composer completes
+ * them as the user types `/`.
+ */
+export interface ISlashCommand {
+  /** Without the slash: `explain`. Letters, digits, `-`, `_`, `.`. */
+  name: string;
+  /** One line for the completion list. */
+  description: string;
+  /** Shown after the name in the completion list: `[question]`. */
+  argumentHint?: string;
+  /**
+   * Build the message. `null` means the command did its work itself (opened a
+   * dialog, say) and nothing is sent. Throwing shows the error in the chat.
+   */
+  expand(args: string): Promise<ISlashExpansion | null>;
+}
+
+
+
+/**
+ * The Data Engineer chat in the right sidebar. Commands that act on it (the
+ * palette's, the query cells', the ETL notebook's) go through this; calls
+ * load the chat (and show its panel) first when it is not loaded yet.
+ */
+export interface IDataEngineerChat {
+  /** Show the panel, load the chat if needed and focus its composer. */
+  open(): Promise<void>;
+  /** Send a message as the user would (slash commands and `@` mentions work). */
+  send(text: string, attachments?: IAttachment[]): Promise<void>;
+  /** Send the last request again after an error. */
+  retry(): Promise<void>;
+  /** Let the reply go on after a step limit, a cut reply or a reload. */
+  continue(): Promise<void>;
+  /** Stop the running reply, its tools and pending approvals (nothing loads). */
+  stop(): void;
+  /** Switch the persona that answers; the conversation is kept. */
+  setPersona(id: string): Promise<void>;
+  /** Add a `/name` command to the composer (kept across chat loads; dispose to remove). */
+  addSlashCommand(command: ISlashCommand): IDisposable;
+  /** Whether the chat has been loaded (it loads on first show or first call). */
+  readonly isLoaded: boolean;
+  /** Whether a reply is running. */
+  readonly busy: boolean;
+  /** The current chat's id (null before the chat is loaded). */
+  readonly chatId: string | null;
+  /** The persona answering now (null before the chat is loaded). */
+  readonly personaId: string | null;
+  /** Emitted when the chat loads, a reply starts or ends, the persona or the current chat changes. */
+  readonly stateChanged: ISignal<IDataEngineerChat, void>;
+}
+
+/** The chat (see `IDataEngineerChat`). */
+export const IDataEngineerChat = new Token<IDataEngineerChat>(
+  'jupyterlab-data-engineer:IDataEngineerChat',
+  'The Data Engineer chat: send, retry, continue and stop replies, switch persona, add slash commands.'
+);
+
+// ---------------------------------------------------------------------------
+// Tools
+
+/**
+ * What a tool family gets from the chat when the chat is built. Services are
+ * the app's, by name (each family documents what it reads); `settings()`
+ * reads the chat's settings (the `jupyterlab-data-engineer:plugin` schema).
+ */
+export interface IToolFamilyHost {
+  /** Services shared by the chat's tools, by name ('notebooks', 'files', ...; absent ones are missing). */
+  readonly services: Readonly<Record<string, unknown>>;
+  /** The chat's settings, read now (they change while the chat lives). */
+  settings(): Readonly<Record<string, any>>;
+  /** Path of the active notebook or document, if any. */
+  activePath(): string | null;
+  /** The chat's translations. */
+  readonly trans: TranslationBundle;
+}
+
+/** What a tool family brings into the chat. */
+export interface IToolFamilyContents {
+  /** The tools (names are unique across families; a later family with the same tool name is ignored). */
+  tools: ITool[];
+  /** Services its tools read from `IToolContext.services`, by name. */
+  services?: Record<string, unknown>;
+  /** Slash commands of the composer that come with the family. */
+  slashCommands?: ISlashCommand[];
+  /** Views for the results of its tools. */
+  resultViews?: IResultView[];
+  /** Tool names not offered, with the reason shown in the persona details (e.g. terminals disabled). */
+  withheld?: Promise<{ names: string[]; reason: string } | null>;
+}
+
+/**
+ * A family of tools: loaded when the chat is built (a dynamic import here
+ * keeps the tools out of JupyterLab's start-up), then offered to personas by
+ * their groups and names.
+ */
+export interface IToolFamily {
+  /** A unique id ('query', 'my-ext'). */
+  id: string;
+  /** Build the tools; called once per chat build. */
+  load(host: IToolFamilyHost): Promise<IToolFamilyContents> | IToolFamilyContents;
+}
+
+/** Where tool families are registered (before or after the chat loads). */
+export interface IToolRegistry {
+  /** Add a family; its tools join a loaded chat at once. Dispose to take it out. */
+  addFamily(family: IToolFamily): IDisposable;
+  /** The registered families, in registration order. */
+  readonly families: ReadonlyArray<IToolFamily>;
+  /** Emitted when a family is added or removed. */
+  readonly changed: ISignal<IToolRegistry, void>;
+}
+
+/** The tool families of the chat (see `IToolRegistry`). */
+export const IToolRegistry = new Token<IToolRegistry>(
+  'jupyterlab-data-engineer:IToolRegistry',
+  'Add tools to the Data Engineer chat: a family of tools with their groups, approvals and result views.'
+);
+
+// ---------------------------------------------------------------------------
+// Result views
+
+/** What a result view is given to draw one tool call. */
+export interface IResultViewProps {
+  call: IToolCall;
+  rendermime: IRenderMimeRegistry;
+  trans: TranslationBundle;
+  /** Run a JupyterLab command (a card's action). */
+  onCommand?: (id: string, args: Record<string, string>) => void;
+  /** Reopen a terminal by name. */
+  onShowTerminal?: (name: string) => void;
+}
+
+/**
+ * A view of tool results in the tool card, below the card's header (like the
+ * debugger's display registry: a new source plugs in without a switch).
+ */
+export interface IResultView {
+  /** A unique id ('query', 'etl-proof'). */
+  id: string;
+  /** Whether it draws this call (typically: a key of `call.result.data` is present). */
+  matches(call: IToolCall): boolean;
+  /** The view. */
+  component: React.ComponentType<IResultViewProps>;
+  /** Lower ranks draw first (default 100). */
+  rank?: number;
+}
+
+/** The registry of result views. */
+export interface IResultViews {
+  add(view: IResultView): IDisposable;
+  /** The views that draw a call, by rank. */
+  viewsFor(call: IToolCall): IResultView[];
+  readonly changed: ISignal<IResultViews, void>;
+}
+
+/** Views of tool results in the chat's tool cards (see `IResultViews`). */
+export const IResultViews = new Token<IResultViews>(
+  'jupyterlab-data-engineer:IResultViews',
+  'Draw the results of tool calls in the Data Engineer chat (a view per kind of result).'
+);
+
+// ---------------------------------------------------------------------------
+// Personas
+
+/** Folders (under the server root) the chat reads personas and prompt files from. */
+export interface IPersonaSources {
+  /** Add a folder of `*.chatmode.md` / `*.agent.md` / `*.prompt.md` files. Dispose to remove it. */
+  addFolder(path: string): IDisposable;
+  /** The folders added by extensions, in order. */
+  readonly folders: ReadonlyArray<string>;
+  readonly changed: ISignal<IPersonaSources, void>;
+}
+
+/** Extra persona folders (see `IPersonaSources`). */
+export const IPersonaSources = new Token<IPersonaSources>(
+  'jupyterlab-data-engineer:IPersonaSources',
+  'Add folders the Data Engineer chat reads personas and prompt files from.'
+);
