@@ -69,6 +69,10 @@ function resolveSpec(fromFile, spec) {
   return null;
 }
 function specFor(fromNew, targetNew, ext, original) {
+  if (/(^|\/)src\//.test(original) && original.startsWith('..')) {
+    // Written "through src/" so the compiled lib/ module finds non-TS files: keep that form.
+    return `${path.posix.relative(path.posix.dirname(fromNew), '.') || '.'}/${targetNew}`;
+  }
   let target = targetNew;
   if (ext.startsWith('/index')) {
     // keep pointing at the folder when the target is still a folder index

@@ -1,10 +1,10 @@
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 // Through src/ so that the compiled lib/ module finds the files too (as kernelInspector.ts does).
-import enginesSource from './kernel/query_engines.py';
-import probeSource from './kernel/query_probe.py';
-import verifySource from './kernel/query_verify.py';
-import runSource from './kernel/query_run.py';
-import explainSource from './kernel/query_explain.py';
+import enginesSource from '../../src/query/kernel/query_engines.py';
+import probeSource from '../../src/query/kernel/query_probe.py';
+import verifySource from '../../src/query/kernel/query_verify.py';
+import runSource from '../../src/query/kernel/query_run.py';
+import explainSource from '../../src/query/kernel/query_explain.py';
 import { InspectorUnavailable, pythonStringLiteral } from '../kernel/kernelInspector';
 import type { IDetectedQuery, IExplainContext, IVerification } from './types';
 
