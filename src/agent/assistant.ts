@@ -2,7 +2,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type Anthropic from '@anthropic-ai/sdk';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { IInstructionsState, InstructionsLoader } from '../instructions/instructions';
-import { detectHandoffs, handoffOffers, IHandoffOffer } from '../personas/handoff';
+import { handoffOffers, IHandoffOffer } from '../personas/handoff';
 import type { IHandoff } from '../personas/persona';
 import { isForCodingAgent, modelsOf } from '../personas/persona';
 import { resolveToolReferences, toolsOfPersona } from '../personas/personaTools';
@@ -12,10 +12,10 @@ import type { IPersona } from '../personas/persona';
 import type { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
 import { ToolRegistry } from '../tools/registry';
-import { ApprovalPolicy } from './approval';
+import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import { ChatModel } from '../chats/chatModel';
 import { ChatSession, IRequestSettings } from './chatSession';
-import type { IAssistantTurn, IAttachment } from '../chats/conversation';
+import type { IAssistantTurn, IAttachment, ITurnOverrides } from '../chats/conversation';
 import { buildSystemPrompt } from './prompt';
 import { parseSlash, SlashCommandRegistry } from './slashCommands';
 import { Compactor, contextWindowOf } from './compaction';
@@ -48,10 +48,12 @@ export interface IPromptFilesInfo {
   problems: { path: string; reason: string }[];
 }
 
-/** What a hand-off or prompt file sets for one request (and its tool loop). */
-interface ITurnOverrides {
-  model?: string | string[];
-  tools?: string[];
+/** A message a feature composed, sent as it is (no slash command or @mention expansion). */
+export interface IChatMessage {
+  text: string;
+  attachments?: IAttachment[];
+  /** The turn's model and tools (recorded on the user turn, reused by Retry and Continue). */
+  overrides?: ITurnOverrides;
 }
 
 export interface IAssistantOptions {
@@ -79,10 +81,14 @@ export interface IAssistantOptions {
 }
 
 /**
- * The agent policy around the current chat (`model`, a `ChatModel`): which
- * persona speaks, which model answers, which instructions and context go
- * into each request, and the loop (`session`) that runs it. Holds no chat
- * state of its own: that lives in the model, which the session can swap.
+ * The controller of the current chat (`model`, a `ChatModel`): the one door
+ * for a turn (`send`, `sendMessage`, `retry`, `continue`, `compactAndRetry`,
+ * `stop`, `answerApproval`), and the agent policy around it: which persona
+ * speaks, which model answers, which instructions and context go into each
+ * request. The loop (`session`) runs the requests; only chat switching
+ * (`ChatThreads`) talks to it directly. Holds no chat state of its own: that
+ * lives in the model (a turn's overrides on its user message), which the
+ * session can swap.
  */
 export class Assistant {
   constructor(options: IAssistantOptions) {
@@ -193,13 +199,12 @@ export class Assistant {
   }
 
   /**
-   * Send a message; each `@name` naming a kernel variable attaches that
-   * variable's full summary to the message.
+   * Send what the user typed: a `/name` command expands to its prompt (a
+   * prompt file's `model:` and `tools:` become the turn's overrides), and
+   * each `@name` naming a kernel variable attaches that variable's summary.
    */
   async send(text: string): Promise<void> {
-    // A hand-off's model holds for the request that follows it.
-    const turn: ITurnOverrides = { model: this._pendingModel ?? undefined };
-    this._pendingModel = null;
+    const turn: ITurnOverrides = {};
     const slash = parseSlash(text);
     const command = slash ? this.slashCommands.get(slash.name) : undefined;
     let prompt = text;
@@ -221,15 +226,61 @@ export class Assistant {
       prompt = expansion.prompt;
       attachments = expansion.attachments ?? [];
     }
-    this._turn = turn;
-    this._resolution = null;
-    try {
-      await this._sendText(prompt, attachments);
-    } finally {
-      if (this._turn === turn) {
-        this._turn = null;
-      }
+    const mentioned = await this._mentionAttachments(prompt);
+    await this.sendMessage({ text: prompt, attachments: [...attachments, ...mentioned], overrides: turn });
+  }
+
+  /**
+   * Send a message as it is and run the turn. A pending hand-off's model
+   * applies unless the message sets its own. Resolves when the turn ends.
+   */
+  async sendMessage(message: IChatMessage): Promise<void> {
+    if (this.busy || !message.text.trim()) {
+      return;
     }
+    const overrides: ITurnOverrides = { ...message.overrides };
+    // A hand-off's model holds for the message that follows it.
+    if (overrides.model === undefined && this._pendingModel) {
+      overrides.model = this._pendingModel;
+    }
+    this._pendingModel = null;
+    this._resolution = null;
+    await this.session.send(message.text, message.attachments, overrides);
+  }
+
+  /** Drop a failed last reply and ask again, with the turn's recorded model and tools. */
+  retry(): Promise<void> {
+    return this.session.retry();
+  }
+
+  /** Go on after a step limit, a cut reply or a reload, with the turn's model and tools. */
+  continue(): Promise<void> {
+    return this.session.continue();
+  }
+
+  /** After a "too long" error: summarise the older turns and ask again (see `ChatSession.compactAndRetry`). */
+  compactAndRetry(): Promise<void> {
+    return this.session.compactAndRetry();
+  }
+
+  /** Stop the running reply, its tools and pending approvals. */
+  stop(): void {
+    this.session.stop();
+  }
+
+  /** The user's answer to a pending approval card. */
+  answerApproval(callId: string, answer: ApprovalAnswer): void {
+    this.session.answerApproval(callId, answer);
+  }
+
+  /** Whether a turn is running. */
+  get busy(): boolean {
+    return this.session.busy;
+  }
+
+  /** Emitted when a turn starts or ends. */
+  get busyChanged(): ISignal<ChatSession, boolean> {
+    return this.session.busyChanged;
   }
 
   /** Asks the composer to show this text (a hand-off's prompt to edit before sending). */
@@ -253,7 +304,7 @@ export class Assistant {
    */
   async handOff(handoff: IHandoff): Promise<void> {
     const target = this.personas.get(handoff.agent);
-    if (!target || isForCodingAgent(target) || this.session.busy) {
+    if (!target || isForCodingAgent(target) || this.busy) {
       return;
     }
     this.setPersona(target.id);
@@ -279,7 +330,8 @@ export class Assistant {
     this._emit();
   }
 
-  private async _sendText(text: string, extra: IAttachment[]): Promise<void> {
+  /** The summaries of the kernel variables a message @mentions. */
+  private async _mentionAttachments(text: string): Promise<IAttachment[]> {
     const source = this._options.variables;
     const mentions = mentionsOf(text);
     let attachments: IAttachment[] = [];
@@ -294,7 +346,7 @@ export class Assistant {
           }))
       );
     }
-    await this.session.send(text, [...extra, ...attachments]);
+    return attachments;
   }
 
   /** Kernel variable names for @ completion. */
@@ -330,12 +382,16 @@ export class Assistant {
     return state;
   }
 
-  /** Decide the model for the next request and say how. */
-  async resolveModel(): Promise<IModelResolution> {
+  /** Decide the model for the next message (a pending hand-off's model counts) and say how. */
+  resolveModel(): Promise<IModelResolution> {
+    return this._resolveModel(this._pendingModel ?? undefined);
+  }
+
+  /** The model for a request whose turn asked for `requested` (a hand-off's or prompt file's). */
+  private async _resolveModel(requested: string | string[] | undefined): Promise<IModelResolution> {
     const settings = this._options.settings();
     let resolution: IModelResolution;
-    const chosen = this.model.model;
-    const requested = this._turn?.model ?? this._pendingModel;
+    const chosen = this.model.modelId;
     if (chosen) {
       resolution = { model: chosen, how: 'exact', note: 'chosen for this chat' };
     } else if (!settings.modelExplicit && requested && requested.length) {
@@ -359,26 +415,20 @@ export class Assistant {
     return this._options.catalog.resolve(models, settings.model);
   }
 
-  /** The persona hand-offs a finished reply recommends. */
-  handoffsFor(turn: IAssistantTurn): IHandoff[] {
-    const persona = (turn.personaId && this.personas.get(turn.personaId)) || this.persona;
-    if (!persona || turn.status !== 'done' || !turn.text) {
-      return [];
-    }
-    return detectHandoffs(turn.text, persona, this.personas).filter(
-      handoff => handoff.agent !== this.persona?.id
-    );
-  }
-
-  /** Everything a request needs: model, limits, system prompt. */
+  /**
+   * Everything a request needs: model, limits, system prompt, tools. The
+   * overrides are those recorded on the user turn that started the turn, so
+   * Retry, Continue, Compact-and-retry and a reloaded chat reuse them.
+   */
   async prepare(step = 1): Promise<IRequestSettings> {
     const settings = this._options.settings();
+    const overrides = this.model.lastUser?.overrides;
     // Within one turn's tool loop, instructions and the model are those the
     // turn started with: no file checks or model lookups on the hot path.
     const reuse = step > 1 && this._instructions !== null && this._resolution !== null;
     const [instructions, resolution, context] = await Promise.all([
       reuse ? Promise.resolve(this._instructions!) : this.refreshInstructions(),
-      reuse ? Promise.resolve(this._resolution!) : this.resolveModel(),
+      reuse ? Promise.resolve(this._resolution!) : this._resolveModel(overrides?.model),
       settings.notebookContext && this._options.context
         ? this._options.context({ step }).catch(() => null)
         : Promise.resolve(null),
@@ -391,7 +441,7 @@ export class Assistant {
       this.model.updateAssistant(last.id, { personaId: persona?.id });
     }
     this._emit();
-    const tools = this._toolsFor(persona, this._turn?.tools);
+    const tools = this._toolsFor(persona, overrides?.tools);
     return {
       model: resolution.model,
       maxTokens: settings.maxTokens,
@@ -478,7 +528,6 @@ export class Assistant {
   }
 
   private _options: IAssistantOptions;
-  private _turn: ITurnOverrides | null = null;
   private _promptFiles: IPromptFilesInfo | null = null;
   private _pendingModel: string | string[] | null = null;
   private _draftRequested = new Signal<this, string>(this);

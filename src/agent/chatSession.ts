@@ -14,7 +14,7 @@ import type { ITool, IToolContext } from '../tools/types';
 import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import type { Compactor } from './compaction';
 import { ChatModel } from '../chats/chatModel';
-import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, IUsage } from '../chats/conversation';
+import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, ITurnOverrides, IUsage } from '../chats/conversation';
 import { describeError, IncompleteStreamError, isAbort } from './errors';
 import { withCacheBreakpoints } from './prompt';
 
@@ -70,7 +70,8 @@ export function toUsage(usage: Partial<Record<keyof IUsage, number | null>> | un
 export const CONTINUE_TEXT = 'Continue.';
 
 /**
- * The agent loop, acting on one `ChatModel` at a time. One user turn =
+ * The agent loop, acting on one `ChatModel` at a time. Outside `agent/` a
+ * turn is driven through the controller (`Assistant`), never the loop itself. One user turn =
  * stream a reply; when it stops for `tool_use`, run each requested tool
  * through the approval policy, send the results back, and go on until the
  * model ends its turn, runs out of tokens, refuses, or the step limit is
@@ -112,18 +113,24 @@ export class ChatSession {
     return this._busyChanged;
   }
 
-  /** Add the user's text and run the loop. Resolves when the turn ends. */
-  async send(text: string, attachments?: IAttachment[]): Promise<void> {
+  /**
+   * Add the user's text and run the loop. `overrides` (the turn's model and
+   * tools) are recorded on the user turn. Resolves when the turn ends.
+   */
+  async send(text: string, attachments?: IAttachment[], overrides?: ITurnOverrides): Promise<void> {
     if (this.busy || !text.trim()) {
       return;
     }
-    this._model.addUser(text, attachments);
+    this._model.addUser(text, attachments, overrides);
     await this._run();
   }
 
-  /** Go on after a step limit or a reply cut by max_tokens. */
+  /**
+   * Go on after a step limit or a reply cut by max_tokens: the same turn
+   * goes on, so its overrides carry over to the Continue message.
+   */
   async continue(): Promise<void> {
-    await this.send(CONTINUE_TEXT);
+    await this.send(CONTINUE_TEXT, undefined, this._model.lastUser?.overrides);
   }
 
   /** Drop a failed last reply and ask again. */

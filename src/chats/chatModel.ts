@@ -6,10 +6,12 @@ import {
   IAttachment,
   IRecapTurn,
   IToolCall,
+  ITurnOverrides,
   IUsage,
   IUserTurn,
   INTERRUPTED_NOTICE,
   messagesOf,
+  cleanOverrides,
   restoredTurns,
   textOfBlocks,
   Turn
@@ -35,7 +37,7 @@ export interface IChatModelOptions {
   createdAt?: number;
   personaId?: string | null;
   /** The model chosen for this chat only. */
-  model?: string | null;
+  modelId?: string | null;
   /** Tools allowed for this chat ("Allow for this chat"). */
   grants?: ReadonlyArray<string>;
   turns?: ReadonlyArray<Turn>;
@@ -55,7 +57,7 @@ export interface ITurnChanged {
 }
 
 /** The chat's state besides its turns. */
-export type ChatStateField = 'title' | 'personaId' | 'model' | 'grants';
+export type ChatStateField = 'title' | 'personaId' | 'modelId' | 'grants';
 
 const ZERO_USAGE: IUsage = {
   input_tokens: 0,
@@ -78,7 +80,7 @@ export class ChatModel {
     this.createdAt = options.createdAt ?? Date.now();
     this._title = cleanTitle(options.title);
     this._personaId = options.personaId ?? null;
-    this._model = cleanTitle(options.model);
+    this._modelId = cleanTitle(options.modelId);
     this._grants = [...new Set(options.grants ?? [])].sort();
     this._turns = options.turns ? [...options.turns] : [];
   }
@@ -97,7 +99,7 @@ export class ChatModel {
       title: migrated.customTitle ? migrated.title : null,
       createdAt: migrated.createdAt,
       personaId: migrated.personaId,
-      model: migrated.chatModel,
+      modelId: migrated.chatModel,
       grants: migrated.grants,
       turns
     });
@@ -142,13 +144,13 @@ export class ChatModel {
     this._setState('personaId', id || null);
   }
 
-  /** The model chosen for this chat only (null: persona or settings decide). */
-  get model(): string | null {
-    return this._model;
+  /** The model id chosen for this chat only (null: persona or settings decide). Saved as `chatModel`. */
+  get modelId(): string | null {
+    return this._modelId;
   }
 
-  setModel(model: string | null | undefined): void {
-    this._setState('model', cleanTitle(model));
+  setModelId(modelId: string | null | undefined): void {
+    this._setState('modelId', cleanTitle(modelId));
   }
 
   /** The tools the user allowed for this chat, sorted. */
@@ -200,10 +202,26 @@ export class ChatModel {
     return this._usage;
   }
 
-  addUser(text: string, attachments?: IAttachment[]): IUserTurn {
+  /** The last user turn: the one that started the current (or last) turn of the agent loop. */
+  get lastUser(): IUserTurn | undefined {
+    for (let i = this._turns.length - 1; i >= 0; i--) {
+      const turn = this._turns[i];
+      if (turn.role === 'user') {
+        return turn;
+      }
+    }
+    return undefined;
+  }
+
+  /** Add the user's message; `overrides` (a prompt file's or hand-off's) are recorded on it. */
+  addUser(text: string, attachments?: IAttachment[], overrides?: ITurnOverrides): IUserTurn {
     const turn: IUserTurn = { id: newTurnId('u'), role: 'user', text, createdAt: Date.now() };
     if (attachments?.length) {
       turn.attachments = attachments;
+    }
+    const recorded = cleanOverrides(overrides);
+    if (recorded) {
+      turn.overrides = recorded;
     }
     this._add(turn, this._turns.length);
     return turn;
@@ -343,7 +361,7 @@ export class ChatModel {
       createdAt: this.createdAt,
       updatedAt: Date.now(),
       personaId: this._personaId,
-      chatModel: this._model,
+      chatModel: this._modelId,
       grants: [...this._grants],
       usage: { ...this.usage },
       turns: [...this._turns]
@@ -430,7 +448,7 @@ export class ChatModel {
 
   private _title: string | null;
   private _personaId: string | null;
-  private _model: string | null;
+  private _modelId: string | null;
   private _grants: string[];
   private _turns: Turn[];
   private _revision = 0;

@@ -59,11 +59,24 @@ export interface IAttachment {
   text: string;
 }
 
+/**
+ * What a prompt file or a hand-off sets for the turn a user message starts:
+ * the model (a name or a prioritized list, resolved as persona models are)
+ * and the tools (narrowing the persona's). Recorded on the user turn, so
+ * Retry, Continue, Compact-and-retry and a reloaded chat use them again.
+ */
+export interface ITurnOverrides {
+  model?: string | string[];
+  tools?: string[];
+}
+
 export interface IUserTurn {
   id: string;
   role: 'user';
   text: string;
   attachments?: IAttachment[];
+  /** The turn's model and tools when a prompt file or hand-off set them. */
+  overrides?: ITurnOverrides;
   createdAt: number;
 }
 
@@ -358,6 +371,15 @@ export function restoredTurns(turns: ReadonlyArray<ISerializedTurn>): Turn[] {
       }
       continue;
     }
+    if (turn.role === 'user') {
+      const overrides = cleanOverrides(turn.overrides);
+      if (overrides) {
+        turn.overrides = overrides;
+      } else {
+        delete turn.overrides;
+      }
+      continue;
+    }
     if (turn.role !== 'assistant') {
       continue;
     }
@@ -375,6 +397,29 @@ export function restoredTurns(turns: ReadonlyArray<ISerializedTurn>): Turn[] {
     }
   }
   return copy;
+}
+
+/**
+ * Overrides as they may be recorded: a model name or a list of names, a list
+ * of tool names; anything else (a hand-edited file) is left out. Undefined
+ * when nothing is left.
+ */
+export function cleanOverrides(value: unknown): ITurnOverrides | undefined {
+  if (!value || typeof value !== 'object') {
+    return undefined;
+  }
+  const { model, tools } = value as Record<string, unknown>;
+  const names = (list: unknown[]) => list.filter((n): n is string => typeof n === 'string' && !!n.trim());
+  const out: ITurnOverrides = {};
+  if (typeof model === 'string' && model.trim()) {
+    out.model = model;
+  } else if (Array.isArray(model) && names(model).length) {
+    out.model = names(model);
+  }
+  if (Array.isArray(tools)) {
+    out.tools = names(tools);
+  }
+  return out.model !== undefined || out.tools !== undefined ? out : undefined;
 }
 
 /** The causes a user can act on, each with its own wording and remedy. */

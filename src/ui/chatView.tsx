@@ -78,8 +78,7 @@ export interface IChatViewProps {
 export function ChatView(props: IChatViewProps): JSX.Element {
   const { app, widget, commands } = props;
   const { assistant, threads } = app;
-  const session = assistant.session;
-  useSignals([session.busyChanged, assistant.stateChanged, app.stateChanged, threads.changed, widget.panelsChanged]);
+  useSignals([assistant.busyChanged, assistant.stateChanged, app.stateChanged, threads.changed, widget.panelsChanged]);
   const model = assistant.model;
   const trans = props.trans;
   const context = React.useMemo<ITurnContext>(
@@ -161,7 +160,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
         )}
         <MessageList
           model={model}
-          busy={session.busy}
+          busy={assistant.busy}
           personaId={assistant.persona?.id ?? null}
           hidden={panels.chats}
           emptyText={

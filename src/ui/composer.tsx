@@ -24,7 +24,6 @@ export function Composer(props: {
   onStop?: () => void;
 }): JSX.Element {
   const { assistant, trans } = props;
-  const session = assistant.session;
   const [text, setText] = React.useState('');
   const [names, setNames] = React.useState<string[] | null>(null);
   const [selected, setSelected] = React.useState(0);
@@ -74,7 +73,7 @@ export function Composer(props: {
     props.composerRef?.current?.focus();
   };
   const send = () => {
-    if (!text.trim() || session.busy) {
+    if (!text.trim() || assistant.busy) {
       return;
     }
     const value = text;
@@ -199,10 +198,10 @@ export function Composer(props: {
         }}
         onKeyDown={onKeyDown}
       />
-      {session.busy ? (
+      {assistant.busy ? (
         <button
           className="jp-DataEngineer-stop jp-mod-styled jp-mod-warn"
-          onClick={() => (props.onStop ? props.onStop() : session.stop())}
+          onClick={() => (props.onStop ? props.onStop() : assistant.stop())}
           title={trans.__('Stop the reply')}
         >
           {trans.__('Stop')}

@@ -250,7 +250,7 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
             rendermime={ctx.rendermime}
             trans={trans}
             onAnswer={(id, answer) => {
-              ctx.assistant.session.answerApproval(id, answer);
+              ctx.assistant.answerApproval(id, answer);
               ctx.focusComposer?.();
             }}
             changeLog={ctx.changeLog}

@@ -146,7 +146,7 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
   React.useEffect(() => {
     // Which model of the persona's list this endpoint serves, and why, before the first request.
     let cancelled = false;
-    if (!assistant.session.busy) {
+    if (!assistant.busy) {
       void assistant.resolveModel().then(r => !cancelled && setResolved(r), () => undefined);
     }
     return () => {

@@ -1,17 +1,7 @@
 /** @jest-environment node */
-import Anthropic from '@anthropic-ai/sdk';
-import { Assistant } from '../assistant';
-import type { IAssistantTurn } from '../../chats/conversation';
-import { IContentsLike } from '../../contents/contents';
 import { InstructionsLoader } from '../../instructions/instructions';
-import { BUNDLED_PERSONAS } from '../../personas/bundled';
-import { ModelCatalog } from '../../personas/modelCatalog';
-import { PersonaRegistry } from '../../personas/registry';
 import type { IChatSettings } from '../../settings';
-import { testSettings } from '../../__tests__/testSettings';
-import { ToolRegistry } from '../../tools/registry';
-import type { ITool } from '../../tools/types';
-import { fakeFetch } from '../../__tests__/fakeStream';
+import { testAssistant } from '../../__tests__/assistantFixtures';
 
 const MODELS = [
   { id: 'claude-sonnet-4-20250514', created_at: '2025-05-14T00:00:00Z' },
@@ -19,37 +9,15 @@ const MODELS = [
   { id: 'claude-opus-4-6', created_at: '2026-02-01T00:00:00Z' }
 ];
 
-const noFiles: IContentsLike = {
-  get: async () => {
-    throw Object.assign(new Error('nope'), { response: { status: 404 } });
-  }
-};
-
-function tool(name: string): ITool {
-  return {
-    name,
-    description: name,
-    inputSchema: { type: 'object', properties: {} },
-    effect: 'read',
-    defaultApproval: 'auto',
-    run: async () => ({ content: 'ok' })
-  };
-}
-
 function make(settings: Partial<IChatSettings> = {}, context: string | null = 'NOTEBOOK VIEW') {
-  const fake = fakeFetch([{ text: 'one' }, { text: 'two' }]);
-  const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock', fetch: fake.fetch, maxRetries: 0 });
-  const assistant = new Assistant({
-    client: () => client,
-    settings: () => testSettings(settings),
-    personas: new PersonaRegistry({ bundled: BUNDLED_PERSONAS }),
-    catalog: new ModelCatalog(async () => MODELS),
-    instructions: new InstructionsLoader(noFiles),
+  return testAssistant({
+    replies: [{ text: 'one' }, { text: 'two' }],
+    settings,
+    served: MODELS,
     activePath: () => 'a.ipynb',
-    registry: new ToolRegistry(['run_cell', 'read_cell', 'edit_file', 'list_variables'].map(tool)),
+    tools: ['run_cell', 'read_cell', 'edit_file', 'list_variables'],
     context: async () => context
   });
-  return { assistant, requests: fake.requests };
 }
 
 describe('Assistant', () => {
@@ -59,7 +27,7 @@ describe('Assistant', () => {
     expect((await assistant.prepare()).model).toBe('claude-sonnet-4-6');
     const explicit = make({ model: 'claude-opus-4-6', modelExplicit: true }).assistant;
     expect((await explicit.prepare()).model).toBe('claude-opus-4-6');
-    assistant.model.setModel('claude-sonnet-4-20250514');
+    assistant.model.setModelId('claude-sonnet-4-20250514');
     expect((await assistant.prepare()).model).toBe('claude-sonnet-4-20250514');
   });
 
@@ -77,9 +45,9 @@ describe('Assistant', () => {
 
   it('keeps the conversation when the persona changes, and sends the new persona', async () => {
     const { assistant, requests } = make();
-    await assistant.session.send('first');
+    await assistant.send('first');
     assistant.setPersona('business-analyst');
-    await assistant.session.send('second');
+    await assistant.send('second');
     expect(requests[1].body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect(JSON.stringify(requests[0].body.system)).toContain('Data Engineer');
     expect(JSON.stringify(requests[1].body.system)).toContain('Business Analyst');
@@ -115,16 +83,5 @@ describe('Assistant', () => {
   it('sends the notebook context only when the setting is on', async () => {
     expect((await make().assistant.prepare()).context).toBe('NOTEBOOK VIEW');
     expect((await make({ notebookContext: false }).assistant.prepare()).context).toBeNull();
-  });
-
-  it('recommends the hand-offs a finished reply names', async () => {
-    const { assistant } = make();
-    await assistant.session.send('x');
-    // Turns are immutable: the reply with another text is a copy.
-    const reply = {
-      ...(assistant.model.turns[1] as IAssistantTurn),
-      text: 'Done. Switch to **Deployment Engineer** persona to schedule it.'
-    };
-    expect(assistant.handoffsFor(reply).map(h => h.agent)).toEqual(['deployment-engineer']);
   });
 });

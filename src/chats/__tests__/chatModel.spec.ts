@@ -5,7 +5,7 @@ import { ChatAutosave } from '../autosave';
 import { chatFileText } from '../fileText';
 import { ChatModel, migrateSavedChat } from '../chatModel';
 import { CHAT_SCHEMA_VERSION, ChatStore, ISavedChat } from '../store';
-import { INTERRUPTED_NOTICE, IAssistantTurn } from '../conversation';
+import { INTERRUPTED_NOTICE, IAssistantTurn, IUserTurn } from '../conversation';
 import { conversationWithTools, expectValidToolPairs } from '../../__tests__/chatFixtures';
 import { FakeContents, httpError } from '../../__tests__/fakeContents';
 
@@ -53,7 +53,7 @@ describe('ChatModel', () => {
     model.grant('read_file');
     model.grant('read_file');
     model.setTitle('  ');
-    model.setModel(' claude-opus-4-6 ');
+    model.setModelId(' claude-opus-4-6 ');
     model.remove(user.id);
     expect(events).toEqual([
       'added 0',
@@ -62,13 +62,13 @@ describe('ChatModel', () => {
       'changed',
       'state grants',
       'changed',
-      'state model',
+      'state modelId',
       'changed',
       'removed 0',
       'changed'
     ]);
     expect(model.revision).toBe(r0 + 5);
-    expect(model.model).toBe('claude-opus-4-6');
+    expect(model.modelId).toBe('claude-opus-4-6');
     expect(model.title).toBeNull();
     expect(model.grants).toEqual(['read_file']);
   });
@@ -87,7 +87,7 @@ describe('ChatModel', () => {
     const model = conversationWithTools();
     model.setTitle('Sales schema');
     model.setPersonaId('analyst');
-    model.setModel('claude-opus-4-6');
+    model.setModelId('claude-opus-4-6');
     model.grant('run_cell');
     const saved = JSON.parse(JSON.stringify(model.toJSON())) as ISavedChat;
     expect(saved).toMatchObject({
@@ -107,7 +107,7 @@ describe('ChatModel', () => {
     expect(back.title).toBe('Sales schema');
     expect(back.createdAt).toBe(model.createdAt);
     expect(back.personaId).toBe('analyst');
-    expect(back.model).toBe('claude-opus-4-6');
+    expect(back.modelId).toBe('claude-opus-4-6');
     expect(back.grants).toEqual(['run_cell']);
     expect(back.turns).toEqual(model.turns);
     expect(back.toMessages()).toEqual(model.toMessages());
@@ -124,7 +124,7 @@ describe('ChatModel', () => {
     expect(model.id).toBe('chat-20261201120000-abc123');
     expect(model.createdAt).toBe(1764590400000);
     expect(model.personaId).toBe('data-engineer');
-    expect(model.model).toBe('claude-opus-4-5');
+    expect(model.modelId).toBe('claude-opus-4-5');
     expect(model.grants).toEqual(['read_cell']);
     expect(model.title).toBeNull();
     expect(model.displayTitle).toBe('Load orders.csv and show the revenue per month');
@@ -137,9 +137,28 @@ describe('ChatModel', () => {
     expect((model.turns[1] as IAssistantTurn).blocks[1]).toMatchObject({ type: 'tool', call: { id: 'toolu_01', state: 'done' } });
     expect(model.usage.input_tokens).toBe(2600);
     expectValidToolPairs(model);
+    // Its user turns have no overrides: the turns use the persona's model and tools.
+    expect(model.turns.filter(t => t.role === 'user').map(t => (t as IUserTurn).overrides)).toEqual([undefined, undefined]);
     // Saved again, it is a version-2 file.
     expect(model.toJSON().version).toBe(2);
     expect(migrateSavedChat(v1).version).toBe(2);
+  });
+
+  it('records a turn\'s overrides on its user message, saved and reloaded; malformed ones are dropped', () => {
+    const model = new ChatModel();
+    model.addUser('plain', undefined, {});
+    const peek = model.addUser('/peek orders', undefined, { model: ['gpt-5', 'Claude Haiku 4.5'], tools: ['read_file'] });
+    expect(model.turns[0]).not.toHaveProperty('overrides');
+    expect(model.lastUser).toBe(peek);
+    const saved = JSON.parse(JSON.stringify(model.toJSON())) as ISavedChat;
+    expect((saved.turns[1] as IUserTurn).overrides).toEqual({ model: ['gpt-5', 'Claude Haiku 4.5'], tools: ['read_file'] });
+    expect(ChatModel.fromJSON(saved).lastUser?.overrides).toEqual({ model: ['gpt-5', 'Claude Haiku 4.5'], tools: ['read_file'] });
+    // A hand-edited file: a model of the wrong type and tool names that are not strings.
+    (saved.turns[1] as any).overrides = { model: 3, tools: ['read_file', 7] };
+    (saved.turns[0] as any).overrides = 'haiku';
+    const edited = ChatModel.fromJSON(saved);
+    expect(edited.lastUser?.overrides).toEqual({ tools: ['read_file'] });
+    expect(edited.turns[0]).not.toHaveProperty('overrides');
   });
 
   it('refuses a file of a newer version', () => {

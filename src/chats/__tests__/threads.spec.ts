@@ -42,7 +42,7 @@ class Host implements IThreadSession {
     this.model.setPersonaId(id);
   }
   setChatModel(model: string | null) {
-    this.model.setModel(model);
+    this.model.setModelId(model);
   }
   /** A user message and a finished reply. */
   say(question: string, answer: string) {

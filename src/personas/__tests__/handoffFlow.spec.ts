@@ -1,51 +1,14 @@
 /** @jest-environment node */
-import Anthropic from '@anthropic-ai/sdk';
-import { Assistant } from '../../agent/assistant';
 import type { IAssistantTurn } from '../../chats/conversation';
-import type { IContentsLike } from '../../contents/contents';
-import { InstructionsLoader } from '../../instructions/instructions';
 import { BUNDLED_PERSONAS } from '../bundled';
-import { ModelCatalog } from '../modelCatalog';
-import { PersonaRegistry } from '../registry';
-import { ToolRegistry } from '../../tools/registry';
-import type { ITool } from '../../tools/types';
-import { fakeFetch } from '../../__tests__/fakeStream';
-import { testSettings } from '../../__tests__/testSettings';
-
-const noFiles: IContentsLike = {
-  get: async () => {
-    throw Object.assign(new Error('nope'), { response: { status: 404 } });
-  }
-};
-
-const SERVED = [
-  { id: 'claude-sonnet-4-6', created_at: '2026-02-01T00:00:00Z' },
-  { id: 'claude-opus-4-6', created_at: '2026-02-01T00:00:00Z' },
-  { id: 'claude-haiku-4-5-20251001', created_at: '2025-10-01T00:00:00Z' }
-];
-
-const tool = (name: string): ITool => ({
-  name,
-  description: name,
-  inputSchema: { type: 'object', properties: {} },
-  effect: 'read',
-  defaultApproval: 'auto',
-  run: async () => ({ content: 'ok' })
-});
+import { testAssistant } from '../../__tests__/assistantFixtures';
 
 function make(bundled = BUNDLED_PERSONAS) {
-  const fake = fakeFetch([{ text: 'one' }, { text: 'two' }, { text: 'three' }]);
-  const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock', fetch: fake.fetch, maxRetries: 0 });
-  const assistant = new Assistant({
-    client: () => client,
-    settings: () => testSettings(),
-    personas: new PersonaRegistry({ bundled }),
-    catalog: new ModelCatalog(async () => SERVED),
-    instructions: new InstructionsLoader(noFiles),
-    activePath: () => null,
-    registry: new ToolRegistry(['read_file', 'run_cell', 'edit_file'].map(tool))
+  return testAssistant({
+    replies: [{ text: 'one' }, { text: 'two' }, { text: 'three' }],
+    bundled,
+    tools: ['read_file', 'run_cell', 'edit_file']
   });
-  return { assistant, requests: fake.requests };
 }
 
 describe('following a hand-off', () => {

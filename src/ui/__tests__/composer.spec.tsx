@@ -17,7 +17,8 @@ function setup() {
   const sent: string[] = [];
   const draftRequested = new Signal<any, string>({});
   const assistant: any = {
-    session: { busy: false, stop() {} },
+    busy: false,
+    stop() {},
     slashCommands,
     draftRequested,
     variableNames: async () => [],

@@ -37,7 +37,7 @@ function chatWithTurns(n: number): ChatModel {
 }
 
 const context: any = {
-  assistant: { handoffsFor: () => [], handoffOffers: () => [], personas: { get: () => undefined }, session: { answerApproval() {} } },
+  assistant: { handoffOffers: () => [], personas: { get: () => undefined }, answerApproval() {} },
   rendermime: {},
   trans: untranslated,
   actions: { insertBelow: () => true, replaceActive: () => true },
