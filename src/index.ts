@@ -110,7 +110,7 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
             personaSources
           });
           // Enabled states of the commands follow the chat's session and panels.
-          widget.app.assistant.session.busyChanged.connect(notify);
+          widget.app.assistant.busyChanged.connect(notify);
           widget.panelsChanged.connect(notify);
           handle.chatLoaded(widget);
           return widget;
@@ -140,7 +140,7 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
       current: () => shell.chat
     });
     /** The loaded chat's state, for enabled states (nothing is loaded to answer them). */
-    const session = () => shell.chat?.app.assistant.session ?? null;
+    const session = () => shell.chat?.app.assistant ?? null;
     const lastTurn = () => shell.chat?.app.assistant.model.last;
     /** The last reply failed and nothing runs: Retry makes sense. */
     const lastFailed = () => {
@@ -177,13 +177,13 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
       label: trans.__('Retry the Failed Data Engineer Reply'),
       caption: trans.__('Send the last request again after an error'),
       isEnabled: lastFailed,
-      execute: async () => (await chat()).app.assistant.session.retry()
+      execute: async () => (await chat()).app.assistant.retry()
     });
     commands.addCommand(CommandIDs.compactAndRetry, {
       label: trans.__('Compact the Data Engineer Chat and Retry'),
       caption: trans.__('Summarise the older turns into a recap (the full history stays visible) and send again'),
       isEnabled: lastFailed,
-      execute: async () => (await chat()).app.assistant.session.compactAndRetry()
+      execute: async () => (await chat()).app.assistant.compactAndRetry()
     });
     commands.addCommand(CommandIDs.continueReply, {
       label: trans.__('Continue the Data Engineer Reply'),
@@ -192,7 +192,7 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
         const last = lastTurn();
         return !session()?.busy && last?.role === 'assistant' && !!last.canContinue;
       },
-      execute: async () => (await chat()).app.assistant.session.continue()
+      execute: async () => (await chat()).app.assistant.continue()
     });
     commands.addCommand(CommandIDs.switchPersona, {
       label: args => (args.id ? trans.__('Switch to Persona %1', String(args.id)) : trans.__('Switch Data Engineer Persona…')),

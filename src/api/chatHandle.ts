@@ -31,7 +31,7 @@ export class ChatHandle implements IDataEngineerChat {
   }
 
   get busy(): boolean {
-    return !!this._options.current()?.app.assistant.session.busy;
+    return !!this._options.current()?.app.assistant.busy;
   }
 
   get chatId(): string | null {
@@ -49,22 +49,23 @@ export class ChatHandle implements IDataEngineerChat {
   async send(text: string, attachments?: IAttachment[]): Promise<void> {
     const { assistant } = (await this._options.load()).app;
     if (attachments?.length) {
-      await assistant.session.send(text, attachments);
+      // A message a feature built (the ETL request with its sources): sent as given.
+      await assistant.sendMessage({ text, attachments });
     } else {
       await assistant.send(text);
     }
   }
 
   async retry(): Promise<void> {
-    await (await this._options.load()).app.assistant.session.retry();
+    await (await this._options.load()).app.assistant.retry();
   }
 
   async continue(): Promise<void> {
-    await (await this._options.load()).app.assistant.session.continue();
+    await (await this._options.load()).app.assistant.continue();
   }
 
   stop(): void {
-    this._options.current()?.app.assistant.session.stop();
+    this._options.current()?.app.assistant.stop();
   }
 
   async setPersona(id: string): Promise<void> {
@@ -101,7 +102,7 @@ export class ChatHandle implements IDataEngineerChat {
       entry.added = assistant.slashCommands.add(entry.command);
     }
     const emit = () => this._stateChanged.emit();
-    assistant.session.busyChanged.connect(emit);
+    assistant.busyChanged.connect(emit);
     assistant.stateChanged.connect(emit);
     emit();
   }

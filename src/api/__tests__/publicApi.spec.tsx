@@ -76,14 +76,12 @@ describe('ChatHandle', () => {
           return { isDisposed: false, dispose: () => added.splice(added.indexOf(command.name), 1) };
         })
       },
-      session: {
-        busy: false,
-        busyChanged: signal(),
-        send: jest.fn(async (text: string, attachments: unknown) => void sent.push(['session', text, attachments])),
-        retry: jest.fn(async () => undefined),
-        continue: jest.fn(async () => undefined),
-        stop: jest.fn()
-      }
+      busy: false,
+      busyChanged: signal(),
+      sendMessage: jest.fn(async (m: { text: string; attachments: unknown }) => void sent.push(['message', m.text, m.attachments])),
+      retry: jest.fn(async () => undefined),
+      continue: jest.fn(async () => undefined),
+      stop: jest.fn()
     };
     return { widget: { app: { assistant } } as any, sent, added, assistant };
   }
@@ -113,13 +111,19 @@ describe('ChatHandle', () => {
     await handle.send('with data', [{ label: 'a', text: 'b' }]);
     expect(chat.sent).toEqual([
       ['assistant', 'hello'],
-      ['session', 'with data', [{ label: 'a', text: 'b' }]]
+      ['message', 'with data', [{ label: 'a', text: 'b' }]]
     ]);
     expect(chat.added).toEqual(['etl']);
     expect(handle.isLoaded).toBe(true);
     expect(handle.chatId).toBe('chat-1');
     expect(handle.personaId).toBe('data-engineer');
 
+    await handle.retry();
+    await handle.continue();
+    handle.stop();
+    expect(chat.assistant.retry).toHaveBeenCalledTimes(1);
+    expect(chat.assistant.continue).toHaveBeenCalledTimes(1);
+    expect(chat.assistant.stop).toHaveBeenCalledTimes(1);
     await handle.setPersona('deployment-engineer');
     expect(chat.assistant.setPersona).toHaveBeenCalledWith('deployment-engineer');
     registration.dispose();
