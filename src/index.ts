@@ -19,6 +19,7 @@ import { dataEngineerIcon } from './icon';
 import { queryPlugin } from './query/plugin';
 import { readSettings } from './settings';
 import { IDataEngineerChat, IPersonaSources, IResultViews, IToolRegistry } from './tokens';
+import { terminalPlugin } from './terminal/plugin';
 import { ChatShell } from './ui/chatShell';
 import type { ChatWidget } from './ui/chatWidget';
 
@@ -276,6 +277,7 @@ export default [
   plugin,
   queryPlugin,
   etlPlugin,
+  terminalPlugin,
   inlineCompletionPlugin,
   exampleToolPlugin
 ];

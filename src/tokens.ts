@@ -122,6 +122,10 @@ export interface IToolFamilyHost {
   settings(): Readonly<Record<string, any>>;
   /** Path of the active notebook or document, if any. */
   activePath(): string | null;
+  /** The current chat's id (a family's per-chat state, e.g. a terminal, is named after it). */
+  chatId(): string;
+  /** What the server reported about its setup (`allow_hidden`, ...); null while unknown. */
+  serverConfig(): Readonly<Record<string, unknown>> | null;
   /** The chat's translations. */
   readonly trans: TranslationBundle;
 }
@@ -138,6 +142,8 @@ export interface IToolFamilyContents {
   resultViews?: IResultView[];
   /** Tool names not offered, with the reason shown in the persona details (e.g. terminals disabled). */
   withheld?: Promise<{ names: string[]; reason: string } | null>;
+  /** Called when the chat is disposed or the family removed. */
+  dispose?(): void;
 }
 
 /**

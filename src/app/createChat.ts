@@ -3,7 +3,6 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { PageConfig } from '@jupyterlab/coreutils';
 import type { Contents, ServerConnection, Terminal } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
@@ -44,18 +43,12 @@ import {
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel/tools';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
-import { createTaskTools } from '../terminal/tasks/taskTools';
-import { createTerminalTools } from '../terminal/tools';
-import { TERMINAL_SERVICE, TerminalService } from '../terminal/service';
-import type { ITerminalSettings, ITerminalToolServices } from '../terminal/runner';
 import { McpBridge, mcpPersonaResolver, McpService } from '../mcp';
 import { dialogPrompter } from '../mcp/ui/dialogs';
 import { useMcpToolNames } from '../personas/toolMapping';
 import { CellActions } from '../notebook/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { ResultViews } from '../api/registries';
-import { CommandResult } from '../terminal/ui/commandResult';
-import * as React from 'react';
 import { PersonaContents } from '../personas/workspaceContents';
 
 /** What the chat needs from JupyterLab. */
@@ -145,47 +138,6 @@ export class ChatApp {
       ...createFileTools({ service: () => this.files })
     ]);
     this._registry = registry;
-    // Shell commands and workspace tasks in the chat's own Jupyter terminal.
-    const terminalSettings = (): ITerminalSettings => {
-      const s = options.settings();
-      return { timeoutSeconds: s.terminalTimeoutSeconds, allow: s.commandAllowPatterns, deny: s.commandDenyPatterns };
-    };
-    const terminalTools = [...createTerminalTools({ settings: terminalSettings }), ...createTaskTools({ settings: terminalSettings })];
-    terminalTools.forEach(tool => registry.add(tool));
-    this.terminals = new TerminalService({
-      serverSettings: options.serverSettings,
-      manager: options.terminals ?? null,
-      pageSaysAvailable: String(PageConfig.getOption('terminalsAvailable')).toLowerCase() === 'true',
-      serverRoot: PageConfig.getOption('serverRoot'),
-      chatId: () => this.assistant.chatId,
-      show: async name => {
-        if (!options.commands.hasCommand('terminal:open')) {
-          return;
-        }
-        // Show the terminal without taking the keyboard from the chat.
-        const focused = document.activeElement as HTMLElement | null;
-        await options.commands.execute('terminal:open', { name });
-        focused?.focus?.();
-      }
-    });
-    this._terminalsChecked = this.terminals.availability().then(state => {
-      if (!state.available) {
-        registry.withhold(
-          terminalTools.map(tool => tool.name),
-          trans.__('Terminal commands and tasks are not offered: %1.', state.reason)
-        );
-        this._stateChanged.emit();
-      }
-    });
-    const terminalServices: ITerminalToolServices = {
-      terminals: this.terminals,
-      contents: options.contents,
-      baseDir: () => {
-        const path = tracker?.currentWidget?.context.localPath ?? '';
-        return path ? PathExt.dirname(path) : '';
-      },
-      settings: terminalSettings
-    };
     // MCP servers as tool sources (src/mcp): tools come and go with the servers.
     this.mcp = new McpService({
       bridge: new McpBridge(options.serverSettings),
@@ -210,8 +162,6 @@ export class ChatApp {
       registry,
       toolServices: () => ({
         [FILES_SERVICE]: this.files,
-        [TERMINAL_SERVICE]: terminalServices,
-        tasks: { allowHidden: () => this._serverConfig?.allow_hidden ?? null },
         ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {}),
         ...this._familyServices
       }),
@@ -311,20 +261,6 @@ export class ChatApp {
     });
     this.actions = new CellActions(options.notebookTracker, trans);
     this.resultViews = options.resultViews ?? new ResultViews();
-    // The outcome of shell commands and tasks (the terminal tools are built in above).
-    this._coreDisposables.push(
-      this.resultViews.add({
-        id: 'command',
-        rank: 10,
-        matches: call => call.state !== 'waiting_approval' && !!call.result?.data?.command,
-        component: props =>
-          React.createElement(CommandResult, {
-            command: props.call.result!.data!.command!,
-            trans: props.trans,
-            onShowTerminal: props.onShowTerminal
-          })
-      })
-    );
     window.addEventListener('pagehide', this._onPageHide);
     // The core services the families' tools may use, by name.
     this._coreServices = {
@@ -353,6 +289,8 @@ export class ChatApp {
       services: this._coreServices,
       settings: () => this.options.settings() as any,
       activePath: () => this.options.activePath(),
+      chatId: () => this.assistant.chatId,
+      serverConfig: () => this._serverConfig as Readonly<Record<string, unknown>> | null,
       trans: this.options.trans
     };
     await Promise.all(
@@ -366,7 +304,7 @@ export class ChatApp {
             if (this._families.get(family) !== disposables) {
               return; // removed while loading
             }
-            this._addFamily(family, contents, disposables);
+            await this._addFamily(family, contents, disposables);
           } catch (error) {
             console.error(`jupyterlab-data-engineer: the tool family "${family.id}" could not be loaded`, error);
           }
@@ -375,7 +313,11 @@ export class ChatApp {
     this._stateChanged.emit();
   }
 
-  private _addFamily(family: IToolFamily, contents: Awaited<ReturnType<IToolFamily['load']>>, disposables: IDisposable[]): void {
+  private async _addFamily(
+    family: IToolFamily,
+    contents: Awaited<ReturnType<IToolFamily['load']>>,
+    disposables: IDisposable[]
+  ): Promise<void> {
     const registry = this._registry;
     const added: ITool[] = [];
     for (const tool of contents.tools) {
@@ -396,19 +338,19 @@ export class ChatApp {
         disposables.push(this.options.resultViews.add(view));
       }
     }
-    void contents.withheld?.then(withheld => {
-      if (withheld) {
-        registry.withhold(withheld.names, withheld.reason);
-        this._stateChanged.emit();
-      }
-    });
     disposables.push({
       isDisposed: false,
       dispose: () => {
         added.forEach(tool => registry.remove(tool.name));
         Object.keys(services).forEach(name => delete this._familyServices[name]);
+        contents.dispose?.();
       }
     });
+    // Known before the chat says it is ready, so the persona details list what is not offered.
+    const withheld = await contents.withheld?.catch(() => null);
+    if (withheld) {
+      registry.withhold(withheld.names, withheld.reason);
+    }
   }
 
   readonly options: IChatOptions;
@@ -420,8 +362,6 @@ export class ChatApp {
   readonly files: FilesService;
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
-  /** The chats' terminals (run_command, run_task). */
-  readonly terminals: TerminalService;
   /** MCP servers: status, trust, inputs, their tools in the registry. */
   readonly mcp: McpService;
   /** The workspace's prompt files, registered as slash commands. */
@@ -456,7 +396,7 @@ export class ChatApp {
    */
   async start(): Promise<void> {
     await this.threads.restore(readStored(CHAT_ID_KEY));
-    await Promise.all([this.refresh(), this._terminalsChecked, this._familiesLoaded]);
+    await Promise.all([this.refresh(), this._familiesLoaded]);
     this._restored = true;
     this._stateChanged.emit();
   }
@@ -594,7 +534,6 @@ export class ChatApp {
     this._families.clear();
     this._coreDisposables.forEach(d => d.dispose());
     Signal.disconnectReceiver(this);
-    this.terminals.dispose();
     void this.threads.flush().finally(() => this.threads.dispose());
     this.prompts.dispose();
     this.assistant.dispose();
@@ -613,7 +552,6 @@ export class ChatApp {
   private _families = new Map<IToolFamily, IDisposable[]>();
   private _familiesLoaded: Promise<void>;
   private _serverConfig: IServerConfig | null = null;
-  private _terminalsChecked: Promise<void>;
   private _restored = false;
   private _client: Anthropic | null = null;
   private _clientKey = '';
