@@ -4,7 +4,7 @@
 //   node bench/etl_proof.mjs [--rows N] [--port 9510]
 //
 // The notebook's own run time is what papermill takes for one headless run (a fresh kernel, all
-// cells); the proof run is prove_etl_notebook's code (src/tools/etl, compiled to CommonJS) against
+// cells); the proof run is prove_etl_notebook's code (src/etl/tools, compiled to CommonJS) against
 // a private `jupyter server`, driving fresh kernel sessions through @jupyterlab/services exactly as
 // the page does (Node's fetch + ws instead of the browser's). Both run the same generated
 // skeleton (pandas, full refresh, Parquet folder) twice. Target: proof ≤ 110 % of papermill.
@@ -77,8 +77,8 @@ async function main() {
   const { buildSkeleton } = require(path.join(out, 'etl', 'skeleton.js'));
   const { etlContext, etlUserPrompt } = require(path.join(out, 'etl', 'etlPrompt.js'));
   const { csvSchema, sourceName } = require(path.join(out, 'etl', 'sourceSchema.js'));
-  const { proveNotebook } = require(path.join(out, 'tools', 'etl', 'proof.js'));
-  const { SessionProofHost } = require(path.join(out, 'tools', 'etl', 'proofKernel.js'));
+  const { proveNotebook } = require(path.join(out, 'etl', 'tools', 'proof.js'));
+  const { SessionProofHost } = require(path.join(out, 'etl', 'tools', 'proofKernel.js'));
   const { ServerConnection } = require('@jupyterlab/services');
   const WebSocket = require('ws');
 

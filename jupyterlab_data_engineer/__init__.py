@@ -1,8 +1,18 @@
 """JupyterLab Data Engineer: a Claude pair for data engineering in JupyterLab.
 
-The Python side is a Jupyter server extension whose only job is to forward a
-small, fixed set of Anthropic Messages API calls from the browser to the
-upstream API, adding the API key on the server so it never reaches the page.
+The Python side is a Jupyter server extension (routes in ``routes.py``):
+
+* ``proxy.py``: forwards a small, fixed set of Anthropic API calls from the
+  browser upstream, adding the API key on the server so it never reaches the page;
+* ``mcp/``: runs the MCP servers (admin-configured and the workspace's
+  ``.vscode/mcp.json``) and relays their tools, keeping their secrets here;
+* ``files.py``: tells the file tools which paths lead outside the server root;
+* ``config.py``: the ``c.DataEngineer`` settings; at load, secrets are taken out
+  of the environment that kernels and terminals inherit;
+* ``service.py``: the proxy on its own, as a JupyterHub service that holds the key.
+
+The kernel helpers the frontend loads into notebooks' kernels live with the
+frontend code (``src/kernel/inspector.py``, ``src/query/kernel/``).
 """
 
 try:

@@ -140,7 +140,7 @@ if (components.length) {
   }
 }
 
-// The folders directly under the root (tools/, context/, ui/...) must import
+// The folders directly under the root (tools/, agent/, ui/...) must import
 // each other in one direction too: two modules each importing the other's
 // folder is the kind of cycle that makes a folder impossible to move or test
 // alone, even when no single module loop exists. Type imports count here.

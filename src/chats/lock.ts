@@ -6,25 +6,21 @@ import { ISignal, Signal } from '@lumino/signaling';
  * shows the chat, refreshes it when the writer saved, and writes nothing)
  * until it takes over or the writer lets go. Web Locks
  * (`navigator.locks`) when the browser has them, which also free a closed
- * or crashed tab's lock; otherwise a BroadcastChannel protocol (claim,
- * held, release, steal); with neither, every tab writes and the store's
- * conditional save is the only guard.
+ * or crashed tab's lock; without them (every browser JupyterLab supports
+ * has them) every tab writes and the store's conditional save is the guard.
+ * A BroadcastChannel tells readers that the writer saved.
  */
 
 export type ChatLockState = 'writer' | 'reader';
 
 /** Messages between tabs, on the lock channel. */
-type LockMessage =
-  | { type: 'claim' | 'held' | 'release' | 'steal'; chat: string; tab: string }
-  | { type: 'saved'; chat: string; tab: string };
+type LockMessage = { type: 'saved'; chat: string; tab: string };
 
 export interface IChatLockOptions {
-  /** The Web Locks manager (default `navigator.locks`); null forces the BroadcastChannel fallback. */
+  /** The Web Locks manager (default `navigator.locks`); null: every tab writes. */
   locks?: LockManager | null;
   /** Makes a channel by name (default `new BroadcastChannel(name)`); null: no channel. */
   channel?: ((name: string) => BroadcastChannel) | null;
-  /** How long the fallback waits for a writer to answer a claim, in ms (default 250). */
-  claimMs?: number;
   /** Prefix of lock and channel names (tests use their own). */
   prefix?: string;
 }
@@ -35,7 +31,6 @@ export class ChatLock {
     const nav = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }) : undefined;
     this._locks = options.locks === undefined ? nav?.locks ?? null : options.locks;
     this._prefix = options.prefix ?? 'jupyterlab-data-engineer:chat:';
-    this._claimMs = options.claimMs ?? 250;
     const make =
       options.channel === undefined
         ? typeof BroadcastChannel !== 'undefined'
@@ -85,8 +80,6 @@ export class ChatLock {
       if (generation === this._generation && state === 'reader') {
         void this._wait(chatId, generation);
       }
-    } else if (this._channel) {
-      state = (await this._claim(chatId)) ? 'reader' : 'writer';
     } else {
       state = 'writer';
     }
@@ -106,8 +99,6 @@ export class ChatLock {
     this._abortWait();
     if (this._locks) {
       await this._request(chat, generation, { steal: true });
-    } else {
-      this._post({ type: 'steal', chat, tab: this._tab });
     }
     if (generation === this._generation) {
       this._setState('writer');
@@ -121,14 +112,10 @@ export class ChatLock {
 
   /** Let go of the current chat (the next tab waiting for it becomes its writer). */
   release(): void {
-    const chat = this._chat;
     this._generation++;
     this._abortWait();
     this._letGo?.();
     this._letGo = null;
-    if (chat && this._state === 'writer' && !this._locks) {
-      this._post({ type: 'release', chat, tab: this._tab });
-    }
     this._chat = null;
     this._state = 'writer';
   }
@@ -182,44 +169,9 @@ export class ChatLock {
     this._waiting = null;
   }
 
-  /** Fallback: true when another tab answered that it holds the chat. */
-  private _claim(chat: string): Promise<boolean> {
-    return new Promise(resolve => {
-      this._answered = false;
-      this._post({ type: 'claim', chat, tab: this._tab });
-      setTimeout(() => resolve(this._answered), this._claimMs);
-    });
-  }
-
   private _onMessage(message: LockMessage): void {
-    if (!message || message.tab === this._tab || message.chat !== this._chat) {
-      return;
-    }
-    switch (message.type) {
-      case 'saved':
-        this._savedElsewhere.emit(message.chat);
-        return;
-    }
-    if (this._locks) {
-      return; // the rest is the fallback protocol
-    }
-    switch (message.type) {
-      case 'claim':
-        if (this._state === 'writer') {
-          this._post({ type: 'held', chat: message.chat, tab: this._tab });
-        }
-        break;
-      case 'held':
-        this._answered = true;
-        break;
-      case 'steal':
-        this._setState('reader');
-        break;
-      case 'release':
-        if (this._state === 'reader') {
-          this._setState('writer');
-        }
-        break;
+    if (message?.type === 'saved' && message.tab !== this._tab && message.chat === this._chat) {
+      this._savedElsewhere.emit(message.chat);
     }
   }
 
@@ -241,14 +193,12 @@ export class ChatLock {
   private _locks: LockManager | null;
   private _channel: BroadcastChannel | null;
   private _prefix: string;
-  private _claimMs: number;
   private _tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
   private _chat: string | null = null;
   private _state: ChatLockState = 'writer';
   private _generation = 0;
   private _letGo: (() => void) | null = null;
   private _waiting: AbortController | null = null;
-  private _answered = false;
   private _stateChanged = new Signal<this, ChatLockState>(this);
   private _savedElsewhere = new Signal<this, string>(this);
 }

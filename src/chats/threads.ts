@@ -390,20 +390,3 @@ export class ChatThreads {
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
-
-
-/** The searchable text of a chat, lower-cased: messages, replies and tool inputs. */
-export function searchText(chat: ISavedChat): string {
-  const parts: string[] = [chat.title];
-  for (const turn of chat.turns as any[]) {
-    if (typeof turn.text === 'string') {
-      parts.push(turn.text);
-    }
-    for (const block of turn.blocks ?? []) {
-      if (block.type === 'tool') {
-        parts.push(JSON.stringify(block.call.input ?? ''));
-      }
-    }
-  }
-  return parts.join('\n').toLowerCase();
-}

@@ -18,14 +18,6 @@ export function pyNum(value: number): string {
   return String(value);
 }
 
-/** Lines of text as Python comment lines (user text never becomes code). */
-export function pyComment(text: string, prefix = '# '): string {
-  return text
-    .split(/\r?\n/)
-    .map(line => `${prefix}${line}`.trimEnd())
-    .join('\n');
-}
-
 /** Indent every non-empty line by `n` spaces. */
 export function indent(code: string, n: number): string {
   const pad = ' '.repeat(n);

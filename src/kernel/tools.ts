@@ -1,6 +1,7 @@
 import { defineTool } from '../tools/schema';
 import type { KernelMessage } from '@jupyterlab/services';
-import { InspectorUnavailable, IInspectorKernel, KernelInspector, scratchCode } from './kernelInspector';
+import { KernelChannel, KernelUnavailable } from '../kernelChannel';
+import { IInspectorKernel, KernelInspector, scratchCode } from './kernelInspector';
 import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook/outputs';
 import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/tools/types';
 import { guardFor } from '../tools/guard';
@@ -34,12 +35,12 @@ const NOTEBOOK_PATH = {
 async function kernelOf(context: IToolContext, path?: string): Promise<IInspectorKernel> {
   const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
   if (!notebooks) {
-    throw new InspectorUnavailable('No notebook is available to this chat.', 'no_kernel');
+    throw new KernelUnavailable('No notebook is available to this chat.', 'no_kernel');
   }
   const target = await notebooks.resolve(path, context.signal);
   const kernel = target.kernelConnection() as IInspectorKernel | null;
   if (!kernel) {
-    throw new InspectorUnavailable(
+    throw new KernelUnavailable(
       `${target.path} has no kernel. Start one (Kernel menu) and run the cells that build the data.`,
       'no_kernel'
     );
@@ -52,7 +53,7 @@ function inspectors(context: IToolContext): KernelInspectors {
 }
 const fallback = new KernelInspectors();
 
-const guarded = guardFor(InspectorUnavailable, NotebookToolError);
+const guarded = guardFor(KernelUnavailable, NotebookToolError);
 
 function listVariablesTool() {
   return defineTool({
@@ -178,41 +179,30 @@ async function runScratch(
   notebookPath?: string
 ): Promise<IToolResult> {
   const outputs: IOutputJSON[] = [];
-  const future = kernel.requestExecute(
-    { code: sent, silent: false, store_history: false, allow_stdin: false, stop_on_error: true },
-    true
-  );
-  future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
-    const type = msg.header.msg_type;
-    const output = outputOfMessage(type, msg.content as Record<string, unknown>);
+  const onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+    const output = outputOfMessage(msg.header.msg_type, msg.content as Record<string, unknown>);
     if (output) {
       outputs.push(output);
     }
   };
-  const interrupt = () => void (kernel as any).interrupt?.().catch(() => undefined);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const outcome = await new Promise<'done' | 'timeout' | 'cancelled'>(resolve => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    if (signal.aborted) {
-      resolve('cancelled');
+  let outcome: 'done' | 'timeout' | 'cancelled' = 'done';
+  let interrupted = false;
+  try {
+    await new KernelChannel(kernel).execute(sent, { mode: 'scratch', signal, timeoutMs, onIOPub });
+  } catch (error) {
+    if (error instanceof KernelUnavailable && (error.reason === 'cancelled' || error.reason === 'busy')) {
+      outcome = error.reason === 'busy' ? 'timeout' : 'cancelled';
+      interrupted = error.interrupted;
     }
-    signal.addEventListener('abort', () => resolve('cancelled'), { once: true });
-    future.done.then(
-      () => resolve('done'),
-      () => resolve('done')
-    );
-  });
-  clearTimeout(timer);
-  if (outcome !== 'done') {
-    interrupt();
-    future.done.catch(() => undefined);
+    // Else the kernel went away mid-run (restart): report what it printed.
   }
+  const stopped = interrupted ? 'the kernel was interrupted' : 'the code had not started; it will be interrupted when it does';
   const formatted = formatOutputs(outputs);
   const header =
     outcome === 'cancelled'
-      ? 'Cancelled by the user; the kernel was interrupted.'
+      ? `Cancelled by the user; ${stopped}.`
       : outcome === 'timeout'
-        ? `Timed out after ${Math.round(timeoutMs / 1000)} s; the kernel was interrupted.`
+        ? `Timed out after ${Math.round(timeoutMs / 1000)} s; ${stopped}.`
         : formatted.error
           ? `Error: ${formatted.error.ename}: ${formatted.error.evalue}`
           : outputs.length

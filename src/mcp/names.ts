@@ -35,11 +35,6 @@ export function mcpToolName(server: string, tool: string): string {
   return `${name.slice(0, 56)}_${shortHash(`${server}\u0000${tool}`)}`;
 }
 
-/** Whether a name is one of ours (an MCP tool), by its prefix. */
-export function isMcpToolName(name: string): boolean {
-  return name.startsWith(PREFIX);
-}
-
 export interface IMcpToolRef {
   server: string;
   tool: string;

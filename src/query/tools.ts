@@ -1,5 +1,5 @@
 import type { ICellModel } from '@jupyterlab/cells';
-import { InspectorUnavailable } from '../kernel/kernelInspector';
+import { KernelUnavailable } from '../kernelChannel';
 import { outputsOf, sourceOf } from '../notebook/cells';
 import { guardFor } from '../tools/guard';
 import { findCell } from '../notebook/tools/cells';
@@ -23,7 +23,7 @@ interface IResolvedQuery {
 
 class QueryToolError extends Error {}
 
-const guarded = guardFor(QueryToolError, InspectorUnavailable, NotebookToolError);
+const guarded = guardFor(QueryToolError, KernelUnavailable, NotebookToolError);
 
 const COMMON = {
   notebook_path: {

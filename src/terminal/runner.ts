@@ -42,8 +42,6 @@ export interface ITerminalToolServices {
 /** An expected failure the model should read (bad folder, busy terminal…). */
 export class TerminalToolError extends Error {}
 
-export const DEFAULT_TERMINAL_SETTINGS: ITerminalSettings = { timeoutSeconds: 120, allow: [], deny: [] };
-
 export function servicesOf(context: IToolContext): ITerminalToolServices {
   const services = context.services[TERMINAL_SERVICE] as ITerminalToolServices | undefined;
   if (!services) {

@@ -92,7 +92,7 @@ export interface IToolResultData {
    * `IQueryResultData` of src/query/types.ts (not imported: tools/ must not depend on query/).
    */
   query?: { kind: 'explain' | 'proposal' | 'verification'; [key: string]: unknown };
-  /** An ETL notebook's proof run (`prove_etl_notebook`; src/etl/proof.ts). */
+  /** An ETL notebook's proof run (`prove_etl_notebook`; src/etl/tools/proof.ts). */
   etlProof?: IEtlProofData;
   /** Data of tools added by other extensions (`IToolRegistry`), each under a key of its own. */
   [key: string]: unknown;

@@ -83,25 +83,73 @@ describe('conditional save', () => {
   });
 });
 
-describe('one writer per chat (BroadcastChannel fallback)', () => {
+/**
+ * The Web Locks of one browser, shared by the "tabs" of a test: exclusive locks,
+ * `ifAvailable`, `steal` (the holder's request rejects) and `signal` (a waiting
+ * request gives up).
+ */
+function webLocks(): LockManager {
+  const holders = new Map<string, object>();
+  const queues = new Map<string, Array<() => void>>();
+  const abortError = () => Object.assign(new Error('The lock request is aborted'), { name: 'AbortError' });
+  const next = (name: string) => queues.get(name)?.shift()?.();
+  const request = (name: string, options: LockOptions, callback: (lock: Lock | null) => unknown) =>
+    new Promise((resolve, reject) => {
+      const take = () => {
+        const holder = { steal: () => reject(abortError()) };
+        holders.set(name, holder);
+        Promise.resolve(callback({ name, mode: 'exclusive' } as Lock)).then(resolve, reject).finally(() => {
+          if (holders.get(name) === holder) {
+            holders.delete(name);
+            next(name);
+          }
+        });
+      };
+      const held = holders.get(name) as { steal: () => void } | undefined;
+      if (options.steal) {
+        held?.steal();
+        take();
+      } else if (!held) {
+        take();
+      } else if (options.ifAvailable) {
+        Promise.resolve(callback(null)).then(resolve, reject);
+      } else {
+        const queue = queues.get(name) ?? [];
+        queues.set(name, queue.concat(take));
+        options.signal?.addEventListener('abort', () => {
+          const waiting = queues.get(name) ?? [];
+          if (waiting.includes(take)) {
+            queues.set(name, waiting.filter(other => other !== take));
+            reject(abortError());
+          }
+        });
+      }
+    });
+  return { request, query: async () => ({}) } as unknown as LockManager;
+}
+
+describe('one writer per chat (Web Locks)', () => {
   const locks: ChatLock[] = [];
-  const lockOf = () => {
-    const lock = new ChatLock({ locks: null, prefix: `test-${Date.now()}-${Math.random()}:`, claimMs: 60 });
-    locks.push(lock);
-    return lock;
-  };
   afterEach(() => {
     locks.splice(0).forEach(lock => lock.dispose());
   });
 
+  it('without Web Locks, every tab writes', async () => {
+    const lock = new ChatLock({ locks: null, channel: null });
+    locks.push(lock);
+    expect(await lock.hold('chat-1')).toBe('writer');
+  });
+
   it('the second tab is a reader, takes over, and the first becomes a reader', async () => {
     const prefix = `test-lock-${Math.random()}:`;
-    const a = new ChatLock({ locks: null, prefix, claimMs: 60 });
-    const b = new ChatLock({ locks: null, prefix, claimMs: 60 });
-    locks.push(a, b);
+    const browser = webLocks();
+    const a = new ChatLock({ locks: browser, prefix });
+    const b = new ChatLock({ locks: browser, prefix });
+    const c = new ChatLock({ locks: browser, prefix });
+    locks.push(a, b, c);
     expect(await a.hold('chat-1')).toBe('writer');
     expect(await b.hold('chat-1')).toBe('reader');
-    expect(await lockOf().hold('chat-2')).toBe('writer');
+    expect(await c.hold('chat-2')).toBe('writer');
     await b.takeOver();
     expect(b.state).toBe('writer');
     await until(() => a.state === 'reader', 'a to become a reader');
@@ -112,8 +160,9 @@ describe('one writer per chat (BroadcastChannel fallback)', () => {
   it('threads: a reader tab writes nothing, follows the writer, and takes over from the file', async () => {
     const contents = new FakeContents();
     const prefix = `test-threads-${Math.random()}:`;
-    const lockA = new ChatLock({ locks: null, prefix, claimMs: 60 });
-    const lockB = new ChatLock({ locks: null, prefix, claimMs: 60 });
+    const browser = webLocks();
+    const lockA = new ChatLock({ locks: browser, prefix });
+    const lockB = new ChatLock({ locks: browser, prefix });
     locks.push(lockA, lockB);
     const hostA = new Host('shared');
     const threadsA = new ChatThreads({ session: hostA, store: new ChatStore({ contents }), lock: lockA, debounceMs: 1 });

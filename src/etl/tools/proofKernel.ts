@@ -1,5 +1,6 @@
 import { KernelManager, ServerConnection, SessionManager } from '@jupyterlab/services';
 import type { Kernel, KernelMessage, Session } from '@jupyterlab/services';
+import { ExecuteReply, KernelChannel, KernelUnavailable } from '../../kernelChannel';
 import type { IProofExecution, IProofKernel, IProofKernelHost } from './proof';
 
 /**
@@ -44,12 +45,15 @@ class ProofKernel implements IProofKernel {
     private readonly dispose: () => void
   ) {}
 
+  /** The session's kernel: a fresh one that runs only the proof's cells. */
+  private get channel(): KernelChannel {
+    return new KernelChannel(this.session.kernel as Kernel.IKernelConnection);
+  }
+
   async execute(code: string, signal: AbortSignal, timeoutMs: number): Promise<IProofExecution> {
-    const kernel = this.session.kernel as Kernel.IKernelConnection;
     const outputs: IProofExecution['outputs'] = [];
     let error: IProofExecution['error'];
-    const future = kernel.requestExecute({ code, silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
-    future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+    const onIOPub = (msg: KernelMessage.IIOPubMessage) => {
       const type = msg.header.msg_type;
       const content = msg.content as any;
       if (type === 'stream') {
@@ -61,39 +65,26 @@ class ProofKernel implements IProofKernel {
         outputs.push({ output_type: 'error', ...error });
       }
     };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    const stopped = new Promise<'timeout' | 'aborted'>(resolve => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      onAbort = () => resolve('aborted');
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (signal.aborted) {
-        resolve('aborted');
-      }
-    });
+    let reply: ExecuteReply;
     try {
-      const outcome = await Promise.race([future.done, stopped]);
-      if (outcome === 'timeout' || outcome === 'aborted') {
-        await kernel.interrupt().catch(() => undefined);
-        return {
-          status: 'aborted',
-          outputs,
-          error: { ename: outcome === 'timeout' ? 'Timeout' : 'Cancelled', evalue: outcome === 'timeout' ? `no reply within ${Math.round(timeoutMs / 1000)} s` : 'stopped by the user', traceback: [] }
-        };
+      reply = await this.channel.execute(code, { mode: 'cell', signal, timeoutMs, onIOPub });
+    } catch (stopped) {
+      if (!(stopped instanceof KernelUnavailable)) {
+        throw stopped;
       }
-      const reply = outcome as KernelMessage.IExecuteReplyMsg;
-      const status = reply.content.status === 'ok' ? 'ok' : reply.content.status === 'error' ? 'error' : 'aborted';
-      if (status === 'error' && !error) {
-        const content = reply.content as any;
-        error = { ename: content.ename, evalue: content.evalue, traceback: content.traceback ?? [] };
-      }
-      return { status, outputs, error };
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) {
-        signal.removeEventListener('abort', onAbort);
-      }
+      const timeout = stopped.reason === 'busy';
+      return {
+        status: 'aborted',
+        outputs,
+        error: { ename: timeout ? 'Timeout' : 'Cancelled', evalue: timeout ? `no reply within ${Math.round(timeoutMs / 1000)} s` : 'stopped by the user', traceback: [] }
+      };
     }
+    const status = reply.status === 'ok' ? 'ok' : reply.status === 'error' ? 'error' : 'aborted';
+    if (status === 'error' && !error) {
+      const content = reply as any;
+      error = { ename: content.ename, evalue: content.evalue, traceback: content.traceback ?? [] };
+    }
+    return { status, outputs, error };
   }
 
   async shutdown(): Promise<void> {

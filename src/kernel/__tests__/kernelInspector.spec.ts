@@ -3,11 +3,11 @@ import { mentionsOf } from '../../agent/assistant';
 import {
   bootstrapCode,
   inspectExpression,
-  InspectorUnavailable,
   KernelInspector,
   pythonStringLiteral,
   scratchCode
 } from '../kernelInspector';
+import { KernelUnavailable } from '../../kernelChannel';
 import { variablesSummary } from '../tools';
 
 /** A kernel that answers execute requests with a scripted function. */
@@ -70,7 +70,7 @@ describe('KernelInspector', () => {
   it('reports a busy kernel instead of hanging', async () => {
     const { kernel } = fakeKernel(() => ok({}), { delayMs: 500 });
     const error = await new KernelInspector(kernel).listVariables({ timeoutMs: 50 }).catch(e => e);
-    expect(error).toBeInstanceOf(InspectorUnavailable);
+    expect(error).toBeInstanceOf(KernelUnavailable);
     expect(error.reason).toBe('busy');
   });
 
@@ -173,6 +173,7 @@ describe('run_scratch', () => {
         sent.push(content);
         future.done = new Promise(resolve => {
           setTimeout(() => {
+            future.onIOPub?.({ header: { msg_type: 'status' }, content: { execution_state: 'busy' } });
             for (const m of messages) {
               future.onIOPub?.({ header: { msg_type: m.type }, content: m.content });
             }

@@ -1,11 +1,9 @@
 /** @jest-environment node */
-import { API_TOOL_NAME, assignToolNames, isMcpToolName, mcpToolName, sanitizePart } from '../names';
+import { API_TOOL_NAME, assignToolNames, mcpToolName, sanitizePart } from '../names';
 
 describe('MCP tool names', () => {
   it('are mcp__<server>__<tool> when both fit the API pattern', () => {
     expect(mcpToolName('db', 'run_query')).toBe('mcp__db__run_query');
-    expect(isMcpToolName('mcp__db__run_query')).toBe(true);
-    expect(isMcpToolName('run_cell')).toBe(false);
   });
 
   it('replace characters the API refuses', () => {

@@ -31,6 +31,8 @@ function fakeKernel(script: IScript, language = 'python') {
     requestExecute: (content: any) => {
       requests.push(content);
       const future: any = { onIOPub: () => undefined };
+      // The kernel says it started this request (what lets Stop interrupt it).
+      void Promise.resolve().then(() => future.onIOPub({ header: { msg_type: 'status' }, content: { execution_state: 'busy' } }));
       future.done = script.never
         ? new Promise(() => undefined)
         : Promise.resolve().then(() => {

@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { destructiveReason, stripComments } from '../../tools/risk';
+import { destructiveReason } from '../../tools/risk';
 
 describe('destructiveReason', () => {
   const risky: Array<[string, string, RegExp]> = [
@@ -69,11 +69,5 @@ describe('destructiveReason', () => {
 
   it.each(harmless)('leaves %s alone', (_label, code) => {
     expect(destructiveReason(code)).toBeNull();
-  });
-
-  it('keeps CLI --options (not SQL comments)', () => {
-    expect(stripComments('x --recursive')).toBe('x --recursive');
-    expect(stripComments('SELECT 1 -- note')).toBe('SELECT 1 ');
-    expect(stripComments("s = '#notacomment' # comment")).toBe("s = '#notacomment' ");
   });
 });

@@ -65,7 +65,7 @@ describe('notebook tool definitions', () => {
       ...TOOL_GROUPS['notebook-run'].tools,
       ...TOOL_GROUPS.packages.tools
     ]);
-    // The ETL proof run is a notebook-run tool of its own family (src/tools/etl).
+    // The ETL proof run is a notebook-run tool of its own family (src/etl/tools).
     for (const tool of createEtlTools()) {
       grouped.delete(tool.name);
     }

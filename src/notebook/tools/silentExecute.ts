@@ -1,10 +1,10 @@
 import type { KernelMessage } from '@jupyterlab/services';
-import { Outcome, race } from './common';
+import { KernelChannel, KernelUnavailable } from '../../kernelChannel';
 import type { ISilentKernel } from './types';
 
 /**
  * Code sent straight to a notebook's kernel, outside any cell: no execution
- * count, no history, no stdin. Stop and timeouts interrupt the kernel.
+ * count, no history, no stdin. Stop and timeouts interrupt the kernel (see KernelChannel).
  */
 
 export interface ISilentResult {
@@ -26,18 +26,7 @@ export interface ISilentOptions {
 /** Run code silently in the kernel and collect its printed output. */
 export async function executeSilently(kernel: ISilentKernel, code: string, options: ISilentOptions): Promise<ISilentResult> {
   const result: ISilentResult = { status: 'ok', stdout: '', stderr: '', expressions: {}, error: null };
-  const future = kernel.requestExecute(
-    {
-      code,
-      silent: true,
-      store_history: false,
-      user_expressions: options.userExpressions ?? {},
-      allow_stdin: false,
-      stop_on_error: false
-    },
-    true
-  );
-  future.onIOPub = msg => {
+  const onIOPub = (msg: KernelMessage.IIOPubMessage): void => {
     const content = msg.content as Record<string, any>;
     if (msg.header.msg_type === 'stream') {
       const text = Array.isArray(content.text) ? content.text.join('') : String(content.text ?? '');
@@ -50,22 +39,19 @@ export async function executeSilently(kernel: ISilentKernel, code: string, optio
       result.error = { ename: String(content.ename), evalue: String(content.evalue) };
     }
   };
-  let outcome: Outcome<KernelMessage.IExecuteReplyMsg>;
+  let reply: Record<string, any>;
   try {
-    outcome = await race(future.done, options.signal, options.timeoutMs);
+    reply = await new KernelChannel(kernel).execute(code, { ...options, onIOPub });
   } catch (error) {
+    if (error instanceof KernelUnavailable && (error.reason === 'cancelled' || error.reason === 'busy')) {
+      result.status = error.reason === 'cancelled' ? 'cancelled' : 'timeout';
+      return result;
+    }
     // The future is cancelled when the kernel restarts or goes away.
     result.status = 'error';
     result.error = { ename: 'KernelError', evalue: error instanceof Error ? error.message : String(error) };
     return result;
   }
-  if (outcome.kind !== 'done') {
-    future.done.catch(() => undefined);
-    void kernel.interrupt().catch(() => undefined);
-    result.status = outcome.kind === 'aborted' ? 'cancelled' : 'timeout';
-    return result;
-  }
-  const reply = outcome.value.content as Record<string, any>;
   result.status = reply.status === 'ok' ? 'ok' : reply.status === 'aborted' ? 'aborted' : 'error';
   if (reply.status === 'error' && !result.error) {
     result.error = { ename: String(reply.ename), evalue: String(reply.evalue) };

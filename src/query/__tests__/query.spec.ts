@@ -221,7 +221,10 @@ describe('verify tool and Apply', () => {
       const done = expression.includes('.verify_rewrite(')
         ? new Promise(resolve => (release = () => resolve(reply)))
         : Promise.resolve(reply);
-      return { done } as any;
+      const future: any = { done };
+      // The kernel says it started this request (what lets Stop interrupt it).
+      void Promise.resolve().then(() => future.onIOPub?.({ header: { msg_type: 'status' }, content: { execution_state: 'busy' } }));
+      return future;
     }) as any;
     const running = verify.run({ rewrite: 'SELECT 1' }, { ...context, signal: controller.signal });
     await new Promise(resolve => setTimeout(resolve, 10));
