@@ -13,6 +13,7 @@ import { ChatHandle } from './api/chatHandle';
 import { PersonaSources, ResultViews, ToolFamilies } from './api/registries';
 import { CommandIDs } from './commands';
 import { inlineCompletionPlugin } from './completion/plugin';
+import { CompletionUsage, ICompletionUsage } from './completion/usage';
 import { etlPlugin } from './etl/plugin';
 import { exampleToolPlugin } from './examples/exampleToolPlugin';
 import { dataEngineerIcon } from './icon';
@@ -62,7 +63,7 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
   autoStart: true,
   provides: IDataEngineerChat,
   requires: [IRenderMimeRegistry, IToolRegistry, IResultViews, IPersonaSources],
-  optional: [ISettingRegistry, INotebookTracker, ICommandPalette, ILayoutRestorer, ITranslator, IDocumentManager],
+  optional: [ISettingRegistry, INotebookTracker, ICommandPalette, ILayoutRestorer, ITranslator, IDocumentManager, ICompletionUsage],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
@@ -74,7 +75,8 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
-    docManager: IDocumentManager | null
+    docManager: IDocumentManager | null,
+    completionUsage: CompletionUsage | null
   ): IDataEngineerChat => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
     // The chat is built once its settings are known (their defaults live in the schema only).
@@ -108,7 +110,8 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
             terminals: app.serviceManager.terminals,
             toolFamilies,
             resultViews,
-            personaSources
+            personaSources,
+            completionUsage
           });
           // Enabled states of the commands follow the chat's session and panels.
           widget.app.assistant.busyChanged.connect(notify);

@@ -29,6 +29,7 @@ import { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
+import type { CompletionUsage } from '../completion/usage';
 import type { IPersonaSources, IResultViews, IToolFamily, IToolFamilyHost, IToolRegistry } from '../tokens';
 import type { ITool } from '../tools/types';
 import type { IDisposable } from '@lumino/disposable';
@@ -75,6 +76,8 @@ export interface IChatOptions {
   resultViews?: IResultViews;
   /** Persona folders added by other extensions (`IPersonaSources`). */
   personaSources?: IPersonaSources;
+  /** Inline completions' token use in this tab (the footer shows it). */
+  completionUsage?: CompletionUsage | null;
 }
 
 /** The current chat's id is remembered per browser, so file changes stay undoable after a reload. */

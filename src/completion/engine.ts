@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { UUID } from '@lumino/coreutils';
 import { buildCompletionPrompt, CURSOR, type CompletionLanguage, type ISchemaEntry, trimSuggestion } from './context';
-import { completionUsage, type CompletionUsage } from './usage';
+import { CompletionUsage } from './usage';
 
 /** A performance mark set when a suggestion's first streamed text reaches the page. */
 export const FIRST_TEXT_MARK = 'data-engineer:completion-first-text';
@@ -169,7 +169,7 @@ export class CompletionEngine {
     if (request.signal?.aborted) {
       controller.abort();
     }
-    const usage = this._options.usage ?? completionUsage;
+    const usage = (this._options.usage ??= new CompletionUsage());
     const token = UUID.uuid4();
     const state: IStreaming = { raw: '', done: false, suffix: request.suffix, wake: null };
     this._streams.set(token, state);

@@ -5,23 +5,26 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { dataEngineerIcon } from '../icon';
 import { readSettings, type IChatSettings } from '../settings';
 import { DataEngineerInlineProvider } from './provider';
+import { CompletionUsage, ICompletionUsage } from './usage';
 
 const CHAT_PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
 
 /** Registers the provider with JupyterLab's completion manager (when there is one). */
-export const inlineCompletionPlugin: JupyterFrontEndPlugin<void> = {
+export const inlineCompletionPlugin: JupyterFrontEndPlugin<CompletionUsage> = {
   id: 'jupyterlab-data-engineer:inline-completion',
   description: 'Inline completions from the Data Engineer model, with the kernel’s real schemas.',
   autoStart: true,
+  provides: ICompletionUsage,
   optional: [ICompletionProviderManager, ISettingRegistry, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     manager: ICompletionProviderManager | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
-  ) => {
+  ): CompletionUsage => {
+    const usage = new CompletionUsage();
     if (!manager) {
-      return;
+      return usage;
     }
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
     let chatSettings: IChatSettings | null = null;
@@ -43,10 +46,12 @@ export const inlineCompletionPlugin: JupyterFrontEndPlugin<void> = {
               contents: app.serviceManager.contents,
               chatSettings: () => chatSettings,
               config: () => provider.config,
-              enabled: () => provider.enabled
+              enabled: () => provider.enabled,
+              usage
             })
         )
     });
     manager.registerInlineProvider(provider);
+    return usage;
   }
 };

@@ -1,3 +1,4 @@
+import type { CompletionUsage } from './usage';
 import type { CompletionHandler, IInlineCompletionContext, IInlineCompletionItem, IInlineCompletionList } from '@jupyterlab/completer';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { NotebookActions } from '@jupyterlab/notebook';
@@ -17,6 +18,8 @@ export interface ICompletionSessionOptions {
   config: () => ICompletionConfig;
   /** Whether the provider is enabled (schemas are refreshed only then). */
   enabled: () => boolean;
+  /** Where token use is counted (the chat's footer shows it). */
+  usage?: CompletionUsage;
 }
 
 /** The language of the text at the cursor, from the editor's MIME type. */
@@ -83,7 +86,8 @@ export class CompletionSession {
         }
         return models;
       },
-      instructions: () => this._instructions()
+      instructions: () => this._instructions(),
+      usage: options.usage
     });
     NotebookActions.executed.connect(this._onExecuted, this);
   }

@@ -1,3 +1,4 @@
+import { Token } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { IUsage } from '../chats/conversation';
 import { replyUsage, type IUsageTotals } from '../agent/usage';
@@ -6,7 +7,8 @@ import type { IPrice } from '../settings';
 /**
  * Token use of inline completions in this browser tab, kept apart from the
  * chats' (a completion is not part of any chat). The chat's usage view shows
- * it as its own row. One instance per page (`completionUsage`).
+ * it as its own row. One instance per page, provided by the inline completion
+ * plugin as `ICompletionUsage`.
  */
 export class CompletionUsage {
   /** A completion request reported its usage. */
@@ -61,5 +63,8 @@ export class CompletionUsage {
   private _changed = new Signal<this, void>(this);
 }
 
-/** The page's completion usage. */
-export const completionUsage = new CompletionUsage();
+/** The page's inline completion usage (absent when the completion plugin is disabled). */
+export const ICompletionUsage = new Token<CompletionUsage>(
+  'jupyterlab-data-engineer:ICompletionUsage',
+  'Token use of the Data Engineer inline completions in this tab.'
+);

@@ -20,6 +20,7 @@ import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
 import { ResultViewsContext } from './toolCard';
 import type { IResultViews } from '../tokens';
+import type { CompletionUsage } from '../completion/usage';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { ReadOnlyNotice } from './readOnlyNotice';
@@ -38,7 +39,7 @@ export interface IChatViewModel {
   readonly restored: boolean;
   /** Emitted when the server config or `restored` change. */
   readonly stateChanged: ISignal<any, void>;
-  readonly options: { settings: () => IChatSettings; openFile: (path: string) => void };
+  readonly options: { settings: () => IChatSettings; openFile: (path: string) => void; completionUsage?: CompletionUsage | null };
   /** MCP servers (status list); absent in views without them. */
   readonly mcp?: IMcpStatusListProps['service'];
   createInstructions(): Promise<void>;
@@ -180,7 +181,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
             ) : null
           }
         />
-        <ChatFooter model={model} settings={app.options.settings} trans={trans} />
+        <ChatFooter model={model} settings={app.options.settings} trans={trans} completions={app.options.completionUsage} />
         {threads.readOnly ? (
           <ReadOnlyNotice
             trans={trans}

@@ -4,7 +4,7 @@ import type { ChatModel } from '../chats/chatModel';
 import { contextWindowOf } from '../agent/compaction';
 import type { IAssistantTurn, Turn } from '../chats/conversation';
 import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '../agent/usage';
-import { completionUsage } from '../completion/usage';
+import type { CompletionUsage } from '../completion/usage';
 import type { IChatSettings } from '../settings';
 import { useTurns } from './useSignal';
 
@@ -37,11 +37,17 @@ export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSe
 }
 
 /** The chat's token use, cache share and estimated cost so far. */
-export function ChatFooter(props: { model: ChatModel; settings: () => IChatSettings; trans: TranslationBundle }): JSX.Element | null {
+export function ChatFooter(props: {
+  model: ChatModel;
+  settings: () => IChatSettings;
+  trans: TranslationBundle;
+  /** Inline completions' usage in this tab (null without the completion plugin). */
+  completions?: CompletionUsage | null;
+}): JSX.Element | null {
   const { trans } = props;
   const turns = useTurns(props.model);
   const totals = chatUsage(turns, props.settings().prices);
-  const completions = useCompletionUsage(props.settings, trans);
+  const completions = useCompletionUsage(props.completions ?? null, props.settings, trans);
   if (!totals.requests) {
     return completions ? <div className="jp-DataEngineer-chatFooter">{completions}</div> : null;
   }
@@ -119,16 +125,20 @@ function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChat
  * Inline completions' token use in this tab, apart from the chat's (they
  * belong to no chat): null until the first completion request.
  */
-function useCompletionUsage(settings: () => IChatSettings, trans: TranslationBundle): JSX.Element | null {
+function useCompletionUsage(
+  completionUsage: CompletionUsage | null,
+  settings: () => IChatSettings,
+  trans: TranslationBundle
+): JSX.Element | null {
   const [, setVersion] = React.useState(0);
   React.useEffect(() => {
     const changed = () => setVersion(v => v + 1);
-    completionUsage.changed.connect(changed);
+    completionUsage?.changed.connect(changed);
     return () => {
-      completionUsage.changed.disconnect(changed);
+      completionUsage?.changed.disconnect(changed);
     };
-  }, []);
-  if (!completionUsage.requests) {
+  }, [completionUsage]);
+  if (!completionUsage?.requests) {
     return null;
   }
   const totals = completionUsage.totals(settings().prices);
