@@ -3,3 +3,8 @@
 if (typeof window !== 'undefined') {
   require('@jupyterlab/testing/lib/jest-shim.js');
 }
+
+// Production code awaits loadFrontMatterParser() (gray-matter is a lazy chunk)
+// before parsing; tests parse synchronously, so the parser is set up front.
+// frontMatter.spec.ts checks the lazy path itself with a fresh module.
+require('./src/personas/frontMatter').setFrontMatterParser(require('gray-matter'));

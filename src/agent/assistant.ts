@@ -57,7 +57,7 @@ export interface IChatMessage {
 }
 
 export interface IAssistantOptions {
-  client: () => Anthropic;
+  client: () => Anthropic | Promise<Anthropic>;
   settings: () => IChatSettings;
   personas: PersonaRegistry;
   catalog: ModelCatalog;
@@ -99,7 +99,7 @@ export class Assistant {
       contextWindow: model => contextWindowOf(model, options.settings().contextWindow),
       threshold: () => options.settings().compactionThreshold,
       countTokens: async request => {
-        const result = await options.client().messages.countTokens({
+        const result = await (await options.client()).messages.countTokens({
           model: request.model,
           system: request.system as any,
           messages: request.messages,
@@ -108,7 +108,7 @@ export class Assistant {
         return result.input_tokens;
       },
       summarize: async request => {
-        const reply = await options.client().messages.create(
+        const reply = await (await options.client()).messages.create(
           {
             model: request.model,
             system: request.system,

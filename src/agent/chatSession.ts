@@ -1,7 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { untranslated } from '../translation';
 import type Anthropic from '@anthropic-ai/sdk';
-import { APIUserAbortError } from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
   Message,
@@ -15,7 +14,7 @@ import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import type { Compactor } from './compaction';
 import { ChatModel } from '../chats/chatModel';
 import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, ITurnOverrides, IUsage } from '../chats/conversation';
-import { describeError, IncompleteStreamError, isAbort } from './errors';
+import { AbortedError, describeError, IncompleteStreamError, isAbort } from './errors';
 import { withCacheBreakpoints } from './prompt';
 
 /** What a request needs besides the conversation; prepared fresh for every request. */
@@ -33,7 +32,7 @@ export interface IChatSessionOptions {
   /** The chat the session starts on (`setModel` swaps it). */
   model: ChatModel;
   /** Returns the client to use for the next request (settings may have changed). */
-  client: () => Anthropic;
+  client: () => Anthropic | Promise<Anthropic>;
   /**
    * Prepares the next request (may read instruction files, resolve the
    * model). `step` is 1 for the first request of a user turn, then 2, 3…
@@ -228,12 +227,12 @@ export class ChatSession {
     try {
       const settings = await this._options.settings(step);
       if (controller.signal.aborted) {
-        throw new APIUserAbortError();
+        throw new AbortedError();
       }
       conversation.updateAssistant(turn.id, { model: settings.model });
       const tools = settings.tools ?? [];
       await this._compact(conversation, controller.signal, settings, forceCompact);
-      const stream = this._options.client().messages.stream(
+      const stream = (await this._options.client()).messages.stream(
         {
           model: settings.model,
           max_tokens: settings.maxTokens,
@@ -339,7 +338,7 @@ export class ChatSession {
       // Compaction is best effort: the request goes on as it is.
     }
     if (signal.aborted) {
-      throw new APIUserAbortError();
+      throw new AbortedError();
     }
   }
 
@@ -368,7 +367,7 @@ export class ChatSession {
       });
       return;
     }
-    const invalid = registry.validate(tool, call.input);
+    const invalid = await registry.validate(tool, call.input);
     if (invalid) {
       update({ state: 'failed', result: { content: invalid, isError: true } });
       return;

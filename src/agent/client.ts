@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
@@ -20,6 +20,22 @@ export interface IConnectionOptions {
   directBaseUrl: string;
   /** Retries of the SDK for 408/409/429/5xx before the body starts. */
   maxRetries?: number;
+}
+
+/** The SDK module, once `loadSdk` has loaded it. */
+type SdkModule = typeof import('@anthropic-ai/sdk');
+let sdkLoading: Promise<SdkModule> | null = null;
+
+/**
+ * Load the SDK (its own chunk, 88 KB gzip): on the first request, not to draw
+ * a chat. Loaded once; later calls share the same promise.
+ */
+export function loadSdk(): Promise<SdkModule> {
+  if (!sdkLoading) {
+    sdkLoading = import(/* webpackChunkName: "anthropic-sdk" */ '@anthropic-ai/sdk');
+    sdkLoading.catch(() => (sdkLoading = null)); // a failed chunk load is tried again next time
+  }
+  return sdkLoading;
 }
 
 /** The proxy's base URL for a Jupyter server. */
@@ -51,12 +67,14 @@ export function jupyterFetch(
  * Through the proxy, the SDK's `Authorization` header is removed: Jupyter
  * would read `Authorization: bearer ...` as its own token and refuse the
  * request. The placeholder key only stops the SDK from looking for Node-only
- * credential files; the server adds the real key.
+ * credential files; the server adds the real key. The SDK itself loads with
+ * the first client (`loadSdk`).
  */
-export function createClient(
+export async function createClient(
   options: IConnectionOptions,
   serverSettings: ServerConnection.ISettings
-): Anthropic {
+): Promise<Anthropic> {
+  const { default: Anthropic } = await loadSdk();
   const maxRetries = options.maxRetries ?? 2;
   if (options.directMode) {
     return new Anthropic({

@@ -1,4 +1,3 @@
-import { APIUserAbortError } from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { ChatModel } from '../chats/chatModel';
@@ -10,7 +9,7 @@ import {
   pushMessage,
   toolResultBlock
 } from '../chats/conversation';
-import { isAbort } from './errors';
+import { AbortedError, isAbort } from './errors';
 
 /*
  * Keeping long conversations inside the model's context window.
@@ -236,7 +235,7 @@ export class Compactor {
   /**
    * Called before each request: measure it and compact the conversation when
    * it is over the threshold. Resolves with what was done (null: nothing).
-   * Only an abort rejects (APIUserAbortError); any other failure leaves the
+   * Only an abort rejects (an `AbortedError`); any other failure leaves the
    * conversation valid and the request can go on.
    */
   async beforeRequest(args: ICompactionArgs): Promise<ICompactionReport | null> {
@@ -451,7 +450,7 @@ export class Compactor {
     } catch (error) {
       if (isAbort(error) || signal.aborted) {
         conversation.remove(recap.id);
-        throw new APIUserAbortError();
+        throw new AbortedError();
       }
       conversation.updateRecap(recap.id, {
         status: 'failed',
@@ -541,7 +540,7 @@ export class Compactor {
 
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) {
-    throw new APIUserAbortError();
+    throw new AbortedError();
   }
 }
 

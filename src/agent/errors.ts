@@ -1,12 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { untranslated } from '../translation';
 import type { ChatErrorKind, IChatError } from '../chats/conversation';
-import {
-  AnthropicError,
-  APIConnectionError,
-  APIError,
-  APIUserAbortError
-} from '@anthropic-ai/sdk';
+// Type-only: the SDK (88 KB gzip) loads with the first request, not to draw a
+// chat. Its errors are recognised by shape (see `sdkErrorName`).
+import type { APIError } from '@anthropic-ai/sdk';
 
 export type { ChatErrorKind, IChatError };
 
@@ -16,11 +13,50 @@ export type { ChatErrorKind, IChatError };
  * (a reverse proxy, a restarted server). The reply is as incomplete as after
  * a broken connection, and is treated the same way.
  */
-export class IncompleteStreamError extends AnthropicError {
+export class IncompleteStreamError extends Error {
   constructor() {
     super('The stream ended before the reply was complete (no message_stop event).');
     this.name = 'IncompleteStreamError';
   }
+}
+
+/**
+ * The user's own Stop, thrown by our code (the SDK throws its
+ * `APIUserAbortError`); both are recognised by `isAbort`.
+ */
+export class AbortedError extends Error {
+  constructor(message = 'Request was aborted.') {
+    super(message);
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * The SDK's name for an error of its own (every SDK error class carries a
+ * static `_errorName`, which minification keeps), or undefined for any other
+ * error. Lets errors be classified without importing the SDK's classes.
+ */
+export function sdkErrorName(error: unknown): string | undefined {
+  if (!(error instanceof Error)) {
+    return undefined;
+  }
+  const name = (error.constructor as { _errorName?: unknown } | undefined)?._errorName;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** An SDK `AnthropicError` (any of its subclasses) or our `IncompleteStreamError`. */
+function isAnthropicError(error: unknown): error is Error {
+  return sdkErrorName(error) !== undefined || error instanceof IncompleteStreamError;
+}
+
+/** An SDK `APIError` (its constructor always sets status, headers and error). */
+function isApiError(error: unknown): error is APIError {
+  return (
+    sdkErrorName(error) !== undefined &&
+    'status' in (error as object) &&
+    'headers' in (error as object) &&
+    'error' in (error as object)
+  );
 }
 
 
@@ -97,24 +133,25 @@ export function isContextTooLong(message: string | undefined | null): boolean {
 /** True when the error is the user's own Stop. */
 export function isAbort(error: unknown): boolean {
   return (
-    error instanceof APIUserAbortError ||
+    sdkErrorName(error) === 'APIUserAbortError' ||
     (error instanceof Error && error.name === 'AbortError')
   );
 }
 
 /** Turn anything thrown by the SDK or the proxy into an actionable message. */
 export function describeError(error: unknown, trans: TranslationBundle = untranslated): IChatError {
-  if (error instanceof APIConnectionError) {
+  const sdkName = sdkErrorName(error);
+  if (sdkName === 'APIConnectionError' || sdkName === 'APIConnectionTimeoutError') {
     return {
       kind: 'network',
       message: trans.__(
         'Could not reach the Jupyter server or the model endpoint. Check your network connection and that the Jupyter server is running, then retry.'
       ),
-      detail: error.message,
+      detail: (error as Error).message,
       retryable: true
     };
   }
-  if (error instanceof APIError) {
+  if (isApiError(error)) {
     const body = (error.error ?? {}) as any;
     const status = error.status;
     const type = error.type ?? body?.error?.type ?? undefined;
@@ -289,7 +326,7 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
       retryable: true
     };
   }
-  if (error instanceof AnthropicError || error instanceof TypeError) {
+  if (isAnthropicError(error) || error instanceof TypeError) {
     // A body that broke off: the SDK wraps the fetch's own error (a TypeError,
     // "network error" in Chromium, "terminated" in Node) in an AnthropicError.
     const cause = error instanceof TypeError ? error : (error as { cause?: unknown }).cause;

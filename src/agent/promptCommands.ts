@@ -1,6 +1,7 @@
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import { messageOf } from '../errorText';
+import { loadFrontMatterParser } from '../personas/frontMatter';
 import {
   IPromptContext,
   IPromptFile,
@@ -88,6 +89,10 @@ export class PromptFileCommands {
           }
         })
       );
+      if (read.length) {
+        // The YAML parser loads with the first prompt file, not to draw the chat.
+        await loadFrontMatterParser();
+      }
       for (const item of read) {
         if (item.error !== undefined) {
           problems.push({ path: item.entry.path, reason: item.error });

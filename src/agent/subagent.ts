@@ -23,7 +23,7 @@ export interface ISubagentPersonas {
 /** What a subagent run needs from the assistant that starts it. */
 export interface ISubagentHost {
   personas: ISubagentPersonas;
-  client: () => Anthropic;
+  client: () => Anthropic | Promise<Anthropic>;
   /** Every tool of the extension; a subagent gets its persona's share. */
   registry: ToolRegistry;
   approval: ApprovalPolicy;

@@ -107,7 +107,7 @@ export class ChatApp {
     options.personaSources?.changed.connect(() => void personas.load());
     const catalog = new ModelCatalog(async () => {
       const models: IModelInfo[] = [];
-      for await (const model of this.client().models.list({ limit: 100 })) {
+      for await (const model of (await this.client()).models.list({ limit: 100 })) {
         models.push(model);
       }
       return models;
@@ -518,14 +518,16 @@ export class ChatApp {
   }
 
   /** One SDK client per distinct connection setting. */
-  client(): Anthropic {
+  client(): Promise<Anthropic> {
     const s = this.options.settings();
     const key = JSON.stringify([s.directMode, s.directApiKey, s.directBaseUrl]);
     if (!this._client || this._clientKey !== key) {
+      // The SDK loads with the first client (on the first request), not to draw the chat.
       this._client = createClient(
         { directMode: s.directMode, directApiKey: s.directApiKey, directBaseUrl: s.directBaseUrl },
         this.options.serverSettings
       );
+      this._client.catch(() => (this._client = null));
       this._clientKey = key;
     }
     return this._client;
@@ -556,7 +558,7 @@ export class ChatApp {
   private _familiesLoaded: Promise<void>;
   private _serverConfig: IServerConfig | null = null;
   private _restored = false;
-  private _client: Anthropic | null = null;
+  private _client: Promise<Anthropic> | null = null;
   private _clientKey = '';
   private _stateChanged = new Signal<this, void>(this);
 }

@@ -25,7 +25,7 @@ export const DEFAULT_COMPLETION_CONFIG: ICompletionConfig = {
 };
 
 export interface ICompletionEngineOptions {
-  client: () => Anthropic;
+  client: () => Anthropic | Promise<Anthropic>;
   /** The endpoint's models (for the default: the newest Haiku). */
   models: () => Promise<readonly { id: string; created_at?: string }[]>;
   /** The project instructions' text (cached by the caller), or null. */
@@ -179,7 +179,7 @@ export class CompletionEngine {
       w?.();
     };
     usage.noteRequest();
-    const stream = this._options.client().messages.stream(body, { signal: controller.signal });
+    const stream = (await this._options.client()).messages.stream(body, { signal: controller.signal });
     stream.on('text', delta => {
       if (!state.raw) {
         // The first streamed text reached the page (the benchmark measures from here).

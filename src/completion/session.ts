@@ -81,7 +81,7 @@ export class CompletionSession {
       client: () => this._client(),
       models: async () => {
         const models: { id: string; created_at?: string }[] = [];
-        for await (const model of this._client().models.list({ limit: 100 })) {
+        for await (const model of (await this._client()).models.list({ limit: 100 })) {
           models.push(model);
         }
         return models;

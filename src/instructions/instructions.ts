@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { untranslated } from '../translation';
 import { minimatch } from 'minimatch';
-import { parseFrontMatter } from '../personas/frontMatter';
+import { loadFrontMatterParser, parseFrontMatter } from '../personas/frontMatter';
 import { IContentsLike, IContentsModelLike, isNotFound } from '../contents/contents';
 
 /** The project instructions file the seed persona expects at the server root. */
@@ -162,6 +162,7 @@ export class InstructionsLoader {
     let applyTo: string | undefined;
     if (kind === 'scoped') {
       try {
+        await loadFrontMatterParser();
         const parsed = parseFrontMatter(text);
         const glob = parsed.data?.applyTo;
         applyTo = typeof glob === 'string' ? glob : Array.isArray(glob) ? glob.join(',') : undefined;

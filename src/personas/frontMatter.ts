@@ -1,6 +1,39 @@
-// The shim must run before gray-matter, which needs a global Buffer.
-import './bufferShim';
-import matter from 'gray-matter';
+/** gray-matter's call, as used here. */
+type Matter = (text: string, options: object) => { data: unknown; content: string };
+
+let matter: Matter | null = null;
+let loading: Promise<void> | null = null;
+
+/**
+ * Load the YAML front matter parser (gray-matter, js-yaml and the Buffer
+ * polyfill: ~33 KB gzip, in their own chunk) before the first parse; drawing a
+ * chat needs none of it (the bundled personas are parsed at build time, see
+ * `bundledFrontMatter.ts`). Call it before `parseFrontMatter`; later calls
+ * resolve at once.
+ */
+export function loadFrontMatterParser(): Promise<void> {
+  if (matter) {
+    return Promise.resolve();
+  }
+  if (!loading) {
+    loading = import(/* webpackChunkName: "front-matter" */ './frontMatterParser').then(module => {
+      matter = module.matter as Matter;
+    });
+    loading.catch(() => (loading = null)); // a failed chunk load is tried again next time
+  }
+  return loading;
+}
+
+/** Whether `parseFrontMatter` can read front matter now (see `loadFrontMatterParser`). */
+export function frontMatterParserLoaded(): boolean {
+  return matter !== null;
+}
+
+/** Set the parser directly (jest.setup.js: tests parse without awaiting the chunk). */
+export function setFrontMatterParser(parser: Matter | null): void {
+  matter = parser;
+  loading = null;
+}
 
 /** Front matter and the text after it. */
 export interface IFrontMatter {
@@ -58,7 +91,8 @@ function declaredLanguage(text: string): string | null {
 
 /**
  * Split markdown into YAML front matter and body. Throws FrontMatterError for
- * bad YAML, unclosed blocks and any language but YAML (never evaluates `---js`).
+ * bad YAML, unclosed blocks and any language but YAML (never evaluates `---js`),
+ * and for a front matter block read before `loadFrontMatterParser` resolved.
  */
 export function parseFrontMatter(text: string): IFrontMatter {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -78,6 +112,9 @@ export function parseFrontMatter(text: string): IFrontMatter {
     throw new FrontMatterError('The front matter opened by --- on line 1 is never closed by a --- line', 1);
   }
 
+  if (!matter) {
+    throw new FrontMatterError('The front matter parser is not loaded yet (loadFrontMatterParser)', 1);
+  }
   let file: { data: unknown; content: string };
   try {
     // Always with options: without them gray-matter caches and shares result objects.

@@ -1,4 +1,4 @@
-import { FrontMatterError, parseFrontMatter } from './frontMatter';
+import { FrontMatterError, IFrontMatter, parseFrontMatter } from './frontMatter';
 import { slugify, titleFromId } from './names';
 import { claudeToolNames } from './claudeTools';
 import { handoffsFromBody, IHandoff } from './transitions';
@@ -78,10 +78,11 @@ class InvalidPersona extends Error {}
 /**
  * Parse and validate a persona file. A file without front matter is a valid
  * persona whose whole text is the body; every field has a default.
+ * `parsed`: the text's front matter when already parsed (bundled personas).
  */
-export function parsePersona(text: string, origin: IPersonaOrigin): PersonaParseResult {
+export function parsePersona(text: string, origin: IPersonaOrigin, parsed?: IFrontMatter): PersonaParseResult {
   try {
-    return { ok: true, persona: buildPersona(text, origin) };
+    return { ok: true, persona: buildPersona(text, origin, parsed) };
   } catch (error) {
     if (error instanceof InvalidPersona || error instanceof FrontMatterError) {
       return { ok: false, error: error.message };
@@ -90,7 +91,7 @@ export function parsePersona(text: string, origin: IPersonaOrigin): PersonaParse
   }
 }
 
-function buildPersona(text: string, origin: IPersonaOrigin): IPersona {
+function buildPersona(text: string, origin: IPersonaOrigin, parsed?: IFrontMatter): IPersona {
   if (typeof text !== 'string') {
     throw new InvalidPersona('The file is not text');
   }
@@ -98,7 +99,7 @@ function buildPersona(text: string, origin: IPersonaOrigin): IPersona {
   if (bytes > MAX_PERSONA_BYTES) {
     throw new InvalidPersona(tooLargeReason(bytes));
   }
-  const { data, content } = parseFrontMatter(text);
+  const { data, content } = parsed ?? parseFrontMatter(text);
   const body = content.trim();
   if (!body) {
     throw new InvalidPersona('The persona has no instructions: the text after the front matter is empty');

@@ -1,5 +1,6 @@
 import { messageOf } from '../errorText';
 import { ISignal, Signal } from '@lumino/signaling';
+import { frontMatterParserLoaded, IFrontMatter, loadFrontMatterParser } from './frontMatter';
 import { IPersona, isForCodingAgent, MAX_PERSONA_BYTES, parsePersona, tooLargeReason } from './persona';
 import { personaIdFromFileName } from './names';
 import {
@@ -20,6 +21,11 @@ export interface IBundledPersonaFile {
   id: string;
   path: string;
   text: string;
+  /**
+   * Its front matter, parsed at build time (bundledFrontMatter.ts): then
+   * drawing the chat needs no YAML parser.
+   */
+  frontMatter?: IFrontMatter;
 }
 
 /** Something the user should know about a persona file or folder. */
@@ -52,13 +58,31 @@ export class PersonaRegistry {
     this._contents = options.contents ?? null;
     this._defaultId = options.defaultId ?? DEFAULT_PERSONA_ID;
     this._extraFolders = options.extraFolders ?? (() => []);
-    for (const file of options.bundled) {
-      const result = parsePersona(file.text, { id: file.id, path: file.path, source: 'bundled' });
-      if (result.ok) {
-        this._bundled.set(file.id, result.persona);
-      } else {
-        this._bundledProblems.push({ path: file.path, reason: result.error, kind: 'invalid' });
+    const parse = (files: readonly IBundledPersonaFile[]) => {
+      for (const file of files) {
+        const origin = { id: file.id, path: file.path, source: 'bundled' as const };
+        const result = parsePersona(file.text, origin, file.frontMatter);
+        if (result.ok) {
+          this._bundled.set(file.id, result.persona);
+        } else {
+          this._bundledProblems.push({ path: file.path, reason: result.error, kind: 'invalid' });
+        }
       }
+    };
+    // Files without parsed front matter wait for the parser (load() awaits them).
+    const later = frontMatterParserLoaded() ? [] : options.bundled.filter(file => !file.frontMatter);
+    parse(options.bundled.filter(file => !later.includes(file)));
+    if (later.length) {
+      this._bundledReady = loadFrontMatterParser().then(
+        () => {
+          parse(later);
+          this._changed.emit();
+        },
+        error => {
+          const reason = `Could not load the front matter parser: ${messageOf(error)}`;
+          later.forEach(file => this._bundledProblems.push({ path: file.path, reason, kind: 'unreadable' }));
+        }
+      );
     }
   }
 
@@ -75,6 +99,7 @@ export class PersonaRegistry {
   /** Read the workspace personas again; resolves when done (never rejects). */
   async load(): Promise<void> {
     const generation = ++this._generation;
+    await this._bundledReady;
     const personas = new Map<string, IPersona>();
     let problems: IPersonaProblem[] = [];
     if (this._contents) {
@@ -179,6 +204,11 @@ export class PersonaRegistry {
       const reason = `Could not read the file: ${messageOf(error)}`;
       return { problem: { path: entry.path, reason, kind: 'unreadable' } };
     }
+    try {
+      await loadFrontMatterParser();
+    } catch (error) {
+      return { problem: { path: entry.path, reason: `Could not load the front matter parser: ${messageOf(error)}`, kind: 'unreadable' } };
+    }
     const result = parsePersona(text, { id, path: entry.path, source: 'workspace', format: folder.format });
     return result.ok ? { persona: result.persona } : invalid(result.error);
   }
@@ -191,6 +221,7 @@ export class PersonaRegistry {
   private _workspace = new Map<string, IPersona>();
   private _workspaceProblems: IPersonaProblem[] = [];
   private _generation = 0;
+  private _bundledReady: Promise<void> = Promise.resolve();
   private _changed = new Signal<this, void>(this);
 }
 

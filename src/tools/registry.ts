@@ -1,5 +1,6 @@
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
-import Ajv, { ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { ToolGroup } from './groups';
 import type { ITool } from './types';
 
@@ -95,11 +96,15 @@ export class ToolRegistry {
     return all.filter(tool => names.has(tool.name) || (tool.group !== undefined && groups.has(tool.group)));
   }
 
-  /** Null when the input fits the tool's schema, else a message for the model. */
-  validate(tool: ITool, input: unknown): string | null {
+  /**
+   * Null when the input fits the tool's schema, else a message for the model.
+   * Ajv (35 KB gzip) loads with the first validation, not to draw the chat.
+   */
+  async validate(tool: ITool, input: unknown): Promise<string | null> {
     let validate = this._validators.get(tool.name);
     if (!validate) {
-      validate = this._ajv.compile(tool.inputSchema);
+      const ajv = await (this._ajv ??= loadAjv());
+      validate = ajv.compile(tool.inputSchema);
       this._validators.set(tool.name, validate);
     }
     if (validate(input)) {
@@ -126,5 +131,11 @@ export class ToolRegistry {
   private _withheld = new Map<string, string>();
   private _sources: IToolSource[] = [];
   private _validators = new Map<string, ValidateFunction>();
-  private _ajv = new Ajv({ allErrors: true, strict: false });
+  private _ajv: Promise<Ajv> | null = null;
+}
+
+/** Ajv, in its own chunk. */
+async function loadAjv(): Promise<Ajv> {
+  const { default: Ajv } = await import(/* webpackChunkName: "ajv" */ 'ajv');
+  return new Ajv({ allErrors: true, strict: false });
 }

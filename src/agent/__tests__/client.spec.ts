@@ -20,7 +20,7 @@ describe('createClient through the proxy', () => {
     const fake = fakeFetch([{ text: 'Hello' }]);
     const settings = settingsWith(fake.fetch);
     expect(proxyBaseUrl(settings)).toBe('http://localhost:8888/user/alice/data-engineer/anthropic');
-    const client = createClient(
+    const client = await createClient(
       { directMode: false, directApiKey: '', directBaseUrl: '', maxRetries: 0 },
       settings
     );
@@ -48,7 +48,7 @@ describe('createClient through the proxy', () => {
     const original = globalThis.fetch;
     globalThis.fetch = fake.fetch;
     try {
-      const client = createClient(
+      const client = await createClient(
         {
           directMode: true,
           directApiKey: 'sk-user',

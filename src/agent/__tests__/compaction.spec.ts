@@ -17,7 +17,7 @@ import {
 } from '../compaction';
 import { ChatModel } from '../../chats/chatModel';
 import { IAssistantTurn, IRecapTurn, IToolCall, IUserTurn, restoredTurns, SHORTENED_RESULT_CHARS, toolResultBlock, Turn } from '../../chats/conversation';
-import { isAbort } from '../errors';
+import { AbortedError, isAbort } from '../errors';
 import { ToolRegistry } from '../../tools/registry';
 import type { ITool } from '../../tools/types';
 import { fakeFetch, IFakeReply } from '../../__tests__/fakeStream';
@@ -695,7 +695,7 @@ describe('Compactor failures', () => {
         })
     });
     const result = t.compactor.beforeRequest(argsOf(conversation, controller.signal));
-    await expect(result).rejects.toBeInstanceOf(APIUserAbortError);
+    await expect(result).rejects.toBeInstanceOf(AbortedError);
     await result.catch(error => expect(isAbort(error)).toBe(true));
     expect(recapsOf(conversation)).toHaveLength(0);
     expect(conversation.turns).toHaveLength(3);

@@ -1,6 +1,14 @@
 /** @jest-environment node */
 import { AnthropicError, APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { describeError, errorActions, IncompleteStreamError, isAbort, retryAfterSeconds } from '../errors';
+import {
+  AbortedError,
+  describeError,
+  errorActions,
+  IncompleteStreamError,
+  isAbort,
+  retryAfterSeconds,
+  sdkErrorName
+} from '../errors';
 
 function apiError(status: number, body: unknown, headers: Record<string, string> = {}) {
   return APIError.generate(status, body as any, undefined, new Headers(headers));
@@ -198,5 +206,29 @@ describe('describeError', () => {
     expect(errorActions(describeError(new AnthropicError('terminated')))).toEqual(['retry']);
     // A 413 is about the request's size, and says what to do.
     expect(describeError(apiError(413, body('request_too_large'))).message).toContain('Compact and retry');
+  });
+});
+
+describe('errors without the SDK module (it loads with the first request)', () => {
+  it('describes errors and aborts with no value import of @anthropic-ai/sdk', () => {
+    jest.isolateModules(() => {
+      jest.doMock('@anthropic-ai/sdk', () => {
+        throw new Error('the SDK was loaded');
+      });
+      const fresh = require('../errors');
+      expect(fresh.describeError(new Error('boom'))).toMatchObject({ kind: 'unknown' });
+      expect(fresh.describeError(new TypeError('network error')).kind).toBe('network');
+      expect(fresh.describeError(new fresh.IncompleteStreamError()).kind).toBe('network');
+      expect(fresh.isAbort(new fresh.AbortedError())).toBe(true);
+      expect(fresh.sdkErrorName(new Error('x'))).toBeUndefined();
+      jest.dontMock('@anthropic-ai/sdk');
+    });
+  });
+
+  it('recognises the SDK classes by shape once they exist', () => {
+    expect(sdkErrorName(new APIUserAbortError())).toBe('APIUserAbortError');
+    expect(sdkErrorName(new APIConnectionError({ message: 'x' }))).toBe('APIConnectionError');
+    expect(sdkErrorName(new AnthropicError('terminated'))).toBe('AnthropicError');
+    expect(isAbort(new AbortedError())).toBe(true);
   });
 });

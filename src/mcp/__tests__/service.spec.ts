@@ -16,7 +16,7 @@ describe('McpService', () => {
     const query = registry.get('mcp__db__query')!;
     expect(query.inputSchema).toEqual({ type: 'object', properties: { q: { type: 'string' } }, required: ['q'] });
     expect(query.description).toContain('MCP server "db"');
-    expect(registry.validate(query, {})).toContain('required');
+    expect(await registry.validate(query, {})).toContain('required');
     const result = await query.run({ q: 'select 1' }, { signal: new AbortController().signal, services: {} });
     expect(result.content).toBe('query ok');
     expect(bridge.calls[0]).toMatchObject({ name: 'db', tool: 'query', args: { q: 'select 1' } });

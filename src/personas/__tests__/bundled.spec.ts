@@ -1,5 +1,6 @@
 /** @jest-environment node */
 import { BUNDLED_PERSONAS } from '../bundled';
+import { parseFrontMatter } from '../frontMatter';
 import { parsePersona } from '../persona';
 import { resolveTools } from '../toolMapping';
 
@@ -58,4 +59,16 @@ describe('bundled personas', () => {
     ]);
     handoffs.forEach(handoff => expect(handoff.label.trim()).not.toBe(''));
   });
+});
+
+describe('bundled front matter parsed at build time (bundledFrontMatter.ts)', () => {
+  it.each(BUNDLED_PERSONAS.map(file => [file.path, file] as const))(
+    'matches what the YAML parser reads from %s (else run npm run build:personas)',
+    (_, file) => {
+      expect(file.frontMatter).toEqual(parseFrontMatter(file.text));
+      expect(parsePersona(file.text, { id: file.id, path: file.path, source: 'bundled' }, file.frontMatter)).toEqual(
+        parsePersona(file.text, { id: file.id, path: file.path, source: 'bundled' })
+      );
+    }
+  );
 });

@@ -91,10 +91,11 @@ describe('the Buffer shim', () => {
     });
   });
 
-  it('lets parseFrontMatter work without a global Buffer', () => {
+  it('lets parseFrontMatter work without a global Buffer', async () => {
     delete host.Buffer;
-    jest.isolateModules(() => {
-      const { parseFrontMatter: parse } = require('../frontMatter');
+    await jest.isolateModulesAsync(async () => {
+      const { loadFrontMatterParser, parseFrontMatter: parse } = require('../frontMatter');
+      await loadFrontMatterParser();
       expect(host.Buffer).toBe(require('buffer/').Buffer);
       expect(parse('---\na: 1\n---\nbody').data).toEqual({ a: 1 });
     });
@@ -105,5 +106,19 @@ describe('the Buffer shim', () => {
       require('../bufferShim');
     });
     expect(host.Buffer).toBe(saved);
+  });
+});
+
+describe('the lazily loaded parser (gray-matter is a chunk of its own)', () => {
+  it('is not loaded by importing frontMatter; text without front matter needs none', async () => {
+    await jest.isolateModulesAsync(async () => {
+      const fresh = require('../frontMatter');
+      expect(fresh.frontMatterParserLoaded()).toBe(false);
+      expect(fresh.parseFrontMatter('# Just markdown\n')).toEqual({ data: {}, content: '# Just markdown\n', hasFrontMatter: false });
+      expect(() => fresh.parseFrontMatter('---\na: 1\n---\nbody')).toThrow(/not loaded yet/);
+      await Promise.all([fresh.loadFrontMatterParser(), fresh.loadFrontMatterParser()]);
+      expect(fresh.frontMatterParserLoaded()).toBe(true);
+      expect(fresh.parseFrontMatter('---\na: 1\n---\nbody').data).toEqual({ a: 1 });
+    });
   });
 });

@@ -240,3 +240,46 @@ describe('PersonaRegistry', () => {
     expect(other.defaultPersona()?.id).toBe('api-engineer');
   });
 });
+
+describe('PersonaRegistry with the lazily loaded YAML parser', () => {
+  const fresh = async (use: (modules: { registry: any; frontMatter: any; bundled: any }) => Promise<void>) =>
+    jest.isolateModulesAsync(async () => {
+      const frontMatter = require('../frontMatter');
+      frontMatter.setFrontMatterParser(null); // as in the browser before the first parse
+      await use({ registry: require('../registry'), frontMatter, bundled: require('../bundled') });
+    });
+
+  it('draws the bundled personas without loading the parser (front matter parsed at build time)', async () => {
+    await fresh(async ({ registry, frontMatter, bundled }) => {
+      const personas = new registry.PersonaRegistry({ bundled: bundled.BUNDLED_PERSONAS });
+      expect(frontMatter.frontMatterParserLoaded()).toBe(false);
+      expect(personas.defaultPersona()?.name).toBe('Data Engineer');
+      expect(personas.all()).toHaveLength(BUNDLED_PERSONAS.length);
+      expect(personas.problems).toEqual([]);
+      await personas.load(); // no workspace: nothing to parse
+      expect(frontMatter.frontMatterParserLoaded()).toBe(false);
+    });
+  });
+
+  it('loads the parser on the first workspace persona file', async () => {
+    await fresh(async ({ registry, frontMatter, bundled }) => {
+      const contents = new FakeContents({ '.github/chatmodes': { 'sql.chatmode.md': persona('Workspace SQL') } });
+      const personas = new registry.PersonaRegistry({ bundled: bundled.BUNDLED_PERSONAS, contents });
+      await personas.load();
+      expect(frontMatter.frontMatterParserLoaded()).toBe(true);
+      expect(personas.get('sql')?.description).toBe('Workspace SQL');
+    });
+  });
+
+  it('parses bundled files given as text once the parser has loaded, and announces them', async () => {
+    await fresh(async ({ registry }) => {
+      const personas = new registry.PersonaRegistry({ bundled: BUNDLED });
+      const changed = jest.fn();
+      personas.changed.connect(changed);
+      expect(personas.all()).toEqual([]); // a brief loading state
+      await personas.load();
+      expect(personas.all().map((p: any) => p.id)).toEqual(['data-engineer', 'api-engineer', 'business-analyst']);
+      expect(changed).toHaveBeenCalled();
+    });
+  });
+});
