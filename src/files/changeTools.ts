@@ -29,14 +29,14 @@ export function listChangesTool() {
           return { content: 'No files were changed in this chat.' };
         }
         const lines = [`${plural(records.length, 'change')} in this chat, oldest first:`];
-        records.forEach((record, index) => {
+        for (const [index, record] of records.entries()) {
           const facts = [when(record.at), `change ${record.id}`];
           if ((record.kind === 'edit' || record.kind === 'write') && record.before !== null && record.after !== null) {
-            facts.unshift(describeLineChanges(record.before, record.after));
+            facts.unshift(await describeLineChanges(record.before, record.after));
           }
           const undone = record.undoneAt ? ' — undone by the user' : '';
           lines.push(`${index + 1}. ${describeChange(record, path => service.display(path))} (${facts.join(', ')})${undone}`);
-        });
+        }
         const note = service.baseNote();
         if (note) {
           lines.push(note);

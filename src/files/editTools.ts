@@ -182,7 +182,7 @@ export function writeFileTool(lookup?: ServiceLookup) {
           });
           const lines = plural(splitLines(plan.after).length, 'line');
           const what = plan.exists
-            ? `Replaced ${shown} (${describeLineChanges(plan.before, record.after ?? '')}).`
+            ? `Replaced ${shown} (${await describeLineChanges(plan.before, record.after ?? '')}).`
             : `Created ${shown} (${lines}).`;
           return { content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}`, data: changeData(record) };
         });
@@ -258,7 +258,7 @@ export function editFileTool(lookup?: ServiceLookup) {
           const where = plan.count === 1 ? `line ${plan.lines[0]}` : `${plan.count} places (lines ${plan.lines.join(', ')})`;
           return {
             content: [
-              `Edited ${shown} at ${where} (${describeLineChanges(plan.before, record.after ?? '')}). Change ${record.id}.${viaEditorNote(viaEditor)}`,
+              `Edited ${shown} at ${where} (${await describeLineChanges(plan.before, record.after ?? '')}). Change ${record.id}.${viaEditorNote(viaEditor)}`,
               excerpt(record.after ?? '', plan.lines[0], plan.replacementLines)
             ].join('\n'),
             data: changeData(record)

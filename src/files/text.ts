@@ -1,4 +1,4 @@
-import { diffLines } from 'diff';
+import { loadDiff } from '../markdown/diff';
 import { FileToolError, plural } from './common';
 
 /**
@@ -169,8 +169,9 @@ export function numberLine(lineNo: number, line: string): string {
   return `${String(lineNo).padStart(6)}\t${line}`;
 }
 
-/** Lines added and removed between two texts. */
-export function lineChanges(before: string, after: string): { added: number; removed: number } {
+/** Lines added and removed between two texts (jsdiff loads with the first count). */
+export async function lineChanges(before: string, after: string): Promise<{ added: number; removed: number }> {
+  const { diffLines } = await loadDiff();
   let added = 0;
   let removed = 0;
   for (const part of diffLines(toLf(before), toLf(after))) {
@@ -184,8 +185,8 @@ export function lineChanges(before: string, after: string): { added: number; rem
 }
 
 /** "+3 −1 lines" */
-export function describeLineChanges(before: string, after: string): string {
-  const { added, removed } = lineChanges(before, after);
+export async function describeLineChanges(before: string, after: string): Promise<string> {
+  const { added, removed } = await lineChanges(before, after);
   return `+${added} −${plural(removed, 'line')}`;
 }
 

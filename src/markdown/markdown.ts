@@ -1,4 +1,4 @@
-import { createTwoFilesPatch } from 'diff';
+import type { DiffModule } from './diff';
 
 /** Code fences that no content can break out of, and diffs in them (used by the cards and by export). */
 
@@ -18,9 +18,9 @@ export function fenced(content: string, language = ''): string {
   return `${fence}${language}\n${body}${fence}`;
 }
 
-/** A unified diff of an edit, as a fenced `diff` block. */
-export function diffMarkdown(path: string, before: string, after: string): string {
-  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });
+/** A unified diff of an edit, as a fenced `diff` block (`diff`: jsdiff, see diff.ts). */
+export function diffMarkdown(diff: DiffModule, path: string, before: string, after: string): string {
+  const patch = diff.createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });
   // Drop the "Index"/separator header lines jsdiff adds.
   const body = patch.split('\n').filter(line => !line.startsWith('====')).join('\n');
   return fenced(body.trim(), 'diff');

@@ -3,8 +3,7 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
 import type { ChangeLog, IUndoResult } from '../files/changeLog';
 import type { IChangeRecord } from '../files/snapshots';
-import { diffMarkdown } from '../markdown/markdown';
-import { MarkdownView } from './markdownView';
+import { DiffView } from './diffView';
 
 
 
@@ -126,8 +125,10 @@ export function ChangesView(props: IChangesProps): JSX.Element {
             {change.undoneAt ? ` · ${trans.__('undone')}` : ''}
           </summary>
           {change.encoding !== 'base64' && change.kind !== 'rename' && (
-            <MarkdownView
-              source={diffMarkdown(change.path, change.before ?? '', change.after ?? '')}
+            <DiffView
+              path={change.path}
+              before={change.before ?? ''}
+              after={change.after ?? ''}
               rendermime={props.rendermime}
               trans={trans}
             />

@@ -5,7 +5,8 @@ import type { ApprovalAnswer } from '../agent/approval';
 import type { IToolCall, ToolCallState } from '../chats/conversation';
 import type { IToolResult } from '../tools/types';
 import type { ChangeLog } from '../files/changeLog';
-import { diffMarkdown, fenced } from '../markdown/markdown';
+import { fenced } from '../markdown/markdown';
+import { DiffView } from './diffView';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
 import { allowChatMeaning, BoundCells } from './approvalDetails';
@@ -103,11 +104,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
             />
           )}
           {preview?.diff && (
-            <MarkdownView
-              source={diffMarkdown(preview.diff.path, preview.diff.before, preview.diff.after)}
-              rendermime={props.rendermime}
-              trans={trans}
-            />
+            <DiffView {...preview.diff} rendermime={props.rendermime} trans={trans} />
           )}
           {preview?.cells && <BoundCells cells={preview.cells} trans={trans} />}
           {!preview?.code && !preview?.diff && !preview?.cells && (
@@ -168,11 +165,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           {preview?.diff && (
             <details className="jp-DataEngineer-toolDiff">
               <summary>{trans.__('Diff')}</summary>
-              <MarkdownView
-                source={diffMarkdown(preview.diff.path, preview.diff.before, preview.diff.after)}
-                rendermime={props.rendermime}
-                trans={trans}
-              />
+              <DiffView {...preview.diff} rendermime={props.rendermime} trans={trans} />
             </details>
           )}
           <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />

@@ -83,7 +83,7 @@ describe('line endings and counts', () => {
     expect(withEol('a\nb\r\nc', '\r\n')).toBe('a\r\nb\r\nc');
   });
 
-  it('counts added and removed lines', () => {
-    expect(lineChanges('a\nb\nc\n', 'a\nB\nc\nd\n')).toEqual({ added: 2, removed: 1 });
+  it('counts added and removed lines', async () => {
+    expect(await lineChanges('a\nb\nc\n', 'a\nB\nc\nd\n')).toEqual({ added: 2, removed: 1 });
   });
 });

@@ -1,10 +1,10 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { diffLines } from 'diff';
 import * as React from 'react';
 import type { QueryService } from '../service';
 import type { IQueryResultData, IVerification } from '../types';
 import { verdictHeadline } from '../verdictText';
+import { useDiff } from '../../ui/useDiff';
 
 export interface IQueryCardProps {
   data: IQueryResultData;
@@ -49,7 +49,8 @@ function Rows(props: { columns?: string[]; rows?: unknown[][]; caption: string }
 
 /** A line diff of the SQL, as text (no HTML from the model's text). */
 function SqlDiff(props: { before: string; after: string }): JSX.Element {
-  const parts = diffLines(props.before.trimEnd() + '\n', props.after.trimEnd() + '\n');
+  const diff = useDiff(); // jsdiff loads where a diff is drawn
+  const parts = diff ? diff.diffLines(props.before.trimEnd() + '\n', props.after.trimEnd() + '\n') : [];
   return (
     <pre className="jp-DataEngineer-queryDiffText">
       {parts.flatMap((part, i) =>
