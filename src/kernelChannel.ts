@@ -70,7 +70,11 @@ export type ExecuteReply = KernelMessage.IExecuteReplyMsg['content'] & {
 export interface IKernelHelper {
   /** Its name in `sys.modules`. */
   module: string;
-  source: string;
+  /**
+   * Its Python source, or a function that loads it: the helpers' sources are
+   * chunks of their own, fetched the first time a kernel needs the helper.
+   */
+  source: string | (() => Promise<string>);
   /** The file name its tracebacks show. */
   filename: string;
   /** When set, a module whose PROTOCOL differs (left by an older version) is replaced. */
@@ -91,7 +95,7 @@ export function helperRef(helper: IKernelHelper): string {
 }
 
 /** One expression that runs the helper into a fresh module and registers it, assigning no user name. */
-export function helperBootstrap(helper: Pick<IKernelHelper, 'module' | 'source' | 'filename'>): string {
+export function helperBootstrap(helper: Pick<IKernelHelper, 'module' | 'filename'> & { source: string }): string {
   const template = `(lambda m: (exec(compile(<SOURCE>, '${helper.filename}', 'exec'), m.__dict__), __import__('sys').modules.__setitem__(m.__name__, m)) and None)(__import__('types').ModuleType('${helper.module}'))`;
   // A function replacement: a string one would expand `$&` inside the source.
   return template.replace('<SOURCE>', () => JSON.stringify(helper.source));
@@ -224,7 +228,8 @@ export class KernelChannel {
   }
 
   private async _load(helper: IKernelHelper, options: IExecuteOptions): Promise<void> {
-    const loaded = await this.execute(helperBootstrap(helper), { ...options, mode: 'silent', userExpressions: {} });
+    const source = typeof helper.source === 'function' ? await helper.source() : helper.source;
+    const loaded = await this.execute(helperBootstrap({ ...helper, source }), { ...options, mode: 'silent', userExpressions: {} });
     if (loaded.status !== 'ok') {
       throw new KernelUnavailable(
         `The ${helper.label} could not be loaded in the kernel: ${loaded.ename ?? ''} ${loaded.evalue ?? ''}`.trim(),

@@ -192,7 +192,7 @@ function helperKernel() {
   return kernel;
 }
 
-const HELPER: IKernelHelper = { module: '__test_helper__', source: 'def answer(): ...', filename: '<test>', label: 'test helper' };
+const HELPER = { module: '__test_helper__', source: 'def answer(): ...', filename: '<test>', label: 'test helper' } satisfies IKernelHelper;
 
 describe('KernelChannel helpers', () => {
   it('loads a helper once, silently, and calls it', async () => {
@@ -239,5 +239,18 @@ describe('KernelChannel helpers', () => {
     expect(code).toContain(JSON.stringify("x = '$&'"));
     expect(code).toContain("ModuleType('__test_helper__')");
     expect(code).toContain("'<test>'");
+  });
+});
+
+describe('KernelChannel helpers with a lazily loaded source', () => {
+  it('loads the source the first time a kernel needs the helper, and only then', async () => {
+    const load = jest.fn(async () => HELPER.source);
+    const lazy: IKernelHelper = { ...HELPER, source: load };
+    const kernel = helperKernel();
+    const channel = new KernelChannel(kernel);
+    expect(load).not.toHaveBeenCalled();
+    expect(await channel.callHelper(lazy, ref => `${ref}.answer()`)).toEqual({ answer: 42 });
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(kernel.requests.filter((r: any) => r.code).map((r: any) => r.code)).toEqual([helperBootstrap(HELPER)]);
   });
 });

@@ -1,6 +1,4 @@
 import type { Kernel } from '@jupyterlab/services';
-// Through src/ so that the compiled lib/kernel/ module finds the file too.
-import inspectorSource from '../../src/kernel/inspector.py';
 import { helperBootstrap, helperRef, IExecuteOptions, IKernelHelper, KernelChannel, KernelUnavailable } from '../kernelChannel';
 
 export { pythonStringLiteral } from '../kernelChannel';
@@ -11,7 +9,7 @@ export const PROTOCOL = 2;
 /** The inspector helper; one a previous version left in a running kernel (no redaction) is replaced. */
 export const INSPECTOR_HELPER: IKernelHelper = {
   module: '__jl_data_engineer__',
-  source: inspectorSource,
+  source: loadInspectorSource,
   filename: '<jl-data-engineer>',
   protocol: PROTOCOL,
   label: 'inspector helper'
@@ -23,8 +21,17 @@ const CURRENT = helperRef(INSPECTOR_HELPER);
  * One expression that runs the helper into a fresh module and registers it,
  * assigning no name in the user's namespace (see the docstring of inspector.py).
  */
-export function bootstrapCode(source: string = inspectorSource): string {
-  return helperBootstrap({ ...INSPECTOR_HELPER, source });
+export async function bootstrapCode(source?: string): Promise<string> {
+  return helperBootstrap({ ...INSPECTOR_HELPER, source: source ?? (await loadInspectorSource()) });
+}
+
+/**
+ * The helper's Python source (54 KB, 16 KB gzip), in a chunk of its own: it is
+ * fetched when a kernel first needs the helper, not to draw the chat.
+ */
+export async function loadInspectorSource(): Promise<string> {
+  // Through src/ so that the compiled lib/kernel/ module finds the file too.
+  return (await import(/* webpackChunkName: "kernel-inspector-py" */ '../../src/kernel/inspector.py')).default;
 }
 
 /** The user_expressions call for listing variables. */

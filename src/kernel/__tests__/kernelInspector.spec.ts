@@ -57,7 +57,7 @@ describe('KernelInspector', () => {
     for (const request of requests) {
       expect(request).toMatchObject({ silent: true, store_history: false, allow_stdin: false });
     }
-    expect(requests[1].code).toBe(bootstrapCode());
+    expect(requests[1].code).toBe(await bootstrapCode());
   });
 
   it('refuses non-Python and dead kernels with a clear message', async () => {
@@ -74,13 +74,13 @@ describe('KernelInspector', () => {
     expect(error.reason).toBe('busy');
   });
 
-  it('builds expressions and a bootstrap that survive any source text', () => {
+  it('builds expressions and a bootstrap that survive any source text', async () => {
     expect(inspectExpression('orders', 3)).toBe(
       "(lambda m: m if getattr(m, 'PROTOCOL', 0) == 2 else {}['stale'])(__import__('sys').modules['__jl_data_engineer__'])" +
         '.inspect_variable(get_ipython().user_ns, "orders", sample_rows=3)'
     );
     expect(inspectExpression('Out[3]')).toContain('"Out[3]")');
-    const code = bootstrapCode("x = '$&' + \"\\n\"");
+    const code = await bootstrapCode("x = '$&' + \"\\n\"");
     expect(code).toContain(JSON.stringify("x = '$&' + \"\\n\""));
     expect(code.startsWith('(lambda m:')).toBe(true);
   });

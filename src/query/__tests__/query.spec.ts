@@ -5,7 +5,7 @@ import '../../notebook/__tests__/jupyterlabMocks';
 import { nullTranslator } from '@jupyterlab/translation';
 import { contextWith, FakeAccess, FakeTarget, makeModel } from '../../notebook/__tests__/fakeNotebook';
 import { looksLikeQuery } from '../commands';
-import { QUERY_MODULE, queryBootstrapCode, QUERY_SOURCES, py } from '../kernelQuery';
+import { loadQuerySources, QUERY_MODULE, queryBootstrapCode, py } from '../kernelQuery';
 import { QUERY_SERVICE, QueryService } from '../service';
 import { createQuerySlashCommands, errorOf, queryPrompt } from '../slashCommands';
 import { createQueryTools } from '../tools';
@@ -96,8 +96,9 @@ describe('slash commands', () => {
 });
 
 describe('kernel calls', () => {
-  it('bootstraps every helper file into the private module, and quotes values as Python', () => {
-    const code = queryBootstrapCode();
+  it('bootstraps every helper file into the private module, and quotes values as Python', async () => {
+    const code = await queryBootstrapCode();
+    const QUERY_SOURCES = await loadQuerySources();
     expect(code).toContain(QUERY_MODULE);
     expect(QUERY_SOURCES).toHaveLength(5);
     for (const source of QUERY_SOURCES) {

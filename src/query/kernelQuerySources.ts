@@ -1,0 +1,10 @@
+// The query helper's Python files as text, in a chunk of their own (loadQuerySources).
+// Through src/ so that the compiled lib/ module finds the files too (as kernelInspector.ts does).
+import enginesSource from '../../src/query/kernel/query_engines.py';
+import probeSource from '../../src/query/kernel/query_probe.py';
+import verifySource from '../../src/query/kernel/query_verify.py';
+import runSource from '../../src/query/kernel/query_run.py';
+import explainSource from '../../src/query/kernel/query_explain.py';
+
+/** The helper's files, in the order they are concatenated (tests/kernel/query_helpers.py too). */
+export const QUERY_SOURCES = [enginesSource, probeSource, verifySource, runSource, explainSource];
