@@ -12,6 +12,7 @@ import { testSettings } from '../../__tests__/testSettings';
 import { ToolRegistry } from '../../tools/registry';
 import type { ITool } from '../../tools/types';
 import { fakeFetch } from '../../__tests__/fakeStream';
+import { fakeTool } from '../../__tests__/allTools';
 
 const MODELS = [
   { id: 'claude-sonnet-4-20250514', created_at: '2025-05-14T00:00:00Z' },
@@ -25,16 +26,7 @@ const noFiles: IContentsLike = {
   }
 };
 
-function tool(name: string): ITool {
-  return {
-    name,
-    description: name,
-    inputSchema: { type: 'object', properties: {} },
-    effect: 'read',
-    defaultApproval: 'auto',
-    run: async () => ({ content: 'ok' })
-  };
-}
+const tool = (name: string): ITool => fakeTool(name);
 
 function make(settings: Partial<IChatSettings> = {}, context: string | null = 'NOTEBOOK VIEW') {
   const fake = fakeFetch([{ text: 'one' }, { text: 'two' }]);

@@ -8,7 +8,7 @@ import { BUNDLED_PERSONAS } from '../bundled';
 import { ModelCatalog } from '../modelCatalog';
 import { PersonaRegistry } from '../registry';
 import { ToolRegistry } from '../../tools/registry';
-import type { ITool } from '../../tools/types';
+import { fakeTool } from '../../__tests__/allTools';
 import { fakeFetch } from '../../__tests__/fakeStream';
 import { testSettings } from '../../__tests__/testSettings';
 
@@ -24,14 +24,6 @@ const SERVED = [
   { id: 'claude-haiku-4-5-20251001', created_at: '2025-10-01T00:00:00Z' }
 ];
 
-const tool = (name: string): ITool => ({
-  name,
-  description: name,
-  inputSchema: { type: 'object', properties: {} },
-  effect: 'read',
-  defaultApproval: 'auto',
-  run: async () => ({ content: 'ok' })
-});
 
 function make(bundled = BUNDLED_PERSONAS) {
   const fake = fakeFetch([{ text: 'one' }, { text: 'two' }, { text: 'three' }]);
@@ -43,7 +35,8 @@ function make(bundled = BUNDLED_PERSONAS) {
     catalog: new ModelCatalog(async () => SERVED),
     instructions: new InstructionsLoader(noFiles),
     activePath: () => null,
-    registry: new ToolRegistry(['read_file', 'run_cell', 'edit_file'].map(tool))
+    // Stand-ins in the real tools' groups: persona names resolve through the registry.
+    registry: new ToolRegistry(['read_file', 'run_cell', 'edit_file'].map(name => fakeTool(name)))
   });
   return { assistant, requests: fake.requests };
 }
