@@ -44,9 +44,8 @@ import {
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel/tools';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
-import { McpBridge, mcpPersonaResolver, McpService } from '../mcp';
+import { McpBridge, McpService } from '../mcp';
 import { dialogPrompter } from '../mcp/ui/dialogs';
-import { useMcpToolNames } from '../personas/toolMapping';
 import { CellActions } from '../notebook/cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { ResultViews } from '../api/registries';
@@ -153,7 +152,6 @@ export class ChatApp {
       prompter: dialogPrompter(trans)
     });
     registry.addSource(this.mcp);
-    useMcpToolNames(mcpPersonaResolver(this.mcp));
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;
     const activeInspector = () => {
@@ -488,6 +486,9 @@ export class ChatApp {
       throw new Error(trans.__('This chat is empty: there is nothing to export yet.'));
     }
     const personaName = (pid: string) => this.assistant.personas.get(pid)?.name ?? pid;
+    // Each call described by its tool (a tool this build no longer has gets a generic line).
+    const tools = this.assistant.registry;
+    const options = { personaName, describe: tools.describe.bind(tools), inputMarkdown: tools.inputMarkdown.bind(tools) };
     const active = this.options.notebookTracker?.currentWidget?.context.localPath ?? '';
     const folder = active ? PathExt.dirname(active) : '';
     const name = exportFileName(chat, format);
@@ -509,9 +510,9 @@ export class ChatApp {
       throw new Error(trans.__('No free file name for the export in "%1".', folder || '/'));
     }
     if (format === 'md') {
-      await contents.save(path, { type: 'file', format: 'text', content: chatToMarkdown(chat, { personaName }) });
+      await contents.save(path, { type: 'file', format: 'text', content: chatToMarkdown(chat, options) });
     } else {
-      await contents.save(path, { type: 'notebook', format: 'json', content: chatToNotebook(chat, { personaName }) as any });
+      await contents.save(path, { type: 'notebook', format: 'json', content: chatToNotebook(chat, options) as any });
     }
     this.options.openFile(path);
     return path;

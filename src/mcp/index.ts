@@ -1,7 +1,7 @@
 export { McpBridge, McpRouteError, MCP_PATH } from './bridge';
 export { McpInputValues } from './inputs';
 export { assignToolNames, mcpToolName, sanitizePart } from './names';
-export { mcpPersonaResolver } from './personaTools';
+export { mcpToolsNamed } from './personaTools';
 export { failureResult, toToolResult } from './results';
 export type { IResultMcp } from './results';
 export { McpService } from './service';

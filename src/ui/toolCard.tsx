@@ -144,7 +144,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               </button>
               <button
                 className="jp-DataEngineer-allowChat jp-mod-styled"
-                title={allowChatMeaning(call.name, trans)}
+                title={allowChatMeaning(call, trans)}
                 aria-describedby={`${call.id}-allowChatMeaning`}
                 onClick={() => props.onAnswer(call.id, { kind: 'allow_chat' })}
               >
@@ -157,7 +157,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
                 {trans.__('Deny…')}
               </button>
               <div className="jp-DataEngineer-allowChatMeaning" id={`${call.id}-allowChatMeaning`}>
-                {allowChatMeaning(call.name, trans)}
+                {allowChatMeaning(call, trans)}
               </div>
             </div>
           )}

@@ -104,9 +104,7 @@ export const proveEtlNotebookTool = defineTool({
   },
   effect: 'execute',
   defaultApproval: 'ask',
-  preview: input => ({
-    summary: `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`
-  }),
+  describe: input => `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`,
   async run(input, context): Promise<IToolResult> {
     const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
     const service = context.services[ETL_PROOF_SERVICE] as EtlProofService | undefined;

@@ -4,6 +4,9 @@ import { untranslated } from '../../translation';
 import * as React from 'react';
 import type { IToolCall } from '../../chats/conversation';
 import { ToolCard } from '../toolCard';
+import { createFileTools } from '../../files';
+import { createNotebookTools } from '../../notebook/tools/tools';
+import { ToolRegistry } from '../../tools/registry';
 
 type Root = { render(node: React.ReactNode): void; unmount(): void };
 const { createRoot } = require('react-dom/client') as { createRoot(host: HTMLElement): Root };
@@ -53,10 +56,23 @@ describe('approval card', () => {
     expect(cells[1].querySelector('summary')?.textContent).toContain('30 lines');
   });
 
-  it('says what "Allow for this chat" means on run_cell', () => {
-    render({ id: 't2', name: 'run_cell', input: { cell_id: 'c1' }, state: 'waiting_approval', preview: { summary: 'Run cell c1' } });
+  it('says what "Allow for this chat" means on run_cell, in the words the tool declares', async () => {
+    // The preview as the session builds it from the real tool.
+    const runCell = createNotebookTools().find(tool => tool.name === 'run_cell')!;
+    const preview = await ToolRegistry.previewOf(runCell, { cell_id: 'c1' }, { signal: new AbortController().signal, services: {} });
+    render({ id: 't2', name: 'run_cell', input: { cell_id: 'c1' }, state: 'waiting_approval', preview });
     const meaning = host.querySelector('.jp-DataEngineer-allowChatMeaning');
     expect(meaning?.textContent).toMatch(/runs any cell the assistant edits, without asking, for the rest of this chat/);
     expect(host.querySelector('.jp-DataEngineer-allowChat')?.getAttribute('aria-describedby')).toBe(meaning?.id);
+  });
+
+  it('says the general rule for a tool that declares nothing, and its describe line is the summary', async () => {
+    const readFile = createFileTools().find(tool => tool.name === 'delete_file')!;
+    const preview = await ToolRegistry.previewOf({ ...readFile, preview: undefined }, { path: 'old.csv' }, { signal: new AbortController().signal, services: {} });
+    render({ id: 't3', name: 'delete_file', input: { path: 'old.csv' }, state: 'waiting_approval', preview });
+    expect(host.querySelector('.jp-DataEngineer-toolSummary')?.textContent).toBe('Delete old.csv');
+    expect(host.querySelector('.jp-DataEngineer-allowChatMeaning')?.textContent).toBe(
+      'Allow for this chat: runs delete_file without asking for the rest of this chat (input that looks destructive still asks).'
+    );
   });
 });
