@@ -229,7 +229,7 @@ async function main() {
 
   // 3. Mock Messages API (so the chat behaves as in real use) and jupyter lab.
   const children = [];
-  killOnExit(children);
+  const cleanup = killOnExit(children);
 
   // --port 0 everywhere: the OS picks free ports, so no other run can take ours.
   const { base } = await startMockAndLab({ tmp, children, apiKey: 'bench-key', log });
