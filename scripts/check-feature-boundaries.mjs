@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Fails (exit 1) when a module outside a feature folder imports that feature's internals.
-// A feature is a folder src/<name>/ listed in FEATURES; its public entry is its `index.ts`
-// (`import ... from '../query'` or `'../query/index'`). Everything else under the folder is
+// A feature is a folder src/<name>/ listed in FEATURES; its public entries are its `index.ts`
+// (`import ... from '../query'` or `'../query/index'`) and, for a feature whose tools the
+// chat builds itself, `tools/index.ts` (the tool family's entry: it pulls in JupyterLab's
+// notebook and widget code, which the light `index.ts` must not). Everything else under the folder is
 // internal: only the feature's own files may import it. Tests (`__tests__/`) are exempt.
 // Static, type-only, side-effect and dynamic imports (and `require`) all count.
 //
@@ -97,7 +99,7 @@ for (const file of sourceFiles(SRC)) {
     if (!feature || featureOf(file) === feature) {
       continue;
     }
-    if (target === join(SRC, feature, 'index.ts')) {
+    if (target === join(SRC, feature, 'index.ts') || target === join(SRC, feature, 'tools', 'index.ts')) {
       continue;
     }
     violations.add(`${posix(file)} -> ${posix(target)}`);

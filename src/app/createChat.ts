@@ -21,15 +21,15 @@ import { ChatLock } from '../chats/lock';
 import { isNotFound } from '../contents/contents';
 import { serverRootCheck } from '../contents/rootCheck';
 import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../instructions/instructions';
-import { buildNotebookView } from '../notebook/view';
-import { notebookViewInput } from '../notebook/viewInput';
-import type { IInspectorKernel } from '../kernel/kernelInspector';
+import { buildNotebookView } from '../notebook';
+import { notebookViewInput } from '../notebook';
+import type { IInspectorKernel } from '../kernel';
 import { BUNDLED_PERSONAS } from '../personas/bundled';
 import { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
-import type { CompletionUsage } from '../completion/usage';
+import type { CompletionUsage } from '../completion';
 import type { IPersonaSources, IResultViews, IToolFamily, IToolFamilyHost, IToolRegistry } from '../tokens';
 import type { ITool } from '../tools/types';
 import type { IDisposable } from '@lumino/disposable';
@@ -41,12 +41,12 @@ import {
   FilesService,
   openDocumentLookup
 } from '../files';
-import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel/tools';
+import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
 import { McpBridge, McpService } from '../mcp';
-import { dialogPrompter } from '../mcp/ui/dialogs';
-import { CellActions } from '../notebook/cellActions';
+import { dialogPrompter } from '../mcp';
+import { CellActions } from './cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { ResultViews } from '../api/registries';
 import { PersonaContents } from '../personas/workspaceContents';

@@ -9,3 +9,6 @@ export type { IMcpPrompter, IMcpServerView } from './service';
 export { approvalFor, createMcpTool, normaliseSchema } from './tools';
 export type { IMcpSettings } from './tools';
 export type * from './types';
+export { dialogPrompter } from './ui/dialogs';
+export type { IMcpStatusListProps } from './ui/statusList';
+export { McpStatusList } from './ui/statusList';

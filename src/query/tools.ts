@@ -1,9 +1,9 @@
 import type { ICellModel } from '@jupyterlab/cells';
 import { KernelUnavailable } from '../kernelChannel';
-import { outputsOf, sourceOf } from '../notebook/cells';
+import { outputsOf, sourceOf } from '../notebook';
 import { guardFor } from '../tools/guard';
-import { findCell } from '../notebook/tools/cells';
-import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/tools/types';
+import { findCell } from '../notebook';
+import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook';
 import { defineTool } from '../tools/schema';
 import { fenced } from '../markdown/markdown';
 import type { IToolResultData } from '../tools/results';

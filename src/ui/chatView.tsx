@@ -12,7 +12,7 @@ import type { FilesService } from '../files';
 import type { ICodeBlockActions } from './markdownView';
 import type { IServerConfig } from '../agent/client';
 import { CommandIDs } from '../commands';
-import type { ChangeLog } from '../files/changeLog';
+import type { ChangeLog } from '../files';
 import { ChangesView, useChanges } from './changesView';
 import { ChatList } from './chatList';
 import { EmptyState } from './emptyState';
@@ -20,12 +20,12 @@ import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
 import { ResultViewsContext } from './toolCard';
 import type { IResultViews } from '../tokens';
-import type { CompletionUsage } from '../completion/usage';
+import type { CompletionUsage } from '../completion';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { ReadOnlyNotice } from './readOnlyNotice';
 import { useSignals } from './useSignal';
-import { IMcpStatusListProps, McpStatusList } from '../mcp/ui/statusList';
+import { IMcpStatusListProps, McpStatusList } from '../mcp';
 
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */

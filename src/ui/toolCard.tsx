@@ -4,7 +4,7 @@ import * as React from 'react';
 import type { ApprovalAnswer } from '../agent/approval';
 import type { IToolCall, ToolCallState } from '../chats/conversation';
 import type { IToolResult } from '../tools/types';
-import type { ChangeLog } from '../files/changeLog';
+import type { ChangeLog } from '../files';
 import { diffMarkdown, fenced } from '../markdown/markdown';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';

@@ -1,8 +1,8 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IEtlProofData } from '../../tools/results';
 import { defineTool } from '../../tools/schema';
-import { NOTEBOOKS_SERVICE } from '../../notebook/tools/types';
-import type { INotebookAccess, INotebookTarget } from '../../notebook/tools/types';
+import { NOTEBOOKS_SERVICE } from '../../notebook';
+import type { INotebookAccess, INotebookTarget } from '../../notebook';
 import type { IToolResult } from '../../tools/types';
 import { IProofCell, IProofKernelHost, proofHeadline, proveNotebook } from './proof';
 
