@@ -20,6 +20,7 @@ import { dataEngineerIcon } from './icon';
 import { queryPlugin } from './query';
 import { readSettings } from './settings';
 import { IDataEngineerChat, IPersonaSources, IResultViews, IToolRegistry } from './tokens';
+import { mcpPlugin } from './mcp';
 import { terminalPlugin } from './terminal';
 import { ChatShell } from './ui/chatShell';
 import type { ChatWidget } from './ui/chatWidget';
@@ -281,6 +282,7 @@ export default [
   queryPlugin,
   etlPlugin,
   terminalPlugin,
+  mcpPlugin,
   inlineCompletionPlugin,
   exampleToolPlugin
 ];

@@ -30,7 +30,15 @@ import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
 import type { CompletionUsage } from '../completion';
-import type { IPersonaSources, IResultViews, IToolFamily, IToolFamilyHost, IToolRegistry } from '../tokens';
+import type {
+  IPersonaSources,
+  IResultViews,
+  IToolFamily,
+  IToolFamilyContents,
+  IToolFamilyHost,
+  IToolRegistry
+} from '../tokens';
+import type * as React from 'react';
 import type { ITool } from '../tools/types';
 import type { IDisposable } from '@lumino/disposable';
 import {
@@ -44,12 +52,16 @@ import {
 import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
-import { McpBridge, McpService } from '../mcp';
-import { dialogPrompter } from '../mcp';
 import { CellActions } from './cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { ResultViews } from '../api/registries';
 import { PersonaContents } from '../personas/workspaceContents';
+
+/** A tool family as the chat holds it: what to undo when it goes, what it brought. */
+interface ILoadedFamily {
+  disposables: IDisposable[];
+  contents: IToolFamilyContents | null;
+}
 
 /** What the chat needs from JupyterLab. */
 export interface IChatOptions {
@@ -140,18 +152,6 @@ export class ChatApp {
       ...createFileTools({ service: () => this.files })
     ]);
     this._registry = registry;
-    // MCP servers as tool sources (src/mcp): tools come and go with the servers.
-    this.mcp = new McpService({
-      bridge: new McpBridge(options.serverSettings),
-      registry,
-      settings: () => {
-        const s = options.settings();
-        return { approvals: s.mcpApprovals ?? {}, workspaceServers: s.mcpWorkspaceServers !== false };
-      },
-      trans,
-      prompter: dialogPrompter(trans)
-    });
-    registry.addSource(this.mcp);
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;
     const activeInspector = () => {
@@ -282,7 +282,7 @@ export class ChatApp {
     const families = this.options.toolFamilies?.families ?? [];
     for (const [family, loaded] of [...this._families]) {
       if (!families.includes(family)) {
-        loaded.forEach(d => d.dispose());
+        loaded.disposables.forEach(d => d.dispose());
         this._families.delete(family);
       }
     }
@@ -292,20 +292,22 @@ export class ChatApp {
       activePath: () => this.options.activePath(),
       chatId: () => this.assistant.chatId,
       serverConfig: () => this._serverConfig as Readonly<Record<string, unknown>> | null,
-      trans: this.options.trans
+      trans: this.options.trans,
+      registry: this._registry
     };
     await Promise.all(
       families
         .filter(family => !this._families.has(family))
         .map(async family => {
-          const disposables: IDisposable[] = [];
-          this._families.set(family, disposables);
+          const loaded: ILoadedFamily = { disposables: [], contents: null };
+          this._families.set(family, loaded);
           try {
             const contents = await family.load(host);
-            if (this._families.get(family) !== disposables) {
+            if (this._families.get(family) !== loaded) {
               return; // removed while loading
             }
-            await this._addFamily(family, contents, disposables);
+            loaded.contents = contents;
+            await this._addFamily(family, contents, loaded.disposables);
           } catch (error) {
             console.error(`jupyterlab-data-engineer: the tool family "${family.id}" could not be loaded`, error);
           }
@@ -335,9 +337,7 @@ export class ChatApp {
       disposables.push(this.assistant.slashCommands.add(command));
     }
     for (const view of contents.resultViews ?? []) {
-      if (this.options.resultViews) {
-        disposables.push(this.options.resultViews.add(view));
-      }
+      disposables.push(this.resultViews.add(view));
     }
     disposables.push({
       isDisposed: false,
@@ -347,6 +347,10 @@ export class ChatApp {
         contents.dispose?.();
       }
     });
+    if (this._restored) {
+      // Added after the chat started (another extension's family): ask it about its setup now.
+      void contents.refresh?.().catch(() => undefined);
+    }
     // Known before the chat says it is ready, so the persona details list what is not offered.
     const withheld = await contents.withheld?.catch(() => null);
     if (withheld) {
@@ -363,8 +367,10 @@ export class ChatApp {
   readonly files: FilesService;
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
-  /** MCP servers: status, trust, inputs, their tools in the registry. */
-  readonly mcp: McpService;
+  /** Lines under the instructions line, from the tool families (MCP servers' status...). */
+  get statusViews(): ReadonlyArray<React.ComponentType<{ trans: TranslationBundle }>> {
+    return [...this._families.values()].flatMap(family => family.contents?.statusViews ?? []);
+  }
   /** The workspace's prompt files, registered as slash commands. */
   readonly prompts: PromptFileCommands;
   /** Views of tool results, drawn in the tool cards. */
@@ -406,7 +412,14 @@ export class ChatApp {
   async refresh(): Promise<void> {
     this._serverConfig = await fetchServerConfig(this.options.serverSettings);
     this._stateChanged.emit();
-    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions(), this.mcp.refresh()]);
+    await Promise.all([
+      this.assistant.personas.load(),
+      this.assistant.refreshInstructions(),
+      // The families loaded at start first (MCP servers refresh here, once).
+      this._familiesLoaded.then(() =>
+        Promise.all([...this._families.values()].map(family => family.contents?.refresh?.().catch(() => undefined)))
+      )
+    ]);
   }
 
   /** The active document's path (the empty chat's suggestions follow it). */
@@ -534,7 +547,7 @@ export class ChatApp {
 
   dispose(): void {
     window.removeEventListener('pagehide', this._onPageHide);
-    this._families.forEach(loaded => loaded.forEach(d => d.dispose()));
+    this._families.forEach(loaded => loaded.disposables.forEach(d => d.dispose()));
     this._families.clear();
     this._coreDisposables.forEach(d => d.dispose());
     Signal.disconnectReceiver(this);
@@ -553,7 +566,7 @@ export class ChatApp {
   private _coreDisposables: IDisposable[] = [];
   private _coreServices: Record<string, unknown> = {};
   private _familyServices: Record<string, unknown> = {};
-  private _families = new Map<IToolFamily, IDisposable[]>();
+  private _families = new Map<IToolFamily, ILoadedFamily>();
   private _familiesLoaded: Promise<void>;
   private _serverConfig: IServerConfig | null = null;
   private _restored = false;

@@ -25,7 +25,6 @@ import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { ReadOnlyNotice } from './readOnlyNotice';
 import { useSignals } from './useSignal';
-import { IMcpStatusListProps, McpStatusList } from '../mcp';
 
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
@@ -41,7 +40,8 @@ export interface IChatViewModel {
   readonly stateChanged: ISignal<any, void>;
   readonly options: { settings: () => IChatSettings; openFile: (path: string) => void; completionUsage?: CompletionUsage | null };
   /** MCP servers (status list); absent in views without them. */
-  readonly mcp?: IMcpStatusListProps['service'];
+  /** Lines under the instructions line, from the tool families (MCP servers' status...). */
+  readonly statusViews?: ReadonlyArray<React.ComponentType<{ trans: TranslationBundle }>>;
   createInstructions(): Promise<void>;
   /** Suggested first prompts for what is open (the empty chat shows them). */
   suggestions?(): Promise<ISuggestedPrompt[]>;
@@ -146,7 +146,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           onCreateInstructions={() => void app.createInstructions()}
         />
         <SetupNotice config={app.serverConfig} directMode={settings.directMode} trans={trans} />
-        {app.mcp && <McpStatusList service={app.mcp} trans={trans} />}
+        {app.statusViews?.map((StatusView, i) => <StatusView key={i} trans={trans} />)}
         {/* The list of chats takes the messages' place (below the instructions line). */}
         {panels.chats && (
           <ChatList
