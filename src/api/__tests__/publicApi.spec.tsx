@@ -1,17 +1,13 @@
 // The public API's registries, the chat handle and result views drawn by the tool card.
 import '../../notebook/__tests__/jupyterlabMocks';
+import { render } from '@testing-library/react';
 import * as React from 'react';
-import { untranslated } from '../../translation';
 import type { IToolCall } from '../../chats/conversation';
-import { ResultViewsContext, ToolCard } from '../../ui/toolCard';
+import { toolCard } from '../../__tests__/toolCardFixture';
+import { ResultViewsContext } from '../../ui/toolCard';
 import { ChatHandle } from '../chatHandle';
 import { PersonaSources, ResultViews, ToolFamilies } from '../registries';
 import { textStatsFamily } from '../../examples/textStats';
-
-type Root = { render(node: React.ReactNode): void; unmount(): void };
-const { createRoot } = require('react-dom/client') as { createRoot(host: HTMLElement): Root };
-const act = (React as unknown as { act(body: () => unknown): Promise<void> | void }).act;
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
 function call(data: Record<string, unknown>, state: IToolCall['state'] = 'done'): IToolCall {
   return { id: 'toolu_1', name: 'example_text_stats', input: {}, state, result: { content: 'ok', data } };
@@ -135,27 +131,10 @@ describe('ChatHandle', () => {
 });
 
 describe('ToolCard result views', () => {
-  let host: HTMLElement;
-  let root: Root;
-  beforeEach(() => {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  });
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
-  });
-
-  function render(views: ResultViews | null, c: IToolCall): void {
-    act(() => {
-      root.render(
-        <ResultViewsContext.Provider value={views}>
-          <ToolCard call={c} rendermime={{} as any} trans={untranslated} onAnswer={() => undefined} />
-        </ResultViewsContext.Provider>
-      );
-    });
-  }
+  /** The card with `views` as the registry of result views (none for `null`). */
+  const card = (views: ResultViews | null, c: IToolCall) => (
+    <ResultViewsContext.Provider value={views}>{toolCard(c)}</ResultViewsContext.Provider>
+  );
 
   it("draws a family's registered view for its data, and nothing without the registry", async () => {
     const views = new ResultViews();
@@ -164,11 +143,11 @@ describe('ToolCard result views', () => {
     const result = await family.tools[0].run({ text: 'a b\nc' }, { signal: new AbortController().signal, services: {} });
     expect(result.content).toBe('2 lines, 3 words, 5 characters.');
     const done = call(result.data as Record<string, unknown>);
-    render(views, done);
-    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')?.textContent).toBe('3 words in 2 lines');
-    render(null, done);
-    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
-    render(views, call({ other: 1 }));
-    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+    const { container, rerender } = render(card(views, done));
+    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')?.textContent).toBe('3 words in 2 lines');
+    rerender(card(null, done));
+    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+    rerender(card(views, call({ other: 1 })));
+    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
   });
 });
