@@ -40,7 +40,7 @@ import type {
 } from '../tokens';
 import type * as React from 'react';
 import type { ITool } from '../tools/types';
-import type { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import {
   ContentsSnapshotStore,
   contentsForFiles,
@@ -339,14 +339,13 @@ export class ChatApp {
     for (const view of contents.resultViews ?? []) {
       disposables.push(this.resultViews.add(view));
     }
-    disposables.push({
-      isDisposed: false,
-      dispose: () => {
+    disposables.push(
+      new DisposableDelegate(() => {
         added.forEach(tool => registry.remove(tool.name));
         Object.keys(services).forEach(name => delete this._familyServices[name]);
         contents.dispose?.();
-      }
-    });
+      })
+    );
     if (this._restored) {
       // Added after the chat started (another extension's family): ask it about its setup now.
       void contents.refresh?.().catch(() => undefined);
@@ -401,11 +400,23 @@ export class ChatApp {
    * personas and instructions. The saved chat is read first, alone: a long
    * chat is most of what the panel waits for.
    */
-  async start(): Promise<void> {
-    await this.threads.restore(readStored(CHAT_ID_KEY));
-    await Promise.all([this.refresh(), this._familiesLoaded]);
-    this._restored = true;
-    this._stateChanged.emit();
+  start(): Promise<void> {
+    this._started ??= (async () => {
+      await this.threads.restore(readStored(CHAT_ID_KEY));
+      await Promise.all([this.refresh(), this._familiesLoaded]);
+      this._restored = true;
+      this._stateChanged.emit();
+    })();
+    return this._started;
+  }
+
+  /**
+   * Resolves once the chat has started: the last chat reopened, the tool
+   * families loaded (their slash commands registered), the server asked.
+   * What other plugins send waits for it (`/optimize` must be known).
+   */
+  get ready(): Promise<void> {
+    return this.start();
   }
 
   /** Ask the server again about its setup, then reload personas and instructions. */
@@ -570,6 +581,7 @@ export class ChatApp {
   private _familiesLoaded: Promise<void>;
   private _serverConfig: IServerConfig | null = null;
   private _restored = false;
+  private _started: Promise<void> | null = null;
   private _client: Anthropic | null = null;
   private _clientKey = '';
   private _stateChanged = new Signal<this, void>(this);

@@ -29,6 +29,8 @@ import { useSignals } from './useSignal';
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
 export interface IChatViewModel {
+  /** Resolves once the chat has started (families loaded, last chat reopened). */
+  readonly ready?: Promise<void>;
   resultViews: IResultViews | null;
   readonly assistant: Assistant;
   readonly threads: ChatThreads;

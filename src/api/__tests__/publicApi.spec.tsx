@@ -79,7 +79,7 @@ describe('ChatHandle', () => {
       continue: jest.fn(async () => undefined),
       stop: jest.fn()
     };
-    return { widget: { app: { assistant } } as any, sent, added, assistant };
+    return { widget: { app: { assistant, ready: Promise.resolve() } } as any, sent, added, assistant };
   }
 
   it('loads the chat on send, and hands over slash commands added before it loaded', async () => {
@@ -127,6 +127,26 @@ describe('ChatHandle', () => {
     // Added after the load: straight into the chat.
     handle.addSlashCommand({ ...command, name: 'late' });
     expect(chat.added).toEqual(['late']);
+  });
+});
+
+describe('ChatHandle before the chat has started', () => {
+  it('sends only once the chat is ready (its families\' slash commands registered)', async () => {
+    let ready!: () => void;
+    const sent: string[] = [];
+    const widget: any = {
+      app: {
+        ready: new Promise<void>(resolve => (ready = resolve)),
+        assistant: { send: async (text: string) => void sent.push(text) }
+      }
+    };
+    const handle = new ChatHandle({ load: async () => widget, open: async () => undefined, current: () => widget });
+    const sending = handle.send('/optimize');
+    await new Promise(resolve => setTimeout(resolve, 10));
+    expect(sent).toEqual([]);
+    ready();
+    await sending;
+    expect(sent).toEqual(['/optimize']);
   });
 });
 
