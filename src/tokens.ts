@@ -144,6 +144,8 @@ export interface IToolFamilyContents {
   services?: Record<string, unknown>;
   /** Slash commands of the composer that come with the family. */
   slashCommands?: ISlashCommand[];
+  /** New persona tool groups its tools belong to (persona files name them in `tools:`). */
+  groups?: { name: string; description: string }[];
   /** Views for the results of its tools. */
   resultViews?: IResultView[];
   /** Tool names not offered, with the reason shown in the persona details (e.g. terminals disabled). */

@@ -322,6 +322,9 @@ export class ChatApp {
     disposables: IDisposable[]
   ): Promise<void> {
     const registry = this._registry;
+    for (const group of contents.groups ?? []) {
+      registry.addGroup(group.name, group.description);
+    }
     const added: ITool[] = [];
     for (const tool of contents.tools) {
       if (registry.get(tool.name)) {

@@ -19,7 +19,8 @@ export type { ToolGroup };
  * holds (read off the tools themselves, so query, ETL and MCP tools count
  * like any other) and the dynamic sources that answer for their own names.
  */
-export type IToolCatalogue = Pick<ToolRegistry, 'groupOf' | 'toolsOfGroup' | 'sources'>;
+export type IToolCatalogue = Pick<ToolRegistry, 'groupOf' | 'toolsOfGroup' | 'sources'> &
+  Partial<Pick<ToolRegistry, 'groups' | 'hasGroup'>>;
 
 /**
  * VS Code tool name (lower-case) -> the groups it grants here. An empty list
@@ -104,8 +105,8 @@ export function toolsOfGroups(groups: Iterable<ToolGroup>, catalogue: IToolCatal
   return tools;
 }
 
-function isToolGroup(name: string): name is ToolGroup {
-  return (ALL_TOOL_GROUPS as string[]).includes(name);
+function isToolGroup(name: string, catalogue: IToolCatalogue): boolean {
+  return catalogue.hasGroup ? catalogue.hasGroup(name) : (ALL_TOOL_GROUPS as string[]).includes(name);
 }
 
 // Subagents: VS Code's `agent` / `runSubagent` (and Claude's `Task`) grant the delegation tool.
@@ -124,7 +125,7 @@ function lookUp(name: string): readonly ToolGroup[] | undefined {
  */
 function resolveName(raw: string, catalogue: IToolCatalogue): { groups: readonly ToolGroup[]; tools: readonly string[] } | undefined {
   const name = raw.trim().replace(/^#/, '').toLowerCase();
-  if (isToolGroup(name)) {
+  if (isToolGroup(name, catalogue)) {
     return { groups: [name], tools: catalogue.toolsOfGroup(name) };
   }
   if (catalogue.groupOf(name) !== undefined) {
@@ -159,9 +160,10 @@ export function resolveTools(
 ): IResolvedTools {
   const sources = catalogue.sources.filter(source => source.toolsNamed || source.toolsByDefault);
   if (names === null || names === undefined) {
-    const tools = toolsOfGroups(ALL_TOOL_GROUPS, catalogue);
+    const groups = catalogue.groups?.() ?? ALL_TOOL_GROUPS;
+    const tools = toolsOfGroups(groups, catalogue);
     sources.forEach(source => source.toolsByDefault?.().forEach(tool => tools.add(tool)));
-    return { groups: new Set(ALL_TOOL_GROUPS), tools, unavailable: [] };
+    return { groups: new Set(groups), tools, unavailable: [] };
   }
   const result: IResolvedTools = { groups: new Set(), tools: new Set(), unavailable: [] };
   const named = new Set<(typeof sources)[number]>();

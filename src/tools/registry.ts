@@ -1,7 +1,7 @@
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import Ajv, { ValidateFunction } from 'ajv';
 import { genericLine } from './describe';
-import type { ToolGroup } from './groups';
+import { ALL_TOOL_GROUPS, TOOL_GROUP_DESCRIPTIONS, ToolGroup } from './groups';
 import type { IShownSoFar, ITool, IToolContext, IToolPreview, IToolResult } from './types';
 
 /**
@@ -110,6 +110,34 @@ export class ToolRegistry {
 
   // -------------------------------------------------------------------------
   // The catalogue: read off the tools themselves, withheld ones included.
+
+  /**
+   * Add a group a tool family brings (persona files can then name it in
+   * `tools:`); a built-in group's name is refused. Dispose-free: groups stay
+   * known while the chat lives (a family's tools go; its group stays empty).
+   */
+  addGroup(name: string, description: string): void {
+    const id = name.trim().toLowerCase();
+    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(id) || (ALL_TOOL_GROUPS as string[]).includes(id)) {
+      throw new Error(`Invalid or built-in tool group name "${name}"`);
+    }
+    this._groups.set(id, description);
+  }
+
+  /** Every group: the built-in ones in display order, then the families' ones. */
+  groups(): ToolGroup[] {
+    return [...ALL_TOOL_GROUPS, ...this._groups.keys()];
+  }
+
+  /** Whether `name` is a group here. */
+  hasGroup(name: string): boolean {
+    return (ALL_TOOL_GROUPS as string[]).includes(name) || this._groups.has(name);
+  }
+
+  /** What a group is for (one line). */
+  groupDescription(group: ToolGroup): string {
+    return (TOOL_GROUP_DESCRIPTIONS as Record<string, string>)[group] ?? this._groups.get(group) ?? '';
+  }
 
   /** The group of a tool registered or withheld here (undefined: no such tool, or it has no group). */
   groupOf(name: string): ToolGroup | undefined {
@@ -222,5 +250,6 @@ export class ToolRegistry {
   private _withheld = new Map<string, string>();
   private _sources: IToolSource[] = [];
   private _validators = new Map<string, ValidateFunction>();
+  private _groups = new Map<string, string>();
   private _ajv = new Ajv({ allErrors: true, strict: false });
 }

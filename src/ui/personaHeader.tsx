@@ -5,7 +5,6 @@ import type { Assistant } from '../agent/assistant';
 import type { IModelResolution } from '../personas/modelResolution';
 import { isForCodingAgent } from '../personas/persona';
 import { resolveTools } from '../personas/toolMapping';
-import { TOOL_GROUP_DESCRIPTIONS } from '../tools/groups';
 
 
 export interface IPersonaHeaderProps {
@@ -194,7 +193,7 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
             <dd className="jp-DataEngineer-personaTools">
               {tools && tools.groups.size
                 ? [...tools.groups].map(group => (
-                    <span key={group} className="jp-DataEngineer-toolGroup" title={TOOL_GROUP_DESCRIPTIONS[group]}>
+                    <span key={group} className="jp-DataEngineer-toolGroup" title={props.assistant.registry.groupDescription(group)}>
                       {group}
                     </span>
                   ))

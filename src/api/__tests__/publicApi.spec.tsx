@@ -8,6 +8,9 @@ import { ResultViewsContext } from '../../ui/toolCard';
 import { ChatHandle } from '../chatHandle';
 import { PersonaSources, ResultViews, ToolFamilies } from '../registries';
 import { textStatsFamily } from '../../examples/textStats';
+import { ToolRegistry } from '../../tools/registry';
+import { resolveTools } from '../../personas/toolMapping';
+import { fakeTool } from '../../__tests__/allTools';
 
 function call(data: Record<string, unknown>, state: IToolCall['state'] = 'done'): IToolCall {
   return { id: 'toolu_1', name: 'example_text_stats', input: {}, state, result: { content: 'ok', data } };
@@ -51,6 +54,23 @@ describe('PersonaSources', () => {
     expect(sources.folders).toEqual(['team/personas', 'shared']);
     a.dispose();
     expect(sources.folders).toEqual(['shared']);
+  });
+});
+
+describe('tool groups a family brings', () => {
+  it('are granted by name in a persona\'s tools, and by a persona without tools:, and described', () => {
+    const registry = new ToolRegistry([fakeTool('read_file'), fakeTool('profile_table', { group: 'data-quality' })]);
+    // Unknown until the family declares it: the name is reported as unavailable.
+    expect(resolveTools(['data-quality'], registry).unavailable).toEqual(['data-quality']);
+    registry.addGroup('data-quality', 'Profile tables and check expectations');
+    const granted = resolveTools(['data-quality'], registry);
+    expect([...granted.tools]).toEqual(['profile_table']);
+    expect([...granted.groups]).toEqual(['data-quality']);
+    expect(resolveTools(null, registry).tools.has('profile_table')).toBe(true);
+    expect(resolveTools(['read'], registry).tools.has('profile_table')).toBe(false);
+    expect(registry.groupDescription('data-quality')).toBe('Profile tables and check expectations');
+    expect(registry.groups().slice(-1)).toEqual(['data-quality']);
+    expect(() => registry.addGroup('files-read', 'mine')).toThrow(/built-in/);
   });
 });
 
