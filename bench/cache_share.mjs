@@ -361,7 +361,7 @@ async function main() {
 
   // 2. Mock and jupyter lab, on ports the OS picks.
   const children = [];
-  killOnExit(children);
+  const cleanup = killOnExit(children);
 
   let browser = null;
   let succeeded = false;

@@ -229,7 +229,7 @@ async function main() {
   fill();
 
   const children = [];
-  killOnExit(children);
+  const cleanup = killOnExit(children);
 
   let browser = null;
   let succeeded = false;

@@ -705,7 +705,7 @@ async function main() {
   fs.writeFileSync(path.join(hiddenDir, `${CHAT_ID}.json`), chatText);
 
   const children = [];
-  killOnExit(children);
+  const cleanup = killOnExit(children);
 
   let browser = null;
   let succeeded = false;

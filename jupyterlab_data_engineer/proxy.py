@@ -17,13 +17,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import tornado.web
-from jupyter_server.base.handlers import APIHandler
 from jupyter_server.auth.decorator import allow_unauthenticated, authorized
+from jupyter_server.base.handlers import APIHandler
 from tornado.iostream import StreamClosedError
 
 from .config import NO_KEY_MESSAGE, DataEngineer, Upstream, mask_secret

@@ -12,15 +12,16 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ChatHandle } from './api/chatHandle';
 import { PersonaSources, ResultViews, ToolFamilies } from './api/registries';
 import { CommandIDs } from './commands';
-import { inlineCompletionPlugin } from './completion/plugin';
-import { CompletionUsage, ICompletionUsage } from './completion/usage';
-import { etlPlugin } from './etl/plugin';
+import { inlineCompletionPlugin } from './completion';
+import { CompletionUsage, ICompletionUsage } from './completion';
+import { etlPlugin } from './etl';
 import { exampleToolPlugin } from './examples/exampleToolPlugin';
 import { dataEngineerIcon } from './icon';
-import { queryPlugin } from './query/plugin';
+import { queryPlugin } from './query';
 import { readSettings } from './settings';
 import { IDataEngineerChat, IPersonaSources, IResultViews, IToolRegistry } from './tokens';
-import { terminalPlugin } from './terminal/plugin';
+import { mcpPlugin } from './mcp';
+import { terminalPlugin } from './terminal';
 import { ChatShell } from './ui/chatShell';
 import type { ChatWidget } from './ui/chatWidget';
 
@@ -281,6 +282,7 @@ export default [
   queryPlugin,
   etlPlugin,
   terminalPlugin,
+  mcpPlugin,
   inlineCompletionPlugin,
   exampleToolPlugin
 ];

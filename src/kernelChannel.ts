@@ -145,6 +145,8 @@ export class KernelChannel {
     };
     const timeoutMs = options.timeoutMs ?? 60000;
     return new Promise<ExecuteReply>((resolve, reject) => {
+      // Assigned below, after `settle` (which clears it) is defined; `settle` may run before that.
+      // eslint-disable-next-line prefer-const
       let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = (): void => {
         clearTimeout(timer);

@@ -25,6 +25,7 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type * as React from 'react';
 import type { IAttachment, IToolCall } from './chats/conversation';
+import type { ToolRegistry } from './tools/registry';
 import type { ITool } from './tools/types';
 
 export type { IAttachment, IToolCall } from './chats/conversation';
@@ -128,6 +129,11 @@ export interface IToolFamilyHost {
   serverConfig(): Readonly<Record<string, unknown>> | null;
   /** The chat's translations. */
   readonly trans: TranslationBundle;
+  /**
+   * The chat's tool registry, for families whose tools come and go (MCP
+   * servers): `add`/`remove` tools, `addSource` to be asked before each turn.
+   */
+  readonly registry: ToolRegistry;
 }
 
 /** What a tool family brings into the chat. */
@@ -138,10 +144,16 @@ export interface IToolFamilyContents {
   services?: Record<string, unknown>;
   /** Slash commands of the composer that come with the family. */
   slashCommands?: ISlashCommand[];
+  /** New persona tool groups its tools belong to (persona files name them in `tools:`). */
+  groups?: { name: string; description: string }[];
   /** Views for the results of its tools. */
   resultViews?: IResultView[];
   /** Tool names not offered, with the reason shown in the persona details (e.g. terminals disabled). */
   withheld?: Promise<{ names: string[]; reason: string } | null>;
+  /** Called when the chat asks the server about its setup again (start, settings change, Refresh). */
+  refresh?(): Promise<void>;
+  /** Lines drawn under the chat's instructions line (e.g. the MCP servers' status). */
+  statusViews?: React.ComponentType<{ trans: TranslationBundle }>[];
   /** Called when the chat is disposed or the family removed. */
   dispose?(): void;
 }

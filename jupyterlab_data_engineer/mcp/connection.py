@@ -27,7 +27,6 @@ from .definitions import ServerSpec, Substitution, read_env_file
 from .errors import McpFailure
 from .results import Redactor, tail
 
-
 _GROUPS = tuple(g for g in (getattr(builtins, "BaseExceptionGroup", None),) if g is not None)
 
 

@@ -22,8 +22,8 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from .errors import McpFailure
 from .definitions import NAME_RE
+from .errors import McpFailure
 from .manager import McpManager
 
 # HTTP status per failure kind.

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import McpFailure
 from .definitions import WORKSPACE_FILE, Definitions, ServerSpec, load_definitions
+from .errors import McpFailure
 from .results import DEFAULT_MAX_TEXT_CHARS, call_result, tool_list
 from .trust import TrustStore
 
@@ -164,7 +164,7 @@ class McpManager:
                 raise McpFailure(
                     "start_failed",
                     f"The MCP SDK cannot be loaded in the Jupyter server's environment ({err}). "
-                    "Install it there (pip install 'mcp>=2.3') and restart the Jupyter server.",
+                    "Install it there (pip install 'jupyterlab-data-engineer[mcp]') and restart the Jupyter server.",
                 ) from None
 
             conn = Connection(spec, self.root_dir, dict(inputs), defs.inputs, start_timeout=self.start_timeout)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 # One result's text (all text blocks and embedded text resources together), in characters.
 DEFAULT_MAX_TEXT_CHARS = 100_000

@@ -11,12 +11,11 @@ import secrets
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import REPO_ROOT, _base_env, _stop, http_client
+from .conftest import _base_env, _stop, http_client
 
 PORT = 9121  # this suite's port (the helper's range is 9100-9149)
 

@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from .conftest import _stop
 from .mcp_fixtures import (
     SECRET_INPUT,
     alive,
@@ -19,7 +20,6 @@ from .mcp_fixtures import (
     stop_jupyter,
     wait_up,
 )
-from .conftest import _stop
 
 MCP = "data-engineer/mcp/"
 IDLE = 2.5

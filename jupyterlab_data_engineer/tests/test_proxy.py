@@ -15,7 +15,6 @@ from .conftest import (
     KEY_CLI,
     KEY_ENV,
     KEY_ENV_LOSER,
-    http_client,
     sse_events,
 )
 

@@ -12,6 +12,7 @@ import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
 import { ToolRegistry } from '../tools/registry';
+import { fakeTool } from './allTools';
 import type { ITool } from '../tools/types';
 import { fakeFetch, IFakeReply } from './fakeStream';
 import { testSettings } from './testSettings';
@@ -30,16 +31,9 @@ export const SERVED_MODELS: IModelInfo[] = [
   { id: 'claude-haiku-4-5-20251001', created_at: '2025-10-01T00:00:00Z' }
 ];
 
-/** A read-only tool that runs without asking and answers `content`. */
+/** A read-only tool in the real tool's group (persona names resolve through the registry) that answers `content`. */
 export function stubTool(name: string, content = 'ok'): ITool {
-  return {
-    name,
-    description: name,
-    inputSchema: { type: 'object', properties: {} },
-    effect: 'read',
-    defaultApproval: 'auto',
-    run: async () => ({ content })
-  };
+  return fakeTool(name, { run: async () => ({ content }) });
 }
 
 export interface ITestAssistantOptions extends Partial<Omit<IAssistantOptions, 'settings'>> {

@@ -446,7 +446,7 @@ export class Assistant {
       model: resolution.model,
       maxTokens: settings.maxTokens,
       system: buildSystemPrompt({
-        personaBody: persona ? resolveToolReferences(persona.body, tools.map(tool => tool.name)) : null,
+        personaBody: persona ? resolveToolReferences(persona.body, tools.map(tool => tool.name), this.registry) : null,
         instructions: instructions.files,
         missingProjectFile: instructions.missingProjectFile
       }),
@@ -494,7 +494,7 @@ export class Assistant {
       model: resolution.model,
       maxTokens: settings.maxTokens,
       system: buildSystemPrompt({
-        personaBody: resolveToolReferences(persona.body, tools.map(tool => tool.name)) + note,
+        personaBody: resolveToolReferences(persona.body, tools.map(tool => tool.name), this.registry) + note,
         instructions: instructions.files,
         missingProjectFile: instructions.missingProjectFile
       }),

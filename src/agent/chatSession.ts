@@ -390,11 +390,7 @@ export class ChatSession {
         return;
       }
     }
-    try {
-      update({ preview: tool.preview ? await tool.preview(call.input, context) : undefined });
-    } catch (error) {
-      // A preview is a nicety; the call goes on without one.
-    }
+    update({ preview: await ToolRegistry.previewOf(tool, call.input, context) });
     const decision = this._options.approval?.decide(tool, call.input, model.grants, context) ?? {
       mode: tool.defaultApproval
     };

@@ -1,4 +1,4 @@
-import type { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { ISlashCommand, ISlashExpansion } from '../tokens';
@@ -26,23 +26,13 @@ export class SlashCommandRegistry {
     }
     this._commands.push(command);
     this._changed.emit();
-    let disposed = false;
-    return {
-      get isDisposed() {
-        return disposed;
-      },
-      dispose: () => {
-        if (disposed) {
-          return;
-        }
-        disposed = true;
-        const index = this._commands.lastIndexOf(command);
-        if (index >= 0) {
-          this._commands.splice(index, 1);
-          this._changed.emit();
-        }
+    return new DisposableDelegate(() => {
+      const index = this._commands.lastIndexOf(command);
+      if (index >= 0) {
+        this._commands.splice(index, 1);
+        this._changed.emit();
       }
-    };
+    });
   }
 
   get(name: string): ISlashCommand | undefined {

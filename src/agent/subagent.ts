@@ -185,7 +185,7 @@ export function createSubagentTool(host: ISubagentHost, runs: SubagentRuns): ITo
     // It reads nothing itself; each of the subagent's own tools goes through approval.
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({ summary: `Ask ${host.personas.get(slugify(input.agent))?.name ?? input.agent}` }),
+    describe: input => `Ask ${host.personas.get(slugify(input.agent ?? ''))?.name ?? input.agent ?? 'a persona'}`,
     async run(input, context: IToolContext): Promise<IToolResult> {
       if (context.services.subagent === true) {
         return failure('A subagent cannot start another subagent (the depth limit is 1).');

@@ -1,4 +1,4 @@
-import type { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { IAttachment, IDataEngineerChat, ISlashCommand } from '../tokens';
 import type { ChatWidget } from '../ui/chatWidget';
@@ -47,7 +47,10 @@ export class ChatHandle implements IDataEngineerChat {
   }
 
   async send(text: string, attachments?: IAttachment[]): Promise<void> {
-    const { assistant } = (await this._options.load()).app;
+    const chat = await this._options.load();
+    // The families' slash commands (`/optimize`, `/etl`) exist once the chat has started.
+    await chat.app.ready?.catch(() => undefined);
+    const { assistant } = chat.app;
     if (attachments?.length) {
       // A message a feature built (the ETL request with its sources): sent as given.
       await assistant.sendMessage({ text, attachments });
@@ -79,20 +82,10 @@ export class ChatHandle implements IDataEngineerChat {
     if (chat) {
       entry.added = chat.app.assistant.slashCommands.add(command);
     }
-    let disposed = false;
-    return {
-      get isDisposed() {
-        return disposed;
-      },
-      dispose: () => {
-        if (disposed) {
-          return;
-        }
-        disposed = true;
-        entry.added?.dispose();
-        this._commands = this._commands.filter(e => e !== entry);
-      }
-    };
+    return new DisposableDelegate(() => {
+      entry.added?.dispose();
+      this._commands = this._commands.filter(e => e !== entry);
+    });
   }
 
   /** Called once the chat widget exists: hand it the slash commands, follow its state. */

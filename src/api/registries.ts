@@ -1,4 +1,4 @@
-import type { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import type {
   IPersonaSources,
@@ -8,22 +8,6 @@ import type {
   IToolFamily,
   IToolRegistry
 } from '../tokens';
-
-/** A disposable that runs `dispose` once. */
-function once(dispose: () => void): IDisposable {
-  let disposed = false;
-  return {
-    get isDisposed() {
-      return disposed;
-    },
-    dispose() {
-      if (!disposed) {
-        disposed = true;
-        dispose();
-      }
-    }
-  };
-}
 
 /** The tool families (provided as `IToolRegistry` from start-up; the chat reads it when built). */
 export class ToolFamilies implements IToolRegistry {
@@ -41,7 +25,7 @@ export class ToolFamilies implements IToolRegistry {
     }
     this._families.push(family);
     this._changed.emit();
-    return once(() => {
+    return new DisposableDelegate(() => {
       this._families = this._families.filter(f => f !== family);
       this._changed.emit();
     });
@@ -61,7 +45,7 @@ export class ResultViews implements IResultViews {
     this._views.push(view);
     this._views.sort((a, b) => (a.rank ?? 100) - (b.rank ?? 100));
     this._changed.emit();
-    return once(() => {
+    return new DisposableDelegate(() => {
       this._views = this._views.filter(v => v !== view);
       this._changed.emit();
     });
@@ -95,7 +79,7 @@ export class PersonaSources implements IPersonaSources {
     const folder = path.replace(/^\/+|\/+$/g, '');
     this._folders.push(folder);
     this._changed.emit();
-    return once(() => {
+    return new DisposableDelegate(() => {
       const at = this._folders.indexOf(folder);
       if (at >= 0) {
         this._folders.splice(at, 1);

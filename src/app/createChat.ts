@@ -21,18 +21,26 @@ import { ChatLock } from '../chats/lock';
 import { isNotFound } from '../contents/contents';
 import { serverRootCheck } from '../contents/rootCheck';
 import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../instructions/instructions';
-import { buildNotebookView } from '../notebook/view';
-import { notebookViewInput } from '../notebook/viewInput';
-import type { IInspectorKernel } from '../kernel/kernelInspector';
+import { buildNotebookView } from '../notebook';
+import { notebookViewInput } from '../notebook';
+import type { IInspectorKernel } from '../kernel';
 import { BUNDLED_PERSONAS } from '../personas/bundled';
 import { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
 import type { IChatSettings } from '../settings';
-import type { CompletionUsage } from '../completion/usage';
-import type { IPersonaSources, IResultViews, IToolFamily, IToolFamilyHost, IToolRegistry } from '../tokens';
+import type { CompletionUsage } from '../completion';
+import type {
+  IPersonaSources,
+  IResultViews,
+  IToolFamily,
+  IToolFamilyContents,
+  IToolFamilyHost,
+  IToolRegistry
+} from '../tokens';
+import type * as React from 'react';
 import type { ITool } from '../tools/types';
-import type { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import {
   ContentsSnapshotStore,
   contentsForFiles,
@@ -41,16 +49,19 @@ import {
   FilesService,
   openDocumentLookup
 } from '../files';
-import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel/tools';
+import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel';
 import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
-import { McpBridge, mcpPersonaResolver, McpService } from '../mcp';
-import { dialogPrompter } from '../mcp/ui/dialogs';
-import { useMcpToolNames } from '../personas/toolMapping';
-import { CellActions } from '../notebook/cellActions';
+import { CellActions } from './cellActions';
 import { ChatWidget } from '../ui/chatWidget';
 import { ResultViews } from '../api/registries';
 import { PersonaContents } from '../personas/workspaceContents';
+
+/** A tool family as the chat holds it: what to undo when it goes, what it brought. */
+interface ILoadedFamily {
+  disposables: IDisposable[];
+  contents: IToolFamilyContents | null;
+}
 
 /** What the chat needs from JupyterLab. */
 export interface IChatOptions {
@@ -141,19 +152,6 @@ export class ChatApp {
       ...createFileTools({ service: () => this.files })
     ]);
     this._registry = registry;
-    // MCP servers as tool sources (src/mcp): tools come and go with the servers.
-    this.mcp = new McpService({
-      bridge: new McpBridge(options.serverSettings),
-      registry,
-      settings: () => {
-        const s = options.settings();
-        return { approvals: s.mcpApprovals ?? {}, workspaceServers: s.mcpWorkspaceServers !== false };
-      },
-      trans,
-      prompter: dialogPrompter(trans)
-    });
-    registry.addSource(this.mcp);
-    useMcpToolNames(mcpPersonaResolver(this.mcp));
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;
     const activeInspector = () => {
@@ -284,7 +282,7 @@ export class ChatApp {
     const families = this.options.toolFamilies?.families ?? [];
     for (const [family, loaded] of [...this._families]) {
       if (!families.includes(family)) {
-        loaded.forEach(d => d.dispose());
+        loaded.disposables.forEach(d => d.dispose());
         this._families.delete(family);
       }
     }
@@ -294,20 +292,22 @@ export class ChatApp {
       activePath: () => this.options.activePath(),
       chatId: () => this.assistant.chatId,
       serverConfig: () => this._serverConfig as Readonly<Record<string, unknown>> | null,
-      trans: this.options.trans
+      trans: this.options.trans,
+      registry: this._registry
     };
     await Promise.all(
       families
         .filter(family => !this._families.has(family))
         .map(async family => {
-          const disposables: IDisposable[] = [];
-          this._families.set(family, disposables);
+          const loaded: ILoadedFamily = { disposables: [], contents: null };
+          this._families.set(family, loaded);
           try {
             const contents = await family.load(host);
-            if (this._families.get(family) !== disposables) {
+            if (this._families.get(family) !== loaded) {
               return; // removed while loading
             }
-            await this._addFamily(family, contents, disposables);
+            loaded.contents = contents;
+            await this._addFamily(family, contents, loaded.disposables);
           } catch (error) {
             console.error(`jupyterlab-data-engineer: the tool family "${family.id}" could not be loaded`, error);
           }
@@ -322,6 +322,9 @@ export class ChatApp {
     disposables: IDisposable[]
   ): Promise<void> {
     const registry = this._registry;
+    for (const group of contents.groups ?? []) {
+      registry.addGroup(group.name, group.description);
+    }
     const added: ITool[] = [];
     for (const tool of contents.tools) {
       if (registry.get(tool.name)) {
@@ -337,18 +340,19 @@ export class ChatApp {
       disposables.push(this.assistant.slashCommands.add(command));
     }
     for (const view of contents.resultViews ?? []) {
-      if (this.options.resultViews) {
-        disposables.push(this.options.resultViews.add(view));
-      }
+      disposables.push(this.resultViews.add(view));
     }
-    disposables.push({
-      isDisposed: false,
-      dispose: () => {
+    disposables.push(
+      new DisposableDelegate(() => {
         added.forEach(tool => registry.remove(tool.name));
         Object.keys(services).forEach(name => delete this._familyServices[name]);
         contents.dispose?.();
-      }
-    });
+      })
+    );
+    if (this._restored) {
+      // Added after the chat started (another extension's family): ask it about its setup now.
+      void contents.refresh?.().catch(() => undefined);
+    }
     // Known before the chat says it is ready, so the persona details list what is not offered.
     const withheld = await contents.withheld?.catch(() => null);
     if (withheld) {
@@ -365,8 +369,10 @@ export class ChatApp {
   readonly files: FilesService;
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
-  /** MCP servers: status, trust, inputs, their tools in the registry. */
-  readonly mcp: McpService;
+  /** Lines under the instructions line, from the tool families (MCP servers' status...). */
+  get statusViews(): ReadonlyArray<React.ComponentType<{ trans: TranslationBundle }>> {
+    return [...this._families.values()].flatMap(family => family.contents?.statusViews ?? []);
+  }
   /** The workspace's prompt files, registered as slash commands. */
   readonly prompts: PromptFileCommands;
   /** Views of tool results, drawn in the tool cards. */
@@ -397,18 +403,37 @@ export class ChatApp {
    * personas and instructions. The saved chat is read first, alone: a long
    * chat is most of what the panel waits for.
    */
-  async start(): Promise<void> {
-    await this.threads.restore(readStored(CHAT_ID_KEY));
-    await Promise.all([this.refresh(), this._familiesLoaded]);
-    this._restored = true;
-    this._stateChanged.emit();
+  start(): Promise<void> {
+    this._started ??= (async () => {
+      await this.threads.restore(readStored(CHAT_ID_KEY));
+      await Promise.all([this.refresh(), this._familiesLoaded]);
+      this._restored = true;
+      this._stateChanged.emit();
+    })();
+    return this._started;
+  }
+
+  /**
+   * Resolves once the chat has started: the last chat reopened, the tool
+   * families loaded (their slash commands registered), the server asked.
+   * What other plugins send waits for it (`/optimize` must be known).
+   */
+  get ready(): Promise<void> {
+    return this.start();
   }
 
   /** Ask the server again about its setup, then reload personas and instructions. */
   async refresh(): Promise<void> {
     this._serverConfig = await fetchServerConfig(this.options.serverSettings);
     this._stateChanged.emit();
-    await Promise.all([this.assistant.personas.load(), this.assistant.refreshInstructions(), this.mcp.refresh()]);
+    await Promise.all([
+      this.assistant.personas.load(),
+      this.assistant.refreshInstructions(),
+      // The families loaded at start first (MCP servers refresh here, once).
+      this._familiesLoaded.then(() =>
+        Promise.all([...this._families.values()].map(family => family.contents?.refresh?.().catch(() => undefined)))
+      )
+    ]);
   }
 
   /** The active document's path (the empty chat's suggestions follow it). */
@@ -488,6 +513,9 @@ export class ChatApp {
       throw new Error(trans.__('This chat is empty: there is nothing to export yet.'));
     }
     const personaName = (pid: string) => this.assistant.personas.get(pid)?.name ?? pid;
+    // Each call described by its tool (a tool this build no longer has gets a generic line).
+    const tools = this.assistant.registry;
+    const options = { personaName, describe: tools.describe.bind(tools), inputMarkdown: tools.inputMarkdown.bind(tools) };
     const active = this.options.notebookTracker?.currentWidget?.context.localPath ?? '';
     const folder = active ? PathExt.dirname(active) : '';
     const name = exportFileName(chat, format);
@@ -509,9 +537,9 @@ export class ChatApp {
       throw new Error(trans.__('No free file name for the export in "%1".', folder || '/'));
     }
     if (format === 'md') {
-      await contents.save(path, { type: 'file', format: 'text', content: chatToMarkdown(chat, { personaName }) });
+      await contents.save(path, { type: 'file', format: 'text', content: chatToMarkdown(chat, options) });
     } else {
-      await contents.save(path, { type: 'notebook', format: 'json', content: chatToNotebook(chat, { personaName }) as any });
+      await contents.save(path, { type: 'notebook', format: 'json', content: chatToNotebook(chat, options) as any });
     }
     this.options.openFile(path);
     return path;
@@ -535,7 +563,7 @@ export class ChatApp {
 
   dispose(): void {
     window.removeEventListener('pagehide', this._onPageHide);
-    this._families.forEach(loaded => loaded.forEach(d => d.dispose()));
+    this._families.forEach(loaded => loaded.disposables.forEach(d => d.dispose()));
     this._families.clear();
     this._coreDisposables.forEach(d => d.dispose());
     Signal.disconnectReceiver(this);
@@ -554,10 +582,11 @@ export class ChatApp {
   private _coreDisposables: IDisposable[] = [];
   private _coreServices: Record<string, unknown> = {};
   private _familyServices: Record<string, unknown> = {};
-  private _families = new Map<IToolFamily, IDisposable[]>();
+  private _families = new Map<IToolFamily, ILoadedFamily>();
   private _familiesLoaded: Promise<void>;
   private _serverConfig: IServerConfig | null = null;
   private _restored = false;
+  private _started: Promise<void> | null = null;
   private _client: Promise<Anthropic> | null = null;
   private _clientKey = '';
   private _stateChanged = new Signal<this, void>(this);

@@ -1,7 +1,9 @@
 import type { IAssistantTurn, IToolCall, IUserTurn } from './conversation';
 import type { IOutput } from '@jupyterlab/nbformat';
 import { fenced } from '../markdown/markdown';
+import { genericLine } from '../tools/describe';
 import type { IToolResultData } from '../tools/results';
+import type { IShownSoFar, IToolResult } from '../tools/types';
 import type { ISavedChat } from './store';
 
 /**
@@ -11,7 +13,9 @@ import type { ISavedChat } from './store';
  *
  * Code cells and their outputs come from the typed data of the run tools'
  * results (`IToolResult.data.run`: the code as it ran and its nbformat
- * outputs), never from the text the model read.
+ * outputs), never from the text the model read. How a call is described
+ * comes from its tool (`ITool.describe`, `ITool.inputMarkdown`, through the
+ * options); a tool this build no longer has gets a generic line.
  */
 
 export interface IExportOptions {
@@ -19,6 +23,10 @@ export interface IExportOptions {
   personaName?: (id: string) => string;
   /** The export time, in milliseconds since the epoch (default: now). */
   now?: number;
+  /** A call in one line (`ToolRegistry.describe`); null, or no function: a generic line from the input. */
+  describe?: (name: string, input: unknown, result?: IToolResult) => string | null;
+  /** A call's input as Markdown (`ToolRegistry.inputMarkdown`); null, or no function: the input as JSON. */
+  inputMarkdown?: (name: string, input: unknown, shown: IShownSoFar) => string | null;
 }
 
 /** A chat to export: an `ISavedChat`, or anything of its shape. */
@@ -139,37 +147,6 @@ function inputOf(call: IToolCall): Record<string, unknown> {
   return input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-const EXTENSION_LANGUAGES: Record<string, string> = {
-  py: 'python',
-  ipynb: 'json',
-  sql: 'sql',
-  json: 'json',
-  yaml: 'yaml',
-  yml: 'yaml',
-  toml: 'toml',
-  md: 'markdown',
-  sh: 'bash',
-  bash: 'bash',
-  r: 'r',
-  js: 'javascript',
-  ts: 'typescript',
-  csv: 'csv',
-  html: 'html',
-  css: 'css',
-  txt: 'text',
-  cfg: 'ini',
-  ini: 'ini'
-};
-
-function languageOfPath(path: string | undefined): string {
-  const ext = /\.([A-Za-z0-9]+)$/.exec(path ?? '')?.[1]?.toLowerCase();
-  return (ext && EXTENSION_LANGUAGES[ext]) || 'text';
-}
-
 function personaLabel(chat: ExportableChat, options: IExportOptions): string | null {
   if (!chat.personaId) {
     return null;
@@ -210,7 +187,7 @@ function dataOf(call: IToolCall): IToolResultData | null {
 }
 
 /** The cell sources the chat shows, by cell id, as the chat goes on. */
-class CellSources {
+class CellSources implements IShownSoFar {
   /** Learn from a finished call (insert_cell, edit_cell, read_cell, create_notebook, run_cell). */
   observe(call: IToolCall): void {
     if (call.state !== 'done' || call.result?.isError) {
@@ -218,15 +195,15 @@ class CellSources {
     }
     const cell = dataOf(call)?.cell;
     if (cell && typeof cell.cellId === 'string' && typeof cell.source === 'string') {
-      this._sources.set(cell.cellId, { source: cell.source, type: cell.cellType });
+      this._sources.set(cell.cellId, { source: cell.source, cellType: cell.cellType });
     }
   }
 
-  get(id: string): { source: string; type: string } | undefined {
+  cell(id: string): { source: string; cellType: string } | undefined {
     return this._sources.get(id);
   }
 
-  private _sources = new Map<string, { source: string; type: string }>();
+  private _sources = new Map<string, { source: string; cellType: string }>();
 }
 
 /** One nbformat output. */
@@ -266,74 +243,22 @@ function codeRunOf(call: IToolCall): ICodeRun | null {
 // ---------------------------------------------------------------------------
 // Describing a tool call in a line.
 
-/** What a call does, from its input, for the tools this extension has. */
-function describeInput(name: string, input: Record<string, unknown>): string {
-  const path = str(input.path);
-  const nb = str(input.notebook_path);
-  const inNb = nb ? ` in ${nb}` : '';
-  const cell = str(input.cell_id);
-  switch (name) {
-    case 'insert_cell':
-      return `Insert a ${input.cell_type === 'markdown' ? 'markdown' : 'code'} cell${inNb}`;
-    case 'edit_cell':
-      return `Edit cell ${cell ?? '?'}${inNb}`;
-    case 'delete_cell':
-      return `Delete cell ${cell ?? '?'}${inNb}`;
-    case 'read_cell':
-      return `Read cell ${cell ?? '?'}${inNb}`;
-    case 'run_cell':
-      return `Run cell ${cell ?? '?'}${inNb}`;
-    case 'run_all_cells':
-      return `Run all cells${inNb}`;
-    case 'restart_kernel':
-      return `Restart the kernel${inNb}`;
-    case 'get_notebook_summary':
-      return `Read the outline of ${nb ?? 'the active notebook'}`;
-    case 'list_open_notebooks':
-      return 'List the open notebooks';
-    case 'create_notebook':
-      return `Create ${path ?? 'a notebook'}`;
-    case 'run_scratch':
-      return 'Run scratch code in the kernel';
-    case 'list_variables':
-      return "List the kernel's variables";
-    case 'inspect_variable':
-      return `Inspect \`${str(input.name) ?? '?'}\``;
-    case 'install_packages':
-      return `Install ${Array.isArray(input.packages) ? input.packages.map(String).join(', ') : 'packages'}`;
-    case 'list_packages':
-      return `List the installed packages${str(input.filter) ? ` matching ${str(input.filter)}` : ''}`;
-    case 'read_file':
-      return `Read ${path ?? 'a file'}`;
-    case 'write_file':
-      return `Write ${path ?? 'a file'}`;
-    case 'edit_file':
-      return `Edit ${path ?? 'a file'}`;
-    case 'delete_file':
-      return `Delete ${path ?? 'a file'}`;
-    case 'rename_file':
-      return `Rename ${str(input.old_path) ?? '?'} to ${str(input.new_path) ?? '?'}`;
-    case 'list_directory':
-      return `List ${path ?? 'the root folder'}`;
-    case 'find_files':
-      return `Find files matching ${str(input.glob) ?? '?'}`;
-    case 'search_files':
-      return `Search the files for ${str(input.pattern) ?? '?'}`;
-    case 'find_usages':
-      return `Find the usages of ${str(input.symbol) ?? '?'}`;
-    case 'list_changes':
-      return 'List the changes made to files';
-    default: {
-      const target = path ?? nb ?? str(input.name) ?? cell;
-      return target ?? '';
-    }
+/** Ask a tool's own description; a tool that is gone, or fails, gets a generic line. */
+function describeCall(call: IToolCall, options: IExportOptions): string {
+  const input = inputOf(call);
+  let line: string | null = null;
+  try {
+    line = options.describe?.(call.name, input, call.result) ?? null;
+  } catch {
+    line = null;
   }
+  return line ?? genericLine(input) ?? '';
 }
 
-/** What a call did, in a few words: the tool's own preview line when saved, else from the input. */
-function callSummary(call: IToolCall): string {
+/** What a call did, in a few words: the tool's own preview line when saved, else its description. */
+function callSummary(call: IToolCall, options: IExportOptions): string {
   const preview = call.preview?.summary;
-  return oneLine(preview || describeInput(call.name, inputOf(call)), 140);
+  return oneLine(preview || describeCall(call, options), 140);
 }
 
 /** How a call ended, in a few words. */
@@ -353,8 +278,8 @@ function callOutcome(call: IToolCall): string {
 }
 
 /** "*`run_cell` — Run cell abc in x.ipynb (denied by the user: not now)*" as Markdown. */
-function callLine(call: IToolCall): string {
-  const summary = callSummary(call);
+function callLine(call: IToolCall, options: IExportOptions): string {
+  const summary = callSummary(call, options);
   const outcome = callOutcome(call);
   let detail = '';
   if (outcome === 'failed') {
@@ -366,9 +291,8 @@ function callLine(call: IToolCall): string {
   return `*Tool ${name}${what} (${escapeInline(outcome + detail)})*`;
 }
 
-/** The code a call carries (to show in a fenced block), with its language. */
-function codeOfCall(call: IToolCall, sources: CellSources): { source: string; language: string } | null {
-  const input = inputOf(call);
+/** The code a call ran, or the code its saved preview showed, with its language. */
+function codeOfCall(call: IToolCall): { source: string; language: string } | null {
   const run = codeRunOf(call);
   if (run) {
     return { source: run.source, language: run.language };
@@ -376,27 +300,15 @@ function codeOfCall(call: IToolCall, sources: CellSources): { source: string; la
   if (call.preview?.code && typeof call.preview.code.source === 'string') {
     return { source: call.preview.code.source, language: call.preview.code.language || 'text' };
   }
-  switch (call.name) {
-    case 'run_scratch':
-      return str(input.code) !== undefined ? { source: str(input.code)!, language: 'python' } : null;
-    case 'insert_cell':
-      return str(input.source) !== undefined
-        ? { source: str(input.source)!, language: input.cell_type === 'markdown' ? 'markdown' : 'python' }
-        : null;
-    case 'edit_cell': {
-      const known = sources.get(str(input.cell_id) ?? '');
-      return str(input.source) !== undefined
-        ? { source: str(input.source)!, language: known?.type === 'markdown' ? 'markdown' : 'python' }
-        : null;
-    }
-    case 'run_cell': {
-      const known = sources.get(str(input.cell_id)?.trim() ?? '');
-      return known ? { source: known.source, language: known.type === 'markdown' ? 'markdown' : 'python' } : null;
-    }
-    case 'write_file':
-      return str(input.content) !== undefined ? { source: str(input.content)!, language: languageOfPath(str(input.path)) } : null;
-    default:
-      return null;
+  return null;
+}
+
+/** The call's input as its tool renders it in Markdown (code fenced in its language), or null. */
+function inputMarkdownOf(call: IToolCall, sources: CellSources, options: IExportOptions): string | null {
+  try {
+    return options.inputMarkdown?.(call.name, inputOf(call), sources) || null;
+  } catch {
+    return null;
   }
 }
 
@@ -405,23 +317,22 @@ function codeOfCall(call: IToolCall, sources: CellSources): { source: string; la
 
 const MAX_RESULT_CHARS = 2000;
 
-function toolDetails(call: IToolCall, sources: CellSources): string {
-  const summary = callSummary(call);
+function toolDetails(call: IToolCall, sources: CellSources, options: IExportOptions): string {
+  const summary = callSummary(call, options);
   const facts = [callOutcome(call), formatDuration(call.durationMs)].filter(Boolean).join(' · ');
   const lines = [
     '<details>',
     `<summary>Tool <code>${escapeHtml(call.name || 'tool')}</code>${summary ? ` — ${escapeHtml(summary)}` : ''} (${escapeHtml(facts)})</summary>`,
     ''
   ];
-  const code = codeOfCall(call, sources);
+  const code = codeOfCall(call);
   const input = inputOf(call);
+  const rendered = code ? null : inputMarkdownOf(call, sources, options);
   if (code) {
     lines.push(fenced(code.source, code.language), '');
-  }
-  if (call.name === 'edit_file' && typeof input.old_text === 'string' && typeof input.new_text === 'string') {
-    const language = languageOfPath(str(input.path));
-    lines.push(`Replace in \`${escapeInline(str(input.path) ?? '')}\`:`, '', fenced(input.old_text, language), '', 'with:', '', fenced(input.new_text, language), '');
-  } else if (!code && Object.keys(input).length) {
+  } else if (rendered) {
+    lines.push(rendered, '');
+  } else if (Object.keys(input).length) {
     lines.push(fenced(JSON.stringify(input, null, 2), 'json'), '');
   }
   if (call.state === 'denied') {
@@ -517,7 +428,7 @@ export function chatToMarkdown(chat: ExportableChat, options: IExportOptions = {
             out.push(block.text.trim());
           }
         } else {
-          out.push(toolDetails(block.call, sources));
+          out.push(toolDetails(block.call, sources, options));
           sources.observe(block.call);
         }
       }
@@ -640,7 +551,7 @@ export function chatToNotebook(chat: ExportableChat, options: IExportOptions = {
         builder.code(run);
         labelPending = false;
       } else {
-        pending.push(callLine(block.call));
+        pending.push(callLine(block.call, options));
       }
       sources.observe(block.call);
     }

@@ -4,7 +4,7 @@ import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { NotebookActions } from '@jupyterlab/notebook';
 import { createClient } from '../agent/client';
 import { InstructionsLoader } from '../instructions/instructions';
-import { KernelInspector, type IInspectorKernel } from '../kernel/kernelInspector';
+import { KernelInspector, type IInspectorKernel } from '../kernel';
 import type { IChatSettings } from '../settings';
 import { identifiers, type CompletionLanguage } from './context';
 import { CompletionEngine, type ICompletionConfig } from './engine';

@@ -1,6 +1,6 @@
 import type { ServerConnection } from '@jupyterlab/services';
 import * as React from 'react';
-import { NOTEBOOKS_SERVICE } from '../notebook/tools';
+import { NOTEBOOKS_SERVICE } from '../notebook';
 import type { IResultViewProps, IToolFamilyContents, IToolFamilyHost } from '../tokens';
 import { createEtlTools, ETL_PROOF_SERVICE, EtlProofService, SessionProofHost } from './tools';
 import { EtlProofCard } from './ui/proofCard';

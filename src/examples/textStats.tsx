@@ -21,7 +21,7 @@ const textStatsTool: ITool<{ text: string }> = {
   },
   effect: 'read',
   defaultApproval: 'auto',
-  preview: input => ({ summary: `Count the words of a ${input.text.length}-character text` }),
+  describe: input => `Count the words of a ${String(input?.text ?? '').length}-character text`,
   async run(input) {
     const text = input.text;
     const stats: ITextStats = {

@@ -20,7 +20,7 @@ export function listChangesTool() {
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: () => ({ summary: 'List the changes made in this chat' }),
+    describe: () => 'List the changes made in this chat',
     run: (_input, context) =>
       guard(async () => {
         const service = filesOf(context);

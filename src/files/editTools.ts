@@ -1,7 +1,8 @@
 import { defineTool, ToolInput } from '../tools/schema';
+import { fenced, inlineCode } from '../markdown/markdown';
 import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
 import { IFileStamp, sameStamp, stampOf } from './conflicts';
-import { isInside } from './paths';
+import { isInside, languageOfPath } from './paths';
 import { ServiceLookup, writeRisk, writeRiskOfPaths } from './access';
 import { boundPath, checkShown, fileBindingOf, IFileBinding, shownVersion } from './binding';
 import { PATH_DESCRIPTION } from './readTools';
@@ -131,6 +132,8 @@ export function writeFileTool(lookup?: ServiceLookup) {
       required: ['path', 'content'],
       additionalProperties: false
     },
+    describe: input => `Write ${input.path ?? 'a file'}`,
+    inputMarkdown: input => (typeof input.content === 'string' ? fenced(input.content, languageOfPath(input.path)) : null),
     effect: 'write',
     defaultApproval: 'ask',
     riskOf: (input, context) => {
@@ -143,7 +146,7 @@ export function writeFileTool(lookup?: ServiceLookup) {
       return { kind: 'files', paths: { path: plan.path }, shown: plan.exists ? plan.stamp ?? {} : null, plan };
     },
     preview: (input, context) =>
-      safePreview(`Write ${input.path}`, async () => {
+      safePreview(`Write ${input.path ?? 'a file'}`, async () => {
         const service = filesOf(context);
         const plan: IWritePlan = fileBindingOf<IWritePlan>(context)?.plan ?? (await planWrite(service, input, lookup));
         return {
@@ -208,6 +211,14 @@ export function editFileTool(lookup?: ServiceLookup) {
       },
       required: ['path', 'old_text', 'new_text'],
       additionalProperties: false
+    },
+    describe: input => `Edit ${input.path ?? 'a file'}`,
+    inputMarkdown: input => {
+      if (typeof input.old_text !== 'string' || typeof input.new_text !== 'string') {
+        return null;
+      }
+      const language = languageOfPath(input.path);
+      return [`Replace in ${inlineCode(input.path ?? '')}:`, fenced(input.old_text, language), 'with:', fenced(input.new_text, language)].join('\n\n');
     },
     effect: 'write',
     defaultApproval: 'ask',
@@ -284,6 +295,7 @@ export function renameFileTool(lookup?: ServiceLookup) {
       required: ['old_path', 'new_path'],
       additionalProperties: false
     },
+    describe: input => `Rename ${input.old_path ?? '?'} → ${input.new_path ?? '?'}`,
     effect: 'write',
     defaultApproval: 'ask',
     riskOf: (input, context) => {
@@ -364,6 +376,7 @@ export function deleteFileTool(lookup?: ServiceLookup) {
       required: ['path'],
       additionalProperties: false
     },
+    describe: input => `Delete ${input.path ?? 'a file'}`,
     effect: 'write',
     defaultApproval: 'ask',
     riskOf: (input, context) => {

@@ -77,3 +77,31 @@ export function displayPath(path: string, baseDir = ''): string {
   const parts = [...base.slice(common).map(() => '..'), ...target.slice(common)];
   return parts.length ? parts.join('/') : '.';
 }
+
+const EXTENSION_LANGUAGES: Record<string, string> = {
+  py: 'python',
+  ipynb: 'json',
+  sql: 'sql',
+  json: 'json',
+  yaml: 'yaml',
+  yml: 'yaml',
+  toml: 'toml',
+  md: 'markdown',
+  sh: 'bash',
+  bash: 'bash',
+  r: 'r',
+  js: 'javascript',
+  ts: 'typescript',
+  csv: 'csv',
+  html: 'html',
+  css: 'css',
+  txt: 'text',
+  cfg: 'ini',
+  ini: 'ini'
+};
+
+/** The highlighting language of a file, from its extension ("text" when unknown). */
+export function languageOfPath(path: string | undefined): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(path ?? '')?.[1]?.toLowerCase();
+  return (ext && EXTENSION_LANGUAGES[ext]) || 'text';
+}

@@ -73,7 +73,7 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
     effect: 'read',
     defaultApproval: 'auto',
     riskOf: input => readRisk(lookup, input.path),
-    preview: input => ({ summary: `List ${input.path || "the active notebook's folder"}` }),
+    describe: input => `List ${input.path || "the active notebook's folder"}`,
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);
@@ -280,7 +280,7 @@ export function readFileTool(lookup?: ServiceLookup) {
     effect: 'read',
     defaultApproval: 'auto',
     riskOf: input => readRisk(lookup, input.path),
-    preview: input => ({ summary: `Read ${input.path}` }),
+    describe: input => `Read ${input.path ?? 'a file'}`,
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);
@@ -341,7 +341,7 @@ export function findFilesTool(lookup?: ServiceLookup) {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({ summary: `Find files matching ${input.glob}${input.path ? ` in ${input.path}` : ''}` }),
+    describe: input => `Find files matching ${input.glob ?? '?'}${input.path ? ` in ${input.path}` : ''}`,
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);

@@ -248,9 +248,8 @@ export function searchFilesTool(lookup?: ServiceLookup) {
     effect: 'read',
     defaultApproval: 'auto',
     riskOf: input => readRisk(lookup, input.path),
-    preview: input => ({
-      summary: `Search for ${input.regex ? `/${input.pattern}/` : `"${input.pattern}"`} in ${input.path || "the active notebook's folder"}`
-    }),
+    describe: input =>
+      `Search for ${input.regex ? `/${input.pattern}/` : `"${input.pattern ?? '?'}"`} in ${input.path || "the active notebook's folder"}`,
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);
@@ -340,7 +339,7 @@ export function findUsagesTool(lookup?: ServiceLookup) {
     effect: 'read',
     defaultApproval: 'auto',
     riskOf: input => readRisk(lookup, input.path),
-    preview: input => ({ summary: `Find usages of ${input.symbol} in ${input.path || "the active notebook's folder"}` }),
+    describe: input => `Find usages of ${input.symbol ?? '?'} in ${input.path || "the active notebook's folder"}`,
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);

@@ -2,12 +2,13 @@ import { defineTool } from '../tools/schema';
 import type { KernelMessage } from '@jupyterlab/services';
 import { KernelChannel, KernelUnavailable } from '../kernelChannel';
 import { IInspectorKernel, KernelInspector, scratchCode } from './kernelInspector';
-import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook/outputs';
-import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/tools/types';
+import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook';
+import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook';
 import { guardFor } from '../tools/guard';
 import { destructiveReason } from '../tools/risk';
 import { framedResult, IResultRun, outputsForData } from '../tools/results';
 import type { ITool, IToolContext, IToolResult } from '../tools/types';
+import { fenced } from '../markdown/markdown';
 
 /** Inspectors per kernel, so the helper is sent once per kernel session. */
 export class KernelInspectors {
@@ -68,7 +69,7 @@ function listVariablesTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({ summary: `List the kernel's variables${input.notebook_path ? ` (${input.notebook_path})` : ''}` }),
+    describe: input => `List the kernel's variables${input.notebook_path ? ` (${input.notebook_path})` : ''}`,
     run: (input, context) =>
       guarded(async () => {
         const kernel = await kernelOf(context, input.notebook_path);
@@ -101,7 +102,7 @@ function inspectVariableTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({ summary: `Inspect \`${input.name}\` in the kernel` }),
+    describe: input => `Inspect \`${input.name ?? '?'}\` in the kernel`,
     run: (input, context) =>
       guarded(async () => {
         const kernel = await kernelOf(context, input.notebook_path);
@@ -135,6 +136,8 @@ function runScratchTool() {
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => destructiveReason(input.code),
+    describe: () => 'Run scratch code in the kernel',
+    inputMarkdown: input => (typeof input.code === 'string' ? fenced(input.code, 'python') : null),
     preview: input => ({
       summary: 'Run scratch code in the kernel (no cell)',
       code: { source: input.code, language: 'python' }

@@ -18,6 +18,14 @@ export function fenced(content: string, language = ''): string {
   return `${fence}${language}\n${body}${fence}`;
 }
 
+/** Inline code (a path, a name) that no content can break, on one line. */
+export function inlineCode(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  const pad = /^`|`$/.test(line) ? ' ' : '';
+  const fence = fenceFor(line, 1);
+  return `${fence}${pad}${line}${pad}${fence}`;
+}
+
 /** A unified diff of an edit, as a fenced `diff` block (`diff`: jsdiff, see diff.ts). */
 export function diffMarkdown(diff: DiffModule, path: string, before: string, after: string): string {
   const patch = diff.createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });

@@ -1,11 +1,5 @@
-export { McpBridge, McpRouteError, MCP_PATH } from './bridge';
-export { McpInputValues } from './inputs';
-export { assignToolNames, mcpToolName, sanitizePart } from './names';
-export { mcpPersonaResolver } from './personaTools';
-export { failureResult, toToolResult } from './results';
-export type { IResultMcp } from './results';
-export { McpService } from './service';
-export type { IMcpPrompter, IMcpServerView } from './service';
-export { approvalFor, createMcpTool, normaliseSchema } from './tools';
-export type { IMcpSettings } from './tools';
-export type * from './types';
+/**
+ * The public entry of the MCP feature: its plugin. The service, its tools,
+ * its dialogs and status line load with the chat (`./family`).
+ */
+export { mcpPlugin } from './plugin';

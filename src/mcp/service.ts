@@ -4,6 +4,7 @@ import type { IToolSource, ToolRegistry } from '../tools/registry';
 import { McpBridge, McpRouteError } from './bridge';
 import { McpInputValues } from './inputs';
 import { assignToolNames, IMcpToolRef } from './names';
+import { mcpToolsNamed } from './personaTools';
 import { createMcpTool, IMcpSettings } from './tools';
 import type { IMcpFailure, IMcpInputSpec, IMcpList, IMcpServerInfo, IMcpToolInfo } from './types';
 
@@ -120,6 +121,16 @@ export class McpService implements IToolSource {
   /** Every MCP tool offered now (API names). */
   allToolNames(): string[] {
     return [...this._names.keys()];
+  }
+
+  /** Persona entries `<server>/*` and `<server>/<tool>` (see personaTools.ts). */
+  toolsNamed(entry: string): string[] | undefined {
+    return mcpToolsNamed(this, entry);
+  }
+
+  /** A persona list naming no MCP server gets every MCP tool. */
+  toolsByDefault(): string[] {
+    return this.allToolNames();
   }
 
   /** Ask the server which MCP servers exist (starts nothing). */

@@ -47,6 +47,7 @@ export function createMcpTool(
 ): ITool {
   const ref = { server: server.name, tool: info.name, source: server.source };
   const origin = server.source === 'admin' ? 'configured by the administrator' : `from ${server.file ?? 'the workspace'}`;
+  const line = trans.__('MCP server "%1": %2', server.name, info.title || info.name);
   const description = `${(info.description || info.title || info.name).slice(0, MAX_DESCRIPTION)}\n(Tool "${info.name}" of the MCP server "${server.name}", ${origin}.)`;
   return {
     name: apiName,
@@ -61,8 +62,10 @@ export function createMcpTool(
       info.annotations?.destructiveHint
         ? trans.__('The MCP server "%1" marks the tool "%2" as destructive.', server.name, info.name)
         : null,
+    // MCP tools say nothing about their input: the server and the tool's title are the description.
+    describe: () => line,
     preview: (input: unknown): IToolPreview => ({
-      summary: trans.__('MCP server "%1": %2', server.name, info.title || info.name),
+      summary: line,
       code: { source: JSON.stringify(input ?? {}, null, 2), language: 'json' }
     }),
     run: async (input: unknown, context) => {

@@ -1,5 +1,3 @@
-import { groupOfTool } from './toolMapping';
-
 /**
  * Claude Code's tool names (`.claude/agents/*.md`: `tools: Read, Grep, Bash`)
  * and what they mean here, as names `resolveTools` understands (our tool and
@@ -18,11 +16,10 @@ const CLAUDE_TOOLS: Readonly<Record<string, readonly string[]>> = {
   notebookread: ['notebook-read'],
   // Claude's delegation tool is VS Code's `agent`: the subagent tool here.
   task: ['agent'],
-  agent: ['agent']
+  agent: ['agent'],
+  // Claude's shell runs in the chat's terminal here (withheld, with the reason, when the server has no terminals).
+  bash: ['run_command']
 };
-
-/** Claude's shell tool maps onto a terminal tool only when this build has one. */
-const SHELL_TOOLS = ['run_command'];
 
 /** Split a Claude tool list (`"Read, Grep"` or a YAML list) and translate each name. */
 export function claudeToolNames(value: string | readonly string[]): string[] {
@@ -37,11 +34,6 @@ export function claudeToolNames(value: string | readonly string[]): string[] {
     // `Bash(git diff:*)`: the permission pattern narrows the tool; the tool is what counts here.
     const bare = name.replace(/\(.*\)$/, '').trim();
     const key = bare.toLowerCase();
-    if (key === 'bash') {
-      const shell = SHELL_TOOLS.filter(tool => groupOfTool(tool) !== undefined);
-      (shell.length ? shell : [bare]).forEach(add);
-      continue;
-    }
     const mapped = Object.prototype.hasOwnProperty.call(CLAUDE_TOOLS, key) ? CLAUDE_TOOLS[key] : undefined;
     (mapped ?? [bare]).forEach(add);
   }

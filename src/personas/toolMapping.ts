@@ -7,24 +7,20 @@
  * "not available in JupyterLab", never as an error.
  */
 
-import { toolCatalogue } from './toolCatalogue';
-import { ALL_TOOL_GROUPS, TOOL_GROUP_DESCRIPTIONS, ToolGroup } from '../tools/groups';
-import { ToolRegistry } from '../tools/registry';
+import { ALL_TOOL_GROUPS, ToolGroup } from '../tools/groups';
+import type { ToolRegistry } from '../tools/registry';
 import type { ITool } from '../tools/types';
 
 export { ALL_TOOL_GROUPS };
 export type { ToolGroup };
 
-/** What a group is for, and the names of its tools. */
-export interface IToolGroupInfo {
-  readonly description: string;
-  readonly tools: readonly string[];
-}
-
-/** Every tool group, with a one-line description and its tool names (from the tool catalogue). */
-export const TOOL_GROUPS: Readonly<Record<ToolGroup, IToolGroupInfo>> = Object.fromEntries(
-  ALL_TOOL_GROUPS.map(group => [group, { description: TOOL_GROUP_DESCRIPTIONS[group], tools: toolCatalogue().get(group) ?? [] }])
-) as Record<ToolGroup, IToolGroupInfo>;
+/**
+ * What resolving names needs from the tool registry: which tools each group
+ * holds (read off the tools themselves, so query, ETL and MCP tools count
+ * like any other) and the dynamic sources that answer for their own names.
+ */
+export type IToolCatalogue = Pick<ToolRegistry, 'groupOf' | 'toolsOfGroup' | 'sources'> &
+  Partial<Pick<ToolRegistry, 'groups' | 'hasGroup'>>;
 
 /**
  * VS Code tool name (lower-case) -> the groups it grants here. An empty list
@@ -100,26 +96,17 @@ export interface IResolvedTools {
   unavailable: string[];
 }
 
-const GROUP_OF_TOOL = new Map<string, ToolGroup>(
-  ALL_TOOL_GROUPS.flatMap(group => TOOL_GROUPS[group].tools.map(tool => [tool, group] as [string, ToolGroup]))
-);
-
 /** The tool names of the given groups. */
-export function toolsOfGroups(groups: Iterable<ToolGroup>): Set<string> {
+export function toolsOfGroups(groups: Iterable<ToolGroup>, catalogue: IToolCatalogue): Set<string> {
   const tools = new Set<string>();
   for (const group of groups) {
-    TOOL_GROUPS[group].tools.forEach(tool => tools.add(tool));
+    catalogue.toolsOfGroup(group).forEach(tool => tools.add(tool));
   }
   return tools;
 }
 
-/** The group a tool of this extension belongs to, if it is one. */
-export function groupOfTool(tool: string): ToolGroup | undefined {
-  return GROUP_OF_TOOL.get(tool);
-}
-
-function isToolGroup(name: string): name is ToolGroup {
-  return Object.prototype.hasOwnProperty.call(TOOL_GROUPS, name);
+function isToolGroup(name: string, catalogue: IToolCatalogue): boolean {
+  return catalogue.hasGroup ? catalogue.hasGroup(name) : (ALL_TOOL_GROUPS as string[]).includes(name);
 }
 
 // Subagents: VS Code's `agent` / `runSubagent` (and Claude's `Task`) grant the delegation tool.
@@ -136,12 +123,12 @@ function lookUp(name: string): readonly ToolGroup[] | undefined {
  * segment, else first segment of `a/b`), or this extension's own group and
  * tool names. Undefined when the name is unknown.
  */
-function resolveName(raw: string): { groups: readonly ToolGroup[]; tools: readonly string[] } | undefined {
+function resolveName(raw: string, catalogue: IToolCatalogue): { groups: readonly ToolGroup[]; tools: readonly string[] } | undefined {
   const name = raw.trim().replace(/^#/, '').toLowerCase();
-  if (isToolGroup(name)) {
-    return { groups: [name], tools: TOOL_GROUPS[name].tools };
+  if (isToolGroup(name, catalogue)) {
+    return { groups: [name], tools: catalogue.toolsOfGroup(name) };
   }
-  if (GROUP_OF_TOOL.has(name)) {
+  if (catalogue.groupOf(name) !== undefined) {
     return { groups: [], tools: [name] };
   }
   const segments = name.split('/').filter(Boolean);
@@ -152,30 +139,42 @@ function resolveName(raw: string): { groups: readonly ToolGroup[]; tools: readon
   for (const candidate of candidates) {
     const groups = candidate === undefined ? undefined : lookUp(candidate);
     if (groups) {
-      return { groups, tools: [...toolsOfGroups(groups)] };
+      return { groups, tools: [...toolsOfGroups(groups, catalogue)] };
     }
   }
   return undefined;
 }
 
 /**
- * Resolve a persona's `tools` list. null/undefined (no `tools:` key) grants
- * every group; names with no equivalent land in `unavailable`.
+ * Resolve a persona's `tools` list against the registry's tools. null/undefined
+ * (no `tools:` key) grants every group; names with no equivalent land in
+ * `unavailable`. A dynamic source (MCP) answers for its own entries
+ * (`<server>/*`); a list naming none of them gets the source's default tools
+ * (MCP: all), unless `defaults` is false (a deny list, a `#tool:` reference:
+ * what the names themselves say).
  */
-export function resolveTools(names: readonly string[] | null | undefined): IResolvedTools {
+export function resolveTools(
+  names: readonly string[] | null | undefined,
+  catalogue: IToolCatalogue,
+  options: { defaults?: boolean } = {}
+): IResolvedTools {
+  const sources = catalogue.sources.filter(source => source.toolsNamed || source.toolsByDefault);
   if (names === null || names === undefined) {
-    return { groups: new Set(ALL_TOOL_GROUPS), tools: toolsOfGroups(ALL_TOOL_GROUPS), unavailable: [] };
+    const groups = catalogue.groups?.() ?? ALL_TOOL_GROUPS;
+    const tools = toolsOfGroups(groups, catalogue);
+    sources.forEach(source => source.toolsByDefault?.().forEach(tool => tools.add(tool)));
+    return { groups: new Set(groups), tools, unavailable: [] };
   }
   const result: IResolvedTools = { groups: new Set(), tools: new Set(), unavailable: [] };
-  let namesMcp = false;
+  const named = new Set<(typeof sources)[number]>();
   for (const name of names) {
-    const mcp = mcpToolNames?.resolve(name.trim()); // `<server>/*`, `<server>/<tool>` (src/mcp)
-    if (mcp) {
-      namesMcp = true;
-      mcp.forEach(tool => result.tools.add(tool));
+    const source = sources.find(candidate => candidate.toolsNamed?.(name.trim()) !== undefined);
+    if (source) {
+      named.add(source);
+      source.toolsNamed!(name.trim())!.forEach(tool => result.tools.add(tool));
       continue;
     }
-    const resolved = resolveName(name);
+    const resolved = resolveName(name, catalogue);
     if (!resolved || resolved.tools.length === 0) {
       if (name.trim() && !result.unavailable.includes(name.trim())) {
         result.unavailable.push(name.trim());
@@ -185,28 +184,15 @@ export function resolveTools(names: readonly string[] | null | undefined): IReso
     resolved.groups.forEach(group => result.groups.add(group));
     resolved.tools.forEach(tool => result.tools.add(tool));
   }
-  if (!namesMcp) {
-    mcpToolNames?.all().forEach(tool => result.tools.add(tool)); // no MCP entry: every MCP tool
+  for (const source of options.defaults === false ? [] : sources) {
+    if (!named.has(source)) {
+      source.toolsByDefault?.().forEach(tool => result.tools.add(tool));
+    }
   }
   return result;
 }
 
-/** MCP tools for persona lists, set by src/mcp: `resolve` an entry (undefined: not MCP), or `all`. */
-export interface IMcpToolNames {
-  resolve(name: string): readonly string[] | undefined;
-  all(): readonly string[];
-}
-let mcpToolNames: IMcpToolNames | null = null;
-
-/** Let MCP servers grant tools to `<server>/*` and `<server>/<tool>` entries (a list naming none gets all). */
-export function useMcpToolNames(names: IMcpToolNames | null): void {
-  mcpToolNames = names;
-}
-
-// Every tool registry resolves persona tool names through this table.
-ToolRegistry.useNameResolver(names => resolveTools(names));
-
 /** The tools of a registry a persona's `tools:` list grants (null: all), resolved through this table. */
 export function toolsForPersona(registry: ToolRegistry, names: readonly string[] | null | undefined): ITool[] {
-  return registry.forPersona(names, resolveTools);
+  return registry.forPersona(names, list => resolveTools(list, registry));
 }

@@ -1,8 +1,8 @@
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import * as React from 'react';
-import { outputsOf } from '../notebook/cells';
-import { INotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
+import { outputsOf } from '../notebook';
+import { INotebookAccess, NOTEBOOKS_SERVICE } from '../notebook';
 import type { IResultViewProps, IToolFamilyContents, IToolFamilyHost } from '../tokens';
 import { QUERY_SERVICE, QueryService } from './service';
 import { ActiveQuery, createQuerySlashCommands } from './slashCommands';

@@ -1,7 +1,7 @@
 import type { ICellModel } from '@jupyterlab/cells';
-import { findCell } from '../notebook/tools/cells';
-import { sourceOf } from '../notebook/cells';
-import type { INotebookAccess, INotebookTarget } from '../notebook/tools/types';
+import { findCell } from '../notebook';
+import { sourceOf } from '../notebook';
+import type { INotebookAccess, INotebookTarget } from '../notebook';
 import { IQueryKernel, QueryKernel } from './kernelQuery';
 import type { IQueryResultData } from './types';
 

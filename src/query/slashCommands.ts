@@ -1,5 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { IOutputJSON } from '../notebook/outputs';
+import type { IOutputJSON } from '../notebook';
 import type { ISlashCommand, ISlashExpansion } from '../agent/slashCommands';
 
 /** What the query commands act on: the active cell, or the active .sql file. */

@@ -1,10 +1,11 @@
 import type { ICellModel } from '@jupyterlab/cells';
 import { KernelUnavailable } from '../kernelChannel';
-import { outputsOf, sourceOf } from '../notebook/cells';
+import { outputsOf, sourceOf } from '../notebook';
 import { guardFor } from '../tools/guard';
-import { findCell } from '../notebook/tools/cells';
-import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook/tools/types';
+import { findCell } from '../notebook';
+import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook';
 import { defineTool } from '../tools/schema';
+import { fenced } from '../markdown/markdown';
 import type { IToolResultData } from '../tools/results';
 import type { IToolContext, IToolResult } from '../tools/types';
 import type { QueryKernel } from './kernelQuery';
@@ -120,9 +121,7 @@ export function explainQueryTool() {
     effect: 'read',
     defaultApproval: 'auto',
     riskOf: input => (input.analyze ? 'EXPLAIN ANALYZE runs the query against the database' : null),
-    preview: input => ({
-      summary: input.analyze ? 'Explain the query with EXPLAIN ANALYZE (runs it)' : 'Explain the query (plan only, not run)'
-    }),
+    describe: input => (input.analyze ? 'Explain the query with EXPLAIN ANALYZE (runs it)' : 'Explain the query (plan only, not run)'),
     run: (input, context) =>
       guarded(async () => {
         const q = await resolveQuery(context, input);
@@ -170,7 +169,8 @@ export function proposeRewriteTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: () => ({ summary: 'Propose a query rewrite (not verified yet)' }),
+    describe: () => 'Propose a query rewrite (not verified yet)',
+    inputMarkdown: input => (typeof input.rewrite === 'string' ? fenced(input.rewrite, 'sql') : null),
     run: (input, context) =>
       guarded(async () => {
         const q = await resolveQuery(context, input);
@@ -190,6 +190,8 @@ export function proposeRewriteTool() {
       })
   });
 }
+
+const VERIFY_LINE = 'Verify the rewrite in the kernel (read-only: compare rows, edge probe, timing)';
 
 /** `verify_query_rewrite`: same rows (data and edge probe) and timing, in the kernel. */
 export function verifyRewriteTool() {
@@ -217,8 +219,10 @@ export function verifyRewriteTool() {
     // database: read-only, but it costs what the queries cost, so it asks by default.
     effect: 'execute',
     defaultApproval: 'ask',
+    describe: () => VERIFY_LINE,
+    inputMarkdown: input => (typeof input.rewrite === 'string' ? fenced(input.rewrite, 'sql') : null),
     preview: input => ({
-      summary: 'Verify the rewrite in the kernel (read-only: compare rows, edge probe, timing)',
+      summary: VERIFY_LINE,
       code: { source: input.rewrite, language: 'sql' }
     }),
     run: (input, context) =>

@@ -1,5 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { IOutputJSON } from '../notebook/outputs';
+import type { IOutputJSON } from '../notebook';
 import type { IVerification } from './types';
 
 /** What the model reads of a verification: the verdict line, then the facts as JSON. */

@@ -1,5 +1,6 @@
 import { guardFor } from '../tools/guard';
 import { defineTool } from '../tools/schema';
+import { fenced } from '../markdown/markdown';
 import type { ITool } from '../tools/types';
 import { judgeCommand } from './commandPolicy';
 import {
@@ -51,6 +52,8 @@ export function runCommandTool(env: ITerminalToolEnv = {}) {
       required: ['command'],
       additionalProperties: false
     },
+    describe: input => `Run in the terminal: ${firstLine(input.command ?? '?')}`,
+    inputMarkdown: input => (typeof input.command === 'string' ? fenced(input.command, 'shell') : null),
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => commandRisk(input, input.command),
@@ -100,7 +103,7 @@ export function terminalOutputTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({ summary: `Read the last ${input.lines ?? 50} lines of the chat's terminal` }),
+    describe: input => `Read the last ${input.lines ?? 50} lines of the chat's terminal`,
     run: (input, context) =>
       guard(async () => {
         const services = servicesOf(context);

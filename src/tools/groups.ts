@@ -4,8 +4,8 @@
  * files use onto these groups.
  */
 
-/** A set of related tools a persona can be given. */
-export type ToolGroup =
+/** The groups this extension's own tools belong to. */
+export type BuiltinToolGroup =
   | 'notebook-read'
   | 'notebook-edit'
   | 'notebook-run'
@@ -19,8 +19,14 @@ export type ToolGroup =
   | 'terminal'
   | 'tasks';
 
+/**
+ * A set of related tools a persona can be given: a built-in group, or one a
+ * tool family from another extension declares (`IToolFamilyContents.groups`).
+ */
+export type ToolGroup = BuiltinToolGroup | (string & {});
+
 /** What each group is for, in display order. */
-export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<ToolGroup, string>> = {
+export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<BuiltinToolGroup, string>> = {
   'notebook-read': 'Read open notebooks: summary, cells and outputs',
   'notebook-edit': 'Insert, edit and delete notebook cells; create notebooks',
   'notebook-run': 'Run notebook cells and restart the kernel',
@@ -36,4 +42,4 @@ export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<ToolGroup, string>> = {
 };
 
 /** All group names, in display order. */
-export const ALL_TOOL_GROUPS = Object.keys(TOOL_GROUP_DESCRIPTIONS) as ToolGroup[];
+export const ALL_TOOL_GROUPS = Object.keys(TOOL_GROUP_DESCRIPTIONS) as BuiltinToolGroup[];

@@ -40,6 +40,14 @@ export interface IToolPreview {
   diff?: { path: string; before: string; after: string };
   /** Cells the call will run that the reader should look at (e.g. edited by the assistant since they last ran). */
   cells?: { title: string; items: Array<{ id: string; source: string; language: string }> };
+  /** What "Allow for this chat" lets the tool do (`ITool.allowChat`), when it says more than the default. */
+  allowChat?: string;
+}
+
+/** What the chat has shown so far, for a tool rendering a call in an export (`ITool.inputMarkdown`). */
+export interface IShownSoFar {
+  /** The source a cell had when the chat last showed it (inserted, edited, read or run). */
+  cell(id: string): { source: string; cellType: string } | undefined;
 }
 
 /** A call as the chat recorded it: what `IToolContext.history` lists. */
@@ -78,6 +86,24 @@ export interface ITool<I = any> {
   group?: ToolGroup;
   /** Shown to the model: when to use the tool and what it returns. */
   description: string;
+  /**
+   * One line, in plain words, of what the call does or did ("Run cell 3f2a in
+   * analysis.ipynb"): the approval card's summary when `preview` gives none,
+   * and the line the export shows. Pure: it reads only the input (which a saved
+   * chat may hold malformed, so fields can be missing) and, when done, the result.
+   */
+  describe(input: I, result?: IToolResult): string;
+  /**
+   * What "Allow for this chat" lets this tool do, one sentence starting
+   * "Allow for this chat:", when the default ("runs <tool> without asking…")
+   * says too little (e.g. run_cell runs any cell the assistant edits).
+   */
+  allowChat?: string;
+  /**
+   * The call's input as Markdown for the export (code fenced in its
+   * language), when the input as JSON would read badly; null: show the JSON.
+   */
+  inputMarkdown?(input: I, shown: IShownSoFar): string | null;
   inputSchema: IToolInputSchema;
   effect: ToolEffect;
   /** Approval when the user has not set one for this tool. */

@@ -1,5 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import type { IToolCall } from '../chats/conversation';
 import type { IToolPreview } from '../tools/types';
 
 /** Parts of the approval card: the cells a call will run, and what "Allow for this chat" means. */
@@ -31,21 +32,18 @@ export function BoundCells(props: { cells: NonNullable<IToolPreview['cells']>; t
   );
 }
 
-/** What "Allow for this chat" does for this tool, in words shown next to the button. */
-export function allowChatMeaning(tool: string, trans: TranslationBundle): string {
-  switch (tool) {
-    case 'run_cell':
-      return trans.__(
-        'Allow for this chat: runs any cell the assistant edits, without asking, for the rest of this chat (code that looks destructive still asks).'
-      );
-    case 'run_all_cells':
-      return trans.__(
-        'Allow for this chat: runs the whole notebook whenever the assistant asks, without asking, for the rest of this chat (code that looks destructive still asks).'
-      );
-    default:
-      return trans.__(
-        'Allow for this chat: runs %1 without asking for the rest of this chat (input that looks destructive still asks).',
-        tool
-      );
+/**
+ * What "Allow for this chat" does for this call's tool, in words shown next
+ * to the button: the tool's own sentence (`ITool.allowChat`, which the session
+ * puts on the preview), else the general rule.
+ */
+export function allowChatMeaning(call: Pick<IToolCall, 'name' | 'preview'>, trans: TranslationBundle): string {
+  const own = call.preview?.allowChat;
+  if (own) {
+    return trans.__(own);
   }
+  return trans.__(
+    'Allow for this chat: runs %1 without asking for the rest of this chat (input that looks destructive still asks).',
+    call.name
+  );
 }

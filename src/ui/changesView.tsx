@@ -1,8 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
-import type { ChangeLog, IUndoResult } from '../files/changeLog';
-import type { IChangeRecord } from '../files/snapshots';
+import type { ChangeLog, IUndoResult } from '../files';
+import type { IChangeRecord } from '../files';
 import { DiffView } from './diffView';
 
 

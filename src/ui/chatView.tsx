@@ -12,7 +12,7 @@ import type { FilesService } from '../files';
 import type { ICodeBlockActions } from './markdownView';
 import type { IServerConfig } from '../agent/client';
 import { CommandIDs } from '../commands';
-import type { ChangeLog } from '../files/changeLog';
+import type { ChangeLog } from '../files';
 import { ChangesView, useChanges } from './changesView';
 import { ChatList } from './chatList';
 import { EmptyState } from './emptyState';
@@ -20,16 +20,17 @@ import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
 import { ResultViewsContext } from './toolCard';
 import type { IResultViews } from '../tokens';
-import type { CompletionUsage } from '../completion/usage';
+import type { CompletionUsage } from '../completion';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
 import { ChatFooter } from './usageView';
 import { ReadOnlyNotice } from './readOnlyNotice';
 import { useSignals } from './useSignal';
-import { IMcpStatusListProps, McpStatusList } from '../mcp/ui/statusList';
 
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
 export interface IChatViewModel {
+  /** Resolves once the chat has started (families loaded, last chat reopened). */
+  readonly ready?: Promise<void>;
   resultViews: IResultViews | null;
   readonly assistant: Assistant;
   readonly threads: ChatThreads;
@@ -41,7 +42,8 @@ export interface IChatViewModel {
   readonly stateChanged: ISignal<any, void>;
   readonly options: { settings: () => IChatSettings; openFile: (path: string) => void; completionUsage?: CompletionUsage | null };
   /** MCP servers (status list); absent in views without them. */
-  readonly mcp?: IMcpStatusListProps['service'];
+  /** Lines under the instructions line, from the tool families (MCP servers' status...). */
+  readonly statusViews?: ReadonlyArray<React.ComponentType<{ trans: TranslationBundle }>>;
   createInstructions(): Promise<void>;
   /** Suggested first prompts for what is open (the empty chat shows them). */
   suggestions?(): Promise<ISuggestedPrompt[]>;
@@ -146,7 +148,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
           onCreateInstructions={() => void app.createInstructions()}
         />
         <SetupNotice config={app.serverConfig} directMode={settings.directMode} trans={trans} />
-        {app.mcp && <McpStatusList service={app.mcp} trans={trans} />}
+        {app.statusViews?.map((StatusView, i) => <StatusView key={i} trans={trans} />)}
         {/* The list of chats takes the messages' place (below the instructions line). */}
         {panels.chats && (
           <ChatList

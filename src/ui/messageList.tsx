@@ -8,7 +8,7 @@ import type { Turn } from '../chats/conversation';
 import { CommandIDs } from '../commands';
 import { ErrorView, WaitingView } from './errorView';
 import type { IChatSettings } from '../settings';
-import type { ChangeLog } from '../files/changeLog';
+import type { ChangeLog } from '../files';
 import type { ICodeBlockActions } from './markdownView';
 import { ReplyText } from './replyText';
 import { RecapView } from './recapView';

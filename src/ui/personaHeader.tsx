@@ -4,7 +4,7 @@ import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
 import type { IModelResolution } from '../personas/modelResolution';
 import { isForCodingAgent } from '../personas/persona';
-import { resolveTools, TOOL_GROUPS } from '../personas/toolMapping';
+import { resolveTools } from '../personas/toolMapping';
 
 
 export interface IPersonaHeaderProps {
@@ -154,7 +154,7 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
     };
   }, [persona?.id]);
   const resolution = assistant.resolution ?? resolved;
-  const tools = persona ? resolveTools(persona.tools) : null;
+  const tools = persona ? resolveTools(persona.tools, assistant.registry) : null;
   return (
     <div className="jp-DataEngineer-personaDetails">
       {persona && (
@@ -193,7 +193,7 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
             <dd className="jp-DataEngineer-personaTools">
               {tools && tools.groups.size
                 ? [...tools.groups].map(group => (
-                    <span key={group} className="jp-DataEngineer-toolGroup" title={TOOL_GROUPS[group].description}>
+                    <span key={group} className="jp-DataEngineer-toolGroup" title={props.assistant.registry.groupDescription(group)}>
                       {group}
                     </span>
                   ))

@@ -2,7 +2,7 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
-import type { ChangeLog } from '../files/changeLog';
+import type { ChangeLog } from '../files';
 import type { IAssistantTurn, IToolCall } from '../chats/conversation';
 import { SUBAGENT_TOOL, type ISubagentRun } from '../agent/subagent';
 import { MarkdownView } from './markdownView';

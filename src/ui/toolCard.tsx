@@ -4,7 +4,7 @@ import * as React from 'react';
 import type { ApprovalAnswer } from '../agent/approval';
 import type { IToolCall, ToolCallState } from '../chats/conversation';
 import type { IToolResult } from '../tools/types';
-import type { ChangeLog } from '../files/changeLog';
+import type { ChangeLog } from '../files';
 import { fenced } from '../markdown/markdown';
 import { DiffView } from './diffView';
 import { UndoButton } from './changesView';
@@ -141,7 +141,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               </button>
               <button
                 className="jp-DataEngineer-allowChat jp-mod-styled"
-                title={allowChatMeaning(call.name, trans)}
+                title={allowChatMeaning(call, trans)}
                 aria-describedby={`${call.id}-allowChatMeaning`}
                 onClick={() => props.onAnswer(call.id, { kind: 'allow_chat' })}
               >
@@ -154,7 +154,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
                 {trans.__('Deny…')}
               </button>
               <div className="jp-DataEngineer-allowChatMeaning" id={`${call.id}-allowChatMeaning`}>
-                {allowChatMeaning(call.name, trans)}
+                {allowChatMeaning(call, trans)}
               </div>
             </div>
           )}

@@ -4,7 +4,7 @@ import type { ChatModel } from '../chats/chatModel';
 import { contextWindowOf } from '../agent/compaction';
 import type { IAssistantTurn, Turn } from '../chats/conversation';
 import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '../agent/usage';
-import type { CompletionUsage } from '../completion/usage';
+import type { CompletionUsage } from '../completion';
 import type { IChatSettings } from '../settings';
 import { useTurns } from './useSignal';
 

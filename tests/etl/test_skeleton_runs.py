@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from conftest import fill, orders_spec, report_of, run_notebook
+from conftest import fill, orders_spec, run_notebook
 
 ENGINES = ["pandas", "polars", "duckdb"]
 MODES = ["full_refresh", "overwrite_partition", "merge"]

@@ -318,7 +318,6 @@ def test_pandas_multiindex_and_duplicate_columns(insp):
 
 
 def test_pandas_series_and_index(insp):
-    import numpy as np
     import pandas as pd
 
     s = pd.Series([1.0, None, 3.0], name="amount", index=pd.date_range("2024-01-01", periods=3, freq="D"))

@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from query_helpers import TPCH_DDL, load_dbapi, load_query_module, tpch_rows, verify
+from query_helpers import load_dbapi, load_query_module, tpch_rows, verify
 
 NOT_IN = "SELECT c_custkey FROM customer WHERE c_custkey NOT IN (SELECT o_custkey FROM orders)"
 NOT_EXISTS = ("SELECT c_custkey FROM customer c WHERE NOT EXISTS "

@@ -15,7 +15,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from query_helpers import QUERY_MODULE, query_bootstrap
-from test_kernel_e2e import STATE, Kernel
+from test_kernel_e2e import Kernel
 
 MOD = "__import__('sys').modules[%r]" % QUERY_MODULE
 

@@ -29,7 +29,7 @@ test.describe('Public API', () => {
     expect(recorded[0].body.tools.map((t: any) => t.name)).toContain('example_text_stats');
     const result = toolResult(recorded[1], 'toolu_stats');
     expect(result.isError).toBe(false);
-    expect(result.text).toContain('2 lines, 4 words, 19 characters');
+    expect(result.text).toContain('2 lines, 4 words, 18 characters');
     const card = page.locator('.jp-DataEngineer-toolCard[data-tool="example_text_stats"]');
     await expect(card).toHaveAttribute('data-state', 'done');
     await expect(card.locator('.jp-DataEngineer-exampleTextStats')).toHaveText('4 words in 2 lines');

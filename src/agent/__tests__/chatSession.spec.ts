@@ -24,6 +24,7 @@ function fakeTool(
   return {
     name,
     description: `The ${name} tool`,
+    describe: () => `Run ${name}`,
     inputSchema: {
       type: 'object',
       properties: { code: { type: 'string' } },

@@ -28,6 +28,7 @@ const MAX = 1000;
 const TOOL: ITool = {
   name: 'run_code',
   description: 'Runs code',
+  describe: () => 'Run code',
   inputSchema: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
   effect: 'execute',
   defaultApproval: 'auto',

@@ -11,6 +11,7 @@ import { fakeFetch } from '../../__tests__/fakeStream';
 const tool: ITool = {
   name: 'run_code',
   description: 'Runs code',
+  describe: () => 'Run code',
   inputSchema: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
   effect: 'execute',
   defaultApproval: 'auto',

@@ -12,6 +12,7 @@ import { ToolRegistry } from '../../tools/registry';
 import type { ApprovalMode, ITool } from '../../tools/types';
 import { fakeFetch, IFakeReply } from '../../__tests__/fakeStream';
 import { testSettings } from '../../__tests__/testSettings';
+import { fakeTool } from '../../__tests__/allTools';
 
 const noFiles: IContentsLike = {
   get: async () => {
@@ -37,17 +38,13 @@ Quiet body.
 `;
 
 function makeTool(name: string, ran: string[], approval: ApprovalMode = 'auto'): ITool {
-  return {
-    name,
-    description: name,
-    inputSchema: { type: 'object', properties: {} },
-    effect: 'read',
+  return fakeTool(name, {
     defaultApproval: approval,
     run: async () => {
       ran.push(name);
       return { content: `${name} ok` };
     }
-  };
+  });
 }
 
 function make(replies: IFakeReply[], readApproval: ApprovalMode = 'auto') {

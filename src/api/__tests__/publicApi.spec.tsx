@@ -1,17 +1,16 @@
 // The public API's registries, the chat handle and result views drawn by the tool card.
 import '../../notebook/__tests__/jupyterlabMocks';
+import { render } from '@testing-library/react';
 import * as React from 'react';
-import { untranslated } from '../../translation';
 import type { IToolCall } from '../../chats/conversation';
-import { ResultViewsContext, ToolCard } from '../../ui/toolCard';
+import { toolCard } from '../../__tests__/toolCardFixture';
+import { ResultViewsContext } from '../../ui/toolCard';
 import { ChatHandle } from '../chatHandle';
 import { PersonaSources, ResultViews, ToolFamilies } from '../registries';
 import { textStatsFamily } from '../../examples/textStats';
-
-type Root = { render(node: React.ReactNode): void; unmount(): void };
-const { createRoot } = require('react-dom/client') as { createRoot(host: HTMLElement): Root };
-const act = (React as unknown as { act(body: () => unknown): Promise<void> | void }).act;
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
+import { ToolRegistry } from '../../tools/registry';
+import { resolveTools } from '../../personas/toolMapping';
+import { fakeTool } from '../../__tests__/allTools';
 
 function call(data: Record<string, unknown>, state: IToolCall['state'] = 'done'): IToolCall {
   return { id: 'toolu_1', name: 'example_text_stats', input: {}, state, result: { content: 'ok', data } };
@@ -58,6 +57,23 @@ describe('PersonaSources', () => {
   });
 });
 
+describe('tool groups a family brings', () => {
+  it('are granted by name in a persona\'s tools, and by a persona without tools:, and described', () => {
+    const registry = new ToolRegistry([fakeTool('read_file'), fakeTool('profile_table', { group: 'data-quality' })]);
+    // Unknown until the family declares it: the name is reported as unavailable.
+    expect(resolveTools(['data-quality'], registry).unavailable).toEqual(['data-quality']);
+    registry.addGroup('data-quality', 'Profile tables and check expectations');
+    const granted = resolveTools(['data-quality'], registry);
+    expect([...granted.tools]).toEqual(['profile_table']);
+    expect([...granted.groups]).toEqual(['data-quality']);
+    expect(resolveTools(null, registry).tools.has('profile_table')).toBe(true);
+    expect(resolveTools(['read'], registry).tools.has('profile_table')).toBe(false);
+    expect(registry.groupDescription('data-quality')).toBe('Profile tables and check expectations');
+    expect(registry.groups().slice(-1)).toEqual(['data-quality']);
+    expect(() => registry.addGroup('files-read', 'mine')).toThrow(/built-in/);
+  });
+});
+
 describe('ChatHandle', () => {
   /** A loaded chat as far as the handle reads it. */
   function fakeChat() {
@@ -83,7 +99,7 @@ describe('ChatHandle', () => {
       continue: jest.fn(async () => undefined),
       stop: jest.fn()
     };
-    return { widget: { app: { assistant } } as any, sent, added, assistant };
+    return { widget: { app: { assistant, ready: Promise.resolve() } } as any, sent, added, assistant };
   }
 
   it('loads the chat on send, and hands over slash commands added before it loaded', async () => {
@@ -134,28 +150,31 @@ describe('ChatHandle', () => {
   });
 });
 
-describe('ToolCard result views', () => {
-  let host: HTMLElement;
-  let root: Root;
-  beforeEach(() => {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
+describe('ChatHandle before the chat has started', () => {
+  it('sends only once the chat is ready (its families\' slash commands registered)', async () => {
+    let ready!: () => void;
+    const sent: string[] = [];
+    const widget: any = {
+      app: {
+        ready: new Promise<void>(resolve => (ready = resolve)),
+        assistant: { send: async (text: string) => void sent.push(text) }
+      }
+    };
+    const handle = new ChatHandle({ load: async () => widget, open: async () => undefined, current: () => widget });
+    const sending = handle.send('/optimize');
+    await new Promise(resolve => setTimeout(resolve, 10));
+    expect(sent).toEqual([]);
+    ready();
+    await sending;
+    expect(sent).toEqual(['/optimize']);
   });
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
-  });
+});
 
-  function render(views: ResultViews | null, c: IToolCall): void {
-    act(() => {
-      root.render(
-        <ResultViewsContext.Provider value={views}>
-          <ToolCard call={c} rendermime={{} as any} trans={untranslated} onAnswer={() => undefined} />
-        </ResultViewsContext.Provider>
-      );
-    });
-  }
+describe('ToolCard result views', () => {
+  /** The card with `views` as the registry of result views (none for `null`). */
+  const card = (views: ResultViews | null, c: IToolCall) => (
+    <ResultViewsContext.Provider value={views}>{toolCard(c)}</ResultViewsContext.Provider>
+  );
 
   it("draws a family's registered view for its data, and nothing without the registry", async () => {
     const views = new ResultViews();
@@ -164,11 +183,11 @@ describe('ToolCard result views', () => {
     const result = await family.tools[0].run({ text: 'a b\nc' }, { signal: new AbortController().signal, services: {} });
     expect(result.content).toBe('2 lines, 3 words, 5 characters.');
     const done = call(result.data as Record<string, unknown>);
-    render(views, done);
-    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')?.textContent).toBe('3 words in 2 lines');
-    render(null, done);
-    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
-    render(views, call({ other: 1 }));
-    expect(host.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+    const { container, rerender } = render(card(views, done));
+    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')?.textContent).toBe('3 words in 2 lines');
+    rerender(card(null, done));
+    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+    rerender(card(views, call({ other: 1 })));
+    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
   });
 });

@@ -3,17 +3,35 @@ import { spawnSync } from 'child_process';
 import type { IAssistantTurn, IToolCall, IUserTurn } from '../conversation';
 import type { ISavedChat } from '../store';
 import {
-  chatToMarkdown,
-  chatToNotebook,
+  chatToMarkdown as toMarkdown,
+  chatToNotebook as toNotebook,
   exportFileName,
+  IExportOptions,
   INotebookCell
 } from '../export';
+import { allTools } from '../../__tests__/allTools';
+import { createMcpTool } from '../../mcp/tools';
+import { untranslated } from '../../translation';
+import { ToolRegistry } from '../../tools/registry';
 import { fenceFor } from '../../markdown/markdown';
 import { createKernelTools } from '../../kernel/tools';
 import { createEnv } from '../../notebook/tools/common';
 import { editCellTool, insertCellTool } from '../../notebook/tools/editTools';
 import { runCellTool } from '../../notebook/tools/runTools';
 import type { ITool, IToolContext } from '../../tools/types';
+
+// Every call described by its tool, as the app exports (the registry of every tool family, and an MCP tool).
+const mcpTool = createMcpTool(
+  'mcp__db__query',
+  { name: 'db', source: 'admin', file: null, type: 'stdio', command: 'x', args: [], trusted: true, inputIds: [], status: 'running' } as any,
+  { name: 'query', title: 'Run a query', inputSchema: { type: 'object', properties: {} } } as any,
+  { settings: () => ({ approvals: {}, workspaceServers: true }), call: async () => ({}) as any, reportFailure: () => undefined },
+  untranslated
+);
+const registry = new ToolRegistry([...allTools(), mcpTool]);
+const DESCRIBED: IExportOptions = { describe: registry.describe.bind(registry), inputMarkdown: registry.inputMarkdown.bind(registry) };
+const chatToMarkdown = (chat: Parameters<typeof toMarkdown>[0], options: IExportOptions = {}) => toMarkdown(chat, { ...DESCRIBED, ...options });
+const chatToNotebook = (chat: Parameters<typeof toNotebook>[0], options: IExportOptions = {}) => toNotebook(chat, { ...DESCRIBED, ...options });
 
 // ---------------------------------------------------------------------------
 // A minimal notebook (plain objects: the node environment has no DOM) that the
@@ -647,6 +665,74 @@ describe('chatToNotebook', () => {
     expect(results.map(r => r.status)).toEqual([1, 1]);
     expect(results[1].stderr).toMatch(/ValidationError|NotebookValidationError/);
   }, 120_000);
+});
+
+describe('describing calls', () => {
+  /** An input for each tool, as a model would send it ({} where the tool takes none). */
+  const INPUTS: Record<string, Record<string, unknown>> = {
+    insert_cell: { source: 'x = 1', notebook_path: 'a.ipynb' },
+    edit_cell: { cell_id: 'c1', source: 'x = 2' },
+    delete_cell: { cell_id: 'c1' },
+    read_cell: { cell_id: 'c1' },
+    run_cell: { cell_id: 'c1', notebook_path: 'a.ipynb' },
+    create_notebook: { path: 'etl/new.ipynb' },
+    inspect_variable: { name: 'orders' },
+    run_scratch: { code: 'len(orders)' },
+    install_packages: { packages: ['polars'] },
+    read_file: { path: 'README.md' },
+    write_file: { path: 'etl/load.py', content: 'print(1)\n' },
+    edit_file: { path: 'etl/load.sql', old_text: 'SELECT 1', new_text: 'SELECT 2' },
+    delete_file: { path: 'old.csv' },
+    rename_file: { old_path: 'a.csv', new_path: 'b.csv' },
+    find_files: { glob: '*.sql' },
+    search_files: { pattern: 'orders' },
+    find_usages: { symbol: 'load_orders' },
+    run_command: { command: 'dbt build' },
+    run_task: { label: 'make: test' },
+    explain_query: { cell_id: 'c1' },
+    propose_query_rewrite: { rewrite: 'SELECT 1' },
+    verify_query_rewrite: { rewrite: 'SELECT 1' }
+  };
+  const done = (name: string, n: number): IToolCall => ({
+    id: `t${n}`,
+    name,
+    input: INPUTS[name] ?? {},
+    state: 'done',
+    result: { content: 'ok' }
+  });
+
+  it("uses each tool's own description, for every tool family and MCP tools", () => {
+    const names = registry.names;
+    expect(names).toEqual(expect.arrayContaining(['run_cell', 'list_variables', 'read_file', 'run_command', 'list_tasks', 'prove_etl_notebook', 'explain_query', 'mcp__db__query']));
+    const nb = chatToNotebook(chatOf([user('go'), assistant('Working.', ...names.map(done))]));
+    const md = markdownText(nb.cells);
+    for (const name of names) {
+      const line = registry.describe(name, INPUTS[name] ?? {})!;
+      expect(line).toMatch(/\w/);
+      const escaped = line.replace(/\s+/g, ' ').trim().replace(/([\\`*_[\]<>#|$~])/g, '\\$1');
+      expect(md).toContain(`*Tool ${name.replace(/_/g, '\\_')} — ${escaped} (done)*`);
+    }
+    expect(md).toContain('*Tool mcp\\_\\_db\\_\\_query — MCP server "db": Run a query (done)*');
+    expect(md).toContain('*Tool run\\_cell — Run cell c1 in a.ipynb (done)*');
+  });
+
+  it('shows the input as its tool renders it: code fenced in its language, an edit as before and after', () => {
+    const md = chatToMarkdown(chatOf([user('go'), assistant(done('write_file', 1), done('edit_file', 2), done('run_command', 3), done('read_file', 4))]));
+    expect(md).toContain('```python\nprint(1)\n```');
+    expect(md).toContain('Replace in `etl/load.sql`:\n\n```sql\nSELECT 1\n```\n\nwith:\n\n```sql\nSELECT 2\n```');
+    expect(md).toContain('```shell\ndbt build\n```');
+    expect(md).toContain('```json\n{\n  "path": "README.md"\n}\n```');
+  });
+
+  it('gives a tool this build no longer has a generic line, and works without any descriptions', () => {
+    const gone: IToolCall = { id: 'g', name: 'mcp__gone__fetch', input: { path: 'data/x.csv' }, state: 'done', result: { content: 'ok' } };
+    const chat = chatOf([user('go'), assistant(gone, done('read_file', 2))]);
+    expect(markdownText(chatToNotebook(chat).cells)).toContain('*Tool mcp\\_\\_gone\\_\\_fetch — data/x.csv (done)*');
+    // A pure function over the saved chat: without the registry, every call gets the generic line.
+    const bare = markdownText(toNotebook(chat).cells);
+    expect(bare).toContain('*Tool read\\_file — README.md (done)*');
+    expect(toMarkdown(chat)).toContain('```json\n{\n  "path": "README.md"\n}\n```');
+  });
 });
 
 describe('exportFileName', () => {

@@ -1,8 +1,8 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IEtlProofData } from '../../tools/results';
 import { defineTool } from '../../tools/schema';
-import { NOTEBOOKS_SERVICE } from '../../notebook/tools/types';
-import type { INotebookAccess, INotebookTarget } from '../../notebook/tools/types';
+import { NOTEBOOKS_SERVICE } from '../../notebook';
+import type { INotebookAccess, INotebookTarget } from '../../notebook';
 import type { IToolResult } from '../../tools/types';
 import { IProofCell, IProofKernelHost, proofHeadline, proveNotebook } from './proof';
 
@@ -104,9 +104,7 @@ export const proveEtlNotebookTool = defineTool({
   },
   effect: 'execute',
   defaultApproval: 'ask',
-  preview: input => ({
-    summary: `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`
-  }),
+  describe: input => `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`,
   async run(input, context): Promise<IToolResult> {
     const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
     const service = context.services[ETL_PROOF_SERVICE] as EtlProofService | undefined;

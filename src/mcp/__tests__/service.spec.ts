@@ -1,10 +1,8 @@
 /** @jest-environment node */
 import { ApprovalPolicy } from '../../agent/approval';
-import { mcpPersonaResolver } from '../personaTools';
-import { resolveTools, toolsForPersona, useMcpToolNames } from '../../personas/toolMapping';
+import { resolveTools, toolsForPersona } from '../../personas/toolMapping';
+import { registryOfAllTools } from '../../__tests__/allTools';
 import { server, setUp, tool } from './memoryBridge';
-
-afterEach(() => useMcpToolNames(null));
 
 describe('McpService', () => {
   it('starts servers on first use and offers their tools as mcp__server__tool', async () => {
@@ -123,7 +121,7 @@ describe('McpService', () => {
 
   it('grants persona tools named <server>/* and <server>/<tool>', async () => {
     const { registry, service } = setUp({ servers: [server('db'), server('git')], tools: { db: [tool('query'), tool('schema')], git: [tool('log')] } });
-    useMcpToolNames(mcpPersonaResolver(service));
+    // The registry asks its sources: no module global tells persona names about MCP.
     await registry.prepareSources();
     const names = (list: string[]) => toolsForPersona(registry, list).map(t => t.name);
     expect(names(['db/*'])).toEqual(['mcp__db__query', 'mcp__db__schema']);
@@ -131,10 +129,17 @@ describe('McpService', () => {
     // A list naming no MCP server (VS Code's own names only) gets every MCP tool.
     expect(names(['codebase']).filter(n => n.startsWith('mcp__'))).toEqual(['mcp__db__query', 'mcp__db__schema', 'mcp__git__log']);
     expect(names(['codebase', 'git/log'])).toEqual(['mcp__git__log']);
+    expect([...resolveTools(['db/*'], registry).tools]).toEqual(['mcp__db__query', 'mcp__db__schema']);
+    expect([...resolveTools(['#git/log'], registry).tools]).toEqual(['mcp__git__log']);
+    // A deny list or a #tool: reference means what it names only.
+    expect([...resolveTools(['codebase'], registry, { defaults: false }).tools]).toEqual([]);
     // Not an MCP server: VS Code's names go on as before; unknown ones are reported.
-    expect([...resolveTools(['search/codebase']).groups].sort()).toEqual(['files-read', 'files-search']);
-    expect(resolveTools(['nosuch/*']).unavailable).toEqual(['nosuch/*']);
-    expect(resolveTools(['db/*']).unavailable).toEqual([]);
+    const all = registryOfAllTools();
+    all.addSource(service);
+    expect([...resolveTools(['search/codebase'], all).groups].sort()).toEqual(['files-read', 'files-search']);
+    expect(resolveTools(['nosuch/*'], all).unavailable).toEqual(['nosuch/*']);
+    expect(resolveTools(['db/*'], all).unavailable).toEqual([]);
+    expect(resolveTools(['codebase'], all).tools).toContain('mcp__git__log');
     // No `tools:` key: every tool, MCP tools included.
     expect(toolsForPersona(registry, null).map(t => t.name)).toEqual(['mcp__db__query', 'mcp__db__schema', 'mcp__git__log']);
   });

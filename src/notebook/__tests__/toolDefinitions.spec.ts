@@ -1,9 +1,7 @@
 // jsdom (the tool modules load JupyterLab's notebook package).
 import './jupyterlabMocks';
 import Ajv from 'ajv';
-import { TOOL_GROUPS } from '../../personas/toolMapping';
 import { createNotebookTools } from '../tools';
-import { createEtlTools } from '../../etl/tools';
 
 describe('notebook tool definitions', () => {
   const tools = createNotebookTools();
@@ -36,7 +34,7 @@ describe('notebook tool definitions', () => {
     for (const tool of tools) {
       expect(() => ajv.compile(tool.inputSchema)).not.toThrow();
       expect(tool.description.length).toBeGreaterThan(80);
-      expect(tool.preview).toBeDefined();
+      expect(typeof tool.describe).toBe('function');
     }
   });
 
@@ -58,17 +56,10 @@ describe('notebook tool definitions', () => {
     expect(install({ packages: [] })).toBe(false);
   });
 
-  it('are the names the persona tool groups list', () => {
-    const grouped = new Set([
-      ...TOOL_GROUPS['notebook-read'].tools,
-      ...TOOL_GROUPS['notebook-edit'].tools,
-      ...TOOL_GROUPS['notebook-run'].tools,
-      ...TOOL_GROUPS.packages.tools
-    ]);
-    // The ETL proof run is a notebook-run tool of its own family (src/etl/tools).
-    for (const tool of createEtlTools()) {
-      grouped.delete(tool.name);
+  it('belong to the notebook groups and describe a call in a line, even a saved input missing its fields', () => {
+    for (const tool of tools) {
+      expect(['notebook-read', 'notebook-edit', 'notebook-run', 'packages']).toContain(tool.group);
+      expect(tool.describe({})).toMatch(/^\S.*\S$/);
     }
-    expect(new Set(tools.map(tool => tool.name))).toEqual(grouped);
   });
 });

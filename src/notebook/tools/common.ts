@@ -2,6 +2,7 @@ import type { ICellModel } from '@jupyterlab/cells';
 import type { IResultCell } from '../../tools/results';
 import { CANCELLED, guardFor } from '../../tools/guard';
 import type { IToolContext } from '../../tools/types';
+import { fenced } from '../../markdown/markdown';
 import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from './types';
 
 /** What every notebook tool shares: how to reach the notebooks, errors, cancellation. */
@@ -146,6 +147,21 @@ export function cellIdProperty(what: string): { type: 'string'; minLength: 1; de
 }
 
 /** "in etl/load.ipynb" */
+/** " in <path>" when the call names a notebook, else nothing (for one-line descriptions). */
+export function inNotebook(path: unknown): string {
+  return typeof path === 'string' && path ? ` in ${path}` : '';
+}
+
+/** The cell id a call names, "?" when a saved input lacks it. */
+export function cellOf(input: { cell_id?: unknown }): string {
+  return typeof input.cell_id === 'string' ? input.cell_id : '?';
+}
+
+/** A cell's source fenced for the export: markdown cells as markdown, else python. */
+export function fencedCell(source: unknown, cellType: unknown): string | null {
+  return typeof source === 'string' ? fenced(source, cellType === 'markdown' ? 'markdown' : 'python') : null;
+}
+
 export function where(target: INotebookTarget): string {
   return `in ${target.path}`;
 }

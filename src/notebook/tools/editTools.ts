@@ -2,6 +2,9 @@ import { defineTool } from '../../tools/schema';
 import type { IToolPreview } from '../../tools/types';
 import { findCell, firstLine, outputsOf, sourceOf } from './cells';
 import {
+  cellOf,
+  fencedCell,
+  inNotebook,
   cellData,
   cellIdProperty,
   guard,
@@ -60,6 +63,8 @@ export function insertCellTool(env: INotebookToolEnv) {
       required: ['source'],
       additionalProperties: false
     },
+    describe: input => `Insert a ${input.cell_type === 'markdown' ? 'markdown' : 'code'} cell${inNotebook(input.notebook_path)}`,
+    inputMarkdown: input => fencedCell(input.source, input.cell_type),
     effect: 'write',
     defaultApproval: 'auto',
     preview: (input, context) => {
@@ -124,6 +129,8 @@ export function editCellTool(env: INotebookToolEnv) {
       required: ['cell_id', 'source'],
       additionalProperties: false
     },
+    describe: input => `Edit cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
+    inputMarkdown: (input, shown) => fencedCell(input.source, shown.cell(cellOf(input))?.cellType),
     effect: 'write',
     defaultApproval: 'auto',
     preview: (input, context) => {
@@ -178,6 +185,7 @@ export function deleteCellTool(env: INotebookToolEnv) {
       required: ['cell_id'],
       additionalProperties: false
     },
+    describe: input => `Delete cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
     effect: 'write',
     defaultApproval: 'ask',
     // The notebook and the cell with its content as the card shows them; the
@@ -275,11 +283,10 @@ export function createNotebookTool(env: INotebookToolEnv) {
       required: ['path'],
       additionalProperties: false
     },
+    describe: input =>
+      input.path ? `Create the notebook ${input.path}${input.kernel_name ? ` (kernel ${input.kernel_name})` : ''}` : 'Create a notebook',
     effect: 'write',
     defaultApproval: 'auto',
-    preview: input => ({
-      summary: `Create the notebook ${input.path}${input.kernel_name ? ` (kernel ${input.kernel_name})` : ''}`
-    }),
     run: (input, context) =>
       guard(async () => {
         throwIfAborted(context.signal);

@@ -140,6 +140,7 @@ export function installPackagesTool(env: INotebookToolEnv) {
       required: ['packages'],
       additionalProperties: false
     },
+    describe: input => `Install ${Array.isArray(input.packages) ? input.packages.map(String).join(', ') : 'packages'}`,
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => {
@@ -249,9 +250,7 @@ export function listPackagesTool(env: INotebookToolEnv) {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({
-      summary: `List installed packages${input.filter ? ` matching "${input.filter}"` : ''}`
-    }),
+    describe: input => `List installed packages${input.filter ? ` matching "${input.filter}"` : ''}`,
     run: (input, context) =>
       guard(async () => {
         const target = await resolveTarget(env, context, input.notebook_path);

@@ -3,7 +3,7 @@ import { defineTool } from '../../tools/schema';
 import { buildNotebookView } from '../view';
 import { notebookViewInputFromModel } from '../viewInput';
 import { executionCountOf, findCell, outputsOf, sourceOf } from './cells';
-import { cellData, cellIdProperty, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
+import { cellData, cellIdProperty, cellOf, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, resolveTarget } from './common';
 import { formatOutputs, outputsToContent, truncateMiddle } from '../outputs';
 
 /** Tools that read notebooks: the summary, one cell, the open notebooks. */
@@ -37,7 +37,7 @@ export function getNotebookSummaryTool(env: INotebookToolEnv) {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({ summary: `Read the outline of ${input.notebook_path || 'the active notebook'}` }),
+    describe: input => `Read the outline of ${input.notebook_path || 'the active notebook'}`,
     run: (input, context) =>
       guard(async () => {
         const target = await resolveTarget(env, context, input.notebook_path);
@@ -73,9 +73,7 @@ export function readCellTool(env: INotebookToolEnv) {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: input => ({
-      summary: `Read cell ${input.cell_id} of ${input.notebook_path || 'the active notebook'}`
-    }),
+    describe: input => `Read cell ${cellOf(input)} of ${input.notebook_path || 'the active notebook'}`,
     run: (input, context) =>
       guard(async () => {
         const target = await resolveTarget(env, context, input.notebook_path);
@@ -122,7 +120,7 @@ export function listOpenNotebooksTool(env: INotebookToolEnv) {
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: () => ({ summary: 'List the open notebooks' }),
+    describe: () => 'List the open notebooks',
     run: (_input, context) =>
       guard(async () => {
         const notebooks = env.access(context).list();

@@ -7,6 +7,9 @@ import {
   CANCELLED,
   cellData,
   cellIdProperty,
+  cellOf,
+  fencedCell,
+  inNotebook,
   guard,
   INotebookToolEnv,
   languageOf,
@@ -152,6 +155,14 @@ export function runCellTool(env: INotebookToolEnv) {
       required: ['cell_id'],
       additionalProperties: false
     },
+    describe: input => `Run cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
+    allowChat:
+      'Allow for this chat: runs any cell the assistant edits, without asking, for the rest of this chat (code that looks destructive still asks).',
+    // A run without result data (denied, or saved before runs carried it): the source the chat last showed.
+    inputMarkdown: (input, shown) => {
+      const known = shown.cell(cellOf(input).trim());
+      return known ? fencedCell(known.source, known.cellType) : null;
+    },
     effect: 'execute',
     defaultApproval: 'ask',
     bind: (input, context) =>
@@ -260,6 +271,9 @@ export function runAllCellsTool(env: INotebookToolEnv) {
       },
       additionalProperties: false
     },
+    describe: input => `Run all cells${inNotebook(input.notebook_path)}`,
+    allowChat:
+      'Allow for this chat: runs the whole notebook whenever the assistant asks, without asking, for the rest of this chat (code that looks destructive still asks).',
     effect: 'execute',
     defaultApproval: 'ask',
     bind: (input, context) => bindNotebook(env, context, input.notebook_path, codeCellsOf),
@@ -372,6 +386,7 @@ export function restartKernelTool(env: INotebookToolEnv) {
       properties: { notebook_path: NOTEBOOK_PATH_PROPERTY },
       additionalProperties: false
     },
+    describe: input => `Restart the kernel${inNotebook(input.notebook_path)}`,
     effect: 'execute',
     defaultApproval: 'ask',
     bind: (input, context) => bindNotebook(env, context, input.notebook_path, () => []),

@@ -3,6 +3,7 @@ import { BUNDLED_PERSONAS } from '../bundled';
 import { parseFrontMatter } from '../frontMatter';
 import { parsePersona } from '../persona';
 import { resolveTools } from '../toolMapping';
+import { registryOfAllTools } from '../../__tests__/allTools';
 
 const parsed = BUNDLED_PERSONAS.map(file => ({
   file,
@@ -35,7 +36,7 @@ describe('bundled personas', () => {
       expect(typeof persona.model).toBe('string');
       expect(persona.body.trim().length).toBeGreaterThan(200);
       // Its tools mean something here.
-      expect(resolveTools(persona.tools).groups.size).toBeGreaterThan(0);
+      expect(resolveTools(persona.tools, registryOfAllTools()).groups.size).toBeGreaterThan(0);
     });
 
     it('hands off only to bundled personas', () => {

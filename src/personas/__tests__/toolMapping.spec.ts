@@ -1,14 +1,12 @@
 /** @jest-environment node */
-import {
-  ALL_TOOL_GROUPS,
-  groupOfTool,
-  resolveTools,
-  TOOL_GROUPS,
-  ToolGroup,
-  toolsOfGroups,
-  VSCODE_TOOL_MAP
-} from '../toolMapping';
+import { registryOfAllTools } from '../../__tests__/allTools';
+import { TOOL_GROUP_DESCRIPTIONS } from '../../tools/groups';
+import { ToolRegistry } from '../../tools/registry';
+import { ALL_TOOL_GROUPS, resolveTools as resolveIn, ToolGroup, toolsOfGroups, VSCODE_TOOL_MAP } from '../toolMapping';
 
+// The catalogue is the registry: every tool family's real definitions.
+const registry = registryOfAllTools();
+const resolveTools = (names: readonly string[] | null | undefined) => resolveIn(names, registry);
 const groupsOf = (...names: string[]) => [...resolveTools(names).groups].sort();
 const sorted = (...groups: ToolGroup[]) => [...groups].sort();
 
@@ -17,16 +15,30 @@ describe('tool groups', () => {
     expect(ALL_TOOL_GROUPS).toHaveLength(12);
     const seen = new Set<string>();
     for (const group of ALL_TOOL_GROUPS) {
-      expect(TOOL_GROUPS[group].description).toMatch(/\w/);
-      for (const tool of TOOL_GROUPS[group].tools) {
+      expect(TOOL_GROUP_DESCRIPTIONS[group]).toMatch(/\w/);
+      for (const tool of registry.toolsOfGroup(group)) {
         expect(seen.has(tool)).toBe(false);
         seen.add(tool);
-        expect(groupOfTool(tool)).toBe(group);
+        expect(registry.groupOf(tool)).toBe(group);
       }
     }
-    expect(seen.size).toBe(30);
-    expect(TOOL_GROUPS['kernel-run'].tools).toEqual(['run_scratch']);
-    expect(toolsOfGroups(['packages', 'changes'])).toEqual(new Set(['install_packages', 'list_packages', 'list_changes']));
+    expect(seen.size).toBe(33);
+    expect(registry.toolsOfGroup('kernel-run')).toEqual(['run_scratch']);
+    // The query tools belong to kernel-inspect, read off their definitions (the static catalogue lacked them).
+    expect(registry.toolsOfGroup('kernel-inspect')).toEqual([
+      'list_variables',
+      'inspect_variable',
+      'explain_query',
+      'propose_query_rewrite',
+      'verify_query_rewrite'
+    ]);
+    expect(toolsOfGroups(['packages', 'changes'], registry)).toEqual(new Set(['install_packages', 'list_packages', 'list_changes']));
+  });
+
+  it('knows only the tools of the registry it is given', () => {
+    const empty = new ToolRegistry();
+    expect(resolveIn(['codebase'], empty)).toEqual({ groups: new Set(), tools: new Set(), unavailable: ['codebase'] });
+    expect(resolveIn(null, empty).tools.size).toBe(0);
   });
 
   it('maps only to known groups, with lower-case keys', () => {
@@ -96,13 +108,15 @@ describe('resolveTools', () => {
 
   it('grants the tool names of the groups', () => {
     const result = resolveTools(['usages', 'problems']);
-    expect(result.tools).toEqual(new Set([...TOOL_GROUPS['files-search'].tools, ...TOOL_GROUPS['notebook-read'].tools]));
+    expect(result.tools).toEqual(new Set([...registry.toolsOfGroup('files-search'), ...registry.toolsOfGroup('notebook-read')]));
   });
 
   it('accepts this extension\'s own group and tool names', () => {
     const result = resolveTools(['kernel-inspect', 'run_cell', '#read_file']);
     expect([...result.groups]).toEqual(['kernel-inspect']);
-    expect(result.tools).toEqual(new Set(['list_variables', 'inspect_variable', 'run_cell', 'read_file']));
+    expect(result.tools).toEqual(
+      new Set(['list_variables', 'inspect_variable', 'explain_query', 'propose_query_rewrite', 'verify_query_rewrite', 'run_cell', 'read_file'])
+    );
     expect(result.unavailable).toEqual([]);
   });
 
@@ -110,7 +124,7 @@ describe('resolveTools', () => {
     for (const names of [null, undefined]) {
       const result = resolveTools(names);
       expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-      expect(result.tools.size).toBe(30);
+      expect(result.tools.size).toBe(33);
       expect(result.unavailable).toEqual([]);
     }
     expect(resolveTools([])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [] });

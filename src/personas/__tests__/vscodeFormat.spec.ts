@@ -10,7 +10,7 @@ import { PersonaRegistry } from '../registry';
 import { resolveTools } from '../toolMapping';
 import { IPersonaContents, IPersonaFileEntry, personaFolders } from '../workspaceFolders';
 import { ToolRegistry } from '../../tools/registry';
-import type { ITool } from '../../tools/types';
+import { fakeTool, registryOfAllTools } from '../../__tests__/allTools';
 
 const origin = { id: 'p', path: '.github/agents/p.agent.md', source: 'workspace' as const };
 
@@ -150,7 +150,7 @@ describe('Claude Code agents', () => {
     ]);
     // Bash is our terminal command tool (its Claude-style argument pattern is not kept).
     expect(claudeToolNames('Bash(git diff:*), Task')).toEqual(['run_command', 'agent']);
-    const resolved = resolveTools(claudeToolNames('Read, Grep, Bash, WebSearch'));
+    const resolved = resolveTools(claudeToolNames('Read, Grep, Bash, WebSearch'), registryOfAllTools());
     expect([...resolved.tools]).toEqual(expect.arrayContaining(['read_file', 'read_cell', 'search_files', 'find_usages', 'run_command']));
     expect(resolved.tools.has('write_file')).toBe(false);
     expect(resolved.unavailable).toEqual(['WebSearch']);
@@ -170,15 +170,7 @@ describe('Claude Code agents', () => {
       models: [],
       model: null
     });
-    const tool = (name: string): ITool => ({
-      name,
-      description: name,
-      inputSchema: { type: 'object', properties: {} },
-      effect: 'read',
-      defaultApproval: 'auto',
-      run: async () => ({ content: '' })
-    });
-    const registry = new ToolRegistry(['read_file', 'search_files', 'write_file'].map(tool));
+    const registry = new ToolRegistry(['read_file', 'search_files', 'write_file'].map(name => fakeTool(name)));
     const everything = ok('---\ndisallowedTools: Write, Edit\n---\nb', { format: 'claude' });
     expect(toolsOfPersona(registry, everything).map(t => t.name)).toEqual(['read_file', 'search_files']);
     expect(bad('---\ntools: {a: 1}\n---\nb')).toContain('"tools" must be a list');
@@ -223,12 +215,13 @@ describe('Claude Code agents', () => {
 describe('#tool references', () => {
   it('resolve to the tools offered, or become a note', () => {
     const body = 'Use #tool:codebase to look, then #tool:runNotebooks; never #tool:githubRepo or #tool:run_cell.';
-    const text = resolveToolReferences(body, ['read_file', 'list_directory', 'run_cell']);
+    const all = registryOfAllTools();
+    const text = resolveToolReferences(body, ['read_file', 'list_directory', 'run_cell'], all);
     expect(text).toContain('Use `list_directory`, `read_file` to look');
     expect(text).toContain('then `run_cell`;');
     expect(text).toContain('"githubRepo" (a tool not available here)');
     expect(text).toContain('or `run_cell`.');
     expect(text).not.toContain('#tool:');
-    expect(resolveToolReferences('Use #tool:codebase.', [])).toBe('Use "codebase" (a tool not available here).');
+    expect(resolveToolReferences('Use #tool:codebase.', [], all)).toBe('Use "codebase" (a tool not available here).');
   });
 });

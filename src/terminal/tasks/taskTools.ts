@@ -123,7 +123,7 @@ export function listTasksTool() {
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
     effect: 'read',
     defaultApproval: 'auto',
-    preview: () => ({ summary: 'List the workspace tasks (.vscode/tasks.json, Makefile)' }),
+    describe: () => 'List the workspace tasks (.vscode/tasks.json, Makefile)',
     run: (_input, context) =>
       guard(async () => {
         const services = servicesOf(context);
@@ -159,6 +159,7 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
       required: ['label'],
       additionalProperties: false
     },
+    describe: input => `Run task "${input.label ?? '?'}"`,
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => {

@@ -44,6 +44,7 @@ describe('tool input types derived from the schema', () => {
     const tool = defineTool({
       name: 't',
       description: 'd',
+      describe: () => 't',
       inputSchema: schema,
       effect: 'read',
       defaultApproval: 'auto',

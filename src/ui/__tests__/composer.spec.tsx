@@ -1,13 +1,10 @@
+import '@testing-library/jest-dom';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 import * as React from 'react';
 import { Signal } from '@lumino/signaling';
 import { SlashCommandRegistry } from '../../agent/slashCommands';
 import { untranslated } from '../../translation';
 import { Composer, slashQuery } from '../composer';
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { createRoot } = require('react-dom/client');
-const act: (work: () => unknown) => any = (React as any).act;
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
 function setup() {
   const slashCommands = new SlashCommandRegistry();
@@ -29,21 +26,14 @@ function setup() {
       }
     }
   };
-  const node = document.createElement('div');
-  document.body.appendChild(node);
   const ref = React.createRef<HTMLTextAreaElement>();
-  const root = createRoot(node);
-  act(() => root.render(<Composer assistant={assistant} trans={untranslated} composerRef={ref} />));
-  const input = node.querySelector('textarea')!;
-  const type = (value: string) =>
-    act(() => {
-      const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!;
-      setter.call(input, value);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-  const key = (k: string) => act(() => input.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true })));
-  const options = () => [...node.querySelectorAll('[role="option"]')];
-  return { node, input, type, key, options, sent, draftRequested, root };
+  render(<Composer assistant={assistant} trans={untranslated} composerRef={ref} />);
+  const input = screen.getByRole<HTMLTextAreaElement>('combobox', { name: 'Message' });
+  const type = (value: string) => fireEvent.change(input, { target: { value } });
+  const key = (k: string) => fireEvent.keyDown(input, { key: k });
+  const options = () => screen.queryAllByRole('option');
+  const slashList = () => screen.queryByRole('listbox', { name: 'Slash commands' });
+  return { input, type, key, options, slashList, sent, draftRequested };
 }
 
 describe('composer slash completion', () => {
@@ -55,54 +45,50 @@ describe('composer slash completion', () => {
   });
 
   it('lists the matching commands with description and argument hint, as an accessible listbox', () => {
-    const { node, input, type, options } = setup();
+    const { input, type, options, slashList } = setup();
     type('/');
-    const list = node.querySelector('[role="listbox"]')!;
-    expect(list.getAttribute('aria-label')).toBe('Slash commands');
+    expect(slashList()).toBeInTheDocument();
     expect(options().map(o => o.textContent)).toEqual(['/etlBuild an ETL step', '/explainExplain the cell', '/profile table=<name>Profile a table']);
-    expect(input.getAttribute('aria-expanded')).toBe('true');
-    expect(input.getAttribute('aria-activedescendant')).toBe(options()[0].id);
+    expect(input).toHaveAttribute('aria-expanded', 'true');
+    expect(input).toHaveAttribute('aria-activedescendant', options()[0].id);
     type('/e');
     expect(options().map(o => o.querySelector('.jp-DataEngineer-slashName')!.textContent)).toEqual(['/etl', '/explain']);
     type('/zz');
-    expect(node.querySelector('[role="listbox"]')).toBeNull();
-    expect(input.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
+    expect(input).toHaveAttribute('aria-expanded', 'false');
   });
 
   it('arrows move the selection, Tab and Enter pick (without sending), Escape closes', () => {
-    const { node, input, type, key, options, sent } = setup();
+    const { input, type, key, options, sent } = setup();
     type('/');
     key('ArrowDown');
-    expect(options()[1].getAttribute('aria-selected')).toBe('true');
+    expect(options()[1]).toHaveAttribute('aria-selected', 'true');
     key('ArrowUp');
     key('ArrowUp');
-    expect(options()[2].getAttribute('aria-selected')).toBe('true');
+    expect(options()[2]).toHaveAttribute('aria-selected', 'true');
     key('Tab');
     expect(input.value).toBe('/profile ');
-    expect(node.querySelector('[role="listbox"]')).toBeNull();
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
     type('/ex');
     key('Enter');
     expect(input.value).toBe('/explain ');
     expect(sent).toEqual([]);
     type('/e');
     key('Escape');
-    expect(node.querySelector('[role="listbox"]')).toBeNull();
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
     key('Enter');
     expect(sent).toEqual(['/e']);
   });
 
   it('takes a hand-off prompt as a draft, and gives a failed command its text back with the reason', async () => {
-    const { node, input, type, key, sent, draftRequested } = setup();
+    const { input, type, key, sent, draftRequested } = setup();
     act(() => draftRequested.emit('Review the pipelines'));
     expect(input.value).toBe('Review the pipelines');
     expect(sent).toEqual([]);
     type('/bad orders');
     key('Enter');
-    await act(async () => {
-      await new Promise(resolve => setTimeout(resolve, 0));
-    });
+    expect(await screen.findByRole('alert')).toHaveTextContent(/^\/bad needs table$/);
     expect(sent).toEqual(['/bad orders']);
     expect(input.value).toBe('/bad orders');
-    expect(node.querySelector('[role="alert"]')!.textContent).toBe('/bad needs table');
   });
 });

@@ -1,20 +1,11 @@
 import '../../notebook/__tests__/jupyterlabMocks';
+import { fireEvent, render, RenderResult, waitFor } from '@testing-library/react';
 import { untranslated } from '../../translation';
 import { Sanitizer } from '@jupyterlab/apputils';
 import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
 import * as React from 'react';
 import { MarkdownView } from '../markdownView';
 import { BLOCKED_ATTRIBUTE, BLOCKED_CLASS, blockRemoteContent, isLocalUrl, styleWithoutRemoteUrls } from '../../markdown/remoteContent';
-
-// No @types/react-dom in this project: the two calls used, typed here.
-interface Root {
-  render(node: React.ReactNode): void;
-  unmount(): void;
-}
-const { createRoot } = require('react-dom/client') as { createRoot(container: Element): Root };
-const { act } = require('react') as { act(run: () => Promise<unknown> | void): Promise<void> };
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
 const trans = untranslated;
 const ORIGIN = window.location.origin;
@@ -50,22 +41,25 @@ afterAll(() => {
   Object.defineProperty(Element.prototype, 'innerHTML', innerHTML);
 });
 
-let root: Root;
-let container: HTMLDivElement;
 const registry = new RenderMimeRegistry({
   initialFactories: standardRendererFactories,
   sanitizer: new Sanitizer(),
   markdownParser
 });
 
+/** The view of the running test: `show` renders into it, again with new source. */
+let view: RenderResult | null;
+
+/** Renders (or re-renders) `source`, and waits until the rendered markdown passes `until`. */
 async function show(source: string, until: (node: HTMLElement) => boolean): Promise<HTMLElement> {
-  await act(async () => {
-    root.render(<MarkdownView source={source} rendermime={registry} trans={trans} />);
-  });
-  for (let i = 0; i < 200 && !until(container); i++) {
-    await act(() => new Promise(resolve => setTimeout(resolve, 5)));
+  const markdown = <MarkdownView source={source} rendermime={registry} trans={trans} />;
+  if (view) {
+    view.rerender(markdown);
+  } else {
+    view = render(markdown);
   }
-  expect(until(container)).toBe(true);
+  const { container } = view;
+  await waitFor(() => expect(until(container)).toBe(true), { timeout: 2000, interval: 5 });
   return container;
 }
 
@@ -76,14 +70,7 @@ const remoteImages = (node: ParentNode) =>
 
 beforeEach(() => {
   assigned.length = 0;
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
-afterEach(async () => {
-  await act(async () => root.unmount());
-  container.remove();
+  view = null;
 });
 
 describe('MarkdownView: remote content', () => {
@@ -99,9 +86,7 @@ describe('MarkdownView: remote content', () => {
     expect(assigned.length).toBeGreaterThan(0);
     expect(assigned.filter(html => /\ssrc="http:\/\/127\.0\.0\.1:9/.test(html))).toEqual([]);
 
-    await act(async () => {
-      (placeholder as HTMLElement).click();
-    });
+    fireEvent.click(placeholder);
     expect(node.querySelector(`.${BLOCKED_CLASS}`)).toBeNull();
     const restored = remoteImages(node);
     expect(restored.map(el => el.getAttribute('src'))).toEqual([SECRET_URL]);
@@ -109,10 +94,8 @@ describe('MarkdownView: remote content', () => {
   });
 
   it('keeps a clicked image loaded while the reply streams on, and blocks new ones', async () => {
-    await show(`![a](${SECRET_URL})`, n => n.querySelector(`.${BLOCKED_CLASS}`) !== null);
-    await act(async () => {
-      (container.querySelector(`.${BLOCKED_CLASS}`) as HTMLElement).click();
-    });
+    const first = await show(`![a](${SECRET_URL})`, n => n.querySelector(`.${BLOCKED_CLASS}`) !== null);
+    fireEvent.click(first.querySelector(`.${BLOCKED_CLASS}`)!);
     const node = await show(
       `![a](${SECRET_URL}) more ![b](https://evil.example/b.png)`,
       n => n.textContent!.includes('more')

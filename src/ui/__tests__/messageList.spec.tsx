@@ -1,3 +1,4 @@
+import { act, render } from '@testing-library/react';
 import * as React from 'react';
 import { ChatModel } from '../../chats/chatModel';
 import { untranslated } from '../../translation';
@@ -18,13 +19,6 @@ jest.mock('../toolCard', () => ({
     return null;
   }
 }));
-
-// react-dom ships no types in this project; the client API is small.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { createRoot } = require('react-dom/client');
-const act: (work: () => unknown) => any = (React as any).act;
-
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
 function chatWithTurns(n: number): ChatModel {
   const model = new ChatModel({ id: 'chat-r' });
@@ -47,17 +41,11 @@ const context: any = {
 };
 
 function mount(model: ChatModel) {
-  const node = document.createElement('div');
-  document.body.appendChild(node);
-  const root = createRoot(node);
-  act(() => {
-    root.render(
-      <TurnContext.Provider value={context}>
-        <MessageList model={model} busy={false} personaId={null} hidden={false} emptyText="empty" />
-      </TurnContext.Provider>
-    );
-  });
-  return { node, root };
+  return render(
+    <TurnContext.Provider value={context}>
+      <MessageList model={model} busy={false} personaId={null} hidden={false} emptyText="empty" />
+    </TurnContext.Provider>
+  );
 }
 
 /** Let the streamed-render interval and the animation frame the list waits for pass. */
@@ -75,10 +63,10 @@ describe('MessageList rendering cost', () => {
 
   it('renders only the streaming turn for each streamed token', async () => {
     const model = chatWithTurns(30); // 60 turns
-    const { node, root } = mount(model);
+    const { container } = mount(model);
     // A reopened chat shows its last 40 turns: 20 replies.
     expect(renders.filter(r => r.startsWith('answer'))).toHaveLength(20);
-    expect(node.querySelectorAll('.jp-DataEngineer-turn')).toHaveLength(40);
+    expect(container.querySelectorAll('.jp-DataEngineer-turn')).toHaveLength(40);
 
     let reply!: { id: string };
     act(() => {
@@ -97,12 +85,11 @@ describe('MessageList rendering cost', () => {
     expect(renders).toHaveLength(10);
     expect(renders.every(r => r.startsWith('t0 '))).toBe(true);
     expect(renders[9]).toBe(text);
-    act(() => root.unmount());
   });
 
   it('shows the first token at once, then coalesces the tokens of an interval into one render', async () => {
     const model = chatWithTurns(2);
-    const { root } = mount(model);
+    mount(model);
     let reply!: { id: string };
     act(() => {
       reply = model.addAssistant();
@@ -118,12 +105,11 @@ describe('MessageList rendering cost', () => {
     expect(renders).toEqual(['x0']);
     await nextFrame();
     expect(renders).toEqual(['x0', 'x24']);
-    act(() => root.unmount());
   });
 
   it('renders only the last chunk of a long streaming reply', async () => {
     const model = chatWithTurns(1);
-    const { root } = mount(model);
+    mount(model);
     let reply!: { id: string };
     act(() => {
       reply = model.addAssistant();
@@ -145,7 +131,6 @@ describe('MessageList rendering cost', () => {
     expect(renders).toHaveLength(5);
     expect(renders.every(r => r.length < 3000 && r.startsWith('Paragraph'))).toBe(true);
     expect(renders[4].endsWith('more4')).toBe(true);
-    act(() => root.unmount());
   });
 
   it('shows an approval at once; other tool progress with the next throttled render', async () => {
@@ -155,7 +140,7 @@ describe('MessageList rendering cost', () => {
       status: 'tools',
       blocks: [{ type: 'tool', call: { id: 'toolu_9', name: 'run_cell', input: {}, state: 'pending' } }]
     });
-    const { root } = mount(model);
+    mount(model);
     renders.length = 0;
     act(() => {
       model.updateCall(reply.id, 'toolu_9', { state: 'waiting_approval' });
@@ -167,7 +152,6 @@ describe('MessageList rendering cost', () => {
     expect(renders).toEqual(['tool:toolu_9']);
     await nextFrame();
     expect(renders).toEqual(['tool:toolu_9', 'tool:toolu_9']);
-    act(() => root.unmount());
   });
 
   it('renders a tool card again only when its call changes', async () => {
@@ -180,7 +164,7 @@ describe('MessageList rendering cost', () => {
         { type: 'tool', call: { id: 'toolu_1', name: 'run_cell', input: {}, state: 'pending' } }
       ]
     });
-    const { root } = mount(model);
+    mount(model);
     renders.length = 0;
     model.updateCall(reply.id, 'toolu_1', { state: 'running' });
     await nextFrame();
@@ -188,6 +172,5 @@ describe('MessageList rendering cost', () => {
     // markdown view is a function component, so only memoised parts skip.
     expect(renders.filter(r => r.startsWith('tool:'))).toEqual(['tool:toolu_1']);
     expect(renders.filter(r => r.startsWith('answer'))).toEqual([]);
-    act(() => root.unmount());
   });
 });

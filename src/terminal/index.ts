@@ -1,0 +1,2 @@
+/** The public entry of this feature: other folders import from here only. */
+export { terminalPlugin } from './plugin';
