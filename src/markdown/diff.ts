@@ -15,7 +15,9 @@ export function loadDiff(): Promise<DiffModule> {
     return Promise.resolve(loaded);
   }
   if (!loading) {
-    loading = import(/* webpackChunkName: "diff" */ 'diff').then(module => (loaded = module));
+    loading = import(/* webpackChunkName: "diff" */ 'diff').then(
+      module => (loaded = module)
+    );
     loading.catch(() => (loading = null)); // a failed chunk load is tried again next time
   }
   return loading;

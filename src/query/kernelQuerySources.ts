@@ -7,4 +7,10 @@ import runSource from '../../src/query/kernel/query_run.py';
 import explainSource from '../../src/query/kernel/query_explain.py';
 
 /** The helper's files, in the order they are concatenated (tests/kernel/query_helpers.py too). */
-export const QUERY_SOURCES = [enginesSource, probeSource, verifySource, runSource, explainSource];
+export const QUERY_SOURCES = [
+  enginesSource,
+  probeSource,
+  verifySource,
+  runSource,
+  explainSource
+];

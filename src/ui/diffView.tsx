@@ -15,7 +15,11 @@ export function DiffView(props: {
 }): JSX.Element {
   const diff = useDiff();
   if (!diff) {
-    return <div className="jp-DataEngineer-diffLoading">{props.trans.__('Loading the diff…')}</div>;
+    return (
+      <div className="jp-DataEngineer-diffLoading">
+        {props.trans.__('Loading the diff…')}
+      </div>
+    );
   }
   return (
     <MarkdownView

@@ -11,7 +11,11 @@ export function useDiff(): DiffModule | null {
     let live = true;
     loadDiff().then(
       module => live && setDiff(module),
-      error => console.error('jupyterlab-data-engineer: the diff module could not be loaded', error)
+      error =>
+        console.error(
+          'jupyterlab-data-engineer: the diff module could not be loaded',
+          error
+        )
     );
     return () => {
       live = false;

@@ -15,11 +15,15 @@ describe('the lazily loaded jsdiff', () => {
       const text = require('../../files/text');
       expect(loaded).not.toHaveBeenCalled();
       expect(lazy.loadedDiff()).toBeNull();
-      expect(await text.describeLineChanges('a\nb\n', 'a\nB\nc\n')).toBe('+2 −1 line');
+      expect(await text.describeLineChanges('a\nb\n', 'a\nB\nc\n')).toBe(
+        '+2 −1 line'
+      );
       expect(loaded).toHaveBeenCalledTimes(1);
       const diff = await lazy.loadDiff();
       expect(lazy.loadedDiff()).toBe(diff);
-      expect(markdown.diffMarkdown(diff, 'x.py', 'a\n', 'b\n')).toContain('-a\n+b');
+      expect(markdown.diffMarkdown(diff, 'x.py', 'a\n', 'b\n')).toContain(
+        '-a\n+b'
+      );
       jest.dontMock('diff');
     });
   });

@@ -6,7 +6,11 @@ describe('ToolRegistry.validate with a lazily loaded Ajv', () => {
   const tool = {
     name: 'echo',
     description: 'Echo',
-    inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+    inputSchema: {
+      type: 'object',
+      properties: { text: { type: 'string' } },
+      required: ['text']
+    },
     run: async () => ({ content: 'ok' })
   } as unknown as ITool;
 
@@ -27,7 +31,9 @@ describe('ToolRegistry.validate with a lazily loaded Ajv', () => {
       ]);
       expect(first).toBeNull();
       expect(second).toMatch(/^Invalid input for echo: .*required/);
-      expect(await registry.validate(tool, { text: 1 })).toMatch(/must be string/);
+      expect(await registry.validate(tool, { text: 1 })).toMatch(
+        /must be string/
+      );
       expect(loaded).toHaveBeenCalledTimes(1);
       jest.dontMock('ajv');
     });
