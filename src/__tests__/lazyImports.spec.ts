@@ -1,0 +1,94 @@
+/** @jest-environment node */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * What drawing a chat must not load (issue 30: the panel restored open at
+ * start-up): these modules are reached only through `import()`. A static value
+ * import (`import type` is fine) would put them back into the chat's chunk.
+ */
+const LAZY: { module: RegExp; what: string; allowedIn: string[] }[] = [
+  {
+    module: /^@anthropic-ai\/sdk(\/.*)?$/,
+    what: 'the SDK (agent/client.ts loadSdk)',
+    allowedIn: []
+  },
+  {
+    module: /^ajv(\/.*)?$/,
+    what: 'Ajv (ToolRegistry.validate)',
+    allowedIn: []
+  },
+  {
+    module: /^(gray-matter|js-yaml)$/,
+    what: 'the YAML parser (loadFrontMatterParser)',
+    allowedIn: ['personas/frontMatterParser.ts']
+  },
+  {
+    module: /^diff$/,
+    what: 'jsdiff (markdown/diff.ts loadDiff)',
+    allowedIn: []
+  },
+  {
+    module: /\.py$/,
+    what: 'a kernel helper source',
+    allowedIn: ['query/kernelQuerySources.ts']
+  },
+  {
+    module: /\/(frontMatterParser|kernelQuerySources)$/,
+    what: 'a lazily loaded module',
+    allowedIn: []
+  }
+];
+
+const SRC = path.resolve(__dirname, '..');
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return entry.name === '__tests__' ? [] : sources(full);
+    }
+    return /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')
+      ? [full]
+      : [];
+  });
+}
+
+/** The modules a file imports as values (static `import ... from`, `export ... from`, bare `import '...'`). */
+function valueImports(text: string): string[] {
+  const found: string[] = [];
+  const statement =
+    /^\s*(import|export)\s+(type\s+)?([^;'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
+  for (const match of text.matchAll(statement)) {
+    if (!match[2]) {
+      found.push(match[4]);
+    }
+  }
+  return found;
+}
+
+describe('modules loaded on first use stay out of the chat chunk', () => {
+  it('are never imported statically as values', () => {
+    const offending: string[] = [];
+    for (const file of sources(SRC)) {
+      const rel = path.relative(SRC, file).split(path.sep).join('/');
+      for (const module of valueImports(fs.readFileSync(file, 'utf8'))) {
+        const rule = LAZY.find(r => r.module.test(module));
+        if (rule && !rule.allowedIn.includes(rel)) {
+          offending.push(
+            `${rel} imports ${module}: ${rule.what} is loaded with import()`
+          );
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it('finds a static import (the check works)', () => {
+    expect(
+      valueImports(
+        "import Ajv from 'ajv';\nimport type { X } from 'diff';\nimport {\n  a,\n  b\n} from '@anthropic-ai/sdk';"
+      )
+    ).toEqual(['ajv', '@anthropic-ai/sdk']);
+  });
+});
