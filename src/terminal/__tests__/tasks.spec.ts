@@ -1,5 +1,5 @@
 import { makeTargets, makeTasks } from '../tasks/makefile';
-import { parseTasksJson, taskPlan } from '../tasks/tasksJson';
+import { ITasksFile, parseTasksJson, taskPlan } from '../tasks/tasksJson';
 import { listWorkspaceTasks } from '../tasks/taskTools';
 
 const TASKS = `{
@@ -31,7 +31,10 @@ const TASKS = `{
 }`;
 
 describe('tasks.json', () => {
-  const parsed = parseTasksJson(TASKS, '/srv/project');
+  let parsed: ITasksFile;
+  beforeAll(async () => {
+    parsed = await parseTasksJson(TASKS, '/srv/project');
+  });
   const byLabel = (label: string) => parsed.tasks.find(t => t.label === label)!;
 
   it('reads shell and process tasks with comments and trailing commas', () => {
@@ -61,8 +64,8 @@ describe('tasks.json', () => {
     expect(taskPlan('nope', parsed.tasks)).toMatch(/No task "nope"/);
   });
 
-  it('reports syntax problems with their position and keeps what it could read', () => {
-    const broken = parseTasksJson('{ "tasks": [ { "label": "a", "type": "shell", "command": "x" } ', '');
+  it('reports syntax problems with their position and keeps what it could read', async () => {
+    const broken = await parseTasksJson('{ "tasks": [ { "label": "a", "type": "shell", "command": "x" } ', '');
     expect(broken.problems.length).toBeGreaterThan(0);
     expect(broken.problems[0]).toMatch(/^\d+:\d+ /);
     expect(broken.tasks.map(t => t.label)).toEqual(['a']);

@@ -68,7 +68,7 @@ export async function listWorkspaceTasks(contents: IContentsLike, root: string, 
     );
   }
   if (tasksJson !== null) {
-    const parsed = parseTasksJson(tasksJson, root);
+    const parsed = await parseTasksJson(tasksJson, root);
     tasks.push(...parsed.tasks);
     if (parsed.problems.length) {
       notes.push(`${TASKS_FILE} has syntax problems (read as far as possible): ${parsed.problems.slice(0, 5).join('; ')}`);

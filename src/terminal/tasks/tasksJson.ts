@@ -1,4 +1,4 @@
-import { parse, ParseError, printParseErrorCode } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import { shellQuote } from '../markers';
 
 /**
@@ -90,8 +90,12 @@ function asRecord(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** Parse tasks.json text. `root` is the server root's absolute path, for `${workspaceFolder}`. */
-export function parseTasksJson(text: string, root = ''): ITasksFile {
+/**
+ * Parse tasks.json text. `root` is the server root's absolute path, for `${workspaceFolder}`.
+ * jsonc-parser (7 KB gzip) loads with the first tasks.json, not with the chat.
+ */
+export async function parseTasksJson(text: string, root = ''): Promise<ITasksFile> {
+  const { parse, printParseErrorCode } = await import(/* webpackChunkName: "jsonc-parser" */ 'jsonc-parser');
   const errors: ParseError[] = [];
   const json = asRecord(parse(text, errors, { allowTrailingComma: true, disallowComments: false }));
   const problems = errors.map(error => {
