@@ -29,6 +29,11 @@ const LAZY: { module: RegExp; what: string; allowedIn: string[] }[] = [
     allowedIn: []
   },
   {
+    module: /^jsonc-parser$/,
+    what: 'jsonc-parser (parseTasksJson)',
+    allowedIn: []
+  },
+  {
     module: /\.py$/,
     what: 'a kernel helper source',
     allowedIn: ['query/kernelQuerySources.ts']
