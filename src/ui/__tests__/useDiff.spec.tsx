@@ -1,38 +1,26 @@
+import '@testing-library/jest-dom';
+import { render, screen } from '@testing-library/react';
 import * as React from 'react';
-import { loadDiff, setDiffModule } from '../../markdown/diff';
+import { setDiffModule } from '../../markdown/diff';
 import { useDiff } from '../useDiff';
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { createRoot } = require('react-dom/client');
-const act: (work: () => unknown) => any = (React as any).act;
-(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
 function Probe(): JSX.Element {
   const diff = useDiff();
-  return <span>{diff ? diff.diffLines('a\n', 'b\n').length : 'loading'}</span>;
+  return <span>{diff ? `${diff.diffLines('a\n', 'b\n').length} parts` : 'loading'}</span>;
 }
 
 describe('useDiff (jsdiff loads where a diff is drawn)', () => {
   afterEach(() => setDiffModule(require('diff')));
 
   it('draws a loading state, then the diff once the chunk has loaded', async () => {
-    setDiffModule(null);
-    const node = document.createElement('div');
-    const root = createRoot(node);
-    act(() => root.render(<Probe />));
-    expect(node.textContent).toBe('loading');
-    await act(async () => {
-      await loadDiff();
-    });
-    expect(node.textContent).toBe('2');
-    act(() => root.unmount());
+    setDiffModule(null); // as in the browser before the first diff
+    render(<Probe />);
+    expect(screen.getByText('loading')).toBeInTheDocument();
+    expect(await screen.findByText('2 parts')).toBeInTheDocument();
   });
 
   it('draws at once when jsdiff is already loaded', () => {
-    const node = document.createElement('div');
-    const root = createRoot(node);
-    act(() => root.render(<Probe />));
-    expect(node.textContent).toBe('2');
-    act(() => root.unmount());
+    render(<Probe />);
+    expect(screen.getByText('2 parts')).toBeInTheDocument();
   });
 });
