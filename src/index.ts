@@ -18,7 +18,6 @@ import { etlPlugin } from './etl';
 import { exampleToolPlugin } from './examples/exampleToolPlugin';
 import { dataEngineerIcon } from './icon';
 import { queryPlugin } from './query';
-import { readSettings } from './settings';
 import { IDataEngineerChat, IPersonaSources, IResultViews, IToolRegistry } from './tokens';
 import { mcpPlugin } from './mcp';
 import { terminalPlugin } from './terminal';
@@ -99,7 +98,7 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
             activate: widget => app.shell.activateById(widget.id),
             serverSettings: app.serviceManager.serverSettings,
             contents: app.serviceManager.contents,
-            settings: () => readSettings(settings),
+            settingsObject: settings,
             activePath: () => {
               const widget = app.shell.currentWidget ?? notebookTracker?.currentWidget ?? null;
               const context = (widget as any)?.context;

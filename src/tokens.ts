@@ -105,7 +105,7 @@ export interface IDataEngineerChat {
 /** The chat (see `IDataEngineerChat`). */
 export const IDataEngineerChat = new Token<IDataEngineerChat>(
   'jupyterlab-data-engineer:IDataEngineerChat',
-  'The Data Engineer chat: send, retry, continue and stop replies, switch persona, add slash commands.'
+  'The Data Engineer chat.'
 );
 
 // ---------------------------------------------------------------------------
@@ -183,7 +183,7 @@ export interface IToolRegistry {
 /** The tool families of the chat (see `IToolRegistry`). */
 export const IToolRegistry = new Token<IToolRegistry>(
   'jupyterlab-data-engineer:IToolRegistry',
-  'Add tools to the Data Engineer chat: a family of tools with their groups, approvals and result views.'
+  'Tool families of the Data Engineer chat.'
 );
 
 // ---------------------------------------------------------------------------
@@ -226,7 +226,7 @@ export interface IResultViews {
 /** Views of tool results in the chat's tool cards (see `IResultViews`). */
 export const IResultViews = new Token<IResultViews>(
   'jupyterlab-data-engineer:IResultViews',
-  'Draw the results of tool calls in the Data Engineer chat (a view per kind of result).'
+  'Views of tool results in the Data Engineer chat.'
 );
 
 // ---------------------------------------------------------------------------
@@ -244,5 +244,5 @@ export interface IPersonaSources {
 /** Extra persona folders (see `IPersonaSources`). */
 export const IPersonaSources = new Token<IPersonaSources>(
   'jupyterlab-data-engineer:IPersonaSources',
-  'Add folders the Data Engineer chat reads personas and prompt files from.'
+  'Persona folders of the Data Engineer chat.'
 );

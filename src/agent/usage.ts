@@ -100,3 +100,21 @@ export function formatCost(cost: number | null): string {
   }
   return cost < 0.01 ? `$${cost.toFixed(4)}` : `$${cost.toFixed(2)}`;
 }
+
+/** The totals of several replies' usages, priced with the chat's table (cost null when a model has no price). */
+export function usageTotals(
+  usages: Iterable<{ usage: IUsage; model: string }>,
+  prices: Record<string, IPrice>,
+  requests: number
+): IUsageTotals {
+  const totals: IUsageTotals = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, requests, cost: 0 };
+  for (const { usage, model } of usages) {
+    const one = replyUsage(usage, model, prices);
+    totals.input += one.input;
+    totals.cacheRead += one.cacheRead;
+    totals.cacheWrite += one.cacheWrite;
+    totals.output += one.output;
+    totals.cost = totals.cost === null || one.cost === null ? null : totals.cost + one.cost;
+  }
+  return totals;
+}

@@ -1,3 +1,5 @@
+// The chat's styles load with the chat (start-up has only the shell's: style/base.css).
+import '../../style/chat.css';
 import type Anthropic from '@anthropic-ai/sdk';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
@@ -28,7 +30,8 @@ import { BUNDLED_PERSONAS } from '../personas/bundled';
 import { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelInfo } from '../personas/modelResolution';
 import { PersonaRegistry } from '../personas/registry';
-import type { IChatSettings } from '../settings';
+import { readSettings, type IChatSettings } from '../settings';
+import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { CompletionUsage } from '../completion';
 import type {
   IPersonaSources,
@@ -593,8 +596,14 @@ export class ChatApp {
 }
 
 /** Build the chat and its widget (what the sidebar shell shows once loaded). */
-export function createChat(options: IChatOptions): ChatWidget {
-  const app = new ChatApp(options);
+export function createChat(
+  options: Omit<IChatOptions, 'settings'> & {
+    /** The chat plugin's settings, read on each use (they change while the chat lives). */
+    settingsObject: ISettingRegistry.ISettings;
+  }
+): ChatWidget {
+  // Read here, not at start-up: `readSettings` is part of the chat's bundle.
+  const app = new ChatApp({ ...options, settings: () => readSettings(options.settingsObject) });
   const widget = new ChatWidget({ app, rendermime: options.rendermime, trans: options.trans, commands: options.commands });
   void app.start();
   return widget;

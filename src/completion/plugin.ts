@@ -3,7 +3,6 @@ import { ICompletionProviderManager } from '@jupyterlab/completer';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { dataEngineerIcon } from '../icon';
-import { readSettings, type IChatSettings } from '../settings';
 import { DataEngineerInlineProvider } from './provider';
 import { CompletionUsage, ICompletionUsage } from './usage';
 
@@ -27,13 +26,11 @@ export const inlineCompletionPlugin: JupyterFrontEndPlugin<CompletionUsage> = {
       return usage;
     }
     const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
-    let chatSettings: IChatSettings | null = null;
+    // Read (with `readSettings`) by the session, which loads on first use: not at start-up.
+    let chatSettings: ISettingRegistry.ISettings | null = null;
     settingRegistry
       ?.load(CHAT_PLUGIN_ID)
-      .then(loaded => {
-        chatSettings = readSettings(loaded);
-        loaded.changed.connect(() => (chatSettings = readSettings(loaded)));
-      })
+      .then(loaded => (chatSettings = loaded))
       .catch(() => undefined);
     const provider: DataEngineerInlineProvider = new DataEngineerInlineProvider({
       trans,

@@ -1,3 +1,5 @@
+import { readSettings } from '../settings';
+import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { CompletionUsage } from './usage';
 import type { CompletionHandler, IInlineCompletionContext, IInlineCompletionItem, IInlineCompletionList } from '@jupyterlab/completer';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
@@ -5,7 +7,6 @@ import { NotebookActions } from '@jupyterlab/notebook';
 import { createClient } from '../agent/client';
 import { InstructionsLoader } from '../instructions/instructions';
 import { KernelInspector, type IInspectorKernel } from '../kernel';
-import type { IChatSettings } from '../settings';
 import { identifiers, type CompletionLanguage } from './context';
 import { CompletionEngine, type ICompletionConfig } from './engine';
 import { SchemaCache } from './schemaCache';
@@ -14,7 +15,8 @@ export interface ICompletionSessionOptions {
   serverSettings: ServerConnection.ISettings;
   contents: Contents.IManager;
   /** The chat's settings (connection: proxy or direct mode). */
-  chatSettings: () => IChatSettings | null;
+  /** The chat plugin's settings (null until loaded or without a settings registry). */
+  chatSettings: () => ISettingRegistry.ISettings | null;
   config: () => ICompletionConfig;
   /** Whether the provider is enabled (schemas are refreshed only then). */
   enabled: () => boolean;
@@ -196,7 +198,8 @@ export class CompletionSession {
   }
 
   private _client() {
-    const settings = this._options.chatSettings();
+    const loaded = this._options.chatSettings();
+    const settings = loaded ? readSettings(loaded) : null;
     return createClient(
       {
         directMode: settings?.directMode ?? false,

@@ -1,8 +1,6 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { IUsage } from '../chats/conversation';
-import { replyUsage, type IUsageTotals } from '../agent/usage';
-import type { IPrice } from '../settings';
 
 /**
  * Token use of inline completions in this browser tab, kept apart from the
@@ -45,18 +43,13 @@ export class CompletionUsage {
     this._changed.emit();
   }
 
-  /** Totals priced with the chat's price table (cost null when a model has no price). */
-  totals(prices: Record<string, IPrice>): IUsageTotals {
-    const totals: IUsageTotals = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, requests: this.requests, cost: 0 };
-    for (const { usage, model } of this._usages) {
-      const one = replyUsage(usage, model, prices);
-      totals.input += one.input;
-      totals.cacheRead += one.cacheRead;
-      totals.cacheWrite += one.cacheWrite;
-      totals.output += one.output;
-      totals.cost = totals.cost === null || one.cost === null ? null : totals.cost + one.cost;
-    }
-    return totals;
+  /**
+   * Each completion's usage with its model, in order. Pricing them is the
+   * chat's (`usageTotals` in agent/usage.ts): this class is in JupyterLab's
+   * start-up bundle, the price table is not.
+   */
+  get usages(): ReadonlyArray<{ usage: IUsage; model: string }> {
+    return this._usages;
   }
 
   private _usages: { usage: IUsage; model: string }[] = [];
@@ -66,5 +59,5 @@ export class CompletionUsage {
 /** The page's inline completion usage (absent when the completion plugin is disabled). */
 export const ICompletionUsage = new Token<CompletionUsage>(
   'jupyterlab-data-engineer:ICompletionUsage',
-  'Token use of the Data Engineer inline completions in this tab.'
+  'Inline completion token use.'
 );

@@ -13,7 +13,7 @@ export const EXAMPLE_TOOL_PLUGIN_ID = 'jupyterlab-data-engineer:example-tool';
  */
 export const exampleToolPlugin: JupyterFrontEndPlugin<void> = {
   id: EXAMPLE_TOOL_PLUGIN_ID,
-  description: 'Example: adds the `example_text_stats` tool to the Data Engineer chat through IToolRegistry.',
+  description: 'Example: a tool added through IToolRegistry.',
   autoStart: false,
   requires: [IToolRegistry],
   activate: (_app: JupyterFrontEnd, tools: IToolRegistry) => {

@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { ChatModel } from '../chats/chatModel';
 import { contextWindowOf } from '../agent/compaction';
 import type { IAssistantTurn, Turn } from '../chats/conversation';
-import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage } from '../agent/usage';
+import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage, usageTotals } from '../agent/usage';
 import type { CompletionUsage } from '../completion';
 import type { IChatSettings } from '../settings';
 import { useTurns } from './useSignal';
@@ -141,7 +141,7 @@ function useCompletionUsage(
   if (!completionUsage?.requests) {
     return null;
   }
-  const totals = completionUsage.totals(settings().prices);
+  const totals = usageTotals(completionUsage.usages, settings().prices, completionUsage.requests);
   const cost = formatCost(totals.cost);
   return (
     <span

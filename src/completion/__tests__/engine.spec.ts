@@ -3,6 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { CompletionEngine, defaultCompletionModel } from '../engine';
 import { SchemaCache } from '../schemaCache';
 import { CompletionUsage } from '../usage';
+import { usageTotals } from '../../agent/usage';
 import { fakeFetch, type IFakeReply } from '../../__tests__/fakeStream';
 
 const MODELS = [
@@ -72,7 +73,7 @@ describe('CompletionEngine', () => {
     expect(body.messages[0].content).toContain('orders.groupby("<CURSOR>")');
     expect(body.stop_sequences).toContain('<CURSOR>');
     expect(usage.requests).toBe(1);
-    expect(usage.totals({}).output).toBe(5);
+    expect(usageTotals(usage.usages, {}, usage.requests).output).toBe(5);
   });
 
   it('answers from the cache, also after the user typed part of the suggestion', async () => {
