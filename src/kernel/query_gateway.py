@@ -655,10 +655,10 @@ def _gw_classify_sqlglot(eng, sql, dialect, splitter):
             fname = (inner.name if isinstance(inner, exp.Anonymous) else inner.sql_name()).lower()
             if fname not in ("generate_series", "unnest", "explode", "json_each", "json_tree"):
                 return _gw_refuse("side_effect", "LATERAL %s() is not a table of the catalog." % fname)
-    return _gw_sqlglot_relations(eng, relations)
+    return _gw_sqlglot_relations(eng, relations, sql)
 
 
-def _gw_sqlglot_relations(eng, relations):
+def _gw_sqlglot_relations(eng, relations, sql=None):
     found = []
     if isinstance(eng, _GwPolars):
         have = {str(n).lower() for n in eng.ctx.tables()}
@@ -679,10 +679,26 @@ def _gw_sqlglot_relations(eng, relations):
                 return _gw_refuse("file_access" if "files" in why else "side_effect", "%s %s: not read without approval."
                                   % (low[-1], why))
             texts.append(".".join('"%s"' % p.replace('"', '""') for p in low))
-        if texts:
-            with _gw_pg_tx(eng) as cur:
+        got, planned = {}, None
+        with _gw_pg_tx(eng, 10) as cur:
+            if texts:
                 cur.execute("SELECT x, to_regclass(x)::text FROM unnest(%s::text[]) AS x", (texts,))
                 got = dict(cur.fetchall())
+            if all(got.get(t) is not None for t in texts) and sql is not None:
+                # A second opinion from PostgreSQL itself: the plan names the functions and
+                # relations as the server resolved them (quoting and U& escapes undone, SQL
+                # functions inlined). Planning runs nothing volatile.
+                try:
+                    cur.execute("EXPLAIN (VERBOSE, FORMAT JSON) " + sql)
+                    planned = cur.fetchone()[0]
+                except Exception as e:
+                    return _gw_refuse("unparseable", "PostgreSQL could not plan it: %s" % _gw_short(
+                        str(e).splitlines()[0] if str(e) else type(e).__name__, 200))
+        if planned is not None:
+            verdict = _gw_pg_plan_check(planned)
+            if verdict is not None:
+                return verdict
+        if texts:
             for text in texts:
                 if got.get(text) is None:
                     return _gw_refuse("read", "%s is not a table or view of this connection's catalog." % text)
@@ -702,6 +718,43 @@ def _gw_sqlglot_relations(eng, relations):
                 return _gw_refuse("read", "%s is not a table or view of this connection's catalog." % label)
             found.append(label)
     return _gw_verdict(True, "read", "One read statement over %s." % (", ".join(sorted(set(found))) or "no table"), found)
+
+
+_GW_PG_CALL = _gw_re.compile(r'([A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")\s*\(')
+
+
+def _gw_pg_plan_check(plan):
+    """Refusal for a function found in PostgreSQL's own plan."""
+    if isinstance(plan, str):
+        plan = _gw_json.loads(plan)
+    texts, relations = [], []
+
+    def walk(v, key=None):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(x, k)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, key)
+        elif isinstance(v, str):
+            if key in ("Relation Name",):
+                relations.append(v)
+            elif key not in ("Node Type", "Strategy", "Parent Relationship", "Join Type", "Scan Direction",
+                             "Partial Mode", "Sort Method", "Alias", "Schema", "Index Name", "Subplan Name",
+                             "CTE Name"):
+                texts.append(v)
+
+    walk(plan)
+    # Relations in the plan include the system views' own sources (pg_roles reads pg_authid
+    # with the password masked): the protected ones are refused where the query names them.
+    for text in texts:
+        for m in _GW_PG_CALL.finditer(text):
+            name = m.group(1)
+            name = name[1:-1].replace('""', '"') if name.startswith('"') else name
+            verdict = _gw_function_refusal(name.lower())
+            if verdict is not None:
+                return verdict
+    return None
 
 
 def _gw_sqlite_names(eng):
