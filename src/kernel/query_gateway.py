@@ -395,12 +395,23 @@ def _gw_strings(value):
     return out
 
 
-def _gw_duck_catalog_names(eng):
+def _gw_duck_catalog_names(eng, tables=None):
     """{(database, schema, name) lower} of the tables and views DuckDB knows, incl. internal
-    views (information_schema, pg_catalog) and temporary ones."""
-    rows = eng.con.execute(
-        "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
-        "UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views()").fetchall()
+    views (information_schema, pg_catalog) and temporary ones, and (current database,
+    current schema). With `tables`, only entries of those names: duckdb_columns() filtered
+    costs a fraction of duckdb_tables(), which renders every table's SQL."""
+    if tables is not None:
+        names = sorted({str(t).lower() for t in tables})
+        if not names:
+            rows = []
+        else:
+            rows = eng.con.execute(
+                "SELECT DISTINCT database_name, schema_name, table_name FROM duckdb_columns() WHERE lower(table_name) "
+                "IN (%s)" % ", ".join("?" for _ in names), names).fetchall()
+    else:
+        rows = eng.con.execute(
+            "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
+            "UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views()").fetchall()
     cur = eng.con.execute("SELECT current_database(), current_schema()").fetchall()[0]
     return {tuple(str(x).lower() for x in r) for r in rows}, (str(cur[0]).lower(), str(cur[1]).lower())
 
@@ -430,8 +441,8 @@ def _gw_check_relations(eng, relations, functions):
         if verdict is not None:
             return verdict
     found = []
-    if isinstance(eng, _DuckDB):
-        names, current = _gw_duck_catalog_names(eng)
+    if isinstance(eng, _DuckDB) and relations:
+        names, current = _gw_duck_catalog_names(eng, [r[2] for r in relations])
         for catalog, schema, table in relations:
             hit = _gw_duck_resolve(names, current, catalog, schema, table)
             label = ".".join(p for p in (catalog, schema, table) if p)
@@ -679,32 +690,23 @@ def _gw_sqlglot_relations(eng, relations, sql=None):
                 return _gw_refuse("file_access" if "files" in why else "side_effect", "%s %s: not read without approval."
                                   % (low[-1], why))
             texts.append(".".join('"%s"' % p.replace('"', '""') for p in low))
-        got, planned = {}, None
+        # PostgreSQL itself checks the rest: EXPLAIN resolves every relation (an unknown one is
+        # an error) and names the functions as the server resolved them (quoting and U&
+        # escapes undone, SQL functions inlined). Planning runs nothing volatile.
         with _gw_pg_tx(eng, 10) as cur:
-            if texts:
-                cur.execute("SELECT x, to_regclass(x)::text FROM unnest(%s::text[]) AS x", (texts,))
-                got = dict(cur.fetchall())
-            if all(got.get(t) is not None for t in texts) and sql is not None:
-                # A second opinion from PostgreSQL itself: the plan names the functions and
-                # relations as the server resolved them (quoting and U& escapes undone, SQL
-                # functions inlined). Planning runs nothing volatile.
-                try:
-                    cur.execute("EXPLAIN (VERBOSE, FORMAT JSON) " + sql)
-                    planned = cur.fetchone()[0]
-                except Exception as e:
-                    return _gw_refuse("unparseable", "PostgreSQL could not plan it: %s" % _gw_short(
-                        str(e).splitlines()[0] if str(e) else type(e).__name__, 200))
-        if planned is not None:
-            verdict = _gw_pg_plan_check(planned)
-            if verdict is not None:
-                return verdict
-        if texts:
-            for text in texts:
-                if got.get(text) is None:
-                    return _gw_refuse("read", "%s is not a table or view of this connection's catalog." % text)
-                if got[text].split(".")[-1].strip('"') in _GW_PG_DENIED_RELATIONS:
-                    return _gw_refuse("side_effect", "%s is a protected system relation." % text)
-                found.append(got[text])
+            try:
+                cur.execute("EXPLAIN (VERBOSE, FORMAT JSON) " + sql)
+                planned = cur.fetchone()[0]
+            except Exception as e:
+                text = str(e).splitlines()[0] if str(e) else type(e).__name__
+                if "does not exist" in text and "relation" in text:
+                    return _gw_refuse("read", "Not a table or view of this connection's catalog (PostgreSQL: %s)."
+                                      % _gw_short(text, 200))
+                return _gw_refuse("unparseable", "PostgreSQL could not plan it: %s" % _gw_short(text, 200))
+        verdict = _gw_pg_plan_check(planned)
+        if verdict is not None:
+            return verdict
+        found = [t.replace('"', "") for t in texts]
     elif eng.name == "sqlite":
         names = _gw_sqlite_names(eng)
         for rel in relations:
@@ -919,7 +921,12 @@ def classify(engine, sql):
 @_gw_contextlib.contextmanager
 def _gw_pg_tx(eng, timeout_s=None):
     """A READ ONLY transaction on the adapter's PostgreSQL connection, always rolled back.
-    A connection the user holds must be idle (their open transaction is not ours to end)."""
+    A connection the user holds must be idle (their open transaction is not ours to end).
+    Nested uses share the outer transaction (classify and run in one)."""
+    outer = getattr(eng, "_gw_cur", None)
+    if outer is not None:
+        yield outer
+        return
     conn = eng.dbapi
     info = getattr(conn, "info", None)
     status = getattr(info, "transaction_status", None)
@@ -930,17 +937,15 @@ def _gw_pg_tx(eng, timeout_s=None):
         eng._read_only = False
     autocommit = bool(getattr(conn, "autocommit", False))
     cur = conn.cursor()
+    ms = max(1, int(float(timeout_s or GATEWAY_TIMEOUT_S) * 1000))
     try:
-        if autocommit:
-            cur.execute("BEGIN READ ONLY")
-        else:
-            cur.execute("SET TRANSACTION READ ONLY")
-        if timeout_s:
-            ms = max(1, int(float(timeout_s) * 1000))
-            cur.execute("SET LOCAL statement_timeout = %d" % ms)
-            cur.execute("SET LOCAL idle_in_transaction_session_timeout = %d" % (ms + 5000))
+        # One round trip (no parameters: psycopg sends it as a simple query).
+        cur.execute("%s; SET LOCAL statement_timeout = %d; SET LOCAL idle_in_transaction_session_timeout = %d"
+                    % ("BEGIN READ ONLY" if autocommit else "SET TRANSACTION READ ONLY", ms, ms + 5000))
+        eng._gw_cur = cur
         yield cur
     finally:
+        eng._gw_cur = None
         with _gw_contextlib.suppress(Exception):
             cur.close()
         if autocommit:
@@ -1159,6 +1164,13 @@ def run_read_only(engine, sql, max_rows=GATEWAY_MAX_ROWS, max_bytes=GATEWAY_MAX_
     """Classify, then run one allowed statement fenced by the engine. Returns
     {columns, rows, truncated, total_rows, elapsed_ms, verdict} or {error, verdict}."""
     started = _gw_time.perf_counter()
+    if verdict is None and isinstance(engine, _DBAPI) and engine.name == "postgresql":
+        # Classify and run in one READ ONLY transaction: fewer round trips.
+        try:
+            with _gw_pg_tx(engine, timeout_s or GATEWAY_TIMEOUT_S):
+                return run_read_only(engine, sql, max_rows, max_bytes, timeout_s, classify(engine, sql))
+        except QueryError as e:
+            return {"error": str(e), "verdict": _gw_refuse("unparseable", str(e))}
     verdict = verdict or classify(engine, sql)
     if not verdict["allowed"]:
         return {"error": "Refused: %s" % verdict["reason"], "refused": True, "verdict": verdict}
@@ -1221,14 +1233,14 @@ def _gw_duck_tables(eng):
             label = "%s.%s.%s" % (db, schema, name)
         out.append({"name": label, "schema": schema if db == cur_db else "%s.%s" % (db, schema), "kind": kind,
                     "columns": ncols, "rows_estimate": int(est) if est is not None else None, "bytes": None,
-                    "comment": _gw_short(comment, 120) if comment else None})
+                    "comment": _gw_short(comment, 120) if comment else None, "_key": (db, schema, name)})
     return out
 
 
 _GW_PG_TABLES = (
     "SELECT n.nspname, c.relname, c.relkind::text, c.relnatts, c.reltuples::bigint, "
     "CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_total_relation_size(c.oid) END, "
-    "obj_description(c.oid, 'pg_class'), pg_table_is_visible(c.oid) "
+    "obj_description(c.oid, 'pg_class'), pg_table_is_visible(c.oid), c.oid::bigint "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
     "AND n.nspname NOT LIKE 'pg_toast%%' AND n.nspname NOT LIKE 'pg_temp%%' OR "
@@ -1241,12 +1253,12 @@ def _gw_pg_tables(eng):
         cur.execute(_GW_PG_TABLES)
         rows = cur.fetchall()
     out = []
-    for schema, name, kind, ncols, est, size, comment, visible in rows:
+    for schema, name, kind, ncols, est, size, comment, visible, oid in rows:
         out.append({"name": name if visible else "%s.%s" % (schema, name), "schema": schema,
                     "kind": _GW_PG_KIND.get(kind, kind), "columns": ncols,
                     "rows_estimate": int(est) if est is not None and est >= 0 else None,
                     "bytes": int(size) if size is not None else None,
-                    "comment": _gw_short(comment, 120) if comment else None})
+                    "comment": _gw_short(comment, 120) if comment else None, "_key": int(oid)})
     return out
 
 
@@ -1260,15 +1272,15 @@ def _gw_sqlite_tables(eng):
             q = '"%s".' % db.replace('"', '""')
             master = "sqlite_temp_master" if db == "temp" else q + "sqlite_master"
             with _gw_contextlib.suppress(Exception):
-                for tbl, stat in cur.execute("SELECT tbl, stat FROM %ssqlite_stat1 WHERE idx IS NULL OR idx = tbl "
-                                             "OR 1" % ("" if db == "temp" else q)).fetchall():
+                for tbl, stat in cur.execute("SELECT tbl, stat FROM %ssqlite_stat1" % ("" if db == "temp" else q)).fetchall():
                     with _gw_contextlib.suppress(Exception):
                         stats.setdefault((db, tbl), int(str(stat).split()[0]))
             for name, kind in cur.execute("SELECT name, type FROM %s WHERE type IN ('table', 'view') AND name NOT LIKE "
                                           "'sqlite_%%' ORDER BY name" % master).fetchall():
                 ncols = len(cur.execute("SELECT 1 FROM pragma_table_info(?, ?)", (name, db)).fetchall())
                 out.append({"name": name if db in ("main", "temp") else "%s.%s" % (db, name), "schema": db, "kind": kind,
-                            "columns": ncols, "rows_estimate": stats.get((db, name)), "bytes": None, "comment": None})
+                            "columns": ncols, "rows_estimate": stats.get((db, name)), "bytes": None, "comment": None,
+                            "_key": "%s.%s" % (db, name) if db != "main" else name})
         return out
     finally:
         cur.close()
@@ -1301,6 +1313,82 @@ def _gw_polars_tables(eng):
     return out
 
 
+def _gw_col_text(name, type_, nullable):
+    return "%s %s%s" % (name, type_, "" if nullable else " NOT NULL")
+
+
+def _gw_duck_details(eng, keys):
+    """{(db, schema, table): detail} in three catalog queries for all of them."""
+    con = eng.con
+    out = {k: {"columns": [], "primary_key": [], "unique": [], "foreign_keys": []} for k in keys}
+    for db, schema, table, col, type_, nullable in con.execute(
+            "SELECT database_name, schema_name, table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
+            "WHERE NOT internal ORDER BY database_name, schema_name, table_name, column_index").fetchall():
+        d = out.get((db, schema, table))
+        if d is not None:
+            d["columns"].append(_gw_col_text(col, type_, nullable))
+    for db, schema, table, kind, cols, ref, refcols in con.execute(
+            "SELECT database_name, schema_name, table_name, constraint_type, constraint_column_names, referenced_table, "
+            "referenced_column_names FROM duckdb_constraints() WHERE constraint_type IN "
+            "('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')").fetchall():
+        d = out.get((db, schema, table))
+        if d is None:
+            continue
+        if kind == "PRIMARY KEY":
+            d["primary_key"] = list(cols)
+        elif kind == "UNIQUE":
+            d["unique"].append(list(cols))
+        elif ref:
+            d["foreign_keys"].append({"columns": list(cols), "references": ref, "ref_columns": list(refcols or ())})
+    return out
+
+
+def _gw_pg_details(eng, keys):
+    """{oid: detail} in two catalog queries for all of them."""
+    out = {k: {"columns": [], "primary_key": [], "unique": [], "foreign_keys": []} for k in keys}
+    if not keys:
+        return out
+    oids = sorted(keys)
+    with _gw_pg_tx(eng, 10) as cur:
+        cur.execute("SELECT a.attrelid::bigint, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull "
+                    "FROM pg_attribute a WHERE a.attrelid = ANY(%s::oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
+                    "ORDER BY a.attrelid, a.attnum", (oids,))
+        cols = cur.fetchall()
+        cur.execute(_DBAPI._PG_CONSTRAINTS.replace("k.conrelid = to_regclass(%s)", "k.conrelid = ANY(%s::oid[])")
+                    .replace("SELECT k.contype,", "SELECT k.conrelid::bigint, k.contype,"), (oids,))
+        cons = cur.fetchall()
+    for oid, name, type_, nullable in cols:
+        out[int(oid)]["columns"].append(_gw_col_text(name, type_, nullable))
+    for oid, kind, colnames, ref, refcols in cons:
+        d = out[int(oid)]
+        if kind == "p":
+            d["primary_key"] = list(colnames or ())
+        elif kind == "u":
+            d["unique"].append(list(colnames or ()))
+        elif kind == "f" and ref:
+            d["foreign_keys"].append({"columns": list(colnames or ()), "references": ref, "ref_columns": list(refcols or ())})
+    return out
+
+
+def _gw_details(eng, entries):
+    """{entry key: {columns: ["name TYPE [NOT NULL]"], primary_key, unique, foreign_keys}}."""
+    keys = [e["_key"] for e in entries if e.get("_key") is not None]
+    if isinstance(eng, _DuckDB):
+        return _gw_duck_details(eng, keys)
+    if isinstance(eng, _DBAPI) and eng.name == "postgresql":
+        return _gw_pg_details(eng, keys)
+    out = {}
+    for e in entries:
+        d = describe_table(eng, e["name"], limit_bytes=1 << 30)
+        if "error" in d:
+            continue
+        out[e.get("_key", e["name"])] = {
+            "columns": [_gw_col_text(c["name"], c["type"], c.get("nullable", True)) for c in d["columns"]],
+            "primary_key": d.get("primary_key") or [], "unique": d.get("unique") or [],
+            "foreign_keys": d.get("foreign_keys") or []}
+    return out
+
+
 def _gw_all_tables(eng, schema=None):
     if isinstance(eng, _DuckDB):
         return _gw_duck_tables(eng)
@@ -1313,9 +1401,12 @@ def _gw_all_tables(eng, schema=None):
     return _gw_sqlite_tables(eng)
 
 
-def list_tables(engine, pattern=None, schema=None, limit_bytes=GATEWAY_CATALOG_BYTES, next=None):
+def list_tables(engine, pattern=None, schema=None, limit_bytes=GATEWAY_CATALOG_BYTES, next=None, detail=False):
     """{engine, tables: [...], total, next, note}: the catalog's tables and views from metadata,
-    at most `limit_bytes` of JSON; `next` is the token for the following page."""
+    at most `limit_bytes` of JSON; `next` is the token for the following page. With
+    `detail`, each table also carries its columns ("name TYPE [NOT NULL]"), primary_key,
+    unique and foreign_keys, read in a few catalog queries for the whole page (the way to
+    describe a whole catalog; describe_table gives one table with comments and defaults)."""
     tables = _gw_all_tables(engine, schema)
     if schema:
         tables = [t for t in tables if str(t.get("schema") or "").lower() == str(schema).lower()
@@ -1329,15 +1420,30 @@ def list_tables(engine, pattern=None, schema=None, limit_bytes=GATEWAY_CATALOG_B
     out = {"engine": engine.name, "tables": [], "total": len(tables), "next": None, "note": None}
     budget = int(limit_bytes) - 300
     size = len(_gw_json.dumps(out))
+    window = tables[start:start + 256]
+    details = _gw_details(engine, window) if detail and window else {}
     i = start
     while i < len(tables):
-        entry = {k: v for k, v in tables[i].items() if v is not None}
+        t = tables[i]
+        entry = {k: v for k, v in t.items() if v is not None and k != "_key"}
+        d = details.get(t.get("_key", t["name"])) if detail else None
+        if d is not None:
+            entry.update({k: v for k, v in d.items() if v})
         n = len(_gw_json.dumps(entry, ensure_ascii=False, default=str)) + 1
+        if d is not None and n > budget - size and not out["tables"]:
+            cols = entry.get("columns") or []
+            keep = len(cols)
+            while keep > 1 and len(_gw_json.dumps(dict(entry, columns=cols[:keep]), default=str)) > budget - size - 60:
+                keep = max(1, keep * 3 // 4)
+            entry["columns"], entry["columns_cut"] = cols[:keep], len(cols) - keep
+            n = len(_gw_json.dumps(entry, ensure_ascii=False, default=str)) + 1
         if out["tables"] and size + n > budget:
             break
         size += n
         out["tables"].append(entry)
         i += 1
+        if detail and i >= start + len(window):
+            break
     if i < len(tables):
         out["next"] = str(i)
         out["note"] = "%d more tables: ask again with next=%r, or narrow with a pattern or schema." % (len(tables) - i, str(i))
@@ -1369,7 +1475,7 @@ def _gw_split_name(name):
 def _gw_duck_describe(eng, name):
     con = eng.con
     parts = _gw_split_name(name)
-    names, current = _gw_duck_catalog_names(eng)
+    names, current = _gw_duck_catalog_names(eng, parts[-1:])
     hit = _gw_duck_resolve(names, current, *([""] * (3 - len(parts)) + parts)) if 1 <= len(parts) <= 3 else None
     if hit is None:
         return None
@@ -1814,10 +1920,11 @@ def gateway_run(ns, connection, sql, max_rows=GATEWAY_MAX_ROWS, max_bytes=GATEWA
     return _gw_call(ns, connection, lambda eng: run_read_only(eng, sql, max_rows, max_bytes, timeout_s))
 
 
-def gateway_list_tables(ns, connection, pattern=None, schema=None, next=None):
+def gateway_list_tables(ns, connection, pattern=None, schema=None, next=None, detail=False):
     """JSON: {engine, tables: [{name, schema, kind, columns, rows_estimate?, bytes?, comment?}],
-    total, next, note}."""
-    return _gw_call(ns, connection, lambda eng: list_tables(eng, pattern, schema, GATEWAY_CATALOG_BYTES, next))
+    total, next, note}; with detail, columns is ["name TYPE [NOT NULL]", ...] and each table
+    has primary_key, unique, foreign_keys where declared."""
+    return _gw_call(ns, connection, lambda eng: list_tables(eng, pattern, schema, GATEWAY_CATALOG_BYTES, next, detail))
 
 
 def gateway_describe(ns, connection, name):

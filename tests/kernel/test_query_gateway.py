@@ -692,6 +692,10 @@ def test_postgres_keys_reported(gw, pg):
     t = call(gw, "gateway_describe", {"pg": pg}, "pg", "t")
     assert t["primary_key"] == ["id"] and t["unique"] == [["s"]]
     assert t["rows_estimate"] == 3
+    listed = call(gw, "gateway_list_tables", {"pg": pg}, "pg", None, None, None, True)
+    by = {x["name"]: x for x in listed["tables"]}
+    assert by["u"]["foreign_keys"] == [{"columns": ["id"], "references": "t", "ref_columns": ["id"]}]
+    assert by["t"]["columns"] == ["id integer NOT NULL", "s text"] and by["t"]["unique"] == [["s"]]
 
 
 def test_sqlite_and_duckdb_keys_reported(gw, duck, lite):
@@ -727,6 +731,20 @@ def test_catalog_output_is_bounded_and_pages(gw):
     assert len(seen) == len(set(seen)) == 301 and pages > 1
     narrowed = call(gw, "gateway_list_tables", ns, "con", "table_number_01*", None, None)
     assert [t["name"] for t in narrowed["tables"]] == ["table_number_%03d" % i for i in range(10, 20)]
+    seen, token = {}, None
+    while True:
+        raw = gw.gateway_list_tables(ns, "con", "table_number_*", None, token, True)
+        assert len(raw.encode()) <= 8192
+        page = json.loads(raw)
+        seen.update({t["name"]: t for t in page["tables"]})
+        token = page["next"]
+        if token is None:
+            break
+    assert len(seen) == 300
+    assert seen["table_number_007"]["columns"] == ["id INTEGER NOT NULL", "a VARCHAR", "b DOUBLE"]
+    assert seen["table_number_007"]["primary_key"] == ["id"]
+    wide_page = json.loads(gw.gateway_list_tables(ns, "con", "wide", None, None, True))
+    assert wide_page["tables"][0]["columns_cut"] > 0
     raw = gw.gateway_describe(ns, "con", "wide")
     assert len(raw.encode()) <= 8192
     wide = json.loads(raw)
