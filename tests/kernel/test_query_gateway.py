@@ -811,3 +811,32 @@ def test_entry_points_never_raise(gw):
     assert "error" in call(gw, "gateway_classify", {"x": 1}, "x", "SELECT 1")
     v = call(gw, "gateway_classify", {"d": __import__("duckdb").connect()}, "d", "")
     assert v["allowed"] is False and v["kind"] == "unparseable"
+
+
+def test_loads_with_the_other_query_helpers(tmp_path):
+    """Concatenated right after query_engines.py and before the others (as the frontend will
+    load it): no name is shadowed and both the gateway and the verifier answer."""
+    import duckdb
+    import sys as _sys
+
+    from conftest import bootstrap_template
+    from gateway_helpers import QUERY_MODULE, _find
+    from query_helpers import QUERY_FILES
+
+    files = list(QUERY_FILES)
+    files.insert(files.index("query_engines.py") + 1, "query_gateway.py")
+    source = "\n\n".join(_find(f).read_text(encoding="utf-8") for f in files)
+    code = bootstrap_template().replace("__jl_data_engineer__", QUERY_MODULE).replace("<SOURCE>", json.dumps(source))
+    _sys.modules.pop(QUERY_MODULE, None)
+    exec(code, {"__builtins__": __builtins__, "__name__": "__main__"})
+    mod = _sys.modules[QUERY_MODULE]
+    try:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE t AS SELECT range AS id FROM range(10)")
+        ns = {"con": con}
+        assert call(mod, "gateway_classify", ns, "con", "SELECT * FROM t")["allowed"] is True
+        v = json.loads(mod.verify_rewrite(ns, "SELECT id FROM t", "SELECT id FROM t WHERE true", connection="con",
+                                          time_budget=0.1))
+        assert v["verdict"] == "same", v
+    finally:
+        _sys.modules.pop(QUERY_MODULE, None)
