@@ -40,7 +40,7 @@ from query_helpers import TPCH_DDL, tpch_rows  # noqa: E402
 OVERHEAD_QUERIES = [
     ("point lookup", "SELECT o_orderkey, o_totalprice FROM orders WHERE o_orderkey = 4242"),
     ("join + filter", "SELECT c.c_name, o.o_totalprice FROM orders o JOIN customer c ON c.c_custkey = o.o_custkey "
-                      "WHERE o.o_totalprice > 400000"),
+                      "WHERE o.o_totalprice > 400000 LIMIT 50"),
     ("window over a group", "SELECT o_custkey, count(*) AS n, rank() OVER (ORDER BY count(*) DESC) AS r FROM orders "
                             "GROUP BY o_custkey ORDER BY r LIMIT 10"),
 ]

@@ -402,12 +402,13 @@ def _gw_duck_catalog_names(eng, tables=None):
     costs a fraction of duckdb_tables(), which renders every table's SQL."""
     if tables is not None:
         names = sorted({str(t).lower() for t in tables})
-        if not names:
-            rows = []
-        else:
-            rows = eng.con.execute(
-                "SELECT DISTINCT database_name, schema_name, table_name FROM duckdb_columns() WHERE lower(table_name) "
-                "IN (%s)" % ", ".join("?" for _ in names), names).fetchall()
+        rows = eng.con.execute(
+            "SELECT DISTINCT database_name, schema_name, table_name, current_database(), current_schema() "
+            "FROM duckdb_columns() WHERE lower(table_name) IN (%s)" % ", ".join("?" for _ in names), names).fetchall() \
+            if names else []
+        if rows:  # one statement instead of two
+            return {tuple(str(x).lower() for x in r[:3]) for r in rows}, (str(rows[0][3]).lower(), str(rows[0][4]).lower())
+        return set(), ("", "")
     else:
         rows = eng.con.execute(
             "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
@@ -441,6 +442,32 @@ def _gw_check_relations(eng, relations, functions):
         if verdict is not None:
             return verdict
     found = []
+    if isinstance(eng, _DuckDB) and relations:
+        # Fast path: DuckDB's own lookup of a plain name (no path: those were refused) with
+        # the connection's search path. A base table comes back as a TABLE_RELATION; views
+        # and anything a replacement scan would find (a Python frame) come back as queries
+        # and are checked against the catalog's metadata below.
+        pending = []
+        try:
+            # Python replacement scans look in this frame only, unless the user asked for all
+            # frames: then a name could bind (and collect) a LazyFrame of theirs. No fast path.
+            fast = not eng.con.execute("SELECT current_setting('python_scan_all_frames')").fetchall()[0][0]
+        except Exception:
+            fast = False
+        for catalog, schema, table in relations:
+            label = ".".join(p for p in (catalog, schema, table) if p)
+            if not fast:
+                pending.append((catalog, schema, table))
+                continue
+            try:
+                if eng.con.table(".".join('"%s"' % p.replace('"', '""') for p in (catalog, schema, table) if p)).type \
+                        == "TABLE_RELATION":
+                    found.append(label)
+                    continue
+            except Exception:
+                pass
+            pending.append((catalog, schema, table))
+        relations = pending
     if isinstance(eng, _DuckDB) and relations:
         names, current = _gw_duck_catalog_names(eng, [r[2] for r in relations])
         for catalog, schema, table in relations:

@@ -840,3 +840,31 @@ def test_loads_with_the_other_query_helpers(tmp_path):
         assert v["verdict"] == "same", v
     finally:
         _sys.modules.pop(QUERY_MODULE, None)
+
+
+@pytest.mark.parametrize("scan_all_frames", [False, True])
+def test_python_objects_are_not_the_catalog(gw, scan_all_frames):
+    """A DataFrame or LazyFrame in the kernel is not a table of the connection: refused, and the
+    lazy pipeline is not collected while checking (even when DuckDB scans all frames)."""
+    import duckdb
+    import pandas as pd
+    import polars as pl
+
+    calls = []
+
+    def counted(df):
+        calls.append(1)
+        return df
+
+    con = duckdb.connect()
+    con.execute("SET python_scan_all_frames = %s" % ("true" if scan_all_frames else "false"))
+    con.execute("CREATE TABLE t (a INTEGER)")
+    frame = pd.DataFrame({"a": [1, 2]})  # noqa: F841 (found by DuckDB's replacement scan if it looked)
+    lazy = pl.LazyFrame({"a": [1, 2]}).map_batches(counted)  # noqa: F841
+    ns = {"con": con, "frame": frame, "lazy": lazy}
+    for sql in ("SELECT * FROM frame", "SELECT * FROM lazy", "SELECT * FROM t JOIN lazy USING (a)"):
+        v = call(gw, "gateway_classify", ns, "con", sql)
+        assert v["allowed"] is False and v["kind"] == "read", v
+        assert call(gw, "gateway_run", ns, "con", sql, 5, 4096, 5)["refused"] is True
+    assert calls == []
+    assert call(gw, "gateway_classify", ns, "con", "SELECT * FROM t")["allowed"] is True
