@@ -1076,10 +1076,10 @@ def _gw_run_pg(eng, sql, max_rows, max_bytes, timeout_s):
             cur = conn.cursor(name)
         try:
             cur.execute(sql)
-            desc = cur.description or ()
+            fetched = cur.fetchmany(int(max_rows) + 1)
+            desc = cur.description or ()  # psycopg2's named cursors describe after the first fetch
             types = _gw_pg_type_names(conn, [getattr(d, "type_code", d[1]) for d in desc])
             columns = [{"name": str(d[0]), "type": types[i]} for i, d in enumerate(desc)]
-            fetched = cur.fetchmany(int(max_rows) + 1)
         finally:
             with _gw_contextlib.suppress(Exception):
                 cur.close()
@@ -1719,17 +1719,33 @@ def _gw_duck_cost(eng, sql):
             return int(str(v).lstrip("~").replace(",", ""))
         return None
 
+    filtered = []  # scans with pushed-down filters: their estimate is after the filter
+
     def walk(node):
         all_nodes.append(node)
         name = str(node.get("name", "")).upper()
         if "SCAN" in name:
-            c = card(node)
-            scans.append(c)
+            extra = node.get("extra_info") or {}
+            table = extra.get("Table") if isinstance(extra, dict) else None
+            if table and extra.get("Filters"):
+                filtered.append(str(table))
+            else:
+                scans.append(card(node))
         for ch in node.get("children") or ():
             walk(ch)
 
     for r in roots:
         walk(r)
+    if filtered:
+        # Rows read by a filtered scan: the table's size (metadata, one query for all).
+        parts = [t.split(".") for t in filtered]
+        sizes = {}
+        with _gw_contextlib.suppress(Exception):
+            for db, schema, name, est in eng.con.execute(
+                    "SELECT database_name, schema_name, table_name, estimated_size FROM duckdb_tables() "
+                    "WHERE table_name IN (%s)" % ", ".join("?" for _ in parts), [p[-1] for p in parts]).fetchall():
+                sizes["%s.%s.%s" % (db, schema, name)] = int(est or 0)
+        scans.extend(sizes.get(t) for t in filtered)
     top = None
     for node in all_nodes:  # the topmost operator with an estimate
         top = card(node)
@@ -1743,8 +1759,8 @@ def _gw_duck_cost(eng, sql):
     scan_rows = sum(s for s in scans if s is not None) if any(s is not None for s in scans) else None
     return {"rows": top, "bytes": top * width if known and width is not None else None, "cost": None,
             "scan_rows": scan_rows, "known": known,
-            "note": "DuckDB's estimated cardinalities (EXPLAIN); DuckDB gives no cost figure, scan_rows is the rows its "
-                    "scans are estimated to read." if known else "unknown: DuckDB gave no cardinality estimate for this plan."}
+            "note": "DuckDB's estimated cardinalities (EXPLAIN): rows of the result; scan_rows is the rows its table "
+                    "scans read; DuckDB gives no cost figure." if known else "unknown: DuckDB gave no cardinality estimate for this plan."}
 
 
 def _gw_type_width(t):
@@ -1769,21 +1785,29 @@ def _gw_pg_cost(eng, sql):
 
         def walk(node):
             if "Relation Name" in node:
-                rels.add((node.get("Schema"), node["Relation Name"]))
-                scans.append(int(node.get("Plan Rows", 0)))
+                key = (node.get("Schema"), node["Relation Name"])
+                rels.add(key)
+                # A sequential scan reads the whole table; an index scan about what it returns.
+                scans.append(key if node.get("Node Type") == "Seq Scan" else int(node.get("Plan Rows", 0)))
             for ch in node.get("Plans") or ():
                 walk(ch)
 
         walk(top)
+        tuples = {}
         if rels:
-            cur.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                        "WHERE c.relkind IN ('r', 'm', 'p') AND c.reltuples < 0 AND (n.nspname, c.relname) IN (%s)"
+            cur.execute("SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c JOIN pg_namespace n "
+                        "ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'p') AND (n.nspname, c.relname) IN (%s)"
                         % ", ".join("(%s, %s)" for _ in rels), [x for r in sorted(rels, key=str) for x in r])
-            unanalysed = [r[0] for r in cur.fetchall()]
+            for schema, rel, n in cur.fetchall():
+                tuples[(schema, rel)] = int(n)
+            unanalysed = [rel for (schema, rel), n in tuples.items() if n < 0]
+        scans = [tuples.get(x, 0) if isinstance(x, tuple) else x for x in scans]
+        scans = [max(0, x) for x in scans]
     rows = int(top.get("Plan Rows", 0))
     width = int(top.get("Plan Width", 0))
     known = not unanalysed
-    note = "PostgreSQL's planner estimate (EXPLAIN): rows and width of the result, cost in its units."
+    note = "PostgreSQL's planner estimate (EXPLAIN): rows and width of the result, cost in its units; scan_rows is " \
+           "the rows its scans read (whole tables for sequential scans)."
     if unanalysed:
         note = "unknown: %s never analysed, so the planner's figures are default guesses (run ANALYZE)." % ", ".join(
             sorted(unanalysed))
@@ -1812,9 +1836,30 @@ def _gw_spark_cost(eng, sql):
             "note": note}
 
 
-def estimate_cost(engine, sql, verdict=None):
+def _gw_budget(out, budget_rows, budget_bytes):
+    """within_budget: True / False / None (unknown: the engine has no estimate) and why."""
+    if budget_rows is None and budget_bytes is None:
+        return out
+    if not out.get("known") and out.get("rows") is None and out.get("bytes") is None:
+        out.update(within_budget=None, budget_note="No estimate: the budget cannot be checked (ask before running).")
+        return out
+    rows = max([x for x in (out.get("rows"), out.get("scan_rows")) if x is not None] or [0])
+    over = []
+    if budget_rows is not None and rows > int(budget_rows):
+        over.append("about %s rows (budget %s)" % (format(rows, ","), format(int(budget_rows), ",")))
+    if budget_bytes is not None and out.get("bytes") is not None and out["bytes"] > int(budget_bytes):
+        over.append("about %s bytes (budget %s)" % (format(out["bytes"], ","), format(int(budget_bytes), ",")))
+    out["within_budget"] = not over and bool(out.get("known"))
+    out["budget_note"] = ("Over budget: " + " and ".join(over) + ".") if over else (
+        "Within budget." if out.get("known") else "Within budget on the engine's guesses, but without statistics.")
+    return out
+
+
+def estimate_cost(engine, sql, verdict=None, budget_rows=None, budget_bytes=None):
     """{rows, bytes, cost, scan_rows, known, note} from the engine's own estimate, never by
-    running; refused SQL is not explained ({known: false, refused: true, verdict})."""
+    running; refused SQL is not explained ({known: false, refused: true, verdict}). With a
+    budget: within_budget (True, False, or None when unknown) and budget_note; rows are
+    compared as the larger of result rows and rows scanned."""
     verdict = verdict or classify(engine, sql)
     if not verdict["allowed"]:
         return {"rows": None, "bytes": None, "cost": None, "known": False, "refused": True, "verdict": verdict,
@@ -1836,7 +1881,7 @@ def estimate_cost(engine, sql, verdict=None):
         out = {"rows": None, "bytes": None, "cost": None, "known": False,
                "note": "unknown: the engine could not estimate it (%s: %s)" % (type(e).__name__, _gw_short(e, 200))}
     out["verdict"] = verdict
-    return out
+    return _gw_budget(out, budget_rows, budget_bytes)
 
 
 # ---------------------------------------------------------------- connections in the kernel
@@ -1959,6 +2004,7 @@ def gateway_describe(ns, connection, name):
     return _gw_call(ns, connection, lambda eng: describe_table(eng, name))
 
 
-def gateway_estimate(ns, connection, sql):
-    """JSON: {rows, bytes, cost, scan_rows, known, note, verdict} or {refused, verdict, note}."""
-    return _gw_call(ns, connection, lambda eng: estimate_cost(eng, sql))
+def gateway_estimate(ns, connection, sql, budget_rows=None, budget_bytes=None):
+    """JSON: {rows, bytes, cost, scan_rows, known, note, verdict, within_budget?, budget_note?}
+    or {refused, verdict, note}."""
+    return _gw_call(ns, connection, lambda eng: estimate_cost(eng, sql, None, budget_rows, budget_bytes))

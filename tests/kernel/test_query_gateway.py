@@ -761,6 +761,26 @@ def test_estimates(gw, duck, lite, pg):
     assert p["known"] is True and p["rows"] == 3 and p["cost"] > 0 and p["bytes"] > 0
     s = call(gw, "gateway_estimate", {"lite": lite}, "lite", "SELECT * FROM t")
     assert s["known"] is False and "unknown" in s["note"]
+    # A filtered scan reads the whole table: scan_rows counts what is read, rows what comes out.
+    f = call(gw, "gateway_estimate", {"duck": duck}, "duck", "SELECT * FROM t WHERE id = 1")
+    assert f["scan_rows"] == 3 and f["rows"] <= 3
+    f = call(gw, "gateway_estimate", {"pg": pg}, "pg", "SELECT * FROM t WHERE s = 'a'")
+    assert f["scan_rows"] == 3 and f["rows"] == 1
+
+
+def test_budget(gw, duck, lite):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE big AS SELECT range AS id FROM range(1000000)")
+    ns = {"con": con, "lite": lite}
+    over = call(gw, "gateway_estimate", ns, "con", "SELECT sum(id) FROM big", 100000, 10**9)
+    assert over["within_budget"] is False and "Over budget" in over["budget_note"] and "1,000,000" in over["budget_note"]
+    under = call(gw, "gateway_estimate", ns, "con", "SELECT * FROM big LIMIT 5", 10**7, 10**9)
+    assert under["within_budget"] is True
+    unknown = call(gw, "gateway_estimate", ns, "lite", "SELECT * FROM t", 10, 10)
+    assert unknown["within_budget"] is None
+    con.close()
 
 
 def test_estimate_says_unknown_without_statistics(gw, pg_schema, pg):
