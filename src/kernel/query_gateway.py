@@ -1404,16 +1404,27 @@ def _gw_details(eng, entries):
         return _gw_duck_details(eng, keys)
     if isinstance(eng, _DBAPI) and eng.name == "postgresql":
         return _gw_pg_details(eng, keys)
-    out = {}
-    for e in entries:
-        d = describe_table(eng, e["name"], limit_bytes=1 << 30)
+    return _GwLazyDetails(eng, entries)
+
+
+class _GwLazyDetails:
+    """Per-table details for engines without a catalog-wide query (SQLite pragmas, Spark,
+    Polars), described only for the entries that make it onto the page."""
+
+    def __init__(self, eng, entries):
+        self.eng = eng
+        self.names = {e.get("_key", e["name"]): e["name"] for e in entries}
+
+    def get(self, key):
+        name = self.names.get(key)
+        if name is None:
+            return None
+        d = describe_table(self.eng, name, limit_bytes=1 << 30)
         if "error" in d:
-            continue
-        out[e.get("_key", e["name"])] = {
-            "columns": [_gw_col_text(c["name"], c["type"], c.get("nullable", True)) for c in d["columns"]],
-            "primary_key": d.get("primary_key") or [], "unique": d.get("unique") or [],
-            "foreign_keys": d.get("foreign_keys") or []}
-    return out
+            return None
+        return {"columns": [_gw_col_text(c["name"], c["type"], c.get("nullable", True)) for c in d["columns"]],
+                "primary_key": d.get("primary_key") or [], "unique": d.get("unique") or [],
+                "foreign_keys": d.get("foreign_keys") or []}
 
 
 def _gw_all_tables(eng, schema=None):
@@ -1428,27 +1439,39 @@ def _gw_all_tables(eng, schema=None):
     return _gw_sqlite_tables(eng)
 
 
+_GW_SNAPSHOTS = {}  # next-token id -> (time, key, tables, details): the pages of one listing
+_GW_SNAPSHOT_TTL_S = 60.0
+
+
 def list_tables(engine, pattern=None, schema=None, limit_bytes=GATEWAY_CATALOG_BYTES, next=None, detail=False):
     """{engine, tables: [...], total, next, note}: the catalog's tables and views from metadata,
     at most `limit_bytes` of JSON; `next` is the token for the following page. With
     `detail`, each table also carries its columns ("name TYPE [NOT NULL]"), primary_key,
-    unique and foreign_keys, read in a few catalog queries for the whole page (the way to
-    describe a whole catalog; describe_table gives one table with comments and defaults)."""
-    tables = _gw_all_tables(engine, schema)
-    if schema:
-        tables = [t for t in tables if str(t.get("schema") or "").lower() == str(schema).lower()
-                  or str(t.get("schema") or "").lower().endswith("." + str(schema).lower())]
-    tables = [t for t in tables if _gw_match(pattern, t["name"])]
-    tables.sort(key=lambda t: (t["name"].count("."), t["name"].lower()))
-    start = 0
+    unique and foreign_keys, read in a few catalog queries for the whole catalog (the way to
+    describe a whole catalog; describe_table gives one table with comments and defaults).
+    The catalog is read once per listing: the following pages (within a minute) come from
+    that reading, so the pages are consistent with each other."""
+    key = (id(getattr(engine, "con", None) or getattr(engine, "dbapi", None) or getattr(engine, "spark", None)
+              or getattr(engine, "ctx", None)), engine.name, pattern, schema, bool(detail))
+    start, snap, tables, details = 0, None, None, None
     if next:
+        sid, _sep, off = str(next).rpartition(":")
         with _gw_contextlib.suppress(ValueError):
-            start = max(0, int(str(next)))
+            start = max(0, int(off))
+        cached = _GW_SNAPSHOTS.get(sid)
+        if cached is not None and cached[1] == key and _gw_time.monotonic() - cached[0] < _GW_SNAPSHOT_TTL_S:
+            snap, tables, details = sid, cached[2], cached[3]
+    if tables is None:
+        tables = _gw_all_tables(engine, schema)
+        if schema:
+            tables = [t for t in tables if str(t.get("schema") or "").lower() == str(schema).lower()
+                      or str(t.get("schema") or "").lower().endswith("." + str(schema).lower())]
+        tables = [t for t in tables if _gw_match(pattern, t["name"])]
+        tables.sort(key=lambda t: (t["name"].count("."), t["name"].lower()))
+        details = _gw_details(engine, tables) if detail and tables else {}
     out = {"engine": engine.name, "tables": [], "total": len(tables), "next": None, "note": None}
     budget = int(limit_bytes) - 300
     size = len(_gw_json.dumps(out))
-    window = tables[start:start + 256]
-    details = _gw_details(engine, window) if detail and window else {}
     i = start
     while i < len(tables):
         t = tables[i]
@@ -1469,14 +1492,27 @@ def list_tables(engine, pattern=None, schema=None, limit_bytes=GATEWAY_CATALOG_B
         size += n
         out["tables"].append(entry)
         i += 1
-        if detail and i >= start + len(window):
-            break
     if i < len(tables):
-        out["next"] = str(i)
-        out["note"] = "%d more tables: ask again with next=%r, or narrow with a pattern or schema." % (len(tables) - i, str(i))
+        if snap is None:
+            import uuid as _uuid
+
+            snap = _uuid.uuid4().hex[:10]
+            now = _gw_time.monotonic()
+            for old in [k for k, v in _GW_SNAPSHOTS.items() if now - v[0] >= _GW_SNAPSHOT_TTL_S]:
+                _GW_SNAPSHOTS.pop(old, None)
+            while len(_GW_SNAPSHOTS) >= 8:
+                _GW_SNAPSHOTS.pop(_gw_oldest(_GW_SNAPSHOTS))
+            _GW_SNAPSHOTS[snap] = (now, key, tables, details)
+        out["next"] = "%s:%d" % (snap, i)
+        out["note"] = "%d more tables: ask again with next=%r, or narrow with a pattern or schema." % (
+            len(tables) - i, out["next"])
     elif not tables:
         out["note"] = "No tables%s." % ((" matching %r" % pattern) if pattern else "")
     return out
+
+
+def _gw_oldest(d):
+    return min(d, key=lambda k: d[k][0])
 
 
 def _gw_split_name(name):

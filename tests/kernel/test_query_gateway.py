@@ -518,6 +518,8 @@ def test_spark_run_and_catalog(gw, spark_views):
     listed = call(gw, "gateway_list_tables", ns, "spark", None, None, None)
     names = {t["name"] for t in listed["tables"]}
     assert {"t", "u", "gw_st"} <= names
+    detailed = call(gw, "gateway_list_tables", ns, "spark", "gw_st", None, None, True)
+    assert detailed["tables"][0]["columns"] == ["id int", "s string"]
     d = call(gw, "gateway_describe", ns, "spark", "gw_st")
     assert [c["name"] for c in d["columns"]] == ["id", "s"] and d["provider"] == "parquet"
     est = call(gw, "gateway_estimate", ns, "spark", "SELECT * FROM gw_st")
@@ -729,6 +731,8 @@ def test_catalog_output_is_bounded_and_pages(gw):
             break
         assert "more tables" in page["note"]
     assert len(seen) == len(set(seen)) == 301 and pages > 1
+    stale = call(gw, "gateway_list_tables", ns, "con", None, None, "expired:5")  # read again, from offset 5
+    assert stale["tables"][0]["name"] == sorted(seen)[5]
     narrowed = call(gw, "gateway_list_tables", ns, "con", "table_number_01*", None, None)
     assert [t["name"] for t in narrowed["tables"]] == ["table_number_%03d" % i for i in range(10, 20)]
     seen, token = {}, None
