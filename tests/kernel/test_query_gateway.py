@@ -892,3 +892,28 @@ def test_python_objects_are_not_the_catalog(gw, scan_all_frames):
         assert call(gw, "gateway_run", ns, "con", sql, 5, 4096, 5)["refused"] is True
     assert calls == []
     assert call(gw, "gateway_classify", ns, "con", "SELECT * FROM t")["allowed"] is True
+
+
+def test_jupysql_current_connection(gw, tmp_path):
+    from IPython.testing.globalipapp import start_ipython
+
+    path = tmp_path / "j.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer INTEGER)")
+    con.executemany("INSERT INTO orders VALUES (?, ?)", [(1, None), (2, 7)])
+    con.commit()
+    con.close()
+    ip = start_ipython()
+    ip.run_line_magic("load_ext", "sql")
+    ip.run_line_magic("sql", "sqlite:///%s" % path)
+    try:
+        got = call(gw, "gateway_connections", ip.user_ns)["connections"]
+        assert any(c.get("default") == "jupysql current connection" and c["engine"] == "sqlite" for c in got), got
+        out = call(gw, "gateway_run", ip.user_ns, None, "SELECT count(*) AS n FROM orders WHERE customer IS NULL", 5, 4096, 5)
+        assert out["rows"] == [[1]] and out["engine"] == "sqlite", out
+        assert call(gw, "gateway_run", ip.user_ns, None, "DELETE FROM orders", 5, 4096, 5)["refused"] is True
+        assert [t["name"] for t in call(gw, "gateway_list_tables", ip.user_ns, None, None, None, None)["tables"]] == ["orders"]
+    finally:
+        from sql.connection import ConnectionManager
+
+        ConnectionManager.close_all()
