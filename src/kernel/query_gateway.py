@@ -7,27 +7,65 @@ connection passes here.
   connection's catalog? Decided by the engine's own parser before anything binds:
   DuckDB `extract_statements` + `json_serialize_sql` (its parse tree, not bound: no file
   is opened), Spark `sessionState.sqlParser.parsePlan` (the unresolved plan), sqlglot only
-  for PostgreSQL and SQLite (and Polars' SQLContext), which have no parser API. The tree is
-  checked against an ALLOW list of node types; anything else fails closed.
+  for PostgreSQL and SQLite (and Polars' SQLContext), which have no parser API; for
+  PostgreSQL the server's own EXPLAIN (VERBOSE) then resolves every relation and names
+  every function as it resolved them (quoting and U& escapes undone). Query nodes and
+  table references are checked against ALLOW lists; relations must be in the
+  connection's catalog (a quoted path, a Python variable or a file is not); functions with
+  effects (files, network, state, sleep, other sessions, SQL given as text) are refused.
+  Anything the parser cannot prove to be a plain read fails closed.
 - `run_read_only(engine, sql, ...)`: classify, then run fenced by the engine where it can
-  be: PostgreSQL in `BEGIN READ ONLY` through a server-side cursor (DECLARE ... CURSOR
-  takes one SELECT/VALUES and no data-modifying CTE) with `statement_timeout` and
-  `idle_in_transaction_session_timeout`, always rolled back; SQLite with
-  `PRAGMA query_only=ON` for the statement; Spark with the analysed plan checked to hold no
-  command/write node before `collect` of a limit; DuckDB through a relation with a limit.
-  Rows are capped by count and by bytes.
-- `list_tables` / `describe_table`: the catalog from metadata only (never a scan), at most
-  ~8 KB of JSON per call, with paging.
-- `estimate_cost(engine, sql)`: the engine's own estimate (EXPLAIN), never a run; refused
-  SQL is not explained (an EXPLAIN of read_csv would open the file).
+  be: PostgreSQL in a READ ONLY transaction (classify and run in the same one) through a
+  server-side cursor (DECLARE ... CURSOR takes one SELECT/VALUES and no data-modifying
+  CTE) with `statement_timeout` and `idle_in_transaction_session_timeout`, always rolled
+  back, and never on a user's connection that is inside a transaction; SQLite with
+  `PRAGMA query_only=ON` for the statement (restored; the user's open transaction kept);
+  Spark with the analysed plan (built without running commands) checked to hold no
+  command/write node before `collect` of a limit; DuckDB by the parser check and a
+  relation with a limit (DuckDB's own `enable_external_access=false` cannot be turned
+  back on, so it is not usable on the user's connection). Rows are capped by count and
+  by bytes, values cut at 200 characters, secret-looking columns and values redacted,
+  a time limit interrupts the engine.
+- `list_tables` / `describe_table`: the catalog from metadata only (never a scan):
+  tables and views, columns, types, nullability, keys, comments, row estimates
+  (pg_class.reltuples, DuckDB estimated_size, Spark catalog statistics, SQLite
+  sqlite_stat1) and size on disk where reported (PostgreSQL); at most 8 KB of JSON per
+  call, with paging (`next`) and `pattern` / `schema` filters. `detail=True` adds every
+  table's columns and keys: a whole catalog described in a few catalog queries.
+- `estimate_cost(engine, sql, budget_rows, budget_bytes)`: the engine's own estimate
+  (PostgreSQL EXPLAIN (FORMAT JSON), DuckDB EXPLAIN (FORMAT JSON) cardinalities, Spark
+  optimised-plan statistics), never a run, "unknown" when there are no statistics;
+  refused SQL is not explained (an EXPLAIN of read_csv would open the file).
 
-JSON entry points (never raise, print nothing; a str whose repr is one line of JSON):
-`gateway_connections(ns)`, `gateway_classify(ns, connection, sql)`,
-`gateway_run(ns, connection, sql, max_rows, max_bytes, timeout_s)`,
-`gateway_list_tables(ns, connection, pattern, schema, next)`,
-`gateway_describe(ns, connection, name)`, `gateway_estimate(ns, connection, sql)`.
-`connection` is the name of a variable in `ns` (None: DuckDB's default connection, the
-active SparkSession or jupysql's current connection, as `resolve_engine` picks).
+JSON entry points (never raise, print nothing; a str whose repr is one line of JSON;
+every answer also has "engine" and "elapsed_ms", or is {"error": ...}):
+
+    gateway_connections(ns)
+        {"connections": [{"name": str|null, "engine": "duckdb"|"postgresql"|"sqlite"|"spark"|"polars",
+                          "via"?: "sqlalchemy"|"psycopg"|"SQLContext", "default"?: str}]}
+    gateway_classify(ns, connection, sql)
+        {"allowed": bool, "kind": "read"|"write"|"ddl"|"file_access"|"network"|"state"|"multi"|
+         "side_effect"|"unparseable", "reason": str, "relations": [str]}
+    gateway_run(ns, connection, sql, max_rows=50, max_bytes=32768, timeout_s=30)
+        {"columns": [{"name", "type"}], "rows": [[...]], "truncated": bool,
+         "total_rows": int|null, "elapsed_ms": float, "verdict": {...}}
+        or {"error": str, "refused"?: true, "verdict": {...}}
+    gateway_list_tables(ns, connection, pattern=None, schema=None, next=None, detail=False)
+        {"tables": [{"name", "schema", "kind", "columns": int | ["name TYPE [NOT NULL]"],
+                     "rows_estimate"?, "bytes"?, "comment"?, "primary_key"?, "unique"?,
+                     "foreign_keys"?: [{"columns", "references", "ref_columns"}]}],
+         "total": int, "next": str|null, "note": str|null}
+    gateway_describe(ns, connection, name)
+        {"name", "kind", "schema", "columns": [{"name", "type", "nullable", "comment"?, "default"?}],
+         "primary_key": [str], "unique": [[str]], "foreign_keys": [...], "rows_estimate": int|null,
+         "bytes": int|null, "comment": str|null, "note"?: str}
+    gateway_estimate(ns, connection, sql, budget_rows=None, budget_bytes=None)
+        {"rows": int|null, "bytes": int|null, "cost": float|null, "scan_rows": int|null,
+         "known": bool, "note": str, "verdict": {...}, "within_budget"?: bool|null, "budget_note"?: str}
+        or {"refused": true, "known": false, "verdict": {...}, "note": str}
+
+`connection` is the name of a variable in `ns` (None: jupysql's current connection, else
+DuckDB's default connection, else the active SparkSession, as `resolve_engine` picks).
 
 Private names here start with `_gw` so that the files concatenated after this one cannot
 shadow them.
