@@ -143,7 +143,9 @@ _GW_SIDE_EFFECT_PREFIXES = (
     "pg_read", "pg_ls_", "pg_file", "pg_sleep", "pg_terminate", "pg_cancel", "pg_reload", "pg_rotate",
     "pg_switch", "pg_create", "pg_drop", "pg_replication", "pg_logical", "pg_advisory", "pg_try_advisory",
     "pg_stat_reset", "pg_wal", "pg_backup", "pg_start_backup", "pg_stop_backup", "pg_copy", "pg_log_",
-    "pg_clear", "pg_truncate", "lo_", "dblink", "read_", "http", "copy_", "install", "load_",
+    "pg_clear", "pg_truncate", "lo_", "dblink", "read_", "http", "copy_", "install", "load_", "postgres_fdw",
+    # XML parsers that might resolve external entities (file:// or http:// in a DOCTYPE)
+    "xpath", "from_xml", "schema_of_xml",
 )
 _GW_FILE_FUNCTIONS = ("pg_read", "pg_ls_", "pg_file", "pg_stat_file", "lo_import", "lo_export", "readfile",
                       "writefile", "read_", "load_extension", "edit")

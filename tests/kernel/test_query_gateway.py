@@ -322,6 +322,8 @@ CORPUS = [
     ("spark", "SELECT reflect('java.lang.System', 'getenv', 'HOME')", R, "network"),
     ("spark", "SELECT java_method('java.lang.Thread', 'sleep', 10000L)", R, "network"),
     ("spark", "SELECT input_file_name() FROM t", R, "side_effect"),
+    ("spark", "SELECT xpath_string('<!DOCTYPE a [<!ENTITY e SYSTEM \"file://{file}\">]><a>&e;</a>', 'a')", R,
+     "side_effect"),
     ("spark", "SELECT 1; SELECT 2", R, "unparseable"),
     ("spark", "EXPLAIN SELECT 1", R, "side_effect"),
     ("spark", "SELECT * FROM no_such_table", R, "read"),
