@@ -421,7 +421,7 @@ def write_reports(r, args):
                       "table, from metadata only. *names*: `list_tables` over all its pages (<= 8 KB each: names, kind, "
                       "column count, row estimate, size); *described*: `list_tables(detail=True)` over all its pages "
                       "(also every column with its type and nullability, primary, unique and foreign keys: the whole "
-                      "catalog described, a few catalog queries per page); *describe_table x 200*: one call per table "
+                      "catalog described: read once per listing, later pages come from that reading); *describe_table x 200*: one call per table "
                       "(adds comments and defaults). Median of 5.", "",
                       "| engine | tables | names (pages) | described (pages, largest page) | describe_table x 200 |",
                       "|---|---|---|---|---|"]
