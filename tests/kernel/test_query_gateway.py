@@ -20,7 +20,6 @@ import time
 import uuid
 
 import pytest
-
 from gateway_helpers import FifoSentinel, Listener, call, load_gateway_module
 
 pytestmark = pytest.mark.timeout(600)
@@ -425,7 +424,7 @@ def test_the_detectors_detect(sentinel, listener):
     assert sentinel.opened > opened and SECRET in rows[0][0]
     con.execute("SET custom_extension_repository = '%s'" % listener.url)
     before = listener.connections
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 (each engine and driver raises its own type)
         con.execute("INSTALL httpfs")
     assert listener.connections > before
     con.close()
@@ -441,7 +440,7 @@ def test_postgres_fence_without_the_parser(gw, pg, pg_schema):
     try:
         for sql in ("DELETE FROM t", "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d",
                     "SELECT 1; DELETE FROM t", "SELECT nextval('s')", "CREATE TABLE x (a int)"):
-            with pytest.raises(Exception):
+            with pytest.raises(Exception):  # noqa: B017 (each engine and driver raises its own type)
                 gw._gw_run_pg(eng, sql, 5, 4096, 5)
         cols, rows, truncated, total = gw._gw_run_pg(eng, "SELECT id FROM t ORDER BY id", 2, 4096, 5)
         assert rows == [[1], [2]] and truncated and total is None
@@ -481,7 +480,7 @@ def test_postgres_user_connection_in_a_transaction_is_left_alone(gw, pg_schema):
 def test_sqlite_fence_without_the_parser(gw, lite):
     eng = gw.engine_for(lite)
     for sql in ("DELETE FROM t", "INSERT INTO t VALUES (8, 'y')", "SELECT 1; DELETE FROM t"):
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 (each engine and driver raises its own type)
             gw._gw_run_sqlite(eng, sql, 5, 4096, 5)
     assert lite.execute("SELECT count(*) FROM t").fetchone()[0] == 3
     assert lite.execute("PRAGMA query_only").fetchone()[0] == 0
@@ -842,11 +841,12 @@ def test_entry_points_never_raise(gw):
 def test_loads_with_the_other_query_helpers(tmp_path):
     """Concatenated right after query_engines.py and before the others (as the frontend will
     load it): no name is shadowed and both the gateway and the verifier answer."""
-    import duckdb
     import sys as _sys
 
-    from conftest import bootstrap_template
+    import duckdb
     from gateway_helpers import QUERY_MODULE, _find
+
+    from conftest import bootstrap_template
     from query_helpers import QUERY_FILES
 
     files = list(QUERY_FILES)
