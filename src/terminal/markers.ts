@@ -51,9 +51,12 @@ export function wrapCommand(nonce: string, run: IWrappedCommand): string {
     .join('');
   const body = `${cd}eval ${shellQuote(run.command)}`;
   const inner = run.env && Object.keys(run.env).length ? `( ${exports}${body} )` : body;
+  // A command that ends the shell (`exit 3`, `set -e` and a failure, `logout`) skips the end
+  // marker: the EXIT trap prints it instead, with the status, before the shell goes.
+  const end = `printf '\\n%s%s%s>>\\n' '${PREFIX}' '${nonce}:E:' "$?"`;
   return (
-    ` { ${printMarker(nonce, 'S')}; ${inner}\n}; ` +
-    `printf '\\n%s%s%s>>\\n' '${PREFIX}' '${nonce}:E:' "$?"\r`
+    ` { ${printMarker(nonce, 'S')}; trap ${shellQuote(end.replace(':E:', ':X:'))} EXIT; ${inner}\n}; ` +
+    `${end}; trap - EXIT\r`
   );
 }
 
@@ -73,12 +76,29 @@ export type MarkerState = 'waiting' | 'running' | 'ended' | 'interrupted';
 export class MarkerParser {
   constructor(nonce: string) {
     this._start = `${PREFIX}${nonce}:S>>`;
-    this._end = new RegExp(`${escapeRegExp(PREFIX + nonce)}:E:(\\d+)>>`);
+    this._end = new RegExp(`${escapeRegExp(PREFIX + nonce)}:([EX]):(\\d+)>>`);
     this._interrupt = `${PREFIX}${nonce}:I>>`;
   }
 
   get state(): MarkerState {
     return this._state;
+  }
+
+  /** True when the command ended the shell itself (`exit`, `set -e`, `logout`): its EXIT trap printed the end. */
+  get shellExited(): boolean {
+    return this._shellExited;
+  }
+
+  /**
+   * The terminal closed while the command ran (`exec` replaced the shell, or
+   * the EXIT trap could not run): what it printed is all there is.
+   */
+  closeRunning(): void {
+    if (this._state === 'running') {
+      this._output = trimOurNewlines(dropLead(this._buffer));
+      this._state = 'ended';
+      this._shellExited = true;
+    }
   }
 
   /** The exit code once ended (the shell's `$?`). */
@@ -117,7 +137,8 @@ export class MarkerParser {
     const end = this._end.exec(this._buffer);
     if (end) {
       this._output = trimOurNewlines(dropLead(this._buffer.slice(0, end.index)));
-      this._exitCode = Number.parseInt(end[1], 10);
+      this._shellExited = end[1] === 'X';
+      this._exitCode = Number.parseInt(end[2], 10);
       this._state = 'ended';
       return this._state;
     }
@@ -135,6 +156,7 @@ export class MarkerParser {
   private _buffer = '';
   private _output = '';
   private _exitCode: number | null = null;
+  private _shellExited = false;
   private _state: MarkerState = 'waiting';
 }
 

@@ -224,6 +224,11 @@ export async function runJob(job: ITerminalJob, context: IToolContext): Promise<
     default:
       state = STATUS_TEXT[run.status] ?? run.status;
   }
+  if (run.shellExited) {
+    state =
+      (run.exitCode !== null ? `the command ended the shell, exit code ${run.exitCode}` : 'the command ended the shell (exit code unknown)') +
+      '; the next command starts in a fresh shell: its state (working folder, exported variables, shell options) was reset';
+  }
   const label = job.task ? `task "${job.task}": ` : '';
   const header = `${label}$ ${job.command}\n(in ${where}; ${state}${bounded.skippedLines ? `; ${bounded.skippedLines} of ${bounded.totalLines} lines skipped` : ''})`;
   const data: IResultCommand = {

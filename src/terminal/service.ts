@@ -101,7 +101,7 @@ export class TerminalService {
     }
     known?.session.dispose();
     known?.connection.dispose();
-    const connection = await this._connect(name);
+    const connection = await this._connect(name, !!known);
     const session = new TerminalSession(connectionPort(connection));
     this._sessions.set(name, { session, connection });
     await this._options.show(name).catch(() => undefined);
@@ -144,11 +144,16 @@ export class TerminalService {
     this._sessions.clear();
   }
 
-  private async _connect(name: string): Promise<Terminal.ITerminalConnection> {
+  private async _connect(name: string, afterExit = false): Promise<Terminal.ITerminalConnection> {
     const { manager, serverSettings } = this._options;
     const { TerminalAPI, TerminalManager } = await import('@jupyterlab/services');
     const terminals = manager ?? (this._ownManager ??= new TerminalManager({ serverSettings, standby: 'when-hidden' }));
-    const running = await TerminalAPI.listRunning(serverSettings);
+    let running = await TerminalAPI.listRunning(serverSettings);
+    // The shell just exited (`exit` in a command): give the server a moment to drop it, then start afresh.
+    for (let wait = 0; afterExit && wait < 20 && running.some(model => model.name === name); wait++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      running = await TerminalAPI.listRunning(serverSettings);
+    }
     if (running.some(model => model.name === name)) {
       return terminals.connectTo({ model: { name } });
     }

@@ -30,6 +30,11 @@ export interface ICommandRun {
   output: string;
   /** From the start marker to the end marker: the command itself. */
   commandMs: number | null;
+  /**
+   * The command ended the shell (`exit`, `set -e` and a failure, `exec`,
+   * `logout`): the session is closed and the next command needs a fresh shell.
+   */
+  shellExited?: boolean;
 }
 
 export interface IRunOptions {
@@ -128,7 +133,14 @@ export class TerminalSession {
         if (this._closed) {
           activity.ended = true;
           this._listeners.delete(listener);
-          finish({ status: 'closed', exitCode: null, output: parser.output, commandMs: null });
+          if (parser.state === 'running') {
+            // `exec` (or a shell that skipped its EXIT trap): keep what was printed.
+            parser.closeRunning();
+            const commandMs = startedAt !== null ? this._now() - startedAt : null;
+            finish({ status: 'failed', exitCode: null, output: parser.output, commandMs, shellExited: true });
+          } else {
+            finish({ status: 'closed', exitCode: null, output: parser.output, commandMs: null });
+          }
           return;
         }
         const before = parser.state;
@@ -141,7 +153,12 @@ export class TerminalSession {
           activity.exitCode = parser.exitCode;
           this._listeners.delete(listener);
           const commandMs = startedAt !== null ? this._now() - startedAt : null;
-          if (interruptedAs) {
+          if (parser.shellExited) {
+            // The shell is going away: nothing more is typed into it.
+            this._closed = true;
+            const code = parser.exitCode ?? -1;
+            finish({ status: code === 0 ? 'ok' : 'failed', exitCode: parser.exitCode, output: parser.output, commandMs, shellExited: true });
+          } else if (interruptedAs) {
             finish({ status: interruptedAs, exitCode: parser.exitCode, output: parser.output, commandMs });
           } else {
             const code = parser.exitCode ?? -1;

@@ -102,6 +102,35 @@ test.describe('Terminal tools', () => {
     await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Done.' }] }]);
   });
 
+  test('a command that exits the shell keeps its output and status; the next command gets a fresh shell', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    await scriptMock(request, [
+      toolCalls({ id: 'toolu_exit', name: 'run_command', input: { command: 'export DE_MARK=kept; echo HELLO-$((6*7)); exit 3', cwd: tmpPath } })
+    ]);
+    await openChat(page);
+    await sendMessage(page, 'Print and exit');
+    await allowCard(page, 'run_command', ['exit 3']);
+    let recorded = await waitForMessageRequests(request, 2);
+    const result = toolResult(recorded[1], 'toolu_exit');
+    expect(result.text).toContain('HELLO-42');
+    expect(result.text).toContain('exit code 3');
+    expect(result.text).toMatch(/fresh shell: its state \(working folder, exported variables/);
+    expect(result.text).not.toContain('(no output)');
+    expect(result.text).not.toContain('terminal closed');
+
+    // The model's next call (the held second request) runs in a new shell: the variable is gone.
+    await scriptMock(request, [toolCalls({ id: 'toolu_next', name: 'run_command', input: { command: 'echo "mark=[${DE_MARK:-}]"', cwd: tmpPath } })]);
+    await allowCard(page, 'run_command', ['echo "mark=']);
+    recorded = await waitForMessageRequests(request, 3);
+    const next = toolResult(recorded[recorded.length - 1], 'toolu_next');
+    expect(next.text).toContain('exit code 0');
+    expect(next.text).toMatch(/\nmark=\[\]/);
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Done.' }] }]);
+  });
+
   test('run_task runs a .vscode/tasks.json task after its dependency', async ({ page, request, tmpPath }) => {
     const tasks = `{
       // a comment, as VS Code allows
