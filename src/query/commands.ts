@@ -20,6 +20,19 @@ export function looksLikeQuery(source: string): boolean {
   return QUERY_HINT.test(source);
 }
 
+/** The verdict card's "Install sqlglot": asks the agent to install through install_packages, then verify again. */
+export const INSTALL_VERIFIER_PACKAGE_COMMAND = 'data-engineer:query-install-package';
+
+/** The message that command sends: the install goes through the usual install_packages approval. */
+export function installPackageRequest(packageName: string, notebookPath?: string): string {
+  const where = notebookPath ? ` of ${notebookPath}` : '';
+  return (
+    `The query verifier needs the Python package ${packageName} in the kernel${where}. ` +
+    `Install it with install_packages (packages: ["${packageName}"]${notebookPath ? `, notebook_path: "${notebookPath}"` : ''}), ` +
+    'then call verify_query_rewrite again with the same rewrite and report the new verdict.'
+  );
+}
+
 export interface IQueryCommandsOptions {
   app: JupyterFrontEnd;
   tracker: INotebookTracker | null;
@@ -69,7 +82,19 @@ export function addQueryCommands(options: IQueryCommandsOptions): void {
     });
     options.palette?.addItem({ command: id, category: trans.__('Data Engineer') });
   }
-  // The buttons follow the active cell, its text and its outputs (debounced: typing
+  app.commands.addCommand(INSTALL_VERIFIER_PACKAGE_COMMAND, {
+    label: args => trans.__('Install %1', String(args.package ?? 'sqlglot')),
+    caption: trans.__("Install the verifier's missing package in the kernel (asks first), then verify again"),
+    execute: args => {
+      const name = String(args.package ?? '');
+      // A pip name only: the text goes into the chat as the user's request.
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
+        return;
+      }
+      return options.send(installPackageRequest(name, typeof args.notebook === 'string' && args.notebook ? args.notebook : undefined));
+    }
+  });
+    // The buttons follow the active cell, its text and its outputs (debounced: typing
   // must not re-render every toolbar per keystroke).
   let timer: ReturnType<typeof setTimeout> | undefined;
   const changed = () => {

@@ -45,7 +45,7 @@ export function createQueryFamily(
     };
   };
   const QueryResult = (props: IResultViewProps) => (
-    <QueryCard data={props.call.result!.data!.query as unknown as IQueryResultData} trans={props.trans} service={service} />
+    <QueryCard data={props.call.result!.data!.query as unknown as IQueryResultData} trans={props.trans} service={service} onCommand={props.onCommand} />
   );
   return {
     // The tools act on open notebooks: without notebook access there is nothing to act on.

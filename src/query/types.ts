@@ -92,6 +92,8 @@ export interface IVerification {
   timing?: ITiming;
   tolerance?: number;
   elapsed_s?: number;
+  /** A pip package the verifier needs and the kernel lacks (sqlglot): the card offers its install. */
+  missing_package?: string;
 }
 
 /** Where a query lives, so Apply can find it again. */

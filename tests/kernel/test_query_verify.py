@@ -344,6 +344,8 @@ def test_sqlglot_missing_gives_a_clear_message(q, loose, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_sqlglot)
     r = verify(q, {"con": loose}, "SELECT 1", "SELECT 1", connection="con")
     assert r["verdict"] == "refused" and "%pip install sqlglot" in r["message"]
+    # The card offers the install from this field (issue 32).
+    assert r["missing_package"] == "sqlglot"
 
 
 def test_result_is_one_line_of_json_and_prints_nothing(q, loose, capsys):

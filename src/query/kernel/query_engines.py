@@ -30,7 +30,12 @@ def _mro_names(obj):
 
 
 class QueryError(Exception):
-    """A failure with a message meant for the user and the model."""
+    """A failure with a message meant for the user and the model. `package`: the pip package
+    missing from the kernel's environment, when that is the failure (the card offers its install)."""
+
+    def __init__(self, message, package=None):
+        super().__init__(message)
+        self.package = package
 
 
 class _Table:

@@ -558,7 +558,7 @@ def _gw_sqlglot():
         from sqlglot import exp
     except ImportError:
         raise QueryError("The gateway needs sqlglot in the kernel's environment for this engine: "
-                         "run `%pip install sqlglot` in a cell.")
+                         "run `%pip install sqlglot` in a cell.", package="sqlglot")
     return sqlglot, exp
 
 

@@ -285,7 +285,9 @@ def verify_rewrite(ns, original, rewrite, connection=None, engine=None, toleranc
             else:
                 _verify(eng, qa, qb, tol, budget, probe, timing, out)
     except QueryError as e:
-        out.update(verdict="refused" if "sqlglot" in str(e) else "error", message=str(e))
+        out.update(verdict="refused" if e.package or "sqlglot" in str(e) else "error", message=str(e))
+        if e.package:
+            out["missing_package"] = e.package
     except BaseException as e:  # KeyboardInterrupt: the kernel was interrupted (Stop)
         if isinstance(e, KeyboardInterrupt) and eng is not None:
             with _contextlib.suppress(BaseException):

@@ -93,8 +93,9 @@ def _sqlglot():
         import sqlglot
         from sqlglot import exp
     except ImportError:
-        raise QueryError("The verifier needs sqlglot in the kernel's environment: run `%pip install sqlglot` "
-                         "in a cell, then verify again.")
+        raise QueryError("The verifier needs sqlglot in the kernel's environment: install it (the card's "
+                         "Install sqlglot button, or `%pip install sqlglot` in a cell), then verify again.",
+                         package="sqlglot")
     return sqlglot, exp
 
 

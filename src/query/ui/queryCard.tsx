@@ -1,6 +1,7 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import { INSTALL_VERIFIER_PACKAGE_COMMAND } from '../commands';
 import type { QueryService } from '../service';
 import type { IQueryResultData, IVerification } from '../types';
 import { verdictHeadline } from '../verdictText';
@@ -11,6 +12,8 @@ export interface IQueryCardProps {
   trans: TranslationBundle;
   /** Applies a verified rewrite to its cell; without it the card offers no Apply. */
   service?: QueryService | null;
+  /** Runs a JupyterLab command (the card's Install button asks the chat through one). */
+  onCommand?: (id: string, args: Record<string, string>) => void;
 }
 
 function cell(v: unknown): string {
@@ -136,9 +139,28 @@ function Verdict(props: { data: Extract<IQueryResultData, { kind: 'verification'
             {trans.__('Apply')}
           </button>
         )}
+        {v.missing_package && props.onCommand && (
+          <button
+            className="jp-DataEngineer-queryInstall jp-mod-styled jp-mod-accept"
+            disabled={state === 'install-asked'}
+            title={trans.__('Ask the assistant to install %1 in the kernel (you approve the install), then verify again', v.missing_package)}
+            onClick={() => {
+              setState('install-asked');
+              props.onCommand!(INSTALL_VERIFIER_PACKAGE_COMMAND, {
+                package: v.missing_package!,
+                ...(data.notebookPath ? { notebook: data.notebookPath } : {})
+              });
+            }}
+          >
+            {trans.__('Install %1', v.missing_package)}
+          </button>
+        )}
         <CopyButton text={data.rewrite} trans={trans} />
+        {state === 'install-asked' && (
+          <span className="jp-DataEngineer-queryNote">{trans.__('Asked the assistant: approve the install, then it verifies again.')}</span>
+        )}
         {state === 'applied' && <span className="jp-DataEngineer-queryApplied">{trans.__('Applied to the cell')}</span>}
-        {!['idle', 'applying', 'applied'].includes(state) && (
+        {!['idle', 'applying', 'applied', 'install-asked'].includes(state) && (
           <span className="jp-DataEngineer-queryError" role="alert">
             {state}
           </span>
