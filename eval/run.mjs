@@ -5,8 +5,9 @@
  * Live (default): every task in eval/tasks against the endpoint in ANTHROPIC_API_KEY /
  * ANTHROPIC_BASE_URL, in a real JupyterLab (ui-tests/eval.config.js). Without a key (and
  * without a base URL) it says it was skipped and exits 0.
- * --replay: each task's scripted passing and failing run through the mock; fails (exit 1)
- * unless every checker passes its passing run and fails its failing one (what CI runs).
+ * --replay: each task's scripted passing and failing run, and a do-nothing run ("I will not
+ * do anything."), through the mock; fails (exit 1) unless every checker passes its passing run
+ * and fails its failing and do-nothing ones (what CI runs).
  *
  * Prints the table and writes bench/results/eval-<date>[-replay].json with a transcript per
  * task in bench/results/eval-<date>[-replay]/.

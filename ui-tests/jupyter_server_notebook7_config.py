@@ -15,6 +15,8 @@ c.IdentityProvider.token = ""  # noqa: F821
 c.ServerApp.password = ""  # noqa: F821
 c.ServerApp.disable_check_xsrf = True  # noqa: F821
 c.ServerApp.root_dir = mkdtemp(prefix="de-notebook7-root-")  # noqa: F821
+# As Galata's server (jupyter_server_test_config.py): a test writes .vscode/mcp.json.
+c.ContentsManager.allow_hidden = True  # noqa: F821
 settings = Path(mkdtemp(prefix="de-notebook7-settings-"))
 (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
 (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(

@@ -48,7 +48,7 @@ export interface IRow {
   task: string;
   run: string;
   mode: string;
-  expected?: 'pass' | 'fail';
+  expected?: 'pass' | 'fail' | 'nothing';
   passed: boolean;
   failures: string[];
   checks: string[];
@@ -77,8 +77,14 @@ export function loadTasks(): ITask[] {
     .map(name => ({ name, dir: path.join(TASKS_DIR, name), ...JSON.parse(fs.readFileSync(path.join(TASKS_DIR, name, 'task.json'), 'utf8')) }));
 }
 
+/** What a model that does nothing answers, to every task (the do-nothing replay). */
+export const NOTHING = [{ blocks: [{ type: 'text', text: 'I will not do anything.' }] }];
+
 /** A replay script: the responses the mock plays, one per Messages request, in order. */
-export function loadScript(task: ITask, which: 'pass' | 'fail'): any[] {
+export function loadScript(task: ITask, which: 'pass' | 'fail' | 'nothing'): any[] {
+  if (which === 'nothing') {
+    return NOTHING;
+  }
   return JSON.parse(fs.readFileSync(path.join(task.dir, 'replay', `${which}.json`), 'utf8')).responses;
 }
 
@@ -498,7 +504,7 @@ function runChecker(task: ITask, chatFile: string, vars: Record<string, string>)
 }
 
 /** One task, end to end: the row (also written to EVAL_STATE/rows/). */
-export async function runTask(page: Page, request: APIRequestContext, task: ITask, run: 'live' | 'pass' | 'fail'): Promise<IRow> {
+export async function runTask(page: Page, request: APIRequestContext, task: ITask, run: 'live' | 'pass' | 'fail' | 'nothing'): Promise<IRow> {
   const label = run === 'live' ? task.name : `${task.name}.${run}`;
   const t0 = Date.now();
   const phase = (name: string) => process.env.EVAL_DEBUG && console.log(`[eval] ${label} ${name} +${Date.now() - t0} ms`);

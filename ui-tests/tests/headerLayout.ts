@@ -120,3 +120,52 @@ export async function expectCodeActionsClearOfCode(page: Page, block: Locator): 
     expect(overlaps(bar, line), `the code actions cover code at y=${Math.round(line.y)}`).toBe(false);
   }
 }
+
+/**
+ * At the panel's width, every visible button under `root` (the sidebar holding the chat) stays
+ * inside it: its left edge at or right of the sidebar's, its right edge at or left of the
+ * sidebar's (rows and cards wrap rather than clip), and no element of the panel scrolls
+ * horizontally (code, tables and diffs excepted: they scroll by design). `what` names the
+ * view in the messages. Returns how many buttons were measured.
+ */
+export async function expectButtonsInside(page: Page, what: string, root = '#jp-right-stack'): Promise<number> {
+  const found = await page.evaluate(selector => {
+    const panel = document.querySelector(selector)!.getBoundingClientRect();
+    const name = (el: Element) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
+    const outside: string[] = [];
+    let measured = 0;
+    for (const button of document.querySelectorAll(`${selector} button, ${selector} [role="button"]`)) {
+      const box = button.getBoundingClientRect();
+      if (!box.width || !box.height) {
+        continue; // not shown (a closed <details>, a hidden strip)
+      }
+      measured++;
+      if (box.left < panel.left - 0.5 || box.right > panel.right + 0.5) {
+        outside.push(`${name(button)}: ${Math.round(box.left - panel.left)}..${Math.round(box.right - panel.left)} of ${Math.round(panel.width)} px`);
+      }
+    }
+    const scrolling: string[] = [];
+    for (const el of document.querySelectorAll(`${selector} .jp-DataEngineer-shell, ${selector} .jp-DataEngineer-shell *`)) {
+      if (el.closest('pre, table, .cm-editor, .jp-DataEngineer-approval, .jp-DataEngineer-toolDiff')) {
+        continue;
+      }
+      const overflow = getComputedStyle(el).overflowX;
+      if ((overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+        scrolling.push(`${name(el)}: ${el.scrollWidth} > ${el.clientWidth} px`);
+      }
+    }
+    return { outside, scrolling, measured };
+  }, root);
+  expect(found.outside, `${what}: buttons past the panel's edge`).toEqual([]);
+  expect(found.scrolling, `${what}: elements scrolling horizontally`).toEqual([]);
+  expect(found.measured, `${what}: buttons measured`).toBeGreaterThan(0);
+  return found.measured;
+}
+
+/** A workspace MCP server (`.vscode/mcp.json`) that is never started: untrusted, it waits for Trust…. */
+export const WORKSPACE_MCP_JSON = `{
+  "servers": {
+    "warehouse-docs": { "type": "stdio", "command": "python3", "args": ["-m", "warehouse_docs_mcp"] }
+  }
+}
+`;

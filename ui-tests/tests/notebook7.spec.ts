@@ -85,7 +85,7 @@ test.describe('Jupyter Notebook 7', () => {
 
 // The header in Notebook 7's right panel (kept in a block of its own).
 import type { Page } from '@playwright/test';
-import { expectHeaderFits, lightBackgrounds } from './headerLayout';
+import { expectButtonsInside, expectHeaderFits, lightBackgrounds, WORKSPACE_MCP_JSON } from './headerLayout';
 
 /** Notebook 7's main split panel (left panel, main area, right panel): its shell keeps it in its layout. */
 async function setNotebookSidebarWidth(page: Page, width: number): Promise<void> {
@@ -145,4 +145,47 @@ test.describe('Jupyter Notebook 7: the chat header', () => {
       }
     });
   }
+});
+
+test.describe('Jupyter Notebook 7: rows and cards at 250 px', () => {
+  test('the MCP server awaiting trust, persona details and an approval card keep their buttons inside the right panel', async ({ page, request }) => {
+    await resetMock(request);
+    const put = async (path: string, model: Record<string, unknown>) =>
+      expect((await request.put(`${SERVER}/api/contents/${path}`, { data: model })).ok()).toBeTruthy();
+    await put('.vscode', { type: 'directory' });
+    await put('.vscode/mcp.json', { type: 'file', format: 'text', content: WORKSPACE_MCP_JSON });
+    const name = `nb7-rows-${Date.now().toString(36)}.ipynb`;
+    await put(name, { type: 'notebook', format: 'json', content: EMPTY_NOTEBOOK });
+    try {
+      await page.goto(`${SERVER}/notebooks/${name}`);
+      await expect(page.locator('.jp-NotebookPanel .jp-Cell')).toHaveCount(1, { timeout: 60000 });
+      await expect
+        .poll(() => page.evaluate(() => !!(window as any).jupyterapp?.commands?.hasCommand('data-engineer:open')), { timeout: 60000 })
+        .toBe(true);
+      await page.evaluate(() => (window as any).jupyterapp.commands.execute('data-engineer:open'));
+      await expect(page.locator('#jp-right-stack .jp-DataEngineer-input')).toBeVisible({ timeout: 30000 });
+      await setNotebookSidebarWidth(page, 250);
+
+      const server = page.locator('.jp-DataEngineer-mcpServer[data-server="warehouse-docs"]');
+      await page.locator('.jp-DataEngineer-mcpToggle').click();
+      await expect(server).toHaveAttribute('data-state', 'untrusted', { timeout: 30000 });
+      await expect(server.locator('.jp-DataEngineer-mcpTrustButton')).toBeVisible();
+      await expectButtonsInside(page, 'the MCP list');
+      await page.locator('#jp-right-stack .jp-DataEngineer-shell').screenshot({ path: test.info().outputPath('nb7-panel-250-mcp.png') });
+      expect((await request.delete(`${SERVER}/api/contents/.vscode/mcp.json`)).ok()).toBeTruthy();
+
+      await page.locator('.jp-DataEngineer-detailsToggle').click();
+      await expect(page.locator('.jp-DataEngineer-personaDetails')).toBeVisible();
+      await expectButtonsInside(page, 'the persona details');
+      await page.locator('.jp-DataEngineer-detailsToggle').click();
+
+      await scriptMock(request, [toolCalls({ id: 'toolu_nb7_narrow', name: 'run_scratch', input: { code: 'print(6 * 7)' } })]);
+      await sendMessage(page, 'Check the answer in the kernel');
+      const card = page.locator('.jp-DataEngineer-toolCard[data-tool="run_scratch"]');
+      await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 60000 });
+      await expectButtonsInside(page, 'the approval card');
+    } finally {
+      await request.delete(`${SERVER}/api/contents/.vscode/mcp.json`).catch(() => undefined);
+    }
+  });
 });

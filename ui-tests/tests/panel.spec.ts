@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { expectCodeActionsClearOfCode, expectHeaderFits, lightBackgrounds } from './headerLayout';
+import { expectButtonsInside, expectCodeActionsClearOfCode, expectHeaderFits, lightBackgrounds, WORKSPACE_MCP_JSON } from './headerLayout';
 import { holdRequests, messageRequests, openChat, resetMock, scriptMock, sendMessage, setSidebarWidth, toolCalls, waitForMessageRequests } from './helpers';
 
 /**
@@ -107,6 +107,60 @@ test('in the dark theme no element of the panel keeps a light background (empty 
   expect(await lightBackgrounds(page)).toEqual([]);
   await page.locator('.jp-DataEngineer-shell').screenshot({ path: test.info().outputPath('panel-dark-cards.png') });
   await page.theme.setLightTheme();
+});
+
+test('at 250 px every row and card keeps its buttons inside the panel: the MCP server awaiting trust, persona details, an approval card, a done card, the changes list', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await resetMock(request);
+  await holdRequests(request);
+  // A workspace server waiting for trust: its row has Trust… (it was cut off at 250 px).
+  await page.contents.createDirectory('.vscode');
+  await page.contents.uploadContent(WORKSPACE_MCP_JSON, 'text', '.vscode/mcp.json');
+  try {
+    await openChat(page);
+    await setSidebarWidth(page, 250);
+    const server = page.locator('.jp-DataEngineer-mcpServer[data-server="warehouse-docs"]');
+    await page.locator('.jp-DataEngineer-mcpToggle').click();
+    await expect(server).toHaveAttribute('data-state', 'untrusted', { timeout: 30000 });
+    await expect(server.locator('.jp-DataEngineer-mcpTrustButton')).toBeVisible();
+    await page.locator('.jp-DataEngineer-shell').screenshot({ path: test.info().outputPath('panel-250-mcp.png') });
+    await expectButtonsInside(page, 'the MCP list');
+  } finally {
+    // Gone before the first message (no trust question in this test, nor in the next ones).
+    await page.contents.deleteFile('.vscode/mcp.json');
+  }
+
+  // The persona's details.
+  await page.locator('.jp-DataEngineer-detailsToggle').click();
+  await expect(page.locator('.jp-DataEngineer-personaDetails')).toBeVisible();
+  await expectButtonsInside(page, 'the persona details');
+  await page.locator('.jp-DataEngineer-detailsToggle').click();
+
+  // A tool card waiting for approval (its diff shown), then done with Diff and Undo, then the changes list.
+  const path = `${tmpPath}/pipeline_with_a_long_name_for_the_card.yaml`;
+  await page.contents.uploadContent('pipeline:\n  retries: 2\n', 'text', path);
+  await scriptMock(request, [
+    toolCalls({ id: 'toolu_narrow_read', name: 'read_file', input: { path } }),
+    toolCalls({ id: 'toolu_narrow_edit', name: 'edit_file', input: { path, old_text: 'retries: 2', new_text: 'retries: 3' } })
+  ]);
+  await sendMessage(page, 'Retry three times');
+  const card = page.locator('.jp-DataEngineer-toolCard[data-tool="edit_file"]');
+  await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
+  await expect(card.locator('.jp-DataEngineer-allowOnce')).toBeVisible();
+  await expectButtonsInside(page, 'the approval card');
+  await card.locator('.jp-DataEngineer-allowOnce').click();
+  await waitForMessageRequests(request, 3);
+  await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Retries set to 3.' }] }]);
+  await expect(card.locator('.jp-DataEngineer-undoButton')).toBeVisible({ timeout: 30000 });
+  await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('Retries set to 3', { timeout: 30000 });
+  await expectButtonsInside(page, 'the done card');
+  await page.locator('.jp-DataEngineer-changesToggle').click();
+  await expect(page.locator(`.jp-DataEngineer-change[data-path="${path}"]`)).toBeVisible();
+  await expectButtonsInside(page, 'the changes list');
+  await page.locator('.jp-DataEngineer-shell').screenshot({ path: test.info().outputPath('panel-250-cards.png') });
 });
 
 test('an approval can be given with the keyboard alone, and the keyboard goes back to the composer', async ({ page, request }) => {
