@@ -24,9 +24,16 @@ module.exports = {
     ...baseConfig.transform,
     '\\.(md|py)$': '@jupyterlab/testing/lib/jest-raw-loader.js'
   },
-  collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/**/.ipynb_checkpoints/*'],
+  collectCoverageFrom: [
+    'src/**/*.{ts,tsx}',
+    '!src/**/*.d.ts',
+    '!src/**/.ipynb_checkpoints/*'
+  ],
   coverageReporters: ['lcov', 'text-summary'],
   testRegex: 'src/.*/?__tests__/.*.spec.ts[x]?$',
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`],
-  modulePathIgnorePatterns: ['<rootDir>/jupyterlab_data_engineer/labextension', '<rootDir>/ui-tests']
+  modulePathIgnorePatterns: [
+    '<rootDir>/jupyterlab_data_engineer/labextension',
+    '<rootDir>/ui-tests'
+  ]
 };

@@ -7,7 +7,9 @@ if (typeof window !== 'undefined') {
 // Production code awaits loadFrontMatterParser() (gray-matter is a lazy chunk)
 // before parsing; tests parse synchronously, so the parser is set up front.
 // frontMatter.spec.ts checks the lazy path itself with a fresh module.
-require('./src/personas/frontMatter').setFrontMatterParser(require('gray-matter'));
+require('./src/personas/frontMatter').setFrontMatterParser(
+  require('gray-matter')
+);
 // Likewise jsdiff (loaded where a diff is drawn): component tests render diffs
 // at once; diff.spec.ts checks the lazy path.
 require('./src/markdown/diff').setDiffModule(require('diff'));

@@ -53,11 +53,13 @@ const RESULTS = path.join(HERE, 'results', 'bundle_size.md');
 const TARGET_STARTUP_GZIP = 60 * 1024; // issue #2: under 60 KB gzip at start-up
 const IDLE_MS = 2000;
 
-
 const argv = process.argv.slice(2);
 const args = new Set(argv);
-const labextOption = argv.includes('--labextension') ? argv[argv.indexOf('--labextension') + 1] : null;
-if (argv.includes('--labextension') && !labextOption) throw new Error('--labextension needs a directory');
+const labextOption = argv.includes('--labextension')
+  ? argv[argv.indexOf('--labextension') + 1]
+  : null;
+if (argv.includes('--labextension') && !labextOption)
+  throw new Error('--labextension needs a directory');
 const log = (...a) => console.error('[bundle_size]', ...a);
 
 // ---------------------------------------------------------------- helpers
@@ -86,7 +88,8 @@ function describeChunk(relPath) {
   const file = path.join(LABEXT, relPath);
   if (!fs.existsSync(file)) return '';
   const base = path.basename(relPath);
-  if (base.startsWith('remoteEntry.')) return 'module-federation container entry';
+  if (base.startsWith('remoteEntry.'))
+    return 'module-federation container entry';
   if (base === 'style.js') return 'style entry stub';
   let text;
   try {
@@ -95,19 +98,30 @@ function describeChunk(relPath) {
     return '';
   }
   const count = needle => text.split(needle).length - 1;
-  if (/\.push\(\[\w+\.id,`/.test(text)) return 'CSS: style/ (all of it, chat styles included)';
-  if (text.includes('data-engineer:icon')) return 'plugin: index (activate, commands), icon, ChatShell, settings';
+  if (/\.push\(\[\w+\.id,`/.test(text))
+    return 'CSS: style/ (all of it, chat styles included)';
+  if (text.includes('data-engineer:icon'))
+    return 'plugin: index (activate, commands), icon, ChatShell, settings';
   if (text.includes('anthropic-version')) return '@anthropic-ai/sdk';
-  if (text.includes('jp-DataEngineer-')) return 'our chat code: chatWidget/view, agent, personas, tools';
+  if (text.includes('jp-DataEngineer-'))
+    return 'our chat code: chatWidget/view, agent, personas, tools';
   if (text.includes('createTwoFilesPatch')) return 'diff';
   if (count('ajv') > 5 && text.includes('strict mode')) return 'ajv';
   if (text.includes('YAMLException')) return 'gray-matter + js-yaml';
-  if (count('Buffer') > 20) return text.includes('GLOBSTAR') ? 'buffer polyfill + minimatch' : 'buffer polyfill';
-  if (text.includes('setTimeout has not been defined')) return 'process polyfill';
-  if (text.includes('Node-compatible runtime') || text.includes('Node.js-compatible runtime')) {
+  if (count('Buffer') > 20)
+    return text.includes('GLOBSTAR')
+      ? 'buffer polyfill + minimatch'
+      : 'buffer polyfill';
+  if (text.includes('setTimeout has not been defined'))
+    return 'process polyfill';
+  if (
+    text.includes('Node-compatible runtime') ||
+    text.includes('Node.js-compatible runtime')
+  ) {
     return 'SDK Node-only stubs';
   }
-  if (text.includes('MODULE_NOT_FOUND') && text.length < 2000) return 'empty require-context stubs';
+  if (text.includes('MODULE_NOT_FOUND') && text.length < 2000)
+    return 'empty require-context stubs';
   return '';
 }
 
@@ -124,11 +138,7 @@ function table(rows, { withHints = true } = {}) {
   for (const r of rows) {
     raw += r.raw ?? 0;
     gz += r.gzip ?? 0;
-    const cells = [
-      '`' + r.file + '`',
-      r.raw ?? 'n/a',
-      r.gzip ?? 'n/a'
-    ];
+    const cells = ['`' + r.file + '`', r.raw ?? 'n/a', r.gzip ?? 'n/a'];
     if (withHints) cells.push(r.hint || '');
     lines.push('| ' + cells.join(' | ') + ' |');
   }
@@ -150,7 +160,9 @@ async function waitForSavedLayout(base, timeoutMs = 30000) {
     if (text.includes('jp-data-engineer-chat')) return JSON.parse(text);
     await sleep(500);
   }
-  throw new Error(`the workspace was not saved with the chat panel within ${timeoutMs} ms: ${text.slice(0, 300)}`);
+  throw new Error(
+    `the workspace was not saved with the chat panel within ${timeoutMs} ms: ${text.slice(0, 300)}`
+  );
 }
 
 // ---------------------------------------------------------------- main
@@ -161,7 +173,9 @@ async function main() {
   const installedDir = served.real;
   const servesRepo = installedDir === fs.realpathSync(REPO_LABEXT);
   if (!servesRepo) {
-    log(`warning: JupyterLab serves ${served.link} -> ${installedDir}, not this checkout's ${REPO_LABEXT}`);
+    log(
+      `warning: JupyterLab serves ${served.link} -> ${installedDir}, not this checkout's ${REPO_LABEXT}`
+    );
   }
   LABEXT = installedDir;
   // A production build made with --source-map True has maps too: tell builds apart by minification.
@@ -171,13 +185,23 @@ async function main() {
   };
   let info = buildInfo(LABEXT);
   // A directory given with --labextension (or $BENCH_LABEXTENSION) is measured as it is.
-  const wantBuild = served.from === 'installed' && (args.has('--build') || (info.dev && !args.has('--no-build')));
+  const wantBuild =
+    served.from === 'installed' &&
+    (args.has('--build') || (info.dev && !args.has('--no-build')));
   let built = false;
   if (wantBuild) {
-    log(`installed build is ${info.dev ? 'a DEVELOPMENT' : 'a production'} build; running npm run build:prod`);
-    const r = spawnSync('npm', ['run', 'build:prod'], { cwd: REPO, stdio: ['ignore', 2, 2] });
+    log(
+      `installed build is ${info.dev ? 'a DEVELOPMENT' : 'a production'} build; running npm run build:prod`
+    );
+    const r = spawnSync('npm', ['run', 'build:prod'], {
+      cwd: REPO,
+      stdio: ['ignore', 2, 2]
+    });
     if (r.status !== 0) throw new Error('npm run build:prod failed');
-    if (!servesRepo) log('warning: the build went to this checkout, which is not what JupyterLab serves');
+    if (!servesRepo)
+      log(
+        'warning: the build went to this checkout, which is not what JupyterLab serves'
+      );
     built = true;
   }
 
@@ -185,14 +209,24 @@ async function main() {
   //    on JUPYTER_PATH, so that a rebuild of the checkout while we measure (other
   //    tools, watch mode) cannot change what is served or sized.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'de-bundle-'));
-  for (const d of ['root', 'workspaces', 'settings', 'runtime', 'data/labextensions']) {
+  for (const d of [
+    'root',
+    'workspaces',
+    'settings',
+    'runtime',
+    'data/labextensions'
+  ]) {
     fs.mkdirSync(path.join(tmp, d), { recursive: true });
   }
   const snapshot = path.join(tmp, 'data', 'labextensions', EXT_NAME);
   for (let attempt = 1; ; attempt++) {
     fs.rmSync(snapshot, { recursive: true, force: true });
     const before = buildInfo(LABEXT);
-    fs.cpSync(installedDir, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
+    fs.cpSync(installedDir, snapshot, {
+      recursive: true,
+      dereference: true,
+      preserveTimestamps: true
+    });
     const after = buildInfo(LABEXT);
     LABEXT = snapshot;
     info = buildInfo(LABEXT);
@@ -204,27 +238,43 @@ async function main() {
       fs.existsSync(info.entry);
     if (consistent && !(built && info.dev)) break;
     if (attempt >= 3) {
-      throw new Error('the labextension keeps changing under us (a concurrent build?); run again later');
+      throw new Error(
+        'the labextension keeps changing under us (a concurrent build?); run again later'
+      );
     }
-    log(`the labextension changed while being copied${built && info.dev ? ' (a development build replaced ours)' : ''}; retrying`);
+    log(
+      `the labextension changed while being copied${built && info.dev ? ' (a development build replaced ours)' : ''}; retrying`
+    );
     if (built && info.dev) {
-      const r = spawnSync('npm', ['run', 'build:prod'], { cwd: REPO, stdio: ['ignore', 2, 2] });
+      const r = spawnSync('npm', ['run', 'build:prod'], {
+        cwd: REPO,
+        stdio: ['ignore', 2, 2]
+      });
       if (r.status !== 0) throw new Error('npm run build:prod failed');
     }
     await sleep(2000);
   }
   LABEXT = snapshot;
   const labextLink = (() => {
-    const r = spawnSync('jupyter', ['labextension', 'list'], { encoding: 'utf8' });
-    const line = (r.stdout + r.stderr).split('\n').find(l => l.includes(EXT_NAME)) ?? '?';
+    const r = spawnSync('jupyter', ['labextension', 'list'], {
+      encoding: 'utf8'
+    });
+    const line =
+      (r.stdout + r.stderr).split('\n').find(l => l.includes(EXT_NAME)) ?? '?';
     // eslint-disable-next-line no-control-regex
     return line.replace(/\x1b\[[0-9;]*m/g, '').trim();
   })();
-  const labVersion = spawnSync('jupyter', ['lab', '--version'], { encoding: 'utf8' }).stdout.trim();
+  const labVersion = spawnSync('jupyter', ['lab', '--version'], {
+    encoding: 'utf8'
+  }).stdout.trim();
   const src = newestSource();
-  log(`measuring ${info.dev ? 'DEVELOPMENT' : 'production'} build ${info.load} (built ${info.builtAt.toISOString()})`);
+  log(
+    `measuring ${info.dev ? 'DEVELOPMENT' : 'production'} build ${info.load} (built ${info.builtAt.toISOString()})`
+  );
   if (src.mtime > info.builtAt) {
-    log(`warning: ${src.file} (${src.mtime.toISOString()}) is newer than the build`);
+    log(
+      `warning: ${src.file} (${src.mtime.toISOString()}) is newer than the build`
+    );
   }
 
   // 3. Mock Messages API (so the chat behaves as in real use) and jupyter lab.
@@ -232,7 +282,12 @@ async function main() {
   const cleanup = killOnExit(children);
 
   // --port 0 everywhere: the OS picks free ports, so no other run can take ours.
-  const { base } = await startMockAndLab({ tmp, children, apiKey: 'bench-key', log });
+  const { base } = await startMockAndLab({
+    tmp,
+    children,
+    apiKey: 'bench-key',
+    log
+  });
 
   // 4. Browser.
   const browser = await chromium.launch({
@@ -259,8 +314,13 @@ async function main() {
     const watchPage = p => {
       p.on('console', m => {
         // 404s are logged below with their URL; other extensions' errors are not ours.
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
-          log(`browser console error: ${m.text().split('\n')[0].slice(0, 160)}`);
+        if (
+          m.type() === 'error' &&
+          !m.text().startsWith('Failed to load resource')
+        ) {
+          log(
+            `browser console error: ${m.text().split('\n')[0].slice(0, 160)}`
+          );
         }
       });
       p.on('pageerror', e => log(`page error: ${String(e).slice(0, 200)}`));
@@ -276,12 +336,20 @@ async function main() {
       p.on('requestfailed', done);
       p.on('response', async res => {
         const url = new URL(res.url());
-        if (res.status() >= 400) log(`[${phase}] HTTP ${res.status()} ${url.pathname}`);
+        if (res.status() >= 400)
+          log(`[${phase}] HTTP ${res.status()} ${url.pathname}`);
         const at = url.pathname.indexOf(URL_MARK);
         if (at < 0) return;
         const rel = url.pathname.slice(at + URL_MARK.length);
         // Size the file now: other tools may rebuild the labextension later on.
-        const entry = { file: rel, status: res.status(), phase, t: Date.now(), ...sizeOf(rel), hint: describeChunk(rel) };
+        const entry = {
+          file: rel,
+          status: res.status(),
+          phase,
+          t: Date.now(),
+          ...sizeOf(rel),
+          hint: describeChunk(rel)
+        };
         (results[phase] ??= []).push(entry);
         try {
           const body = await res.body();
@@ -303,19 +371,26 @@ async function main() {
         if (inflight === 0 && Date.now() - lastActivity >= ms) return true;
         await sleep(100);
       }
-      log(`warning: network not idle for ${ms} ms within ${timeoutMs} ms (inflight ${inflight})`);
+      log(
+        `warning: network not idle for ${ms} ms within ${timeoutMs} ms (inflight ${inflight})`
+      );
       return false;
     };
 
     // (a) page load until JupyterLab is ready
     const t0 = Date.now();
     await page.goto(`${base}lab`, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 120000 });
+    await page.waitForFunction(() => !!window.jupyterapp, null, {
+      timeout: 120000
+    });
     await page.evaluate(async () => {
       await window.jupyterapp.started;
       await window.jupyterapp.restored;
     });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: 120000 });
+    await page.waitForSelector('#jupyterlab-splash', {
+      state: 'detached',
+      timeout: 120000
+    });
     await page.waitForSelector('.jp-SideBar', { timeout: 120000 });
     await networkIdle(IDLE_MS, 60000);
     const tReady = Date.now() - t0;
@@ -324,17 +399,29 @@ async function main() {
       return {
         shellExists: !!shell,
         chatAlreadyLoaded: !!document.querySelector('.jp-DataEngineer-input'),
-        commandExists: window.jupyterapp.commands.hasCommand('data-engineer:open')
+        commandExists:
+          window.jupyterapp.commands.hasCommand('data-engineer:open')
       };
     });
-    if (!shellState.commandExists) throw new Error('command data-engineer:open is not registered: extension not loaded?');
-    if (shellState.chatAlreadyLoaded) log('warning: the chat was already loaded at start-up (restored layout?)');
+    if (!shellState.commandExists)
+      throw new Error(
+        'command data-engineer:open is not registered: extension not loaded?'
+      );
+    if (shellState.chatAlreadyLoaded)
+      log(
+        'warning: the chat was already loaded at start-up (restored layout?)'
+      );
 
     // (b) open the chat panel
     phase = 'panel';
     const t1 = Date.now();
-    await page.evaluate(() => window.jupyterapp.commands.execute('data-engineer:open'));
-    await page.waitForSelector('.jp-DataEngineer-input', { state: 'visible', timeout: 60000 });
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('data-engineer:open')
+    );
+    await page.waitForSelector('.jp-DataEngineer-input', {
+      state: 'visible',
+      timeout: 60000
+    });
     const tInput = Date.now() - t1;
     await networkIdle(IDLE_MS, 60000);
     phase = 'after';
@@ -349,12 +436,17 @@ async function main() {
     phase = 'restored';
     const t2 = Date.now();
     await page2.goto(`${base}lab`, { waitUntil: 'domcontentloaded' });
-    await page2.waitForFunction(() => !!window.jupyterapp, null, { timeout: 120000 });
+    await page2.waitForFunction(() => !!window.jupyterapp, null, {
+      timeout: 120000
+    });
     await page2.evaluate(async () => {
       await window.jupyterapp.started;
       await window.jupyterapp.restored;
     });
-    await page2.waitForSelector('.jp-DataEngineer-input', { state: 'visible', timeout: 60000 });
+    await page2.waitForSelector('.jp-DataEngineer-input', {
+      state: 'visible',
+      timeout: 60000
+    });
     const tRestoredInput = Date.now() - t2;
     await networkIdle(IDLE_MS, 60000);
     phase = 'after';
@@ -363,7 +455,9 @@ async function main() {
     // 5. Sizes and report; check that the browser got our snapshot.
     const entryLoaded = results.startup.find(e => e.file === info.load);
     if (!entryLoaded) {
-      throw new Error(`the browser did not load ${info.load} from the snapshot: is ${EXT_NAME} installed elsewhere too?`);
+      throw new Error(
+        `the browser did not load ${info.load} from the snapshot: is ${EXT_NAME} installed elsewhere too?`
+      );
     }
     const rowsOf = list => {
       const seen = new Set();
@@ -374,18 +468,27 @@ async function main() {
         rows.push(e);
       }
       // remoteEntry first, then the biggest (gzip) first
-      const rank = r => (path.basename(r.file).startsWith('remoteEntry.') ? 0 : 1);
-      return rows.sort((x, y) => rank(x) - rank(y) || (y.gzip ?? 0) - (x.gzip ?? 0));
+      const rank = r =>
+        path.basename(r.file).startsWith('remoteEntry.') ? 0 : 1;
+      return rows.sort(
+        (x, y) => rank(x) - rank(y) || (y.gzip ?? 0) - (x.gzip ?? 0)
+      );
     };
     const startRows = rowsOf(results.startup);
-    const panelRows = rowsOf(results.panel).filter(r => !startRows.some(s => s.file === r.file));
+    const panelRows = rowsOf(results.panel).filter(
+      r => !startRows.some(s => s.file === r.file)
+    );
     const a = table(startRows);
     const b = table(panelRows);
     const restoredRows = rowsOf(results.restored);
     const c = table(restoredRows);
     const right = saved?.data?.['layout-restorer:data']?.right ?? null;
-    const allFiles = fs.readdirSync(path.join(LABEXT, 'static')).filter(f => f.endsWith('.js'));
-    const loadedSet = new Set([...startRows, ...panelRows, ...restoredRows].map(r => r.file));
+    const allFiles = fs
+      .readdirSync(path.join(LABEXT, 'static'))
+      .filter(f => f.endsWith('.js'));
+    const loadedSet = new Set(
+      [...startRows, ...panelRows, ...restoredRows].map(r => r.file)
+    );
     const entryText = fs.readFileSync(info.entry, 'utf8');
     const inThisBuild = f => {
       if (f === info.load || f === 'static/style.js') return true;
@@ -402,42 +505,73 @@ async function main() {
       const s = servedFiles.get(r.file);
       if (r.raw === null) mismatches.push(`${r.file}: not found in ${LABEXT}`);
       else if (s && s.status === 200 && !s.encoding && s.bodyBytes !== r.raw) {
-        mismatches.push(`${r.file}: served ${s.bodyBytes} bytes, file has ${r.raw}`);
+        mismatches.push(
+          `${r.file}: served ${s.bodyBytes} bytes, file has ${r.raw}`
+        );
       }
-      if (s && s.status !== 200 && s.status !== 304) mismatches.push(`${r.file}: HTTP ${s.status}`);
+      if (s && s.status !== 200 && s.status !== 304)
+        mismatches.push(`${r.file}: HTTP ${s.status}`);
     }
-    const encodings = [...new Set([...servedFiles.values()].map(s => s.encoding ?? 'identity'))];
+    const encodings = [
+      ...new Set([...servedFiles.values()].map(s => s.encoding ?? 'identity'))
+    ];
     const pass = a.gz < TARGET_STARTUP_GZIP;
-    const dirty = git('status', '--porcelain', '--', 'src', 'style', 'schema', 'package.json');
+    const dirty = git(
+      'status',
+      '--porcelain',
+      '--',
+      'src',
+      'style',
+      'schema',
+      'package.json'
+    );
 
     const md = [];
     md.push('# Bundle size: start-up vs. chat panel');
     md.push('');
-    md.push(`Generated by \`node bench/bundle_size.mjs${argv.length ? ' ' + argv.join(' ') : ''}\` on ${new Date().toISOString()}.`);
+    md.push(
+      `Generated by \`node bench/bundle_size.mjs${argv.length ? ' ' + argv.join(' ') : ''}\` on ${new Date().toISOString()}.`
+    );
     md.push('');
-    md.push(`- Build measured: **${info.dev ? 'development' : 'production'}** (\`${info.load}\`, built ${info.builtAt.toISOString()}${built ? ' by this run with `npm run build:prod`' : ''}).`);
-    md.push(`- Source: git \`${git('rev-parse', '--short', 'HEAD')}\`${dirty && dirty !== '?' ? ' plus uncommitted changes in src/style/schema' : ''}; newest source file \`${src.file}\` ${src.mtime > info.builtAt ? `(**newer than the build**, ${src.mtime.toISOString()})` : '(older than the build)'}.`);
-    md.push(`- Build label: ${info.label}; measured from ${served.from === 'installed' ? 'the installed labextension' : `\`${served.real}\` (${served.from})`}. Load: ${loadLine()}.`);
-    md.push(`- JupyterLab ${labVersion}, headless Chromium (${browser.version()}), playwright-core ${PLAYWRIGHT_VERSION}.`);
+    md.push(
+      `- Build measured: **${info.dev ? 'development' : 'production'}** (\`${info.load}\`, built ${info.builtAt.toISOString()}${built ? ' by this run with `npm run build:prod`' : ''}).`
+    );
+    md.push(
+      `- Source: git \`${git('rev-parse', '--short', 'HEAD')}\`${dirty && dirty !== '?' ? ' plus uncommitted changes in src/style/schema' : ''}; newest source file \`${src.file}\` ${src.mtime > info.builtAt ? `(**newer than the build**, ${src.mtime.toISOString()})` : '(older than the build)'}.`
+    );
+    md.push(
+      `- Build label: ${info.label}; measured from ${served.from === 'installed' ? 'the installed labextension' : `\`${served.real}\` (${served.from})`}. Load: ${loadLine()}.`
+    );
+    md.push(
+      `- JupyterLab ${labVersion}, headless Chromium (${browser.version()}), playwright-core ${PLAYWRIGHT_VERSION}.`
+    );
     md.push(
       `- Installed as: \`${labextLink}\` at \`${served.link}\`${served.link !== installedDir ? ` -> \`${installedDir}\`` : ''}` +
         `${servesRepo ? ' (this checkout)' : ' (**not this checkout**)'}; measured from a copy of it taken at the start ` +
         '(served through a private `JUPYTER_PATH` entry), so concurrent rebuilds cannot change it mid-run.'
     );
-    md.push(`- Content-Encoding served by the Jupyter server for these files: ${encodings.join(', ')} (gzip sizes below are computed with zlib level 9 on the files themselves).`);
-    md.push(`- JupyterLab ready (started + restored, splash gone, ${IDLE_MS / 1000} s network idle) after ${tReady} ms; chat input visible ${tInput} ms after \`data-engineer:open\`.`);
+    md.push(
+      `- Content-Encoding served by the Jupyter server for these files: ${encodings.join(', ')} (gzip sizes below are computed with zlib level 9 on the files themselves).`
+    );
+    md.push(
+      `- JupyterLab ready (started + restored, splash gone, ${IDLE_MS / 1000} s network idle) after ${tReady} ms; chat input visible ${tInput} ms after \`data-engineer:open\`.`
+    );
     md.push('');
     md.push('## (a) Loaded at JupyterLab start-up');
     md.push('');
     md.push(a.text);
     md.push('');
-    md.push(`Target (issue #2): under 60 KB gzip at start-up (60 KiB = ${TARGET_STARTUP_GZIP} bytes). Measured **${a.gz} bytes (${kb(a.gz)} KiB)**: **${pass ? 'PASS' : 'FAIL'}**.`);
+    md.push(
+      `Target (issue #2): under 60 KB gzip at start-up (60 KiB = ${TARGET_STARTUP_GZIP} bytes). Measured **${a.gz} bytes (${kb(a.gz)} KiB)**: **${pass ? 'PASS' : 'FAIL'}**.`
+    );
     md.push('');
     md.push('## (b) Loaded when the chat panel opens (`data-engineer:open`)');
     md.push('');
     md.push(b.text);
     md.push('');
-    md.push(`Total loaded once the chat is open: ${a.raw + b.raw} bytes raw, ${a.gz + b.gz} bytes gzip (${kb(a.gz + b.gz)} KiB).`);
+    md.push(
+      `Total loaded once the chat is open: ${a.raw + b.raw} bytes raw, ${a.gz + b.gz} bytes gzip (${kb(a.gz + b.gz)} KiB).`
+    );
     md.push('');
     md.push('## (c) Start-up with the chat panel open (restored layout)');
     md.push('');
@@ -459,7 +593,9 @@ async function main() {
     md.push('');
     md.push(
       notLoadedCurrent.length
-        ? notLoadedCurrent.map(f => `- \`${f}\` (${sizeOf(f).raw} bytes) ${describeChunk(f)}`).join('\n')
+        ? notLoadedCurrent
+            .map(f => `- \`${f}\` (${sizeOf(f).raw} bytes) ${describeChunk(f)}`)
+            .join('\n')
         : '(none)'
     );
     if (stale.length) {
@@ -471,7 +607,9 @@ async function main() {
       );
     }
     md.push('');
-    md.push('The "looks like" column is a heuristic (strings found in the chunk), not a module list.');
+    md.push(
+      'The "looks like" column is a heuristic (strings found in the chunk), not a module list.'
+    );
     if (mismatches.length) {
       md.push('');
       md.push('## Warnings');
@@ -482,7 +620,9 @@ async function main() {
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, md.join('\n'));
     console.log(md.join('\n'));
-    log(`wrote ${path.relative(process.cwd(), RESULTS)}: start-up ${kb(a.gz)} KiB gzip (${pass ? 'PASS' : 'FAIL'}), panel open at start-up ${kb(c.gz)} KiB`);
+    log(
+      `wrote ${path.relative(process.cwd(), RESULTS)}: start-up ${kb(a.gz)} KiB gzip (${pass ? 'PASS' : 'FAIL'}), panel open at start-up ${kb(c.gz)} KiB`
+    );
     if (!pass) process.exitCode = 1;
     succeeded = true;
   } finally {
@@ -490,7 +630,10 @@ async function main() {
     cleanup();
     // Let jupyter shut down (it stops its kernels) before removing its dirs.
     const deadline = Date.now() + 10000;
-    while (Date.now() < deadline && children.some(c => c.exitCode === null && c.signalCode === null)) {
+    while (
+      Date.now() < deadline &&
+      children.some(c => c.exitCode === null && c.signalCode === null)
+    ) {
       await sleep(100);
     }
     for (const c of children) {

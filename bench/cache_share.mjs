@@ -69,7 +69,10 @@ function parseArgs(argv) {
   return opts;
 }
 
-const pct = v => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(1)} %`);
+const pct = v =>
+  v === null || v === undefined || Number.isNaN(v)
+    ? 'n/a'
+    : `${(v * 100).toFixed(1)} %`;
 // ---------------------------------------------------------------- workspace files
 
 /** A small ETL notebook; its cells build data frames inline so it runs anywhere pandas does. */
@@ -83,11 +86,20 @@ function notebookJson() {
     outputs,
     source
   });
-  const md = source => ({ id: `cell-${++id}`, cell_type: 'markdown', metadata: {}, source });
+  const md = source => ({
+    id: `cell-${++id}`,
+    cell_type: 'markdown',
+    metadata: {},
+    source
+  });
   return {
     cells: [
-      md('# Orders ETL\n\nDaily load of the web-shop orders into the reporting mart: clean, enrich with customers, aggregate per region and day.'),
-      code('import pandas as pd\nimport numpy as np\n\npd.set_option("display.width", 120)'),
+      md(
+        '# Orders ETL\n\nDaily load of the web-shop orders into the reporting mart: clean, enrich with customers, aggregate per region and day.'
+      ),
+      code(
+        'import pandas as pd\nimport numpy as np\n\npd.set_option("display.width", 120)'
+      ),
       code(
         'rng = np.random.default_rng(7)\n' +
           'n = 5_000\n' +
@@ -109,7 +121,9 @@ function notebookJson() {
           '})\n' +
           'customers.shape'
       ),
-      md('## Clean\n\nDrop cancelled and unknown-status orders, convert to EUR.'),
+      md(
+        '## Clean\n\nDrop cancelled and unknown-status orders, convert to EUR.'
+      ),
       code(
         'fx = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17}\n' +
           'clean = orders[orders["status"].isin(["paid", "refunded"])].copy()\n' +
@@ -124,10 +138,16 @@ function notebookJson() {
           '         .agg(orders=("order_id", "count"), revenue_eur=("amount_eur", "sum")))\n' +
           'daily.tail()'
       ),
-      md('## Load\n\nTODO: write `daily` to the mart (partitioned by day) once the schema is agreed.')
+      md(
+        '## Load\n\nTODO: write `daily` to the mart (partitioned by day) once the schema is agreed.'
+      )
     ],
     metadata: {
-      kernelspec: { display_name: 'Python 3 (ipykernel)', language: 'python', name: 'python3' },
+      kernelspec: {
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python',
+        name: 'python3'
+      },
       language_info: { name: 'python' }
     },
     nbformat: 4,
@@ -146,7 +166,11 @@ const INSTRUCTIONS = `# Project: web-shop reporting mart
 // ---------------------------------------------------------------- the scripted conversation
 
 const text = t => ({ type: 'text', text: t });
-const reply = (t, extra = {}) => ({ blocks: [text(t)], chunk_size: 64, ...extra });
+const reply = (t, extra = {}) => ({
+  blocks: [text(t)],
+  chunk_size: 64,
+  ...extra
+});
 const toolCall = (lead, id, name, input) => ({
   blocks: [text(lead), { type: 'tool_use', id, name, input }],
   stop_reason: 'tool_use',
@@ -158,7 +182,12 @@ const TURNS = [
   {
     user: 'Which notebooks do I have open, and what does the orders pipeline do so far?',
     responses: [
-      toolCall('Let me check which notebooks are open first.', 'toolu_bench_list', 'list_open_notebooks', {}),
+      toolCall(
+        'Let me check which notebooks are open first.',
+        'toolu_bench_list',
+        'list_open_notebooks',
+        {}
+      ),
       reply(`You have one notebook open, \`orders_etl.ipynb\`, on a Python 3 kernel, and it is the active one.
 
 The pipeline so far has four steps:
@@ -216,9 +245,14 @@ Two checks are worth keeping in the notebook: the count of orders without a rate
   {
     user: 'Look at the notebook again and tell me which cells I need to change for that.',
     responses: [
-      toolCall('I will read the notebook outline to find the cells.', 'toolu_bench_summary', 'get_notebook_summary', {
-        notebook_path: NOTEBOOK
-      }),
+      toolCall(
+        'I will read the notebook outline to find the cells.',
+        'toolu_bench_summary',
+        'get_notebook_summary',
+        {
+          notebook_path: NOTEBOOK
+        }
+      ),
       reply(`From the outline, three code cells are affected and one can stay as it is:
 
 - **The cleaning cell** (the one defining \`fx\` and \`clean\`) is where the constant rates live. Replace the \`fx\` dictionary and the \`map\` with the as-of merge against the rate table. Keep the filter on \`status\` and the sign flip for refunds, but apply the sign after the conversion so the refund is converted at the rate of its own day.
@@ -313,12 +347,15 @@ class Mock {
       headers: body ? { 'content-type': 'application/json' } : undefined,
       body: body ? JSON.stringify(body) : undefined
     });
-    if (!res.ok) throw new Error(`mock ${method} /_mock/${what}: HTTP ${res.status}`);
+    if (!res.ok)
+      throw new Error(`mock ${method} /_mock/${what}: HTTP ${res.status}`);
     return res.json();
   }
 
   async messageRequests() {
-    return (await this.call('GET', 'requests')).requests.filter(r => r.path === '/v1/messages');
+    return (await this.call('GET', 'requests')).requests.filter(
+      r => r.path === '/v1/messages'
+    );
   }
 }
 
@@ -328,13 +365,22 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.build) {
     log('npm run build:prod …');
-    const r = spawnSync('npm', ['run', 'build:prod'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = spawnSync('npm', ['run', 'build:prod'], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'inherit']
+    });
     if (r.status !== 0) throw new Error('npm run build:prod failed');
   }
 
   // 1. This checkout's labextension, copied into a private data dir first on JUPYTER_PATH.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'de-cache-share-'));
-  for (const d of ['root', 'workspaces', 'settings', 'runtime', 'data/labextensions']) {
+  for (const d of [
+    'root',
+    'workspaces',
+    'settings',
+    'runtime',
+    'data/labextensions'
+  ]) {
     fs.mkdirSync(path.join(tmp, d), { recursive: true });
   }
   const snapshot = path.join(tmp, 'data', 'labextensions', EXT_NAME);
@@ -342,22 +388,44 @@ async function main() {
   for (let attempt = 1; ; attempt++) {
     fs.rmSync(snapshot, { recursive: true, force: true });
     const before = buildInfo(REPO_LABEXT);
-    fs.cpSync(REPO_LABEXT, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
+    fs.cpSync(REPO_LABEXT, snapshot, {
+      recursive: true,
+      dereference: true,
+      preserveTimestamps: true
+    });
     const after = buildInfo(REPO_LABEXT);
     info = buildInfo(snapshot);
-    if (before.load === after.load && before.builtAt.getTime() === after.builtAt.getTime() && fs.existsSync(info.entry)) {
+    if (
+      before.load === after.load &&
+      before.builtAt.getTime() === after.builtAt.getTime() &&
+      fs.existsSync(info.entry)
+    ) {
       break;
     }
-    if (attempt >= 3) throw new Error('the labextension keeps changing under us (a concurrent build?); run again later');
+    if (attempt >= 3)
+      throw new Error(
+        'the labextension keeps changing under us (a concurrent build?); run again later'
+      );
     log('the labextension changed while being copied; retrying');
     await sleep(2000);
   }
   const src = newestSource();
   const srcNewer = src.mtime > info.builtAt;
-  log(`using ${info.dev ? 'DEVELOPMENT' : 'production'} build ${info.load} (built ${info.builtAt.toISOString()})`);
-  if (srcNewer) log(`warning: ${src.file} (${src.mtime.toISOString()}) is newer than the build`);
-  fs.writeFileSync(path.join(tmp, 'root', NOTEBOOK), JSON.stringify(notebookJson(), null, 1));
-  fs.writeFileSync(path.join(tmp, 'root', 'copilot.instructions.md'), INSTRUCTIONS);
+  log(
+    `using ${info.dev ? 'DEVELOPMENT' : 'production'} build ${info.load} (built ${info.builtAt.toISOString()})`
+  );
+  if (srcNewer)
+    log(
+      `warning: ${src.file} (${src.mtime.toISOString()}) is newer than the build`
+    );
+  fs.writeFileSync(
+    path.join(tmp, 'root', NOTEBOOK),
+    JSON.stringify(notebookJson(), null, 1)
+  );
+  fs.writeFileSync(
+    path.join(tmp, 'root', 'copilot.instructions.md'),
+    INSTRUCTIONS
+  );
 
   // 2. Mock and jupyter lab, on ports the OS picks.
   const children = [];
@@ -375,48 +443,88 @@ async function main() {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync'
+      ]
     });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 }
+    });
     const page = await context.newPage();
     page.on('console', m => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      if (
+        m.type() === 'error' &&
+        !m.text().startsWith('Failed to load resource')
+      ) {
         log(`browser console error: ${m.text().split('\n')[0].slice(0, 160)}`);
       }
     });
     page.on('pageerror', e => log(`page error: ${String(e).slice(0, 200)}`));
 
     await page.goto(`${base}lab`, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 120000 });
+    await page.waitForFunction(() => !!window.jupyterapp, null, {
+      timeout: 120000
+    });
     await page.evaluate(async () => {
       await window.jupyterapp.started;
       await window.jupyterapp.restored;
     });
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: 120000 });
-    if (!(await page.evaluate(() => window.jupyterapp.commands.hasCommand('data-engineer:open')))) {
-      throw new Error('command data-engineer:open is not registered: extension not loaded?');
+    await page.waitForSelector('#jupyterlab-splash', {
+      state: 'detached',
+      timeout: 120000
+    });
+    if (
+      !(await page.evaluate(() =>
+        window.jupyterapp.commands.hasCommand('data-engineer:open')
+      ))
+    ) {
+      throw new Error(
+        'command data-engineer:open is not registered: extension not loaded?'
+      );
     }
     const loadedSnapshot = await page.evaluate(
-      load => performance.getEntriesByType('resource').some(e => e.name.includes(`/lab/extensions/jupyterlab-data-engineer/${load}`)),
+      load =>
+        performance
+          .getEntriesByType('resource')
+          .some(e =>
+            e.name.includes(`/lab/extensions/jupyterlab-data-engineer/${load}`)
+          ),
       info.load
     );
-    if (!loadedSnapshot) throw new Error(`the page did not load ${info.load}: is ${EXT_NAME} installed elsewhere too?`);
+    if (!loadedSnapshot)
+      throw new Error(
+        `the page did not load ${info.load}: is ${EXT_NAME} installed elsewhere too?`
+      );
 
-    await page.evaluate(nb => window.jupyterapp.commands.execute('docmanager:open', { path: nb }), NOTEBOOK);
+    await page.evaluate(
+      nb => window.jupyterapp.commands.execute('docmanager:open', { path: nb }),
+      NOTEBOOK
+    );
     await page.waitForFunction(
       nb => {
         const w = window.jupyterapp.shell.currentWidget;
-        return w?.context?.path === nb && w.sessionContext?.session?.kernel?.status === 'idle';
+        return (
+          w?.context?.path === nb &&
+          w.sessionContext?.session?.kernel?.status === 'idle'
+        );
       },
       NOTEBOOK,
       { timeout: 120000 }
     );
-    await page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('notebook:run-all-cells')
+    );
     await page.waitForFunction(
       () => {
         const w = window.jupyterapp.shell.currentWidget;
         const cells = w?.content?.model?.cells;
-        if (!cells || w.sessionContext.session?.kernel?.status !== 'idle') return false;
+        if (!cells || w.sessionContext.session?.kernel?.status !== 'idle')
+          return false;
         for (let i = 0; i < cells.length; i++) {
           const c = cells.get(i);
           if (c.type === 'code' && !c.executionCount) return false;
@@ -431,13 +539,20 @@ async function main() {
       let n = 0;
       for (let i = 0; i < cells.length; i++) {
         const c = cells.get(i);
-        if (c.type === 'code' && c.outputs.toJSON().some(o => o.output_type === 'error')) n++;
+        if (
+          c.type === 'code' &&
+          c.outputs.toJSON().some(o => o.output_type === 'error')
+        )
+          n++;
       }
       return n;
     });
-    if (cellErrors) log(`warning: ${cellErrors} notebook cell(s) raised an error`);
+    if (cellErrors)
+      log(`warning: ${cellErrors} notebook cell(s) raised an error`);
 
-    await page.evaluate(() => window.jupyterapp.commands.execute('data-engineer:open'));
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('data-engineer:open')
+    );
     const input = page.locator('.jp-DataEngineer-input');
     await input.waitFor({ state: 'visible', timeout: 60000 });
     // Give the panel time to load the persona and the project instructions.
@@ -458,27 +573,46 @@ async function main() {
         .filter(l => l.length > 30 && /^[A-Za-z][^`*_#|[\]<>]*$/.test(l.trim()))
         .at(-1)
         .slice(-40);
-      const last = page.locator('.jp-DataEngineer-assistant').filter({ hasText: marker }).last();
+      const last = page
+        .locator('.jp-DataEngineer-assistant')
+        .filter({ hasText: marker })
+        .last();
       await last.waitFor({ timeout: STEP_TIMEOUT_MS });
       await page.waitForFunction(
         () => {
           const turns = document.querySelectorAll('.jp-DataEngineer-assistant');
           const lastTurn = turns[turns.length - 1];
-          return lastTurn?.dataset.status === 'done' && !document.querySelector('.jp-DataEngineer-stop');
+          return (
+            lastTurn?.dataset.status === 'done' &&
+            !document.querySelector('.jp-DataEngineer-stop')
+          );
         },
         null,
         { timeout: STEP_TIMEOUT_MS }
       );
       const recorded = await mock.messageRequests();
       if (recorded.length !== expected) {
-        throw new Error(`turn ${i + 1}: the mock got ${recorded.length} Messages requests, expected ${expected}`);
+        throw new Error(
+          `turn ${i + 1}: the mock got ${recorded.length} Messages requests, expected ${expected}`
+        );
       }
-      const usageLines = await page.locator('.jp-DataEngineer-usage').allTextContents();
-      perTurn.push({ requests: turn.responses.length, usage: usageLines.at(-1) ?? '' });
-      log(`turn ${i + 1} done (${turn.responses.length} request(s)); UI: ${usageLines.at(-1) ?? '(no usage line)'}`);
+      const usageLines = await page
+        .locator('.jp-DataEngineer-usage')
+        .allTextContents();
+      perTurn.push({
+        requests: turn.responses.length,
+        usage: usageLines.at(-1) ?? ''
+      });
+      log(
+        `turn ${i + 1} done (${turn.responses.length} request(s)); UI: ${usageLines.at(-1) ?? '(no usage line)'}`
+      );
     }
-    const toolCards = await page.locator('.jp-DataEngineer-toolCard[data-state="done"]').count();
-    const uiUsage = await page.locator('.jp-DataEngineer-usage').allTextContents();
+    const toolCards = await page
+      .locator('.jp-DataEngineer-toolCard[data-state="done"]')
+      .count();
+    const uiUsage = await page
+      .locator('.jp-DataEngineer-usage')
+      .allTextContents();
     await context.close();
 
     // 5. Figures per request, from the mock's records.
@@ -490,10 +624,15 @@ async function main() {
         const r = recorded[n];
         const played = r.script?.blocks?.find(b => b.type === 'tool_use');
         const u = r.usage ?? {};
-        const total = (u.input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0);
+        const total =
+          (u.input_tokens ?? 0) +
+          (u.cache_read_input_tokens ?? 0) +
+          (u.cache_creation_input_tokens ?? 0);
         const stable = r.cache?.stable_prefix_tokens ?? 0;
         const check = r.prefix_check;
-        const contextBlock = (r.body.messages.at(-1).content ?? []).filter(b => b.type === 'text' && b.text.startsWith('<context>'));
+        const contextBlock = (r.body.messages.at(-1).content ?? []).filter(
+          b => b.type === 'text' && b.text.startsWith('<context>')
+        );
         rows.push({
           n: n + 1,
           turn: t + 1,
@@ -515,18 +654,33 @@ async function main() {
         });
       }
     }
-    if (recorded.length !== rows.length) throw new Error(`the mock got ${recorded.length} Messages requests, expected ${rows.length}`);
+    if (recorded.length !== rows.length)
+      throw new Error(
+        `the mock got ${recorded.length} Messages requests, expected ${rows.length}`
+      );
     const later = rows.filter(r => r.turn >= 2);
     const minLater = Math.min(...later.map(r => r.share));
     const checks = rows.filter(r => r.check);
     const failedChecks = checks.filter(r => !r.check.identical);
     const sharePass = minLater > TARGET_SHARE;
-    const pass = sharePass && failedChecks.length === 0 && checks.length === rows.length - 1;
+    const pass =
+      sharePass &&
+      failedChecks.length === 0 &&
+      checks.length === rows.length - 1;
     const sum = k => rows.reduce((a, r) => a + r[k], 0);
     const sumLater = k => later.reduce((a, r) => a + r[k], 0);
 
     // 6. Report.
-    const dirty = git('status', '--porcelain', '--', 'src', 'style', 'schema', 'personas', 'package.json');
+    const dirty = git(
+      'status',
+      '--porcelain',
+      '--',
+      'src',
+      'style',
+      'schema',
+      'personas',
+      'package.json'
+    );
     const md = [];
     md.push('# Prompt cache: share of input tokens in the stable prefix');
     md.push('');
@@ -549,7 +703,9 @@ async function main() {
         `From turn two on: ${pct(sumLater('read') / sumLater('total'))} read, ${pct(sumLater('stable') / sumLater('total'))} in the stable prefix.`
     );
     md.push('');
-    md.push('| # | turn.step | request | input total | stable prefix | share | cache read | read share | cache write | uncached | context chars | prefix check |');
+    md.push(
+      '| # | turn.step | request | input total | stable prefix | share | cache read | read share | cache write | uncached | context chars | prefix check |'
+    );
     md.push('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const r of rows) {
       const check = !r.check
@@ -573,8 +729,12 @@ async function main() {
     md.push('Breakpoints and cache hits per request:');
     md.push('');
     for (const r of rows) {
-      const hit = r.hit ? `read up to \`${r.hit.block}\`${r.hit.lookback ? ' (lookback)' : ''}` : 'no cache hit';
-      md.push(`- ${r.n}: breakpoints ${r.breakpoints.map(b => `\`${b}\``).join(', ')}; ${hit}; request body ${r.bodyBytes} bytes.`);
+      const hit = r.hit
+        ? `read up to \`${r.hit.block}\`${r.hit.lookback ? ' (lookback)' : ''}`
+        : 'no cache hit';
+      md.push(
+        `- ${r.n}: breakpoints ${r.breakpoints.map(b => `\`${b}\``).join(', ')}; ${hit}; request body ${r.bodyBytes} bytes.`
+      );
     }
     if (failedChecks.length) {
       md.push('');
@@ -582,11 +742,17 @@ async function main() {
       md.push('');
       for (const r of failedChecks) {
         const d = r.check.first_difference;
-        md.push(`- request ${r.n}, block \`${d.label}\`: before \`${JSON.stringify(d.previous)}\`, now \`${JSON.stringify(d.now)}\``);
+        md.push(
+          `- request ${r.n}, block \`${d.label}\`: before \`${JSON.stringify(d.previous)}\`, now \`${JSON.stringify(d.now)}\``
+        );
       }
     }
     md.push('');
-    md.push('Usage lines shown by the chat panel (one per reply): ' + uiUsage.map(u => `\`${u}\``).join(', ') + '.');
+    md.push(
+      'Usage lines shown by the chat panel (one per reply): ' +
+        uiUsage.map(u => `\`${u}\``).join(', ') +
+        '.'
+    );
     md.push('');
     md.push('## Setup');
     md.push('');
@@ -605,13 +771,16 @@ async function main() {
     md.push(
       `- Workspace: \`${NOTEBOOK}\` (8 cells: imports, generated \`orders\` 5,000 rows and \`customers\`, cleaning, join and daily aggregation), ` +
         'opened and run before the chat opens, so each request carries the notebook view (and, on the first step of a turn, the ' +
-        'kernel\'s data frames) as volatile context; a short `copilot.instructions.md` at the root. Default settings (default persona, ' +
+        "kernel's data frames) as volatile context; a short `copilot.instructions.md` at the root. Default settings (default persona, " +
         'notebook and variables context on, read tools approved automatically).'
     );
     md.push(
       `- Conversation: ${TURNS.length} user messages typed into the composer and sent with Enter, each reply waited for in the UI. ` +
         'Turn 1 and turn 3 first answer with a tool call the agent runs without approval (`list_open_notebooks`, `get_notebook_summary`), ' +
-        `then with text; replies are ${TURNS.flatMap(t => t.responses).filter(r => r.stop_reason !== 'tool_use').map(r => r.blocks[0].text.split(/\s+/).length).join(', ')} words. ` +
+        `then with text; replies are ${TURNS.flatMap(t => t.responses)
+          .filter(r => r.stop_reason !== 'tool_use')
+          .map(r => r.blocks[0].text.split(/\s+/).length)
+          .join(', ')} words. ` +
         `${toolCards} tool cards ended done.`
     );
     md.push('');
@@ -629,7 +798,10 @@ async function main() {
     if (browser) await browser.close().catch(() => {});
     cleanup();
     const deadline = Date.now() + 10000;
-    while (Date.now() < deadline && children.some(c => c.exitCode === null && c.signalCode === null)) {
+    while (
+      Date.now() < deadline &&
+      children.some(c => c.exitCode === null && c.signalCode === null)
+    ) {
       await sleep(100);
     }
     for (const c of children) {

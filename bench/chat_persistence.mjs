@@ -79,11 +79,14 @@ function parseArgs(argv) {
     else if (a === '--saves') opts.saves = Number(argv[++i]);
     else if (a === '--keep') opts.keep = true;
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/chat_persistence.mjs [--reloads 7] [--saves 10] [--keep]');
+      console.log(
+        'usage: node bench/chat_persistence.mjs [--reloads 7] [--saves 10] [--keep]'
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  if (!(opts.reloads >= 1) || !(opts.saves >= 1)) throw new Error('--reloads and --saves must be at least 1');
+  if (!(opts.reloads >= 1) || !(opts.saves >= 1))
+    throw new Error('--reloads and --saves must be at least 1');
   return opts;
 }
 
@@ -99,7 +102,10 @@ function quantile(values, q) {
 }
 const median = v => quantile(v, 0.5);
 const p90 = v => quantile(v, 0.9);
-const ms = v => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : `${v.toFixed(1)} ms`);
+const ms = v =>
+  v === null || v === undefined || Number.isNaN(v)
+    ? 'n/a'
+    : `${v.toFixed(1)} ms`;
 const kb = bytes => `${(bytes / 1024).toFixed(1)} KiB`;
 // ---------------------------------------------------------------- the generated chat
 
@@ -117,7 +123,10 @@ function rng(seed) {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
     pick: list => list[Math.floor(next() * list.length)],
-    hex: n => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('')
+    hex: n =>
+      Array.from({ length: n }, () =>
+        Math.floor(next() * 16).toString(16)
+      ).join('')
   };
 }
 
@@ -163,7 +172,8 @@ function plotPng(r, targetB64) {
   for (let x = 60; x < W - 20; x++) set(x, H - 40, [0, 0, 0]);
   for (let y = 20; y < H - 40; y++) set(60, y, [0, 0, 0]);
   for (let g = 1; g < 6; g++) {
-    for (let x = 61; x < W - 20; x += 3) set(x, H - 40 - g * 60, [220, 220, 220]);
+    for (let x = 61; x < W - 20; x += 3)
+      set(x, H - 40 - g * 60, [220, 220, 220]);
   }
   const palette = [
     [31, 119, 180],
@@ -195,25 +205,72 @@ function plotPng(r, targetB64) {
       const cx = r.int(64, W - 24);
       const cy = Math.round(H - 40 - (cx - 60) * 0.45 - r.next() * 120 - 20);
       const col = r.pick(palette);
-      for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) set(cx + dx, cy + dy, col);
+      for (let dx = -1; dx <= 1; dx++)
+        for (let dy = -1; dy <= 1; dy++) set(cx + dx, cy + dy, col);
     }
     b64 = encode();
   }
   return b64;
 }
 
-const TABLES = ['orders', 'customers', 'payments', 'shipments', 'returns', 'fx_rates', 'daily_revenue', 'sessions'];
+const TABLES = [
+  'orders',
+  'customers',
+  'payments',
+  'shipments',
+  'returns',
+  'fx_rates',
+  'daily_revenue',
+  'sessions'
+];
 const COLUMNS = {
-  orders: ['order_id', 'customer_id', 'order_ts', 'amount', 'currency', 'status', 'channel'],
+  orders: [
+    'order_id',
+    'customer_id',
+    'order_ts',
+    'amount',
+    'currency',
+    'status',
+    'channel'
+  ],
   customers: ['customer_id', 'region', 'segment', 'signup_date', 'country'],
-  payments: ['payment_id', 'order_id', 'paid_at', 'method', 'amount_eur', 'fee_eur'],
-  shipments: ['shipment_id', 'order_id', 'carrier', 'shipped_at', 'delivered_at', 'weight_kg'],
+  payments: [
+    'payment_id',
+    'order_id',
+    'paid_at',
+    'method',
+    'amount_eur',
+    'fee_eur'
+  ],
+  shipments: [
+    'shipment_id',
+    'order_id',
+    'carrier',
+    'shipped_at',
+    'delivered_at',
+    'weight_kg'
+  ],
   returns: ['return_id', 'order_id', 'returned_at', 'reason', 'refund_eur'],
   fx_rates: ['rate_date', 'currency', 'eur_per_unit'],
   daily_revenue: ['day', 'region', 'orders', 'revenue_eur', 'refunds_eur'],
-  sessions: ['session_id', 'customer_id', 'started_at', 'pages', 'device', 'converted']
+  sessions: [
+    'session_id',
+    'customer_id',
+    'started_at',
+    'pages',
+    'device',
+    'converted'
+  ]
 };
-const DTYPES = ['int64', 'float64', 'object', 'datetime64[ns, UTC]', 'category', 'bool', 'string'];
+const DTYPES = [
+  'int64',
+  'float64',
+  'object',
+  'datetime64[ns, UTC]',
+  'category',
+  'bool',
+  'string'
+];
 const FILES = [
   'etl/load_orders.py',
   'etl/transform.py',
@@ -225,7 +282,11 @@ const FILES = [
   'tests/test_transform.py',
   'dags/orders_daily.py'
 ];
-const NOTEBOOKS = ['orders_etl.ipynb', 'customer_ltv.ipynb', 'quality_report.ipynb'];
+const NOTEBOOKS = [
+  'orders_etl.ipynb',
+  'customer_ltv.ipynb',
+  'quality_report.ipynb'
+];
 
 const ASKS = [
   'Can you look at %T and tell me why the row count dropped after the join?',
@@ -306,7 +367,16 @@ function dataFrameText(r, t, rows) {
     lines.push(
       String(i).padEnd(4) +
         cols
-          .map(() => r.pick([String(r.int(1, 999999)), (r.next() * 1000).toFixed(2), r.pick(['EUR', 'USD', 'paid', 'north', 'web', 'NaN']), '2026-11-' + String(r.int(1, 30)).padStart(2, '0')]).padStart(14))
+          .map(() =>
+            r
+              .pick([
+                String(r.int(1, 999999)),
+                (r.next() * 1000).toFixed(2),
+                r.pick(['EUR', 'USD', 'paid', 'north', 'web', 'NaN']),
+                '2026-11-' + String(r.int(1, 30)).padStart(2, '0')
+              ])
+              .padStart(14)
+          )
           .join('')
     );
   }
@@ -349,15 +419,26 @@ function tracebackText(r, t) {
 }
 
 function notebookSummary(r, nb) {
-  const lines = [`Notebook ${nb} (kernel python3, idle), ${r.int(12, 30)} cells, active cell ${r.hex(8)}:`];
+  const lines = [
+    `Notebook ${nb} (kernel python3, idle), ${r.int(12, 30)} cells, active cell ${r.hex(8)}:`
+  ];
   const n = r.int(12, 30);
   for (let i = 0; i < n; i++) {
     const t = r.pick(TABLES);
     const kind = r.next() < 0.25 ? 'markdown' : 'code';
     if (kind === 'markdown') {
-      lines.push(`[${i + 1}] ${r.hex(8)} markdown: ## ${r.pick(['Load', 'Clean', 'Join', 'Aggregate', 'Checks', 'Write'])} ${t}`);
+      lines.push(
+        `[${i + 1}] ${r.hex(8)} markdown: ## ${r.pick(['Load', 'Clean', 'Join', 'Aggregate', 'Checks', 'Write'])} ${t}`
+      );
     } else {
-      const outs = r.pick(['no output', 'text/plain', 'text/html (table 5x7)', 'image/png', 'stream stdout 3 lines', 'error KeyError']);
+      const outs = r.pick([
+        'no output',
+        'text/plain',
+        'text/html (table 5x7)',
+        'image/png',
+        'stream stdout 3 lines',
+        'error KeyError'
+      ]);
       lines.push(
         `[${i + 1}] ${r.hex(8)} code, exec ${r.int(1, 80)}, ${outs}: ${t}_${r.pick(['clean', 'df', 'agg'])} = ${t}.${r.pick(['merge', 'groupby', 'assign', 'query', 'dropna'])}(...)  # ${r.int(1, 12)} lines`
       );
@@ -406,10 +487,27 @@ function inspectResult(r, t) {
       nulls: r.int(0, 300),
       nulls_on: 'sample of 10000 rows',
       unique: r.int(1, 10000),
-      example: r.pick([String(r.int(1, 99999)), (r.next() * 500).toFixed(2), 'north', '2026-11-03T08:15:00Z', 'EUR'])
+      example: r.pick([
+        String(r.int(1, 99999)),
+        (r.next() * 500).toFixed(2),
+        'north',
+        '2026-11-03T08:15:00Z',
+        'EUR'
+      ])
     })),
     sample: Array.from({ length: 5 }, () =>
-      Object.fromEntries(cols.map(c => [c, r.pick([r.int(1, 99999), +(r.next() * 500).toFixed(2), 'paid', 'web', '2026-11-03'])]))
+      Object.fromEntries(
+        cols.map(c => [
+          c,
+          r.pick([
+            r.int(1, 99999),
+            +(r.next() * 500).toFixed(2),
+            'paid',
+            'web',
+            '2026-11-03'
+          ])
+        ])
+      )
     ),
     index: { kind: 'RangeIndex', start: 0, stop: rows },
     truncated: false
@@ -426,12 +524,24 @@ function generateChat() {
   const imageAt = new Set([37, 81]); // assistant replies whose run_cell returns a plot
   const tracebackAt = new Set([22, 64]); // ... and whose run_cell raises
   const turns = [];
-  const stats = { calls: {}, resultBytes: 0, images: 0, imageBytes: images.reduce((a, b) => a + b.length, 0), textBlocks: 0 };
+  const stats = {
+    calls: {},
+    resultBytes: 0,
+    images: 0,
+    imageBytes: images.reduce((a, b) => a + b.length, 0),
+    textBlocks: 0
+  };
 
   const call = (name, input, content, extra = {}) => {
     tool++;
     stats.calls[name] = (stats.calls[name] ?? 0) + 1;
-    stats.resultBytes += typeof content === 'string' ? content.length : content.reduce((a, b) => a + (b.text?.length ?? b.source?.data.length ?? 0), 0);
+    stats.resultBytes +=
+      typeof content === 'string'
+        ? content.length
+        : content.reduce(
+            (a, b) => a + (b.text?.length ?? b.source?.data.length ?? 0),
+            0
+          );
     return {
       type: 'tool',
       call: {
@@ -439,7 +549,9 @@ function generateChat() {
         name,
         input,
         state: 'done',
-        preview: extra.preview ?? { summary: `${name} ${JSON.stringify(input).slice(0, 60)}` },
+        preview: extra.preview ?? {
+          summary: `${name} ${JSON.stringify(input).slice(0, 60)}`
+        },
         result: { content, ...(extra.isError ? { isError: true } : {}) },
         allowedBy: extra.allowedBy ?? 'auto',
         durationMs: r.int(8, 4000)
@@ -449,7 +561,12 @@ function generateChat() {
 
   for (let i = 0; i < 100; i++) {
     clock += r.int(20, 300) * 1000;
-    const user = { id: `user-${(clock).toString(36)}-${2 * i + 1}`, role: 'user', text: userText(r, i), createdAt: clock };
+    const user = {
+      id: `user-${clock.toString(36)}-${2 * i + 1}`,
+      role: 'user',
+      text: userText(r, i),
+      createdAt: clock
+    };
     if (i % 17 === 5) {
       const t = r.pick(TABLES);
       user.attachments = [{ label: `@${t}_clean`, text: inspectResult(r, t) }];
@@ -472,50 +589,120 @@ function generateChat() {
             'run_cell',
             { notebook_path: nb, cell_id: cellId },
             [
-              { type: 'text', text: `Cell ${cellId} ran (execution count ${r.int(10, 90)}, 1.84 s). Outputs:\n<Figure size 640x400 with 1 Axes>` },
-              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: images[stats.images - 1] } }
+              {
+                type: 'text',
+                text: `Cell ${cellId} ran (execution count ${r.int(10, 90)}, 1.84 s). Outputs:\n<Figure size 640x400 with 1 Axes>`
+              },
+              {
+                type: 'image',
+                source: {
+                  type: 'base64',
+                  media_type: 'image/png',
+                  data: images[stats.images - 1]
+                }
+              }
             ],
-            { preview: { summary: `Run cell ${cellId} in ${nb}`, code: { source: `ax = daily.pivot(index="day", columns="region", values="revenue_eur").plot(figsize=(8, 5))\nax.set_ylabel("EUR")`, language: 'python' } }, allowedBy: 'chat' }
+            {
+              preview: {
+                summary: `Run cell ${cellId} in ${nb}`,
+                code: {
+                  source: `ax = daily.pivot(index="day", columns="region", values="revenue_eur").plot(figsize=(8, 5))\nax.set_ylabel("EUR")`,
+                  language: 'python'
+                }
+              },
+              allowedBy: 'chat'
+            }
           )
         );
         continue;
       }
       if (tracebackAt.has(i) && k === 0) {
         blocks.push(
-          call('run_cell', { notebook_path: nb, cell_id: cellId }, `Cell ${cellId} raised an error (execution count ${r.int(10, 90)}, 0.21 s):\n${tracebackText(r, t)}`, {
-            isError: true,
-            preview: { summary: `Run cell ${cellId} in ${nb}`, code: { source: `enriched = ${t}.merge(customers, on="customer_id", how="left")\nenriched["${COLUMNS[t][1]}_x"].fillna(0)`, language: 'python' } },
-            allowedBy: 'chat'
-          })
+          call(
+            'run_cell',
+            { notebook_path: nb, cell_id: cellId },
+            `Cell ${cellId} raised an error (execution count ${r.int(10, 90)}, 0.21 s):\n${tracebackText(r, t)}`,
+            {
+              isError: true,
+              preview: {
+                summary: `Run cell ${cellId} in ${nb}`,
+                code: {
+                  source: `enriched = ${t}.merge(customers, on="customer_id", how="left")\nenriched["${COLUMNS[t][1]}_x"].fillna(0)`,
+                  language: 'python'
+                }
+              },
+              allowedBy: 'chat'
+            }
+          )
         );
         continue;
       }
       const kind = r.next();
       if (kind < 0.12) {
-        blocks.push(call('get_notebook_summary', { notebook_path: nb }, notebookSummary(r, nb), { preview: { summary: `Read the outline of ${nb}` } }));
+        blocks.push(
+          call(
+            'get_notebook_summary',
+            { notebook_path: nb },
+            notebookSummary(r, nb),
+            { preview: { summary: `Read the outline of ${nb}` } }
+          )
+        );
       } else if (kind < 0.47) {
         const rows = r.int(0, 30);
-        const body = rows ? `\n${dataFrameText(r, t, rows)}\n[${r.int(1000, 99999)} rows x ${COLUMNS[t].length} columns]` : '';
+        const body = rows
+          ? `\n${dataFrameText(r, t, rows)}\n[${r.int(1000, 99999)} rows x ${COLUMNS[t].length} columns]`
+          : '';
         blocks.push(
           call(
             'run_cell',
             { notebook_path: nb, cell_id: cellId },
             `Cell ${cellId} ran (execution count ${r.int(10, 90)}, ${(r.next() * 3).toFixed(2)} s).${body ? ' Outputs:' + body : ' No output.'}`,
-            { preview: { summary: `Run cell ${cellId} in ${nb}`, code: { source: codeBlock(r, t).replace(/^```\w*\n|\n```$/g, ''), language: 'python' } }, allowedBy: 'chat' }
+            {
+              preview: {
+                summary: `Run cell ${cellId} in ${nb}`,
+                code: {
+                  source: codeBlock(r, t).replace(/^```\w*\n|\n```$/g, ''),
+                  language: 'python'
+                }
+              },
+              allowedBy: 'chat'
+            }
           )
         );
       } else if (kind < 0.67) {
         const file = r.pick(FILES);
-        blocks.push(call('read_file', { path: file }, readFileResult(r, file, r.int(2048, 8192)), { preview: { summary: `Read ${file}` } }));
+        blocks.push(
+          call(
+            'read_file',
+            { path: file },
+            readFileResult(r, file, r.int(2048, 8192)),
+            { preview: { summary: `Read ${file}` } }
+          )
+        );
       } else if (kind < 0.87) {
-        blocks.push(call('inspect_variable', { name: `${t}_clean` }, inspectResult(r, t), { preview: { summary: `Inspect \`${t}_clean\` in the kernel` } }));
+        blocks.push(
+          call(
+            'inspect_variable',
+            { name: `${t}_clean` },
+            inspectResult(r, t),
+            { preview: { summary: `Inspect \`${t}_clean\` in the kernel` } }
+          )
+        );
       } else {
         const source = codeBlock(r, t).replace(/^```\w*\n|\n```$/g, '');
         blocks.push(
-          call('edit_cell', { notebook_path: nb, cell_id: cellId, source }, `Cell ${cellId} in ${nb} replaced (${source.split('\n').length} lines). Run it to check it works.`, {
-            preview: { summary: `Edit cell ${cellId} in ${nb}`, diff: { path: nb, before: `${t}.dropna()`, after: source } },
-            allowedBy: 'once'
-          })
+          call(
+            'edit_cell',
+            { notebook_path: nb, cell_id: cellId, source },
+            `Cell ${cellId} in ${nb} replaced (${source.split('\n').length} lines). Run it to check it works.`,
+            {
+              preview: {
+                summary: `Edit cell ${cellId} in ${nb}`,
+                diff: { path: nb, before: `${t}.dropna()`, after: source }
+              },
+              allowedBy: 'once'
+            }
+          )
         );
       }
     }
@@ -562,15 +749,24 @@ function generateChat() {
  */
 async function measureOpen({ expectedTurns, expectedMarkdown, timeoutMs }) {
   const app = window.jupyterapp;
-  const result = { widgetMs: null, turnsMs: null, markdownMs: null, commandMs: null, longTasks: [], frames: 0 };
+  const result = {
+    widgetMs: null,
+    turnsMs: null,
+    markdownMs: null,
+    commandMs: null,
+    longTasks: [],
+    frames: 0
+  };
   if (document.querySelector('.jp-DataEngineer-chatWidget')) {
-    result.error = 'the chat widget existed before the command (opened by the layout?)';
+    result.error =
+      'the chat widget existed before the command (opened by the layout?)';
     return result;
   }
   let po = null;
   try {
     po = new PerformanceObserver(list => {
-      for (const e of list.getEntries()) result.longTasks.push({ start: e.startTime, duration: e.duration });
+      for (const e of list.getEntries())
+        result.longTasks.push({ start: e.startTime, duration: e.duration });
     });
     po.observe({ type: 'longtask', buffered: false });
   } catch {
@@ -578,7 +774,10 @@ async function measureOpen({ expectedTurns, expectedMarkdown, timeoutMs }) {
   }
   const t0 = performance.now();
   const mo = new MutationObserver(() => {
-    if (result.widgetMs === null && document.querySelector('.jp-DataEngineer-chatWidget')) {
+    if (
+      result.widgetMs === null &&
+      document.querySelector('.jp-DataEngineer-chatWidget')
+    ) {
       result.widgetMs = performance.now() - t0;
       mo.disconnect();
     }
@@ -588,12 +787,18 @@ async function measureOpen({ expectedTurns, expectedMarkdown, timeoutMs }) {
     const frame = () => {
       result.frames++;
       const now = performance.now() - t0;
-      if (result.turnsMs === null && document.querySelectorAll('.jp-DataEngineer-turn').length >= expectedTurns) {
+      if (
+        result.turnsMs === null &&
+        document.querySelectorAll('.jp-DataEngineer-turn').length >=
+          expectedTurns
+      ) {
         result.turnsMs = now;
       }
       if (result.turnsMs !== null && result.markdownMs === null) {
         let rendered = 0;
-        for (const node of document.querySelectorAll('.jp-DataEngineer-assistant .jp-RenderedMarkdown')) {
+        for (const node of document.querySelectorAll(
+          '.jp-DataEngineer-assistant .jp-RenderedMarkdown'
+        )) {
           if (node.childElementCount > 0) rendered++;
         }
         if (rendered >= expectedMarkdown) result.markdownMs = now;
@@ -602,7 +807,9 @@ async function measureOpen({ expectedTurns, expectedMarkdown, timeoutMs }) {
         resolve();
       } else if (now > timeoutMs) {
         result.timedOut = true;
-        result.turnsInDom = document.querySelectorAll('.jp-DataEngineer-turn').length;
+        result.turnsInDom = document.querySelectorAll(
+          '.jp-DataEngineer-turn'
+        ).length;
         resolve();
       } else {
         requestAnimationFrame(frame);
@@ -619,8 +826,12 @@ async function measureOpen({ expectedTurns, expectedMarkdown, timeoutMs }) {
   // Long tasks are reported a little after they end.
   await new Promise(r => setTimeout(r, 200));
   if (po) po.disconnect();
-  result.longTasks = result.longTasks.map(t => ({ start: t.start - t0, duration: t.duration })).filter(t => t.start + t.duration > 0);
-  const shell = [...app.shell.widgets('right')].find(w => w.id === 'jp-data-engineer-chat');
+  result.longTasks = result.longTasks
+    .map(t => ({ start: t.start - t0, duration: t.duration }))
+    .filter(t => t.start + t.duration > 0);
+  const shell = [...app.shell.widgets('right')].find(
+    w => w.id === 'jp-data-engineer-chat'
+  );
   if (!shell) {
     result.error = 'no right-sidebar widget with id jp-data-engineer-chat';
     return result;
@@ -655,8 +866,13 @@ async function main() {
   const expectedMarkdown = chat.turns
     .slice(-shownTurns)
     .filter(t => t.role === 'assistant')
-    .reduce((a, t) => a + t.blocks.filter(b => b.type === 'text' && b.text).length, 0);
-  log(`generated ${chat.turns.length} turns, ${kb(chatBytes)} (${(performance.now() - genStart).toFixed(0)} ms); tool calls ${JSON.stringify(stats.calls)}`);
+    .reduce(
+      (a, t) => a + t.blocks.filter(b => b.type === 'text' && b.text).length,
+      0
+    );
+  log(
+    `generated ${chat.turns.length} turns, ${kb(chatBytes)} (${(performance.now() - genStart).toFixed(0)} ms); tool calls ${JSON.stringify(stats.calls)}`
+  );
 
   // Serialisation alone, in Node.
   const nodeStringify = [];
@@ -674,7 +890,13 @@ async function main() {
 
   // 2. Private copy of the labextension, lab root.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'de-chat-persist-'));
-  for (const d of ['root', 'workspaces', 'settings', 'runtime', 'data/labextensions']) {
+  for (const d of [
+    'root',
+    'workspaces',
+    'settings',
+    'runtime',
+    'data/labextensions'
+  ]) {
     fs.mkdirSync(path.join(tmp, d), { recursive: true });
   }
   const snapshot = path.join(tmp, 'data', 'labextensions', EXT_NAME);
@@ -682,11 +904,23 @@ async function main() {
   for (let attempt = 1; ; attempt++) {
     fs.rmSync(snapshot, { recursive: true, force: true });
     const before = buildInfo(REPO_LABEXT);
-    fs.cpSync(REPO_LABEXT, snapshot, { recursive: true, dereference: true, preserveTimestamps: true });
+    fs.cpSync(REPO_LABEXT, snapshot, {
+      recursive: true,
+      dereference: true,
+      preserveTimestamps: true
+    });
     const after = buildInfo(REPO_LABEXT);
     info = buildInfo(snapshot);
-    if (before.load === after.load && before.builtAt.getTime() === after.builtAt.getTime() && fs.existsSync(info.entry)) break;
-    if (attempt >= 3) throw new Error('the labextension keeps changing under us (a concurrent build?); run again later');
+    if (
+      before.load === after.load &&
+      before.builtAt.getTime() === after.builtAt.getTime() &&
+      fs.existsSync(info.entry)
+    )
+      break;
+    if (attempt >= 3)
+      throw new Error(
+        'the labextension keeps changing under us (a concurrent build?); run again later'
+      );
     log('the labextension changed while being copied; retrying');
     await sleep(2000);
   }
@@ -694,10 +928,24 @@ async function main() {
   const srcNewer = src.mtime > info.builtAt;
   const snapshotHasRestore = fs
     .readdirSync(path.join(snapshot, 'static'))
-    .some(f => f.endsWith('.js') && fs.readFileSync(path.join(snapshot, 'static', f), 'utf8').includes('lastRestore'));
-  log(`using ${info.dev ? 'DEVELOPMENT' : 'production'} build ${info.load} (built ${info.builtAt.toISOString()})`);
-  if (srcNewer) log(`warning: ${src.file} (${src.mtime.toISOString()}) is newer than the build`);
-  if (!snapshotHasRestore) log('warning: no "lastRestore" in the build: chat persistence may not be built in');
+    .some(
+      f =>
+        f.endsWith('.js') &&
+        fs
+          .readFileSync(path.join(snapshot, 'static', f), 'utf8')
+          .includes('lastRestore')
+    );
+  log(
+    `using ${info.dev ? 'DEVELOPMENT' : 'production'} build ${info.load} (built ${info.builtAt.toISOString()})`
+  );
+  if (srcNewer)
+    log(
+      `warning: ${src.file} (${src.mtime.toISOString()}) is newer than the build`
+    );
+  if (!snapshotHasRestore)
+    log(
+      'warning: no "lastRestore" in the build: chat persistence may not be built in'
+    );
   const root = path.join(tmp, 'root');
   const hiddenDir = path.join(root, '.jupyter', 'chats');
   const fallbackDir = path.join(root, 'data-engineer-chats');
@@ -713,11 +961,15 @@ async function main() {
     const { base } = await startMockAndLab({ tmp, children, log });
 
     // Hidden files served? Otherwise the store uses its fallback folder.
-    const probe = await fetch(`${base}api/contents/.jupyter/chats/${CHAT_ID}.json?content=0`);
+    const probe = await fetch(
+      `${base}api/contents/.jupyter/chats/${CHAT_ID}.json?content=0`
+    );
     let chatDir = hiddenDir;
     let chatFolder = '.jupyter/chats';
     if (!probe.ok) {
-      log(`GET .jupyter/chats/${CHAT_ID}.json: HTTP ${probe.status} (hidden files not served); using data-engineer-chats/`);
+      log(
+        `GET .jupyter/chats/${CHAT_ID}.json: HTTP ${probe.status} (hidden files not served); using data-engineer-chats/`
+      );
       fs.rmSync(path.join(root, '.jupyter'), { recursive: true, force: true });
       fs.mkdirSync(fallbackDir, { recursive: true });
       fs.writeFileSync(path.join(fallbackDir, `${CHAT_ID}.json`), chatText);
@@ -730,7 +982,8 @@ async function main() {
         .readdirSync(chatDir, { withFileTypes: true })
         .map(e => (e.isDirectory() ? `${e.name}/` : e.name))
         .sort();
-      for (const f of found) fs.rmSync(path.join(chatDir, f), { recursive: true, force: true });
+      for (const f of found)
+        fs.rmSync(path.join(chatDir, f), { recursive: true, force: true });
       fs.writeFileSync(chatFile, chatText);
       return found;
     };
@@ -738,9 +991,18 @@ async function main() {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync']
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync'
+      ]
     });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 }
+    });
     await context.addInitScript(
       ([key, id]) => {
         try {
@@ -753,7 +1015,10 @@ async function main() {
     );
     const page = await context.newPage();
     page.on('console', m => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      if (
+        m.type() === 'error' &&
+        !m.text().startsWith('Failed to load resource')
+      ) {
         log(`browser console error: ${m.text().split('\n')[0].slice(0, 160)}`);
       }
     });
@@ -768,25 +1033,52 @@ async function main() {
         await sleep(1500); // let the pagehide flush (if any) reach the server
         foundBetween.push(resetFolder());
       }
-      await page.goto(`${base}lab/workspaces/chat-bench-${i}`, { waitUntil: 'domcontentloaded' });
-      await page.waitForFunction(() => !!window.jupyterapp, null, { timeout: STEP_TIMEOUT_MS });
+      await page.goto(`${base}lab/workspaces/chat-bench-${i}`, {
+        waitUntil: 'domcontentloaded'
+      });
+      await page.waitForFunction(() => !!window.jupyterapp, null, {
+        timeout: STEP_TIMEOUT_MS
+      });
       await page.evaluate(async () => {
         await window.jupyterapp.started;
         await window.jupyterapp.restored;
       });
-      await page.waitForSelector('#jupyterlab-splash', { state: 'detached', timeout: STEP_TIMEOUT_MS });
+      await page.waitForSelector('#jupyterlab-splash', {
+        state: 'detached',
+        timeout: STEP_TIMEOUT_MS
+      });
       if (i === 0) {
-        if (!(await page.evaluate(() => window.jupyterapp.commands.hasCommand('data-engineer:open')))) {
-          throw new Error('command data-engineer:open is not registered: extension not loaded?');
+        if (
+          !(await page.evaluate(() =>
+            window.jupyterapp.commands.hasCommand('data-engineer:open')
+          ))
+        ) {
+          throw new Error(
+            'command data-engineer:open is not registered: extension not loaded?'
+          );
         }
         const loaded = await page.evaluate(
-          load => performance.getEntriesByType('resource').some(e => e.name.includes(`/lab/extensions/jupyterlab-data-engineer/${load}`)),
+          load =>
+            performance
+              .getEntriesByType('resource')
+              .some(e =>
+                e.name.includes(
+                  `/lab/extensions/jupyterlab-data-engineer/${load}`
+                )
+              ),
           info.load
         );
-        if (!loaded) throw new Error(`the page did not load ${info.load}: is ${EXT_NAME} installed elsewhere too?`);
+        if (!loaded)
+          throw new Error(
+            `the page did not load ${info.load}: is ${EXT_NAME} installed elsewhere too?`
+          );
       }
       await sleep(1500); // start-up requests settle
-      const r = await page.evaluate(measureOpen, { expectedTurns: shownTurns, expectedMarkdown, timeoutMs: 60000 });
+      const r = await page.evaluate(measureOpen, {
+        expectedTurns: shownTurns,
+        expectedMarkdown,
+        timeoutMs: 60000
+      });
       // Then every earlier turn, on the user's demand.
       r.showAllMs = await page.evaluate(async total => {
         const button = document.querySelector('.jp-DataEngineer-showEarlier');
@@ -795,7 +1087,10 @@ async function main() {
         button.click();
         return new Promise(resolve => {
           const frame = () => {
-            if (document.querySelectorAll('.jp-DataEngineer-turn').length >= total) resolve(performance.now() - t0);
+            if (
+              document.querySelectorAll('.jp-DataEngineer-turn').length >= total
+            )
+              resolve(performance.now() - t0);
             else if (performance.now() - t0 > 30000) resolve(null);
             else requestAnimationFrame(frame);
           };
@@ -823,10 +1118,18 @@ async function main() {
     // 4. Saves, on the last page (the chat is loaded).
     const saveRuns = await page.evaluate(
       async ({ n, id }) => {
-        const shell = [...window.jupyterapp.shell.widgets('right')].find(w => w.id === 'jp-data-engineer-chat');
+        const shell = [...window.jupyterapp.shell.widgets('right')].find(
+          w => w.id === 'jp-data-engineer-chat'
+        );
         const chat = await shell.load();
         const threads = chat.threads;
-        const out = { flush: [], serialise: [], debounced: null, turns: chat.assistant.conversation.turns.length, idle: [] };
+        const out = {
+          flush: [],
+          serialise: [],
+          debounced: null,
+          turns: chat.assistant.conversation.turns.length,
+          idle: []
+        };
         // Where a load's time goes, with the page idle (the restore runs while the
         // chat's other start-up requests are under way): the raw HTTP request, the
         // contents manager, the store (folder known by now), the chat's refresh().
@@ -835,13 +1138,17 @@ async function main() {
         const settings = window.jupyterapp.serviceManager.serverSettings;
         const settle = async () => {
           await new Promise(r => setTimeout(r, 700));
-          while (threads.autosave.busy) await new Promise(r => setTimeout(r, 20));
+          while (threads.autosave.busy)
+            await new Promise(r => setTimeout(r, 20));
         };
         for (let i = 0; i < 6; i++) {
           await settle(); // a save under way renames the file away for a moment
           const row = {};
           let t = performance.now();
-          const res = await fetch(`${settings.baseUrl}api/contents/${file}?type=file&format=text&content=1&_=${Date.now()}`, { credentials: 'same-origin' });
+          const res = await fetch(
+            `${settings.baseUrl}api/contents/${file}?type=file&format=text&content=1&_=${Date.now()}`,
+            { credentials: 'same-origin' }
+          );
           const body = await res.text();
           if (!res.ok) throw new Error(`GET ${file}: HTTP ${res.status}`);
           row.fetchMs = performance.now() - t;
@@ -850,7 +1157,11 @@ async function main() {
           JSON.parse(model.content);
           row.parseMs = performance.now() - t;
           t = performance.now();
-          await window.jupyterapp.serviceManager.contents.get(file, { content: true, type: 'file', format: 'text' });
+          await window.jupyterapp.serviceManager.contents.get(file, {
+            content: true,
+            type: 'file',
+            format: 'text'
+          });
           row.contentsGetMs = performance.now() - t;
           t = performance.now();
           await threads.store.load(id);
@@ -865,7 +1176,10 @@ async function main() {
         for (let i = 0; i < n; i++) {
           const t = performance.now();
           await threads.autosave.flush(); // a forced save (threads.flush() skips an unchanged chat)
-          out.flush.push({ wall: performance.now() - t, lastSaveMs: threads.autosave.lastSaveMs });
+          out.flush.push({
+            wall: performance.now() - t,
+            lastSaveMs: threads.autosave.lastSaveMs
+          });
           await new Promise(r => setTimeout(r, 300));
         }
         // Serialisation alone: what the autosave's chat() does, then the store's stringify.
@@ -876,25 +1190,41 @@ async function main() {
           const snapshotMs = performance.now() - t;
           t = performance.now();
           const text = JSON.stringify({ ...saved, version: 1 }, null, 1);
-          out.serialise.push({ snapshotMs, stringifyMs: performance.now() - t, chars: text.length });
+          out.serialise.push({
+            snapshotMs,
+            stringifyMs: performance.now() - t,
+            chars: text.length
+          });
         }
         // One debounced autosave after a change.
         threads.autosave.lastSaveMs = null;
         const t = performance.now();
         chat.assistant.setTitle('Orders pipeline review (bench)');
-        while ((threads.autosave.busy || threads.autosave.lastSaveMs === null) && performance.now() - t < 10000) {
+        while (
+          (threads.autosave.busy || threads.autosave.lastSaveMs === null) &&
+          performance.now() - t < 10000
+        ) {
           await new Promise(r => setTimeout(r, 10));
         }
-        out.debounced = { lastSaveMs: threads.autosave.lastSaveMs, sinceChangeMs: performance.now() - t };
+        out.debounced = {
+          lastSaveMs: threads.autosave.lastSaveMs,
+          sinceChangeMs: performance.now() - t
+        };
         out.problem = threads.problem;
         return out;
       },
       { n: opts.saves, id: CHAT_ID }
     );
-    log(`saves: lastSaveMs ${saveRuns.flush.map(f => f.lastSaveMs).join(', ')} ms; debounced ${JSON.stringify(saveRuns.debounced)}`);
+    log(
+      `saves: lastSaveMs ${saveRuns.flush.map(f => f.lastSaveMs).join(', ')} ms; debounced ${JSON.stringify(saveRuns.debounced)}`
+    );
     const afterSave = fs
       .readdirSync(chatDir, { withFileTypes: true })
-      .map(e => ({ name: e.isDirectory() ? `${e.name}/` : e.name, dir: e.isDirectory(), bytes: fs.statSync(path.join(chatDir, e.name)).size }))
+      .map(e => ({
+        name: e.isDirectory() ? `${e.name}/` : e.name,
+        dir: e.isDirectory(),
+        bytes: fs.statSync(path.join(chatDir, e.name)).size
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
     const savedText = fs.readFileSync(chatFile, 'utf8');
     const savedTurns = JSON.parse(savedText).turns.length;
@@ -910,22 +1240,47 @@ async function main() {
     const widgetMs = col(measured, r => r.widgetMs);
     const turnsMs = col(measured, r => r.turnsMs);
     const markdownMs = col(measured, r => r.markdownMs);
-    const widgetToTurns = measured.filter(r => r.widgetMs !== null && r.turnsMs !== null).map(r => r.turnsMs - r.widgetMs);
-    const widgetToMarkdown = measured.filter(r => r.widgetMs !== null && r.markdownMs !== null).map(r => r.markdownMs - r.widgetMs);
-    const longest = measured.map(r => r.longTasks.reduce((a, t) => Math.max(a, t.duration), 0));
-    const longSum = measured.map(r => r.longTasks.reduce((a, t) => a + t.duration, 0));
-    const flushLast = saveRuns.flush.map(f => f.lastSaveMs).filter(v => typeof v === 'number');
+    const widgetToTurns = measured
+      .filter(r => r.widgetMs !== null && r.turnsMs !== null)
+      .map(r => r.turnsMs - r.widgetMs);
+    const widgetToMarkdown = measured
+      .filter(r => r.widgetMs !== null && r.markdownMs !== null)
+      .map(r => r.markdownMs - r.widgetMs);
+    const longest = measured.map(r =>
+      r.longTasks.reduce((a, t) => Math.max(a, t.duration), 0)
+    );
+    const longSum = measured.map(r =>
+      r.longTasks.reduce((a, t) => a + t.duration, 0)
+    );
+    const flushLast = saveRuns.flush
+      .map(f => f.lastSaveMs)
+      .filter(v => typeof v === 'number');
     const flushWall = saveRuns.flush.map(f => f.wall);
     const snapMs = saveRuns.serialise.slice(2).map(s => s.snapshotMs);
     const strMs = saveRuns.serialise.slice(2).map(s => s.stringifyMs);
     const pass = median(widgetToTurns) < TARGET_MS;
-    const dirty = git('status', '--porcelain', '--', 'src', 'style', 'schema', 'personas', 'package.json');
-    const typeCounts = Object.entries(stats.calls).map(([k, v]) => `${v} ${k}`).join(', ');
+    const dirty = git(
+      'status',
+      '--porcelain',
+      '--',
+      'src',
+      'style',
+      'schema',
+      'personas',
+      'package.json'
+    );
+    const typeCounts = Object.entries(stats.calls)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
     const totalCalls = Object.values(stats.calls).reduce((a, b) => a + b, 0);
-    const pagehide = foundBetween.map(f => f.join(' + ')).reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map());
+    const pagehide = foundBetween
+      .map(f => f.join(' + '))
+      .reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map());
 
     const md = [];
-    md.push('# Chat persistence: saved size, save time, load time after a reload');
+    md.push(
+      '# Chat persistence: saved size, save time, load time after a reload'
+    );
     md.push('');
     md.push(
       `Generated by \`node bench/chat_persistence.mjs${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString()}, ` +
@@ -951,8 +1306,12 @@ async function main() {
     md.push('');
     md.push('| | size |');
     md.push('|---|---:|');
-    md.push(`| generated file (\`JSON.stringify(chat, null, 1)\`, as the store writes) | ${chatBytes} B (${kb(chatBytes)}) |`);
-    md.push(`| gzip -6 of it (for scale; the server stores it uncompressed) | ${kb(zlib.gzipSync(chatText).length)} |`);
+    md.push(
+      `| generated file (\`JSON.stringify(chat, null, 1)\`, as the store writes) | ${chatBytes} B (${kb(chatBytes)}) |`
+    );
+    md.push(
+      `| gzip -6 of it (for scale; the server stores it uncompressed) | ${kb(zlib.gzipSync(chatText).length)} |`
+    );
     for (const f of afterSave) {
       md.push(
         f.dir
@@ -960,21 +1319,73 @@ async function main() {
           : `| after the saves: \`${chatFolder}/${f.name}\` | ${f.bytes} B (${kb(f.bytes)}) |`
       );
     }
-    md.push(`| disk used by the chat after the saves (the previous version stays as \`.tmp\`) | ${kb(afterSave.filter(f => !f.dir).reduce((a, f) => a + f.bytes, 0))} |`);
+    md.push(
+      `| disk used by the chat after the saves (the previous version stays as \`.tmp\`) | ${kb(afterSave.filter(f => !f.dir).reduce((a, f) => a + f.bytes, 0))} |`
+    );
     md.push('');
-    md.push(`## Load after a reload (${measured.length} reloads after a warm-up)`);
+    md.push(
+      `## Load after a reload (${measured.length} reloads after a warm-up)`
+    );
     md.push('');
     md.push('| measure | median | p90 | min | max | what |');
     md.push('|---|---:|---:|---:|---:|---|');
-    md.push(row('`lastRestore.loadMs`', loadMs, 'store.load: find the folder, GET the file through the contents API, JSON.parse, check'));
-    md.push(row('`lastRestore.applyMs`', applyMs, 'fill the conversation (deep copy of the turns, signals); no rendering'));
-    md.push(row('command → widget created', widgetMs, '`data-engineer:open` to the ChatWidget in the DOM: lazy chunk import and construction; the restore starts in the constructor'));
-    md.push(row(`widget created → last ${INITIAL_TURNS} turns in DOM`, widgetToTurns, 'restore (load, apply; the persona is set when the personas have loaded) and the React render'));
-    md.push(row('widget created → markdown rendered', widgetToMarkdown, `all ${expectedMarkdown} markdown blocks of the replies rendered (JupyterLab's renderer, async)`));
-    md.push(row(`command → last ${INITIAL_TURNS} turns in DOM`, turnsMs, 'first animation frame with those turn elements present'));
-    md.push(row('"Show earlier" → all 200 turns in DOM', measured.map(r => r.showAllMs).filter(v => typeof v === 'number'), 'the click to the frame with every turn element (markdown renders after)'));
+    md.push(
+      row(
+        '`lastRestore.loadMs`',
+        loadMs,
+        'store.load: find the folder, GET the file through the contents API, JSON.parse, check'
+      )
+    );
+    md.push(
+      row(
+        '`lastRestore.applyMs`',
+        applyMs,
+        'fill the conversation (deep copy of the turns, signals); no rendering'
+      )
+    );
+    md.push(
+      row(
+        'command → widget created',
+        widgetMs,
+        '`data-engineer:open` to the ChatWidget in the DOM: lazy chunk import and construction; the restore starts in the constructor'
+      )
+    );
+    md.push(
+      row(
+        `widget created → last ${INITIAL_TURNS} turns in DOM`,
+        widgetToTurns,
+        'restore (load, apply; the persona is set when the personas have loaded) and the React render'
+      )
+    );
+    md.push(
+      row(
+        'widget created → markdown rendered',
+        widgetToMarkdown,
+        `all ${expectedMarkdown} markdown blocks of the replies rendered (JupyterLab's renderer, async)`
+      )
+    );
+    md.push(
+      row(
+        `command → last ${INITIAL_TURNS} turns in DOM`,
+        turnsMs,
+        'first animation frame with those turn elements present'
+      )
+    );
+    md.push(
+      row(
+        '"Show earlier" → all 200 turns in DOM',
+        measured.map(r => r.showAllMs).filter(v => typeof v === 'number'),
+        'the click to the frame with every turn element (markdown renders after)'
+      )
+    );
     md.push(row('command → markdown rendered', markdownMs, ''));
-    md.push(row('longest main-thread task', longest, 'Long Tasks API, command to markdown rendered'));
+    md.push(
+      row(
+        'longest main-thread task',
+        longest,
+        'Long Tasks API, command to markdown rendered'
+      )
+    );
     md.push(row('sum of long tasks', longSum, ''));
     md.push('');
     const w = runs[0];
@@ -984,7 +1395,16 @@ async function main() {
         `Store folder in use: \`${w.folder}\`.`
     );
     md.push('');
-    md.push('Per reload (ms): ' + measured.map(r => `${r.lastRestore.loadMs.toFixed(0)}/${r.lastRestore.applyMs.toFixed(0)}/${r.turnsMs?.toFixed(0)}/${r.markdownMs?.toFixed(0)}`).join(', ') + ' (loadMs/applyMs/command→turns/command→markdown).');
+    md.push(
+      'Per reload (ms): ' +
+        measured
+          .map(
+            r =>
+              `${r.lastRestore.loadMs.toFixed(0)}/${r.lastRestore.applyMs.toFixed(0)}/${r.turnsMs?.toFixed(0)}/${r.markdownMs?.toFixed(0)}`
+          )
+          .join(', ') +
+        ' (loadMs/applyMs/command→turns/command→markdown).'
+    );
     md.push('');
     const savedAfter = measured.filter(r => r.saveAfterRestore !== null);
     md.push(
@@ -993,31 +1413,87 @@ async function main() {
     );
     md.push('');
     md.push(
-      'Chat folder found before each reload (the previous page\'s `pagehide` flush may have saved it again; it is then put back to the generated file alone): ' +
+      "Chat folder found before each reload (the previous page's `pagehide` flush may have saved it again; it is then put back to the generated file alone): " +
         [...pagehide.entries()].map(([k, v]) => `${v}× \`${k}\``).join(', ') +
         '.'
     );
     md.push('');
     const idle = saveRuns.idle.slice(1);
-    md.push(`Where the load's time goes, measured with the page idle after the last reload (${idle.length} times after one warm-up):`);
+    md.push(
+      `Where the load's time goes, measured with the page idle after the last reload (${idle.length} times after one warm-up):`
+    );
     md.push('');
     md.push('| measure | median | p90 | min | max | what |');
     md.push('|---|---:|---:|---:|---:|---|');
-    md.push(row('raw `fetch` of the file', idle.map(r => r.fetchMs), '`GET /api/contents/<file>?format=text&content=1` and reading the body'));
-    md.push(row('the two `JSON.parse`', idle.map(r => r.parseMs), 'the contents model, then the chat inside it'));
-    md.push(row('`contents.get` of the file', idle.map(r => r.contentsGetMs), "JupyterLab's contents manager (what the store calls)"));
-    md.push(row('`threads.store.load(id)`', idle.map(r => r.storeLoadMs), 'folder already known: one GET, parse, check'));
-    md.push(row('`chat.refresh()`', idle.map(r => r.refreshMs), 'server config, personas, instructions: the restore waits for it before applying'));
+    md.push(
+      row(
+        'raw `fetch` of the file',
+        idle.map(r => r.fetchMs),
+        '`GET /api/contents/<file>?format=text&content=1` and reading the body'
+      )
+    );
+    md.push(
+      row(
+        'the two `JSON.parse`',
+        idle.map(r => r.parseMs),
+        'the contents model, then the chat inside it'
+      )
+    );
+    md.push(
+      row(
+        '`contents.get` of the file',
+        idle.map(r => r.contentsGetMs),
+        "JupyterLab's contents manager (what the store calls)"
+      )
+    );
+    md.push(
+      row(
+        '`threads.store.load(id)`',
+        idle.map(r => r.storeLoadMs),
+        'folder already known: one GET, parse, check'
+      )
+    );
+    md.push(
+      row(
+        '`chat.refresh()`',
+        idle.map(r => r.refreshMs),
+        'server config, personas, instructions: the restore waits for it before applying'
+      )
+    );
     md.push('');
     md.push(`## Save (${saveRuns.turns} turns in the conversation)`);
     md.push('');
     md.push('| measure | median | p90 | min | max | what |');
     md.push('|---|---:|---:|---:|---:|---|');
-    md.push(row('`autosave.lastSaveMs` (flush)', flushLast, `\`threads.flush()\` ${flushLast.length}×, 300 ms apart: chat snapshot, stringify, exists check, PUT .tmp, 3 renames`));
-    md.push(row('`threads.flush()` wall time', flushWall, 'the same, measured around the call in the page'));
-    md.push(row('snapshot (`savedChatOf`) in the page', snapMs, 'conversation.toJSON() and the chat object'));
+    md.push(
+      row(
+        '`autosave.lastSaveMs` (flush)',
+        flushLast,
+        `\`threads.flush()\` ${flushLast.length}×, 300 ms apart: chat snapshot, stringify, exists check, PUT .tmp, 3 renames`
+      )
+    );
+    md.push(
+      row(
+        '`threads.flush()` wall time',
+        flushWall,
+        'the same, measured around the call in the page'
+      )
+    );
+    md.push(
+      row(
+        'snapshot (`savedChatOf`) in the page',
+        snapMs,
+        'conversation.toJSON() and the chat object'
+      )
+    );
     md.push(row('`JSON.stringify(chat, null, 1)` in the page', strMs, ''));
-    md.push(row('`JSON.stringify(chat, null, 1)` in Node', nodeStringify, `Node ${process.version}, 20 runs after 5 warm-up`));
+    md.push(
+      row(
+        '`JSON.stringify(chat, null, 1)` in Node',
+        nodeStringify,
+        `Node ${process.version}, 20 runs after 5 warm-up`
+      )
+    );
     md.push(row('`JSON.parse` of the file in Node', nodeParse, ''));
     md.push('');
     md.push(
@@ -1046,7 +1522,9 @@ async function main() {
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, md.join('\n'));
     console.log(md.join('\n'));
-    log(`median widget → last ${INITIAL_TURNS} turns ${ms(median(widgetToTurns))} (target < ${TARGET_MS} ms): ${pass ? 'PASS' : 'FAIL'}`);
+    log(
+      `median widget → last ${INITIAL_TURNS} turns ${ms(median(widgetToTurns))} (target < ${TARGET_MS} ms): ${pass ? 'PASS' : 'FAIL'}`
+    );
     log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
     if (!pass) process.exitCode = 1;
     succeeded = true;
@@ -1054,7 +1532,10 @@ async function main() {
     if (browser) await browser.close().catch(() => {});
     cleanup();
     const deadline = Date.now() + 10000;
-    while (Date.now() < deadline && children.some(c => c.exitCode === null && c.signalCode === null)) {
+    while (
+      Date.now() < deadline &&
+      children.some(c => c.exitCode === null && c.signalCode === null)
+    ) {
       await sleep(100);
     }
     for (const c of children) {
@@ -1072,6 +1553,9 @@ async function main() {
 }
 
 main().catch(err => {
-  console.error('[chat_persistence] FAILED:', err && err.stack ? err.stack : err);
+  console.error(
+    '[chat_persistence] FAILED:',
+    err && err.stack ? err.stack : err
+  );
   process.exitCode = 2;
 });

@@ -30,15 +30,42 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
 function compile() {
   const out = path.join(REPO, 'build', 'etl-bench');
   const tsc = path.join(REPO, 'node_modules', '.bin', 'tsc');
-  const files = ['src/etl/skeleton.ts', 'src/etl/etlPrompt.ts', 'src/etl/sourceSchema.ts', 'src/etl/tools/proof.ts', 'src/etl/tools/proofKernel.ts'];
-  const r = spawnSync(tsc, [...files, '--outDir', out, '--rootDir', 'src', '--module', 'commonjs', '--target', 'ES2020', '--skipLibCheck', '--esModuleInterop', '--types', 'node'], { cwd: REPO, encoding: 'utf8' });
+  const files = [
+    'src/etl/skeleton.ts',
+    'src/etl/etlPrompt.ts',
+    'src/etl/sourceSchema.ts',
+    'src/etl/tools/proof.ts',
+    'src/etl/tools/proofKernel.ts'
+  ];
+  const r = spawnSync(
+    tsc,
+    [
+      ...files,
+      '--outDir',
+      out,
+      '--rootDir',
+      'src',
+      '--module',
+      'commonjs',
+      '--target',
+      'ES2020',
+      '--skipLibCheck',
+      '--esModuleInterop',
+      '--types',
+      'node'
+    ],
+    { cwd: REPO, encoding: 'utf8' }
+  );
   if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
   return out;
 }
 
 /** orders.csv of examples/data, repeated with new ids up to `rows` rows. */
 function writeOrders(file, rows) {
-  const lines = fs.readFileSync(path.join(REPO, 'examples', 'data', 'orders.csv'), 'utf8').trim().split('\n');
+  const lines = fs
+    .readFileSync(path.join(REPO, 'examples', 'data', 'orders.csv'), 'utf8')
+    .trim()
+    .split('\n');
   const header = lines[0];
   const body = lines.slice(1).filter((l, i, all) => all.indexOf(l) === i);
   const out = [header];
@@ -51,9 +78,16 @@ function writeOrders(file, rows) {
 }
 
 const ORDERS_COLUMNS = [
-  ['order_id', 'int', false], ['customer_id', 'int', false], ['order_ts', 'timestamp', false], ['status', 'string', false],
-  ['channel', 'string', true], ['items', 'int', false], ['currency', 'string', false], ['amount', 'float', false],
-  ['discount', 'float', true], ['shipping_fee', 'float', false]
+  ['order_id', 'int', false],
+  ['customer_id', 'int', false],
+  ['order_ts', 'timestamp', false],
+  ['status', 'string', false],
+  ['channel', 'string', true],
+  ['items', 'int', false],
+  ['currency', 'string', false],
+  ['amount', 'float', false],
+  ['discount', 'float', true],
+  ['shipping_fee', 'float', false]
 ].map(([name, type, nullable]) => ({ name, type, nullable }));
 
 async function waitForServer(url, proc) {
@@ -71,23 +105,42 @@ async function waitForServer(url, proc) {
 }
 
 async function main() {
-  if ([8888, 8765, 8889].includes(PORT)) throw new Error('port reserved for Galata');
+  if ([8888, 8765, 8889].includes(PORT))
+    throw new Error('port reserved for Galata');
   const out = compile();
   const require = createRequire(path.join(out, 'x.js'));
   const { buildSkeleton } = require(path.join(out, 'etl', 'skeleton.js'));
-  const { etlContext, etlUserPrompt } = require(path.join(out, 'etl', 'etlPrompt.js'));
-  const { csvSchema, sourceName } = require(path.join(out, 'etl', 'sourceSchema.js'));
+  const { etlContext, etlUserPrompt } = require(
+    path.join(out, 'etl', 'etlPrompt.js')
+  );
+  const { csvSchema, sourceName } = require(
+    path.join(out, 'etl', 'sourceSchema.js')
+  );
   const { proveNotebook } = require(path.join(out, 'etl', 'tools', 'proof.js'));
-  const { SessionProofHost } = require(path.join(out, 'etl', 'tools', 'proofKernel.js'));
+  const { SessionProofHost } = require(
+    path.join(out, 'etl', 'tools', 'proofKernel.js')
+  );
   const { ServerConnection } = require('@jupyterlab/services');
   const WebSocket = require('ws');
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-proof-bench-'));
   writeOrders(path.join(work, 'orders.csv'), ROWS);
   const spec = {
-    title: 'Bench orders', engine: 'pandas', mode: 'full_refresh', target: { kind: 'parquet', path: 'output/orders' },
-    sources: [{ name: 'orders', path: 'orders.csv', format: 'csv', columns: ORDERS_COLUMNS, keys: ['order_id'] }],
-    keyColumns: ['order_id'], runDate: '2024-01-03'
+    title: 'Bench orders',
+    engine: 'pandas',
+    mode: 'full_refresh',
+    target: { kind: 'parquet', path: 'output/orders' },
+    sources: [
+      {
+        name: 'orders',
+        path: 'orders.csv',
+        format: 'csv',
+        columns: ORDERS_COLUMNS,
+        keys: ['order_id']
+      }
+    ],
+    keyColumns: ['order_id'],
+    runDate: '2024-01-03'
   };
   const nb = buildSkeleton(spec, 'etl.ipynb');
   fs.writeFileSync(path.join(work, 'etl.ipynb'), JSON.stringify(nb));
@@ -97,51 +150,131 @@ async function main() {
   const papermillOwn = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const r = spawnSync('python3', ['-m', 'papermill', '--no-progress-bar', 'etl.ipynb', `pm${i}.ipynb`], { cwd: work, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`papermill failed: ${r.stderr.slice(-2000)}`);
+    const r = spawnSync(
+      'python3',
+      ['-m', 'papermill', '--no-progress-bar', 'etl.ipynb', `pm${i}.ipynb`],
+      { cwd: work, encoding: 'utf8' }
+    );
+    if (r.status !== 0)
+      throw new Error(`papermill failed: ${r.stderr.slice(-2000)}`);
     papermill.push(performance.now() - t0);
     // papermill's own measure: kernel start and cells, without its process start and imports.
-    papermillOwn.push(1000 * JSON.parse(fs.readFileSync(path.join(work, `pm${i}.ipynb`), 'utf8')).metadata.papermill.duration);
+    papermillOwn.push(
+      1000 *
+        JSON.parse(fs.readFileSync(path.join(work, `pm${i}.ipynb`), 'utf8'))
+          .metadata.papermill.duration
+    );
   }
 
   // The proof run against a private server.
   const token = Math.random().toString(36).slice(2);
-  const server = spawn('python3', ['-m', 'jupyter', 'server', `--port=${PORT}`, '--no-browser', `--ServerApp.token=${token}`, '--ServerApp.allow_root=True', `--ServerApp.root_dir=${work}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(
+    'python3',
+    [
+      '-m',
+      'jupyter',
+      'server',
+      `--port=${PORT}`,
+      '--no-browser',
+      `--ServerApp.token=${token}`,
+      '--ServerApp.allow_root=True',
+      `--ServerApp.root_dir=${work}`
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] }
+  );
   const kill = () => server.exitCode === null && server.kill('SIGTERM');
   process.on('exit', kill);
   let data;
   let proofMs;
   try {
-    await waitForServer(`http://127.0.0.1:${PORT}/api/status?token=${token}`, server);
-    const settings = ServerConnection.makeSettings({ baseUrl: `http://127.0.0.1:${PORT}/`, wsUrl: `ws://127.0.0.1:${PORT}/`, token, WebSocket, fetch, Headers, Request, appendToken: true });
+    await waitForServer(
+      `http://127.0.0.1:${PORT}/api/status?token=${token}`,
+      server
+    );
+    const settings = ServerConnection.makeSettings({
+      baseUrl: `http://127.0.0.1:${PORT}/`,
+      wsUrl: `ws://127.0.0.1:${PORT}/`,
+      token,
+      WebSocket,
+      fetch,
+      Headers,
+      Request,
+      appendToken: true
+    });
     const cells = nb.cells
       .filter(c => c.cell_type === 'code')
-      .map(c => ({ id: c.id, source: c.source, section: c.metadata.etl.section, tags: c.metadata.tags ?? [] }));
+      .map(c => ({
+        id: c.id,
+        source: c.source,
+        section: c.metadata.etl.section,
+        tags: c.metadata.tags ?? []
+      }));
     const t0 = performance.now();
-    data = await proveNotebook({ cells, kernelName: 'python3', folder: '', notebookPath: 'etl.ipynb', host: new SessionProofHost(settings), signal: new AbortController().signal, runs: RUNS });
+    data = await proveNotebook({
+      cells,
+      kernelName: 'python3',
+      folder: '',
+      notebookPath: 'etl.ipynb',
+      host: new SessionProofHost(settings),
+      signal: new AbortController().signal,
+      runs: RUNS
+    });
     proofMs = performance.now() - t0;
   } finally {
     kill();
   }
-  if (!data.idempotent) throw new Error(`proof run not idempotent: ${JSON.stringify(data.runs.map(r => r.failure))}`);
+  if (!data.idempotent)
+    throw new Error(
+      `proof run not idempotent: ${JSON.stringify(data.runs.map(r => r.failure))}`
+    );
 
   // Context for a three-source pipeline: orders, customers and a third CSV (order lines).
   const lines = ['order_line_id,order_id,product_id,quantity,unit_price'];
-  for (let i = 0; i < 300; i++) lines.push(`${i + 1},${500001 + (i % 500)},${100 + (i % 40)},${1 + (i % 3)},${(9.5 + (i % 17)).toFixed(2)}`);
+  for (let i = 0; i < 300; i++)
+    lines.push(
+      `${i + 1},${500001 + (i % 500)},${100 + (i % 40)},${1 + (i % 3)},${(9.5 + (i % 17)).toFixed(2)}`
+    );
   const texts = {
-    orders: fs.readFileSync(path.join(REPO, 'examples/data/orders.csv'), 'utf8'),
-    customers: fs.readFileSync(path.join(REPO, 'examples/data/customers.csv'), 'utf8'),
+    orders: fs.readFileSync(
+      path.join(REPO, 'examples/data/orders.csv'),
+      'utf8'
+    ),
+    customers: fs.readFileSync(
+      path.join(REPO, 'examples/data/customers.csv'),
+      'utf8'
+    ),
     order_lines: lines.join('\n') + '\n'
   };
   const sources = Object.entries(texts).map(([name, text]) => {
-    const schema = csvSchema(text.slice(0, 64 * 1024), text.length <= 64 * 1024, sourceName(name));
-    return { name, path: `data/${name}.csv`, format: 'csv', columns: schema.columns, keys: schema.keys, sample: schema.sampleRows, note: `types from the whole file (${schema.rows} rows read)` };
+    const schema = csvSchema(
+      text.slice(0, 64 * 1024),
+      text.length <= 64 * 1024,
+      sourceName(name)
+    );
+    return {
+      name,
+      path: `data/${name}.csv`,
+      format: 'csv',
+      columns: schema.columns,
+      keys: schema.keys,
+      sample: schema.sampleRows,
+      note: `types from the whole file (${schema.rows} rows read)`
+    };
   });
-  const spec3 = { ...spec, sources: sources.map(({ sample, note, ...s }) => s), title: 'Three sources', businessRules: 'Net revenue = amount - discount, completed orders only, in EUR.' };
+  const spec3 = {
+    ...spec,
+    sources: sources.map(({ sample, note, ...s }) => s),
+    title: 'Three sources',
+    businessRules:
+      'Net revenue = amount - discount, completed orders only, in EUR.'
+  };
   const notebook3 = buildSkeleton(spec3, 'etl.ipynb');
   const attachment = etlContext(spec3, 'data/etl.ipynb', sources);
   const prompt = etlUserPrompt(spec3, 'data/etl.ipynb');
-  const skeletonChars = notebook3.cells.reduce((n, c) => n + c.source.length, 0);
+  const skeletonChars = notebook3.cells.reduce(
+    (n, c) => n + c.source.length,
+    0
+  );
   const tokens = chars => Math.ceil(chars / 4);
 
   const pm = papermill.reduce((a, b) => a + b, 0);
@@ -150,7 +283,10 @@ async function main() {
   const ratio = proofMs / pmOwn;
   const cellMs = data.runs.reduce((a, r) => a + r.cellMs, 0);
   const kernelMs = data.runs.reduce((a, r) => a + r.kernelStartMs, 0);
-  const load = os.loadavg().map(x => x.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map(x => x.toFixed(2))
+    .join(' ');
   const report = [
     '# ETL proof run (issue #14)',
     '',

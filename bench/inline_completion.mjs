@@ -60,7 +60,12 @@ function probe() {
   const P = (window.__deInline = { posts: [], ghosts: [], keys: 0 });
   const origFetch = window.fetch.bind(window);
   window.fetch = (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const url =
+      typeof input === 'string'
+        ? input
+        : input instanceof URL
+          ? input.href
+          : input.url;
     const method = init?.method ?? input.method ?? 'GET';
     // The chat is not used here: every Messages request is a completion.
     if (method === 'POST' && url.split('?')[0].endsWith('/v1/messages')) {
@@ -76,14 +81,19 @@ function probe() {
       const at = performance.now();
       requestAnimationFrame(() => {
         const channel = new MessageChannel();
-        channel.port1.onmessage = () => P.ghosts.push({ at, painted: performance.now(), text });
+        channel.port1.onmessage = () =>
+          P.ghosts.push({ at, painted: performance.now(), text });
         channel.port2.postMessage(0);
       });
     }
   });
   // The init script runs before the document has elements: observe once it has.
   document.addEventListener('DOMContentLoaded', () =>
-    observer.observe(document.body, { subtree: true, childList: true, characterData: true })
+    observer.observe(document.body, {
+      subtree: true,
+      childList: true,
+      characterData: true
+    })
   );
   document.addEventListener('keydown', () => P.keys++, true);
 }
@@ -100,16 +110,24 @@ async function main() {
   const { base, mockPort } = await startMockAndLab({ tmp, children, log });
   const mock = `http://127.0.0.1:${mockPort}`;
   await putSetting(base, '@jupyterlab/completer-extension:inline-completer', {
-    providers: { [PROVIDER]: { enabled: true, debouncerDelay: 250, timeout: 20000 } }
+    providers: {
+      [PROVIDER]: { enabled: true, debouncerDelay: 250, timeout: 20000 }
+    }
   });
-  await putSetting(base, '@jupyterlab/apputils-extension:notification', { fetchNews: 'false' });
+  await putSetting(base, '@jupyterlab/apputils-extension:notification', {
+    fetchNews: 'false'
+  });
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({
+    viewport: { width: 1400, height: 900 }
+  });
   await page.addInitScript(probe);
   try {
     await openLab(page, `${base}lab`);
     await page.evaluate(async () => {
-      await window.jupyterapp.commands.execute('notebook:create-new', { kernelName: 'python3' });
+      await window.jupyterapp.commands.execute('notebook:create-new', {
+        kernelName: 'python3'
+      });
     });
     await page.waitForSelector('.jp-NotebookPanel .jp-Cell .cm-content');
     await sleep(1500);
@@ -119,17 +137,26 @@ async function main() {
       const panel = window.jupyterapp.shell.currentWidget;
       await panel.sessionContext.ready;
       panel.content.activeCell.model.sharedModel.setSource(code);
-      await window.jupyterapp.commands.execute('notebook:run-cell-and-insert-below');
+      await window.jupyterapp.commands.execute(
+        'notebook:run-cell-and-insert-below'
+      );
     }, setup);
     await sleep(4000); // the run and the schema refresh after it
-    const reply = { blocks: [{ type: 'text', text: 'customer_segment")' }], chunk_size: 3, delay_ms: 5 };
+    const reply = {
+      blocks: [{ type: 'text', text: 'customer_segment")' }],
+      chunk_size: 3,
+      delay_ms: 5
+    };
 
     // 1 and 2: one completion after a pause, `samples` times.
     const samples = [];
     // One warm-up (loads the provider's code and the SDK, lists the models), then the samples.
     for (let i = -1; i < opts.samples; i++) {
       await fetch(`${mock}/_mock/reset`, { method: 'POST', body: '{}' });
-      await fetch(`${mock}/_mock/script`, { method: 'POST', body: JSON.stringify({ responses: [reply, reply, reply] }) });
+      await fetch(`${mock}/_mock/script`, {
+        method: 'POST',
+        body: JSON.stringify({ responses: [reply, reply, reply] })
+      });
       await page.evaluate(() => {
         const cell = window.jupyterapp.shell.currentWidget.content.activeCell;
         cell.model.sharedModel.setSource('');
@@ -137,16 +164,27 @@ async function main() {
         window.__deInline.ghosts.length = 0;
         window.__deInline.lastGhost = '';
       });
-      await page.locator('.jp-NotebookPanel .jp-Cell.jp-mod-active .cm-content').click();
+      await page
+        .locator('.jp-NotebookPanel .jp-Cell.jp-mod-active .cm-content')
+        .click();
       // A different first line each time: the provider's cache must not answer.
       await page.keyboard.type(`# sample ${i + 1}`, { delay: 10 });
       await page.keyboard.press('Enter');
       await page.keyboard.type(`orders.groupby("`, { delay: 30 });
       try {
-        await page.waitForFunction(() => window.__deInline.ghosts.some(g => g.text.includes('customer_segment')), null, { timeout: 30000 });
+        await page.waitForFunction(
+          () =>
+            window.__deInline.ghosts.some(g =>
+              g.text.includes('customer_segment')
+            ),
+          null,
+          { timeout: 30000 }
+        );
       } catch (error) {
         await page.screenshot({ path: path.join(tmp, 'no-ghost.png') });
-        throw new Error(`no ghost text within 30 s (screenshot ${path.join(tmp, 'no-ghost.png')}): ${error.message}`);
+        throw new Error(
+          `no ghost text within 30 s (screenshot ${path.join(tmp, 'no-ghost.png')}): ${error.message}`
+        );
       }
       const r = await page.evaluate(() => {
         const P = window.__deInline;
@@ -157,7 +195,8 @@ async function main() {
         const mark = last('data-engineer:completion-fetch');
         const firstText = last('data-engineer:completion-first-text');
         const post = P.posts.find(t => mark !== null && t >= mark) ?? null;
-        const g = firstText === null ? null : P.ghosts.find(x => x.at >= firstText);
+        const g =
+          firstText === null ? null : P.ghosts.find(x => x.at >= firstText);
         return {
           request: mark === null || post === null ? null : post - mark,
           ghost: g ? g.painted - firstText : null,
@@ -173,30 +212,46 @@ async function main() {
     await fetch(`${mock}/_mock/reset`, { method: 'POST', body: '{}' });
     await fetch(`${mock}/_mock/script`, {
       method: 'POST',
-      body: JSON.stringify({ responses: Array.from({ length: 80 }, () => ({ blocks: [{ type: 'text', text: 'x' }] })) })
+      body: JSON.stringify({
+        responses: Array.from({ length: 80 }, () => ({
+          blocks: [{ type: 'text', text: 'x' }]
+        }))
+      })
     });
     await page.evaluate(() => {
-      window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource('');
+      window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(
+        ''
+      );
       window.__deInline.keys = 0;
     });
-    await page.locator('.jp-NotebookPanel .jp-Cell.jp-mod-active .cm-content').click();
+    await page
+      .locator('.jp-NotebookPanel .jp-Cell.jp-mod-active .cm-content')
+      .click();
     const text =
       'by_segment = orders.groupby("customer_segment").agg(total=("net_amount", "sum"), n=("order_id", "count"))';
     for (const token of text.split(/(?<=[.(,=])/)) {
-      await page.keyboard.type(token, { delay: 110 + Math.round(Math.random() * 40) });
+      await page.keyboard.type(token, {
+        delay: 110 + Math.round(Math.random() * 40)
+      });
       await sleep(350); // a short pause between tokens, as people type
     }
     await sleep(1500);
     const keys = await page.evaluate(() => window.__deInline.keys);
     const records = await (await fetch(`${mock}/_mock/requests`)).json();
-    const completionRequests = records.requests.filter(r => r.path === '/v1/messages' && JSON.stringify(r.body).includes('<CURSOR>'));
-    const cancelled = completionRequests.filter(r => r.client_disconnected).length;
+    const completionRequests = records.requests.filter(
+      r =>
+        r.path === '/v1/messages' && JSON.stringify(r.body).includes('<CURSOR>')
+    );
+    const cancelled = completionRequests.filter(
+      r => r.client_disconnected
+    ).length;
 
     const req = samples.map(s => s.request).filter(v => v !== null);
     const ghost = samples.map(s => s.ghost).filter(v => v !== null);
     const inDom = samples.map(s => s.inDom).filter(v => v !== null);
     const f1 = v => (Number.isFinite(v) ? v.toFixed(1) : '–');
-    const pass = median(req) <= TARGET.requestMs && median(ghost) <= TARGET.ghostMs;
+    const pass =
+      median(req) <= TARGET.requestMs && median(ghost) <= TARGET.ghostMs;
     const md = [
       '# Inline completion: overhead in the page',
       '',

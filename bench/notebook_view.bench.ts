@@ -10,7 +10,11 @@
  *     --lib es2020,dom --types node --skipLibCheck --esModuleInterop bench/notebook_view.bench.ts \
  *     && node /tmp/nbview-bench/bench/notebook_view.bench.js
  */
-import { buildNotebookView, INotebookViewCell, INotebookViewInput } from '../src/context/notebookView';
+import {
+  buildNotebookView,
+  INotebookViewCell,
+  INotebookViewInput
+} from '../src/context/notebookView';
 
 const CELLS = 500;
 const RUNS = 50;
@@ -22,29 +26,60 @@ function syntheticNotebook(): INotebookViewInput {
   for (let i = 0; i < CELLS; i++) {
     const id = `${i.toString(16).padStart(8, '0')}-1c2d-4e5f-8a9b-0c1d2e3f4a5b`;
     if (i % 5 === 0) {
-      cells.push({ id, cell_type: 'markdown', source: `## Step ${i}\n\nLoad the orders for region ${i} and check them.` });
+      cells.push({
+        id,
+        cell_type: 'markdown',
+        source: `## Step ${i}\n\nLoad the orders for region ${i} and check them.`
+      });
       continue;
     }
-    const lines = Array.from({ length: 5 + (i % 30) }, (_, n) => `df_${i} = df_${i}.assign(col_${n}=lambda d: d["amount"] * ${n})  # transform ${n}`);
+    const lines = Array.from(
+      { length: 5 + (i % 30) },
+      (_, n) =>
+        `df_${i} = df_${i}.assign(col_${n}=lambda d: d["amount"] * ${n})  # transform ${n}`
+    );
     const outputs: any[] = [];
     if (i % 3 === 0) {
-      outputs.push({ output_type: 'stream', name: 'stdout', text: `rows: ${i * 1000}\n`.repeat(20) });
+      outputs.push({
+        output_type: 'stream',
+        name: 'stdout',
+        text: `rows: ${i * 1000}\n`.repeat(20)
+      });
     }
     if (i % 4 === 0) {
       outputs.push({
         output_type: 'execute_result',
         execution_count: i,
-        data: { 'text/plain': '   a  b\n0  1  2\n'.repeat(50), 'text/html': '<table>' + '<tr><td>1</td></tr>'.repeat(200) + '</table>' },
+        data: {
+          'text/plain': '   a  b\n0  1  2\n'.repeat(50),
+          'text/html':
+            '<table>' + '<tr><td>1</td></tr>'.repeat(200) + '</table>'
+        },
         metadata: {}
       });
     }
     if (i % 25 === 0) {
-      outputs.push({ output_type: 'display_data', data: { 'image/png': png, 'text/plain': '<Figure>' }, metadata: {} });
+      outputs.push({
+        output_type: 'display_data',
+        data: { 'image/png': png, 'text/plain': '<Figure>' },
+        metadata: {}
+      });
     }
     if (i === 321) {
-      outputs.push({ output_type: 'error', ename: 'KeyError', evalue: "'amount'", traceback: ['\u001b[31mKeyError\u001b[0m'] });
+      outputs.push({
+        output_type: 'error',
+        ename: 'KeyError',
+        evalue: "'amount'",
+        traceback: ['\u001b[31mKeyError\u001b[0m']
+      });
     }
-    cells.push({ id, cell_type: 'code', source: lines.join('\n'), execution_count: i, outputs });
+    cells.push({
+      id,
+      cell_type: 'code',
+      source: lines.join('\n'),
+      execution_count: i,
+      outputs
+    });
   }
   return {
     path: 'bench/orders.ipynb',
@@ -58,11 +93,17 @@ function stats(times: number[]): { median: number; p95: number } {
   const sorted = [...times].sort((a, b) => a - b);
   return {
     median: sorted[Math.floor(sorted.length / 2)],
-    p95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]
+    p95: sorted[
+      Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)
+    ]
   };
 }
 
-function bench(label: string, input: INotebookViewInput, maxChars?: number): void {
+function bench(
+  label: string,
+  input: INotebookViewInput,
+  maxChars?: number
+): void {
   let length = 0;
   for (let i = 0; i < WARMUP; i++) {
     length = buildNotebookView(input, { maxChars }).length;
@@ -74,9 +115,15 @@ function bench(label: string, input: INotebookViewInput, maxChars?: number): voi
     times.push(performance.now() - start);
   }
   const { median, p95 } = stats(times);
-  console.log(`${label}: median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms over ${RUNS} runs (${length} chars)`);
+  console.log(
+    `${label}: median ${median.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms over ${RUNS} runs (${length} chars)`
+  );
 }
 
 const notebook = syntheticNotebook();
 bench(`${CELLS} cells, default budget (12,000 chars)`, notebook);
-bench(`${CELLS} cells, no budget (everything shown)`, notebook, Number.MAX_SAFE_INTEGER);
+bench(
+  `${CELLS} cells, no budget (everything shown)`,
+  notebook,
+  Number.MAX_SAFE_INTEGER
+);

@@ -34,7 +34,12 @@ import {
   stopChildren
 } from './lib/lab.mjs';
 import { probeScript } from './lib/page_probe.mjs';
-import { armStreamWatch, longReply, readStreamWatch, shortReply } from './lib/stream_page.mjs';
+import {
+  armStreamWatch,
+  longReply,
+  readStreamWatch,
+  shortReply
+} from './lib/stream_page.mjs';
 import { diagnosticSection } from './lib/stream_diag.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -45,12 +50,22 @@ const FINAL_WORD = 'End of the long reply';
 const log = (...a) => console.error('[stream_render]', ...a);
 
 function parseArgs(argv) {
-  const o = { labextension: null, turns: 60, tokens: 20000, rate: 1000, chunk: 32, repeat: 3, profile: true, keep: false };
+  const o = {
+    labextension: null,
+    turns: 60,
+    tokens: 20000,
+    rate: 1000,
+    chunk: 32,
+    repeat: 3,
+    profile: true,
+    keep: false
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const int = () => {
       const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a positive integer`);
+      if (!Number.isInteger(v) || v < 1)
+        throw new Error(`${a} needs a positive integer`);
       return v;
     };
     if (a === '--labextension') o.labextension = argv[++i];
@@ -62,16 +77,26 @@ function parseArgs(argv) {
     else if (a === '--no-profile') o.profile = false;
     else if (a === '--keep') o.keep = true;
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/stream_render.mjs [--labextension DIR] [--turns 60] [--tokens 20000] [--rate 1000] [--chunk 32] [--repeat 3] [--no-profile] [--keep]');
+      console.log(
+        'usage: node bench/stream_render.mjs [--labextension DIR] [--turns 60] [--tokens 20000] [--rate 1000] [--chunk 32] [--repeat 3] [--no-profile] [--keep]'
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
-  if (o.turns % 2) throw new Error('--turns must be even (user + assistant pairs)');
+  if (o.turns % 2)
+    throw new Error('--turns must be even (user + assistant pairs)');
   return o;
 }
 
-const f1 = v => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(1));
-const metricsOf = async cdp => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map(m => [m.name, m.value]));
+const f1 = v =>
+  v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(1);
+const metricsOf = async cdp =>
+  Object.fromEntries(
+    (await cdp.send('Performance.getMetrics')).metrics.map(m => [
+      m.name,
+      m.value
+    ])
+  );
 
 class Mock {
   constructor(base) {
@@ -83,7 +108,8 @@ class Mock {
       headers: body ? { 'content-type': 'application/json' } : undefined,
       body: body ? JSON.stringify(body) : undefined
     });
-    if (!res.ok) throw new Error(`mock ${method} /_mock/${what}: HTTP ${res.status}`);
+    if (!res.ok)
+      throw new Error(`mock ${method} /_mock/${what}: HTTP ${res.status}`);
     return res.json();
   }
   script(...responses) {
@@ -98,8 +124,12 @@ async function sendAndWait(page, text, until, timeoutMs = 120000) {
   await input.press('Enter');
   await page.waitForFunction(
     u => {
-      const turns = document.querySelectorAll('.jp-DataEngineer-messages .jp-DataEngineer-turn');
-      return turns.length > 0 && turns[turns.length - 1].textContent.includes(u);
+      const turns = document.querySelectorAll(
+        '.jp-DataEngineer-messages .jp-DataEngineer-turn'
+      );
+      return (
+        turns.length > 0 && turns[turns.length - 1].textContent.includes(u)
+      );
     },
     until,
     { timeout: timeoutMs, polling: 100 }
@@ -112,19 +142,42 @@ async function pollWatch(page, pred, timeoutMs, every = 50) {
   for (;;) {
     const w = await page.evaluate(readStreamWatch);
     if (pred(w)) return w;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the stream: ${JSON.stringify({ ...w.watch, headingDomAt: w.watch.headingDomAt.length, post: w.post })}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for the stream: ${JSON.stringify({ ...w.watch, headingDomAt: w.watch.headingDomAt.length, post: w.post })}`
+      );
     await sleep(every);
   }
 }
 
 /** One streamed reply, measured. `diag`: switch the costly page hooks and the CPU profiler on. */
-async function streamOnce({ page, cdp, cdpCpu, mock, reply, opts, index, diag }) {
-  const chunkDelay = Math.max(0, Math.round((1000 * (opts.chunk / 4)) / opts.rate)); // mock: 4 chars per token
-  await mock.script({ blocks: [{ type: 'text', text: reply.text }], chunk_size: opts.chunk, delay_ms: chunkDelay });
-  await page.evaluate(armStreamWatch, { firstWord: FIRST_WORD, finalWord: FINAL_WORD });
+async function streamOnce({
+  page,
+  cdp,
+  cdpCpu,
+  mock,
+  reply,
+  opts,
+  index,
+  diag
+}) {
+  const chunkDelay = Math.max(
+    0,
+    Math.round((1000 * (opts.chunk / 4)) / opts.rate)
+  ); // mock: 4 chars per token
+  await mock.script({
+    blocks: [{ type: 'text', text: reply.text }],
+    chunk_size: opts.chunk,
+    delay_ms: chunkDelay
+  });
+  await page.evaluate(armStreamWatch, {
+    firstWord: FIRST_WORD,
+    finalWord: FINAL_WORD
+  });
   const puts = [];
   const onReq = req => {
-    if (req.method() !== 'GET' && req.url().includes('/api/contents/')) puts.push({ method: req.method(), url: new URL(req.url()).pathname });
+    if (req.method() !== 'GET' && req.url().includes('/api/contents/'))
+      puts.push({ method: req.method(), url: new URL(req.url()).pathname });
   };
   page.on('request', onReq);
   if (diag) {
@@ -132,12 +185,17 @@ async function streamOnce({ page, cdp, cdpCpu, mock, reply, opts, index, diag })
       const P = window.__deBench;
       P.commits.length = 0;
       P.layoutReads = {};
-      P.json = { stringify: { calls: 0, ms: 0, chars: 0, big: [] }, parse: { calls: 0, ms: 0, chars: 0 } };
+      P.json = {
+        stringify: { calls: 0, ms: 0, chars: 0, big: [] },
+        parse: { calls: 0, ms: 0, chars: 0 }
+      };
       Object.assign(P.on, { react: true, layoutReads: true, json: true });
     });
   }
   const input = page.locator('.jp-DataEngineer-input');
-  await input.fill(`Long reply ${index + 1}: explain the whole migration plan in detail.`);
+  await input.fill(
+    `Long reply ${index + 1}: explain the whole migration plan in detail.`
+  );
   await input.press('Enter');
   // Stream start: the first byte of the response in the page.
   await pollWatch(page, w => w.post && w.post.firstByteAt !== null, 60000, 20);
@@ -164,14 +222,25 @@ async function streamOnce({ page, cdp, cdpCpu, mock, reply, opts, index, diag })
     const list = document.querySelector('.jp-DataEngineer-messages');
     return {
       fromBottom: list.scrollHeight - list.scrollTop - list.clientHeight,
-      scrollHeight: list.scrollHeight, longTasks: P.longTasks, commits: P.commits.filter(c => c.ours), layoutReads: P.layoutReads, json: P.json };
+      scrollHeight: list.scrollHeight,
+      longTasks: P.longTasks,
+      commits: P.commits.filter(c => c.ours),
+      layoutReads: P.layoutReads,
+      json: P.json
+    };
   });
   page.off('request', onReq);
   const { watch: W, post } = done;
   const streamMs = post.stopAt - post.firstByteAt;
-  const inStream = after.longTasks.filter(t => t.start + t.duration > post.firstByteAt && t.start < post.stopAt);
-  const afterStream = after.longTasks.filter(t => t.start >= post.stopAt && t.start < W.finalAt + 2000);
-  const headingLat = W.headingDomAt.slice(0, post.headingsAt.length).map((t, k) => t - post.headingsAt[k]);
+  const inStream = after.longTasks.filter(
+    t => t.start + t.duration > post.firstByteAt && t.start < post.stopAt
+  );
+  const afterStream = after.longTasks.filter(
+    t => t.start >= post.stopAt && t.start < W.finalAt + 2000
+  );
+  const headingLat = W.headingDomAt
+    .slice(0, post.headingsAt.length)
+    .map((t, k) => t - post.headingsAt[k]);
   const d = k => (m1[k] ?? 0) - (m0[k] ?? 0);
   const wallS = d('Timestamp');
   return {
@@ -219,49 +288,105 @@ async function main() {
   const loadAtStart = loadLine();
   const chosen = chooseLabextension(opts.labextension);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'de-stream-'));
-  for (const dd of ['root', 'workspaces', 'settings', 'runtime']) fs.mkdirSync(path.join(tmp, dd), { recursive: true });
+  for (const dd of ['root', 'workspaces', 'settings', 'runtime'])
+    fs.mkdirSync(path.join(tmp, dd), { recursive: true });
   const snap = await snapshotLabextension(chosen.real, tmp, log);
   const src = newestSource();
-  log(`measuring ${snap.label} build ${snap.load} from ${chosen.real} (${chosen.from})`);
+  log(
+    `measuring ${snap.label} build ${snap.load} from ${chosen.real} (${chosen.from})`
+  );
   const children = [];
   process.on('exit', () => {
-    for (const c of children) if (c.exitCode === null) try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const c of children)
+      if (c.exitCode === null)
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
   });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, () => process.exit(130));
   let browser = null;
   let succeeded = false;
   try {
     const { mockPort, base } = await startMockAndLab({ tmp, children, log });
     const mock = new Mock(`http://127.0.0.1:${mockPort}`);
     await mock.call('POST', 'reset', {});
-    await putSetting(base, '@jupyterlab/apputils-extension:notification', { fetchNews: 'false' });
+    await putSetting(base, '@jupyterlab/apputils-extension:notification', {
+      fetchNews: 'false'
+    });
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 }
+    });
     await context.addInitScript({ content: probeScript({ ws: false }) });
     const page = await context.newPage();
     page.on('pageerror', e => log(`page error: ${String(e).slice(0, 200)}`));
     page.on('console', m => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) log(`console error: ${m.text().slice(0, 160)}`);
+      if (
+        m.type() === 'error' &&
+        !m.text().startsWith('Failed to load resource')
+      )
+        log(`console error: ${m.text().slice(0, 160)}`);
     });
     await openLab(page, `${base}lab`);
-    await page.evaluate(() => window.jupyterapp.commands.execute('data-engineer:open'));
-    await page.locator('.jp-DataEngineer-input').waitFor({ state: 'visible', timeout: 60000 });
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('data-engineer:open')
+    );
+    await page
+      .locator('.jp-DataEngineer-input')
+      .waitFor({ state: 'visible', timeout: 60000 });
 
     // 1. The earlier turns, through the UI (so the chat model's own code makes them):
     //    every fifth reply runs a read tool first, so tool cards are among them.
     const t0 = Date.now();
-    for (let i = 0; (await page.locator('.jp-DataEngineer-messages .jp-DataEngineer-turn').count()) < opts.turns; i++) {
+    for (
+      let i = 0;
+      (await page
+        .locator('.jp-DataEngineer-messages .jp-DataEngineer-turn')
+        .count()) < opts.turns;
+      i++
+    ) {
       const text = shortReply(i);
       if (i % 5 === 4) {
-        await mock.script({ blocks: [{ type: 'tool_use', id: `toolu_list_${i}`, name: 'list_open_notebooks', input: {} }], stop_reason: 'tool_use', chunk_size: 64 }, { blocks: [{ type: 'text', text }], chunk_size: 400 });
+        await mock.script(
+          {
+            blocks: [
+              {
+                type: 'tool_use',
+                id: `toolu_list_${i}`,
+                name: 'list_open_notebooks',
+                input: {}
+              }
+            ],
+            stop_reason: 'tool_use',
+            chunk_size: 64
+          },
+          { blocks: [{ type: 'text', text }], chunk_size: 400 }
+        );
       } else {
-        await mock.script({ blocks: [{ type: 'text', text }], chunk_size: 400 });
+        await mock.script({
+          blocks: [{ type: 'text', text }],
+          chunk_size: 400
+        });
       }
-      await sendAndWait(page, `Question ${i}: how do we load ${['orders', 'payments', 'fx rates'][i % 3]} incrementally?`, `Done with reply ${i}.`);
+      await sendAndWait(
+        page,
+        `Question ${i}: how do we load ${['orders', 'payments', 'fx rates'][i % 3]} incrementally?`,
+        `Done with reply ${i}.`
+      );
     }
-    const turnCount = await page.locator('.jp-DataEngineer-messages .jp-DataEngineer-turn').count();
-    if (turnCount < opts.turns) throw new Error(`the chat shows ${turnCount} turns, expected ${opts.turns}`);
-    log(`${turnCount} turns created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const turnCount = await page
+      .locator('.jp-DataEngineer-messages .jp-DataEngineer-turn')
+      .count();
+    if (turnCount < opts.turns)
+      throw new Error(
+        `the chat shows ${turnCount} turns, expected ${opts.turns}`
+      );
+    log(
+      `${turnCount} turns created in ${((Date.now() - t0) / 1000).toFixed(1)} s`
+    );
     await sleep(3000); // let the autosave of the setup finish
 
     // 2. The measured streams, then one diagnostic stream.
@@ -271,12 +396,25 @@ async function main() {
     // machine does not inflate (tasks descheduled by other processes count in wall time).
     const cdpCpu = await context.newCDPSession(page);
     await cdpCpu.send('Performance.enable', { timeDomain: 'threadTicks' });
-    const reply = longReply({ chars: opts.tokens * 4, firstWord: FIRST_WORD, finalWord: FINAL_WORD });
+    const reply = longReply({
+      chars: opts.tokens * 4,
+      firstWord: FIRST_WORD,
+      finalWord: FINAL_WORD
+    });
     const runs = [];
     const total = opts.repeat + (opts.profile ? 1 : 0);
     for (let i = 0; i < total; i++) {
       const diag = i >= opts.repeat;
-      const r = await streamOnce({ page, cdp, cdpCpu, mock, reply, opts, index: i, diag });
+      const r = await streamOnce({
+        page,
+        cdp,
+        cdpCpu,
+        mock,
+        reply,
+        opts,
+        index: i,
+        diag
+      });
       runs.push(r);
       log(
         `${diag ? 'diagnostic' : 'stream'} ${i + 1}: ${f1(r.streamMs / 1000)} s at ${f1(r.tokensPerS)} tok/s, busy ${f1(r.busyPct)} %, ` +
@@ -291,14 +429,19 @@ async function main() {
       busy: med('busyPct'),
       first: med('firstPaint')
     };
-    const pass = verdict.longest <= TARGET.longTaskMs && verdict.busy <= TARGET.busyPct && verdict.first <= TARGET.firstTokenMs;
+    const pass =
+      verdict.longest <= TARGET.longTaskMs &&
+      verdict.busy <= TARGET.busyPct &&
+      verdict.first <= TARGET.firstTokenMs;
     const loadAtEnd = loadLine();
 
     // 3. Report.
     const md = [];
     md.push('# Streaming render: a 20,000-token reply into a 60-turn chat');
     md.push('');
-    md.push(`Generated by \`node bench/stream_render.mjs${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString()}. **Provisional**: the machine is shared (load below).`);
+    md.push(
+      `Generated by \`node bench/stream_render.mjs${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString()}. **Provisional**: the machine is shared (load below).`
+    );
     md.push('');
     md.push(
       `Targets (issue #11), on the median of ${measured.length} streams: longest main-thread long task while streaming ≤ ${TARGET.longTaskMs} ms ` +
@@ -309,48 +452,139 @@ async function main() {
     const cols = measured.map(r => `stream ${r.index + 1}`);
     md.push(`| | ${cols.join(' | ')} | median |`);
     md.push(`|---|${cols.map(() => '---:').join('|')}|---:|`);
-    const row = (label, get, fmt = f1) => md.push(`| ${label} | ${measured.map(r => fmt(get(r))).join(' | ')} | ${fmt(median(measured.map(get)))} |`);
-    row('turns in the chat before the stream', r => r.turnsBefore, v => String(v));
-    row('stream duration (first byte → message_stop in the page), s', r => r.streamMs / 1000);
+    const row = (label, get, fmt = f1) =>
+      md.push(
+        `| ${label} | ${measured.map(r => fmt(get(r))).join(' | ')} | ${fmt(median(measured.map(get)))} |`
+      );
+    row(
+      'turns in the chat before the stream',
+      r => r.turnsBefore,
+      v => String(v)
+    );
+    row(
+      'stream duration (first byte → message_stop in the page), s',
+      r => r.streamMs / 1000
+    );
     row('rate, tokens/s (chars / 4)', r => r.tokensPerS);
-    row('text deltas / network chunks read', r => r.deltas, v => String(v));
-    row('**main thread busy, % of the stream** (CDP TaskDuration)', r => r.busyPct);
+    row(
+      'text deltas / network chunks read',
+      r => r.deltas,
+      v => String(v)
+    );
+    row(
+      '**main thread busy, % of the stream** (CDP TaskDuration)',
+      r => r.busyPct
+    );
     row('main thread CPU time, % of the stream (threadTicks)', r => r.cpuPct);
     row('of which script, %', r => r.scriptPct);
     row('of which layout, %', r => r.layoutPct);
     row('of which style recalc, %', r => r.stylePct);
-    row('layouts / style recalcs during the stream', r => r.layouts, v => String(v));
-    row('layouts per text delta', r => r.layouts / r.deltas, v => v.toFixed(2));
-    row('**long tasks (> 50 ms) during the stream**', r => r.longTasks.length, v => String(v));
+    row(
+      'layouts / style recalcs during the stream',
+      r => r.layouts,
+      v => String(v)
+    );
+    row(
+      'layouts per text delta',
+      r => r.layouts / r.deltas,
+      v => v.toFixed(2)
+    );
+    row(
+      '**long tasks (> 50 ms) during the stream**',
+      r => r.longTasks.length,
+      v => String(v)
+    );
     row('**longest long task, ms** (0 = none)', r => r.longestMs);
-    row('long tasks in the 2 s after the reply is complete', r => r.afterStream.length, v => String(v));
+    row(
+      'long tasks in the 2 s after the reply is complete',
+      r => r.afterStream.length,
+      v => String(v)
+    );
     row('first token: reached the page → in the DOM, ms', r => r.firstDom);
     row('first token: → next animation frame, ms', r => r.firstFrame);
-    row('**first token: → painted (task after that frame), ms**', r => r.firstPaint);
-    row('request sent → first token in the page, ms', r => r.requestToFirstText);
-    row('heading reached the page → h3 in the DOM, median ms', r => median(r.headingLat));
-    row('heading reached the page → h3 in the DOM, p90 ms', r => percentile(r.headingLat, 90));
-    row('heading reached the page → h3 in the DOM, max ms', r => Math.max(...r.headingLat));
+    row(
+      '**first token: → painted (task after that frame), ms**',
+      r => r.firstPaint
+    );
+    row(
+      'request sent → first token in the page, ms',
+      r => r.requestToFirstText
+    );
+    row('heading reached the page → h3 in the DOM, median ms', r =>
+      median(r.headingLat)
+    );
+    row('heading reached the page → h3 in the DOM, p90 ms', r =>
+      percentile(r.headingLat, 90)
+    );
+    row('heading reached the page → h3 in the DOM, max ms', r =>
+      Math.max(...r.headingLat)
+    );
     row('message_stop → whole reply in the DOM, ms', r => r.stopToFinal);
-    row('DOM mutation batches in the chat (MutationObserver)', r => r.batches, v => String(v));
-    row('markdown renders (childList of .jp-RenderedMarkdown)', r => r.markdownRenders, v => String(v));
-    row('contents API writes during the stream (autosave)', r => r.contentsWrites.length, v => String(v));
-    row('DOM nodes at the end', r => r.nodes, v => String(v));
-    row('messages list: px from the bottom before the question was sent', r => r.fromBottomAtArm, v => String(Math.round(v)));
-    row('messages list: px from the bottom at the end (0 = followed the reply)', r => r.fromBottom, v => String(Math.round(v)));
-    row('messages list: scrollHeight at the end, px', r => r.scrollHeight, v => String(Math.round(v)));
-    row('bench watcher time in the page, ms (included above)', r => r.observerMs);
+    row(
+      'DOM mutation batches in the chat (MutationObserver)',
+      r => r.batches,
+      v => String(v)
+    );
+    row(
+      'markdown renders (childList of .jp-RenderedMarkdown)',
+      r => r.markdownRenders,
+      v => String(v)
+    );
+    row(
+      'contents API writes during the stream (autosave)',
+      r => r.contentsWrites.length,
+      v => String(v)
+    );
+    row(
+      'DOM nodes at the end',
+      r => r.nodes,
+      v => String(v)
+    );
+    row(
+      'messages list: px from the bottom before the question was sent',
+      r => r.fromBottomAtArm,
+      v => String(Math.round(v))
+    );
+    row(
+      'messages list: px from the bottom at the end (0 = followed the reply)',
+      r => r.fromBottom,
+      v => String(Math.round(v))
+    );
+    row(
+      'messages list: scrollHeight at the end, px',
+      r => r.scrollHeight,
+      v => String(Math.round(v))
+    );
+    row(
+      'bench watcher time in the page, ms (included above)',
+      r => r.observerMs
+    );
     md.push('');
     for (const r of measured) {
-      if (r.longTasks.length) md.push(`- Stream ${r.index + 1} long tasks (ms): ${r.longTasks.map(t => f1(t.duration)).join(', ')}`);
+      if (r.longTasks.length)
+        md.push(
+          `- Stream ${r.index + 1} long tasks (ms): ${r.longTasks.map(t => f1(t.duration)).join(', ')}`
+        );
     }
     md.push('');
-    if (opts.profile) md.push(await diagnosticSection(runs.find(r => r.diag), { labextDir: snap.dir, log }));
+    if (opts.profile)
+      md.push(
+        await diagnosticSection(
+          runs.find(r => r.diag),
+          { labextDir: snap.dir, log }
+        )
+      );
     md.push('## Setup');
     md.push('');
-    md.push(`- Load (uptime) at start: ${loadAtStart}; at the end: ${loadAtEnd}; per stream (1-min load, start → end): ${runs.map(r => r.load).join('; ')}. ${os.cpus().length} CPUs shared by Chromium, Jupyter, the mock and other engineers' builds and tests.`);
-    md.push(`- Labextension: **${snap.label}** build \`${snap.load}\` (built ${snap.builtAt.toISOString()}) from \`${chosen.real}\` (${chosen.from}), served from a private copy first on \`JUPYTER_PATH\`. Git \`${git('rev-parse', '--short', 'HEAD')}\`; newest source \`${src.file}\` ${src.mtime > snap.builtAt ? '(**newer than the build**)' : '(older than the build)'}.`);
-    md.push(`- JupyterLab ${cmdOut('jupyter', ['lab', '--version'])}, headless Chromium ${browser.version()}, viewport 1400×900, Node ${process.version}.`);
+    md.push(
+      `- Load (uptime) at start: ${loadAtStart}; at the end: ${loadAtEnd}; per stream (1-min load, start → end): ${runs.map(r => r.load).join('; ')}. ${os.cpus().length} CPUs shared by Chromium, Jupyter, the mock and other engineers' builds and tests.`
+    );
+    md.push(
+      `- Labextension: **${snap.label}** build \`${snap.load}\` (built ${snap.builtAt.toISOString()}) from \`${chosen.real}\` (${chosen.from}), served from a private copy first on \`JUPYTER_PATH\`. Git \`${git('rev-parse', '--short', 'HEAD')}\`; newest source \`${src.file}\` ${src.mtime > snap.builtAt ? '(**newer than the build**)' : '(older than the build)'}.`
+    );
+    md.push(
+      `- JupyterLab ${cmdOut('jupyter', ['lab', '--version'])}, headless Chromium ${browser.version()}, viewport 1400×900, Node ${process.version}.`
+    );
     md.push(
       `- The chat: ${opts.turns} turns made first through the composer (${opts.turns / 2} questions, scripted replies of ~1.2 KB markdown with a code block and a table; ` +
         `every fifth reply runs \`list_open_notebooks\` first, so there are tool cards). Each stream adds 2 turns. The long reply: ${reply.text.length} characters ` +
@@ -358,18 +592,22 @@ async function main() {
         `mock script \`chunk_size\` ${opts.chunk}, \`delay_ms\` ${Math.round((1000 * (opts.chunk / 4)) / opts.rate)} (target ${opts.rate} tokens/s).`
     );
     md.push(
-      '- In-page instrumentation (`bench/lib/page_probe.mjs`, an init script): `window.fetch` wrapped for POSTs to `…/data-engineer/anthropic/v1/messages`; the response body\'s ' +
+      "- In-page instrumentation (`bench/lib/page_probe.mjs`, an init script): `window.fetch` wrapped for POSTs to `…/data-engineer/anthropic/v1/messages`; the response body's " +
         '`Symbol.asyncIterator`/`getReader` wrapped to timestamp every chunk the SDK reads (performance.now()) and parse its SSE events (first `text_delta`, `message_stop`, `\\n### ` headings); ' +
         '`PerformanceObserver` `longtask`. A MutationObserver on `.jp-DataEngineer-messages` finds the last `.jp-DataEngineer-turn` and notes when it first contains the first word, ' +
         'when its `h3` count grows, and when it holds the final sentence. "Painted" = a MessageChannel message posted from the first requestAnimationFrame after the DOM change. ' +
         'Busy % = Δ`TaskDuration` / Δ`Timestamp` of CDP `Performance.getMetrics` taken when the first byte and `message_stop` are seen (polled every 20/100 ms).'
     );
-    md.push('- Relies on: `.jp-DataEngineer-input` (composer, Enter sends), `.jp-DataEngineer-messages`, `.jp-DataEngineer-turn`, `.jp-RenderedMarkdown`, `window.jupyterapp` and the command `data-engineer:open`; the diagnostic pass also on `.jp-DataEngineer-chatWidget`/`.jp-DataEngineer-shell` (which React root is ours) and the React 18 DevTools hook protocol.');
+    md.push(
+      '- Relies on: `.jp-DataEngineer-input` (composer, Enter sends), `.jp-DataEngineer-messages`, `.jp-DataEngineer-turn`, `.jp-RenderedMarkdown`, `window.jupyterapp` and the command `data-engineer:open`; the diagnostic pass also on `.jp-DataEngineer-chatWidget`/`.jp-DataEngineer-shell` (which React root is ours) and the React 18 DevTools hook protocol.'
+    );
     md.push('');
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, md.join('\n'));
     console.log(md.join('\n'));
-    log(`wrote ${path.relative(process.cwd(), RESULTS)}: ${pass ? 'PASS' : 'FAIL'}`);
+    log(
+      `wrote ${path.relative(process.cwd(), RESULTS)}: ${pass ? 'PASS' : 'FAIL'}`
+    );
     if (!pass) process.exitCode = 1;
     succeeded = true;
   } finally {

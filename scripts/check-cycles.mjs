@@ -18,12 +18,15 @@ function sourceFiles(dir) {
     if (statSync(path).isDirectory()) {
       return name === 'node_modules' ? [] : sourceFiles(path);
     }
-    return EXTENSIONS.some(ext => name.endsWith(ext)) && !name.endsWith('.d.ts') ? [path] : [];
+    return EXTENSIONS.some(ext => name.endsWith(ext)) && !name.endsWith('.d.ts')
+      ? [path]
+      : [];
   });
 }
 
 // import/export [type] ... from '...', import '...'; then import('...') and require('...').
-const STATIC = /\b(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s*)?['"]([^'"]+)['"]/g;
+const STATIC =
+  /\b(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s*)?['"]([^'"]+)['"]/g;
 const DYNAMIC = /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The relative specifiers a module imports (type-only ones with `types`). */
@@ -42,7 +45,9 @@ function specifiers(text, types = withTypes) {
 
 /** Comments removed, so commented-out imports do not count. */
 function code(text) {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 }
 
 function resolveImport(from, specifier) {
@@ -50,8 +55,19 @@ function resolveImport(from, specifier) {
     return null;
   }
   const base = resolve(dirname(from), specifier);
-  const candidates = [base, ...EXTENSIONS.map(ext => base + ext), ...EXTENSIONS.map(ext => join(base, `index${ext}`))];
-  return candidates.find(path => existsSync(path) && statSync(path).isFile() && EXTENSIONS.some(ext => path.endsWith(ext))) ?? null;
+  const candidates = [
+    base,
+    ...EXTENSIONS.map(ext => base + ext),
+    ...EXTENSIONS.map(ext => join(base, `index${ext}`))
+  ];
+  return (
+    candidates.find(
+      path =>
+        existsSync(path) &&
+        statSync(path).isFile() &&
+        EXTENSIONS.some(ext => path.endsWith(ext))
+    ) ?? null
+  );
 }
 
 const files = sourceFiles(root);
@@ -134,9 +150,13 @@ const show = path => relative(process.cwd(), path);
 let failed = false;
 if (components.length) {
   failed = true;
-  console.error(`Import cycles between modules in ${show(root)}: ${components.length}`);
+  console.error(
+    `Import cycles between modules in ${show(root)}: ${components.length}`
+  );
   for (const component of components) {
-    console.error(`- ${component.length} modules: ${loopIn(graph, component).map(show).join(' -> ')}`);
+    console.error(
+      `- ${component.length} modules: ${loopIn(graph, component).map(show).join(' -> ')}`
+    );
   }
 }
 
@@ -147,7 +167,8 @@ if (components.length) {
 // Tests (`__tests__/`) are left out of this check: they ship nowhere and an
 // integration test may use several features without tying those together.
 const folderOf = file => relative(root, file).split(/[\\/]/)[0];
-const isTest = file => relative(root, file).split(/[\\/]/).includes('__tests__');
+const isTest = file =>
+  relative(root, file).split(/[\\/]/).includes('__tests__');
 const folderEdges = new Map();
 for (const file of files.filter(f => !isTest(f))) {
   for (const specifier of specifiers(code(readFileSync(file, 'utf8')), true)) {
@@ -177,4 +198,6 @@ for (const component of stronglyConnected(folderGraph)) {
 if (failed) {
   process.exit(1);
 }
-console.log(`No import cycles among ${files.length} modules and ${new Set(files.map(folderOf)).size} folders in ${show(root) || '.'}.`);
+console.log(
+  `No import cycles among ${files.length} modules and ${new Set(files.map(folderOf)).size} folders in ${show(root) || '.'}.`
+);

@@ -99,7 +99,10 @@ for (const file of sourceFiles(SRC)) {
     if (!feature || featureOf(file) === feature) {
       continue;
     }
-    if (target === join(SRC, feature, 'index.ts') || target === join(SRC, feature, 'tools', 'index.ts')) {
+    if (
+      target === join(SRC, feature, 'index.ts') ||
+      target === join(SRC, feature, 'tools', 'index.ts')
+    ) {
       continue;
     }
     violations.add(`${posix(file)} -> ${posix(target)}`);

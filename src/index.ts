@@ -3,7 +3,11 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  InputDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -18,7 +22,12 @@ import { etlPlugin } from './etl';
 import { exampleToolPlugin } from './examples/exampleToolPlugin';
 import { dataEngineerIcon } from './icon';
 import { queryPlugin } from './query';
-import { IDataEngineerChat, IPersonaSources, IResultViews, IToolRegistry } from './tokens';
+import {
+  IDataEngineerChat,
+  IPersonaSources,
+  IResultViews,
+  IToolRegistry
+} from './tokens';
 import { mcpPlugin } from './mcp';
 import { terminalPlugin } from './terminal';
 import { ChatShell } from './ui/chatShell';
@@ -63,7 +72,15 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
   autoStart: true,
   provides: IDataEngineerChat,
   requires: [IRenderMimeRegistry, IToolRegistry, IResultViews, IPersonaSources],
-  optional: [ISettingRegistry, INotebookTracker, ICommandPalette, ILayoutRestorer, ITranslator, IDocumentManager, ICompletionUsage],
+  optional: [
+    ISettingRegistry,
+    INotebookTracker,
+    ICommandPalette,
+    ILayoutRestorer,
+    ITranslator,
+    IDocumentManager,
+    ICompletionUsage
+  ],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
@@ -78,47 +95,61 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
     docManager: IDocumentManager | null,
     completionUsage: CompletionUsage | null
   ): IDataEngineerChat => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
+    const trans = (translator ?? nullTranslator).load(
+      'jupyterlab_data_engineer'
+    );
     // The chat is built once its settings are known (their defaults live in the schema only).
     const settingsLoaded: Promise<ISettingRegistry.ISettings> = settingRegistry
       ? settingRegistry.load(PLUGIN_ID)
-      : Promise.reject(new Error(trans.__('JupyterLab has no settings registry')));
+      : Promise.reject(
+          new Error(trans.__('JupyterLab has no settings registry'))
+        );
     const { commands } = app;
     const notify = () => commands.notifyCommandChanged();
 
     const shell = new ChatShell({
       loadingText: trans.__('Loading the Data Engineer chat…'),
-      failedText: reason => trans.__('The chat could not be loaded: %1. Reload the page to try again.', reason),
+      failedText: reason =>
+        trans.__(
+          'The chat could not be loaded: %1. Reload the page to try again.',
+          reason
+        ),
       load: () =>
-        Promise.all([import('./app/createChat'), settingsLoaded]).then(([module, settings]) => {
-          const widget = module.createChat({
-            rendermime,
-            notebookTracker,
-            docManager,
-            activate: widget => app.shell.activateById(widget.id),
-            serverSettings: app.serviceManager.serverSettings,
-            contents: app.serviceManager.contents,
-            settingsObject: settings,
-            activePath: () => {
-              const widget = app.shell.currentWidget ?? notebookTracker?.currentWidget ?? null;
-              const context = (widget as any)?.context;
-              return typeof context?.path === 'string' ? context.path : null;
-            },
-            openFile: path => void commands.execute('docmanager:open', { path }),
-            commands,
-            trans,
-            terminals: app.serviceManager.terminals,
-            toolFamilies,
-            resultViews,
-            personaSources,
-            completionUsage
-          });
-          // Enabled states of the commands follow the chat's session and panels.
-          widget.app.assistant.busyChanged.connect(notify);
-          widget.panelsChanged.connect(notify);
-          handle.chatLoaded(widget);
-          return widget;
-        })
+        Promise.all([import('./app/createChat'), settingsLoaded]).then(
+          ([module, settings]) => {
+            const widget = module.createChat({
+              rendermime,
+              notebookTracker,
+              docManager,
+              activate: widget => app.shell.activateById(widget.id),
+              serverSettings: app.serviceManager.serverSettings,
+              contents: app.serviceManager.contents,
+              settingsObject: settings,
+              activePath: () => {
+                const widget =
+                  app.shell.currentWidget ??
+                  notebookTracker?.currentWidget ??
+                  null;
+                const context = (widget as any)?.context;
+                return typeof context?.path === 'string' ? context.path : null;
+              },
+              openFile: path =>
+                void commands.execute('docmanager:open', { path }),
+              commands,
+              trans,
+              terminals: app.serviceManager.terminals,
+              toolFamilies,
+              resultViews,
+              personaSources,
+              completionUsage
+            });
+            // Enabled states of the commands follow the chat's session and panels.
+            widget.app.assistant.busyChanged.connect(notify);
+            widget.panelsChanged.connect(notify);
+            handle.chatLoaded(widget);
+            return widget;
+          }
+        )
     });
     shell.title.icon = dataEngineerIcon;
     shell.title.caption = trans.__('Data Engineer Chat');
@@ -127,7 +158,11 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
 
     settingsLoaded.then(
       loaded => loaded.changed.connect(() => shell.settingsChanged()),
-      reason => console.error('jupyterlab-data-engineer: could not load settings', reason)
+      reason =>
+        console.error(
+          'jupyterlab-data-engineer: could not load settings',
+          reason
+        )
     );
 
     /** The chat, loaded (and shown) first if needed. */
@@ -149,12 +184,18 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
     /** The last reply failed and nothing runs: Retry makes sense. */
     const lastFailed = () => {
       const last = lastTurn();
-      return !session()?.busy && last?.role === 'assistant' && last.status === 'error';
+      return (
+        !session()?.busy &&
+        last?.role === 'assistant' &&
+        last.status === 'error'
+      );
     };
 
     commands.addCommand(CommandIDs.open, {
       label: trans.__('Open Data Engineer Chat'),
-      caption: trans.__('Open the Data Engineer chat in the right sidebar and focus its input'),
+      caption: trans.__(
+        'Open the Data Engineer chat in the right sidebar and focus its input'
+      ),
       icon: dataEngineerIcon,
       execute: async () => {
         app.shell.activateById(shell.id);
@@ -163,7 +204,9 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
     });
     commands.addCommand(CommandIDs.newChat, {
       label: trans.__('New Data Engineer Chat'),
-      caption: trans.__('Start a new conversation in the Data Engineer chat (the current one is saved)'),
+      caption: trans.__(
+        'Start a new conversation in the Data Engineer chat (the current one is saved)'
+      ),
       execute: async () => {
         const widget = await chat();
         widget.setPanel('chats', false);
@@ -173,7 +216,9 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
     });
     commands.addCommand(CommandIDs.stop, {
       label: trans.__('Stop the Data Engineer Reply'),
-      caption: trans.__('Stop the running reply, its tools and pending approvals'),
+      caption: trans.__(
+        'Stop the running reply, its tools and pending approvals'
+      ),
       isEnabled: () => !!session()?.busy,
       execute: () => session()?.stop()
     });
@@ -185,22 +230,33 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
     });
     commands.addCommand(CommandIDs.compactAndRetry, {
       label: trans.__('Compact the Data Engineer Chat and Retry'),
-      caption: trans.__('Summarise the older turns into a recap (the full history stays visible) and send again'),
+      caption: trans.__(
+        'Summarise the older turns into a recap (the full history stays visible) and send again'
+      ),
       isEnabled: lastFailed,
       execute: async () => (await chat()).app.assistant.compactAndRetry()
     });
     commands.addCommand(CommandIDs.continueReply, {
       label: trans.__('Continue the Data Engineer Reply'),
-      caption: trans.__('Let the assistant go on after a step limit, a cut reply or a reload'),
+      caption: trans.__(
+        'Let the assistant go on after a step limit, a cut reply or a reload'
+      ),
       isEnabled: () => {
         const last = lastTurn();
-        return !session()?.busy && last?.role === 'assistant' && !!last.canContinue;
+        return (
+          !session()?.busy && last?.role === 'assistant' && !!last.canContinue
+        );
       },
       execute: async () => (await chat()).app.assistant.continue()
     });
     commands.addCommand(CommandIDs.switchPersona, {
-      label: args => (args.id ? trans.__('Switch to Persona %1', String(args.id)) : trans.__('Switch Data Engineer Persona…')),
-      caption: trans.__('Choose the persona that answers in the chat; the conversation is kept'),
+      label: args =>
+        args.id
+          ? trans.__('Switch to Persona %1', String(args.id))
+          : trans.__('Switch Data Engineer Persona…'),
+      caption: trans.__(
+        'Choose the persona that answers in the chat; the conversation is kept'
+      ),
       execute: async args => {
         const widget = await chat();
         const assistant = widget.app.assistant;
@@ -211,7 +267,10 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
           const answer = await InputDialog.getItem({
             title: trans.__('Switch persona'),
             items: names,
-            current: Math.max(0, personas.findIndex(p => p.id === assistant.persona?.id))
+            current: Math.max(
+              0,
+              personas.findIndex(p => p.id === assistant.persona?.id)
+            )
           });
           if (!answer.button.accept || answer.value === null) {
             return;
@@ -225,7 +284,9 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
     });
     commands.addCommand(CommandIDs.showChanges, {
       label: trans.__('Show the Data Engineer Chat Changes'),
-      caption: trans.__('Show the files and notebooks this chat changed, with Undo'),
+      caption: trans.__(
+        'Show the files and notebooks this chat changed, with Undo'
+      ),
       isToggled: () => !!shell.chat?.panels.changes,
       execute: async () => (await chat()).setPanel('changes')
     });
@@ -236,18 +297,34 @@ const plugin: JupyterFrontEndPlugin<IDataEngineerChat> = {
       execute: async () => (await chat()).setPanel('chats')
     });
     for (const [id, format, label] of [
-      [CommandIDs.exportMarkdown, 'md', trans.__('Export Data Engineer Chat to Markdown')],
-      [CommandIDs.exportNotebook, 'ipynb', trans.__('Export Data Engineer Chat to a Notebook')]
+      [
+        CommandIDs.exportMarkdown,
+        'md',
+        trans.__('Export Data Engineer Chat to Markdown')
+      ],
+      [
+        CommandIDs.exportNotebook,
+        'ipynb',
+        trans.__('Export Data Engineer Chat to a Notebook')
+      ]
     ] as const) {
       commands.addCommand(id, {
         label,
-        caption: trans.__('Save the chat as a file next to the active notebook and open it'),
+        caption: trans.__(
+          'Save the chat as a file next to the active notebook and open it'
+        ),
         execute: async args => {
           const widget = await shell.load();
           try {
-            return await widget.app.exportChat(format, typeof args.id === 'string' ? args.id : undefined);
+            return await widget.app.exportChat(
+              format,
+              typeof args.id === 'string' ? args.id : undefined
+            );
           } catch (error) {
-            void showErrorMessage(trans.__('Export failed'), (error as Error)?.message ?? String(error));
+            void showErrorMessage(
+              trans.__('Export failed'),
+              (error as Error)?.message ?? String(error)
+            );
             return null;
           }
         }

@@ -19,7 +19,8 @@ export type IChannelKernel = Pick<Kernel.IKernelConnection, 'requestExecute'> &
 export class KernelUnavailable extends Error {
   constructor(
     message: string,
-    readonly reason: 'no_kernel' | 'dead' | 'language' | 'busy' | 'cancelled' | 'error',
+    readonly reason:
+      'no_kernel' | 'dead' | 'language' | 'busy' | 'cancelled' | 'error',
     /** Whether the kernel was interrupted on the way out (Stop or timeout). */
     readonly interrupted = false
   ) {
@@ -33,7 +34,10 @@ export class KernelUnavailable extends Error {
  */
 export type ExecuteMode = 'silent' | 'scratch' | 'cell';
 
-const MODES: Record<ExecuteMode, { silent: boolean; store_history: boolean; stop_on_error: boolean }> = {
+const MODES: Record<
+  ExecuteMode,
+  { silent: boolean; store_history: boolean; stop_on_error: boolean }
+> = {
   silent: { silent: true, store_history: false, stop_on_error: false },
   scratch: { silent: false, store_history: false, stop_on_error: true },
   cell: { silent: false, store_history: true, stop_on_error: true }
@@ -95,7 +99,9 @@ export function helperRef(helper: IKernelHelper): string {
 }
 
 /** One expression that runs the helper into a fresh module and registers it, assigning no user name. */
-export function helperBootstrap(helper: Pick<IKernelHelper, 'module' | 'filename'> & { source: string }): string {
+export function helperBootstrap(
+  helper: Pick<IKernelHelper, 'module' | 'filename'> & { source: string }
+): string {
   const template = `(lambda m: (exec(compile(<SOURCE>, '${helper.filename}', 'exec'), m.__dict__), __import__('sys').modules.__setitem__(m.__name__, m)) and None)(__import__('types').ModuleType('${helper.module}'))`;
   // A function replacement: a string one would expand `$&` inside the source.
   return template.replace('<SOURCE>', () => JSON.stringify(helper.source));
@@ -113,17 +119,28 @@ export class KernelChannel {
   execute(code: string, options: IExecuteOptions = {}): Promise<ExecuteReply> {
     const { signal } = options;
     if (signal?.aborted) {
-      return Promise.reject(new KernelUnavailable('Cancelled by the user.', 'cancelled'));
+      return Promise.reject(
+        new KernelUnavailable('Cancelled by the user.', 'cancelled')
+      );
     }
     const future = this.kernel.requestExecute(
-      { code, ...MODES[options.mode ?? 'silent'], user_expressions: options.userExpressions ?? {}, allow_stdin: false },
+      {
+        code,
+        ...MODES[options.mode ?? 'silent'],
+        user_expressions: options.userExpressions ?? {},
+        allow_stdin: false
+      },
       true
     );
     let state: 'queued' | 'running' | 'ended' = 'queued';
     let interruptOnStart = false;
     const interrupt = (): boolean => {
       // An interrupt reaches the main shell: never send one for a subshell's request.
-      if (state !== 'running' || this.kernel.subshellId || !this.kernel.interrupt) {
+      if (
+        state !== 'running' ||
+        this.kernel.subshellId ||
+        !this.kernel.interrupt
+      ) {
         return false;
       }
       void this.kernel.interrupt().catch(() => undefined);
@@ -131,7 +148,8 @@ export class KernelChannel {
     };
     future.onIOPub = msg => {
       if (msg.header.msg_type === 'status') {
-        const execution = (msg.content as KernelMessage.IStatusMsg['content']).execution_state;
+        const execution = (msg.content as KernelMessage.IStatusMsg['content'])
+          .execution_state;
         if (execution === 'busy' && state === 'queued') {
           state = 'running';
           if (interruptOnStart) {
@@ -152,9 +170,13 @@ export class KernelChannel {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      const stop = (error: (interrupted: boolean) => KernelUnavailable, timeout = false): void => {
+      const stop = (
+        error: (interrupted: boolean) => KernelUnavailable,
+        timeout = false
+      ): void => {
         const interrupted = timeout && options.quickRead ? false : interrupt();
-        interruptOnStart = !interrupted && state === 'queued' && !options.quickRead;
+        interruptOnStart =
+          !interrupted && state === 'queued' && !options.quickRead;
         settle();
         future.done.catch(() => undefined);
         reject(error(interrupted));
@@ -164,14 +186,25 @@ export class KernelChannel {
           // The reply still comes, with the code's own "cancelled" (the timer still runs).
           return;
         }
-        stop(interrupted => new KernelUnavailable('Cancelled by the user.', 'cancelled', interrupted));
+        stop(
+          interrupted =>
+            new KernelUnavailable(
+              'Cancelled by the user.',
+              'cancelled',
+              interrupted
+            )
+        );
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       timer = setTimeout(
         () =>
           stop(
             interrupted =>
-              new KernelUnavailable(`No answer from the kernel within ${Math.round(timeoutMs / 1000)} s.`, 'busy', interrupted),
+              new KernelUnavailable(
+                `No answer from the kernel within ${Math.round(timeoutMs / 1000)} s.`,
+                'busy',
+                interrupted
+              ),
             true
           ),
         timeoutMs
@@ -192,8 +225,15 @@ export class KernelChannel {
   }
 
   /** Evaluate one user expression silently; its `user_expressions` entry. */
-  async evaluate(expression: string, options: IExecuteOptions = {}): Promise<any> {
-    const reply = await this.execute('', { ...options, mode: 'silent', userExpressions: { result: expression } });
+  async evaluate(
+    expression: string,
+    options: IExecuteOptions = {}
+  ): Promise<any> {
+    const reply = await this.execute('', {
+      ...options,
+      mode: 'silent',
+      userExpressions: { result: expression }
+    });
     return (reply.user_expressions ?? {}).result;
   }
 
@@ -201,7 +241,10 @@ export class KernelChannel {
    * Load the helper unless the kernel has it (it does not after a restart, nor when an
    * older version left one with another PROTOCOL).
    */
-  async ensureHelper(helper: IKernelHelper, options: IExecuteOptions = {}): Promise<void> {
+  async ensureHelper(
+    helper: IKernelHelper,
+    options: IExecuteOptions = {}
+  ): Promise<void> {
     await this._callHelper(helper, `${helperRef(helper)}.__name__`, options);
   }
 
@@ -209,12 +252,24 @@ export class KernelChannel {
    * Call the helper: `call(ref)` builds the expression from the helper's reference;
    * the result is the JSON the helper prints. Loads the helper when the kernel lacks it.
    */
-  async callHelper(helper: IKernelHelper, call: (ref: string) => string, options: IExecuteOptions = {}): Promise<any> {
-    const value = await this._callHelper(helper, call(helperRef(helper)), options);
+  async callHelper(
+    helper: IKernelHelper,
+    call: (ref: string) => string,
+    options: IExecuteOptions = {}
+  ): Promise<any> {
+    const value = await this._callHelper(
+      helper,
+      call(helperRef(helper)),
+      options
+    );
     return JSON.parse(pythonStringLiteral(value.data?.['text/plain']));
   }
 
-  private async _callHelper(helper: IKernelHelper, expression: string, options: IExecuteOptions): Promise<any> {
+  private async _callHelper(
+    helper: IKernelHelper,
+    expression: string,
+    options: IExecuteOptions
+  ): Promise<any> {
     let value = await this.evaluate(expression, options);
     if (isMissing(value)) {
       await this._load(helper, options);
@@ -229,9 +284,19 @@ export class KernelChannel {
     return value;
   }
 
-  private async _load(helper: IKernelHelper, options: IExecuteOptions): Promise<void> {
-    const source = typeof helper.source === 'function' ? await helper.source() : helper.source;
-    const loaded = await this.execute(helperBootstrap({ ...helper, source }), { ...options, mode: 'silent', userExpressions: {} });
+  private async _load(
+    helper: IKernelHelper,
+    options: IExecuteOptions
+  ): Promise<void> {
+    const source =
+      typeof helper.source === 'function'
+        ? await helper.source()
+        : helper.source;
+    const loaded = await this.execute(helperBootstrap({ ...helper, source }), {
+      ...options,
+      mode: 'silent',
+      userExpressions: {}
+    });
     if (loaded.status !== 'ok') {
       throw new KernelUnavailable(
         `The ${helper.label} could not be loaded in the kernel: ${loaded.ename ?? ''} ${loaded.evalue ?? ''}`.trim(),
@@ -255,11 +320,17 @@ export function pythonStringLiteral(repr: string): string {
     return repr;
   }
   if (typeof repr !== 'string' || repr.length < 2) {
-    throw new KernelUnavailable('Unexpected answer from the kernel helper.', 'error');
+    throw new KernelUnavailable(
+      'Unexpected answer from the kernel helper.',
+      'error'
+    );
   }
   const quote = repr[0];
   if ((quote !== "'" && quote !== '"') || repr[repr.length - 1] !== quote) {
-    throw new KernelUnavailable('Unexpected answer from the kernel helper.', 'error');
+    throw new KernelUnavailable(
+      'Unexpected answer from the kernel helper.',
+      'error'
+    );
   }
   const body = repr.slice(1, -1);
   let out = '';

@@ -52,53 +52,103 @@ export interface IPrice {
  * live in schema/plugin.json only: the composite already holds them, and a
  * value out of range falls back to the schema's default (`settings.default`).
  */
-export function readSettings(settings: ISettingRegistry.ISettings): IChatSettings {
+export function readSettings(
+  settings: ISettingRegistry.ISettings
+): IChatSettings {
   const fallback = <K extends keyof IChatSettings>(key: K): IChatSettings[K] =>
     settings.default(key) as unknown as IChatSettings[K];
   const get = <K extends keyof IChatSettings>(key: K): IChatSettings[K] => {
     const value = settings.get(key).composite as IChatSettings[K] | undefined;
     return value === undefined || value === null ? fallback(key) : value;
   };
-  const text = (key: 'model' | 'chatFolder') => String(get(key) ?? '').trim() || String(fallback(key));
+  const text = (key: 'model' | 'chatFolder') =>
+    String(get(key) ?? '').trim() || String(fallback(key));
   return {
     model: text('model'),
-    maxTokens: Math.max(1, Math.floor(Number(get('maxTokens')) || fallback('maxTokens'))),
+    maxTokens: Math.max(
+      1,
+      Math.floor(Number(get('maxTokens')) || fallback('maxTokens'))
+    ),
     directMode: Boolean(get('directMode')),
     directApiKey: get('directApiKey'),
     directBaseUrl: get('directBaseUrl'),
-    modelExplicit: typeof settings.user.model === 'string' && settings.user.model.trim() !== '',
-    maxSteps: Math.max(1, Math.floor(Number(get('maxSteps')) || fallback('maxSteps'))),
+    modelExplicit:
+      typeof settings.user.model === 'string' &&
+      settings.user.model.trim() !== '',
+    maxSteps: Math.max(
+      1,
+      Math.floor(Number(get('maxSteps')) || fallback('maxSteps'))
+    ),
     notebookContext: get('notebookContext') !== false,
     variablesContext: get('variablesContext') !== false,
     toolApprovals: { ...(get('toolApprovals') ?? {}) },
     chatFolder: text('chatFolder'),
     contextWindow: Math.max(0, Math.floor(Number(get('contextWindow')) || 0)),
-    compactionThreshold: Math.min(0.98, Math.max(0.3, Number(get('compactionThreshold')) || fallback('compactionThreshold'))),
-    prices: { ...(get('prices') ?? fallback('prices')) },
-    sensitivePaths: (Array.isArray(get('sensitivePaths')) ? get('sensitivePaths') : fallback('sensitivePaths') ?? []).filter(
-      (pattern: unknown): pattern is string => typeof pattern === 'string' && pattern.trim() !== ''
+    compactionThreshold: Math.min(
+      0.98,
+      Math.max(
+        0.3,
+        Number(get('compactionThreshold')) || fallback('compactionThreshold')
+      )
     ),
-    snapshotRetentionDays: Math.max(0, Math.floor(Number(get('snapshotRetentionDays') ?? fallback('snapshotRetentionDays')) || 0)),
-    terminalTimeoutSeconds: Math.min(3600, Math.max(1, Number(get('terminalTimeoutSeconds')) || fallback('terminalTimeoutSeconds'))),
+    prices: { ...(get('prices') ?? fallback('prices')) },
+    sensitivePaths: (Array.isArray(get('sensitivePaths'))
+      ? get('sensitivePaths')
+      : (fallback('sensitivePaths') ?? [])
+    ).filter(
+      (pattern: unknown): pattern is string =>
+        typeof pattern === 'string' && pattern.trim() !== ''
+    ),
+    snapshotRetentionDays: Math.max(
+      0,
+      Math.floor(
+        Number(
+          get('snapshotRetentionDays') ?? fallback('snapshotRetentionDays')
+        ) || 0
+      )
+    ),
+    terminalTimeoutSeconds: Math.min(
+      3600,
+      Math.max(
+        1,
+        Number(get('terminalTimeoutSeconds')) ||
+          fallback('terminalTimeoutSeconds')
+      )
+    ),
     commandAllowPatterns: patternList(get('commandAllowPatterns')),
     commandDenyPatterns: patternList(get('commandDenyPatterns')),
-    mcpApprovals: { ...((get('mcpApprovals') as Record<string, ApprovalMode> | undefined) ?? {}) },
+    mcpApprovals: {
+      ...((get('mcpApprovals') as Record<string, ApprovalMode> | undefined) ??
+        {})
+    },
     mcpWorkspaceServers: get('mcpWorkspaceServers') !== false,
-    agentFilesLocations: readFolders(settings.get('agentFilesLocations').composite),
-    queryTolerance: Math.max(0, Number(get('queryTolerance') ?? fallback('queryTolerance'))),
-    queryTimeBudget: Math.max(0, Number(get('queryTimeBudget') ?? fallback('queryTimeBudget')))
+    agentFilesLocations: readFolders(
+      settings.get('agentFilesLocations').composite
+    ),
+    queryTolerance: Math.max(
+      0,
+      Number(get('queryTolerance') ?? fallback('queryTolerance'))
+    ),
+    queryTimeBudget: Math.max(
+      0,
+      Number(get('queryTimeBudget') ?? fallback('queryTimeBudget'))
+    )
   };
 }
 
 /** A list of non-empty pattern strings from a setting value. */
 function patternList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
+  return Array.isArray(value)
+    ? value.filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+    : [];
 }
 
 /** `agentFilesLocations`: a list of folders, or VS Code's `{folder: true}` mapping. */
 function readFolders(value: unknown): string[] {
   if (Array.isArray(value)) {
-    return value.filter((item): item is string => typeof item === 'string' && !!item.trim());
+    return value.filter(
+      (item): item is string => typeof item === 'string' && !!item.trim()
+    );
   }
   if (value && typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)

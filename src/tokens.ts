@@ -29,7 +29,14 @@ import type { ToolRegistry } from './tools/registry';
 import type { ITool } from './tools/types';
 
 export type { IAttachment, IToolCall } from './chats/conversation';
-export type { ITool, IToolContext, IToolPreview, IToolResult, ToolEffect, ApprovalMode } from './tools/types';
+export type {
+  ITool,
+  IToolContext,
+  IToolPreview,
+  IToolResult,
+  ToolEffect,
+  ApprovalMode
+} from './tools/types';
 export type { ToolGroup } from './tools/groups';
 
 // ---------------------------------------------------------------------------
@@ -67,8 +74,6 @@ export interface ISlashCommand {
    */
   expand(args: string): Promise<ISlashExpansion | null>;
 }
-
-
 
 /**
  * The Data Engineer chat in the right sidebar. Commands that act on it (the
@@ -167,7 +172,9 @@ export interface IToolFamily {
   /** A unique id ('query', 'my-ext'). */
   id: string;
   /** Build the tools; called once per chat build. */
-  load(host: IToolFamilyHost): Promise<IToolFamilyContents> | IToolFamilyContents;
+  load(
+    host: IToolFamilyHost
+  ): Promise<IToolFamilyContents> | IToolFamilyContents;
 }
 
 /** Where tool families are registered (before or after the chat loads). */

@@ -4,5 +4,5 @@ import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 export const TRANSLATION_DOMAIN = 'jupyterlab_data_engineer';
 
 /** The bundle to use when no translator was given (tests, other hosts): the strings as written. */
-export const untranslated: TranslationBundle = nullTranslator.load(TRANSLATION_DOMAIN);
-
+export const untranslated: TranslationBundle =
+  nullTranslator.load(TRANSLATION_DOMAIN);

@@ -22,12 +22,19 @@ process.env.EVAL_ROOT = path.join(state, 'root');
 process.env.DE_EVAL_LOG_DIR = path.join(state, 'log');
 process.env.IPYTHONDIR = path.join(state, 'ipython');
 process.env.JUPYTER_RUNTIME_DIR = path.join(state, 'runtime');
-for (const dir of [process.env.EVAL_ROOT, process.env.DE_EVAL_LOG_DIR, process.env.JUPYTER_RUNTIME_DIR]) {
+for (const dir of [
+  process.env.EVAL_ROOT,
+  process.env.DE_EVAL_LOG_DIR,
+  process.env.JUPYTER_RUNTIME_DIR
+]) {
   fs.mkdirSync(dir, { recursive: true });
 }
 const startup = path.join(process.env.IPYTHONDIR, 'profile_default', 'startup');
 fs.mkdirSync(startup, { recursive: true });
-fs.copyFileSync(path.resolve(__dirname, '../eval/ipython/startup/00-de-eval-log.py'), path.join(startup, '00-de-eval-log.py'));
+fs.copyFileSync(
+  path.resolve(__dirname, '../eval/ipython/startup/00-de-eval-log.py'),
+  path.join(startup, '00-de-eval-log.py')
+);
 
 const jupyter = {
   command: 'jupyter lab --config jupyter_server_eval_config.py',
@@ -53,6 +60,10 @@ module.exports = {
   // Per task: live runs may take minutes; replays take seconds.
   timeout: mode === 'live' ? 900000 : 180000,
   reporter: [['list']],
-  use: { ...base.use, baseURL: `http://127.0.0.1:${process.env.EVAL_JUPYTER_PORT}`, trace: 'off' },
+  use: {
+    ...base.use,
+    baseURL: `http://127.0.0.1:${process.env.EVAL_JUPYTER_PORT}`,
+    trace: 'off'
+  },
   webServer: mode === 'replay' ? [mock, jupyter] : [jupyter]
 };

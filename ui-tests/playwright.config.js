@@ -32,12 +32,23 @@ module.exports = {
   // The Galata suite (default project) and the deployment-like ones below
   // each run only their own specs: `--project=<name>` picks one.
   projects: [
-    { name: 'jupyterlab', testIgnore: ['**/deploy/**', '**/notebook7*.spec.ts'] },
+    {
+      name: 'jupyterlab',
+      testIgnore: ['**/deploy/**', '**/notebook7*.spec.ts']
+    },
     // As users deploy: token, XSRF, no hidden files, a /user/alice/ prefix
     // (jupyter_server_deploy_config.py); plain Playwright, no Galata fixtures.
-    { name: 'deploy', testMatch: ['**/deploy/**/*.spec.ts'], use: { baseURL: 'http://127.0.0.1:8889' } },
+    {
+      name: 'deploy',
+      testMatch: ['**/deploy/**/*.spec.ts'],
+      use: { baseURL: 'http://127.0.0.1:8889' }
+    },
     // Jupyter Notebook 7 (`jupyter notebook`) with the same extension.
-    { name: 'notebook7', testMatch: ['**/notebook7*.spec.ts'], use: { baseURL: 'http://127.0.0.1:8890' } }
+    {
+      name: 'notebook7',
+      testMatch: ['**/notebook7*.spec.ts'],
+      use: { baseURL: 'http://127.0.0.1:8890' }
+    }
   ],
   use: {
     ...baseConfig.use,

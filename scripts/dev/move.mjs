@@ -23,9 +23,16 @@ if (!mapFile) {
   console.error('usage: node scripts/dev/move.mjs [--dry-run] MAPFILE');
   process.exit(2);
 }
-const ROOT = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
+const ROOT = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+  encoding: 'utf8'
+}).trim();
 const rel = p => path.relative(ROOT, p).split(path.sep).join('/');
-const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+const tracked = execFileSync('git', ['ls-files'], {
+  cwd: ROOT,
+  encoding: 'utf8'
+})
+  .split('\n')
+  .filter(Boolean);
 
 // 1. Expand the map to file level: old file -> new file.
 const moves = new Map();
@@ -57,10 +64,21 @@ const newPathOf = file => moves.get(file) ?? file;
 
 // 2. Rewrite relative imports in every TS/JS file under src/ (and tests beside it).
 const CODE = /\.(ts|tsx|js|mjs|cjs)$/;
-const EXTS = ['', '.ts', '.tsx', '.js', '.d.ts', '/index.ts', '/index.tsx', '/index.js'];
+const EXTS = [
+  '',
+  '.ts',
+  '.tsx',
+  '.js',
+  '.d.ts',
+  '/index.ts',
+  '/index.tsx',
+  '/index.js'
+];
 const trackedSet = new Set(tracked);
 function resolveSpec(fromFile, spec) {
-  const base = path.posix.normalize(path.posix.join(path.posix.dirname(fromFile), spec));
+  const base = path.posix.normalize(
+    path.posix.join(path.posix.dirname(fromFile), spec)
+  );
   for (const ext of EXTS) {
     if (trackedSet.has(base + ext)) {
       return { target: base + ext, ext };
@@ -83,7 +101,10 @@ function specFor(fromNew, targetNew, ext, original) {
     }
   } else if (ext) {
     target = target.slice(0, target.length - ext.length);
-    if (path.posix.basename(target) === 'index' && !original.endsWith('/index')) {
+    if (
+      path.posix.basename(target) === 'index' &&
+      !original.endsWith('/index')
+    ) {
       target = path.posix.dirname(target);
     }
   }
@@ -93,10 +114,18 @@ function specFor(fromNew, targetNew, ext, original) {
   }
   return spec;
 }
-const IMPORT_RE = /((?:from\s+|import\s*\(\s*|import\s+|require\s*\(\s*|jest\.(?:mock|requireActual|doMock|unmock)\s*\(\s*)['"])(\.{1,2}\/[^'"]+)(['"])/g;
+const IMPORT_RE =
+  /((?:from\s+|import\s*\(\s*|import\s+|require\s*\(\s*|jest\.(?:mock|requireActual|doMock|unmock)\s*\(\s*)['"])(\.{1,2}\/[^'"]+)(['"])/g;
 let rewritten = 0;
 const contents = new Map();
-for (const file of tracked.filter(f => CODE.test(f) && (f.startsWith('src/') || f.startsWith('bench/') || f.startsWith('ui-tests/') || f.startsWith('eval/')))) {
+for (const file of tracked.filter(
+  f =>
+    CODE.test(f) &&
+    (f.startsWith('src/') ||
+      f.startsWith('bench/') ||
+      f.startsWith('ui-tests/') ||
+      f.startsWith('eval/'))
+)) {
   const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
   const fromNew = newPathOf(file);
   const out = text.replace(IMPORT_RE, (all, pre, spec, post) => {
@@ -120,7 +149,11 @@ for (const file of tracked.filter(f => CODE.test(f) && (f.startsWith('src/') || 
 }
 
 // 3. `src/<old>` mentions (with or without extension) in code and scripts outside Markdown.
-const MENTION_FILES = tracked.filter(f => /\.(ts|tsx|js|mjs|cjs|py|sh|json|toml)$/.test(f) && !f.endsWith('package-lock.json'));
+const MENTION_FILES = tracked.filter(
+  f =>
+    /\.(ts|tsx|js|mjs|cjs|py|sh|json|toml)$/.test(f) &&
+    !f.endsWith('package-lock.json')
+);
 const mentionPairs = [...moves].flatMap(([from, to]) => {
   const pairs = [[from, to]];
   const stripped = from.replace(/\.(tsx?|py)$/, '');
@@ -135,10 +168,14 @@ for (const file of [...MENTION_FILES, '.ci/run']) {
   if (!fs.existsSync(path.join(ROOT, file))) {
     continue;
   }
-  let text = contents.get(file) ?? fs.readFileSync(path.join(ROOT, file), 'utf8');
+  let text =
+    contents.get(file) ?? fs.readFileSync(path.join(ROOT, file), 'utf8');
   const before = text;
   for (const [from, to] of mentionPairs) {
-    const re = new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?![\\w.])', 'g');
+    const re = new RegExp(
+      from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?![\\w.])',
+      'g'
+    );
     text = text.replace(re, () => {
       mentions++;
       return to;
@@ -149,7 +186,9 @@ for (const file of [...MENTION_FILES, '.ci/run']) {
   }
 }
 
-console.log(`${moves.size} files to move, ${rewritten} imports and ${mentions} path mentions to rewrite in ${contents.size} files`);
+console.log(
+  `${moves.size} files to move, ${rewritten} imports and ${mentions} path mentions to rewrite in ${contents.size} files`
+);
 if (dryRun) {
   for (const [from, to] of moves) {
     console.log(`  ${from} -> ${to}`);
@@ -164,5 +203,7 @@ for (const [from, to] of moves) {
   fs.mkdirSync(path.dirname(path.join(ROOT, to)), { recursive: true });
   execFileSync('git', ['mv', from, to], { cwd: ROOT });
 }
-console.log('done: review with `git status` and build (`npx tsc --noEmit -p tsconfig.test.json`)');
+console.log(
+  'done: review with `git status` and build (`npx tsc --noEmit -p tsconfig.test.json`)'
+);
 void rel;

@@ -36,7 +36,9 @@ export function stubTool(name: string, content = 'ok'): ITool {
   return fakeTool(name, { run: async () => ({ content }) });
 }
 
-export interface ITestAssistantOptions extends Partial<Omit<IAssistantOptions, 'settings'>> {
+export interface ITestAssistantOptions extends Partial<
+  Omit<IAssistantOptions, 'settings'>
+> {
   /** The scripted replies, in order. */
   replies?: IFakeReply[];
   settings?: Partial<IChatSettings>;
@@ -50,9 +52,21 @@ export interface ITestAssistantOptions extends Partial<Omit<IAssistantOptions, '
 
 /** An assistant and the requests its endpoint received. */
 export function testAssistant(options: ITestAssistantOptions = {}) {
-  const { replies = [], settings = {}, served = SERVED_MODELS, tools = [], bundled = BUNDLED_PERSONAS, ...rest } = options;
+  const {
+    replies = [],
+    settings = {},
+    served = SERVED_MODELS,
+    tools = [],
+    bundled = BUNDLED_PERSONAS,
+    ...rest
+  } = options;
   const fake = fakeFetch(replies);
-  const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock', fetch: fake.fetch, maxRetries: 0 });
+  const client = new Anthropic({
+    apiKey: 'k',
+    baseURL: 'http://mock',
+    fetch: fake.fetch,
+    maxRetries: 0
+  });
   const assistant = new Assistant({
     client: () => client,
     personas: new PersonaRegistry({ bundled }),

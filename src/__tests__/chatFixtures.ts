@@ -5,7 +5,9 @@ import type { IToolCall } from '../chats/conversation';
 /** A conversation with a user message, a reply that ran a tool, and the follow-up. */
 export function conversationWithTools(): ChatModel {
   const conversation = new ChatModel();
-  conversation.addUser('Load  sales.csv\nand show the schema, please', [{ label: '@df', text: 'DataFrame 3x2' }]);
+  conversation.addUser('Load  sales.csv\nand show the schema, please', [
+    { label: '@df', text: 'DataFrame 3x2' }
+  ]);
   const reply = conversation.addAssistant();
   conversation.updateAssistant(reply.id, {
     status: 'tools',
@@ -25,13 +27,21 @@ export function conversationWithTools(): ChatModel {
       }
     ]
   });
-  conversation.updateAssistant(reply.id, { status: 'done', stopReason: 'tool_use' });
+  conversation.updateAssistant(reply.id, {
+    status: 'done',
+    stopReason: 'tool_use'
+  });
   const next = conversation.addAssistant();
   conversation.updateAssistant(next.id, {
     status: 'done',
     blocks: [{ type: 'text', text: 'Two columns: a, b.' }],
     personaId: 'data-engineer',
-    usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
+    usage: {
+      input_tokens: 10,
+      output_tokens: 5,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0
+    }
   });
   return conversation;
 }
@@ -41,20 +51,27 @@ export function expectValidToolPairs(conversation: ChatModel): void {
   const messages = conversation.toMessages();
   messages.forEach((message, index) => {
     const blocks = message.content as ContentBlockParam[];
-    const uses = blocks.filter(b => b.type === 'tool_use').map(b => (b as { id: string }).id);
+    const uses = blocks
+      .filter(b => b.type === 'tool_use')
+      .map(b => (b as { id: string }).id);
     if (uses.length) {
       const next = (messages[index + 1]?.content ?? []) as ContentBlockParam[];
-      const results = next.filter(b => b.type === 'tool_result').map(b => (b as { tool_use_id: string }).tool_use_id);
+      const results = next
+        .filter(b => b.type === 'tool_result')
+        .map(b => (b as { tool_use_id: string }).tool_use_id);
       expect(results.sort()).toEqual([...uses].sort());
     }
   });
   expect(messages[messages.length - 1]?.role).toBe('user');
 }
 
-
 /** Every tool call in the chat, in order. */
 export const callsOf = (c: ChatModel): IToolCall[] =>
-  c.turns.flatMap(t => (t.role === 'assistant' ? t.blocks.flatMap(b => (b.type === 'tool' ? [b.call] : [])) : []));
+  c.turns.flatMap(t =>
+    t.role === 'assistant'
+      ? t.blocks.flatMap(b => (b.type === 'tool' ? [b.call] : []))
+      : []
+  );
 
 /** Resolve when the chat reaches a condition (checked now and on every change). */
 export function until(c: ChatModel, predicate: () => boolean): Promise<void> {
@@ -71,4 +88,5 @@ export function until(c: ChatModel, predicate: () => boolean): Promise<void> {
 }
 
 /** Resolve when the chat's n-th tool call waits for the user's approval. */
-export const waiting = (m: ChatModel, n = 0): Promise<void> => until(m, () => callsOf(m)[n]?.state === 'waiting_approval');
+export const waiting = (m: ChatModel, n = 0): Promise<void> =>
+  until(m, () => callsOf(m)[n]?.state === 'waiting_approval');

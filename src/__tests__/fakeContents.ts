@@ -28,7 +28,9 @@ export class FakeResponseError extends Error {
   response: { status: number };
 }
 
-type Node = { type: 'file'; bytes: Buffer; mtime: number } | { type: 'directory'; mtime: number };
+type Node =
+  | { type: 'file'; bytes: Buffer; mtime: number }
+  | { type: 'directory'; mtime: number };
 
 const MIMETYPES: Record<string, string> = {
   '.png': 'image/png',
@@ -116,7 +118,11 @@ export class FakeContents implements IContents, IChatContents {
   put(path: string, content: string | Buffer, mtime = this._tick()): void {
     path = clean(path);
     this.mkdirs(parentOf(path));
-    this._nodes.set(path, { type: 'file', bytes: Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), mtime });
+    this._nodes.set(path, {
+      type: 'file',
+      bytes: Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'),
+      mtime
+    });
   }
 
   mkdirs(path: string): void {
@@ -160,7 +166,10 @@ export class FakeContents implements IContents, IChatContents {
 
   // ---- Contents.IManager ----
 
-  async get(rawPath: string, options?: IFilesFetchOptions): Promise<IContentsEntry> {
+  async get(
+    rawPath: string,
+    options?: IFilesFetchOptions
+  ): Promise<IContentsEntry> {
     const path = clean(rawPath);
     this._record('get', path);
     this.before?.('get', path, options);
@@ -169,16 +178,29 @@ export class FakeContents implements IContents, IChatContents {
     if (!this.allowHidden && hidden(path)) {
       throw new FakeResponseError(404, `No such file or directory: ${path}`);
     }
-    const node = path ? this._nodes.get(path) : { type: 'directory' as const, mtime: 0 };
+    const node = path
+      ? this._nodes.get(path)
+      : { type: 'directory' as const, mtime: 0 };
     if (!node) {
       throw new FakeResponseError(404, `No such file or directory: ${path}`);
     }
     if (node.type === 'directory') {
       if (options?.type && options.type !== 'directory') {
-        throw new FakeResponseError(400, `${path} is a directory, not a ${options.type}`);
+        throw new FakeResponseError(
+          400,
+          `${path} is a directory, not a ${options.type}`
+        );
       }
-      const children = content ? this._children(path).map(child => this._model(child, false, {})) : null;
-      return { ...this._base(path, node), type: 'directory', format: content ? 'json' : null, content: children, mimetype: null };
+      const children = content
+        ? this._children(path).map(child => this._model(child, false, {}))
+        : null;
+      return {
+        ...this._base(path, node),
+        type: 'directory',
+        format: content ? 'json' : null,
+        content: children,
+        mimetype: null
+      };
     }
     if (options?.type === 'directory') {
       throw new FakeResponseError(400, `${path} is not a directory`);
@@ -186,7 +208,10 @@ export class FakeContents implements IContents, IChatContents {
     return this._model(path, content, options ?? {});
   }
 
-  async save(rawPath: string, options: IFilesSaveOptions = {}): Promise<IContentsEntry> {
+  async save(
+    rawPath: string,
+    options: IFilesSaveOptions = {}
+  ): Promise<IContentsEntry> {
     const path = clean(rawPath);
     this._record('save', path);
     if (this.gate) {
@@ -194,16 +219,25 @@ export class FakeContents implements IContents, IChatContents {
     }
     this.before?.('save', path, options);
     if (!this.allowHidden && hidden(path)) {
-      throw new FakeResponseError(400, `Cannot create file or directory '${path}'`);
+      throw new FakeResponseError(
+        400,
+        `Cannot create file or directory '${path}'`
+      );
     }
     const parent = parentOf(path);
     if (parent && this._nodes.get(parent)?.type !== 'directory') {
-      throw new FakeResponseError(500, `Unexpected error while saving file: ${path} [Errno 2] No such file or directory`);
+      throw new FakeResponseError(
+        500,
+        `Unexpected error while saving file: ${path} [Errno 2] No such file or directory`
+      );
     }
     if (options.type === 'directory') {
       const existing = this._nodes.get(path);
       if (existing && existing.type !== 'directory') {
-        throw new FakeResponseError(400, `${path} exists and is not a directory`);
+        throw new FakeResponseError(
+          400,
+          `${path} exists and is not a directory`
+        );
       }
       if (!existing) {
         this._nodes.set(path, { type: 'directory', mtime: this._tick() });
@@ -213,7 +247,10 @@ export class FakeContents implements IContents, IChatContents {
     }
     let bytes: Buffer;
     if (options.type === 'notebook') {
-      bytes = Buffer.from(JSON.stringify(options.content, null, 1) + '\n', 'utf8');
+      bytes = Buffer.from(
+        JSON.stringify(options.content, null, 1) + '\n',
+        'utf8'
+      );
     } else if (options.type === 'file' && options.format === 'text') {
       bytes = Buffer.from(String(options.content), 'utf8');
     } else if (options.type === 'file' && options.format === 'base64') {
@@ -235,7 +272,10 @@ export class FakeContents implements IContents, IChatContents {
     this._record('rename', `${from} -> ${to}`);
     this.before?.('rename', from, to);
     if (!this.allowHidden && (hidden(from) || hidden(to))) {
-      throw new FakeResponseError(400, `Cannot rename file or directory '${from}'`);
+      throw new FakeResponseError(
+        400,
+        `Cannot rename file or directory '${from}'`
+      );
     }
     if (!this._nodes.has(from)) {
       throw new FakeResponseError(404, `No such file or directory: ${from}`);
@@ -245,7 +285,10 @@ export class FakeContents implements IContents, IChatContents {
     }
     const parent = parentOf(to);
     if (parent && this._nodes.get(parent)?.type !== 'directory') {
-      throw new FakeResponseError(500, `Unknown error renaming file: ${from} No such file or directory`);
+      throw new FakeResponseError(
+        500,
+        `Unknown error renaming file: ${from} No such file or directory`
+      );
     }
     for (const key of [...this._nodes.keys()]) {
       if (key === from || key.startsWith(`${from}/`)) {
@@ -263,10 +306,16 @@ export class FakeContents implements IContents, IChatContents {
     this._record('delete', path);
     this.before?.('delete', path);
     if (!this.allowHidden && hidden(path)) {
-      throw new FakeResponseError(400, `Cannot delete file or directory '${path}'`);
+      throw new FakeResponseError(
+        400,
+        `Cannot delete file or directory '${path}'`
+      );
     }
     if (!this._nodes.has(path)) {
-      throw new FakeResponseError(404, `File or directory does not exist: ${path}`);
+      throw new FakeResponseError(
+        404,
+        `File or directory does not exist: ${path}`
+      );
     }
     this.remove(path);
     this.afterOp?.();
@@ -310,14 +359,31 @@ export class FakeContents implements IContents, IChatContents {
     };
   }
 
-  private _model(path: string, content: boolean, options: IFilesFetchOptions): IContentsEntry {
+  private _model(
+    path: string,
+    content: boolean,
+    options: IFilesFetchOptions
+  ): IContentsEntry {
     const node = this._nodes.get(path)!;
     if (node.type === 'directory') {
-      return { ...this._base(path, node), type: 'directory', format: null, content: null, mimetype: null };
+      return {
+        ...this._base(path, node),
+        type: 'directory',
+        format: null,
+        content: null,
+        mimetype: null
+      };
     }
     const base = this._base(path, node);
-    const hash = options.hash ? { hash: createHash('sha256').update(node.bytes).digest('hex'), hash_algorithm: 'sha256' } : {};
-    const ext = path.includes('.') ? path.slice(path.lastIndexOf('.')).toLowerCase() : '';
+    const hash = options.hash
+      ? {
+          hash: createHash('sha256').update(node.bytes).digest('hex'),
+          hash_algorithm: 'sha256'
+        }
+      : {};
+    const ext = path.includes('.')
+      ? path.slice(path.lastIndexOf('.')).toLowerCase()
+      : '';
     if (ext === '.ipynb' && options.type !== 'file') {
       let notebook: unknown = null;
       if (content) {
@@ -327,20 +393,34 @@ export class FakeContents implements IContents, IChatContents {
           throw new FakeResponseError(400, `Unreadable Notebook: ${path}`);
         }
       }
-      return { ...base, type: 'notebook', format: content ? 'json' : null, content: notebook, mimetype: null, ...hash };
+      return {
+        ...base,
+        type: 'notebook',
+        format: content ? 'json' : null,
+        content: notebook,
+        mimetype: null,
+        ...hash
+      };
     }
     const text = decodeUtf8(node.bytes);
     if (options.format === 'text' && text === null) {
       throw new FakeResponseError(400, `${path} is not UTF-8 encoded`);
     }
-    const format = options.format === 'base64' || text === null ? 'base64' : 'text';
-    const mimetype = MIMETYPES[ext] ?? (format === 'text' ? 'text/plain' : 'application/octet-stream');
+    const format =
+      options.format === 'base64' || text === null ? 'base64' : 'text';
+    const mimetype =
+      MIMETYPES[ext] ??
+      (format === 'text' ? 'text/plain' : 'application/octet-stream');
     return {
       ...base,
       type: 'file',
       mimetype,
       format: content ? format : null,
-      content: content ? (format === 'text' ? text : node.bytes.toString('base64')) : null,
+      content: content
+        ? format === 'text'
+          ? text
+          : node.bytes.toString('base64')
+        : null,
       ...hash
     };
   }
@@ -348,7 +428,6 @@ export class FakeContents implements IContents, IChatContents {
   /** @internal The server state (for the views). */
   readonly _nodes = new Map<string, Node>();
 }
-
 
 /** An error of the contents API with this status. */
 export function httpError(status: number, message: string): Error {
@@ -384,7 +463,10 @@ class FileView {
   }
 
   keys(): IterableIterator<string> {
-    return [...this._fake._nodes].filter(([, node]) => node.type === 'file').map(([path]) => path)[Symbol.iterator]();
+    return [...this._fake._nodes]
+      .filter(([, node]) => node.type === 'file')
+      .map(([path]) => path)
+      [Symbol.iterator]();
   }
 }
 

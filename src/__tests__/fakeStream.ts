@@ -14,7 +14,11 @@ export interface IFakeReply {
   status?: number;
   headers?: Record<string, string>;
   errorBody?: unknown;
-  usage?: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number };
+  usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens?: number;
+  };
   /** Wait this long between deltas. */
   delayMs?: number;
   stopReason?: string;
@@ -68,7 +72,10 @@ export function sseEvents(reply: IFakeReply, model = 'claude-test'): string[] {
       events.push(
         sse('error', {
           type: 'error',
-          error: { type: reply.errorType ?? 'overloaded_error', message: 'Overloaded' }
+          error: {
+            type: reply.errorType ?? 'overloaded_error',
+            message: 'Overloaded'
+          }
         })
       );
       return events;
@@ -81,14 +88,21 @@ export function sseEvents(reply: IFakeReply, model = 'claude-test'): string[] {
       })
     );
   }
-  events.push(sse('content_block_stop', { type: 'content_block_stop', index: 0 }));
+  events.push(
+    sse('content_block_stop', { type: 'content_block_stop', index: 0 })
+  );
   (reply.tools ?? []).forEach((tool, i) => {
     const index = i + 1;
     events.push(
       sse('content_block_start', {
         type: 'content_block_start',
         index,
-        content_block: { type: 'tool_use', id: tool.id, name: tool.name, input: {} }
+        content_block: {
+          type: 'tool_use',
+          id: tool.id,
+          name: tool.name,
+          input: {}
+        }
       })
     );
     const json = JSON.stringify(tool.input);
@@ -97,13 +111,19 @@ export function sseEvents(reply: IFakeReply, model = 'claude-test'): string[] {
         sse('content_block_delta', {
           type: 'content_block_delta',
           index,
-          delta: { type: 'input_json_delta', partial_json: json.slice(j, j + 7) }
+          delta: {
+            type: 'input_json_delta',
+            partial_json: json.slice(j, j + 7)
+          }
         })
       );
     }
-    events.push(sse('content_block_stop', { type: 'content_block_stop', index }));
+    events.push(
+      sse('content_block_stop', { type: 'content_block_stop', index })
+    );
   });
-  const stopReason = reply.stopReason ?? (reply.tools?.length ? 'tool_use' : 'end_turn');
+  const stopReason =
+    reply.stopReason ?? (reply.tools?.length ? 'tool_use' : 'end_turn');
   events.push(
     sse('message_delta', {
       type: 'message_delta',
@@ -130,8 +150,12 @@ export function fakeFetch(replies: IFakeReply[]): {
 } {
   const requests: IRecordedRequest[] = [];
   const queue = [...replies];
-  const impl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request ? input : new Request(String(input), init);
+  const impl = async (
+    input: RequestInfo | URL,
+    init?: RequestInit
+  ): Promise<Response> => {
+    const request =
+      input instanceof Request ? input : new Request(String(input), init);
     const headers: Record<string, string> = {};
     new Headers(init?.headers ?? request.headers).forEach((value, key) => {
       headers[key] = value;
@@ -157,7 +181,11 @@ export function fakeFetch(replies: IFakeReply[]): {
         ),
         {
           status: reply.status,
-          headers: { 'content-type': 'application/json', 'request-id': 'req_1', ...reply.headers }
+          headers: {
+            'content-type': 'application/json',
+            'request-id': 'req_1',
+            ...reply.headers
+          }
         }
       );
     }
@@ -169,7 +197,9 @@ export function fakeFetch(replies: IFakeReply[]): {
         // Like a real fetch: aborting errors the body that is being read.
         signal?.addEventListener('abort', () => {
           try {
-            controller.error(new DOMException('The operation was aborted.', 'AbortError'));
+            controller.error(
+              new DOMException('The operation was aborted.', 'AbortError')
+            );
           } catch {
             // already closed
           }
@@ -180,7 +210,9 @@ export function fakeFetch(replies: IFakeReply[]): {
           }
           if (i === reply.dropAfterEvents) {
             if (reply.cutBytes) {
-              controller.enqueue(encoder.encode(event.slice(0, reply.cutBytes)));
+              controller.enqueue(
+                encoder.encode(event.slice(0, reply.cutBytes))
+              );
             }
             // An error discards what is queued and unread (as a browser drops
             // unread bytes of a broken connection): let the reader take it first.

@@ -1,5 +1,11 @@
 /** @jest-environment node */
-import { helperBootstrap, helperRef, IKernelHelper, KernelChannel, KernelUnavailable } from '../kernelChannel';
+import {
+  helperBootstrap,
+  helperRef,
+  IKernelHelper,
+  KernelChannel,
+  KernelUnavailable
+} from '../kernelChannel';
 
 /** A kernel whose requests start and end when the test says so. */
 function manualKernel(options: { subshellId?: string } = {}) {
@@ -13,12 +19,21 @@ function manualKernel(options: { subshellId?: string } = {}) {
     requestExecute(content: any) {
       const future: any = { content, onIOPub: null };
       future.done = new Promise(resolve => {
-        future.reply = (reply: any = { status: 'ok', user_expressions: {} }) => {
-          future.onIOPub?.({ header: { msg_type: 'status' }, content: { execution_state: 'idle' } });
+        future.reply = (
+          reply: any = { status: 'ok', user_expressions: {} }
+        ) => {
+          future.onIOPub?.({
+            header: { msg_type: 'status' },
+            content: { execution_state: 'idle' }
+          });
           resolve({ content: reply });
         };
       });
-      future.start = () => future.onIOPub?.({ header: { msg_type: 'status' }, content: { execution_state: 'busy' } });
+      future.start = () =>
+        future.onIOPub?.({
+          header: { msg_type: 'status' },
+          content: { execution_state: 'busy' }
+        });
       futures.push(future);
       return future;
     }
@@ -46,19 +61,32 @@ describe('KernelChannel.execute', () => {
     const scratch = channel.execute('y', { mode: 'scratch' });
     futures[1].reply();
     await scratch;
-    expect(futures[1].content).toMatchObject({ silent: false, store_history: false, stop_on_error: true });
+    expect(futures[1].content).toMatchObject({
+      silent: false,
+      store_history: false,
+      stop_on_error: true
+    });
     const cell = channel.execute('z', { mode: 'cell' });
     futures[2].reply();
     await cell;
-    expect(futures[2].content).toMatchObject({ silent: false, store_history: true, stop_on_error: true });
+    expect(futures[2].content).toMatchObject({
+      silent: false,
+      store_history: true,
+      stop_on_error: true
+    });
   });
 
   it('passes IOPub messages on and resolves to the reply', async () => {
     const { kernel, futures } = manualKernel();
     const seen: string[] = [];
-    const running = new KernelChannel(kernel).execute('print(1)', { onIOPub: msg => seen.push(msg.header.msg_type) });
+    const running = new KernelChannel(kernel).execute('print(1)', {
+      onIOPub: msg => seen.push(msg.header.msg_type)
+    });
     futures[0].start();
-    futures[0].onIOPub({ header: { msg_type: 'stream' }, content: { name: 'stdout', text: '1\n' } });
+    futures[0].onIOPub({
+      header: { msg_type: 'stream' },
+      content: { name: 'stdout', text: '1\n' }
+    });
     futures[0].reply({ status: 'error', ename: 'E', evalue: 'v' });
     expect(await running).toMatchObject({ status: 'error', ename: 'E' });
     expect(seen).toEqual(['status', 'stream', 'status']);
@@ -67,12 +95,18 @@ describe('KernelChannel.execute', () => {
   it('Stop interrupts the kernel while the request runs, and rejects at once', async () => {
     const { kernel, futures } = manualKernel();
     const controller = new AbortController();
-    const running = new KernelChannel(kernel).execute('sleep()', { signal: controller.signal });
+    const running = new KernelChannel(kernel).execute('sleep()', {
+      signal: controller.signal
+    });
     futures[0].start();
     controller.abort();
     const error = await running.catch(e => e);
     expect(error).toBeInstanceOf(KernelUnavailable);
-    expect(error).toMatchObject({ reason: 'cancelled', interrupted: true, message: 'Cancelled by the user.' });
+    expect(error).toMatchObject({
+      reason: 'cancelled',
+      interrupted: true,
+      message: 'Cancelled by the user.'
+    });
     expect(kernel.interrupts).toBe(1);
   });
 
@@ -80,16 +114,23 @@ describe('KernelChannel.execute', () => {
     const { kernel, futures } = manualKernel();
     const controller = new AbortController();
     controller.abort();
-    await expect(new KernelChannel(kernel).execute('x', { signal: controller.signal })).rejects.toMatchObject({ reason: 'cancelled' });
+    await expect(
+      new KernelChannel(kernel).execute('x', { signal: controller.signal })
+    ).rejects.toMatchObject({ reason: 'cancelled' });
     expect(futures).toHaveLength(0);
   });
 
-  it('never interrupts a user\'s cell: a queued request is interrupted when it starts', async () => {
+  it("never interrupts a user's cell: a queued request is interrupted when it starts", async () => {
     const { kernel, futures } = manualKernel();
     const controller = new AbortController();
-    const running = new KernelChannel(kernel).execute('install()', { signal: controller.signal });
+    const running = new KernelChannel(kernel).execute('install()', {
+      signal: controller.signal
+    });
     controller.abort();
-    await expect(running).rejects.toMatchObject({ reason: 'cancelled', interrupted: false });
+    await expect(running).rejects.toMatchObject({
+      reason: 'cancelled',
+      interrupted: false
+    });
     expect(kernel.interrupts).toBe(0);
     futures[0].start();
     expect(kernel.interrupts).toBe(1);
@@ -99,7 +140,10 @@ describe('KernelChannel.execute', () => {
     const { kernel, futures } = manualKernel();
     const channel = new KernelChannel(kernel);
     const controller = new AbortController();
-    const queued = channel.execute('', { signal: controller.signal, quickRead: true });
+    const queued = channel.execute('', {
+      signal: controller.signal,
+      quickRead: true
+    });
     controller.abort();
     await expect(queued).rejects.toMatchObject({ reason: 'cancelled' });
     futures[0].start();
@@ -107,52 +151,84 @@ describe('KernelChannel.execute', () => {
 
     const slow = channel.execute('', { timeoutMs: 10, quickRead: true });
     futures[1].start();
-    await expect(slow).rejects.toMatchObject({ reason: 'busy', interrupted: false });
+    await expect(slow).rejects.toMatchObject({
+      reason: 'busy',
+      interrupted: false
+    });
     expect(kernel.interrupts).toBe(0);
 
     const other = new AbortController();
-    const running = channel.execute('', { signal: other.signal, quickRead: true });
+    const running = channel.execute('', {
+      signal: other.signal,
+      quickRead: true
+    });
     futures[2].start();
     other.abort();
-    await expect(running).rejects.toMatchObject({ reason: 'cancelled', interrupted: true });
+    await expect(running).rejects.toMatchObject({
+      reason: 'cancelled',
+      interrupted: true
+    });
     expect(kernel.interrupts).toBe(1);
   });
 
   it('does not interrupt for a subshell request (an interrupt reaches the main shell)', async () => {
     const { kernel, futures } = manualKernel({ subshellId: 's1' });
     const controller = new AbortController();
-    const running = new KernelChannel(kernel).execute('', { signal: controller.signal });
+    const running = new KernelChannel(kernel).execute('', {
+      signal: controller.signal
+    });
     futures[0].start();
     controller.abort();
-    await expect(running).rejects.toMatchObject({ reason: 'cancelled', interrupted: false });
+    await expect(running).rejects.toMatchObject({
+      reason: 'cancelled',
+      interrupted: false
+    });
     expect(kernel.interrupts).toBe(0);
   });
 
   it('times out with a clear error, interrupting what runs', async () => {
     const { kernel, futures } = manualKernel();
-    const running = new KernelChannel(kernel).execute('loop()', { timeoutMs: 20 });
+    const running = new KernelChannel(kernel).execute('loop()', {
+      timeoutMs: 20
+    });
     futures[0].start();
     const error = await running.catch(e => e);
-    expect(error).toMatchObject({ reason: 'busy', interrupted: true, message: 'No answer from the kernel within 0 s.' });
+    expect(error).toMatchObject({
+      reason: 'busy',
+      interrupted: true,
+      message: 'No answer from the kernel within 0 s.'
+    });
     expect(kernel.interrupts).toBe(1);
   });
 
-  it('with answersInterrupt, Stop interrupts and waits for the code\'s own answer', async () => {
+  it("with answersInterrupt, Stop interrupts and waits for the code's own answer", async () => {
     const { kernel, futures } = manualKernel();
     const controller = new AbortController();
-    const running = new KernelChannel(kernel).execute('', { signal: controller.signal, answersInterrupt: true });
+    const running = new KernelChannel(kernel).execute('', {
+      signal: controller.signal,
+      answersInterrupt: true
+    });
     futures[0].start();
     controller.abort();
     expect(kernel.interrupts).toBe(1);
     await tick();
-    futures[0].reply({ status: 'ok', user_expressions: { result: 'cancelled' } });
-    expect(await running).toMatchObject({ user_expressions: { result: 'cancelled' } });
+    futures[0].reply({
+      status: 'ok',
+      user_expressions: { result: 'cancelled' }
+    });
+    expect(await running).toMatchObject({
+      user_expressions: { result: 'cancelled' }
+    });
   });
 
-  it('rejects with the kernel\'s error when the request goes away (restart)', async () => {
+  it("rejects with the kernel's error when the request goes away (restart)", async () => {
     const { kernel } = manualKernel();
-    kernel.requestExecute = () => ({ done: Promise.reject(new Error('Canceled future for execute_request')) });
-    await expect(new KernelChannel(kernel).execute('x')).rejects.toThrow('Canceled future');
+    kernel.requestExecute = () => ({
+      done: Promise.reject(new Error('Canceled future for execute_request'))
+    });
+    await expect(new KernelChannel(kernel).execute('x')).rejects.toThrow(
+      'Canceled future'
+    );
   });
 });
 
@@ -180,7 +256,14 @@ function helperKernel() {
           status: 'ok',
           user_expressions: {
             result: modules.has(module)
-              ? { status: 'ok', data: { 'text/plain': expression.endsWith('.__name__') ? `'${module}'` : '{"answer": 42}' } }
+              ? {
+                  status: 'ok',
+                  data: {
+                    'text/plain': expression.endsWith('.__name__')
+                      ? `'${module}'`
+                      : '{"answer": 42}'
+                  }
+                }
               : { status: 'error', ename: 'KeyError', evalue: `'${module}'` }
           }
         };
@@ -192,7 +275,12 @@ function helperKernel() {
   return kernel;
 }
 
-const HELPER = { module: '__test_helper__', source: 'def answer(): ...', filename: '<test>', label: 'test helper' } satisfies IKernelHelper;
+const HELPER = {
+  module: '__test_helper__',
+  source: 'def answer(): ...',
+  filename: '<test>',
+  label: 'test helper'
+} satisfies IKernelHelper;
 
 describe('KernelChannel helpers', () => {
   it('loads a helper once, silently, and calls it', async () => {
@@ -200,11 +288,17 @@ describe('KernelChannel helpers', () => {
     const channel = new KernelChannel(kernel);
     await channel.ensureHelper(HELPER);
     await channel.ensureHelper(HELPER);
-    expect(await channel.callHelper(HELPER, ref => `${ref}.answer()`)).toEqual({ answer: 42 });
+    expect(await channel.callHelper(HELPER, ref => `${ref}.answer()`)).toEqual({
+      answer: 42
+    });
     const loads = kernel.requests.filter((r: any) => r.code);
     expect(loads.map((r: any) => r.code)).toEqual([helperBootstrap(HELPER)]);
     for (const request of kernel.requests) {
-      expect(request).toMatchObject({ silent: true, store_history: false, allow_stdin: false });
+      expect(request).toMatchObject({
+        silent: true,
+        store_history: false,
+        allow_stdin: false
+      });
     }
   });
 
@@ -213,7 +307,9 @@ describe('KernelChannel helpers', () => {
     const channel = new KernelChannel(kernel);
     await channel.callHelper(HELPER, ref => `${ref}.answer()`);
     kernel.restart();
-    expect(await channel.callHelper(HELPER, ref => `${ref}.answer()`)).toEqual({ answer: 42 });
+    expect(await channel.callHelper(HELPER, ref => `${ref}.answer()`)).toEqual({
+      answer: 42
+    });
     expect(kernel.requests.filter((r: any) => r.code)).toHaveLength(2);
     await channel.ensureHelper(HELPER);
     expect(kernel.requests.filter((r: any) => r.code)).toHaveLength(2);
@@ -223,14 +319,24 @@ describe('KernelChannel helpers', () => {
     const kernel = helperKernel();
     const requestExecute = kernel.requestExecute;
     kernel.requestExecute = (content: any) =>
-      content.code ? { done: Promise.resolve({ content: { status: 'error', ename: 'SyntaxError', evalue: 'bad' } }) } : requestExecute(content);
-    await expect(new KernelChannel(kernel).ensureHelper(HELPER)).rejects.toThrow(
+      content.code
+        ? {
+            done: Promise.resolve({
+              content: { status: 'error', ename: 'SyntaxError', evalue: 'bad' }
+            })
+          }
+        : requestExecute(content);
+    await expect(
+      new KernelChannel(kernel).ensureHelper(HELPER)
+    ).rejects.toThrow(
       'The test helper could not be loaded in the kernel: SyntaxError bad'
     );
   });
 
   it('checks the PROTOCOL of a versioned helper, so an old one is replaced', () => {
-    expect(helperRef(HELPER)).toBe("__import__('sys').modules['__test_helper__']");
+    expect(helperRef(HELPER)).toBe(
+      "__import__('sys').modules['__test_helper__']"
+    );
     const versioned = { ...HELPER, protocol: 3 };
     expect(helperRef(versioned)).toBe(
       "(lambda m: m if getattr(m, 'PROTOCOL', 0) == 3 else {}['stale'])(__import__('sys').modules['__test_helper__'])"
@@ -249,8 +355,12 @@ describe('KernelChannel helpers with a lazily loaded source', () => {
     const kernel = helperKernel();
     const channel = new KernelChannel(kernel);
     expect(load).not.toHaveBeenCalled();
-    expect(await channel.callHelper(lazy, ref => `${ref}.answer()`)).toEqual({ answer: 42 });
+    expect(await channel.callHelper(lazy, ref => `${ref}.answer()`)).toEqual({
+      answer: 42
+    });
     expect(load).toHaveBeenCalledTimes(1);
-    expect(kernel.requests.filter((r: any) => r.code).map((r: any) => r.code)).toEqual([helperBootstrap(HELPER)]);
+    expect(
+      kernel.requests.filter((r: any) => r.code).map((r: any) => r.code)
+    ).toEqual([helperBootstrap(HELPER)]);
   });
 });

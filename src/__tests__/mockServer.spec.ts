@@ -26,7 +26,10 @@ function startMock(): Promise<string> {
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error('mock did not start')), 15000);
+    const timer = setTimeout(
+      () => reject(new Error('mock did not start')),
+      15000
+    );
     mock.on('exit', code => reject(new Error(`mock exited with ${code}`)));
     mock.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -263,9 +266,16 @@ describe('mock Messages API with the real SDK', () => {
   });
 
   it('rejects with APIConnectionError when dropped before any response', async () => {
-    await script({ blocks: [{ type: 'text', text: 'x' }], drop_after_chars: 0 });
+    await script({
+      blocks: [{ type: 'text', text: 'x' }],
+      drop_after_chars: 0
+    });
     const error = await rejection(
-      client().messages.create({ model: MODEL, max_tokens: 10, messages: MESSAGES })
+      client().messages.create({
+        model: MODEL,
+        max_tokens: 10,
+        messages: MESSAGES
+      })
     );
     expect(error).toBeInstanceOf(Anthropic.APIConnectionError);
   });

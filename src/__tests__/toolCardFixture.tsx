@@ -6,6 +6,17 @@ import { untranslated } from '../translation';
 import { IToolCardProps, ToolCard } from '../ui/toolCard';
 
 /** `<ToolCard call={call} ... />`, with a stand-in rendermime, no translation and no answer handler. */
-export function toolCard(call: IToolCall, props: Partial<IToolCardProps> = {}): JSX.Element {
-  return <ToolCard call={call} rendermime={{} as any} trans={untranslated} onAnswer={() => undefined} {...props} />;
+export function toolCard(
+  call: IToolCall,
+  props: Partial<IToolCardProps> = {}
+): JSX.Element {
+  return (
+    <ToolCard
+      call={call}
+      rendermime={{} as any}
+      trans={untranslated}
+      onAnswer={() => undefined}
+      {...props}
+    />
+  );
 }

@@ -27,10 +27,17 @@ export class ApprovalPolicy {
     this._settings = settings;
   }
 
-  decide(tool: ITool, input: unknown, grants: ReadonlyArray<string> = [], context?: IToolContext): IApprovalDecision {
+  decide(
+    tool: ITool,
+    input: unknown,
+    grants: ReadonlyArray<string> = [],
+    context?: IToolContext
+  ): IApprovalDecision {
     const setting = this._settings()[tool.name];
     const mode: ApprovalMode =
-      setting === 'auto' || setting === 'ask' || setting === 'never' ? setting : tool.defaultApproval;
+      setting === 'auto' || setting === 'ask' || setting === 'never'
+        ? setting
+        : tool.defaultApproval;
     if (mode === 'never') {
       return { mode: 'never' };
     }

@@ -1,11 +1,17 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type Anthropic from '@anthropic-ai/sdk';
 import { ISignal, Signal } from '@lumino/signaling';
-import type { IInstructionsState, InstructionsLoader } from '../instructions/instructions';
+import type {
+  IInstructionsState,
+  InstructionsLoader
+} from '../instructions/instructions';
 import { handoffOffers, IHandoffOffer } from '../personas/handoff';
 import type { IHandoff } from '../personas/persona';
 import { isForCodingAgent, modelsOf } from '../personas/persona';
-import { resolveToolReferences, toolsOfPersona } from '../personas/personaTools';
+import {
+  resolveToolReferences,
+  toolsOfPersona
+} from '../personas/personaTools';
 import type { ModelCatalog } from '../personas/modelCatalog';
 import type { IModelResolution } from '../personas/modelResolution';
 import type { IPersona } from '../personas/persona';
@@ -15,13 +21,21 @@ import { ToolRegistry } from '../tools/registry';
 import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import { ChatModel } from '../chats/chatModel';
 import { ChatSession, IRequestSettings } from './chatSession';
-import type { IAssistantTurn, IAttachment, ITurnOverrides } from '../chats/conversation';
+import type {
+  IAssistantTurn,
+  IAttachment,
+  ITurnOverrides
+} from '../chats/conversation';
 import { buildSystemPrompt } from './prompt';
 import { parseSlash, SlashCommandRegistry } from './slashCommands';
 import { Compactor, contextWindowOf } from './compaction';
-import { createSubagentTool, SUBAGENT_TOOL, subagentToolFor, SubagentRuns } from './subagent';
+import {
+  createSubagentTool,
+  SUBAGENT_TOOL,
+  subagentToolFor,
+  SubagentRuns
+} from './subagent';
 import type { ITool } from '../tools/types';
-
 
 /** Where @mentions find kernel variables. */
 export interface IVariableSource {
@@ -96,10 +110,13 @@ export class Assistant {
     this.registry = options.registry ?? new ToolRegistry();
     this.approval = new ApprovalPolicy(() => options.settings().toolApprovals);
     this.compactor = new Compactor({
-      contextWindow: model => contextWindowOf(model, options.settings().contextWindow),
+      contextWindow: model =>
+        contextWindowOf(model, options.settings().contextWindow),
       threshold: () => options.settings().compactionThreshold,
       countTokens: async request => {
-        const result = await (await options.client()).messages.countTokens({
+        const result = await (
+          await options.client()
+        ).messages.countTokens({
           model: request.model,
           system: request.system as any,
           messages: request.messages,
@@ -108,7 +125,9 @@ export class Assistant {
         return result.input_tokens;
       },
       summarize: async request => {
-        const reply = await (await options.client()).messages.create(
+        const reply = await (
+          await options.client()
+        ).messages.create(
           {
             model: request.model,
             system: request.system,
@@ -137,7 +156,8 @@ export class Assistant {
             maxSteps: () => options.settings().maxSteps,
             parent: () => this.persona,
             parentChat: () => this.model,
-            prepare: (persona, step, tools) => this._prepareFor(persona, step, tools, true),
+            prepare: (persona, step, tools) =>
+              this._prepareFor(persona, step, tools, true),
             trans: options.trans
           },
           this.subagents
@@ -195,7 +215,10 @@ export class Assistant {
   /** The persona speaking now (the default one until the user picks another). */
   get persona(): IPersona | null {
     const id = this.model.personaId;
-    return (id ? this._options.personas.get(id) : undefined) ?? this._options.personas.defaultPersona();
+    return (
+      (id ? this._options.personas.get(id) : undefined) ??
+      this._options.personas.defaultPersona()
+    );
   }
 
   /**
@@ -227,7 +250,11 @@ export class Assistant {
       attachments = expansion.attachments ?? [];
     }
     const mentioned = await this._mentionAttachments(prompt);
-    await this.sendMessage({ text: prompt, attachments: [...attachments, ...mentioned], overrides: turn });
+    await this.sendMessage({
+      text: prompt,
+      attachments: [...attachments, ...mentioned],
+      overrides: turn
+    });
   }
 
   /**
@@ -290,7 +317,8 @@ export class Assistant {
 
   /** The hand-offs to show after a completed reply (all of the persona's; the recommended ones marked). */
   handoffOffers(turn: IAssistantTurn): IHandoffOffer[] {
-    const persona = (turn.personaId && this.personas.get(turn.personaId)) || this.persona;
+    const persona =
+      (turn.personaId && this.personas.get(turn.personaId)) || this.persona;
     if (!persona || turn.status !== 'done' || turn.error) {
       return [];
     }
@@ -342,7 +370,11 @@ export class Assistant {
           .filter(name => known.has(name))
           .map(async name => ({
             label: `@${name}`,
-            text: await source.summary(name).catch(error => `Could not inspect ${name}: ${error.message ?? error}`)
+            text: await source
+              .summary(name)
+              .catch(
+                error => `Could not inspect ${name}: ${error.message ?? error}`
+              )
           }))
       );
     }
@@ -351,7 +383,9 @@ export class Assistant {
 
   /** Kernel variable names for @ completion. */
   async variableNames(): Promise<string[]> {
-    return this._options.variables ? this._options.variables.names().catch(() => []) : [];
+    return this._options.variables
+      ? this._options.variables.names().catch(() => [])
+      : [];
   }
 
   /** Switch persona; the conversation is kept. */
@@ -376,7 +410,9 @@ export class Assistant {
 
   /** Read the instruction files again (cheap when unchanged) and notify. */
   async refreshInstructions(): Promise<IInstructionsState> {
-    const state = await this._options.instructions.load(this._options.activePath());
+    const state = await this._options.instructions.load(
+      this._options.activePath()
+    );
     this._instructions = state;
     this._emit();
     return state;
@@ -388,16 +424,28 @@ export class Assistant {
   }
 
   /** The model for a request whose turn asked for `requested` (a hand-off's or prompt file's). */
-  private async _resolveModel(requested: string | string[] | undefined): Promise<IModelResolution> {
+  private async _resolveModel(
+    requested: string | string[] | undefined
+  ): Promise<IModelResolution> {
     const settings = this._options.settings();
     let resolution: IModelResolution;
     const chosen = this.model.modelId;
     if (chosen) {
-      resolution = { model: chosen, how: 'exact', note: 'chosen for this chat' };
+      resolution = {
+        model: chosen,
+        how: 'exact',
+        note: 'chosen for this chat'
+      };
     } else if (!settings.modelExplicit && requested && requested.length) {
       // A hand-off's or prompt file's model, resolved as persona models are.
-      resolution = await this._options.catalog.resolve(requested, settings.model);
-      resolution = { ...resolution, note: `for this request${resolution.note ? `: ${resolution.note}` : ''}` };
+      resolution = await this._options.catalog.resolve(
+        requested,
+        settings.model
+      );
+      resolution = {
+        ...resolution,
+        note: `for this request${resolution.note ? `: ${resolution.note}` : ''}`
+      };
     } else {
       resolution = await this._personaModel(this.persona);
     }
@@ -406,7 +454,9 @@ export class Assistant {
   }
 
   /** A persona's model (a name or a prioritized list) unless the user set one in the settings. */
-  private async _personaModel(persona: IPersona | null): Promise<IModelResolution> {
+  private async _personaModel(
+    persona: IPersona | null
+  ): Promise<IModelResolution> {
     const settings = this._options.settings();
     const models = persona ? modelsOf(persona) : [];
     if (settings.modelExplicit || !models.length) {
@@ -425,10 +475,13 @@ export class Assistant {
     const overrides = this.model.lastUser?.overrides;
     // Within one turn's tool loop, instructions and the model are those the
     // turn started with: no file checks or model lookups on the hot path.
-    const reuse = step > 1 && this._instructions !== null && this._resolution !== null;
+    const reuse =
+      step > 1 && this._instructions !== null && this._resolution !== null;
     const [instructions, resolution, context] = await Promise.all([
       reuse ? Promise.resolve(this._instructions!) : this.refreshInstructions(),
-      reuse ? Promise.resolve(this._resolution!) : this._resolveModel(overrides?.model),
+      reuse
+        ? Promise.resolve(this._resolution!)
+        : this._resolveModel(overrides?.model),
       settings.notebookContext && this._options.context
         ? this._options.context({ step }).catch(() => null)
         : Promise.resolve(null),
@@ -446,7 +499,13 @@ export class Assistant {
       model: resolution.model,
       maxTokens: settings.maxTokens,
       system: buildSystemPrompt({
-        personaBody: persona ? resolveToolReferences(persona.body, tools.map(tool => tool.name), this.registry) : null,
+        personaBody: persona
+          ? resolveToolReferences(
+              persona.body,
+              tools.map(tool => tool.name),
+              this.registry
+            )
+          : null,
         instructions: instructions.files,
         missingProjectFile: instructions.missingProjectFile
       }),
@@ -460,10 +519,18 @@ export class Assistant {
    * prompt file's `tools` narrowing them, and the subagent tool as it may use
    * it (its targets listed); none of that for a subagent (depth limit 1).
    */
-  private _toolsFor(persona: IPersona | null, only?: readonly string[], subagent = false): ITool[] {
+  private _toolsFor(
+    persona: IPersona | null,
+    only?: readonly string[],
+    subagent = false
+  ): ITool[] {
     let tools = toolsOfPersona(this.registry, persona, { subagent });
     if (only) {
-      const allowed = new Set(toolsOfPersona(this.registry, { tools: [...only] }, { subagent }).map(t => t.name));
+      const allowed = new Set(
+        toolsOfPersona(this.registry, { tools: [...only] }, { subagent }).map(
+          t => t.name
+        )
+      );
       tools = tools.filter(tool => allowed.has(tool.name));
     }
     return tools.flatMap(tool => {
@@ -476,10 +543,17 @@ export class Assistant {
   }
 
   /** A request of `persona` running as a subagent: its instructions and tools, the project's instructions. */
-  private async _prepareFor(persona: IPersona, step: number, tools: ITool[], subagent: boolean): Promise<IRequestSettings> {
+  private async _prepareFor(
+    persona: IPersona,
+    step: number,
+    tools: ITool[],
+    subagent: boolean
+  ): Promise<IRequestSettings> {
     const settings = this._options.settings();
     const [instructions, resolution, context] = await Promise.all([
-      this._instructions ? Promise.resolve(this._instructions) : this.refreshInstructions(),
+      this._instructions
+        ? Promise.resolve(this._instructions)
+        : this.refreshInstructions(),
       this._personaModel(persona),
       step === 1 && settings.notebookContext && this._options.context
         ? this._options.context({ step }).catch(() => null)
@@ -494,7 +568,12 @@ export class Assistant {
       model: resolution.model,
       maxTokens: settings.maxTokens,
       system: buildSystemPrompt({
-        personaBody: resolveToolReferences(persona.body, tools.map(tool => tool.name), this.registry) + note,
+        personaBody:
+          resolveToolReferences(
+            persona.body,
+            tools.map(tool => tool.name),
+            this.registry
+          ) + note,
         instructions: instructions.files,
         missingProjectFile: instructions.missingProjectFile
       }),

@@ -13,8 +13,20 @@ import type { ITool, IToolContext } from '../tools/types';
 import { ApprovalAnswer, ApprovalPolicy } from './approval';
 import type { Compactor } from './compaction';
 import { ChatModel } from '../chats/chatModel';
-import { AssistantBlock, IAssistantTurn, IAttachment, IToolCall, ITurnOverrides, IUsage } from '../chats/conversation';
-import { AbortedError, describeError, IncompleteStreamError, isAbort } from './errors';
+import {
+  AssistantBlock,
+  IAssistantTurn,
+  IAttachment,
+  IToolCall,
+  ITurnOverrides,
+  IUsage
+} from '../chats/conversation';
+import {
+  AbortedError,
+  describeError,
+  IncompleteStreamError,
+  isAbort
+} from './errors';
 import { withCacheBreakpoints } from './prompt';
 
 /** What a request needs besides the conversation; prepared fresh for every request. */
@@ -56,7 +68,9 @@ export interface IChatSessionOptions {
 }
 
 /** Normalise the API's usage object (fields may be absent or null). */
-export function toUsage(usage: Partial<Record<keyof IUsage, number | null>> | undefined): IUsage {
+export function toUsage(
+  usage: Partial<Record<keyof IUsage, number | null>> | undefined
+): IUsage {
   return {
     input_tokens: usage?.input_tokens ?? 0,
     output_tokens: usage?.output_tokens ?? 0,
@@ -116,7 +130,11 @@ export class ChatSession {
    * Add the user's text and run the loop. `overrides` (the turn's model and
    * tools) are recorded on the user turn. Resolves when the turn ends.
    */
-  async send(text: string, attachments?: IAttachment[], overrides?: ITurnOverrides): Promise<void> {
+  async send(
+    text: string,
+    attachments?: IAttachment[],
+    overrides?: ITurnOverrides
+  ): Promise<void> {
     if (this.busy || !text.trim()) {
       return;
     }
@@ -159,7 +177,6 @@ export class ChatSession {
     this._controller?.abort();
   }
 
-
   /** The user's answer to a pending approval card. */
   answerApproval(callId: string, answer: ApprovalAnswer): void {
     const resolve = this._approvals.get(callId);
@@ -180,7 +197,12 @@ export class ChatSession {
     try {
       const maxSteps = Math.max(1, this._options.maxSteps?.() ?? 25);
       for (let step = 1; ; step++) {
-        const turn = await this._step(model, controller, step, compact && step === 1);
+        const turn = await this._step(
+          model,
+          controller,
+          step,
+          compact && step === 1
+        );
         if (!turn || controller.signal.aborted) {
           return;
         }
@@ -222,7 +244,8 @@ export class ChatSession {
   ): Promise<IAssistantTurn | null> {
     const turn = conversation.addAssistant();
     // The turn as it is now: every update replaces it with a new object.
-    const current = () => (conversation.turn(turn.id) as IAssistantTurn | undefined) ?? turn;
+    const current = () =>
+      (conversation.turn(turn.id) as IAssistantTurn | undefined) ?? turn;
     let snapshot: Message | undefined;
     try {
       const settings = await this._options.settings(step);
@@ -231,20 +254,31 @@ export class ChatSession {
       }
       conversation.updateAssistant(turn.id, { model: settings.model });
       const tools = settings.tools ?? [];
-      await this._compact(conversation, controller.signal, settings, forceCompact);
+      await this._compact(
+        conversation,
+        controller.signal,
+        settings,
+        forceCompact
+      );
       const stream = (await this._options.client()).messages.stream(
         {
           model: settings.model,
           max_tokens: settings.maxTokens,
           system: settings.system,
-          messages: withContext(withCacheBreakpoints(conversation.toMessages()), settings.context),
+          messages: withContext(
+            withCacheBreakpoints(conversation.toMessages()),
+            settings.context
+          ),
           ...(tools.length ? { tools: ToolRegistry.toApi(tools) } : {})
         },
         { signal: controller.signal }
       );
       stream.on('streamEvent', (event, message) => {
         snapshot = message;
-        if (event.type !== 'content_block_start' && event.type !== 'content_block_delta') {
+        if (
+          event.type !== 'content_block_start' &&
+          event.type !== 'content_block_delta'
+        ) {
           return; // nothing the user sees changed
         }
         conversation.updateAssistant(turn.id, {
@@ -259,10 +293,21 @@ export class ChatSession {
         throw new IncompleteStreamError();
       }
       let blocks = blocksOf(final, current().blocks);
-      const cut = final.stop_reason === 'max_tokens' || (final.stop_reason as string) === 'model_context_window_exceeded';
+      const cut =
+        final.stop_reason === 'max_tokens' ||
+        (final.stop_reason as string) === 'model_context_window_exceeded';
       if (cut) {
         // A tool call cut off mid-input can't run.
-        blocks = blocks.filter(b => b.type !== 'tool' || final.content.some(c => c.type === 'tool_use' && c.id === b.call.id && stopIsComplete(final, c.id)));
+        blocks = blocks.filter(
+          b =>
+            b.type !== 'tool' ||
+            final.content.some(
+              c =>
+                c.type === 'tool_use' &&
+                c.id === b.call.id &&
+                stopIsComplete(final, c.id)
+            )
+        );
       }
       const patch: Partial<IAssistantTurn> = {
         blocks,
@@ -272,16 +317,26 @@ export class ChatSession {
         model: final.model
       };
       if (final.stop_reason === 'max_tokens') {
-        patch.notice = this._trans.__('The reply reached the max tokens limit.');
+        patch.notice = this._trans.__(
+          'The reply reached the max tokens limit.'
+        );
         patch.canContinue = true;
       } else if (final.stop_reason === 'refusal') {
-        patch.notice = this._trans.__('The model declined to continue this request.');
-      } else if ((final.stop_reason as string) === 'model_context_window_exceeded') {
+        patch.notice = this._trans.__(
+          'The model declined to continue this request.'
+        );
+      } else if (
+        (final.stop_reason as string) === 'model_context_window_exceeded'
+      ) {
         // The reply filled the context window: offer the way out (Compact and retry).
         patch.error = {
           kind: 'context_too_long',
-          message: this._trans.__("The reply stopped: the conversation filled the model's context window."),
-          detail: this._trans.__('Use Compact and retry to summarise the older turns into a recap, or start a new chat.'),
+          message: this._trans.__(
+            "The reply stopped: the conversation filled the model's context window."
+          ),
+          detail: this._trans.__(
+            'Use Compact and retry to summarise the older turns into a recap, or start a new chat.'
+          ),
           retryable: false
         };
       }
@@ -293,7 +348,11 @@ export class ChatSession {
       // Tool calls that never completed are dropped: they were not run.
       const blocks = current().blocks.filter(b => b.type === 'text');
       if (isAbort(error) || controller.signal.aborted) {
-        conversation.updateAssistant(turn.id, { ...patch, blocks, status: 'stopped' });
+        conversation.updateAssistant(turn.id, {
+          ...patch,
+          blocks,
+          status: 'stopped'
+        });
       } else {
         conversation.updateAssistant(turn.id, {
           ...patch,
@@ -330,7 +389,9 @@ export class ChatSession {
       signal
     };
     try {
-      await (force ? compactor.forceCompact(args) : compactor.beforeRequest(args));
+      await (force
+        ? compactor.forceCompact(args)
+        : compactor.beforeRequest(args));
     } catch (error) {
       if (isAbort(error) || signal.aborted) {
         throw error;
@@ -343,7 +404,11 @@ export class ChatSession {
   }
 
   /** Run the turn's tool calls in order, through the approval policy. */
-  private async _runTools(model: ChatModel, turn: IAssistantTurn, signal: AbortSignal): Promise<void> {
+  private async _runTools(
+    model: ChatModel,
+    turn: IAssistantTurn,
+    signal: AbortSignal
+  ): Promise<void> {
     const calls = turn.blocks
       .filter((b): b is { type: 'tool'; call: IToolCall } => b.type === 'tool')
       .map(b => b.call);
@@ -356,14 +421,23 @@ export class ChatSession {
     }
   }
 
-  private async _runTool(model: ChatModel, turn: IAssistantTurn, call: IToolCall, signal: AbortSignal): Promise<void> {
-    const update = (patch: Partial<IToolCall>) => model.updateCall(turn.id, call.id, patch);
+  private async _runTool(
+    model: ChatModel,
+    turn: IAssistantTurn,
+    call: IToolCall,
+    signal: AbortSignal
+  ): Promise<void> {
+    const update = (patch: Partial<IToolCall>) =>
+      model.updateCall(turn.id, call.id, patch);
     const registry = this._options.registry;
     const tool = registry?.get(call.name);
     if (!registry || !tool) {
       update({
         state: 'failed',
-        result: { content: `Unknown tool: ${call.name}. Use only the tools you were given.`, isError: true }
+        result: {
+          content: `Unknown tool: ${call.name}. Use only the tools you were given.`,
+          isError: true
+        }
       });
       return;
     }
@@ -385,18 +459,32 @@ export class ChatSession {
       } catch (error) {
         update({
           state: signal.aborted ? 'cancelled' : 'failed',
-          result: { content: error instanceof Error ? error.message : String(error), isError: true }
+          result: {
+            content: error instanceof Error ? error.message : String(error),
+            isError: true
+          }
         });
         return;
       }
     }
-    update({ preview: await ToolRegistry.previewOf(tool, call.input, context) });
-    const decision = this._options.approval?.decide(tool, call.input, model.grants, context) ?? {
+    update({
+      preview: await ToolRegistry.previewOf(tool, call.input, context)
+    });
+    const decision = this._options.approval?.decide(
+      tool,
+      call.input,
+      model.grants,
+      context
+    ) ?? {
       mode: tool.defaultApproval
     };
     let allowedBy: IToolCall['allowedBy'] = decision.byChat ? 'chat' : 'auto';
     if (decision.mode === 'never') {
-      update({ state: 'denied', denyReason: decision.reason ?? 'This tool is disabled in the user\'s settings.' });
+      update({
+        state: 'denied',
+        denyReason:
+          decision.reason ?? "This tool is disabled in the user's settings."
+      });
       return;
     }
     if (decision.mode === 'ask') {
@@ -420,7 +508,11 @@ export class ChatSession {
     try {
       const result = await tool.run(call.input, context);
       update({
-        state: signal.aborted ? 'cancelled' : result.isError ? 'failed' : 'done',
+        state: signal.aborted
+          ? 'cancelled'
+          : result.isError
+            ? 'failed'
+            : 'done',
         result,
         durationMs: performance.now() - started
       });
@@ -437,7 +529,10 @@ export class ChatSession {
   }
 
   /** Wait for the user's answer; Stop withdraws the question. */
-  private _askUser(callId: string, signal: AbortSignal): Promise<ApprovalAnswer> {
+  private _askUser(
+    callId: string,
+    signal: AbortSignal
+  ): Promise<ApprovalAnswer> {
     return new Promise(resolve => {
       const onAbort = () => {
         this._approvals.delete(callId);
@@ -481,7 +576,10 @@ export class ChatSession {
  * tool call (its state, result). Blocks that did not change are the same
  * objects as before, so views memoised on them do not render again.
  */
-function blocksOf(message: Message, previous: AssistantBlock[]): AssistantBlock[] {
+function blocksOf(
+  message: Message,
+  previous: AssistantBlock[]
+): AssistantBlock[] {
   const known = new Map<string, AssistantBlock>();
   for (const block of previous) {
     if (block.type === 'tool') {
@@ -491,7 +589,11 @@ function blocksOf(message: Message, previous: AssistantBlock[]): AssistantBlock[
   return message.content.flatMap((block, index): AssistantBlock[] => {
     if (block.type === 'text') {
       const before = previous[index];
-      return [before?.type === 'text' && before.text === block.text ? before : { type: 'text', text: block.text }];
+      return [
+        before?.type === 'text' && before.text === block.text
+          ? before
+          : { type: 'text', text: block.text }
+      ];
     }
     if (block.type === 'tool_use') {
       const before = known.get(block.id);
@@ -501,7 +603,12 @@ function blocksOf(message: Message, previous: AssistantBlock[]): AssistantBlock[
       const call: IToolCall =
         before?.type === 'tool'
           ? { ...before.call, input: block.input }
-          : { id: block.id, name: block.name, input: block.input, state: 'pending' };
+          : {
+              id: block.id,
+              name: block.name,
+              input: block.input,
+              state: 'pending'
+            };
       return [{ type: 'tool', call }];
     }
     return [];
@@ -537,7 +644,10 @@ function stopIsComplete(message: Message, id: string): boolean {
  * The request's messages with the volatile context appended to the last user
  * message only: older context sections are replaced, never accumulated.
  */
-export function withContext(messages: MessageParam[], context: string | null | undefined): MessageParam[] {
+export function withContext(
+  messages: MessageParam[],
+  context: string | null | undefined
+): MessageParam[] {
   const text = (context ?? '').trim();
   if (!text || !messages.length) {
     return messages;
@@ -545,7 +655,9 @@ export function withContext(messages: MessageParam[], context: string | null | u
   const out = messages.slice();
   const last = out[out.length - 1];
   const content: ContentBlockParam[] =
-    typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+    typeof last.content === 'string'
+      ? [{ type: 'text', text: last.content }]
+      : [...last.content];
   content.push({ type: 'text', text: `<context>\n${text}\n</context>` });
   out[out.length - 1] = { ...last, content } as MessageParam;
   return out;

@@ -32,14 +32,18 @@ let sdkLoading: Promise<SdkModule> | null = null;
  */
 export function loadSdk(): Promise<SdkModule> {
   if (!sdkLoading) {
-    sdkLoading = import(/* webpackChunkName: "anthropic-sdk" */ '@anthropic-ai/sdk');
+    sdkLoading = import(
+      /* webpackChunkName: "anthropic-sdk" */ '@anthropic-ai/sdk'
+    );
     sdkLoading.catch(() => (sdkLoading = null)); // a failed chunk load is tried again next time
   }
   return sdkLoading;
 }
 
 /** The proxy's base URL for a Jupyter server. */
-export function proxyBaseUrl(serverSettings: ServerConnection.ISettings): string {
+export function proxyBaseUrl(
+  serverSettings: ServerConnection.ISettings
+): string {
   return URLExt.join(serverSettings.baseUrl, PROXY_PATH);
 }
 
@@ -119,10 +123,20 @@ export async function fetchServerConfig(
   try {
     response = await ServerConnection.makeRequest(url, {}, serverSettings);
   } catch (reason) {
-    return { available: false, has_key: false, upstream: '', upstream_is_default: false };
+    return {
+      available: false,
+      has_key: false,
+      upstream: '',
+      upstream_is_default: false
+    };
   }
   if (!response.ok) {
-    return { available: false, has_key: false, upstream: '', upstream_is_default: false };
+    return {
+      available: false,
+      has_key: false,
+      upstream: '',
+      upstream_is_default: false
+    };
   }
   const data = await response.json();
   return { available: true, ...data };

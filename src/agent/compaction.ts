@@ -1,4 +1,7 @@
-import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlockParam,
+  MessageParam
+} from '@anthropic-ai/sdk/resources/messages';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { ChatModel } from '../chats/chatModel';
 import {
@@ -102,12 +105,21 @@ export function estimateTokens(request: {
 }): number {
   let images = 0;
   const json = JSON.stringify(
-    { system: request.system ?? null, messages: request.messages, tools: request.tools ?? [] },
+    {
+      system: request.system ?? null,
+      messages: request.messages,
+      tools: request.tools ?? []
+    },
     (key, value) => {
       if (key === 'cache_control') {
         return undefined;
       }
-      if (value && typeof value === 'object' && value.type === 'image' && 'source' in value) {
+      if (
+        value &&
+        typeof value === 'object' &&
+        value.type === 'image' &&
+        'source' in value
+      ) {
         images += 1;
         return undefined;
       }
@@ -238,7 +250,9 @@ export class Compactor {
    * Only an abort rejects (an `AbortedError`); any other failure leaves the
    * conversation valid and the request can go on.
    */
-  async beforeRequest(args: ICompactionArgs): Promise<ICompactionReport | null> {
+  async beforeRequest(
+    args: ICompactionArgs
+  ): Promise<ICompactionReport | null> {
     const { window, budget } = this._budget(args);
     const threshold = this._threshold();
     const limit = budget * threshold;
@@ -246,8 +260,13 @@ export class Compactor {
     let tokens = quick.tokens;
     let exact = false;
     const countTokens = this._options.countTokens;
-    const nearlyExact = quick.fromUsage && quick.estimated <= EXACT_ENOUGH_TOKENS;
-    if (countTokens && !nearlyExact && tokens > budget * Math.min(COUNT_FRACTION, threshold)) {
+    const nearlyExact =
+      quick.fromUsage && quick.estimated <= EXACT_ENOUGH_TOKENS;
+    if (
+      countTokens &&
+      !nearlyExact &&
+      tokens > budget * Math.min(COUNT_FRACTION, threshold)
+    ) {
       try {
         const counted = await countTokens({
           model: args.model,
@@ -255,7 +274,11 @@ export class Compactor {
           messages: args.conversation.toMessages(),
           tools: args.tools
         });
-        if (typeof counted === 'number' && Number.isFinite(counted) && counted > 0) {
+        if (
+          typeof counted === 'number' &&
+          Number.isFinite(counted) &&
+          counted > 0
+        ) {
           tokens = counted;
           exact = true;
         }
@@ -273,7 +296,11 @@ export class Compactor {
     tokens = shortened.tokens;
     let recap: { summarizedTurns: number; tokensAfter: number } | null = null;
     if (tokens > limit) {
-      recap = await this._recap(args, this._options.keepRecentTurns ?? 2, before);
+      recap = await this._recap(
+        args,
+        this._options.keepRecentTurns ?? 2,
+        before
+      );
       if (recap) {
         tokens = recap.tokensAfter;
       }
@@ -299,7 +326,12 @@ export class Compactor {
     if (recap) {
       tokens = recap.tokensAfter;
       if (tokens > limit) {
-        const shortened = this._shorten(args, tokens, limit * TARGET_RATIO, true);
+        const shortened = this._shorten(
+          args,
+          tokens,
+          limit * TARGET_RATIO,
+          true
+        );
         tokens = shortened.tokens;
         count = shortened.count;
       }
@@ -329,33 +361,51 @@ export class Compactor {
       shortenedCalls,
       summarizedTurns: recap?.summarizedTurns ?? 0
     };
-    this._emitMeasure({ tokens, window: this._options.contextWindow(args.model), exact: false });
+    this._emitMeasure({
+      tokens,
+      window: this._options.contextWindow(args.model),
+      exact: false
+    });
     this._compacted.emit(report);
     return report;
   }
 
-  private _budget(args: { model: string; maxTokens: number }): { window: number; budget: number } {
+  private _budget(args: { model: string; maxTokens: number }): {
+    window: number;
+    budget: number;
+  } {
     const window = this._options.contextWindow(args.model);
-    return { window, budget: Math.max(1, window - Math.max(0, args.maxTokens)) };
+    return {
+      window,
+      budget: Math.max(1, window - Math.max(0, args.maxTokens))
+    };
   }
 
   private _threshold(): number {
     const value = this._options.threshold?.() ?? DEFAULT_THRESHOLD;
-    return Number.isFinite(value) && value > 0 ? Math.min(1, value) : DEFAULT_THRESHOLD;
+    return Number.isFinite(value) && value > 0
+      ? Math.min(1, value)
+      : DEFAULT_THRESHOLD;
   }
 
   /**
    * The request's size without the network: the last finished reply's usage
    * plus an estimate of what came after it, or an estimate of the whole.
    */
-  private _quickMeasure(
-    args: Omit<ICompactionArgs, 'signal'>
-  ): { tokens: number; fromUsage: boolean; estimated: number } {
+  private _quickMeasure(args: Omit<ICompactionArgs, 'signal'>): {
+    tokens: number;
+    fromUsage: boolean;
+    estimated: number;
+  } {
     const turns = args.conversation.turns;
     const stale = this._stale.get(args.conversation);
     for (let i = turns.length - 1; i > lastRecapIndex(turns); i--) {
       const turn = turns[i];
-      if (turn.role !== 'assistant' || !MEASURABLE.includes(turn.status) || !turn.usage?.input_tokens) {
+      if (
+        turn.role !== 'assistant' ||
+        !MEASURABLE.includes(turn.status) ||
+        !turn.usage?.input_tokens
+      ) {
         continue;
       }
       if (stale?.has(turn.id)) {
@@ -396,7 +446,10 @@ export class Compactor {
     current: boolean
   ): { tokens: number; count: number } {
     const chosen: string[] = [];
-    for (const { call, saving } of shortenable(args.conversation.turns, current)) {
+    for (const { call, saving } of shortenable(
+      args.conversation.turns,
+      current
+    )) {
       if (tokens <= target) {
         break;
       }
@@ -442,7 +495,9 @@ export class Compactor {
     }
     let text: string;
     try {
-      text = String((await this._options.summarize({ ...request, signal })) ?? '').trim();
+      text = String(
+        (await this._options.summarize({ ...request, signal })) ?? ''
+      ).trim();
       throwIfAborted(signal);
       if (!text) {
         throw new Error('The model returned an empty recap.');
@@ -461,7 +516,10 @@ export class Compactor {
     const index = conversation.turns.findIndex(t => t.id === recap.id);
     const tokensAfter = estimateTokens({
       system: args.system,
-      messages: messagesOf([{ ...recap, status: 'done', text }, ...conversation.turns.slice(index + 1)]),
+      messages: messagesOf([
+        { ...recap, status: 'done', text },
+        ...conversation.turns.slice(index + 1)
+      ]),
       tools: args.tools
     });
     this._markStale(conversation);
@@ -476,16 +534,23 @@ export class Compactor {
    * the window, long blocks are cut shorter, and as a last resort the
    * earliest messages are left out.
    */
-  private _summaryRequest(old: ReadonlyArray<Turn>, model: string): Omit<ISummarizeRequest, 'signal'> {
+  private _summaryRequest(
+    old: ReadonlyArray<Turn>,
+    model: string
+  ): Omit<ISummarizeRequest, 'signal'> {
     const source = messagesOf(old, { endOnUser: false });
     if (source[0]?.role === 'assistant') {
-      source.unshift({ role: 'user', content: [{ type: 'text', text: '(The conversation starts here.)' }] });
+      source.unshift({
+        role: 'user',
+        content: [{ type: 'text', text: '(The conversation starts here.)' }]
+      });
     }
     // The instruction and the "left out" note come on top.
     const room =
       (this._options.contextWindow(model) - RECAP_MAX_TOKENS) * 0.9 -
       Math.ceil((RECAP_INSTRUCTION.length + 200) / CHARS_PER_TOKEN);
-    const fits = (messages: MessageParam[]) => estimateTokens({ system: RECAP_SYSTEM, messages }) <= room;
+    const fits = (messages: MessageParam[]) =>
+      estimateTokens({ system: RECAP_SYSTEM, messages }) <= room;
     let messages = transcriptOf(source, Infinity, RECAP_RESULT_CHARS);
     for (const max of [RECAP_RESULT_CHARS, 1000, 300]) {
       if (fits(messages)) {
@@ -503,13 +568,21 @@ export class Compactor {
       messages[0] = {
         ...first,
         content: [
-          { type: 'text', text: '[The earliest part of the conversation is left out: it was too long to summarise at once.]' },
+          {
+            type: 'text',
+            text: '[The earliest part of the conversation is left out: it was too long to summarise at once.]'
+          },
           ...(first.content as ContentBlockParam[])
         ]
       } as MessageParam;
     }
     pushMessage(messages, 'user', [{ type: 'text', text: RECAP_INSTRUCTION }]);
-    return { model, system: RECAP_SYSTEM, messages, maxTokens: RECAP_MAX_TOKENS };
+    return {
+      model,
+      system: RECAP_SYSTEM,
+      messages,
+      maxTokens: RECAP_MAX_TOKENS
+    };
   }
 
   /** The usage of replies made so far no longer describes the conversation. */
@@ -580,7 +653,11 @@ function shortenable(
   let end = turns.length;
   for (let i = turns.length - 1; i >= 0; i--) {
     const turn = turns[i];
-    if (current ? turn.role === 'assistant' && turn.status !== 'waiting' : turn.role === 'user') {
+    if (
+      current
+        ? turn.role === 'assistant' && turn.status !== 'waiting'
+        : turn.role === 'user'
+    ) {
       end = i;
       break;
     }
@@ -592,11 +669,17 @@ function shortenable(
     }
     for (const block of turn.blocks) {
       const call = block.type === 'tool' ? block.call : null;
-      if (!call || call.compacted || (call.state !== 'done' && call.state !== 'failed')) {
+      if (
+        !call ||
+        call.compacted ||
+        (call.state !== 'done' && call.state !== 'failed')
+      ) {
         continue;
       }
       const size = (c: IToolCall) =>
-        estimateTokens({ messages: [{ role: 'user', content: [toolResultBlock(c)] }] });
+        estimateTokens({
+          messages: [{ role: 'user', content: [toolResultBlock(c)] }]
+        });
       const saving = size(call) - size({ ...call, compacted: true });
       if (saving > 0) {
         out.push({ call, saving });
@@ -607,18 +690,26 @@ function shortenable(
 }
 
 function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… [${text.length - max} more characters]`;
 }
 
 /**
  * Messages with tool calls and results (and images) turned into text, texts
  * cut at `textChars` and tool inputs and results at `toolChars`.
  */
-function transcriptOf(messages: MessageParam[], textChars: number, toolChars: number): MessageParam[] {
+function transcriptOf(
+  messages: MessageParam[],
+  textChars: number,
+  toolChars: number
+): MessageParam[] {
   const names = new Map<string, string>();
   return messages.map(message => {
     const blocks: ContentBlockParam[] =
-      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+      typeof message.content === 'string'
+        ? [{ type: 'text', text: message.content }]
+        : message.content;
     const content: ContentBlockParam[] = blocks.map(block => {
       switch (block.type) {
         case 'text':
@@ -633,7 +724,9 @@ function transcriptOf(messages: MessageParam[], textChars: number, toolChars: nu
           const parts =
             typeof block.content === 'string'
               ? [block.content]
-              : (block.content ?? []).map(b => (b.type === 'text' ? b.text : `[${b.type}]`));
+              : (block.content ?? []).map(b =>
+                  b.type === 'text' ? b.text : `[${b.type}]`
+                );
           const name = names.get(block.tool_use_id) ?? 'a tool';
           return {
             type: 'text',

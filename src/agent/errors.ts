@@ -15,7 +15,9 @@ export type { ChatErrorKind, IChatError };
  */
 export class IncompleteStreamError extends Error {
   constructor() {
-    super('The stream ended before the reply was complete (no message_stop event).');
+    super(
+      'The stream ended before the reply was complete (no message_stop event).'
+    );
     this.name = 'IncompleteStreamError';
   }
 }
@@ -40,13 +42,16 @@ export function sdkErrorName(error: unknown): string | undefined {
   if (!(error instanceof Error)) {
     return undefined;
   }
-  const name = (error.constructor as { _errorName?: unknown } | undefined)?._errorName;
+  const name = (error.constructor as { _errorName?: unknown } | undefined)
+    ?._errorName;
   return typeof name === 'string' ? name : undefined;
 }
 
 /** An SDK `AnthropicError` (any of its subclasses) or our `IncompleteStreamError`. */
 function isAnthropicError(error: unknown): error is Error {
-  return sdkErrorName(error) !== undefined || error instanceof IncompleteStreamError;
+  return (
+    sdkErrorName(error) !== undefined || error instanceof IncompleteStreamError
+  );
 }
 
 /** An SDK `APIError` (its constructor always sets status, headers and error). */
@@ -59,20 +64,21 @@ function isApiError(error: unknown): error is APIError {
   );
 }
 
-
 /**
  * What the user can do about an error, offered as buttons: send again, compact
  * the chat and send again, open the settings (model name), reload the page
  * (Jupyter session), start a new chat.
  */
-export type ChatErrorAction = 'retry' | 'compact' | 'settings' | 'reload' | 'new_chat';
-
+export type ChatErrorAction =
+  'retry' | 'compact' | 'settings' | 'reload' | 'new_chat';
 
 /**
  * The actions that fit an error, the one that helps most first. Read from the
  * kind (not stored), so chats saved before an action existed get it too.
  */
-export function errorActions(error: Pick<IChatError, 'kind' | 'retryable'>): ChatErrorAction[] {
+export function errorActions(
+  error: Pick<IChatError, 'kind' | 'retryable'>
+): ChatErrorAction[] {
   switch (error.kind) {
     case 'context_too_long':
     case 'too_long':
@@ -92,7 +98,9 @@ export function errorActions(error: Pick<IChatError, 'kind' | 'retryable'>): Cha
 }
 
 /** Read `retry-after-ms` / `retry-after` (seconds or an HTTP date). */
-export function retryAfterSeconds(headers: Headers | undefined | null): number | undefined {
+export function retryAfterSeconds(
+  headers: Headers | undefined | null
+): number | undefined {
   if (!headers) {
     return undefined;
   }
@@ -139,9 +147,15 @@ export function isAbort(error: unknown): boolean {
 }
 
 /** Turn anything thrown by the SDK or the proxy into an actionable message. */
-export function describeError(error: unknown, trans: TranslationBundle = untranslated): IChatError {
+export function describeError(
+  error: unknown,
+  trans: TranslationBundle = untranslated
+): IChatError {
   const sdkName = sdkErrorName(error);
-  if (sdkName === 'APIConnectionError' || sdkName === 'APIConnectionTimeoutError') {
+  if (
+    sdkName === 'APIConnectionError' ||
+    sdkName === 'APIConnectionTimeoutError'
+  ) {
     return {
       kind: 'network',
       message: trans.__(
@@ -171,19 +185,24 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         retryable: true
       };
     }
-    if (body?.data_engineer_error === 'upstream_unreachable' || status === 502 || status === 504) {
+    if (
+      body?.data_engineer_error === 'upstream_unreachable' ||
+      status === 502 ||
+      status === 504
+    ) {
       return {
         ...base,
         kind: 'upstream_unreachable',
         message: trans.__(
-          'The Jupyter server could not reach the model endpoint. Check ANTHROPIC_BASE_URL and the server\'s network access, then retry.'
+          "The Jupyter server could not reach the model endpoint. Check ANTHROPIC_BASE_URL and the server's network access, then retry."
         ),
         retryable: true
       };
     }
     if (
       status === undefined &&
-      (body?.data_engineer_error === 'upstream_broke_off' || type === 'api_connection_error')
+      (body?.data_engineer_error === 'upstream_broke_off' ||
+        type === 'api_connection_error')
     ) {
       // The proxy's own end of a stream whose upstream connection broke off
       // (the partial reply before it arrived whole).
@@ -202,18 +221,25 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         return {
           ...base,
           kind: 'overloaded',
-          message: trans.__('The model is overloaded and stopped mid-reply. Retry in a moment.'),
+          message: trans.__(
+            'The model is overloaded and stopped mid-reply. Retry in a moment.'
+          ),
           retryable: true
         };
       }
       return {
         ...base,
         kind: 'stream',
-        message: trans.__('The reply was interrupted by an error from the model service.'),
+        message: trans.__(
+          'The reply was interrupted by an error from the model service.'
+        ),
         retryable: true
       };
     }
-    if (body?.data_engineer_error === 'jupyter_auth' || ((status === 401 || status === 403) && !body?.error)) {
+    if (
+      body?.data_engineer_error === 'jupyter_auth' ||
+      ((status === 401 || status === 403) && !body?.error)
+    ) {
       // Refused by the Jupyter server itself (token, cookie or XSRF), not by the model endpoint.
       return {
         ...base,
@@ -239,7 +265,7 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         ...base,
         kind: 'permission',
         message: trans.__(
-          'The model endpoint denied access: the API key lacks permission for this model or feature. Choose another model in the settings, or ask the key\'s administrator.'
+          "The model endpoint denied access: the API key lacks permission for this model or feature. Choose another model in the settings, or ask the key's administrator."
         ),
         retryable: true
       };
@@ -265,8 +291,12 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
       return {
         ...base,
         kind: 'context_too_long',
-        message: trans.__("This conversation no longer fits in the model's context window."),
-        detail: detail ? `${advice}\n\n${trans.__('The model endpoint said: %1', detail)}` : advice,
+        message: trans.__(
+          "This conversation no longer fits in the model's context window."
+        ),
+        detail: detail
+          ? `${advice}\n\n${trans.__('The model endpoint said: %1', detail)}`
+          : advice,
         retryable: false
       };
     }
@@ -289,8 +319,13 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         retryAfterSeconds: wait,
         message:
           wait !== undefined
-            ? trans.__('Rate limited by the model endpoint. You can retry in %1 s.', wait)
-            : trans.__('Rate limited by the model endpoint. Wait a little, then retry.'),
+            ? trans.__(
+                'Rate limited by the model endpoint. You can retry in %1 s.',
+                wait
+              )
+            : trans.__(
+                'Rate limited by the model endpoint. Wait a little, then retry.'
+              ),
         retryable: true
       };
     }
@@ -299,7 +334,9 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
         ...base,
         kind: 'overloaded',
         retryAfterSeconds: retryAfterSeconds(error.headers),
-        message: trans.__('The model is overloaded right now. Retry in a moment.'),
+        message: trans.__(
+          'The model is overloaded right now. Retry in a moment.'
+        ),
         retryable: true
       };
     }
@@ -307,7 +344,10 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
       return {
         ...base,
         kind: 'server',
-        message: trans.__('The model endpoint had an internal error (%1). Retry in a moment.', status),
+        message: trans.__(
+          'The model endpoint had an internal error (%1). Retry in a moment.',
+          status
+        ),
         retryable: true
       };
     }
@@ -315,7 +355,10 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
       return {
         ...base,
         kind: 'bad_request',
-        message: trans.__('The request was rejected: %1', detail ?? error.message),
+        message: trans.__(
+          'The request was rejected: %1',
+          detail ?? error.message
+        ),
         retryable: false
       };
     }
@@ -329,7 +372,8 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
   if (isAnthropicError(error) || error instanceof TypeError) {
     // A body that broke off: the SDK wraps the fetch's own error (a TypeError,
     // "network error" in Chromium, "terminated" in Node) in an AnthropicError.
-    const cause = error instanceof TypeError ? error : (error as { cause?: unknown }).cause;
+    const cause =
+      error instanceof TypeError ? error : (error as { cause?: unknown }).cause;
     return {
       kind: 'network',
       message: trans.__(
@@ -337,10 +381,16 @@ export function describeError(error: unknown, trans: TranslationBundle = untrans
       ),
       detail:
         cause instanceof TypeError
-          ? trans.__('The connection between this page and the Jupyter server broke off (%1).', cause.message)
+          ? trans.__(
+              'The connection between this page and the Jupyter server broke off (%1).',
+              cause.message
+            )
           : /^(stream|request) ended without/.test(error.message)
             ? // The SDK's words for a body that ended cleanly before message_stop.
-              trans.__('The stream ended before the reply was complete (%1).', error.message)
+              trans.__(
+                'The stream ended before the reply was complete (%1).',
+                error.message
+              )
             : error.message,
       retryable: true
     };

@@ -1,4 +1,8 @@
-import type { ContentBlockParam, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlockParam,
+  MessageParam,
+  TextBlockParam
+} from '@anthropic-ai/sdk/resources/messages';
 import type { IInstructionFile } from '../instructions/instructions';
 
 /**
@@ -39,7 +43,9 @@ export function formatInstructions(file: IInstructionFile): string {
  */
 export function buildSystemPrompt(parts: IPromptParts): TextBlockParam[] {
   const persona = (parts.personaBody ?? '').trim() || DEFAULT_SYSTEM_PROMPT;
-  const blocks: TextBlockParam[] = [{ type: 'text', text: `${persona}\n\n${ENVIRONMENT_NOTE}` }];
+  const blocks: TextBlockParam[] = [
+    { type: 'text', text: `${persona}\n\n${ENVIRONMENT_NOTE}` }
+  ];
   if (parts.instructions.length) {
     blocks.push({
       type: 'text',
@@ -48,7 +54,7 @@ export function buildSystemPrompt(parts: IPromptParts): TextBlockParam[] {
   } else if (parts.missingProjectFile) {
     blocks.push({
       type: 'text',
-      text: '# Project instructions\n\nThis project has no `copilot.instructions.md` at the Jupyter server root yet. Work from what the user tells you, and when the project\'s databases, domain, scale or compliance rules matter, suggest creating that file (the chat panel offers a template).'
+      text: "# Project instructions\n\nThis project has no `copilot.instructions.md` at the Jupyter server root yet. Work from what the user tells you, and when the project's databases, domain, scale or compliance rules matter, suggest creating that file (the chat panel offers a template)."
     });
   }
   blocks[blocks.length - 1] = {
@@ -72,7 +78,10 @@ export function buildSystemPrompt(parts: IPromptParts): TextBlockParam[] {
  * appended (that must stay after the breakpoint). Blocks are copied, never
  * changed in place.
  */
-export function withCacheBreakpoints(messages: MessageParam[], count = 2): MessageParam[] {
+export function withCacheBreakpoints(
+  messages: MessageParam[],
+  count = 2
+): MessageParam[] {
   const out = messages.slice();
   let placed = 0;
   for (let i = out.length - 1; i >= 0 && placed < count; i--) {
@@ -81,12 +90,17 @@ export function withCacheBreakpoints(messages: MessageParam[], count = 2): Messa
       continue;
     }
     const content: ContentBlockParam[] =
-      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : [...message.content];
+      typeof message.content === 'string'
+        ? [{ type: 'text', text: message.content }]
+        : [...message.content];
     const index = lastCacheableIndex(content);
     if (index < 0) {
       continue;
     }
-    content[index] = { ...content[index], cache_control: { type: 'ephemeral' } } as ContentBlockParam;
+    content[index] = {
+      ...content[index],
+      cache_control: { type: 'ephemeral' }
+    } as ContentBlockParam;
     out[i] = { ...message, content };
     placed += 1;
   }
@@ -100,7 +114,13 @@ function lastCacheableIndex(content: ContentBlockParam[]): number {
     if (block.type === 'text' && !block.text) {
       continue;
     }
-    if (block.type === 'text' || block.type === 'tool_result' || block.type === 'image' || block.type === 'document' || block.type === 'tool_use') {
+    if (
+      block.type === 'text' ||
+      block.type === 'tool_result' ||
+      block.type === 'image' ||
+      block.type === 'document' ||
+      block.type === 'tool_use'
+    ) {
       return i;
     }
   }

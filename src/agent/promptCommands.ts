@@ -11,7 +11,11 @@ import {
   substitutePromptVariables
 } from '../personas/promptFiles';
 import type { IPersonaContents } from '../personas/workspaceFolders';
-import { hiddenFolderHint, isHiddenRefusal, isNotFound } from '../personas/workspaceFolders';
+import {
+  hiddenFolderHint,
+  isHiddenRefusal,
+  isNotFound
+} from '../personas/workspaceFolders';
 import type { ISlashExpansion, SlashCommandRegistry } from './slashCommands';
 
 /** A prompt file that could not be used, and why. */
@@ -30,14 +34,21 @@ export interface IPromptCommandsOptions {
 }
 
 /** The expansion of a prompt file's `/name args` (exported for tests). */
-export function expandPromptFile(prompt: IPromptFile, args: string, context: IPromptContext): ISlashExpansion {
+export function expandPromptFile(
+  prompt: IPromptFile,
+  args: string,
+  context: IPromptContext
+): ISlashExpansion {
   const { text, rest } = substitutePromptVariables(prompt, args, context);
-  const expansion: ISlashExpansion = { prompt: rest ? `${text}\n\n${rest}` : text };
+  const expansion: ISlashExpansion = {
+    prompt: rest ? `${text}\n\n${rest}` : text
+  };
   if (prompt.persona) {
     expansion.persona = prompt.persona;
   }
   if (prompt.models.length) {
-    expansion.model = prompt.models.length === 1 ? prompt.models[0] : prompt.models;
+    expansion.model =
+      prompt.models.length === 1 ? prompt.models[0] : prompt.models;
   }
   if (prompt.askOnly && !prompt.tools) {
     expansion.tools = [];
@@ -78,14 +89,24 @@ export class PromptFileCommands {
     try {
       const entries = await this._options.contents.listDirectory(PROMPT_FOLDER);
       const files = (Array.isArray(entries) ? entries : [])
-        .filter(entry => entry.type === 'file' && entry.name.toLowerCase().endsWith(PROMPT_SUFFIX))
+        .filter(
+          entry =>
+            entry.type === 'file' &&
+            entry.name.toLowerCase().endsWith(PROMPT_SUFFIX)
+        )
         .sort((a, b) => a.name.localeCompare(b.name));
       const read = await Promise.all(
         files.map(async entry => {
           try {
-            return { entry, text: await this._options.contents.readFile(entry.path) };
+            return {
+              entry,
+              text: await this._options.contents.readFile(entry.path)
+            };
           } catch (error) {
-            return { entry, error: `Could not read the file: ${messageOf(error)}` };
+            return {
+              entry,
+              error: `Could not read the file: ${messageOf(error)}`
+            };
           }
         })
       );
@@ -107,9 +128,18 @@ export class PromptFileCommands {
       }
     } catch (error) {
       if (isHiddenRefusal(error)) {
-        problems.push({ path: PROMPT_FOLDER, reason: hiddenFolderHint(PROMPT_FOLDER).replace('Workspace personas', 'Prompt files') });
+        problems.push({
+          path: PROMPT_FOLDER,
+          reason: hiddenFolderHint(PROMPT_FOLDER).replace(
+            'Workspace personas',
+            'Prompt files'
+          )
+        });
       } else if (!isNotFound(error)) {
-        problems.push({ path: PROMPT_FOLDER, reason: `Could not list the folder: ${messageOf(error)}` });
+        problems.push({
+          path: PROMPT_FOLDER,
+          reason: `Could not list the folder: ${messageOf(error)}`
+        });
       }
     }
     if (generation !== this._generation) {
@@ -134,7 +164,9 @@ export class PromptFileCommands {
       argumentHint: prompt.argumentHint,
       expand: async args => {
         if (prompt.persona && !this._options.hasPersona(prompt.persona)) {
-          throw new Error(`/${prompt.name}: ${prompt.path} names the persona "${prompt.persona}", which does not exist here`);
+          throw new Error(
+            `/${prompt.name}: ${prompt.path} names the persona "${prompt.persona}", which does not exist here`
+          );
         }
         return expandPromptFile(prompt, args, await this._options.context());
       }

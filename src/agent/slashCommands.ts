@@ -8,8 +8,12 @@ export type { ISlashCommand, ISlashExpansion };
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Split `/name rest` into the command name and its arguments (null when not a command). */
-export function parseSlash(text: string): { name: string; args: string } | null {
-  const match = /^\/([A-Za-z0-9][A-Za-z0-9_.-]*)(?:\s+([\s\S]*))?$/.exec(text.trim());
+export function parseSlash(
+  text: string
+): { name: string; args: string } | null {
+  const match = /^\/([A-Za-z0-9][A-Za-z0-9_.-]*)(?:\s+([\s\S]*))?$/.exec(
+    text.trim()
+  );
   return match ? { name: match[1], args: (match[2] ?? '').trim() } : null;
 }
 

@@ -34,7 +34,11 @@ export interface ISubagentHost {
   /** The parent chat: its "allow for this chat" grants hold in the subagent too, and grow with it. */
   parentChat(): ChatModel;
   /** Model, limits and system prompt for a request of `persona` running as a subagent. */
-  prepare(persona: IPersona, step: number, tools: ITool[]): Promise<IRequestSettings>;
+  prepare(
+    persona: IPersona,
+    step: number,
+    tools: ITool[]
+  ): Promise<IRequestSettings>;
   trans?: TranslationBundle;
 }
 
@@ -92,7 +96,10 @@ export class SubagentRuns {
  * never itself, never one with `disable-model-invocation: true`, never a file
  * for GitHub's coding agent.
  */
-export function delegationTargets(parent: IPersona | null, personas: ISubagentPersonas): IPersona[] {
+export function delegationTargets(
+  parent: IPersona | null,
+  personas: ISubagentPersonas
+): IPersona[] {
   if (!parent) {
     return [];
   }
@@ -114,12 +121,20 @@ const BASE_DESCRIPTION =
   'Use it for a focused piece of work another persona is better at (a security review, a deployment plan).';
 
 /** The subagent tool as offered to `parent`: the targets listed, and as the only values of `agent`. */
-export function subagentToolFor(tool: ITool, parent: IPersona | null, personas: ISubagentPersonas): ITool | null {
+export function subagentToolFor(
+  tool: ITool,
+  parent: IPersona | null,
+  personas: ISubagentPersonas
+): ITool | null {
   const targets = delegationTargets(parent, personas);
   if (!targets.length) {
     return null;
   }
-  const list = targets.map(p => `- ${p.id}: ${p.name}${p.description ? ` (${p.description})` : ''}`).join('\n');
+  const list = targets
+    .map(
+      p => `- ${p.id}: ${p.name}${p.description ? ` (${p.description})` : ''}`
+    )
+    .join('\n');
   return {
     ...tool,
     description: `${BASE_DESCRIPTION}\n\nPersonas you can delegate to:\n${list}`,
@@ -127,7 +142,11 @@ export function subagentToolFor(tool: ITool, parent: IPersona | null, personas: 
       ...tool.inputSchema,
       properties: {
         ...tool.inputSchema.properties,
-        agent: { type: 'string', enum: targets.map(p => p.id), description: 'Id of the persona to delegate to' }
+        agent: {
+          type: 'string',
+          enum: targets.map(p => p.id),
+          description: 'Id of the persona to delegate to'
+        }
       }
     }
   };
@@ -140,7 +159,9 @@ function failure(content: string): IToolResult {
 /** The text of a finished reply (its text blocks). */
 function textOf(turn: IAssistantTurn | undefined): string {
   return (turn?.blocks ?? [])
-    .filter((block): block is { type: 'text'; text: string } => block.type === 'text')
+    .filter(
+      (block): block is { type: 'text'; text: string } => block.type === 'text'
+    )
     .map(block => block.text)
     .join('\n\n')
     .trim();
@@ -155,7 +176,11 @@ function callsOf(model: ChatModel): ISubagentCallRecord[] {
     }
     for (const block of turn.blocks) {
       if (block.type === 'tool') {
-        calls.push({ name: block.call.name, state: block.call.state, summary: block.call.preview?.summary });
+        calls.push({
+          name: block.call.name,
+          state: block.call.state,
+          summary: block.call.preview?.summary
+        });
       }
     }
   }
@@ -169,15 +194,24 @@ function callsOf(model: ChatModel): ISubagentCallRecord[] {
  * limit 1), the same approval policy (its approval cards show in the parent's
  * card), and the parent's Stop. Only the subagent's final answer goes back.
  */
-export function createSubagentTool(host: ISubagentHost, runs: SubagentRuns): ITool<{ agent: string; task: string }> {
+export function createSubagentTool(
+  host: ISubagentHost,
+  runs: SubagentRuns
+): ITool<{ agent: string; task: string }> {
   return {
     name: SUBAGENT_TOOL,
     description: BASE_DESCRIPTION,
     inputSchema: {
       type: 'object',
       properties: {
-        agent: { type: 'string', description: 'Id of the persona to delegate to' },
-        task: { type: 'string', description: 'The whole task, with the context the persona needs' }
+        agent: {
+          type: 'string',
+          description: 'Id of the persona to delegate to'
+        },
+        task: {
+          type: 'string',
+          description: 'The whole task, with the context the persona needs'
+        }
       },
       required: ['agent', 'task'],
       additionalProperties: false
@@ -185,10 +219,13 @@ export function createSubagentTool(host: ISubagentHost, runs: SubagentRuns): ITo
     // It reads nothing itself; each of the subagent's own tools goes through approval.
     effect: 'read',
     defaultApproval: 'auto',
-    describe: input => `Ask ${host.personas.get(slugify(input.agent ?? ''))?.name ?? input.agent ?? 'a persona'}`,
+    describe: input =>
+      `Ask ${host.personas.get(slugify(input.agent ?? ''))?.name ?? input.agent ?? 'a persona'}`,
     async run(input, context: IToolContext): Promise<IToolResult> {
       if (context.services.subagent === true) {
-        return failure('A subagent cannot start another subagent (the depth limit is 1).');
+        return failure(
+          'A subagent cannot start another subagent (the depth limit is 1).'
+        );
       }
       const parent = host.parent();
       const targets = delegationTargets(parent, host.personas);
@@ -202,21 +239,31 @@ export function createSubagentTool(host: ISubagentHost, runs: SubagentRuns): ITo
             ? `${known.name} is never run as a subagent (disable-model-invocation)`
             : `${parent?.name ?? 'this persona'} may not delegate to ${known.name}`;
         const list = targets.map(p => p.id).join(', ') || 'none';
-        return failure(`Cannot delegate: ${why}. Personas you can delegate to: ${list}.`);
+        return failure(
+          `Cannot delegate: ${why}. Personas you can delegate to: ${list}.`
+        );
       }
       if (!input.task.trim()) {
-        return failure('Cannot delegate an empty task: describe what the persona should do.');
+        return failure(
+          'Cannot delegate an empty task: describe what the persona should do.'
+        );
       }
       const tools = toolsOfPersona(host.registry, target, { subagent: true });
       const parentChat = host.parentChat();
-      const model = new ChatModel({ personaId: target.id, grants: parentChat.grants });
+      const model = new ChatModel({
+        personaId: target.id,
+        grants: parentChat.grants
+      });
       const session = new ChatSession({
         model,
         client: host.client,
         settings: step => host.prepare(target, step, tools),
         registry: new ToolRegistry(tools),
         approval: host.approval,
-        toolServices: () => ({ ...(host.toolServices?.() ?? {}), subagent: true }),
+        toolServices: () => ({
+          ...(host.toolServices?.() ?? {}),
+          subagent: true
+        }),
         maxSteps: host.maxSteps,
         trans: host.trans
       });
@@ -233,20 +280,44 @@ export function createSubagentTool(host: ISubagentHost, runs: SubagentRuns): ITo
       }
       // "Allow for this chat" inside the card allows the tool for the parent chat.
       model.grants.forEach(tool => parentChat.grant(tool));
-      const last = model.last?.role === 'assistant' ? (model.last as IAssistantTurn) : undefined;
+      const last =
+        model.last?.role === 'assistant'
+          ? (model.last as IAssistantTurn)
+          : undefined;
       const answer = textOf(last);
       const status: ISubagentRecord['status'] =
-        context.signal.aborted || last?.status === 'stopped' ? 'stopped' : last?.status === 'error' ? 'error' : 'done';
+        context.signal.aborted || last?.status === 'stopped'
+          ? 'stopped'
+          : last?.status === 'error'
+            ? 'error'
+            : 'done';
       const data = {
-        subagent: { persona: target.id, personaName: target.name, status, calls: callsOf(model), answer }
+        subagent: {
+          persona: target.id,
+          personaName: target.name,
+          status,
+          calls: callsOf(model),
+          answer
+        }
       };
       if (status === 'stopped') {
-        return { content: `${target.name} was stopped by the user before finishing.`, isError: true, data };
+        return {
+          content: `${target.name} was stopped by the user before finishing.`,
+          isError: true,
+          data
+        };
       }
       if (status === 'error') {
-        return { content: `${target.name} failed: ${last?.error?.message ?? 'unknown error'}`, isError: true, data };
+        return {
+          content: `${target.name} failed: ${last?.error?.message ?? 'unknown error'}`,
+          isError: true,
+          data
+        };
       }
-      return { content: answer || `${target.name} finished without an answer.`, data };
+      return {
+        content: answer || `${target.name} finished without an answer.`,
+        data
+      };
     }
   };
 }

@@ -15,13 +15,19 @@ export interface IUsageTotals {
 }
 
 /** The price of a model: the longest matching id prefix in the table. */
-export function priceFor(model: string | undefined, prices: Record<string, IPrice>): IPrice | null {
+export function priceFor(
+  model: string | undefined,
+  prices: Record<string, IPrice>
+): IPrice | null {
   if (!model) {
     return null;
   }
   let best: string | null = null;
   for (const prefix of Object.keys(prices)) {
-    if (model.startsWith(prefix) && (best === null || prefix.length > best.length)) {
+    if (
+      model.startsWith(prefix) &&
+      (best === null || prefix.length > best.length)
+    ) {
       best = prefix;
     }
   }
@@ -36,14 +42,20 @@ export function costOf(usage: IUsage, price: IPrice): number {
   const perToken = (perMillion: number) => perMillion / 1_000_000;
   return (
     usage.input_tokens * perToken(price.input) +
-    usage.cache_creation_input_tokens * perToken(price.cacheWrite ?? price.input * 1.25) +
-    usage.cache_read_input_tokens * perToken(price.cacheRead ?? price.input * 0.1) +
+    usage.cache_creation_input_tokens *
+      perToken(price.cacheWrite ?? price.input * 1.25) +
+    usage.cache_read_input_tokens *
+      perToken(price.cacheRead ?? price.input * 0.1) +
     usage.output_tokens * perToken(price.output)
   );
 }
 
 /** One reply's totals. */
-export function replyUsage(usage: IUsage, model: string | undefined, prices: Record<string, IPrice>): IUsageTotals {
+export function replyUsage(
+  usage: IUsage,
+  model: string | undefined,
+  prices: Record<string, IPrice>
+): IUsageTotals {
   const price = priceFor(model, prices);
   return {
     input: usage.input_tokens,
@@ -56,8 +68,18 @@ export function replyUsage(usage: IUsage, model: string | undefined, prices: Rec
 }
 
 /** The totals of every reply in a chat that reported usage. */
-export function chatUsage(turns: ReadonlyArray<Turn>, prices: Record<string, IPrice>): IUsageTotals {
-  const totals: IUsageTotals = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, requests: 0, cost: 0 };
+export function chatUsage(
+  turns: ReadonlyArray<Turn>,
+  prices: Record<string, IPrice>
+): IUsageTotals {
+  const totals: IUsageTotals = {
+    input: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    output: 0,
+    requests: 0,
+    cost: 0
+  };
   for (const turn of turns) {
     if (turn.role !== 'assistant' || !turn.usage) {
       continue;
@@ -68,7 +90,10 @@ export function chatUsage(turns: ReadonlyArray<Turn>, prices: Record<string, IPr
     totals.cacheWrite += reply.cacheWrite;
     totals.output += reply.output;
     totals.requests += 1;
-    totals.cost = totals.cost === null || reply.cost === null ? null : totals.cost + reply.cost;
+    totals.cost =
+      totals.cost === null || reply.cost === null
+        ? null
+        : totals.cost + reply.cost;
   }
   return totals;
 }
@@ -107,14 +132,22 @@ export function usageTotals(
   prices: Record<string, IPrice>,
   requests: number
 ): IUsageTotals {
-  const totals: IUsageTotals = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, requests, cost: 0 };
+  const totals: IUsageTotals = {
+    input: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    output: 0,
+    requests,
+    cost: 0
+  };
   for (const { usage, model } of usages) {
     const one = replyUsage(usage, model, prices);
     totals.input += one.input;
     totals.cacheRead += one.cacheRead;
     totals.cacheWrite += one.cacheWrite;
     totals.output += one.output;
-    totals.cost = totals.cost === null || one.cost === null ? null : totals.cost + one.cost;
+    totals.cost =
+      totals.cost === null || one.cost === null ? null : totals.cost + one.cost;
   }
   return totals;
 }

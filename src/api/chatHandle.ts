@@ -76,7 +76,10 @@ export class ChatHandle implements IDataEngineerChat {
   }
 
   addSlashCommand(command: ISlashCommand): IDisposable {
-    const entry: { command: ISlashCommand; added: IDisposable | null } = { command, added: null };
+    const entry: { command: ISlashCommand; added: IDisposable | null } = {
+      command,
+      added: null
+    };
     this._commands.push(entry);
     const chat = this._options.current();
     if (chat) {
@@ -101,6 +104,7 @@ export class ChatHandle implements IDataEngineerChat {
   }
 
   private _options: IChatHandleOptions;
-  private _commands: { command: ISlashCommand; added: IDisposable | null }[] = [];
+  private _commands: { command: ISlashCommand; added: IDisposable | null }[] =
+    [];
   private _stateChanged = new Signal<this, void>(this);
 }

@@ -2,7 +2,6 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 
-
 /**
  * Put code from the chat into the active notebook, through the notebook's
  * shared model so that the user's undo works.
@@ -45,9 +44,12 @@ export class CellActions {
   private _activeNotebook() {
     const panel = this._tracker?.currentWidget;
     if (!panel) {
-      Notification.warning(this._trans.__('Open a notebook first: there is no active notebook.'), {
-        autoClose: 4000
-      });
+      Notification.warning(
+        this._trans.__('Open a notebook first: there is no active notebook.'),
+        {
+          autoClose: 4000
+        }
+      );
       return null;
     }
     return panel.content;

@@ -5,7 +5,11 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import type { Contents, ServerConnection, Terminal } from '@jupyterlab/services';
+import type {
+  Contents,
+  ServerConnection,
+  Terminal
+} from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -13,16 +17,32 @@ import type { Widget } from '@lumino/widgets';
 import instructionsTemplate from '../../personas/templates/copilot.instructions.md';
 import { Assistant } from '../agent/assistant';
 import { PromptFileCommands } from '../agent/promptCommands';
-import { createClient, fetchServerConfig, IServerConfig } from '../agent/client';
+import {
+  createClient,
+  fetchServerConfig,
+  IServerConfig
+} from '../agent/client';
 import { ChatModel } from '../chats/chatModel';
 import { ChatStore, ISavedChat } from '../chats/store';
-import { chatToMarkdown, chatToNotebook, exportFileName } from '../chats/export';
-import { isDataFile, ISuggestedPrompt, ISuggestionFacts, suggestPrompts } from '../chats/suggestions';
+import {
+  chatToMarkdown,
+  chatToNotebook,
+  exportFileName
+} from '../chats/export';
+import {
+  isDataFile,
+  ISuggestedPrompt,
+  ISuggestionFacts,
+  suggestPrompts
+} from '../chats/suggestions';
 import { ChatThreads } from '../chats/threads';
 import { ChatLock } from '../chats/lock';
 import { isNotFound } from '../contents/contents';
 import { serverRootCheck } from '../contents/rootCheck';
-import { InstructionsLoader, PROJECT_INSTRUCTIONS } from '../instructions/instructions';
+import {
+  InstructionsLoader,
+  PROJECT_INSTRUCTIONS
+} from '../instructions/instructions';
 import { buildNotebookView } from '../notebook';
 import { notebookViewInput } from '../notebook';
 import type { IInspectorKernel } from '../kernel';
@@ -52,8 +72,17 @@ import {
   FilesService,
   openDocumentLookup
 } from '../files';
-import { createKernelTools, KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel';
-import { createNotebookTools, NotebookAccess, NOTEBOOKS_SERVICE } from '../notebook/tools';
+import {
+  createKernelTools,
+  KERNELS_SERVICE,
+  KernelInspectors,
+  variablesSummary
+} from '../kernel';
+import {
+  createNotebookTools,
+  NotebookAccess,
+  NOTEBOOKS_SERVICE
+} from '../notebook/tools';
 import { ToolRegistry } from '../tools/registry';
 import { CellActions } from './cellActions';
 import { ChatWidget } from '../ui/chatWidget';
@@ -112,16 +141,24 @@ export class ChatApp {
   constructor(options: IChatOptions) {
     this.options = options;
     const trans = options.trans;
-    const personaContents = new PersonaContents(options.contents, () => this._serverConfig?.allow_hidden ?? null);
+    const personaContents = new PersonaContents(
+      options.contents,
+      () => this._serverConfig?.allow_hidden ?? null
+    );
     const personas = new PersonaRegistry({
       bundled: BUNDLED_PERSONAS,
       contents: personaContents,
-      extraFolders: () => [...(options.settings().agentFilesLocations ?? []), ...(options.personaSources?.folders ?? [])]
+      extraFolders: () => [
+        ...(options.settings().agentFilesLocations ?? []),
+        ...(options.personaSources?.folders ?? [])
+      ]
     });
     options.personaSources?.changed.connect(() => void personas.load());
     const catalog = new ModelCatalog(async () => {
       const models: IModelInfo[] = [];
-      for await (const model of (await this.client()).models.list({ limit: 100 })) {
+      for await (const model of (await this.client()).models.list({
+        limit: 100
+      })) {
         models.push(model);
       }
       return models;
@@ -129,7 +166,11 @@ export class ChatApp {
     const tracker = options.notebookTracker;
     const notebooks =
       tracker && options.docManager
-        ? new NotebookAccess({ tracker, docManager: options.docManager, shell: options.activate })
+        ? new NotebookAccess({
+            tracker,
+            docManager: options.docManager,
+            shell: options.activate
+          })
         : null;
     const filesContents = contentsForFiles(options.contents);
     this.files = new FilesService({
@@ -139,7 +180,9 @@ export class ChatApp {
         const path = tracker?.currentWidget?.context.localPath ?? '';
         return path ? PathExt.dirname(path) : '';
       },
-      openDocument: options.docManager ? openDocumentLookup(options.docManager) : undefined,
+      openDocument: options.docManager
+        ? openDocumentLookup(options.docManager)
+        : undefined,
       snapshots: new ContentsSnapshotStore({
         contents: filesContents,
         retentionDays: () => options.settings().snapshotRetentionDays
@@ -151,14 +194,17 @@ export class ChatApp {
       rootCheck: serverRootCheck(options.serverSettings)
     });
     const registry = new ToolRegistry([
-      ...(notebooks ? [...createNotebookTools({ notebooks }), ...createKernelTools()] : []),
+      ...(notebooks
+        ? [...createNotebookTools({ notebooks }), ...createKernelTools()]
+        : []),
       ...createFileTools({ service: () => this.files })
     ]);
     this._registry = registry;
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;
     const activeInspector = () => {
-      const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as IInspectorKernel | undefined;
+      const kernel = tracker?.currentWidget?.sessionContext.session?.kernel as
+        IInspectorKernel | undefined;
       return kernel ? inspectors.for(kernel) : null;
     };
     this.assistant = new Assistant({
@@ -166,7 +212,9 @@ export class ChatApp {
       registry,
       toolServices: () => ({
         [FILES_SERVICE]: this.files,
-        ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {}),
+        ...(notebooks
+          ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors }
+          : {}),
         ...this._familyServices
       }),
       model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),
@@ -185,7 +233,9 @@ export class ChatApp {
           options.settings().variablesContext &&
           panel.sessionContext.session?.kernel?.status === 'idle'
         ) {
-          const listing = await inspector.listVariables({ timeoutMs: 2000 }).catch(() => null);
+          const listing = await inspector
+            .listVariables({ timeoutMs: 2000 })
+            .catch(() => null);
           const summary = listing ? variablesSummary(listing) : null;
           if (summary) {
             parts.push(summary);
@@ -195,7 +245,9 @@ export class ChatApp {
       },
       variables: {
         names: async () => {
-          const listing = await activeInspector()?.listVariables({ timeoutMs: 3000 });
+          const listing = await activeInspector()?.listVariables({
+            timeoutMs: 3000
+          });
           return (listing?.variables ?? []).map((v: any) => String(v.name));
         },
         summary: async name => {
@@ -228,7 +280,8 @@ export class ChatApp {
           const source = cell.model.sharedModel.getSource();
           const start = editor.getOffsetAt(range.start);
           const end = editor.getOffsetAt(range.end);
-          selection = source.slice(Math.min(start, end), Math.max(start, end)) || null;
+          selection =
+            source.slice(Math.min(start, end), Math.max(start, end)) || null;
         }
         return {
           file: options.activePath(),
@@ -240,12 +293,17 @@ export class ChatApp {
     personas.changed.connect(() => void this.prompts.load());
     this.prompts.changed.connect(() =>
       this.assistant.setPromptFiles({
-        commands: this.prompts.prompts.map(prompt => ({ name: prompt.name, path: prompt.path })),
+        commands: this.prompts.prompts.map(prompt => ({
+          name: prompt.name,
+          path: prompt.path
+        })),
         problems: [...this.prompts.problems]
       })
     );
     writeStored(CHAT_ID_KEY, this.assistant.chatId);
-    this.assistant.session.modelChanged.connect((_, model) => writeStored(CHAT_ID_KEY, model.id));
+    this.assistant.session.modelChanged.connect((_, model) =>
+      writeStored(CHAT_ID_KEY, model.id)
+    );
     this.threads = new ChatThreads({
       session: this.assistant.session,
       store: new ChatStore({
@@ -269,10 +327,15 @@ export class ChatApp {
     // The core services the families' tools may use, by name.
     this._coreServices = {
       [FILES_SERVICE]: this.files,
-      ...(notebooks ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors } : {})
+      ...(notebooks
+        ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors }
+        : {})
     };
     this._familiesLoaded = this._loadFamilies();
-    options.toolFamilies?.changed.connect(() => void this._loadFamilies(), this);
+    options.toolFamilies?.changed.connect(
+      () => void this._loadFamilies(),
+      this
+    );
   }
 
   /**
@@ -294,7 +357,8 @@ export class ChatApp {
       settings: () => this.options.settings() as any,
       activePath: () => this.options.activePath(),
       chatId: () => this.assistant.chatId,
-      serverConfig: () => this._serverConfig as Readonly<Record<string, unknown>> | null,
+      serverConfig: () =>
+        this._serverConfig as Readonly<Record<string, unknown>> | null,
       trans: this.options.trans,
       registry: this._registry
     };
@@ -312,7 +376,10 @@ export class ChatApp {
             loaded.contents = contents;
             await this._addFamily(family, contents, loaded.disposables);
           } catch (error) {
-            console.error(`jupyterlab-data-engineer: the tool family "${family.id}" could not be loaded`, error);
+            console.error(
+              `jupyterlab-data-engineer: the tool family "${family.id}" could not be loaded`,
+              error
+            );
           }
         })
     );
@@ -331,7 +398,9 @@ export class ChatApp {
     const added: ITool[] = [];
     for (const tool of contents.tools) {
       if (registry.get(tool.name)) {
-        console.warn(`jupyterlab-data-engineer: tool "${tool.name}" of family "${family.id}" is defined already; ignored`);
+        console.warn(
+          `jupyterlab-data-engineer: tool "${tool.name}" of family "${family.id}" is defined already; ignored`
+        );
         continue;
       }
       registry.add(tool);
@@ -348,7 +417,9 @@ export class ChatApp {
     disposables.push(
       new DisposableDelegate(() => {
         added.forEach(tool => registry.remove(tool.name));
-        Object.keys(services).forEach(name => delete this._familyServices[name]);
+        Object.keys(services).forEach(
+          name => delete this._familyServices[name]
+        );
         contents.dispose?.();
       })
     );
@@ -373,8 +444,12 @@ export class ChatApp {
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
   /** Lines under the instructions line, from the tool families (MCP servers' status...). */
-  get statusViews(): ReadonlyArray<React.ComponentType<{ trans: TranslationBundle }>> {
-    return [...this._families.values()].flatMap(family => family.contents?.statusViews ?? []);
+  get statusViews(): ReadonlyArray<
+    React.ComponentType<{ trans: TranslationBundle }>
+  > {
+    return [...this._families.values()].flatMap(
+      family => family.contents?.statusViews ?? []
+    );
   }
   /** The workspace's prompt files, registered as slash commands. */
   readonly prompts: PromptFileCommands;
@@ -434,7 +509,11 @@ export class ChatApp {
       this.assistant.refreshInstructions(),
       // The families loaded at start first (MCP servers refresh here, once).
       this._familiesLoaded.then(() =>
-        Promise.all([...this._families.values()].map(family => family.contents?.refresh?.().catch(() => undefined)))
+        Promise.all(
+          [...this._families.values()].map(family =>
+            family.contents?.refresh?.().catch(() => undefined)
+          )
+        )
       )
     ]);
   }
@@ -451,7 +530,12 @@ export class ChatApp {
    */
   async suggestions(): Promise<ISuggestedPrompt[]> {
     const panel = this.options.notebookTracker?.currentWidget ?? null;
-    const facts: ISuggestionFacts = { notebook: panel?.context.path ?? null, frames: [], cells: [], dataFiles: [] };
+    const facts: ISuggestionFacts = {
+      notebook: panel?.context.path ?? null,
+      frames: [],
+      cells: [],
+      dataFiles: []
+    };
     if (panel) {
       const cells = panel.content.model?.cells;
       for (let i = 0; cells && i < cells.length; i++) {
@@ -460,16 +544,26 @@ export class ChatApp {
           facts.cells.push({ index: i, source: cell.sharedModel.getSource() });
         }
       }
-      const kernel = panel.sessionContext.session?.kernel as IInspectorKernel | undefined;
+      const kernel = panel.sessionContext.session?.kernel as
+        IInspectorKernel | undefined;
       if (kernel && kernel.status === 'idle') {
-        const listing = await this._inspectors.for(kernel).listVariables({ timeoutMs: 1500 }).catch(() => null);
-        facts.frames = (listing?.variables ?? []).map((v: any) => ({ name: String(v.name), kind: String(v.kind) }));
+        const listing = await this._inspectors
+          .for(kernel)
+          .listVariables({ timeoutMs: 1500 })
+          .catch(() => null);
+        facts.frames = (listing?.variables ?? []).map((v: any) => ({
+          name: String(v.name),
+          kind: String(v.kind)
+        }));
       }
     }
     const folder = panel ? PathExt.dirname(panel.context.localPath) : '';
     for (const dir of [folder, PathExt.join(folder, 'data')]) {
       try {
-        const listing = await this.options.contents.get(dir, { content: true, type: 'directory' });
+        const listing = await this.options.contents.get(dir, {
+          content: true,
+          type: 'directory'
+        });
         for (const item of (listing.content ?? []) as Contents.IModel[]) {
           if (item.type !== 'directory' && isDataFile(item.name)) {
             facts.dataFiles.push(item.path);
@@ -494,7 +588,11 @@ export class ChatApp {
       if (!isNotFound(error)) {
         throw error;
       }
-      await contents.save(PROJECT_INSTRUCTIONS, { type: 'file', format: 'text', content: instructionsTemplate });
+      await contents.save(PROJECT_INSTRUCTIONS, {
+        type: 'file',
+        format: 'text',
+        content: instructionsTemplate
+      });
     }
     this.options.openFile(PROJECT_INSTRUCTIONS);
     await this.assistant.refreshInstructions();
@@ -513,19 +611,30 @@ export class ChatApp {
       chat = await this.threads.store.load(id);
     }
     if (!chat) {
-      throw new Error(trans.__('This chat is empty: there is nothing to export yet.'));
+      throw new Error(
+        trans.__('This chat is empty: there is nothing to export yet.')
+      );
     }
-    const personaName = (pid: string) => this.assistant.personas.get(pid)?.name ?? pid;
+    const personaName = (pid: string) =>
+      this.assistant.personas.get(pid)?.name ?? pid;
     // Each call described by its tool (a tool this build no longer has gets a generic line).
     const tools = this.assistant.registry;
-    const options = { personaName, describe: tools.describe.bind(tools), inputMarkdown: tools.inputMarkdown.bind(tools) };
-    const active = this.options.notebookTracker?.currentWidget?.context.localPath ?? '';
+    const options = {
+      personaName,
+      describe: tools.describe.bind(tools),
+      inputMarkdown: tools.inputMarkdown.bind(tools)
+    };
+    const active =
+      this.options.notebookTracker?.currentWidget?.context.localPath ?? '';
     const folder = active ? PathExt.dirname(active) : '';
     const name = exportFileName(chat, format);
     const stem = name.slice(0, name.length - format.length - 1);
     let path = '';
     for (let n = 0; n < 1000; n++) {
-      const candidate = PathExt.join(folder, n ? `${stem}-${n}.${format}` : name);
+      const candidate = PathExt.join(
+        folder,
+        n ? `${stem}-${n}.${format}` : name
+      );
       try {
         await contents.get(candidate, { content: false });
       } catch (error) {
@@ -537,12 +646,22 @@ export class ChatApp {
       }
     }
     if (!path) {
-      throw new Error(trans.__('No free file name for the export in "%1".', folder || '/'));
+      throw new Error(
+        trans.__('No free file name for the export in "%1".', folder || '/')
+      );
     }
     if (format === 'md') {
-      await contents.save(path, { type: 'file', format: 'text', content: chatToMarkdown(chat, options) });
+      await contents.save(path, {
+        type: 'file',
+        format: 'text',
+        content: chatToMarkdown(chat, options)
+      });
     } else {
-      await contents.save(path, { type: 'notebook', format: 'json', content: chatToNotebook(chat, options) as any });
+      await contents.save(path, {
+        type: 'notebook',
+        format: 'json',
+        content: chatToNotebook(chat, options) as any
+      });
     }
     this.options.openFile(path);
     return path;
@@ -555,7 +674,11 @@ export class ChatApp {
     if (!this._client || this._clientKey !== key) {
       // The SDK loads with the first client (on the first request), not to draw the chat.
       this._client = createClient(
-        { directMode: s.directMode, directApiKey: s.directApiKey, directBaseUrl: s.directBaseUrl },
+        {
+          directMode: s.directMode,
+          directApiKey: s.directApiKey,
+          directBaseUrl: s.directBaseUrl
+        },
         this.options.serverSettings
       );
       this._client.catch(() => (this._client = null));
@@ -566,7 +689,9 @@ export class ChatApp {
 
   dispose(): void {
     window.removeEventListener('pagehide', this._onPageHide);
-    this._families.forEach(loaded => loaded.disposables.forEach(d => d.dispose()));
+    this._families.forEach(loaded =>
+      loaded.disposables.forEach(d => d.dispose())
+    );
     this._families.clear();
     this._coreDisposables.forEach(d => d.dispose());
     Signal.disconnectReceiver(this);
@@ -603,8 +728,16 @@ export function createChat(
   }
 ): ChatWidget {
   // Read here, not at start-up: `readSettings` is part of the chat's bundle.
-  const app = new ChatApp({ ...options, settings: () => readSettings(options.settingsObject) });
-  const widget = new ChatWidget({ app, rendermime: options.rendermime, trans: options.trans, commands: options.commands });
+  const app = new ChatApp({
+    ...options,
+    settings: () => readSettings(options.settingsObject)
+  });
+  const widget = new ChatWidget({
+    app,
+    rendermime: options.rendermime,
+    trans: options.trans,
+    commands: options.commands
+  });
   void app.start();
   return widget;
 }

@@ -93,12 +93,17 @@ export class ChatAutosave {
     const debounce = this._options.debounceMs ?? 500;
     const last = this.model.last;
     const streaming = last?.role === 'assistant' && last.status === 'streaming';
-    const maxWait = streaming ? this._options.streamingMaxWaitMs ?? 10000 : this._options.maxWaitMs ?? 2000;
+    const maxWait = streaming
+      ? (this._options.streamingMaxWaitMs ?? 10000)
+      : (this._options.maxWaitMs ?? 2000);
     const deadline = this._pendingSince + maxWait;
-    this._timer = setTimeout(() => {
-      this._timer = null;
-      void this.flush();
-    }, Math.max(0, Math.min(debounce, deadline - now)));
+    this._timer = setTimeout(
+      () => {
+        this._timer = null;
+        void this.flush();
+      },
+      Math.max(0, Math.min(debounce, deadline - now))
+    );
   }
 
   /** Save now (after the running save, if any); resolves when the chat as it is now is saved or failed. */

@@ -51,7 +51,11 @@ function turnText(turn: any): string {
   if (typeof turn.text === 'string' && turn.text) {
     return turn.text;
   }
-  const blocks = Array.isArray(turn.blocks) ? turn.blocks : Array.isArray(turn.content) ? turn.content : [];
+  const blocks = Array.isArray(turn.blocks)
+    ? turn.blocks
+    : Array.isArray(turn.content)
+      ? turn.content
+      : [];
   return blocks
     .filter((b: any) => b && b.type === 'text' && typeof b.text === 'string')
     .map((b: any) => b.text)
@@ -63,7 +67,10 @@ function turnText(turn: any): string {
  * then its replies (so what the user typed survives the size bound first),
  * at most `DIGEST_MAX_CHARS` characters.
  */
-export function searchDigest(chat: IDigestSource, maxChars = DIGEST_MAX_CHARS): string {
+export function searchDigest(
+  chat: IDigestSource,
+  maxChars = DIGEST_MAX_CHARS
+): string {
   const turns = chat.turns.filter(t => t && typeof t === 'object') as any[];
   const texts = [
     chat.title,
@@ -92,7 +99,11 @@ export function searchDigest(chat: IDigestSource, maxChars = DIGEST_MAX_CHARS): 
  * word of the query is part of a word of the title or digest (so "sales
  * schema" finds a chat that talks about both, and "cust" finds "customer_id").
  */
-export function digestMatches(title: string, digest: string, query: string): boolean {
+export function digestMatches(
+  title: string,
+  digest: string,
+  query: string
+): boolean {
   const needle = query.trim().toLowerCase();
   if (!needle || title.toLowerCase().includes(needle)) {
     return true;
@@ -107,19 +118,28 @@ export function digestMatches(title: string, digest: string, query: string): boo
 
 /** The index file's text: one entry per line, so a person can read it. */
 export function serializeChatIndex(entries: Iterable<IChatIndexEntry>): string {
-  const lines = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(e => JSON.stringify(e));
+  const lines = [...entries]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(e => JSON.stringify(e));
   return `{"version": ${CHAT_INDEX_VERSION}, "chats": [\n${lines.join(',\n')}\n]}\n`;
 }
 
 /** The entries of an index file, or null when it is not one this code reads (corrupt, other version). */
-export function parseChatIndex(text: string): Map<string, IChatIndexEntry> | null {
+export function parseChatIndex(
+  text: string
+): Map<string, IChatIndexEntry> | null {
   let data: any;
   try {
     data = JSON.parse(text);
   } catch {
     return null;
   }
-  if (!data || typeof data !== 'object' || data.version !== CHAT_INDEX_VERSION || !Array.isArray(data.chats)) {
+  if (
+    !data ||
+    typeof data !== 'object' ||
+    data.version !== CHAT_INDEX_VERSION ||
+    !Array.isArray(data.chats)
+  ) {
     return null;
   }
   const entries = new Map<string, IChatIndexEntry>();
@@ -180,10 +200,18 @@ export class ChatIndexFile {
     listed: (name: string) => { last_modified?: string } | undefined
   ): Promise<{ entries: Map<string, IChatIndexEntry>; whole: boolean }> {
     const main = listed(CHAT_INDEX_FILE);
-    if (main?.last_modified && this._disk && main.last_modified === this._disk.modified) {
+    if (
+      main?.last_modified &&
+      this._disk &&
+      main.last_modified === this._disk.modified
+    ) {
       return { entries: this._disk.entries, whole: true };
     }
-    for (const name of [CHAT_INDEX_FILE, `${CHAT_INDEX_FILE}.tmp`, `${CHAT_INDEX_FILE}.swap`]) {
+    for (const name of [
+      CHAT_INDEX_FILE,
+      `${CHAT_INDEX_FILE}.tmp`,
+      `${CHAT_INDEX_FILE}.swap`
+    ]) {
       if (!listed(name)) {
         continue;
       }
@@ -233,7 +261,11 @@ export class ChatIndexFile {
    * file's last_modified, so the next list reads that file again and puts
    * the entry back. Never throws: failures are left to that same repair.
    */
-  async update(folder: string, set: IChatIndexEntry[], remove: string[]): Promise<void> {
+  async update(
+    folder: string,
+    set: IChatIndexEntry[],
+    remove: string[]
+  ): Promise<void> {
     const path = `${folder}/${CHAT_INDEX_FILE}`;
     try {
       let base: Map<string, IChatIndexEntry> | null = null;
@@ -256,7 +288,10 @@ export class ChatIndexFile {
       let changed = false;
       for (const entry of set) {
         const before = entries.get(entry.id);
-        changed = changed || !before || JSON.stringify(before) !== JSON.stringify(entry);
+        changed =
+          changed ||
+          !before ||
+          JSON.stringify(before) !== JSON.stringify(entry);
         entries.set(entry.id, entry);
       }
       for (const id of remove) {
@@ -265,7 +300,11 @@ export class ChatIndexFile {
       if (!changed && (onDisk || !entries.size)) {
         return;
       }
-      const modified = await this._io.write(path, serializeChatIndex(entries.values()), onDisk);
+      const modified = await this._io.write(
+        path,
+        serializeChatIndex(entries.values()),
+        onDisk
+      );
       this._disk = { entries, modified };
     } catch {
       this._disk = null; // the next list reads the chat files and writes a whole index again
@@ -278,5 +317,8 @@ export class ChatIndexFile {
   }
 
   /** The index as last read or written here, with its last_modified then. */
-  private _disk: { entries: Map<string, IChatIndexEntry>; modified: string | null } | null = null;
+  private _disk: {
+    entries: Map<string, IChatIndexEntry>;
+    modified: string | null;
+  } | null = null;
 }

@@ -20,7 +20,10 @@ import { CHAT_SCHEMA_VERSION, ISavedChat, titleOf } from './store';
 
 /** A fresh, sortable chat id: the start time, then a random part. */
 export function newChatId(): string {
-  const stamp = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14);
   return `chat-${stamp}-${UUID.uuid4().slice(0, 8)}`;
 }
 
@@ -214,8 +217,17 @@ export class ChatModel {
   }
 
   /** Add the user's message; `overrides` (a prompt file's or hand-off's) are recorded on it. */
-  addUser(text: string, attachments?: IAttachment[], overrides?: ITurnOverrides): IUserTurn {
-    const turn: IUserTurn = { id: newTurnId('u'), role: 'user', text, createdAt: Date.now() };
+  addUser(
+    text: string,
+    attachments?: IAttachment[],
+    overrides?: ITurnOverrides
+  ): IUserTurn {
+    const turn: IUserTurn = {
+      id: newTurnId('u'),
+      role: 'user',
+      text,
+      createdAt: Date.now()
+    };
     if (attachments?.length) {
       turn.attachments = attachments;
     }
@@ -241,7 +253,10 @@ export class ChatModel {
   }
 
   /** Replace an assistant turn by a copy with `patch` applied; returns the new turn. */
-  updateAssistant(id: string, patch: Partial<Omit<IAssistantTurn, 'id' | 'role'>>): IAssistantTurn | undefined {
+  updateAssistant(
+    id: string,
+    patch: Partial<Omit<IAssistantTurn, 'id' | 'role'>>
+  ): IAssistantTurn | undefined {
     return this._update(id, 'assistant', turn => {
       const next = { ...turn, ...patch };
       if (patch.blocks) {
@@ -284,7 +299,10 @@ export class ChatModel {
    * Insert a recap right before the turn `beforeTurnId` (a user turn, so no
    * tool call is separated from its result). Null when there is no such turn.
    */
-  insertRecap(beforeTurnId: string, fields: Partial<Omit<IRecapTurn, 'id' | 'role'>> = {}): IRecapTurn | null {
+  insertRecap(
+    beforeTurnId: string,
+    fields: Partial<Omit<IRecapTurn, 'id' | 'role'>> = {}
+  ): IRecapTurn | null {
     const index = this._turns.findIndex(t => t.id === beforeTurnId);
     if (index < 0) {
       return null;
@@ -304,7 +322,10 @@ export class ChatModel {
   }
 
   /** Replace a recap by a patched copy. */
-  updateRecap(id: string, patch: Partial<Omit<IRecapTurn, 'id' | 'role'>>): void {
+  updateRecap(
+    id: string,
+    patch: Partial<Omit<IRecapTurn, 'id' | 'role'>>
+  ): void {
     this._update(id, 'recap', turn => ({ ...turn, ...patch }));
   }
 
@@ -319,7 +340,9 @@ export class ChatModel {
       if (turn.role !== 'assistant') {
         continue;
       }
-      const calls = turn.blocks.filter(b => b.type === 'tool' && ids.has(b.call.id) && !b.call.compacted);
+      const calls = turn.blocks.filter(
+        b => b.type === 'tool' && ids.has(b.call.id) && !b.call.compacted
+      );
       for (const block of calls) {
         if (block.type === 'tool') {
           this.updateCall(turn.id, block.call.id, { compacted: true });
@@ -335,7 +358,10 @@ export class ChatModel {
     const index = this._turns.findIndex(t => t.id === id);
     if (index >= 0) {
       const turn = this._turns[index];
-      this._turns = [...this._turns.slice(0, index), ...this._turns.slice(index + 1)];
+      this._turns = [
+        ...this._turns.slice(0, index),
+        ...this._turns.slice(index + 1)
+      ];
       this._changedTurns();
       this._turnRemoved.emit({ turn, index });
       this._changed.emit();
@@ -401,7 +427,11 @@ export class ChatModel {
   }
 
   private _add(turn: Turn, index: number): void {
-    this._turns = [...this._turns.slice(0, index), turn, ...this._turns.slice(index)];
+    this._turns = [
+      ...this._turns.slice(0, index),
+      turn,
+      ...this._turns.slice(index)
+    ];
     this._changedTurns();
     this._turnAdded.emit({ turn, index });
     this._changed.emit();
@@ -434,7 +464,10 @@ export class ChatModel {
     this._revision += 1;
   }
 
-  private _setState(field: ChatStateField, value: string | null | string[]): void {
+  private _setState(
+    field: ChatStateField,
+    value: string | null | string[]
+  ): void {
     const self = this as unknown as Record<string, unknown>;
     const key = `_${field}`;
     if (JSON.stringify(self[key]) === JSON.stringify(value)) {
@@ -473,7 +506,9 @@ function cleanTitle(value: string | null | undefined): string | null {
 export function migrateSavedChat(chat: ISavedChat): ISavedChat {
   const version = typeof chat.version === 'number' ? chat.version : 1;
   if (version > CHAT_SCHEMA_VERSION) {
-    throw new Error(`The chat file is of a newer version (${version}) than this extension reads (${CHAT_SCHEMA_VERSION}).`);
+    throw new Error(
+      `The chat file is of a newer version (${version}) than this extension reads (${CHAT_SCHEMA_VERSION}).`
+    );
   }
   const migrated: ISavedChat = {
     ...chat,
@@ -481,7 +516,9 @@ export function migrateSavedChat(chat: ISavedChat): ISavedChat {
     title: typeof chat.title === 'string' ? chat.title : '',
     personaId: chat.personaId ?? null,
     chatModel: chat.chatModel ?? null,
-    grants: Array.isArray(chat.grants) ? chat.grants.filter(g => typeof g === 'string') : [],
+    grants: Array.isArray(chat.grants)
+      ? chat.grants.filter(g => typeof g === 'string')
+      : [],
     turns: Array.isArray(chat.turns) ? chat.turns : []
   };
   return migrated;

@@ -14,7 +14,8 @@ export interface IUsage {
 }
 
 /** Where an assistant reply stands. */
-export type ReplyStatus = 'waiting' | 'streaming' | 'tools' | 'done' | 'stopped' | 'error';
+export type ReplyStatus =
+  'waiting' | 'streaming' | 'tools' | 'done' | 'stopped' | 'error';
 
 /** Where a tool call stands. */
 export type ToolCallState =
@@ -49,7 +50,8 @@ export interface IToolCall {
   compacted?: boolean;
 }
 
-export type AssistantBlock = { type: 'text'; text: string } | { type: 'tool'; call: IToolCall };
+export type AssistantBlock =
+  { type: 'text'; text: string } | { type: 'tool'; call: IToolCall };
 
 /** Extra context the user attached to a message (e.g. an @variable summary). */
 export interface IAttachment {
@@ -140,7 +142,8 @@ export const CANCELLED_RESULT = 'Cancelled by the user before it finished.';
 export const SHORTENED_RESULT_CHARS = 400;
 
 /** What the model gets instead of an image of a shortened tool result. */
-export const REMOVED_IMAGE_NOTE = '[An image of this result was removed to save context.]';
+export const REMOVED_IMAGE_NOTE =
+  '[An image of this result was removed to save context.]';
 
 /**
  * A tool result as sent once it is shortened: the first
@@ -148,7 +151,9 @@ export const REMOVED_IMAGE_NOTE = '[An image of this result was removed to save 
  * it was; images become a one-line note. A result that is short already and
  * has no image is returned as it is.
  */
-export function shortenedResult(content: IToolResult['content']): IToolResult['content'] {
+export function shortenedResult(
+  content: IToolResult['content']
+): IToolResult['content'] {
   const texts: string[] = [];
   let images = 0;
   if (typeof content === 'string') {
@@ -196,8 +201,12 @@ export function toolResultBlock(call: IToolCall): ToolResultBlockParam {
       return {
         type: 'tool_result',
         tool_use_id: call.id,
-        content: (call.compacted ? shortenedResult(content) : content) as ToolResultBlockParam['content'],
-        ...(call.state === 'failed' || call.result?.isError ? { is_error: true } : {})
+        content: (call.compacted
+          ? shortenedResult(content)
+          : content) as ToolResultBlockParam['content'],
+        ...(call.state === 'failed' || call.result?.isError
+          ? { is_error: true }
+          : {})
       };
     }
     case 'denied':
@@ -210,7 +219,12 @@ export function toolResultBlock(call: IToolCall): ToolResultBlockParam {
         is_error: true
       };
     default:
-      return { type: 'tool_result', tool_use_id: call.id, content: CANCELLED_RESULT, is_error: true };
+      return {
+        type: 'tool_result',
+        tool_use_id: call.id,
+        content: CANCELLED_RESULT,
+        is_error: true
+      };
   }
 }
 
@@ -277,7 +291,12 @@ export function messagesOf(
     pushMessage(messages, role, content);
   const recapIndex = lastRecapIndex(turns);
   if (recapIndex >= 0) {
-    push('user', [{ type: 'text', text: recapMessageText((turns[recapIndex] as IRecapTurn).text) }]);
+    push('user', [
+      {
+        type: 'text',
+        text: recapMessageText((turns[recapIndex] as IRecapTurn).text)
+      }
+    ]);
   }
   for (const turn of turns.slice(recapIndex + 1)) {
     if (turn.role === 'recap') {
@@ -288,7 +307,11 @@ export function messagesOf(
       push('user', [
         { type: 'text', text: turn.text },
         ...(turn.attachments ?? []).map(
-          a => ({ type: 'text', text: `<attachment label="${a.label}">\n${a.text}\n</attachment>` }) as ContentBlockParam
+          a =>
+            ({
+              type: 'text',
+              text: `<attachment label="${a.label}">\n${a.text}\n</attachment>`
+            }) as ContentBlockParam
         )
       ]);
       continue;
@@ -347,8 +370,16 @@ export type ISerializedTurn = Turn;
 /** What a reply interrupted by a reload says. */
 export const INTERRUPTED_NOTICE = 'Interrupted (the page was reloaded).';
 
-const UNFINISHED_REPLY: ReadonlyArray<ReplyStatus> = ['waiting', 'streaming', 'tools'];
-const UNFINISHED_CALL: ReadonlyArray<ToolCallState> = ['pending', 'waiting_approval', 'running'];
+const UNFINISHED_REPLY: ReadonlyArray<ReplyStatus> = [
+  'waiting',
+  'streaming',
+  'tools'
+];
+const UNFINISHED_CALL: ReadonlyArray<ToolCallState> = [
+  'pending',
+  'waiting_approval',
+  'running'
+];
 
 /**
  * Saved turns made safe to continue from: a deep copy where unfinished
@@ -358,7 +389,10 @@ const UNFINISHED_CALL: ReadonlyArray<ToolCallState> = ['pending', 'waiting_appro
  */
 export function restoredTurns(turns: ReadonlyArray<ISerializedTurn>): Turn[] {
   const copy: Turn[] = (JSON.parse(JSON.stringify(turns)) as Turn[]).filter(
-    turn => turn.role !== 'recap' || turn.status === 'done' || turn.status === 'failed'
+    turn =>
+      turn.role !== 'recap' ||
+      turn.status === 'done' ||
+      turn.status === 'failed'
   );
   for (const turn of copy) {
     if (turn.role === 'recap') {
@@ -409,7 +443,8 @@ export function cleanOverrides(value: unknown): ITurnOverrides | undefined {
     return undefined;
   }
   const { model, tools } = value as Record<string, unknown>;
-  const names = (list: unknown[]) => list.filter((n): n is string => typeof n === 'string' && !!n.trim());
+  const names = (list: unknown[]) =>
+    list.filter((n): n is string => typeof n === 'string' && !!n.trim());
   const out: ITurnOverrides = {};
   if (typeof model === 'string' && model.trim()) {
     out.model = model;

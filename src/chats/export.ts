@@ -24,13 +24,24 @@ export interface IExportOptions {
   /** The export time, in milliseconds since the epoch (default: now). */
   now?: number;
   /** A call in one line (`ToolRegistry.describe`); null, or no function: a generic line from the input. */
-  describe?: (name: string, input: unknown, result?: IToolResult) => string | null;
+  describe?: (
+    name: string,
+    input: unknown,
+    result?: IToolResult
+  ) => string | null;
   /** A call's input as Markdown (`ToolRegistry.inputMarkdown`); null, or no function: the input as JSON. */
-  inputMarkdown?: (name: string, input: unknown, shown: IShownSoFar) => string | null;
+  inputMarkdown?: (
+    name: string,
+    input: unknown,
+    shown: IShownSoFar
+  ) => string | null;
 }
 
 /** A chat to export: an `ISavedChat`, or anything of its shape. */
-export type ExportableChat = Pick<ISavedChat, 'id' | 'title' | 'createdAt' | 'updatedAt' | 'personaId' | 'chatModel'> & {
+export type ExportableChat = Pick<
+  ISavedChat,
+  'id' | 'title' | 'createdAt' | 'updatedAt' | 'personaId' | 'chatModel'
+> & {
   turns: ReadonlyArray<unknown>;
 };
 
@@ -65,17 +76,24 @@ function classify(turn: unknown): ExportTurn | null {
 }
 
 function turnsOf(chat: ExportableChat): ExportTurn[] {
-  return (Array.isArray(chat.turns) ? chat.turns : []).map(classify).filter((t): t is ExportTurn => t !== null);
+  return (Array.isArray(chat.turns) ? chat.turns : [])
+    .map(classify)
+    .filter((t): t is ExportTurn => t !== null);
 }
 
 /** The blocks of a reply, leaving out any that were saved malformed. */
 function blocksOf(turn: IAssistantTurn): IAssistantTurn['blocks'] {
   if (Array.isArray(turn.blocks)) {
     return turn.blocks.filter(
-      b => b && ((b.type === 'text' && typeof b.text === 'string') || (b.type === 'tool' && b.call && typeof b.call === 'object'))
+      b =>
+        b &&
+        ((b.type === 'text' && typeof b.text === 'string') ||
+          (b.type === 'tool' && b.call && typeof b.call === 'object'))
     );
   }
-  return typeof turn.text === 'string' && turn.text ? [{ type: 'text', text: turn.text }] : [];
+  return typeof turn.text === 'string' && turn.text
+    ? [{ type: 'text', text: turn.text }]
+    : [];
 }
 
 export const RECAP_HEADING = 'Summary of the earlier conversation';
@@ -85,12 +103,18 @@ export const RECAP_HEADING = 'Summary of the earlier conversation';
 
 /** Text safe inside inline Markdown (emphasis, headings, list items). */
 function escapeInline(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/([\\`*_[\]<>#|$~])/g, '\\$1');
+  return text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/([\\`*_[\]<>#|$~])/g, '\\$1');
 }
 
 /** Text safe inside HTML (a <summary>). */
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 function oneLine(text: string, max = 120): string {
@@ -121,11 +145,16 @@ function formatDuration(ms: number | undefined): string {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
     return '';
   }
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+  return ms < 1000
+    ? `${Math.round(ms)} ms`
+    : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
 }
 
 /** A tool result's text blocks joined, and its images. */
-function resultParts(call: IToolCall): { text: string; images: Array<{ mediaType: string; data: string }> } {
+function resultParts(call: IToolCall): {
+  text: string;
+  images: Array<{ mediaType: string; data: string }>;
+} {
   const content = call.result?.content;
   if (typeof content === 'string') {
     return { text: content, images: [] };
@@ -136,7 +165,10 @@ function resultParts(call: IToolCall): { text: string; images: Array<{ mediaType
     if (block?.type === 'text' && typeof block.text === 'string') {
       texts.push(block.text);
     } else if (block?.type === 'image' && block.source?.type === 'base64') {
-      images.push({ mediaType: block.source.media_type, data: block.source.data });
+      images.push({
+        mediaType: block.source.media_type,
+        data: block.source.data
+      });
     }
   }
   return { text: texts.join('\n'), images };
@@ -144,10 +176,15 @@ function resultParts(call: IToolCall): { text: string; images: Array<{ mediaType
 
 function inputOf(call: IToolCall): Record<string, unknown> {
   const input = call.input;
-  return input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  return input && typeof input === 'object' && !Array.isArray(input)
+    ? (input as Record<string, unknown>)
+    : {};
 }
 
-function personaLabel(chat: ExportableChat, options: IExportOptions): string | null {
+function personaLabel(
+  chat: ExportableChat,
+  options: IExportOptions
+): string | null {
   if (!chat.personaId) {
     return null;
   }
@@ -164,7 +201,11 @@ function modelLabel(chat: ExportableChat, turns: ExportTurn[]): string | null {
   }
   const models = new Set<string>();
   for (const t of turns) {
-    if (t.kind === 'assistant' && typeof t.turn.model === 'string' && t.turn.model) {
+    if (
+      t.kind === 'assistant' &&
+      typeof t.turn.model === 'string' &&
+      t.turn.model
+    ) {
       models.add(t.turn.model);
     }
   }
@@ -172,7 +213,9 @@ function modelLabel(chat: ExportableChat, turns: ExportTurn[]): string | null {
 }
 
 function titleOf(chat: ExportableChat): string {
-  return (typeof chat.title === 'string' && chat.title.trim()) || 'Untitled chat';
+  return (
+    (typeof chat.title === 'string' && chat.title.trim()) || 'Untitled chat'
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -194,8 +237,15 @@ class CellSources implements IShownSoFar {
       return;
     }
     const cell = dataOf(call)?.cell;
-    if (cell && typeof cell.cellId === 'string' && typeof cell.source === 'string') {
-      this._sources.set(cell.cellId, { source: cell.source, cellType: cell.cellType });
+    if (
+      cell &&
+      typeof cell.cellId === 'string' &&
+      typeof cell.source === 'string'
+    ) {
+      this._sources.set(cell.cellId, {
+        source: cell.source,
+        cellType: cell.cellType
+      });
     }
   }
 
@@ -233,7 +283,7 @@ function codeRunOf(call: IToolCall): ICodeRun | null {
     tool: run.kind === 'cell' ? 'run_cell' : 'run_scratch',
     source: run.code,
     language: run.language || 'python',
-    executionCount: run.kind === 'cell' ? run.executionCount ?? null : null,
+    executionCount: run.kind === 'cell' ? (run.executionCount ?? null) : null,
     outputs: Array.isArray(run.outputs) ? run.outputs : [],
     ...(run.cellId ? { cellId: run.cellId } : {}),
     ...(run.notebookPath ? { notebookPath: run.notebookPath } : {})
@@ -265,7 +315,9 @@ function callSummary(call: IToolCall, options: IExportOptions): string {
 function callOutcome(call: IToolCall): string {
   switch (call.state) {
     case 'denied':
-      return call.denyReason ? `denied by the user: ${oneLine(call.denyReason, 160)}` : 'denied by the user';
+      return call.denyReason
+        ? `denied by the user: ${oneLine(call.denyReason, 160)}`
+        : 'denied by the user';
     case 'cancelled':
       return 'cancelled';
     case 'failed':
@@ -292,19 +344,28 @@ function callLine(call: IToolCall, options: IExportOptions): string {
 }
 
 /** The code a call ran, or the code its saved preview showed, with its language. */
-function codeOfCall(call: IToolCall): { source: string; language: string } | null {
+function codeOfCall(
+  call: IToolCall
+): { source: string; language: string } | null {
   const run = codeRunOf(call);
   if (run) {
     return { source: run.source, language: run.language };
   }
   if (call.preview?.code && typeof call.preview.code.source === 'string') {
-    return { source: call.preview.code.source, language: call.preview.code.language || 'text' };
+    return {
+      source: call.preview.code.source,
+      language: call.preview.code.language || 'text'
+    };
   }
   return null;
 }
 
 /** The call's input as its tool renders it in Markdown (code fenced in its language), or null. */
-function inputMarkdownOf(call: IToolCall, sources: CellSources, options: IExportOptions): string | null {
+function inputMarkdownOf(
+  call: IToolCall,
+  sources: CellSources,
+  options: IExportOptions
+): string | null {
   try {
     return options.inputMarkdown?.(call.name, inputOf(call), sources) || null;
   } catch {
@@ -317,9 +378,15 @@ function inputMarkdownOf(call: IToolCall, sources: CellSources, options: IExport
 
 const MAX_RESULT_CHARS = 2000;
 
-function toolDetails(call: IToolCall, sources: CellSources, options: IExportOptions): string {
+function toolDetails(
+  call: IToolCall,
+  sources: CellSources,
+  options: IExportOptions
+): string {
   const summary = callSummary(call, options);
-  const facts = [callOutcome(call), formatDuration(call.durationMs)].filter(Boolean).join(' · ');
+  const facts = [callOutcome(call), formatDuration(call.durationMs)]
+    .filter(Boolean)
+    .join(' · ');
   const lines = [
     '<details>',
     `<summary>Tool <code>${escapeHtml(call.name || 'tool')}</code>${summary ? ` — ${escapeHtml(summary)}` : ''} (${escapeHtml(facts)})</summary>`,
@@ -336,15 +403,31 @@ function toolDetails(call: IToolCall, sources: CellSources, options: IExportOpti
     lines.push(fenced(JSON.stringify(input, null, 2), 'json'), '');
   }
   if (call.state === 'denied') {
-    lines.push(call.denyReason ? `Denied by the user: ${escapeInline(call.denyReason)}` : 'Denied by the user.', '');
+    lines.push(
+      call.denyReason
+        ? `Denied by the user: ${escapeInline(call.denyReason)}`
+        : 'Denied by the user.',
+      ''
+    );
   } else if (call.state === 'cancelled' && !call.result) {
     lines.push('Cancelled before it finished.', '');
   } else if (call.result) {
     const { text, images } = resultParts(call);
-    lines.push(call.result.isError || call.state === 'failed' ? 'Result (error):' : 'Result:', '');
-    lines.push(fenced(truncate(text || '(empty)', MAX_RESULT_CHARS), 'text'), '');
+    lines.push(
+      call.result.isError || call.state === 'failed'
+        ? 'Result (error):'
+        : 'Result:',
+      ''
+    );
+    lines.push(
+      fenced(truncate(text || '(empty)', MAX_RESULT_CHARS), 'text'),
+      ''
+    );
     if (images.length) {
-      lines.push(`*(${images.length} ${images.length === 1 ? 'image' : 'images'} not included)*`, '');
+      lines.push(
+        `*(${images.length} ${images.length === 1 ? 'image' : 'images'} not included)*`,
+        ''
+      );
     }
   }
   lines.push('</details>');
@@ -372,7 +455,9 @@ function userMarkdown(turn: IUserTurn): string {
     .map(a => (typeof a?.label === 'string' ? a.label : ''))
     .filter(Boolean);
   if (labels.length) {
-    parts.push(`*Attached: ${labels.map(label => escapeInline(label)).join(', ')}*`);
+    parts.push(
+      `*Attached: ${labels.map(label => escapeInline(label)).join(', ')}*`
+    );
   }
   return parts.join('\n\n') || '*(empty message)*';
 }
@@ -391,11 +476,20 @@ function assistantNotes(turn: IAssistantTurn): string[] {
   return notes;
 }
 
-function headerFacts(chat: ExportableChat, turns: ExportTurn[], options: IExportOptions): string[] {
-  const lines = [`*Started ${formatDate(chat.createdAt)} · last message ${formatDate(chat.updatedAt)}*`];
+function headerFacts(
+  chat: ExportableChat,
+  turns: ExportTurn[],
+  options: IExportOptions
+): string[] {
+  const lines = [
+    `*Started ${formatDate(chat.createdAt)} · last message ${formatDate(chat.updatedAt)}*`
+  ];
   const persona = personaLabel(chat, options);
   const model = modelLabel(chat, turns);
-  const who = [persona ? `**Persona:** ${escapeInline(persona)}` : '', model ? `**Model:** ${escapeInline(model)}` : '']
+  const who = [
+    persona ? `**Persona:** ${escapeInline(persona)}` : '',
+    model ? `**Model:** ${escapeInline(model)}` : ''
+  ]
     .filter(Boolean)
     .join(' · ');
   if (who) {
@@ -405,9 +499,15 @@ function headerFacts(chat: ExportableChat, turns: ExportTurn[], options: IExport
 }
 
 /** The chat as a readable Markdown document. */
-export function chatToMarkdown(chat: ExportableChat, options: IExportOptions = {}): string {
+export function chatToMarkdown(
+  chat: ExportableChat,
+  options: IExportOptions = {}
+): string {
   const turns = turnsOf(chat);
-  const out: string[] = [`# ${escapeInline(titleOf(chat))}`, headerFacts(chat, turns, options).join('  \n')];
+  const out: string[] = [
+    `# ${escapeInline(titleOf(chat))}`,
+    headerFacts(chat, turns, options).join('  \n')
+  ];
   const sources = new CellSources();
   let previous: ExportTurn['kind'] | null = null;
   for (const entry of turns) {
@@ -457,7 +557,13 @@ export interface INotebookJSON {
   metadata: {
     kernelspec: { name: string; display_name: string; language: string };
     language_info: { name: string };
-    data_engineer: { chat_id: string; exported_at: string; title: string; persona?: string; model?: string };
+    data_engineer: {
+      chat_id: string;
+      exported_at: string;
+      title: string;
+      persona?: string;
+      model?: string;
+    };
   };
   cells: INotebookCell[];
 }
@@ -467,7 +573,12 @@ class CellBuilder {
   cells: INotebookCell[] = [];
 
   markdown(text: string, role: string): void {
-    this.cells.push({ id: this._id(), cell_type: 'markdown', metadata: { data_engineer: { role } }, source: text });
+    this.cells.push({
+      id: this._id(),
+      cell_type: 'markdown',
+      metadata: { data_engineer: { role } },
+      source: text
+    });
   }
 
   code(run: ICodeRun): void {
@@ -496,21 +607,34 @@ class CellBuilder {
   private _count = 0;
 }
 
-const KERNELSPEC = { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' };
+const KERNELSPEC = {
+  name: 'python3',
+  display_name: 'Python 3 (ipykernel)',
+  language: 'python'
+};
 
 /**
  * The chat as a notebook (nbformat 4.5): the user's and assistant's words as
  * markdown cells, the code the assistant ran (run_cell, run_scratch) as code
  * cells with the outputs it got, other tool calls as one italic line each.
  */
-export function chatToNotebook(chat: ExportableChat, options: IExportOptions = {}): INotebookJSON {
+export function chatToNotebook(
+  chat: ExportableChat,
+  options: IExportOptions = {}
+): INotebookJSON {
   const turns = turnsOf(chat);
   const builder = new CellBuilder();
   const sources = new CellSources();
   const persona = personaLabel(chat, options);
   const model = modelLabel(chat, turns);
 
-  builder.markdown([`# ${escapeInline(titleOf(chat))}`, headerFacts(chat, turns, options).join('  \n')].join('\n\n'), 'title');
+  builder.markdown(
+    [
+      `# ${escapeInline(titleOf(chat))}`,
+      headerFacts(chat, turns, options).join('  \n')
+    ].join('\n\n'),
+    'title'
+  );
 
   // The assistant's words and tool lines wait here until a code cell, a
   // message or the end; "**Assistant:**" opens the first cell of an answer.
@@ -518,7 +642,10 @@ export function chatToNotebook(chat: ExportableChat, options: IExportOptions = {
   let labelPending = true;
   const flush = () => {
     if (pending.length) {
-      builder.markdown((labelPending ? ['**Assistant:**', ...pending] : pending).join('\n\n'), 'assistant');
+      builder.markdown(
+        (labelPending ? ['**Assistant:**', ...pending] : pending).join('\n\n'),
+        'assistant'
+      );
       labelPending = false;
     }
     pending = [];
@@ -573,7 +700,11 @@ export function chatToNotebook(chat: ExportableChat, options: IExportOptions = {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { ...KERNELSPEC }, language_info: { name: 'python' }, data_engineer: info },
+    metadata: {
+      kernelspec: { ...KERNELSPEC },
+      language_info: { name: 'python' },
+      data_engineer: info
+    },
     cells: builder.cells
   };
 }
@@ -582,7 +713,10 @@ export function chatToNotebook(chat: ExportableChat, options: IExportOptions = {
 // File names.
 
 /** A safe file name for an export: `chat-<slug>.<ext>`, at most 60 characters of [A-Za-z0-9._-]. */
-export function exportFileName(chat: Pick<ExportableChat, 'title' | 'id'>, ext: 'md' | 'ipynb'): string {
+export function exportFileName(
+  chat: Pick<ExportableChat, 'title' | 'id'>,
+  ext: 'md' | 'ipynb'
+): string {
   const slugOf = (text: unknown) =>
     String(text ?? '')
       .normalize('NFKD')

@@ -28,8 +28,12 @@ export interface IChatLockOptions {
 /** This tab's hold on the chat it shows (one chat at a time). */
 export class ChatLock {
   constructor(options: IChatLockOptions = {}) {
-    const nav = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }) : undefined;
-    this._locks = options.locks === undefined ? nav?.locks ?? null : options.locks;
+    const nav =
+      typeof navigator !== 'undefined'
+        ? (navigator as Navigator & { locks?: LockManager })
+        : undefined;
+    this._locks =
+      options.locks === undefined ? (nav?.locks ?? null) : options.locks;
     this._prefix = options.prefix ?? 'jupyterlab-data-engineer:chat:';
     const make =
       options.channel === undefined
@@ -39,7 +43,8 @@ export class ChatLock {
         : options.channel;
     this._channel = make ? make(`${this._prefix}channel`) : null;
     if (this._channel) {
-      this._channel.onmessage = event => this._onMessage(event.data as LockMessage);
+      this._channel.onmessage = event =>
+        this._onMessage(event.data as LockMessage);
     }
   }
 
@@ -76,7 +81,9 @@ export class ChatLock {
     const generation = ++this._generation;
     let state: ChatLockState;
     if (this._locks) {
-      state = (await this._request(chatId, generation, { ifAvailable: true })) ? 'writer' : 'reader';
+      state = (await this._request(chatId, generation, { ifAvailable: true }))
+        ? 'writer'
+        : 'reader';
       if (generation === this._generation && state === 'reader') {
         void this._wait(chatId, generation);
       }
@@ -131,7 +138,11 @@ export class ChatLock {
    * Ask for the Web Lock; true once held (kept until `release` or a steal).
    * With `ifAvailable`, false at once when another tab holds it.
    */
-  private _request(chat: string, generation: number, options: LockOptions): Promise<boolean> {
+  private _request(
+    chat: string,
+    generation: number,
+    options: LockOptions
+  ): Promise<boolean> {
     return new Promise<boolean>(resolve => {
       this._locks!.request(this._prefix + chat, options, lock => {
         if (!lock || generation !== this._generation) {
@@ -158,7 +169,9 @@ export class ChatLock {
   private async _wait(chat: string, generation: number): Promise<void> {
     const controller = new AbortController();
     this._waiting = controller;
-    const got = await this._request(chat, generation, { signal: controller.signal });
+    const got = await this._request(chat, generation, {
+      signal: controller.signal
+    });
     if (got && generation === this._generation && this._chat === chat) {
       this._setState('writer');
     }
@@ -170,7 +183,11 @@ export class ChatLock {
   }
 
   private _onMessage(message: LockMessage): void {
-    if (message?.type === 'saved' && message.tab !== this._tab && message.chat === this._chat) {
+    if (
+      message?.type === 'saved' &&
+      message.tab !== this._tab &&
+      message.chat === this._chat
+    ) {
       this._savedElsewhere.emit(message.chat);
     }
   }

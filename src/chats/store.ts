@@ -1,7 +1,12 @@
 import { ISignal, Signal } from '@lumino/signaling';
 import { IContents, statusOf } from '../contents/contents';
 import { chatFileText } from './fileText';
-import { ChatIndexFile, digestMatches, IChatIndexEntry, searchDigest } from './chatIndex';
+import {
+  ChatIndexFile,
+  digestMatches,
+  IChatIndexEntry,
+  searchDigest
+} from './chatIndex';
 import type { ISerializedTurn, IUsage } from './conversation';
 
 /** The version of the saved-chat file format this code writes and reads. */
@@ -55,7 +60,8 @@ export interface IChatStoreOptions {
   folderHint?: string | null;
 }
 
-export type ChatFileProblem = 'corrupt' | 'newer' | 'missing' | 'invalid-id' | 'conflict';
+export type ChatFileProblem =
+  'corrupt' | 'newer' | 'missing' | 'invalid-id' | 'conflict';
 
 /** A saved chat that cannot be read (or must not be overwritten). */
 export class ChatFileError extends Error {
@@ -72,7 +78,9 @@ export class ChatFileError extends Error {
 /** A chat's title: its first user message on one line, at most 60 characters. */
 export function titleOf(turns: ReadonlyArray<ISerializedTurn>): string {
   const first = turns.find(turn => turn.role === 'user');
-  const text = (first?.role === 'user' ? first.text : '').replace(/\s+/g, ' ').trim();
+  const text = (first?.role === 'user' ? first.text : '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length <= 60 ? text : `${text.slice(0, 59).trimEnd()}…`;
 }
 
@@ -87,7 +95,9 @@ export class ChatStore {
   constructor(options: IChatStoreOptions) {
     this._contents = options.contents;
     this._primary = trimSlashes(options.folder ?? '.jupyter/chats');
-    this._fallback = trimSlashes(options.fallbackFolder ?? 'data-engineer-chats');
+    this._fallback = trimSlashes(
+      options.fallbackFolder ?? 'data-engineer-chats'
+    );
     this._hint = options.folderHint ? trimSlashes(options.folderHint) : null;
     this._index = new ChatIndexFile({
       read: path => this._readModel(path),
@@ -102,8 +112,10 @@ export class ChatStore {
           }
         ),
       write: async (path, text, exists) => {
-        const modified = ((await this._writeFile(path, text, exists)) as { last_modified?: unknown } | undefined)
-          ?.last_modified;
+        const modified = (
+          (await this._writeFile(path, text, exists)) as
+            { last_modified?: unknown } | undefined
+        )?.last_modified;
         return typeof modified === 'string' ? modified : null;
       }
     });
@@ -150,7 +162,11 @@ export class ChatStore {
     }
     const folder = await this._resolveFolder(false);
     if (!folder) {
-      throw new ChatFileError('missing', `${id}.json`, `No saved chat "${id}".`);
+      throw new ChatFileError(
+        'missing',
+        `${id}.json`,
+        `No saved chat "${id}".`
+      );
     }
     const file = `${folder}/${id}.json`;
     const read = await this._readModel(file);
@@ -185,7 +201,9 @@ export class ChatStore {
    * Without a usable index, the chat files are read and the index written.
    */
   async list(options: IChatListOptions = {}): Promise<IChatListEntry[]> {
-    return (await this._listRows(!!options.validate)).map(({ search, ...entry }) => entry);
+    return (await this._listRows(!!options.validate)).map(
+      ({ search, ...entry }) => entry
+    );
   }
 
   /**
@@ -194,9 +212,14 @@ export class ChatStore {
    * digest), most recent first, as `list` finds them. No chat file is read
    * for the search itself.
    */
-  async search(query: string, options: IChatListOptions = {}): Promise<IChatListEntry[]> {
+  async search(
+    query: string,
+    options: IChatListOptions = {}
+  ): Promise<IChatListEntry[]> {
     const rows = await this._listRows(!!options.validate);
-    return rows.filter(row => digestMatches(row.title, row.search, query)).map(({ search, ...entry }) => entry);
+    return rows
+      .filter(row => digestMatches(row.title, row.search, query))
+      .map(({ search, ...entry }) => entry);
   }
 
   /** Emitted when a background check found the saved chats differ from what `list` last returned. */
@@ -217,13 +240,27 @@ export class ChatStore {
       if (entries) {
         const last = this._lastCheck;
         let rows: IRow[];
-        if (last && last.index !== null && last.index === this._index.modified) {
+        if (
+          last &&
+          last.index !== null &&
+          last.index === this._index.modified
+        ) {
           rows = [...last.rows]; // nobody wrote the index since the last check: its result stands
         } else {
           // What the saves wrote, and the unreadable files the last check found
           // (never indexed): so a check that finds nothing new says nothing.
-          rows = [...entries.values()].map(e => ({ id: e.id, title: e.title, updatedAt: e.updatedAt, personaId: e.personaId, search: e.search }));
-          rows.push(...(last?.rows ?? []).filter(row => row.problem && !entries.has(row.id)));
+          rows = [...entries.values()].map(e => ({
+            id: e.id,
+            title: e.title,
+            updatedAt: e.updatedAt,
+            personaId: e.personaId,
+            search: e.search
+          }));
+          rows.push(
+            ...(last?.rows ?? []).filter(
+              row => row.problem && !entries.has(row.id)
+            )
+          );
           sortRows(rows);
         }
         this._shown = JSON.stringify(rows);
@@ -249,9 +286,16 @@ export class ChatStore {
     if (!folder) {
       return [];
     }
-    const listing = await this._contents.get(folder, { content: true, type: 'directory' });
-    const files: IListedFile[] = Array.isArray(listing.content) ? listing.content : [];
-    const byName = new Map(files.filter(f => f.type !== 'directory').map(f => [f.name, f]));
+    const listing = await this._contents.get(folder, {
+      content: true,
+      type: 'directory'
+    });
+    const files: IListedFile[] = Array.isArray(listing.content)
+      ? listing.content
+      : [];
+    const byName = new Map(
+      files.filter(f => f.type !== 'directory').map(f => [f.name, f])
+    );
     // A save interrupted between its renames leaves no `<id>.json`, only its spares.
     const ids = new Set<string>();
     for (const name of byName.keys()) {
@@ -260,7 +304,9 @@ export class ChatStore {
         ids.add(id);
       }
     }
-    const { entries: indexed, whole } = await this._index.read(folder, name => byName.get(name));
+    const { entries: indexed, whole } = await this._index.read(folder, name =>
+      byName.get(name)
+    );
     const fresh: IChatIndexEntry[] = [];
     const valid: IChatIndexEntry[] = [];
     const rows = await Promise.all(
@@ -270,7 +316,13 @@ export class ChatStore {
         for (const known of [indexed.get(id), this._known.get(id)]) {
           if (modified && known && known.modified === modified) {
             valid.push(known);
-            return { id, title: known.title, updatedAt: known.updatedAt, personaId: known.personaId, search: known.search };
+            return {
+              id,
+              title: known.title,
+              updatedAt: known.updatedAt,
+              personaId: known.personaId,
+              search: known.search
+            };
           }
         }
         try {
@@ -280,7 +332,13 @@ export class ChatStore {
             this._known.set(id, entry);
             fresh.push(entry);
           }
-          return { id, title: entry.title, updatedAt: entry.updatedAt, personaId: entry.personaId, search: entry.search };
+          return {
+            id,
+            title: entry.title,
+            updatedAt: entry.updatedAt,
+            personaId: entry.personaId,
+            search: entry.search
+          };
         } catch (error) {
           if (error instanceof ChatFileError && error.kind === 'missing') {
             return null; // an unusable temporary file, or deleted meanwhile
@@ -305,7 +363,9 @@ export class ChatStore {
       const set = whole ? fresh : [...valid, ...fresh];
       void this._serial(() => this._index.update(folder, set, gone));
     }
-    const result = sortRows(rows.filter((row): row is NonNullable<typeof row> => row !== null));
+    const result = sortRows(
+      rows.filter((row): row is NonNullable<typeof row> => row !== null)
+    );
     this._lastCheck = { rows: result, index: this._index.modified };
     return result;
   }
@@ -318,7 +378,11 @@ export class ChatStore {
       if (!folder) {
         return;
       }
-      for (const path of [`${folder}/${id}.json`, `${folder}/${id}.json.tmp`, `${folder}/${id}.json.swap`]) {
+      for (const path of [
+        `${folder}/${id}.json`,
+        `${folder}/${id}.json.tmp`,
+        `${folder}/${id}.json.swap`
+      ]) {
         await this._contents.delete(path).catch(error => {
           if (statusOf(error) !== 404) {
             throw error;
@@ -359,20 +423,28 @@ export class ChatStore {
       await this._checkUnchanged(chat.id, file);
     }
     // Grants stay in the page (see ISavedChat.grants).
-    const data: ISavedChat = { ...chat, version: CHAT_SCHEMA_VERSION, grants: [] };
+    const data: ISavedChat = {
+      ...chat,
+      version: CHAT_SCHEMA_VERSION,
+      grants: []
+    };
     const model = await this._writeFile(file, chatFileText(data), exists);
     this._bad.delete(chat.id);
     this._checked.add(chat.id);
     // The index entry needs the file's last_modified as the listing will
     // show it: the server's rename answers with it; ask only if it did not.
-    let modified = (model as { last_modified?: unknown } | undefined)?.last_modified;
+    let modified = (model as { last_modified?: unknown } | undefined)
+      ?.last_modified;
     if (typeof modified !== 'string' || !modified) {
       modified = await this._contents.get(file, { content: false }).then(
         m => m.last_modified,
         () => undefined
       );
     }
-    this._noteVersion(chat.id, typeof modified === 'string' && modified ? modified : null);
+    this._noteVersion(
+      chat.id,
+      typeof modified === 'string' && modified ? modified : null
+    );
     if (typeof modified === 'string' && modified) {
       const entry = indexEntryOf(data, modified);
       this._known.set(entry.id, entry);
@@ -393,7 +465,9 @@ export class ChatStore {
     }
     let now: string | null;
     try {
-      now = (await this._contents.get(file, { content: false })).last_modified ?? null;
+      now =
+        (await this._contents.get(file, { content: false })).last_modified ??
+        null;
     } catch (error) {
       if (statusOf(error) === 404) {
         return;
@@ -426,10 +500,18 @@ export class ChatStore {
    * stays as the temporary file until the next write replaces it. Returns
    * the server's answer to the last rename (the file's model).
    */
-  private async _writeFile(file: string, text: string, exists: boolean): Promise<unknown> {
+  private async _writeFile(
+    file: string,
+    text: string,
+    exists: boolean
+  ): Promise<unknown> {
     const tmp = `${file}.tmp`;
     const swap = `${file}.swap`;
-    await this._contents.save(tmp, { type: 'file', format: 'text', content: text });
+    await this._contents.save(tmp, {
+      type: 'file',
+      format: 'text',
+      content: text
+    });
     const movedAside = exists && (await this._renameOver(file, swap));
     const model = await this._contents.rename(tmp, file);
     if (movedAside) {
@@ -463,7 +545,12 @@ export class ChatStore {
    * Parse and check a saved chat. When `record`, a problem is remembered (so
    * saves refuse) and thrown; otherwise null is returned for a problem.
    */
-  private _parse(text: string, path: string, id: string, record: boolean): ISavedChat | null {
+  private _parse(
+    text: string,
+    path: string,
+    id: string,
+    record: boolean
+  ): ISavedChat | null {
     const fail = (kind: ChatFileProblem, message: string): null => {
       const error = new ChatFileError(kind, path, message);
       if (!record) {
@@ -476,14 +563,27 @@ export class ChatStore {
     try {
       data = JSON.parse(text);
     } catch (error) {
-      return fail('corrupt', `The saved chat ${path} is not valid JSON (${(error as Error).message}); it was left as it is.`);
+      return fail(
+        'corrupt',
+        `The saved chat ${path} is not valid JSON (${(error as Error).message}); it was left as it is.`
+      );
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      return fail('corrupt', `The saved chat ${path} is not a chat object; it was left as it is.`);
+      return fail(
+        'corrupt',
+        `The saved chat ${path} is not a chat object; it was left as it is.`
+      );
     }
     const version = data.version;
-    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-      return fail('corrupt', `The saved chat ${path} has no known format version; it was left as it is.`);
+    if (
+      typeof version !== 'number' ||
+      !Number.isInteger(version) ||
+      version < 1
+    ) {
+      return fail(
+        'corrupt',
+        `The saved chat ${path} has no known format version; it was left as it is.`
+      );
     }
     if (version > CHAT_SCHEMA_VERSION) {
       return fail(
@@ -502,17 +602,24 @@ export class ChatStore {
             (t.role === 'recap' && typeof t.text === 'string'))
       );
     if (!turnsOk || (data.id !== undefined && data.id !== id)) {
-      return fail('corrupt', `The saved chat ${path} does not hold a valid conversation; it was left as it is.`);
+      return fail(
+        'corrupt',
+        `The saved chat ${path} does not hold a valid conversation; it was left as it is.`
+      );
     }
     this._bad.delete(id);
     this._checked.add(id);
     const turns = data.turns as ISerializedTurn[];
-    const number = (value: unknown, fallback: number) => (typeof value === 'number' ? value : fallback);
+    const number = (value: unknown, fallback: number) =>
+      typeof value === 'number' ? value : fallback;
     const createdAt = number(data.createdAt, turns[0]?.createdAt ?? 0);
     return {
       version,
       id,
-      title: typeof data.title === 'string' && data.title ? data.title : titleOf(turns),
+      title:
+        typeof data.title === 'string' && data.title
+          ? data.title
+          : titleOf(turns),
       ...(data.customTitle === true ? { customTitle: true } : {}),
       createdAt,
       updatedAt: number(data.updatedAt, createdAt),
@@ -578,10 +685,19 @@ export class ChatStore {
   }
 
   /** A file's text and last_modified, or null when there is none. */
-  private async _readModel(path: string): Promise<{ text: string; modified: string | null } | null> {
+  private async _readModel(
+    path: string
+  ): Promise<{ text: string; modified: string | null } | null> {
     try {
-      const model = await this._contents.get(path, { content: true, type: 'file', format: 'text' });
-      const text = typeof model.content === 'string' ? model.content : JSON.stringify(model.content);
+      const model = await this._contents.get(path, {
+        content: true,
+        type: 'file',
+        format: 'text'
+      });
+      const text =
+        typeof model.content === 'string'
+          ? model.content
+          : JSON.stringify(model.content);
       return { text, modified: model.last_modified ?? null };
     } catch (error) {
       if (statusOf(error) === 404) {
@@ -594,8 +710,14 @@ export class ChatStore {
   /** A file's text, or null when there is none. */
   private async _readText(path: string): Promise<string | null> {
     try {
-      const model = await this._contents.get(path, { content: true, type: 'file', format: 'text' });
-      return typeof model.content === 'string' ? model.content : JSON.stringify(model.content);
+      const model = await this._contents.get(path, {
+        content: true,
+        type: 'file',
+        format: 'text'
+      });
+      return typeof model.content === 'string'
+        ? model.content
+        : JSON.stringify(model.content);
     } catch (error) {
       if (statusOf(error) === 404) {
         return null;
@@ -606,7 +728,11 @@ export class ChatStore {
 
   private _checkId(id: string): void {
     if (!ID_PATTERN.test(id)) {
-      throw new ChatFileError('invalid-id', id, `"${id}" cannot name a saved chat.`);
+      throw new ChatFileError(
+        'invalid-id',
+        id,
+        `"${id}" cannot name a saved chat.`
+      );
     }
   }
 
@@ -654,7 +780,10 @@ type IRow = IChatListEntry & { search: string };
 
 /** Most recently updated first; ties by id, so the same chats give the same order. */
 function sortRows<T extends IChatListEntry>(rows: T[]): T[] {
-  return rows.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return rows.sort(
+    (a, b) =>
+      b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /** A file in a folder listing of the contents API. */

@@ -24,7 +24,8 @@ export interface ISuggestedPrompt {
   kind: 'dataframe' | 'query' | 'file' | 'general';
 }
 
-const QUERY_CELL = /^\s*%%sql\b|\b(?:duckdb|con|conn|spark)\.(?:sql|execute|query)\s*\(|\bread_sql(?:_query)?\s*\(|\bread_database\s*\(/m;
+const QUERY_CELL =
+  /^\s*%%sql\b|\b(?:duckdb|con|conn|spark)\.(?:sql|execute|query)\s*\(|\bread_sql(?:_query)?\s*\(|\bread_database\s*\(/m;
 const DATA_FILE = /\.(csv|tsv|parquet|json|jsonl|xlsx|xls|feather|arrow)$/i;
 
 /** Whether a path names a data file the assistant can profile. */
@@ -33,9 +34,15 @@ export function isDataFile(path: string): boolean {
 }
 
 /** Up to `max` suggestions: one per kind that applies, then general ones. */
-export function suggestPrompts(facts: ISuggestionFacts, trans: { __: (s: string, ...a: any[]) => string }, max = 3): ISuggestedPrompt[] {
+export function suggestPrompts(
+  facts: ISuggestionFacts,
+  trans: { __: (s: string, ...a: any[]) => string },
+  max = 3
+): ISuggestedPrompt[] {
   const out: ISuggestedPrompt[] = [];
-  const frame = facts.frames.find(f => /DataFrame|LazyFrame|Table|Relation/i.test(f.kind));
+  const frame = facts.frames.find(f =>
+    /DataFrame|LazyFrame|Table|Relation/i.test(f.kind)
+  );
   if (frame) {
     out.push({
       kind: 'dataframe',
@@ -72,17 +79,23 @@ export function suggestPrompts(facts: ISuggestionFacts, trans: { __: (s: string,
     {
       kind: 'general',
       label: trans.__('What data is here?'),
-      prompt: trans.__('Look at the files in this folder and tell me what data is here and how it fits together.')
+      prompt: trans.__(
+        'Look at the files in this folder and tell me what data is here and how it fits together.'
+      )
     },
     {
       kind: 'general',
       label: trans.__('Plan a pipeline'),
-      prompt: trans.__('Help me plan an idempotent ETL pipeline for the data in this folder: sources, checks, target and load mode.')
+      prompt: trans.__(
+        'Help me plan an idempotent ETL pipeline for the data in this folder: sources, checks, target and load mode.'
+      )
     },
     {
       kind: 'general',
       label: trans.__('Review this notebook'),
-      prompt: trans.__('Review the open notebook as a senior data engineer: correctness, performance and what breaks when it runs twice.')
+      prompt: trans.__(
+        'Review the open notebook as a senior data engineer: correctness, performance and what breaks when it runs twice.'
+      )
     }
   ];
   for (const g of general) {

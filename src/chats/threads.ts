@@ -120,14 +120,23 @@ export class ChatThreads {
       }
       const model = ChatModel.fromJSON(chat);
       this._session.setModel(model);
-      this.lastRestore = { loadMs: loaded - started, applyMs: now() - loaded, turns: model.turns.length };
+      this.lastRestore = {
+        loadMs: loaded - started,
+        applyMs: now() - loaded,
+        turns: model.turns.length
+      };
       this._changed.emit();
     } catch (error) {
       if (error instanceof ChatFileError && error.kind === 'missing') {
         return;
       }
       this._session.setModel(new ChatModel());
-      this._setProblem(this._trans.__('The last chat could not be reopened: %1', messageOf(error)));
+      this._setProblem(
+        this._trans.__(
+          'The last chat could not be reopened: %1',
+          messageOf(error)
+        )
+      );
     }
   }
 
@@ -145,7 +154,9 @@ export class ChatThreads {
     try {
       chat = await this._store.load(id);
     } catch (error) {
-      this._setProblem(this._trans.__('The chat could not be opened: %1', messageOf(error)));
+      this._setProblem(
+        this._trans.__('The chat could not be opened: %1', messageOf(error))
+      );
       return false;
     }
     await this._stopAndSave();
@@ -200,13 +211,31 @@ export class ChatThreads {
    */
   async list(query = ''): Promise<IThreadEntry[]> {
     const needle = query.trim();
-    const saved = needle ? await this._store.search(needle) : await this._store.list();
+    const saved = needle
+      ? await this._store.search(needle)
+      : await this._store.list();
     const model = this._session.model;
-    const entries: IThreadEntry[] = saved.map(entry => ({ ...entry, current: entry.id === model.id }));
+    const entries: IThreadEntry[] = saved.map(entry => ({
+      ...entry,
+      current: entry.id === model.id
+    }));
     if (!model.isEmpty && !entries.some(e => e.current)) {
       const title = model.displayTitle;
-      if (!needle || digestMatches(title, searchDigest({ title, turns: model.turns }), needle)) {
-        entries.unshift({ id: model.id, title, updatedAt: Date.now(), personaId: model.personaId, current: true });
+      if (
+        !needle ||
+        digestMatches(
+          title,
+          searchDigest({ title, turns: model.turns }),
+          needle
+        )
+      ) {
+        entries.unshift({
+          id: model.id,
+          title,
+          updatedAt: Date.now(),
+          personaId: model.personaId,
+          current: true
+        });
       }
     }
     return entries;
@@ -236,8 +265,10 @@ export class ChatThreads {
       const reason =
         failure.error instanceof ChatFileError
           ? failure.error.message
-          : (failure.error as Error)?.message ?? String(failure.error);
-      this._setProblem(this._trans.__('This chat could not be saved: %1', reason));
+          : ((failure.error as Error)?.message ?? String(failure.error));
+      this._setProblem(
+        this._trans.__('This chat could not be saved: %1', reason)
+      );
     });
     return autosave;
   }
@@ -309,7 +340,9 @@ export class ChatThreads {
       this._changed.emit();
     } catch (error) {
       if (!(error instanceof ChatFileError && error.kind === 'missing')) {
-        this._setProblem(this._trans.__('The chat could not be reloaded: %1', messageOf(error)));
+        this._setProblem(
+          this._trans.__('The chat could not be reloaded: %1', messageOf(error))
+        );
       }
     }
   }

@@ -1,6 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { UUID } from '@lumino/coreutils';
-import { buildCompletionPrompt, CURSOR, type CompletionLanguage, type ISchemaEntry, trimSuggestion } from './context';
+import {
+  buildCompletionPrompt,
+  CURSOR,
+  type CompletionLanguage,
+  type ISchemaEntry,
+  trimSuggestion
+} from './context';
 import { CompletionUsage } from './usage';
 
 /** A performance mark set when a suggestion's first streamed text reaches the page. */
@@ -82,10 +88,14 @@ function cleanPartial(raw: string): string {
 }
 
 /** The newest model whose id names Haiku (by `created_at`), else the first listed. */
-export function defaultCompletionModel(models: readonly { id: string; created_at?: string }[]): string | null {
+export function defaultCompletionModel(
+  models: readonly { id: string; created_at?: string }[]
+): string | null {
   const haiku = models
     .filter(m => /haiku/i.test(m.id))
-    .sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')));
+    .sort((a, b) =>
+      String(b.created_at ?? '').localeCompare(String(a.created_at ?? ''))
+    );
   return haiku[0]?.id ?? models[0]?.id ?? null;
 }
 
@@ -110,7 +120,9 @@ export class CompletionEngine {
     if (!this._model || Date.now() - this._model.at > 600_000) {
       const chosen = defaultCompletionModel(await this._options.models());
       if (!chosen) {
-        throw new Error('The endpoint lists no models: set a model for inline completion in the settings.');
+        throw new Error(
+          'The endpoint lists no models: set a model for inline completion in the settings.'
+        );
       }
       this._model = { id: chosen, at: Date.now() };
     }
@@ -125,7 +137,11 @@ export class CompletionEngine {
       if (entry.key === key) {
         return entry.text || null;
       }
-      if (entry.suffix === suffix && prefix.length > entry.prefix.length && prefix.startsWith(entry.prefix)) {
+      if (
+        entry.suffix === suffix &&
+        prefix.length > entry.prefix.length &&
+        prefix.startsWith(entry.prefix)
+      ) {
         const whole = entry.prefix + entry.text;
         if (whole.startsWith(prefix) && whole.length > prefix.length) {
           return whole.slice(prefix.length);
@@ -159,7 +175,13 @@ export class CompletionEngine {
       max_tokens: this.config.maxTokens,
       temperature: 0,
       stop_sequences: [CURSOR, '\n\n\n'],
-      system: [{ type: 'text' as const, text: prompt.stable, cache_control: { type: 'ephemeral' as const } }],
+      system: [
+        {
+          type: 'text' as const,
+          text: prompt.stable,
+          cache_control: { type: 'ephemeral' as const }
+        }
+      ],
       messages: [{ role: 'user' as const, content: prompt.dynamic }]
     };
     const controller = new AbortController();
@@ -171,7 +193,12 @@ export class CompletionEngine {
     }
     const usage = (this._options.usage ??= new CompletionUsage());
     const token = UUID.uuid4();
-    const state: IStreaming = { raw: '', done: false, suffix: request.suffix, wake: null };
+    const state: IStreaming = {
+      raw: '',
+      done: false,
+      suffix: request.suffix,
+      wake: null
+    };
     this._streams.set(token, state);
     const wake = () => {
       const w = state.wake;
@@ -179,7 +206,9 @@ export class CompletionEngine {
       w?.();
     };
     usage.noteRequest();
-    const stream = (await this._options.client()).messages.stream(body, { signal: controller.signal });
+    const stream = (await this._options.client()).messages.stream(body, {
+      signal: controller.signal
+    });
     stream.on('text', delta => {
       if (!state.raw) {
         // The first streamed text reached the page (the benchmark measures from here).
@@ -221,13 +250,18 @@ export class CompletionEngine {
     }
     if (state.done) {
       this._streams.delete(token);
-      return { text: trimSuggestion(cleanPartial(state.raw), request.suffix), body };
+      return {
+        text: trimSuggestion(cleanPartial(state.raw), request.suffix),
+        body
+      };
     }
     return { text: cleanPartial(state.raw), token, body };
   }
 
   /** The growing text of a streaming suggestion, then its final (trimmed) form. */
-  async *stream(token: string): AsyncGenerator<{ text: string; error?: string }> {
+  async *stream(
+    token: string
+  ): AsyncGenerator<{ text: string; error?: string }> {
     const state = this._streams.get(token);
     if (!state) {
       return;
@@ -242,7 +276,10 @@ export class CompletionEngine {
           yield { text };
         }
       }
-      yield { text: trimSuggestion(cleanPartial(state.raw), state.suffix), ...(state.error ? { error: state.error } : {}) };
+      yield {
+        text: trimSuggestion(cleanPartial(state.raw), state.suffix),
+        ...(state.error ? { error: state.error } : {})
+      };
     } finally {
       this._streams.delete(token);
     }
@@ -257,7 +294,12 @@ export class CompletionEngine {
   private _remember(request: ICompletionRequest, text: string): void {
     const key = cacheKey(request.prefix, request.suffix, request.language);
     this._cache = this._cache.filter(e => e.key !== key);
-    this._cache.push({ key, prefix: request.prefix, suffix: request.suffix, text });
+    this._cache.push({
+      key,
+      prefix: request.prefix,
+      suffix: request.suffix,
+      text
+    });
     const max = this._options.cacheSize ?? 64;
     if (this._cache.length > max) {
       this._cache.splice(0, this._cache.length - max);

@@ -1,4 +1,7 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICompletionProviderManager } from '@jupyterlab/completer';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -11,7 +14,8 @@ const CHAT_PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
 /** Registers the provider with JupyterLab's completion manager (when there is one). */
 export const inlineCompletionPlugin: JupyterFrontEndPlugin<CompletionUsage> = {
   id: 'jupyterlab-data-engineer:inline-completion',
-  description: 'Inline completions from the Data Engineer model, with the kernel’s real schemas.',
+  description:
+    'Inline completions from the Data Engineer model, with the kernel’s real schemas.',
   autoStart: true,
   provides: ICompletionUsage,
   optional: [ICompletionProviderManager, ISettingRegistry, ITranslator],
@@ -25,29 +29,33 @@ export const inlineCompletionPlugin: JupyterFrontEndPlugin<CompletionUsage> = {
     if (!manager) {
       return usage;
     }
-    const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
+    const trans = (translator ?? nullTranslator).load(
+      'jupyterlab_data_engineer'
+    );
     // Read (with `readSettings`) by the session, which loads on first use: not at start-up.
     let chatSettings: ISettingRegistry.ISettings | null = null;
     settingRegistry
       ?.load(CHAT_PLUGIN_ID)
       .then(loaded => (chatSettings = loaded))
       .catch(() => undefined);
-    const provider: DataEngineerInlineProvider = new DataEngineerInlineProvider({
-      trans,
-      icon: dataEngineerIcon,
-      load: () =>
-        import('./session').then(
-          ({ CompletionSession }) =>
-            new CompletionSession({
-              serverSettings: app.serviceManager.serverSettings,
-              contents: app.serviceManager.contents,
-              chatSettings: () => chatSettings,
-              config: () => provider.config,
-              enabled: () => provider.enabled,
-              usage
-            })
-        )
-    });
+    const provider: DataEngineerInlineProvider = new DataEngineerInlineProvider(
+      {
+        trans,
+        icon: dataEngineerIcon,
+        load: () =>
+          import('./session').then(
+            ({ CompletionSession }) =>
+              new CompletionSession({
+                serverSettings: app.serviceManager.serverSettings,
+                contents: app.serviceManager.contents,
+                chatSettings: () => chatSettings,
+                config: () => provider.config,
+                enabled: () => provider.enabled,
+                usage
+              })
+          )
+      }
+    );
     manager.registerInlineProvider(provider);
     return usage;
   }

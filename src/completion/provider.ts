@@ -18,12 +18,16 @@ export const FETCH_MARK = 'data-engineer:completion-fetch';
 export const INLINE_PROVIDER_ID = 'jupyterlab-data-engineer:inline';
 
 /** Our provider's settings and their defaults (shown in JupyterLab's Inline Completer settings). */
-export function providerSchema(trans: TranslationBundle): ISettingRegistry.IProperty {
+export function providerSchema(
+  trans: TranslationBundle
+): ISettingRegistry.IProperty {
   return {
     properties: {
       model: {
         title: trans.__('Model'),
-        description: trans.__('Model id for completions; empty: the newest Haiku the endpoint lists.'),
+        description: trans.__(
+          'Model id for completions; empty: the newest Haiku the endpoint lists.'
+        ),
         type: 'string'
       },
       maxTokens: {
@@ -43,7 +47,9 @@ export function providerSchema(trans: TranslationBundle): ISettingRegistry.IProp
       },
       languages: {
         title: trans.__('Languages'),
-        description: trans.__('Languages completed: python (code cells, files, consoles) and sql (%%sql cells, .sql files).'),
+        description: trans.__(
+          'Languages completed: python (code cells, files, consoles) and sql (%%sql cells, .sql files).'
+        ),
         type: 'array',
         items: { type: 'string', enum: ['python', 'sql'] }
       }
@@ -63,9 +69,18 @@ export function providerSchema(trans: TranslationBundle): ISettingRegistry.IProp
 }
 
 /** The provider's settings as the engine takes them (bad values fall back to the defaults). */
-export function completionConfigOf(settings: Record<string, unknown> | undefined): ICompletionConfig {
-  const number = (value: unknown, fallback: number, min: number, max: number) =>
-    typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.floor(value))) : fallback;
+export function completionConfigOf(
+  settings: Record<string, unknown> | undefined
+): ICompletionConfig {
+  const number = (
+    value: unknown,
+    fallback: number,
+    min: number,
+    max: number
+  ) =>
+    typeof value === 'number' && Number.isFinite(value)
+      ? Math.min(max, Math.max(min, Math.floor(value)))
+      : fallback;
   const languages = Array.isArray(settings?.languages)
     ? settings!.languages.filter((l): l is string => typeof l === 'string')
     : ['python', 'sql'];
@@ -83,7 +98,11 @@ export function completionConfigOf(settings: Record<string, unknown> | undefined
  * time completions are enabled.
  */
 export class DataEngineerInlineProvider implements IInlineCompletionProvider {
-  constructor(options: { trans: TranslationBundle; load: () => Promise<CompletionSession>; icon?: LabIcon.ILabIcon }) {
+  constructor(options: {
+    trans: TranslationBundle;
+    load: () => Promise<CompletionSession>;
+    icon?: LabIcon.ILabIcon;
+  }) {
     this._trans = options.trans;
     this._load = options.load;
     this.icon = options.icon;
@@ -113,13 +132,18 @@ export class DataEngineerInlineProvider implements IInlineCompletionProvider {
     }
   }
 
-  fetch(request: CompletionHandler.IRequest, context: IInlineCompletionContext): Promise<IInlineCompletionList> {
+  fetch(
+    request: CompletionHandler.IRequest,
+    context: IInlineCompletionContext
+  ): Promise<IInlineCompletionList> {
     // JupyterLab calls this when its debouncer fires: the benchmark measures from here.
     performance.mark(FETCH_MARK);
     return this.session().then(session => session.fetch(request, context));
   }
 
-  async *stream(token: string): AsyncGenerator<{ response: IInlineCompletionItem }> {
+  async *stream(
+    token: string
+  ): AsyncGenerator<{ response: IInlineCompletionItem }> {
     const session = await this.session();
     yield* session.stream(token);
   }
@@ -134,4 +158,3 @@ export class DataEngineerInlineProvider implements IInlineCompletionProvider {
   private _load: () => Promise<CompletionSession>;
   private _session: Promise<CompletionSession> | null = null;
 }
-

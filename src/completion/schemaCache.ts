@@ -3,7 +3,11 @@ import type { IColumn, ISchemaEntry } from './context';
 /** The inspector calls the cache needs (a `KernelInspector`). */
 export interface ISchemaSource {
   listVariables(options?: { timeoutMs?: number }): Promise<any>;
-  inspectVariable(name: string, sampleRows?: number, options?: { timeoutMs?: number }): Promise<any>;
+  inspectVariable(
+    name: string,
+    sampleRows?: number,
+    options?: { timeoutMs?: number }
+  ): Promise<any>;
 }
 
 export interface ISchemaCacheOptions {
@@ -14,7 +18,8 @@ export interface ISchemaCacheOptions {
 }
 
 /** Kinds whose columns or tables a completion can use. */
-const SCHEMA_KIND = /DataFrame|LazyFrame|Table|Relation|ResultSet|Series|Connection|Engine|Spark/i;
+const SCHEMA_KIND =
+  /DataFrame|LazyFrame|Table|Relation|ResultSet|Series|Connection|Engine|Spark/i;
 
 function columnsOf(raw: unknown): IColumn[] | undefined {
   if (!Array.isArray(raw)) {
@@ -22,11 +27,18 @@ function columnsOf(raw: unknown): IColumn[] | undefined {
   }
   return raw
     .filter(c => c && typeof c.name !== 'undefined')
-    .map(c => ({ name: String(c.name), ...(c.dtype ? { dtype: String(c.dtype) } : {}) }));
+    .map(c => ({
+      name: String(c.name),
+      ...(c.dtype ? { dtype: String(c.dtype) } : {})
+    }));
 }
 
 /** One inspector summary as a schema entry. */
-export function schemaEntryOf(name: string, kind: string, facts: any): ISchemaEntry {
+export function schemaEntryOf(
+  name: string,
+  kind: string,
+  facts: any
+): ISchemaEntry {
   const entry: ISchemaEntry = { name, kind };
   const columns = columnsOf(facts?.columns);
   if (columns?.length) {
@@ -35,7 +47,10 @@ export function schemaEntryOf(name: string, kind: string, facts: any): ISchemaEn
   if (Array.isArray(facts?.tables)) {
     entry.tables = facts.tables
       .filter((t: any) => t && t.name)
-      .map((t: any) => ({ name: String(t.name), columns: columnsOf(t.columns) }));
+      .map((t: any) => ({
+        name: String(t.name),
+        columns: columnsOf(t.columns)
+      }));
   }
   const rows = Array.isArray(facts?.shape) ? facts.shape[0] : facts?.rows;
   if (typeof rows === 'number') {
@@ -68,21 +83,33 @@ export class SchemaCache {
   }
 
   /** Refresh in the background; resolves when this refresh (or the one it joined) is done. */
-  refresh(kernelId: string, source: ISchemaSource, referenced: Set<string>): Promise<void> {
+  refresh(
+    kernelId: string,
+    source: ISchemaSource,
+    referenced: Set<string>
+  ): Promise<void> {
     const state = this._running.get(kernelId);
     if (state) {
       state.again = { source, referenced };
       return state.done;
     }
-    const run: { again: { source: ISchemaSource; referenced: Set<string> } | null; done: Promise<void> } = {
+    const run: {
+      again: { source: ISchemaSource; referenced: Set<string> } | null;
+      done: Promise<void>;
+    } = {
       again: null,
       done: Promise.resolve()
     };
     run.done = (async () => {
-      let next: { source: ISchemaSource; referenced: Set<string> } | null = { source, referenced };
+      let next: { source: ISchemaSource; referenced: Set<string> } | null = {
+        source,
+        referenced
+      };
       while (next) {
         run.again = null;
-        await this._refreshOnce(kernelId, next.source, next.referenced).catch(() => undefined);
+        await this._refreshOnce(kernelId, next.source, next.referenced).catch(
+          () => undefined
+        );
         next = run.again;
       }
       this._running.delete(kernelId);
@@ -96,10 +123,16 @@ export class SchemaCache {
     this._entries.delete(kernelId);
   }
 
-  private async _refreshOnce(kernelId: string, source: ISchemaSource, referenced: Set<string>): Promise<void> {
+  private async _refreshOnce(
+    kernelId: string,
+    source: ISchemaSource,
+    referenced: Set<string>
+  ): Promise<void> {
     const timeoutMs = this._options.timeoutMs ?? 3000;
     const listing = await source.listVariables({ timeoutMs });
-    const variables: any[] = Array.isArray(listing?.variables) ? listing.variables : [];
+    const variables: any[] = Array.isArray(listing?.variables)
+      ? listing.variables
+      : [];
     const previous = new Map(this.get(kernelId).map(e => [e.name, e]));
     const entries: ISchemaEntry[] = [];
     const toInspect: { name: string; kind: string }[] = [];
@@ -123,8 +156,13 @@ export class SchemaCache {
     }
     this._entries.set(kernelId, entries);
     const byName = new Map(entries.map(e => [e.name, e]));
-    for (const { name, kind } of toInspect.slice(0, this._options.maxInspected ?? 12)) {
-      const facts = await source.inspectVariable(name, 0, { timeoutMs }).catch(() => null);
+    for (const { name, kind } of toInspect.slice(
+      0,
+      this._options.maxInspected ?? 12
+    )) {
+      const facts = await source
+        .inspectVariable(name, 0, { timeoutMs })
+        .catch(() => null);
       if (facts && !facts.error) {
         const fresh = schemaEntryOf(name, kind, facts);
         Object.assign(byName.get(name)!, fresh);
@@ -135,6 +173,12 @@ export class SchemaCache {
 
   private _options: ISchemaCacheOptions;
   private _entries = new Map<string, ISchemaEntry[]>();
-  private _running = new Map<string, { again: { source: ISchemaSource; referenced: Set<string> } | null; done: Promise<void> }>();
+  private _running = new Map<
+    string,
+    {
+      again: { source: ISchemaSource; referenced: Set<string> } | null;
+      done: Promise<void>;
+    }
+  >();
   private _refreshes = 0;
 }

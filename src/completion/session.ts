@@ -1,7 +1,12 @@
 import { readSettings } from '../settings';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { CompletionUsage } from './usage';
-import type { CompletionHandler, IInlineCompletionContext, IInlineCompletionItem, IInlineCompletionList } from '@jupyterlab/completer';
+import type {
+  CompletionHandler,
+  IInlineCompletionContext,
+  IInlineCompletionItem,
+  IInlineCompletionList
+} from '@jupyterlab/completer';
 import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { NotebookActions } from '@jupyterlab/notebook';
 import { createClient } from '../agent/client';
@@ -38,7 +43,9 @@ export function languageOf(mimeType: string | undefined): CompletionLanguage {
 
 /** The notebook of a widget (a NotebookPanel), if it is one. */
 function notebookOf(widget: any): any | null {
-  return widget?.content?.widgets && widget?.content?.activeCell !== undefined ? widget.content : null;
+  return widget?.content?.widgets && widget?.content?.activeCell !== undefined
+    ? widget.content
+    : null;
 }
 
 /** Sources of the code cells above the active one, nearest first. */
@@ -83,7 +90,9 @@ export class CompletionSession {
       client: () => this._client(),
       models: async () => {
         const models: { id: string; created_at?: string }[] = [];
-        for await (const model of (await this._client()).models.list({ limit: 100 })) {
+        for await (const model of (await this._client()).models.list({
+          limit: 100
+        })) {
           models.push(model);
         }
         return models;
@@ -97,7 +106,10 @@ export class CompletionSession {
   readonly engine: CompletionEngine;
   readonly schemas = new SchemaCache();
 
-  async fetch(request: CompletionHandler.IRequest, context: IInlineCompletionContext): Promise<IInlineCompletionList> {
+  async fetch(
+    request: CompletionHandler.IRequest,
+    context: IInlineCompletionContext
+  ): Promise<IInlineCompletionList> {
     this.engine.config = this._options.config();
     const widget: any = context.widget;
     let language = languageOf(request.mimeType);
@@ -139,7 +151,11 @@ export class CompletionSession {
         return { items: start.text ? [{ insertText: start.text }] : [] };
       }
       this._releases.set(start.token, release);
-      return { items: [{ insertText: start.text, isIncomplete: true, token: start.token }] };
+      return {
+        items: [
+          { insertText: start.text, isIncomplete: true, token: start.token }
+        ]
+      };
     } catch (error) {
       release();
       if (controller.signal.aborted) {
@@ -149,10 +165,17 @@ export class CompletionSession {
     }
   }
 
-  async *stream(token: string): AsyncGenerator<{ response: IInlineCompletionItem }> {
+  async *stream(
+    token: string
+  ): AsyncGenerator<{ response: IInlineCompletionItem }> {
     try {
       for await (const update of this.engine.stream(token)) {
-        yield { response: { insertText: update.text, ...(update.error ? { error: { message: update.error } } : {}) } };
+        yield {
+          response: {
+            insertText: update.text,
+            ...(update.error ? { error: { message: update.error } } : {})
+          }
+        };
       }
     } finally {
       this._releases.get(token)?.();
@@ -170,7 +193,8 @@ export class CompletionSession {
       return;
     }
     const panel = args.notebook?.parent;
-    const kernel = panel?.sessionContext?.session?.kernel as IInspectorKernel | undefined;
+    const kernel = panel?.sessionContext?.session?.kernel as
+      IInspectorKernel | undefined;
     if (kernel) {
       this._refresh(panel, kernel);
     }
@@ -187,7 +211,9 @@ export class CompletionSession {
     const referenced = new Set<string>();
     const notebook = notebookOf(widget);
     const sources: string[] = notebook
-      ? notebook.widgets.map((cell: any) => String(cell.model?.sharedModel?.getSource() ?? ''))
+      ? notebook.widgets.map((cell: any) =>
+          String(cell.model?.sharedModel?.getSource() ?? '')
+        )
       : [String(sourceModelOf(widget)?.getSource() ?? '')];
     for (const source of sources) {
       for (const name of identifiers(source)) {
@@ -212,14 +238,20 @@ export class CompletionSession {
   }
 
   private async _instructions(): Promise<string | null> {
-    if (this._instructionsCache && Date.now() - this._instructionsCache.at < 60_000) {
+    if (
+      this._instructionsCache &&
+      Date.now() - this._instructionsCache.at < 60_000
+    ) {
       return this._instructionsCache.text;
     }
     let text: string | null = null;
     try {
       // The loader caps the size and re-reads only what changed.
       const state = await this._loader.load(null);
-      text = state.files.find(f => f.kind === 'project')?.text ?? state.files[0]?.text ?? null;
+      text =
+        state.files.find(f => f.kind === 'project')?.text ??
+        state.files[0]?.text ??
+        null;
     } catch {
       text = null;
     }
@@ -229,7 +261,10 @@ export class CompletionSession {
 
   private _options: ICompletionSessionOptions;
   private _seen = new Set<string>();
-  private _inspectors = new Map<string, { kernel: IInspectorKernel; inspector: KernelInspector }>();
+  private _inspectors = new Map<
+    string,
+    { kernel: IInspectorKernel; inspector: KernelInspector }
+  >();
   private _releases = new Map<string, () => void>();
   private _instructionsCache: { text: string | null; at: number } | null = null;
   private _loader: InstructionsLoader;

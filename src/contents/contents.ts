@@ -37,7 +37,10 @@ export interface IContentsSaveOptions {
 
 /** `Contents.IManager`, as far as the extension reads and writes with it. */
 export interface IContents extends IContentsLike {
-  save(path: string, options?: IContentsSaveOptions): Promise<IContentsModelLike>;
+  save(
+    path: string,
+    options?: IContentsSaveOptions
+  ): Promise<IContentsModelLike>;
   rename(path: string, newPath: string): Promise<IContentsModelLike>;
   delete(path: string): Promise<void>;
 }

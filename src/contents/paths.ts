@@ -47,7 +47,9 @@ export function extname(path: string): string {
 
 /** True when a segment of the path starts with '.' (hidden for jupyter_server). */
 export function isHiddenPath(path: string): boolean {
-  return segmentsOf(path).some(segment => segment.startsWith('.') && segment !== '..');
+  return segmentsOf(path).some(
+    segment => segment.startsWith('.') && segment !== '..'
+  );
 }
 
 /** True when `path` is `folder` or inside it. */

@@ -13,7 +13,10 @@ export interface IRootCheck {
 }
 
 /** A request to the Jupyter server (ServerConnection.makeRequest adds token and XSRF). */
-export type ServerRequest = (url: string, init: RequestInit) => Promise<Response>;
+export type ServerRequest = (
+  url: string,
+  init: RequestInit
+) => Promise<Response>;
 
 /** Paths per request (the route takes at most 2000). */
 const BATCH = 500;
@@ -40,10 +43,14 @@ export class ServerRootCheck implements IRootCheck {
           headers: { 'Content-Type': 'application/json' }
         });
       } catch (error) {
-        throw new Error(`the server's symlink check could not be reached (${error instanceof Error ? error.message : String(error)})`);
+        throw new Error(
+          `the server's symlink check could not be reached (${error instanceof Error ? error.message : String(error)})`
+        );
       }
       if (!response.ok) {
-        throw new Error(`the server's symlink check answered HTTP ${response.status}`);
+        throw new Error(
+          `the server's symlink check answered HTTP ${response.status}`
+        );
       }
       const body = await response.json();
       for (const path of Array.isArray(body?.outside) ? body.outside : []) {
@@ -60,6 +67,10 @@ export class ServerRootCheck implements IRootCheck {
 }
 
 /** The route's client for a Jupyter server (token, XSRF and base URL from its settings). */
-export function serverRootCheck(settings: ServerConnection.ISettings): ServerRootCheck {
-  return new ServerRootCheck(settings.baseUrl, (url, init) => ServerConnection.makeRequest(url, init, settings));
+export function serverRootCheck(
+  settings: ServerConnection.ISettings
+): ServerRootCheck {
+  return new ServerRootCheck(settings.baseUrl, (url, init) =>
+    ServerConnection.makeRequest(url, init, settings)
+  );
 }

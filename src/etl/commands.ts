@@ -45,12 +45,21 @@ export function registerEtlCommands(options: IEtlCommandOptions): void {
     );
   };
   const pathsOf = (args: Record<string, unknown>): string[] =>
-    Array.isArray(args.paths) ? args.paths.map(String) : typeof args.path === 'string' && args.path ? [args.path] : [];
+    Array.isArray(args.paths)
+      ? args.paths.map(String)
+      : typeof args.path === 'string' && args.path
+        ? [args.path]
+        : [];
 
   commands.addCommand(EtlCommandIDs.newNotebook, {
-    label: args => (args.isLauncher ? trans.__('ETL Notebook') : trans.__('New ETL Notebook…')),
+    label: args =>
+      args.isLauncher
+        ? trans.__('ETL Notebook')
+        : trans.__('New ETL Notebook…'),
     icon: dataEngineerIcon,
-    caption: trans.__('Generate a pipeline notebook (parameters, data contract, idempotent load, proof run) and let the Data Engineer fill it'),
+    caption: trans.__(
+      'Generate a pipeline notebook (parameters, data contract, idempotent load, proof run) and let the Data Engineer fill it'
+    ),
     execute: async args => {
       try {
         const request = await start(pathsOf(args));
@@ -59,14 +68,19 @@ export function registerEtlCommands(options: IEtlCommandOptions): void {
         }
         return request?.notebookPath ?? null;
       } catch (error) {
-        void showErrorMessage(trans.__('New ETL notebook'), (error as Error)?.message ?? String(error));
+        void showErrorMessage(
+          trans.__('New ETL notebook'),
+          (error as Error)?.message ?? String(error)
+        );
         return null;
       }
     }
   });
   commands.addCommand(EtlCommandIDs.handoff, {
     label: trans.__('Hand Off the ETL Notebook to the Deployment Engineer'),
-    caption: trans.__('Switch to the Deployment Engineer persona in this chat to schedule the proven notebook'),
+    caption: trans.__(
+      'Switch to the Deployment Engineer persona in this chat to schedule the proven notebook'
+    ),
     execute: async args => {
       const path = typeof args.path === 'string' ? args.path : '';
       await chat.setPersona(DEPLOYMENT_PERSONA);
@@ -79,15 +93,22 @@ export function registerEtlCommands(options: IEtlCommandOptions): void {
       );
     }
   });
-  options.palette?.addItem({ command: EtlCommandIDs.newNotebook, category: trans.__('Data Engineer') });
+  options.palette?.addItem({
+    command: EtlCommandIDs.newNotebook,
+    category: trans.__('Data Engineer')
+  });
 
   chat.addSlashCommand({
     name: 'etl',
-    description: trans.__('New ETL notebook from data files: a dialog, the skeleton, then the agent fills and proves it'),
+    description: trans.__(
+      'New ETL notebook from data files: a dialog, the skeleton, then the agent fills and proves it'
+    ),
     argumentHint: trans.__('[data file or folder …]'),
     expand: async args => {
       const request = await start(args.split(/\s+/).filter(Boolean));
-      return request ? { prompt: request.prompt, attachments: request.attachments } : null;
+      return request
+        ? { prompt: request.prompt, attachments: request.attachments }
+        : null;
     }
   });
 }

@@ -9,7 +9,8 @@ import type { IEtlSpec, LoadMode } from './types';
 
 export const MODE_LABELS: Record<LoadMode, string> = {
   full_refresh: 'full refresh (the whole target is replaced atomically)',
-  overwrite_partition: 'overwrite partition (exactly the run date\'s partition is replaced)',
+  overwrite_partition:
+    "overwrite partition (exactly the run date's partition is replaced)",
   merge: 'merge / upsert on the key'
 };
 
@@ -38,7 +39,7 @@ export function titleCell(spec: IEtlSpec, notebookName: string): string {
     '',
     `**Purpose:** load ${sources} into ${targetLabel(spec)} with **${spec.engine}**, mode **${MODE_LABELS[spec.mode]}**.`,
     '',
-    'Run it headless (what a scheduler does), from this notebook\'s folder:',
+    "Run it headless (what a scheduler does), from this notebook's folder:",
     '',
     '```bash',
     `papermill ${notebookName} out.ipynb -p run_date ${spec.runDate}`,
@@ -46,7 +47,9 @@ export function titleCell(spec: IEtlSpec, notebookName: string): string {
     '',
     `or \`jupyter nbconvert --to notebook --execute ${notebookName}\` with the defaults of the parameters cell.`,
     'The parameters cell (tagged `parameters`) holds no secrets: connections come from environment variables only' +
-      (spec.target.kind === 'postgres' ? ` (\`${spec.target.urlEnv}\`: the SQLAlchemy URL of the target database).` : '.'),
+      (spec.target.kind === 'postgres'
+        ? ` (\`${spec.target.urlEnv}\`: the SQLAlchemy URL of the target database).`
+        : '.'),
     '',
     'Running it twice for the same `run_date` leaves the target identical: the load writes to a temporary',
     'location (or a transaction) and switches atomically; a failure part-way leaves the previous target as it was.',
@@ -55,7 +58,15 @@ export function titleCell(spec: IEtlSpec, notebookName: string): string {
     'load → verify (rows in/out, rejected rows, target checksum) → run report.'
   ];
   if (spec.businessRules?.trim()) {
-    lines.push('', '## Business rules', '', ...spec.businessRules.trim().split(/\r?\n/).map(l => `> ${l}`));
+    lines.push(
+      '',
+      '## Business rules',
+      '',
+      ...spec.businessRules
+        .trim()
+        .split(/\r?\n/)
+        .map(l => `> ${l}`)
+    );
   }
   return lines.join('\n');
 }
@@ -76,7 +87,9 @@ export function parametersCell(spec: IEtlSpec): string {
     lines.push(`target_table = ${pyStr(t.table ?? '')}`);
   } else {
     lines.push(`target_table = ${pyStr(t.table ?? '')}`);
-    lines.push(`target_url_env = ${pyStr(t.urlEnv ?? '')}  # name of the environment variable with the URL`);
+    lines.push(
+      `target_url_env = ${pyStr(t.urlEnv ?? '')}  # name of the environment variable with the URL`
+    );
   }
   lines.push(`load_mode = ${pyStr(spec.mode)}`);
   lines.push(
@@ -89,8 +102,15 @@ export function parametersCell(spec: IEtlSpec): string {
 export function commonSetup(spec: IEtlSpec): string {
   const contract = spec.sources
     .map(s => {
-      const columns = s.columns.map(c => `${pyStr(c.name)}: ${pyStr(c.type)}`).join(', ');
-      const notNull = [...new Set([...s.keys, ...s.columns.filter(c => !c.nullable).map(c => c.name)])];
+      const columns = s.columns
+        .map(c => `${pyStr(c.name)}: ${pyStr(c.type)}`)
+        .join(', ');
+      const notNull = [
+        ...new Set([
+          ...s.keys,
+          ...s.columns.filter(c => !c.nullable).map(c => c.name)
+        ])
+      ];
       return [
         `    ${pyStr(s.name)}: {`,
         `        "columns": {${columns}},`,
@@ -264,7 +284,7 @@ export function verifyCell(spec: IEtlSpec, checksum: string): string {
       'report.update(rows_out=rows_out, target_rows=target_rows, target_checksum=target_checksum)',
       'if PARTITION_COLUMN:',
       '    report["partition_rows"] = partition_rows',
-      'print(f"rows in {report[\'rows_in\']}, rejected {report[\'rejected\']}, out {rows_out}; target {target_rows} rows, checksum {target_checksum}")'
+      "print(f\"rows in {report['rows_in']}, rejected {report['rejected']}, out {rows_out}; target {target_rows} rows, checksum {target_checksum}\")"
     ].join('\n')
   );
 }

@@ -1,7 +1,14 @@
 import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { ENGINES, EtlEngine, LOAD_MODES, LoadMode, TARGET_KINDS, TargetKind } from './types';
+import {
+  ENGINES,
+  EtlEngine,
+  LOAD_MODES,
+  LoadMode,
+  TARGET_KINDS,
+  TargetKind
+} from './types';
 
 /** What the "New ETL notebook" form asks. */
 export interface IEtlChoices {
@@ -43,7 +50,12 @@ class EtlForm extends Widget implements Dialog.IBodyWidget<IEtlChoices> {
       input.placeholder = placeholder;
       return input;
     };
-    const select = (options: readonly string[], labels: Record<string, string>, value: string, name: string) => {
+    const select = (
+      options: readonly string[],
+      labels: Record<string, string>,
+      value: string,
+      name: string
+    ) => {
       const el = document.createElement('select');
       el.className = 'jp-mod-styled';
       el.name = name;
@@ -56,7 +68,12 @@ class EtlForm extends Widget implements Dialog.IBodyWidget<IEtlChoices> {
       el.value = value;
       return el;
     };
-    const area = (value: string, name: string, rows: number, placeholder = '') => {
+    const area = (
+      value: string,
+      name: string,
+      rows: number,
+      placeholder = ''
+    ) => {
       const el = document.createElement('textarea');
       el.className = 'jp-mod-styled';
       el.name = name;
@@ -65,27 +82,87 @@ class EtlForm extends Widget implements Dialog.IBodyWidget<IEtlChoices> {
       el.placeholder = placeholder;
       return el;
     };
-    this._sources = field(trans.__('Sources (one path per line)'), area(initial.sources.join('\n'), 'sources', 3), 'sources') as HTMLTextAreaElement;
+    this._sources = field(
+      trans.__('Sources (one path per line)'),
+      area(initial.sources.join('\n'), 'sources', 3),
+      'sources'
+    ) as HTMLTextAreaElement;
     this._targetKind = field(
       trans.__('Target'),
-      select(TARGET_KINDS, { parquet: trans.__('Parquet folder'), duckdb: trans.__('DuckDB file table'), postgres: trans.__('PostgreSQL table') }, initial.targetKind, 'targetKind'),
+      select(
+        TARGET_KINDS,
+        {
+          parquet: trans.__('Parquet folder'),
+          duckdb: trans.__('DuckDB file table'),
+          postgres: trans.__('PostgreSQL table')
+        },
+        initial.targetKind,
+        'targetKind'
+      ),
       'targetKind'
     ) as HTMLSelectElement;
-    this._targetPath = field(trans.__('Folder or DuckDB file'), text(initial.targetPath, 'targetPath', 'output/orders'), 'targetPath') as HTMLInputElement;
-    this._targetTable = field(trans.__('Table'), text(initial.targetTable, 'targetTable', 'orders'), 'targetTable') as HTMLInputElement;
-    this._targetUrlEnv = field(trans.__('Environment variable with the PostgreSQL URL'), text(initial.targetUrlEnv, 'targetUrlEnv', 'ETL_TARGET_URL'), 'targetUrlEnv') as HTMLInputElement;
+    this._targetPath = field(
+      trans.__('Folder or DuckDB file'),
+      text(initial.targetPath, 'targetPath', 'output/orders'),
+      'targetPath'
+    ) as HTMLInputElement;
+    this._targetTable = field(
+      trans.__('Table'),
+      text(initial.targetTable, 'targetTable', 'orders'),
+      'targetTable'
+    ) as HTMLInputElement;
+    this._targetUrlEnv = field(
+      trans.__('Environment variable with the PostgreSQL URL'),
+      text(initial.targetUrlEnv, 'targetUrlEnv', 'ETL_TARGET_URL'),
+      'targetUrlEnv'
+    ) as HTMLInputElement;
     this._mode = field(
       trans.__('Load mode'),
-      select(LOAD_MODES, { full_refresh: trans.__('Full refresh'), overwrite_partition: trans.__('Overwrite the run date\'s partition'), merge: trans.__('Merge / upsert on the key') }, initial.mode, 'mode'),
+      select(
+        LOAD_MODES,
+        {
+          full_refresh: trans.__('Full refresh'),
+          overwrite_partition: trans.__("Overwrite the run date's partition"),
+          merge: trans.__('Merge / upsert on the key')
+        },
+        initial.mode,
+        'mode'
+      ),
       'mode'
     ) as HTMLSelectElement;
-    this._keys = field(trans.__('Key column(s), comma-separated'), text(initial.keyColumns.join(', '), 'keyColumns'), 'keyColumns') as HTMLInputElement;
-    this._partition = field(trans.__('Partition column (a date)'), text(initial.partitionColumn, 'partitionColumn'), 'partitionColumn') as HTMLInputElement;
-    this._engine = field(trans.__('Engine'), select(ENGINES, { duckdb: 'DuckDB', spark: 'Spark' }, initial.engine, 'engine'), 'engine') as HTMLSelectElement;
-    this._runDate = field(trans.__('Run date (default of the parameter)'), text(initial.runDate, 'runDate', 'YYYY-MM-DD'), 'runDate') as HTMLInputElement;
+    this._keys = field(
+      trans.__('Key column(s), comma-separated'),
+      text(initial.keyColumns.join(', '), 'keyColumns'),
+      'keyColumns'
+    ) as HTMLInputElement;
+    this._partition = field(
+      trans.__('Partition column (a date)'),
+      text(initial.partitionColumn, 'partitionColumn'),
+      'partitionColumn'
+    ) as HTMLInputElement;
+    this._engine = field(
+      trans.__('Engine'),
+      select(
+        ENGINES,
+        { duckdb: 'DuckDB', spark: 'Spark' },
+        initial.engine,
+        'engine'
+      ),
+      'engine'
+    ) as HTMLSelectElement;
+    this._runDate = field(
+      trans.__('Run date (default of the parameter)'),
+      text(initial.runDate, 'runDate', 'YYYY-MM-DD'),
+      'runDate'
+    ) as HTMLInputElement;
     this._rules = field(
       trans.__('Business rules'),
-      area(initial.businessRules, 'businessRules', 3, trans.__('e.g. net revenue = amount - discount, completed orders only')),
+      area(
+        initial.businessRules,
+        'businessRules',
+        3,
+        trans.__('e.g. net revenue = amount - discount, completed orders only')
+      ),
       'businessRules'
     ) as HTMLTextAreaElement;
     const sync = () => {
@@ -93,7 +170,8 @@ class EtlForm extends Widget implements Dialog.IBodyWidget<IEtlChoices> {
       this._targetPath.parentElement!.hidden = kind === 'postgres';
       this._targetTable.parentElement!.hidden = kind === 'parquet';
       this._targetUrlEnv.parentElement!.hidden = kind !== 'postgres';
-      this._partition.parentElement!.hidden = this._mode.value !== 'overwrite_partition';
+      this._partition.parentElement!.hidden =
+        this._mode.value !== 'overwrite_partition';
     };
     this._targetKind.addEventListener('change', sync);
     this._mode.addEventListener('change', sync);
@@ -101,9 +179,16 @@ class EtlForm extends Widget implements Dialog.IBodyWidget<IEtlChoices> {
   }
 
   getValue(): IEtlChoices {
-    const list = (s: string) => s.split(',').map(x => x.trim()).filter(Boolean);
+    const list = (s: string) =>
+      s
+        .split(',')
+        .map(x => x.trim())
+        .filter(Boolean);
     return {
-      sources: this._sources.value.split('\n').map(x => x.trim()).filter(Boolean),
+      sources: this._sources.value
+        .split('\n')
+        .map(x => x.trim())
+        .filter(Boolean),
       engine: this._engine.value as EtlEngine,
       mode: this._mode.value as LoadMode,
       targetKind: this._targetKind.value as TargetKind,
@@ -131,7 +216,11 @@ class EtlForm extends Widget implements Dialog.IBodyWidget<IEtlChoices> {
 }
 
 /** Ask for the ETL notebook's choices; null when cancelled. */
-export async function askEtlChoices(initial: IEtlChoices, trans: TranslationBundle, problems: string[] = []): Promise<IEtlChoices | null> {
+export async function askEtlChoices(
+  initial: IEtlChoices,
+  trans: TranslationBundle,
+  problems: string[] = []
+): Promise<IEtlChoices | null> {
   const body = new EtlForm(initial, trans);
   if (problems.length) {
     const note = document.createElement('div');
@@ -142,7 +231,10 @@ export async function askEtlChoices(initial: IEtlChoices, trans: TranslationBund
   const result = await new Dialog({
     title: trans.__('New ETL notebook'),
     body,
-    buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Create') })],
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.okButton({ label: trans.__('Create') })
+    ],
     focusNodeSelector: 'textarea'
   }).launch();
   return result.button.accept ? result.value : null;

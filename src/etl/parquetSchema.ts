@@ -7,7 +7,11 @@ import type { ColumnType, IContractColumn } from './types';
  */
 
 /** Reads bytes [start, end] (inclusive) of a server file, or the last `-start` bytes when start < 0. */
-export type ReadRange = (path: string, start: number, end?: number) => Promise<{ bytes: Uint8Array; total: number }>;
+export type ReadRange = (
+  path: string,
+  start: number,
+  end?: number
+) => Promise<{ bytes: Uint8Array; total: number }>;
 
 export interface IParquetSchema {
   columns: IContractColumn[];
@@ -106,7 +110,10 @@ class Reader {
   listHeader(): { size: number; elementType: number } {
     const header = this.byte();
     const short = header >> 4;
-    return { size: short === 15 ? this.varint() : short, elementType: header & 0x0f };
+    return {
+      size: short === 15 ? this.varint() : short,
+      elementType: header & 0x0f
+    };
   }
 
   /** Read a struct's fields; `onField` handles (and consumes) a field or returns false to skip it. */
@@ -144,7 +151,12 @@ function columnType(e: IElement): ColumnType {
   if (e.logical === 6 || e.converted === 6) {
     return 'date';
   }
-  if (e.logical === 8 || e.converted === 9 || e.converted === 10 || e.type === 3) {
+  if (
+    e.logical === 8 ||
+    e.converted === 9 ||
+    e.converted === 10 ||
+    e.type === 3
+  ) {
     return 'timestamp';
   }
   if (e.logical === 5 || e.converted === 5) {
@@ -223,7 +235,11 @@ export function parseFooter(bytes: Uint8Array): IParquetSchema {
   const top = elements[0]?.children ?? 0;
   for (let k = 0; k < top && i < elements.length; k++) {
     const e = elements[i++];
-    columns.push({ name: e.name, type: columnType(e), nullable: e.repetition !== 0 });
+    columns.push({
+      name: e.name,
+      type: columnType(e),
+      nullable: e.repetition !== 0
+    });
     if (e.children) {
       skipSubtree(e.children);
     }
@@ -232,10 +248,16 @@ export function parseFooter(bytes: Uint8Array): IParquetSchema {
 }
 
 /** The schema of a Parquet file on the server, from its footer. */
-export async function readParquetSchema(path: string, readRange: ReadRange): Promise<IParquetSchema> {
+export async function readParquetSchema(
+  path: string,
+  readRange: ReadRange
+): Promise<IParquetSchema> {
   const tail = await readRange(path, -8);
   const t = tail.bytes;
-  if (t.length !== 8 || String.fromCharCode(t[4], t[5], t[6], t[7]) !== 'PAR1') {
+  if (
+    t.length !== 8 ||
+    String.fromCharCode(t[4], t[5], t[6], t[7]) !== 'PAR1'
+  ) {
     throw new Error(`${path} is not a Parquet file (no PAR1 at its end)`);
   }
   const length = t[0] | (t[1] << 8) | (t[2] << 16) | (t[3] << 24);

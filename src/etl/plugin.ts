@@ -1,4 +1,7 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -16,7 +19,8 @@ import { EtlCommandIDs, registerEtlCommands } from './commands';
  */
 export const etlPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:etl',
-  description: 'ETL notebooks: New ETL notebook (Launcher, File Browser, palette), /etl and the proof run.',
+  description:
+    'ETL notebooks: New ETL notebook (Launcher, File Browser, palette), /etl and the proof run.',
   autoStart: true,
   requires: [IDataEngineerChat, IToolRegistry],
   optional: [ILauncher, IDefaultFileBrowser, ICommandPalette, ITranslator],
@@ -29,12 +33,15 @@ export const etlPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
+    const trans = (translator ?? nullTranslator).load(
+      'jupyterlab_data_engineer'
+    );
     registerEtlCommands({ app, trans, palette, chat });
     const serverSettings = app.serviceManager.serverSettings;
     tools.addFamily({
       id: 'etl',
-      load: async host => (await import('./family')).createEtlFamily(host, serverSettings)
+      load: async host =>
+        (await import('./family')).createEtlFamily(host, serverSettings)
     });
     // File types for the context-menu selectors of data files JupyterLab does not know.
     for (const [name, extensions, label] of [
@@ -42,17 +49,33 @@ export const etlPlugin: JupyterFrontEndPlugin<void> = {
       ['de-excel', ['.xlsx', '.xls'], trans.__('Excel workbook')]
     ] as const) {
       if (!app.docRegistry.getFileTypesForPath(`x${extensions[0]}`).length) {
-        app.docRegistry.addFileType({ name, extensions: [...extensions], displayName: label, contentType: 'file', fileFormat: 'base64', mimeTypes: [] });
+        app.docRegistry.addFileType({
+          name,
+          extensions: [...extensions],
+          displayName: label,
+          contentType: 'file',
+          fileFormat: 'base64',
+          mimeTypes: []
+        });
       }
     }
-    launcher?.add({ command: EtlCommandIDs.newNotebook, category: 'Notebook', rank: 50, args: { isLauncher: true } });
+    launcher?.add({
+      command: EtlCommandIDs.newNotebook,
+      category: 'Notebook',
+      rank: 50,
+      args: { isLauncher: true }
+    });
     app.commands.addCommand(EtlCommandIDs.fromSelection, {
       label: trans.__('Build a Pipeline from This…'),
-      caption: trans.__('New ETL notebook with the selected data files or folders as sources'),
+      caption: trans.__(
+        'New ETL notebook with the selected data files or folders as sources'
+      ),
       icon: dataEngineerIcon,
       isVisible: () => !!browser && [...browser.selectedItems()].length > 0,
       execute: () => {
-        const paths = browser ? [...browser.selectedItems()].map(item => item.path) : [];
+        const paths = browser
+          ? [...browser.selectedItems()].map(item => item.path)
+          : [];
         return app.commands.execute(EtlCommandIDs.newNotebook, { paths });
       }
     });

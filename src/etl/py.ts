@@ -28,6 +28,8 @@ export function indent(code: string, n: number): string {
 }
 
 /** Join code blocks, dropping empty ones, with one blank line between them. */
-export function blocks(...parts: Array<string | false | null | undefined>): string {
+export function blocks(
+  ...parts: Array<string | false | null | undefined>
+): string {
   return parts.filter((p): p is string => !!p && !!p.trim()).join('\n\n');
 }

@@ -1,4 +1,10 @@
-import { commonSetup, parametersCell, reportCell, titleCell, verifyCell } from './common';
+import {
+  commonSetup,
+  parametersCell,
+  reportCell,
+  titleCell,
+  verifyCell
+} from './common';
 import type { IEngineCode } from './engines/engine';
 import { duckdbEngine } from './engines/duckdb';
 import { pandasEngine } from './engines/pandas';
@@ -62,7 +68,10 @@ export class SpecError extends Error {
 }
 
 /** The code of each section for a spec. */
-export function sectionSources(spec: IEtlSpec, notebookName = 'etl.ipynb'): Record<EtlSection, string> {
+export function sectionSources(
+  spec: IEtlSpec,
+  notebookName = 'etl.ipynb'
+): Record<EtlSection, string> {
   const problems = specProblems(spec);
   if (problems.length) {
     throw new SpecError(problems);
@@ -71,19 +80,29 @@ export function sectionSources(spec: IEtlSpec, notebookName = 'etl.ipynb'): Reco
   return {
     title: titleCell(spec, notebookName),
     parameters: parametersCell(spec),
-    setup: blocks('# Setup: imports, connections (from environment variables only), contract helpers.', commonSetup(spec), engine.setup(spec)),
+    setup: blocks(
+      '# Setup: imports, connections (from environment variables only), contract helpers.',
+      commonSetup(spec),
+      engine.setup(spec)
+    ),
     extract: engine.extract(spec),
     validate_input: engine.validateInput(spec),
     transform: engine.transform(spec),
     validate_output: engine.validateOutput(spec),
     load: engine.load(spec),
     verify: verifyCell(spec, engine.checksum(spec)),
-    report: blocks('# Run report: what this run did (the proof run reads it).', reportCell())
+    report: blocks(
+      '# Run report: what this run did (the proof run reads it).',
+      reportCell()
+    )
   };
 }
 
 /** The skeleton notebook (nbformat 4.5) for a spec. */
-export function buildSkeleton(spec: IEtlSpec, notebookName = 'etl.ipynb'): ISkeletonNotebook {
+export function buildSkeleton(
+  spec: IEtlSpec,
+  notebookName = 'etl.ipynb'
+): ISkeletonNotebook {
   const sources = sectionSources(spec, notebookName);
   const cells = SECTIONS.map((section): ISkeletonCell => {
     const metadata: ISkeletonCell['metadata'] = { etl: { section } };
@@ -91,15 +110,31 @@ export function buildSkeleton(spec: IEtlSpec, notebookName = 'etl.ipynb'): ISkel
       metadata.tags = ['parameters'];
     }
     if (section === 'title') {
-      return { id: `etl-${section}`, cell_type: 'markdown', source: sources[section], metadata };
+      return {
+        id: `etl-${section}`,
+        cell_type: 'markdown',
+        source: sources[section],
+        metadata
+      };
     }
-    return { id: `etl-${section.replace('_', '-')}`, cell_type: 'code', source: sources[section], metadata, execution_count: null, outputs: [] };
+    return {
+      id: `etl-${section.replace('_', '-')}`,
+      cell_type: 'code',
+      source: sources[section],
+      metadata,
+      execution_count: null,
+      outputs: []
+    };
   });
   return {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' },
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python'
+      },
       language_info: { name: 'python' },
       [ETL_METADATA_KEY]: { spec }
     },

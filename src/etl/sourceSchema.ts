@@ -1,5 +1,10 @@
 import { readParquetSchema, ReadRange } from './parquetSchema';
-import type { ColumnType, IContractColumn, IEtlSource, SourceFormat } from './types';
+import type {
+  ColumnType,
+  IContractColumn,
+  IEtlSource,
+  SourceFormat
+} from './types';
 
 /**
  * Source schemas read cheaply: the first bytes of a CSV (header and a
@@ -32,7 +37,11 @@ export function formatOf(path: string): SourceFormat | null {
 /** A Python identifier from a file name: `daily orders.csv` → `daily_orders`. */
 export function sourceName(path: string): string {
   const stem = (path.split('/').pop() ?? 'source').replace(/\.[^.]*$/, '');
-  let name = stem.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'source';
+  let name =
+    stem
+      .replace(/[^A-Za-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toLowerCase() || 'source';
   if (/^\d/.test(name)) {
     name = `src_${name}`;
   }
@@ -84,7 +93,8 @@ const INT = /^[-+]?\d+$/;
 const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const BOOL = /^(true|false)$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const TIMESTAMP =
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 function typeOfValue(value: string): ColumnType {
   if (INT.test(value)) {
@@ -135,8 +145,16 @@ export interface ICsvSchema {
  * only when the sample is the whole file and has no empty value (or when
  * it is the key); types widen int → float, date → timestamp, else string.
  */
-export function csvSchema(text: string, complete: boolean, stem: string): ICsvSchema {
-  const delimiter = (text.split('\n', 1)[0].match(/\t/g)?.length ?? 0) > (text.split('\n', 1)[0].match(/,/g)?.length ?? 0) ? '\t' : ',';
+export function csvSchema(
+  text: string,
+  complete: boolean,
+  stem: string
+): ICsvSchema {
+  const delimiter =
+    (text.split('\n', 1)[0].match(/\t/g)?.length ?? 0) >
+    (text.split('\n', 1)[0].match(/,/g)?.length ?? 0)
+      ? '\t'
+      : ',';
   let rows = parseCsv(text, delimiter);
   if (!complete && rows.length > 1) {
     rows = rows.slice(0, -1); // the last line may be cut
@@ -162,11 +180,21 @@ export function csvSchema(text: string, complete: boolean, stem: string): ICsvSc
       column.nullable = false;
     }
   }
-  return { columns, sampleRows: body.slice(0, 5), rows: body.length, complete, keys };
+  return {
+    columns,
+    sampleRows: body.slice(0, 5),
+    rows: body.length,
+    complete,
+    keys
+  };
 }
 
 /** `orders` → `order_id`, else `id`, else the first `*_id` column that is (nearly) unique in the sample. */
-export function guessKey(header: string[], body: string[][], stem: string): string[] {
+export function guessKey(
+  header: string[],
+  body: string[][],
+  stem: string
+): string[] {
   const singular = stem.replace(/ies$/, 'y').replace(/s$/, '');
   for (const candidate of [`${singular}_id`, 'id']) {
     if (header.includes(candidate)) {
@@ -185,7 +213,10 @@ export function guessKey(header: string[], body: string[][], stem: string): stri
 }
 
 /** Reads the first bytes of a server file (HTTP Range on /files/). */
-export type ReadHead = (path: string, bytes: number) => Promise<{ text: string; complete: boolean }>;
+export type ReadHead = (
+  path: string,
+  bytes: number
+) => Promise<{ text: string; complete: boolean }>;
 
 /** An ETL source for a data file, with its schema when it can be read cheaply. */
 export async function readSource(
@@ -196,7 +227,13 @@ export async function readSource(
 ): Promise<IEtlSource & { note?: string; sample?: string[][] }> {
   const format = formatOf(path) ?? 'csv';
   const name = sourceName(path);
-  const base = { name, path: relativePath, format, columns: [] as IContractColumn[], keys: [] as string[] };
+  const base = {
+    name,
+    path: relativePath,
+    format,
+    columns: [] as IContractColumn[],
+    keys: [] as string[]
+  };
   if (format === 'csv') {
     const head = await readHead(path, SAMPLE_BYTES);
     const schema = csvSchema(head.text, head.complete, name);
@@ -210,17 +247,32 @@ export async function readSource(
   }
   if (format === 'json') {
     const head = await readHead(path, SAMPLE_BYTES);
-    const first = head.text.split('\n').find(line => line.trim().startsWith('{'));
+    const first = head.text
+      .split('\n')
+      .find(line => line.trim().startsWith('{'));
     try {
-      const record = first ? (JSON.parse(first) as Record<string, unknown>) : {};
+      const record = first
+        ? (JSON.parse(first) as Record<string, unknown>)
+        : {};
       const columns = Object.entries(record).map(([key, value]) => ({
         name: key,
-        type: (typeof value === 'number' ? (Number.isInteger(value) ? 'int' : 'float') : typeof value === 'boolean' ? 'bool' : typeof value === 'string' ? typeOfValue(value) : 'any') as ColumnType,
+        type: (typeof value === 'number'
+          ? Number.isInteger(value)
+            ? 'int'
+            : 'float'
+          : typeof value === 'boolean'
+            ? 'bool'
+            : typeof value === 'string'
+              ? typeOfValue(value)
+              : 'any') as ColumnType,
         nullable: true
       }));
       return { ...base, columns, note: 'types from the first record' };
     } catch {
-      return { ...base, note: 'not JSON Lines: read the schema in the extract cell' };
+      return {
+        ...base,
+        note: 'not JSON Lines: read the schema in the extract cell'
+      };
     }
   }
   if (format === 'parquet' && readRange) {
@@ -229,10 +281,15 @@ export async function readSource(
     const keys = guessKey(names, [], name);
     return {
       ...base,
-      columns: schema.columns.map(c => (keys.includes(c.name) ? { ...c, nullable: false } : c)),
+      columns: schema.columns.map(c =>
+        keys.includes(c.name) ? { ...c, nullable: false } : c
+      ),
       keys,
       note: `schema from the Parquet footer (${schema.rows} rows)`
     };
   }
-  return { ...base, note: `${format} schema not read in the browser: read it in the extract cell and fill CONTRACT` };
+  return {
+    ...base,
+    note: `${format} schema not read in the browser: read it in the extract cell and fill CONTRACT`
+  };
 }

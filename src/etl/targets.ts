@@ -49,7 +49,12 @@ export const QUOTE_HELPER = `def qi(name: str) -> str:
  * The DuckDB statements of one load, run on connection `conn` from relation
  * `rows` into the qualified table `table` (Python expressions).
  */
-function duckdbStatements(spec: IEtlSpec, conn: string, rows: string, table: string): string {
+function duckdbStatements(
+  spec: IEtlSpec,
+  conn: string,
+  rows: string,
+  table: string
+): string {
   switch (spec.mode) {
     case 'full_refresh':
       return `${conn}.execute(f"CREATE OR REPLACE TABLE {${table}} AS SELECT * FROM ${rows}")`;
@@ -95,7 +100,10 @@ export function duckdbLoadFromFrame(spec: IEtlSpec, frame: string): string {
 }
 
 /** A load into a DuckDB file table from a table of the engine's own DuckDB connection `con`. */
-export function duckdbLoadFromConnection(spec: IEtlSpec, relation: string): string {
+export function duckdbLoadFromConnection(
+  spec: IEtlSpec,
+  relation: string
+): string {
   return blocks(
     '# Load: the target database is attached to the work connection; one transaction, all or nothing.',
     [
@@ -176,7 +184,7 @@ export function sqlChecksum(spec: IEtlSpec): string {
     return [
       'with duckdb.connect(target_db, read_only=True) as check:',
       '    target_rows, target_checksum = check.execute(',
-      '        "SELECT count(*), md5(coalesce(string_agg(h, \',\' ORDER BY h), \'\')) "',
+      "        \"SELECT count(*), md5(coalesce(string_agg(h, ',' ORDER BY h), '')) \"",
       '        f"FROM (SELECT md5(CAST(t AS VARCHAR)) AS h FROM {qi(target_table)} t)"',
       '    ).fetchall()[0]',
       partition
@@ -193,7 +201,7 @@ export function sqlChecksum(spec: IEtlSpec): string {
   return [
     'with pg.connect() as conn:',
     '    target_rows, target_checksum = conn.execute(text(',
-    '        "SELECT count(*), md5(coalesce(string_agg(h, \',\' ORDER BY h), \'\')) "',
+    "        \"SELECT count(*), md5(coalesce(string_agg(h, ',' ORDER BY h), '')) \"",
     '        f"FROM (SELECT md5(t::text) AS h FROM {qi(target_table)} t) s"',
     '    )).one()',
     partition
@@ -261,7 +269,7 @@ export function parquetFileLoad(
       break;
     case 'overwrite_partition':
       body = [
-        '# Exactly the run\'s partition: <target>/<column>=<run_date>/data.parquet (hive layout).',
+        "# Exactly the run's partition: <target>/<column>=<run_date>/data.parquet (hive layout).",
         'partition_dir = TARGET / f"{PARTITION_COLUMN}={run_date}"',
         write.partition,
         `${CHECKPOINT_MARK} staged, the target is untouched above this line`,

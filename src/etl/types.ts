@@ -9,11 +9,25 @@ export type LoadMode = 'full_refresh' | 'overwrite_partition' | 'merge';
 export type TargetKind = 'parquet' | 'duckdb' | 'postgres';
 export type SourceFormat = 'csv' | 'parquet' | 'json' | 'excel';
 /** Logical column types of the data contract (each engine maps its own dtypes onto them). */
-export type ColumnType = 'int' | 'float' | 'string' | 'bool' | 'date' | 'timestamp' | 'any';
+export type ColumnType =
+  'int' | 'float' | 'string' | 'bool' | 'date' | 'timestamp' | 'any';
 
-export const ENGINES: readonly EtlEngine[] = ['pandas', 'polars', 'duckdb', 'spark'];
-export const LOAD_MODES: readonly LoadMode[] = ['full_refresh', 'overwrite_partition', 'merge'];
-export const TARGET_KINDS: readonly TargetKind[] = ['parquet', 'duckdb', 'postgres'];
+export const ENGINES: readonly EtlEngine[] = [
+  'pandas',
+  'polars',
+  'duckdb',
+  'spark'
+];
+export const LOAD_MODES: readonly LoadMode[] = [
+  'full_refresh',
+  'overwrite_partition',
+  'merge'
+];
+export const TARGET_KINDS: readonly TargetKind[] = [
+  'parquet',
+  'duckdb',
+  'postgres'
+];
 
 export interface IContractColumn {
   name: string;
@@ -93,7 +107,9 @@ export function specProblems(spec: IEtlSpec): string[] {
   const names = new Set<string>();
   for (const source of spec.sources) {
     if (!isIdentifier(source.name)) {
-      problems.push(`Source name "${source.name}" must be a Python identifier (letters, digits, _).`);
+      problems.push(
+        `Source name "${source.name}" must be a Python identifier (letters, digits, _).`
+      );
     } else if (names.has(source.name)) {
       problems.push(`Two sources are named "${source.name}".`);
     }
@@ -102,7 +118,9 @@ export function specProblems(spec: IEtlSpec): string[] {
       problems.push(`Source "${source.name}" has no path.`);
     }
     if (spec.engine === 'spark' && source.format === 'excel') {
-      problems.push(`Spark cannot read Excel files ("${source.path}"): convert it to CSV or Parquet, or choose another engine.`);
+      problems.push(
+        `Spark cannot read Excel files ("${source.path}"): convert it to CSV or Parquet, or choose another engine.`
+      );
     }
     for (const column of source.columns) {
       if (!isIdentifier(column.name)) {
@@ -127,34 +145,53 @@ export function specProblems(spec: IEtlSpec): string[] {
   }
   if (spec.mode === 'overwrite_partition') {
     if (!spec.partitionColumn) {
-      problems.push('Overwrite partition needs the partition column (its value is the run date).');
+      problems.push(
+        'Overwrite partition needs the partition column (its value is the run date).'
+      );
     } else if (!isIdentifier(spec.partitionColumn)) {
-      problems.push(`Partition column "${spec.partitionColumn}" must be an identifier.`);
+      problems.push(
+        `Partition column "${spec.partitionColumn}" must be an identifier.`
+      );
     }
   }
   const { target } = spec;
   if (target.kind === 'parquet' || target.kind === 'duckdb') {
     if (!target.path) {
-      problems.push(target.kind === 'parquet' ? 'Give the target folder.' : 'Give the DuckDB database file.');
+      problems.push(
+        target.kind === 'parquet'
+          ? 'Give the target folder.'
+          : 'Give the DuckDB database file.'
+      );
     }
   }
   if (target.kind === 'duckdb' || target.kind === 'postgres') {
     if (!target.table || !isIdentifier(target.table)) {
-      problems.push('Give the target table as a plain identifier (letters, digits, _).');
+      problems.push(
+        'Give the target table as a plain identifier (letters, digits, _).'
+      );
     }
   }
-  if (target.kind === 'postgres' && (!target.urlEnv || !ENV_NAME.test(target.urlEnv))) {
-    problems.push('Name the environment variable that holds the PostgreSQL URL (e.g. ETL_TARGET_URL).');
+  if (
+    target.kind === 'postgres' &&
+    (!target.urlEnv || !ENV_NAME.test(target.urlEnv))
+  ) {
+    problems.push(
+      'Name the environment variable that holds the PostgreSQL URL (e.g. ETL_TARGET_URL).'
+    );
   }
   if (spec.engine === 'spark' && target.kind !== 'parquet') {
-    problems.push('The Spark skeleton writes Parquet folders only (no JDBC driver or DuckDB writer in local Spark).');
+    problems.push(
+      'The Spark skeleton writes Parquet folders only (no JDBC driver or DuckDB writer in local Spark).'
+    );
   }
   if (!DATE.test(spec.runDate)) {
     problems.push(`Run date "${spec.runDate}" must be YYYY-MM-DD.`);
   }
   const share = spec.maxRejectShare;
   if (share !== undefined && (!(share >= 0) || share > 1)) {
-    problems.push('The largest share of rejected rows must be between 0 and 1.');
+    problems.push(
+      'The largest share of rejected rows must be between 0 and 1.'
+    );
   }
   return problems;
 }

@@ -1,4 +1,7 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { IToolRegistry } from '../tokens';
 
 /** The example plugin's id (activate it with `app.activatePlugin(EXAMPLE_TOOL_PLUGIN_ID)`). */
@@ -17,6 +20,9 @@ export const exampleToolPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: false,
   requires: [IToolRegistry],
   activate: (_app: JupyterFrontEnd, tools: IToolRegistry) => {
-    tools.addFamily({ id: 'example-text-stats', load: async () => (await import('./textStats')).textStatsFamily() });
+    tools.addFamily({
+      id: 'example-text-stats',
+      load: async () => (await import('./textStats')).textStatsFamily()
+    });
   }
 };

@@ -12,7 +12,8 @@ interface ITextStats {
 const textStatsTool: ITool<{ text: string }> = {
   name: 'example_text_stats',
   group: 'notebook-read',
-  description: 'Example tool from another extension: count the lines, words and characters of a text.',
+  description:
+    'Example tool from another extension: count the lines, words and characters of a text.',
   inputSchema: {
     type: 'object',
     properties: { text: { type: 'string', description: 'The text to count' } },
@@ -21,7 +22,8 @@ const textStatsTool: ITool<{ text: string }> = {
   },
   effect: 'read',
   defaultApproval: 'auto',
-  describe: input => `Count the words of a ${String(input?.text ?? '').length}-character text`,
+  describe: input =>
+    `Count the words of a ${String(input?.text ?? '').length}-character text`,
   async run(input) {
     const text = input.text;
     const stats: ITextStats = {
@@ -41,7 +43,11 @@ function TextStatsView(props: IResultViewProps): JSX.Element {
   const stats = props.call.result!.data!.exampleTextStats as ITextStats;
   return (
     <div className="jp-DataEngineer-exampleTextStats">
-      {props.trans.__('%1 words in %2 lines', String(stats.words), String(stats.lines))}
+      {props.trans.__(
+        '%1 words in %2 lines',
+        String(stats.words),
+        String(stats.lines)
+      )}
     </div>
   );
 }
@@ -51,7 +57,11 @@ export function textStatsFamily(): IToolFamilyContents {
   return {
     tools: [textStatsTool],
     resultViews: [
-      { id: 'example-text-stats', matches: call => !!call.result?.data?.exampleTextStats, component: TextStatsView }
+      {
+        id: 'example-text-stats',
+        matches: call => !!call.result?.data?.exampleTextStats,
+        component: TextStatsView
+      }
     ]
   };
 }

@@ -1,6 +1,12 @@
 import { FileToolError } from './common';
 import { normalizeServerPath } from './paths';
-import { DEFAULT_SENSITIVE_PATHS, describeSensitive, ISensitiveMatch, refusalText, SensitiveAction } from './sensitive';
+import {
+  DEFAULT_SENSITIVE_PATHS,
+  describeSensitive,
+  ISensitiveMatch,
+  refusalText,
+  SensitiveAction
+} from './sensitive';
 import type { FilesService } from './service';
 
 /**
@@ -25,7 +31,11 @@ function lookup(service: ServiceLookup | undefined): FilesService | null {
 }
 
 /** The sensitive match of a path from the model, resolved as the run will resolve it. */
-function matchOfInput(service: FilesService | null, input: string | undefined, action: SensitiveAction): ISensitiveMatch | null {
+function matchOfInput(
+  service: FilesService | null,
+  input: string | undefined,
+  action: SensitiveAction
+): ISensitiveMatch | null {
   if (typeof input !== 'string' || !input.trim()) {
     return null;
   }
@@ -42,7 +52,10 @@ function matchOfInput(service: FilesService | null, input: string | undefined, a
 }
 
 /** For `riskOf` of reading tools: why reading this path needs the user's eyes, or null. */
-export function readRisk(service: ServiceLookup | undefined, ...inputs: Array<string | undefined>): string | null {
+export function readRisk(
+  service: ServiceLookup | undefined,
+  ...inputs: Array<string | undefined>
+): string | null {
   const files = lookup(service);
   for (const input of inputs) {
     const match = matchOfInput(files, input, 'read');
@@ -83,7 +96,9 @@ export function writeRiskOfPaths(
     if (typeof path !== 'string' || !path) {
       continue;
     }
-    const match = files ? files.sensitive.check(path, 'write') : DEFAULT_SENSITIVE_PATHS.check(path, 'write');
+    const match = files
+      ? files.sensitive.check(path, 'write')
+      : DEFAULT_SENSITIVE_PATHS.check(path, 'write');
     if (match?.level === 'ask') {
       return describeSensitive(match, verb);
     }
@@ -96,7 +111,12 @@ export function writeRiskOfPaths(
  * the approval step did not see as sensitive (`asked`: the risk `riskOf`
  * gave for this input).
  */
-export function assertAllowed(service: FilesService, path: string, action: SensitiveAction, asked: string | null): void {
+export function assertAllowed(
+  service: FilesService,
+  path: string,
+  action: SensitiveAction,
+  asked: string | null
+): void {
   const match = service.sensitive.check(path, action);
   if (!match) {
     return;
@@ -114,7 +134,11 @@ export function assertAllowed(service: FilesService, path: string, action: Sensi
 }
 
 /** Refuse when any of the paths resolves outside the server root through a symlink. */
-export async function assertInsideRoot(service: FilesService, paths: readonly string[], action: string): Promise<void> {
+export async function assertInsideRoot(
+  service: FilesService,
+  paths: readonly string[],
+  action: string
+): Promise<void> {
   const check = service.rootCheck;
   const wanted = paths.filter(Boolean);
   if (!check || !wanted.length) {
@@ -137,7 +161,10 @@ export async function assertInsideRoot(service: FilesService, paths: readonly st
 }
 
 /** The entries whose paths stay inside the root, and how many did not (checked in one request). */
-export async function keepInsideRoot<T extends { path: string }>(service: FilesService, entries: readonly T[]): Promise<{ kept: T[]; outside: number }> {
+export async function keepInsideRoot<T extends { path: string }>(
+  service: FilesService,
+  entries: readonly T[]
+): Promise<{ kept: T[]; outside: number }> {
   const check = service.rootCheck;
   if (!check || !entries.length) {
     return { kept: [...entries], outside: 0 };

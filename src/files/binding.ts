@@ -28,18 +28,26 @@ export interface IFileBinding<P = unknown> {
 }
 
 /** The file binding in a context, if the session made one for this call. */
-export function fileBindingOf<P>(context: IToolContext | undefined): IFileBinding<P> | null {
+export function fileBindingOf<P>(
+  context: IToolContext | undefined
+): IFileBinding<P> | null {
   const binding = context?.binding as IFileBinding<P> | undefined;
   return binding && binding.kind === 'files' ? binding : null;
 }
 
 /** A bound server path, or null (no binding, or not this input). */
-export function boundPath(context: IToolContext | undefined, name: string): string | null {
+export function boundPath(
+  context: IToolContext | undefined,
+  name: string
+): string | null {
   return fileBindingOf(context)?.paths[name] ?? null;
 }
 
 /** The stamp a card shows for an existing file (hashed when small enough), or null when absent. */
-export async function shownVersion(service: FilesService, path: string): Promise<IFileStamp | null> {
+export async function shownVersion(
+  service: FilesService,
+  path: string
+): Promise<IFileStamp | null> {
   const entry = await service.files.statHashed(path);
   return entry ? stampOf(entry) : null;
 }
@@ -49,10 +57,16 @@ export async function shownVersion(service: FilesService, path: string): Promise
  * (`shown` null: still absent). Throws a `FileToolError` saying what
  * changed; nothing has been written then.
  */
-export async function checkShown(service: FilesService, path: string, shown: IFileStamp | null, nothing = NOTHING_WRITTEN): Promise<void> {
+export async function checkShown(
+  service: FilesService,
+  path: string,
+  shown: IFileStamp | null,
+  nothing = NOTHING_WRITTEN
+): Promise<void> {
   const entry = await service.files.statHashed(path);
   const shownPath = service.display(path);
-  const again = 'Call the tool again so the user can approve the change on what is there now.';
+  const again =
+    'Call the tool again so the user can approve the change on what is there now.';
   if (shown === null) {
     if (entry) {
       throw new FileToolError(
@@ -62,7 +76,9 @@ export async function checkShown(service: FilesService, path: string, shown: IFi
     return;
   }
   if (!entry) {
-    throw new FileToolError(`${shownPath} was deleted after the approval card was shown. ${nothing} ${again}`);
+    throw new FileToolError(
+      `${shownPath} was deleted after the approval card was shown. ${nothing} ${again}`
+    );
   }
   if (!sameStamp(shown, stampOf(entry))) {
     throw new FileToolError(

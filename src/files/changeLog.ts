@@ -34,11 +34,16 @@ export interface IUndoResult {
 }
 
 /** A change about to be made. */
-export type ChangeDraft = Pick<IChangeRecord, 'path' | 'kind' | 'before' | 'after'> &
+export type ChangeDraft = Pick<
+  IChangeRecord,
+  'path' | 'kind' | 'before' | 'after'
+> &
   Partial<Pick<IChangeRecord, 'encoding' | 'oldPath' | 'stamp'>>;
 
 /** What the write step learned: the content that landed on disk and its stamp. */
-export type ChangeOutcome = Partial<Pick<IChangeRecord, 'after' | 'stamp'>> | void;
+export type ChangeOutcome = Partial<
+  Pick<IChangeRecord, 'after' | 'stamp'>
+> | void;
 
 export interface IChangeLogOptions {
   store: ISnapshotStore;
@@ -47,7 +52,9 @@ export interface IChangeLogOptions {
   /** Largest content a record keeps (characters); larger changes are refused. */
   maxChars?: () => number;
   /** Problems of records before they are undone, by id (see undoChecks.ts). */
-  validate?: (records: readonly IChangeRecord[]) => Promise<Map<string, string>>;
+  validate?: (
+    records: readonly IChangeRecord[]
+  ) => Promise<Map<string, string>>;
 }
 
 /** A refusal that `force` may override. */
@@ -62,7 +69,10 @@ const VERB: Record<ChangeKind, string> = {
 };
 
 /** One line about a change: "Edited etl/load.py", "Renamed a.py → b.py". */
-export function describeChange(record: IChangeRecord, show: (path: string) => string = path => path): string {
+export function describeChange(
+  record: IChangeRecord,
+  show: (path: string) => string = path => path
+): string {
   if (record.kind === 'rename') {
     return `Renamed ${show(record.oldPath ?? '?')} → ${show(record.path)}`;
   }
@@ -109,21 +119,38 @@ export class ChangeLog {
    * no change), then `apply` writes; if it fails the record is dropped.
    * Call inside `exclusive`.
    */
-  async track(chatId: string, draft: ChangeDraft, apply: (record: IChangeRecord) => Promise<ChangeOutcome>): Promise<IChangeRecord> {
+  async track(
+    chatId: string,
+    draft: ChangeDraft,
+    apply: (record: IChangeRecord) => Promise<ChangeOutcome>
+  ): Promise<IChangeRecord> {
     const records = await this._load(chatId);
     // Base64 (a deleted binary file) is a third longer than the bytes it holds.
-    const max = draft.encoding === 'base64' ? Math.ceil((this._maxChars() * 4) / 3) + 4 : this._maxChars();
-    const largest = Math.max(draft.before?.length ?? 0, draft.after?.length ?? 0);
+    const max =
+      draft.encoding === 'base64'
+        ? Math.ceil((this._maxChars() * 4) / 3) + 4
+        : this._maxChars();
+    const largest = Math.max(
+      draft.before?.length ?? 0,
+      draft.after?.length ?? 0
+    );
     if (largest > max) {
       throw new FileToolError(
         `${draft.path}: the change is too large to keep an undo snapshot of (${Math.round(largest / 1024)} KB, the limit is ${Math.round(max / 1024)} KB), so nothing was changed.`
       );
     }
-    const record: IChangeRecord = { ...draft, id: this._newId(), chatId, at: this._now() };
+    const record: IChangeRecord = {
+      ...draft,
+      id: this._newId(),
+      chatId,
+      at: this._now()
+    };
     try {
       await this._store.put(record);
     } catch (error) {
-      throw new FileToolError(`Could not save an undo snapshot, so nothing was changed: ${messageOf(error)}`);
+      throw new FileToolError(
+        `Could not save an undo snapshot, so nothing was changed: ${messageOf(error)}`
+      );
     }
     let outcome: ChangeOutcome;
     try {
@@ -133,7 +160,8 @@ export class ChangeLog {
       throw error;
     }
     if (outcome) {
-      const afterChanged = outcome.after !== undefined && outcome.after !== record.after;
+      const afterChanged =
+        outcome.after !== undefined && outcome.after !== record.after;
       Object.assign(record, outcome);
       if (afterChanged) {
         await this._store.put(record).catch(() => undefined);
@@ -148,9 +176,16 @@ export class ChangeLog {
   undo(id: string, options: IUndoOptions = {}): Promise<IUndoResult> {
     return this.exclusive(async () => {
       const record = this.find(id);
-      const problem = record ? (await this._validate([record])).get(id) : undefined;
+      const problem = record
+        ? (await this._validate([record])).get(id)
+        : undefined;
       if (record && problem) {
-        return { id, path: String(record.path), ok: false, message: refusedMessage(problem) };
+        return {
+          id,
+          path: String(record.path),
+          ok: false,
+          message: refusedMessage(problem)
+        };
       }
       return this._undo(id, options);
     });
@@ -159,7 +194,9 @@ export class ChangeLog {
   /** Undo every change of a chat that is not undone yet, newest first. */
   undoAll(chatId: string, options: IUndoOptions = {}): Promise<IUndoResult[]> {
     return this.exclusive(async () => {
-      const pending = (await this._load(chatId)).filter(record => !record.undoneAt).reverse();
+      const pending = (await this._load(chatId))
+        .filter(record => !record.undoneAt)
+        .reverse();
       // Every record is checked before anything is written: one bad record stops them all.
       const problems = await this._validate(pending);
       if (problems.size) {
@@ -194,16 +231,27 @@ export class ChangeLog {
   private async _undo(id: string, options: IUndoOptions): Promise<IUndoResult> {
     const record = this.find(id);
     if (!record) {
-      return { id, path: '', ok: false, message: `No change with id ${id} is known.` };
+      return {
+        id,
+        path: '',
+        ok: false,
+        message: `No change with id ${id} is known.`
+      };
     }
     const result = { id, path: record.path };
     if (record.undoneAt) {
-      return { ...result, ok: false, message: `This change to ${record.path} was already undone.` };
+      return {
+        ...result,
+        ok: false,
+        message: `This change to ${record.path} was already undone.`
+      };
     }
     const force = !!options.force;
     try {
       const records = this._records.get(record.chatId) ?? [];
-      const later = records.slice(records.indexOf(record) + 1).filter(other => !other.undoneAt && touches(other, record));
+      const later = records
+        .slice(records.indexOf(record) + 1)
+        .filter(other => !other.undoneAt && touches(other, record));
       if (later.length && !force) {
         throw new UndoConflict(
           `${record.path} was changed again later in this chat (${describeChange(later[later.length - 1])}); undo the later change first.`
@@ -225,15 +273,27 @@ export class ChangeLog {
       }
       record.undoneAt = this._now();
       await this._store.put(record).catch(() => undefined);
-      this._changed.emit({ chatId: record.chatId, type: 'undone', change: record });
+      this._changed.emit({
+        chatId: record.chatId,
+        type: 'undone',
+        change: record
+      });
       return { ...result, ok: true, message };
     } catch (error) {
-      return { ...result, ok: false, message: messageOf(error), ...(error instanceof UndoConflict ? { conflict: true } : {}) };
+      return {
+        ...result,
+        ok: false,
+        message: messageOf(error),
+        ...(error instanceof UndoConflict ? { conflict: true } : {})
+      };
     }
   }
 
   /** Undo create / edit / write: bring back the content before (or remove a created file). */
-  private async _undoContent(record: IChangeRecord, force: boolean): Promise<string> {
+  private async _undoContent(
+    record: IChangeRecord,
+    force: boolean
+  ): Promise<string> {
     const { path } = record;
     const entry = await this._files.stat(path);
     if (!entry) {
@@ -241,20 +301,26 @@ export class ChangeLog {
         return `${path} was already removed.`;
       }
       if (!force) {
-        throw new UndoConflict(`${path} was deleted after the assistant's change. Undo anyway to recreate it as it was before.`);
+        throw new UndoConflict(
+          `${path} was deleted after the assistant's change. Undo anyway to recreate it as it was before.`
+        );
       }
       await this._files.writeRaw(path, record.before ?? '', 'text');
       return `Recreated ${path} as it was before the assistant's change.`;
     }
     if (entry.type === 'directory') {
-      throw new FileToolError(`${path} is now a folder; the change cannot be undone.`);
+      throw new FileToolError(
+        `${path} is now a folder; the change cannot be undone.`
+      );
     }
     let current: string | null = null;
     try {
       current = (await this._files.readText(path)).text;
     } catch (error) {
       if (!force) {
-        throw new UndoConflict(`${path} changed after the assistant's change (${messageOf(error)}).`);
+        throw new UndoConflict(
+          `${path} changed after the assistant's change (${messageOf(error)}).`
+        );
       }
     }
     if (!force && current !== record.after) {
@@ -271,14 +337,21 @@ export class ChangeLog {
     return `Restored ${path} as it was before the assistant's change.`;
   }
 
-  private async _undoDelete(record: IChangeRecord, force: boolean): Promise<string> {
+  private async _undoDelete(
+    record: IChangeRecord,
+    force: boolean
+  ): Promise<string> {
     const { path } = record;
     const entry = await this._files.stat(path);
     if (entry?.type === 'directory') {
-      throw new FileToolError(`${path} is now a folder; the deleted file cannot be restored there.`);
+      throw new FileToolError(
+        `${path} is now a folder; the deleted file cannot be restored there.`
+      );
     }
     if (entry && !force) {
-      throw new UndoConflict(`${path} exists again (created after the assistant deleted it). Undo anyway to replace it with the deleted version.`);
+      throw new UndoConflict(
+        `${path} exists again (created after the assistant deleted it). Undo anyway to replace it with the deleted version.`
+      );
     }
     if (entry) {
       this._files.assertNotDirty(path);
@@ -286,12 +359,19 @@ export class ChangeLog {
     if (entry && record.encoding !== 'base64') {
       await this._files.writeText(path, record.before ?? '', null);
     } else {
-      await this._files.writeRaw(path, record.before ?? '', record.encoding === 'base64' ? 'base64' : 'text');
+      await this._files.writeRaw(
+        path,
+        record.before ?? '',
+        record.encoding === 'base64' ? 'base64' : 'text'
+      );
     }
     return `Restored ${path}, which the assistant had deleted.`;
   }
 
-  private async _undoRename(record: IChangeRecord, force: boolean): Promise<string> {
+  private async _undoRename(
+    record: IChangeRecord,
+    force: boolean
+  ): Promise<string> {
     const from = record.path;
     const to = record.oldPath;
     if (!to) {
@@ -299,13 +379,24 @@ export class ChangeLog {
     }
     const moved = await this._files.stat(from);
     if (!moved) {
-      throw new FileToolError(`${from} no longer exists (renamed or deleted since), so it cannot be renamed back.`);
+      throw new FileToolError(
+        `${from} no longer exists (renamed or deleted since), so it cannot be renamed back.`
+      );
     }
-    if (!force && record.stamp && moved.type !== 'directory' && !sameStamp(record.stamp, stampOf(moved))) {
-      throw new UndoConflict(`${from} changed after it was renamed. Undo anyway to rename it back with those changes.`);
+    if (
+      !force &&
+      record.stamp &&
+      moved.type !== 'directory' &&
+      !sameStamp(record.stamp, stampOf(moved))
+    ) {
+      throw new UndoConflict(
+        `${from} changed after it was renamed. Undo anyway to rename it back with those changes.`
+      );
     }
     if (await this._files.stat(to)) {
-      throw new FileToolError(`${to} exists again, so ${from} cannot be renamed back; move or delete ${to} first.`);
+      throw new FileToolError(
+        `${to} exists again, so ${from} cannot be renamed back; move or delete ${to} first.`
+      );
     }
     await this._files.rename(from, to);
     return `Renamed ${from} back to ${to}.`;
@@ -340,7 +431,9 @@ export class ChangeLog {
   private _files: ContentsFiles;
   private _now: () => number;
   private _maxChars: () => number;
-  private _validate: (records: readonly IChangeRecord[]) => Promise<Map<string, string>>;
+  private _validate: (
+    records: readonly IChangeRecord[]
+  ) => Promise<Map<string, string>>;
   private _mutex = new Mutex();
   private _records = new Map<string, IChangeRecord[]>();
   private _loading = new Map<string, Promise<IChangeRecord[]>>();

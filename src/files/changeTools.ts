@@ -17,7 +17,11 @@ export function listChangesTool() {
     description:
       'List the files you changed in this chat (created, edited, rewritten, renamed, deleted), oldest first, with the lines ' +
       'added and removed and whether the user undid the change.',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    inputSchema: {
+      type: 'object',
+      properties: {},
+      additionalProperties: false
+    },
     effect: 'read',
     defaultApproval: 'auto',
     describe: () => 'List the changes made in this chat',
@@ -28,14 +32,24 @@ export function listChangesTool() {
         if (!records.length) {
           return { content: 'No files were changed in this chat.' };
         }
-        const lines = [`${plural(records.length, 'change')} in this chat, oldest first:`];
+        const lines = [
+          `${plural(records.length, 'change')} in this chat, oldest first:`
+        ];
         for (const [index, record] of records.entries()) {
           const facts = [when(record.at), `change ${record.id}`];
-          if ((record.kind === 'edit' || record.kind === 'write') && record.before !== null && record.after !== null) {
-            facts.unshift(await describeLineChanges(record.before, record.after));
+          if (
+            (record.kind === 'edit' || record.kind === 'write') &&
+            record.before !== null &&
+            record.after !== null
+          ) {
+            facts.unshift(
+              await describeLineChanges(record.before, record.after)
+            );
           }
           const undone = record.undoneAt ? ' — undone by the user' : '';
-          lines.push(`${index + 1}. ${describeChange(record, path => service.display(path))} (${facts.join(', ')})${undone}`);
+          lines.push(
+            `${index + 1}. ${describeChange(record, path => service.display(path))} (${facts.join(', ')})${undone}`
+          );
         }
         const note = service.baseNote();
         if (note) {

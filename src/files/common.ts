@@ -45,7 +45,11 @@ export function formatBytes(bytes: number | null | undefined): string {
 }
 
 /** "1 line", "3 lines". */
-export function plural(count: number, word: string, pluralWord = `${word}s`): string {
+export function plural(
+  count: number,
+  word: string,
+  pluralWord = `${word}s`
+): string {
   return `${count} ${count === 1 ? word : pluralWord}`;
 }
 

@@ -14,7 +14,9 @@ export interface IFileStamp {
 }
 
 /** The stamp of a contents model. */
-export function stampOf(entry: Pick<IContentsModelLike, 'hash' | 'last_modified'>): IFileStamp {
+export function stampOf(
+  entry: Pick<IContentsModelLike, 'hash' | 'last_modified'>
+): IFileStamp {
   const stamp: IFileStamp = {};
   if (entry.hash) {
     stamp.hash = entry.hash;
@@ -26,7 +28,10 @@ export function stampOf(entry: Pick<IContentsModelLike, 'hash' | 'last_modified'
 }
 
 /** Same version: compare hashes when both have one, else modification times. */
-export function sameStamp(a: IFileStamp | undefined, b: IFileStamp | undefined): boolean {
+export function sameStamp(
+  a: IFileStamp | undefined,
+  b: IFileStamp | undefined
+): boolean {
   if (!a || !b) {
     return false;
   }

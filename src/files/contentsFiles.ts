@@ -1,4 +1,9 @@
-import type { IContents, IContentsGetOptions, IContentsModelLike, IContentsSaveOptions } from '../contents/contents';
+import type {
+  IContents,
+  IContentsGetOptions,
+  IContentsModelLike,
+  IContentsSaveOptions
+} from '../contents/contents';
 import { FileToolError, formatBytes, messageOf, statusOf } from './common';
 import { IFileStamp, stampOf } from './conflicts';
 import { dirname, extname, isHiddenPath } from './paths';
@@ -115,20 +120,28 @@ export class ContentsFiles {
     const shown = this._show(path);
     if (status === 404) {
       return new FileToolError(
-        hidden ? `${shown} was not found: it does not exist, or it is hidden. ${HIDDEN_HINT}` : `${shown} does not exist.`
+        hidden
+          ? `${shown} was not found: it does not exist, or it is hidden. ${HIDDEN_HINT}`
+          : `${shown} does not exist.`
       );
     }
     if (hidden && (status === 400 || status === 403)) {
-      return new FileToolError(`The server refused to ${action} ${shown}. ${HIDDEN_HINT}`);
+      return new FileToolError(
+        `The server refused to ${action} ${shown}. ${HIDDEN_HINT}`
+      );
     }
     if (status === 403) {
       return new FileToolError(`Permission denied: cannot ${action} ${shown}.`);
     }
     if (status === 409) {
-      return new FileToolError(`Cannot ${action} ${shown}: the target already exists.`);
+      return new FileToolError(
+        `Cannot ${action} ${shown}: the target already exists.`
+      );
     }
     if (status !== undefined) {
-      return new FileToolError(`Could not ${action} ${shown} (HTTP ${status}): ${messageOf(error)}`);
+      return new FileToolError(
+        `Could not ${action} ${shown} (HTTP ${status}): ${messageOf(error)}`
+      );
     }
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -152,7 +165,11 @@ export class ContentsFiles {
   /** `stat`, then the hash too when the file is not larger than `maxBytes` (for conflict checks). */
   async statHashed(path: string): Promise<IContentsEntry | null> {
     const entry = await this.stat(path);
-    if (!entry || entry.type === 'directory' || (entry.size ?? Infinity) > this.maxBytes) {
+    if (
+      !entry ||
+      entry.type === 'directory' ||
+      (entry.size ?? Infinity) > this.maxBytes
+    ) {
       return entry;
     }
     try {
@@ -172,7 +189,9 @@ export class ContentsFiles {
       throw this.toError({ status: 404 }, path, action);
     }
     if (entry.type !== 'directory' && (entry.size ?? 0) > this.maxBytes) {
-      throw new FileToolError(tooLargeMessage(this._show(path), entry.size, this.maxBytes, action));
+      throw new FileToolError(
+        tooLargeMessage(this._show(path), entry.size, this.maxBytes, action)
+      );
     }
     return entry;
   }
@@ -181,7 +200,10 @@ export class ContentsFiles {
   async list(path: string): Promise<IContentsEntry[]> {
     let entry: IContentsEntry;
     try {
-      entry = await this._contents.get(path, { content: true, type: 'directory' });
+      entry = await this._contents.get(path, {
+        content: true,
+        type: 'directory'
+      });
     } catch (error) {
       if (statusOf(error) === 400) {
         throw new FileToolError(`${this._show(path)} is a file, not a folder.`);
@@ -212,7 +234,11 @@ export class ContentsFiles {
     }
     let entry: IContentsEntry;
     try {
-      entry = await this._contents.get(path, { content: true, type: 'file', hash: true });
+      entry = await this._contents.get(path, {
+        content: true,
+        type: 'file',
+        hash: true
+      });
     } catch (error) {
       if (statusOf(error) === 400 && (await this._isFolder(path))) {
         throw new FileToolError(`${this._show(path)} is a folder, not a file.`);
@@ -234,12 +260,20 @@ export class ContentsFiles {
     await this.assertLoadable(path, action);
     let entry: IContentsEntry;
     try {
-      entry = await this._contents.get(path, { content: true, type: 'file', hash: true });
+      entry = await this._contents.get(path, {
+        content: true,
+        type: 'file',
+        hash: true
+      });
     } catch (error) {
       throw this.toError(error, path, 'read');
     }
     const format = entry.format === 'base64' ? 'base64' : 'text';
-    return { content: typeof entry.content === 'string' ? entry.content : '', format, stamp: stampOf(entry) };
+    return {
+      content: typeof entry.content === 'string' ? entry.content : '',
+      format,
+      stamp: stampOf(entry)
+    };
   }
 
   /** The open document of a path, if any. */
@@ -266,7 +300,11 @@ export class ContentsFiles {
    * `basedOn` is the disk text the change was computed from, and the editor
    * must show the same text. Missing parent folders are created.
    */
-  async writeText(path: string, text: string, basedOn: string | null): Promise<IWriteResult> {
+  async writeText(
+    path: string,
+    text: string,
+    basedOn: string | null
+  ): Promise<IWriteResult> {
     const doc = this.openDocument(path);
     if (doc) {
       this.assertNotDirty(path);
@@ -289,11 +327,19 @@ export class ContentsFiles {
   }
 
   /** Write text or base64 content directly through the contents API; returns the new stamp. */
-  async writeRaw(path: string, content: string, format: 'text' | 'base64'): Promise<IFileStamp> {
+  async writeRaw(
+    path: string,
+    content: string,
+    format: 'text' | 'base64'
+  ): Promise<IFileStamp> {
     await this.ensureFolder(dirname(path));
     let saved: IContentsEntry;
     try {
-      saved = await this._contents.save(path, { type: 'file', format, content });
+      saved = await this._contents.save(path, {
+        type: 'file',
+        format,
+        content
+      });
     } catch (error) {
       throw this.toError(error, path, 'write');
     }
@@ -333,13 +379,19 @@ export class ContentsFiles {
    * keep it only when the file was not touched in between (same mtime), so
    * a concurrent change is never adopted as ours.
    */
-  private async _stampAfterSave(path: string, saved: IContentsEntry): Promise<IFileStamp> {
+  private async _stampAfterSave(
+    path: string,
+    saved: IContentsEntry
+  ): Promise<IFileStamp> {
     const stamp = stampOf(saved);
     if (typeof saved?.size === 'number' && saved.size > this.maxBytes) {
       return stamp;
     }
     try {
-      const now = await this._contents.get(path, { content: false, hash: true });
+      const now = await this._contents.get(path, {
+        content: false,
+        hash: true
+      });
       if (now.hash && now.last_modified === saved.last_modified) {
         stamp.hash = now.hash;
       }
@@ -361,7 +413,12 @@ export class ContentsFiles {
 }
 
 /** "big.csv is 2.0 GB, more than the file tools load (10.0 MB)…" */
-export function tooLargeMessage(shown: string, size: number | null | undefined, limit: number, action = 'read'): string {
+export function tooLargeMessage(
+  shown: string,
+  size: number | null | undefined,
+  limit: number,
+  action = 'read'
+): string {
   return (
     `${shown} is too large: ${formatBytes(size)}, more than the file tools ${action === 'read' ? 'read' : 'load to ' + action} (${formatBytes(limit)}). ` +
     'Nothing was loaded. For data, open it in the kernel and look at a sample (e.g. pandas nrows=, polars scan_csv().head()); to find lines in it, use search_files on a smaller file or the shell.'
@@ -372,7 +429,8 @@ export function tooLargeMessage(shown: string, size: number | null | undefined, 
 export async function ensureFolder(
   contents: IFilesContents,
   folder: string,
-  toError: (error: unknown, path: string) => Error = error => (error instanceof Error ? error : new Error(String(error))),
+  toError: (error: unknown, path: string) => Error = error =>
+    error instanceof Error ? error : new Error(String(error)),
   show: (path: string) => string = path => path
 ): Promise<void> {
   const segments = folder.split('/').filter(Boolean);
@@ -387,7 +445,9 @@ export async function ensureFolder(
       }
     }
     if (entry && entry.type !== 'directory') {
-      throw new FileToolError(`${show(path)} is a file, so no folder can be created there.`);
+      throw new FileToolError(
+        `${show(path)} is a file, so no folder can be created there.`
+      );
     }
     if (!entry) {
       try {
@@ -400,7 +460,10 @@ export async function ensureFolder(
 }
 
 /** "x.parquet is a binary file (application/octet-stream, 2.1 MB)…" */
-export function binaryMessage(path: string, entry: Pick<IContentsEntry, 'mimetype' | 'size'>): string {
+export function binaryMessage(
+  path: string,
+  entry: Pick<IContentsEntry, 'mimetype' | 'size'>
+): string {
   const type = entry.mimetype || 'unknown type';
   return (
     `${path} is a binary file (${type}, ${formatBytes(entry.size)}); the file tools only read text. ` +

@@ -1,13 +1,32 @@
 import { defineTool, ToolInput } from '../tools/schema';
 import { fenced, inlineCode } from '../markdown/markdown';
-import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
+import {
+  FileToolError,
+  formatBytes,
+  guard,
+  plural,
+  throwIfAborted
+} from './common';
 import { IFileStamp, sameStamp, stampOf } from './conflicts';
 import { isInside, languageOfPath } from './paths';
 import { ServiceLookup, writeRisk, writeRiskOfPaths } from './access';
-import { boundPath, checkShown, fileBindingOf, IFileBinding, shownVersion } from './binding';
+import {
+  boundPath,
+  checkShown,
+  fileBindingOf,
+  IFileBinding,
+  shownVersion
+} from './binding';
 import { PATH_DESCRIPTION } from './readTools';
 import { filesOf, FilesService } from './service';
-import { applyEdit, describeLineChanges, dominantEol, numberLine, splitLines, withEol } from './text';
+import {
+  applyEdit,
+  describeLineChanges,
+  dominantEol,
+  numberLine,
+  splitLines,
+  withEol
+} from './text';
 import {
   changeData,
   checkKnown,
@@ -29,10 +48,6 @@ type IEditInput = ToolInput<ReturnType<typeof editFileTool>>;
  * user can undo it), and goes through the open editor when there is one.
  */
 
-
-
-
-
 /** The numbered lines around an edit, so the model sees the result. */
 function excerpt(text: string, fromLine: number, lineCount: number): string {
   const lines = splitLines(text);
@@ -40,17 +55,30 @@ function excerpt(text: string, fromLine: number, lineCount: number): string {
   const end = Math.min(lines.length, fromLine + lineCount + 2, start + 40);
   const out: string[] = [];
   for (let line = start; line <= end; line++) {
-    out.push(numberLine(line, lines[line - 1].length > 300 ? `${lines[line - 1].slice(0, 300)}…` : lines[line - 1]));
+    out.push(
+      numberLine(
+        line,
+        lines[line - 1].length > 300
+          ? `${lines[line - 1].slice(0, 300)}…`
+          : lines[line - 1]
+      )
+    );
   }
   return out.join('\n');
 }
 
 /** The server paths of a rename, checked (not the root, not the same). */
-function renamePaths(service: FilesService, oldPath: string, newPath: string): { old_path: string; new_path: string } {
+function renamePaths(
+  service: FilesService,
+  oldPath: string,
+  newPath: string
+): { old_path: string; new_path: string } {
   const from = service.resolve(oldPath);
   const to = service.resolve(newPath);
   if (!from || !to) {
-    throw new FileToolError('The server root cannot be renamed, nor anything renamed to it.');
+    throw new FileToolError(
+      'The server root cannot be renamed, nor anything renamed to it.'
+    );
   }
   if (from === to) {
     throw new FileToolError('old_path and new_path are the same file.');
@@ -67,7 +95,11 @@ interface IWritePlan {
   stamp?: IFileStamp;
 }
 
-async function planWrite(service: FilesService, input: IWriteInput, lookup: ServiceLookup | undefined): Promise<IWritePlan> {
+async function planWrite(
+  service: FilesService,
+  input: IWriteInput,
+  lookup: ServiceLookup | undefined
+): Promise<IWritePlan> {
   const path = filePath(service, input.path);
   refuseNotebook(service, path, 'write_file');
   await assertWritable(service, [{ path, input: input.path }], 'write', lookup);
@@ -80,8 +112,15 @@ async function planWrite(service: FilesService, input: IWriteInput, lookup: Serv
   }
   const file = await service.files.readText(path, 'replace');
   // The model sees lines, not line endings: keep a CRLF file CRLF.
-  const crlf = dominantEol(file.text) === '\r\n' && !input.content.includes('\r\n');
-  return { path, exists: true, before: file.text, after: crlf ? withEol(input.content, '\r\n') : input.content, stamp: file.stamp };
+  const crlf =
+    dominantEol(file.text) === '\r\n' && !input.content.includes('\r\n');
+  return {
+    path,
+    exists: true,
+    before: file.text,
+    after: crlf ? withEol(input.content, '\r\n') : input.content,
+    stamp: file.stamp
+  };
 }
 
 /** What an edit will do. */
@@ -107,12 +146,26 @@ async function planEdit(
   await assertWritable(service, [{ path, input: input.path }], 'write', lookup);
   const entry = await service.files.stat(path);
   if (!entry) {
-    throw new FileToolError(`${service.display(path)} does not exist. Create it with write_file.`);
+    throw new FileToolError(
+      `${service.display(path)} does not exist. Create it with write_file.`
+    );
   }
   const file = await service.files.readText(path, 'edit');
   check?.(path, file.stamp);
-  const outcome = applyEdit(file.text, input.old_text, input.new_text, !!input.replace_all, service.display(path));
-  return { path, before: file.text, after: outcome.text, stamp: file.stamp, ...outcome };
+  const outcome = applyEdit(
+    file.text,
+    input.old_text,
+    input.new_text,
+    !!input.replace_all,
+    service.display(path)
+  );
+  return {
+    path,
+    before: file.text,
+    after: outcome.text,
+    stamp: file.stamp,
+    ...outcome
+  };
 }
 
 export function writeFileTool(lookup?: ServiceLookup) {
@@ -126,29 +179,48 @@ export function writeFileTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        path: { type: 'string', minLength: 1, description: `File to write. ${PATH_DESCRIPTION}` },
-        content: { type: 'string', description: 'The complete new content of the file.' }
+        path: {
+          type: 'string',
+          minLength: 1,
+          description: `File to write. ${PATH_DESCRIPTION}`
+        },
+        content: {
+          type: 'string',
+          description: 'The complete new content of the file.'
+        }
       },
       required: ['path', 'content'],
       additionalProperties: false
     },
     describe: input => `Write ${input.path ?? 'a file'}`,
-    inputMarkdown: input => (typeof input.content === 'string' ? fenced(input.content, languageOfPath(input.path)) : null),
+    inputMarkdown: input =>
+      typeof input.content === 'string'
+        ? fenced(input.content, languageOfPath(input.path))
+        : null,
     effect: 'write',
     defaultApproval: 'ask',
     riskOf: (input, context) => {
       const bound = boundPath(context, 'path');
-      return bound ? writeRiskOfPaths(lookup, 'write', bound) : writeRisk(lookup, 'write', input.path);
+      return bound
+        ? writeRiskOfPaths(lookup, 'write', bound)
+        : writeRisk(lookup, 'write', input.path);
     },
     // The card's diff is planned once, here; the approved run writes exactly it.
     bind: async (input, context): Promise<IFileBinding<IWritePlan>> => {
       const plan = await planWrite(filesOf(context), input, lookup);
-      return { kind: 'files', paths: { path: plan.path }, shown: plan.exists ? plan.stamp ?? {} : null, plan };
+      return {
+        kind: 'files',
+        paths: { path: plan.path },
+        shown: plan.exists ? (plan.stamp ?? {}) : null,
+        plan
+      };
     },
     preview: (input, context) =>
       safePreview(`Write ${input.path ?? 'a file'}`, async () => {
         const service = filesOf(context);
-        const plan: IWritePlan = fileBindingOf<IWritePlan>(context)?.plan ?? (await planWrite(service, input, lookup));
+        const plan: IWritePlan =
+          fileBindingOf<IWritePlan>(context)?.plan ??
+          (await planWrite(service, input, lookup));
         return {
           summary: `${plan.exists ? 'Replace' : 'Create'} ${plan.path}`,
           diff: { path: plan.path, before: plan.before, after: plan.after }
@@ -163,8 +235,17 @@ export function writeFileTool(lookup?: ServiceLookup) {
           let plan: IWritePlan;
           if (bound) {
             plan = bound;
-            await assertWritable(service, [{ path: plan.path, bound: true }], 'write', lookup);
-            await checkShown(service, plan.path, plan.exists ? plan.stamp ?? {} : null);
+            await assertWritable(
+              service,
+              [{ path: plan.path, bound: true }],
+              'write',
+              lookup
+            );
+            await checkShown(
+              service,
+              plan.path,
+              plan.exists ? (plan.stamp ?? {}) : null
+            );
           } else {
             plan = await planWrite(service, input, lookup);
           }
@@ -172,7 +253,9 @@ export function writeFileTool(lookup?: ServiceLookup) {
           if (plan.exists) {
             checkKnown(service, plan.path, plan.stamp!, 'replacing');
             if (plan.before === plan.after) {
-              return { content: `${shown} already has exactly this content; nothing was changed.` };
+              return {
+                content: `${shown} already has exactly this content; nothing was changed.`
+              };
             }
           }
           throwIfAborted(context.signal);
@@ -187,7 +270,10 @@ export function writeFileTool(lookup?: ServiceLookup) {
           const what = plan.exists
             ? `Replaced ${shown} (${await describeLineChanges(plan.before, record.after ?? '')}).`
             : `Created ${shown} (${lines}).`;
-          return { content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}`, data: changeData(record) };
+          return {
+            content: `${what} Change ${record.id}.${viaEditorNote(viaEditor)}`,
+            data: changeData(record)
+          };
         });
       })
   });
@@ -204,37 +290,70 @@ export function editFileTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        path: { type: 'string', minLength: 1, description: `File to edit. ${PATH_DESCRIPTION}` },
-        old_text: { type: 'string', minLength: 1, description: 'The exact text to replace, with enough surrounding lines to be unique.' },
-        new_text: { type: 'string', description: 'The text to put in its place (empty to delete it).' },
-        replace_all: { type: 'boolean', description: 'Replace every occurrence of old_text (default false).' }
+        path: {
+          type: 'string',
+          minLength: 1,
+          description: `File to edit. ${PATH_DESCRIPTION}`
+        },
+        old_text: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'The exact text to replace, with enough surrounding lines to be unique.'
+        },
+        new_text: {
+          type: 'string',
+          description: 'The text to put in its place (empty to delete it).'
+        },
+        replace_all: {
+          type: 'boolean',
+          description: 'Replace every occurrence of old_text (default false).'
+        }
       },
       required: ['path', 'old_text', 'new_text'],
       additionalProperties: false
     },
     describe: input => `Edit ${input.path ?? 'a file'}`,
     inputMarkdown: input => {
-      if (typeof input.old_text !== 'string' || typeof input.new_text !== 'string') {
+      if (
+        typeof input.old_text !== 'string' ||
+        typeof input.new_text !== 'string'
+      ) {
         return null;
       }
       const language = languageOfPath(input.path);
-      return [`Replace in ${inlineCode(input.path ?? '')}:`, fenced(input.old_text, language), 'with:', fenced(input.new_text, language)].join('\n\n');
+      return [
+        `Replace in ${inlineCode(input.path ?? '')}:`,
+        fenced(input.old_text, language),
+        'with:',
+        fenced(input.new_text, language)
+      ].join('\n\n');
     },
     effect: 'write',
     defaultApproval: 'ask',
     riskOf: (input, context) => {
       const bound = boundPath(context, 'path');
-      return bound ? writeRiskOfPaths(lookup, 'write', bound) : writeRisk(lookup, 'write', input.path);
+      return bound
+        ? writeRiskOfPaths(lookup, 'write', bound)
+        : writeRisk(lookup, 'write', input.path);
     },
     bind: async (input, context): Promise<IFileBinding<IEditPlan>> => {
       const plan = await planEdit(filesOf(context), input, lookup);
-      return { kind: 'files', paths: { path: plan.path }, shown: plan.stamp, plan };
+      return {
+        kind: 'files',
+        paths: { path: plan.path },
+        shown: plan.stamp,
+        plan
+      };
     },
     preview: (input, context) =>
       safePreview(`Edit ${input.path}`, async () => {
         const service = filesOf(context);
-        const plan: IEditPlan = fileBindingOf<IEditPlan>(context)?.plan ?? (await planEdit(service, input, lookup));
-        const where = plan.count === 1 ? `line ${plan.lines[0]}` : `${plan.count} places`;
+        const plan: IEditPlan =
+          fileBindingOf<IEditPlan>(context)?.plan ??
+          (await planEdit(service, input, lookup));
+        const where =
+          plan.count === 1 ? `line ${plan.lines[0]}` : `${plan.count} places`;
         return {
           summary: `Edit ${plan.path} at ${where}`,
           diff: { path: plan.path, before: plan.before, after: plan.after }
@@ -250,11 +369,18 @@ export function editFileTool(lookup?: ServiceLookup) {
           if (bound) {
             // The edit the card showed, on the version it showed.
             plan = bound;
-            await assertWritable(service, [{ path: plan.path, bound: true }], 'write', lookup);
+            await assertWritable(
+              service,
+              [{ path: plan.path, bound: true }],
+              'write',
+              lookup
+            );
             await checkShown(service, plan.path, plan.stamp);
             checkKnown(service, plan.path, plan.stamp, 'editing');
           } else {
-            plan = await planEdit(service, input, lookup, (path, stamp) => checkKnown(service, path, stamp, 'editing'));
+            plan = await planEdit(service, input, lookup, (path, stamp) =>
+              checkKnown(service, path, stamp, 'editing')
+            );
           }
           const path = plan.path;
           throwIfAborted(context.signal);
@@ -266,7 +392,10 @@ export function editFileTool(lookup?: ServiceLookup) {
             stamp: plan.stamp
           });
           const shown = service.display(path);
-          const where = plan.count === 1 ? `line ${plan.lines[0]}` : `${plan.count} places (lines ${plan.lines.join(', ')})`;
+          const where =
+            plan.count === 1
+              ? `line ${plan.lines[0]}`
+              : `${plan.count} places (lines ${plan.lines.join(', ')})`;
           return {
             content: [
               `Edited ${shown} at ${where} (${await describeLineChanges(plan.before, record.after ?? '')}). Change ${record.id}.${viaEditorNote(viaEditor)}`,
@@ -289,13 +418,22 @@ export function renameFileTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        old_path: { type: 'string', minLength: 1, description: `The current path. ${PATH_DESCRIPTION}` },
-        new_path: { type: 'string', minLength: 1, description: 'The new path (same rules).' }
+        old_path: {
+          type: 'string',
+          minLength: 1,
+          description: `The current path. ${PATH_DESCRIPTION}`
+        },
+        new_path: {
+          type: 'string',
+          minLength: 1,
+          description: 'The new path (same rules).'
+        }
       },
       required: ['old_path', 'new_path'],
       additionalProperties: false
     },
-    describe: input => `Rename ${input.old_path ?? '?'} → ${input.new_path ?? '?'}`,
+    describe: input =>
+      `Rename ${input.old_path ?? '?'} → ${input.new_path ?? '?'}`,
     effect: 'write',
     defaultApproval: 'ask',
     riskOf: (input, context) => {
@@ -308,13 +446,17 @@ export function renameFileTool(lookup?: ServiceLookup) {
     // Both paths as resolved for the card (relative ones against the active notebook's folder then).
     bind: (input, context): IFileBinding => {
       const service = filesOf(context);
-      return { kind: 'files', paths: renamePaths(service, input.old_path, input.new_path) };
+      return {
+        kind: 'files',
+        paths: renamePaths(service, input.old_path, input.new_path)
+      };
     },
     preview: (input, context) =>
       safePreview(`Rename ${input.old_path} → ${input.new_path}`, async () => {
         const service = filesOf(context);
         const bound = fileBindingOf(context)?.paths;
-        const { old_path: from, new_path: to } = bound ?? renamePaths(service, input.old_path, input.new_path);
+        const { old_path: from, new_path: to } =
+          bound ?? renamePaths(service, input.old_path, input.new_path);
         return { summary: `Rename ${from} → ${to}` };
       }),
     run: (input, context) =>
@@ -324,7 +466,8 @@ export function renameFileTool(lookup?: ServiceLookup) {
           throwIfAborted(context.signal);
           const chatId = service.chatId;
           const bound = fileBindingOf(context)?.paths;
-          const { old_path: from, new_path: to } = bound ?? renamePaths(service, input.old_path, input.new_path);
+          const { old_path: from, new_path: to } =
+            bound ?? renamePaths(service, input.old_path, input.new_path);
           await assertWritable(
             service,
             [
@@ -349,13 +492,23 @@ export function renameFileTool(lookup?: ServiceLookup) {
           const stamp = entry.type === 'directory' ? undefined : stampOf(entry);
           const record = await service.changeLog.track(
             chatId,
-            { path: to, oldPath: from, kind: 'rename', before: null, after: null, ...(stamp ? { stamp } : {}) },
+            {
+              path: to,
+              oldPath: from,
+              kind: 'rename',
+              before: null,
+              after: null,
+              ...(stamp ? { stamp } : {})
+            },
             async () => {
               await service.files.rename(from, to);
             }
           );
           service.tracker.move(chatId, from, to);
-          return { content: `Renamed ${service.display(from)} to ${service.display(to)}. Change ${record.id}.`, data: changeData(record) };
+          return {
+            content: `Renamed ${service.display(from)} to ${service.display(to)}. Change ${record.id}.`,
+            data: changeData(record)
+          };
         });
       })
   });
@@ -371,7 +524,11 @@ export function deleteFileTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        path: { type: 'string', minLength: 1, description: `File to delete. ${PATH_DESCRIPTION}` }
+        path: {
+          type: 'string',
+          minLength: 1,
+          description: `File to delete. ${PATH_DESCRIPTION}`
+        }
       },
       required: ['path'],
       additionalProperties: false
@@ -381,13 +538,20 @@ export function deleteFileTool(lookup?: ServiceLookup) {
     defaultApproval: 'ask',
     riskOf: (input, context) => {
       const bound = boundPath(context, 'path');
-      return bound ? writeRiskOfPaths(lookup, 'delete', bound) : writeRisk(lookup, 'delete', input.path);
+      return bound
+        ? writeRiskOfPaths(lookup, 'delete', bound)
+        : writeRisk(lookup, 'delete', input.path);
     },
     // The file the card names, and its version then: a file changed after the card is not deleted.
     bind: async (input, context): Promise<IFileBinding> => {
       const service = filesOf(context);
       const path = filePath(service, input.path);
-      await assertWritable(service, [{ path, input: input.path }], 'delete', lookup);
+      await assertWritable(
+        service,
+        [{ path, input: input.path }],
+        'delete',
+        lookup
+      );
       const entry = await service.files.stat(path);
       if (!entry) {
         throw service.files.toError({ status: 404 }, path, 'delete');
@@ -395,7 +559,10 @@ export function deleteFileTool(lookup?: ServiceLookup) {
       return {
         kind: 'files',
         paths: { path },
-        shown: entry && entry.type !== 'directory' ? await shownVersion(service, path) : null,
+        shown:
+          entry && entry.type !== 'directory'
+            ? await shownVersion(service, path)
+            : null,
         size: entry?.size ?? null
       };
     },
@@ -405,11 +572,19 @@ export function deleteFileTool(lookup?: ServiceLookup) {
         const bound = fileBindingOf(context);
         if (bound) {
           const path = bound.paths.path;
-          return { summary: bound.shown ? `Delete ${path} (${formatBytes(bound.size)})` : `Delete ${path} (a folder: will fail)` };
+          return {
+            summary: bound.shown
+              ? `Delete ${path} (${formatBytes(bound.size)})`
+              : `Delete ${path} (a folder: will fail)`
+          };
         }
         const path = filePath(service, input.path);
         const entry = await service.files.stat(path);
-        return { summary: entry ? `Delete ${path} (${formatBytes(entry.size)})` : `Delete ${path} (does not exist)` };
+        return {
+          summary: entry
+            ? `Delete ${path} (${formatBytes(entry.size)})`
+            : `Delete ${path} (does not exist)`
+        };
       }),
     run: (input, context) =>
       guard(async () => {
@@ -420,13 +595,20 @@ export function deleteFileTool(lookup?: ServiceLookup) {
           const bound = fileBindingOf(context);
           const path = bound?.paths.path ?? filePath(service, input.path);
           const shown = service.display(path);
-          await assertWritable(service, [{ path, input: input.path, bound: !!bound }], 'delete', lookup);
+          await assertWritable(
+            service,
+            [{ path, input: input.path, bound: !!bound }],
+            'delete',
+            lookup
+          );
           const entry = await service.files.stat(path);
           if (!entry) {
             throw service.files.toError({ status: 404 }, path, 'delete');
           }
           if (bound && !bound.shown && entry.type !== 'directory') {
-            throw new FileToolError(`${shown} was not a file when the approval card was shown, so it was not deleted. Call the tool again.`);
+            throw new FileToolError(
+              `${shown} was not a file when the approval card was shown, so it was not deleted. Call the tool again.`
+            );
           }
           if (entry.type === 'directory') {
             throw new FileToolError(
@@ -449,14 +631,23 @@ export function deleteFileTool(lookup?: ServiceLookup) {
           throwIfAborted(context.signal);
           const record = await service.changeLog.track(
             chatId,
-            { path, kind: 'delete', before: raw.content, after: null, encoding: raw.format },
+            {
+              path,
+              kind: 'delete',
+              before: raw.content,
+              after: null,
+              encoding: raw.format
+            },
             async () => {
               await recheck(service, path, raw.stamp);
               await service.files.delete(path);
             }
           );
           service.tracker.forget(chatId, path);
-          return { content: `Deleted ${shown}. Change ${record.id}; the user can undo it.`, data: changeData(record) };
+          return {
+            content: `Deleted ${shown}. Change ${record.id}; the user can undo it.`,
+            data: changeData(record)
+          };
         });
       })
   });

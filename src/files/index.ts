@@ -1,7 +1,12 @@
 import type { ITool } from '../tools/types';
 import type { ServiceLookup } from './access';
 import { listChangesTool } from './changeTools';
-import { deleteFileTool, editFileTool, renameFileTool, writeFileTool } from './editTools';
+import {
+  deleteFileTool,
+  editFileTool,
+  renameFileTool,
+  writeFileTool
+} from './editTools';
 import { findFilesTool, listDirectoryTool, readFileTool } from './readTools';
 import { findUsagesTool, searchFilesTool } from './searchTools';
 
@@ -16,9 +21,20 @@ export {
   DEFAULT_SNAPSHOT_FOLDER,
   FALLBACK_SNAPSHOT_FOLDER
 } from './snapshots';
-export type { ChangeKind, IChangeRecord, ISnapshotStore, IContentsSnapshotStoreOptions } from './snapshots';
+export type {
+  ChangeKind,
+  IChangeRecord,
+  ISnapshotStore,
+  IContentsSnapshotStoreOptions
+} from './snapshots';
 export { ContentsFiles, ConflictTracker, sameStamp } from './contentsFiles';
-export type { IContentsEntry, IFilesContents, IFileStamp, IOpenDocument, OpenDocumentLookup } from './contentsFiles';
+export type {
+  IContentsEntry,
+  IFilesContents,
+  IFileStamp,
+  IOpenDocument,
+  OpenDocumentLookup
+} from './contentsFiles';
 export { resolvePath, displayPath } from './paths';
 export { sensitivePathRisk } from './writeChecks';
 export { SensitivePaths, BUILTIN_SENSITIVE_RULES } from './sensitive';

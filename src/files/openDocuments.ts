@@ -1,6 +1,10 @@
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { Contents } from '@jupyterlab/services';
-import type { IFilesContents, IOpenDocument, OpenDocumentLookup } from './contentsFiles';
+import type {
+  IFilesContents,
+  IOpenDocument,
+  OpenDocumentLookup
+} from './contentsFiles';
 
 /**
  * JupyterLab's side of the file tools: open documents found through the
@@ -21,7 +25,9 @@ interface ITextSharedModel {
 
 function isTextModel(model: unknown): model is ITextSharedModel {
   return (
-    !!model && typeof (model as any).getSource === 'function' && typeof (model as any).setSource === 'function'
+    !!model &&
+    typeof (model as any).getSource === 'function' &&
+    typeof (model as any).setSource === 'function'
   );
 }
 
@@ -33,10 +39,14 @@ function isTextModel(model: unknown): model is ITextSharedModel {
  * Documents whose model is not plain text (notebooks) report `dirty` but
  * refuse getText/setText.
  */
-export function openDocumentLookup(docManager: IDocumentManager): OpenDocumentLookup {
+export function openDocumentLookup(
+  docManager: IDocumentManager
+): OpenDocumentLookup {
   return (path: string): IOpenDocument | null => {
     const widget = docManager.findWidget(path, null);
-    const context = widget?.context ?? (widget ? docManager.contextForWidget(widget) : undefined);
+    const context =
+      widget?.context ??
+      (widget ? docManager.contextForWidget(widget) : undefined);
     if (!context || context.isDisposed || !context.model) {
       return null;
     }

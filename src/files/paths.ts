@@ -1,7 +1,15 @@
 import { normalizeServerPath, segmentsOf } from '../contents/paths';
 import { FileToolError } from './common';
 
-export { basename, dirname, extname, isHiddenPath, isInside, joinPath, normalizeServerPath } from '../contents/paths';
+export {
+  basename,
+  dirname,
+  extname,
+  isHiddenPath,
+  isInside,
+  joinPath,
+  normalizeServerPath
+} from '../contents/paths';
 
 /**
  * Paths the model gives the file tools: resolved against a base folder (the
@@ -43,14 +51,21 @@ export function resolvePath(input: string, baseDir = ''): string {
     throw new FileToolError('The path contains a NUL character.');
   }
   if (path.includes('\\')) {
-    throw new FileToolError(`"${input}" contains a backslash. Use forward slashes (/) to separate folders.`);
+    throw new FileToolError(
+      `"${input}" contains a backslash. Use forward slashes (/) to separate folders.`
+    );
   }
   if (ENCODED_SEPARATOR.test(path)) {
     throw new FileToolError(
       `"${input}" contains a URL-encoded dot, slash or NUL (%2e, %2f, %5c, %00). Pass the plain path, e.g. "data/raw.csv".`
     );
   }
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || /^[A-Za-z][\w+.-]*:\/\//.test(path) || /^~(\/|$)/.test(path)) {
+  if (
+    path.startsWith('/') ||
+    /^[A-Za-z]:/.test(path) ||
+    /^[A-Za-z][\w+.-]*:\/\//.test(path) ||
+    /^~(\/|$)/.test(path)
+  ) {
     throw new FileToolError(
       `"${input}" is an absolute path. Use a path relative to the active notebook's folder (or to the server root when no notebook is active); "../" goes up a folder.`
     );
@@ -58,7 +73,9 @@ export function resolvePath(input: string, baseDir = ''): string {
   const base = normalizeServerPath(baseDir);
   const resolved = collapse([...segmentsOf(base), ...segmentsOf(path)]);
   if (!resolved) {
-    throw new FileToolError(`"${input}" points outside the server root, which the file tools cannot reach.`);
+    throw new FileToolError(
+      `"${input}" points outside the server root, which the file tools cannot reach.`
+    );
   }
   return resolved.join('/');
 }
@@ -71,10 +88,17 @@ export function displayPath(path: string, baseDir = ''): string {
   const target = segmentsOf(path);
   const base = segmentsOf(normalizeServerPath(baseDir));
   let common = 0;
-  while (common < target.length && common < base.length && target[common] === base[common]) {
+  while (
+    common < target.length &&
+    common < base.length &&
+    target[common] === base[common]
+  ) {
     common++;
   }
-  const parts = [...base.slice(common).map(() => '..'), ...target.slice(common)];
+  const parts = [
+    ...base.slice(common).map(() => '..'),
+    ...target.slice(common)
+  ];
   return parts.length ? parts.join('/') : '.';
 }
 

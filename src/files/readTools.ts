@@ -1,7 +1,19 @@
 import { framedResult } from '../tools/results';
 import { defineTool, InputOf } from '../tools/schema';
-import { assertAllowed, assertInsideRoot, keepInsideRoot, readRisk, ServiceLookup } from './access';
-import { FileToolError, formatBytes, guard, plural, throwIfAborted } from './common';
+import {
+  assertAllowed,
+  assertInsideRoot,
+  keepInsideRoot,
+  readRisk,
+  ServiceLookup
+} from './access';
+import {
+  FileToolError,
+  formatBytes,
+  guard,
+  plural,
+  throwIfAborted
+} from './common';
 import { binaryMessage, IContentsEntry, isBinaryName } from './contentsFiles';
 import { extname } from './paths';
 import { filesOf, FilesService } from './service';
@@ -21,15 +33,10 @@ import {
   walkFiles
 } from './walk';
 
-
-
 /** Tools that read the file system: list a folder, read a file, find files by name. */
 
 export const PATH_DESCRIPTION =
   "Relative to the active notebook's folder (or to the server root when no notebook is active); use ../ to go up. Absolute paths are refused.";
-
-
-
 
 /** Where a walk stopped early, for the model. */
 export function walkStopNote(stats: IWalkStats, service: FilesService): string {
@@ -49,7 +56,8 @@ export function folderName(service: FilesService, folder: string): string {
 
 function sortEntries(entries: IContentsEntry[]): IContentsEntry[] {
   return [...entries].sort((a, b) => {
-    const folderFirst = Number(b.type === 'directory') - Number(a.type === 'directory');
+    const folderFirst =
+      Number(b.type === 'directory') - Number(a.type === 'directory');
     return folderFirst || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   });
 }
@@ -65,8 +73,16 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        path: { type: 'string', description: `Folder to list (default: the active notebook's folder). ${PATH_DESCRIPTION}` },
-        depth: { type: 'integer', minimum: 1, maximum: 5, description: 'How many levels to show (default 1).' }
+        path: {
+          type: 'string',
+          description: `Folder to list (default: the active notebook's folder). ${PATH_DESCRIPTION}`
+        },
+        depth: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 5,
+          description: 'How many levels to show (default 1).'
+        }
       },
       additionalProperties: false
     },
@@ -88,23 +104,40 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
         let folders = 0;
         let files = 0;
         let timedOut = false;
-        const visit = async (listed: IContentsEntry[], level: number): Promise<void> => {
+        const visit = async (
+          listed: IContentsEntry[],
+          level: number
+        ): Promise<void> => {
           throwIfAborted(context.signal);
           const { kept: children } = await keepInsideRoot(service, listed);
-          const linked = new Set(listed.filter(child => !children.includes(child)).map(child => child.path));
+          const linked = new Set(
+            listed
+              .filter(child => !children.includes(child))
+              .map(child => child.path)
+          );
           for (const child of sortEntries(listed)) {
             const indent = '  '.repeat(level);
             const sensitive = service.sensitive.check(child.path, 'read');
             const marks = [
-              ...(linked.has(child.path) ? ['symbolic link outside the server root, not readable'] : []),
-              ...(sensitive ? [sensitive.level === 'refuse' ? 'protected, never read' : 'sensitive: reading it asks the user'] : [])
+              ...(linked.has(child.path)
+                ? ['symbolic link outside the server root, not readable']
+                : []),
+              ...(sensitive
+                ? [
+                    sensitive.level === 'refuse'
+                      ? 'protected, never read'
+                      : 'sensitive: reading it asks the user'
+                  ]
+                : [])
             ];
             if (child.type !== 'directory') {
               files++;
               if (lines.length >= max) {
                 hidden++;
               } else {
-                lines.push(`${indent}${child.name}  (${[formatBytes(child.size), ...marks].join(', ')})`);
+                lines.push(
+                  `${indent}${child.name}  (${[formatBytes(child.size), ...marks].join(', ')})`
+                );
               }
               continue;
             }
@@ -113,7 +146,9 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
               if (lines.length >= max) {
                 hidden++;
               } else {
-                lines.push(`${indent}${child.name}/  (${marks.join(', ')}; not expanded)`);
+                lines.push(
+                  `${indent}${child.name}/  (${marks.join(', ')}; not expanded)`
+                );
               }
               continue;
             }
@@ -143,7 +178,9 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
                 }
               }
             }
-            lines.push(`${indent}${child.name}/${reason ? `  (${reason}, not expanded)` : ''}`);
+            lines.push(
+              `${indent}${child.name}/${reason ? `  (${reason}, not expanded)` : ''}`
+            );
             if (grandchildren && !reason) {
               await visit(grandchildren, level + 1);
             }
@@ -151,10 +188,14 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
         };
         const entry = await service.files.stat(root);
         if (entry && entry.type !== 'directory') {
-          throw new FileToolError(`${service.display(root)} is a file, not a folder. Read it with read_file.`);
+          throw new FileToolError(
+            `${service.display(root)} is a file, not a folder. Read it with read_file.`
+          );
         }
         await visit(await service.files.list(root), 0);
-        const header = [`Folder ${folderName(service, root)}: ${plural(folders, 'folder')}, ${plural(files, 'file')}.`];
+        const header = [
+          `Folder ${folderName(service, root)}: ${plural(folders, 'folder')}, ${plural(files, 'file')}.`
+        ];
         const note = service.baseNote();
         if (note) {
           header.push(note);
@@ -164,12 +205,21 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
         }
         const footer: string[] = [];
         if (hidden) {
-          footer.push(`… ${hidden} more entries not shown; list a sub-folder or use find_files.`);
+          footer.push(
+            `… ${hidden} more entries not shown; list a sub-folder or use find_files.`
+          );
         }
         if (timedOut) {
           footer.push('(Some folders were not expanded: time limit reached.)');
         }
-        return { content: framedResult(header.join('\n'), `list_directory ${folderName(service, root)}`, lines.join('\n'), footer) };
+        return {
+          content: framedResult(
+            header.join('\n'),
+            `list_directory ${folderName(service, root)}`,
+            lines.join('\n'),
+            footer
+          )
+        };
       })
   });
 }
@@ -177,45 +227,82 @@ export function listDirectoryTool(lookup?: ServiceLookup) {
 /** Cell source as text (nbformat allows a string or a list of lines). */
 function cellSource(cell: any): string {
   const source = cell?.source;
-  return Array.isArray(source) ? source.join('') : typeof source === 'string' ? source : '';
+  return Array.isArray(source)
+    ? source.join('')
+    : typeof source === 'string'
+      ? source
+      : '';
 }
 
-function readNotebook(service: FilesService, path: string, notebook: any, input: IReadInput): string {
+function readNotebook(
+  service: FilesService,
+  path: string,
+  notebook: any,
+  input: IReadInput
+): string {
   const cells: any[] = Array.isArray(notebook?.cells) ? notebook.cells : [];
-  const language = notebook?.metadata?.language_info?.name || notebook?.metadata?.kernelspec?.language || 'unknown language';
+  const language =
+    notebook?.metadata?.language_info?.name ||
+    notebook?.metadata?.kernelspec?.language ||
+    'unknown language';
   const shown = service.display(path);
   const header =
     `Notebook ${shown} (${plural(cells.length, 'cell')}, ${String(language).slice(0, 40)}); cell sources only, outputs not shown. ` +
     'Edit notebooks with the notebook tools (edit_cell, insert_cell…), not with edit_file. offset/limit count cells here.';
   const first = Math.max(1, Math.floor(input.offset ?? 1));
   if (cells.length && first > cells.length) {
-    throw new FileToolError(`offset ${first} is past the last cell of ${shown} (${cells.length} cells).`);
+    throw new FileToolError(
+      `offset ${first} is past the last cell of ${shown} (${cells.length} cells).`
+    );
   }
-  const last = Math.min(cells.length, first - 1 + Math.floor(input.limit ?? cells.length));
+  const last = Math.min(
+    cells.length,
+    first - 1 + Math.floor(input.limit ?? cells.length)
+  );
   let budget = service.limits.readMaxChars;
   const out: string[] = [];
   const footer: string[] = [];
   for (let index = first - 1; index < last; index++) {
     const cell = cells[index];
-    const block = [`--- cell ${index + 1} · ${cell?.cell_type ?? 'unknown'} · id ${cell?.id ?? '(none)'} ---`, cellSource(cell)].join('\n');
+    const block = [
+      `--- cell ${index + 1} · ${cell?.cell_type ?? 'unknown'} · id ${cell?.id ?? '(none)'} ---`,
+      cellSource(cell)
+    ].join('\n');
     if (block.length > budget && index > first - 1) {
-      footer.push(`[Showing cells ${first}–${index} of ${cells.length}. Call read_file with offset=${index + 1} to read more.]`);
+      footer.push(
+        `[Showing cells ${first}–${index} of ${cells.length}. Call read_file with offset=${index + 1} to read more.]`
+      );
       return framedResult(header, `read_file ${shown}`, out.join('\n'), footer);
     }
-    out.push(block.length > budget ? `${block.slice(0, budget)}… [cell truncated]` : block);
+    out.push(
+      block.length > budget
+        ? `${block.slice(0, budget)}… [cell truncated]`
+        : block
+    );
     budget -= block.length;
   }
   if (last < cells.length) {
-    footer.push(`[Showing cells ${first}–${last} of ${cells.length}. Call read_file with offset=${last + 1} to read more.]`);
+    footer.push(
+      `[Showing cells ${first}–${last} of ${cells.length}. Call read_file with offset=${last + 1} to read more.]`
+    );
   }
   return framedResult(header, `read_file ${shown}`, out.join('\n'), footer);
 }
 
-function readLines(service: FilesService, path: string, text: string, size: number | null, input: IReadInput): string {
+function readLines(
+  service: FilesService,
+  path: string,
+  text: string,
+  size: number | null,
+  input: IReadInput
+): string {
   const shown = service.display(path);
   const lines = text === '' ? [] : splitLines(text);
   const crlf = dominantEol(text) === '\r\n';
-  const facts = [plural(lines.length, 'line'), formatBytes(size ?? text.length)];
+  const facts = [
+    plural(lines.length, 'line'),
+    formatBytes(size ?? text.length)
+  ];
   if (crlf) {
     facts.push('CRLF line endings, kept by edit_file and write_file');
   }
@@ -227,9 +314,14 @@ function readLines(service: FilesService, path: string, text: string, size: numb
   const footer: string[] = [];
   const first = Math.max(1, Math.floor(input.offset ?? 1));
   if (first > lines.length) {
-    throw new FileToolError(`offset ${first} is past the end of ${shown} (${plural(lines.length, 'line')}).`);
+    throw new FileToolError(
+      `offset ${first} is past the end of ${shown} (${plural(lines.length, 'line')}).`
+    );
   }
-  const limit = Math.max(1, Math.floor(input.limit ?? service.limits.readDefaultLines));
+  const limit = Math.max(
+    1,
+    Math.floor(input.limit ?? service.limits.readDefaultLines)
+  );
   const end = Math.min(lines.length, first - 1 + limit);
   let budget = service.limits.readMaxChars;
   let shownUntil = first - 1;
@@ -247,10 +339,14 @@ function readLines(service: FilesService, path: string, text: string, size: numb
   }
   if (shownUntil < lines.length) {
     const why = shownUntil < end ? ' (size limit reached)' : '';
-    footer.push(`[Showing lines ${first}–${shownUntil} of ${lines.length}${why}. Call read_file with offset=${shownUntil + 1} to read more.]`);
+    footer.push(
+      `[Showing lines ${first}–${shownUntil} of ${lines.length}${why}. Call read_file with offset=${shownUntil + 1} to read more.]`
+    );
   }
   if (clipped) {
-    footer.push(`[Lines longer than ${service.limits.lineMaxChars} characters were cut.]`);
+    footer.push(
+      `[Lines longer than ${service.limits.lineMaxChars} characters were cut.]`
+    );
   }
   return framedResult(header, `read_file ${shown}`, out.join('\n'), footer);
 }
@@ -258,9 +354,22 @@ function readLines(service: FilesService, path: string, text: string, size: numb
 const READ_FILE_SCHEMA = {
   type: 'object',
   properties: {
-    path: { type: 'string', minLength: 1, description: `File to read. ${PATH_DESCRIPTION}` },
-    offset: { type: 'integer', minimum: 1, description: 'First line to read (1-based; cells for notebooks). Default 1.' },
-    limit: { type: 'integer', minimum: 1, description: 'Number of lines (cells for notebooks) to read.' }
+    path: {
+      type: 'string',
+      minLength: 1,
+      description: `File to read. ${PATH_DESCRIPTION}`
+    },
+    offset: {
+      type: 'integer',
+      minimum: 1,
+      description:
+        'First line to read (1-based; cells for notebooks). Default 1.'
+    },
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Number of lines (cells for notebooks) to read.'
+    }
   },
   required: ['path'],
   additionalProperties: false
@@ -286,7 +395,9 @@ export function readFileTool(lookup?: ServiceLookup) {
         const service = filesOf(context);
         const path = service.resolve(input.path);
         if (!path) {
-          throw new FileToolError('The server root is a folder; list it with list_directory.');
+          throw new FileToolError(
+            'The server root is a folder; list it with list_directory.'
+          );
         }
         const shown = service.display(path);
         assertAllowed(service, path, 'read', readRisk(lookup, input.path));
@@ -296,7 +407,9 @@ export function readFileTool(lookup?: ServiceLookup) {
           throw service.files.toError({ status: 404 }, path, 'read');
         }
         if (entry.type === 'directory') {
-          throw new FileToolError(`${shown} is a folder; list it with list_directory.`);
+          throw new FileToolError(
+            `${shown} is a folder; list it with list_directory.`
+          );
         }
         if (isBinaryName(path)) {
           throw new FileToolError(binaryMessage(shown, entry));
@@ -310,14 +423,25 @@ export function readFileTool(lookup?: ServiceLookup) {
         throwIfAborted(context.signal);
         if (extname(path) === '.ipynb') {
           const notebook = await service.files.read(path);
-          if (notebook.type === 'notebook' && notebook.content && typeof notebook.content === 'object') {
-            service.tracker.remember(service.chatId, path, { hash: notebook.hash ?? undefined, last_modified: notebook.last_modified });
-            return { content: readNotebook(service, path, notebook.content, input) };
+          if (
+            notebook.type === 'notebook' &&
+            notebook.content &&
+            typeof notebook.content === 'object'
+          ) {
+            service.tracker.remember(service.chatId, path, {
+              hash: notebook.hash ?? undefined,
+              last_modified: notebook.last_modified
+            });
+            return {
+              content: readNotebook(service, path, notebook.content, input)
+            };
           }
         }
         const file = await service.files.readText(path);
         service.tracker.remember(service.chatId, path, file.stamp);
-        return { content: readLines(service, path, file.text, file.size, input) };
+        return {
+          content: readLines(service, path, file.text, file.size, input)
+        };
       })
   });
 }
@@ -333,15 +457,24 @@ export function findFilesTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        glob: { type: 'string', minLength: 1, description: 'Glob pattern, e.g. "*.sql", "**/test_*.py", "pipelines/**/*.yaml".' },
-        path: { type: 'string', description: `Folder to search in (default: the active notebook's folder). ${PATH_DESCRIPTION}` }
+        glob: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Glob pattern, e.g. "*.sql", "**/test_*.py", "pipelines/**/*.yaml".'
+        },
+        path: {
+          type: 'string',
+          description: `Folder to search in (default: the active notebook's folder). ${PATH_DESCRIPTION}`
+        }
       },
       required: ['glob'],
       additionalProperties: false
     },
     effect: 'read',
     defaultApproval: 'auto',
-    describe: input => `Find files matching ${input.glob ?? '?'}${input.path ? ` in ${input.path}` : ''}`,
+    describe: input =>
+      `Find files matching ${input.glob ?? '?'}${input.path ? ` in ${input.path}` : ''}`,
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);
@@ -357,7 +490,11 @@ export function findFilesTool(lookup?: ServiceLookup) {
         const walk = walkFiles(
           service,
           root,
-          { signal: context.signal, deadline: service.now() + service.limits.searchTimeMs, maxDepth: depthOf(glob.pattern, glob.matchBase) },
+          {
+            signal: context.signal,
+            deadline: service.now() + service.limits.searchTimeMs,
+            maxDepth: depthOf(glob.pattern, glob.matchBase)
+          },
           stats
         );
         for await (const file of walk) {
@@ -378,11 +515,19 @@ export function findFilesTool(lookup?: ServiceLookup) {
         if (note) {
           lines.push(note);
         }
-        found.forEach(file => lines.push(`${service.display(file.path)}  (${formatBytes(file.size)})`));
+        found.forEach(file =>
+          lines.push(
+            `${service.display(file.path)}  (${formatBytes(file.size)})`
+          )
+        );
         if (more) {
           lines.push(`… ${more} more not shown; use a narrower pattern.`);
         }
-        for (const extra of [walkStopNote(stats, service), skippedNote(stats, path => service.display(path)), excludedNote(stats)]) {
+        for (const extra of [
+          walkStopNote(stats, service),
+          skippedNote(stats, path => service.display(path)),
+          excludedNote(stats)
+        ]) {
           if (extra) {
             lines.push(extra);
           }

@@ -48,10 +48,16 @@ export type WorkerFactory = (source: string) => Worker | null;
 
 /** A Blob-URL worker (the default factory). */
 export function blobWorkerFactory(source: string): Worker | null {
-  if (typeof Worker === 'undefined' || typeof Blob === 'undefined' || typeof URL?.createObjectURL !== 'function') {
+  if (
+    typeof Worker === 'undefined' ||
+    typeof Blob === 'undefined' ||
+    typeof URL?.createObjectURL !== 'function'
+  ) {
     return null;
   }
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(
+    new Blob([source], { type: 'text/javascript' })
+  );
   try {
     return new Worker(url);
   } catch {
@@ -92,11 +98,19 @@ export function hasNestedRepetition(source: string): boolean {
       stack.push(false);
       continue;
     }
-    const unbounded = char === '*' || char === '+' || (char === '{' && /^\{\d*,\}/.test(source.slice(i)));
+    const unbounded =
+      char === '*' ||
+      char === '+' ||
+      (char === '{' && /^\{\d*,\}/.test(source.slice(i)));
     if (char === ')') {
       const inner = stack.length > 1 ? stack.pop()! : false;
       const next = source[i + 1];
-      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d*,\d*\}/.test(source.slice(i + 1)) && !/^\{\d+\}/.test(source.slice(i + 1)));
+      const repeated =
+        next === '*' ||
+        next === '+' ||
+        (next === '{' &&
+          /^\{\d*,\d*\}/.test(source.slice(i + 1)) &&
+          !/^\{\d+\}/.test(source.slice(i + 1)));
       if (inner && repeated) {
         return true;
       }
@@ -130,7 +144,9 @@ export interface IRegexMatcherOptions {
 }
 
 /** A matcher in a worker, or on the page when no worker can be made. */
-export function createRegexMatcher(options: IRegexMatcherOptions): IRegexMatcher {
+export function createRegexMatcher(
+  options: IRegexMatcherOptions
+): IRegexMatcher {
   const factory = options.workerFactory ?? blobWorkerFactory;
   let worker: Worker | null = null;
   try {
@@ -138,11 +154,17 @@ export function createRegexMatcher(options: IRegexMatcherOptions): IRegexMatcher
   } catch {
     worker = null;
   }
-  return worker ? new WorkerMatcher(worker, factory, options) : new PageMatcher(options);
+  return worker
+    ? new WorkerMatcher(worker, factory, options)
+    : new PageMatcher(options);
 }
 
 class WorkerMatcher implements IRegexMatcher {
-  constructor(worker: Worker, factory: WorkerFactory, options: IRegexMatcherOptions) {
+  constructor(
+    worker: Worker,
+    factory: WorkerFactory,
+    options: IRegexMatcherOptions
+  ) {
     this._worker = worker;
     this._factory = factory;
     this._options = options;
@@ -151,7 +173,11 @@ class WorkerMatcher implements IRegexMatcher {
   match(lines: readonly string[], where: string): Promise<number[]> {
     const worker = this._worker ?? this._factory(WORKER_SOURCE);
     if (!worker) {
-      return Promise.reject(new FileToolError('The background worker for regular expressions could not be started again.'));
+      return Promise.reject(
+        new FileToolError(
+          'The background worker for regular expressions could not be started again.'
+        )
+      );
     }
     this._worker = worker;
     const id = ++this._id;
@@ -167,7 +193,11 @@ class WorkerMatcher implements IRegexMatcher {
         }
         done();
         if (typeof event.data.error === 'string') {
-          reject(new FileToolError(`Invalid regular expression ${this._options.what}: ${event.data.error}`));
+          reject(
+            new FileToolError(
+              `Invalid regular expression ${this._options.what}: ${event.data.error}`
+            )
+          );
         } else {
           resolve(Array.isArray(event.data.hits) ? event.data.hits : []);
         }
@@ -175,16 +205,34 @@ class WorkerMatcher implements IRegexMatcher {
       const onError = (event: ErrorEvent) => {
         done();
         this.dispose();
-        reject(new FileToolError(`The regular expression worker failed: ${event.message || 'unknown error'}`));
+        reject(
+          new FileToolError(
+            `The regular expression worker failed: ${event.message || 'unknown error'}`
+          )
+        );
       };
       const timer = setTimeout(() => {
         done();
         this.dispose(); // the only way to stop a running match
-        reject(new FileToolError(timeoutMessage(this._options.what, where, this._options.timeMs / 1000)));
+        reject(
+          new FileToolError(
+            timeoutMessage(
+              this._options.what,
+              where,
+              this._options.timeMs / 1000
+            )
+          )
+        );
       }, this._options.timeMs);
       worker.addEventListener('message', onMessage);
       worker.addEventListener('error', onError);
-      worker.postMessage({ id, source: this._options.source, flags: this._options.flags, lines, maxChars: REGEX_LINE_CHARS });
+      worker.postMessage({
+        id,
+        source: this._options.source,
+        flags: this._options.flags,
+        lines,
+        maxChars: REGEX_LINE_CHARS
+      });
     });
   }
 
@@ -219,13 +267,18 @@ class PageMatcher implements IRegexMatcher {
     const deadline = this._now() + this._options.timeMs;
     const hits: number[] = [];
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].length > FALLBACK_LINE_CHARS ? lines[i].slice(0, FALLBACK_LINE_CHARS) : lines[i];
+      const line =
+        lines[i].length > FALLBACK_LINE_CHARS
+          ? lines[i].slice(0, FALLBACK_LINE_CHARS)
+          : lines[i];
       this._pattern.lastIndex = 0;
       if (this._pattern.test(line)) {
         hits.push(i);
       }
       if ((i & 63) === 63 && this._now() > deadline) {
-        throw new FileToolError(timeoutMessage(this._options.what, where, this._options.timeMs / 1000));
+        throw new FileToolError(
+          timeoutMessage(this._options.what, where, this._options.timeMs / 1000)
+        );
       }
     }
     return hits;

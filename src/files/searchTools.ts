@@ -1,7 +1,12 @@
 import { framedResult } from '../tools/results';
 import { defineTool } from '../tools/schema';
 import type { IToolContext } from '../tools/types';
-import { assertAllowed, assertInsideRoot, readRisk, ServiceLookup } from './access';
+import {
+  assertAllowed,
+  assertInsideRoot,
+  readRisk,
+  ServiceLookup
+} from './access';
 import { FileToolError, guard, plural, throwIfAborted } from './common';
 import { IContentsEntry, isBinaryName } from './contentsFiles';
 import { extname } from './paths';
@@ -9,11 +14,16 @@ import { folderName, PATH_DESCRIPTION, walkStopNote } from './readTools';
 import { filesOf, FilesService } from './service';
 import { clipLine, splitLines } from './text';
 import { createRegexMatcher, IRegexMatcher } from './regexMatcher';
-import { excludedNote, globMatcher, newWalkStats, relativeToRoot, skippedNote, walkFiles } from './walk';
+import {
+  excludedNote,
+  globMatcher,
+  newWalkStats,
+  relativeToRoot,
+  skippedNote,
+  walkFiles
+} from './walk';
 
 /** Tools that search file contents: text or regex, and usages of a name. */
-
-
 
 /** Files read at once. */
 const CONCURRENCY = 4;
@@ -39,26 +49,45 @@ interface ISearchSpec {
 }
 
 /** The searchable lines of a file (cell sources for notebooks); null for binary or unreadable files. */
-async function linesOf(service: FilesService, file: IContentsEntry): Promise<ILine[] | null> {
+async function linesOf(
+  service: FilesService,
+  file: IContentsEntry
+): Promise<ILine[] | null> {
   const shown = service.display(file.path);
   if (extname(file.path) === '.ipynb') {
     const notebook = await service.files.read(file.path);
-    const cells: any[] = Array.isArray(notebook.content?.cells) ? notebook.content.cells : [];
+    const cells: any[] = Array.isArray(notebook.content?.cells)
+      ? notebook.content.cells
+      : [];
     return cells.flatMap((cell, index) => {
-      const source = Array.isArray(cell?.source) ? cell.source.join('') : String(cell?.source ?? '');
+      const source = Array.isArray(cell?.source)
+        ? cell.source.join('')
+        : String(cell?.source ?? '');
       const label = `${shown}:cell ${cell?.id ?? index + 1}`;
-      return splitLines(source).map((text, line) => ({ where: `${label}:${line + 1}`, text }));
+      return splitLines(source).map((text, line) => ({
+        where: `${label}:${line + 1}`,
+        text
+      }));
     });
   }
   const { text } = await service.files.readText(file.path);
-  return splitLines(text).map((line, index) => ({ where: `${shown}:${index + 1}`, text: line }));
+  return splitLines(text).map((line, index) => ({
+    where: `${shown}:${index + 1}`,
+    text: line
+  }));
 }
 
 /** Walk, read and match, within the service's bounds. */
-async function search(service: FilesService, context: IToolContext, spec: ISearchSpec): Promise<string> {
+async function search(
+  service: FilesService,
+  context: IToolContext,
+  spec: ISearchSpec
+): Promise<string> {
   const limits = service.limits;
   const root = service.resolve(spec.path ?? '');
-  const include = spec.glob ? globMatcher(spec.glob, !spec.glob.includes('/')) : () => true;
+  const include = spec.glob
+    ? globMatcher(spec.glob, !spec.glob.includes('/'))
+    : () => true;
   const deadline = service.now() + limits.searchTimeMs;
   const stats = newWalkStats();
   const results: string[] = [];
@@ -71,7 +100,10 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
   let unreadable = 0;
   let stopped = '';
 
-  const scan = async (file: IContentsEntry, lines: ILine[] | null): Promise<void> => {
+  const scan = async (
+    file: IContentsEntry,
+    lines: ILine[] | null
+  ): Promise<void> => {
     if (!lines) {
       return;
     }
@@ -87,14 +119,21 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
       }
       matches++;
       inFile++;
-      if (inFile <= limits.searchMaxPerFile && results.length < limits.searchMaxResults) {
-        results.push(`${line.where}:${clipLine(line.text, 300)}${spec.tag?.(line.text) ?? ''}`);
+      if (
+        inFile <= limits.searchMaxPerFile &&
+        results.length < limits.searchMaxResults
+      ) {
+        results.push(
+          `${line.where}:${clipLine(line.text, 300)}${spec.tag?.(line.text) ?? ''}`
+        );
       }
     }
     if (inFile) {
       filesWithMatches++;
       if (inFile > limits.searchMaxPerFile) {
-        results.push(`${service.display(file.path)}: … ${inFile - limits.searchMaxPerFile} more matches in this file`);
+        results.push(
+          `${service.display(file.path)}: … ${inFile - limits.searchMaxPerFile} more matches in this file`
+        );
       }
     }
   };
@@ -103,7 +142,10 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
     const read = await Promise.all(
       batch.map(file =>
         linesOf(service, file).catch(error => {
-          if (error instanceof FileToolError && /binary file/.test(error.message)) {
+          if (
+            error instanceof FileToolError &&
+            /binary file/.test(error.message)
+          ) {
             skippedBinary++;
           } else {
             unreadable++;
@@ -133,7 +175,9 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
     yield entry;
   }
   let batch: IContentsEntry[] = [];
-  const walk = single ? only(rootEntry) : walkFiles(service, root, { signal: context.signal, deadline }, stats);
+  const walk = single
+    ? only(rootEntry)
+    : walkFiles(service, root, { signal: context.signal, deadline }, stats);
   for await (const file of walk) {
     if (!single && !include(relativeToRoot(file.path, root))) {
       continue;
@@ -178,7 +222,9 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
     stopped = `Showing the first ${limits.searchMaxResults} matching lines; there may be more. Narrow the search.`;
   }
 
-  const where = single ? service.display(root) : `${folderName(service, root)}${spec.glob ? ` (files matching ${spec.glob})` : ''}`;
+  const where = single
+    ? service.display(root)
+    : `${folderName(service, root)}${spec.glob ? ` (files matching ${spec.glob})` : ''}`;
   const out = [
     matches
       ? `${plural(matches, 'match', 'matches')} in ${plural(filesWithMatches, 'file')} for ${spec.what} in ${where}; ${plural(filesRead, 'file')} searched.`
@@ -195,7 +241,9 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
     skipped.push(`${plural(skippedBinary, 'binary file')} skipped`);
   }
   if (skippedLarge) {
-    skipped.push(`${plural(skippedLarge, 'file')} over ${Math.round(limits.searchMaxFileBytes / 1024)} KB skipped`);
+    skipped.push(
+      `${plural(skippedLarge, 'file')} over ${Math.round(limits.searchMaxFileBytes / 1024)} KB skipped`
+    );
   }
   if (unreadable + stats.unreadable) {
     skipped.push(`${unreadable + stats.unreadable} unreadable`);
@@ -203,7 +251,11 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
   if (skipped.length) {
     footer.push(`(${skipped.join('; ')}.)`);
   }
-  for (const extra of [stopped || walkStopNote(stats, service), skippedNote(stats, path => service.display(path)), excludedNote(stats)]) {
+  for (const extra of [
+    stopped || walkStopNote(stats, service),
+    skippedNote(stats, path => service.display(path)),
+    excludedNote(stats)
+  ]) {
     if (extra) {
       footer.push(extra);
     }
@@ -211,7 +263,12 @@ async function search(service: FilesService, context: IToolContext, spec: ISearc
   if (!found.length) {
     return [...out, ...footer].join('\n');
   }
-  return framedResult(out.join('\n'), `search results for ${spec.what}`, found.join('\n'), footer);
+  return framedResult(
+    out.join('\n'),
+    `search results for ${spec.what}`,
+    found.join('\n'),
+    footer
+  );
 }
 
 const SEARCH_PATH = {
@@ -221,7 +278,8 @@ const SEARCH_PATH = {
 
 const SEARCH_GLOB = {
   type: 'string',
-  description: 'Only files matching this glob: "*.py" matches names anywhere; "etl/**/*.sql" matches paths below the folder.'
+  description:
+    'Only files matching this glob: "*.py" matches names anywhere; "etl/**/*.sql" matches paths below the folder.'
 } as const;
 
 export function searchFilesTool(lookup?: ServiceLookup) {
@@ -236,11 +294,23 @@ export function searchFilesTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        pattern: { type: 'string', minLength: 1, description: 'Text to find, or a JavaScript regular expression with regex: true.' },
+        pattern: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Text to find, or a JavaScript regular expression with regex: true.'
+        },
         path: SEARCH_PATH,
         glob: SEARCH_GLOB,
-        regex: { type: 'boolean', description: 'Treat pattern as a regular expression (default false).' },
-        case_sensitive: { type: 'boolean', description: 'Match case exactly (default: only when the pattern has capitals).' }
+        regex: {
+          type: 'boolean',
+          description: 'Treat pattern as a regular expression (default false).'
+        },
+        case_sensitive: {
+          type: 'boolean',
+          description:
+            'Match case exactly (default: only when the pattern has capitals).'
+        }
       },
       required: ['pattern'],
       additionalProperties: false
@@ -253,18 +323,32 @@ export function searchFilesTool(lookup?: ServiceLookup) {
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);
-        const caseSensitive = input.case_sensitive ?? /[A-Z]/.test(input.pattern);
+        const caseSensitive =
+          input.case_sensitive ?? /[A-Z]/.test(input.pattern);
         const what = input.regex ? `/${input.pattern}/` : `"${input.pattern}"`;
         if (!input.regex) {
-          const needle = caseSensitive ? input.pattern : input.pattern.toLowerCase();
-          const test = (line: string) => (caseSensitive ? line : line.toLowerCase()).includes(needle);
-          return { content: await search(service, context, { what, match: syncMatch(test), path: input.path, glob: input.glob, lookup }) };
+          const needle = caseSensitive
+            ? input.pattern
+            : input.pattern.toLowerCase();
+          const test = (line: string) =>
+            (caseSensitive ? line : line.toLowerCase()).includes(needle);
+          return {
+            content: await search(service, context, {
+              what,
+              match: syncMatch(test),
+              path: input.path,
+              glob: input.glob,
+              lookup
+            })
+          };
         }
         const flags = caseSensitive ? 'u' : 'iu';
         try {
           new RegExp(input.pattern, flags);
         } catch (error) {
-          throw new FileToolError(`Invalid regular expression /${input.pattern}/: ${(error as Error).message}`);
+          throw new FileToolError(
+            `Invalid regular expression /${input.pattern}/: ${(error as Error).message}`
+          );
         }
         const matcher: IRegexMatcher = createRegexMatcher({
           source: input.pattern,
@@ -278,7 +362,13 @@ export function searchFilesTool(lookup?: ServiceLookup) {
         context.signal.addEventListener('abort', stop);
         try {
           return {
-            content: await search(service, context, { what, match: (lines, where) => matcher.match(lines, where), path: input.path, glob: input.glob, lookup })
+            content: await search(service, context, {
+              what,
+              match: (lines, where) => matcher.match(lines, where),
+              path: input.path,
+              glob: input.glob,
+              lookup
+            })
           };
         } finally {
           context.signal.removeEventListener('abort', stop);
@@ -314,8 +404,14 @@ function usageTagger(symbol: string): (line: string) => string {
       String.raw`|\bcreate\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?(?:table|view|materialized\s+view|function|procedure|macro)\s+(?:if\s+not\s+exists\s+)?[\w."\x60\[\]]*?${name}(?![\w$])`,
     'i'
   );
-  const importLine = /^\s*(?:from\s+\S+\s+import\b|import\b|export\s+\{|const\s+\{[^}]*\}\s*=\s*require\()/;
-  return line => (definition.test(line) ? '  [definition]' : importLine.test(line) ? '  [import]' : '');
+  const importLine =
+    /^\s*(?:from\s+\S+\s+import\b|import\b|export\s+\{|const\s+\{[^}]*\}\s*=\s*require\()/;
+  return line =>
+    definition.test(line)
+      ? '  [definition]'
+      : importLine.test(line)
+        ? '  [import]'
+        : '';
 }
 
 export function findUsagesTool(lookup?: ServiceLookup) {
@@ -329,7 +425,11 @@ export function findUsagesTool(lookup?: ServiceLookup) {
     inputSchema: {
       type: 'object',
       properties: {
-        symbol: { type: 'string', minLength: 1, description: 'The name to find, e.g. "load_orders" or "customer_id".' },
+        symbol: {
+          type: 'string',
+          minLength: 1,
+          description: 'The name to find, e.g. "load_orders" or "customer_id".'
+        },
         path: SEARCH_PATH,
         glob: SEARCH_GLOB
       },
@@ -339,15 +439,20 @@ export function findUsagesTool(lookup?: ServiceLookup) {
     effect: 'read',
     defaultApproval: 'auto',
     riskOf: input => readRisk(lookup, input.path),
-    describe: input => `Find usages of ${input.symbol ?? '?'} in ${input.path || "the active notebook's folder"}`,
+    describe: input =>
+      `Find usages of ${input.symbol ?? '?'} in ${input.path || "the active notebook's folder"}`,
     run: (input, context) =>
       guard(async () => {
         const service = filesOf(context);
         const symbol = input.symbol.trim();
         if (!symbol || /\s/.test(symbol)) {
-          throw new FileToolError('symbol must be one name without spaces; use search_files for phrases.');
+          throw new FileToolError(
+            'symbol must be one name without spaces; use search_files for phrases.'
+          );
         }
-        const word = new RegExp(String.raw`(?<![\w$])${escapeRegExp(symbol)}(?![\w$])`);
+        const word = new RegExp(
+          String.raw`(?<![\w$])${escapeRegExp(symbol)}(?![\w$])`
+        );
         return {
           content: await search(service, context, {
             what: `usages of ${symbol}`,

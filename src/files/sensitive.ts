@@ -39,8 +39,10 @@ export interface ISensitiveMatch {
 const SECRET = 'a file that often holds secrets';
 const CLOUD = 'cloud credentials';
 const KEY = 'a private key or certificate';
-const RUNTIME = "Jupyter's runtime files (the server token, kernel connection keys)";
-const STARTUP = 'code that runs when Python, IPython, Jupyter or a shell starts';
+const RUNTIME =
+  "Jupyter's runtime files (the server token, kernel connection keys)";
+const STARTUP =
+  'code that runs when Python, IPython, Jupyter or a shell starts';
 
 /** The built-in rules (the setting `sensitivePaths` adds `ask` patterns). */
 export const BUILTIN_SENSITIVE_RULES: readonly ISensitiveRule[] = [
@@ -49,22 +51,46 @@ export const BUILTIN_SENSITIVE_RULES: readonly ISensitiveRule[] = [
   { pattern: 'jpserver-*.json', what: RUNTIME, level: 'refuse' },
   { pattern: 'jpserver-*.html', what: RUNTIME, level: 'refuse' },
   { pattern: 'nbserver-*.json', what: RUNTIME, level: 'refuse' },
-  { pattern: 'kernel-*.json', what: "a kernel connection file (Jupyter's runtime files)", level: 'refuse' },
+  {
+    pattern: 'kernel-*.json',
+    what: "a kernel connection file (Jupyter's runtime files)",
+    level: 'refuse'
+  },
   // Secrets.
-  { pattern: '.env*', what: 'an environment file, which often holds secrets', level: 'ask' },
+  {
+    pattern: '.env*',
+    what: 'an environment file, which often holds secrets',
+    level: 'ask'
+  },
   { pattern: '.ssh/', what: 'SSH keys or configuration', level: 'ask' },
   { pattern: '.aws/', what: CLOUD, level: 'ask' },
   { pattern: '.azure/', what: CLOUD, level: 'ask' },
   { pattern: 'gcloud/', what: CLOUD, level: 'ask' },
   { pattern: '.kube/', what: 'Kubernetes credentials', level: 'ask' },
-  { pattern: '.docker/config.json', what: 'registry credentials', level: 'ask' },
+  {
+    pattern: '.docker/config.json',
+    what: 'registry credentials',
+    level: 'ask'
+  },
   { pattern: '.gnupg/', what: 'GnuPG keys', level: 'ask' },
-  { pattern: 'application_default_credentials.json', what: CLOUD, level: 'ask' },
+  {
+    pattern: 'application_default_credentials.json',
+    what: CLOUD,
+    level: 'ask'
+  },
   { pattern: 'credentials.json', what: CLOUD, level: 'ask' },
   { pattern: 'credentials', what: SECRET, level: 'ask' },
   { pattern: 'client_secret*.json', what: CLOUD, level: 'ask' },
-  { pattern: '*service?account*.json', what: 'a service-account key', level: 'ask' },
-  { pattern: '*serviceaccount*.json', what: 'a service-account key', level: 'ask' },
+  {
+    pattern: '*service?account*.json',
+    what: 'a service-account key',
+    level: 'ask'
+  },
+  {
+    pattern: '*serviceaccount*.json',
+    what: 'a service-account key',
+    level: 'ask'
+  },
   { pattern: '.netrc', what: SECRET, level: 'ask' },
   { pattern: '_netrc', what: SECRET, level: 'ask' },
   { pattern: '.git-credentials', what: SECRET, level: 'ask' },
@@ -89,17 +115,72 @@ export const BUILTIN_SENSITIVE_RULES: readonly ISensitiveRule[] = [
   { pattern: 'id_ecdsa*', what: KEY, level: 'ask' },
   { pattern: 'id_ed25519*', what: KEY, level: 'ask' },
   // Writes only: places where a file changes what runs, or how.
-  { pattern: '.git/hooks/', what: 'git hooks (code git runs)', level: 'ask', writeOnly: true },
-  { pattern: '.git/', what: "the repository's internals (.git)", level: 'ask', writeOnly: true },
-  { pattern: 'jupyter_*config.py', what: 'Jupyter configuration', level: 'ask', writeOnly: true },
-  { pattern: 'jupyter_*config.json', what: 'Jupyter configuration', level: 'ask', writeOnly: true },
-  { pattern: '.jupyter/', what: 'Jupyter settings', level: 'ask', writeOnly: true },
-  { pattern: '.ipython/profile_*/startup/', what: STARTUP, level: 'ask', writeOnly: true },
-  { pattern: '.ipython/', what: 'IPython configuration', level: 'ask', writeOnly: true },
-  { pattern: '.local/share/jupyter/', what: 'Jupyter extensions, kernels and data', level: 'ask', writeOnly: true },
-  { pattern: 'pip.conf', what: 'pip configuration (where packages come from)', level: 'ask', writeOnly: true },
-  { pattern: 'pip.ini', what: 'pip configuration (where packages come from)', level: 'ask', writeOnly: true },
-  { pattern: '.condarc', what: 'conda configuration (where packages come from)', level: 'ask', writeOnly: true },
+  {
+    pattern: '.git/hooks/',
+    what: 'git hooks (code git runs)',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: '.git/',
+    what: "the repository's internals (.git)",
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: 'jupyter_*config.py',
+    what: 'Jupyter configuration',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: 'jupyter_*config.json',
+    what: 'Jupyter configuration',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: '.jupyter/',
+    what: 'Jupyter settings',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: '.ipython/profile_*/startup/',
+    what: STARTUP,
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: '.ipython/',
+    what: 'IPython configuration',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: '.local/share/jupyter/',
+    what: 'Jupyter extensions, kernels and data',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: 'pip.conf',
+    what: 'pip configuration (where packages come from)',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: 'pip.ini',
+    what: 'pip configuration (where packages come from)',
+    level: 'ask',
+    writeOnly: true
+  },
+  {
+    pattern: '.condarc',
+    what: 'conda configuration (where packages come from)',
+    level: 'ask',
+    writeOnly: true
+  },
   { pattern: 'sitecustomize.py', what: STARTUP, level: 'ask', writeOnly: true },
   { pattern: 'usercustomize.py', what: STARTUP, level: 'ask', writeOnly: true },
   { pattern: '*.pth', what: STARTUP, level: 'ask', writeOnly: true },
@@ -117,8 +198,18 @@ export const BUILTIN_SENSITIVE_RULES: readonly ISensitiveRule[] = [
     '.tcshrc',
     '.kshrc',
     '.inputrc'
-  ].map(pattern => ({ pattern, what: `a shell start-up file (${STARTUP})`, level: 'ask' as const, writeOnly: true })),
-  { pattern: '.config/fish/', what: `shell start-up files (${STARTUP})`, level: 'ask', writeOnly: true }
+  ].map(pattern => ({
+    pattern,
+    what: `a shell start-up file (${STARTUP})`,
+    level: 'ask' as const,
+    writeOnly: true
+  })),
+  {
+    pattern: '.config/fish/',
+    what: `shell start-up files (${STARTUP})`,
+    level: 'ask',
+    writeOnly: true
+  }
 ];
 
 interface ICompiled extends ISensitiveRule {
@@ -145,7 +236,9 @@ function matches(rule: ICompiled, segments: readonly string[]): boolean {
 
 /** One RegExp matching when any of `regexes` does (a pre-filter: most paths match none). */
 function anyOf(regexes: RegExp[]): RegExp | null {
-  return regexes.length ? new RegExp(regexes.map(regex => `(?:${regex.source})`).join('|'), 'i') : null;
+  return regexes.length
+    ? new RegExp(regexes.map(regex => `(?:${regex.source})`).join('|'), 'i')
+    : null;
 }
 
 function compile(rule: ISensitiveRule): ICompiled | null {
@@ -162,7 +255,10 @@ function compile(rule: ISensitiveRule): ICompiled | null {
   // Compiled once to a RegExp: walks check every entry against every rule.
   // Multi-segment patterns are matched against windows of as many segments
   // (a leading "**/" would make every test scan the whole path).
-  const regex = new Minimatch(base || !deep ? pattern : `**/${pattern}`, options).makeRe();
+  const regex = new Minimatch(
+    base || !deep ? pattern : `**/${pattern}`,
+    options
+  ).makeRe();
   if (!regex) {
     return null;
   }
@@ -172,7 +268,8 @@ function compile(rule: ISensitiveRule): ICompiled | null {
   } else if (deep) {
     test = (segments, end) => regex.test(segments.slice(0, end).join('/'));
   } else {
-    test = (segments, end) => end >= width && regex.test(segments.slice(end - width, end).join('/'));
+    test = (segments, end) =>
+      end >= width && regex.test(segments.slice(end - width, end).join('/'));
   }
   return { ...rule, folder, base, regex, test };
 }
@@ -191,20 +288,43 @@ export class SensitivePaths {
   constructor(options: ISensitivePathsOptions = {}) {
     const rules: ISensitiveRule[] = [];
     for (const { folder, what } of options.protectedFolders ?? []) {
-      rules.push({ pattern: `${folder.replace(/\/+$/, '')}/`, what, level: 'refuse', writeOnly: true });
+      rules.push({
+        pattern: `${folder.replace(/\/+$/, '')}/`,
+        what,
+        level: 'refuse',
+        writeOnly: true
+      });
     }
     for (const { folder, what } of options.askToRead ?? []) {
-      rules.push({ pattern: `${folder.replace(/\/+$/, '')}/`, what, level: 'ask' });
+      rules.push({
+        pattern: `${folder.replace(/\/+$/, '')}/`,
+        what,
+        level: 'ask'
+      });
     }
     rules.push(...BUILTIN_SENSITIVE_RULES);
     for (const pattern of options.extra ?? []) {
       if (typeof pattern === 'string') {
-        rules.push({ pattern, what: 'a path listed in the sensitivePaths setting', level: 'ask' });
+        rules.push({
+          pattern,
+          what: 'a path listed in the sensitivePaths setting',
+          level: 'ask'
+        });
       }
     }
-    this._rules = rules.map(compile).filter((rule): rule is ICompiled => !!rule);
-    this._names = anyOf(this._rules.filter(rule => rule.base && !rule.folder).map(rule => rule.regex));
-    this._segments = anyOf(this._rules.filter(rule => rule.base && rule.folder).map(rule => rule.regex));
+    this._rules = rules
+      .map(compile)
+      .filter((rule): rule is ICompiled => !!rule);
+    this._names = anyOf(
+      this._rules
+        .filter(rule => rule.base && !rule.folder)
+        .map(rule => rule.regex)
+    );
+    this._segments = anyOf(
+      this._rules
+        .filter(rule => rule.base && rule.folder)
+        .map(rule => rule.regex)
+    );
     this._deep = this._rules.filter(rule => !rule.base);
   }
 
@@ -212,7 +332,8 @@ export class SensitivePaths {
   private _mayMatch(segments: string[]): boolean {
     return (
       !!this._names?.test(segments[segments.length - 1]) ||
-      (!!this._segments && segments.some(segment => this._segments!.test(segment))) ||
+      (!!this._segments &&
+        segments.some(segment => this._segments!.test(segment))) ||
       this._deep.some(rule => matches(rule, segments))
     );
   }
@@ -237,7 +358,12 @@ export class SensitivePaths {
         continue;
       }
       if (matches(rule, segments)) {
-        const match = { level: rule.level, what: rule.what, pattern: rule.pattern, path: full };
+        const match = {
+          level: rule.level,
+          what: rule.what,
+          pattern: rule.pattern,
+          path: full
+        };
         if (rule.level === 'refuse') {
           return match;
         }
@@ -258,13 +384,25 @@ export class SensitivePaths {
 export const DEFAULT_SENSITIVE_PATHS = new SensitivePaths();
 
 /** "Reads an environment file, which often holds secrets: .env" — the reason shown on the approval card. */
-export function describeSensitive(match: ISensitiveMatch, action: SensitiveAction | 'rename' | 'delete'): string {
-  const verb = { read: 'Reads', write: 'Changes', rename: 'Renames', delete: 'Deletes' }[action];
+export function describeSensitive(
+  match: ISensitiveMatch,
+  action: SensitiveAction | 'rename' | 'delete'
+): string {
+  const verb = {
+    read: 'Reads',
+    write: 'Changes',
+    rename: 'Renames',
+    delete: 'Deletes'
+  }[action];
   return `${verb} ${match.what}: ${match.path}`;
 }
 
 /** The refusal the model reads for a `refuse` path. */
-export function refusalText(match: ISensitiveMatch, shown: string, action: SensitiveAction): string {
+export function refusalText(
+  match: ISensitiveMatch,
+  shown: string,
+  action: SensitiveAction
+): string {
   const verb = action === 'read' ? 'read' : 'change';
   return `${shown} is protected (${match.what}): the file tools never ${verb} it, whatever the approval settings. Nothing was ${action === 'read' ? 'read' : 'written'}.`;
 }

@@ -1,13 +1,22 @@
 import type { IToolContext } from '../tools/types';
 import { ChangeLog } from './changeLog';
 import { FILES_SERVICE } from './common';
-import { ConflictTracker, ContentsFiles, IFilesContents, OpenDocumentLookup } from './contentsFiles';
+import {
+  ConflictTracker,
+  ContentsFiles,
+  IFilesContents,
+  OpenDocumentLookup
+} from './contentsFiles';
 import { displayPath, normalizeServerPath, resolvePath } from './paths';
 import type { IRootCheck } from '../contents/rootCheck';
 import type { WorkerFactory } from './regexMatcher';
 import { SensitivePaths } from './sensitive';
 import { validateRecords } from './undoChecks';
-import { DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER, ISnapshotStore } from './snapshots';
+import {
+  DEFAULT_SNAPSHOT_FOLDER,
+  FALLBACK_SNAPSHOT_FOLDER,
+  ISnapshotStore
+} from './snapshots';
 
 /** Bounds of reads and searches, so one call cannot flood the context or hang. */
 export interface IFileLimits {
@@ -96,7 +105,12 @@ export class FilesService {
     this._chatId = options.chatId;
     this.now = options.now ?? Date.now;
     this.limits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
-    this.files = new ContentsFiles(options.contents, options.openDocument, path => this.display(path), () => this.limits.readMaxBytes);
+    this.files = new ContentsFiles(
+      options.contents,
+      options.openDocument,
+      path => this.display(path),
+      () => this.limits.readMaxBytes
+    );
     this.changeLog = new ChangeLog({
       store: options.snapshots,
       files: this.files,
@@ -104,9 +118,13 @@ export class FilesService {
       maxChars: () => this.limits.snapshotMaxBytes,
       validate: records => validateRecords(this, records)
     });
-    this.excludeFolders = options.excludeFolders ?? [DEFAULT_SNAPSHOT_FOLDER, FALLBACK_SNAPSHOT_FOLDER];
+    this.excludeFolders = options.excludeFolders ?? [
+      DEFAULT_SNAPSHOT_FOLDER,
+      FALLBACK_SNAPSHOT_FOLDER
+    ];
     this._sensitivePatterns = options.sensitivePatterns ?? (() => []);
-    this._chatFolders = options.chatFolders ?? (() => ['.jupyter/chats', 'data-engineer-chats']);
+    this._chatFolders =
+      options.chatFolders ?? (() => ['.jupyter/chats', 'data-engineer-chats']);
     this.rootCheck = options.rootCheck ?? null;
     this.workerFactory = options.workerFactory;
   }
@@ -122,8 +140,12 @@ export class FilesService {
     let extra: readonly string[] = [];
     let chats: readonly string[] = [];
     try {
-      extra = (this._sensitivePatterns() ?? []).filter(p => typeof p === 'string');
-      chats = (this._chatFolders() ?? []).filter(p => typeof p === 'string' && p.trim());
+      extra = (this._sensitivePatterns() ?? []).filter(
+        p => typeof p === 'string'
+      );
+      chats = (this._chatFolders() ?? []).filter(
+        p => typeof p === 'string' && p.trim()
+      );
     } catch {
       // Settings not loaded: the built-in rules still hold.
     }
@@ -133,10 +155,16 @@ export class FilesService {
       this._sensitive = new SensitivePaths({
         extra,
         protectedFolders: [
-          ...chats.map(folder => ({ folder: normalizeServerPath(folder), what: "the assistant's saved chats" })),
+          ...chats.map(folder => ({
+            folder: normalizeServerPath(folder),
+            what: "the assistant's saved chats"
+          })),
           ...this.excludeFolders.map(folder => ({ folder, what: snapshots }))
         ],
-        askToRead: this.excludeFolders.map(folder => ({ folder, what: `${snapshots} (copies of files it changed)` }))
+        askToRead: this.excludeFolders.map(folder => ({
+          folder,
+          what: `${snapshots} (copies of files it changed)`
+        }))
       });
       this._sensitiveKey = key;
     }
@@ -179,7 +207,9 @@ export class FilesService {
   /** "(paths are relative to etl/, the active notebook's folder)" or ''. */
   baseNote(): string {
     const base = this.baseDir;
-    return base ? `Paths are relative to ${base}/ (the active notebook's folder).` : '';
+    return base
+      ? `Paths are relative to ${base}/ (the active notebook's folder).`
+      : '';
   }
 
   private _baseDir: () => string;
@@ -194,7 +224,9 @@ export class FilesService {
 export function filesOf(context: IToolContext): FilesService {
   const service = context.services[FILES_SERVICE] as FilesService | undefined;
   if (!service) {
-    throw new Error(`File tools need context.services.${FILES_SERVICE} (a FilesService).`);
+    throw new Error(
+      `File tools need context.services.${FILES_SERVICE} (a FilesService).`
+    );
   }
   return service;
 }

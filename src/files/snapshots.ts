@@ -64,7 +64,10 @@ export class MemorySnapshotStore implements ISnapshotStore {
   }
 
   async list(chatId: string): Promise<IChangeRecord[]> {
-    return [...this._records.values()].filter(r => r.chatId === chatId).map(copy).sort(byTime);
+    return [...this._records.values()]
+      .filter(r => r.chatId === chatId)
+      .map(copy)
+      .sort(byTime);
   }
 
   async remove(_chatId: string, id: string): Promise<void> {
@@ -139,7 +142,10 @@ function isRecord(value: any): value is IChangeRecord {
 export class ContentsSnapshotStore implements ISnapshotStore {
   constructor(options: IContentsSnapshotStoreOptions) {
     this._contents = options.contents;
-    this._folders = [options.folder ?? DEFAULT_SNAPSHOT_FOLDER, options.fallbackFolder ?? FALLBACK_SNAPSHOT_FOLDER];
+    this._folders = [
+      options.folder ?? DEFAULT_SNAPSHOT_FOLDER,
+      options.fallbackFolder ?? FALLBACK_SNAPSHOT_FOLDER
+    ];
     this._retentionDays = options.retentionDays ?? (() => 0);
     this._maxChars = options.maxChars ?? (() => DEFAULT_SNAPSHOT_RECORD_CHARS);
     this._now = options.now ?? Date.now;
@@ -160,7 +166,10 @@ export class ContentsSnapshotStore implements ISnapshotStore {
     for (const folder of this._folders) {
       let chats: any[] = [];
       try {
-        const listing = await this._contents.get(folder, { content: true, type: 'directory' });
+        const listing = await this._contents.get(folder, {
+          content: true,
+          type: 'directory'
+        });
         chats = Array.isArray(listing.content) ? listing.content : [];
       } catch {
         continue;
@@ -171,14 +180,21 @@ export class ContentsSnapshotStore implements ISnapshotStore {
         }
         let entries: any[] = [];
         try {
-          const listing = await this._contents.get(chat.path, { content: true, type: 'directory' });
+          const listing = await this._contents.get(chat.path, {
+            content: true,
+            type: 'directory'
+          });
           entries = Array.isArray(listing.content) ? listing.content : [];
         } catch {
           continue;
         }
         for (const entry of entries) {
           const modified = Date.parse(String(entry.last_modified ?? ''));
-          if (entry.type === 'file' && Number.isFinite(modified) && modified < cutoff) {
+          if (
+            entry.type === 'file' &&
+            Number.isFinite(modified) &&
+            modified < cutoff
+          ) {
             try {
               await this._contents.delete(entry.path);
               deleted++;
@@ -206,7 +222,9 @@ export class ContentsSnapshotStore implements ISnapshotStore {
   async put(record: IChangeRecord): Promise<void> {
     const content = JSON.stringify(record);
     if (content.length > this._maxChars()) {
-      throw new Error(`the snapshot would be ${Math.round(content.length / 1024)} KB, more than the ${Math.round(this._maxChars() / 1024)} KB allowed`);
+      throw new Error(
+        `the snapshot would be ${Math.round(content.length / 1024)} KB, more than the ${Math.round(this._maxChars() / 1024)} KB allowed`
+      );
     }
     if (!this._pruned) {
       this._pruned = true;
@@ -219,17 +237,24 @@ export class ContentsSnapshotStore implements ISnapshotStore {
           await ensureFolder(this._contents, chatFolder);
           this._ensured.add(chatFolder);
         }
-        await this._contents.save(joinPath(chatFolder, `${segment(record.id)}.json`), {
-          type: 'file',
-          format: 'text',
-          content
-        });
+        await this._contents.save(
+          joinPath(chatFolder, `${segment(record.id)}.json`),
+          {
+            type: 'file',
+            format: 'text',
+            content
+          }
+        );
         this._writeTo = i;
         return;
       } catch (error) {
-        const refusedHidden = isHiddenPath(chatFolder) && [400, 403, 404].includes(statusOf(error) ?? 0);
+        const refusedHidden =
+          isHiddenPath(chatFolder) &&
+          [400, 403, 404].includes(statusOf(error) ?? 0);
         if (!refusedHidden || i === this._folders.length - 1) {
-          throw new Error(`Could not save the undo snapshot in ${chatFolder}: ${messageOf(error)}`);
+          throw new Error(
+            `Could not save the undo snapshot in ${chatFolder}: ${messageOf(error)}`
+          );
         }
       }
     }
@@ -241,19 +266,34 @@ export class ContentsSnapshotStore implements ISnapshotStore {
       const chatFolder = joinPath(folder, segment(chatId));
       let entries: any[] = [];
       try {
-        const listing = await this._contents.get(chatFolder, { content: true, type: 'directory' });
+        const listing = await this._contents.get(chatFolder, {
+          content: true,
+          type: 'directory'
+        });
         entries = Array.isArray(listing.content) ? listing.content : [];
       } catch (error) {
         continue; // missing, or hidden and refused
       }
       for (const entry of entries) {
-        if (entry.type !== 'file' || !String(entry.name).endsWith('.json') || (entry.size ?? 0) > this._maxChars() * 4) {
+        if (
+          entry.type !== 'file' ||
+          !String(entry.name).endsWith('.json') ||
+          (entry.size ?? 0) > this._maxChars() * 4
+        ) {
           continue; // not a record, or larger than any record written here (UTF-8: at most 4 bytes a character)
         }
         try {
-          const file = await this._contents.get(entry.path, { content: true, type: 'file', format: 'text' });
+          const file = await this._contents.get(entry.path, {
+            content: true,
+            type: 'file',
+            format: 'text'
+          });
           const record = JSON.parse(String(file.content));
-          if (isRecord(record) && record.chatId === chatId && !found.has(record.id)) {
+          if (
+            isRecord(record) &&
+            record.chatId === chatId &&
+            !found.has(record.id)
+          ) {
             found.set(record.id, record);
           }
         } catch {
@@ -267,7 +307,9 @@ export class ContentsSnapshotStore implements ISnapshotStore {
   async remove(chatId: string, id: string): Promise<void> {
     for (const folder of this._folders) {
       try {
-        await this._contents.delete(joinPath(folder, segment(chatId), `${segment(id)}.json`));
+        await this._contents.delete(
+          joinPath(folder, segment(chatId), `${segment(id)}.json`)
+        );
       } catch {
         // Not in this folder.
       }
@@ -279,8 +321,13 @@ export class ContentsSnapshotStore implements ISnapshotStore {
       const chatFolder = joinPath(folder, segment(chatId));
       try {
         // Without a trash, the server refuses to delete a folder that is not empty.
-        const listing = await this._contents.get(chatFolder, { content: true, type: 'directory' });
-        for (const entry of Array.isArray(listing.content) ? listing.content : []) {
+        const listing = await this._contents.get(chatFolder, {
+          content: true,
+          type: 'directory'
+        });
+        for (const entry of Array.isArray(listing.content)
+          ? listing.content
+          : []) {
           await this._contents.delete(entry.path);
         }
         await this._contents.delete(chatFolder);

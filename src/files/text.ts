@@ -53,7 +53,11 @@ function normalizeWithMap(original: string): INormalized {
 /** 1-based line number of a character index. */
 export function lineAt(text: string, index: number): number {
   let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+  for (
+    let i = text.indexOf('\n');
+    i >= 0 && i < index;
+    i = text.indexOf('\n', i + 1)
+  ) {
     line++;
   }
   return line;
@@ -62,7 +66,11 @@ export function lineAt(text: string, index: number): number {
 /** Start indexes of the non-overlapping occurrences of `needle`. */
 function occurrences(haystack: string, needle: string): number[] {
   const found: number[] = [];
-  for (let i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + needle.length)) {
+  for (
+    let i = haystack.indexOf(needle);
+    i >= 0;
+    i = haystack.indexOf(needle, i + needle.length)
+  ) {
     found.push(i);
   }
   return found;
@@ -86,11 +94,19 @@ export interface IEditOutcome {
 }
 
 /** Why old_text did not match, with what might help the model. */
-function noMatchMessage(normalized: string, oldText: string, path: string): string {
+function noMatchMessage(
+  normalized: string,
+  oldText: string,
+  path: string
+): string {
   const parts = [`old_text was not found in ${path}.`];
   const oldLines = oldText.split('\n');
-  if (oldLines.filter(line => line.trim()).every(line => /^\s*\d+\t/.test(line))) {
-    parts.push('It seems to include the line numbers shown by read_file; pass only the text after the tab.');
+  if (
+    oldLines.filter(line => line.trim()).every(line => /^\s*\d+\t/.test(line))
+  ) {
+    parts.push(
+      'It seems to include the line numbers shown by read_file; pass only the text after the tab.'
+    );
   }
   const first = oldLines.find(line => line.trim())?.trim();
   if (first) {
@@ -106,7 +122,9 @@ function noMatchMessage(normalized: string, oldText: string, path: string): stri
       );
     }
   }
-  parts.push('The match must be exact: read the file again with read_file and copy the text.');
+  parts.push(
+    'The match must be exact: read the file again with read_file and copy the text.'
+  );
   return parts.join(' ');
 }
 
@@ -117,15 +135,25 @@ function noMatchMessage(normalized: string, oldText: string, path: string): stri
  * kept byte for byte. Throws a FileToolError for no match, or several
  * matches without `replaceAll`, saying what was found.
  */
-export function applyEdit(original: string, oldText: string, newText: string, replaceAll: boolean, path: string): IEditOutcome {
+export function applyEdit(
+  original: string,
+  oldText: string,
+  newText: string,
+  replaceAll: boolean,
+  path: string
+): IEditOutcome {
   if (!oldText) {
-    throw new FileToolError('old_text is empty. To create a file or replace all of it, use write_file.');
+    throw new FileToolError(
+      'old_text is empty. To create a file or replace all of it, use write_file.'
+    );
   }
   const source = normalizeWithMap(original);
   const needle = toLf(oldText);
   const replacement = toLf(newText);
   if (needle === replacement) {
-    throw new FileToolError('old_text and new_text are identical; there is nothing to change.');
+    throw new FileToolError(
+      'old_text and new_text are identical; there is nothing to change.'
+    );
   }
   const starts = occurrences(source.text, needle);
   const lines = starts.map(start => lineAt(source.text, start));
@@ -147,7 +175,12 @@ export function applyEdit(original: string, oldText: string, newText: string, re
     cursor = to;
   }
   out += original.slice(cursor);
-  return { text: out, count: starts.length, lines, replacementLines: replacement.split('\n').length };
+  return {
+    text: out,
+    count: starts.length,
+    lines,
+    replacementLines: replacement.split('\n').length
+  };
 }
 
 /** Lines of the text (LF-normalised, no trailing empty line for a final newline). */
@@ -161,7 +194,9 @@ export function splitLines(text: string): string[] {
 
 /** Cut a long line, saying how much was left out. */
 export function clipLine(line: string, max: number): string {
-  return line.length > max ? `${line.slice(0, max)}… [${line.length - max} more characters]` : line;
+  return line.length > max
+    ? `${line.slice(0, max)}… [${line.length - max} more characters]`
+    : line;
 }
 
 /** `     12\tline`, as `cat -n` prints. */
@@ -170,7 +205,10 @@ export function numberLine(lineNo: number, line: string): string {
 }
 
 /** Lines added and removed between two texts (jsdiff loads with the first count). */
-export async function lineChanges(before: string, after: string): Promise<{ added: number; removed: number }> {
+export async function lineChanges(
+  before: string,
+  after: string
+): Promise<{ added: number; removed: number }> {
   const { diffLines } = await loadDiff();
   let added = 0;
   let removed = 0;
@@ -185,7 +223,10 @@ export async function lineChanges(before: string, after: string): Promise<{ adde
 }
 
 /** "+3 −1 lines" */
-export async function describeLineChanges(before: string, after: string): Promise<string> {
+export async function describeLineChanges(
+  before: string,
+  after: string
+): Promise<string> {
   const { added, removed } = await lineChanges(before, after);
   return `+${added} −${plural(removed, 'line')}`;
 }

@@ -27,7 +27,11 @@ function maxChars(service: FilesService, record: IChangeRecord): number {
   return record.encoding === 'base64' ? Math.ceil((bytes * 4) / 3) + 4 : bytes;
 }
 
-function pathProblem(service: FilesService, path: unknown, label: string): string | null {
+function pathProblem(
+  service: FilesService,
+  path: unknown,
+  label: string
+): string | null {
   if (typeof path !== 'string' || !path) {
     return `its ${label} is missing`;
   }
@@ -48,7 +52,10 @@ function pathProblem(service: FilesService, path: unknown, label: string): strin
 }
 
 /** Why a record must not be undone, or null when it may. */
-export function recordProblem(service: FilesService, record: IChangeRecord): string | null {
+export function recordProblem(
+  service: FilesService,
+  record: IChangeRecord
+): string | null {
   const problems: string[] = [];
   const path = pathProblem(service, record.path, 'path');
   if (path) {
@@ -64,14 +71,26 @@ export function recordProblem(service: FilesService, record: IChangeRecord): str
     const value = record[key];
     if (value !== null && value !== undefined && typeof value !== 'string') {
       problems.push(`its "${key}" content is not text`);
-    } else if (typeof value === 'string' && value.length > maxChars(service, record)) {
-      problems.push(`its "${key}" content is larger than undo snapshots may be (${Math.round(service.limits.snapshotMaxBytes / 1024 / 1024)} MB)`);
+    } else if (
+      typeof value === 'string' &&
+      value.length > maxChars(service, record)
+    ) {
+      problems.push(
+        `its "${key}" content is larger than undo snapshots may be (${Math.round(service.limits.snapshotMaxBytes / 1024 / 1024)} MB)`
+      );
     }
   }
-  if (record.encoding !== undefined && record.encoding !== 'text' && record.encoding !== 'base64') {
+  if (
+    record.encoding !== undefined &&
+    record.encoding !== 'text' &&
+    record.encoding !== 'base64'
+  ) {
     problems.push('its encoding is unknown');
   }
-  if ((record.kind === 'edit' || record.kind === 'write') && typeof record.before !== 'string') {
+  if (
+    (record.kind === 'edit' || record.kind === 'write') &&
+    typeof record.before !== 'string'
+  ) {
     problems.push('it has no content to restore');
   }
   if (record.kind === 'delete' && typeof record.before !== 'string') {
@@ -84,7 +103,10 @@ export function recordProblem(service: FilesService, record: IChangeRecord): str
  * The problems of `records` by id (an empty map when all may be undone),
  * the symlink check included (one request for all paths).
  */
-export async function validateRecords(service: FilesService, records: readonly IChangeRecord[]): Promise<Map<string, string>> {
+export async function validateRecords(
+  service: FilesService,
+  records: readonly IChangeRecord[]
+): Promise<Map<string, string>> {
   const problems = new Map<string, string>();
   for (const record of records) {
     const problem = recordProblem(service, record);
@@ -97,17 +119,29 @@ export async function validateRecords(service: FilesService, records: readonly I
   if (check && clean.length) {
     let outside: Set<string>;
     try {
-      outside = await check.outside(clean.flatMap(record => (record.oldPath ? [record.path, record.oldPath] : [record.path])));
+      outside = await check.outside(
+        clean.flatMap(record =>
+          record.oldPath ? [record.path, record.oldPath] : [record.path]
+        )
+      );
     } catch (error) {
       for (const record of clean) {
-        problems.set(record.id, `the server's symlink check failed (${error instanceof Error ? error.message : String(error)})`);
+        problems.set(
+          record.id,
+          `the server's symlink check failed (${error instanceof Error ? error.message : String(error)})`
+        );
       }
       return problems;
     }
     for (const record of clean) {
-      const bad = [record.path, record.oldPath].find(path => path && outside.has(path));
+      const bad = [record.path, record.oldPath].find(
+        path => path && outside.has(path)
+      );
       if (bad) {
-        problems.set(record.id, `${bad} leads outside the server root through a symbolic link`);
+        problems.set(
+          record.id,
+          `${bad} leads outside the server root through a symbolic link`
+        );
       }
     }
   }

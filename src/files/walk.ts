@@ -31,15 +31,26 @@ const SKIPPED_FOLDERS: Record<string, string> = {
 };
 
 /** Why a folder is not entered, or null. Environments are recognised by what they contain. */
-export function skipReason(folder: IContentsEntry, children?: IContentsEntry[]): string | null {
+export function skipReason(
+  folder: IContentsEntry,
+  children?: IContentsEntry[]
+): string | null {
   const reason = SKIPPED_FOLDERS[folder.name];
   if (reason) {
     return reason;
   }
-  if (children?.some(child => child.type === 'file' && child.name === 'pyvenv.cfg')) {
+  if (
+    children?.some(
+      child => child.type === 'file' && child.name === 'pyvenv.cfg'
+    )
+  ) {
     return 'virtual environment';
   }
-  if (children?.some(child => child.type === 'directory' && child.name === 'conda-meta')) {
+  if (
+    children?.some(
+      child => child.type === 'directory' && child.name === 'conda-meta'
+    )
+  ) {
     return 'conda environment';
   }
   return null;
@@ -75,7 +86,14 @@ export interface IWalkStats {
 }
 
 export function newWalkStats(): IWalkStats {
-  return { folders: 0, entries: 0, skipped: [], unreadable: 0, sensitive: 0, outside: 0 };
+  return {
+    folders: 0,
+    entries: 0,
+    skipped: [],
+    unreadable: 0,
+    sensitive: 0,
+    outside: 0
+  };
 }
 
 /** "3 sensitive files or folders (.env, keys, credentials) were left out; …" or ''. */
@@ -87,7 +105,9 @@ export function excludedNote(stats: IWalkStats): string {
     );
   }
   if (stats.outside) {
-    parts.push(`${plural(stats.outside, 'entry', 'entries')} left out: symbolic links leading outside the server root`);
+    parts.push(
+      `${plural(stats.outside, 'entry', 'entries')} left out: symbolic links leading outside the server root`
+    );
   }
   return parts.length ? `(${parts.join('; ')}.)` : '';
 }
@@ -104,7 +124,8 @@ export async function* walkFiles(
   stats: IWalkStats
 ): AsyncGenerator<IContentsEntry> {
   const maxDepth = options.maxDepth ?? Infinity;
-  const queue: Array<{ path: string; depth: number; entry?: IContentsEntry }> = [{ path: root, depth: 0 }];
+  const queue: Array<{ path: string; depth: number; entry?: IContentsEntry }> =
+    [{ path: root, depth: 0 }];
   while (queue.length) {
     throwIfAborted(options.signal);
     if (service.now() > options.deadline) {
@@ -153,14 +174,23 @@ export async function* walkFiles(
     }
     for (const child of [...inside].sort(byName)) {
       if (child.type === 'directory') {
-        if (isInvisibleFolder(child.name) || service.excludeFolders.some(excluded => isInside(child.path, excluded))) {
+        if (
+          isInvisibleFolder(child.name) ||
+          service.excludeFolders.some(excluded =>
+            isInside(child.path, excluded)
+          )
+        ) {
           continue;
         }
         const reason = skipReason(child);
         if (reason) {
           stats.skipped.push(`${child.path} (${reason})`);
         } else if (folder.depth + 1 <= maxDepth) {
-          queue.push({ path: child.path, depth: folder.depth + 1, entry: child });
+          queue.push({
+            path: child.path,
+            depth: folder.depth + 1,
+            entry: child
+          });
         }
       } else {
         yield child;
@@ -195,17 +225,27 @@ export function splitGlob(glob: string): ISplitGlob {
   while (literal < segments.length - 1 && !GLOB_MAGIC.test(segments[literal])) {
     literal++;
   }
-  return { folder: segments.slice(0, literal).join('/'), pattern: segments.slice(literal).join('/'), matchBase: false };
+  return {
+    folder: segments.slice(0, literal).join('/'),
+    pattern: segments.slice(literal).join('/'),
+    matchBase: false
+  };
 }
 
 /** A test of a path relative to the walked folder. */
-export function globMatcher(pattern: string, matchBase: boolean): (relativePath: string) => boolean {
-  return relativePath => minimatch(relativePath, pattern, { dot: true, matchBase });
+export function globMatcher(
+  pattern: string,
+  matchBase: boolean
+): (relativePath: string) => boolean {
+  return relativePath =>
+    minimatch(relativePath, pattern, { dot: true, matchBase });
 }
 
 /** Folder levels a pattern can reach (Infinity with '**'). */
 export function depthOf(pattern: string, matchBase: boolean): number {
-  return matchBase || pattern.includes('**') ? Infinity : pattern.split('/').length - 1;
+  return matchBase || pattern.includes('**')
+    ? Infinity
+    : pattern.split('/').length - 1;
 }
 
 /** The path of `path` relative to the walked `root`. */
@@ -214,7 +254,10 @@ export function relativeToRoot(path: string, root: string): string {
 }
 
 /** "Skipped: node_modules (dependencies), .venv (virtual environment)." */
-export function skippedNote(stats: IWalkStats, show: (path: string) => string): string {
+export function skippedNote(
+  stats: IWalkStats,
+  show: (path: string) => string
+): string {
   if (!stats.skipped.length) {
     return '';
   }
@@ -222,7 +265,8 @@ export function skippedNote(stats: IWalkStats, show: (path: string) => string): 
     const cut = item.lastIndexOf(' (');
     return show(item.slice(0, cut)) + item.slice(cut);
   });
-  const more = stats.skipped.length > 5 ? ` and ${stats.skipped.length - 5} more` : '';
+  const more =
+    stats.skipped.length > 5 ? ` and ${stats.skipped.length - 5} more` : '';
   return `Not searched: ${shown.join(', ')}${more}.`;
 }
 

@@ -2,7 +2,13 @@ import type { IToolResultData } from '../tools/results';
 import type { IToolPreview } from '../tools/types';
 import { FileToolError, messageOf } from './common';
 import { IFileStamp, sameStamp, stampOf } from './conflicts';
-import { assertAllowed, assertInsideRoot, ServiceLookup, writeRisk, writeRiskOfPaths } from './access';
+import {
+  assertAllowed,
+  assertInsideRoot,
+  ServiceLookup,
+  writeRisk,
+  writeRiskOfPaths
+} from './access';
 import { extname } from './paths';
 import type { ChangeKind, IChangeRecord } from './snapshots';
 import type { FilesService } from './service';
@@ -16,7 +22,9 @@ import type { FilesService } from './service';
 export const NOTHING_WRITTEN = 'Nothing was written.';
 
 /** Why changing these paths is risky, or null (built-in rules; the tools use `writeRisk` with the settings). */
-export function sensitivePathRisk(...paths: Array<string | undefined>): string | null {
+export function sensitivePathRisk(
+  ...paths: Array<string | undefined>
+): string | null {
   return writeRisk(undefined, 'write', ...paths);
 }
 
@@ -26,13 +34,24 @@ export function sensitivePathRisk(...paths: Array<string | undefined>): string |
  */
 export async function assertWritable(
   service: FilesService,
-  entries: ReadonlyArray<{ path: string; input?: string | undefined; bound?: boolean }>,
+  entries: ReadonlyArray<{
+    path: string;
+    input?: string | undefined;
+    bound?: boolean;
+  }>,
   verb: 'write' | 'rename' | 'delete',
   lookup: ServiceLookup | undefined
 ): Promise<void> {
   for (const { path, input, bound } of entries) {
     // A bound path was resolved when the card was built; `riskOf` judged that very path.
-    assertAllowed(service, path, 'write', bound ? writeRiskOfPaths(lookup, verb, path) : writeRisk(lookup, verb, input));
+    assertAllowed(
+      service,
+      path,
+      'write',
+      bound
+        ? writeRiskOfPaths(lookup, verb, path)
+        : writeRisk(lookup, verb, input)
+    );
   }
   await assertInsideRoot(
     service,
@@ -51,7 +70,11 @@ export function filePath(service: FilesService, input: string): string {
 }
 
 /** Notebooks are changed through the notebook tools (their live model), never as JSON text. */
-export function refuseNotebook(service: FilesService, path: string, tool: string): void {
+export function refuseNotebook(
+  service: FilesService,
+  path: string,
+  tool: string
+): void {
   if (extname(path) === '.ipynb') {
     throw new FileToolError(
       `${service.display(path)} is a notebook; ${tool} does not change notebooks. Use the notebook tools (edit_cell, insert_cell, delete_cell), or create_notebook for a new one.`
@@ -67,7 +90,12 @@ function conflictMessage(service: FilesService, path: string): string {
 }
 
 /** The existing file must be as the assistant last read or wrote it in this chat. */
-export function checkKnown(service: FilesService, path: string, stamp: IFileStamp, what: string): void {
+export function checkKnown(
+  service: FilesService,
+  path: string,
+  stamp: IFileStamp,
+  what: string
+): void {
   const known = service.tracker.known(service.chatId, path);
   if (!known) {
     throw new FileToolError(
@@ -80,16 +108,24 @@ export function checkKnown(service: FilesService, path: string, stamp: IFileStam
 }
 
 /** Right before writing: the file is still the version the change was computed from (null: still absent). */
-export async function recheck(service: FilesService, path: string, expected: IFileStamp | null): Promise<void> {
+export async function recheck(
+  service: FilesService,
+  path: string,
+  expected: IFileStamp | null
+): Promise<void> {
   const entry = await service.files.statHashed(path);
   if (expected === null) {
     if (entry) {
-      throw new FileToolError(`${service.display(path)} was created by someone else a moment ago. Read it, then decide. ${NOTHING_WRITTEN}`);
+      throw new FileToolError(
+        `${service.display(path)} was created by someone else a moment ago. Read it, then decide. ${NOTHING_WRITTEN}`
+      );
     }
     return;
   }
   if (!entry) {
-    throw new FileToolError(`${service.display(path)} was deleted a moment ago. ${NOTHING_WRITTEN}`);
+    throw new FileToolError(
+      `${service.display(path)} was deleted a moment ago. ${NOTHING_WRITTEN}`
+    );
   }
   if (!sameStamp(expected, stampOf(entry))) {
     throw new FileToolError(conflictMessage(service, path));
@@ -112,16 +148,32 @@ export interface ITextChange {
  * re-check the file, write (through the open editor if any), and remember
  * the written version. Call inside `changeLog.exclusive`.
  */
-export async function writeTracked(service: FilesService, change: ITextChange): Promise<{ record: IChangeRecord; viaEditor: boolean }> {
+export async function writeTracked(
+  service: FilesService,
+  change: ITextChange
+): Promise<{ record: IChangeRecord; viaEditor: boolean }> {
   const chatId = service.chatId;
   service.files.assertNotDirty(change.path);
   let viaEditor = false;
   const record = await service.changeLog.track(
     chatId,
-    { path: change.path, kind: change.kind, before: change.before, after: change.after },
+    {
+      path: change.path,
+      kind: change.kind,
+      before: change.before,
+      after: change.after
+    },
     async () => {
-      await recheck(service, change.path, change.before === null ? null : change.stamp ?? {});
-      const written = await service.files.writeText(change.path, change.after, change.before);
+      await recheck(
+        service,
+        change.path,
+        change.before === null ? null : (change.stamp ?? {})
+      );
+      const written = await service.files.writeText(
+        change.path,
+        change.after,
+        change.before
+      );
       viaEditor = written.viaEditor;
       return { after: written.text, stamp: written.stamp };
     }
@@ -131,7 +183,10 @@ export async function writeTracked(service: FilesService, change: ITextChange): 
 }
 
 /** A preview that never fails: errors become the summary. */
-export async function safePreview(label: string, body: () => Promise<IToolPreview>): Promise<IToolPreview> {
+export async function safePreview(
+  label: string,
+  body: () => Promise<IToolPreview>
+): Promise<IToolPreview> {
   try {
     return await body();
   } catch (error) {
@@ -141,7 +196,9 @@ export async function safePreview(label: string, body: () => Promise<IToolPrevie
 
 /** What the model is told after a change made through an open editor. */
 export function viaEditorNote(viaEditor: boolean): string {
-  return viaEditor ? ' The file is open in an editor: the change was made there and saved (the user can undo it in the editor).' : '';
+  return viaEditor
+    ? ' The file is open in an editor: the change was made there and saved (the user can undo it in the editor).'
+    : '';
 }
 
 /** The result data of a tracked change: what Undo and the cards need. */

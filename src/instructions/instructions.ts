@@ -1,8 +1,15 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { untranslated } from '../translation';
 import { minimatch } from 'minimatch';
-import { loadFrontMatterParser, parseFrontMatter } from '../personas/frontMatter';
-import { IContentsLike, IContentsModelLike, isNotFound } from '../contents/contents';
+import {
+  loadFrontMatterParser,
+  parseFrontMatter
+} from '../personas/frontMatter';
+import {
+  IContentsLike,
+  IContentsModelLike,
+  isNotFound
+} from '../contents/contents';
 
 /** The project instructions file the seed persona expects at the server root. */
 export const PROJECT_INSTRUCTIONS = 'copilot.instructions.md';
@@ -45,14 +52,21 @@ interface ICached {
  * when `last_modified` moved.
  */
 export class InstructionsLoader {
-  constructor(contents: IContentsLike, trans: TranslationBundle = untranslated) {
+  constructor(
+    contents: IContentsLike,
+    trans: TranslationBundle = untranslated
+  ) {
     this._contents = contents;
     this._trans = trans;
   }
 
   /** The instructions in effect for a request about `activePath` (a notebook or file). */
   async load(activePath: string | null): Promise<IInstructionsState> {
-    const state: IInstructionsState = { files: [], skipped: [], missingProjectFile: true };
+    const state: IInstructionsState = {
+      files: [],
+      skipped: [],
+      missingProjectFile: true
+    };
     const add = (path: string, entry: ICached | null) => {
       if (!entry) {
         return;
@@ -66,7 +80,10 @@ export class InstructionsLoader {
     const project = await this._file(PROJECT_INSTRUCTIONS, 'project');
     state.missingProjectFile = project === null;
     add(PROJECT_INSTRUCTIONS, project);
-    add(COPILOT_INSTRUCTIONS, await this._file(COPILOT_INSTRUCTIONS, 'copilot'));
+    add(
+      COPILOT_INSTRUCTIONS,
+      await this._file(COPILOT_INSTRUCTIONS, 'copilot')
+    );
 
     for (const model of await this._listScoped()) {
       const entry = await this._file(model.path, 'scoped', model);
@@ -91,7 +108,9 @@ export class InstructionsLoader {
       });
       const items = (dir.content ?? []) as IContentsModelLike[];
       return items
-        .filter(item => item.type === 'file' && item.name.endsWith('.instructions.md'))
+        .filter(
+          item => item.type === 'file' && item.name.endsWith('.instructions.md')
+        )
         .sort((a, b) => a.name.localeCompare(b.name));
     } catch (error) {
       return [];
@@ -109,14 +128,21 @@ export class InstructionsLoader {
         meta = await this._contents.get(path, { content: false });
       } catch (error) {
         if (!isNotFound(error)) {
-          console.warn(`jupyterlab-data-engineer: could not check ${path}`, error);
+          console.warn(
+            `jupyterlab-data-engineer: could not check ${path}`,
+            error
+          );
         }
         this._cache.delete(path);
         return null;
       }
     }
     if (meta.type !== 'file') {
-      return { lastModified: meta.last_modified ?? '', file: null, skipped: this._trans.__('not a file') };
+      return {
+        lastModified: meta.last_modified ?? '',
+        file: null,
+        skipped: this._trans.__('not a file')
+      };
     }
     const lastModified = meta.last_modified ?? '';
     const cached = this._cache.get(path);
@@ -135,7 +161,11 @@ export class InstructionsLoader {
   ): Promise<ICached> {
     let model: IContentsModelLike;
     try {
-      model = await this._contents.get(path, { content: true, type: 'file', format: 'text' });
+      model = await this._contents.get(path, {
+        content: true,
+        type: 'file',
+        format: 'text'
+      });
     } catch (error) {
       // The contents API refuses to decode non-UTF-8 files as text.
       return {
@@ -146,13 +176,19 @@ export class InstructionsLoader {
     }
     const raw = typeof model.content === 'string' ? model.content : '';
     if (model.format !== 'text' || raw.includes('\u0000')) {
-      return { lastModified, file: null, skipped: this._trans.__('binary file, skipped') };
+      return {
+        lastModified,
+        file: null,
+        skipped: this._trans.__('binary file, skipped')
+      };
     }
     let text = raw;
     let notice: string | undefined;
     const bytes = new TextEncoder().encode(text);
     if (bytes.length > MAX_INSTRUCTIONS_BYTES) {
-      text = new TextDecoder().decode(bytes.slice(0, MAX_INSTRUCTIONS_BYTES)).replace(/\uFFFD$/, '');
+      text = new TextDecoder()
+        .decode(bytes.slice(0, MAX_INSTRUCTIONS_BYTES))
+        .replace(/\uFFFD$/, '');
       notice = this._trans.__(
         'truncated to the first %1 KB of %2 KB',
         MAX_INSTRUCTIONS_BYTES / 1024,
@@ -165,18 +201,30 @@ export class InstructionsLoader {
         await loadFrontMatterParser();
         const parsed = parseFrontMatter(text);
         const glob = parsed.data?.applyTo;
-        applyTo = typeof glob === 'string' ? glob : Array.isArray(glob) ? glob.join(',') : undefined;
+        applyTo =
+          typeof glob === 'string'
+            ? glob
+            : Array.isArray(glob)
+              ? glob.join(',')
+              : undefined;
         text = parsed.content;
       } catch (error) {
         return {
           lastModified,
           file: null,
-          skipped: this._trans.__('front matter could not be read: %1', (error as Error).message)
+          skipped: this._trans.__(
+            'front matter could not be read: %1',
+            (error as Error).message
+          )
         };
       }
     }
     if (!text.trim()) {
-      return { lastModified, file: null, skipped: this._trans.__('empty file') };
+      return {
+        lastModified,
+        file: null,
+        skipped: this._trans.__('empty file')
+      };
     }
     return {
       lastModified,
@@ -194,7 +242,10 @@ export class InstructionsLoader {
  * matches the active path. No glob, or `**`, applies everywhere; with no
  * active path only those apply.
  */
-export function appliesTo(applyTo: string | undefined, activePath: string | null): boolean {
+export function appliesTo(
+  applyTo: string | undefined,
+  activePath: string | null
+): boolean {
   const globs = (applyTo ?? '')
     .split(',')
     .map(glob => glob.trim())
@@ -205,5 +256,7 @@ export function appliesTo(applyTo: string | undefined, activePath: string | null
   if (!activePath) {
     return false;
   }
-  return globs.some(glob => minimatch(activePath, glob, { dot: true, matchBase: !glob.includes('/') }));
+  return globs.some(glob =>
+    minimatch(activePath, glob, { dot: true, matchBase: !glob.includes('/') })
+  );
 }

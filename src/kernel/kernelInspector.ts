@@ -1,5 +1,12 @@
 import type { Kernel } from '@jupyterlab/services';
-import { helperBootstrap, helperRef, IExecuteOptions, IKernelHelper, KernelChannel, KernelUnavailable } from '../kernelChannel';
+import {
+  helperBootstrap,
+  helperRef,
+  IExecuteOptions,
+  IKernelHelper,
+  KernelChannel,
+  KernelUnavailable
+} from '../kernelChannel';
 
 export { pythonStringLiteral } from '../kernelChannel';
 
@@ -22,7 +29,10 @@ const CURRENT = helperRef(INSPECTOR_HELPER);
  * assigning no name in the user's namespace (see the docstring of inspector.py).
  */
 export async function bootstrapCode(source?: string): Promise<string> {
-  return helperBootstrap({ ...INSPECTOR_HELPER, source: source ?? (await loadInspectorSource()) });
+  return helperBootstrap({
+    ...INSPECTOR_HELPER,
+    source: source ?? (await loadInspectorSource())
+  });
 }
 
 /**
@@ -31,7 +41,11 @@ export async function bootstrapCode(source?: string): Promise<string> {
  */
 export async function loadInspectorSource(): Promise<string> {
   // Through src/ so that the compiled lib/kernel/ module finds the file too.
-  return (await import(/* webpackChunkName: "kernel-inspector-py" */ '../../src/kernel/inspector.py')).default;
+  return (
+    await import(
+      /* webpackChunkName: "kernel-inspector-py" */ '../../src/kernel/inspector.py'
+    )
+  ).default;
 }
 
 /** The user_expressions call for listing variables. */
@@ -41,7 +55,10 @@ export function listExpression(): string {
 
 /** The user_expressions call for one variable's summary. */
 export function inspectExpression(name: string, sampleRows?: number): string {
-  const rows = sampleRows === undefined ? '' : `, sample_rows=${Math.max(0, Math.floor(sampleRows))}`;
+  const rows =
+    sampleRows === undefined
+      ? ''
+      : `, sample_rows=${Math.max(0, Math.floor(sampleRows))}`;
   return `${CURRENT}.inspect_variable(get_ipython().user_ns, ${JSON.stringify(name)}${rows})`;
 }
 
@@ -59,10 +76,18 @@ export type IInspectorKernel = Pick<
   Kernel.IKernelConnection,
   'requestExecute' | 'status' | 'info' | 'id' | 'isDisposed'
 > &
-  Partial<Pick<Kernel.IKernelConnection, 'dispose' | 'interrupt' | 'subshellId'>> &
-  Partial<Pick<Kernel.IKernelConnection, 'supportsSubshells' | 'requestCreateSubshell' | 'clone'>>;
+  Partial<
+    Pick<Kernel.IKernelConnection, 'dispose' | 'interrupt' | 'subshellId'>
+  > &
+  Partial<
+    Pick<
+      Kernel.IKernelConnection,
+      'supportsSubshells' | 'requestCreateSubshell' | 'clone'
+    >
+  >;
 
-const timeoutOf = (options: IInspectOptions): number => options.timeoutMs ?? 10000;
+const timeoutOf = (options: IInspectOptions): number =>
+  options.timeoutMs ?? 10000;
 
 export interface IInspectOptions {
   /** How long to wait for a busy kernel (ms). */
@@ -87,7 +112,11 @@ export class KernelInspector {
   }
 
   /** One variable's summary (dtypes, nulls on a sample, sample rows...). */
-  async inspectVariable(name: string, sampleRows?: number, options: IInspectOptions = {}): Promise<any> {
+  async inspectVariable(
+    name: string,
+    sampleRows?: number,
+    options: IInspectOptions = {}
+  ): Promise<any> {
     return this._call(() => inspectExpression(name, sampleRows), options);
   }
 
@@ -95,28 +124,46 @@ export class KernelInspector {
   async ensureLoaded(options: IInspectOptions = {}): Promise<number> {
     await this._checkKernel();
     const channel = await this._channel();
-    await this._stopped(channel.ensureHelper(INSPECTOR_HELPER, this._options(options)), options);
+    await this._stopped(
+      channel.ensureHelper(INSPECTOR_HELPER, this._options(options)),
+      options
+    );
     return PROTOCOL;
   }
 
   dispose(): void {
-    this._subshell?.then(connection => connection?.dispose?.()).catch(() => undefined);
+    this._subshell
+      ?.then(connection => connection?.dispose?.())
+      .catch(() => undefined);
     this._subshell = null;
     this._onSubshell = null;
   }
 
-  private async _call(expression: () => string, options: IInspectOptions): Promise<any> {
+  private async _call(
+    expression: () => string,
+    options: IInspectOptions
+  ): Promise<any> {
     await this._checkKernel();
     const channel = await this._channel();
-    return this._stopped(channel.callHelper(INSPECTOR_HELPER, expression, this._options(options)), options);
+    return this._stopped(
+      channel.callHelper(INSPECTOR_HELPER, expression, this._options(options)),
+      options
+    );
   }
 
   private _options(options: IInspectOptions): IExecuteOptions {
-    return { signal: options.signal, timeoutMs: timeoutOf(options), quickRead: true };
+    return {
+      signal: options.signal,
+      timeoutMs: timeoutOf(options),
+      quickRead: true
+    };
   }
 
   /** A timeout means the kernel is running something else (no subshell to ask on). */
-  private async _stopped<T>(call: Promise<T>, options: IInspectOptions): Promise<T> {
+  private async _stopped<T>(
+    call: Promise<T>,
+    options: IInspectOptions
+  ): Promise<T> {
     try {
       return await call;
     } catch (error) {
@@ -152,7 +199,11 @@ export class KernelInspector {
   /** On a subshell connection when the kernel has subshells, else on the kernel itself. */
   private async _channel(): Promise<KernelChannel> {
     const kernel = this._kernel;
-    if (!kernel.supportsSubshells || !kernel.requestCreateSubshell || !kernel.clone) {
+    if (
+      !kernel.supportsSubshells ||
+      !kernel.requestCreateSubshell ||
+      !kernel.clone
+    ) {
       return (this._main ??= new KernelChannel(kernel));
     }
     if (!this._subshell) {
@@ -161,14 +212,18 @@ export class KernelInspector {
           const reply = await kernel.requestCreateSubshell!({}, true).done;
           const id = (reply.content as any).subshell_id;
           // `clone` passes its options to the new connection, subshellId included.
-          return id ? (kernel.clone!({ subshellId: id } as any) as IInspectorKernel) : null;
+          return id
+            ? (kernel.clone!({ subshellId: id } as any) as IInspectorKernel)
+            : null;
         } catch {
           return null;
         }
       })();
     }
     const subshell = await this._subshell;
-    return subshell ? (this._onSubshell ??= new KernelChannel(subshell)) : (this._main ??= new KernelChannel(kernel));
+    return subshell
+      ? (this._onSubshell ??= new KernelChannel(subshell))
+      : (this._main ??= new KernelChannel(kernel));
   }
 
   private _kernel: IInspectorKernel;

@@ -1,9 +1,17 @@
 import { defineTool } from '../tools/schema';
 import type { KernelMessage } from '@jupyterlab/services';
 import { KernelChannel, KernelUnavailable } from '../kernelChannel';
-import { IInspectorKernel, KernelInspector, scratchCode } from './kernelInspector';
+import {
+  IInspectorKernel,
+  KernelInspector,
+  scratchCode
+} from './kernelInspector';
 import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook';
-import { INotebookAccess, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook';
+import {
+  INotebookAccess,
+  NOTEBOOKS_SERVICE,
+  NotebookToolError
+} from '../notebook';
 import { guardFor } from '../tools/guard';
 import { destructiveReason } from '../tools/risk';
 import { framedResult, IResultRun, outputsForData } from '../tools/results';
@@ -30,13 +38,21 @@ export const KERNELS_SERVICE = 'kernels';
 
 const NOTEBOOK_PATH = {
   type: 'string',
-  description: 'Notebook whose kernel to use (path from the server root). Default: the active notebook.'
+  description:
+    'Notebook whose kernel to use (path from the server root). Default: the active notebook.'
 } as const;
 
-async function kernelOf(context: IToolContext, path?: string): Promise<IInspectorKernel> {
-  const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
+async function kernelOf(
+  context: IToolContext,
+  path?: string
+): Promise<IInspectorKernel> {
+  const notebooks = context.services[NOTEBOOKS_SERVICE] as
+    INotebookAccess | undefined;
   if (!notebooks) {
-    throw new KernelUnavailable('No notebook is available to this chat.', 'no_kernel');
+    throw new KernelUnavailable(
+      'No notebook is available to this chat.',
+      'no_kernel'
+    );
   }
   const target = await notebooks.resolve(path, context.signal);
   const kernel = target.kernelConnection() as IInspectorKernel | null;
@@ -50,7 +66,10 @@ async function kernelOf(context: IToolContext, path?: string): Promise<IInspecto
 }
 
 function inspectors(context: IToolContext): KernelInspectors {
-  return (context.services[KERNELS_SERVICE] as KernelInspectors | undefined) ?? fallback;
+  return (
+    (context.services[KERNELS_SERVICE] as KernelInspectors | undefined) ??
+    fallback
+  );
 }
 const fallback = new KernelInspectors();
 
@@ -69,12 +88,21 @@ function listVariablesTool() {
     },
     effect: 'read',
     defaultApproval: 'auto',
-    describe: input => `List the kernel's variables${input.notebook_path ? ` (${input.notebook_path})` : ''}`,
+    describe: input =>
+      `List the kernel's variables${input.notebook_path ? ` (${input.notebook_path})` : ''}`,
     run: (input, context) =>
       guarded(async () => {
         const kernel = await kernelOf(context, input.notebook_path);
-        const result = await inspectors(context).for(kernel).listVariables({ signal: context.signal });
-        return { content: framedResult("The kernel's variables:", 'list_variables', JSON.stringify(result)) };
+        const result = await inspectors(context)
+          .for(kernel)
+          .listVariables({ signal: context.signal });
+        return {
+          content: framedResult(
+            "The kernel's variables:",
+            'list_variables',
+            JSON.stringify(result)
+          )
+        };
       })
   });
 }
@@ -88,12 +116,17 @@ function inspectVariableTool() {
     inputSchema: {
       type: 'object',
       properties: {
-        name: { type: 'string', minLength: 1, description: 'Variable name, or `_`, `_3`, `Out[3]`.' },
+        name: {
+          type: 'string',
+          minLength: 1,
+          description: 'Variable name, or `_`, `_3`, `Out[3]`.'
+        },
         sample_rows: {
           type: 'integer',
           minimum: 0,
           maximum: 50,
-          description: 'Rows to include (default: 5 for in-memory data, 0 for lazy/remote data).'
+          description:
+            'Rows to include (default: 5 for in-memory data, 0 for lazy/remote data).'
         },
         notebook_path: NOTEBOOK_PATH
       },
@@ -108,9 +141,15 @@ function inspectVariableTool() {
         const kernel = await kernelOf(context, input.notebook_path);
         const result = await inspectors(context)
           .for(kernel)
-          .inspectVariable(input.name, input.sample_rows, { signal: context.signal });
+          .inspectVariable(input.name, input.sample_rows, {
+            signal: context.signal
+          });
         return {
-          content: framedResult(`Variable ${input.name}:`, `inspect_variable ${input.name}`, JSON.stringify(result)),
+          content: framedResult(
+            `Variable ${input.name}:`,
+            `inspect_variable ${input.name}`,
+            JSON.stringify(result)
+          ),
           isError: Boolean(result?.error)
         };
       })
@@ -128,7 +167,12 @@ function runScratchTool() {
       properties: {
         code: { type: 'string', minLength: 1, description: 'The code to run.' },
         notebook_path: NOTEBOOK_PATH,
-        timeout_seconds: { type: 'number', minimum: 1, maximum: 600, description: 'Default 60.' }
+        timeout_seconds: {
+          type: 'number',
+          minimum: 1,
+          maximum: 600,
+          description: 'Default 60.'
+        }
       },
       required: ['code'],
       additionalProperties: false
@@ -137,7 +181,8 @@ function runScratchTool() {
     defaultApproval: 'ask',
     riskOf: input => destructiveReason(input.code),
     describe: () => 'Run scratch code in the kernel',
-    inputMarkdown: input => (typeof input.code === 'string' ? fenced(input.code, 'python') : null),
+    inputMarkdown: input =>
+      typeof input.code === 'string' ? fenced(input.code, 'python') : null,
     preview: input => ({
       summary: 'Run scratch code in the kernel (no cell)',
       code: { source: input.code, language: 'python' }
@@ -146,7 +191,10 @@ function runScratchTool() {
       guarded(async () => {
         const kernel = await kernelOf(context, input.notebook_path);
         if (kernel.status === 'dead') {
-          return { content: 'The kernel is dead. Restart it first.', isError: true };
+          return {
+            content: 'The kernel is dead. Restart it first.',
+            isError: true
+          };
         }
         // Through the helper, so `_`, `_N` and `Out` stay the user's; a kernel
         // where it cannot load runs the code as it is.
@@ -158,7 +206,10 @@ function runScratchTool() {
             () => false
           );
         if (context.signal.aborted) {
-          return { content: 'Cancelled by the user before it ran.', isError: true };
+          return {
+            content: 'Cancelled by the user before it ran.',
+            isError: true
+          };
         }
         return runScratch(
           kernel,
@@ -183,7 +234,10 @@ async function runScratch(
 ): Promise<IToolResult> {
   const outputs: IOutputJSON[] = [];
   const onIOPub = (msg: KernelMessage.IIOPubMessage) => {
-    const output = outputOfMessage(msg.header.msg_type, msg.content as Record<string, unknown>);
+    const output = outputOfMessage(
+      msg.header.msg_type,
+      msg.content as Record<string, unknown>
+    );
     if (output) {
       outputs.push(output);
     }
@@ -191,15 +245,25 @@ async function runScratch(
   let outcome: 'done' | 'timeout' | 'cancelled' = 'done';
   let interrupted = false;
   try {
-    await new KernelChannel(kernel).execute(sent, { mode: 'scratch', signal, timeoutMs, onIOPub });
+    await new KernelChannel(kernel).execute(sent, {
+      mode: 'scratch',
+      signal,
+      timeoutMs,
+      onIOPub
+    });
   } catch (error) {
-    if (error instanceof KernelUnavailable && (error.reason === 'cancelled' || error.reason === 'busy')) {
+    if (
+      error instanceof KernelUnavailable &&
+      (error.reason === 'cancelled' || error.reason === 'busy')
+    ) {
       outcome = error.reason === 'busy' ? 'timeout' : 'cancelled';
       interrupted = error.interrupted;
     }
     // Else the kernel went away mid-run (restart): report what it printed.
   }
-  const stopped = interrupted ? 'the kernel was interrupted' : 'the code had not started; it will be interrupted when it does';
+  const stopped = interrupted
+    ? 'the kernel was interrupted'
+    : 'the code had not started; it will be interrupted when it does';
   const formatted = formatOutputs(outputs);
   const header =
     outcome === 'cancelled'
@@ -217,7 +281,8 @@ async function runScratch(
     ...(notebookPath ? { notebookPath } : {}),
     code,
     language: 'python',
-    status: outcome === 'timeout' ? 'timeout' : formatted.error ? 'error' : 'ok',
+    status:
+      outcome === 'timeout' ? 'timeout' : formatted.error ? 'error' : 'ok',
     executionCount: null,
     outputs: kept.outputs,
     ...(kept.omitted ? { outputsOmitted: kept.omitted } : {})
@@ -226,17 +291,26 @@ async function runScratch(
     content: outputsToContent(header, formatted),
     isError: outcome !== 'done' || Boolean(formatted.error),
     // Code the user stopped is not reported as a run.
-    ...(outcome === 'cancelled' ? {} : { data: { run, ...(formatted.truncated ? { truncated: true } : {}) } })
+    ...(outcome === 'cancelled'
+      ? {}
+      : { data: { run, ...(formatted.truncated ? { truncated: true } : {}) } })
   };
 }
 
 /** An IOPub message as an nbformat output (only the fields nbformat allows), or null. */
-function outputOfMessage(type: string, content: Record<string, unknown>): IOutputJSON | null {
+function outputOfMessage(
+  type: string,
+  content: Record<string, unknown>
+): IOutputJSON | null {
   switch (type) {
     case 'stream':
       return { output_type: type, name: content.name, text: content.text };
     case 'display_data':
-      return { output_type: type, data: content.data ?? {}, metadata: content.metadata ?? {} };
+      return {
+        output_type: type,
+        data: content.data ?? {},
+        metadata: content.metadata ?? {}
+      };
     case 'execute_result':
       return {
         output_type: type,
@@ -245,7 +319,12 @@ function outputOfMessage(type: string, content: Record<string, unknown>): IOutpu
         execution_count: content.execution_count ?? null
       };
     case 'error':
-      return { output_type: type, ename: content.ename, evalue: content.evalue, traceback: content.traceback ?? [] };
+      return {
+        output_type: type,
+        ename: content.ename,
+        evalue: content.evalue,
+        traceback: content.traceback ?? []
+      };
     default:
       return null;
   }
@@ -261,15 +340,25 @@ export function createKernelTools(): ITool[] {
  * within a budget; null when there are none or the kernel can't answer now.
  */
 export function variablesSummary(listing: any, maxChars = 1500): string | null {
-  const variables: any[] = Array.isArray(listing?.variables) ? listing.variables : [];
-  const frames = variables.filter(v => /DataFrame|LazyFrame|Table|Relation|ResultSet|Series|ndarray/i.test(String(v.kind)));
+  const variables: any[] = Array.isArray(listing?.variables)
+    ? listing.variables
+    : [];
+  const frames = variables.filter(v =>
+    /DataFrame|LazyFrame|Table|Relation|ResultSet|Series|ndarray/i.test(
+      String(v.kind)
+    )
+  );
   if (!frames.length) {
     return null;
   }
-  const lines = ['## Data in the kernel (use inspect_variable for columns and samples)'];
+  const lines = [
+    '## Data in the kernel (use inspect_variable for columns and samples)'
+  ];
   let used = lines[0].length;
   for (const v of frames) {
-    const shape = Array.isArray(v.shape) ? v.shape.map((n: any) => (n === null ? '?' : n)).join('×') : v.length ?? '';
+    const shape = Array.isArray(v.shape)
+      ? v.shape.map((n: any) => (n === null ? '?' : n)).join('×')
+      : (v.length ?? '');
     const line = `- ${v.name}: ${v.kind}${shape ? ` ${shape}` : ''}${v.n_columns && !Array.isArray(v.shape) ? `, ${v.n_columns} columns` : ''}`;
     if (used + line.length > maxChars) {
       lines.push(`- … ${frames.length - lines.length + 1} more`);

@@ -28,7 +28,14 @@ export class MarkdownChunker {
       }
       const line = text.slice(pos, end);
       const isBlank = line.trim() === '';
-      if (!fence && !math && blank && !isBlank && !/^[ \t]/.test(line) && pos - start >= this._minChars) {
+      if (
+        !fence &&
+        !math &&
+        blank &&
+        !isBlank &&
+        !/^[ \t]/.test(line) &&
+        pos - start >= this._minChars
+      ) {
         // This line starts a new block after a blank one: close the chunk before it.
         this._sealed.push(text.slice(start, pos));
         start = pos;
@@ -38,7 +45,11 @@ export class MarkdownChunker {
       if (marker) {
         if (!fence) {
           fence = marker[1];
-        } else if (marker[1][0] === fence[0] && marker[1].length >= fence.length && line.trim() === marker[1]) {
+        } else if (
+          marker[1][0] === fence[0] &&
+          marker[1].length >= fence.length &&
+          line.trim() === marker[1]
+        ) {
           fence = '';
         }
       } else if (!fence && line.trim() === '$$') {

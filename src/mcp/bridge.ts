@@ -1,6 +1,11 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { IMcpCallResult, IMcpFailure, IMcpList, IMcpServerInfo } from './types';
+import type {
+  IMcpCallResult,
+  IMcpFailure,
+  IMcpList,
+  IMcpServerInfo
+} from './types';
 
 /** Path of the MCP routes under the Jupyter server's base URL. */
 export const MCP_PATH = 'data-engineer/mcp';
@@ -23,9 +28,17 @@ export class McpBridge {
     return this._request<IMcpList>('servers', 'GET');
   }
 
-  async start(name: string, inputs: Record<string, string>, restart = false): Promise<IMcpServerInfo> {
+  async start(
+    name: string,
+    inputs: Record<string, string>,
+    restart = false
+  ): Promise<IMcpServerInfo> {
     const action = restart ? 'restart' : 'start';
-    const reply = await this._request<{ server: IMcpServerInfo }>(`servers/${encodeURIComponent(name)}/${action}`, 'POST', { inputs });
+    const reply = await this._request<{ server: IMcpServerInfo }>(
+      `servers/${encodeURIComponent(name)}/${action}`,
+      'POST',
+      { inputs }
+    );
     return reply.server;
   }
 
@@ -49,14 +62,23 @@ export class McpBridge {
     return this._request<IMcpList>('trust', 'POST', { hash });
   }
 
-  private async _request<T>(path: string, method: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  private async _request<T>(
+    path: string,
+    method: string,
+    body?: unknown,
+    signal?: AbortSignal
+  ): Promise<T> {
     const url = URLExt.join(this._serverSettings.baseUrl, MCP_PATH, path);
     const init: RequestInit = { method, signal };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers = { 'Content-Type': 'application/json' };
     }
-    const response = await ServerConnection.makeRequest(url, init, this._serverSettings);
+    const response = await ServerConnection.makeRequest(
+      url,
+      init,
+      this._serverSettings
+    );
     let data: any = null;
     try {
       data = await response.json();
@@ -64,9 +86,13 @@ export class McpBridge {
       data = null;
     }
     if (!response.ok) {
-      const failure: IMcpFailure = data?.error && typeof data.error.message === 'string'
-        ? data.error
-        : { kind: 'http', message: `The MCP bridge answered ${response.status}.` };
+      const failure: IMcpFailure =
+        data?.error && typeof data.error.message === 'string'
+          ? data.error
+          : {
+              kind: 'http',
+              message: `The MCP bridge answered ${response.status}.`
+            };
       throw new McpRouteError(response.status, failure);
     }
     return data as T;

@@ -12,19 +12,27 @@ import { McpStatusList } from './ui/statusList';
  * (in the chat's registry as `mcp__<server>__<tool>`), their status and
  * trust line is drawn under the instructions line.
  */
-export function createMcpFamily(host: IToolFamilyHost, serverSettings: ServerConnection.ISettings): IToolFamilyContents {
+export function createMcpFamily(
+  host: IToolFamilyHost,
+  serverSettings: ServerConnection.ISettings
+): IToolFamilyContents {
   const service = new McpService({
     bridge: new McpBridge(serverSettings),
     registry: host.registry,
     settings: () => {
       const s = host.settings();
-      return { approvals: s.mcpApprovals ?? {}, workspaceServers: s.mcpWorkspaceServers !== false };
+      return {
+        approvals: s.mcpApprovals ?? {},
+        workspaceServers: s.mcpWorkspaceServers !== false
+      };
     },
     trans: host.trans,
     prompter: dialogPrompter(host.trans)
   });
   host.registry.addSource(service);
-  const Status = (props: { trans: TranslationBundle }) => <McpStatusList service={service} trans={props.trans} />;
+  const Status = (props: { trans: TranslationBundle }) => (
+    <McpStatusList service={service} trans={props.trans} />
+  );
   return {
     tools: [],
     refresh: () => service.refresh(),

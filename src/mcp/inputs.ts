@@ -57,7 +57,10 @@ export class McpInputValues {
 
   private _save(): void {
     try {
-      this._storage?.setItem(KEY, JSON.stringify(Object.fromEntries(this._values)));
+      this._storage?.setItem(
+        KEY,
+        JSON.stringify(Object.fromEntries(this._values))
+      );
     } catch {
       // Storage off: the values live in this page only.
     }

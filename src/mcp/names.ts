@@ -44,7 +44,9 @@ export interface IMcpToolRef {
  * API names for every (server, tool) pair, unique: a second pair that sanitises to a
  * name already taken gets a numbered suffix. Stable for a stable input order.
  */
-export function assignToolNames(pairs: readonly IMcpToolRef[]): Map<string, IMcpToolRef> {
+export function assignToolNames(
+  pairs: readonly IMcpToolRef[]
+): Map<string, IMcpToolRef> {
   const names = new Map<string, IMcpToolRef>();
   for (const pair of pairs) {
     let name = mcpToolName(pair.server, pair.tool);

@@ -15,11 +15,16 @@ export interface IMcpToolNameSource {
 }
 
 /** The API names of the tools a persona entry names (`<server>/*`, `<server>/<tool>`); undefined: no MCP server's entry. */
-export function mcpToolsNamed(source: IMcpToolNameSource, entry: string): string[] | undefined {
+export function mcpToolsNamed(
+  source: IMcpToolNameSource,
+  entry: string
+): string[] | undefined {
   const match = /^#?([A-Za-z0-9][A-Za-z0-9_.-]*)\/(.+)$/.exec(entry.trim());
   if (!match) {
     return undefined;
   }
   const [, server, tool] = match;
-  return tool === '*' ? source.toolNamesOf(server) : source.toolNamesOf(server, tool);
+  return tool === '*'
+    ? source.toolNamesOf(server)
+    : source.toolNamesOf(server, tool);
 }

@@ -1,17 +1,22 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { IToolRegistry } from '../tokens';
 
 /** MCP servers (`.vscode/mcp.json`, the server's config) as tools of the chat: a family loaded with it. */
 export const mcpPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:mcp',
-  description: 'MCP servers as tools of the Data Engineer chat, with trust and status.',
+  description:
+    'MCP servers as tools of the Data Engineer chat, with trust and status.',
   autoStart: true,
   requires: [IToolRegistry],
   activate: (app: JupyterFrontEnd, tools: IToolRegistry) => {
     const serverSettings = app.serviceManager.serverSettings;
     tools.addFamily({
       id: 'mcp',
-      load: async host => (await import('./family')).createMcpFamily(host, serverSettings)
+      load: async host =>
+        (await import('./family')).createMcpFamily(host, serverSettings)
     });
   }
 };

@@ -1,4 +1,7 @@
-import type { ImageBlockParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ImageBlockParam,
+  TextBlockParam
+} from '@anthropic-ai/sdk/resources/messages';
 import type { IToolResult } from '../tools/types';
 import type { IMcpCallResult, IMcpFailure, McpContentBlock } from './types';
 
@@ -30,10 +33,17 @@ declare module '../tools/results' {
 }
 
 /** Image types the Messages API takes as image blocks; others are described in text. */
-const API_IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+const API_IMAGE_TYPES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp'
+]);
 
 /** Render a resource link or embedded resource as the text the model reads. */
-function resourceText(block: Extract<McpContentBlock, { type: 'resource' | 'resource_link' }>): string {
+function resourceText(
+  block: Extract<McpContentBlock, { type: 'resource' | 'resource_link' }>
+): string {
   if (block.type === 'resource_link') {
     const label = block.name ? `${block.name} ` : '';
     return `[resource link ${label}<${block.uri}>${block.description ? `: ${block.description}` : ''}]`;
@@ -62,10 +72,17 @@ export function toToolResult(
         if (sent) {
           content.push({
             type: 'image',
-            source: { type: 'base64', media_type: block.mimeType as 'image/png', data: block.data }
+            source: {
+              type: 'base64',
+              media_type: block.mimeType as 'image/png',
+              data: block.data
+            }
           });
         } else {
-          content.push({ type: 'text', text: `[an image of type ${block.mimeType || 'unknown'}, which cannot be shown to you]` });
+          content.push({
+            type: 'text',
+            text: `[an image of type ${block.mimeType || 'unknown'}, which cannot be shown to you]`
+          });
         }
         blocks.push({ type: 'image', mimeType: block.mimeType, sent });
         break;
@@ -89,25 +106,42 @@ export function toToolResult(
     }
   }
   if (!content.length && result.structuredContent !== undefined) {
-    content.push({ type: 'text', text: JSON.stringify(result.structuredContent) });
+    content.push({
+      type: 'text',
+      text: JSON.stringify(result.structuredContent)
+    });
   }
   if (!content.length) {
-    content.push({ type: 'text', text: result.isError ? 'The tool failed without a message.' : '(no content)' });
+    content.push({
+      type: 'text',
+      text: result.isError
+        ? 'The tool failed without a message.'
+        : '(no content)'
+    });
   }
   if (result.truncated) {
-    content.push({ type: 'text', text: '[The result was longer than the limit and was shortened.]' });
+    content.push({
+      type: 'text',
+      text: '[The result was longer than the limit and was shortened.]'
+    });
   }
   const onlyText = content.every(block => block.type === 'text');
   return {
-    content: onlyText ? content.map(block => (block as TextBlockParam).text).join('\n') : content,
+    content: onlyText
+      ? content.map(block => (block as TextBlockParam).text).join('\n')
+      : content,
     isError: result.isError || undefined,
     data: {
       truncated: result.truncated || undefined,
       mcp: {
         ...ref,
         blocks,
-        ...(result.structuredContent !== undefined ? { structuredContent: result.structuredContent } : {}),
-        ...(result.durationMs !== undefined ? { durationMs: result.durationMs } : {})
+        ...(result.structuredContent !== undefined
+          ? { structuredContent: result.structuredContent }
+          : {}),
+        ...(result.durationMs !== undefined
+          ? { durationMs: result.durationMs }
+          : {})
       }
     }
   };

@@ -6,14 +6,26 @@ import { McpInputValues } from './inputs';
 import { assignToolNames, IMcpToolRef } from './names';
 import { mcpToolsNamed } from './personaTools';
 import { createMcpTool, IMcpSettings } from './tools';
-import type { IMcpFailure, IMcpInputSpec, IMcpList, IMcpServerInfo, IMcpToolInfo } from './types';
+import type {
+  IMcpFailure,
+  IMcpInputSpec,
+  IMcpList,
+  IMcpServerInfo,
+  IMcpToolInfo
+} from './types';
 
 /** Questions the service asks the user (the UI implements them with dialogs). */
 export interface IMcpPrompter {
   /** Show the workspace's stdio servers (command, args, file); true when the user trusts them. */
-  confirmTrust(request: { file: string; servers: IMcpServerInfo[] }): Promise<boolean>;
+  confirmTrust(request: {
+    file: string;
+    servers: IMcpServerInfo[];
+  }): Promise<boolean>;
   /** Ask for `${input:...}` values; null when the user cancels. */
-  askInputs(server: string, specs: IMcpInputSpec[]): Promise<Record<string, string> | null>;
+  askInputs(
+    server: string,
+    specs: IMcpInputSpec[]
+  ): Promise<Record<string, string> | null>;
 }
 
 /** How the status list shows a server. */
@@ -62,7 +74,8 @@ export class McpService implements IToolSource {
   constructor(options: IMcpServiceOptions) {
     this._options = options;
     this.inputs = options.inputs ?? new McpInputValues();
-    this._storage = options.storage !== undefined ? options.storage : safeSessionStorage();
+    this._storage =
+      options.storage !== undefined ? options.storage : safeSessionStorage();
   }
 
   readonly inputs: McpInputValues;
@@ -84,10 +97,13 @@ export class McpService implements IToolSource {
     }
     const workspaceOn = this._options.settings().workspaceServers;
     return list.servers.map(info => {
-      const failure = info.status === 'failed' && info.error
-        ? { ...info.error, stderrTail: info.stderrTail }
-        : this._failures.get(info.name);
-      const toolCount = [...this._names.values()].filter(ref => ref.server === info.name).length;
+      const failure =
+        info.status === 'failed' && info.error
+          ? { ...info.error, stderrTail: info.stderrTail }
+          : this._failures.get(info.name);
+      const toolCount = [...this._names.values()].filter(
+        ref => ref.server === info.name
+      ).length;
       let state: McpDisplayState;
       if (info.source === 'workspace' && !workspaceOn) {
         state = 'disabled';
@@ -97,9 +113,15 @@ export class McpService implements IToolSource {
         state = 'untrusted';
       } else if (this._starting.has(info.name)) {
         state = 'starting';
-      } else if (info.status === 'failed' || (failure && failure.kind !== 'needs_inputs')) {
+      } else if (
+        info.status === 'failed' ||
+        (failure && failure.kind !== 'needs_inputs')
+      ) {
         state = 'failed';
-      } else if (this.inputs.missing(info.inputIds).length && info.status !== 'running') {
+      } else if (
+        this.inputs.missing(info.inputIds).length &&
+        info.status !== 'running'
+      ) {
         state = 'needs_inputs';
       } else {
         state = info.status === 'running' ? 'running' : 'stopped';
@@ -114,7 +136,10 @@ export class McpService implements IToolSource {
       return undefined;
     }
     return [...this._names.entries()]
-      .filter(([, ref]) => ref.server === server && (tool === undefined || ref.tool === tool))
+      .filter(
+        ([, ref]) =>
+          ref.server === server && (tool === undefined || ref.tool === tool)
+      )
       .map(([name]) => name);
   }
 
@@ -145,7 +170,10 @@ export class McpService implements IToolSource {
     }
     for (const info of this._list?.servers ?? []) {
       if (info.status === 'running' && info.tools) {
-        this._tools.set(info.name, { key: definitionKey(info), tools: info.tools });
+        this._tools.set(info.name, {
+          key: definitionKey(info),
+          tools: info.tools
+        });
       }
     }
     this._sync();
@@ -176,11 +204,16 @@ export class McpService implements IToolSource {
     if (!list?.workspaceHash || !prompter) {
       return false;
     }
-    const servers = list.servers.filter(s => s.source === 'workspace' && !s.trusted);
+    const servers = list.servers.filter(
+      s => s.source === 'workspace' && !s.trusted
+    );
     if (!servers.length) {
       return true;
     }
-    const yes = await prompter.confirmTrust({ file: list.workspaceFile, servers });
+    const yes = await prompter.confirmTrust({
+      file: list.workspaceFile,
+      servers
+    });
     if (!yes) {
       this._setDeclined(list.workspaceHash);
       this._changed.emit();
@@ -210,7 +243,12 @@ export class McpService implements IToolSource {
     const untrusted = list.servers.some(
       s => s.source === 'workspace' && !s.trusted && s.status !== 'invalid'
     );
-    if (settings.workspaceServers && untrusted && list.workspaceHash && this._declined() !== list.workspaceHash) {
+    if (
+      settings.workspaceServers &&
+      untrusted &&
+      list.workspaceHash &&
+      this._declined() !== list.workspaceHash
+    ) {
       await this.trustWorkspace().catch(() => false);
     }
     const wanted = (this._list?.servers ?? []).filter(
@@ -223,14 +261,22 @@ export class McpService implements IToolSource {
     );
     for (const info of wanted) {
       if (!(await this._askInputs(info))) {
-        this._failures.set(info.name, { kind: 'needs_inputs', message: this._options.trans.__('values were not entered') });
+        this._failures.set(info.name, {
+          kind: 'needs_inputs',
+          message: this._options.trans.__('values were not entered')
+        });
       }
     }
     const starts = Promise.all(
-      wanted.filter(info => !this.inputs.missing(info.inputIds).length).map(info => this._start(info.name, false))
+      wanted
+        .filter(info => !this.inputs.missing(info.inputIds).length)
+        .map(info => this._start(info.name, false))
     );
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const waited = new Promise<void>(resolve => (timer = setTimeout(resolve, this._options.prepareWaitMs ?? 15000)));
+    const waited = new Promise<void>(
+      resolve =>
+        (timer = setTimeout(resolve, this._options.prepareWaitMs ?? 15000))
+    );
     await Promise.race([starts, waited]);
     clearTimeout(timer);
   }
@@ -246,7 +292,12 @@ export class McpService implements IToolSource {
       return false;
     }
     const specs = missing.map(
-      id => this._list?.inputs.find(spec => spec.id === id) ?? { id, description: id, password: true }
+      id =>
+        this._list?.inputs.find(spec => spec.id === id) ?? {
+          id,
+          description: id,
+          password: true
+        }
     );
     const values = await prompter.askInputs(info.name, specs);
     if (!values) {
@@ -262,15 +313,25 @@ export class McpService implements IToolSource {
     this._starting.add(name);
     this._changed.emit();
     try {
-      const started = await this._options.bridge.start(name, this.inputs.valuesFor(info?.inputIds ?? []), restart);
+      const started = await this._options.bridge.start(
+        name,
+        this.inputs.valuesFor(info?.inputIds ?? []),
+        restart
+      );
       this._failures.delete(name);
       this._replaceInfo(started);
-      this._tools.set(name, { key: definitionKey(started), tools: started.tools ?? [] });
+      this._tools.set(name, {
+        key: definitionKey(started),
+        tools: started.tools ?? []
+      });
     } catch (error) {
       const failure: IMcpFailure =
         error instanceof McpRouteError
           ? error.failure
-          : { kind: 'start_failed', message: error instanceof Error ? error.message : String(error) };
+          : {
+              kind: 'start_failed',
+              message: error instanceof Error ? error.message : String(error)
+            };
       this._failures.set(name, failure);
       if (failure.kind === 'needs_inputs' && info) {
         // The server wants values this tab no longer has: ask again next time.
@@ -295,11 +356,23 @@ export class McpService implements IToolSource {
   /** The host the tools call through. */
   private _host = {
     settings: () => this._options.settings(),
-    call: (server: string, tool: string, args: unknown, signal: AbortSignal) => {
+    call: (
+      server: string,
+      tool: string,
+      args: unknown,
+      signal: AbortSignal
+    ) => {
       const info = this._list?.servers.find(s => s.name === server);
-      return this._options.bridge.call(server, tool, args, this.inputs.valuesFor(info?.inputIds ?? []), signal);
+      return this._options.bridge.call(
+        server,
+        tool,
+        args,
+        this.inputs.valuesFor(info?.inputIds ?? []),
+        signal
+      );
     },
-    reportFailure: (server: string, failure: IMcpFailure) => this.reportFailure(server, failure)
+    reportFailure: (server: string, failure: IMcpFailure) =>
+      this.reportFailure(server, failure)
   };
 
   private _usable(info: IMcpServerInfo): boolean {
@@ -311,7 +384,10 @@ export class McpService implements IToolSource {
 
   private _replaceInfo(info: IMcpServerInfo): void {
     if (this._list) {
-      this._list = { ...this._list, servers: this._list.servers.map(s => (s.name === info.name ? info : s)) };
+      this._list = {
+        ...this._list,
+        servers: this._list.servers.map(s => (s.name === info.name ? info : s))
+      };
     }
   }
 
@@ -323,10 +399,17 @@ export class McpService implements IToolSource {
     for (const name of [...this._tools.keys()].sort()) {
       const server = servers.get(name);
       const entry = this._tools.get(name)!;
-      if (!server || !this._usable(server) || entry.key !== definitionKey(server) || this._failures.has(name)) {
+      if (
+        !server ||
+        !this._usable(server) ||
+        entry.key !== definitionKey(server) ||
+        this._failures.has(name)
+      ) {
         continue;
       }
-      entry.tools.forEach(info => pairs.push({ server: name, tool: info.name, info }));
+      entry.tools.forEach(info =>
+        pairs.push({ server: name, tool: info.name, info })
+      );
     }
     const names = assignToolNames(pairs);
     for (const old of this._names.keys()) {
@@ -337,9 +420,22 @@ export class McpService implements IToolSource {
     let index = 0;
     for (const [apiName] of names) {
       const pair = pairs[index++];
-      registry.add(createMcpTool(apiName, servers.get(pair.server)!, pair.info, this._host, this._options.trans));
+      registry.add(
+        createMcpTool(
+          apiName,
+          servers.get(pair.server)!,
+          pair.info,
+          this._host,
+          this._options.trans
+        )
+      );
     }
-    this._names = new Map([...names].map(([apiName, ref]) => [apiName, { server: ref.server, tool: ref.tool }]));
+    this._names = new Map(
+      [...names].map(([apiName, ref]) => [
+        apiName,
+        { server: ref.server, tool: ref.tool }
+      ])
+    );
     this._changed.emit();
   }
 
@@ -372,7 +468,16 @@ export class McpService implements IToolSource {
 
 /** What identifies a definition's version: cached tools of another version are stale. */
 function definitionKey(info: IMcpServerInfo): string {
-  return JSON.stringify([info.type, info.command, info.args, info.envNames, info.envFile, info.url, info.headerNames, info.file]);
+  return JSON.stringify([
+    info.type,
+    info.command,
+    info.args,
+    info.envNames,
+    info.envFile,
+    info.url,
+    info.headerNames,
+    info.file
+  ]);
 }
 
 function safeSessionStorage(): Storage | null {

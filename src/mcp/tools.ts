@@ -1,8 +1,18 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { ApprovalMode, ITool, IToolInputSchema, IToolPreview } from '../tools/types';
+import type {
+  ApprovalMode,
+  ITool,
+  IToolInputSchema,
+  IToolPreview
+} from '../tools/types';
 import { McpRouteError } from './bridge';
 import { failureResult, toToolResult } from './results';
-import type { IMcpCallResult, IMcpFailure, IMcpServerInfo, IMcpToolInfo } from './types';
+import type {
+  IMcpCallResult,
+  IMcpFailure,
+  IMcpServerInfo,
+  IMcpToolInfo
+} from './types';
 
 /** The user's MCP settings (schema/plugin.json: mcpApprovals, mcpWorkspaceServers). */
 export interface IMcpSettings {
@@ -15,23 +25,42 @@ export interface IMcpSettings {
 export interface IMcpToolHost {
   settings(): IMcpSettings;
   /** Call through the bridge (with the inputs this server needs). */
-  call(server: string, tool: string, args: unknown, signal: AbortSignal): Promise<IMcpCallResult>;
+  call(
+    server: string,
+    tool: string,
+    args: unknown,
+    signal: AbortSignal
+  ): Promise<IMcpCallResult>;
   /** A server-level failure happened during a call: show it in the status list. */
   reportFailure(server: string, failure: IMcpFailure): void;
 }
 
 /** The approval a user set for this tool (else for its server), else ask. */
-export function approvalFor(settings: IMcpSettings, server: string, tool: string): ApprovalMode {
+export function approvalFor(
+  settings: IMcpSettings,
+  server: string,
+  tool: string
+): ApprovalMode {
   const own = settings.approvals[`${server}/${tool}`];
-  const forServer = settings.approvals[server] ?? settings.approvals[`${server}/*`];
+  const forServer =
+    settings.approvals[server] ?? settings.approvals[`${server}/*`];
   const mode = own ?? forServer;
   return mode === 'auto' || mode === 'never' || mode === 'ask' ? mode : 'ask';
 }
 
 /** An MCP input schema in the shape the API and the validator take. */
-export function normaliseSchema(schema: Record<string, unknown> | undefined): IToolInputSchema {
-  const { $schema: _s, $id: _i, ...rest } = (schema ?? {}) as Record<string, unknown>;
-  const properties = rest.properties && typeof rest.properties === 'object' ? rest.properties : {};
+export function normaliseSchema(
+  schema: Record<string, unknown> | undefined
+): IToolInputSchema {
+  const {
+    $schema: _s,
+    $id: _i,
+    ...rest
+  } = (schema ?? {}) as Record<string, unknown>;
+  const properties =
+    rest.properties && typeof rest.properties === 'object'
+      ? rest.properties
+      : {};
   return { ...rest, type: 'object', properties } as IToolInputSchema;
 }
 
@@ -46,8 +75,15 @@ export function createMcpTool(
   trans: TranslationBundle
 ): ITool {
   const ref = { server: server.name, tool: info.name, source: server.source };
-  const origin = server.source === 'admin' ? 'configured by the administrator' : `from ${server.file ?? 'the workspace'}`;
-  const line = trans.__('MCP server "%1": %2', server.name, info.title || info.name);
+  const origin =
+    server.source === 'admin'
+      ? 'configured by the administrator'
+      : `from ${server.file ?? 'the workspace'}`;
+  const line = trans.__(
+    'MCP server "%1": %2',
+    server.name,
+    info.title || info.name
+  );
   const description = `${(info.description || info.title || info.name).slice(0, MAX_DESCRIPTION)}\n(Tool "${info.name}" of the MCP server "${server.name}", ${origin}.)`;
   return {
     name: apiName,
@@ -60,7 +96,11 @@ export function createMcpTool(
     },
     riskOf: () =>
       info.annotations?.destructiveHint
-        ? trans.__('The MCP server "%1" marks the tool "%2" as destructive.', server.name, info.name)
+        ? trans.__(
+            'The MCP server "%1" marks the tool "%2" as destructive.',
+            server.name,
+            info.name
+          )
         : null,
     // MCP tools say nothing about their input: the server and the tool's title are the description.
     describe: () => line,
@@ -70,11 +110,24 @@ export function createMcpTool(
     }),
     run: async (input: unknown, context) => {
       try {
-        const result = await host.call(server.name, info.name, input, context.signal);
+        const result = await host.call(
+          server.name,
+          info.name,
+          input,
+          context.signal
+        );
         return toToolResult(ref, result);
       } catch (error) {
         if (error instanceof McpRouteError) {
-          if (['start_failed', 'crashed', 'timeout', 'not_trusted', 'needs_inputs'].includes(error.failure.kind)) {
+          if (
+            [
+              'start_failed',
+              'crashed',
+              'timeout',
+              'not_trusted',
+              'needs_inputs'
+            ].includes(error.failure.kind)
+          ) {
             host.reportFailure(server.name, error.failure);
           }
           return failureResult(ref, error.failure);

@@ -9,10 +9,16 @@ export interface IMcpToolInfo {
   title?: string;
   description: string;
   inputSchema: Record<string, unknown>;
-  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  annotations?: {
+    readOnlyHint?: boolean;
+    destructiveHint?: boolean;
+    idempotentHint?: boolean;
+    openWorldHint?: boolean;
+  };
 }
 
-export type McpStatus = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed' | 'invalid';
+export type McpStatus =
+  'stopped' | 'starting' | 'running' | 'stopping' | 'failed' | 'invalid';
 
 export interface IMcpServerInfo {
   name: string;
@@ -59,8 +65,20 @@ export interface IMcpList {
 export type McpContentBlock =
   | { type: 'text'; text: string }
   | { type: 'image'; mimeType: string; data: string }
-  | { type: 'resource'; uri: string; mimeType?: string; text?: string; size?: number }
-  | { type: 'resource_link'; uri: string; name?: string; description?: string; mimeType?: string }
+  | {
+      type: 'resource';
+      uri: string;
+      mimeType?: string;
+      text?: string;
+      size?: number;
+    }
+  | {
+      type: 'resource_link';
+      uri: string;
+      name?: string;
+      description?: string;
+      mimeType?: string;
+    }
   | { type: 'omitted'; kind: string; mimeType: string; size: number };
 
 export interface IMcpCallResult {

@@ -18,7 +18,9 @@ export function outputsOf(cell: ICellModel): IOutputJSON[] {
 
 /** A code cell's execution count (null when never run or not code). */
 export function executionCountOf(cell: ICellModel): number | null {
-  return cell.type === 'code' ? (cell as ICodeCellModel).executionCount ?? null : null;
+  return cell.type === 'code'
+    ? ((cell as ICodeCellModel).executionCount ?? null)
+    : null;
 }
 
 /** The first line of a text, cut to `max` characters, for one-line reports. */

@@ -19,13 +19,18 @@ export interface ISessionLike {
  * The notebook's kernel (name, language, status), or null without one. The
  * language comes from the notebook metadata, which the kernel fills in.
  */
-export function describeKernel(sessionContext: ISessionLike, model: INotebookModel | null): IKernelDescription | null {
+export function describeKernel(
+  sessionContext: ISessionLike,
+  model: INotebookModel | null
+): IKernelDescription | null {
   const kernel = sessionContext.session?.kernel;
   if (!kernel) {
     return null;
   }
-  const languageInfo = model?.getMetadata('language_info') as { name?: string } | undefined;
-  const kernelspec = model?.getMetadata('kernelspec') as { language?: string } | undefined;
+  const languageInfo = model?.getMetadata('language_info') as
+    { name?: string } | undefined;
+  const kernelspec = model?.getMetadata('kernelspec') as
+    { language?: string } | undefined;
   return {
     name: kernel.name,
     language: (languageInfo?.name ?? kernelspec?.language ?? '').toLowerCase(),

@@ -1,4 +1,7 @@
-import type { ImageBlockParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ImageBlockParam,
+  TextBlockParam
+} from '@anthropic-ai/sdk/resources/messages';
 
 /**
  * Cell outputs (nbformat JSON) turned into what the model reads: text with
@@ -43,12 +46,18 @@ const DEFAULTS: Required<IOutputFormatOptions> = {
   maxHtmlChars: 1500
 };
 
-const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+const IMAGE_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp'
+] as const;
 type ImageMediaType = (typeof IMAGE_TYPES)[number];
 
 // CSI sequences (colours, cursor moves), OSC sequences (titles, links), and lone two-byte escapes.
 // eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+const ANSI =
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
 /** Remove ANSI escape codes (IPython colours its tracebacks). */
 export function stripAnsi(text: string): string {
@@ -120,7 +129,11 @@ function joinText(value: unknown): string {
   if (Array.isArray(value)) {
     return value.join('');
   }
-  return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+  return typeof value === 'string'
+    ? value
+    : value === undefined || value === null
+      ? ''
+      : JSON.stringify(value);
 }
 
 /** Reduce HTML to its visible text (tables become rows of cells). */
@@ -179,7 +192,9 @@ export function outputKind(output: IOutputJSON): string {
     case 'execute_result':
     case 'display_data':
     case 'update_display_data': {
-      const mime = primaryMimeType((output.data as Record<string, unknown>) ?? {});
+      const mime = primaryMimeType(
+        (output.data as Record<string, unknown>) ?? {}
+      );
       return mime ? `${output.output_type}(${mime})` : output.output_type;
     }
     default:
@@ -197,17 +212,27 @@ function formatBundle(
   state: IImageState
 ): string[] {
   const parts: string[] = [];
-  const image = IMAGE_TYPES.find(mime => typeof data[mime] === 'string' || Array.isArray(data[mime]));
+  const image = IMAGE_TYPES.find(
+    mime => typeof data[mime] === 'string' || Array.isArray(data[mime])
+  );
   if (image) {
     const base64 = joinText(data[image]).replace(/\s+/g, '');
     if (state.images.length >= options.maxImages) {
-      parts.push(`[${image} image not shown: at most ${options.maxImages} images per result]`);
+      parts.push(
+        `[${image} image not shown: at most ${options.maxImages} images per result]`
+      );
     } else if (base64.length > options.maxImageChars) {
-      parts.push(`[${image} image not shown: ${(base64.length / 1e6).toFixed(1)} MB is too large]`);
+      parts.push(
+        `[${image} image not shown: ${(base64.length / 1e6).toFixed(1)} MB is too large]`
+      );
     } else {
       state.images.push({
         type: 'image',
-        source: { type: 'base64', media_type: image as ImageMediaType, data: base64 }
+        source: {
+          type: 'base64',
+          media_type: image as ImageMediaType,
+          data: base64
+        }
       });
       parts.push(`[${image} image ${state.images.length} attached]`);
     }
@@ -218,11 +243,15 @@ function formatBundle(
     parts.push(joinText(data['text/plain']));
   } else if ('text/html' in data) {
     const text = htmlToText(joinText(data['text/html']));
-    parts.push(`[text/html output, shown as text]\n${truncateMiddle(text, options.maxHtmlChars)}`);
+    parts.push(
+      `[text/html output, shown as text]\n${truncateMiddle(text, options.maxHtmlChars)}`
+    );
   } else if ('text/markdown' in data || 'text/latex' in data) {
     parts.push(joinText(data['text/markdown'] ?? data['text/latex']));
   } else if ('application/json' in data) {
-    parts.push(truncateMiddle(joinText(data['application/json']), options.maxHtmlChars));
+    parts.push(
+      truncateMiddle(joinText(data['application/json']), options.maxHtmlChars)
+    );
   } else if (!image) {
     const mime = primaryMimeType(data);
     if (mime === 'application/vnd.jupyter.widget-view+json') {
@@ -235,7 +264,10 @@ function formatBundle(
 }
 
 /** Turn a cell's outputs into text, image blocks, the first error and a hint. */
-export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputFormatOptions = {}): IFormattedOutputs {
+export function formatOutputs(
+  outputs: readonly IOutputJSON[],
+  options: IOutputFormatOptions = {}
+): IFormattedOutputs {
   const opts = { ...DEFAULTS, ...options };
   const state: IImageState = { images: [] };
   const chunks: string[] = [];
@@ -258,7 +290,11 @@ export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputF
       case 'execute_result':
       case 'display_data':
       case 'update_display_data': {
-        const parts = formatBundle((output.data as Record<string, unknown>) ?? {}, opts, state);
+        const parts = formatBundle(
+          (output.data as Record<string, unknown>) ?? {},
+          opts,
+          state
+        );
         if (parts.length) {
           chunks.push(stripAnsi(parts.join('\n')));
         }
@@ -268,9 +304,15 @@ export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputF
         const ename = String(output.ename ?? 'Error');
         const evalue = stripAnsi(String(output.evalue ?? ''));
         error = error ?? { ename, evalue };
-        const traceback = Array.isArray(output.traceback) ? output.traceback.map(String) : [];
+        const traceback = Array.isArray(output.traceback)
+          ? output.traceback.map(String)
+          : [];
         const text = stripAnsi(traceback.join('\n')).trim();
-        chunks.push(text && text.includes(ename) ? text : [`${ename}: ${evalue}`, text].filter(Boolean).join('\n'));
+        chunks.push(
+          text && text.includes(ename)
+            ? text
+            : [`${ename}: ${evalue}`, text].filter(Boolean).join('\n')
+        );
         break;
       }
       default:
@@ -290,7 +332,10 @@ export function formatOutputs(outputs: readonly IOutputJSON[], options: IOutputF
 }
 
 /** Tool-result content: the header, the outputs' text and hint, then the images. */
-export function outputsToContent(header: string, formatted: IFormattedOutputs): string | Array<TextBlockParam | ImageBlockParam> {
+export function outputsToContent(
+  header: string,
+  formatted: IFormattedOutputs
+): string | Array<TextBlockParam | ImageBlockParam> {
   const lines = [header];
   if (formatted.text) {
     lines.push(formatted.text);

@@ -41,14 +41,24 @@ const INDENT = '  ';
 const ELISION_RESERVE = 260;
 
 /** Build the compact view of a notebook for the model. */
-export function buildNotebookView(input: INotebookViewInput, options: INotebookViewOptions = {}): string {
+export function buildNotebookView(
+  input: INotebookViewInput,
+  options: INotebookViewOptions = {}
+): string {
   const maxChars = options.maxChars ?? DEFAULTS.maxChars;
-  const linesPerCell = Math.max(0, options.linesPerCell ?? DEFAULTS.linesPerCell);
+  const linesPerCell = Math.max(
+    0,
+    options.linesPerCell ?? DEFAULTS.linesPerCell
+  );
   const maxLineChars = options.maxLineChars ?? DEFAULTS.maxLineChars;
   const cells = input.cells;
-  const activeIndex = input.activeCellId ? cells.findIndex(cell => cell.id === input.activeCellId) : -1;
+  const activeIndex = input.activeCellId
+    ? cells.findIndex(cell => cell.id === input.activeCellId)
+    : -1;
   const focusId = options.focusCellId ?? input.activeCellId;
-  const focusIndex = focusId ? cells.findIndex(cell => cell.id === focusId) : -1;
+  const focusIndex = focusId
+    ? cells.findIndex(cell => cell.id === focusId)
+    : -1;
 
   const header = renderHeader(input, activeIndex);
   // Blocks are rendered on demand: over budget, only the cells that may be shown are.
@@ -70,7 +80,13 @@ export function buildNotebookView(input: INotebookViewInput, options: INotebookV
     return [header, ...cells.map((_, i) => block(i))].join('\n');
   }
 
-  const keep = chooseCells(block, cells.length, activeIndex, focusIndex, maxChars - header.length - ELISION_RESERVE);
+  const keep = chooseCells(
+    block,
+    cells.length,
+    activeIndex,
+    focusIndex,
+    maxChars - header.length - ELISION_RESERVE
+  );
   const lines = [header];
   let hidden = 0;
   let gap = 0;
@@ -99,7 +115,10 @@ function renderHeader(input: INotebookViewInput, activeIndex: number): string {
   const kernel = input.kernel
     ? `${input.kernel.name}${input.kernel.language ? ` (${input.kernel.language})` : ''}, ${input.kernel.status}`
     : 'none';
-  const active = activeIndex >= 0 ? `; active cell: ${input.activeCellId} (#${activeIndex + 1})` : '';
+  const active =
+    activeIndex >= 0
+      ? `; active cell: ${input.activeCellId} (#${activeIndex + 1})`
+      : '';
   return `Notebook: ${input.path}\nKernel: ${kernel}\nCells: ${input.cells.length}${active}\n`;
 }
 
@@ -113,7 +132,10 @@ function renderCell(
 ): string {
   let head = `[${cell.id}] ${cell.cell_type}`;
   if (cell.cell_type === 'code') {
-    head += cell.execution_count === null || cell.execution_count === undefined ? ' [ ]' : ` [${cell.execution_count}]`;
+    head +=
+      cell.execution_count === null || cell.execution_count === undefined
+        ? ' [ ]'
+        : ` [${cell.execution_count}]`;
   }
   if (active) {
     head += ' ← active';
@@ -133,7 +155,9 @@ function renderCell(
     for (const output of outputs) {
       if (output.output_type === 'error') {
         const value = stripAnsi(String(output.evalue ?? '')).split('\n', 1)[0];
-        parts.push(`${INDENT}error: ${String(output.ename ?? 'Error')}: ${cut(value, maxLineChars)}`);
+        parts.push(
+          `${INDENT}error: ${String(output.ename ?? 'Error')}: ${cut(value, maxLineChars)}`
+        );
         break;
       }
     }
@@ -150,12 +174,22 @@ function firstLines(source: string, n: number, maxLineChars: number): string {
     if (end < 0) {
       end = source.length;
     }
-    shown.push(INDENT + cut(source.slice(start, Math.min(end, start + maxLineChars + 1)), maxLineChars));
+    shown.push(
+      INDENT +
+        cut(
+          source.slice(start, Math.min(end, start + maxLineChars + 1)),
+          maxLineChars
+        )
+    );
     start = end + 1;
   }
   if (start < source.length) {
     let rest = 1;
-    for (let i = source.indexOf('\n', start); i >= 0 && i < source.length - 1; i = source.indexOf('\n', i + 1)) {
+    for (
+      let i = source.indexOf('\n', start);
+      i >= 0 && i < source.length - 1;
+      i = source.indexOf('\n', i + 1)
+    ) {
       rest++;
     }
     shown.push(`${INDENT}… (+${rest} ${rest === 1 ? 'line' : 'lines'})`);
@@ -184,7 +218,9 @@ export function summarizeKinds(outputs: readonly IOutputJSON[]): string {
       counts.push(1);
     }
   }
-  return kinds.map((kind, i) => (counts[i] > 1 ? `${kind} ×${counts[i]}` : kind)).join(', ');
+  return kinds
+    .map((kind, i) => (counts[i] > 1 ? `${kind} ×${counts[i]}` : kind))
+    .join(', ');
 }
 
 /**
@@ -219,7 +255,8 @@ function chooseCells(
   if (activeIndex >= 0) {
     take(activeIndex, true);
   }
-  const focus = focusIndex >= 0 ? focusIndex : activeIndex >= 0 ? activeIndex : 0;
+  const focus =
+    focusIndex >= 0 ? focusIndex : activeIndex >= 0 ? activeIndex : 0;
   take(focus);
   take(0);
   take(n - 1);

@@ -12,7 +12,9 @@ export interface INotebookPanelLike {
 }
 
 /** Read a live notebook panel into the input of `buildNotebookView`. */
-export function notebookViewInput(panel: INotebookPanelLike): INotebookViewInput {
+export function notebookViewInput(
+  panel: INotebookPanelLike
+): INotebookViewInput {
   const model = panel.model;
   return {
     path: panel.context.localPath || panel.context.path,

@@ -13,7 +13,12 @@ function bundled(id: string, path: string, text: string): IBundledPersonaFile {
     return { id, path, text };
   }
   const content = text.slice(parsed.contentStart);
-  return { id, path, text, frontMatter: { data: { ...parsed.data }, content, hasFrontMatter: true } };
+  return {
+    id,
+    path,
+    text,
+    frontMatter: { data: { ...parsed.data }, content, hasFrontMatter: true }
+  };
 }
 
 /** The persona files shipped with the extension, as text (bundled as `asset/source`). */
@@ -21,6 +26,14 @@ export const BUNDLED_PERSONAS: readonly IBundledPersonaFile[] = [
   bundled('data-engineer', 'personas/data-engineer.md', dataEngineer),
   bundled('business-analyst', 'personas/business-analyst.md', businessAnalyst),
   bundled('api-engineer', 'personas/api-engineer.md', apiEngineer),
-  bundled('security-engineer', 'personas/security-engineer.md', securityEngineer),
-  bundled('deployment-engineer', 'personas/deployment-engineer.md', deploymentEngineer)
+  bundled(
+    'security-engineer',
+    'personas/security-engineer.md',
+    securityEngineer
+  ),
+  bundled(
+    'deployment-engineer',
+    'personas/deployment-engineer.md',
+    deploymentEngineer
+  )
 ];

@@ -23,7 +23,9 @@ const CLAUDE_TOOLS: Readonly<Record<string, readonly string[]>> = {
 
 /** Split a Claude tool list (`"Read, Grep"` or a YAML list) and translate each name. */
 export function claudeToolNames(value: string | readonly string[]): string[] {
-  const names = (typeof value === 'string' ? value.split(',') : value).map(name => name.trim()).filter(Boolean);
+  const names = (typeof value === 'string' ? value.split(',') : value)
+    .map(name => name.trim())
+    .filter(Boolean);
   const out: string[] = [];
   const add = (name: string) => {
     if (!out.includes(name)) {
@@ -34,7 +36,9 @@ export function claudeToolNames(value: string | readonly string[]): string[] {
     // `Bash(git diff:*)`: the permission pattern narrows the tool; the tool is what counts here.
     const bare = name.replace(/\(.*\)$/, '').trim();
     const key = bare.toLowerCase();
-    const mapped = Object.prototype.hasOwnProperty.call(CLAUDE_TOOLS, key) ? CLAUDE_TOOLS[key] : undefined;
+    const mapped = Object.prototype.hasOwnProperty.call(CLAUDE_TOOLS, key)
+      ? CLAUDE_TOOLS[key]
+      : undefined;
     (mapped ?? [bare]).forEach(add);
   }
   return out;

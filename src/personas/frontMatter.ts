@@ -1,5 +1,8 @@
 /** gray-matter's call, as used here. */
-type Matter = (text: string, options: object) => { data: unknown; content: string };
+type Matter = (
+  text: string,
+  options: object
+) => { data: unknown; content: string };
 
 let matter: Matter | null = null;
 let loading: Promise<void> | null = null;
@@ -16,7 +19,9 @@ export function loadFrontMatterParser(): Promise<void> {
     return Promise.resolve();
   }
   if (!loading) {
-    loading = import(/* webpackChunkName: "front-matter" */ './frontMatterParser').then(module => {
+    loading = import(
+      /* webpackChunkName: "front-matter" */ './frontMatterParser'
+    ).then(module => {
       matter = module.matter as Matter;
     });
     loading.catch(() => (loading = null)); // a failed chunk load is tried again next time
@@ -47,7 +52,10 @@ export interface IFrontMatter {
 
 /** Why a front matter block could not be read; `line` is 1-based in the whole file. */
 export class FrontMatterError extends Error {
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number
+  ) {
     super(message);
     this.name = 'FrontMatterError';
   }
@@ -86,7 +94,10 @@ function declaredLanguage(text: string): string | null {
     return null;
   }
   const end = text.search(/\r?\n/);
-  return text.slice(3, end === -1 ? undefined : end).trim().toLowerCase();
+  return text
+    .slice(3, end === -1 ? undefined : end)
+    .trim()
+    .toLowerCase();
 }
 
 /**
@@ -106,14 +117,23 @@ export function parseFrontMatter(text: string): IFrontMatter {
     throw new FrontMatterError(JS_REFUSED, 1);
   }
   if (language !== '' && language !== 'yaml' && language !== 'yml') {
-    throw new FrontMatterError(`Front matter in "${language}" is not supported: use YAML`, 1);
+    throw new FrontMatterError(
+      `Front matter in "${language}" is not supported: use YAML`,
+      1
+    );
   }
   if (!/\r?\n---/.test(source.slice(3))) {
-    throw new FrontMatterError('The front matter opened by --- on line 1 is never closed by a --- line', 1);
+    throw new FrontMatterError(
+      'The front matter opened by --- on line 1 is never closed by a --- line',
+      1
+    );
   }
 
   if (!matter) {
-    throw new FrontMatterError('The front matter parser is not loaded yet (loadFrontMatterParser)', 1);
+    throw new FrontMatterError(
+      'The front matter parser is not loaded yet (loadFrontMatterParser)',
+      1
+    );
   }
   let file: { data: unknown; content: string };
   try {
@@ -129,7 +149,11 @@ export function parseFrontMatter(text: string): IFrontMatter {
       2
     );
   }
-  return { data: { ...(data as Record<string, unknown>) }, content: file.content, hasFrontMatter: true };
+  return {
+    data: { ...(data as Record<string, unknown>) },
+    content: file.content,
+    hasFrontMatter: true
+  };
 }
 
 /** Turn a js-yaml exception into a message naming the line in the whole file. */
@@ -137,14 +161,25 @@ function toFrontMatterError(error: unknown): FrontMatterError {
   if (error instanceof FrontMatterError) {
     return error;
   }
-  const yaml = error as { name?: string; reason?: string; message?: string; mark?: { line?: number } };
+  const yaml = error as {
+    name?: string;
+    reason?: string;
+    message?: string;
+    mark?: { line?: number };
+  };
   if (yaml?.name === 'YAMLException') {
     // The block gray-matter hands to js-yaml starts with the rest of the `---` line,
     // so js-yaml's 0-based line is the file's 1-based line minus one.
-    const line = typeof yaml.mark?.line === 'number' ? yaml.mark.line + 1 : undefined;
+    const line =
+      typeof yaml.mark?.line === 'number' ? yaml.mark.line + 1 : undefined;
     const reason = yaml.reason || 'invalid YAML';
     const where = line ? ` at line ${line}` : '';
-    return new FrontMatterError(`Invalid YAML in the front matter${where}: ${reason}`, line);
+    return new FrontMatterError(
+      `Invalid YAML in the front matter${where}: ${reason}`,
+      line
+    );
   }
-  return new FrontMatterError(`The front matter could not be read: ${yaml?.message ?? String(error)}`);
+  return new FrontMatterError(
+    `The front matter could not be read: ${yaml?.message ?? String(error)}`
+  );
 }

@@ -17,7 +17,8 @@ const SWITCH_WORDS = new RegExp(
   'gi'
 );
 /** A negation just before the verb: "no need to switch to ...". */
-const NEGATED = /\b(?:no need|not|don't|do not|never|needn't|without)\b[^.!?\n]{0,15}$/i;
+const NEGATED =
+  /\b(?:no need|not|don't|do not|never|needn't|without)\b[^.!?\n]{0,15}$/i;
 /** How far apart, in characters, the verb and the persona's name may be. */
 const NEAR = 60;
 
@@ -44,7 +45,9 @@ function recommends(text: string, names: string[]): boolean {
         const near = verbs.some(verb => {
           const start = verb.index ?? 0;
           const end = start + verb[0].length;
-          return at >= end ? at - end <= NEAR : start - (at + mention[0].length) <= NEAR && start >= at;
+          return at >= end
+            ? at - end <= NEAR
+            : start - (at + mention[0].length) <= NEAR && start >= at;
         });
         if (near) {
           return true;
@@ -60,7 +63,11 @@ function recommends(text: string, names: string[]): boolean {
  * **Business Analyst**" or names the target next to switch / hand off /
  * hand over. Only targets that exist; in the persona's order.
  */
-export function detectHandoffs(replyText: string, persona: IPersona, lookup: IPersonaLookup): IHandoff[] {
+export function detectHandoffs(
+  replyText: string,
+  persona: IPersona,
+  lookup: IPersonaLookup
+): IHandoff[] {
   // Bold, italics and code marks would split names from verbs.
   const text = replyText.replace(/[*_`]+/g, '');
   return persona.handoffs.filter(handoff => {
@@ -68,7 +75,9 @@ export function detectHandoffs(replyText: string, persona: IPersona, lookup: IPe
     if (!target || target.id === persona.id) {
       return false;
     }
-    const names = [...new Set([target.name, titleFromId(target.id), target.id])].filter(Boolean);
+    const names = [
+      ...new Set([target.name, titleFromId(target.id), target.id])
+    ].filter(Boolean);
     return recommends(text, names);
   });
 }
@@ -88,13 +97,24 @@ export interface IHandoffOffer {
  * Every hand-off of the persona, in its order, as VS Code offers them after
  * each completed reply; the reply's text only marks the recommended ones.
  */
-export function handoffOffers(persona: IPersona, lookup: IPersonaLookup, replyText = ''): IHandoffOffer[] {
-  const recommended = new Set(replyText ? detectHandoffs(replyText, persona, lookup).map(h => h.agent) : []);
+export function handoffOffers(
+  persona: IPersona,
+  lookup: IPersonaLookup,
+  replyText = ''
+): IHandoffOffer[] {
+  const recommended = new Set(
+    replyText
+      ? detectHandoffs(replyText, persona, lookup).map(h => h.agent)
+      : []
+  );
   return persona.handoffs
     .filter(handoff => handoff.agent !== persona.id)
     .map(handoff => {
       const target = lookup.get(handoff.agent);
-      const offer: IHandoffOffer = { handoff, recommended: recommended.has(handoff.agent) };
+      const offer: IHandoffOffer = {
+        handoff,
+        recommended: recommended.has(handoff.agent)
+      };
       if (!target) {
         offer.disabledReason =
           `No persona "${handoff.agent}" here: add .github/agents/${handoff.agent}.agent.md ` +

@@ -1,4 +1,9 @@
-import { IModelInfo, IModelResolution, resolveModel, resolveModelList } from './modelResolution';
+import {
+  IModelInfo,
+  IModelResolution,
+  resolveModel,
+  resolveModelList
+} from './modelResolution';
 
 /** Fetches every model the endpoint serves (all pages), e.g. through `client.models.list()`. */
 export type ModelLister = () => Promise<readonly IModelInfo[]>;
@@ -34,7 +39,10 @@ export class ModelCatalog {
     if (this._pending) {
       return this._pending;
     }
-    if (this._failedAt !== null && this._now() - this._failedAt < this._failureTtlMs) {
+    if (
+      this._failedAt !== null &&
+      this._now() - this._failedAt < this._failureTtlMs
+    ) {
       return Promise.resolve(null);
     }
     return this._fetch();
@@ -48,8 +56,13 @@ export class ModelCatalog {
   }
 
   /** Resolve a persona's model (a name or a prioritized list) against the served list (see resolveModelList). */
-  async resolve(requested: string | readonly string[] | null | undefined, fallback: string): Promise<IModelResolution> {
-    const names = (typeof requested === 'string' ? [requested] : requested ?? []).filter(name => name.trim());
+  async resolve(
+    requested: string | readonly string[] | null | undefined,
+    fallback: string
+  ): Promise<IModelResolution> {
+    const names = (
+      typeof requested === 'string' ? [requested] : (requested ?? [])
+    ).filter(name => name.trim());
     if (!names.length) {
       return resolveModel(null, null, fallback);
     }
@@ -92,7 +105,13 @@ function sanitize(value: unknown): IModelInfo[] | null {
     return null;
   }
   return value
-    .filter(item => item && typeof item === 'object' && typeof item.id === 'string' && item.id)
+    .filter(
+      item =>
+        item &&
+        typeof item === 'object' &&
+        typeof item.id === 'string' &&
+        item.id
+    )
     .map(item => {
       const info: IModelInfo = { id: item.id };
       if (typeof item.display_name === 'string') {

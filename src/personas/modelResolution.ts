@@ -21,7 +21,14 @@ export interface IModelName {
 }
 
 /** Words that say nothing about which model is meant. */
-const NOISE = new Set(['claude', 'anthropic', 'latest', 'copilot', 'preview', 'model']);
+const NOISE = new Set([
+  'claude',
+  'anthropic',
+  'latest',
+  'copilot',
+  'preview',
+  'model'
+]);
 const REAL_ID = /^claude-[a-z0-9][a-z0-9.-]*$/i;
 
 /**
@@ -90,10 +97,17 @@ function newestFirst(a: IMatch, b: IMatch): number {
 }
 
 /** How a served model reads as `wanted` (by its id, else its display name); null if it doesn't match. */
-function matchingName(model: IModelInfo, wanted: IModelName): IModelName | null {
+function matchingName(
+  model: IModelInfo,
+  wanted: IModelName
+): IModelName | null {
   for (const text of [model.id, model.display_name]) {
     const name = text ? parseModelName(text) : null;
-    if (name && name.family === wanted.family && versionMatches(wanted.version, name.version)) {
+    if (
+      name &&
+      name.family === wanted.family &&
+      versionMatches(wanted.version, name.version)
+    ) {
       return name;
     }
   }
@@ -125,7 +139,9 @@ export function resolveModel(
       note: `${wanted}: could not get the list of models from this endpoint; using ${fallback} from settings`
     };
   }
-  const exact = available.find(model => model.id.toLowerCase() === wanted.toLowerCase());
+  const exact = available.find(
+    model => model.id.toLowerCase() === wanted.toLowerCase()
+  );
   if (exact) {
     return { model: exact.id, how: 'exact' };
   }
@@ -159,7 +175,11 @@ export function resolveModelList(
   available: readonly IModelInfo[] | null,
   fallback: string
 ): IModelResolution {
-  const names = (typeof requested === 'string' ? [requested] : requested ?? []).map(name => name.trim()).filter(Boolean);
+  const names = (
+    typeof requested === 'string' ? [requested] : (requested ?? [])
+  )
+    .map(name => name.trim())
+    .filter(Boolean);
   if (names.length <= 1) {
     return resolveModel(names[0] ?? null, available, fallback);
   }
@@ -169,11 +189,16 @@ export function resolveModelList(
     if (resolution.how !== 'fallback') {
       const position = names.indexOf(name) + 1;
       const how =
-        resolution.how === 'exact' ? `${name}` : `${name} as ${resolution.model}, the newest matching model`;
+        resolution.how === 'exact'
+          ? `${name}`
+          : `${name} as ${resolution.model}, the newest matching model`;
       const why = skipped.length
         ? `; ${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} not served by this endpoint`
         : '';
-      const unchecked = available === null ? ' (the endpoint lists no models: not checked)' : '';
+      const unchecked =
+        available === null
+          ? ' (the endpoint lists no models: not checked)'
+          : '';
       return {
         model: resolution.model,
         how: resolution.how,
@@ -182,6 +207,13 @@ export function resolveModelList(
     }
     skipped.push(name);
   }
-  const why = available === null ? 'could not get the list of models from this endpoint' : 'none is served by this endpoint';
-  return { model: fallback, how: 'fallback', note: `${names.join(', ')}: ${why}; using ${fallback} from settings` };
+  const why =
+    available === null
+      ? 'could not get the list of models from this endpoint'
+      : 'none is served by this endpoint';
+  return {
+    model: fallback,
+    how: 'fallback',
+    note: `${names.join(', ')}: ${why}; using ${fallback} from settings`
+  };
 }

@@ -1,5 +1,19 @@
 /** Words shown upper-case when a display name is made from an id. */
-const ACRONYMS = new Set(['ai', 'api', 'bi', 'cd', 'ci', 'dba', 'etl', 'elt', 'ml', 'qa', 'sql', 'ui', 'ux']);
+const ACRONYMS = new Set([
+  'ai',
+  'api',
+  'bi',
+  'cd',
+  'ci',
+  'dba',
+  'etl',
+  'elt',
+  'ml',
+  'qa',
+  'sql',
+  'ui',
+  'ux'
+]);
 
 /** Turn a display name into an id: "Business Analyst" -> "business-analyst". */
 export function slugify(name: string): string {
@@ -17,7 +31,9 @@ export function titleFromId(id: string): string {
     .split(/[-_\s]+/)
     .filter(Boolean)
     .map(word =>
-      ACRONYMS.has(word.toLowerCase()) ? word.toUpperCase() : word.charAt(0).toUpperCase() + word.slice(1)
+      ACRONYMS.has(word.toLowerCase())
+        ? word.toUpperCase()
+        : word.charAt(0).toUpperCase() + word.slice(1)
     )
     .join(' ');
 }

@@ -1,4 +1,8 @@
-import { FrontMatterError, IFrontMatter, parseFrontMatter } from './frontMatter';
+import {
+  FrontMatterError,
+  IFrontMatter,
+  parseFrontMatter
+} from './frontMatter';
 import { slugify, titleFromId } from './names';
 import { claudeToolNames } from './claudeTools';
 import { handoffsFromBody, IHandoff } from './transitions';
@@ -51,8 +55,14 @@ export interface IPersonaOrigin {
 }
 
 /** The persona's model list: `models`, else its one `model` (older objects have only that). */
-export function modelsOf(persona: Pick<IPersona, 'model' | 'models'>): string[] {
-  return persona.models?.length ? persona.models : persona.model ? [persona.model] : [];
+export function modelsOf(
+  persona: Pick<IPersona, 'model' | 'models'>
+): string[] {
+  return persona.models?.length
+    ? persona.models
+    : persona.model
+      ? [persona.model]
+      : [];
 }
 
 /** True for a file written for GitHub's coding agent only (`target: github-copilot`): listed, not offered. */
@@ -61,7 +71,8 @@ export function isForCodingAgent(persona: IPersona): boolean {
 }
 
 /** The outcome of parsing one persona file. */
-export type PersonaParseResult = { ok: true; persona: IPersona } | { ok: false; error: string };
+export type PersonaParseResult =
+  { ok: true; persona: IPersona } | { ok: false; error: string };
 
 /** Persona files larger than this (UTF-8 bytes) are refused. */
 export const MAX_PERSONA_BYTES = 64 * 1024;
@@ -80,7 +91,11 @@ class InvalidPersona extends Error {}
  * persona whose whole text is the body; every field has a default.
  * `parsed`: the text's front matter when already parsed (bundled personas).
  */
-export function parsePersona(text: string, origin: IPersonaOrigin, parsed?: IFrontMatter): PersonaParseResult {
+export function parsePersona(
+  text: string,
+  origin: IPersonaOrigin,
+  parsed?: IFrontMatter
+): PersonaParseResult {
   try {
     return { ok: true, persona: buildPersona(text, origin, parsed) };
   } catch (error) {
@@ -91,7 +106,11 @@ export function parsePersona(text: string, origin: IPersonaOrigin, parsed?: IFro
   }
 }
 
-function buildPersona(text: string, origin: IPersonaOrigin, parsed?: IFrontMatter): IPersona {
+function buildPersona(
+  text: string,
+  origin: IPersonaOrigin,
+  parsed?: IFrontMatter
+): IPersona {
   if (typeof text !== 'string') {
     throw new InvalidPersona('The file is not text');
   }
@@ -102,25 +121,40 @@ function buildPersona(text: string, origin: IPersonaOrigin, parsed?: IFrontMatte
   const { data, content } = parsed ?? parseFrontMatter(text);
   const body = content.trim();
   if (!body) {
-    throw new InvalidPersona('The persona has no instructions: the text after the front matter is empty');
+    throw new InvalidPersona(
+      'The persona has no instructions: the text after the front matter is empty'
+    );
   }
-  const argumentHint = optionalText(data, 'argument-hint') ?? optionalText(data, 'argumentHint');
+  const argumentHint =
+    optionalText(data, 'argument-hint') ?? optionalText(data, 'argumentHint');
   const format = origin.format ?? 'vscode';
   const models = readModels(data.model);
   // Claude's `name` is the agent's identifier (lower-case, hyphens); VS Code's is a display name.
-  const claudeName = format === 'claude' ? slugify(optionalText(data, 'name') ?? '') : '';
+  const claudeName =
+    format === 'claude' ? slugify(optionalText(data, 'name') ?? '') : '';
   const id = claudeName || origin.id;
   const target = optionalText(data, 'target');
   const persona: IPersona = {
     id,
-    name: (format === 'claude' ? '' : optionalText(data, 'name')) || titleFromId(id),
+    name:
+      (format === 'claude' ? '' : optionalText(data, 'name')) ||
+      titleFromId(id),
     description: optionalText(data, 'description') ?? '',
-    tools: format === 'claude' ? readClaudeTools(data.tools, 'tools') : readTools(data.tools),
+    tools:
+      format === 'claude'
+        ? readClaudeTools(data.tools, 'tools')
+        : readTools(data.tools),
     // Shown before the list is resolved: the first Claude model, as the endpoint serves Claude only.
     model: models.find(name => CLAUDE_WORDS.test(name)) ?? models[0] ?? null,
     models,
-    handoffs: mergeHandoffs(id, readHandoffs(data.handoffs), handoffsFromBody(body)),
-    userInvocable: readFlag(data, 'user-invocable', true) && readFlag(data, 'userInvocable', true),
+    handoffs: mergeHandoffs(
+      id,
+      readHandoffs(data.handoffs),
+      handoffsFromBody(body)
+    ),
+    userInvocable:
+      readFlag(data, 'user-invocable', true) &&
+      readFlag(data, 'userInvocable', true),
     disableModelInvocation: readFlag(data, 'disable-model-invocation', false),
     agents: readAgents(data.agents),
     format,
@@ -136,7 +170,8 @@ function buildPersona(text: string, origin: IPersonaOrigin, parsed?: IFrontMatte
   }
   const disallowed = data.disallowedTools ?? data['disallowed-tools'];
   if (disallowed !== undefined && disallowed !== null) {
-    persona.disallowedTools = readClaudeTools(disallowed, 'disallowedTools') ?? [];
+    persona.disallowedTools =
+      readClaudeTools(disallowed, 'disallowedTools') ?? [];
   }
   return persona;
 }
@@ -161,7 +196,10 @@ function kindOf(value: unknown): string {
   }
 }
 
-function optionalText(data: Record<string, unknown>, key: string): string | undefined {
+function optionalText(
+  data: Record<string, unknown>,
+  key: string
+): string | undefined {
   const value = data[key];
   if (value === undefined || value === null) {
     return undefined;
@@ -179,19 +217,26 @@ function readTools(value: unknown): string[] | null {
   }
   if (typeof value === 'string') {
     // `tools: codebase, search` (Claude's style) reads as the list it names.
-    return value.split(',').map(name => name.trim()).filter(Boolean);
+    return value
+      .split(',')
+      .map(name => name.trim())
+      .filter(Boolean);
   }
   if (!Array.isArray(value)) {
     throw new InvalidPersona(
       `"tools" must be a list of tool names such as [codebase, search], not ${kindOf(value)}`
     );
   }
-  return value.map((item, index) => {
-    if (typeof item !== 'string') {
-      throw new InvalidPersona(`"tools" must be a list of tool names; item ${index + 1} is ${kindOf(item)}`);
-    }
-    return item.trim();
-  }).filter(Boolean);
+  return value
+    .map((item, index) => {
+      if (typeof item !== 'string') {
+        throw new InvalidPersona(
+          `"tools" must be a list of tool names; item ${index + 1} is ${kindOf(item)}`
+        );
+      }
+      return item.trim();
+    })
+    .filter(Boolean);
 }
 
 /** Claude family words, to pick from VS Code's prioritized model lists. */
@@ -208,20 +253,28 @@ function readModels(value: unknown, where = '"model"'): string[] {
     return name && name.toLowerCase() !== 'inherit' ? [name] : [];
   }
   if (Array.isArray(value) && value.every(item => typeof item === 'string')) {
-    return [...new Set((value as string[]).map(name => name.trim()).filter(Boolean))];
+    return [
+      ...new Set((value as string[]).map(name => name.trim()).filter(Boolean))
+    ];
   }
   throw new InvalidPersona(
     `${where} must be a model name such as claude-sonnet-4-5 or a list of them, not ${kindOf(value)}`
   );
 }
 
-function readFlag(data: Record<string, unknown>, key: string, fallback: boolean): boolean {
+function readFlag(
+  data: Record<string, unknown>,
+  key: string,
+  fallback: boolean
+): boolean {
   const value = data[key];
   if (value === undefined || value === null) {
     return fallback;
   }
   if (typeof value !== 'boolean') {
-    throw new InvalidPersona(`"${key}" must be true or false, not ${kindOf(value)}`);
+    throw new InvalidPersona(
+      `"${key}" must be true or false, not ${kindOf(value)}`
+    );
   }
   return value;
 }
@@ -233,10 +286,14 @@ function readAgents(value: unknown): string[] | null {
   }
   const list = typeof value === 'string' ? value.split(',') : value;
   if (!Array.isArray(list) || !list.every(item => typeof item === 'string')) {
-    throw new InvalidPersona(`"agents" must be a list of persona ids such as [security-engineer], not ${kindOf(value)}`);
+    throw new InvalidPersona(
+      `"agents" must be a list of persona ids such as [security-engineer], not ${kindOf(value)}`
+    );
   }
   const names = (list as string[]).map(name => name.trim()).filter(Boolean);
-  return names.includes('*') ? null : [...new Set(names.map(slugify).filter(Boolean))];
+  return names.includes('*')
+    ? null
+    : [...new Set(names.map(slugify).filter(Boolean))];
 }
 
 /** Claude's tool lists: `Read, Grep, Bash` (or a YAML list), translated to our names. */
@@ -244,8 +301,13 @@ function readClaudeTools(value: unknown, key: string): string[] | null {
   if (value === undefined || value === null) {
     return null;
   }
-  if (typeof value !== 'string' && !(Array.isArray(value) && value.every(item => typeof item === 'string'))) {
-    throw new InvalidPersona(`"${key}" must be tool names separated by commas, such as "Read, Grep", not ${kindOf(value)}`);
+  if (
+    typeof value !== 'string' &&
+    !(Array.isArray(value) && value.every(item => typeof item === 'string'))
+  ) {
+    throw new InvalidPersona(
+      `"${key}" must be tool names separated by commas, such as "Read, Grep", not ${kindOf(value)}`
+    );
   }
   return claudeToolNames(value as string | string[]);
 }
@@ -261,22 +323,36 @@ function readHandoffs(value: unknown): IHandoff[] {
   }
   return value.map((item, index) => {
     const where = `"handoffs" item ${index + 1}`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item) || item instanceof Date) {
-      throw new InvalidPersona(`${where} must be an entry with label and agent, not ${kindOf(item)}`);
+    if (
+      typeof item !== 'object' ||
+      item === null ||
+      Array.isArray(item) ||
+      item instanceof Date
+    ) {
+      throw new InvalidPersona(
+        `${where} must be an entry with label and agent, not ${kindOf(item)}`
+      );
     }
     const entry = item as Record<string, unknown>;
     const text = (key: string) => {
       const field = entry[key];
       if (field !== undefined && field !== null && typeof field !== 'string') {
-        throw new InvalidPersona(`${where}: "${key}" must be text, not ${kindOf(field)}`);
+        throw new InvalidPersona(
+          `${where}: "${key}" must be text, not ${kindOf(field)}`
+        );
       }
       return typeof field === 'string' ? field.trim() : '';
     };
     const agent = slugify(text('agent'));
     if (!agent) {
-      throw new InvalidPersona(`${where} has no "agent" (the id of the persona to switch to)`);
+      throw new InvalidPersona(
+        `${where} has no "agent" (the id of the persona to switch to)`
+      );
     }
-    const handoff: IHandoff = { label: text('label') || titleFromId(agent), agent };
+    const handoff: IHandoff = {
+      label: text('label') || titleFromId(agent),
+      agent
+    };
     const prompt = text('prompt');
     if (prompt) {
       handoff.prompt = prompt;
@@ -289,7 +365,9 @@ function readHandoffs(value: unknown): IHandoff[] {
     }
     if (entry.send !== undefined && entry.send !== null) {
       if (typeof entry.send !== 'boolean') {
-        throw new InvalidPersona(`${where}: "send" must be true or false, not ${kindOf(entry.send)}`);
+        throw new InvalidPersona(
+          `${where}: "send" must be true or false, not ${kindOf(entry.send)}`
+        );
       }
       handoff.send = entry.send;
     }

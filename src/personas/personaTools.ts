@@ -4,8 +4,14 @@ import type { IPersona } from './persona';
 import { resolveTools, SUBAGENT_TOOL, toolsForPersona } from './toolMapping';
 
 /** Whether the persona's `tools` name the subagent tool (`agent`, `runSubagent`, Claude's `Task`). */
-export function canDelegate(persona: Pick<IPersona, 'tools'> | null, registry: ToolRegistry): boolean {
-  return !!persona?.tools && resolveTools(persona.tools, registry).tools.has(SUBAGENT_TOOL);
+export function canDelegate(
+  persona: Pick<IPersona, 'tools'> | null,
+  registry: ToolRegistry
+): boolean {
+  return (
+    !!persona?.tools &&
+    resolveTools(persona.tools, registry).tools.has(SUBAGENT_TOOL)
+  );
 }
 
 /**
@@ -18,7 +24,9 @@ export function toolsOfPersona(
   persona: Pick<IPersona, 'tools' | 'disallowedTools'> | null,
   options: { subagent?: boolean } = {}
 ): ITool[] {
-  const denied = persona?.disallowedTools?.length ? resolveTools(persona.disallowedTools, registry, { defaults: false }).tools : new Set<string>();
+  const denied = persona?.disallowedTools?.length
+    ? resolveTools(persona.disallowedTools, registry, { defaults: false }).tools
+    : new Set<string>();
   persona?.disallowedTools?.forEach(name => denied.add(name));
   const delegate = !options.subagent && canDelegate(persona, registry);
   return toolsForPersona(registry, persona ? persona.tools : null).filter(
@@ -32,13 +40,22 @@ export function toolsOfPersona(
  * `list_directory`...; a name with nothing offered here becomes a note, so
  * the model never looks for a tool it lacks.
  */
-export function resolveToolReferences(body: string, offered: Iterable<string>, registry: ToolRegistry): string {
+export function resolveToolReferences(
+  body: string,
+  offered: Iterable<string>,
+  registry: ToolRegistry
+): string {
   const available = new Set(offered);
-  return body.replace(/#tool:([A-Za-z0-9_.\/-]*[A-Za-z0-9_])/g, (_, name: string) => {
-    const tools = [...resolveTools([name], registry, { defaults: false }).tools].filter(tool => available.has(tool));
-    if (!available.size || !tools.length) {
-      return `"${name}" (a tool not available here)`;
+  return body.replace(
+    /#tool:([A-Za-z0-9_.\/-]*[A-Za-z0-9_])/g,
+    (_, name: string) => {
+      const tools = [
+        ...resolveTools([name], registry, { defaults: false }).tools
+      ].filter(tool => available.has(tool));
+      if (!available.size || !tools.length) {
+        return `"${name}" (a tool not available here)`;
+      }
+      return tools.map(tool => `\`${tool}\``).join(', ');
     }
-    return tools.map(tool => `\`${tool}\``).join(', ');
-  });
+  );
 }

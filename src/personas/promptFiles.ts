@@ -28,7 +28,8 @@ export interface IPromptFile {
   path: string;
 }
 
-export type PromptParseResult = { ok: true; prompt: IPromptFile } | { ok: false; error: string };
+export type PromptParseResult =
+  { ok: true; prompt: IPromptFile } | { ok: false; error: string };
 
 /** The command name of a prompt file: `Profile Table.prompt.md` -> `profile-table`; null if not one. */
 export function promptNameFromFileName(fileName: string): string | null {
@@ -55,7 +56,10 @@ function names(value: unknown, key: string): string[] {
     return [];
   }
   if (typeof value === 'string') {
-    return value.split(',').map(item => item.trim()).filter(Boolean);
+    return value
+      .split(',')
+      .map(item => item.trim())
+      .filter(Boolean);
   }
   if (Array.isArray(value) && value.every(item => typeof item === 'string')) {
     return (value as string[]).map(item => item.trim()).filter(Boolean);
@@ -64,22 +68,38 @@ function names(value: unknown, key: string): string[] {
 }
 
 /** Parse a prompt file; `{ok: false, error}` says what to fix. */
-export function parsePromptFile(source: string, path: string): PromptParseResult {
+export function parsePromptFile(
+  source: string,
+  path: string
+): PromptParseResult {
   const name = promptNameFromFileName(path);
   if (!name) {
     return { ok: false, error: `The file name must end in ${PROMPT_SUFFIX}` };
   }
   if (source.length > MAX_PROMPT_BYTES) {
-    return { ok: false, error: `The file is over ${MAX_PROMPT_BYTES / 1024} KB` };
+    return {
+      ok: false,
+      error: `The file is over ${MAX_PROMPT_BYTES / 1024} KB`
+    };
   }
   try {
     const { data, content } = parseFrontMatter(source);
     const body = content.trim();
     if (!body) {
-      return { ok: false, error: 'The prompt is empty: write it after the front matter' };
+      return {
+        ok: false,
+        error: 'The prompt is empty: write it after the front matter'
+      };
     }
-    const agent = (text(data, 'agent') ?? text(data, 'mode') ?? '').toLowerCase();
-    const rawTools = data.tools === undefined || data.tools === null ? null : names(data.tools, 'tools');
+    const agent = (
+      text(data, 'agent') ??
+      text(data, 'mode') ??
+      ''
+    ).toLowerCase();
+    const rawTools =
+      data.tools === undefined || data.tools === null
+        ? null
+        : names(data.tools, 'tools');
     const prompt: IPromptFile = {
       name,
       description: text(data, 'description') ?? '',
@@ -99,7 +119,10 @@ export function parsePromptFile(source: string, path: string): PromptParseResult
     }
     return { ok: true, prompt };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      error: error instanceof Error ? error.message : String(error)
+    };
   }
 }
 
@@ -124,11 +147,20 @@ export class PromptVariableError extends Error {
 const VARIABLE = /\$\{([A-Za-z]+)(?::([^}:]*))?(?::([^}]*))?\}/g;
 
 /** The `${input:name}` names of a prompt body, in order, without duplicates. */
-export function promptInputs(body: string): { name: string; placeholder?: string }[] {
+export function promptInputs(
+  body: string
+): { name: string; placeholder?: string }[] {
   const inputs: { name: string; placeholder?: string }[] = [];
   for (const match of body.matchAll(VARIABLE)) {
-    if (match[1] === 'input' && match[2] && !inputs.some(input => input.name === match[2])) {
-      inputs.push({ name: match[2], ...(match[3] ? { placeholder: match[3] } : {}) });
+    if (
+      match[1] === 'input' &&
+      match[2] &&
+      !inputs.some(input => input.name === match[2])
+    ) {
+      inputs.push({
+        name: match[2],
+        ...(match[3] ? { placeholder: match[3] } : {})
+      });
     }
   }
   return inputs;
@@ -138,20 +170,31 @@ export function promptInputs(body: string): { name: string; placeholder?: string
  * Split the text after `/name` into `key=value` inputs and the rest:
  * `table=orders limit="10 rows" and more` -> {table, limit}, "and more".
  */
-export function parsePromptArgs(args: string): { named: Record<string, string>; rest: string } {
+export function parsePromptArgs(args: string): {
+  named: Record<string, string>;
+  rest: string;
+} {
   const named: Record<string, string> = {};
   const rest = args
-    .replace(/(^|\s)([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))/g, (_, lead: string, key: string, a?: string, b?: string, c?: string) => {
-      named[key] = a ?? b ?? c ?? '';
-      return lead;
-    })
+    .replace(
+      /(^|\s)([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))/g,
+      (_, lead: string, key: string, a?: string, b?: string, c?: string) => {
+        named[key] = a ?? b ?? c ?? '';
+        return lead;
+      }
+    )
     .replace(/\s+/g, ' ')
     .trim();
   return { named, rest };
 }
 
 /** Folder of a path ('' at the root); base name; base name without its extension. */
-function pathParts(path: string): { dir: string; base: string; stem: string; ext: string } {
+function pathParts(path: string): {
+  dir: string;
+  base: string;
+  stem: string;
+  ext: string;
+} {
   const clean = path.replace(/^\/+/, '');
   const slash = clean.lastIndexOf('/');
   const base = clean.slice(slash + 1);
@@ -189,47 +232,71 @@ export function substitutePromptVariables(
       rest = '';
     }
   }
-  const missing = promptInputs(prompt.body).filter(input => values[input.name] === undefined);
+  const missing = promptInputs(prompt.body).filter(
+    input => values[input.name] === undefined
+  );
   if (missing.length) {
-    const usage = missing.map(input => `${input.name}=${input.placeholder ? `"${input.placeholder}"` : '…'}`).join(' ');
+    const usage = missing
+      .map(
+        input =>
+          `${input.name}=${input.placeholder ? `"${input.placeholder}"` : '…'}`
+      )
+      .join(' ');
     throw new PromptVariableError(
-      `/${prompt.name} needs ${missing.map(input => input.placeholder ? `${input.name} (${input.placeholder})` : input.name).join(', ')}: type /${prompt.name} ${usage}`
+      `/${prompt.name} needs ${missing.map(input => (input.placeholder ? `${input.name} (${input.placeholder})` : input.name)).join(', ')}: type /${prompt.name} ${usage}`
     );
   }
   const file = context.file || null;
   const parts = file ? pathParts(file) : null;
-  const need = (value: string | null | undefined, what: string, variable: string): string => {
+  const need = (
+    value: string | null | undefined,
+    what: string,
+    variable: string
+  ): string => {
     if (value === null || value === undefined || value === '') {
-      throw new PromptVariableError(`/${prompt.name} uses \${${variable}}: ${what}, then run it again`);
+      throw new PromptVariableError(
+        `/${prompt.name} uses \${${variable}}: ${what}, then run it again`
+      );
     }
     return value;
   };
-  const text = prompt.body.replace(VARIABLE, (whole, kind: string, name?: string) => {
-    switch (kind) {
-      case 'input':
-        return name ? values[name] : whole;
-      case 'file':
-        return need(file, 'open a notebook or file', kind);
-      case 'fileBasename':
-        return need(parts?.base, 'open a notebook or file', kind);
-      case 'fileBasenameNoExtension':
-        return need(parts?.stem, 'open a notebook or file', kind);
-      case 'fileDirname':
-        return parts ? parts.dir || '.' : need(null, 'open a notebook or file', kind);
-      case 'fileExtname':
-        return parts ? parts.ext : need(null, 'open a notebook or file', kind);
-      case 'selection':
-      case 'selectedText':
-        return need(context.selection, 'select some text in a cell or file', kind);
-      case 'cell':
-        return need(context.cell, 'select a notebook cell', kind);
-      case 'workspaceFolder':
-        return '.';
-      case 'workspaceFolderBasename':
-        return '.';
-      default:
-        return whole;
+  const text = prompt.body.replace(
+    VARIABLE,
+    (whole, kind: string, name?: string) => {
+      switch (kind) {
+        case 'input':
+          return name ? values[name] : whole;
+        case 'file':
+          return need(file, 'open a notebook or file', kind);
+        case 'fileBasename':
+          return need(parts?.base, 'open a notebook or file', kind);
+        case 'fileBasenameNoExtension':
+          return need(parts?.stem, 'open a notebook or file', kind);
+        case 'fileDirname':
+          return parts
+            ? parts.dir || '.'
+            : need(null, 'open a notebook or file', kind);
+        case 'fileExtname':
+          return parts
+            ? parts.ext
+            : need(null, 'open a notebook or file', kind);
+        case 'selection':
+        case 'selectedText':
+          return need(
+            context.selection,
+            'select some text in a cell or file',
+            kind
+          );
+        case 'cell':
+          return need(context.cell, 'select a notebook cell', kind);
+        case 'workspaceFolder':
+          return '.';
+        case 'workspaceFolderBasename':
+          return '.';
+        default:
+          return whole;
+      }
     }
-  });
+  );
   return { text, rest };
 }

@@ -1,7 +1,17 @@
 import { messageOf } from '../errorText';
 import { ISignal, Signal } from '@lumino/signaling';
-import { frontMatterParserLoaded, IFrontMatter, loadFrontMatterParser } from './frontMatter';
-import { IPersona, isForCodingAgent, MAX_PERSONA_BYTES, parsePersona, tooLargeReason } from './persona';
+import {
+  frontMatterParserLoaded,
+  IFrontMatter,
+  loadFrontMatterParser
+} from './frontMatter';
+import {
+  IPersona,
+  isForCodingAgent,
+  MAX_PERSONA_BYTES,
+  parsePersona,
+  tooLargeReason
+} from './persona';
 import { personaIdFromFileName } from './names';
 import {
   hiddenFolderHint,
@@ -60,17 +70,27 @@ export class PersonaRegistry {
     this._extraFolders = options.extraFolders ?? (() => []);
     const parse = (files: readonly IBundledPersonaFile[]) => {
       for (const file of files) {
-        const origin = { id: file.id, path: file.path, source: 'bundled' as const };
+        const origin = {
+          id: file.id,
+          path: file.path,
+          source: 'bundled' as const
+        };
         const result = parsePersona(file.text, origin, file.frontMatter);
         if (result.ok) {
           this._bundled.set(file.id, result.persona);
         } else {
-          this._bundledProblems.push({ path: file.path, reason: result.error, kind: 'invalid' });
+          this._bundledProblems.push({
+            path: file.path,
+            reason: result.error,
+            kind: 'invalid'
+          });
         }
       }
     };
     // Files without parsed front matter wait for the parser (load() awaits them).
-    const later = frontMatterParserLoaded() ? [] : options.bundled.filter(file => !file.frontMatter);
+    const later = frontMatterParserLoaded()
+      ? []
+      : options.bundled.filter(file => !file.frontMatter);
     parse(options.bundled.filter(file => !later.includes(file)));
     if (later.length) {
       this._bundledReady = loadFrontMatterParser().then(
@@ -80,7 +100,13 @@ export class PersonaRegistry {
         },
         error => {
           const reason = `Could not load the front matter parser: ${messageOf(error)}`;
-          later.forEach(file => this._bundledProblems.push({ path: file.path, reason, kind: 'unreadable' }));
+          later.forEach(file =>
+            this._bundledProblems.push({
+              path: file.path,
+              reason,
+              kind: 'unreadable'
+            })
+          );
         }
       );
     }
@@ -104,7 +130,11 @@ export class PersonaRegistry {
     let problems: IPersonaProblem[] = [];
     if (this._contents) {
       // Folders and files are read in parallel; results are merged in folder order.
-      const folders = await Promise.all(personaFolders(this._extraFolders()).map(folder => this._loadFolder(folder)));
+      const folders = await Promise.all(
+        personaFolders(this._extraFolders()).map(folder =>
+          this._loadFolder(folder)
+        )
+      );
       for (const result of folders.flat()) {
         if (result.problem) {
           problems.push(result.problem);
@@ -124,7 +154,8 @@ export class PersonaRegistry {
       // One hint per hidden top folder (.github holds two persona folders).
       problems = problems.filter(
         (problem, index) =>
-          problem.kind !== 'hidden' || problems.findIndex(other => other.reason === problem.reason) === index
+          problem.kind !== 'hidden' ||
+          problems.findIndex(other => other.reason === problem.reason) === index
       );
     }
     // A newer load() started meanwhile: its result is the one to keep.
@@ -153,7 +184,9 @@ export class PersonaRegistry {
    * false` (still usable as subagents) nor those for GitHub's coding agent.
    */
   selectable(): IPersona[] {
-    return this.all().filter(persona => persona.userInvocable !== false && !isForCodingAgent(persona));
+    return this.all().filter(
+      persona => persona.userInvocable !== false && !isForCodingAgent(persona)
+    );
   }
 
   /** The persona with this id (a workspace one wins over a bundled one). */
@@ -163,7 +196,9 @@ export class PersonaRegistry {
 
   /** The default persona, else the first one; null only when there is none at all. */
   defaultPersona(): IPersona | null {
-    return this.get(this._defaultId) ?? this.selectable()[0] ?? this.all()[0] ?? null;
+    return (
+      this.get(this._defaultId) ?? this.selectable()[0] ?? this.all()[0] ?? null
+    );
   }
 
   private async _loadFolder(folder: IWorkspaceFolder): Promise<ILoaded[]> {
@@ -174,7 +209,15 @@ export class PersonaRegistry {
     } catch (error) {
       if (isHiddenRefusal(error)) {
         const top = folder.path.split('/')[0];
-        return [{ problem: { path: top, reason: hiddenFolderHint(folder.path), kind: 'hidden' } }];
+        return [
+          {
+            problem: {
+              path: top,
+              reason: hiddenFolderHint(folder.path),
+              kind: 'hidden'
+            }
+          }
+        ];
       }
       if (isNotFound(error)) {
         return [];
@@ -183,13 +226,22 @@ export class PersonaRegistry {
       return [{ problem: { path: folder.path, reason, kind: 'unreadable' } }];
     }
     const files = entries
-      .filter(entry => entry.type === 'file' && entry.name.toLowerCase().endsWith(folder.suffix))
+      .filter(
+        entry =>
+          entry.type === 'file' &&
+          entry.name.toLowerCase().endsWith(folder.suffix)
+      )
       .sort((a, b) => a.name.localeCompare(b.name));
     return Promise.all(files.map(entry => this._loadFile(entry, folder)));
   }
 
-  private async _loadFile(entry: IPersonaFileEntry, folder: IWorkspaceFolder): Promise<ILoaded> {
-    const invalid = (reason: string): ILoaded => ({ problem: { path: entry.path, reason, kind: 'invalid' } });
+  private async _loadFile(
+    entry: IPersonaFileEntry,
+    folder: IWorkspaceFolder
+  ): Promise<ILoaded> {
+    const invalid = (reason: string): ILoaded => ({
+      problem: { path: entry.path, reason, kind: 'invalid' }
+    });
     const id = personaIdFromFileName(entry.name);
     if (!id) {
       return invalid('The file name gives no persona id');
@@ -207,9 +259,20 @@ export class PersonaRegistry {
     try {
       await loadFrontMatterParser();
     } catch (error) {
-      return { problem: { path: entry.path, reason: `Could not load the front matter parser: ${messageOf(error)}`, kind: 'unreadable' } };
+      return {
+        problem: {
+          path: entry.path,
+          reason: `Could not load the front matter parser: ${messageOf(error)}`,
+          kind: 'unreadable'
+        }
+      };
     }
-    const result = parsePersona(text, { id, path: entry.path, source: 'workspace', format: folder.format });
+    const result = parsePersona(text, {
+      id,
+      path: entry.path,
+      source: 'workspace',
+      format: folder.format
+    });
     return result.ok ? { persona: result.persona } : invalid(result.error);
   }
 
@@ -230,4 +293,3 @@ interface ILoaded {
   persona?: IPersona;
   problem?: IPersonaProblem;
 }
-

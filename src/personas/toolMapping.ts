@@ -19,7 +19,10 @@ export type { ToolGroup };
  * holds (read off the tools themselves, so query, ETL and MCP tools count
  * like any other) and the dynamic sources that answer for their own names.
  */
-export type IToolCatalogue = Pick<ToolRegistry, 'groupOf' | 'toolsOfGroup' | 'sources'> &
+export type IToolCatalogue = Pick<
+  ToolRegistry,
+  'groupOf' | 'toolsOfGroup' | 'sources'
+> &
   Partial<Pick<ToolRegistry, 'groups' | 'hasGroup'>>;
 
 /**
@@ -43,7 +46,13 @@ export const VSCODE_TOOL_MAP: Readonly<Record<string, readonly ToolGroup[]>> = {
   githubrepo: [],
   search: ['files-search', 'files-read'],
   vscodeapi: [],
-  runnotebooks: ['notebook-read', 'notebook-edit', 'notebook-run', 'kernel-inspect', 'kernel-run'],
+  runnotebooks: [
+    'notebook-read',
+    'notebook-edit',
+    'notebook-run',
+    'kernel-inspect',
+    'kernel-run'
+  ],
   // Tool sets of custom agents (VS Code 1.106+)
   read: ['files-read', 'notebook-read', 'kernel-inspect'],
   edit: ['files-edit', 'notebook-edit'],
@@ -97,7 +106,10 @@ export interface IResolvedTools {
 }
 
 /** The tool names of the given groups. */
-export function toolsOfGroups(groups: Iterable<ToolGroup>, catalogue: IToolCatalogue): Set<string> {
+export function toolsOfGroups(
+  groups: Iterable<ToolGroup>,
+  catalogue: IToolCatalogue
+): Set<string> {
   const tools = new Set<string>();
   for (const group of groups) {
     catalogue.toolsOfGroup(group).forEach(tool => tools.add(tool));
@@ -106,7 +118,9 @@ export function toolsOfGroups(groups: Iterable<ToolGroup>, catalogue: IToolCatal
 }
 
 function isToolGroup(name: string, catalogue: IToolCatalogue): boolean {
-  return catalogue.hasGroup ? catalogue.hasGroup(name) : (ALL_TOOL_GROUPS as string[]).includes(name);
+  return catalogue.hasGroup
+    ? catalogue.hasGroup(name)
+    : (ALL_TOOL_GROUPS as string[]).includes(name);
 }
 
 // Subagents: VS Code's `agent` / `runSubagent` (and Claude's `Task`) grant the delegation tool.
@@ -115,7 +129,9 @@ export const SUBAGENT_TOOL = 'run_subagent';
 const SUBAGENT_NAMES = new Set(['agent', 'runsubagent', 'task', SUBAGENT_TOOL]);
 
 function lookUp(name: string): readonly ToolGroup[] | undefined {
-  return Object.prototype.hasOwnProperty.call(VSCODE_TOOL_MAP, name) ? VSCODE_TOOL_MAP[name] : undefined;
+  return Object.prototype.hasOwnProperty.call(VSCODE_TOOL_MAP, name)
+    ? VSCODE_TOOL_MAP[name]
+    : undefined;
 }
 
 /**
@@ -123,7 +139,10 @@ function lookUp(name: string): readonly ToolGroup[] | undefined {
  * segment, else first segment of `a/b`), or this extension's own group and
  * tool names. Undefined when the name is unknown.
  */
-function resolveName(raw: string, catalogue: IToolCatalogue): { groups: readonly ToolGroup[]; tools: readonly string[] } | undefined {
+function resolveName(
+  raw: string,
+  catalogue: IToolCatalogue
+): { groups: readonly ToolGroup[]; tools: readonly string[] } | undefined {
   const name = raw.trim().replace(/^#/, '').toLowerCase();
   if (isToolGroup(name, catalogue)) {
     return { groups: [name], tools: catalogue.toolsOfGroup(name) };
@@ -133,7 +152,11 @@ function resolveName(raw: string, catalogue: IToolCatalogue): { groups: readonly
   }
   const segments = name.split('/').filter(Boolean);
   const candidates = [name, segments[segments.length - 1], segments[0]];
-  if (candidates.some(candidate => candidate !== undefined && SUBAGENT_NAMES.has(candidate))) {
+  if (
+    candidates.some(
+      candidate => candidate !== undefined && SUBAGENT_NAMES.has(candidate)
+    )
+  ) {
     return { groups: [], tools: [SUBAGENT_TOOL] };
   }
   for (const candidate of candidates) {
@@ -158,17 +181,27 @@ export function resolveTools(
   catalogue: IToolCatalogue,
   options: { defaults?: boolean } = {}
 ): IResolvedTools {
-  const sources = catalogue.sources.filter(source => source.toolsNamed || source.toolsByDefault);
+  const sources = catalogue.sources.filter(
+    source => source.toolsNamed || source.toolsByDefault
+  );
   if (names === null || names === undefined) {
     const groups = catalogue.groups?.() ?? ALL_TOOL_GROUPS;
     const tools = toolsOfGroups(groups, catalogue);
-    sources.forEach(source => source.toolsByDefault?.().forEach(tool => tools.add(tool)));
+    sources.forEach(source =>
+      source.toolsByDefault?.().forEach(tool => tools.add(tool))
+    );
     return { groups: new Set(groups), tools, unavailable: [] };
   }
-  const result: IResolvedTools = { groups: new Set(), tools: new Set(), unavailable: [] };
+  const result: IResolvedTools = {
+    groups: new Set(),
+    tools: new Set(),
+    unavailable: []
+  };
   const named = new Set<(typeof sources)[number]>();
   for (const name of names) {
-    const source = sources.find(candidate => candidate.toolsNamed?.(name.trim()) !== undefined);
+    const source = sources.find(
+      candidate => candidate.toolsNamed?.(name.trim()) !== undefined
+    );
     if (source) {
       named.add(source);
       source.toolsNamed!(name.trim())!.forEach(tool => result.tools.add(tool));
@@ -193,6 +226,9 @@ export function resolveTools(
 }
 
 /** The tools of a registry a persona's `tools:` list grants (null: all), resolved through this table. */
-export function toolsForPersona(registry: ToolRegistry, names: readonly string[] | null | undefined): ITool[] {
+export function toolsForPersona(
+  registry: ToolRegistry,
+  names: readonly string[] | null | undefined
+): ITool[] {
   return registry.forPersona(names, list => resolveTools(list, registry));
 }

@@ -14,7 +14,6 @@ export interface IHandoff {
   model?: string | string[];
 }
 
-
 const SECTION = /^(#{1,6})\s+Transition Instructions\s*#*\s*$/i;
 const HEADING = /^(#{1,6})\s/;
 const RULE = /^\s*(?:-{3,}|\*{3,}|_{3,})\s*$/;
@@ -61,9 +60,14 @@ function fromBullet(item: string): IHandoff | null {
   if (!agent) {
     return null;
   }
-  const handoff: IHandoff = { label: label ? label[1].replace(/:\s*$/, '').trim() : name, agent };
+  const handoff: IHandoff = {
+    label: label ? label[1].replace(/:\s*$/, '').trim() : name,
+    agent
+  };
   // "... chatmode to define business metrics" -> "Define business metrics"
-  const purpose = /^\s*to\s+(.+)$/i.exec(rest.slice(target.index + target[0].length));
+  const purpose = /^\s*to\s+(.+)$/i.exec(
+    rest.slice(target.index + target[0].length)
+  );
   const prompt = purpose?.[1].replace(/["”'.\s]+$/, '').trim();
   if (prompt) {
     handoff.prompt = prompt.charAt(0).toUpperCase() + prompt.slice(1);

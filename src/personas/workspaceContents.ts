@@ -19,7 +19,10 @@ export class PersonaContents implements IPersonaContents {
 
   async listDirectory(path: string): Promise<IPersonaFileEntry[]> {
     try {
-      const model = await this._contents.get(path, { type: 'directory', content: true });
+      const model = await this._contents.get(path, {
+        type: 'directory',
+        content: true
+      });
       return (model.content as Contents.IModel[]).map(item => ({
         name: item.name,
         path: item.path,
@@ -27,7 +30,11 @@ export class PersonaContents implements IPersonaContents {
         size: item.size ?? null
       }));
     } catch (error) {
-      if (isNotFound(error) && this._allowHidden() === false && /(^|\/)\./.test(path)) {
+      if (
+        isNotFound(error) &&
+        this._allowHidden() === false &&
+        /(^|\/)\./.test(path)
+      ) {
         throw new HiddenPathRefusedError(path);
       }
       throw error;
@@ -35,7 +42,11 @@ export class PersonaContents implements IPersonaContents {
   }
 
   async readFile(path: string): Promise<string> {
-    const model = await this._contents.get(path, { type: 'file', format: 'text', content: true });
+    const model = await this._contents.get(path, {
+      type: 'file',
+      format: 'text',
+      content: true
+    });
     return typeof model.content === 'string' ? model.content : '';
   }
 

@@ -23,7 +23,10 @@ export interface IPersonaContents {
 export class HiddenPathRefusedError extends Error {
   readonly hiddenRefused = true;
 
-  constructor(readonly path: string, message?: string) {
+  constructor(
+    readonly path: string,
+    message?: string
+  ) {
     super(message ?? `The server refuses hidden path ${path}`);
     this.name = 'HiddenPathRefusedError';
   }
@@ -56,24 +59,41 @@ export const WORKSPACE_PERSONA_FOLDERS: readonly IWorkspaceFolder[] = [
  * before `.jupyter/personas`, which stays the strongest. A folder ending in
  * `.claude/agents` is read in Claude's format.
  */
-export function personaFolders(extra: readonly string[] = []): IWorkspaceFolder[] {
+export function personaFolders(
+  extra: readonly string[] = []
+): IWorkspaceFolder[] {
   const known = new Set(WORKSPACE_PERSONA_FOLDERS.map(folder => folder.path));
   const added: IWorkspaceFolder[] = [];
   for (const raw of extra) {
-    const path = String(raw ?? '').trim().replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/^\/+|\/+$/g, '');
+    const path = String(raw ?? '')
+      .trim()
+      .replace(/\\/g, '/')
+      .replace(/^\.\/+/, '')
+      .replace(/^\/+|\/+$/g, '');
     if (!path || path.split('/').includes('..') || known.has(path)) {
       continue;
     }
     known.add(path);
-    added.push({ path, suffix: '.md', ...(/(^|\/)\.claude\/agents$/.test(path) ? { format: 'claude' as const } : {}) });
+    added.push({
+      path,
+      suffix: '.md',
+      ...(/(^|\/)\.claude\/agents$/.test(path)
+        ? { format: 'claude' as const }
+        : {})
+    });
   }
   const last = WORKSPACE_PERSONA_FOLDERS.length - 1;
-  return [...WORKSPACE_PERSONA_FOLDERS.slice(0, last), ...added, WORKSPACE_PERSONA_FOLDERS[last]];
+  return [
+    ...WORKSPACE_PERSONA_FOLDERS.slice(0, last),
+    ...added,
+    WORKSPACE_PERSONA_FOLDERS[last]
+  ];
 }
 
 /** True for a refusal of a hidden path (the error class or any error marked `hiddenRefused`). */
 export function isHiddenRefusal(error: unknown): boolean {
-  const marked = (error as { hiddenRefused?: unknown } | null)?.hiddenRefused === true;
+  const marked =
+    (error as { hiddenRefused?: unknown } | null)?.hiddenRefused === true;
   return error instanceof HiddenPathRefusedError || marked;
 }
 

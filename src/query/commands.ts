@@ -14,17 +14,22 @@ import { CommandIDs } from '../commands';
  */
 
 /** A cheap look at a cell's text, for showing the buttons (the kernel does the real detection). */
-const QUERY_HINT = /%%?sql\b|\.(?:sql|execute|query)\s*\(|read_sql|read_database|\btext\s*\(|\.lazy\s*\(|LazyFrame|scan_\w+\s*\(|\.explain\s*\(/;
+const QUERY_HINT =
+  /%%?sql\b|\.(?:sql|execute|query)\s*\(|read_sql|read_database|\btext\s*\(|\.lazy\s*\(|LazyFrame|scan_\w+\s*\(|\.explain\s*\(/;
 
 export function looksLikeQuery(source: string): boolean {
   return QUERY_HINT.test(source);
 }
 
 /** The verdict card's "Install sqlglot": asks the agent to install through install_packages, then verify again. */
-export const INSTALL_VERIFIER_PACKAGE_COMMAND = 'data-engineer:query-install-package';
+export const INSTALL_VERIFIER_PACKAGE_COMMAND =
+  'data-engineer:query-install-package';
 
 /** The message that command sends: the install goes through the usual install_packages approval. */
-export function installPackageRequest(packageName: string, notebookPath?: string): string {
+export function installPackageRequest(
+  packageName: string,
+  notebookPath?: string
+): string {
   const where = notebookPath ? ` of ${notebookPath}` : '';
   return (
     `The query verifier needs the Python package ${packageName} in the kernel${where}. ` +
@@ -44,14 +49,18 @@ export interface IQueryCommandsOptions {
 
 export function addQueryCommands(options: IQueryCommandsOptions): void {
   const { app, tracker, trans } = options;
-  const activeCell = () => (sqlEditorActive() ? null : tracker?.activeCell?.model ?? null);
+  const activeCell = () =>
+    sqlEditorActive() ? null : (tracker?.activeCell?.model ?? null);
   const sqlEditorActive = () => {
     const path = (app.shell.currentWidget as any)?.context?.path;
     return typeof path === 'string' && path.toLowerCase().endsWith('.sql');
   };
   const queryTarget = () => {
     const cell = activeCell();
-    return (cell?.type === 'code' && looksLikeQuery(cell.sharedModel.getSource())) || sqlEditorActive();
+    return (
+      (cell?.type === 'code' && looksLikeQuery(cell.sharedModel.getSource())) ||
+      sqlEditorActive()
+    );
   };
   const hasError = () => {
     const cell = activeCell() as any;
@@ -66,10 +75,44 @@ export function addQueryCommands(options: IQueryCommandsOptions): void {
     }
     return false;
   };
-  const commands: [string, string, string, typeof infoIcon, () => boolean, string][] = [
-    [CommandIDs.explainQuery, trans.__('Explain Query'), trans.__('Explain what the active query cell computes and its plan (the query is not run)'), infoIcon, queryTarget, '/explain'],
-    [CommandIDs.optimizeQuery, trans.__('Optimize Query'), trans.__('Ask for a faster rewrite of the active query cell, verified to return the same rows'), fastForwardIcon, queryTarget, '/optimize'],
-    [CommandIDs.diagnoseError, trans.__('Diagnose Error'), trans.__("Ask the assistant about the active cell's error, with its traceback"), bugIcon, hasError, '/diagnose']
+  const commands: [
+    string,
+    string,
+    string,
+    typeof infoIcon,
+    () => boolean,
+    string
+  ][] = [
+    [
+      CommandIDs.explainQuery,
+      trans.__('Explain Query'),
+      trans.__(
+        'Explain what the active query cell computes and its plan (the query is not run)'
+      ),
+      infoIcon,
+      queryTarget,
+      '/explain'
+    ],
+    [
+      CommandIDs.optimizeQuery,
+      trans.__('Optimize Query'),
+      trans.__(
+        'Ask for a faster rewrite of the active query cell, verified to return the same rows'
+      ),
+      fastForwardIcon,
+      queryTarget,
+      '/optimize'
+    ],
+    [
+      CommandIDs.diagnoseError,
+      trans.__('Diagnose Error'),
+      trans.__(
+        "Ask the assistant about the active cell's error, with its traceback"
+      ),
+      bugIcon,
+      hasError,
+      '/diagnose'
+    ]
   ];
   for (const [id, label, caption, icon, applies, text] of commands) {
     app.commands.addCommand(id, {
@@ -80,34 +123,52 @@ export function addQueryCommands(options: IQueryCommandsOptions): void {
       isVisible: applies,
       execute: () => options.send(text)
     });
-    options.palette?.addItem({ command: id, category: trans.__('Data Engineer') });
+    options.palette?.addItem({
+      command: id,
+      category: trans.__('Data Engineer')
+    });
   }
   app.commands.addCommand(INSTALL_VERIFIER_PACKAGE_COMMAND, {
     label: args => trans.__('Install %1', String(args.package ?? 'sqlglot')),
-    caption: trans.__("Install the verifier's missing package in the kernel (asks first), then verify again"),
+    caption: trans.__(
+      "Install the verifier's missing package in the kernel (asks first), then verify again"
+    ),
     execute: args => {
       const name = String(args.package ?? '');
       // A pip name only: the text goes into the chat as the user's request.
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
         return;
       }
-      return options.send(installPackageRequest(name, typeof args.notebook === 'string' && args.notebook ? args.notebook : undefined));
+      return options.send(
+        installPackageRequest(
+          name,
+          typeof args.notebook === 'string' && args.notebook
+            ? args.notebook
+            : undefined
+        )
+      );
     }
   });
-    // The buttons follow the active cell, its text and its outputs (debounced: typing
+  // The buttons follow the active cell, its text and its outputs (debounced: typing
   // must not re-render every toolbar per keystroke).
   let timer: ReturnType<typeof setTimeout> | undefined;
   const changed = () => {
     clearTimeout(timer);
     // By id: a toolbar button widget updates its own hidden state only for its id.
-    timer = setTimeout(() => commands.forEach(([id]) => app.commands.notifyCommandChanged(id)), 200);
+    timer = setTimeout(
+      () => commands.forEach(([id]) => app.commands.notifyCommandChanged(id)),
+      200
+    );
   };
   tracker?.activeCellChanged.connect(changed);
   tracker?.currentChanged.connect(changed);
   app.shell.currentChanged?.connect(changed);
   tracker?.widgetAdded.connect((_, panel) => {
     panel.sessionContext.iopubMessage.connect((_, msg) => {
-      if (msg.header.msg_type === 'error' || msg.header.msg_type === 'execute_input') {
+      if (
+        msg.header.msg_type === 'error' ||
+        msg.header.msg_type === 'execute_input'
+      ) {
         changed();
       }
     });

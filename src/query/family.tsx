@@ -3,7 +3,11 @@ import type { INotebookTracker } from '@jupyterlab/notebook';
 import * as React from 'react';
 import { outputsOf } from '../notebook';
 import { INotebookAccess, NOTEBOOKS_SERVICE } from '../notebook';
-import type { IResultViewProps, IToolFamilyContents, IToolFamilyHost } from '../tokens';
+import type {
+  IResultViewProps,
+  IToolFamilyContents,
+  IToolFamilyHost
+} from '../tokens';
 import { QUERY_SERVICE, QueryService } from './service';
 import { ActiveQuery, createQuerySlashCommands } from './slashCommands';
 import { createQueryTools } from './tools';
@@ -13,12 +17,19 @@ import { QueryCard } from './ui/queryCard';
 /** The query family as the chat loads it: tools, their service, `/explain` `/optimize` `/diagnose`, the card. */
 export function createQueryFamily(
   host: IToolFamilyHost,
-  options: { tracker: INotebookTracker | null; docManager: IDocumentManager | null }
+  options: {
+    tracker: INotebookTracker | null;
+    docManager: IDocumentManager | null;
+  }
 ): IToolFamilyContents {
-  const notebooks = (host.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ?? null;
+  const notebooks =
+    (host.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ?? null;
   const service = new QueryService({
     notebooks,
-    settings: () => ({ tolerance: host.settings().queryTolerance, timeBudgetS: host.settings().queryTimeBudget })
+    settings: () => ({
+      tolerance: host.settings().queryTolerance,
+      timeBudgetS: host.settings().queryTimeBudget
+    })
   });
   const { tracker, docManager } = options;
   // /explain, /optimize, /diagnose act on the active cell (or the active .sql file).
@@ -45,7 +56,12 @@ export function createQueryFamily(
     };
   };
   const QueryResult = (props: IResultViewProps) => (
-    <QueryCard data={props.call.result!.data!.query as unknown as IQueryResultData} trans={props.trans} service={service} onCommand={props.onCommand} />
+    <QueryCard
+      data={props.call.result!.data!.query as unknown as IQueryResultData}
+      trans={props.trans}
+      service={service}
+      onCommand={props.onCommand}
+    />
   );
   return {
     // The tools act on open notebooks: without notebook access there is nothing to act on.

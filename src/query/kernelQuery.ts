@@ -1,5 +1,9 @@
 import type { Kernel } from '@jupyterlab/services';
-import { helperBootstrap, IKernelHelper, KernelChannel } from '../kernelChannel';
+import {
+  helperBootstrap,
+  IKernelHelper,
+  KernelChannel
+} from '../kernelChannel';
 import type { IDetectedQuery, IExplainContext, IVerification } from './types';
 
 /** The private module of the query helper in the kernel's `sys.modules`. */
@@ -11,7 +15,9 @@ export const QUERY_MODULE = '__jl_data_engineer_query__';
  */
 export async function loadQuerySources(): Promise<string[]> {
   // Through src/ so that the compiled lib/ module finds the files too (as kernelInspector.ts does).
-  const files = await import(/* webpackChunkName: "query-helper-py" */ './kernelQuerySources');
+  const files = await import(
+    /* webpackChunkName: "query-helper-py" */ './kernelQuerySources'
+  );
   return files.QUERY_SOURCES;
 }
 
@@ -25,11 +31,16 @@ export const QUERY_HELPER: IKernelHelper = {
 
 /** One expression that runs the helper into a fresh module, assigning no user name (as inspector.py's). */
 export async function queryBootstrapCode(): Promise<string> {
-  return helperBootstrap({ ...QUERY_HELPER, source: (await loadQuerySources()).join('\n\n') });
+  return helperBootstrap({
+    ...QUERY_HELPER,
+    source: (await loadQuerySources()).join('\n\n')
+  });
 }
 
 /** A Python literal for a JS value (strings, numbers, booleans, null). */
-export function py(value: string | number | boolean | null | undefined): string {
+export function py(
+  value: string | number | boolean | null | undefined
+): string {
   if (value === null || value === undefined) {
     return 'None';
   }
@@ -42,7 +53,10 @@ export function py(value: string | number | boolean | null | undefined): string 
   return JSON.stringify(value);
 }
 
-export type IQueryKernel = Pick<Kernel.IKernelConnection, 'requestExecute' | 'interrupt' | 'info'> &
+export type IQueryKernel = Pick<
+  Kernel.IKernelConnection,
+  'requestExecute' | 'interrupt' | 'info'
+> &
   Partial<Pick<Kernel.IKernelConnection, 'status'>>;
 
 export interface IQueryCallOptions {
@@ -62,23 +76,40 @@ export class QueryKernel {
   }
 
   /** Which query the cell runs and on what connection; with `rewrite`, the cell's new source. */
-  detect(source: string, rewrite?: string, options: IQueryCallOptions = {}): Promise<IDetectedQuery> {
+  detect(
+    source: string,
+    rewrite?: string,
+    options: IQueryCallOptions = {}
+  ): Promise<IDetectedQuery> {
     const args = [`get_ipython().user_ns`, py(source)];
     if (rewrite !== undefined) {
       args.push(py(rewrite));
     }
-    return this.call(ref => `${ref}.detect_query(${args.join(', ')})`, { timeoutMs: 15000, ...options });
+    return this.call(ref => `${ref}.detect_query(${args.join(', ')})`, {
+      timeoutMs: 15000,
+      ...options
+    });
   }
 
   /** The plan (EXPLAIN; ANALYZE only when asked: it runs the query) and the catalog facts. */
   explain(
-    input: { sql?: string; connection?: string | null; engine?: string | null; analyze?: boolean; frame?: string | null },
+    input: {
+      sql?: string;
+      connection?: string | null;
+      engine?: string | null;
+      analyze?: boolean;
+      frame?: string | null;
+    },
     options: IQueryCallOptions = {}
   ): Promise<IExplainContext> {
-    const expr = (ref: string) => `${ref}.explain_context(get_ipython().user_ns, ${py(input.sql ?? null)}, connection=${py(
-      input.connection ?? null
-    )}, engine=${py(input.engine ?? null)}, analyze=${py(!!input.analyze)}, frame=${py(input.frame ?? null)})`;
-    return this.call(expr, { timeoutMs: input.analyze ? 600000 : 60000, ...options });
+    const expr = (ref: string) =>
+      `${ref}.explain_context(get_ipython().user_ns, ${py(input.sql ?? null)}, connection=${py(
+        input.connection ?? null
+      )}, engine=${py(input.engine ?? null)}, analyze=${py(!!input.analyze)}, frame=${py(input.frame ?? null)})`;
+    return this.call(expr, {
+      timeoutMs: input.analyze ? 600000 : 60000,
+      ...options
+    });
   }
 
   /** Verify a rewrite against the original (see query_verify.py for the verdicts). */
@@ -93,11 +124,12 @@ export class QueryKernel {
     },
     options: IQueryCallOptions = {}
   ): Promise<IVerification> {
-    const expr = (ref: string) => `${ref}.verify_rewrite(get_ipython().user_ns, ${py(input.original)}, ${py(input.rewrite)}, connection=${py(
-      input.connection ?? null
-    )}, engine=${py(input.engine ?? null)}, tolerance=${py(input.tolerance ?? null)}, time_budget=${py(
-      input.timeBudgetS ?? null
-    )})`;
+    const expr = (ref: string) =>
+      `${ref}.verify_rewrite(get_ipython().user_ns, ${py(input.original)}, ${py(input.rewrite)}, connection=${py(
+        input.connection ?? null
+      )}, engine=${py(input.engine ?? null)}, tolerance=${py(input.tolerance ?? null)}, time_budget=${py(
+        input.timeBudgetS ?? null
+      )})`;
     // The budget is for timing; comparing and the probe come on top.
     const budget = (input.timeBudgetS ?? 30) * 1000;
     return this.call(expr, { timeoutMs: budget * 4 + 600000, ...options });
@@ -108,8 +140,15 @@ export class QueryKernel {
    * helper first when the kernel lacks it. Stop interrupts the kernel and waits for
    * the helper's own "cancelled" answer.
    */
-  call(expression: (ref: string) => string, options: IQueryCallOptions): Promise<any> {
-    return this._channel.callHelper(QUERY_HELPER, expression, { timeoutMs: 60000, ...options, answersInterrupt: true });
+  call(
+    expression: (ref: string) => string,
+    options: IQueryCallOptions
+  ): Promise<any> {
+    return this._channel.callHelper(QUERY_HELPER, expression, {
+      timeoutMs: 60000,
+      ...options,
+      answersInterrupt: true
+    });
   }
 
   private _channel: KernelChannel;

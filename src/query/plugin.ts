@@ -1,4 +1,7 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
@@ -13,7 +16,8 @@ import { addQueryCommands } from './commands';
  */
 export const queryPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:query',
-  description: 'Explain, optimize (verified) and diagnose query cells in the Data Engineer chat.',
+  description:
+    'Explain, optimize (verified) and diagnose query cells in the Data Engineer chat.',
   autoStart: true,
   requires: [IDataEngineerChat, IToolRegistry],
   optional: [INotebookTracker, IDocumentManager, ICommandPalette, ITranslator],
@@ -26,11 +30,23 @@ export const queryPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_data_engineer');
-    addQueryCommands({ app, tracker, palette, trans, send: text => chat.send(text) });
+    const trans = (translator ?? nullTranslator).load(
+      'jupyterlab_data_engineer'
+    );
+    addQueryCommands({
+      app,
+      tracker,
+      palette,
+      trans,
+      send: text => chat.send(text)
+    });
     tools.addFamily({
       id: 'query',
-      load: async host => (await import('./family')).createQueryFamily(host, { tracker, docManager })
+      load: async host =>
+        (await import('./family')).createQueryFamily(host, {
+          tracker,
+          docManager
+        })
     });
   }
 };

@@ -24,7 +24,10 @@ type IVerificationData = Extract<IQueryResultData, { kind: 'verification' }>;
  * saw) can replace a cell, whatever a card or a saved chat says.
  */
 export class QueryService {
-  constructor(options: { notebooks: INotebookAccess | null; settings: () => IQuerySettings }) {
+  constructor(options: {
+    notebooks: INotebookAccess | null;
+    settings: () => IQuerySettings;
+  }) {
     this._notebooks = options.notebooks;
     this.settings = options.settings;
   }
@@ -58,7 +61,11 @@ export class QueryService {
 
   /** True when Apply may replace the cell with this verification's rewrite. */
   canApply(data: IVerificationData): boolean {
-    return data.verification.applicable && data.newSource !== undefined && this._verified.has(verifiedKey(data));
+    return (
+      data.verification.applicable &&
+      data.newSource !== undefined &&
+      this._verified.has(verifiedKey(data))
+    );
   }
 
   /**
@@ -67,15 +74,23 @@ export class QueryService {
    */
   async apply(data: IVerificationData): Promise<void> {
     if (!this.canApply(data)) {
-      throw new Error('Only a rewrite that passed verification in this session can be applied: verify it again.');
+      throw new Error(
+        'Only a rewrite that passed verification in this session can be applied: verify it again.'
+      );
     }
     if (!this._notebooks || !data.cellId) {
       throw new Error('The notebook of this query is not available.');
     }
     const target = await this._notebooks.resolve(data.notebookPath);
-    const cell: ICellModel = findCell(target.model, data.cellId, target.path).cell;
+    const cell: ICellModel = findCell(
+      target.model,
+      data.cellId,
+      target.path
+    ).cell;
     if (sourceOf(cell) !== data.cellSource) {
-      throw new Error('The cell changed since the rewrite was verified: verify it again before applying.');
+      throw new Error(
+        'The cell changed since the rewrite was verified: verify it again before applying.'
+      );
     }
     cell.sharedModel.setSource(data.newSource!);
     target.reveal(data.cellId);
@@ -88,5 +103,12 @@ export class QueryService {
 }
 
 function verifiedKey(data: IVerificationData): string {
-  return JSON.stringify([data.notebookPath ?? '', data.cellId ?? '', data.cellSource ?? '', data.newSource ?? ''].map(String));
+  return JSON.stringify(
+    [
+      data.notebookPath ?? '',
+      data.cellId ?? '',
+      data.cellSource ?? '',
+      data.newSource ?? ''
+    ].map(String)
+  );
 }

@@ -4,7 +4,13 @@ import type { ISlashCommand, ISlashExpansion } from '../agent/slashCommands';
 
 /** What the query commands act on: the active cell, or the active .sql file. */
 export type ActiveQuery =
-  | { kind: 'cell'; notebookPath: string; cellId: string; source: string; outputs: IOutputJSON[] }
+  | {
+      kind: 'cell';
+      notebookPath: string;
+      cellId: string;
+      source: string;
+      outputs: IOutputJSON[];
+    }
   | { kind: 'file'; path: string; text: string };
 
 /** ANSI colour codes out of a traceback. */
@@ -18,7 +24,9 @@ export function errorOf(outputs: IOutputJSON[]): string | null {
   for (const output of outputs) {
     if (output.output_type === 'error') {
       const o = output as any;
-      const traceback = Array.isArray(o.traceback) ? o.traceback.join('\n') : '';
+      const traceback = Array.isArray(o.traceback)
+        ? o.traceback.join('\n')
+        : '';
       return plain(`${o.ename}: ${o.evalue}\n${traceback}`).slice(0, 20000);
     }
   }
@@ -26,7 +34,9 @@ export function errorOf(outputs: IOutputJSON[]): string | null {
 }
 
 function where(q: ActiveQuery): string {
-  return q.kind === 'cell' ? `cell ${q.cellId} of ${q.notebookPath}` : `the file ${q.path}`;
+  return q.kind === 'cell'
+    ? `cell ${q.cellId} of ${q.notebookPath}`
+    : `the file ${q.path}`;
 }
 
 function attachment(q: ActiveQuery): { label: string; text: string } {
@@ -38,11 +48,15 @@ function attachment(q: ActiveQuery): { label: string; text: string } {
 function target(q: ActiveQuery): string {
   return q.kind === 'cell'
     ? `notebook_path "${q.notebookPath}" and cell_id "${q.cellId}"`
-    : 'sql (the file\'s text) with notebook_path of the notebook whose kernel holds the connection (ask the user which one if it is not clear)';
+    : "sql (the file's text) with notebook_path of the notebook whose kernel holds the connection (ask the user which one if it is not clear)";
 }
 
 /** The prompts of Explain / Optimize / Diagnose for a query (what the slash commands send). */
-export function queryPrompt(action: 'explain' | 'optimize' | 'diagnose', q: ActiveQuery, extra = ''): ISlashExpansion {
+export function queryPrompt(
+  action: 'explain' | 'optimize' | 'diagnose',
+  q: ActiveQuery,
+  extra = ''
+): ISlashExpansion {
   const more = extra ? `\n\n${extra}` : '';
   if (action === 'explain') {
     return {
@@ -59,30 +73,56 @@ export function queryPrompt(action: 'explain' | 'optimize' | 'diagnose', q: Acti
   const error = q.kind === 'cell' ? errorOf(q.outputs) : null;
   return {
     prompt: `Diagnose the error of ${where(q)}: find the cause from the traceback and the code, check the data or connection in the kernel if needed, and propose a fix.${more}`,
-    attachments: [attachment(q), ...(error ? [{ label: `Traceback of ${where(q)}`, text: error }] : [])]
+    attachments: [
+      attachment(q),
+      ...(error ? [{ label: `Traceback of ${where(q)}`, text: error }] : [])
+    ]
   };
 }
 
 /** `/explain`, `/optimize`, `/diagnose` on the active cell (or .sql file). */
-export function createQuerySlashCommands(active: () => ActiveQuery | null, trans: TranslationBundle): ISlashCommand[] {
-  const make = (name: 'explain' | 'optimize' | 'diagnose', description: string): ISlashCommand => ({
+export function createQuerySlashCommands(
+  active: () => ActiveQuery | null,
+  trans: TranslationBundle
+): ISlashCommand[] {
+  const make = (
+    name: 'explain' | 'optimize' | 'diagnose',
+    description: string
+  ): ISlashCommand => ({
     name,
     description,
     argumentHint: trans.__('[what to focus on]'),
     expand: async (args: string) => {
       const q = active();
       if (!q) {
-        throw new Error(trans.__('Select a query cell in a notebook (or open a .sql file) first.'));
+        throw new Error(
+          trans.__(
+            'Select a query cell in a notebook (or open a .sql file) first.'
+          )
+        );
       }
       if (name === 'diagnose' && (q.kind !== 'cell' || !errorOf(q.outputs))) {
-        throw new Error(trans.__('The active cell has no error output to diagnose: run it first.'));
+        throw new Error(
+          trans.__(
+            'The active cell has no error output to diagnose: run it first.'
+          )
+        );
       }
       return queryPrompt(name, q, args);
     }
   });
   return [
-    make('explain', trans.__('Explain the active query cell: what it computes and its plan')),
-    make('optimize', trans.__('Optimize the active query cell with a verified rewrite')),
-    make('diagnose', trans.__("Diagnose the active cell's error from its traceback"))
+    make(
+      'explain',
+      trans.__('Explain the active query cell: what it computes and its plan')
+    ),
+    make(
+      'optimize',
+      trans.__('Optimize the active query cell with a verified rewrite')
+    ),
+    make(
+      'diagnose',
+      trans.__("Diagnose the active cell's error from its traceback")
+    )
   ];
 }

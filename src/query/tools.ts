@@ -3,7 +3,12 @@ import { KernelUnavailable } from '../kernelChannel';
 import { outputsOf, sourceOf } from '../notebook';
 import { guardFor } from '../tools/guard';
 import { findCell } from '../notebook';
-import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from '../notebook';
+import {
+  INotebookAccess,
+  INotebookTarget,
+  NOTEBOOKS_SERVICE,
+  NotebookToolError
+} from '../notebook';
 import { defineTool } from '../tools/schema';
 import { fenced } from '../markdown/markdown';
 import type { IToolResultData } from '../tools/results';
@@ -29,60 +34,92 @@ const guarded = guardFor(QueryToolError, KernelUnavailable, NotebookToolError);
 const COMMON = {
   notebook_path: {
     type: 'string',
-    description: "Notebook whose kernel runs the query (path from the server root). Default: the active notebook."
+    description:
+      'Notebook whose kernel runs the query (path from the server root). Default: the active notebook.'
   },
-  cell_id: { type: 'string', description: 'The query cell. Default: the active cell (ignored when `sql` is given).' },
+  cell_id: {
+    type: 'string',
+    description:
+      'The query cell. Default: the active cell (ignored when `sql` is given).'
+  },
   sql: {
     type: 'string',
-    description: 'SQL to use instead of a cell\'s (e.g. the text of a .sql file); give `connection` or `engine` with it.'
+    description:
+      "SQL to use instead of a cell's (e.g. the text of a .sql file); give `connection` or `engine` with it."
   },
   connection: {
     type: 'string',
-    description: 'Kernel variable holding the connection (engine, con, spark). Default: detected from the cell.'
+    description:
+      'Kernel variable holding the connection (engine, con, spark). Default: detected from the cell.'
   },
   engine: {
     type: 'string',
     enum: ['duckdb', 'jupysql', 'spark'],
-    description: 'Without a connection variable: DuckDB\'s default connection, jupysql\'s current one, or the active SparkSession.'
+    description:
+      "Without a connection variable: DuckDB's default connection, jupysql's current one, or the active SparkSession."
   }
 } as const;
 
 function service(context: IToolContext): QueryService {
   const s = context.services[QUERY_SERVICE] as QueryService | undefined;
   if (!s) {
-    throw new QueryToolError('Query tools are not available in this chat (no notebooks).');
+    throw new QueryToolError(
+      'Query tools are not available in this chat (no notebooks).'
+    );
   }
   return s;
 }
 
 async function resolveQuery(
   context: IToolContext,
-  input: { notebook_path?: string; cell_id?: string; sql?: string; connection?: string; engine?: string }
+  input: {
+    notebook_path?: string;
+    cell_id?: string;
+    sql?: string;
+    connection?: string;
+    engine?: string;
+  }
 ): Promise<IResolvedQuery> {
-  const notebooks = (context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ?? service(context).notebooks;
+  const notebooks =
+    (context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ??
+    service(context).notebooks;
   if (!notebooks) {
-    throw new QueryToolError('No notebook is open: queries run in a notebook\'s kernel.');
+    throw new QueryToolError(
+      "No notebook is open: queries run in a notebook's kernel."
+    );
   }
   const target = await notebooks.resolve(input.notebook_path, context.signal);
   const kernel = service(context).kernelFor(target);
   if (!kernel) {
-    throw new QueryToolError(`${target.path} has no kernel. Start one and run the cells that connect to the database.`);
+    throw new QueryToolError(
+      `${target.path} has no kernel. Start one and run the cells that connect to the database.`
+    );
   }
   if (input.sql) {
     return {
       target,
       kernel,
       cell: null,
-      detected: { found: true, kind: 'python', sql: input.sql, engine: input.engine ?? null, connection: input.connection ?? null }
+      detected: {
+        found: true,
+        kind: 'python',
+        sql: input.sql,
+        engine: input.engine ?? null,
+        connection: input.connection ?? null
+      }
     };
   }
   const cellId = input.cell_id || target.activeCellId();
   if (!cellId) {
-    throw new QueryToolError('No cell is selected: pass cell_id, or sql with a connection.');
+    throw new QueryToolError(
+      'No cell is selected: pass cell_id, or sql with a connection.'
+    );
   }
   const cell = findCell(target.model, cellId, target.path).cell;
   const cellSource = sourceOf(cell);
-  const detected = await kernel.detect(cellSource, undefined, { signal: context.signal });
+  const detected = await kernel.detect(cellSource, undefined, {
+    signal: context.signal
+  });
   if (!detected.found) {
     throw new QueryToolError(
       `Cell ${cellId} runs no query the tools recognise (${detected.message ?? 'no SQL found'}). Pass the SQL as \`sql\` with \`connection\`.`
@@ -94,13 +131,31 @@ async function resolveQuery(
   return { target, kernel, cell, cellSource, detected };
 }
 
-function engineArgs(d: IDetectedQuery): { connection: string | null; engine: string | null } {
+function engineArgs(d: IDetectedQuery): {
+  connection: string | null;
+  engine: string | null;
+} {
   const known = ['duckdb', 'jupysql', 'spark'];
-  return { connection: d.connection ?? null, engine: d.connection ? null : known.includes(d.engine ?? '') ? d.engine! : null };
+  return {
+    connection: d.connection ?? null,
+    engine: d.connection
+      ? null
+      : known.includes(d.engine ?? '')
+        ? d.engine!
+        : null
+  };
 }
 
-function result(text: string, query: IQueryResultData, isError = false): IToolResult {
-  return { content: text, isError, data: { query: query as unknown as NonNullable<IToolResultData['query']> } };
+function result(
+  text: string,
+  query: IQueryResultData,
+  isError = false
+): IToolResult {
+  return {
+    content: text,
+    isError,
+    data: { query: query as unknown as NonNullable<IToolResultData['query']> }
+  };
 }
 
 /** `explain_query`: the context for explaining a query, gathered without running it. */
@@ -114,24 +169,46 @@ export function explainQueryTool() {
       type: 'object',
       properties: {
         ...COMMON,
-        analyze: { type: 'boolean', description: 'EXPLAIN ANALYZE (runs the query). Only with the user\'s consent.' }
+        analyze: {
+          type: 'boolean',
+          description:
+            "EXPLAIN ANALYZE (runs the query). Only with the user's consent."
+        }
       },
       additionalProperties: false
     },
     effect: 'read',
     defaultApproval: 'auto',
-    riskOf: input => (input.analyze ? 'EXPLAIN ANALYZE runs the query against the database' : null),
-    describe: input => (input.analyze ? 'Explain the query with EXPLAIN ANALYZE (runs it)' : 'Explain the query (plan only, not run)'),
+    riskOf: input =>
+      input.analyze
+        ? 'EXPLAIN ANALYZE runs the query against the database'
+        : null,
+    describe: input =>
+      input.analyze
+        ? 'Explain the query with EXPLAIN ANALYZE (runs it)'
+        : 'Explain the query (plan only, not run)',
     run: (input, context) =>
       guarded(async () => {
         const q = await resolveQuery(context, input);
         const d = q.detected;
         const explained =
           d.kind === 'pipeline'
-            ? await q.kernel.explain({ frame: d.frame }, { signal: context.signal })
-            : await q.kernel.explain({ sql: d.sql, ...engineArgs(d), analyze: !!input.analyze }, { signal: context.signal });
-        const lastRun = q.cell ? lastRunFacts(q.cell.toJSON() as any, outputsOf(q.cell)) : null;
-        const text = JSON.stringify({ detected: d, ...explained, last_run: lastRun });
+            ? await q.kernel.explain(
+                { frame: d.frame },
+                { signal: context.signal }
+              )
+            : await q.kernel.explain(
+                { sql: d.sql, ...engineArgs(d), analyze: !!input.analyze },
+                { signal: context.signal }
+              );
+        const lastRun = q.cell
+          ? lastRunFacts(q.cell.toJSON() as any, outputsOf(q.cell))
+          : null;
+        const text = JSON.stringify({
+          detected: d,
+          ...explained,
+          last_run: lastRun
+        });
         return result(
           text,
           {
@@ -161,8 +238,15 @@ export function proposeRewriteTool() {
         notebook_path: COMMON.notebook_path,
         cell_id: COMMON.cell_id,
         sql: COMMON.sql,
-        rewrite: { type: 'string', minLength: 1, description: 'The rewritten SQL (one SELECT statement, same columns).' },
-        rationale: { type: 'string', description: 'Why it should be faster, in one or two sentences.' }
+        rewrite: {
+          type: 'string',
+          minLength: 1,
+          description: 'The rewritten SQL (one SELECT statement, same columns).'
+        },
+        rationale: {
+          type: 'string',
+          description: 'Why it should be faster, in one or two sentences.'
+        }
       },
       required: ['rewrite'],
       additionalProperties: false
@@ -170,7 +254,8 @@ export function proposeRewriteTool() {
     effect: 'read',
     defaultApproval: 'auto',
     describe: () => 'Propose a query rewrite (not verified yet)',
-    inputMarkdown: input => (typeof input.rewrite === 'string' ? fenced(input.rewrite, 'sql') : null),
+    inputMarkdown: input =>
+      typeof input.rewrite === 'string' ? fenced(input.rewrite, 'sql') : null,
     run: (input, context) =>
       guarded(async () => {
         const q = await resolveQuery(context, input);
@@ -191,7 +276,8 @@ export function proposeRewriteTool() {
   });
 }
 
-const VERIFY_LINE = 'Verify the rewrite in the kernel (read-only: compare rows, edge probe, timing)';
+const VERIFY_LINE =
+  'Verify the rewrite in the kernel (read-only: compare rows, edge probe, timing)';
 
 /** `verify_query_rewrite`: same rows (data and edge probe) and timing, in the kernel. */
 export function verifyRewriteTool() {
@@ -204,12 +290,17 @@ export function verifyRewriteTool() {
       type: 'object',
       properties: {
         ...COMMON,
-        rewrite: { type: 'string', minLength: 1, description: 'The rewritten SQL.' },
+        rewrite: {
+          type: 'string',
+          minLength: 1,
+          description: 'The rewritten SQL.'
+        },
         time_budget_seconds: {
           type: 'number',
           minimum: 0,
           maximum: 600,
-          description: 'Seconds for timing runs (default: the user\'s setting, 30). 0: compare only.'
+          description:
+            "Seconds for timing runs (default: the user's setting, 30). 0: compare only."
         }
       },
       required: ['rewrite'],
@@ -220,7 +311,8 @@ export function verifyRewriteTool() {
     effect: 'execute',
     defaultApproval: 'ask',
     describe: () => VERIFY_LINE,
-    inputMarkdown: input => (typeof input.rewrite === 'string' ? fenced(input.rewrite, 'sql') : null),
+    inputMarkdown: input =>
+      typeof input.rewrite === 'string' ? fenced(input.rewrite, 'sql') : null,
     preview: input => ({
       summary: VERIFY_LINE,
       code: { source: input.rewrite, language: 'sql' }
@@ -230,7 +322,9 @@ export function verifyRewriteTool() {
         const q = await resolveQuery(context, input);
         const d = q.detected;
         if (d.kind === 'pipeline') {
-          throw new QueryToolError('Verification compares SQL queries; this cell is a dataframe pipeline.');
+          throw new QueryToolError(
+            'Verification compares SQL queries; this cell is a dataframe pipeline.'
+          );
         }
         const settings = service(context).settings();
         const verification = await q.kernel.verify(
@@ -245,7 +339,9 @@ export function verifyRewriteTool() {
         );
         let newSource: string | undefined;
         if (verification.applicable && q.cell && q.cellSource !== undefined) {
-          const placed = await q.kernel.detect(q.cellSource, input.rewrite, { signal: context.signal });
+          const placed = await q.kernel.detect(q.cellSource, input.rewrite, {
+            signal: context.signal
+          });
           newSource = placed.new_source;
         }
         const data: Extract<IQueryResultData, { kind: 'verification' }> = {
@@ -259,7 +355,11 @@ export function verifyRewriteTool() {
           cellSource: q.cellSource
         };
         service(context).recordVerified(data);
-        return result(verificationText(verification), data, verification.verdict === 'error');
+        return result(
+          verificationText(verification),
+          data,
+          verification.verdict === 'error'
+        );
       })
   });
 }

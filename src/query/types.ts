@@ -36,7 +36,14 @@ export interface IExplainContext {
   error?: string;
 }
 
-export type Verdict = 'same' | 'different' | 'different_on_probe' | 'not_comparable' | 'refused' | 'cancelled' | 'error';
+export type Verdict =
+  | 'same'
+  | 'different'
+  | 'different_on_probe'
+  | 'not_comparable'
+  | 'refused'
+  | 'cancelled'
+  | 'error';
 
 export interface IRowDiff {
   only_in_original: number;
@@ -108,8 +115,18 @@ export interface IQueryTarget {
 
 /** `data.query` of the query tools' results (cards read it; saved with the chat). */
 export type IQueryResultData =
-  | ({ kind: 'explain'; context: IExplainContext; detected?: IDetectedQuery } & IQueryTarget)
-  | ({ kind: 'proposal'; original: string; rewrite: string; rationale?: string; engine?: string | null } & IQueryTarget)
+  | ({
+      kind: 'explain';
+      context: IExplainContext;
+      detected?: IDetectedQuery;
+    } & IQueryTarget)
+  | ({
+      kind: 'proposal';
+      original: string;
+      rewrite: string;
+      rationale?: string;
+      engine?: string | null;
+    } & IQueryTarget)
   | ({
       kind: 'verification';
       original: string;

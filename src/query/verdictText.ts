@@ -40,7 +40,10 @@ function secs(t: number): string {
 }
 
 /** The verdict card's headline, e.g. "Same rows (12,345) and same on the edge probe — 3.1× faster (median of 7, 0.42 s → 0.14 s)". */
-export function verdictHeadline(v: IVerification, trans: TranslationBundle): string {
+export function verdictHeadline(
+  v: IVerification,
+  trans: TranslationBundle
+): string {
   const count = (n: number) => n.toLocaleString('en-US');
   switch (v.verdict) {
     case 'same': {
@@ -48,41 +51,86 @@ export function verdictHeadline(v: IVerification, trans: TranslationBundle): str
       const head =
         v.probe?.verdict === 'same'
           ? trans.__('Same rows (%1) and same on the edge probe', count(n))
-          : trans.__('Same rows (%1) (edge probe skipped: %2)', count(n), v.probe?.reason ?? '');
+          : trans.__(
+              'Same rows (%1) (edge probe skipped: %2)',
+              count(n),
+              v.probe?.reason ?? ''
+            );
       const t = v.timing;
       if (!t) {
         return trans.__('%1 — not timed', head);
       }
-      const medians = [t.runs, secs(t.original.median_s), secs(t.rewrite.median_s)] as const;
+      const medians = [
+        t.runs,
+        secs(t.original.median_s),
+        secs(t.rewrite.median_s)
+      ] as const;
       if (t.verdict === 'faster' && t.speedup) {
-        return trans.__('%1 — %2× faster (median of %3, %4 → %5)', head, t.speedup.toFixed(1), ...medians);
+        return trans.__(
+          '%1 — %2× faster (median of %3, %4 → %5)',
+          head,
+          t.speedup.toFixed(1),
+          ...medians
+        );
       }
       if (t.verdict === 'inconclusive') {
-        return trans.__('%1 — timing inconclusive (%2 runs each, %3 → %4; raise the time budget)', head, ...medians);
+        return trans.__(
+          '%1 — timing inconclusive (%2 runs each, %3 → %4; raise the time budget)',
+          head,
+          ...medians
+        );
       }
       if (t.verdict === 'slower') {
-        return trans.__('%1 — slower (median of %2, %3 → %4)', head, ...medians);
+        return trans.__(
+          '%1 — slower (median of %2, %3 → %4)',
+          head,
+          ...medians
+        );
       }
-      return trans.__('%1 — no measurable speed-up (median of %2, %3 → %4)', head, ...medians);
+      return trans.__(
+        '%1 — no measurable speed-up (median of %2, %3 → %4)',
+        head,
+        ...medians
+      );
     }
     case 'different':
     case 'different_on_probe': {
       const d = v.verdict === 'different' ? v.diff : v.probe?.counterexample;
-      const where = v.verdict === 'different' ? '' : trans.__(' on the edge probe');
+      const where =
+        v.verdict === 'different' ? '' : trans.__(' on the edge probe');
       if (v.reason === 'columns' || v.reason === 'column_names') {
         return trans.__('Different results: %1 — not applied', v.message ?? '');
       }
       const parts: string[] = [];
       if (d?.only_in_original) {
-        parts.push(trans._n('%1 row only in the original', '%1 rows only in the original', d.only_in_original));
+        parts.push(
+          trans._n(
+            '%1 row only in the original',
+            '%1 rows only in the original',
+            d.only_in_original
+          )
+        );
       }
       if (d?.only_in_rewrite) {
-        parts.push(trans._n('%1 row only in the rewrite', '%1 rows only in the rewrite', d.only_in_rewrite));
+        parts.push(
+          trans._n(
+            '%1 row only in the rewrite',
+            '%1 rows only in the rewrite',
+            d.only_in_rewrite
+          )
+        );
       }
       if (!parts.length) {
-        return trans.__('Different results%1: same rows in a different order — not applied', where);
+        return trans.__(
+          'Different results%1: same rows in a different order — not applied',
+          where
+        );
       }
-      return trans.__('Different results%1: %2 (shown) — not applied', where, parts.join(', '));
+      return trans.__(
+        'Different results%1: %2 (shown) — not applied',
+        where,
+        parts.join(', ')
+      );
     }
     case 'not_comparable':
       return trans.__('Not comparable: %1', v.message ?? '');
@@ -99,8 +147,16 @@ export function verdictHeadline(v: IVerification, trans: TranslationBundle): str
 export function lastRunFacts(
   cell: { metadata?: Record<string, any>; execution_count?: number | null },
   outputs: IOutputJSON[]
-): { duration_s?: number; output_shape?: [number, number]; status?: string } | null {
-  const out: { duration_s?: number; output_shape?: [number, number]; status?: string } = {};
+): {
+  duration_s?: number;
+  output_shape?: [number, number];
+  status?: string;
+} | null {
+  const out: {
+    duration_s?: number;
+    output_shape?: [number, number];
+    status?: string;
+  } = {};
   const timing = cell.metadata?.execution;
   const start = Date.parse(timing?.['iopub.execute_input'] ?? '');
   const end = Date.parse(timing?.['shell.execute_reply'] ?? '');
@@ -113,10 +169,14 @@ export function lastRunFacts(
     }
     const data = (output as any).data ?? {};
     const text = [data['text/plain'], data['text/html'], (output as any).text]
-      .map(v => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : ''))
+      .map(v =>
+        Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : ''
+      )
       .join('\n');
     // pandas: "[5 rows x 3 columns]" / "5 rows × 3 columns"; polars: "shape: (5, 3)".
-    const m = /(\d[\d,]*) rows [x×] (\d+) columns/.exec(text) ?? /shape: \((\d+), (\d+)\)/.exec(text);
+    const m =
+      /(\d[\d,]*) rows [x×] (\d+) columns/.exec(text) ??
+      /shape: \((\d+), (\d+)\)/.exec(text);
     if (m) {
       out.output_shape = [Number(m[1].replace(/,/g, '')), Number(m[2])];
     }

@@ -40,7 +40,13 @@ export function patternRegExp(pattern: string): RegExp {
   const normalized = pattern.trim().replace(/\s+/g, ' ');
   const body = normalized
     .split('')
-    .map(ch => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .map(ch =>
+      ch === '*'
+        ? '.*'
+        : ch === '?'
+          ? '.'
+          : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    )
     .join('');
   return new RegExp(`^${body}$`, 's');
 }
@@ -59,7 +65,8 @@ function firstMatch(patterns: readonly string[], text: string): string | null {
   return null;
 }
 
-const SQL_DESTRUCTIVE = /\b(?:DROP\s+(?:TABLE|SCHEMA|DATABASE|VIEW|MATERIALIZED\s+VIEW|INDEX|ROLE|USER)|TRUNCATE)\b/i;
+const SQL_DESTRUCTIVE =
+  /\b(?:DROP\s+(?:TABLE|SCHEMA|DATABASE|VIEW|MATERIALIZED\s+VIEW|INDEX|ROLE|USER)|TRUNCATE)\b/i;
 
 /** Why one simple command is destructive, or null. */
 export function destructiveCommand(command: ISimpleCommand): string | null {
@@ -67,7 +74,10 @@ export function destructiveCommand(command: ISimpleCommand): string | null {
   const name = basenameOf(words[0] ?? '');
   const args = words.slice(1);
   const shortFlags = args.filter(a => /^-[A-Za-z]+$/.test(a)).join('');
-  if (name === 'rm' && (/[rR]/.test(shortFlags) || args.includes('--recursive'))) {
+  if (
+    name === 'rm' &&
+    (/[rR]/.test(shortFlags) || args.includes('--recursive'))
+  ) {
     return 'rm -r: deletes folders and everything in them';
   }
   if (name === 'git') {
@@ -78,17 +88,35 @@ export function destructiveCommand(command: ISimpleCommand): string | null {
     if (sub === 'clean') {
       return 'git clean: deletes untracked files';
     }
-    if (sub === 'push' && args.some(a => a === '--force' || a === '-f' || a.startsWith('--force-with-lease'))) {
+    if (
+      sub === 'push' &&
+      args.some(
+        a => a === '--force' || a === '-f' || a.startsWith('--force-with-lease')
+      )
+    ) {
       return 'git push --force: rewrites history on the remote';
     }
   }
   if (name === 'dropdb' || name === 'dropuser') {
     return `${name}: permanently removes a database or role`;
   }
-  if (name === 'psql' || name === 'duckdb' || name === 'sqlite3' || name === 'mysql' || name === 'clickhouse-client') {
+  if (
+    name === 'psql' ||
+    name === 'duckdb' ||
+    name === 'sqlite3' ||
+    name === 'mysql' ||
+    name === 'clickhouse-client'
+  ) {
     const sql: string[] = [];
     args.forEach((arg, index) => {
-      if (arg === '-c' || arg === '--command' || arg === '-e' || arg === '--execute' || arg === '-q' || arg === '--query') {
+      if (
+        arg === '-c' ||
+        arg === '--command' ||
+        arg === '-e' ||
+        arg === '--execute' ||
+        arg === '-q' ||
+        arg === '--query'
+      ) {
         sql.push(args[index + 1] ?? '');
       } else if (/^--(?:command|execute|query)=/.test(arg)) {
         sql.push(arg.slice(arg.indexOf('=') + 1));
@@ -100,7 +128,13 @@ export function destructiveCommand(command: ISimpleCommand): string | null {
       return `${name} with DROP/TRUNCATE: permanently removes data`;
     }
   }
-  if (name === 'find' && (args.includes('-delete') || args.some((a, i) => a === '-exec' && basenameOf(args[i + 1] ?? '') === 'rm'))) {
+  if (
+    name === 'find' &&
+    (args.includes('-delete') ||
+      args.some(
+        (a, i) => a === '-exec' && basenameOf(args[i + 1] ?? '') === 'rm'
+      ))
+  ) {
     return 'find -delete: deletes every file it finds';
   }
   if (name === 'dd' && args.some(a => a.startsWith('of='))) {
@@ -113,7 +147,10 @@ export function destructiveCommand(command: ISimpleCommand): string | null {
 }
 
 /** Apply the rules to a command line. */
-export function judgeCommand(line: string, rules: ICommandRules): ICommandVerdict {
+export function judgeCommand(
+  line: string,
+  rules: ICommandRules
+): ICommandVerdict {
   const analysis = analyzeShell(line);
   const every = allCommands(analysis);
   let denied: string | null = null;
@@ -126,7 +163,10 @@ export function judgeCommand(line: string, rules: ICommandRules): ICommandVerdic
     if (denied) {
       break;
     }
-    for (const text of new Set([commandText(command), stripWrappers(command.words).join(' ')])) {
+    for (const text of new Set([
+      commandText(command),
+      stripWrappers(command.words).join(' ')
+    ])) {
       const pattern = firstMatch(rules.deny, text);
       if (pattern) {
         denied = `"${text}" matches the deny-pattern "${pattern}"`;
@@ -150,7 +190,9 @@ export function judgeCommand(line: string, rules: ICommandRules): ICommandVerdic
   }
   for (const command of analysis.commands) {
     if (!firstMatch(rules.allow, commandText(command))) {
-      notAllowedBecause.push(`"${commandText(command)}" matches no allow-pattern`);
+      notAllowedBecause.push(
+        `"${commandText(command)}" matches no allow-pattern`
+      );
     }
   }
   const writes = [...new Set(every.flatMap(command => command.writes))];

@@ -1,9 +1,17 @@
 import { PathExt, PageConfig } from '@jupyterlab/coreutils';
 import type { INotebookTracker } from '@jupyterlab/notebook';
-import type { Contents, ServerConnection, Terminal } from '@jupyterlab/services';
+import type {
+  Contents,
+  ServerConnection,
+  Terminal
+} from '@jupyterlab/services';
 import type { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
-import type { IResultView, IToolFamilyContents, IToolFamilyHost } from '../tokens';
+import type {
+  IResultView,
+  IToolFamilyContents,
+  IToolFamilyHost
+} from '../tokens';
 import type { ITerminalSettings, ITerminalToolServices } from './runner';
 import { TERMINAL_SERVICE, TerminalService } from './service';
 import { createTaskTools } from './tasks/taskTools';
@@ -14,9 +22,14 @@ import { CommandResult } from './ui/commandResult';
 export const commandResultView: IResultView = {
   id: 'command',
   rank: 10,
-  matches: call => call.state !== 'waiting_approval' && !!call.result?.data?.command,
+  matches: call =>
+    call.state !== 'waiting_approval' && !!call.result?.data?.command,
   component: props => (
-    <CommandResult command={props.call.result!.data!.command!} trans={props.trans} onShowTerminal={props.onShowTerminal} />
+    <CommandResult
+      command={props.call.result!.data!.command!}
+      trans={props.trans}
+      onShowTerminal={props.onShowTerminal}
+    />
   )
 };
 
@@ -34,17 +47,29 @@ export interface ITerminalFamilyOptions {
  * the tools, their terminal service, and the command card. When the server
  * has no terminals, the tools are withheld with the reason.
  */
-export function createTerminalFamily(host: IToolFamilyHost, options: ITerminalFamilyOptions): IToolFamilyContents {
+export function createTerminalFamily(
+  host: IToolFamilyHost,
+  options: ITerminalFamilyOptions
+): IToolFamilyContents {
   const { trans } = host;
   const settings = (): ITerminalSettings => {
     const s = host.settings();
-    return { timeoutSeconds: s.terminalTimeoutSeconds, allow: s.commandAllowPatterns, deny: s.commandDenyPatterns };
+    return {
+      timeoutSeconds: s.terminalTimeoutSeconds,
+      allow: s.commandAllowPatterns,
+      deny: s.commandDenyPatterns
+    };
   };
-  const tools = [...createTerminalTools({ settings }), ...createTaskTools({ settings })];
+  const tools = [
+    ...createTerminalTools({ settings }),
+    ...createTaskTools({ settings })
+  ];
   const terminals = new TerminalService({
     serverSettings: options.serverSettings,
     manager: options.manager,
-    pageSaysAvailable: String(PageConfig.getOption('terminalsAvailable')).toLowerCase() === 'true',
+    pageSaysAvailable:
+      String(PageConfig.getOption('terminalsAvailable')).toLowerCase() ===
+      'true',
     serverRoot: PageConfig.getOption('serverRoot'),
     chatId: host.chatId,
     show: async name => {
@@ -70,13 +95,22 @@ export function createTerminalFamily(host: IToolFamilyHost, options: ITerminalFa
     tools,
     services: {
       [TERMINAL_SERVICE]: services,
-      tasks: { allowHidden: () => (host.serverConfig()?.allow_hidden as boolean | undefined) ?? null }
+      tasks: {
+        allowHidden: () =>
+          (host.serverConfig()?.allow_hidden as boolean | undefined) ?? null
+      }
     },
     resultViews: [commandResultView],
     withheld: terminals.availability().then(state =>
       state.available
         ? null
-        : { names: tools.map(tool => tool.name), reason: trans.__('Terminal commands and tasks are not offered: %1.', state.reason) }
+        : {
+            names: tools.map(tool => tool.name),
+            reason: trans.__(
+              'Terminal commands and tasks are not offered: %1.',
+              state.reason
+            )
+          }
     ),
     dispose: () => terminals.dispose()
   };

@@ -50,7 +50,8 @@ export function wrapCommand(nonce: string, run: IWrappedCommand): string {
     .map(([name, value]) => `export ${name}=${shellQuote(value)}; `)
     .join('');
   const body = `${cd}eval ${shellQuote(run.command)}`;
-  const inner = run.env && Object.keys(run.env).length ? `( ${exports}${body} )` : body;
+  const inner =
+    run.env && Object.keys(run.env).length ? `( ${exports}${body} )` : body;
   // A command that ends the shell (`exit 3`, `set -e` and a failure, `logout`) skips the end
   // marker: the EXIT trap prints it instead, with the status, before the shell goes.
   const end = `printf '\\n%s%s%s>>\\n' '${PREFIX}' '${nonce}:E:' "$?"`;
@@ -115,7 +116,12 @@ export class MarkerParser {
       return this._output;
     }
     // While running, hold back a tail that could be the start of the end marker.
-    return dropLead(this._buffer.slice(0, Math.max(0, this._buffer.length - this._end.source.length - 8)));
+    return dropLead(
+      this._buffer.slice(
+        0,
+        Math.max(0, this._buffer.length - this._end.source.length - 8)
+      )
+    );
   }
 
   /** Feed one chunk of terminal output. Returns the state after it. */
@@ -136,7 +142,9 @@ export class MarkerParser {
     }
     const end = this._end.exec(this._buffer);
     if (end) {
-      this._output = trimOurNewlines(dropLead(this._buffer.slice(0, end.index)));
+      this._output = trimOurNewlines(
+        dropLead(this._buffer.slice(0, end.index))
+      );
       this._shellExited = end[1] === 'X';
       this._exitCode = Number.parseInt(end[2], 10);
       this._state = 'ended';

@@ -11,7 +11,9 @@ const ANSI_PATTERN =
 
 /** Remove terminal escape sequences (colours, cursor moves, titles) and stray control bytes. */
 export function stripTerminalEscapes(text: string): string {
-  return text.replace(ANSI_PATTERN, '').replace(/[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/g, '');
+  return text
+    .replace(ANSI_PATTERN, '')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/g, '');
 }
 
 /**
@@ -45,7 +47,11 @@ export interface IOutputBounds {
   maxLineChars: number;
 }
 
-export const DEFAULT_OUTPUT_BOUNDS: IOutputBounds = { headLines: 60, tailLines: 120, maxLineChars: 400 };
+export const DEFAULT_OUTPUT_BOUNDS: IOutputBounds = {
+  headLines: 60,
+  tailLines: 120,
+  maxLineChars: 400
+};
 
 /** Bounded output: the text for the model, and how many lines were left out. */
 export interface IBoundedOutput {
@@ -56,7 +62,10 @@ export interface IBoundedOutput {
 }
 
 /** Keep the first and last lines of a text (and cut very long lines), saying how much was skipped. */
-export function boundOutput(text: string, bounds: IOutputBounds = DEFAULT_OUTPUT_BOUNDS): IBoundedOutput {
+export function boundOutput(
+  text: string,
+  bounds: IOutputBounds = DEFAULT_OUTPUT_BOUNDS
+): IBoundedOutput {
   const lines = text === '' ? [] : text.split('\n');
   let truncated = false;
   const cut = (line: string) => {
@@ -68,7 +77,12 @@ export function boundOutput(text: string, bounds: IOutputBounds = DEFAULT_OUTPUT
   };
   const keep = bounds.headLines + bounds.tailLines;
   if (lines.length <= keep) {
-    return { text: lines.map(cut).join('\n'), totalLines: lines.length, skippedLines: 0, truncated };
+    return {
+      text: lines.map(cut).join('\n'),
+      totalLines: lines.length,
+      skippedLines: 0,
+      truncated
+    };
   }
   const skipped = lines.length - keep;
   const head = lines.slice(0, bounds.headLines).map(cut);

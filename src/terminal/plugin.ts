@@ -1,15 +1,23 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IToolRegistry } from '../tokens';
 
 /** Shell commands and workspace tasks (`run_command`, `run_task`...): a tool family loaded with the chat. */
 export const terminalPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:terminal',
-  description: "Shell commands and workspace tasks in the Data Engineer chat's own terminal.",
+  description:
+    "Shell commands and workspace tasks in the Data Engineer chat's own terminal.",
   autoStart: true,
   requires: [IToolRegistry],
   optional: [INotebookTracker],
-  activate: (app: JupyterFrontEnd, tools: IToolRegistry, tracker: INotebookTracker | null) => {
+  activate: (
+    app: JupyterFrontEnd,
+    tools: IToolRegistry,
+    tracker: INotebookTracker | null
+  ) => {
     const { serviceManager, commands } = app;
     tools.addFamily({
       id: 'terminal',

@@ -43,20 +43,32 @@ export interface ITerminalToolServices {
 export class TerminalToolError extends Error {}
 
 export function servicesOf(context: IToolContext): ITerminalToolServices {
-  const services = context.services[TERMINAL_SERVICE] as ITerminalToolServices | undefined;
+  const services = context.services[TERMINAL_SERVICE] as
+    ITerminalToolServices | undefined;
   if (!services) {
-    throw new TerminalToolError('Terminals are not available in this JupyterLab.');
+    throw new TerminalToolError(
+      'Terminals are not available in this JupyterLab.'
+    );
   }
   return services;
 }
 
 /** A folder given by the model, relative to the server root; '' is the root. */
-export function resolveFolder(input: string | undefined, fallback: string): string {
+export function resolveFolder(
+  input: string | undefined,
+  fallback: string
+): string {
   if (input === undefined) {
     return normalizeServerPath(fallback);
   }
   const path = input.trim();
-  if (path.startsWith('/') || path.startsWith('~') || /^[A-Za-z]:/.test(path) || path.includes('\\') || path.includes('\0')) {
+  if (
+    path.startsWith('/') ||
+    path.startsWith('~') ||
+    /^[A-Za-z]:/.test(path) ||
+    path.includes('\\') ||
+    path.includes('\0')
+  ) {
     throw new TerminalToolError(
       `"${input}" is not a folder relative to the server root. Give a relative path such as "pipelines/dbt" ("" or "." for the root).`
     );
@@ -65,7 +77,9 @@ export function resolveFolder(input: string | undefined, fallback: string): stri
   for (const segment of segmentsOf(path)) {
     if (segment === '..') {
       if (!out.length) {
-        throw new TerminalToolError(`"${input}" leaves the server root; commands run inside it.`);
+        throw new TerminalToolError(
+          `"${input}" leaves the server root; commands run inside it.`
+        );
       }
       out.pop();
     } else {
@@ -76,28 +90,38 @@ export function resolveFolder(input: string | undefined, fallback: string): stri
 }
 
 /** Check the folder exists (a clear message instead of a `cd` error in the terminal). */
-export async function checkFolder(contents: IContentsLike, folder: string): Promise<void> {
+export async function checkFolder(
+  contents: IContentsLike,
+  folder: string
+): Promise<void> {
   if (!folder) {
     return;
   }
   try {
     const model = await contents.get(folder, { content: false });
     if (model.type !== 'directory') {
-      throw new TerminalToolError(`"${folder}" is a file, not a folder. Pass the folder to run in as cwd.`);
+      throw new TerminalToolError(
+        `"${folder}" is a file, not a folder. Pass the folder to run in as cwd.`
+      );
     }
   } catch (error) {
     if (error instanceof TerminalToolError) {
       throw error;
     }
     if (isNotFound(error)) {
-      throw new TerminalToolError(`The folder "${folder}" does not exist under the server root.`);
+      throw new TerminalToolError(
+        `The folder "${folder}" does not exist under the server root.`
+      );
     }
     throw error;
   }
 }
 
 /** The absolute folder for the shell; null when the server root is unknown (the terminal's own folder). */
-export function absoluteFolder(serverRoot: string, folder: string): string | null {
+export function absoluteFolder(
+  serverRoot: string,
+  folder: string
+): string | null {
   if (!serverRoot) {
     return null;
   }
@@ -106,18 +130,32 @@ export function absoluteFolder(serverRoot: string, folder: string): string | nul
 }
 
 /** Existing files among the ones a command line writes with `>` (resolved against its folder). */
-const checkedWrites = new WeakMap<object, { existing: string[]; unchecked: string[] }>();
+const checkedWrites = new WeakMap<
+  object,
+  { existing: string[]; unchecked: string[] }
+>();
 
 /** Look up (for the approval) which redirect targets already exist; called from the preview. */
-export async function checkWrites(input: object, writes: readonly string[], folder: string, contents: IContentsLike): Promise<void> {
+export async function checkWrites(
+  input: object,
+  writes: readonly string[],
+  folder: string,
+  contents: IContentsLike
+): Promise<void> {
   const existing: string[] = [];
   const unchecked: string[] = [];
   for (const target of writes) {
-    if (target.startsWith('/') || target.startsWith('~') || target.includes('$')) {
+    if (
+      target.startsWith('/') ||
+      target.startsWith('~') ||
+      target.includes('$')
+    ) {
       unchecked.push(target);
       continue;
     }
-    const path = normalizeServerPath([folder, target].filter(Boolean).join('/'));
+    const path = normalizeServerPath(
+      [folder, target].filter(Boolean).join('/')
+    );
     try {
       await contents.get(path, { content: false });
       existing.push(target);
@@ -152,7 +190,10 @@ export function commandRisk(input: object, line: string): string | null {
 }
 
 /** The approval the user's patterns give a list of command lines (all must be allowed). */
-export function rulesApproval(lines: readonly string[], rules: ICommandRules | undefined): { mode: 'auto' | 'never'; reason?: string } | null {
+export function rulesApproval(
+  lines: readonly string[],
+  rules: ICommandRules | undefined
+): { mode: 'auto' | 'never'; reason?: string } | null {
   if (!rules) {
     return null;
   }
@@ -160,7 +201,10 @@ export function rulesApproval(lines: readonly string[], rules: ICommandRules | u
   for (const line of lines) {
     const verdict = judgeCommand(line, rules);
     if (verdict.denied) {
-      return { mode: 'never', reason: `Refused by the user's settings: ${verdict.denied} (commandDenyPatterns).` };
+      return {
+        mode: 'never',
+        reason: `Refused by the user's settings: ${verdict.denied} (commandDenyPatterns).`
+      };
     }
     allAllowed = allAllowed && verdict.allowed;
   }
@@ -184,7 +228,10 @@ const STATUS_TEXT: Record<string, string> = {
 };
 
 /** Run one job in the chat's terminal and describe the outcome. */
-export async function runJob(job: ITerminalJob, context: IToolContext): Promise<{ result: IToolResult; run: ICommandRun }> {
+export async function runJob(
+  job: ITerminalJob,
+  context: IToolContext
+): Promise<{ result: IToolResult; run: ICommandRun }> {
   const services = servicesOf(context);
   const { session, name } = await services.terminals.session();
   if (session.busy && !(await session.settleIfIdle())) {
@@ -219,14 +266,17 @@ export async function runJob(job: ITerminalJob, context: IToolContext): Promise<
       state = 'stopped by the user (Ctrl-C sent); output so far';
       break;
     case 'background':
-      state = 'still running in the terminal; output of the first 3 seconds (call get_terminal_output to follow it)';
+      state =
+        'still running in the terminal; output of the first 3 seconds (call get_terminal_output to follow it)';
       break;
     default:
       state = STATUS_TEXT[run.status] ?? run.status;
   }
   if (run.shellExited) {
     state =
-      (run.exitCode !== null ? `the command ended the shell, exit code ${run.exitCode}` : 'the command ended the shell (exit code unknown)') +
+      (run.exitCode !== null
+        ? `the command ended the shell, exit code ${run.exitCode}`
+        : 'the command ended the shell (exit code unknown)') +
       '; the next command starts in a fresh shell: its state (working folder, exported variables, shell options) was reset';
   }
   const label = job.task ? `task "${job.task}": ` : '';
@@ -246,7 +296,10 @@ export async function runJob(job: ITerminalJob, context: IToolContext): Promise<
     result: {
       content: `${header}\n${bounded.text || '(no output)'}`,
       // A non-zero exit code is an answer, not a tool failure; interrupted runs are.
-      isError: run.status === 'timeout' || run.status === 'aborted' || run.status === 'closed',
+      isError:
+        run.status === 'timeout' ||
+        run.status === 'aborted' ||
+        run.status === 'closed',
       data: { command: data, ...(bounded.truncated ? { truncated: true } : {}) }
     }
   };

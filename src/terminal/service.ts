@@ -12,7 +12,8 @@ import { ITerminalPort, TerminalSession } from './session';
 export const TERMINAL_SERVICE = 'terminal';
 
 /** Why terminals cannot be used, or null when they can. */
-export type TerminalAvailability = { available: true } | { available: false; reason: string };
+export type TerminalAvailability =
+  { available: true } | { available: false; reason: string };
 
 export interface ITerminalServiceOptions {
   serverSettings: ServerConnection.ISettings;
@@ -34,12 +35,17 @@ export function terminalNameFor(chatId: string): string {
 }
 
 /** The session's byte channel over a terminal websocket connection. */
-export function connectionPort(connection: Terminal.ITerminalConnection): ITerminalPort {
+export function connectionPort(
+  connection: Terminal.ITerminalConnection
+): ITerminalPort {
   return {
     write: data => connection.send({ type: 'stdin', content: [data] }),
     onOutput: listener => {
       const slot = (_: unknown, message: Terminal.IMessage) => {
-        if (message.type === 'stdout' && typeof message.content?.[0] === 'string') {
+        if (
+          message.type === 'stdout' &&
+          typeof message.content?.[0] === 'string'
+        ) {
           listener(message.content[0] as string);
         }
       };
@@ -144,13 +150,26 @@ export class TerminalService {
     this._sessions.clear();
   }
 
-  private async _connect(name: string, afterExit = false): Promise<Terminal.ITerminalConnection> {
+  private async _connect(
+    name: string,
+    afterExit = false
+  ): Promise<Terminal.ITerminalConnection> {
     const { manager, serverSettings } = this._options;
-    const { TerminalAPI, TerminalManager } = await import('@jupyterlab/services');
-    const terminals = manager ?? (this._ownManager ??= new TerminalManager({ serverSettings, standby: 'when-hidden' }));
+    const { TerminalAPI, TerminalManager } =
+      await import('@jupyterlab/services');
+    const terminals =
+      manager ??
+      (this._ownManager ??= new TerminalManager({
+        serverSettings,
+        standby: 'when-hidden'
+      }));
     let running = await TerminalAPI.listRunning(serverSettings);
     // The shell just exited (`exit` in a command): give the server a moment to drop it, then start afresh.
-    for (let wait = 0; afterExit && wait < 20 && running.some(model => model.name === name); wait++) {
+    for (
+      let wait = 0;
+      afterExit && wait < 20 && running.some(model => model.name === name);
+      wait++
+    ) {
       await new Promise(resolve => setTimeout(resolve, 100));
       running = await TerminalAPI.listRunning(serverSettings);
     }
@@ -164,18 +183,32 @@ export class TerminalService {
     if (!this._options.pageSaysAvailable) {
       return {
         available: false,
-        reason: 'the Jupyter server has terminals disabled (ServerApp.terminals_enabled=False, or terminado is not installed)'
+        reason:
+          'the Jupyter server has terminals disabled (ServerApp.terminals_enabled=False, or terminado is not installed)'
       };
     }
-    const { ServerConnection: Connection } = await import('@jupyterlab/services');
+    const { ServerConnection: Connection } =
+      await import('@jupyterlab/services');
     const settings = this._options.serverSettings;
     try {
-      const response = await Connection.makeRequest(`${settings.baseUrl.replace(/\/?$/, '/')}api/terminals`, {}, settings);
+      const response = await Connection.makeRequest(
+        `${settings.baseUrl.replace(/\/?$/, '/')}api/terminals`,
+        {},
+        settings
+      );
       if (response.status === 403) {
-        return { available: false, reason: 'the Jupyter server does not permit this user to use terminals (403 on /api/terminals)' };
+        return {
+          available: false,
+          reason:
+            'the Jupyter server does not permit this user to use terminals (403 on /api/terminals)'
+        };
       }
       if (response.status === 404) {
-        return { available: false, reason: 'the Jupyter server has no terminal API (404 on /api/terminals)' };
+        return {
+          available: false,
+          reason:
+            'the Jupyter server has no terminal API (404 on /api/terminals)'
+        };
       }
       return { available: true };
     } catch {
@@ -186,6 +219,9 @@ export class TerminalService {
 
   private _options: ITerminalServiceOptions;
   private _availability: Promise<TerminalAvailability> | null = null;
-  private _sessions = new Map<string, { session: TerminalSession; connection: Terminal.ITerminalConnection }>();
+  private _sessions = new Map<
+    string,
+    { session: TerminalSession; connection: Terminal.ITerminalConnection }
+  >();
   private _ownManager: Terminal.IManager | null = null;
 }

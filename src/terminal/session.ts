@@ -19,7 +19,8 @@ export interface ITerminalPort {
 }
 
 /** How a run ended. */
-export type CommandStatus = 'ok' | 'failed' | 'timeout' | 'aborted' | 'closed' | 'background';
+export type CommandStatus =
+  'ok' | 'failed' | 'timeout' | 'aborted' | 'closed' | 'background';
 
 /** One run of a command. */
 export interface ICommandRun {
@@ -63,7 +64,10 @@ export interface ISessionActivity {
 const KEPT_OUTPUT_CHARS = 512 * 1024;
 
 export class TerminalSession {
-  constructor(port: ITerminalPort, options: { interruptGraceMs?: number; now?: () => number } = {}) {
+  constructor(
+    port: ITerminalPort,
+    options: { interruptGraceMs?: number; now?: () => number } = {}
+  ) {
     this._port = port;
     this._grace = options.interruptGraceMs ?? 3000;
     this._now = options.now ?? (() => Date.now());
@@ -106,11 +110,19 @@ export class TerminalSession {
   /** Run one command and wait for its end (or its time limit, Stop, background hand-off). */
   run(options: IRunOptions): Promise<ICommandRun> {
     if (this._closed) {
-      return Promise.resolve({ status: 'closed', exitCode: null, output: '', commandMs: null });
+      return Promise.resolve({
+        status: 'closed',
+        exitCode: null,
+        output: '',
+        commandMs: null
+      });
     }
     const nonce = newNonce();
     const parser = new MarkerParser(nonce);
-    const activity: ISessionActivity = { command: options.command, startedAt: this._now() };
+    const activity: ISessionActivity = {
+      command: options.command,
+      startedAt: this._now()
+    };
     this._active = activity;
     this._activeNonce = nonce;
     let startedAt: number | null = null;
@@ -136,10 +148,22 @@ export class TerminalSession {
           if (parser.state === 'running') {
             // `exec` (or a shell that skipped its EXIT trap): keep what was printed.
             parser.closeRunning();
-            const commandMs = startedAt !== null ? this._now() - startedAt : null;
-            finish({ status: 'failed', exitCode: null, output: parser.output, commandMs, shellExited: true });
+            const commandMs =
+              startedAt !== null ? this._now() - startedAt : null;
+            finish({
+              status: 'failed',
+              exitCode: null,
+              output: parser.output,
+              commandMs,
+              shellExited: true
+            });
           } else {
-            finish({ status: 'closed', exitCode: null, output: parser.output, commandMs: null });
+            finish({
+              status: 'closed',
+              exitCode: null,
+              output: parser.output,
+              commandMs: null
+            });
           }
           return;
         }
@@ -157,12 +181,28 @@ export class TerminalSession {
             // The shell is going away: nothing more is typed into it.
             this._closed = true;
             const code = parser.exitCode ?? -1;
-            finish({ status: code === 0 ? 'ok' : 'failed', exitCode: parser.exitCode, output: parser.output, commandMs, shellExited: true });
+            finish({
+              status: code === 0 ? 'ok' : 'failed',
+              exitCode: parser.exitCode,
+              output: parser.output,
+              commandMs,
+              shellExited: true
+            });
           } else if (interruptedAs) {
-            finish({ status: interruptedAs, exitCode: parser.exitCode, output: parser.output, commandMs });
+            finish({
+              status: interruptedAs,
+              exitCode: parser.exitCode,
+              output: parser.output,
+              commandMs
+            });
           } else {
             const code = parser.exitCode ?? -1;
-            finish({ status: code === 0 ? 'ok' : 'failed', exitCode: parser.exitCode, output: parser.output, commandMs });
+            finish({
+              status: code === 0 ? 'ok' : 'failed',
+              exitCode: parser.exitCode,
+              output: parser.output,
+              commandMs
+            });
           }
         }
       };
@@ -174,12 +214,24 @@ export class TerminalSession {
         interruptedAs = why;
         this._port.write('\x03');
         // The tty drops typed-ahead input on SIGINT: type the probe after a moment, and once more later.
-        timers.push(setTimeout(() => this._port.write(interruptProbe(nonce)), 250));
-        timers.push(setTimeout(() => this._port.write(interruptProbe(nonce)), Math.max(500, this._grace / 2)));
+        timers.push(
+          setTimeout(() => this._port.write(interruptProbe(nonce)), 250)
+        );
+        timers.push(
+          setTimeout(
+            () => this._port.write(interruptProbe(nonce)),
+            Math.max(500, this._grace / 2)
+          )
+        );
         timers.push(
           setTimeout(() => {
             // Still no prompt: the program ignores Ctrl-C. Report what came, keep tracking its end.
-            finish({ status: why, exitCode: null, output: parser.output, commandMs: null });
+            finish({
+              status: why,
+              exitCode: null,
+              output: parser.output,
+              commandMs: null
+            });
           }, this._grace)
         );
       };
@@ -188,7 +240,12 @@ export class TerminalSession {
       if (options.signal?.aborted) {
         this._listeners.delete(listener);
         activity.ended = true;
-        finish({ status: 'aborted', exitCode: null, output: '', commandMs: null });
+        finish({
+          status: 'aborted',
+          exitCode: null,
+          output: '',
+          commandMs: null
+        });
         return;
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -196,10 +253,25 @@ export class TerminalSession {
         timers.push(setTimeout(() => interrupt('timeout'), options.timeoutMs));
       } else {
         timers.push(
-          setTimeout(() => finish({ status: 'background', exitCode: null, output: parser.output, commandMs: null }), options.backgroundAfterMs)
+          setTimeout(
+            () =>
+              finish({
+                status: 'background',
+                exitCode: null,
+                output: parser.output,
+                commandMs: null
+              }),
+            options.backgroundAfterMs
+          )
         );
       }
-      this._port.write(wrapCommand(nonce, { command: options.command, cwd: options.cwd, env: options.env }));
+      this._port.write(
+        wrapCommand(nonce, {
+          command: options.command,
+          cwd: options.cwd,
+          env: options.env
+        })
+      );
     });
   }
 

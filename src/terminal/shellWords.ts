@@ -71,7 +71,9 @@ function scan(line: string): IScan {
       const close = findClosingParen(line, i + 2);
       const body = line.slice(i + 2, close < 0 ? line.length : close);
       // $(( … )) is arithmetic, which can still run commands through array subscripts: ask.
-      inner.push(body.startsWith('(') && body.endsWith(')') ? body.slice(1, -1) : body);
+      inner.push(
+        body.startsWith('(') && body.endsWith(')') ? body.slice(1, -1) : body
+      );
       reasons.add('command substitution $(…)');
       text += line.slice(i, close < 0 ? line.length : close + 1);
       i = close < 0 ? line.length : close;
@@ -150,11 +152,30 @@ function findClosingParen(line: string, from: number): number {
 
 const SEPARATORS = new Set([';', '&&', '||', '|', '&', '|&', ';;', '(', ')']);
 const FILE_WRITES = new Set(['>', '>|', '&>']);
-const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
+const HARMLESS_TARGETS = new Set([
+  '/dev/null',
+  '/dev/stdout',
+  '/dev/stderr',
+  '/dev/tty'
+]);
 
 /** Words that run the command after them (their own options skipped). */
 const WRAPPERS = new Set([
-  'sudo', 'doas', 'env', 'nohup', 'time', 'nice', 'ionice', 'command', 'exec', 'xargs', 'timeout', 'stdbuf', 'builtin', 'watch', 'chronic'
+  'sudo',
+  'doas',
+  'env',
+  'nohup',
+  'time',
+  'nice',
+  'ionice',
+  'command',
+  'exec',
+  'xargs',
+  'timeout',
+  'stdbuf',
+  'builtin',
+  'watch',
+  'chronic'
 ]);
 /** Wrappers whose first non-option word is an argument, not the command (`timeout 10 cmd`). */
 const WRAPPERS_WITH_ARGUMENT = new Set(['timeout']);
@@ -164,13 +185,18 @@ const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish']);
 export function analyzeShell(line: string, depth = 0): IShellAnalysis {
   const scanned = scan(line);
   const reasons = [...scanned.reasons];
-  const nested: IShellAnalysis[] = depth < 4 ? scanned.inner.map(inner => analyzeShell(inner, depth + 1)) : [];
+  const nested: IShellAnalysis[] =
+    depth < 4 ? scanned.inner.map(inner => analyzeShell(inner, depth + 1)) : [];
   let entries: ParseEntry[];
   try {
     // Variables stay as written ($HOME), never expanded from our environment.
     entries = parse(scanned.text, name => `$${name}`);
   } catch (error) {
-    return { commands: [], nested, unclassifiable: [...reasons, 'the shell parser could not read it'] };
+    return {
+      commands: [],
+      nested,
+      unclassifiable: [...reasons, 'the shell parser could not read it']
+    };
   }
   const commands: ISimpleCommand[] = [];
   let current: ISimpleCommand = { words: [], writes: [] };
@@ -214,7 +240,11 @@ export function analyzeShell(line: string, depth = 0): IShellAnalysis {
     }
     if (FILE_WRITES.has(op) && !HARMLESS_TARGETS.has(target)) {
       current.writes.push(target);
-    } else if (op === '>&' && !/^(?:\d+|-)$/.test(target) && !HARMLESS_TARGETS.has(target)) {
+    } else if (
+      op === '>&' &&
+      !/^(?:\d+|-)$/.test(target) &&
+      !HARMLESS_TARGETS.has(target)
+    ) {
       current.writes.push(target);
     }
   }
@@ -222,7 +252,9 @@ export function analyzeShell(line: string, depth = 0): IShellAnalysis {
   for (const command of commands) {
     const first = command.words[0] ?? '';
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(first)) {
-      reasons.push(`an environment assignment before the command (${first.split('=')[0]}=…)`);
+      reasons.push(
+        `an environment assignment before the command (${first.split('=')[0]}=…)`
+      );
     } else if (first.includes('$')) {
       reasons.push('a command named by a variable');
     }
@@ -242,7 +274,9 @@ function innerCommandLine(words: readonly string[]): string | null {
     return rest.slice(1).join(' ');
   }
   if (SHELLS.has(name) || name === 'su') {
-    const flag = rest.findIndex((word, index) => index > 0 && /^-[A-Za-z]*c[A-Za-z]*$/.test(word));
+    const flag = rest.findIndex(
+      (word, index) => index > 0 && /^-[A-Za-z]*c[A-Za-z]*$/.test(word)
+    );
     return flag > 0 && rest[flag + 1] !== undefined ? rest[flag + 1] : null;
   }
   return null;
@@ -268,7 +302,10 @@ export function stripWrappers(words: readonly string[]): string[] {
       return rest;
     }
     rest = rest.slice(1);
-    while (rest.length && (rest[0].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0]))) {
+    while (
+      rest.length &&
+      (rest[0].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0]))
+    ) {
       // Options that take a value (`sudo -u user`, `nice -n 5`): skip the value too.
       const option = rest[0];
       rest = rest.slice(1);
@@ -290,5 +327,10 @@ export function allCommands(analysis: IShellAnalysis): ISimpleCommand[] {
 
 /** Every reason, nested ones included, why the line is not classifiable. */
 export function allUnclassifiable(analysis: IShellAnalysis): string[] {
-  return [...new Set([...analysis.unclassifiable, ...analysis.nested.flatMap(allUnclassifiable)])];
+  return [
+    ...new Set([
+      ...analysis.unclassifiable,
+      ...analysis.nested.flatMap(allUnclassifiable)
+    ])
+  ];
 }

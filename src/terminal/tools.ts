@@ -36,24 +36,37 @@ export function runCommandTool(env: ITerminalToolEnv = {}) {
     inputSchema: {
       type: 'object',
       properties: {
-        command: { type: 'string', minLength: 1, maxLength: 20000, description: 'The command line, run as typed in a POSIX shell.' },
-        cwd: { type: 'string', description: "Folder relative to the server root (\"\" or \".\" for the root); default: the active notebook's folder." },
+        command: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 20000,
+          description: 'The command line, run as typed in a POSIX shell.'
+        },
+        cwd: {
+          type: 'string',
+          description:
+            'Folder relative to the server root ("" or "." for the root); default: the active notebook\'s folder.'
+        },
         timeout_seconds: {
           type: 'number',
           minimum: 1,
           maximum: MAX_TIMEOUT_S,
-          description: 'Time limit before Ctrl-C (default: the user setting, 120 s unless changed).'
+          description:
+            'Time limit before Ctrl-C (default: the user setting, 120 s unless changed).'
         },
         background: {
           type: 'boolean',
-          description: 'Return after 3 seconds and leave the command running, without a time limit (default false).'
+          description:
+            'Return after 3 seconds and leave the command running, without a time limit (default false).'
         }
       },
       required: ['command'],
       additionalProperties: false
     },
-    describe: input => `Run in the terminal: ${firstLine(input.command ?? '?')}`,
-    inputMarkdown: input => (typeof input.command === 'string' ? fenced(input.command, 'shell') : null),
+    describe: input =>
+      `Run in the terminal: ${firstLine(input.command ?? '?')}`,
+    inputMarkdown: input =>
+      typeof input.command === 'string' ? fenced(input.command, 'shell') : null,
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => commandRisk(input, input.command),
@@ -63,7 +76,10 @@ export function runCommandTool(env: ITerminalToolEnv = {}) {
       try {
         const services = servicesOf(context);
         folder = resolveFolder(input.cwd, services.baseDir());
-        const writes = judgeCommand(input.command, { allow: [], deny: [] }).writes;
+        const writes = judgeCommand(input.command, {
+          allow: [],
+          deny: []
+        }).writes;
         if (writes.length) {
           await checkWrites(input, writes, folder, services.contents);
         }
@@ -80,8 +96,17 @@ export function runCommandTool(env: ITerminalToolEnv = {}) {
         const services = servicesOf(context);
         const folder = resolveFolder(input.cwd, services.baseDir());
         await checkFolder(services.contents, folder);
-        const timeout = input.timeout_seconds ?? services.settings().timeoutSeconds;
-        const { result } = await runJob({ command: input.command, folder, timeoutSeconds: timeout, background: input.background }, context);
+        const timeout =
+          input.timeout_seconds ?? services.settings().timeoutSeconds;
+        const { result } = await runJob(
+          {
+            command: input.command,
+            folder,
+            timeoutSeconds: timeout,
+            background: input.background
+          },
+          context
+        );
         return result;
       })
   });
@@ -97,19 +122,29 @@ export function terminalOutputTool() {
     inputSchema: {
       type: 'object',
       properties: {
-        lines: { type: 'integer', minimum: 1, maximum: 1000, description: 'How many lines (default 50).' }
+        lines: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          description: 'How many lines (default 50).'
+        }
       },
       additionalProperties: false
     },
     effect: 'read',
     defaultApproval: 'auto',
-    describe: input => `Read the last ${input.lines ?? 50} lines of the chat's terminal`,
+    describe: input =>
+      `Read the last ${input.lines ?? 50} lines of the chat's terminal`,
     run: (input, context) =>
       guard(async () => {
         const services = servicesOf(context);
-        const session = services.terminals.current ?? (await services.terminals.existing());
+        const session =
+          services.terminals.current ?? (await services.terminals.existing());
         if (!session) {
-          return { content: 'This chat has no open terminal yet: nothing has run. Use run_command to start one.' };
+          return {
+            content:
+              'This chat has no open terminal yet: nothing has run. Use run_command to start one.'
+          };
         }
         const activity = session.activity;
         const state = !activity
@@ -118,14 +153,20 @@ export function terminalOutputTool() {
             ? `Last command \`${activity.command}\` ended${activity.exitCode !== undefined && activity.exitCode !== null ? ` with exit code ${activity.exitCode}` : ''}.`
             : `Still running: \`${activity.command}\` (started ${Math.round((Date.now() - activity.startedAt) / 1000)} s ago).`;
         const tail = session.tail(input.lines ?? 50);
-        return { content: `${state}\n--- last lines of the terminal ---\n${tail || '(empty)'}` };
+        return {
+          content: `${state}\n--- last lines of the terminal ---\n${tail || '(empty)'}`
+        };
       })
   });
 }
 
 function firstLine(text: string): string {
   const line = text.split('\n')[0];
-  return line.length > 120 ? `${line.slice(0, 117)}…` : text.includes('\n') ? `${line} …` : line;
+  return line.length > 120
+    ? `${line.slice(0, 117)}…`
+    : text.includes('\n')
+      ? `${line} …`
+      : line;
 }
 
 /** The terminal tools (definitions work without services; the app passes the settings). */

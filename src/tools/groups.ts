@@ -26,11 +26,14 @@ export type BuiltinToolGroup =
 export type ToolGroup = BuiltinToolGroup | (string & {});
 
 /** What each group is for, in display order. */
-export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<BuiltinToolGroup, string>> = {
+export const TOOL_GROUP_DESCRIPTIONS: Readonly<
+  Record<BuiltinToolGroup, string>
+> = {
   'notebook-read': 'Read open notebooks: summary, cells and outputs',
   'notebook-edit': 'Insert, edit and delete notebook cells; create notebooks',
   'notebook-run': 'Run notebook cells and restart the kernel',
-  'kernel-inspect': 'List and inspect variables in the kernel without side effects',
+  'kernel-inspect':
+    'List and inspect variables in the kernel without side effects',
   'kernel-run': 'Run scratch code in the kernel, outside the notebook',
   packages: 'List and install Python packages in the kernel environment',
   'files-read': 'List folders, read files and find files by name',
@@ -38,8 +41,11 @@ export const TOOL_GROUP_DESCRIPTIONS: Readonly<Record<BuiltinToolGroup, string>>
   'files-edit': 'Write, edit, rename and delete files',
   changes: 'List the changes made in this chat',
   terminal: "Run shell commands in the chat's terminal and read its output",
-  tasks: 'List and run the workspace tasks (.vscode/tasks.json, Makefile targets)'
+  tasks:
+    'List and run the workspace tasks (.vscode/tasks.json, Makefile targets)'
 };
 
 /** All group names, in display order. */
-export const ALL_TOOL_GROUPS = Object.keys(TOOL_GROUP_DESCRIPTIONS) as BuiltinToolGroup[];
+export const ALL_TOOL_GROUPS = Object.keys(
+  TOOL_GROUP_DESCRIPTIONS
+) as BuiltinToolGroup[];

@@ -14,7 +14,9 @@ type ErrorClass = abstract new (...args: any[]) => Error;
  * `expected`) into error results the model reads; anything else propagates
  * (the chat reports it as a tool crash).
  */
-export function guardFor(...expected: ErrorClass[]): (body: () => Promise<IToolResult>) => Promise<IToolResult> {
+export function guardFor(
+  ...expected: ErrorClass[]
+): (body: () => Promise<IToolResult>) => Promise<IToolResult> {
   return async body => {
     try {
       return await body();

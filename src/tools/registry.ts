@@ -3,7 +3,13 @@ import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { genericLine } from './describe';
 import { ALL_TOOL_GROUPS, TOOL_GROUP_DESCRIPTIONS, ToolGroup } from './groups';
-import type { IShownSoFar, ITool, IToolContext, IToolPreview, IToolResult } from './types';
+import type {
+  IShownSoFar,
+  ITool,
+  IToolContext,
+  IToolPreview,
+  IToolResult
+} from './types';
 
 /**
  * Turns the names in a persona's `tools:` list into the groups and tool
@@ -11,7 +17,10 @@ import type { IShownSoFar, ITool, IToolContext, IToolPreview, IToolResult } from
  * knows the VS Code names, and asks the registry what each group holds);
  * the registry only applies it.
  */
-export type ToolNameResolver = (names: readonly string[]) => { groups: Iterable<ToolGroup>; tools: Iterable<string> };
+export type ToolNameResolver = (names: readonly string[]) => {
+  groups: Iterable<ToolGroup>;
+  tools: Iterable<string>;
+};
 
 /**
  * Tools that come and go (MCP servers): asked to bring their tools up to date
@@ -30,10 +39,17 @@ export interface IToolSource {
 }
 
 /** Without a resolver, names are this extension's own group and tool names. */
-const ownNames: ToolNameResolver = names => ({ groups: names as ToolGroup[], tools: names });
+const ownNames: ToolNameResolver = names => ({
+  groups: names as ToolGroup[],
+  tools: names
+});
 
 /** A tool's `describe`, or (when it throws on an odd saved input) a line from the input's path or name. */
-function describeSafely(tool: ITool, input: unknown, result?: IToolResult): string | null {
+function describeSafely(
+  tool: ITool,
+  input: unknown,
+  result?: IToolResult
+): string | null {
   try {
     return tool.describe(input ?? {}, result);
   } catch {
@@ -98,7 +114,9 @@ export class ToolRegistry {
 
   /** Let every dynamic source update its tools; a source that fails keeps what it had. */
   async prepareSources(): Promise<void> {
-    await Promise.all(this._sources.map(source => source.prepare().catch(() => undefined)));
+    await Promise.all(
+      this._sources.map(source => source.prepare().catch(() => undefined))
+    );
   }
 
   get(name: string): ITool | undefined {
@@ -119,7 +137,10 @@ export class ToolRegistry {
    */
   addGroup(name: string, description: string): void {
     const id = name.trim().toLowerCase();
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(id) || (ALL_TOOL_GROUPS as string[]).includes(id)) {
+    if (
+      !/^[a-z0-9][a-z0-9_.-]*$/.test(id) ||
+      (ALL_TOOL_GROUPS as string[]).includes(id)
+    ) {
       throw new Error(`Invalid or built-in tool group name "${name}"`);
     }
     this._groups.set(id, description);
@@ -132,12 +153,18 @@ export class ToolRegistry {
 
   /** Whether `name` is a group here. */
   hasGroup(name: string): boolean {
-    return (ALL_TOOL_GROUPS as string[]).includes(name) || this._groups.has(name);
+    return (
+      (ALL_TOOL_GROUPS as string[]).includes(name) || this._groups.has(name)
+    );
   }
 
   /** What a group is for (one line). */
   groupDescription(group: ToolGroup): string {
-    return (TOOL_GROUP_DESCRIPTIONS as Record<string, string>)[group] ?? this._groups.get(group) ?? '';
+    return (
+      (TOOL_GROUP_DESCRIPTIONS as Record<string, string>)[group] ??
+      this._groups.get(group) ??
+      ''
+    );
   }
 
   /** The group of a tool registered or withheld here (undefined: no such tool, or it has no group). */
@@ -155,7 +182,10 @@ export class ToolRegistry {
     const byGroup = new Map<ToolGroup, string[]>();
     for (const tool of [...this._tools.values(), ...this._held.values()]) {
       if (tool.group) {
-        byGroup.set(tool.group, [...(byGroup.get(tool.group) ?? []), tool.name]);
+        byGroup.set(tool.group, [
+          ...(byGroup.get(tool.group) ?? []),
+          tool.name
+        ]);
       }
     }
     return byGroup;
@@ -175,7 +205,11 @@ export class ToolRegistry {
   }
 
   /** A call's input as Markdown for the export (`ITool.inputMarkdown`); null: show it as JSON. */
-  inputMarkdown(name: string, input: unknown, shown: IShownSoFar): string | null {
+  inputMarkdown(
+    name: string,
+    input: unknown,
+    shown: IShownSoFar
+  ): string | null {
     const tool = this._known(name);
     try {
       return tool?.inputMarkdown?.(input ?? {}, shown) ?? null;
@@ -189,7 +223,11 @@ export class ToolRegistry {
    * it failed: a preview is a nicety) its one-line `describe`; with what
    * "Allow for this chat" means for the tool.
    */
-  static async previewOf(tool: ITool, input: unknown, context: IToolContext): Promise<IToolPreview> {
+  static async previewOf(
+    tool: ITool,
+    input: unknown,
+    context: IToolContext
+  ): Promise<IToolPreview> {
     let preview: IToolPreview | undefined;
     try {
       preview = tool.preview ? await tool.preview(input, context) : undefined;
@@ -201,8 +239,13 @@ export class ToolRegistry {
   }
 
   /** The tools a persona's `tools:` list allows (null: every tool), sorted by name. */
-  forPersona(toolNames: readonly string[] | null | undefined, resolve: ToolNameResolver = ownNames): ITool[] {
-    const all = [...this._tools.values()].sort((a, b) => a.name.localeCompare(b.name));
+  forPersona(
+    toolNames: readonly string[] | null | undefined,
+    resolve: ToolNameResolver = ownNames
+  ): ITool[] {
+    const all = [...this._tools.values()].sort((a, b) =>
+      a.name.localeCompare(b.name)
+    );
     if (toolNames === null || toolNames === undefined) {
       return all;
     }
@@ -211,7 +254,11 @@ export class ToolRegistry {
     const names = new Set<string>(granted.tools);
     // Tool names listed directly (e.g. `run_cell`) count too.
     toolNames.forEach(name => names.add(name));
-    return all.filter(tool => names.has(tool.name) || (tool.group !== undefined && groups.has(tool.group)));
+    return all.filter(
+      tool =>
+        names.has(tool.name) ||
+        (tool.group !== undefined && groups.has(tool.group))
+    );
   }
 
   /**
@@ -230,7 +277,10 @@ export class ToolRegistry {
     }
     const problems = (validate.errors ?? [])
       .slice(0, 5)
-      .map(error => `${error.instancePath || '(input)'} ${error.message ?? 'is invalid'}`)
+      .map(
+        error =>
+          `${error.instancePath || '(input)'} ${error.message ?? 'is invalid'}`
+      )
       .join('; ');
     return `Invalid input for ${tool.name}: ${problems}. Check the tool's input schema and call it again.`;
   }

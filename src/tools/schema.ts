@@ -9,7 +9,9 @@ import type { ITool, IToolInputSchema } from './types';
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-type RequiredKeys<S> = S extends { required: ReadonlyArray<infer R> } ? R : never;
+type RequiredKeys<S> = S extends { required: ReadonlyArray<infer R> }
+  ? R
+  : never;
 
 /** The TypeScript type of a value matching one property schema. */
 export type ValueOf<P> = P extends { enum: ReadonlyArray<infer E> }
@@ -29,8 +31,14 @@ export type ValueOf<P> = P extends { enum: ReadonlyArray<infer E> }
 /** The TypeScript type of an input matching an object schema (required keys required, others optional). */
 export type InputOf<S> = S extends { properties: infer P }
   ? Simplify<
-      { -readonly [K in keyof P as K extends RequiredKeys<S> ? K : never]: ValueOf<P[K]> } & {
-        -readonly [K in keyof P as K extends RequiredKeys<S> ? never : K]?: ValueOf<P[K]>;
+      {
+        -readonly [
+          K in keyof P as K extends RequiredKeys<S> ? K : never
+        ]: ValueOf<P[K]>;
+      } & {
+        -readonly [
+          K in keyof P as K extends RequiredKeys<S> ? never : K
+        ]?: ValueOf<P[K]>;
       }
     >
   : never;

@@ -39,7 +39,10 @@ export interface IToolPreview {
   /** A unified diff of a change (edits). */
   diff?: { path: string; before: string; after: string };
   /** Cells the call will run that the reader should look at (e.g. edited by the assistant since they last ran). */
-  cells?: { title: string; items: Array<{ id: string; source: string; language: string }> };
+  cells?: {
+    title: string;
+    items: Array<{ id: string; source: string; language: string }>;
+  };
   /** What "Allow for this chat" lets the tool do (`ITool.allowChat`), when it says more than the default. */
   allowChat?: string;
 }
@@ -127,6 +130,9 @@ export interface ITool<I = any> {
    */
   approvalOf?(input: I): { mode: ApprovalMode; reason?: string } | null;
   /** Human-readable rendering for the approval card and the tool card. */
-  preview?(input: I, context: IToolContext): Promise<IToolPreview> | IToolPreview;
+  preview?(
+    input: I,
+    context: IToolContext
+  ): Promise<IToolPreview> | IToolPreview;
   run(input: I, context: IToolContext): Promise<IToolResult>;
 }

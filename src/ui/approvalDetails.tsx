@@ -9,7 +9,10 @@ import type { IToolPreview } from '../tools/types';
 export const COLLAPSED_ABOVE_LINES = 12;
 
 /** The cells the card lists (e.g. those the assistant changed since they last ran), each with its code. */
-export function BoundCells(props: { cells: NonNullable<IToolPreview['cells']>; trans: TranslationBundle }): JSX.Element {
+export function BoundCells(props: {
+  cells: NonNullable<IToolPreview['cells']>;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { cells, trans } = props;
   return (
     <div className="jp-DataEngineer-boundCells">
@@ -17,12 +20,22 @@ export function BoundCells(props: { cells: NonNullable<IToolPreview['cells']>; t
       {cells.items.map(cell => {
         const lines = cell.source.split('\n').length;
         return (
-          <details key={cell.id} className="jp-DataEngineer-boundCell" data-cell-id={cell.id} open={lines <= COLLAPSED_ABOVE_LINES}>
+          <details
+            key={cell.id}
+            className="jp-DataEngineer-boundCell"
+            data-cell-id={cell.id}
+            open={lines <= COLLAPSED_ABOVE_LINES}
+          >
             <summary>
               {trans.__('Cell %1', cell.id)}
-              {lines > COLLAPSED_ABOVE_LINES ? ` — ${trans.__('%1 lines', lines)}` : ''}
+              {lines > COLLAPSED_ABOVE_LINES
+                ? ` — ${trans.__('%1 lines', lines)}`
+                : ''}
             </summary>
-            <pre className="jp-DataEngineer-boundCellCode" data-language={cell.language}>
+            <pre
+              className="jp-DataEngineer-boundCellCode"
+              data-language={cell.language}
+            >
               <code>{cell.source}</code>
             </pre>
           </details>
@@ -37,7 +50,10 @@ export function BoundCells(props: { cells: NonNullable<IToolPreview['cells']>; t
  * to the button: the tool's own sentence (`ITool.allowChat`, which the session
  * puts on the preview), else the general rule.
  */
-export function allowChatMeaning(call: Pick<IToolCall, 'name' | 'preview'>, trans: TranslationBundle): string {
+export function allowChatMeaning(
+  call: Pick<IToolCall, 'name' | 'preview'>,
+  trans: TranslationBundle
+): string {
   const own = call.preview?.allowChat;
   if (own) {
     return trans.__(own);

@@ -5,8 +5,6 @@ import type { ChangeLog, IUndoResult } from '../files';
 import type { IChangeRecord } from '../files';
 import { DiffView } from './diffView';
 
-
-
 export interface IChangesProps {
   changeLog: ChangeLog;
   chatId: string;
@@ -15,7 +13,10 @@ export interface IChangesProps {
 }
 
 /** The changes of a chat, kept fresh from the change log. */
-export function useChanges(changeLog: ChangeLog, chatId: string): IChangeRecord[] {
+export function useChanges(
+  changeLog: ChangeLog,
+  chatId: string
+): IChangeRecord[] {
   const [changes, setChanges] = React.useState<IChangeRecord[]>([]);
   React.useEffect(() => {
     let alive = true;
@@ -55,18 +56,30 @@ export function UndoButton(props: {
     }
   };
   if (props.undone || result?.ok) {
-    return <span className="jp-DataEngineer-undone">{result?.message ?? trans.__('Undone.')}</span>;
+    return (
+      <span className="jp-DataEngineer-undone">
+        {result?.message ?? trans.__('Undone.')}
+      </span>
+    );
   }
   return (
     <span className="jp-DataEngineer-undo">
-      <button className="jp-DataEngineer-undoButton jp-mod-styled" disabled={busy} onClick={() => void undo(false)}>
+      <button
+        className="jp-DataEngineer-undoButton jp-mod-styled"
+        disabled={busy}
+        onClick={() => void undo(false)}
+      >
         {trans.__('Undo')}
       </button>
       {result && !result.ok && (
         <>
           <span className="jp-DataEngineer-undoMessage">{result.message}</span>
           {result.conflict && (
-            <button className="jp-DataEngineer-undoForce jp-mod-styled jp-mod-warn" disabled={busy} onClick={() => void undo(true)}>
+            <button
+              className="jp-DataEngineer-undoForce jp-mod-styled jp-mod-warn"
+              disabled={busy}
+              onClick={() => void undo(true)}
+            >
               {trans.__('Undo anyway')}
             </button>
           )}
@@ -117,9 +130,15 @@ export function ChangesView(props: IChangesProps): JSX.Element {
           </button>
         )}
       </div>
-      {message && <div className="jp-DataEngineer-changesMessage">{message}</div>}
+      {message && (
+        <div className="jp-DataEngineer-changesMessage">{message}</div>
+      )}
       {[...changes].reverse().map(change => (
-        <details key={change.id} className="jp-DataEngineer-change" data-path={change.path}>
+        <details
+          key={change.id}
+          className="jp-DataEngineer-change"
+          data-path={change.path}
+        >
           <summary>
             <code>{change.path}</code> {kindLabel(change, trans)}
             {change.undoneAt ? ` · ${trans.__('undone')}` : ''}
@@ -133,7 +152,12 @@ export function ChangesView(props: IChangesProps): JSX.Element {
               trans={trans}
             />
           )}
-          <UndoButton changeLog={changeLog} changeId={change.id} trans={trans} undone={Boolean(change.undoneAt)} />
+          <UndoButton
+            changeLog={changeLog}
+            changeId={change.id}
+            trans={trans}
+            undone={Boolean(change.undoneAt)}
+          />
         </details>
       ))}
     </div>

@@ -3,7 +3,6 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 import type { IThreadEntry, ChatThreads } from '../chats/threads';
 
-
 export interface IChatListProps {
   threads: ChatThreads;
   trans: TranslationBundle;
@@ -44,7 +43,9 @@ export function ChatList(props: IChatListProps): JSX.Element {
               setError(null);
             }
           })
-          .catch(reason => !cancelled && setError(String(reason?.message ?? reason)));
+          .catch(
+            reason => !cancelled && setError(String(reason?.message ?? reason))
+          );
       },
       query ? 200 : 0
     );
@@ -63,23 +64,37 @@ export function ChatList(props: IChatListProps): JSX.Element {
   const remove = async (entry: IThreadEntry) => {
     const result = await showDialog({
       title: trans.__('Delete chat'),
-      body: trans.__('Delete "%1"? Its saved file is removed; this cannot be undone here.', entry.title || entry.id),
-      buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.warnButton({ label: trans.__('Delete') })]
+      body: trans.__(
+        'Delete "%1"? Its saved file is removed; this cannot be undone here.',
+        entry.title || entry.id
+      ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.warnButton({ label: trans.__('Delete') })
+      ]
     });
     if (result.button.accept) {
-      await threads.remove(entry.id).catch(reason => setError(String(reason?.message ?? reason)));
+      await threads
+        .remove(entry.id)
+        .catch(reason => setError(String(reason?.message ?? reason)));
     }
   };
 
   const rename = async (entry: IThreadEntry, title: string) => {
     setEditing(null);
     if (title.trim() && title.trim() !== entry.title) {
-      await threads.rename(entry.id, title).catch(reason => setError(String(reason?.message ?? reason)));
+      await threads
+        .rename(entry.id, title)
+        .catch(reason => setError(String(reason?.message ?? reason)));
     }
   };
 
   return (
-    <div className="jp-DataEngineer-chatList" role="region" aria-label={trans.__('Chats')}>
+    <div
+      className="jp-DataEngineer-chatList"
+      role="region"
+      aria-label={trans.__('Chats')}
+    >
       <div className="jp-DataEngineer-chatListBar">
         <input
           className="jp-DataEngineer-chatSearch jp-mod-styled"
@@ -97,15 +112,22 @@ export function ChatList(props: IChatListProps): JSX.Element {
         </button>
       </div>
       {error && (
-        <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error" role="alert">
+        <div
+          className="jp-DataEngineer-notice jp-DataEngineer-notice-error"
+          role="alert"
+        >
           {error}
         </div>
       )}
       {entries === null ? (
-        <div className="jp-DataEngineer-empty">{trans.__('Loading chats…')}</div>
+        <div className="jp-DataEngineer-empty">
+          {trans.__('Loading chats…')}
+        </div>
       ) : entries.length === 0 ? (
         <div className="jp-DataEngineer-empty">
-          {query ? trans.__('No chat contains "%1".', query) : trans.__('No saved chats yet.')}
+          {query
+            ? trans.__('No chat contains "%1".', query)
+            : trans.__('No saved chats yet.')}
         </div>
       ) : (
         <ul className="jp-DataEngineer-chatRows">
@@ -116,7 +138,11 @@ export function ChatList(props: IChatListProps): JSX.Element {
               data-chat-id={entry.id}
             >
               {editing === entry.id ? (
-                <RenameInput entry={entry} trans={trans} onDone={title => void rename(entry, title)} />
+                <RenameInput
+                  entry={entry}
+                  trans={trans}
+                  onDone={title => void rename(entry, title)}
+                />
               ) : (
                 <button
                   className="jp-DataEngineer-chatOpen"
@@ -124,13 +150,23 @@ export function ChatList(props: IChatListProps): JSX.Element {
                   title={entry.problem ?? trans.__('Open this chat')}
                   onClick={() => void open(entry)}
                 >
-                  <span className="jp-DataEngineer-chatTitle">{entry.title || trans.__('(untitled)')}</span>
+                  <span className="jp-DataEngineer-chatTitle">
+                    {entry.title || trans.__('(untitled)')}
+                  </span>
                   <span className="jp-DataEngineer-chatMeta">
-                    {entry.updatedAt ? new Date(entry.updatedAt).toLocaleString() : ''}
-                    {entry.personaId ? ` · ${props.personaName(entry.personaId)}` : ''}
+                    {entry.updatedAt
+                      ? new Date(entry.updatedAt).toLocaleString()
+                      : ''}
+                    {entry.personaId
+                      ? ` · ${props.personaName(entry.personaId)}`
+                      : ''}
                     {entry.current ? ` · ${trans.__('current')}` : ''}
                   </span>
-                  {entry.problem && <span className="jp-DataEngineer-chatProblem">{entry.problem}</span>}
+                  {entry.problem && (
+                    <span className="jp-DataEngineer-chatProblem">
+                      {entry.problem}
+                    </span>
+                  )}
                 </button>
               )}
               <span className="jp-DataEngineer-chatActions">
@@ -177,7 +213,11 @@ export function ChatList(props: IChatListProps): JSX.Element {
   );
 }
 
-function RenameInput(props: { entry: IThreadEntry; trans: TranslationBundle; onDone: (title: string) => void }): JSX.Element {
+function RenameInput(props: {
+  entry: IThreadEntry;
+  trans: TranslationBundle;
+  onDone: (title: string) => void;
+}): JSX.Element {
   const [value, setValue] = React.useState(props.entry.title);
   const done = React.useRef(false);
   const finish = (title: string) => {

@@ -42,7 +42,9 @@ export class ChatShell extends Panel {
         return chat;
       });
       this._loading.catch(reason => {
-        this._placeholder.textContent = this._options.failedText(String(reason));
+        this._placeholder.textContent = this._options.failedText(
+          String(reason)
+        );
         this._loading = null;
       });
     }

@@ -26,7 +26,6 @@ import { ChatFooter } from './usageView';
 import { ReadOnlyNotice } from './readOnlyNotice';
 import { useSignals } from './useSignal';
 
-
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
 export interface IChatViewModel {
   /** Resolves once the chat has started (families loaded, last chat reopened). */
@@ -40,10 +39,16 @@ export interface IChatViewModel {
   readonly restored: boolean;
   /** Emitted when the server config or `restored` change. */
   readonly stateChanged: ISignal<any, void>;
-  readonly options: { settings: () => IChatSettings; openFile: (path: string) => void; completionUsage?: CompletionUsage | null };
+  readonly options: {
+    settings: () => IChatSettings;
+    openFile: (path: string) => void;
+    completionUsage?: CompletionUsage | null;
+  };
   /** MCP servers (status list); absent in views without them. */
   /** Lines under the instructions line, from the tool families (MCP servers' status...). */
-  readonly statusViews?: ReadonlyArray<React.ComponentType<{ trans: TranslationBundle }>>;
+  readonly statusViews?: ReadonlyArray<
+    React.ComponentType<{ trans: TranslationBundle }>
+  >;
   createInstructions(): Promise<void>;
   /** Suggested first prompts for what is open (the empty chat shows them). */
   suggestions?(): Promise<ISuggestedPrompt[]>;
@@ -81,7 +86,13 @@ export interface IChatViewProps {
 export function ChatView(props: IChatViewProps): JSX.Element {
   const { app, widget, commands } = props;
   const { assistant, threads } = app;
-  useSignals([assistant.busyChanged, assistant.stateChanged, app.stateChanged, threads.changed, widget.panelsChanged]);
+  useSignals([
+    assistant.busyChanged,
+    assistant.stateChanged,
+    app.stateChanged,
+    threads.changed,
+    widget.panelsChanged
+  ]);
   const model = assistant.model;
   const trans = props.trans;
   const context = React.useMemo<ITurnContext>(
@@ -102,105 +113,132 @@ export function ChatView(props: IChatViewProps): JSX.Element {
   const changes = useChanges(app.files.changeLog, model.id);
   return (
     <ResultViewsContext.Provider value={app.resultViews}>
-    <TurnContext.Provider value={context}>
-      <div className="jp-DataEngineer-chat">
-        <PersonaHeader
-          assistant={assistant}
-          trans={trans}
-          onReloadPersonas={() => void assistant.personas.load()}
-          onSwitchPersona={id => void commands.execute(CommandIDs.switchPersona, { id })}
-          onNewChat={() => void commands.execute(CommandIDs.newChat)}
-          onToggleChats={() => void commands.execute(CommandIDs.showChats)}
-          chatsOpen={panels.chats}
-          onToggleChanges={() => void commands.execute(CommandIDs.showChanges)}
-          changesOpen={panels.changes}
-          changeCount={changes.length}
-          onExport={anchor => openExportMenu(commands, anchor)}
-        />
-        {app.serverConfig?.demo && (
-          <div
-            className="jp-DataEngineer-demoBadge"
-            role="status"
-            title={trans.__(
-              'The chat talks to the bundled mock Messages API: the suggested prompts of getting-started.ipynb play scripted runs with the real tools. Set ANTHROPIC_API_KEY on the server to talk to Claude.'
-            )}
-          >
-            {trans.__('Demo mode — replies are scripted')}
-          </div>
-        )}
-        {threads.problem && (
-          <div className="jp-DataEngineer-notice jp-DataEngineer-notice-error jp-DataEngineer-chatProblemNotice" role="alert">
-            {threads.problem}
-          </div>
-        )}
-        <ChangesToggle
-          changeLog={app.files.changeLog}
-          chatId={model.id}
-          rendermime={props.rendermime}
-          trans={trans}
-          open={panels.changes}
-          onToggle={() => void commands.execute(CommandIDs.showChanges)}
-        />
-        <InstructionsBar
-          assistant={assistant}
-          trans={trans}
-          onOpenFile={app.options.openFile}
-          onCreateInstructions={() => void app.createInstructions()}
-        />
-        <SetupNotice config={app.serverConfig} directMode={settings.directMode} trans={trans} />
-        {app.statusViews?.map((StatusView, i) => <StatusView key={i} trans={trans} />)}
-        {/* The list of chats takes the messages' place (below the instructions line). */}
-        {panels.chats && (
-          <ChatList
-            threads={threads}
-            trans={trans}
-            personaName={id => (id && assistant.personas.get(id)?.name) || id || ''}
-            onClose={() => widget.setPanel('chats', false)}
-            onExport={(id, format) =>
-              void commands.execute(format === 'md' ? CommandIDs.exportMarkdown : CommandIDs.exportNotebook, { id })
-            }
-          />
-        )}
-        <MessageList
-          model={model}
-          busy={assistant.busy}
-          personaId={assistant.persona?.id ?? null}
-          hidden={panels.chats}
-          emptyText={
-            app.restored
-              ? trans.__('Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.')
-              : trans.__('Reopening the last chat…')
-          }
-          empty={
-            app.restored && app.suggestions ? (
-              <EmptyState
-                assistant={assistant}
-                trans={trans}
-                suggestions={() => app.suggestions!()}
-                onSend={prompt => void assistant.send(prompt)}
-                refreshKey={`${model.id}:${assistant.persona?.id ?? ''}:${app.activePath?.() ?? ''}`}
-              />
-            ) : null
-          }
-        />
-        <ChatFooter model={model} settings={app.options.settings} trans={trans} completions={app.options.completionUsage} />
-        {threads.readOnly ? (
-          <ReadOnlyNotice
-            trans={trans}
-            onTakeOver={() => void threads.takeOver()}
-            onNewChat={() => void commands.execute(CommandIDs.newChat)}
-          />
-        ) : (
-          <Composer
+      <TurnContext.Provider value={context}>
+        <div className="jp-DataEngineer-chat">
+          <PersonaHeader
             assistant={assistant}
             trans={trans}
-            composerRef={props.composerRef}
-            placeholder={assistant.persona?.argumentHint}
-            onStop={() => void commands.execute(CommandIDs.stop)}
+            onReloadPersonas={() => void assistant.personas.load()}
+            onSwitchPersona={id =>
+              void commands.execute(CommandIDs.switchPersona, { id })
+            }
+            onNewChat={() => void commands.execute(CommandIDs.newChat)}
+            onToggleChats={() => void commands.execute(CommandIDs.showChats)}
+            chatsOpen={panels.chats}
+            onToggleChanges={() =>
+              void commands.execute(CommandIDs.showChanges)
+            }
+            changesOpen={panels.changes}
+            changeCount={changes.length}
+            onExport={anchor => openExportMenu(commands, anchor)}
           />
-        )}
-      </div>
-    </TurnContext.Provider>
+          {app.serverConfig?.demo && (
+            <div
+              className="jp-DataEngineer-demoBadge"
+              role="status"
+              title={trans.__(
+                'The chat talks to the bundled mock Messages API: the suggested prompts of getting-started.ipynb play scripted runs with the real tools. Set ANTHROPIC_API_KEY on the server to talk to Claude.'
+              )}
+            >
+              {trans.__('Demo mode — replies are scripted')}
+            </div>
+          )}
+          {threads.problem && (
+            <div
+              className="jp-DataEngineer-notice jp-DataEngineer-notice-error jp-DataEngineer-chatProblemNotice"
+              role="alert"
+            >
+              {threads.problem}
+            </div>
+          )}
+          <ChangesToggle
+            changeLog={app.files.changeLog}
+            chatId={model.id}
+            rendermime={props.rendermime}
+            trans={trans}
+            open={panels.changes}
+            onToggle={() => void commands.execute(CommandIDs.showChanges)}
+          />
+          <InstructionsBar
+            assistant={assistant}
+            trans={trans}
+            onOpenFile={app.options.openFile}
+            onCreateInstructions={() => void app.createInstructions()}
+          />
+          <SetupNotice
+            config={app.serverConfig}
+            directMode={settings.directMode}
+            trans={trans}
+          />
+          {app.statusViews?.map((StatusView, i) => (
+            <StatusView key={i} trans={trans} />
+          ))}
+          {/* The list of chats takes the messages' place (below the instructions line). */}
+          {panels.chats && (
+            <ChatList
+              threads={threads}
+              trans={trans}
+              personaName={id =>
+                (id && assistant.personas.get(id)?.name) || id || ''
+              }
+              onClose={() => widget.setPanel('chats', false)}
+              onExport={(id, format) =>
+                void commands.execute(
+                  format === 'md'
+                    ? CommandIDs.exportMarkdown
+                    : CommandIDs.exportNotebook,
+                  { id }
+                )
+              }
+            />
+          )}
+          <MessageList
+            model={model}
+            busy={assistant.busy}
+            personaId={assistant.persona?.id ?? null}
+            hidden={panels.chats}
+            emptyText={
+              app.restored
+                ? trans.__(
+                    'Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.'
+                  )
+                : trans.__('Reopening the last chat…')
+            }
+            empty={
+              app.restored && app.suggestions ? (
+                <EmptyState
+                  assistant={assistant}
+                  trans={trans}
+                  suggestions={() => app.suggestions!()}
+                  onSend={prompt => void assistant.send(prompt)}
+                  refreshKey={`${model.id}:${assistant.persona?.id ?? ''}:${app.activePath?.() ?? ''}`}
+                />
+              ) : null
+            }
+          />
+          <ChatFooter
+            model={model}
+            settings={app.options.settings}
+            trans={trans}
+            completions={app.options.completionUsage}
+          />
+          {threads.readOnly ? (
+            <ReadOnlyNotice
+              trans={trans}
+              onTakeOver={() => void threads.takeOver()}
+              onNewChat={() => void commands.execute(CommandIDs.newChat)}
+            />
+          ) : (
+            <Composer
+              assistant={assistant}
+              trans={trans}
+              composerRef={props.composerRef}
+              placeholder={assistant.persona?.argumentHint}
+              onStop={() => void commands.execute(CommandIDs.stop)}
+            />
+          )}
+        </div>
+      </TurnContext.Provider>
     </ResultViewsContext.Provider>
   );
 }
@@ -280,4 +318,3 @@ function SetupNotice(props: {
   }
   return null;
 }
-

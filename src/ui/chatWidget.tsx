@@ -66,7 +66,10 @@ export class ChatWidget extends ReactWidget {
     const typingElsewhere = () => {
       const now = document.activeElement as HTMLElement | null;
       return (
-        !!now && now !== started && !this.node.contains(now) && (now.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(now.tagName))
+        !!now &&
+        now !== started &&
+        !this.node.contains(now) &&
+        (now.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(now.tagName))
       );
     };
     let frames = 0;

@@ -37,7 +37,9 @@ export function Composer(props: {
       if (input) {
         input.focus();
         // The cursor at the end, ready to edit or send.
-        requestAnimationFrame(() => input.setSelectionRange(draft.length, draft.length));
+        requestAnimationFrame(() =>
+          input.setSelectionRange(draft.length, draft.length)
+        );
       }
     };
     assistant.draftRequested.connect(onDraft);
@@ -46,7 +48,8 @@ export function Composer(props: {
     };
   }, [assistant]);
   const slash = dismissed === text ? null : slashQuery(text);
-  const commands: ISlashCommand[] = slash !== null ? assistant.slashCommands.list(slash).slice(0, 10) : [];
+  const commands: ISlashCommand[] =
+    slash !== null ? assistant.slashCommands.list(slash).slice(0, 10) : [];
   const mention = /(^|[\s(,])@([A-Za-z0-9_]*)$/.exec(text);
   const query = mention ? mention[2] : null;
   React.useEffect(() => {
@@ -66,7 +69,9 @@ export function Composer(props: {
     };
   }, [query === null]);
   const suggestions =
-    query !== null && names ? names.filter(name => name.startsWith(query)).slice(0, 8) : [];
+    query !== null && names
+      ? names.filter(name => name.startsWith(query)).slice(0, 8)
+      : [];
   const complete = (name: string) => {
     setText(text.replace(/@([A-Za-z0-9_]*)$/, `@${name} `));
     setNames(null);
@@ -99,7 +104,12 @@ export function Composer(props: {
         setSelected((current + step) % commands.length);
         return;
       }
-      if (event.key === 'Tab' || (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing)) {
+      if (
+        event.key === 'Tab' ||
+        (event.key === 'Enter' &&
+          !event.shiftKey &&
+          !event.nativeEvent.isComposing)
+      ) {
         event.preventDefault();
         pick(commands[current]);
         return;
@@ -127,13 +137,19 @@ export function Composer(props: {
         return;
       }
     }
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (
+      event.key === 'Enter' &&
+      !event.shiftKey &&
+      !event.nativeEvent.isComposing
+    ) {
       event.preventDefault();
       send();
     }
   };
   const listId = 'jp-DataEngineer-slashList';
-  const activeId = commands.length ? `${listId}-${Math.min(selected, commands.length - 1)}` : undefined;
+  const activeId = commands.length
+    ? `${listId}-${Math.min(selected, commands.length - 1)}`
+    : undefined;
   return (
     <div className="jp-DataEngineer-composer">
       {problem && (
@@ -142,7 +158,12 @@ export function Composer(props: {
         </div>
       )}
       {commands.length > 0 && (
-        <ul id={listId} className="jp-DataEngineer-slashCommands" role="listbox" aria-label={trans.__('Slash commands')}>
+        <ul
+          id={listId}
+          className="jp-DataEngineer-slashCommands"
+          role="listbox"
+          aria-label={trans.__('Slash commands')}
+        >
           {commands.map((command, index) => (
             <li
               key={command.name}
@@ -156,14 +177,27 @@ export function Composer(props: {
               }}
             >
               <span className="jp-DataEngineer-slashName">/{command.name}</span>
-              {command.argumentHint && <span className="jp-DataEngineer-slashHint"> {command.argumentHint}</span>}
-              {command.description && <span className="jp-DataEngineer-slashDescription">{command.description}</span>}
+              {command.argumentHint && (
+                <span className="jp-DataEngineer-slashHint">
+                  {' '}
+                  {command.argumentHint}
+                </span>
+              )}
+              {command.description && (
+                <span className="jp-DataEngineer-slashDescription">
+                  {command.description}
+                </span>
+              )}
             </li>
           ))}
         </ul>
       )}
       {suggestions.length > 0 && (
-        <ul className="jp-DataEngineer-mentions" role="listbox" aria-label={trans.__('Kernel variables')}>
+        <ul
+          className="jp-DataEngineer-mentions"
+          role="listbox"
+          aria-label={trans.__('Kernel variables')}
+        >
           {suggestions.map((name, index) => (
             <li
               key={name}
@@ -183,7 +217,10 @@ export function Composer(props: {
       <textarea
         ref={props.composerRef}
         className="jp-DataEngineer-input"
-        placeholder={props.placeholder || trans.__('Ask the data engineer… (@ names a kernel variable)')}
+        placeholder={
+          props.placeholder ||
+          trans.__('Ask the data engineer… (@ names a kernel variable)')
+        }
         aria-label={trans.__('Message')}
         role="combobox"
         aria-autocomplete="list"

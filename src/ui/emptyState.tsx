@@ -22,7 +22,9 @@ export interface IEmptyStateProps {
 export function EmptyState(props: IEmptyStateProps): JSX.Element {
   const { assistant, trans } = props;
   const persona = assistant.persona;
-  const [suggestions, setSuggestions] = React.useState<ISuggestedPrompt[] | null>(null);
+  const [suggestions, setSuggestions] = React.useState<
+    ISuggestedPrompt[] | null
+  >(null);
   React.useEffect(() => {
     let live = true;
     props
@@ -40,15 +42,23 @@ export function EmptyState(props: IEmptyStateProps): JSX.Element {
       {persona && (
         <div className="jp-DataEngineer-emptyPersona">
           <div className="jp-DataEngineer-emptyPersonaName">{persona.name}</div>
-          {persona.description && <div className="jp-DataEngineer-emptyPersonaDescription">{persona.description}</div>}
+          {persona.description && (
+            <div className="jp-DataEngineer-emptyPersonaDescription">
+              {persona.description}
+            </div>
+          )}
           {handoffs.length > 0 && (
             <div className="jp-DataEngineer-emptyHandoffs">
-              <span className="jp-DataEngineer-emptyLabel">{trans.__('Hands off to:')}</span>{' '}
+              <span className="jp-DataEngineer-emptyLabel">
+                {trans.__('Hands off to:')}
+              </span>{' '}
               {handoffs.map(h => (
                 <span
                   key={`${h.agent}:${h.label}`}
                   className="jp-DataEngineer-emptyHandoff"
-                  title={assistant.personas.get(h.agent)?.description ?? h.agent}
+                  title={
+                    assistant.personas.get(h.agent)?.description ?? h.agent
+                  }
                 >
                   {assistant.personas.get(h.agent)?.name ?? h.agent}
                 </span>
@@ -59,11 +69,24 @@ export function EmptyState(props: IEmptyStateProps): JSX.Element {
       )}
       <div className="jp-DataEngineer-emptyInstructions">
         {files.length
-          ? trans.__('Instructions in effect: %1', files.map(f => f.path).join(', '))
-          : trans.__('No project instructions yet (copilot.instructions.md at the server root).')}
+          ? trans.__(
+              'Instructions in effect: %1',
+              files.map(f => f.path).join(', ')
+            )
+          : trans.__(
+              'No project instructions yet (copilot.instructions.md at the server root).'
+            )}
       </div>
-      <div className="jp-DataEngineer-suggestions" role="list" aria-label={trans.__('Suggested prompts')}>
-        {suggestions === null && <span className="jp-DataEngineer-emptyLabel">{trans.__('Looking at what is open…')}</span>}
+      <div
+        className="jp-DataEngineer-suggestions"
+        role="list"
+        aria-label={trans.__('Suggested prompts')}
+      >
+        {suggestions === null && (
+          <span className="jp-DataEngineer-emptyLabel">
+            {trans.__('Looking at what is open…')}
+          </span>
+        )}
         {suggestions?.map(s => (
           <button
             key={s.prompt}

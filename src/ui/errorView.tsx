@@ -30,7 +30,12 @@ interface IErrorViewProps {
 export function ErrorView(props: IErrorViewProps): JSX.Element {
   const { trans, commands } = props;
   const error = props.turn.error!;
-  const wait = useCountdown(props.isLast && error.kind === 'rate_limit' ? error.retryAfterSeconds : undefined, props.turn.id);
+  const wait = useCountdown(
+    props.isLast && error.kind === 'rate_limit'
+      ? error.retryAfterSeconds
+      : undefined,
+    props.turn.id
+  );
   const actions = props.isLast ? errorActions(error) : [];
   const button = (action: ChatErrorAction): JSX.Element | null => {
     switch (action) {
@@ -41,7 +46,14 @@ export function ErrorView(props: IErrorViewProps): JSX.Element {
             className="jp-DataEngineer-retry jp-mod-styled"
             onClick={() => void commands.execute(CommandIDs.retry)}
             disabled={props.busy}
-            title={wait > 0 ? trans.__('The endpoint asked to wait %1 s before retrying', wait) : undefined}
+            title={
+              wait > 0
+                ? trans.__(
+                    'The endpoint asked to wait %1 s before retrying',
+                    wait
+                  )
+                : undefined
+            }
           >
             {wait > 0 ? trans.__('Retry (in %1 s)', wait) : trans.__('Retry')}
           </button>
@@ -53,7 +65,9 @@ export function ErrorView(props: IErrorViewProps): JSX.Element {
             className="jp-DataEngineer-compactRetry jp-mod-styled"
             onClick={() => void commands.execute(CommandIDs.compactAndRetry)}
             disabled={props.busy}
-            title={trans.__('Summarise the older turns into a recap (the full history stays visible) and send again')}
+            title={trans.__(
+              'Summarise the older turns into a recap (the full history stays visible) and send again'
+            )}
           >
             {trans.__('Compact and retry')}
           </button>
@@ -63,7 +77,9 @@ export function ErrorView(props: IErrorViewProps): JSX.Element {
           <button
             key={action}
             className="jp-DataEngineer-openSettings jp-mod-styled"
-            onClick={() => void commands.execute(SETTINGS_COMMAND, { query: SETTINGS_QUERY })}
+            onClick={() =>
+              void commands.execute(SETTINGS_COMMAND, { query: SETTINGS_QUERY })
+            }
           >
             {trans.__('Open settings')}
           </button>
@@ -101,7 +117,11 @@ export function ErrorView(props: IErrorViewProps): JSX.Element {
           {error.requestId ? ` (${error.requestId})` : ''}
         </div>
       )}
-      {actions.length > 0 && <div className="jp-DataEngineer-errorActions">{actions.map(button)}</div>}
+      {actions.length > 0 && (
+        <div className="jp-DataEngineer-errorActions">
+          {actions.map(button)}
+        </div>
+      )}
     </div>
   );
 }
@@ -138,13 +158,22 @@ export function WaitingView(props: { trans: TranslationBundle }): JSX.Element {
   const [waited, setWaited] = React.useState(0);
   React.useEffect(() => {
     const started = Date.now();
-    const timer = setInterval(() => setWaited(Math.floor((Date.now() - started) / 1000)), 1000);
+    const timer = setInterval(
+      () => setWaited(Math.floor((Date.now() - started) / 1000)),
+      1000
+    );
     return () => clearInterval(timer);
   }, []);
   return (
-    <div className="jp-DataEngineer-waiting" data-waited={waited >= WAITING_NOTICE_S ? 'long' : 'short'}>
+    <div
+      className="jp-DataEngineer-waiting"
+      data-waited={waited >= WAITING_NOTICE_S ? 'long' : 'short'}
+    >
       {waited >= WAITING_NOTICE_S
-        ? trans.__('Waiting for the model endpoint to answer (%1 s so far). Stop cancels the request.', waited)
+        ? trans.__(
+            'Waiting for the model endpoint to answer (%1 s so far). Stop cancels the request.',
+            waited
+          )
         : trans.__('Thinking…')}
     </div>
   );

@@ -30,7 +30,9 @@ function useWidth(ref: React.RefObject<HTMLElement>): number | null {
     if (!element || typeof ResizeObserver === 'undefined') {
       return;
     }
-    const observer = new ResizeObserver(entries => setWidth(entries[0]?.contentRect.width ?? null));
+    const observer = new ResizeObserver(entries =>
+      setWidth(entries[0]?.contentRect.width ?? null)
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, [ref]);
@@ -43,7 +45,11 @@ function useWidth(ref: React.RefObject<HTMLElement>): number | null {
  * tooltip), the ones the reply recommends highlighted, unknown targets
  * disabled with the reason. In a narrow panel they fold into "Next steps".
  */
-export function HandoffBar(props: { assistant: Assistant; turn: IAssistantTurn; trans: TranslationBundle }): JSX.Element | null {
+export function HandoffBar(props: {
+  assistant: Assistant;
+  turn: IAssistantTurn;
+  trans: TranslationBundle;
+}): JSX.Element | null {
   const { assistant, turn, trans } = props;
   const ref = React.useRef<HTMLDivElement>(null);
   const width = useWidth(ref);
@@ -68,7 +74,15 @@ export function HandoffBar(props: { assistant: Assistant; turn: IAssistantTurn; 
       }}
     >
       {offer.handoff.label}
-      {offer.recommended && <span className="jp-DataEngineer-handoffStar" aria-label={trans.__('recommended')}> ★</span>}
+      {offer.recommended && (
+        <span
+          className="jp-DataEngineer-handoffStar"
+          aria-label={trans.__('recommended')}
+        >
+          {' '}
+          ★
+        </span>
+      )}
     </button>
   ));
   return (
@@ -96,7 +110,9 @@ export function HandoffBar(props: { assistant: Assistant; turn: IAssistantTurn; 
         </>
       ) : (
         <>
-          <span className="jp-DataEngineer-handoffsLabel">{trans.__('Next steps:')}</span>
+          <span className="jp-DataEngineer-handoffsLabel">
+            {trans.__('Next steps:')}
+          </span>
           {buttons}
         </>
       )}

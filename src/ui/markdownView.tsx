@@ -1,11 +1,20 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Clipboard } from '@jupyterlab/apputils';
-import { addBelowIcon, copyIcon, editIcon, type LabIcon } from '@jupyterlab/ui-components';
+import {
+  addBelowIcon,
+  copyIcon,
+  editIcon,
+  type LabIcon
+} from '@jupyterlab/ui-components';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import * as React from 'react';
-import { BLOCKED_ATTRIBUTE, hardenLinks, NoRemoteFetchSanitizer, restoreBlocked } from '../markdown/remoteContent';
-
+import {
+  BLOCKED_ATTRIBUTE,
+  hardenLinks,
+  NoRemoteFetchSanitizer,
+  restoreBlocked
+} from '../markdown/remoteContent';
 
 /** What a code block in a reply can do. */
 export interface ICodeBlockActions {
@@ -24,12 +33,20 @@ export interface IMarkdownViewProps {
 }
 
 /** Per app registry, a clone whose sanitiser also blocks remote fetches. */
-const guardedRegistries = new WeakMap<IRenderMimeRegistry, IRenderMimeRegistry>();
+const guardedRegistries = new WeakMap<
+  IRenderMimeRegistry,
+  IRenderMimeRegistry
+>();
 
-function guardedRegistry(rendermime: IRenderMimeRegistry, trans: TranslationBundle): IRenderMimeRegistry {
+function guardedRegistry(
+  rendermime: IRenderMimeRegistry,
+  trans: TranslationBundle
+): IRenderMimeRegistry {
   let guarded = guardedRegistries.get(rendermime);
   if (!guarded) {
-    guarded = rendermime.clone({ sanitizer: new NoRemoteFetchSanitizer(rendermime.sanitizer, trans) });
+    guarded = rendermime.clone({
+      sanitizer: new NoRemoteFetchSanitizer(rendermime.sanitizer, trans)
+    });
     guardedRegistries.set(rendermime, guarded);
   }
   return guarded;
@@ -51,12 +68,21 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
     disposed: boolean;
     /** Placeholders the user clicked, by the HTML they stand for: kept loaded across re-renders. */
     allowed: Set<string>;
-  }>({ renderer: null, rendering: false, pending: null, disposed: false, allowed: new Set() });
+  }>({
+    renderer: null,
+    rendering: false,
+    pending: null,
+    disposed: false,
+    allowed: new Set()
+  });
   const propsRef = React.useRef(props);
   propsRef.current = props;
 
   React.useEffect(() => {
-    const renderer = guardedRegistry(props.rendermime, props.trans).createRenderer('text/markdown');
+    const renderer = guardedRegistry(
+      props.rendermime,
+      props.trans
+    ).createRenderer('text/markdown');
     state.current.renderer = renderer;
     state.current.disposed = false;
     host.current?.appendChild(renderer.node);
@@ -78,7 +104,10 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
         while (s.pending !== null && !s.disposed && s.renderer) {
           const source = s.pending;
           s.pending = null;
-          const model = new MimeModel({ data: { 'text/markdown': source }, trusted: false });
+          const model = new MimeModel({
+            data: { 'text/markdown': source },
+            trusted: false
+          });
           await s.renderer.renderModel(model);
           afterRender(s.renderer.node, s.allowed);
           const { actions, trans } = propsRef.current;
@@ -111,7 +140,13 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
     }
   }, []);
 
-  return <div className={props.className ?? 'jp-DataEngineer-markdown'} ref={host} onClick={onClick} />;
+  return (
+    <div
+      className={props.className ?? 'jp-DataEngineer-markdown'}
+      ref={host}
+      onClick={onClick}
+    />
+  );
 }
 
 /** JupyterLab sets rel="noopener" on remote links after sanitising: add noreferrer back. */
@@ -125,7 +160,11 @@ function afterRender(node: HTMLElement, allowed: Set<string>): void {
 }
 
 /** Add the action bar to every rendered code block that lacks one. */
-function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans: TranslationBundle): void {
+function decorateCodeBlocks(
+  node: HTMLElement,
+  actions: ICodeBlockActions,
+  trans: TranslationBundle
+): void {
   node.querySelectorAll('pre').forEach(pre => {
     if (pre.parentElement?.classList.contains('jp-DataEngineer-codeBlock')) {
       return;
@@ -135,8 +174,14 @@ function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans
     pre.replaceWith(wrapper);
     const bar = document.createElement('div');
     bar.className = 'jp-DataEngineer-codeActions';
-    const code = () => (pre.querySelector('code') ?? pre).textContent?.replace(/\n$/, '') ?? '';
-    const button = (label: string, title: string, icon: LabIcon, run: () => void) => {
+    const code = () =>
+      (pre.querySelector('code') ?? pre).textContent?.replace(/\n$/, '') ?? '';
+    const button = (
+      label: string,
+      title: string,
+      icon: LabIcon,
+      run: () => void
+    ) => {
       const b = document.createElement('button');
       b.className = 'jp-DataEngineer-codeAction';
       b.type = 'button';
@@ -149,12 +194,23 @@ function decorateCodeBlocks(node: HTMLElement, actions: ICodeBlockActions, trans
       });
       bar.appendChild(b);
     };
-    button(trans.__('Copy'), trans.__('Copy the code to the clipboard'), copyIcon, () => Clipboard.copyToSystem(code()));
-    button(trans.__('Insert below'), trans.__('Insert the code in a new cell below the active cell'), addBelowIcon, () =>
-      actions.insertBelow(code())
+    button(
+      trans.__('Copy'),
+      trans.__('Copy the code to the clipboard'),
+      copyIcon,
+      () => Clipboard.copyToSystem(code())
     );
-    button(trans.__('Replace cell'), trans.__('Replace the source of the active cell with the code'), editIcon, () =>
-      actions.replaceActive(code())
+    button(
+      trans.__('Insert below'),
+      trans.__('Insert the code in a new cell below the active cell'),
+      addBelowIcon,
+      () => actions.insertBelow(code())
+    );
+    button(
+      trans.__('Replace cell'),
+      trans.__('Replace the source of the active cell with the code'),
+      editIcon,
+      () => actions.replaceActive(code())
     );
     wrapper.appendChild(bar);
     wrapper.appendChild(pre);

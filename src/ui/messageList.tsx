@@ -18,7 +18,6 @@ import { ToolCard } from './toolCard';
 import { UsageView } from './usageView';
 import { useTurns } from './useSignal';
 
-
 /** What every turn view needs and that changes rarely (given once through context, not per turn). */
 export interface ITurnContext {
   assistant: Assistant;
@@ -65,7 +64,10 @@ export function MessageList(props: {
   const shownKey = `${model.id}:${turns[0]?.id ?? ''}`;
   const shown = React.useRef({ key: '', hidden: 0 });
   if (shown.current.key !== shownKey) {
-    shown.current = { key: shownKey, hidden: Math.max(0, turns.length - INITIAL_TURNS) };
+    shown.current = {
+      key: shownKey,
+      hidden: Math.max(0, turns.length - INITIAL_TURNS)
+    };
   }
   const [, setShowAll] = React.useState(0);
   const hidden = Math.min(shown.current.hidden, turns.length);
@@ -79,36 +81,36 @@ export function MessageList(props: {
       data-chat-id={model.id}
     >
       <div className="jp-DataEngineer-messagesContent" ref={content}>
-      {turns.length === 0 && (
-        <div className="jp-DataEngineer-empty">
-          {props.emptyText}
-          {props.empty}
-        </div>
-      )}
-      {hidden > 0 && (
-        <button
-          className="jp-DataEngineer-showEarlier jp-mod-styled"
-          onClick={() => {
-            shown.current.hidden = 0;
-            follow.release();
-            setShowAll(n => n + 1);
-          }}
-        >
-          {context.trans.__('Show %1 earlier turns', hidden)}
-        </button>
-      )}
-      {turns.slice(hidden).map((turn, index) => {
-        const isLast = hidden + index === last;
-        return (
-          <TurnView
-            key={turn.id}
-            turn={turn}
-            isLast={isLast}
-            busy={isLast && props.busy}
-            personaId={props.personaId}
-          />
-        );
-      })}
+        {turns.length === 0 && (
+          <div className="jp-DataEngineer-empty">
+            {props.emptyText}
+            {props.empty}
+          </div>
+        )}
+        {hidden > 0 && (
+          <button
+            className="jp-DataEngineer-showEarlier jp-mod-styled"
+            onClick={() => {
+              shown.current.hidden = 0;
+              follow.release();
+              setShowAll(n => n + 1);
+            }}
+          >
+            {context.trans.__('Show %1 earlier turns', hidden)}
+          </button>
+        )}
+        {turns.slice(hidden).map((turn, index) => {
+          const isLast = hidden + index === last;
+          return (
+            <TurnView
+              key={turn.id}
+              turn={turn}
+              isLast={isLast}
+              busy={isLast && props.busy}
+              personaId={props.personaId}
+            />
+          );
+        })}
       </div>
     </div>
   );
@@ -128,7 +130,11 @@ function useFollowEnd(
   content: React.RefObject<HTMLDivElement>,
   model: ChatModel
 ): { onScroll: () => void; release: () => void } {
-  const state = React.useRef({ stuck: true, frame: null as number | null, userUntil: 0 });
+  const state = React.useRef({
+    stuck: true,
+    frame: null as number | null,
+    userUntil: 0
+  });
   const s = state.current;
   // Another chat opens at its end.
   React.useMemo(() => {
@@ -150,7 +156,10 @@ function useFollowEnd(
   React.useEffect(() => {
     const node = content.current;
     const scroller = list.current;
-    const observer = node && typeof ResizeObserver !== 'undefined' ? new ResizeObserver(bringDown) : null;
+    const observer =
+      node && typeof ResizeObserver !== 'undefined'
+        ? new ResizeObserver(bringDown)
+        : null;
     if (node && observer) {
       observer.observe(node);
     }
@@ -159,7 +168,9 @@ function useFollowEnd(
       s.userUntil = performance.now() + 600;
     };
     const events = ['wheel', 'touchmove', 'keydown', 'pointerdown'] as const;
-    events.forEach(type => scroller?.addEventListener(type, intent, { passive: true }));
+    events.forEach(type =>
+      scroller?.addEventListener(type, intent, { passive: true })
+    );
     return () => {
       observer?.disconnect();
       events.forEach(type => scroller?.removeEventListener(type, intent));
@@ -198,12 +209,21 @@ interface ITurnViewProps {
 }
 
 /** One turn; rendered again only when its turn object (or its place) changes. */
-export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX.Element {
+export const TurnView = React.memo(function TurnView(
+  props: ITurnViewProps
+): JSX.Element {
   const { turn } = props;
   const ctx = React.useContext(TurnContext)!;
   const { trans } = ctx;
   if (turn.role === 'recap') {
-    return <RecapView turn={turn} rendermime={ctx.rendermime} trans={trans} actions={ctx.actions} />;
+    return (
+      <RecapView
+        turn={turn}
+        rendermime={ctx.rendermime}
+        trans={trans}
+        actions={ctx.actions}
+      />
+    );
   }
   if (turn.role === 'user') {
     return (
@@ -211,7 +231,11 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
         <div className="jp-DataEngineer-userText">
           {turn.text}
           {turn.attachments?.map(a => (
-            <span key={a.label} className="jp-DataEngineer-attachment" title={a.text}>
+            <span
+              key={a.label}
+              className="jp-DataEngineer-attachment"
+              title={a.text}
+            >
               {trans.__('attached %1', a.label)}
             </span>
           ))}
@@ -221,7 +245,10 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
   }
   const run = (command: string) => void ctx.commands.execute(command);
   return (
-    <div className={`jp-DataEngineer-turn jp-DataEngineer-assistant jp-mod-${turn.status}`} data-status={turn.status}>
+    <div
+      className={`jp-DataEngineer-turn jp-DataEngineer-assistant jp-mod-${turn.status}`}
+      data-status={turn.status}
+    >
       {turn.status === 'waiting' && <WaitingView trans={trans} />}
       {turn.blocks.map((block, index) =>
         block.type === 'text' ? (
@@ -254,13 +281,19 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
               ctx.focusComposer?.();
             }}
             changeLog={ctx.changeLog}
-            onShowTerminal={name => void ctx.commands.execute('terminal:open', { name })}
+            onShowTerminal={name =>
+              void ctx.commands.execute('terminal:open', { name })
+            }
             onCommand={(id, args) => void ctx.commands.execute(id, args)}
           />
         )
       )}
-      {turn.status === 'stopped' && <div className="jp-DataEngineer-stopped">{trans.__('Stopped.')}</div>}
-      {turn.notice && <div className="jp-DataEngineer-notice-inline">{turn.notice}</div>}
+      {turn.status === 'stopped' && (
+        <div className="jp-DataEngineer-stopped">{trans.__('Stopped.')}</div>
+      )}
+      {turn.notice && (
+        <div className="jp-DataEngineer-notice-inline">{turn.notice}</div>
+      )}
       {turn.canContinue && props.isLast && (
         <button
           className="jp-DataEngineer-continue jp-mod-styled"
@@ -271,13 +304,20 @@ export const TurnView = React.memo(function TurnView(props: ITurnViewProps): JSX
         </button>
       )}
       {turn.error && (
-        <ErrorView turn={turn} isLast={props.isLast} busy={props.busy} trans={trans} commands={ctx.commands} />
+        <ErrorView
+          turn={turn}
+          isLast={props.isLast}
+          busy={props.busy}
+          trans={trans}
+          commands={ctx.commands}
+        />
       )}
       {turn.status === 'done' && !turn.error && props.isLast && !props.busy && (
         <HandoffBar assistant={ctx.assistant} turn={turn} trans={trans} />
       )}
-      {turn.usage && <UsageView turn={turn} settings={ctx.settings} trans={trans} />}
+      {turn.usage && (
+        <UsageView turn={turn} settings={ctx.settings} trans={trans} />
+      )}
     </div>
   );
 });
-

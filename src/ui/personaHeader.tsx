@@ -1,11 +1,17 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, downloadIcon, historyIcon, infoIcon, ToolbarButtonComponent, undoIcon } from '@jupyterlab/ui-components';
+import {
+  addIcon,
+  downloadIcon,
+  historyIcon,
+  infoIcon,
+  ToolbarButtonComponent,
+  undoIcon
+} from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
 import type { IModelResolution } from '../personas/modelResolution';
 import { isForCodingAgent } from '../personas/persona';
 import { resolveTools } from '../personas/toolMapping';
-
 
 export interface IPersonaHeaderProps {
   assistant: Assistant;
@@ -37,24 +43,38 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
   const persona = assistant.persona;
   const all = assistant.personas.all();
   // `user-invocable: false` ones are left out (unless speaking now, after a hand-off).
-  const personas = all.filter(p => (p.userInvocable !== false && !isForCodingAgent(p)) || p.id === persona?.id);
+  const personas = all.filter(
+    p =>
+      (p.userInvocable !== false && !isForCodingAgent(p)) ||
+      p.id === persona?.id
+  );
   const codingAgent = all.filter(isForCodingAgent);
   const problems = assistant.personas.problems;
   const exportRef = React.useRef<HTMLDivElement>(null);
   return (
     <div className="jp-DataEngineer-headerBlock">
-      <div className="jp-Toolbar jp-DataEngineer-header" role="toolbar" aria-label={trans.__('Data Engineer chat')}>
+      <div
+        className="jp-Toolbar jp-DataEngineer-header"
+        role="toolbar"
+        aria-label={trans.__('Data Engineer chat')}
+      >
         <select
           className="jp-DataEngineer-personaPicker"
           aria-label={trans.__('Persona')}
-          title={persona ? `${persona.name}${persona.description ? ` — ${persona.description}` : ''}` : ''}
+          title={
+            persona
+              ? `${persona.name}${persona.description ? ` — ${persona.description}` : ''}`
+              : ''
+          }
           value={persona?.id ?? ''}
           onFocus={props.onReloadPersonas}
           onChange={event => props.onSwitchPersona(event.target.value)}
         >
           {personas.map(p => (
             <option key={p.id} value={p.id} title={p.description}>
-              {p.source === 'workspace' ? `${p.name} ${trans.__('(workspace)')}` : p.name}
+              {p.source === 'workspace'
+                ? `${p.name} ${trans.__('(workspace)')}`
+                : p.name}
             </option>
           ))}
           {codingAgent.map(p => (
@@ -62,9 +82,12 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
               key={p.id}
               value={p.id}
               disabled
-              title={trans.__('%1: written for GitHub\'s coding agent (target: github-copilot); not offered here', p.path)}
+              title={trans.__(
+                "%1: written for GitHub's coding agent (target: github-copilot); not offered here",
+                p.path
+              )}
             >
-              {trans.__('%1 (for GitHub\'s coding agent)', p.name)}
+              {trans.__("%1 (for GitHub's coding agent)", p.name)}
             </option>
           ))}
         </select>
@@ -75,7 +98,10 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
             label={problems.length ? String(problems.length) : undefined}
             tooltip={
               problems.length
-                ? trans.__('Persona details (%1 problems with persona files)', problems.length)
+                ? trans.__(
+                    'Persona details (%1 problems with persona files)',
+                    problems.length
+                  )
                 : trans.__('Persona details: source, model, tools')
             }
             pressed={showDetails}
@@ -86,7 +112,9 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
             <ToolbarButtonComponent
               className="jp-DataEngineer-chatsToggle"
               icon={historyIcon}
-              tooltip={trans.__('Saved chats: open, rename, export, delete, search')}
+              tooltip={trans.__(
+                'Saved chats: open, rename, export, delete, search'
+              )}
               pressed={!!props.chatsOpen}
               aria-expanded={!!props.chatsOpen}
               onClick={props.onToggleChats}
@@ -97,7 +125,10 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
               className="jp-DataEngineer-changesButton"
               icon={undoIcon}
               label={props.changeCount ? String(props.changeCount) : undefined}
-              tooltip={trans.__('Changes this chat made (%1), with Undo', props.changeCount)}
+              tooltip={trans.__(
+                'Changes this chat made (%1), with Undo',
+                props.changeCount
+              )}
               pressed={!!props.changesOpen}
               aria-expanded={!!props.changesOpen}
               onClick={props.onToggleChanges}
@@ -110,7 +141,9 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
                 icon={downloadIcon}
                 tooltip={trans.__('Export this chat to Markdown or a notebook')}
                 aria-haspopup={true}
-                onClick={() => exportRef.current && props.onExport?.(exportRef.current)}
+                onClick={() =>
+                  exportRef.current && props.onExport?.(exportRef.current)
+                }
               />
             </div>
           )}
@@ -128,7 +161,10 @@ export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
 }
 
 /** The persona's tools the server cannot run (terminals disabled…), grouped by reason. */
-function withheldNotes(assistant: IPersonaHeaderProps['assistant'], granted: Set<string> | undefined): Array<[string, string[]]> {
+function withheldNotes(
+  assistant: IPersonaHeaderProps['assistant'],
+  granted: Set<string> | undefined
+): Array<[string, string[]]> {
   const byReason = new Map<string, string[]>();
   for (const [name, reason] of assistant.registry.withheld) {
     if (!granted || granted.has(name)) {
@@ -147,32 +183,48 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
     // Which model of the persona's list this endpoint serves, and why, before the first request.
     let cancelled = false;
     if (!assistant.busy) {
-      void assistant.resolveModel().then(r => !cancelled && setResolved(r), () => undefined);
+      void assistant.resolveModel().then(
+        r => !cancelled && setResolved(r),
+        () => undefined
+      );
     }
     return () => {
       cancelled = true;
     };
   }, [persona?.id]);
   const resolution = assistant.resolution ?? resolved;
-  const tools = persona ? resolveTools(persona.tools, assistant.registry) : null;
+  const tools = persona
+    ? resolveTools(persona.tools, assistant.registry)
+    : null;
   return (
     <div className="jp-DataEngineer-personaDetails">
       {persona && (
         <>
-          <div className="jp-DataEngineer-personaDescription">{persona.description}</div>
+          <div className="jp-DataEngineer-personaDescription">
+            {persona.description}
+          </div>
           <dl>
             <dt>{trans.__('Source')}</dt>
-            <dd>{persona.source === 'bundled' ? trans.__('bundled: %1', persona.path) : persona.path}</dd>
+            <dd>
+              {persona.source === 'bundled'
+                ? trans.__('bundled: %1', persona.path)
+                : persona.path}
+            </dd>
             <dt>{trans.__('Model')}</dt>
             <dd className="jp-DataEngineer-personaModel">
               {resolution
                 ? `${resolution.model}${resolution.note ? ` (${resolution.note})` : ''}`
-                : persona.model ?? trans.__('from the settings')}
+                : (persona.model ?? trans.__('from the settings'))}
             </dd>
             {(persona.models?.length ?? 0) > 1 && (
               <>
                 <dt>{trans.__('Model list')}</dt>
-                <dd className="jp-DataEngineer-personaModels" title={trans.__('Tried in order: the first model this endpoint serves is used')}>
+                <dd
+                  className="jp-DataEngineer-personaModels"
+                  title={trans.__(
+                    'Tried in order: the first model this endpoint serves is used'
+                  )}
+                >
                   {persona.models!.join(' → ')}
                 </dd>
               </>
@@ -186,14 +238,20 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
             {persona.disallowedTools && persona.disallowedTools.length > 0 && (
               <>
                 <dt>{trans.__('Not allowed')}</dt>
-                <dd className="jp-DataEngineer-personaDisallowed">{persona.disallowedTools.join(', ')}</dd>
+                <dd className="jp-DataEngineer-personaDisallowed">
+                  {persona.disallowedTools.join(', ')}
+                </dd>
               </>
             )}
             <dt>{trans.__('Tools')}</dt>
             <dd className="jp-DataEngineer-personaTools">
               {tools && tools.groups.size
                 ? [...tools.groups].map(group => (
-                    <span key={group} className="jp-DataEngineer-toolGroup" title={props.assistant.registry.groupDescription(group)}>
+                    <span
+                      key={group}
+                      className="jp-DataEngineer-toolGroup"
+                      title={props.assistant.registry.groupDescription(group)}
+                    >
                       {group}
                     </span>
                   ))
@@ -202,7 +260,9 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
             {tools && tools.unavailable.length > 0 && (
               <>
                 <dt>{trans.__('Not available in JupyterLab')}</dt>
-                <dd className="jp-DataEngineer-personaUnavailable">{tools.unavailable.join(', ')}</dd>
+                <dd className="jp-DataEngineer-personaUnavailable">
+                  {tools.unavailable.join(', ')}
+                </dd>
               </>
             )}
             {withheldNotes(assistant, tools?.tools).map(([reason, names]) => (
@@ -238,7 +298,10 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
       {problems.length > 0 && (
         <ul className="jp-DataEngineer-personaProblems">
           {problems.map(problem => (
-            <li key={`${problem.kind}:${problem.path}`} data-kind={problem.kind}>
+            <li
+              key={`${problem.kind}:${problem.path}`}
+              data-kind={problem.kind}
+            >
               <code>{problem.path}</code>: {problem.reason}
             </li>
           ))}
@@ -256,7 +319,9 @@ export interface IInstructionsBarProps {
 }
 
 /** Which instruction files are in effect; offers a template when there is none. */
-export function InstructionsBar(props: IInstructionsBarProps): JSX.Element | null {
+export function InstructionsBar(
+  props: IInstructionsBarProps
+): JSX.Element | null {
   const { assistant, trans } = props;
   const state = assistant.instructions;
   if (!state) {
@@ -264,12 +329,18 @@ export function InstructionsBar(props: IInstructionsBarProps): JSX.Element | nul
   }
   return (
     <div className="jp-DataEngineer-instructionsBar">
-      <span className="jp-DataEngineer-instructionsLabel">{trans.__('Instructions:')}</span>
+      <span className="jp-DataEngineer-instructionsLabel">
+        {trans.__('Instructions:')}
+      </span>
       {state.files.map(file => (
         <button
           key={file.path}
           className="jp-DataEngineer-instructionsFile"
-          title={file.notice ? `${file.path}: ${file.notice}` : trans.__('Open %1', file.path)}
+          title={
+            file.notice
+              ? `${file.path}: ${file.notice}`
+              : trans.__('Open %1', file.path)
+          }
           onClick={() => props.onOpenFile(file.path)}
         >
           {file.path}
@@ -277,7 +348,11 @@ export function InstructionsBar(props: IInstructionsBarProps): JSX.Element | nul
         </button>
       ))}
       {state.skipped.map(skipped => (
-        <span key={skipped.path} className="jp-DataEngineer-instructionsSkipped" title={skipped.reason}>
+        <span
+          key={skipped.path}
+          className="jp-DataEngineer-instructionsSkipped"
+          title={skipped.reason}
+        >
           {skipped.path} ({skipped.reason})
         </span>
       ))}

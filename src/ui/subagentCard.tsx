@@ -21,12 +21,20 @@ export interface ISubagentCardProps {
   changeLog: ChangeLog | null;
 }
 
-function LiveRun(props: { run: ISubagentRun; ctx: ISubagentCardProps; onWaiting: (waiting: boolean) => void }): JSX.Element {
+function LiveRun(props: {
+  run: ISubagentRun;
+  ctx: ISubagentCardProps;
+  onWaiting: (waiting: boolean) => void;
+}): JSX.Element {
   const ctx = props.ctx;
   const turns = useTurns(props.run.model);
-  const replies = turns.filter((turn): turn is IAssistantTurn => turn.role === 'assistant');
+  const replies = turns.filter(
+    (turn): turn is IAssistantTurn => turn.role === 'assistant'
+  );
   const calls = replies.flatMap(turn =>
-    turn.blocks.filter((b): b is { type: 'tool'; call: IToolCall } => b.type === 'tool').map(b => b.call)
+    turn.blocks
+      .filter((b): b is { type: 'tool'; call: IToolCall } => b.type === 'tool')
+      .map(b => b.call)
   );
   const waiting = calls.some(call => call.state === 'waiting_approval');
   React.useEffect(() => props.onWaiting(waiting), [waiting]);
@@ -44,12 +52,18 @@ function LiveRun(props: { run: ISubagentRun; ctx: ISubagentCardProps; onWaiting:
           rendermime={ctx.rendermime}
           trans={ctx.trans}
           changeLog={ctx.changeLog}
-          onAnswer={(id, answer) => props.run.session.answerApproval(id, answer)}
+          onAnswer={(id, answer) =>
+            props.run.session.answerApproval(id, answer)
+          }
         />
       ))}
       {text && last?.status !== 'waiting' && (
         <div className="jp-DataEngineer-subagentAnswer">
-          <MarkdownView source={text} rendermime={ctx.rendermime} trans={ctx.trans} />
+          <MarkdownView
+            source={text}
+            rendermime={ctx.rendermime}
+            trans={ctx.trans}
+          />
         </div>
       )}
     </>
@@ -71,7 +85,11 @@ export function SubagentCard(props: ISubagentCardProps): JSX.Element {
   const [open, setOpen] = React.useState(false);
   const [waiting, setWaiting] = React.useState(false);
   const agent = typeof input.agent === 'string' ? input.agent : '';
-  const name = run?.persona.name ?? saved?.personaName ?? assistant.personas.get(agent)?.name ?? agent;
+  const name =
+    run?.persona.name ??
+    saved?.personaName ??
+    assistant.personas.get(agent)?.name ??
+    agent;
   const state =
     call.state === 'running'
       ? trans.__('working')
@@ -87,10 +105,14 @@ export function SubagentCard(props: ISubagentCardProps): JSX.Element {
       data-state={call.state}
       data-agent={agent}
       open={open || waiting}
-      onToggle={event => setOpen((event.currentTarget as HTMLDetailsElement).open)}
+      onToggle={event =>
+        setOpen((event.currentTarget as HTMLDetailsElement).open)
+      }
     >
       <summary className="jp-DataEngineer-subagentHeader">
-        <span className="jp-DataEngineer-subagentName">{trans.__('Subagent: %1', name)}</span>
+        <span className="jp-DataEngineer-subagentName">
+          {trans.__('Subagent: %1', name)}
+        </span>
         <span className="jp-DataEngineer-toolState">{state}</span>
       </summary>
       <div className="jp-DataEngineer-subagentTask">
@@ -109,7 +131,11 @@ export function SubagentCard(props: ISubagentCardProps): JSX.Element {
           </ul>
           {saved.answer && (
             <div className="jp-DataEngineer-subagentAnswer">
-              <MarkdownView source={saved.answer} rendermime={ctx.rendermime} trans={trans} />
+              <MarkdownView
+                source={saved.answer}
+                rendermime={ctx.rendermime}
+                trans={trans}
+              />
             </div>
           )}
         </>

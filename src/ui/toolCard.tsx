@@ -12,13 +12,14 @@ import { MarkdownView } from './markdownView';
 import { allowChatMeaning, BoundCells } from './approvalDetails';
 import type { IResultViews } from '../tokens';
 
-
 /**
  * The registry that draws tool results below a card's header (query
  * verdicts, proof runs, command outcomes...): each feature registers its
  * views, so the card knows none of them.
  */
-export const ResultViewsContext = React.createContext<IResultViews | null>(null);
+export const ResultViewsContext = React.createContext<IResultViews | null>(
+  null
+);
 
 export interface IToolCardProps {
   call: IToolCall;
@@ -74,10 +75,14 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
   const preview = call.preview;
   const waiting = call.state === 'waiting_approval';
   const summary = preview?.summary ?? call.name;
-  const changeId = call.state === 'done' && props.changeLog ? call.result?.data?.change?.changeId : undefined;
-  const images = call.result && typeof call.result.content !== 'string'
-    ? call.result.content.filter(block => block.type === 'image')
-    : [];
+  const changeId =
+    call.state === 'done' && props.changeLog
+      ? call.result?.data?.change?.changeId
+      : undefined;
+  const images =
+    call.result && typeof call.result.content !== 'string'
+      ? call.result.content.filter(block => block.type === 'image')
+      : [];
   return (
     <div
       className={`jp-DataEngineer-toolCard jp-mod-${call.state}`}
@@ -87,13 +92,22 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
       <div className="jp-DataEngineer-toolHeader">
         <span className="jp-DataEngineer-toolName">{call.name}</span>
         <span className="jp-DataEngineer-toolSummary">{summary}</span>
-        <span className="jp-DataEngineer-toolState">{stateLabel(call.state, trans)}</span>
+        <span className="jp-DataEngineer-toolState">
+          {stateLabel(call.state, trans)}
+        </span>
       </div>
       {waiting && (
-        <div className="jp-DataEngineer-approval" role="group" aria-label={trans.__('Approval')}>
+        <div
+          className="jp-DataEngineer-approval"
+          role="group"
+          aria-label={trans.__('Approval')}
+        >
           {call.approvalReason && (
             <div className="jp-DataEngineer-approvalReason">
-              {trans.__('Asking because this looks destructive: %1', call.approvalReason)}
+              {trans.__(
+                'Asking because this looks destructive: %1',
+                call.approvalReason
+              )}
             </div>
           )}
           {preview?.code && (
@@ -104,11 +118,17 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
             />
           )}
           {preview?.diff && (
-            <DiffView {...preview.diff} rendermime={props.rendermime} trans={trans} />
+            <DiffView
+              {...preview.diff}
+              rendermime={props.rendermime}
+              trans={trans}
+            />
           )}
           {preview?.cells && <BoundCells cells={preview.cells} trans={trans} />}
           {!preview?.code && !preview?.diff && !preview?.cells && (
-            <pre className="jp-DataEngineer-toolInput">{JSON.stringify(call.input, null, 2)}</pre>
+            <pre className="jp-DataEngineer-toolInput">
+              {JSON.stringify(call.input, null, 2)}
+            </pre>
           )}
           {denying ? (
             <div className="jp-DataEngineer-denyForm">
@@ -119,14 +139,22 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
                 onChange={event => setReason(event.target.value)}
                 onKeyDown={event => {
                   if (event.key === 'Enter') {
-                    props.onAnswer(call.id, { kind: 'deny', reason: reason.trim() || undefined });
+                    props.onAnswer(call.id, {
+                      kind: 'deny',
+                      reason: reason.trim() || undefined
+                    });
                   }
                 }}
                 autoFocus
               />
               <button
                 className="jp-DataEngineer-denyConfirm jp-mod-styled jp-mod-warn"
-                onClick={() => props.onAnswer(call.id, { kind: 'deny', reason: reason.trim() || undefined })}
+                onClick={() =>
+                  props.onAnswer(call.id, {
+                    kind: 'deny',
+                    reason: reason.trim() || undefined
+                  })
+                }
               >
                 {trans.__('Deny')}
               </button>
@@ -153,7 +181,10 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               >
                 {trans.__('Deny…')}
               </button>
-              <div className="jp-DataEngineer-allowChatMeaning" id={`${call.id}-allowChatMeaning`}>
+              <div
+                className="jp-DataEngineer-allowChatMeaning"
+                id={`${call.id}-allowChatMeaning`}
+              >
                 {allowChatMeaning(call, trans)}
               </div>
             </div>
@@ -165,10 +196,18 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
           {preview?.diff && (
             <details className="jp-DataEngineer-toolDiff">
               <summary>{trans.__('Diff')}</summary>
-              <DiffView {...preview.diff} rendermime={props.rendermime} trans={trans} />
+              <DiffView
+                {...preview.diff}
+                rendermime={props.rendermime}
+                trans={trans}
+              />
             </details>
           )}
-          <UndoButton changeLog={props.changeLog} changeId={changeId} trans={trans} />
+          <UndoButton
+            changeLog={props.changeLog}
+            changeId={changeId}
+            trans={trans}
+          />
         </div>
       )}
       {views?.viewsFor(call).map(view => (
@@ -184,7 +223,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
       {call.compacted && (
         <div
           className="jp-DataEngineer-toolCompacted"
-          title={trans.__('To keep the conversation within the context window, the model now sees only the start of this result. The full result is below.')}
+          title={trans.__(
+            'To keep the conversation within the context window, the model now sees only the start of this result. The full result is below.'
+          )}
         >
           {trans.__('Result shortened for the model')}
         </div>
@@ -193,17 +234,25 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
         <details className="jp-DataEngineer-toolDetails">
           <summary>{trans.__('Input and result')}</summary>
           <div className="jp-DataEngineer-toolLabel">{trans.__('Input')}</div>
-          <pre className="jp-DataEngineer-toolInput">{JSON.stringify(call.input, null, 2)}</pre>
+          <pre className="jp-DataEngineer-toolInput">
+            {JSON.stringify(call.input, null, 2)}
+          </pre>
           {call.denyReason && (
-            <div className="jp-DataEngineer-toolDenyReason">{trans.__('Reason: %1', call.denyReason)}</div>
+            <div className="jp-DataEngineer-toolDenyReason">
+              {trans.__('Reason: %1', call.denyReason)}
+            </div>
           )}
           {call.result && (
             <>
               <div className="jp-DataEngineer-toolLabel">
                 {trans.__('Result')}
-                {call.durationMs !== undefined ? ` (${Math.round(call.durationMs)} ms)` : ''}
+                {call.durationMs !== undefined
+                  ? ` (${Math.round(call.durationMs)} ms)`
+                  : ''}
               </div>
-              <pre className="jp-DataEngineer-toolResult">{resultText(call.result)}</pre>
+              <pre className="jp-DataEngineer-toolResult">
+                {resultText(call.result)}
+              </pre>
               {images.map((image, i) =>
                 image.type === 'image' && image.source.type === 'base64' ? (
                   <img

@@ -3,14 +3,24 @@ import * as React from 'react';
 import type { ChatModel } from '../chats/chatModel';
 import { contextWindowOf } from '../agent/compaction';
 import type { IAssistantTurn, Turn } from '../chats/conversation';
-import { cachedShare, chatUsage, formatCost, formatTokens, replyUsage, usageTotals } from '../agent/usage';
+import {
+  cachedShare,
+  chatUsage,
+  formatCost,
+  formatTokens,
+  replyUsage,
+  usageTotals
+} from '../agent/usage';
 import type { CompletionUsage } from '../completion';
 import type { IChatSettings } from '../settings';
 import { useTurns } from './useSignal';
 
-
 /** One reply's tokens (input, cached, output) and estimated cost. */
-export function UsageView(props: { turn: IAssistantTurn; settings: () => IChatSettings; trans: TranslationBundle }): JSX.Element {
+export function UsageView(props: {
+  turn: IAssistantTurn;
+  settings: () => IChatSettings;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { turn, trans } = props;
   const usage = replyUsage(turn.usage!, turn.model, props.settings().prices);
   const cost = formatCost(usage.cost);
@@ -47,9 +57,15 @@ export function ChatFooter(props: {
   const { trans } = props;
   const turns = useTurns(props.model);
   const totals = chatUsage(turns, props.settings().prices);
-  const completions = useCompletionUsage(props.completions ?? null, props.settings, trans);
+  const completions = useCompletionUsage(
+    props.completions ?? null,
+    props.settings,
+    trans
+  );
   if (!totals.requests) {
-    return completions ? <div className="jp-DataEngineer-chatFooter">{completions}</div> : null;
+    return completions ? (
+      <div className="jp-DataEngineer-chatFooter">{completions}</div>
+    ) : null;
   }
   const cost = formatCost(totals.cost);
   return (
@@ -83,7 +99,11 @@ export function ChatFooter(props: {
  * How full the context window was at the last request: that reply's input
  * (cached or not) plus its output, against the model's window.
  */
-function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChatSettings; trans: TranslationBundle }): JSX.Element | null {
+function ContextMeter(props: {
+  turns: ReadonlyArray<Turn>;
+  settings: () => IChatSettings;
+  trans: TranslationBundle;
+}): JSX.Element | null {
   const turns = props.turns;
   let last: IAssistantTurn | null = null;
   for (let i = turns.length - 1; i >= 0; i--) {
@@ -100,22 +120,36 @@ function ContextMeter(props: { turns: ReadonlyArray<Turn>; settings: () => IChat
     return null;
   }
   const u = last.usage;
-  const tokens = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens + u.output_tokens;
+  const tokens =
+    u.input_tokens +
+    u.cache_read_input_tokens +
+    u.cache_creation_input_tokens +
+    u.output_tokens;
   const window = contextWindowOf(last.model, props.settings().contextWindow);
   const share = Math.min(1, tokens / window);
-  const level = share >= props.settings().compactionThreshold ? 'high' : share >= 0.5 ? 'medium' : 'low';
+  const level =
+    share >= props.settings().compactionThreshold
+      ? 'high'
+      : share >= 0.5
+        ? 'medium'
+        : 'low';
   return (
     <span
       className="jp-DataEngineer-contextMeter"
       data-level={level}
       title={props.trans.__(
-        'The last request used %1 of the %2 tokens of %3\'s context window. Near the limit, old tool results are shortened and older turns summarised.',
+        "The last request used %1 of the %2 tokens of %3's context window. Near the limit, old tool results are shortened and older turns summarised.",
         tokens,
         window,
         last.model
       )}
     >
-      <meter min={0} max={1} value={share} aria-label={props.trans.__('Context window used')} />
+      <meter
+        min={0}
+        max={1}
+        value={share}
+        aria-label={props.trans.__('Context window used')}
+      />
       {props.trans.__('Context %1%', Math.round(share * 100))}
     </span>
   );
@@ -141,7 +175,11 @@ function useCompletionUsage(
   if (!completionUsage?.requests) {
     return null;
   }
-  const totals = usageTotals(completionUsage.usages, settings().prices, completionUsage.requests);
+  const totals = usageTotals(
+    completionUsage.usages,
+    settings().prices,
+    completionUsage.requests
+  );
   const cost = formatCost(totals.cost);
   return (
     <span

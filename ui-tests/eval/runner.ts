@@ -13,7 +13,8 @@ import * as path from 'path';
 
 export const REPO = path.resolve(__dirname, '../..');
 export const TASKS_DIR = path.join(REPO, 'eval', 'tasks');
-export const MODE: 'live' | 'replay' = process.env.EVAL_MODE === 'live' ? 'live' : 'replay';
+export const MODE: 'live' | 'replay' =
+  process.env.EVAL_MODE === 'live' ? 'live' : 'replay';
 export const STATE = process.env.EVAL_STATE ?? '';
 export const ROOT = process.env.EVAL_ROOT ?? '';
 export const LOG_DIR = process.env.DE_EVAL_LOG_DIR ?? '';
@@ -38,7 +39,11 @@ export interface ITask {
   templates?: string[];
   setup?: { open?: string[]; runAll?: string[]; active?: string };
   /** Start with a command instead of a prompt (e.g. the New ETL notebook dialog), then fill its dialog. */
-  start?: { command: string; args?: Record<string, unknown>; dialog?: Record<string, string> };
+  start?: {
+    command: string;
+    args?: Record<string, unknown>;
+    dialog?: Record<string, string>;
+  };
   /** Click the hand-off the reply recommends (★) and send its prompt, as a user agreeing would. */
   followHandoffs?: boolean;
   timeoutSeconds?: number;
@@ -74,23 +79,38 @@ export function loadTasks(): ITask[] {
     .filter(name => fs.existsSync(path.join(TASKS_DIR, name, 'task.json')))
     .filter(name => !only.length || only.includes(name))
     .sort()
-    .map(name => ({ name, dir: path.join(TASKS_DIR, name), ...JSON.parse(fs.readFileSync(path.join(TASKS_DIR, name, 'task.json'), 'utf8')) }));
+    .map(name => ({
+      name,
+      dir: path.join(TASKS_DIR, name),
+      ...JSON.parse(
+        fs.readFileSync(path.join(TASKS_DIR, name, 'task.json'), 'utf8')
+      )
+    }));
 }
 
 /** What a model that does nothing answers, to every task (the do-nothing replay). */
-export const NOTHING = [{ blocks: [{ type: 'text', text: 'I will not do anything.' }] }];
+export const NOTHING = [
+  { blocks: [{ type: 'text', text: 'I will not do anything.' }] }
+];
 
 /** A replay script: the responses the mock plays, one per Messages request, in order. */
-export function loadScript(task: ITask, which: 'pass' | 'fail' | 'nothing'): any[] {
+export function loadScript(
+  task: ITask,
+  which: 'pass' | 'fail' | 'nothing'
+): any[] {
   if (which === 'nothing') {
     return NOTHING;
   }
-  return JSON.parse(fs.readFileSync(path.join(task.dir, 'replay', `${which}.json`), 'utf8')).responses;
+  return JSON.parse(
+    fs.readFileSync(path.join(task.dir, 'replay', `${which}.json`), 'utf8')
+  ).responses;
 }
 
 /** The check a failing replay must fail (`failsOn` in replay/fail.json: part of its message). */
 export function failsOn(task: ITask): string | undefined {
-  return JSON.parse(fs.readFileSync(path.join(task.dir, 'replay', 'fail.json'), 'utf8')).failsOn;
+  return JSON.parse(
+    fs.readFileSync(path.join(task.dir, 'replay', 'fail.json'), 'utf8')
+  ).failsOn;
 }
 
 // ---------------------------------------------------------------------------
@@ -120,7 +140,10 @@ function emptyFolder(folder: string): void {
 }
 
 /** Empty the root and the execution log, copy the task's fixture and data in; returns the template values. */
-export async function prepareRoot(request: APIRequestContext, task: ITask): Promise<Record<string, string>> {
+export async function prepareRoot(
+  request: APIRequestContext,
+  task: ITask
+): Promise<Record<string, string>> {
   await shutDownEverything(request);
   emptyFolder(ROOT);
   emptyFolder(LOG_DIR);
@@ -132,10 +155,17 @@ export async function prepareRoot(request: APIRequestContext, task: ITask): Prom
     fs.mkdirSync(path.dirname(path.join(ROOT, target)), { recursive: true });
     fs.copyFileSync(path.join(REPO, source), path.join(ROOT, target));
   }
-  const vars: Record<string, string> = { SECRET: `wh-${randomBytes(12).toString('hex')}` };
+  const vars: Record<string, string> = {
+    SECRET: `wh-${randomBytes(12).toString('hex')}`
+  };
   for (const file of task.templates ?? []) {
     const full = path.join(ROOT, file);
-    fs.writeFileSync(full, fs.readFileSync(full, 'utf8').replace(/\{\{(\w+)\}\}/g, (_, key) => vars[key] ?? ''));
+    fs.writeFileSync(
+      full,
+      fs
+        .readFileSync(full, 'utf8')
+        .replace(/\{\{(\w+)\}\}/g, (_, key) => vars[key] ?? '')
+    );
   }
   return vars;
 }
@@ -145,28 +175,56 @@ export async function prepareRoot(request: APIRequestContext, task: ITask): Prom
 
 export async function loadLab(page: Page): Promise<void> {
   await page.goto(`${SERVER}/lab?reset`);
-  await page.waitForFunction(() => (window as any).jupyterapp, null, { timeout: 120000 });
+  await page.waitForFunction(() => (window as any).jupyterapp, null, {
+    timeout: 120000
+  });
   await page.evaluate(async () => {
     await (window as any).jupyterapp.restored;
   });
 }
 
-async function command(page: Page, id: string, args: Record<string, unknown> = {}): Promise<unknown> {
-  return page.evaluate(([i, a]) => (window as any).jupyterapp.commands.execute(i, a), [id, args] as const);
+async function command(
+  page: Page,
+  id: string,
+  args: Record<string, unknown> = {}
+): Promise<unknown> {
+  return page.evaluate(
+    ([i, a]) => (window as any).jupyterapp.commands.execute(i, a),
+    [id, args] as const
+  );
 }
 
 /** The task's settings (and the live model), written through the settings API before the page loads. */
-async function applySettings(request: APIRequestContext, task: ITask): Promise<void> {
+async function applySettings(
+  request: APIRequestContext,
+  task: ITask
+): Promise<void> {
   // Live: the model under test, room for long tasks (no Continue to click), and no package
   // installs into this machine's environment (the one tool refused rather than approved).
-  const live = { model: MODEL, maxSteps: 60, toolApprovals: { install_packages: 'never' } };
-  const wanted: Record<string, unknown> = { ...(MODE === 'live' ? live : {}), ...(task.settings ?? {}) };
-  const response = await request.put(`${SERVER}/lab/api/settings/${PLUGIN}`, { data: { raw: JSON.stringify(wanted) } });
-  expect(response.ok(), `settings: ${response.status()} ${await response.text()}`).toBeTruthy();
+  const live = {
+    model: MODEL,
+    maxSteps: 60,
+    toolApprovals: { install_packages: 'never' }
+  };
+  const wanted: Record<string, unknown> = {
+    ...(MODE === 'live' ? live : {}),
+    ...(task.settings ?? {})
+  };
+  const response = await request.put(`${SERVER}/lab/api/settings/${PLUGIN}`, {
+    data: { raw: JSON.stringify(wanted) }
+  });
+  expect(
+    response.ok(),
+    `settings: ${response.status()} ${await response.text()}`
+  ).toBeTruthy();
 }
 
 /** Wait until the notebook's kernel is idle with no cell queued or running. */
-async function waitForNotebookIdle(page: Page, notebookPath: string, timeout = 120000): Promise<void> {
+async function waitForNotebookIdle(
+  page: Page,
+  notebookPath: string,
+  timeout = 120000
+): Promise<void> {
   await expect
     .poll(
       () =>
@@ -183,7 +241,9 @@ async function waitForNotebookIdle(page: Page, notebookPath: string, timeout = 1
             return false;
           }
           // A queued or running cell shows `*` as its prompt.
-          return !Array.from(panel.node.querySelectorAll('.jp-InputPrompt')).some((n: any) => n.textContent.includes('*'));
+          return !Array.from(
+            panel.node.querySelectorAll('.jp-InputPrompt')
+          ).some((n: any) => n.textContent.includes('*'));
         }, notebookPath),
       { timeout, intervals: [250] }
     )
@@ -204,7 +264,10 @@ async function setUp(page: Page, task: ITask): Promise<void> {
       p => {
         const app = (window as any).jupyterapp;
         for (const widget of app.shell.widgets('main')) {
-          if (widget.context?.path === p && widget.sessionContext?.session?.kernel) {
+          if (
+            widget.context?.path === p &&
+            widget.sessionContext?.session?.kernel
+          ) {
             app.shell.activateById(widget.id);
             return app.shell.currentWidget === widget;
           }
@@ -222,7 +285,11 @@ async function setUp(page: Page, task: ITask): Promise<void> {
           if (widget.context?.path === p) {
             const cells = Array.from(widget.content.model.cells) as any[];
             const code = cells.filter(c => c.type === 'code');
-            return code.length === 0 || code[0].executionCount !== null || code[0].outputs.length > 0;
+            return (
+              code.length === 0 ||
+              code[0].executionCount !== null ||
+              code[0].outputs.length > 0
+            );
           }
         }
         return false;
@@ -232,7 +299,8 @@ async function setUp(page: Page, task: ITask): Promise<void> {
     );
     await waitForNotebookIdle(page, file);
   }
-  const active = task.setup?.active ?? task.setup?.open?.[0] ?? task.setup?.runAll?.[0];
+  const active =
+    task.setup?.active ?? task.setup?.open?.[0] ?? task.setup?.runAll?.[0];
   if (active) {
     await command(page, 'docmanager:open', { path: active });
   }
@@ -241,7 +309,11 @@ async function setUp(page: Page, task: ITask): Promise<void> {
 // ---------------------------------------------------------------------------
 // Replays: the mock, step by step
 
-async function mockPost(request: APIRequestContext, route: string, data: unknown): Promise<any> {
+async function mockPost(
+  request: APIRequestContext,
+  route: string,
+  data: unknown
+): Promise<any> {
   const response = await request.post(`${MOCK}${route}`, { data });
   expect(response.ok()).toBeTruthy();
   return response.json();
@@ -249,7 +321,9 @@ async function mockPost(request: APIRequestContext, route: string, data: unknown
 
 async function messageRequests(request: APIRequestContext): Promise<any[]> {
   const response = await request.get(`${MOCK}/_mock/requests`);
-  return (await response.json()).requests.filter((r: any) => r.path === '/v1/messages');
+  return (await response.json()).requests.filter(
+    (r: any) => r.path === '/v1/messages'
+  );
 }
 
 function toolResultText(recorded: any[], toolUseId: string): string | null {
@@ -260,7 +334,9 @@ function toolResultText(recorded: any[], toolUseId: string): string | null {
       }
       for (const block of message.content) {
         if (block.type === 'tool_result' && block.tool_use_id === toolUseId) {
-          return typeof block.content === 'string' ? block.content : block.content.map((b: any) => b.text ?? '').join('\n');
+          return typeof block.content === 'string'
+            ? block.content
+            : block.content.map((b: any) => b.text ?? '').join('\n');
         }
       }
     }
@@ -274,20 +350,30 @@ function toolResultText(recorded: any[], toolUseId: string): string | null {
  */
 export function resolvePlaceholders(value: any, recorded: any[]): any {
   if (typeof value === 'string') {
-    return value.replace(/\{\{result:([^:}]+):(.+?)\}\}/g, (_, id: string, pattern: string) => {
-      const text = toolResultText(recorded, id);
-      const match = text === null ? null : new RegExp(pattern).exec(text);
-      if (!match) {
-        throw new Error(`replay: no match for /${pattern}/ in the result of ${id}: ${text?.slice(0, 300)}`);
+    return value.replace(
+      /\{\{result:([^:}]+):(.+?)\}\}/g,
+      (_, id: string, pattern: string) => {
+        const text = toolResultText(recorded, id);
+        const match = text === null ? null : new RegExp(pattern).exec(text);
+        if (!match) {
+          throw new Error(
+            `replay: no match for /${pattern}/ in the result of ${id}: ${text?.slice(0, 300)}`
+          );
+        }
+        return match[1];
       }
-      return match[1];
-    });
+    );
   }
   if (Array.isArray(value)) {
     return value.map(v => resolvePlaceholders(v, recorded));
   }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolvePlaceholders(v, recorded)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        resolvePlaceholders(v, recorded)
+      ])
+    );
   }
   return value;
 }
@@ -295,7 +381,10 @@ export function resolvePlaceholders(value: any, recorded: any[]): any {
 // ---------------------------------------------------------------------------
 // Driving the chat
 
-async function fillDialog(page: Page, values: Record<string, string>): Promise<void> {
+async function fillDialog(
+  page: Page,
+  values: Record<string, string>
+): Promise<void> {
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog).toBeVisible({ timeout: 60000 });
   for (const [name, value] of Object.entries(values)) {
@@ -325,9 +414,15 @@ interface IDriveOutcome {
 }
 
 /** Send the task's message and drive the chat until the agent is done. */
-async function drive(page: Page, request: APIRequestContext, task: ITask, script: any[] | null): Promise<IDriveOutcome> {
+async function drive(
+  page: Page,
+  request: APIRequestContext,
+  task: ITask,
+  script: any[] | null
+): Promise<IDriveOutcome> {
   const started = Date.now();
-  const timeoutMs = (task.timeoutSeconds ?? (MODE === 'live' ? 600 : 120)) * 1000;
+  const timeoutMs =
+    (task.timeoutSeconds ?? (MODE === 'live' ? 600 : 120)) * 1000;
   if (task.start) {
     void command(page, task.start.command, task.start.args ?? {});
     if (task.start.dialog) {
@@ -340,12 +435,16 @@ async function drive(page: Page, request: APIRequestContext, task: ITask, script
   let scripted = 0;
   let followed = false;
   let quietSince = 0;
-  const waiting = page.locator('.jp-DataEngineer-toolCard[data-state="waiting_approval"]');
+  const waiting = page.locator(
+    '.jp-DataEngineer-toolCard[data-state="waiting_approval"]'
+  );
   while (Date.now() - started < timeoutMs) {
     if (script && scripted < script.length) {
       const recorded = await messageRequests(request);
       if (recorded.length > scripted) {
-        await mockPost(request, '/_mock/script', { responses: [resolvePlaceholders(script[scripted], recorded)] });
+        await mockPost(request, '/_mock/script', {
+          responses: [resolvePlaceholders(script[scripted], recorded)]
+        });
         scripted += 1;
         quietSince = 0;
         continue;
@@ -355,7 +454,9 @@ async function drive(page: Page, request: APIRequestContext, task: ITask, script
     if ((await waiting.count()) > 0) {
       const card = waiting.first();
       const forChat = card.locator('.jp-DataEngineer-allowChat');
-      const button = (await forChat.count()) ? forChat : card.locator('.jp-DataEngineer-allowOnce');
+      const button = (await forChat.count())
+        ? forChat
+        : card.locator('.jp-DataEngineer-allowOnce');
       await button.click({ timeout: 5000 }).then(
         () => (approvals += 1),
         () => undefined
@@ -366,10 +467,13 @@ async function drive(page: Page, request: APIRequestContext, task: ITask, script
     // Any other dialog (a confirmation the agent's action brought up) is accepted too.
     const dialog = page.locator('.jp-Dialog .jp-Dialog-footer .jp-mod-accept');
     if ((await dialog.count()) > 0) {
-      await dialog.first().click({ timeout: 5000 }).then(
-        () => (approvals += 1),
-        () => undefined
-      );
+      await dialog
+        .first()
+        .click({ timeout: 5000 })
+        .then(
+          () => (approvals += 1),
+          () => undefined
+        );
       quietSince = 0;
       continue;
     }
@@ -377,9 +481,18 @@ async function drive(page: Page, request: APIRequestContext, task: ITask, script
     const replies = await page.locator('.jp-DataEngineer-assistant').count();
     if (busy || replies === 0) {
       quietSince = 0;
-    } else if (task.followHandoffs && !followed && (await page.locator('.jp-DataEngineer-handoff.jp-mod-recommended').count()) > 0) {
+    } else if (
+      task.followHandoffs &&
+      !followed &&
+      (await page
+        .locator('.jp-DataEngineer-handoff.jp-mod-recommended')
+        .count()) > 0
+    ) {
       followed = true;
-      await page.locator('.jp-DataEngineer-handoff.jp-mod-recommended').first().click();
+      await page
+        .locator('.jp-DataEngineer-handoff.jp-mod-recommended')
+        .first()
+        .click();
       const input = page.locator('.jp-DataEngineer-input');
       if ((await input.inputValue()).trim()) {
         await input.press('Enter');
@@ -387,7 +500,10 @@ async function drive(page: Page, request: APIRequestContext, task: ITask, script
       quietSince = 0;
     } else if (!quietSince) {
       quietSince = Date.now();
-    } else if (Date.now() - quietSince > (MODE === 'live' ? 4000 : 1200) && (!script || scripted >= script.length)) {
+    } else if (
+      Date.now() - quietSince > (MODE === 'live' ? 4000 : 1200) &&
+      (!script || scripted >= script.length)
+    ) {
       break;
     }
     await page.waitForTimeout(250);
@@ -411,11 +527,17 @@ interface IPrice {
 
 /** The price table is the extension's own default (schema/plugin.json `prices`). */
 function prices(): Record<string, IPrice> {
-  const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'schema', 'plugin.json'), 'utf8'));
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(REPO, 'schema', 'plugin.json'), 'utf8')
+  );
   return schema.properties.prices.default;
 }
 
-function costOf(usage: any, model: string | undefined, table: Record<string, IPrice>): number | null {
+function costOf(
+  usage: any,
+  model: string | undefined,
+  table: Record<string, IPrice>
+): number | null {
   const prefix = Object.keys(table)
     .filter(p => model?.startsWith(p))
     .sort((a, b) => b.length - a.length)[0];
@@ -425,7 +547,8 @@ function costOf(usage: any, model: string | undefined, table: Record<string, IPr
   const p = table[prefix];
   return (
     ((usage.input_tokens ?? 0) * p.input +
-      (usage.cache_creation_input_tokens ?? 0) * (p.cacheWrite ?? p.input * 1.25) +
+      (usage.cache_creation_input_tokens ?? 0) *
+        (p.cacheWrite ?? p.input * 1.25) +
       (usage.cache_read_input_tokens ?? 0) * (p.cacheRead ?? p.input * 0.1) +
       (usage.output_tokens ?? 0) * p.output) /
     1_000_000
@@ -440,20 +563,44 @@ async function savedChat(page: Page): Promise<any> {
     .poll(
       () => {
         const folder = path.join(ROOT, '.jupyter', 'chats');
-        const files = fs.existsSync(folder) ? fs.readdirSync(folder).filter(f => f.endsWith('.json') && !f.startsWith('_') && !f.startsWith('index')) : [];
+        const files = fs.existsSync(folder)
+          ? fs
+              .readdirSync(folder)
+              .filter(
+                f =>
+                  f.endsWith('.json') &&
+                  !f.startsWith('_') &&
+                  !f.startsWith('index')
+              )
+          : [];
         chat = null;
         for (const file of files) {
           try {
-            const parsed = JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8'));
-            if (Array.isArray(parsed.turns) && (!chat || parsed.turns.length > chat.turns.length)) {
+            const parsed = JSON.parse(
+              fs.readFileSync(path.join(folder, file), 'utf8')
+            );
+            if (
+              Array.isArray(parsed.turns) &&
+              (!chat || parsed.turns.length > chat.turns.length)
+            ) {
               chat = parsed;
             }
           } catch {
             // Being written.
           }
         }
-        const replies = chat ? chat.turns.filter((t: any) => t.role === 'assistant') : [];
-        return replies.length >= shown && replies.every((t: any) => t.status !== 'streaming' && t.status !== 'tools' && t.status !== 'waiting');
+        const replies = chat
+          ? chat.turns.filter((t: any) => t.role === 'assistant')
+          : [];
+        return (
+          replies.length >= shown &&
+          replies.every(
+            (t: any) =>
+              t.status !== 'streaming' &&
+              t.status !== 'tools' &&
+              t.status !== 'waiting'
+          )
+        );
       },
       { timeout: 30000, intervals: [500] }
     )
@@ -463,23 +610,43 @@ async function savedChat(page: Page): Promise<any> {
 }
 
 function markdownOf(chat: any, task: ITask): string {
-  const lines = [`# ${task.name}: ${task.title}`, '', `Persona at the end: ${chat.personaId ?? 'data-engineer'}`, ''];
+  const lines = [
+    `# ${task.name}: ${task.title}`,
+    '',
+    `Persona at the end: ${chat.personaId ?? 'data-engineer'}`,
+    ''
+  ];
   for (const turn of chat.turns ?? []) {
     if (turn.role === 'user') {
       lines.push('## User', '', turn.text, '');
     } else if (turn.role === 'assistant') {
-      lines.push(`## Assistant (${turn.personaId ?? 'data-engineer'}, ${turn.model ?? '?'}, ${turn.status})`, '');
+      lines.push(
+        `## Assistant (${turn.personaId ?? 'data-engineer'}, ${turn.model ?? '?'}, ${turn.status})`,
+        ''
+      );
       for (const block of turn.blocks ?? []) {
         if (block.type === 'text') {
           lines.push(block.text, '');
         } else if (block.type === 'tool') {
           const call = block.call;
-          lines.push(`**Tool \`${call.name}\`** (${call.state}${call.allowedBy ? `, allowed: ${call.allowedBy}` : ''})`, '');
+          lines.push(
+            `**Tool \`${call.name}\`** (${call.state}${call.allowedBy ? `, allowed: ${call.allowedBy}` : ''})`,
+            ''
+          );
           lines.push('```json', JSON.stringify(call.input, null, 2), '```', '');
           const content = call.result?.content;
           if (content) {
-            const text = typeof content === 'string' ? content : JSON.stringify(content);
-            lines.push('<details><summary>result</summary>', '', '```', text.length > 4000 ? `${text.slice(0, 4000)}\n…` : text, '```', '</details>', '');
+            const text =
+              typeof content === 'string' ? content : JSON.stringify(content);
+            lines.push(
+              '<details><summary>result</summary>',
+              '',
+              '```',
+              text.length > 4000 ? `${text.slice(0, 4000)}\n…` : text,
+              '```',
+              '</details>',
+              ''
+            );
           }
         }
       }
@@ -490,24 +657,55 @@ function markdownOf(chat: any, task: ITask): string {
   return lines.join('\n');
 }
 
-function runChecker(task: ITask, chatFile: string, vars: Record<string, string>): { passed: boolean; failures: string[]; checks: string[] } {
+function runChecker(
+  task: ITask,
+  chatFile: string,
+  vars: Record<string, string>
+): { passed: boolean; failures: string[]; checks: string[] } {
   try {
     const out = execFileSync(
       PYTHON,
-      [path.join(REPO, 'eval', 'check.py'), '--task', task.dir, '--root', ROOT, '--chat', chatFile, '--server', SERVER, '--log-dir', LOG_DIR, '--vars', JSON.stringify(vars)],
+      [
+        path.join(REPO, 'eval', 'check.py'),
+        '--task',
+        task.dir,
+        '--root',
+        ROOT,
+        '--chat',
+        chatFile,
+        '--server',
+        SERVER,
+        '--log-dir',
+        LOG_DIR,
+        '--vars',
+        JSON.stringify(vars)
+      ],
       { encoding: 'utf8', timeout: 300000, env: { ...process.env } }
     );
     return JSON.parse(out.trim().split('\n').pop() ?? '{}');
   } catch (error: any) {
-    return { passed: false, failures: [`checker crashed: ${error.stderr || error.message}`.slice(0, 2000)], checks: [] };
+    return {
+      passed: false,
+      failures: [
+        `checker crashed: ${error.stderr || error.message}`.slice(0, 2000)
+      ],
+      checks: []
+    };
   }
 }
 
 /** One task, end to end: the row (also written to EVAL_STATE/rows/). */
-export async function runTask(page: Page, request: APIRequestContext, task: ITask, run: 'live' | 'pass' | 'fail' | 'nothing'): Promise<IRow> {
+export async function runTask(
+  page: Page,
+  request: APIRequestContext,
+  task: ITask,
+  run: 'live' | 'pass' | 'fail' | 'nothing'
+): Promise<IRow> {
   const label = run === 'live' ? task.name : `${task.name}.${run}`;
   const t0 = Date.now();
-  const phase = (name: string) => process.env.EVAL_DEBUG && console.log(`[eval] ${label} ${name} +${Date.now() - t0} ms`);
+  const phase = (name: string) =>
+    process.env.EVAL_DEBUG &&
+    console.log(`[eval] ${label} ${name} +${Date.now() - t0} ms`);
   const script = run === 'live' ? null : loadScript(task, run);
   if (script) {
     await mockPost(request, '/_mock/reset', {});
@@ -522,9 +720,13 @@ export async function runTask(page: Page, request: APIRequestContext, task: ITas
   await setUp(page, task);
   phase('setup');
   await command(page, 'data-engineer:open');
-  await expect(page.locator('.jp-DataEngineer-input')).toBeVisible({ timeout: 30000 });
+  await expect(page.locator('.jp-DataEngineer-input')).toBeVisible({
+    timeout: 30000
+  });
   if (task.persona) {
-    await page.locator('.jp-DataEngineer-personaPicker').selectOption(task.persona);
+    await page
+      .locator('.jp-DataEngineer-personaPicker')
+      .selectOption(task.persona);
   }
   let error: string | undefined;
   let outcome: IDriveOutcome = { approvals: 0, wallSeconds: 0 };
@@ -549,31 +751,46 @@ export async function runTask(page: Page, request: APIRequestContext, task: ITas
   phase('checked');
   const table = prices();
   const replies = (chat.turns ?? []).filter((t: any) => t.role === 'assistant');
-  const sum = (key: string) => replies.reduce((n: number, t: any) => n + (t.usage?.[key] ?? 0), 0);
-  const costs = replies.filter((t: any) => t.usage).map((t: any) => costOf(t.usage, t.model, table));
+  const sum = (key: string) =>
+    replies.reduce((n: number, t: any) => n + (t.usage?.[key] ?? 0), 0);
+  const costs = replies
+    .filter((t: any) => t.usage)
+    .map((t: any) => costOf(t.usage, t.model, table));
   const row: IRow = {
     task: task.name,
     run: label,
     mode: MODE,
     ...(run === 'live' ? {} : { expected: run }),
     passed: Boolean(verdict.passed) && !error,
-    failures: [...(error ? [`runner: ${error}`] : []), ...(verdict.failures ?? [])],
+    failures: [
+      ...(error ? [`runner: ${error}`] : []),
+      ...(verdict.failures ?? [])
+    ],
     checks: verdict.checks ?? [],
     turns: replies.length,
     userTurns: (chat.turns ?? []).filter((t: any) => t.role === 'user').length,
-    toolCalls: replies.reduce((n: number, t: any) => n + (t.blocks ?? []).filter((b: any) => b.type === 'tool').length, 0),
+    toolCalls: replies.reduce(
+      (n: number, t: any) =>
+        n + (t.blocks ?? []).filter((b: any) => b.type === 'tool').length,
+      0
+    ),
     approvals: outcome.approvals,
     input: sum('input_tokens'),
     output: sum('output_tokens'),
     cacheRead: sum('cache_read_input_tokens'),
     cacheWrite: sum('cache_creation_input_tokens'),
-    cost: costs.some((c: number | null) => c === null) ? null : costs.reduce((a: number, c: number | null) => a + (c ?? 0), 0),
+    cost: costs.some((c: number | null) => c === null)
+      ? null
+      : costs.reduce((a: number, c: number | null) => a + (c ?? 0), 0),
     wallSeconds: Math.round(outcome.wallSeconds * 10) / 10,
     model: replies.find((t: any) => t.model)?.model ?? null,
     transcript: `transcripts/${label}.md`,
     ...(error ? { error } : {})
   };
   fs.mkdirSync(path.join(STATE, 'rows'), { recursive: true });
-  fs.writeFileSync(path.join(STATE, 'rows', `${label}.json`), JSON.stringify(row, null, 1));
+  fs.writeFileSync(
+    path.join(STATE, 'rows', `${label}.json`),
+    JSON.stringify(row, null, 1)
+  );
   return row;
 }

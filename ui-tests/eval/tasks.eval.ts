@@ -12,7 +12,9 @@ import { failsOn, loadTasks, MODE, runTask } from './runner';
 const test = base.extend<{}, { shared: Page }>({
   shared: [
     async ({ browser }, use) => {
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const context = await browser.newContext({
+        viewport: { width: 1400, height: 900 }
+      });
       const page = await context.newPage();
       await use(page);
       await context.close();
@@ -25,24 +27,46 @@ for (const task of loadTasks()) {
   if (MODE === 'live') {
     test(`${task.name}: ${task.title}`, async ({ shared, request }) => {
       const row = await runTask(shared, request, task, 'live');
-      test.info().annotations.push({ type: row.passed ? 'passed' : 'failed', description: row.failures.join('; ') });
+      test.info().annotations.push({
+        type: row.passed ? 'passed' : 'failed',
+        description: row.failures.join('; ')
+      });
     });
   } else {
     for (const run of ['pass', 'fail', 'nothing'] as const) {
-      test(`${task.name} (${run === 'nothing' ? 'do-nothing' : `${run}ing`} replay): ${task.title}`, async ({ shared, request }) => {
+      test(`${task.name} (${run === 'nothing' ? 'do-nothing' : `${run}ing`} replay): ${task.title}`, async ({
+        shared,
+        request
+      }) => {
         const row = await runTask(shared, request, task, run);
         if (run === 'pass') {
-          expect(row.failures, 'the checker passes the passing replay').toEqual([]);
+          expect(row.failures, 'the checker passes the passing replay').toEqual(
+            []
+          );
           expect(row.passed).toBe(true);
         } else if (run === 'nothing') {
-          expect(row.error, 'the do-nothing replay ran to its end').toBeUndefined();
-          expect(row.passed, 'the checker fails a model that does nothing').toBe(false);
+          expect(
+            row.error,
+            'the do-nothing replay ran to its end'
+          ).toBeUndefined();
+          expect(
+            row.passed,
+            'the checker fails a model that does nothing'
+          ).toBe(false);
         } else {
-          expect(row.error, 'the failing replay ran to its end').toBeUndefined();
-          expect(row.passed, 'the checker fails the failing replay').toBe(false);
+          expect(
+            row.error,
+            'the failing replay ran to its end'
+          ).toBeUndefined();
+          expect(row.passed, 'the checker fails the failing replay').toBe(
+            false
+          );
           // ...for the reason the replay was written to show, not because something else broke.
           const reason = failsOn(task);
-          expect(reason, 'replay/fail.json names the check it fails (failsOn)').toBeTruthy();
+          expect(
+            reason,
+            'replay/fail.json names the check it fails (failsOn)'
+          ).toBeTruthy();
           expect(row.failures.join('\n')).toContain(reason);
         }
       });

@@ -16,7 +16,9 @@ test.describe('Demo mode', () => {
     await resetMock(request);
   });
 
-  test('inspect `orders` and the data-quality run play end to end, with an approval', async ({ page }) => {
+  test('inspect `orders` and the data-quality run play end to end, with an approval', async ({
+    page
+  }) => {
     await page.notebook.createNew('demo.ipynb');
     await page.notebook.setCell(
       0,
@@ -32,31 +34,55 @@ test.describe('Demo mode', () => {
     await page.notebook.runCell(0);
     await openChat(page);
     await page.evaluate(async () => {
-      await (window as any).jupyterapp.commands.execute('data-engineer:new-chat');
+      await (window as any).jupyterapp.commands.execute(
+        'data-engineer:new-chat'
+      );
     });
-    await expect(page.locator('.jp-DataEngineer-demoBadge')).toHaveText('Demo mode — replies are scripted', { timeout: 20000 });
+    await expect(page.locator('.jp-DataEngineer-demoBadge')).toHaveText(
+      'Demo mode — replies are scripted',
+      { timeout: 20000 }
+    );
 
     await sendMessage(page, 'inspect `orders`');
-    await expect(page.locator('.jp-DataEngineer-toolCard[data-tool="inspect_variable"]').last()).toHaveAttribute('data-state', 'done', {
+    await expect(
+      page
+        .locator('.jp-DataEngineer-toolCard[data-tool="inspect_variable"]')
+        .last()
+    ).toHaveAttribute('data-state', 'done', {
       timeout: 60000
     });
     // The reply after the tool is built from what the kernel returned.
     const first = page.locator('.jp-DataEngineer-assistant').last();
-    await expect(first).toContainText('3 rows and 5 columns', { timeout: 30000 });
+    await expect(first).toContainText('3 rows and 5 columns', {
+      timeout: 30000
+    });
     await expect(first.locator('table')).toContainText('discount');
 
-    await sendMessage(page, 'what data-quality problems do orders and customers have?');
-    const card = page.locator('.jp-DataEngineer-toolCard[data-tool="run_scratch"]').last();
-    await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 60000 });
+    await sendMessage(
+      page,
+      'what data-quality problems do orders and customers have?'
+    );
+    const card = page
+      .locator('.jp-DataEngineer-toolCard[data-tool="run_scratch"]')
+      .last();
+    await expect(card).toHaveAttribute('data-state', 'waiting_approval', {
+      timeout: 60000
+    });
     await card.locator('.jp-DataEngineer-allowOnce').click();
     const second = page.locator('.jp-DataEngineer-assistant').last();
-    await expect(second).toContainText('duplicated for [11]', { timeout: 60000 });
+    await expect(second).toContainText('duplicated for [11]', {
+      timeout: 60000
+    });
     await expect(second).toContainText('orders.discount: 2 empty values');
   });
 
-  test('any other prompt says it is demo mode and how to set a key', async ({ page }) => {
+  test('any other prompt says it is demo mode and how to set a key', async ({
+    page
+  }) => {
     await openChat(page);
     await sendMessage(page, 'Tell me a joke about SQL');
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('ANTHROPIC_API_KEY', { timeout: 30000 });
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toContainText('ANTHROPIC_API_KEY', { timeout: 30000 });
   });
 });

@@ -46,19 +46,27 @@ test.describe('Rendered replies send nothing out without a click', () => {
     await resetMock(request);
   });
 
-  test('remote images, media and CSS urls wait for a click; data: images show', async ({ page, request }) => {
+  test('remote images, media and CSS urls wait for a click; data: images show', async ({
+    page,
+    request
+  }) => {
     const seen = watchLeaks(page);
     // Answer a loaded image ourselves, so it shows whatever the mock serves.
     await page.route(
       url => url.href.startsWith(`${MOCK}/_exfil`),
-      route => route.fulfill({ status: 200, contentType: 'image/png', body: PNG })
+      route =>
+        route.fulfill({ status: 200, contentType: 'image/png', body: PNG })
     );
-    await scriptMock(request, [{ blocks: [{ type: 'text', text: REPLY }], chunk_size: 16, delay_ms: 15 }]);
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: REPLY }], chunk_size: 16, delay_ms: 15 }
+    ]);
     await openChat(page);
     await sendMessage(page, 'Summarise the orders table');
 
     const reply = page.locator('.jp-DataEngineer-assistant').last();
-    await expect(reply).toHaveAttribute('data-status', 'done', { timeout: 30000 });
+    await expect(reply).toHaveAttribute('data-status', 'done', {
+      timeout: 30000
+    });
     const placeholders = reply.locator('.jp-DataEngineer-blockedContent');
     await expect(placeholders).toHaveCount(3); // the markdown image, the raw <img>, the <video>
     await expect(placeholders.first()).toContainText('127.0.0.1:8765');
@@ -80,7 +88,9 @@ test.describe('Rendered replies send nothing out without a click', () => {
     const image = reply.locator(`img[src="${LEAK}"]`);
     await expect(image).toHaveCount(1);
     await expect.poll(() => seen.slice()).toEqual([LEAK]);
-    await expect.poll(() => image.evaluate(el => (el as HTMLImageElement).naturalWidth)).toBe(1);
+    await expect
+      .poll(() => image.evaluate(el => (el as HTMLImageElement).naturalWidth))
+      .toBe(1);
     await expect(placeholders).toHaveCount(2);
     await page.waitForTimeout(500);
     expect(seen).toEqual([LEAK]);

@@ -1,10 +1,19 @@
 import { expect, test } from '@jupyterlab/galata';
-import { messageRequests, openChat, resetMock, scriptMock, sendMessage, toolResult } from './helpers';
+import {
+  messageRequests,
+  openChat,
+  resetMock,
+  scriptMock,
+  sendMessage,
+  toolResult
+} from './helpers';
 
 /** The system prompt of a recorded request, as one string. */
 function systemText(request: any): string {
   const system = request.body.system;
-  return typeof system === 'string' ? system : system.map((block: any) => block.text).join('\n');
+  return typeof system === 'string'
+    ? system
+    : system.map((block: any) => block.text).join('\n');
 }
 
 /** The text of a recorded request's last user message. */
@@ -12,7 +21,10 @@ function lastUserText(request: any): string {
   const last = request.body.messages[request.body.messages.length - 1];
   return typeof last.content === 'string'
     ? last.content
-    : last.content.filter((b: any) => b.type === 'text').map((b: any) => b.text).join('\n');
+    : last.content
+        .filter((b: any) => b.type === 'text')
+        .map((b: any) => b.text)
+        .join('\n');
 }
 
 const LEAD_PATH = '.github/agents/lead.agent.md';
@@ -51,7 +63,10 @@ test.describe('Personas as in VS Code', () => {
     }
   });
 
-  test('after any reply the data engineer offers its four hand-offs; one switches persona, keeps the chat and pre-fills the prompt', async ({ page, request }) => {
+  test('after any reply the data engineer offers its four hand-offs; one switches persona, keeps the chat and pre-fills the prompt', async ({
+    page,
+    request
+  }) => {
     await scriptMock(request, [
       { blocks: [{ type: 'text', text: 'The revenue tables are ready.' }] },
       { blocks: [{ type: 'text', text: 'Here is the review.' }] }
@@ -60,7 +75,9 @@ test.describe('Personas as in VS Code', () => {
     // Not while the reply streams or before it: no buttons yet.
     await expect(page.locator('.jp-DataEngineer-handoff')).toHaveCount(0);
     await sendMessage(page, 'Build the revenue tables');
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done');
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done');
     const buttons = page.locator('.jp-DataEngineer-handoff');
     await expect(buttons).toHaveText([
       'Define metrics and KPIs',
@@ -68,27 +85,49 @@ test.describe('Personas as in VS Code', () => {
       'Review security and compliance',
       'Deploy and monitor'
     ]);
-    const review = buttons.filter({ hasText: 'Review security and compliance' });
-    await expect(review).toHaveAttribute('title', /security and compliance gaps/);
+    const review = buttons.filter({
+      hasText: 'Review security and compliance'
+    });
+    await expect(review).toHaveAttribute(
+      'title',
+      /security and compliance gaps/
+    );
     await review.click();
-    await expect(page.locator('.jp-DataEngineer-personaPicker')).toHaveValue('security-engineer');
-    await expect(page.locator('.jp-DataEngineer-input')).toHaveValue(/^Review the pipelines and data we just built/);
+    await expect(page.locator('.jp-DataEngineer-personaPicker')).toHaveValue(
+      'security-engineer'
+    );
+    await expect(page.locator('.jp-DataEngineer-input')).toHaveValue(
+      /^Review the pipelines and data we just built/
+    );
     // The conversation is still there, and nothing was sent yet.
     await expect(page.locator('.jp-DataEngineer-user')).toHaveCount(1);
     expect(await messageRequests(request)).toHaveLength(1);
 
     await page.locator('.jp-DataEngineer-input').press('Enter');
     await expect(page.locator('.jp-DataEngineer-assistant')).toHaveCount(2);
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done');
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done');
     const [, second] = await messageRequests(request);
     expect(systemText(second)).toContain('senior security engineer');
-    expect(second.body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
-    expect(second.body.messages[0].content[0].text).toBe('Build the revenue tables');
+    expect(second.body.messages.map((m: any) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'user'
+    ]);
+    expect(second.body.messages[0].content[0].text).toBe(
+      'Build the revenue tables'
+    );
     // The security engineer's own hand-offs follow its reply.
-    await expect(page.locator('.jp-DataEngineer-handoff').first()).toHaveText('Implement the data controls');
+    await expect(page.locator('.jp-DataEngineer-handoff').first()).toHaveText(
+      'Implement the data controls'
+    );
   });
 
-  test('a hand-off with send: true submits its prompt at once', async ({ page, request }) => {
+  test('a hand-off with send: true submits its prompt at once', async ({
+    page,
+    request
+  }) => {
     await page.contents.uploadContent(LEAD, 'text', LEAD_PATH);
     await scriptMock(request, [
       { blocks: [{ type: 'text', text: 'Tables built.' }] },
@@ -97,10 +136,16 @@ test.describe('Personas as in VS Code', () => {
     await openChat(page);
     await page.locator('.jp-DataEngineer-personaPicker').selectOption('lead');
     await sendMessage(page, 'Build the tables');
-    await page.locator('.jp-DataEngineer-handoff', { hasText: 'Ask the analyst now' }).click();
-    await expect(page.locator('.jp-DataEngineer-personaPicker')).toHaveValue('business-analyst');
+    await page
+      .locator('.jp-DataEngineer-handoff', { hasText: 'Ask the analyst now' })
+      .click();
+    await expect(page.locator('.jp-DataEngineer-personaPicker')).toHaveValue(
+      'business-analyst'
+    );
     await expect(page.locator('.jp-DataEngineer-user')).toHaveCount(2);
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done');
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done');
     const [first, second] = await messageRequests(request);
     expect(systemText(first)).toContain('LEAD-BODY-3310');
     expect(lastUserText(second)).toContain('SEND-NOW-5521');
@@ -108,27 +153,42 @@ test.describe('Personas as in VS Code', () => {
     await expect(page.locator('.jp-DataEngineer-input')).toHaveValue('');
   });
 
-  test('a prompt file runs as a slash command, completed as you type /', async ({ page, request }) => {
+  test('a prompt file runs as a slash command, completed as you type /', async ({
+    page,
+    request
+  }) => {
     await page.contents.uploadContent(PROFILE, 'text', PROFILE_PATH);
-    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Profiled.' }] }]);
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'Profiled.' }] }
+    ]);
     await openChat(page);
     const input = page.locator('.jp-DataEngineer-input');
     await input.fill('/pro');
-    const option = page.locator('.jp-DataEngineer-slashCommands [role="option"]', { hasText: '/profile' });
+    const option = page.locator(
+      '.jp-DataEngineer-slashCommands [role="option"]',
+      { hasText: '/profile' }
+    );
     await expect(option).toContainText('Profile a table');
     await expect(option).toContainText('<table>');
     await input.press('Tab');
     await expect(input).toHaveValue('/profile ');
     await input.pressSequentially('orders');
     await input.press('Enter');
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done');
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done');
     const [sent] = await messageRequests(request);
-    expect(lastUserText(sent)).toContain('Profile the table orders with row counts');
+    expect(lastUserText(sent)).toContain(
+      'Profile the table orders with row counts'
+    );
     expect(lastUserText(sent)).toContain('PROFILE-PROMPT-8812');
     expect(lastUserText(sent)).not.toContain('${input');
   });
 
-  test('a subagent runs in one card and only its answer returns to the parent', async ({ page, request }) => {
+  test('a subagent runs in one card and only its answer returns to the parent', async ({
+    page,
+    request
+  }) => {
     await page.contents.uploadContent(LEAD, 'text', LEAD_PATH);
     await scriptMock(request, [
       {
@@ -137,33 +197,59 @@ test.describe('Personas as in VS Code', () => {
             type: 'tool_use',
             id: 'toolu_sub1',
             name: 'run_subagent',
-            input: { agent: 'security-engineer', task: 'Review the pipeline files for leaked secrets. TASK-6402' }
+            input: {
+              agent: 'security-engineer',
+              task: 'Review the pipeline files for leaked secrets. TASK-6402'
+            }
           }
         ],
         stop_reason: 'tool_use'
       },
       {
-        blocks: [{ type: 'tool_use', id: 'toolu_ls1', name: 'list_directory', input: { path: '' } }],
+        blocks: [
+          {
+            type: 'tool_use',
+            id: 'toolu_ls1',
+            name: 'list_directory',
+            input: { path: '' }
+          }
+        ],
         stop_reason: 'tool_use'
       },
-      { blocks: [{ type: 'text', text: 'No secrets found. SUBAGENT-ANSWER-7781' }] },
+      {
+        blocks: [
+          { type: 'text', text: 'No secrets found. SUBAGENT-ANSWER-7781' }
+        ]
+      },
       { blocks: [{ type: 'text', text: 'The review found nothing to fix.' }] }
     ]);
     await openChat(page);
     await page.locator('.jp-DataEngineer-personaPicker').selectOption('lead');
     await sendMessage(page, 'Get a security review of the pipeline');
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('The review found nothing to fix.');
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done');
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toContainText('The review found nothing to fix.');
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done');
 
     const card = page.locator('.jp-DataEngineer-subagentCard');
     await expect(card).toHaveCount(1);
     await expect(card).toHaveAttribute('data-state', 'done');
-    await expect(card.locator('.jp-DataEngineer-subagentName')).toHaveText('Subagent: Security Engineer');
+    await expect(card.locator('.jp-DataEngineer-subagentName')).toHaveText(
+      'Subagent: Security Engineer'
+    );
     // The subagent's tool call is inside the card, not in the parent chat.
-    await expect(page.locator('.jp-DataEngineer-assistant > .jp-DataEngineer-toolCard')).toHaveCount(0);
+    await expect(
+      page.locator('.jp-DataEngineer-assistant > .jp-DataEngineer-toolCard')
+    ).toHaveCount(0);
     await card.locator('summary.jp-DataEngineer-subagentHeader').click();
-    await expect(card.locator('.jp-DataEngineer-toolCard[data-tool="list_directory"]')).toHaveAttribute('data-state', 'done');
-    await expect(card.locator('.jp-DataEngineer-subagentAnswer')).toContainText('SUBAGENT-ANSWER-7781');
+    await expect(
+      card.locator('.jp-DataEngineer-toolCard[data-tool="list_directory"]')
+    ).toHaveAttribute('data-state', 'done');
+    await expect(card.locator('.jp-DataEngineer-subagentAnswer')).toContainText(
+      'SUBAGENT-ANSWER-7781'
+    );
 
     const requests = await messageRequests(request);
     expect(requests).toHaveLength(4);
@@ -173,10 +259,19 @@ test.describe('Personas as in VS Code', () => {
     expect(systemText(child)).not.toContain('LEAD-BODY-3310');
     expect(child.body.messages).toHaveLength(1);
     expect(lastUserText(child)).toContain('TASK-6402');
-    expect(child.body.tools.map((t: any) => t.name)).not.toContain('run_subagent');
+    expect(child.body.tools.map((t: any) => t.name)).not.toContain(
+      'run_subagent'
+    );
     expect(child.body.tools.map((t: any) => t.name)).not.toContain('run_cell');
     expect(toolResult(childAgain, 'toolu_ls1').isError).toBe(false);
-    expect(toolResult(parentAgain, 'toolu_sub1')).toEqual({ text: 'No secrets found. SUBAGENT-ANSWER-7781', isError: false });
-    expect(parentAgain.body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(toolResult(parentAgain, 'toolu_sub1')).toEqual({
+      text: 'No secrets found. SUBAGENT-ANSWER-7781',
+      isError: false
+    });
+    expect(parentAgain.body.messages.map((m: any) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'user'
+    ]);
   });
 });

@@ -10,8 +10,13 @@ export async function resetMock(request: APIRequestContext): Promise<void> {
 }
 
 /** Queue scripted responses (see mock/SPEC.md). */
-export async function scriptMock(request: APIRequestContext, responses: unknown[]): Promise<void> {
-  const response = await request.post(`${MOCK}/_mock/script`, { data: { responses } });
+export async function scriptMock(
+  request: APIRequestContext,
+  responses: unknown[]
+): Promise<void> {
+  const response = await request.post(`${MOCK}/_mock/script`, {
+    data: { responses }
+  });
   expect(response.ok()).toBeTruthy();
 }
 
@@ -23,7 +28,9 @@ export async function mockRequests(request: APIRequestContext): Promise<any[]> {
 }
 
 /** The Messages API requests the mock received (model listings left out). */
-export async function messageRequests(request: APIRequestContext): Promise<any[]> {
+export async function messageRequests(
+  request: APIRequestContext
+): Promise<any[]> {
   return (await mockRequests(request)).filter(r => r.path === '/v1/messages');
 }
 
@@ -43,22 +50,36 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 }
 
 /** Make requests that find the queue empty wait for the next script (step-by-step tests). */
-export async function holdRequests(request: APIRequestContext, ms = 30000): Promise<void> {
-  const response = await request.post(`${MOCK}/_mock/config`, { data: { wait_for_script_ms: ms } });
+export async function holdRequests(
+  request: APIRequestContext,
+  ms = 30000
+): Promise<void> {
+  const response = await request.post(`${MOCK}/_mock/config`, {
+    data: { wait_for_script_ms: ms }
+  });
   expect(response.ok()).toBeTruthy();
 }
 
 /** Wait until the mock has received `count` Messages API requests; return them. */
-export async function waitForMessageRequests(request: APIRequestContext, count: number, timeout = 60000): Promise<any[]> {
+export async function waitForMessageRequests(
+  request: APIRequestContext,
+  count: number,
+  timeout = 60000
+): Promise<any[]> {
   let found: any[] = [];
   await expect
-    .poll(async () => (found = await messageRequests(request)).length, { timeout })
+    .poll(async () => (found = await messageRequests(request)).length, {
+      timeout
+    })
     .toBeGreaterThanOrEqual(count);
   return found;
 }
 
 /** The text of the tool_result for a tool_use id in a recorded request. */
-export function toolResult(recorded: any, toolUseId: string): { text: string; isError: boolean } {
+export function toolResult(
+  recorded: any,
+  toolUseId: string
+): { text: string; isError: boolean } {
   for (const message of recorded.body.messages) {
     if (message.role !== 'user' || typeof message.content === 'string') {
       continue;
@@ -77,7 +98,9 @@ export function toolResult(recorded: any, toolUseId: string): { text: string; is
 }
 
 /** A scripted reply made of tool calls. */
-export function toolCalls(...calls: { id: string; name: string; input: unknown }[]): unknown {
+export function toolCalls(
+  ...calls: { id: string; name: string; input: unknown }[]
+): unknown {
   return {
     blocks: calls.map(call => ({ type: 'tool_use', ...call })),
     stop_reason: 'tool_use'
@@ -85,18 +108,27 @@ export function toolCalls(...calls: { id: string; name: string; input: unknown }
 }
 
 /** Set the right sidebar's width in px (JupyterLab's main split panel). */
-export async function setSidebarWidth(page: Page, width: number): Promise<void> {
+export async function setSidebarWidth(
+  page: Page,
+  width: number
+): Promise<void> {
   await page.evaluate(w => {
     const split = (window as any).jupyterapp.shell._hsplitPanel;
     const total = split.node.getBoundingClientRect().width;
     const sizes = split.relativeSizes();
     split.setRelativeSizes([sizes[0], 1 - sizes[0] - w / total, w / total]);
   }, width);
-  await expect.poll(async () => Math.round((await page.locator('#jp-right-stack').boundingBox())!.width)).toBeLessThanOrEqual(width + 2);
+  await expect
+    .poll(async () =>
+      Math.round((await page.locator('#jp-right-stack').boundingBox())!.width)
+    )
+    .toBeLessThanOrEqual(width + 2);
 }
 
 /** The JSON inside a tool result whose text frames what it read as data (`<untrusted-data …>`). */
 export function framedJson(text: string): any {
-  const match = /<untrusted-data[^>]*>\n([\s\S]*)\n<\/untrusted-data>/.exec(text);
+  const match = /<untrusted-data[^>]*>\n([\s\S]*)\n<\/untrusted-data>/.exec(
+    text
+  );
   return JSON.parse(match ? match[1] : text);
 }

@@ -10,10 +10,15 @@ import { messageRequests, resetMock, scriptMock } from './helpers';
 const PROVIDER = 'jupyterlab-data-engineer:inline';
 const INLINE_SETTINGS = '@jupyterlab/completer-extension:inline-completer';
 
-async function setProviders(page: Page, providers: Record<string, unknown>): Promise<void> {
+async function setProviders(
+  page: Page,
+  providers: Record<string, unknown>
+): Promise<void> {
   await page.evaluate(
     async ({ id, value }) => {
-      const registry = await (window as any).galata.getPlugin('@jupyterlab/apputils-extension:settings');
+      const registry = await (window as any).galata.getPlugin(
+        '@jupyterlab/apputils-extension:settings'
+      );
       await registry.set(id, 'providers', value);
     },
     { id: INLINE_SETTINGS, value: providers }
@@ -22,7 +27,9 @@ async function setProviders(page: Page, providers: Record<string, unknown>): Pro
 
 /** The completion requests the mock received (a user message with the cursor marker). */
 async function completionRequests(request: any): Promise<any[]> {
-  return (await messageRequests(request)).filter(r => JSON.stringify(r.body?.messages ?? '').includes('<CURSOR>'));
+  return (await messageRequests(request)).filter(r =>
+    JSON.stringify(r.body?.messages ?? '').includes('<CURSOR>')
+  );
 }
 
 async function notebookWithOrders(page: Page, name: string): Promise<void> {
@@ -42,16 +49,25 @@ async function notebookWithOrders(page: Page, name: string): Promise<void> {
 test.describe('Inline completion with the kernel’s schemas', () => {
   test.beforeEach(async ({ page, request }) => {
     await resetMock(request);
-    await setProviders(page, { [PROVIDER]: { enabled: true, debouncerDelay: 300, timeout: 20000 } });
+    await setProviders(page, {
+      [PROVIDER]: { enabled: true, debouncerDelay: 300, timeout: 20000 }
+    });
   });
 
   test.afterEach(async ({ page }) => {
     await setProviders(page, {});
   });
 
-  test('a suggestion built from the real columns appears as ghost text and Tab accepts it', async ({ page, request }) => {
+  test('a suggestion built from the real columns appears as ghost text and Tab accepts it', async ({
+    page,
+    request
+  }) => {
     // A few copies: an intermediate keystroke may also ask (it is then cancelled).
-    const reply = { blocks: [{ type: 'text', text: 'customer_segment")' }], chunk_size: 4, delay_ms: 15 };
+    const reply = {
+      blocks: [{ type: 'text', text: 'customer_segment")' }],
+      chunk_size: 4,
+      delay_ms: 15
+    };
     await scriptMock(request, [reply, reply, reply]);
     await notebookWithOrders(page, 'complete.ipynb');
     await page.keyboard.type('orders.groupby("', { delay: 40 });
@@ -65,7 +81,9 @@ test.describe('Inline completion with the kernel’s schemas', () => {
     expect(system).toContain('customer_segment');
     expect(system).toContain('net_amount');
     expect(sent.body.system[0].cache_control).toEqual({ type: 'ephemeral' });
-    expect(JSON.stringify(sent.body.messages)).toContain('orders.groupby(\\"<CURSOR>');
+    expect(JSON.stringify(sent.body.messages)).toContain(
+      'orders.groupby(\\"<CURSOR>'
+    );
     expect(sent.body.model).toMatch(/haiku/);
 
     await page.keyboard.press('Tab');
@@ -74,23 +92,48 @@ test.describe('Inline completion with the kernel’s schemas', () => {
       .toBe('orders.groupby("customer_segment")');
   });
 
-  test('typing on cancels the request in flight, upstream too', async ({ page, request }) => {
+  test('typing on cancels the request in flight, upstream too', async ({
+    page,
+    request
+  }) => {
     // Slow suggestions (whichever keystroke's request gets one), then a quick one.
-    const slow = { blocks: [{ type: 'text', text: 'x'.repeat(400) }], chunk_size: 1, delay_ms: 100 };
-    await scriptMock(request, [slow, slow, slow, slow, { blocks: [{ type: 'text', text: 'sum()' }] }]);
+    const slow = {
+      blocks: [{ type: 'text', text: 'x'.repeat(400) }],
+      chunk_size: 1,
+      delay_ms: 100
+    };
+    await scriptMock(request, [
+      slow,
+      slow,
+      slow,
+      slow,
+      { blocks: [{ type: 'text', text: 'sum()' }] }
+    ]);
     await notebookWithOrders(page, 'cancel.ipynb');
     await page.keyboard.type('orders.net_amount.', { delay: 40 });
-    await expect(page.locator('.jp-GhostText')).toContainText('xx', { timeout: 30000 });
-    const streaming = (await completionRequests(request)).filter(r => !r.finished && !r.client_disconnected);
+    await expect(page.locator('.jp-GhostText')).toContainText('xx', {
+      timeout: 30000
+    });
+    const streaming = (await completionRequests(request)).filter(
+      r => !r.finished && !r.client_disconnected
+    );
     expect(streaming).toHaveLength(1);
     const inFlight = streaming[0].request_id;
     await page.keyboard.type('s');
     await expect
-      .poll(async () => (await completionRequests(request)).find(r => r.request_id === inFlight)?.client_disconnected, {
-        timeout: 15000
-      })
+      .poll(
+        async () =>
+          (await completionRequests(request)).find(
+            r => r.request_id === inFlight
+          )?.client_disconnected,
+        {
+          timeout: 15000
+        }
+      )
       .toBe(true);
-    const cancelled = (await completionRequests(request)).find(r => r.request_id === inFlight);
+    const cancelled = (await completionRequests(request)).find(
+      r => r.request_id === inFlight
+    );
     expect(cancelled.finished).toBeFalsy();
   });
 });

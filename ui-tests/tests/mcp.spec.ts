@@ -3,11 +3,32 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { messageRequests, openChat, resetMock, scriptMock, sendMessage, toolCalls, toolResult, waitForMessageRequests } from './helpers';
+import {
+  messageRequests,
+  openChat,
+  resetMock,
+  scriptMock,
+  sendMessage,
+  toolCalls,
+  toolResult,
+  waitForMessageRequests
+} from './helpers';
 
 /** The SDK-based MCP test server of the Python tests, run here as a workspace stdio server. */
-const SERVER_SCRIPT = path.resolve(__dirname, '..', '..', 'jupyterlab_data_engineer', 'tests', 'mcp_test_server.py');
-const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
+const SERVER_SCRIPT = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'jupyterlab_data_engineer',
+  'tests',
+  'mcp_test_server.py'
+);
+const PYTHON = execFileSync('python3', [
+  '-c',
+  'import sys; print(sys.executable)'
+])
+  .toString()
+  .trim();
 const SECRET = 'galata-mcp-secret-4471';
 
 function workspaceJson(marker: string): string {
@@ -37,7 +58,10 @@ test.describe('MCP servers from .vscode/mcp.json', () => {
 
   test.beforeEach(async ({ request }) => {
     await resetMock(request);
-    marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'de-mcp-galata-')), 'starts');
+    marker = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'de-mcp-galata-')),
+      'starts'
+    );
   });
 
   test.afterEach(async ({ page }) => {
@@ -46,12 +70,27 @@ test.describe('MCP servers from .vscode/mcp.json', () => {
     }
   });
 
-  test('trust prompt, inputs, the model calls a workspace tool after approval', async ({ page, request }) => {
+  test('trust prompt, inputs, the model calls a workspace tool after approval', async ({
+    page,
+    request
+  }) => {
     await page.contents.createDirectory('.vscode');
-    await page.contents.uploadContent(workspaceJson(marker), 'text', '.vscode/mcp.json');
+    await page.contents.uploadContent(
+      workspaceJson(marker),
+      'text',
+      '.vscode/mcp.json'
+    );
     await scriptMock(request, [
-      toolCalls({ id: 'toolu_mcp_echo', name: 'mcp__wsdemo__echo', input: { text: 'hello from galata' } }),
-      toolCalls({ id: 'toolu_mcp_leak', name: 'mcp__wsdemo__leak_secret', input: {} }),
+      toolCalls({
+        id: 'toolu_mcp_echo',
+        name: 'mcp__wsdemo__echo',
+        input: { text: 'hello from galata' }
+      }),
+      toolCalls({
+        id: 'toolu_mcp_leak',
+        name: 'mcp__wsdemo__leak_secret',
+        input: {}
+      }),
       { blocks: [{ type: 'text', text: 'The MCP server answered.' }] }
     ]);
     await openChat(page);
@@ -59,58 +98,94 @@ test.describe('MCP servers from .vscode/mcp.json', () => {
 
     // First use: the trust question shows what would run and where it came from.
     const dialog = page.locator('.jp-Dialog');
-    await expect(dialog).toContainText('Trust the MCP servers of this workspace?', { timeout: 30000 });
-    const demo = dialog.locator('.jp-DataEngineer-mcpTrustServer[data-server="wsdemo"]');
+    await expect(dialog).toContainText(
+      'Trust the MCP servers of this workspace?',
+      { timeout: 30000 }
+    );
+    const demo = dialog.locator(
+      '.jp-DataEngineer-mcpTrustServer[data-server="wsdemo"]'
+    );
     await expect(demo).toContainText('.vscode/mcp.json');
-    await expect(demo.locator('.jp-DataEngineer-mcpCommand')).toContainText('mcp_test_server.py');
+    await expect(demo.locator('.jp-DataEngineer-mcpCommand')).toContainText(
+      'mcp_test_server.py'
+    );
     await expect(demo).toContainText('MCP_TEST_SECRET');
     expect(fs.existsSync(marker)).toBe(false); // nothing ran before the answer
     await dialog.getByRole('button', { name: 'Trust and start' }).click();
 
     // Then the ${input:token} value, asked once, kept in the tab's sessionStorage.
-    await expect(dialog).toContainText('Values for the MCP server "wsdemo"', { timeout: 30000 });
+    await expect(dialog).toContainText('Values for the MCP server "wsdemo"', {
+      timeout: 30000
+    });
     await dialog.locator('input[data-input-id="token"]').fill(SECRET);
     await dialog.getByRole('button', { name: 'Start' }).click();
 
     // The first request offers the MCP tools with their schemas; the broken server offers none.
     const [first] = await waitForMessageRequests(request, 1, 60000);
-    const echo = first.body.tools.find((t: any) => t.name === 'mcp__wsdemo__echo');
+    const echo = first.body.tools.find(
+      (t: any) => t.name === 'mcp__wsdemo__echo'
+    );
     expect(echo).toBeTruthy();
     expect(echo.input_schema.required).toEqual(['text']);
     expect(echo.description).toContain('MCP server "wsdemo"');
-    expect(first.body.tools.some((t: any) => t.name.startsWith('mcp__wsbroken__'))).toBe(false);
+    expect(
+      first.body.tools.some((t: any) => t.name.startsWith('mcp__wsbroken__'))
+    ).toBe(false);
     expect(fs.readFileSync(marker, 'utf8')).toMatch(/^start \d+/);
 
     // Approval by default, the server's name on the card.
-    const card = page.locator('.jp-DataEngineer-toolCard[data-tool="mcp__wsdemo__echo"]');
-    await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
+    const card = page.locator(
+      '.jp-DataEngineer-toolCard[data-tool="mcp__wsdemo__echo"]'
+    );
+    await expect(card).toHaveAttribute('data-state', 'waiting_approval', {
+      timeout: 30000
+    });
     await expect(card).toContainText('MCP server "wsdemo"');
     await expect(card).toContainText('hello from galata');
     await card.locator('.jp-DataEngineer-allowOnce').click();
 
     const [, second] = await waitForMessageRequests(request, 2);
-    expect(toolResult(second, 'toolu_mcp_echo')).toEqual({ text: 'echo: hello from galata', isError: false });
+    expect(toolResult(second, 'toolu_mcp_echo')).toEqual({
+      text: 'echo: hello from galata',
+      isError: false
+    });
 
     // The secret reached the server process, but never the model.
-    const leak = page.locator('.jp-DataEngineer-toolCard[data-tool="mcp__wsdemo__leak_secret"]');
-    await expect(leak).toHaveAttribute('data-state', 'waiting_approval', { timeout: 30000 });
+    const leak = page.locator(
+      '.jp-DataEngineer-toolCard[data-tool="mcp__wsdemo__leak_secret"]'
+    );
+    await expect(leak).toHaveAttribute('data-state', 'waiting_approval', {
+      timeout: 30000
+    });
     await leak.locator('.jp-DataEngineer-allowOnce').click();
     const [, , third] = await waitForMessageRequests(request, 3);
     const leaked = toolResult(third, 'toolu_mcp_leak');
     expect(leaked.text).toContain('the secret is ***');
-    expect(JSON.stringify(await messageRequests(request))).not.toContain(SECRET);
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toHaveAttribute('data-status', 'done', { timeout: 30000 });
+    expect(JSON.stringify(await messageRequests(request))).not.toContain(
+      SECRET
+    );
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done', { timeout: 30000 });
 
     // The status list: the broken server failed, with its stderr and a Restart button.
-    const broken = page.locator('.jp-DataEngineer-mcpServer[data-server="wsbroken"]');
+    const broken = page.locator(
+      '.jp-DataEngineer-mcpServer[data-server="wsbroken"]'
+    );
     await expect(broken).toHaveAttribute('data-state', 'failed');
     await broken.locator('summary').click();
-    await expect(broken.locator('.jp-DataEngineer-mcpStderr')).toContainText('cannot start: missing configuration');
+    await expect(broken.locator('.jp-DataEngineer-mcpStderr')).toContainText(
+      'cannot start: missing configuration'
+    );
     await expect(broken.locator('.jp-DataEngineer-mcpRestart')).toBeVisible();
-    await expect(page.locator('.jp-DataEngineer-mcpServer[data-server="wsdemo"]')).toHaveAttribute('data-state', 'running');
+    await expect(
+      page.locator('.jp-DataEngineer-mcpServer[data-server="wsdemo"]')
+    ).toHaveAttribute('data-state', 'running');
 
     const stored = await page.evaluate(() => ({
-      session: window.sessionStorage.getItem('jupyterlab-data-engineer:mcp-inputs') ?? '',
+      session:
+        window.sessionStorage.getItem('jupyterlab-data-engineer:mcp-inputs') ??
+        '',
       local: JSON.stringify(window.localStorage)
     }));
     expect(stored.session).toContain(SECRET);

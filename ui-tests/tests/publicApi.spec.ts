@@ -1,5 +1,13 @@
 import { expect, test } from '@jupyterlab/galata';
-import { openChat, resetMock, scriptMock, sendMessage, toolCalls, toolResult, waitForMessageRequests } from './helpers';
+import {
+  openChat,
+  resetMock,
+  scriptMock,
+  sendMessage,
+  toolCalls,
+  toolResult,
+  waitForMessageRequests
+} from './helpers';
 
 /**
  * The public API (src/tokens.ts) as another extension uses it: the example
@@ -13,26 +21,43 @@ test.describe('Public API', () => {
     await resetMock(request);
   });
 
-  test('a tool added by another plugin is offered, runs and draws its own result view', async ({ page, request }) => {
+  test('a tool added by another plugin is offered, runs and draws its own result view', async ({
+    page,
+    request
+  }) => {
     // Started after JupyterLab and before the chat loads, as an extension's plugin would be.
     await page.evaluate(async () => {
-      await (window as any).jupyterapp.activatePlugin('jupyterlab-data-engineer:example-tool');
+      await (window as any).jupyterapp.activatePlugin(
+        'jupyterlab-data-engineer:example-tool'
+      );
     });
     await scriptMock(request, [
-      toolCalls({ id: 'toolu_stats', name: 'example_text_stats', input: { text: 'one two three\nfour' } }),
+      toolCalls({
+        id: 'toolu_stats',
+        name: 'example_text_stats',
+        input: { text: 'one two three\nfour' }
+      }),
       { blocks: [{ type: 'text', text: 'Four words.' }] }
     ]);
     await openChat(page);
     await sendMessage(page, 'How many words?');
 
     const recorded = await waitForMessageRequests(request, 2);
-    expect(recorded[0].body.tools.map((t: any) => t.name)).toContain('example_text_stats');
+    expect(recorded[0].body.tools.map((t: any) => t.name)).toContain(
+      'example_text_stats'
+    );
     const result = toolResult(recorded[1], 'toolu_stats');
     expect(result.isError).toBe(false);
     expect(result.text).toContain('2 lines, 4 words, 18 characters');
-    const card = page.locator('.jp-DataEngineer-toolCard[data-tool="example_text_stats"]');
+    const card = page.locator(
+      '.jp-DataEngineer-toolCard[data-tool="example_text_stats"]'
+    );
     await expect(card).toHaveAttribute('data-state', 'done');
-    await expect(card.locator('.jp-DataEngineer-exampleTextStats')).toHaveText('4 words in 2 lines');
-    await expect(page.locator('.jp-DataEngineer-assistant').last()).toContainText('Four words.');
+    await expect(card.locator('.jp-DataEngineer-exampleTextStats')).toHaveText(
+      '4 words in 2 lines'
+    );
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toContainText('Four words.');
   });
 });

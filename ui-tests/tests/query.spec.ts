@@ -1,6 +1,12 @@
 import { expect, test as base } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
-import { holdRequests, resetMock, scriptMock, toolCalls, waitForMessageRequests } from './helpers';
+import {
+  holdRequests,
+  resetMock,
+  scriptMock,
+  toolCalls,
+  waitForMessageRequests
+} from './helpers';
 
 /**
  * Explain / Optimize / Diagnose on query cells, end to end: the real kernel runs
@@ -21,17 +27,24 @@ const SETUP = [
   'import duckdb',
   'con = duckdb.connect()',
   "con.sql('CREATE TABLE customer (c_custkey INTEGER PRIMARY KEY, c_name VARCHAR NOT NULL)')",
-  "con.sql(\"INSERT INTO customer SELECT range, 'C' || range FROM range(3000)\")",
+  'con.sql("INSERT INTO customer SELECT range, \'C\' || range FROM range(3000)")',
   "con.sql('CREATE TABLE orders (o_orderkey INTEGER PRIMARY KEY, o_custkey INTEGER NOT NULL REFERENCES customer (c_custkey))')",
   "con.sql('INSERT INTO orders SELECT range, (range * 7) % 2000 FROM range(20000)')"
 ].join('\n');
-const ORIGINAL = 'SELECT c_custkey FROM customer WHERE c_custkey NOT IN (SELECT o_custkey FROM orders)';
+const ORIGINAL =
+  'SELECT c_custkey FROM customer WHERE c_custkey NOT IN (SELECT o_custkey FROM orders)';
 const QUERY_CELL = `rows = con.sql("${ORIGINAL}").fetchall()\nlen(rows)`;
-const REWRITE = 'SELECT c_custkey FROM customer c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.o_custkey = c.c_custkey)';
-const WRONG = 'SELECT c_custkey FROM customer WHERE c_custkey >= 2000 AND c_custkey < 2990';
+const REWRITE =
+  'SELECT c_custkey FROM customer c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.o_custkey = c.c_custkey)';
+const WRONG =
+  'SELECT c_custkey FROM customer WHERE c_custkey >= 2000 AND c_custkey < 2990';
 
 /** Set a cell's text through the model (typing would let the editor auto-close quotes and brackets). */
-async function setSource(page: Page, index: number, source: string): Promise<void> {
+async function setSource(
+  page: Page,
+  index: number,
+  source: string
+): Promise<void> {
   await page.evaluate(
     ([i, text]) => {
       const panel = (window as any).jupyterapp.shell.currentWidget;
@@ -41,7 +54,11 @@ async function setSource(page: Page, index: number, source: string): Promise<voi
   );
 }
 
-async function queryNotebook(page: Page, name: string, cell: string): Promise<void> {
+async function queryNotebook(
+  page: Page,
+  name: string,
+  cell: string
+): Promise<void> {
   await page.notebook.createNew(name);
   await setSource(page, 0, SETUP);
   await page.notebook.runCell(0);
@@ -54,15 +71,21 @@ async function queryNotebook(page: Page, name: string, cell: string): Promise<vo
 
 /** Verification runs SQL on the user's data: its card asks; allow it once. */
 async function allowVerify(page: Page): Promise<void> {
-  const card = page.locator('.jp-DataEngineer-toolCard[data-tool="verify_query_rewrite"]');
-  await expect(card).toHaveAttribute('data-state', 'waiting_approval', { timeout: 60000 });
+  const card = page.locator(
+    '.jp-DataEngineer-toolCard[data-tool="verify_query_rewrite"]'
+  );
+  await expect(card).toHaveAttribute('data-state', 'waiting_approval', {
+    timeout: 60000
+  });
   await expect(card).toContainText('SELECT c_custkey FROM customer');
   await card.locator('.jp-DataEngineer-allowOnce').click();
 }
 
 /** The active cell's toolbar button of a command. */
 function cellButton(page: Page, command: string) {
-  return page.locator(`.jp-Cell.jp-mod-active .jp-cell-toolbar [data-command="${command}"]`);
+  return page.locator(
+    `.jp-Cell.jp-mod-active .jp-cell-toolbar [data-command="${command}"]`
+  );
 }
 
 function userText(recorded: any): string {
@@ -78,42 +101,74 @@ test.describe('Query cells', () => {
     await holdRequests(request, 60000);
   });
 
-  test('Optimize from the cell toolbar: verified rewrite, timing, Apply', async ({ page, request }) => {
+  test('Optimize from the cell toolbar: verified rewrite, timing, Apply', async ({
+    page,
+    request
+  }) => {
     await queryNotebook(page, 'optimize.ipynb', QUERY_CELL);
     await cellButton(page, 'data-engineer:optimize-query').click();
 
     let recorded = await waitForMessageRequests(request, 1);
     expect(userText(recorded[0])).toContain('Optimize the query in cell');
-    expect(userText(recorded[0])).toContain('NOT IN (SELECT o_custkey FROM orders)');
+    expect(userText(recorded[0])).toContain(
+      'NOT IN (SELECT o_custkey FROM orders)'
+    );
     await scriptMock(request, [
       toolCalls(
-        { id: 'toolu_propose', name: 'propose_query_rewrite', input: { rewrite: REWRITE, rationale: 'An anti-join.' } },
-        { id: 'toolu_verify', name: 'verify_query_rewrite', input: { rewrite: REWRITE, time_budget_seconds: 1 } }
+        {
+          id: 'toolu_propose',
+          name: 'propose_query_rewrite',
+          input: { rewrite: REWRITE, rationale: 'An anti-join.' }
+        },
+        {
+          id: 'toolu_verify',
+          name: 'verify_query_rewrite',
+          input: { rewrite: REWRITE, time_budget_seconds: 1 }
+        }
       )
     ]);
     const proposal = page.locator('.jp-DataEngineer-queryProposal');
-    await expect(proposal).toContainText('not verified yet', { timeout: 60000 });
+    await expect(proposal).toContainText('not verified yet', {
+      timeout: 60000
+    });
     await expect(proposal.locator('.jp-mod-added')).toContainText('NOT EXISTS');
     await allowVerify(page);
 
-    const verdict = page.locator('.jp-DataEngineer-queryVerdict[data-verdict="same"]');
+    const verdict = page.locator(
+      '.jp-DataEngineer-queryVerdict[data-verdict="same"]'
+    );
     await expect(verdict).toBeVisible({ timeout: 120000 });
-    await expect(verdict.locator('.jp-DataEngineer-queryHeadline')).toContainText(
+    await expect(
+      verdict.locator('.jp-DataEngineer-queryHeadline')
+    ).toContainText(
       /^Same rows \(1,000\) and same on the edge probe — .*median of \d+, .* → .*\)$/
     );
-    await expect(verdict).toContainText('orders (o_custkey) REFERENCES customer (c_custkey)');
+    await expect(verdict).toContainText(
+      'orders (o_custkey) REFERENCES customer (c_custkey)'
+    );
 
     recorded = await waitForMessageRequests(request, 2);
     expect(userText(recorded[1])).toContain('Same rows (1,000)');
-    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Verified: same rows.' }] }]);
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'Verified: same rows.' }] }
+    ]);
 
     await verdict.locator('.jp-DataEngineer-queryApply').click();
-    await expect(verdict.locator('.jp-DataEngineer-queryApplied')).toBeVisible();
-    await expect.poll(async () => page.notebook.getCellTextInput(1)).toContain('NOT EXISTS (SELECT 1 FROM orders o');
-    expect(await page.notebook.getCellTextInput(1)).toContain('.fetchall()\nlen(rows)');
+    await expect(
+      verdict.locator('.jp-DataEngineer-queryApplied')
+    ).toBeVisible();
+    await expect
+      .poll(async () => page.notebook.getCellTextInput(1))
+      .toContain('NOT EXISTS (SELECT 1 FROM orders o');
+    expect(await page.notebook.getCellTextInput(1)).toContain(
+      '.fetchall()\nlen(rows)'
+    );
   });
 
-  test('/optimize with a wrong rewrite: Different results, no Apply', async ({ page, request }) => {
+  test('/optimize with a wrong rewrite: Different results, no Apply', async ({
+    page,
+    request
+  }) => {
     await queryNotebook(page, 'wrong.ipynb', QUERY_CELL);
     await page.evaluate(async () => {
       await (window as any).jupyterapp.commands.execute('data-engineer:open');
@@ -127,24 +182,43 @@ test.describe('Query cells', () => {
     }
     await waitForMessageRequests(request, 1);
     await scriptMock(request, [
-      toolCalls({ id: 'toolu_verify', name: 'verify_query_rewrite', input: { rewrite: WRONG, time_budget_seconds: 1 } })
+      toolCalls({
+        id: 'toolu_verify',
+        name: 'verify_query_rewrite',
+        input: { rewrite: WRONG, time_budget_seconds: 1 }
+      })
     ]);
     await allowVerify(page);
-    const verdict = page.locator('.jp-DataEngineer-queryVerdict[data-verdict="different"]');
+    const verdict = page.locator(
+      '.jp-DataEngineer-queryVerdict[data-verdict="different"]'
+    );
     await expect(verdict).toBeVisible({ timeout: 120000 });
     await expect(verdict.locator('.jp-DataEngineer-queryHeadline')).toHaveText(
       'Different results: 10 rows only in the original (shown) — not applied'
     );
-    await expect(verdict.locator('.jp-DataEngineer-queryRows').first()).toContainText('2990');
+    await expect(
+      verdict.locator('.jp-DataEngineer-queryRows').first()
+    ).toContainText('2990');
     await expect(verdict.locator('.jp-DataEngineer-queryApply')).toHaveCount(0);
     await expect(verdict.locator('.jp-DataEngineer-queryCopy')).toBeVisible();
     await waitForMessageRequests(request, 2);
-    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'That rewrite is wrong.' }] }]);
-    expect(await page.notebook.getCellTextInput(1)).toBe(`# query\n${QUERY_CELL}`);
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'That rewrite is wrong.' }] }
+    ]);
+    expect(await page.notebook.getCellTextInput(1)).toBe(
+      `# query\n${QUERY_CELL}`
+    );
   });
 
-  test('Diagnose error on a failing cell sends its traceback', async ({ page, request }) => {
-    await queryNotebook(page, 'diagnose.ipynb', 'con.sql("SELECT * FROM no_such_table").fetchall()');
+  test('Diagnose error on a failing cell sends its traceback', async ({
+    page,
+    request
+  }) => {
+    await queryNotebook(
+      page,
+      'diagnose.ipynb',
+      'con.sql("SELECT * FROM no_such_table").fetchall()'
+    );
     await cellButton(page, 'data-engineer:diagnose-error').click();
     const recorded = await waitForMessageRequests(request, 1);
     const text = userText(recorded[0]);
@@ -152,7 +226,12 @@ test.describe('Query cells', () => {
     expect(text).toContain('Traceback of cell');
     expect(text).toContain('CatalogException');
     expect(text).toContain('no_such_table');
-    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'The table does not exist.' }] }]);
-    await expect(page.locator('.jp-DataEngineer-chat')).toContainText('The table does not exist.', { timeout: 30000 });
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'The table does not exist.' }] }
+    ]);
+    await expect(page.locator('.jp-DataEngineer-chat')).toContainText(
+      'The table does not exist.',
+      { timeout: 30000 }
+    );
   });
 });

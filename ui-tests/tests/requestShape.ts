@@ -14,17 +14,20 @@ export function requestProblems(body: any): string[] {
     return ['no messages'];
   }
   if (messages[0].role !== 'user') {
-    problems.push('the first message is not the user\'s');
+    problems.push("the first message is not the user's");
   }
   if (messages[messages.length - 1].role !== 'user') {
-    problems.push('the last message is not the user\'s');
+    problems.push("the last message is not the user's");
   }
   messages.forEach((message, i) => {
     const where = `messages[${i}] (${message.role})`;
     if (i > 0 && messages[i - 1].role === message.role) {
       problems.push(`${where} has the same role as the message before it`);
     }
-    const blocks: any[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content ?? [];
+    const blocks: any[] =
+      typeof message.content === 'string'
+        ? [{ type: 'text', text: message.content }]
+        : (message.content ?? []);
     if (!blocks.length) {
       problems.push(`${where} is empty`);
     }
@@ -32,18 +35,30 @@ export function requestProblems(body: any): string[] {
       if (block.type === 'text' && !String(block.text ?? '').trim()) {
         problems.push(`${where}.content[${j}] is an empty text block`);
       }
-      if (block.type === 'tool_use' && (typeof block.input !== 'object' || block.input === null || Array.isArray(block.input))) {
-        problems.push(`${where}.content[${j}] tool_use ${block.id} has no object input`);
+      if (
+        block.type === 'tool_use' &&
+        (typeof block.input !== 'object' ||
+          block.input === null ||
+          Array.isArray(block.input))
+      ) {
+        problems.push(
+          `${where}.content[${j}] tool_use ${block.id} has no object input`
+        );
       }
     });
     const calls = blocks.filter(b => b.type === 'tool_use').map(b => b.id);
     if (message.role === 'assistant' && calls.length) {
       const next = messages[i + 1];
-      const nextBlocks: any[] = next && typeof next.content !== 'string' ? next.content : [];
-      const results = nextBlocks.filter(b => b.type === 'tool_result').map(b => b.tool_use_id);
+      const nextBlocks: any[] =
+        next && typeof next.content !== 'string' ? next.content : [];
+      const results = nextBlocks
+        .filter(b => b.type === 'tool_result')
+        .map(b => b.tool_use_id);
       for (const id of calls) {
         if (!results.includes(id)) {
-          problems.push(`tool_use ${id} in ${where} has no tool_result in the next message`);
+          problems.push(
+            `tool_use ${id} in ${where} has no tool_result in the next message`
+          );
         }
       }
     }
@@ -51,7 +66,9 @@ export function requestProblems(body: any): string[] {
       const previous = messages[i - 1];
       const previousCalls: string[] =
         previous && typeof previous.content !== 'string'
-          ? previous.content.filter((b: any) => b.type === 'tool_use').map((b: any) => b.id)
+          ? previous.content
+              .filter((b: any) => b.type === 'tool_use')
+              .map((b: any) => b.id)
           : [];
       let seenOther = false;
       for (const block of blocks) {
@@ -60,7 +77,9 @@ export function requestProblems(body: any): string[] {
             problems.push(`${where}: a tool_result comes after other content`);
           }
           if (!previousCalls.includes(block.tool_use_id)) {
-            problems.push(`${where}: tool_result ${block.tool_use_id} answers no tool_use of the message before`);
+            problems.push(
+              `${where}: tool_result ${block.tool_use_id} answers no tool_use of the message before`
+            );
           }
         } else {
           seenOther = true;
@@ -73,5 +92,8 @@ export function requestProblems(body: any): string[] {
 
 /** Fail with the list of problems when a recorded request body is not a valid conversation. */
 export function expectValidRequest(body: any): void {
-  expect(requestProblems(body), JSON.stringify(body?.messages ?? null).slice(0, 2000)).toEqual([]);
+  expect(
+    requestProblems(body),
+    JSON.stringify(body?.messages ?? null).slice(0, 2000)
+  ).toEqual([]);
 }

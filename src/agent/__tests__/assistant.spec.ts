@@ -9,7 +9,10 @@ const MODELS = [
   { id: 'claude-opus-4-6', created_at: '2026-02-01T00:00:00Z' }
 ];
 
-function make(settings: Partial<IChatSettings> = {}, context: string | null = 'NOTEBOOK VIEW') {
+function make(
+  settings: Partial<IChatSettings> = {},
+  context: string | null = 'NOTEBOOK VIEW'
+) {
   return testAssistant({
     replies: [{ text: 'one' }, { text: 'two' }],
     settings,
@@ -25,7 +28,10 @@ describe('Assistant', () => {
     const { assistant } = make();
     // data-engineer.md says `claude-4-sonnet`: the newest Sonnet 4.x served.
     expect((await assistant.prepare()).model).toBe('claude-sonnet-4-6');
-    const explicit = make({ model: 'claude-opus-4-6', modelExplicit: true }).assistant;
+    const explicit = make({
+      model: 'claude-opus-4-6',
+      modelExplicit: true
+    }).assistant;
     expect((await explicit.prepare()).model).toBe('claude-opus-4-6');
     assistant.model.setModelId('claude-sonnet-4-20250514');
     expect((await assistant.prepare()).model).toBe('claude-sonnet-4-20250514');
@@ -35,7 +41,12 @@ describe('Assistant', () => {
     const { assistant } = make();
     const names = (await assistant.prepare()).tools!.map(t => t.name);
     // runNotebooks and editFiles are in the data engineer's list.
-    expect(names).toEqual(['edit_file', 'list_variables', 'read_cell', 'run_cell']);
+    expect(names).toEqual([
+      'edit_file',
+      'list_variables',
+      'read_cell',
+      'run_cell'
+    ]);
     assistant.setPersona('security-engineer');
     // Read-only persona: no notebook runs, no edits.
     const secNames = (await assistant.prepare()).tools!.map(t => t.name);
@@ -48,11 +59,21 @@ describe('Assistant', () => {
     await assistant.send('first');
     assistant.setPersona('business-analyst');
     await assistant.send('second');
-    expect(requests[1].body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(requests[1].body.messages.map((m: any) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'user'
+    ]);
     expect(JSON.stringify(requests[0].body.system)).toContain('Data Engineer');
-    expect(JSON.stringify(requests[1].body.system)).toContain('Business Analyst');
-    expect(assistant.model.turns[1]).toMatchObject({ personaId: 'data-engineer' });
-    expect(assistant.model.turns[3]).toMatchObject({ personaId: 'business-analyst' });
+    expect(JSON.stringify(requests[1].body.system)).toContain(
+      'Business Analyst'
+    );
+    expect(assistant.model.turns[1]).toMatchObject({
+      personaId: 'data-engineer'
+    });
+    expect(assistant.model.turns[3]).toMatchObject({
+      personaId: 'business-analyst'
+    });
   });
 
   it('checks instruction files once per turn, not on every tool step', async () => {
@@ -65,7 +86,11 @@ describe('Assistant', () => {
       }
     });
     const steps: number[] = [];
-    (assistant as any)._options.context = async ({ step }: { step: number }) => {
+    (assistant as any)._options.context = async ({
+      step
+    }: {
+      step: number;
+    }) => {
       steps.push(step);
       return 'VIEW';
     };
@@ -82,6 +107,8 @@ describe('Assistant', () => {
 
   it('sends the notebook context only when the setting is on', async () => {
     expect((await make().assistant.prepare()).context).toBe('NOTEBOOK VIEW');
-    expect((await make({ notebookContext: false }).assistant.prepare()).context).toBeNull();
+    expect(
+      (await make({ notebookContext: false }).assistant.prepare()).context
+    ).toBeNull();
   });
 });

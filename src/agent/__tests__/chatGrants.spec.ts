@@ -83,7 +83,11 @@ describe('chat grants', () => {
     // A fresh page (a reload) has none.
     const host2 = new Host();
     host2.model = new ChatModel({ id: 'other' });
-    const threads2 = new ChatThreads({ session: host2, store: new ChatStore({ contents }), debounceMs: 1 });
+    const threads2 = new ChatThreads({
+      session: host2,
+      store: new ChatStore({ contents }),
+      debounceMs: 1
+    });
     expect(await threads2.open('chat-a')).toBe(true);
     expect(host2.model.grants).toEqual([]);
     threads.dispose();

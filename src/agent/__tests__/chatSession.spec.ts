@@ -83,7 +83,10 @@ function sessionWith(
         return { ...value, body: stripCache(value.body) };
       }
       if (key === 'slice' || key === 'map') {
-        return (...args: any[]) => (target.map(r => ({ ...r, body: stripCache(r.body) })) as any)[key](...args);
+        return (...args: any[]) =>
+          (target.map(r => ({ ...r, body: stripCache(r.body) })) as any)[key](
+            ...args
+          );
       }
       return value;
     }
@@ -93,11 +96,12 @@ function sessionWith(
 
 /** A deep copy without `cache_control` fields. */
 function stripCache(value: any): any {
-  return JSON.parse(JSON.stringify(value), (key, v) => (key === 'cache_control' ? undefined : v));
+  return JSON.parse(JSON.stringify(value), (key, v) =>
+    key === 'cache_control' ? undefined : v
+  );
 }
 
 const lastReply = (c: ChatModel) => c.last as IAssistantTurn;
-
 
 describe('ChatSession streaming', () => {
   it('streams a reply into the conversation, delta by delta', async () => {
@@ -105,12 +109,20 @@ describe('ChatSession streaming', () => {
       {
         text: 'Hello **world**, here is code.',
         chunk: 5,
-        usage: { input_tokens: 42, output_tokens: 9, cache_read_input_tokens: 3 }
+        usage: {
+          input_tokens: 42,
+          output_tokens: 9,
+          cache_read_input_tokens: 3
+        }
       }
     ]);
     const snapshots: string[] = [];
     conversation.turnChanged.connect((_, { turn }) => {
-      if (turn.role === 'assistant' && turn.status === 'streaming' && turn.text) {
+      if (
+        turn.role === 'assistant' &&
+        turn.status === 'streaming' &&
+        turn.text
+      ) {
         snapshots.push(turn.text);
       }
     });
@@ -131,27 +143,47 @@ describe('ChatSession streaming', () => {
       max_tokens: 100,
       system: 'SYSTEM',
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'text', text: '<context>\nCONTEXT\n</context>' }] }
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'text', text: '<context>\nCONTEXT\n</context>' }
+          ]
+        }
       ]
     });
     expect(session.busy).toBe(false);
   });
 
   it('sends the whole conversation, with the context only on the last message', async () => {
-    const { session, requests } = sessionWith([{ text: 'one' }, { text: 'two' }]);
+    const { session, requests } = sessionWith([
+      { text: 'one' },
+      { text: 'two' }
+    ]);
     await session.send('first');
     await session.send('second');
     expect(requests[1].body.messages).toEqual([
       { role: 'user', content: text('first') },
       { role: 'assistant', content: text('one') },
-      { role: 'user', content: [...text('second'), { type: 'text', text: '<context>\nCONTEXT\n</context>' }] }
+      {
+        role: 'user',
+        content: [
+          ...text('second'),
+          { type: 'text', text: '<context>\nCONTEXT\n</context>' }
+        ]
+      }
     ]);
   });
 
   it('stops at once and keeps the partial reply', async () => {
-    const { session, conversation } = sessionWith([{ text: 'a'.repeat(400), chunk: 4, delayMs: 5 }]);
+    const { session, conversation } = sessionWith([
+      { text: 'a'.repeat(400), chunk: 4, delayMs: 5 }
+    ]);
     const done = session.send('go');
-    await until(conversation, () => (conversation.last as IAssistantTurn)?.text?.length >= 20);
+    await until(
+      conversation,
+      () => (conversation.last as IAssistantTurn)?.text?.length >= 20
+    );
     const started = Date.now();
     session.stop();
     await done;
@@ -178,11 +210,16 @@ describe('ChatSession streaming', () => {
     expect(reply.status).toBe('done');
     expect(reply.text).toBe('after retry');
     expect(conversation.turns).toHaveLength(2);
-    expect(requests[1].body.messages[0].content[0]).toEqual({ type: 'text', text: 'q' });
+    expect(requests[1].body.messages[0].content[0]).toEqual({
+      type: 'text',
+      text: 'q'
+    });
   });
 
   it('keeps the text received before a mid-stream error', async () => {
-    const { session, conversation } = sessionWith([{ text: 'partial text that breaks', chunk: 4, errorAfter: 8 }]);
+    const { session, conversation } = sessionWith([
+      { text: 'partial text that breaks', chunk: 4, errorAfter: 8 }
+    ]);
     await session.send('q');
     const reply = lastReply(conversation);
     expect(reply.status).toBe('error');
@@ -191,11 +228,17 @@ describe('ChatSession streaming', () => {
   });
 
   it('leaves failed replies out of the next request', async () => {
-    const { session, requests } = sessionWith([{ status: 500 }, { text: 'ok' }]);
+    const { session, requests } = sessionWith([
+      { status: 500 },
+      { text: 'ok' }
+    ]);
     await session.send('first');
     await session.send('second');
     expect(requests[1].body.messages).toHaveLength(1);
-    expect(requests[1].body.messages[0].content.slice(0, 2)).toEqual([...text('first'), ...text('second')]);
+    expect(requests[1].body.messages[0].content.slice(0, 2)).toEqual([
+      ...text('first'),
+      ...text('second')
+    ]);
   });
 
   it('offers Continue after max_tokens', async () => {
@@ -208,7 +251,11 @@ describe('ChatSession streaming', () => {
     expect(lastReply(conversation).notice).toContain('max tokens');
     await session.continue();
     expect(lastReply(conversation).text).toBe('the rest');
-    expect(requests[1].body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(requests[1].body.messages.map((m: any) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'user'
+    ]);
   });
 });
 
@@ -216,7 +263,13 @@ describe('ChatSession context window stop', () => {
   it('turns a model_context_window_exceeded stop into a context_too_long error, tool calls dropped', async () => {
     const tool = fakeTool('run_code');
     const { session, conversation } = sessionWith(
-      [{ text: 'partial', tools: [{ id: 'toolu_cut', name: 'run_code', input: { code: 'x' } }], stopReason: 'model_context_window_exceeded' }],
+      [
+        {
+          text: 'partial',
+          tools: [{ id: 'toolu_cut', name: 'run_code', input: { code: 'x' } }],
+          stopReason: 'model_context_window_exceeded'
+        }
+      ],
       [tool]
     );
     await session.send('a very long question');
@@ -237,11 +290,15 @@ describe('ChatSession lost connection', () => {
   /** The next request is a valid conversation: user first, alternating, no tool_use left alone. */
   function expectValid(body: any): void {
     const roles = body.messages.map((m: any) => m.role);
-    roles.forEach((role: string, i: number) => expect(role).toBe(i % 2 === 0 ? 'user' : 'assistant'));
+    roles.forEach((role: string, i: number) =>
+      expect(role).toBe(i % 2 === 0 ? 'user' : 'assistant')
+    );
     for (const message of body.messages) {
       expect(message.content.length).toBeGreaterThan(0);
       if (message.role === 'assistant') {
-        expect(message.content.some((c: any) => c.type === 'tool_use')).toBe(false);
+        expect(message.content.some((c: any) => c.type === 'tool_use')).toBe(
+          false
+        );
       }
     }
   }
@@ -268,33 +325,53 @@ describe('ChatSession lost connection', () => {
   it.each([
     ['the fetch body fails', { dropAfterEvents: 9, cutBytes: 30 }],
     ['the body ends without message_stop', { endAfterEvents: 9 }]
-  ])('a connection lost inside a tool input (%s) neither runs nor sends the half call', async (_, cut) => {
-    const tool = fakeTool('run_code');
-    const { session, conversation, requests } = sessionWith(
-      [
-        { text: 'Let me read.', tools: [{ id: 'toolu_half', name: 'run_code', input: { code: 'print(1)' } }], ...cut },
-        { text: 'recovered' }
-      ],
-      [tool]
-    );
-    await session.send('Run it');
-    const reply = lastReply(conversation);
-    expect(reply.status).toBe('error');
-    expect(reply.error?.kind).toBe('network');
-    expect(reply.error?.message).toContain('connection was lost');
-    expect(reply.error?.detail).toMatch(/this page and the Jupyter server|stream ended before the reply was complete/);
-    expect(reply.text).toBe('Let me read.');
-    expect(reply.blocks.filter(b => b.type === 'tool')).toEqual([]);
-    expect(tool.calls).toEqual([]);
-    await session.send('Try again');
-    expect(lastReply(conversation).text).toBe('recovered');
-    expectValid(requests[1].body);
-    expect(JSON.stringify(requests[1].body)).not.toContain('toolu_half');
-  });
+  ])(
+    'a connection lost inside a tool input (%s) neither runs nor sends the half call',
+    async (_, cut) => {
+      const tool = fakeTool('run_code');
+      const { session, conversation, requests } = sessionWith(
+        [
+          {
+            text: 'Let me read.',
+            tools: [
+              {
+                id: 'toolu_half',
+                name: 'run_code',
+                input: { code: 'print(1)' }
+              }
+            ],
+            ...cut
+          },
+          { text: 'recovered' }
+        ],
+        [tool]
+      );
+      await session.send('Run it');
+      const reply = lastReply(conversation);
+      expect(reply.status).toBe('error');
+      expect(reply.error?.kind).toBe('network');
+      expect(reply.error?.message).toContain('connection was lost');
+      expect(reply.error?.detail).toMatch(
+        /this page and the Jupyter server|stream ended before the reply was complete/
+      );
+      expect(reply.text).toBe('Let me read.');
+      expect(reply.blocks.filter(b => b.type === 'tool')).toEqual([]);
+      expect(tool.calls).toEqual([]);
+      await session.send('Try again');
+      expect(lastReply(conversation).text).toBe('recovered');
+      expectValid(requests[1].body);
+      expect(JSON.stringify(requests[1].body)).not.toContain('toolu_half');
+    }
+  );
 
   it("the proxy's error event for a dropped upstream is a lost connection, partial text kept", async () => {
     const { session, conversation } = sessionWith([
-      { text: TEXT, chunk: 8, errorAfter: 16, errorType: 'api_connection_error' }
+      {
+        text: TEXT,
+        chunk: 8,
+        errorAfter: 16,
+        errorType: 'api_connection_error'
+      }
     ]);
     await session.send('q');
     const reply = lastReply(conversation);
@@ -309,11 +386,17 @@ describe('ChatSession agent loop', () => {
     const tool = fakeTool('run_code');
     const { session, conversation, requests } = sessionWith(
       [
-        { text: 'Let me check.', tools: [{ id: 'toolu_1', name: 'run_code', input: { code: 'a' } }] },
-        { text: '', tools: [
-          { id: 'toolu_2', name: 'run_code', input: { code: 'b' } },
-          { id: 'toolu_3', name: 'run_code', input: { code: 'c' } }
-        ] },
+        {
+          text: 'Let me check.',
+          tools: [{ id: 'toolu_1', name: 'run_code', input: { code: 'a' } }]
+        },
+        {
+          text: '',
+          tools: [
+            { id: 'toolu_2', name: 'run_code', input: { code: 'b' } },
+            { id: 'toolu_3', name: 'run_code', input: { code: 'c' } }
+          ]
+        },
         { text: 'All done.' }
       ],
       [tool]
@@ -321,10 +404,22 @@ describe('ChatSession agent loop', () => {
     await session.send('analyse');
     expect(tool.calls).toEqual([{ code: 'a' }, { code: 'b' }, { code: 'c' }]);
     expect(requests).toHaveLength(3);
-    expect(requests[0].body.tools.map((t: any) => t.name)).toEqual(['run_code']);
+    expect(requests[0].body.tools.map((t: any) => t.name)).toEqual([
+      'run_code'
+    ]);
     const third = requests[2].body.messages;
-    expect(third.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
-    expect(third[2].content[0]).toEqual({ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ran a' });
+    expect(third.map((m: any) => m.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user'
+    ]);
+    expect(third[2].content[0]).toEqual({
+      type: 'tool_result',
+      tool_use_id: 'toolu_1',
+      content: 'ran a'
+    });
     expect(third[4].content.slice(0, 2)).toEqual([
       { type: 'tool_result', tool_use_id: 'toolu_2', content: 'ran b' },
       { type: 'tool_result', tool_use_id: 'toolu_3', content: 'ran c' }
@@ -332,7 +427,11 @@ describe('ChatSession agent loop', () => {
     // The context goes on the last user message only.
     expect(JSON.stringify(third[2])).not.toContain('CONTEXT');
     expect(JSON.stringify(third[4])).toContain('CONTEXT');
-    expect(callsOf(conversation).map(c => c.state)).toEqual(['done', 'done', 'done']);
+    expect(callsOf(conversation).map(c => c.state)).toEqual([
+      'done',
+      'done',
+      'done'
+    ]);
     expect(lastReply(conversation).text).toBe('All done.');
   });
 
@@ -352,25 +451,40 @@ describe('ChatSession agent loop', () => {
       [tool]
     );
     await session.send('go');
-    const results = requests.slice(1).map(r => r.body.messages[r.body.messages.length - 1].content[0]);
+    const results = requests
+      .slice(1)
+      .map(r => r.body.messages[r.body.messages.length - 1].content[0]);
     expect(results[0]).toMatchObject({ tool_use_id: 't1', is_error: true });
     expect(results[0].content).toContain('kernel died');
     expect(results[1]).toMatchObject({ tool_use_id: 't2', is_error: true });
     expect(results[1].content).toContain('Invalid input for run_code');
     expect(results[2].content).toContain('Unknown tool');
     expect(tool.calls).toHaveLength(1);
-    expect(callsOf(conversation).map(c => c.state)).toEqual(['failed', 'failed', 'failed']);
+    expect(callsOf(conversation).map(c => c.state)).toEqual([
+      'failed',
+      'failed',
+      'failed'
+    ]);
   });
 
   it('asks before an `ask` tool, and a denial with a reason reaches the model', async () => {
     const tool = fakeTool('run_code', { defaultApproval: 'ask' });
     const { session, conversation, requests } = sessionWith(
-      [{ tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] }, { text: 'understood' }],
+      [
+        { tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] },
+        { text: 'understood' }
+      ],
       [tool]
     );
     const done = session.send('go');
-    await until(conversation, () => callsOf(conversation)[0]?.state === 'waiting_approval');
-    session.answerApproval('t1', { kind: 'deny', reason: 'use the staging table' });
+    await until(
+      conversation,
+      () => callsOf(conversation)[0]?.state === 'waiting_approval'
+    );
+    session.answerApproval('t1', {
+      kind: 'deny',
+      reason: 'use the staging table'
+    });
     await done;
     expect(tool.calls).toHaveLength(0);
     expect(callsOf(conversation)[0].state).toBe('denied');
@@ -386,28 +500,52 @@ describe('ChatSession agent loop', () => {
     });
     const { session, conversation } = sessionWith(
       [
-        { tools: [{ id: 't1', name: 'run_code', input: { code: 'select 1' } }] },
-        { tools: [{ id: 't2', name: 'run_code', input: { code: 'select 2' } }] },
-        { tools: [{ id: 't3', name: 'run_code', input: { code: 'DROP TABLE x' } }] },
+        {
+          tools: [{ id: 't1', name: 'run_code', input: { code: 'select 1' } }]
+        },
+        {
+          tools: [{ id: 't2', name: 'run_code', input: { code: 'select 2' } }]
+        },
+        {
+          tools: [
+            { id: 't3', name: 'run_code', input: { code: 'DROP TABLE x' } }
+          ]
+        },
         { text: 'done' }
       ],
       [tool]
     );
     const done = session.send('go');
-    await until(conversation, () => callsOf(conversation)[0]?.state === 'waiting_approval');
+    await until(
+      conversation,
+      () => callsOf(conversation)[0]?.state === 'waiting_approval'
+    );
     session.answerApproval('t1', { kind: 'allow_chat' });
-    await until(conversation, () => callsOf(conversation)[2]?.state === 'waiting_approval');
-    expect(callsOf(conversation)[1]).toMatchObject({ state: 'done', allowedBy: 'chat' });
+    await until(
+      conversation,
+      () => callsOf(conversation)[2]?.state === 'waiting_approval'
+    );
+    expect(callsOf(conversation)[1]).toMatchObject({
+      state: 'done',
+      allowedBy: 'chat'
+    });
     expect(callsOf(conversation)[2].approvalReason).toBe('drops a table');
     session.answerApproval('t3', { kind: 'allow_once' });
     await done;
-    expect(tool.calls.map(c => c.code)).toEqual(['select 1', 'select 2', 'DROP TABLE x']);
+    expect(tool.calls.map(c => c.code)).toEqual([
+      'select 1',
+      'select 2',
+      'DROP TABLE x'
+    ]);
   });
 
   it('refuses `never` tools without asking', async () => {
     const tool = fakeTool('run_code');
     const { session, conversation } = sessionWith(
-      [{ tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] }, { text: 'ok' }],
+      [
+        { tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] },
+        { text: 'ok' }
+      ],
       [tool],
       { run_code: 'never' }
     );
@@ -421,7 +559,12 @@ describe('ChatSession agent loop', () => {
     const replies: IFakeReply[] = [1, 2, 3, 4].map(i => ({
       tools: [{ id: `t${i}`, name: 'run_code', input: { code: String(i) } }]
     }));
-    const { session, conversation, requests } = sessionWith([...replies, { text: 'finished' }], [tool], {}, 3);
+    const { session, conversation, requests } = sessionWith(
+      [...replies, { text: 'finished' }],
+      [tool],
+      {},
+      3
+    );
     await session.send('loop');
     expect(requests).toHaveLength(3);
     expect(lastReply(conversation).notice).toContain('3 steps');
@@ -432,7 +575,10 @@ describe('ChatSession agent loop', () => {
     // Continue joins the pending tool results in one valid user message.
     const fourth = requests[3].body.messages;
     const lastUser = fourth[fourth.length - 1].content;
-    expect(lastUser[0]).toMatchObject({ type: 'tool_result', tool_use_id: 't3' });
+    expect(lastUser[0]).toMatchObject({
+      type: 'tool_result',
+      tool_use_id: 't3'
+    });
     expect(lastUser[1]).toEqual({ type: 'text', text: 'Continue.' });
   });
 
@@ -449,38 +595,59 @@ describe('ChatSession agent loop', () => {
     });
     const { session, conversation, requests } = sessionWith(
       [
-        { tools: [
-          { id: 't1', name: 'run_code', input: { code: 'sleep' } },
-          { id: 't2', name: 'run_code', input: { code: 'never runs' } }
-        ] },
+        {
+          tools: [
+            { id: 't1', name: 'run_code', input: { code: 'sleep' } },
+            { id: 't2', name: 'run_code', input: { code: 'never runs' } }
+          ]
+        },
         { text: 'next turn' }
       ],
       [tool]
     );
     const done = session.send('go');
-    await until(conversation, () => callsOf(conversation)[0]?.state === 'running');
+    await until(
+      conversation,
+      () => callsOf(conversation)[0]?.state === 'running'
+    );
     session.stop();
     await done;
     expect(aborted).toBe(true);
-    expect(callsOf(conversation).map(c => c.state)).toEqual(['cancelled', 'cancelled']);
+    expect(callsOf(conversation).map(c => c.state)).toEqual([
+      'cancelled',
+      'cancelled'
+    ]);
     expect(session.busy).toBe(false);
     await session.send('what happened?');
     const messages = requests[1].body.messages;
-    expect(messages[2].content.slice(0, 2).map((b: any) => [b.tool_use_id, b.is_error])).toEqual([
+    expect(
+      messages[2].content
+        .slice(0, 2)
+        .map((b: any) => [b.tool_use_id, b.is_error])
+    ).toEqual([
       ['t1', true],
       ['t2', true]
     ]);
-    expect(messages[2].content[2]).toEqual({ type: 'text', text: 'what happened?' });
+    expect(messages[2].content[2]).toEqual({
+      type: 'text',
+      text: 'what happened?'
+    });
   });
 
   it('Stop during an approval withdraws it', async () => {
     const tool = fakeTool('run_code', { defaultApproval: 'ask' });
     const { session, conversation, requests } = sessionWith(
-      [{ tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] }, { text: 'ok' }],
+      [
+        { tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] },
+        { text: 'ok' }
+      ],
       [tool]
     );
     const done = session.send('go');
-    await until(conversation, () => callsOf(conversation)[0]?.state === 'waiting_approval');
+    await until(
+      conversation,
+      () => callsOf(conversation)[0]?.state === 'waiting_approval'
+    );
     session.stop();
     await done;
     expect(callsOf(conversation)[0].state).toBe('cancelled');
@@ -489,17 +656,26 @@ describe('ChatSession agent loop', () => {
     session.answerApproval('t1', { kind: 'allow_once' });
     expect(tool.calls).toHaveLength(0);
     await session.send('again');
-    expect(requests[1].body.messages[2].content[0]).toMatchObject({ tool_use_id: 't1', is_error: true });
+    expect(requests[1].body.messages[2].content[0]).toMatchObject({
+      tool_use_id: 't1',
+      is_error: true
+    });
   });
 
   it('New chat clears the conversation and the chat grants', async () => {
     const tool = fakeTool('run_code', { defaultApproval: 'ask' });
     const { session, conversation } = sessionWith(
-      [{ tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] }, { text: 'x' }],
+      [
+        { tools: [{ id: 't1', name: 'run_code', input: { code: 'x' } }] },
+        { text: 'x' }
+      ],
       [tool]
     );
     const done = session.send('q');
-    await until(conversation, () => callsOf(conversation)[0]?.state === 'waiting_approval');
+    await until(
+      conversation,
+      () => callsOf(conversation)[0]?.state === 'waiting_approval'
+    );
     session.answerApproval('t1', { kind: 'allow_chat' });
     await done;
     expect(conversation.grants).toEqual(['run_code']);

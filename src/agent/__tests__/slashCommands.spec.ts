@@ -37,25 +37,37 @@ describe('SlashCommandRegistry', () => {
     const later = registry.add(command('Explain', 'second'));
     registry.add(command('etl'));
     registry.add(command('optimize'));
-    expect(registry.list('e').map(c => c.description)).toEqual(['etl', 'second']);
+    expect(registry.list('e').map(c => c.description)).toEqual([
+      'etl',
+      'second'
+    ]);
     expect(registry.get('EXPLAIN')?.description).toBe('second');
     later.dispose();
     later.dispose();
     expect(registry.get('explain')?.description).toBe('first');
     expect(changes).toBe(5);
-    expect(() => registry.add(command('bad name'))).toThrow(/Invalid slash command/);
+    expect(() => registry.add(command('bad name'))).toThrow(
+      /Invalid slash command/
+    );
   });
 });
 
 describe('Assistant.send with slash commands', () => {
   function make() {
     const fake = fakeFetch([{ text: 'one' }, { text: 'two' }]);
-    const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock', fetch: fake.fetch, maxRetries: 0 });
+    const client = new Anthropic({
+      apiKey: 'k',
+      baseURL: 'http://mock',
+      fetch: fake.fetch,
+      maxRetries: 0
+    });
     const assistant = new Assistant({
       client: () => client,
       settings: () => testSettings({}),
       personas: new PersonaRegistry({ bundled: BUNDLED_PERSONAS }),
-      catalog: new ModelCatalog(async () => [{ id: 'claude-sonnet-4-6', created_at: '2026-02-01T00:00:00Z' }]),
+      catalog: new ModelCatalog(async () => [
+        { id: 'claude-sonnet-4-6', created_at: '2026-02-01T00:00:00Z' }
+      ]),
       instructions: new InstructionsLoader({
         get: async () => {
           throw Object.assign(new Error('nope'), { response: { status: 404 } });
@@ -83,12 +95,18 @@ describe('Assistant.send with slash commands', () => {
     expect(first).toContain('Explain the active cell. in business terms');
     expect(first).toContain('SELECT 42');
     await assistant.send('/tmp/data.csv has what columns?');
-    expect(JSON.stringify(requests[1].body.messages)).toContain('/tmp/data.csv has what columns?');
+    expect(JSON.stringify(requests[1].body.messages)).toContain(
+      '/tmp/data.csv has what columns?'
+    );
   });
 
   it('sends nothing when the command handled itself', async () => {
     const { assistant, requests } = make();
-    assistant.slashCommands.add({ name: 'etl', description: 'dialog', expand: async () => null });
+    assistant.slashCommands.add({
+      name: 'etl',
+      description: 'dialog',
+      expand: async () => null
+    });
     await assistant.send('/etl');
     expect(requests).toHaveLength(0);
   });

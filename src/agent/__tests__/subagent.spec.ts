@@ -37,7 +37,11 @@ disable-model-invocation: true
 Quiet body.
 `;
 
-function makeTool(name: string, ran: string[], approval: ApprovalMode = 'auto'): ITool {
+function makeTool(
+  name: string,
+  ran: string[],
+  approval: ApprovalMode = 'auto'
+): ITool {
   return fakeTool(name, {
     defaultApproval: approval,
     run: async () => {
@@ -49,7 +53,12 @@ function makeTool(name: string, ran: string[], approval: ApprovalMode = 'auto'):
 
 function make(replies: IFakeReply[], readApproval: ApprovalMode = 'auto') {
   const fake = fakeFetch(replies);
-  const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock', fetch: fake.fetch, maxRetries: 0 });
+  const client = new Anthropic({
+    apiKey: 'k',
+    baseURL: 'http://mock',
+    fetch: fake.fetch,
+    maxRetries: 0
+  });
   const ran: string[] = [];
   const registry = new ToolRegistry([
     makeTool('read_file', ran, readApproval),
@@ -79,13 +88,22 @@ function make(replies: IFakeReply[], readApproval: ApprovalMode = 'auto') {
 const delegate = (input: unknown): IFakeReply => ({
   tools: [{ id: 'toolu_sub', name: SUBAGENT_TOOL, input }]
 });
-const review = { agent: 'security-engineer', task: 'Review pipeline.py for secrets' };
+const review = {
+  agent: 'security-engineer',
+  task: 'Review pipeline.py for secrets'
+};
 
-function toolResultText(body: any, id: string): { text: string; isError: boolean } {
+function toolResultText(
+  body: any,
+  id: string
+): { text: string; isError: boolean } {
   for (const message of body.messages) {
     for (const block of Array.isArray(message.content) ? message.content : []) {
       if (block.type === 'tool_result' && block.tool_use_id === id) {
-        const text = typeof block.content === 'string' ? block.content : block.content.map((b: any) => b.text).join('');
+        const text =
+          typeof block.content === 'string'
+            ? block.content
+            : block.content.map((b: any) => b.text).join('');
         return { text, isError: !!block.is_error };
       }
     }
@@ -118,7 +136,12 @@ describe('subagents', () => {
     const { assistant, requests, ran } = make([
       delegate(review),
       // The subagent tries a tool it was not given, then one it has.
-      { tools: [{ id: 'toolu_c1', name: 'run_cell', input: {} }, { id: 'toolu_c2', name: 'read_file', input: {} }] },
+      {
+        tools: [
+          { id: 'toolu_c1', name: 'run_cell', input: {} },
+          { id: 'toolu_c2', name: 'read_file', input: {} }
+        ]
+      },
       { text: 'Review: no secrets found. FINAL-ANSWER-42' },
       { text: 'The security engineer found nothing.' }
     ]);
@@ -128,8 +151,12 @@ describe('subagents', () => {
 
     // The parent is offered the subagent tool with its allowed targets only.
     const offered = parent.tools.find((t: any) => t.name === SUBAGENT_TOOL);
-    expect(offered.input_schema.properties.agent.enum).toEqual(['security-engineer']);
-    expect(offered.description).toContain('security-engineer: Security Engineer');
+    expect(offered.input_schema.properties.agent.enum).toEqual([
+      'security-engineer'
+    ]);
+    expect(offered.description).toContain(
+      'security-engineer: Security Engineer'
+    );
 
     // The subagent: its persona's prompt, its tools (read-only: no run_cell, no delegation), only the task.
     const childSystem = JSON.stringify(child1.system);
@@ -141,19 +168,32 @@ describe('subagents', () => {
     expect(child1.messages.map((m: any) => m.role)).toEqual(['user']);
     expect(JSON.stringify(child1.messages)).toContain(review.task);
     expect(JSON.stringify(child1.messages)).not.toContain('Build it');
-    expect(toolResultText(child2, 'toolu_c1')).toEqual({ text: expect.stringContaining('Unknown tool: run_cell'), isError: true });
+    expect(toolResultText(child2, 'toolu_c1')).toEqual({
+      text: expect.stringContaining('Unknown tool: run_cell'),
+      isError: true
+    });
     expect(ran).toEqual(['read_file']);
 
     // Only the final answer goes back to the parent.
-    expect(toolResultText(parentAgain, 'toolu_sub')).toEqual({ text: 'Review: no secrets found. FINAL-ANSWER-42', isError: false });
+    expect(toolResultText(parentAgain, 'toolu_sub')).toEqual({
+      text: 'Review: no secrets found. FINAL-ANSWER-42',
+      isError: false
+    });
     // The parent chat holds none of the subagent's turns; the card's data does.
-    expect(assistant.model.turns.map(t => t.role)).toEqual(['user', 'assistant', 'assistant']);
+    expect(assistant.model.turns.map(t => t.role)).toEqual([
+      'user',
+      'assistant',
+      'assistant'
+    ]);
     const call = subagentCall(assistant);
     expect(call.state).toBe('done');
     expect(call.result?.data?.subagent).toMatchObject({
       persona: 'security-engineer',
       status: 'done',
-      calls: [{ name: 'run_cell', state: 'failed' }, { name: 'read_file', state: 'done' }]
+      calls: [
+        { name: 'run_cell', state: 'failed' },
+        { name: 'read_file', state: 'done' }
+      ]
     });
     const run = assistant.subagents.get('toolu_sub');
     expect(run?.persona.id).toBe('security-engineer');
@@ -162,14 +202,20 @@ describe('subagents', () => {
 
   it('asks the user to approve the subagent\'s tools; "Allow for this chat" holds for the parent chat', async () => {
     const { assistant, ran } = make(
-      [delegate(review), { tools: [{ id: 'toolu_r', name: 'read_file', input: {} }] }, { text: 'Checked.' }, { text: 'ok' }],
+      [
+        delegate(review),
+        { tools: [{ id: 'toolu_r', name: 'read_file', input: {} }] },
+        { text: 'Checked.' },
+        { text: 'ok' }
+      ],
       'ask'
     );
     const done = assistant.send('review please');
     await until(() => !!assistant.subagents.get('toolu_sub'));
     const run = assistant.subagents.get('toolu_sub')!;
     const waiting = () => {
-      const turn = run.model.turns.find(t => t.role === 'assistant') as IAssistantTurn | undefined;
+      const turn = run.model.turns.find(t => t.role === 'assistant') as
+        IAssistantTurn | undefined;
       const block = turn?.blocks.find(b => b.type === 'tool');
       return block?.type === 'tool' ? block.call.state : undefined;
     };
@@ -183,13 +229,21 @@ describe('subagents', () => {
 
   it('Stop stops the subagent and the parent at once', async () => {
     const { assistant, ran, requests } = make(
-      [delegate(review), { tools: [{ id: 'toolu_r', name: 'read_file', input: {} }] }, { text: 'never' }],
+      [
+        delegate(review),
+        { tools: [{ id: 'toolu_r', name: 'read_file', input: {} }] },
+        { text: 'never' }
+      ],
       'ask'
     );
     const done = assistant.send('review please');
     await until(() => !!assistant.subagents.get('toolu_sub'));
     const run = assistant.subagents.get('toolu_sub')!;
-    await until(() => run.session.busy && JSON.stringify(run.model.turns).includes('waiting_approval'));
+    await until(
+      () =>
+        run.session.busy &&
+        JSON.stringify(run.model.turns).includes('waiting_approval')
+    );
     assistant.session.stop();
     await done;
     expect(run.session.busy).toBe(false);
@@ -202,28 +256,67 @@ describe('subagents', () => {
 
   it('limits depth to 1: a subagent has no delegation tool, and the tool refuses to run inside one', async () => {
     const { assistant, requests } = make([
-      { tools: [{ id: 'toolu_sub', name: SUBAGENT_TOOL, input: { agent: 'security-engineer', task: 't' } }] },
-      { tools: [{ id: 'toolu_deep', name: SUBAGENT_TOOL, input: { agent: 'data-engineer', task: 'deeper' } }] },
+      {
+        tools: [
+          {
+            id: 'toolu_sub',
+            name: SUBAGENT_TOOL,
+            input: { agent: 'security-engineer', task: 't' }
+          }
+        ]
+      },
+      {
+        tools: [
+          {
+            id: 'toolu_deep',
+            name: SUBAGENT_TOOL,
+            input: { agent: 'data-engineer', task: 'deeper' }
+          }
+        ]
+      },
       { text: 'cannot go deeper' },
       { text: 'ok' }
     ]);
     // Even a persona that names `agent` gets no delegation tool as a subagent.
-    (assistant.personas.get('security-engineer') as any).tools = ['codebase', 'agent'];
+    (assistant.personas.get('security-engineer') as any).tools = [
+      'codebase',
+      'agent'
+    ];
     await assistant.send('go');
-    expect(requests[1].body.tools.map((t: any) => t.name)).not.toContain(SUBAGENT_TOOL);
-    expect(toolResultText(requests[2].body, 'toolu_deep').text).toContain(`Unknown tool: ${SUBAGENT_TOOL}`);
+    expect(requests[1].body.tools.map((t: any) => t.name)).not.toContain(
+      SUBAGENT_TOOL
+    );
+    expect(toolResultText(requests[2].body, 'toolu_deep').text).toContain(
+      `Unknown tool: ${SUBAGENT_TOOL}`
+    );
     const result = await assistant.registry
       .get(SUBAGENT_TOOL)!
-      .run({ agent: 'security-engineer', task: 't' }, { signal: new AbortController().signal, services: { subagent: true } });
-    expect(result).toMatchObject({ isError: true, content: expect.stringContaining('depth limit is 1') });
+      .run(
+        { agent: 'security-engineer', task: 't' },
+        { signal: new AbortController().signal, services: { subagent: true } }
+      );
+    expect(result).toMatchObject({
+      isError: true,
+      content: expect.stringContaining('depth limit is 1')
+    });
   });
 
   it('delegates only to the personas `agents:` allows, never to disable-model-invocation ones', async () => {
     const { assistant, requests } = make([
-      { tools: [{ id: 'toolu_q', name: SUBAGENT_TOOL, input: { agent: 'quiet-one', task: 't' } }] },
+      {
+        tools: [
+          {
+            id: 'toolu_q',
+            name: SUBAGENT_TOOL,
+            input: { agent: 'quiet-one', task: 't' }
+          }
+        ]
+      },
       { text: 'ok' }
     ]);
-    expect(delegationTargets(assistant.persona, assistant.personas).map(p => p.id)).toEqual(['security-engineer']);
+    expect(
+      delegationTargets(assistant.persona, assistant.personas).map(p => p.id)
+    ).toEqual(['security-engineer']);
     await assistant.send('go');
     expect(requests).toHaveLength(2);
     expect(toolResultText(requests[1].body, 'toolu_q')).toEqual({
@@ -232,6 +325,8 @@ describe('subagents', () => {
     });
     // A persona whose tools do not name `agent` is not offered the tool at all.
     assistant.setPersona('data-engineer');
-    expect((await assistant.prepare()).tools!.map(t => t.name)).not.toContain(SUBAGENT_TOOL);
+    expect((await assistant.prepare()).tools!.map(t => t.name)).not.toContain(
+      SUBAGENT_TOOL
+    );
   });
 });

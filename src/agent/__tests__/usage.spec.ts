@@ -1,26 +1,52 @@
 /** @jest-environment node */
 import { ChatModel } from '../../chats/chatModel';
-import { cachedShare, chatUsage, costOf, formatCost, formatTokens, priceFor } from '../usage';
+import {
+  cachedShare,
+  chatUsage,
+  costOf,
+  formatCost,
+  formatTokens,
+  priceFor
+} from '../usage';
 import { readSettings } from '../../settings';
-import { fakeSettings, schemaDefault, testSettings } from '../../__tests__/testSettings';
+import {
+  fakeSettings,
+  schemaDefault,
+  testSettings
+} from '../../__tests__/testSettings';
 
 const prices = testSettings().prices;
 
 describe('usage and cost', () => {
   it('takes the longest matching model prefix', () => {
-    expect(priceFor('claude-opus-4-1-20250805', prices)).toEqual(prices['claude-opus-4-1']);
+    expect(priceFor('claude-opus-4-1-20250805', prices)).toEqual(
+      prices['claude-opus-4-1']
+    );
     expect(priceFor('claude-opus-4-6', prices)).toEqual(prices['claude-opus']);
-    expect(priceFor('claude-sonnet-5', prices)).toEqual(prices['claude-sonnet']);
+    expect(priceFor('claude-sonnet-5', prices)).toEqual(
+      prices['claude-sonnet']
+    );
     expect(priceFor('gpt-oss', prices)).toBeNull();
     expect(priceFor(undefined, prices)).toBeNull();
   });
 
   it('prices input, cache writes, cache reads and output separately', () => {
-    const usage = { input_tokens: 1000, cache_creation_input_tokens: 2000, cache_read_input_tokens: 10000, output_tokens: 500 };
+    const usage = {
+      input_tokens: 1000,
+      cache_creation_input_tokens: 2000,
+      cache_read_input_tokens: 10000,
+      output_tokens: 500
+    };
     // Sonnet: 3 / 3.75 / 0.3 / 15 per million.
-    expect(costOf(usage, prices['claude-sonnet'])).toBeCloseTo((1000 * 3 + 2000 * 3.75 + 10000 * 0.3 + 500 * 15) / 1e6, 10);
+    expect(costOf(usage, prices['claude-sonnet'])).toBeCloseTo(
+      (1000 * 3 + 2000 * 3.75 + 10000 * 0.3 + 500 * 15) / 1e6,
+      10
+    );
     // Without cache prices: 1.25x and 0.1x the input price.
-    expect(costOf(usage, { input: 2, output: 10 })).toBeCloseTo((1000 * 2 + 2000 * 2.5 + 10000 * 0.2 + 500 * 10) / 1e6, 10);
+    expect(costOf(usage, { input: 2, output: 10 })).toBeCloseTo(
+      (1000 * 2 + 2000 * 2.5 + 10000 * 0.2 + 500 * 10) / 1e6,
+      10
+    );
   });
 
   it('adds up a chat, and says unknown when a model has no price', () => {
@@ -30,24 +56,48 @@ describe('usage and cost', () => {
     conversation.updateAssistant(a.id, {
       status: 'done',
       model: 'claude-sonnet-5',
-      usage: { input_tokens: 100, output_tokens: 50, cache_read_input_tokens: 900, cache_creation_input_tokens: 0 }
+      usage: {
+        input_tokens: 100,
+        output_tokens: 50,
+        cache_read_input_tokens: 900,
+        cache_creation_input_tokens: 0
+      }
     });
     const b = conversation.addAssistant();
     conversation.updateAssistant(b.id, {
       status: 'done',
       model: 'claude-sonnet-5',
-      usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 1000, cache_creation_input_tokens: 40 }
+      usage: {
+        input_tokens: 10,
+        output_tokens: 5,
+        cache_read_input_tokens: 1000,
+        cache_creation_input_tokens: 40
+      }
     });
     const totals = chatUsage(conversation.turns, prices);
-    expect(totals).toMatchObject({ input: 110, output: 55, cacheRead: 1900, cacheWrite: 40, requests: 2 });
-    expect(totals.cost).toBeCloseTo((110 * 3 + 55 * 15 + 1900 * 0.3 + 40 * 3.75) / 1e6, 10);
+    expect(totals).toMatchObject({
+      input: 110,
+      output: 55,
+      cacheRead: 1900,
+      cacheWrite: 40,
+      requests: 2
+    });
+    expect(totals.cost).toBeCloseTo(
+      (110 * 3 + 55 * 15 + 1900 * 0.3 + 40 * 3.75) / 1e6,
+      10
+    );
     expect(cachedShare(totals)).toBeCloseTo(1900 / 2050, 10);
 
     const c = conversation.addAssistant();
     conversation.updateAssistant(c.id, {
       status: 'done',
       model: 'local-model',
-      usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }
+      usage: {
+        input_tokens: 1,
+        output_tokens: 1,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0
+      }
     });
     expect(chatUsage(conversation.turns, prices).cost).toBeNull();
   });
@@ -72,11 +122,20 @@ describe('readSettings', () => {
       }
     }
     expect(fresh.modelExplicit).toBe(false);
-    const odd = readSettings(fakeSettings({ maxTokens: 'lots', model: '  ', compactionThreshold: 5, maxSteps: 0 }));
+    const odd = readSettings(
+      fakeSettings({
+        maxTokens: 'lots',
+        model: '  ',
+        compactionThreshold: 5,
+        maxSteps: 0
+      })
+    );
     expect(odd.maxTokens).toBe(schemaDefault('maxTokens'));
     expect(odd.model).toBe(schemaDefault('model'));
     expect(odd.compactionThreshold).toBe(0.98);
     expect(odd.maxSteps).toBe(schemaDefault('maxSteps'));
-    expect(readSettings(fakeSettings({ model: 'claude-x' })).modelExplicit).toBe(true);
+    expect(
+      readSettings(fakeSettings({ model: 'claude-x' })).modelExplicit
+    ).toBe(true);
   });
 });

@@ -12,8 +12,17 @@ import { ToolRegistry } from '../../tools/registry';
 import { resolveTools } from '../../personas/toolMapping';
 import { fakeTool } from '../../__tests__/allTools';
 
-function call(data: Record<string, unknown>, state: IToolCall['state'] = 'done'): IToolCall {
-  return { id: 'toolu_1', name: 'example_text_stats', input: {}, state, result: { content: 'ok', data } };
+function call(
+  data: Record<string, unknown>,
+  state: IToolCall['state'] = 'done'
+): IToolCall {
+  return {
+    id: 'toolu_1',
+    name: 'example_text_stats',
+    input: {},
+    state,
+    result: { content: 'ok', data }
+  };
 }
 
 describe('ToolFamilies', () => {
@@ -22,7 +31,9 @@ describe('ToolFamilies', () => {
     let changes = 0;
     families.changed.connect(() => changes++);
     const added = families.addFamily({ id: 'a', load: () => ({ tools: [] }) });
-    expect(() => families.addFamily({ id: 'a', load: () => ({ tools: [] }) })).toThrow(/registered already/);
+    expect(() =>
+      families.addFamily({ id: 'a', load: () => ({ tools: [] }) })
+    ).toThrow(/registered already/);
     expect(families.families.map(f => f.id)).toEqual(['a']);
     added.dispose();
     added.dispose();
@@ -36,10 +47,28 @@ describe('ResultViews', () => {
     const views = new ResultViews();
     const component = () => null;
     views.add({ id: 'late', matches: c => !!c.result?.data?.x, component });
-    views.add({ id: 'early', rank: 1, matches: c => !!c.result?.data?.x, component });
-    views.add({ id: 'broken', matches: () => { throw new Error('no'); }, component });
-    const other = views.add({ id: 'other', matches: c => !!c.result?.data?.y, component });
-    expect(views.viewsFor(call({ x: 1 })).map(v => v.id)).toEqual(['early', 'late']);
+    views.add({
+      id: 'early',
+      rank: 1,
+      matches: c => !!c.result?.data?.x,
+      component
+    });
+    views.add({
+      id: 'broken',
+      matches: () => {
+        throw new Error('no');
+      },
+      component
+    });
+    const other = views.add({
+      id: 'other',
+      matches: c => !!c.result?.data?.y,
+      component
+    });
+    expect(views.viewsFor(call({ x: 1 })).map(v => v.id)).toEqual([
+      'early',
+      'late'
+    ]);
     expect(views.viewsFor(call({ y: 1 })).map(v => v.id)).toEqual(['other']);
     other.dispose();
     expect(views.viewsFor(call({ y: 1 }))).toEqual([]);
@@ -58,17 +87,26 @@ describe('PersonaSources', () => {
 });
 
 describe('tool groups a family brings', () => {
-  it('are granted by name in a persona\'s tools, and by a persona without tools:, and described', () => {
-    const registry = new ToolRegistry([fakeTool('read_file'), fakeTool('profile_table', { group: 'data-quality' })]);
+  it("are granted by name in a persona's tools, and by a persona without tools:, and described", () => {
+    const registry = new ToolRegistry([
+      fakeTool('read_file'),
+      fakeTool('profile_table', { group: 'data-quality' })
+    ]);
     // Unknown until the family declares it: the name is reported as unavailable.
-    expect(resolveTools(['data-quality'], registry).unavailable).toEqual(['data-quality']);
+    expect(resolveTools(['data-quality'], registry).unavailable).toEqual([
+      'data-quality'
+    ]);
     registry.addGroup('data-quality', 'Profile tables and check expectations');
     const granted = resolveTools(['data-quality'], registry);
     expect([...granted.tools]).toEqual(['profile_table']);
     expect([...granted.groups]).toEqual(['data-quality']);
     expect(resolveTools(null, registry).tools.has('profile_table')).toBe(true);
-    expect(resolveTools(['read'], registry).tools.has('profile_table')).toBe(false);
-    expect(registry.groupDescription('data-quality')).toBe('Profile tables and check expectations');
+    expect(resolveTools(['read'], registry).tools.has('profile_table')).toBe(
+      false
+    );
+    expect(registry.groupDescription('data-quality')).toBe(
+      'Profile tables and check expectations'
+    );
     expect(registry.groups().slice(-1)).toEqual(['data-quality']);
     expect(() => registry.addGroup('files-read', 'mine')).toThrow(/built-in/);
   });
@@ -81,7 +119,9 @@ describe('ChatHandle', () => {
     const added: string[] = [];
     const signal = () => ({ connect: jest.fn(), disconnect: jest.fn() });
     const assistant = {
-      send: jest.fn(async (text: string) => void sent.push(['assistant', text])),
+      send: jest.fn(
+        async (text: string) => void sent.push(['assistant', text])
+      ),
       setPersona: jest.fn(),
       persona: { id: 'data-engineer' },
       chatId: 'chat-1',
@@ -89,17 +129,28 @@ describe('ChatHandle', () => {
       slashCommands: {
         add: jest.fn((command: { name: string }) => {
           added.push(command.name);
-          return { isDisposed: false, dispose: () => added.splice(added.indexOf(command.name), 1) };
+          return {
+            isDisposed: false,
+            dispose: () => added.splice(added.indexOf(command.name), 1)
+          };
         })
       },
       busy: false,
       busyChanged: signal(),
-      sendMessage: jest.fn(async (m: { text: string; attachments: unknown }) => void sent.push(['message', m.text, m.attachments])),
+      sendMessage: jest.fn(
+        async (m: { text: string; attachments: unknown }) =>
+          void sent.push(['message', m.text, m.attachments])
+      ),
       retry: jest.fn(async () => undefined),
       continue: jest.fn(async () => undefined),
       stop: jest.fn()
     };
-    return { widget: { app: { assistant, ready: Promise.resolve() } } as any, sent, added, assistant };
+    return {
+      widget: { app: { assistant, ready: Promise.resolve() } } as any,
+      sent,
+      added,
+      assistant
+    };
   }
 
   it('loads the chat on send, and hands over slash commands added before it loaded', async () => {
@@ -116,7 +167,11 @@ describe('ChatHandle', () => {
       open: async () => undefined,
       current: () => loaded
     });
-    const command = { name: 'etl', description: 'ETL', expand: async () => null };
+    const command = {
+      name: 'etl',
+      description: 'ETL',
+      expand: async () => null
+    };
     const registration = handle.addSlashCommand(command);
     expect(handle.isLoaded).toBe(false);
     expect(handle.chatId).toBeNull();
@@ -141,7 +196,9 @@ describe('ChatHandle', () => {
     expect(chat.assistant.continue).toHaveBeenCalledTimes(1);
     expect(chat.assistant.stop).toHaveBeenCalledTimes(1);
     await handle.setPersona('deployment-engineer');
-    expect(chat.assistant.setPersona).toHaveBeenCalledWith('deployment-engineer');
+    expect(chat.assistant.setPersona).toHaveBeenCalledWith(
+      'deployment-engineer'
+    );
     registration.dispose();
     expect(chat.added).toEqual([]);
     // Added after the load: straight into the chat.
@@ -151,7 +208,7 @@ describe('ChatHandle', () => {
 });
 
 describe('ChatHandle before the chat has started', () => {
-  it('sends only once the chat is ready (its families\' slash commands registered)', async () => {
+  it("sends only once the chat is ready (its families' slash commands registered)", async () => {
     let ready!: () => void;
     const sent: string[] = [];
     const widget: any = {
@@ -160,7 +217,11 @@ describe('ChatHandle before the chat has started', () => {
         assistant: { send: async (text: string) => void sent.push(text) }
       }
     };
-    const handle = new ChatHandle({ load: async () => widget, open: async () => undefined, current: () => widget });
+    const handle = new ChatHandle({
+      load: async () => widget,
+      open: async () => undefined,
+      current: () => widget
+    });
     const sending = handle.send('/optimize');
     await new Promise(resolve => setTimeout(resolve, 10));
     expect(sent).toEqual([]);
@@ -173,21 +234,32 @@ describe('ChatHandle before the chat has started', () => {
 describe('ToolCard result views', () => {
   /** The card with `views` as the registry of result views (none for `null`). */
   const card = (views: ResultViews | null, c: IToolCall) => (
-    <ResultViewsContext.Provider value={views}>{toolCard(c)}</ResultViewsContext.Provider>
+    <ResultViewsContext.Provider value={views}>
+      {toolCard(c)}
+    </ResultViewsContext.Provider>
   );
 
   it("draws a family's registered view for its data, and nothing without the registry", async () => {
     const views = new ResultViews();
     const family = textStatsFamily();
     family.resultViews!.forEach(view => views.add(view));
-    const result = await family.tools[0].run({ text: 'a b\nc' }, { signal: new AbortController().signal, services: {} });
+    const result = await family.tools[0].run(
+      { text: 'a b\nc' },
+      { signal: new AbortController().signal, services: {} }
+    );
     expect(result.content).toBe('2 lines, 3 words, 5 characters.');
     const done = call(result.data as Record<string, unknown>);
     const { container, rerender } = render(card(views, done));
-    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')?.textContent).toBe('3 words in 2 lines');
+    expect(
+      container.querySelector('.jp-DataEngineer-exampleTextStats')?.textContent
+    ).toBe('3 words in 2 lines');
     rerender(card(null, done));
-    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+    expect(
+      container.querySelector('.jp-DataEngineer-exampleTextStats')
+    ).toBeNull();
     rerender(card(views, call({ other: 1 })));
-    expect(container.querySelector('.jp-DataEngineer-exampleTextStats')).toBeNull();
+    expect(
+      container.querySelector('.jp-DataEngineer-exampleTextStats')
+    ).toBeNull();
   });
 });

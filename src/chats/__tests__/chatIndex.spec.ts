@@ -15,7 +15,11 @@ const FOLDER = '.jupyter/chats';
 const INDEX = `${FOLDER}/${CHAT_INDEX_FILE}`;
 
 /** A saved chat with a user message and a reply (with a tool call whose result is not searchable). */
-function chat(id: string, extra: Partial<ISavedChat> = {}, words = ''): ISavedChat {
+function chat(
+  id: string,
+  extra: Partial<ISavedChat> = {},
+  words = ''
+): ISavedChat {
   return {
     version: CHAT_SCHEMA_VERSION,
     id,
@@ -26,7 +30,12 @@ function chat(id: string, extra: Partial<ISavedChat> = {}, words = ''): ISavedCh
     chatModel: null,
     grants: [],
     turns: [
-      { id: `${id}-u`, role: 'user', text: `Load orders.csv for ${id} ${words}`, createdAt: 1000 },
+      {
+        id: `${id}-u`,
+        role: 'user',
+        text: `Load orders.csv for ${id} ${words}`,
+        createdAt: 1000
+      },
       {
         id: `${id}-a`,
         role: 'assistant',
@@ -37,7 +46,13 @@ function chat(id: string, extra: Partial<ISavedChat> = {}, words = ''): ISavedCh
           { type: 'text', text: 'The customer_id column is unique.' },
           {
             type: 'tool',
-            call: { id: 't1', name: 'read_file', input: { path: 'orders.csv' }, state: 'done', result: { content: 'zebrafish' } }
+            call: {
+              id: 't1',
+              name: 'read_file',
+              input: { path: 'orders.csv' },
+              state: 'done',
+              result: { content: 'zebrafish' }
+            }
           }
         ]
       }
@@ -47,16 +62,29 @@ function chat(id: string, extra: Partial<ISavedChat> = {}, words = ''): ISavedCh
 }
 
 /** Write a chat file as something outside the extension would (a copy, an editor). */
-function putOutside(contents: FakeContents, name: string, text: string, mtime?: number): void {
+function putOutside(
+  contents: FakeContents,
+  name: string,
+  text: string,
+  mtime?: number
+): void {
   contents.put(`${FOLDER}/${name}`, text, mtime);
 }
 
-const chatReads = (contents: FakeContents) => contents.ops.filter(op => /^get .*\/[^_/][^/]*\.json(\.tmp|\.swap)?$/.test(op));
+const chatReads = (contents: FakeContents) =>
+  contents.ops.filter(op =>
+    /^get .*\/[^_/][^/]*\.json(\.tmp|\.swap)?$/.test(op)
+  );
 
-async function saved(contents: FakeContents, count: number): Promise<ChatStore> {
+async function saved(
+  contents: FakeContents,
+  count: number
+): Promise<ChatStore> {
   const store = new ChatStore({ contents });
   for (let i = 0; i < count; i++) {
-    await store.save(chat(`chat-${String(i).padStart(3, '0')}`, { updatedAt: 2000 + i }));
+    await store.save(
+      chat(`chat-${String(i).padStart(3, '0')}`, { updatedAt: 2000 + i })
+    );
   }
   return store;
 }
@@ -64,16 +92,29 @@ async function saved(contents: FakeContents, count: number): Promise<ChatStore> 
 describe('searchDigest / digestMatches', () => {
   it('keeps distinct lower-cased words of title, user text, then replies, within the bound', () => {
     const digest = searchDigest(chat('c1'));
-    expect(digest.split(' ').slice(0, 6)).toEqual(['chat', 'c1', 'load', 'orders', 'csv', 'for']);
+    expect(digest.split(' ').slice(0, 6)).toEqual([
+      'chat',
+      'c1',
+      'load',
+      'orders',
+      'csv',
+      'for'
+    ]);
     expect(digest).toContain('customer_id');
     expect(digest).not.toContain('zebrafish'); // tool results are not message text
     expect(new Set(digest.split(' ')).size).toBe(digest.split(' ').length);
 
-    const long = chat('c2', {}, Array.from({ length: 2000 }, (_, i) => `word${i}`).join(' '));
+    const long = chat(
+      'c2',
+      {},
+      Array.from({ length: 2000 }, (_, i) => `word${i}`).join(' ')
+    );
     const bounded = searchDigest(long);
     expect(bounded.length).toBeLessThanOrEqual(DIGEST_MAX_CHARS);
     expect(bounded.length).toBeGreaterThan(DIGEST_MAX_CHARS - 12);
-    expect(bounded.startsWith('chat c2 load orders csv for word0 word1')).toBe(true);
+    expect(bounded.startsWith('chat c2 load orders csv for word0 word1')).toBe(
+      true
+    );
     expect(searchDigest({ title: 'x', turns: [] }, 0)).toBe('');
   });
 
@@ -83,8 +124,20 @@ describe('searchDigest / digestMatches', () => {
       turns: [
         null,
         'text',
-        { role: 'user', content: [{ type: 'text', text: 'Partition by region' }, { type: 'image' }] },
-        { role: 'assistant', blocks: [{ type: 'thinking', text: 'hidden' }, { type: 'text', text: 'Done quickly' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Partition by region' },
+            { type: 'image' }
+          ]
+        },
+        {
+          role: 'assistant',
+          blocks: [
+            { type: 'thinking', text: 'hidden' },
+            { type: 'text', text: 'Done quickly' }
+          ]
+        },
         { role: 'assistant', text: 42 },
         { role: 'system', text: 'ignored' }
       ]
@@ -103,14 +156,32 @@ describe('searchDigest / digestMatches', () => {
   });
 
   it('reads back what it writes, and nothing of another version or shape', () => {
-    const entry = { id: 'a', title: 'A', personaId: null, createdAt: 1, updatedAt: 2, modified: 'm', search: 'a b' };
+    const entry = {
+      id: 'a',
+      title: 'A',
+      personaId: null,
+      createdAt: 1,
+      updatedAt: 2,
+      modified: 'm',
+      search: 'a b'
+    };
     const text = serializeChatIndex([{ ...entry, id: 'b' }, entry]);
     expect(text.split('\n')).toHaveLength(5); // one entry per line
-    expect([...parseChatIndex(text)!.values()]).toEqual([entry, { ...entry, id: 'b' }]);
-    expect(parseChatIndex(text.replace('"version": 1', '"version": 2'))).toBeNull();
+    expect([...parseChatIndex(text)!.values()]).toEqual([
+      entry,
+      { ...entry, id: 'b' }
+    ]);
+    expect(
+      parseChatIndex(text.replace('"version": 1', '"version": 2'))
+    ).toBeNull();
     expect(parseChatIndex(text.slice(0, 30))).toBeNull();
     expect(parseChatIndex('[]')).toBeNull();
-    const odd = parseChatIndex(JSON.stringify({ version: 1, chats: [entry, { ...entry, id: 'c', modified: 5 }, null] }))!;
+    const odd = parseChatIndex(
+      JSON.stringify({
+        version: 1,
+        chats: [entry, { ...entry, id: 'c', modified: 5 }, null]
+      })
+    )!;
     expect([...odd.keys()]).toEqual(['a']);
   });
 });
@@ -122,7 +193,8 @@ describe('ChatStore with the index', () => {
     await store.save(chat('chat-1', { title: '' }));
     await store.save(chat('chat-2', { personaId: null, updatedAt: 3000 }));
     const index = parseChatIndex(contents.files.get(INDEX)!)!;
-    const listing = (await contents.get(FOLDER, { content: true })).content as Array<{ name: string; last_modified: string }>;
+    const listing = (await contents.get(FOLDER, { content: true }))
+      .content as Array<{ name: string; last_modified: string }>;
     expect(index.get('chat-1')).toEqual({
       id: 'chat-1',
       title: 'Load orders.csv for chat-1', // an empty title follows the first message
@@ -130,13 +202,24 @@ describe('ChatStore with the index', () => {
       createdAt: 1000,
       updatedAt: 2000,
       modified: listing.find(f => f.name === 'chat-1.json')!.last_modified,
-      search: searchDigest({ title: 'Load orders.csv for chat-1', turns: chat('chat-1').turns })
+      search: searchDigest({
+        title: 'Load orders.csv for chat-1',
+        turns: chat('chat-1').turns
+      })
     });
-    expect(index.get('chat-2')).toMatchObject({ personaId: null, updatedAt: 3000 });
+    expect(index.get('chat-2')).toMatchObject({
+      personaId: null,
+      updatedAt: 3000
+    });
     // Renames answered with the model: no request to learn last_modified.
-    expect(contents.ops.filter(op => op === `get ${FOLDER}/chat-2.json`)).toEqual([`get ${FOLDER}/chat-2.json`]);
+    expect(
+      contents.ops.filter(op => op === `get ${FOLDER}/chat-2.json`)
+    ).toEqual([`get ${FOLDER}/chat-2.json`]);
     // The index is never listed as a chat.
-    expect((await new ChatStore({ contents }).list()).map(e => e.id)).toEqual(['chat-2', 'chat-1']);
+    expect((await new ChatStore({ contents }).list()).map(e => e.id)).toEqual([
+      'chat-2',
+      'chat-1'
+    ]);
   });
 
   it('lists 300 chats with a constant number of requests and no chat file read', async () => {
@@ -164,16 +247,31 @@ describe('ChatStore with the index', () => {
     expect(listings).toBe(1);
     expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${INDEX}`]);
     expect(entries).toHaveLength(300);
-    expect(entries[0]).toEqual({ id: 'chat-299', title: 'Chat chat-299', updatedAt: 2299, personaId: 'data-engineer' });
+    expect(entries[0]).toEqual({
+      id: 'chat-299',
+      title: 'Chat chat-299',
+      updatedAt: 2299,
+      personaId: 'data-engineer'
+    });
     // Then the listing checks it, and finds nothing to read or change.
     release();
     await store.whenIdle();
-    expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${INDEX}`, `get ${FOLDER}`]);
+    expect(contents.ops).toEqual([
+      `get ${FOLDER}`,
+      `get ${INDEX}`,
+      `get ${FOLDER}`
+    ]);
     expect(changes).toBe(0);
     // Checked before returning, from a fresh store: the same three requests.
     contents.ops = [];
-    expect(await new ChatStore({ contents }).list({ validate: true })).toEqual(entries);
-    expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${FOLDER}`, `get ${INDEX}`]);
+    expect(await new ChatStore({ contents }).list({ validate: true })).toEqual(
+      entries
+    );
+    expect(contents.ops).toEqual([
+      `get ${FOLDER}`,
+      `get ${FOLDER}`,
+      `get ${INDEX}`
+    ]);
   });
 
   it('rebuilds a missing index from the chat files once, then reads only the index', async () => {
@@ -200,12 +298,22 @@ describe('ChatStore with the index', () => {
     putOutside(contents, CHAT_INDEX_FILE, '{"version": 1, "chats": [');
     contents.ops = [];
     const store = new ChatStore({ contents });
-    expect((await store.list()).map(e => e.id)).toEqual(['chat-004', 'chat-003', 'chat-002', 'chat-001', 'chat-000']);
+    expect((await store.list()).map(e => e.id)).toEqual([
+      'chat-004',
+      'chat-003',
+      'chat-002',
+      'chat-001',
+      'chat-000'
+    ]);
     expect(chatReads(contents)).toEqual([`get ${FOLDER}/chat-004.json`]);
     await store.whenIdle();
     expect(parseChatIndex(contents.files.get(INDEX)!)!.size).toBe(5);
 
-    putOutside(contents, CHAT_INDEX_FILE, contents.files.get(INDEX)!.replace('"version": 1', '"version": 7'));
+    putOutside(
+      contents,
+      CHAT_INDEX_FILE,
+      contents.files.get(INDEX)!.replace('"version": 1', '"version": 7')
+    );
     contents.files.delete(`${INDEX}.tmp`);
     contents.ops = [];
     const other = new ChatStore({ contents });
@@ -218,19 +326,36 @@ describe('ChatStore with the index', () => {
   it('reads again a chat changed outside, and indexes copied-in files; drops deleted ones', async () => {
     const contents = new FakeContents();
     await saved(contents, 3);
-    putOutside(contents, 'chat-001.json', JSON.stringify(chat('chat-001', { title: 'Edited outside', updatedAt: 9000 })));
-    putOutside(contents, 'copied.json', JSON.stringify(chat('copied', { updatedAt: 500 })));
+    putOutside(
+      contents,
+      'chat-001.json',
+      JSON.stringify(
+        chat('chat-001', { title: 'Edited outside', updatedAt: 9000 })
+      )
+    );
+    putOutside(
+      contents,
+      'copied.json',
+      JSON.stringify(chat('copied', { updatedAt: 500 }))
+    );
     contents.files.delete(`${FOLDER}/chat-002.json`);
     contents.ops = [];
     const store = new ChatStore({ contents });
     let changes = 0;
     store.listChanged.connect(() => changes++);
     // From the index at once: still as the extension last saved it...
-    expect((await store.list()).map(e => e.id)).toEqual(['chat-002', 'chat-001', 'chat-000']);
+    expect((await store.list()).map(e => e.id)).toEqual([
+      'chat-002',
+      'chat-001',
+      'chat-000'
+    ]);
     await store.whenIdle();
     // ...then the check sees the changes and says so; the next list has them.
     expect(changes).toBe(1);
-    expect(chatReads(contents).sort()).toEqual([`get ${FOLDER}/chat-001.json`, `get ${FOLDER}/copied.json`]);
+    expect(chatReads(contents).sort()).toEqual([
+      `get ${FOLDER}/chat-001.json`,
+      `get ${FOLDER}/copied.json`
+    ]);
     contents.ops = [];
     expect((await store.list()).map(e => [e.id, e.title])).toEqual([
       ['chat-001', 'Edited outside'],
@@ -241,12 +366,25 @@ describe('ChatStore with the index', () => {
     expect(changes).toBe(1);
     expect(chatReads(contents)).toEqual([]);
     const index = parseChatIndex(contents.files.get(INDEX)!)!;
-    expect([...index.keys()].sort()).toEqual(['chat-000', 'chat-001', 'copied']);
+    expect([...index.keys()].sort()).toEqual([
+      'chat-000',
+      'chat-001',
+      'copied'
+    ]);
     expect(index.get('chat-001')!.title).toBe('Edited outside');
     // A file put back with an older copy (its last_modified differs) is read again too.
-    putOutside(contents, 'chat-001.json', JSON.stringify(chat('chat-001', { title: 'Backup' })), 1);
+    putOutside(
+      contents,
+      'chat-001.json',
+      JSON.stringify(chat('chat-001', { title: 'Backup' })),
+      1
+    );
     contents.ops = [];
-    expect((await new ChatStore({ contents }).list({ validate: true })).find(e => e.id === 'chat-001')!.title).toBe('Backup');
+    expect(
+      (await new ChatStore({ contents }).list({ validate: true })).find(
+        e => e.id === 'chat-001'
+      )!.title
+    ).toBe('Backup');
     expect(chatReads(contents)).toEqual([`get ${FOLDER}/chat-001.json`]);
   });
 
@@ -256,13 +394,23 @@ describe('ChatStore with the index', () => {
     const tabA = new ChatStore({ contents });
     const tabB = new ChatStore({ contents });
     await Promise.all([tabA.list(), tabB.list()]);
-    await Promise.all([tabA.save(chat('from-a', { updatedAt: 5000 })), tabB.save(chat('from-b', { updatedAt: 6000 }))]);
+    await Promise.all([
+      tabA.save(chat('from-a', { updatedAt: 5000 })),
+      tabB.save(chat('from-b', { updatedAt: 6000 }))
+    ]);
     await Promise.all([tabA.whenIdle(), tabB.whenIdle()]);
     const reader = new ChatStore({ contents });
-    expect((await reader.list({ validate: true })).map(e => e.id)).toEqual(['from-b', 'from-a', 'chat-001', 'chat-000']);
+    expect((await reader.list({ validate: true })).map(e => e.id)).toEqual([
+      'from-b',
+      'from-a',
+      'chat-001',
+      'chat-000'
+    ]);
     await reader.whenIdle();
     contents.ops = [];
-    expect(await new ChatStore({ contents }).list({ validate: true })).toHaveLength(4);
+    expect(
+      await new ChatStore({ contents }).list({ validate: true })
+    ).toHaveLength(4);
     expect(chatReads(contents)).toEqual([]);
 
     // A write that read the index before another tab's write loses that entry...
@@ -272,42 +420,83 @@ describe('ChatStore with the index', () => {
     // ...but the chat is not lost: its file is not in the index, so it is read and indexed again.
     contents.ops = [];
     const next = new ChatStore({ contents });
-    expect((await next.list({ validate: true })).map(e => e.id)[0]).toBe('later-a');
+    expect((await next.list({ validate: true })).map(e => e.id)[0]).toBe(
+      'later-a'
+    );
     expect(chatReads(contents)).toEqual([`get ${FOLDER}/later-a.json`]);
     await next.whenIdle();
-    expect(parseChatIndex(contents.files.get(INDEX)!)!.has('later-a')).toBe(true);
+    expect(parseChatIndex(contents.files.get(INDEX)!)!.has('later-a')).toBe(
+      true
+    );
   });
 
   it('searches titles and message words through the digest without reading chat files', async () => {
     const contents = new FakeContents();
     const writer = new ChatStore({ contents });
-    await writer.save(chat('sales', { title: 'Sales by region', updatedAt: 3000 }, 'partition by month'));
-    await writer.save(chat('churn', { title: 'Churn model' }, 'logistic regression'));
+    await writer.save(
+      chat(
+        'sales',
+        { title: 'Sales by region', updatedAt: 3000 },
+        'partition by month'
+      )
+    );
+    await writer.save(
+      chat('churn', { title: 'Churn model' }, 'logistic regression')
+    );
     putOutside(contents, 'broken.json', '{"version": 1, "id": "broken", "tu');
     const store = new ChatStore({ contents });
     // From the index alone: no request but the index's own check.
     contents.ops = [];
-    expect((await store.search('regression')).map(e => e.id)).toEqual(['churn']);
+    expect((await store.search('regression')).map(e => e.id)).toEqual([
+      'churn'
+    ]);
     // (and the check of the folder, started in the background)
-    expect(contents.ops).toEqual([`get ${FOLDER}`, `get ${INDEX}`, `get ${FOLDER}`]);
+    expect(contents.ops).toEqual([
+      `get ${FOLDER}`,
+      `get ${INDEX}`,
+      `get ${FOLDER}`
+    ]);
     await store.whenIdle();
     contents.ops = [];
-    expect((await store.search('regression', { validate: true })).map(e => e.id)).toEqual(['churn']);
-    expect((await store.search('customer_id', { validate: true })).map(e => e.id)).toEqual(['sales', 'churn']);
-    expect((await store.search('MONTH part', { validate: true })).map(e => e.id)).toEqual(['sales']);
-    expect((await store.search('zebrafish', { validate: true })).map(e => e.id)).toEqual([]);
-    expect((await store.search('bro', { validate: true })).map(e => [e.id, !!e.problem])).toEqual([['broken', true]]);
+    expect(
+      (await store.search('regression', { validate: true })).map(e => e.id)
+    ).toEqual(['churn']);
+    expect(
+      (await store.search('customer_id', { validate: true })).map(e => e.id)
+    ).toEqual(['sales', 'churn']);
+    expect(
+      (await store.search('MONTH part', { validate: true })).map(e => e.id)
+    ).toEqual(['sales']);
+    expect(
+      (await store.search('zebrafish', { validate: true })).map(e => e.id)
+    ).toEqual([]);
+    expect(
+      (await store.search('bro', { validate: true })).map(e => [
+        e.id,
+        !!e.problem
+      ])
+    ).toEqual([['broken', true]]);
     // An unreadable file is dated by its last_modified (here, later than the chats' own dates).
-    expect((await store.search('', { validate: true })).map(e => e.id)).toEqual(['broken', 'sales', 'churn']);
-    expect(chatReads(contents).filter(op => !op.endsWith('broken.json'))).toEqual([]);
-    expect((await store.search('Sales by', { validate: true })).map(e => e.id)).toEqual(['sales']);
+    expect((await store.search('', { validate: true })).map(e => e.id)).toEqual(
+      ['broken', 'sales', 'churn']
+    );
+    expect(
+      chatReads(contents).filter(op => !op.endsWith('broken.json'))
+    ).toEqual([]);
+    expect(
+      (await store.search('Sales by', { validate: true })).map(e => e.id)
+    ).toEqual(['sales']);
   });
 
   it('reports corrupt and newer chat files with an index present, never indexes them, and removes a deleted chat', async () => {
     const contents = new FakeContents();
     const writer = await saved(contents, 2);
     putOutside(contents, 'bad.json', 'not json');
-    putOutside(contents, 'new.json', JSON.stringify({ ...chat('new'), version: CHAT_SCHEMA_VERSION + 1 }));
+    putOutside(
+      contents,
+      'new.json',
+      JSON.stringify({ ...chat('new'), version: CHAT_SCHEMA_VERSION + 1 })
+    );
     const store = new ChatStore({ contents });
     for (let round = 0; round < 2; round++) {
       const entries = await store.list({ validate: true });
@@ -321,24 +510,42 @@ describe('ChatStore with the index', () => {
       expect(entries[1].problem).toMatch(/not valid JSON/);
       await store.whenIdle();
     }
-    expect([...parseChatIndex(contents.files.get(INDEX)!)!.keys()]).toEqual(['chat-000', 'chat-001']);
-    await expect(store.save(chat('bad'))).rejects.toMatchObject({ kind: 'corrupt' });
+    expect([...parseChatIndex(contents.files.get(INDEX)!)!.keys()]).toEqual([
+      'chat-000',
+      'chat-001'
+    ]);
+    await expect(store.save(chat('bad'))).rejects.toMatchObject({
+      kind: 'corrupt'
+    });
     expect(contents.files.get(`${FOLDER}/bad.json`)).toBe('not json');
 
     await writer.delete('chat-000');
-    expect([...parseChatIndex(contents.files.get(INDEX)!)!.keys()]).toEqual(['chat-001']);
-    expect(contents.ops.filter(op => op.startsWith('delete') && op.includes(CHAT_INDEX_FILE))).toEqual([]);
+    expect([...parseChatIndex(contents.files.get(INDEX)!)!.keys()]).toEqual([
+      'chat-001'
+    ]);
+    expect(
+      contents.ops.filter(
+        op => op.startsWith('delete') && op.includes(CHAT_INDEX_FILE)
+      )
+    ).toEqual([]);
   });
 
   it('signals a change once: a re-list after the signal shows what the check found, and no new signal', async () => {
     for (const contents of [new BareContents(), new ServerContents()]) {
       const writer = await saved(contents, 2);
       putOutside(contents, 'bad.json', 'not json');
-      putOutside(contents, 'copied.json', JSON.stringify(chat('copied', { updatedAt: 100 })));
+      putOutside(
+        contents,
+        'copied.json',
+        JSON.stringify(chat('copied', { updatedAt: 100 }))
+      );
       const store = new ChatStore({ contents });
       let changes = 0;
       store.listChanged.connect(() => changes++);
-      expect((await store.list()).map(e => e.id)).toEqual(['chat-001', 'chat-000']);
+      expect((await store.list()).map(e => e.id)).toEqual([
+        'chat-001',
+        'chat-000'
+      ]);
       await store.whenIdle();
       expect(changes).toBe(1);
       for (let round = 0; round < 2; round++) {
@@ -355,7 +562,13 @@ describe('ChatStore with the index', () => {
       // A save from another tab shows at once; the check agrees.
       await writer.save(chat('chat-new', { updatedAt: 9000 }));
       // (an unreadable file is dated by its last_modified, later than these chats' own dates)
-      expect((await store.list()).map(e => e.id)).toEqual(['bad', 'chat-new', 'chat-001', 'chat-000', 'copied']);
+      expect((await store.list()).map(e => e.id)).toEqual([
+        'bad',
+        'chat-new',
+        'chat-001',
+        'chat-000',
+        'copied'
+      ]);
       await store.whenIdle();
       expect(changes).toBe(1);
     }
@@ -371,12 +584,19 @@ describe('ChatStore with the index', () => {
       }
       return save(path, options);
     };
-    await expect(store.save(chat('chat-new', { updatedAt: 9000 }))).resolves.toBeUndefined();
+    await expect(
+      store.save(chat('chat-new', { updatedAt: 9000 }))
+    ).resolves.toBeUndefined();
     contents.save = save;
     expect(contents.files.has(`${FOLDER}/chat-new.json`)).toBe(true);
     const reader = new ChatStore({ contents });
-    expect((await reader.list({ validate: true })).map(e => e.id)).toEqual(['chat-new', 'chat-000']);
+    expect((await reader.list({ validate: true })).map(e => e.id)).toEqual([
+      'chat-new',
+      'chat-000'
+    ]);
     await reader.whenIdle();
-    expect(parseChatIndex(contents.files.get(INDEX)!)!.has('chat-new')).toBe(true);
+    expect(parseChatIndex(contents.files.get(INDEX)!)!.has('chat-new')).toBe(
+      true
+    );
   });
 });

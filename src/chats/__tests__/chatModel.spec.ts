@@ -6,7 +6,10 @@ import { chatFileText } from '../fileText';
 import { ChatModel, migrateSavedChat } from '../chatModel';
 import { CHAT_SCHEMA_VERSION, ChatStore, ISavedChat } from '../store';
 import { INTERRUPTED_NOTICE, IAssistantTurn, IUserTurn } from '../conversation';
-import { conversationWithTools, expectValidToolPairs } from '../../__tests__/chatFixtures';
+import {
+  conversationWithTools,
+  expectValidToolPairs
+} from '../../__tests__/chatFixtures';
 import { FakeContents, httpError } from '../../__tests__/fakeContents';
 
 const FOLDER = '.jupyter/chats';
@@ -18,14 +21,23 @@ describe('ChatModel', () => {
     const before = model.turns;
     const [user, reply, next] = before;
     const changes: Array<{ index: number; same: boolean }> = [];
-    model.turnChanged.connect((_, change) => changes.push({ index: change.index, same: change.previous === change.turn }));
-    model.updateAssistant(next.id, { blocks: [{ type: 'text', text: 'Two columns: a and b.' }] });
+    model.turnChanged.connect((_, change) =>
+      changes.push({
+        index: change.index,
+        same: change.previous === change.turn
+      })
+    );
+    model.updateAssistant(next.id, {
+      blocks: [{ type: 'text', text: 'Two columns: a and b.' }]
+    });
     expect(model.turns).not.toBe(before);
     expect(model.turns[0]).toBe(user);
     expect(model.turns[1]).toBe(reply);
     expect(model.turns[2]).not.toBe(next);
     expect((next as IAssistantTurn).text).toBe('Two columns: a, b.');
-    expect((model.turns[2] as IAssistantTurn).text).toBe('Two columns: a and b.');
+    expect((model.turns[2] as IAssistantTurn).text).toBe(
+      'Two columns: a and b.'
+    );
     expect(changes).toEqual([{ index: 2, same: false }]);
 
     // A tool call update copies the call, its block and its turn.
@@ -43,7 +55,9 @@ describe('ChatModel', () => {
     const model = new ChatModel({ id: 'chat-s' });
     const events: string[] = [];
     model.turnAdded.connect((_, { index }) => events.push(`added ${index}`));
-    model.turnRemoved.connect((_, { index }) => events.push(`removed ${index}`));
+    model.turnRemoved.connect((_, { index }) =>
+      events.push(`removed ${index}`)
+    );
     model.stateChanged.connect((_, field) => events.push(`state ${field}`));
     model.changed.connect(() => events.push('changed'));
     const r0 = model.revision;
@@ -75,12 +89,27 @@ describe('ChatModel', () => {
 
   it('adds up the usage of its replies', () => {
     const model = conversationWithTools();
-    expect(model.usage).toEqual({ input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+    expect(model.usage).toEqual({
+      input_tokens: 10,
+      output_tokens: 5,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0
+    });
     const reply = model.addAssistant();
     model.updateAssistant(reply.id, {
-      usage: { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: 4 }
+      usage: {
+        input_tokens: 1,
+        output_tokens: 2,
+        cache_read_input_tokens: 3,
+        cache_creation_input_tokens: 4
+      }
     });
-    expect(model.usage).toEqual({ input_tokens: 11, output_tokens: 7, cache_read_input_tokens: 3, cache_creation_input_tokens: 4 });
+    expect(model.usage).toEqual({
+      input_tokens: 11,
+      output_tokens: 7,
+      cache_read_input_tokens: 3,
+      cache_creation_input_tokens: 4
+    });
   });
 
   it('round-trips through toJSON / fromJSON (schema version 2) with everything it holds', () => {
@@ -112,9 +141,13 @@ describe('ChatModel', () => {
     expect(back.turns).toEqual(model.turns);
     expect(back.toMessages()).toEqual(model.toMessages());
     // Without a custom title, the title follows the first message and is not custom on reload.
-    const plain = ChatModel.fromJSON(JSON.parse(JSON.stringify(conversationWithTools().toJSON())));
+    const plain = ChatModel.fromJSON(
+      JSON.parse(JSON.stringify(conversationWithTools().toJSON()))
+    );
     expect(plain.title).toBeNull();
-    expect(plain.displayTitle).toBe('Load sales.csv and show the schema, please');
+    expect(plain.displayTitle).toBe(
+      'Load sales.csv and show the schema, please'
+    );
   });
 
   it('reads a version-1 chat file saved by the code before ChatModel', () => {
@@ -127,32 +160,56 @@ describe('ChatModel', () => {
     expect(model.modelId).toBe('claude-opus-4-5');
     expect(model.grants).toEqual(['read_cell']);
     expect(model.title).toBeNull();
-    expect(model.displayTitle).toBe('Load orders.csv and show the revenue per month');
-    expect(model.turns.map(t => t.role)).toEqual(['user', 'assistant', 'assistant', 'user', 'assistant']);
+    expect(model.displayTitle).toBe(
+      'Load orders.csv and show the revenue per month'
+    );
+    expect(model.turns.map(t => t.role)).toEqual([
+      'user',
+      'assistant',
+      'assistant',
+      'user',
+      'assistant'
+    ]);
     const last = model.last as IAssistantTurn;
     // The reply that was streaming when it was saved is stopped and can be continued.
     expect(last.status).toBe('stopped');
     expect(last.notice).toBe(INTERRUPTED_NOTICE);
     expect(last.canContinue).toBe(true);
-    expect((model.turns[1] as IAssistantTurn).blocks[1]).toMatchObject({ type: 'tool', call: { id: 'toolu_01', state: 'done' } });
+    expect((model.turns[1] as IAssistantTurn).blocks[1]).toMatchObject({
+      type: 'tool',
+      call: { id: 'toolu_01', state: 'done' }
+    });
     expect(model.usage.input_tokens).toBe(2600);
     expectValidToolPairs(model);
     // Its user turns have no overrides: the turns use the persona's model and tools.
-    expect(model.turns.filter(t => t.role === 'user').map(t => (t as IUserTurn).overrides)).toEqual([undefined, undefined]);
+    expect(
+      model.turns
+        .filter(t => t.role === 'user')
+        .map(t => (t as IUserTurn).overrides)
+    ).toEqual([undefined, undefined]);
     // Saved again, it is a version-2 file.
     expect(model.toJSON().version).toBe(2);
     expect(migrateSavedChat(v1).version).toBe(2);
   });
 
-  it('records a turn\'s overrides on its user message, saved and reloaded; malformed ones are dropped', () => {
+  it("records a turn's overrides on its user message, saved and reloaded; malformed ones are dropped", () => {
     const model = new ChatModel();
     model.addUser('plain', undefined, {});
-    const peek = model.addUser('/peek orders', undefined, { model: ['gpt-5', 'Claude Haiku 4.5'], tools: ['read_file'] });
+    const peek = model.addUser('/peek orders', undefined, {
+      model: ['gpt-5', 'Claude Haiku 4.5'],
+      tools: ['read_file']
+    });
     expect(model.turns[0]).not.toHaveProperty('overrides');
     expect(model.lastUser).toBe(peek);
     const saved = JSON.parse(JSON.stringify(model.toJSON())) as ISavedChat;
-    expect((saved.turns[1] as IUserTurn).overrides).toEqual({ model: ['gpt-5', 'Claude Haiku 4.5'], tools: ['read_file'] });
-    expect(ChatModel.fromJSON(saved).lastUser?.overrides).toEqual({ model: ['gpt-5', 'Claude Haiku 4.5'], tools: ['read_file'] });
+    expect((saved.turns[1] as IUserTurn).overrides).toEqual({
+      model: ['gpt-5', 'Claude Haiku 4.5'],
+      tools: ['read_file']
+    });
+    expect(ChatModel.fromJSON(saved).lastUser?.overrides).toEqual({
+      model: ['gpt-5', 'Claude Haiku 4.5'],
+      tools: ['read_file']
+    });
     // A hand-edited file: a model of the wrong type and tool names that are not strings.
     (saved.turns[1] as any).overrides = { model: 3, tools: ['read_file', 7] };
     (saved.turns[0] as any).overrides = 'haiku';
@@ -162,7 +219,10 @@ describe('ChatModel', () => {
   });
 
   it('refuses a file of a newer version', () => {
-    const newer = { ...conversationWithTools().toJSON(), version: CHAT_SCHEMA_VERSION + 1 };
+    const newer = {
+      ...conversationWithTools().toJSON(),
+      version: CHAT_SCHEMA_VERSION + 1
+    };
     expect(() => ChatModel.fromJSON(newer)).toThrow(/newer version/);
   });
 
@@ -189,21 +249,30 @@ describe('ChatModel', () => {
     conversation.addUser('hello?');
     conversation.addAssistant(); // waiting, never answered
     const streaming = conversation.addAssistant();
-    conversation.updateAssistant(streaming.id, { status: 'streaming', blocks: [{ type: 'text', text: 'Half a sen' }] });
+    conversation.updateAssistant(streaming.id, {
+      status: 'streaming',
+      blocks: [{ type: 'text', text: 'Half a sen' }]
+    });
 
-    const restored = ChatModel.fromJSON(JSON.parse(JSON.stringify(conversation.toJSON())));
+    const restored = ChatModel.fromJSON(
+      JSON.parse(JSON.stringify(conversation.toJSON()))
+    );
 
-    const assistants = restored.turns.filter(t => t.role === 'assistant') as any[];
-    expect(assistants.map(t => t.status)).toEqual(['stopped', 'stopped', 'stopped']);
-    expect(assistants.every(t => t.notice === INTERRUPTED_NOTICE)).toBe(true);
-    expect(assistants[0].blocks.slice(1).map((b: any) => b.call.state)).toEqual([
-      'done',
-      'cancelled',
-      'cancelled',
-      'cancelled',
-      'cancelled'
+    const assistants = restored.turns.filter(
+      t => t.role === 'assistant'
+    ) as any[];
+    expect(assistants.map(t => t.status)).toEqual([
+      'stopped',
+      'stopped',
+      'stopped'
     ]);
-    expect(restored.turns.map(t => t.id)).toEqual(conversation.turns.map(t => t.id));
+    expect(assistants.every(t => t.notice === INTERRUPTED_NOTICE)).toBe(true);
+    expect(assistants[0].blocks.slice(1).map((b: any) => b.call.state)).toEqual(
+      ['done', 'cancelled', 'cancelled', 'cancelled', 'cancelled']
+    );
+    expect(restored.turns.map(t => t.id)).toEqual(
+      conversation.turns.map(t => t.id)
+    );
     expectValidToolPairs(restored);
     // The saved data itself was not changed.
     expect((conversation.turns[1] as any).status).toBe('tools');
@@ -226,7 +295,10 @@ describe('ChatAutosave', () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });
     const save = jest.spyOn(store, 'save');
-    const model = new ChatModel({ id: 'chat-1', turns: conversationWithTools().turns });
+    const model = new ChatModel({
+      id: 'chat-1',
+      turns: conversationWithTools().turns
+    });
     const autosave = new ChatAutosave({ store, model });
     for (let i = 0; i < 5; i++) {
       model.addUser(`message ${i}`);
@@ -238,7 +310,9 @@ describe('ChatAutosave', () => {
     jest.useRealTimers();
     await settle(autosave);
     expect(save).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns).toHaveLength(8);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns
+    ).toHaveLength(8);
     expect(autosave.busy).toBe(false);
   });
 
@@ -247,13 +321,25 @@ describe('ChatAutosave', () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });
     const save = jest.spyOn(store, 'save');
-    const model = new ChatModel({ id: 'chat-1', turns: conversationWithTools().turns });
+    const model = new ChatModel({
+      id: 'chat-1',
+      turns: conversationWithTools().turns
+    });
     const reply = model.addAssistant();
-    const autosave = new ChatAutosave({ store, model, debounceMs: 500, maxWaitMs: 2000, streamingMaxWaitMs: 2000 });
+    const autosave = new ChatAutosave({
+      store,
+      model,
+      debounceMs: 500,
+      maxWaitMs: 2000,
+      streamingMaxWaitMs: 2000
+    });
     let text = '';
     const token = () => {
       text += 'x';
-      model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text }] });
+      model.updateAssistant(reply.id, {
+        status: 'streaming',
+        blocks: [{ type: 'text', text }]
+      });
     };
     // A token every 100 ms for 1.9 s: the debounce alone would never fire.
     for (let i = 0; i < 19; i++) {
@@ -281,13 +367,24 @@ describe('ChatAutosave', () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });
     const save = jest.spyOn(store, 'save');
-    const model = new ChatModel({ id: 'chat-1', turns: conversationWithTools().turns });
+    const model = new ChatModel({
+      id: 'chat-1',
+      turns: conversationWithTools().turns
+    });
     const reply = model.addAssistant();
-    const autosave = new ChatAutosave({ store, model, debounceMs: 500, maxWaitMs: 2000 });
+    const autosave = new ChatAutosave({
+      store,
+      model,
+      debounceMs: 500,
+      maxWaitMs: 2000
+    });
     let text = '';
     const token = (status: 'streaming' | 'done' = 'streaming') => {
       text += 'x';
-      model.updateAssistant(reply.id, { status, blocks: [{ type: 'text', text }] });
+      model.updateAssistant(reply.id, {
+        status,
+        blocks: [{ type: 'text', text }]
+      });
     };
     // Tokens every 100 ms for 9.9 s: no save yet (10 s while streaming).
     for (let i = 0; i < 99; i++) {
@@ -318,7 +415,10 @@ describe('ChatAutosave', () => {
     const contents = new FakeContents();
     const store = new ChatStore({ contents });
     const save = jest.spyOn(store, 'save');
-    const model = new ChatModel({ id: 'chat-1', turns: conversationWithTools().turns });
+    const model = new ChatModel({
+      id: 'chat-1',
+      turns: conversationWithTools().turns
+    });
     const autosave = new ChatAutosave({ store, model, debounceMs: 0 });
     model.setTitle('first');
 
@@ -338,8 +438,14 @@ describe('ChatAutosave', () => {
     release();
     await Promise.all([first, second, third]);
     expect(save).toHaveBeenCalledTimes(2);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns).toHaveLength(5);
-    expect(contents.writes.filter(w => w.startsWith('rename') && w.endsWith('/chat-1.json'))).toHaveLength(2);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).turns
+    ).toHaveLength(5);
+    expect(
+      contents.writes.filter(
+        w => w.startsWith('rename') && w.endsWith('/chat-1.json')
+      )
+    ).toHaveLength(2);
     autosave.dispose();
   });
 
@@ -384,13 +490,20 @@ describe('chatFileText', () => {
   it('is the chat as JSON, and serialises each turn object once', () => {
     const model = conversationWithTools();
     const first = model.toJSON();
-    expect(JSON.parse(chatFileText(first))).toEqual(JSON.parse(JSON.stringify(first)));
+    expect(JSON.parse(chatFileText(first))).toEqual(
+      JSON.parse(JSON.stringify(first))
+    );
     const empty = new ChatModel({ id: 'chat-e' }).toJSON();
-    expect(JSON.parse(chatFileText(empty))).toEqual(JSON.parse(JSON.stringify(empty)));
+    expect(JSON.parse(chatFileText(empty))).toEqual(
+      JSON.parse(JSON.stringify(empty))
+    );
 
     const stringify = jest.spyOn(JSON, 'stringify');
     const reply = model.addAssistant();
-    model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text: 'partial' }] });
+    model.updateAssistant(reply.id, {
+      status: 'streaming',
+      blocks: [{ type: 'text', text: 'partial' }]
+    });
     const second = model.toJSON();
     const text = chatFileText(second);
     // The head and the one new turn; the three unchanged turns come from the cache.

@@ -1,17 +1,32 @@
 /** @jest-environment node */
 import type { Contents } from '@jupyterlab/services';
-import { CHAT_SCHEMA_VERSION, ChatFileError, ChatStore, IChatContents, ISavedChat, titleOf } from '../store';
+import {
+  CHAT_SCHEMA_VERSION,
+  ChatFileError,
+  ChatStore,
+  IChatContents,
+  ISavedChat,
+  titleOf
+} from '../store';
 import { ChatAutosave } from '../autosave';
 import { ChatModel } from '../chatModel';
 
 // Compile-time check: JupyterLab's contents manager fits the narrow interface.
-export const contentsFits = (manager: Contents.IManager): IChatContents => manager;
+export const contentsFits = (manager: Contents.IManager): IChatContents =>
+  manager;
 
-import { conversationWithTools, expectValidToolPairs } from '../../__tests__/chatFixtures';
+import {
+  conversationWithTools,
+  expectValidToolPairs
+} from '../../__tests__/chatFixtures';
 import { FakeContents, httpError } from '../../__tests__/fakeContents';
 import { ServerContents } from '../../__tests__/serverContents';
 
-function chatOf(conversation: ChatModel, id = 'chat-1', extra: Partial<ISavedChat> = {}): ISavedChat {
+function chatOf(
+  conversation: ChatModel,
+  id = 'chat-1',
+  extra: Partial<ISavedChat> = {}
+): ISavedChat {
   const turns = conversation.toJSON().turns;
   return {
     version: CHAT_SCHEMA_VERSION,
@@ -31,7 +46,9 @@ const FOLDER = '.jupyter/chats';
 
 describe('titleOf', () => {
   it('takes the first user message on one line, at most 60 characters', () => {
-    expect(titleOf(conversationWithTools().turns)).toBe('Load sales.csv and show the schema, please');
+    expect(titleOf(conversationWithTools().turns)).toBe(
+      'Load sales.csv and show the schema, please'
+    );
     const long = new ChatModel();
     long.addUser('word '.repeat(40));
     const title = titleOf(long.turns);
@@ -64,7 +81,12 @@ describe('ChatStore', () => {
     expectValidToolPairs(restored);
 
     expect(await store.list()).toEqual([
-      { id: 'chat-1', title: 'Load sales.csv and show the schema, please', updatedAt: 2000, personaId: 'data-engineer' }
+      {
+        id: 'chat-1',
+        title: 'Load sales.csv and show the schema, please',
+        updatedAt: 2000,
+        personaId: 'data-engineer'
+      }
     ]);
   });
 
@@ -111,7 +133,12 @@ describe('ChatStore', () => {
     expect(JSON.parse(contents.files.get(final)!).turns).toHaveLength(4);
     // The previous version is kept as the temporary file; nothing else is left.
     expect(JSON.parse(contents.files.get(tmp)!).turns).toHaveLength(3);
-    expect([...contents.files.keys()].sort()).toEqual([index, `${index}.tmp`, final, tmp]);
+    expect([...contents.files.keys()].sort()).toEqual([
+      index,
+      `${index}.tmp`,
+      final,
+      tmp
+    ]);
 
     // Many saves, never a delete (a delete goes to the OS trash on a default server).
     for (let i = 0; i < 5; i++) {
@@ -120,7 +147,9 @@ describe('ChatStore', () => {
     }
     expect(contents.ops.filter(op => op.startsWith('delete'))).toEqual([]);
     expect(JSON.parse(contents.files.get(final)!).turns).toHaveLength(9);
-    expect((await new ChatStore({ contents }).list()).map(e => e.id)).toEqual(['chat-1']);
+    expect((await new ChatStore({ contents }).list()).map(e => e.id)).toEqual([
+      'chat-1'
+    ]);
   });
 
   it('recovers a save interrupted between its renames, then goes on cleanly', async () => {
@@ -139,7 +168,9 @@ describe('ChatStore', () => {
       }
       return rename(from, to);
     };
-    await expect(store.save(chatOf(conversation, 'chat-1', { updatedAt: 5000 }))).rejects.toThrow('connection lost');
+    await expect(
+      store.save(chatOf(conversation, 'chat-1', { updatedAt: 5000 }))
+    ).rejects.toThrow('connection lost');
     contents.rename = rename;
     expect(contents.files.has(`${FOLDER}/chat-1.json`)).toBe(false);
     expect(contents.files.has(`${FOLDER}/chat-1.json.swap`)).toBe(true);
@@ -147,12 +178,22 @@ describe('ChatStore', () => {
     // A reload finds the newest whole version in the temporary file.
     const fresh = new ChatStore({ contents });
     expect((await fresh.load('chat-1')).turns).toHaveLength(4);
-    expect((await fresh.list({ validate: true })).map(e => [e.id, e.updatedAt, e.problem])).toEqual([['chat-1', 5000, undefined]]);
+    expect(
+      (await fresh.list({ validate: true })).map(e => [
+        e.id,
+        e.updatedAt,
+        e.problem
+      ])
+    ).toEqual([['chat-1', 5000, undefined]]);
     // The next saves complete the file; the stale swap file is cleared once.
     await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 6000 }));
     await fresh.save(chatOf(conversation, 'chat-1', { updatedAt: 7000 }));
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(7000);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json.tmp`)!).updatedAt).toBe(6000);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt
+    ).toBe(7000);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-1.json.tmp`)!).updatedAt
+    ).toBe(6000);
     expect(contents.files.has(`${FOLDER}/chat-1.json.swap`)).toBe(false);
   });
 
@@ -171,11 +212,19 @@ describe('ChatStore', () => {
     expect(recap).not.toBeNull();
     await store.save(chatOf(conversation));
     const loaded = await new ChatStore({ contents }).load('chat-1');
-    expect(loaded.turns.map(t => t.role)).toEqual(['user', 'assistant', 'assistant', 'recap', 'user']);
+    expect(loaded.turns.map(t => t.role)).toEqual([
+      'user',
+      'assistant',
+      'assistant',
+      'recap',
+      'user'
+    ]);
     const restored = ChatModel.fromJSON(loaded);
     const messages = restored.toMessages();
     expect(messages).toHaveLength(1);
-    expect(JSON.stringify(messages[0])).toContain('Recap: sales.csv has columns a and b.');
+    expect(JSON.stringify(messages[0])).toContain(
+      'Recap: sales.csv has columns a and b.'
+    );
     expect(JSON.stringify(messages[0])).toContain('second question');
   });
 
@@ -191,15 +240,23 @@ describe('ChatStore', () => {
     // Hidden folders refused: the fallback file is asked for next.
     const hidden = new FakeContents();
     hidden.refuseHidden = true;
-    await new ChatStore({ contents: hidden }).save(chatOf(conversationWithTools()));
+    await new ChatStore({ contents: hidden }).save(
+      chatOf(conversationWithTools())
+    );
     hidden.ops = [];
     const other = new ChatStore({ contents: hidden });
     expect((await other.load('chat-1')).turns).toHaveLength(3);
-    expect(hidden.ops).toEqual([`get ${FOLDER}/chat-1.json`, 'get data-engineer-chats/chat-1.json']);
+    expect(hidden.ops).toEqual([
+      `get ${FOLDER}/chat-1.json`,
+      'get data-engineer-chats/chat-1.json'
+    ]);
     expect(other.folder).toBe('data-engineer-chats');
     // Told where chats were found last time, one request again.
     hidden.ops = [];
-    const hinted = new ChatStore({ contents: hidden, folderHint: 'data-engineer-chats' });
+    const hinted = new ChatStore({
+      contents: hidden,
+      folderHint: 'data-engineer-chats'
+    });
     expect((await hinted.load('chat-1')).turns).toHaveLength(3);
     expect(hidden.ops).toEqual(['get data-engineer-chats/chat-1.json']);
   });
@@ -213,10 +270,15 @@ describe('ChatStore', () => {
     contents.ops = [];
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 3000 }));
     // Only the chat file (the conditional save) and the index are asked whether another tab wrote them since (no content).
-    expect(contents.ops.filter(op => op.startsWith('get'))).toEqual([`get ${FOLDER}/chat-1.json`, `get ${FOLDER}/_index.json`]);
+    expect(contents.ops.filter(op => op.startsWith('get'))).toEqual([
+      `get ${FOLDER}/chat-1.json`,
+      `get ${FOLDER}/_index.json`
+    ]);
     contents.files.delete(`${FOLDER}/chat-1.json`);
     await store.save(chatOf(conversation, 'chat-1', { updatedAt: 4000 }));
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt).toBe(4000);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-1.json`)!).updatedAt
+    ).toBe(4000);
   });
 
   it('lists without reading unchanged chat files again', async () => {
@@ -227,8 +289,10 @@ describe('ChatStore', () => {
     await store.save(chatOf(conversation, 'chat-2', { updatedAt: 2500 }));
     const reader = new ChatStore({ contents });
     // Chat files read (the index is not one), with the check against the folder done before returning.
-    const reads = () => contents.ops.filter(op => /^get .*\/chat-\d\.json$/.test(op)).length;
-    const list = async () => (await reader.list({ validate: true })).map(e => [e.id, e.title]);
+    const reads = () =>
+      contents.ops.filter(op => /^get .*\/chat-\d\.json$/.test(op)).length;
+    const list = async () =>
+      (await reader.list({ validate: true })).map(e => [e.id, e.title]);
     let before = reads();
     expect((await list()).map(([id]) => id)).toEqual(['chat-2', 'chat-1']);
     // The saves wrote the index: no chat file was read.
@@ -236,7 +300,9 @@ describe('ChatStore', () => {
     expect((await list()).map(([id]) => id)).toEqual(['chat-2', 'chat-1']);
     expect(reads()).toBe(before);
     // A chat saved meanwhile (another tab) is in the index: still no chat file read.
-    await store.save(chatOf(conversation, 'chat-1', { updatedAt: 9000, title: 'Renamed' }));
+    await store.save(
+      chatOf(conversation, 'chat-1', { updatedAt: 9000, title: 'Renamed' })
+    );
     before = reads();
     expect(await list()).toEqual([
       ['chat-1', 'Renamed'],
@@ -250,20 +316,27 @@ describe('ChatStore', () => {
     // Without the index, only the chat saved meanwhile is read.
     contents.files.delete(`${FOLDER}/_index.json`);
     contents.files.delete(`${FOLDER}/_index.json.tmp`);
-    await store.save(chatOf(conversation, 'chat-2', { updatedAt: 9500, title: 'Again' }));
+    await store.save(
+      chatOf(conversation, 'chat-2', { updatedAt: 9500, title: 'Again' })
+    );
     contents.files.delete(`${FOLDER}/_index.json`);
     contents.ops = [];
     expect(await list()).toEqual([
       ['chat-2', 'Again'],
       ['chat-1', 'Renamed']
     ]);
-    expect(contents.ops.filter(op => /^get .*chat-\d\.json$/.test(op))).toEqual([`get ${FOLDER}/chat-2.json`]);
+    expect(contents.ops.filter(op => /^get .*chat-\d\.json$/.test(op))).toEqual(
+      [`get ${FOLDER}/chat-2.json`]
+    );
   });
 
   it('refuses a newer format version and leaves the file untouched', async () => {
     const contents = new FakeContents();
     contents.dirs.add('.jupyter').add(FOLDER);
-    const text = JSON.stringify({ ...chatOf(conversationWithTools(), 'chat-new'), version: CHAT_SCHEMA_VERSION + 1 });
+    const text = JSON.stringify({
+      ...chatOf(conversationWithTools(), 'chat-new'),
+      version: CHAT_SCHEMA_VERSION + 1
+    });
     contents.files.set(`${FOLDER}/chat-new.json`, text);
     const store = new ChatStore({ contents });
 
@@ -276,7 +349,9 @@ describe('ChatStore', () => {
     expect(entry.id).toBe('chat-new');
     expect(entry.problem).toMatch(/newer version/);
 
-    await expect(store.save(chatOf(conversationWithTools(), 'chat-new'))).rejects.toMatchObject({
+    await expect(
+      store.save(chatOf(conversationWithTools(), 'chat-new'))
+    ).rejects.toMatchObject({
       kind: 'newer',
       message: error.message
     });
@@ -287,10 +362,15 @@ describe('ChatStore', () => {
   it('reports a corrupt file in list and load and never writes over it, even through autosave', async () => {
     const contents = new FakeContents();
     contents.dirs.add('.jupyter').add(FOLDER);
-    const corrupt = '{"version": 1, "id": "chat-bad", "turns": [{"id": "u-1", "ro';
+    const corrupt =
+      '{"version": 1, "id": "chat-bad", "turns": [{"id": "u-1", "ro';
     contents.files.set(`${FOLDER}/chat-bad.json`, corrupt);
     const good = new ChatStore({ contents });
-    await good.save(chatOf(conversationWithTools(), 'chat-good', { updatedAt: Date.parse('2025-01-01') }));
+    await good.save(
+      chatOf(conversationWithTools(), 'chat-good', {
+        updatedAt: Date.parse('2025-01-01')
+      })
+    );
 
     const store = new ChatStore({ contents });
     const entries = await store.list({ validate: true });
@@ -304,7 +384,10 @@ describe('ChatStore', () => {
     expect(error.kind).toBe('corrupt');
 
     contents.ops = [];
-    const model = new ChatModel({ id: 'chat-bad', turns: conversationWithTools().turns });
+    const model = new ChatModel({
+      id: 'chat-bad',
+      turns: conversationWithTools().turns
+    });
     const autosave = new ChatAutosave({ store, model });
     model.setTitle('changed, so there is something to save');
     const failures: unknown[] = [];
@@ -315,7 +398,9 @@ describe('ChatStore', () => {
     expect(contents.files.get(`${FOLDER}/chat-bad.json`)).toBe(corrupt);
 
     // Only an explicit overwrite replaces it.
-    await store.save(chatOf(conversationWithTools(), 'chat-bad'), { overwrite: true });
+    await store.save(chatOf(conversationWithTools(), 'chat-bad'), {
+      overwrite: true
+    });
     expect((await store.load('chat-bad')).id).toBe('chat-bad');
   });
 
@@ -324,7 +409,9 @@ describe('ChatStore', () => {
     contents.dirs.add('.jupyter').add(FOLDER);
     contents.files.set(`${FOLDER}/chat-1.json`, 'not json at all');
     const store = new ChatStore({ contents });
-    await expect(store.save(chatOf(conversationWithTools()))).rejects.toMatchObject({ kind: 'corrupt' });
+    await expect(
+      store.save(chatOf(conversationWithTools()))
+    ).rejects.toMatchObject({ kind: 'corrupt' });
     expect(contents.files.get(`${FOLDER}/chat-1.json`)).toBe('not json at all');
     expect(contents.writes).toEqual([]);
   });
@@ -354,7 +441,9 @@ describe('ChatStore', () => {
     const contents = new FakeContents();
     contents.failNext.save = httpError(500, 'disk full');
     const store = new ChatStore({ contents });
-    await expect(store.save(chatOf(conversationWithTools()))).rejects.toThrow('disk full');
+    await expect(store.save(chatOf(conversationWithTools()))).rejects.toThrow(
+      'disk full'
+    );
     expect(contents.dirs.has('data-engineer-chats')).toBe(false);
     // It retries the folder next time.
     await store.save(chatOf(conversationWithTools()));
@@ -367,9 +456,13 @@ describe('ChatStore', () => {
     await store.save(chatOf(conversationWithTools()));
     await store.delete('chat-1');
     expect(await store.list()).toEqual([]);
-    await expect(store.load('chat-1')).rejects.toMatchObject({ kind: 'missing' });
+    await expect(store.load('chat-1')).rejects.toMatchObject({
+      kind: 'missing'
+    });
     await expect(store.delete('chat-1')).resolves.toBeUndefined();
-    await expect(store.save(chatOf(conversationWithTools(), '../escape'))).rejects.toMatchObject({
+    await expect(
+      store.save(chatOf(conversationWithTools(), '../escape'))
+    ).rejects.toMatchObject({
       kind: 'invalid-id'
     });
   });

@@ -10,7 +10,11 @@ const FOLDER = '.jupyter/chats';
 
 /** A session-like host: a real ChatModel that the threads swap, a session that can be busy. */
 class Host implements IThreadSession {
-  model = new ChatModel({ id: 'chat-a', createdAt: 1000, personaId: 'data-engineer' });
+  model = new ChatModel({
+    id: 'chat-a',
+    createdAt: 1000,
+    personaId: 'data-engineer'
+  });
   modelChanged = new Signal<this, ChatModel>(this);
   busyChanged = new Signal<this, boolean>(this);
   busy = false;
@@ -48,14 +52,22 @@ class Host implements IThreadSession {
   say(question: string, answer: string) {
     this.model.addUser(question);
     const reply = this.model.addAssistant();
-    this.model.updateAssistant(reply.id, { status: 'done', blocks: [{ type: 'text', text: answer }] });
+    this.model.updateAssistant(reply.id, {
+      status: 'done',
+      blocks: [{ type: 'text', text: answer }]
+    });
   }
 }
 
 function setup(contents = new FakeContents()) {
   const host = new Host();
   const store = new ChatStore({ contents });
-  const threads = new ChatThreads({ session: host, store, debounceMs: 10, maxWaitMs: 50 });
+  const threads = new ChatThreads({
+    session: host,
+    store,
+    debounceMs: 10,
+    maxWaitMs: 50
+  });
   return { host, store, threads, contents };
 }
 
@@ -82,7 +94,9 @@ describe('ChatThreads', () => {
     host.busyChanged.emit(false);
     await new Promise(resolve => setTimeout(resolve, 0));
     await threads.flush();
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).turns).toHaveLength(3);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).turns
+    ).toHaveLength(3);
     threads.dispose();
   });
 
@@ -90,7 +104,10 @@ describe('ChatThreads', () => {
     const first = setup();
     first.host.say('Build an ETL notebook', 'Starting.');
     const reply = first.host.conversation.addAssistant();
-    first.host.conversation.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text: 'Half a rep' }] });
+    first.host.conversation.updateAssistant(reply.id, {
+      status: 'streaming',
+      blocks: [{ type: 'text', text: 'Half a rep' }]
+    });
     first.host.setPersona('analytics-engineer');
     await first.threads.flush();
 
@@ -114,7 +131,9 @@ describe('ChatThreads', () => {
     // A real change of saved state is saved.
     host.setChatModel('claude-opus-4-6');
     await settle(threads);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).chatModel).toBe('claude-opus-4-6');
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).chatModel
+    ).toBe('claude-opus-4-6');
   });
 
   it('reopens a chat with its persona id before the personas load, and writes nothing', async () => {
@@ -148,7 +167,9 @@ describe('ChatThreads', () => {
     expect(threads.problem).toMatch(/could not be reopened.*not valid JSON/);
     host.say('new question', 'answer');
     await settle(threads);
-    expect(contents.files.get(`${FOLDER}/chat-bad.json`)).toBe('{"version": 1, "tu');
+    expect(contents.files.get(`${FOLDER}/chat-bad.json`)).toBe(
+      '{"version": 1, "tu'
+    );
     expect(contents.files.has(`${FOLDER}/${host.chatId}.json`)).toBe(true);
   });
 
@@ -158,13 +179,19 @@ describe('ChatThreads', () => {
     await threads.newChat();
     const second = host.chatId;
     expect(host.conversation.turns).toHaveLength(0);
-    expect(JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).turns).toHaveLength(2);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/chat-a.json`)!).turns
+    ).toHaveLength(2);
     host.say('second thread question', 'second answer');
 
     expect(await threads.open('chat-a')).toBe(true);
     expect(host.chatId).toBe('chat-a');
-    expect((host.conversation.turns[0] as any).text).toBe('first thread question');
-    expect(JSON.parse(contents.files.get(`${FOLDER}/${second}.json`)!).turns).toHaveLength(2);
+    expect((host.conversation.turns[0] as any).text).toBe(
+      'first thread question'
+    );
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/${second}.json`)!).turns
+    ).toHaveLength(2);
 
     const list = await threads.list();
     expect(list.map(e => [e.title, e.current])).toEqual(
@@ -191,15 +218,22 @@ describe('ChatThreads', () => {
 
   it('lists the current chat before its first save and searches titles and messages', async () => {
     const { host, threads } = setup();
-    host.say('Orders pipeline', 'Use DuckDB read_parquet for the staging table.');
+    host.say(
+      'Orders pipeline',
+      'Use DuckDB read_parquet for the staging table.'
+    );
     await threads.flush();
     await threads.newChat();
     host.say('Spark tuning', 'Repartition before the join.');
     const all = await threads.list();
     expect(all[0]).toMatchObject({ title: 'Spark tuning', current: true });
     expect(all).toHaveLength(2);
-    expect((await threads.list('read_PARQUET')).map(e => e.title)).toEqual(['Orders pipeline']);
-    expect((await threads.list('repartition')).map(e => e.title)).toEqual(['Spark tuning']);
+    expect((await threads.list('read_PARQUET')).map(e => e.title)).toEqual([
+      'Orders pipeline'
+    ]);
+    expect((await threads.list('repartition')).map(e => e.title)).toEqual([
+      'Spark tuning'
+    ]);
     expect(await threads.list('no such text')).toEqual([]);
   });
 
@@ -218,7 +252,10 @@ describe('ChatThreads', () => {
     const reloaded = setup(contents);
     await reloaded.threads.restore('chat-a');
     expect(reloaded.host.title).toBe('Quarterly revenue');
-    expect((await reloaded.threads.list()).map(e => e.title).sort()).toEqual(['Quarterly revenue', 'Second one']);
+    expect((await reloaded.threads.list()).map(e => e.title).sort()).toEqual([
+      'Quarterly revenue',
+      'Second one'
+    ]);
   });
 
   it('deletes the current chat: a new chat starts and the file does not come back', async () => {
@@ -229,7 +266,9 @@ describe('ChatThreads', () => {
     await threads.remove('chat-a');
     await settle(threads);
     expect(host.chatId).not.toBe('chat-a');
-    expect([...contents.files.keys()].filter(p => p.includes('chat-a'))).toEqual([]);
+    expect(
+      [...contents.files.keys()].filter(p => p.includes('chat-a'))
+    ).toEqual([]);
     expect(await threads.list()).toEqual([]);
   });
 });

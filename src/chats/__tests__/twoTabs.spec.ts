@@ -68,10 +68,15 @@ describe('conditional save', () => {
     }
     expect(error).toBeInstanceOf(ChatFileError);
     expect((error as ChatFileError).kind).toBe('conflict');
-    expect((error as Error).message).toMatch(/changed elsewhere \(another tab or window\)/);
+    expect((error as Error).message).toMatch(
+      /changed elsewhere \(another tab or window\)/
+    );
     // Tab B's version is intact.
     const saved = JSON.parse(contents.files.get(`${FOLDER}/shared.json`)!);
-    expect(saved.turns.map((t: any) => t.text)).toEqual(['hello', 'from tab B']);
+    expect(saved.turns.map((t: any) => t.text)).toEqual([
+      'hello',
+      'from tab B'
+    ]);
     // The check asked for metadata only: no content, no hash.
     expect(checks).toEqual([{ content: false }]);
 
@@ -79,7 +84,9 @@ describe('conditional save', () => {
     const again = ChatModel.fromJSON(await tabA.load('shared'));
     again.addUser('from tab A, after reloading');
     await tabA.save(again.toJSON());
-    expect(JSON.parse(contents.files.get(`${FOLDER}/shared.json`)!).turns).toHaveLength(3);
+    expect(
+      JSON.parse(contents.files.get(`${FOLDER}/shared.json`)!).turns
+    ).toHaveLength(3);
   });
 });
 
@@ -91,19 +98,28 @@ describe('conditional save', () => {
 function webLocks(): LockManager {
   const holders = new Map<string, object>();
   const queues = new Map<string, Array<() => void>>();
-  const abortError = () => Object.assign(new Error('The lock request is aborted'), { name: 'AbortError' });
+  const abortError = () =>
+    Object.assign(new Error('The lock request is aborted'), {
+      name: 'AbortError'
+    });
   const next = (name: string) => queues.get(name)?.shift()?.();
-  const request = (name: string, options: LockOptions, callback: (lock: Lock | null) => unknown) =>
+  const request = (
+    name: string,
+    options: LockOptions,
+    callback: (lock: Lock | null) => unknown
+  ) =>
     new Promise((resolve, reject) => {
       const take = () => {
         const holder = { steal: () => reject(abortError()) };
         holders.set(name, holder);
-        Promise.resolve(callback({ name, mode: 'exclusive' } as Lock)).then(resolve, reject).finally(() => {
-          if (holders.get(name) === holder) {
-            holders.delete(name);
-            next(name);
-          }
-        });
+        Promise.resolve(callback({ name, mode: 'exclusive' } as Lock))
+          .then(resolve, reject)
+          .finally(() => {
+            if (holders.get(name) === holder) {
+              holders.delete(name);
+              next(name);
+            }
+          });
       };
       const held = holders.get(name) as { steal: () => void } | undefined;
       if (options.steal) {
@@ -119,7 +135,10 @@ function webLocks(): LockManager {
         options.signal?.addEventListener('abort', () => {
           const waiting = queues.get(name) ?? [];
           if (waiting.includes(take)) {
-            queues.set(name, waiting.filter(other => other !== take));
+            queues.set(
+              name,
+              waiting.filter(other => other !== take)
+            );
             reject(abortError());
           }
         });
@@ -165,7 +184,12 @@ describe('one writer per chat (Web Locks)', () => {
     const lockB = new ChatLock({ locks: browser, prefix });
     locks.push(lockA, lockB);
     const hostA = new Host('shared');
-    const threadsA = new ChatThreads({ session: hostA, store: new ChatStore({ contents }), lock: lockA, debounceMs: 1 });
+    const threadsA = new ChatThreads({
+      session: hostA,
+      store: new ChatStore({ contents }),
+      lock: lockA,
+      debounceMs: 1
+    });
     await threadsA.whenLocked();
     expect(threadsA.readOnly).toBe(false);
     hostA.model.addUser('first message');
@@ -173,7 +197,12 @@ describe('one writer per chat (Web Locks)', () => {
 
     // Tab B reopens the same chat (as after a reload: same id, empty model).
     const hostB = new Host('shared');
-    const threadsB = new ChatThreads({ session: hostB, store: new ChatStore({ contents }), lock: lockB, debounceMs: 1 });
+    const threadsB = new ChatThreads({
+      session: hostB,
+      store: new ChatStore({ contents }),
+      lock: lockB,
+      debounceMs: 1
+    });
     await threadsB.restore('shared');
     await threadsB.whenLocked();
     expect(threadsB.readOnly).toBe(true);
@@ -184,22 +213,39 @@ describe('one writer per chat (Web Locks)', () => {
     hostB.model.addUser('typed in the read-only tab');
     await threadsB.flush();
     await tick(30);
-    expect(contents.ops.slice(writes).filter(op => op.startsWith('save') || op.startsWith('rename'))).toEqual([]);
+    expect(
+      contents.ops
+        .slice(writes)
+        .filter(op => op.startsWith('save') || op.startsWith('rename'))
+    ).toEqual([]);
 
     // The writer saves: the reader shows the new version.
     hostA.model.addUser('second message');
     await threadsA.flush();
-    await until(() => (hostB.model.turns[1] as any)?.text === 'second message', 'tab B to follow');
-    expect(hostB.model.turns.map((t: any) => t.text)).toEqual(['first message', 'second message']);
+    await until(
+      () => (hostB.model.turns[1] as any)?.text === 'second message',
+      'tab B to follow'
+    );
+    expect(hostB.model.turns.map((t: any) => t.text)).toEqual([
+      'first message',
+      'second message'
+    ]);
 
     // Tab B takes over: tab A becomes read-only, B writes (from the file's version).
     await threadsB.takeOver();
-    await until(() => threadsA.readOnly && !threadsB.readOnly, 'the roles to swap');
+    await until(
+      () => threadsA.readOnly && !threadsB.readOnly,
+      'the roles to swap'
+    );
     await tick(30);
     hostB.model.addUser('third, from tab B');
     await threadsB.flush();
     const saved = JSON.parse(contents.files.get(`${FOLDER}/shared.json`)!);
-    expect(saved.turns.map((t: any) => t.text)).toEqual(['first message', 'second message', 'third, from tab B']);
+    expect(saved.turns.map((t: any) => t.text)).toEqual([
+      'first message',
+      'second message',
+      'third, from tab B'
+    ]);
     expect(threadsB.problem).toBeNull();
     threadsA.dispose();
     threadsB.dispose();

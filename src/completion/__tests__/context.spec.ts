@@ -19,12 +19,28 @@ const orders: ISchemaEntry = {
     { name: 'amount', dtype: 'float64' }
   ]
 };
-const customers: ISchemaEntry = { name: 'customers', kind: 'polars.DataFrame', columns: [{ name: 'segment', dtype: 'str' }] };
-const unrelated: ISchemaEntry = { name: 'weather', kind: 'pandas.DataFrame', columns: [{ name: 'temp' }] };
+const customers: ISchemaEntry = {
+  name: 'customers',
+  kind: 'polars.DataFrame',
+  columns: [{ name: 'segment', dtype: 'str' }]
+};
+const unrelated: ISchemaEntry = {
+  name: 'weather',
+  kind: 'pandas.DataFrame',
+  columns: [{ name: 'temp' }]
+};
 const con: ISchemaEntry = {
   name: 'con',
   kind: 'duckdb.DuckDBPyConnection',
-  tables: [{ name: 'memory.main.events', columns: [{ name: 'ts', dtype: 'TIMESTAMP' }, { name: 'kind', dtype: 'VARCHAR' }] }]
+  tables: [
+    {
+      name: 'memory.main.events',
+      columns: [
+        { name: 'ts', dtype: 'TIMESTAMP' },
+        { name: 'kind', dtype: 'VARCHAR' }
+      ]
+    }
+  ]
 };
 
 describe('openString', () => {
@@ -33,7 +49,9 @@ describe('openString', () => {
     expect(openString('x = "a\\"b')).toEqual({ start: 4, body: 'a\\"b' });
     expect(openString('x = "done" + y')).toBeNull();
     expect(openString('# a "quote in a comment\nx = 1')).toBeNull();
-    expect(openString('q = """\nSELECT *\nFROM t')?.body).toBe('\nSELECT *\nFROM t');
+    expect(openString('q = """\nSELECT *\nFROM t')?.body).toBe(
+      '\nSELECT *\nFROM t'
+    );
     expect(openString("s = '''one''' + f'{a}")?.body).toBe('{a}');
     expect(openString('s = "ends at the line\nt = 2')).toBeNull();
   });
@@ -41,14 +59,32 @@ describe('openString', () => {
 
 describe('sqlSpot', () => {
   it('finds SQL in magics and in strings passed to SQL calls, not in other strings', () => {
-    expect(sqlSpot('%%sql\nSELECT * FROM ', 'python')).toEqual({ before: 'SELECT * FROM ', via: 'cell-magic' });
+    expect(sqlSpot('%%sql\nSELECT * FROM ', 'python')).toEqual({
+      before: 'SELECT * FROM ',
+      via: 'cell-magic'
+    });
     expect(sqlSpot('%%sql', 'python')).toBeNull();
-    expect(sqlSpot('x = 1\n%sql SELECT count(*) FROM ev', 'python')?.via).toBe('line-magic');
-    const duck = sqlSpot('rel = duckdb.sql("SELECT amount FROM orders WHERE ', 'python');
-    expect(duck).toEqual({ before: 'SELECT amount FROM orders WHERE ', via: 'string', call: 'duckdb.sql' });
-    expect(sqlSpot('df = con.execute("""\n  SELECT k', 'python')?.call).toBe('con.execute');
-    expect(sqlSpot('df = spark.sql(f"SELECT * FROM {t} WHERE ', 'python')?.call).toBe('spark.sql');
-    expect(sqlSpot('pd.read_sql(sql="SELECT ', 'python')?.call).toBe('pd.read_sql');
+    expect(sqlSpot('x = 1\n%sql SELECT count(*) FROM ev', 'python')?.via).toBe(
+      'line-magic'
+    );
+    const duck = sqlSpot(
+      'rel = duckdb.sql("SELECT amount FROM orders WHERE ',
+      'python'
+    );
+    expect(duck).toEqual({
+      before: 'SELECT amount FROM orders WHERE ',
+      via: 'string',
+      call: 'duckdb.sql'
+    });
+    expect(sqlSpot('df = con.execute("""\n  SELECT k', 'python')?.call).toBe(
+      'con.execute'
+    );
+    expect(
+      sqlSpot('df = spark.sql(f"SELECT * FROM {t} WHERE ', 'python')?.call
+    ).toBe('spark.sql');
+    expect(sqlSpot('pd.read_sql(sql="SELECT ', 'python')?.call).toBe(
+      'pd.read_sql'
+    );
     expect(sqlSpot('conn.execute(text("SELECT ', 'python')?.call).toBe('text');
     expect(sqlSpot('print("SELECT ', 'python')).toBeNull();
     expect(sqlSpot('duckdb.sql("SELECT 1") + "more', 'python')).toBeNull();
@@ -72,9 +108,25 @@ describe('selectSchemas', () => {
 
   it('in SQL, includes connections whose tables are named, and connections as a fallback', () => {
     const sql = sqlSpot('con.sql("SELECT kind FROM events WHERE ', 'python');
-    const picked = selectSchemas({ prefix: 'con.sql("SELECT kind FROM events WHERE ', suffix: '', previousCells: [], schemas: [unrelated, con] }, sql);
+    const picked = selectSchemas(
+      {
+        prefix: 'con.sql("SELECT kind FROM events WHERE ',
+        suffix: '',
+        previousCells: [],
+        schemas: [unrelated, con]
+      },
+      sql
+    );
     expect(picked.map(e => e.name)).toEqual(['con']);
-    const fallback = selectSchemas({ prefix: '%%sql\nSELECT ', suffix: '', previousCells: [], schemas: [con] }, sqlSpot('%%sql\nSELECT ', 'python'));
+    const fallback = selectSchemas(
+      {
+        prefix: '%%sql\nSELECT ',
+        suffix: '',
+        previousCells: [],
+        schemas: [con]
+      },
+      sqlSpot('%%sql\nSELECT ', 'python')
+    );
     expect(fallback.map(e => e.name)).toEqual(['con']);
   });
 });
@@ -87,7 +139,8 @@ describe('buildCompletionPrompt', () => {
       language: 'python',
       previousCells: ['orders = pd.read_csv("orders.csv")'],
       schemas: [orders, unrelated],
-      instructions: '---\napplyTo: "**"\n---\nWe use DuckDB for SQL and polars for dataframes.',
+      instructions:
+        '---\napplyTo: "**"\n---\nWe use DuckDB for SQL and polars for dataframes.',
       budgetChars: 6000
     });
     expect(prompt.stable).toContain('order_id: int64');
@@ -102,8 +155,13 @@ describe('buildCompletionPrompt', () => {
   });
 
   it('keeps within the budget: long prefixes cut from the start, the nearest cells kept first', () => {
-    const long = Array.from({ length: 400 }, (_, i) => `line_${i} = ${i}`).join('\n');
-    const cells = Array.from({ length: 30 }, (_, i) => `cell_${i} = "${'x'.repeat(200)}"`);
+    const long = Array.from({ length: 400 }, (_, i) => `line_${i} = ${i}`).join(
+      '\n'
+    );
+    const cells = Array.from(
+      { length: 30 },
+      (_, i) => `cell_${i} = "${'x'.repeat(200)}"`
+    );
     const prompt = buildCompletionPrompt({
       prefix: long + '\ntotal = ',
       suffix: '',
@@ -129,14 +187,18 @@ describe('buildCompletionPrompt', () => {
       budgetChars: 4000
     });
     expect(prompt.dynamic).toContain('a string passed to duckdb.sql');
-    expect(prompt.stable).toContain('table memory.main.events: ts: TIMESTAMP, kind: VARCHAR');
+    expect(prompt.stable).toContain(
+      'table memory.main.events: ts: TIMESTAMP, kind: VARCHAR'
+    );
   });
 });
 
 describe('trimSuggestion and shortInstructions', () => {
   it('drops fences, the marker, and an ending the suffix already has', () => {
     expect(trimSuggestion('customer_id")', '")')).toBe('customer_id');
-    expect(trimSuggestion('```python\namount").sum()\n```', '")')).toBe('amount").sum()');
+    expect(trimSuggestion('```python\namount").sum()\n```', '")')).toBe(
+      'amount").sum()'
+    );
     expect(trimSuggestion(`x + 1${CURSOR}`, '')).toBe('x + 1');
     expect(trimSuggestion('a, b)\nprint(c)', ')\nprint(c)')).toBe('a, b');
     expect(trimSuggestion('value', '')).toBe('value');

@@ -14,7 +14,12 @@ const MODELS = [
 
 function make(replies: IFakeReply[]) {
   const fake = fakeFetch(replies);
-  const client = new Anthropic({ apiKey: 'k', baseURL: 'http://mock', fetch: fake.fetch, maxRetries: 0 });
+  const client = new Anthropic({
+    apiKey: 'k',
+    baseURL: 'http://mock',
+    fetch: fake.fetch,
+    maxRetries: 0
+  });
   const usage = new CompletionUsage();
   const engine = new CompletionEngine({
     client: () => client,
@@ -30,11 +35,20 @@ const request = (prefix: string, suffix = '', signal?: AbortSignal) => ({
   suffix,
   language: 'python' as const,
   previousCells: [],
-  schemas: [{ name: 'orders', kind: 'pandas.DataFrame', columns: [{ name: 'customer_id', dtype: 'int64' }] }],
+  schemas: [
+    {
+      name: 'orders',
+      kind: 'pandas.DataFrame',
+      columns: [{ name: 'customer_id', dtype: 'int64' }]
+    }
+  ],
   signal
 });
 
-async function drain(engine: CompletionEngine, token?: string): Promise<string[]> {
+async function drain(
+  engine: CompletionEngine,
+  token?: string
+): Promise<string[]> {
   const seen: string[] = [];
   if (token) {
     for await (const update of engine.stream(token)) {
@@ -56,7 +70,9 @@ describe('CompletionEngine', () => {
   });
 
   it('streams a suggestion: the first text at once, the rest through stream(), trimmed of the suffix at the end', async () => {
-    const { engine, requests, usage } = make([{ text: 'customer_id")', chunk: 3, delayMs: 5 }]);
+    const { engine, requests, usage } = make([
+      { text: 'customer_id")', chunk: 3, delayMs: 5 }
+    ]);
     const start = await engine.complete(request('orders.groupby("', '")'));
     expect(start.token).toBeTruthy();
     expect(start.text).toBe('cus');
@@ -80,8 +96,12 @@ describe('CompletionEngine', () => {
     const { engine, requests } = make([{ text: 'customer_id' }]);
     const first = await engine.complete(request('orders.groupby("'));
     await drain(engine, first.token);
-    expect((await engine.complete(request('orders.groupby("'))).text).toBe('customer_id');
-    expect((await engine.complete(request('orders.groupby("cust'))).text).toBe('omer_id');
+    expect((await engine.complete(request('orders.groupby("'))).text).toBe(
+      'customer_id'
+    );
+    expect((await engine.complete(request('orders.groupby("cust'))).text).toBe(
+      'omer_id'
+    );
     expect(requests).toHaveLength(1);
     // A different suffix is a different spot.
     expect(engine.cached('orders.groupby("', ')', 'python')).toBeNull();
@@ -112,9 +132,17 @@ describe('CompletionEngine', () => {
 
   it('reports an upstream error instead of hanging', async () => {
     const { engine } = make([
-      { status: 401, errorBody: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } }
+      {
+        status: 401,
+        errorBody: {
+          type: 'error',
+          error: { type: 'authentication_error', message: 'invalid x-api-key' }
+        }
+      }
     ]);
-    await expect(engine.complete(request('q = '))).rejects.toThrow(/invalid x-api-key/);
+    await expect(engine.complete(request('q = '))).rejects.toThrow(
+      /invalid x-api-key/
+    );
   });
 });
 
@@ -137,7 +165,13 @@ describe('SchemaCache', () => {
       },
       inspectVariable: async (name: string) => {
         calls.push(`inspect ${name}`);
-        return { columns: [{ name: 'order_id', dtype: 'int64' }, { name: 'amount', dtype: 'float64' }], shape: [3, 2] };
+        return {
+          columns: [
+            { name: 'order_id', dtype: 'int64' },
+            { name: 'amount', dtype: 'float64' }
+          ],
+          shape: [3, 2]
+        };
       }
     };
     const cache = new SchemaCache();
@@ -151,9 +185,11 @@ describe('SchemaCache', () => {
     expect(calls).toEqual(['list', 'inspect orders', 'list', 'inspect orders']);
     const entries = cache.get('k');
     expect(entries.map(e => e.name)).toEqual(['orders', 'other']);
-    expect(entries[0].columns?.map(c => c.name)).toEqual(['order_id', 'amount']);
+    expect(entries[0].columns?.map(c => c.name)).toEqual([
+      'order_id',
+      'amount'
+    ]);
     expect(entries[0].rows).toBe(3);
     expect(entries[1].columns).toBeUndefined();
   });
 });
-

@@ -1,4 +1,8 @@
-import { completionConfigOf, DataEngineerInlineProvider, providerSchema } from '../provider';
+import {
+  completionConfigOf,
+  DataEngineerInlineProvider,
+  providerSchema
+} from '../provider';
 import { untranslated } from '../../translation';
 
 describe('the provider settings', () => {
@@ -6,13 +10,18 @@ describe('the provider settings', () => {
     const schema = providerSchema(untranslated) as any;
     expect(schema.default.enabled).toBe(false);
     expect(schema.default.debouncerDelay).toBe(250);
-    expect(completionConfigOf({ maxTokens: 'lots', languages: ['sql'], model: 'm' })).toEqual({
+    expect(
+      completionConfigOf({ maxTokens: 'lots', languages: ['sql'], model: 'm' })
+    ).toEqual({
       model: 'm',
       maxTokens: 96,
       contextTokens: 1500,
       languages: ['sql']
     });
-    const provider = new DataEngineerInlineProvider({ trans: untranslated, load: () => Promise.reject(new Error('not loaded')) });
+    const provider = new DataEngineerInlineProvider({
+      trans: untranslated,
+      load: () => Promise.reject(new Error('not loaded'))
+    });
     provider.configure({ enabled: false, maxTokens: 50 });
     expect(provider.enabled).toBe(false);
     expect(provider.config.maxTokens).toBe(50);

@@ -1,4 +1,9 @@
-import { buildSkeleton, sectionSources, SECTIONS, SpecError } from '../skeleton';
+import {
+  buildSkeleton,
+  sectionSources,
+  SECTIONS,
+  SpecError
+} from '../skeleton';
 import { ENGINES, IEtlSpec, LOAD_MODES, specProblems } from '../types';
 import { CHECKPOINT_MARK } from '../common';
 
@@ -58,7 +63,11 @@ describe('ETL skeleton', () => {
     const a = buildSkeleton(spec);
     expect(JSON.stringify(buildSkeleton(spec))).toBe(JSON.stringify(a));
     expect(a.cells.map(c => c.metadata.etl.section)).toEqual([...SECTIONS]);
-    expect(a.cells.filter(c => c.metadata.tags?.includes('parameters')).map(c => c.id)).toEqual(['etl-parameters']);
+    expect(
+      a.cells
+        .filter(c => c.metadata.tags?.includes('parameters'))
+        .map(c => c.id)
+    ).toEqual(['etl-parameters']);
     expect(a.cells[0].cell_type).toBe('markdown');
     expect(a.metadata.etl).toEqual({ spec });
   });
@@ -94,12 +103,21 @@ describe('ETL skeleton', () => {
   });
 
   it('documents the headless run with the notebook name and run date', () => {
-    const nb = buildSkeleton(specFor('duckdb', 'full_refresh'), 'pipelines/daily orders.ipynb');
-    expect(nb.cells[0].source).toContain('papermill pipelines/daily orders.ipynb out.ipynb -p run_date 2026-12-01');
+    const nb = buildSkeleton(
+      specFor('duckdb', 'full_refresh'),
+      'pipelines/daily orders.ipynb'
+    );
+    expect(nb.cells[0].source).toContain(
+      'papermill pipelines/daily orders.ipynb out.ipynb -p run_date 2026-12-01'
+    );
   });
 
   it('keeps business rules as markdown quotes, never as code', () => {
-    const nb = buildSkeleton(ordersSpec({ businessRules: 'Net = amount - discount\nimport os; os.system("x")' }));
+    const nb = buildSkeleton(
+      ordersSpec({
+        businessRules: 'Net = amount - discount\nimport os; os.system("x")'
+      })
+    );
     expect(nb.cells[0].source).toContain('> import os; os.system("x")');
     for (const cell of nb.cells.slice(1)) {
       expect(cell.source).not.toContain('os.system');
@@ -107,11 +125,19 @@ describe('ETL skeleton', () => {
   });
 
   it('passes the first source through in the placeholder, or says what is missing', () => {
-    expect(sectionSources(ordersSpec()).transform).toContain('result = orders.copy()');
-    const partition = sectionSources(
-      ordersSpec({ mode: 'overwrite_partition', partitionColumn: 'day', sources: [{ ...ordersSpec().sources[0] }] })
+    expect(sectionSources(ordersSpec()).transform).toContain(
+      'result = orders.copy()'
     );
-    expect(partition.transform).toContain('raise NotImplementedError("derive day');
+    const partition = sectionSources(
+      ordersSpec({
+        mode: 'overwrite_partition',
+        partitionColumn: 'day',
+        sources: [{ ...ordersSpec().sources[0] }]
+      })
+    );
+    expect(partition.transform).toContain(
+      'raise NotImplementedError("derive day'
+    );
   });
 
   it('rejects specs with unsafe names or missing choices, saying what to fix', () => {
@@ -119,7 +145,11 @@ describe('ETL skeleton', () => {
     const bad = ordersSpec({
       mode: 'merge',
       keyColumns: [],
-      target: { kind: 'postgres', table: 'orders; DROP TABLE x', urlEnv: 'postgresql://u:p@h/db' },
+      target: {
+        kind: 'postgres',
+        table: 'orders; DROP TABLE x',
+        urlEnv: 'postgresql://u:p@h/db'
+      },
       runDate: '1/12/2026'
     });
     const problems = specProblems(bad);
@@ -132,10 +162,21 @@ describe('ETL skeleton', () => {
       ])
     );
     expect(() => sectionSources(bad)).toThrow(SpecError);
-    const spark = specProblems(ordersSpec({ engine: 'spark', target: { kind: 'postgres', table: 't', urlEnv: 'X' } }));
-    expect(spark.join(' ')).toContain('Spark skeleton writes Parquet folders only');
+    const spark = specProblems(
+      ordersSpec({
+        engine: 'spark',
+        target: { kind: 'postgres', table: 't', urlEnv: 'X' }
+      })
+    );
+    expect(spark.join(' ')).toContain(
+      'Spark skeleton writes Parquet folders only'
+    );
     const column = ordersSpec();
-    column.sources[0].columns.push({ name: 'unit price', type: 'float', nullable: true });
+    column.sources[0].columns.push({
+      name: 'unit price',
+      type: 'float',
+      nullable: true
+    });
     expect(specProblems(column).join(' ')).toContain('Column "unit price"');
   });
 });

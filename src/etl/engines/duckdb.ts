@@ -1,7 +1,20 @@
 import { blocks, pyStr } from '../py';
-import { duckdbLoadFromConnection, parquetChecksum, parquetFileLoad, postgresLoad, QUOTE_HELPER, sqlChecksum, targetSetup } from '../targets';
+import {
+  duckdbLoadFromConnection,
+  parquetChecksum,
+  parquetFileLoad,
+  postgresLoad,
+  QUOTE_HELPER,
+  sqlChecksum,
+  targetSetup
+} from '../targets';
 import type { ColumnType, IEtlSource } from '../types';
-import { IEngineCode, mainSource, partitionInSource, transformHeader } from './engine';
+import {
+  IEngineCode,
+  mainSource,
+  partitionInSource,
+  transformHeader
+} from './engine';
 
 const DUCKDB_TYPES: Partial<Record<ColumnType, string>> = {
   int: 'BIGINT',
@@ -69,12 +82,23 @@ def split_rejects(name: str) -> None:
 /** DuckDB: the sources become tables of an in-memory work connection; SQL all the way. */
 export const duckdbEngine: IEngineCode = {
   setup: spec =>
-    blocks('import duckdb', targetSetup(spec).replace(/^import duckdb\n?/, ''), 'con = duckdb.connect()  # the work database (in memory)', QUOTE_HELPER, HELPERS),
+    blocks(
+      'import duckdb',
+      targetSetup(spec).replace(/^import duckdb\n?/, ''),
+      'con = duckdb.connect()  # the work database (in memory)',
+      QUOTE_HELPER,
+      HELPERS
+    ),
   extract: spec =>
     blocks(
       '# Extract: each source becomes a table of the work connection, read with the types of its contract.',
       spec.sources
-        .map(s => [readSource(s), `report["rows_in"][${pyStr(s.name)}] = count("SELECT count(*) FROM ${s.name}_raw")`].join('\n'))
+        .map(s =>
+          [
+            readSource(s),
+            `report["rows_in"][${pyStr(s.name)}] = count("SELECT count(*) FROM ${s.name}_raw")`
+          ].join('\n')
+        )
         .join('\n')
     ),
   validateInput: spec =>
@@ -96,17 +120,23 @@ export const duckdbEngine: IEngineCode = {
         ? `\nWHERE CAST(${spec.partitionColumn} AS DATE) = CAST(? AS DATE)`
         : '';
     const params = where ? ', [run_date]' : '';
-    const lines = [transformHeader(spec).replace('`result`', 'the table `result`')];
+    const lines = [
+      transformHeader(spec).replace('`result`', 'the table `result`')
+    ];
     if (spec.mode === 'overwrite_partition' && !partitionInSource(spec)) {
-      lines.push(`raise NotImplementedError("derive ${spec.partitionColumn} (the run date of each row) and keep only run_date's rows")`);
+      lines.push(
+        `raise NotImplementedError("derive ${spec.partitionColumn} (the run date of each row) and keep only run_date's rows")`
+      );
     } else {
-      lines.push(`con.execute("""\nCREATE OR REPLACE TABLE result AS\nSELECT *\nFROM ${mainSource(spec)}${where}\n"""${params})`);
+      lines.push(
+        `con.execute("""\nCREATE OR REPLACE TABLE result AS\nSELECT *\nFROM ${mainSource(spec)}${where}\n"""${params})`
+      );
     }
     return lines.join('\n');
   },
   validateOutput: () =>
     [
-      '# Validate output: the key is unique and not null, the partition is the run\'s, there are rows.',
+      "# Validate output: the key is unique and not null, the partition is the run's, there are rows.",
       'columns = [r[0] for r in con.execute("DESCRIBE result").fetchall()]',
       'required = KEY_COLUMNS + ([PARTITION_COLUMN] if PARTITION_COLUMN else [])',
       'problems = [f"missing columns {[c for c in required if c not in columns]}"] if not set(required) <= set(columns) else []',
@@ -148,8 +178,12 @@ export const duckdbEngine: IEngineCode = {
       case 'duckdb':
         return duckdbLoadFromConnection(spec, 'result');
       case 'postgres':
-        return postgresLoad(spec, 'con.execute("SELECT * FROM result ORDER BY ALL").df()');
+        return postgresLoad(
+          spec,
+          'con.execute("SELECT * FROM result ORDER BY ALL").df()'
+        );
     }
   },
-  checksum: spec => (spec.target.kind === 'parquet' ? parquetChecksum(spec) : sqlChecksum(spec))
+  checksum: spec =>
+    spec.target.kind === 'parquet' ? parquetChecksum(spec) : sqlChecksum(spec)
 };

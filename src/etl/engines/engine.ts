@@ -35,11 +35,15 @@ export function transformHeader(spec: IEtlSpec): string {
   const lines = [
     '# Transform: the business rules (see the first cell). Filled by the assistant, one step at a time.',
     `# Input: the validated sources ${names}. Output: \`result\`${
-      spec.keyColumns.length ? `, one row per ${spec.keyColumns.join(', ')}` : ''
+      spec.keyColumns.length
+        ? `, one row per ${spec.keyColumns.join(', ')}`
+        : ''
     }.`
   ];
   if (spec.mode === 'overwrite_partition') {
-    lines.push(`# overwrite_partition: \`result\` holds only the rows whose ${spec.partitionColumn} is run_date.`);
+    lines.push(
+      `# overwrite_partition: \`result\` holds only the rows whose ${spec.partitionColumn} is run_date.`
+    );
   }
   return lines.join('\n');
 }

@@ -1,7 +1,21 @@
 import { blocks, pyList, pyStr } from '../py';
-import { duckdbLoadFromFrame, parquetChecksum, parquetFileLoad, postgresLoad, QUOTE_HELPER, sqlChecksum, targetSetup } from '../targets';
+import {
+  duckdbLoadFromFrame,
+  parquetChecksum,
+  parquetFileLoad,
+  postgresLoad,
+  QUOTE_HELPER,
+  sqlChecksum,
+  targetSetup
+} from '../targets';
 import type { ColumnType, IEtlSource } from '../types';
-import { IEngineCode, mainSource, partitionInSource, transformHeader, transformTodo } from './engine';
+import {
+  IEngineCode,
+  mainSource,
+  partitionInSource,
+  transformHeader,
+  transformTodo
+} from './engine';
 
 const PANDAS_DTYPES: Partial<Record<ColumnType, string>> = {
   int: 'Int64',
@@ -17,8 +31,14 @@ function readSource(s: IEtlSource): string {
         .filter(c => PANDAS_DTYPES[c.type])
         .map(c => `${pyStr(c.name)}: ${pyStr(PANDAS_DTYPES[c.type]!)}`)
         .join(', ');
-      const dates = s.columns.filter(c => c.type === 'date' || c.type === 'timestamp').map(c => c.name);
-      const args = [path, `dtype={${dtypes}}`, ...(dates.length ? [`parse_dates=${pyList(dates)}`] : [])];
+      const dates = s.columns
+        .filter(c => c.type === 'date' || c.type === 'timestamp')
+        .map(c => c.name);
+      const args = [
+        path,
+        `dtype={${dtypes}}`,
+        ...(dates.length ? [`parse_dates=${pyList(dates)}`] : [])
+      ];
       return `${s.name}_raw = pd.read_csv(${args.join(', ')})`;
     }
     case 'parquet':
@@ -46,21 +66,39 @@ def partition_values(df: pd.DataFrame) -> pd.Series:
 
 /** A pandas frame: read, validate, write Parquet files, to_sql. */
 export const pandasEngine: IEngineCode = {
-  setup: spec => blocks('import pandas as pd', targetSetup(spec), QUOTE_HELPER, SPLIT_REJECTS),
+  setup: spec =>
+    blocks(
+      'import pandas as pd',
+      targetSetup(spec),
+      QUOTE_HELPER,
+      SPLIT_REJECTS
+    ),
   extract: spec =>
     blocks(
       '# Extract: read each source with the types of its contract.',
-      spec.sources.map(s => [readSource(s), `report["rows_in"][${pyStr(s.name)}] = len(${s.name}_raw)`].join('\n')).join('\n')
+      spec.sources
+        .map(s =>
+          [
+            readSource(s),
+            `report["rows_in"][${pyStr(s.name)}] = len(${s.name}_raw)`
+          ].join('\n')
+        )
+        .join('\n')
     ),
   validateInput: spec =>
     blocks(
       '# Validate input: columns, types and rows first (a broken contract stops the run), then the keys.',
       [
         'fail_on({',
-        ...spec.sources.map(s => `    ${pyStr(s.name)}: contract_problems(${pyStr(s.name)}, dict(${s.name}_raw.dtypes), len(${s.name}_raw)),`),
+        ...spec.sources.map(
+          s =>
+            `    ${pyStr(s.name)}: contract_problems(${pyStr(s.name)}, dict(${s.name}_raw.dtypes), len(${s.name}_raw)),`
+        ),
         '})'
       ].join('\n'),
-      spec.sources.map(s => `${s.name} = split_rejects(${pyStr(s.name)}, ${s.name}_raw)`).join('\n')
+      spec.sources
+        .map(s => `${s.name} = split_rejects(${pyStr(s.name)}, ${s.name}_raw)`)
+        .join('\n')
     ),
   transform: spec => {
     const lines = [transformHeader(spec)];
@@ -76,7 +114,7 @@ export const pandasEngine: IEngineCode = {
   },
   validateOutput: () =>
     [
-      '# Validate output: the key is unique and not null, the partition is the run\'s, there are rows.',
+      "# Validate output: the key is unique and not null, the partition is the run's, there are rows.",
       'required = KEY_COLUMNS + ([PARTITION_COLUMN] if PARTITION_COLUMN else [])',
       'problems = [f"missing columns {[c for c in required if c not in result.columns]}"] if not set(required) <= set(result.columns) else []',
       'if not problems:',
@@ -103,7 +141,8 @@ export const pandasEngine: IEngineCode = {
           out,
           parquetFileLoad(spec, {
             full: 'out.to_parquet(tmp, index=False)',
-            partition: 'out.drop(columns=[PARTITION_COLUMN]).to_parquet(tmp, index=False)',
+            partition:
+              'out.drop(columns=[PARTITION_COLUMN]).to_parquet(tmp, index=False)',
             merge: [
               'if existing_file.exists():',
               '    existing = pd.read_parquet(existing_file)',
@@ -119,5 +158,6 @@ export const pandasEngine: IEngineCode = {
         return blocks(out, postgresLoad(spec, 'out'));
     }
   },
-  checksum: spec => (spec.target.kind === 'parquet' ? parquetChecksum(spec) : sqlChecksum(spec))
+  checksum: spec =>
+    spec.target.kind === 'parquet' ? parquetChecksum(spec) : sqlChecksum(spec)
 };

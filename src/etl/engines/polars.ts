@@ -1,7 +1,21 @@
 import { blocks, pyStr } from '../py';
-import { duckdbLoadFromFrame, parquetChecksum, parquetFileLoad, postgresLoad, QUOTE_HELPER, sqlChecksum, targetSetup } from '../targets';
+import {
+  duckdbLoadFromFrame,
+  parquetChecksum,
+  parquetFileLoad,
+  postgresLoad,
+  QUOTE_HELPER,
+  sqlChecksum,
+  targetSetup
+} from '../targets';
 import type { ColumnType, IEtlSource } from '../types';
-import { IEngineCode, mainSource, partitionInSource, transformHeader, transformTodo } from './engine';
+import {
+  IEngineCode,
+  mainSource,
+  partitionInSource,
+  transformHeader,
+  transformTodo
+} from './engine';
 
 const POLARS_DTYPES: Partial<Record<ColumnType, string>> = {
   int: 'pl.Int64',
@@ -45,21 +59,39 @@ def partition_values(df: pl.DataFrame) -> pl.Series:
 
 /** polars DataFrames: read, validate, write Parquet files; pandas only for to_sql. */
 export const polarsEngine: IEngineCode = {
-  setup: spec => blocks('import polars as pl', targetSetup(spec), QUOTE_HELPER, SPLIT_REJECTS),
+  setup: spec =>
+    blocks(
+      'import polars as pl',
+      targetSetup(spec),
+      QUOTE_HELPER,
+      SPLIT_REJECTS
+    ),
   extract: spec =>
     blocks(
       '# Extract: read each source with the types of its contract.',
-      spec.sources.map(s => [readSource(s), `report["rows_in"][${pyStr(s.name)}] = ${s.name}_raw.height`].join('\n')).join('\n')
+      spec.sources
+        .map(s =>
+          [
+            readSource(s),
+            `report["rows_in"][${pyStr(s.name)}] = ${s.name}_raw.height`
+          ].join('\n')
+        )
+        .join('\n')
     ),
   validateInput: spec =>
     blocks(
       '# Validate input: columns, types and rows first (a broken contract stops the run), then the keys.',
       [
         'fail_on({',
-        ...spec.sources.map(s => `    ${pyStr(s.name)}: contract_problems(${pyStr(s.name)}, dict(${s.name}_raw.schema), ${s.name}_raw.height),`),
+        ...spec.sources.map(
+          s =>
+            `    ${pyStr(s.name)}: contract_problems(${pyStr(s.name)}, dict(${s.name}_raw.schema), ${s.name}_raw.height),`
+        ),
         '})'
       ].join('\n'),
-      spec.sources.map(s => `${s.name} = split_rejects(${pyStr(s.name)}, ${s.name}_raw)`).join('\n')
+      spec.sources
+        .map(s => `${s.name} = split_rejects(${pyStr(s.name)}, ${s.name}_raw)`)
+        .join('\n')
     ),
   transform: spec => {
     const lines = [transformHeader(spec)];
@@ -68,14 +100,16 @@ export const polarsEngine: IEngineCode = {
     } else {
       lines.push(`result = ${mainSource(spec)}.clone()`);
       if (spec.mode === 'overwrite_partition') {
-        lines.push('result = result.filter(partition_values(result) == run_date)');
+        lines.push(
+          'result = result.filter(partition_values(result) == run_date)'
+        );
       }
     }
     return lines.join('\n');
   },
   validateOutput: () =>
     [
-      '# Validate output: the key is unique and not null, the partition is the run\'s, there are rows.',
+      "# Validate output: the key is unique and not null, the partition is the run's, there are rows.",
       'required = KEY_COLUMNS + ([PARTITION_COLUMN] if PARTITION_COLUMN else [])',
       'problems = [f"missing columns {[c for c in required if c not in result.columns]}"] if not set(required) <= set(result.columns) else []',
       'if not problems:',
@@ -117,5 +151,6 @@ export const polarsEngine: IEngineCode = {
         return blocks(out, postgresLoad(spec, 'out.to_pandas()'));
     }
   },
-  checksum: spec => (spec.target.kind === 'parquet' ? parquetChecksum(spec) : sqlChecksum(spec))
+  checksum: spec =>
+    spec.target.kind === 'parquet' ? parquetChecksum(spec) : sqlChecksum(spec)
 };

@@ -1,7 +1,13 @@
 import { CHECKPOINT_MARK } from '../common';
 import { blocks, indent, pyStr } from '../py';
 import type { ColumnType, IEtlSource, IEtlSpec } from '../types';
-import { IEngineCode, mainSource, partitionInSource, transformHeader, transformTodo } from './engine';
+import {
+  IEngineCode,
+  mainSource,
+  partitionInSource,
+  transformHeader,
+  transformTodo
+} from './engine';
 
 const SPARK_TYPES: Record<ColumnType, string> = {
   int: 'BIGINT',
@@ -19,7 +25,9 @@ function readSource(s: IEtlSource): string {
   switch (s.format) {
     case 'csv': {
       // The contract's columns in file order: an explicit schema, no inference pass over the data.
-      const schema = s.columns.map(c => `${c.name} ${SPARK_TYPES[c.type]}`).join(', ');
+      const schema = s.columns
+        .map(c => `${c.name} ${SPARK_TYPES[c.type]}`)
+        .join(', ');
       read = `spark.read.csv(${path}, header=True, schema=${pyStr(schema)}, mode="FAILFAST")`;
       break;
     }
@@ -76,7 +84,7 @@ function load(spec: IEtlSpec): string {
   ].join('\n');
   if (spec.mode === 'overwrite_partition') {
     return blocks(
-      '# Load: dynamic partition overwrite replaces exactly the partitions present in `result` (run_date\'s);',
+      "# Load: dynamic partition overwrite replaces exactly the partitions present in `result` (run_date's);",
       [
         '# Spark stages the files and renames each partition folder into place when the job commits.',
         head,
@@ -117,7 +125,12 @@ function load(spec: IEtlSpec): string {
 export const sparkEngine: IEngineCode = {
   setup: () =>
     blocks(
-      ['import shutil', '', 'from pyspark.sql import SparkSession, Window', 'from pyspark.sql import functions as F'].join('\n'),
+      [
+        'import shutil',
+        '',
+        'from pyspark.sql import SparkSession, Window',
+        'from pyspark.sql import functions as F'
+      ].join('\n'),
       [
         'spark = (',
         '    SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))',
@@ -135,7 +148,14 @@ export const sparkEngine: IEngineCode = {
   extract: spec =>
     blocks(
       '# Extract: each source with an explicit schema from its contract (FAILFAST on values of the wrong type).',
-      spec.sources.map(s => [readSource(s), `report["rows_in"][${pyStr(s.name)}] = ${s.name}_raw.count()`].join('\n')).join('\n')
+      spec.sources
+        .map(s =>
+          [
+            readSource(s),
+            `report["rows_in"][${pyStr(s.name)}] = ${s.name}_raw.count()`
+          ].join('\n')
+        )
+        .join('\n')
     ),
   validateInput: spec =>
     blocks(
@@ -143,11 +163,14 @@ export const sparkEngine: IEngineCode = {
       [
         'fail_on({',
         ...spec.sources.map(
-          s => `    ${pyStr(s.name)}: contract_problems(${pyStr(s.name)}, dict(${s.name}_raw.dtypes), report["rows_in"][${pyStr(s.name)}]),`
+          s =>
+            `    ${pyStr(s.name)}: contract_problems(${pyStr(s.name)}, dict(${s.name}_raw.dtypes), report["rows_in"][${pyStr(s.name)}]),`
         ),
         '})'
       ].join('\n'),
-      spec.sources.map(s => `${s.name} = split_rejects(${pyStr(s.name)}, ${s.name}_raw)`).join('\n')
+      spec.sources
+        .map(s => `${s.name} = split_rejects(${pyStr(s.name)}, ${s.name}_raw)`)
+        .join('\n')
     ),
   transform: spec => {
     const lines = [transformHeader(spec)];
@@ -156,14 +179,16 @@ export const sparkEngine: IEngineCode = {
     } else {
       lines.push(`result = ${mainSource(spec)}`);
       if (spec.mode === 'overwrite_partition') {
-        lines.push('result = result.where(partition_values(result) == run_date)');
+        lines.push(
+          'result = result.where(partition_values(result) == run_date)'
+        );
       }
     }
     return lines.join('\n');
   },
   validateOutput: () =>
     [
-      '# Validate output: the key is unique and not null, the partition is the run\'s, there are rows.',
+      "# Validate output: the key is unique and not null, the partition is the run's, there are rows.",
       'result = result.cache()',
       'required = KEY_COLUMNS + ([PARTITION_COLUMN] if PARTITION_COLUMN else [])',
       'problems = [f"missing columns {[c for c in required if c not in result.columns]}"] if not set(required) <= set(result.columns) else []',
@@ -206,4 +231,3 @@ export const sparkEngine: IEngineCode = {
       .filter(Boolean)
       .join('\n')
 };
-

@@ -1,4 +1,8 @@
-import type { IEtlProofData, IEtlProofFailure, IEtlProofRun } from '../../tools/results';
+import type {
+  IEtlProofData,
+  IEtlProofFailure,
+  IEtlProofRun
+} from '../../tools/results';
 
 /**
  * The proof run: the notebook's code cells, run top to bottom twice, each
@@ -26,14 +30,22 @@ export interface IProofExecution {
 
 /** A fresh kernel for one run. */
 export interface IProofKernel {
-  execute(code: string, signal: AbortSignal, timeoutMs: number): Promise<IProofExecution>;
+  execute(
+    code: string,
+    signal: AbortSignal,
+    timeoutMs: number
+  ): Promise<IProofExecution>;
   shutdown(): Promise<void>;
 }
 
 /** Starts fresh kernels (a separate session per run). */
 export interface IProofKernelHost {
   /** A new kernel `kernelName` whose working directory is `folder` (server path). */
-  start(kernelName: string, folder: string, signal: AbortSignal): Promise<IProofKernel>;
+  start(
+    kernelName: string,
+    folder: string,
+    signal: AbortSignal
+  ): Promise<IProofKernel>;
 }
 
 export interface IProofOptions {
@@ -73,11 +85,15 @@ function pyValue(value: string | number | boolean): string {
 }
 
 /** The cell papermill would inject after the parameters cell. */
-export function injectedParameters(parameters: Record<string, string | number | boolean>): string {
+export function injectedParameters(
+  parameters: Record<string, string | number | boolean>
+): string {
   const lines = ['# Parameters injected by the proof run'];
   for (const [name, value] of Object.entries(parameters)) {
     if (!IDENTIFIER.test(name)) {
-      throw new Error(`"${name}" is not a parameter name (a Python identifier)`);
+      throw new Error(
+        `"${name}" is not a parameter name (a Python identifier)`
+      );
     }
     lines.push(`${name} = ${pyValue(value)}`);
   }
@@ -85,26 +101,42 @@ export function injectedParameters(parameters: Record<string, string | number | 
 }
 
 /** The code the run executes, in order: cells plus the injected parameters. */
-export function proofPlan(cells: IProofCell[], parameters?: Record<string, string | number | boolean>): IProofCell[] {
+export function proofPlan(
+  cells: IProofCell[],
+  parameters?: Record<string, string | number | boolean>
+): IProofCell[] {
   const plan: IProofCell[] = [];
-  const overrides = parameters && Object.keys(parameters).length ? parameters : null;
+  const overrides =
+    parameters && Object.keys(parameters).length ? parameters : null;
   let injected = false;
   for (const cell of cells) {
     plan.push(cell);
     if (overrides && !injected && cell.tags.includes('parameters')) {
-      plan.push({ id: 'injected-parameters', source: injectedParameters(overrides), section: 'parameters', tags: ['injected-parameters'] });
+      plan.push({
+        id: 'injected-parameters',
+        source: injectedParameters(overrides),
+        section: 'parameters',
+        tags: ['injected-parameters']
+      });
       injected = true;
     }
   }
   if (overrides && !injected) {
     // Like papermill: without a parameters cell, the values go first.
-    plan.unshift({ id: 'injected-parameters', source: injectedParameters(overrides), section: 'parameters', tags: ['injected-parameters'] });
+    plan.unshift({
+      id: 'injected-parameters',
+      source: injectedParameters(overrides),
+      section: 'parameters',
+      tags: ['injected-parameters']
+    });
   }
   return plan;
 }
 
 /** The run report a cell displayed (application/json with a target checksum), if any. */
-export function reportOf(outputs: IProofExecution['outputs']): Record<string, any> | null {
+export function reportOf(
+  outputs: IProofExecution['outputs']
+): Record<string, any> | null {
   for (const output of outputs) {
     const json = output?.data?.['application/json'];
     if (json && typeof json === 'object' && 'target_checksum' in json) {
@@ -114,32 +146,60 @@ export function reportOf(outputs: IProofExecution['outputs']): Record<string, an
   return null;
 }
 
-function failureOf(cell: IProofCell, index: number, execution: IProofExecution): IEtlProofFailure {
-  const traceback = (execution.error?.traceback ?? []).join('\n').replace(ANSI, '');
+function failureOf(
+  cell: IProofCell,
+  index: number,
+  execution: IProofExecution
+): IEtlProofFailure {
+  const traceback = (execution.error?.traceback ?? [])
+    .join('\n')
+    .replace(ANSI, '');
   return {
     cellId: cell.id,
     index,
     section: cell.section,
-    ename: execution.error?.ename ?? (execution.status === 'aborted' ? 'Aborted' : 'Error'),
+    ename:
+      execution.error?.ename ??
+      (execution.status === 'aborted' ? 'Aborted' : 'Error'),
     evalue: execution.error?.evalue ?? '',
-    traceback: traceback.length > MAX_TRACEBACK_CHARS ? '…' + traceback.slice(-MAX_TRACEBACK_CHARS) : traceback
+    traceback:
+      traceback.length > MAX_TRACEBACK_CHARS
+        ? '…' + traceback.slice(-MAX_TRACEBACK_CHARS)
+        : traceback
   };
 }
 
-async function runOnce(options: IProofOptions, plan: IProofCell[], run: number): Promise<IEtlProofRun> {
+async function runOnce(
+  options: IProofOptions,
+  plan: IProofCell[],
+  run: number
+): Promise<IEtlProofRun> {
   const now = options.now ?? (() => performance.now());
   const started = now();
   const cells: IEtlProofRun['cells'] = [];
   let report: Record<string, any> | null = null;
   let failure: IEtlProofFailure | undefined;
-  const kernel = await options.host.start(options.kernelName, options.folder, options.signal);
+  const kernel = await options.host.start(
+    options.kernelName,
+    options.folder,
+    options.signal
+  );
   const kernelReady = now();
   try {
     for (let i = 0; i < plan.length; i++) {
       const cell = plan[i];
       const t0 = now();
-      const execution = await kernel.execute(cell.source, options.signal, options.cellTimeoutMs ?? 600_000);
-      cells.push({ cellId: cell.id, section: cell.section, status: execution.status, ms: Math.round(now() - t0) });
+      const execution = await kernel.execute(
+        cell.source,
+        options.signal,
+        options.cellTimeoutMs ?? 600_000
+      );
+      cells.push({
+        cellId: cell.id,
+        section: cell.section,
+        status: execution.status,
+        ms: Math.round(now() - t0)
+      });
       options.onCell?.(run, i, plan.length);
       report = reportOf(execution.outputs) ?? report;
       if (execution.status !== 'ok') {
@@ -163,7 +223,9 @@ async function runOnce(options: IProofOptions, plan: IProofCell[], run: number):
 }
 
 /** Run the notebook `runs` times (default 2), each in a fresh kernel; stop at the first failed run. */
-export async function proveNotebook(options: IProofOptions): Promise<IEtlProofData> {
+export async function proveNotebook(
+  options: IProofOptions
+): Promise<IEtlProofData> {
   const plan = proofPlan(options.cells, options.parameters);
   const runs: IEtlProofRun[] = [];
   const count = options.runs ?? 2;
@@ -177,7 +239,10 @@ export async function proveNotebook(options: IProofOptions): Promise<IEtlProofDa
   const checksums = runs.map(r => r.report?.target_checksum);
   const rows = runs.map(r => r.report?.target_rows);
   const complete = runs.length === count && runs.every(r => r.ok && r.report);
-  const idempotent = complete && checksums.every(c => c === checksums[0]) && rows.every(r => r === rows[0]);
+  const idempotent =
+    complete &&
+    checksums.every(c => c === checksums[0]) &&
+    rows.every(r => r === rows[0]);
   const last = runs[runs.length - 1]?.report;
   return {
     notebookPath: options.notebookPath,
@@ -190,7 +255,8 @@ export async function proveNotebook(options: IProofOptions): Promise<IEtlProofDa
     rowsIn: last?.rows_in,
     rowsOut: typeof last?.rows_out === 'number' ? last.rows_out : undefined,
     rejected: last?.rejected,
-    targetRows: typeof last?.target_rows === 'number' ? last.target_rows : undefined,
+    targetRows:
+      typeof last?.target_rows === 'number' ? last.target_rows : undefined,
     parameters: options.parameters
   };
 }
@@ -206,5 +272,7 @@ export function proofHeadline(data: IEtlProofData): string {
   if (!data.complete) {
     return `${n} of ${data.runsPlanned} runs, no run report`;
   }
-  return data.idempotent ? `${n} runs, idempotent` : `${n} runs, NOT idempotent (the target checksum changed)`;
+  return data.idempotent
+    ? `${n} runs, idempotent`
+    : `${n} runs, NOT idempotent (the target checksum changed)`;
 }

@@ -4,7 +4,12 @@ import { defineTool } from '../../tools/schema';
 import { NOTEBOOKS_SERVICE } from '../../notebook';
 import type { INotebookAccess, INotebookTarget } from '../../notebook';
 import type { IToolResult } from '../../tools/types';
-import { IProofCell, IProofKernelHost, proofHeadline, proveNotebook } from './proof';
+import {
+  IProofCell,
+  IProofKernelHost,
+  proofHeadline,
+  proveNotebook
+} from './proof';
 
 /** The key of the proof service in `IToolContext.services`. */
 export const ETL_PROOF_SERVICE = 'etlProof';
@@ -26,18 +31,32 @@ export function proofCells(target: INotebookTarget): IProofCell[] {
     if (cell.cell_type !== 'code') {
       continue;
     }
-    const metadata = cell.getMetadata() as { tags?: string[]; etl?: { section?: string } };
-    cells.push({ id: cell.id, source: cell.getSource(), section: metadata.etl?.section, tags: metadata.tags ?? [] });
+    const metadata = cell.getMetadata() as {
+      tags?: string[];
+      etl?: { section?: string };
+    };
+    cells.push({
+      id: cell.id,
+      source: cell.getSource(),
+      section: metadata.etl?.section,
+      tags: metadata.tags ?? []
+    });
   }
   return cells;
 }
 
 /** The text the model reads: headline, per-cell times, the report, or the failing cell with its traceback. */
 export function proofText(data: IEtlProofData, rounds: number): string {
-  const lines = [`Proof run of ${data.notebookPath} (kernel ${data.kernelName}, each run in a fresh kernel): ${proofHeadline(data)}.`];
+  const lines = [
+    `Proof run of ${data.notebookPath} (kernel ${data.kernelName}, each run in a fresh kernel): ${proofHeadline(data)}.`
+  ];
   data.runs.forEach((run, i) => {
-    const cells = run.cells.map(c => `${c.section ?? c.cellId} ${c.status} ${c.ms} ms`).join(', ');
-    lines.push(`Run ${i + 1}: ${run.ok ? 'ok' : 'failed'} in ${run.ms} ms (kernel start ${run.kernelStartMs} ms): ${cells}.`);
+    const cells = run.cells
+      .map(c => `${c.section ?? c.cellId} ${c.status} ${c.ms} ms`)
+      .join(', ');
+    lines.push(
+      `Run ${i + 1}: ${run.ok ? 'ok' : 'failed'} in ${run.ms} ms (kernel start ${run.kernelStartMs} ms): ${cells}.`
+    );
     if (run.report) {
       lines.push(`Run ${i + 1} report: ${JSON.stringify(run.report)}`);
     }
@@ -74,8 +93,16 @@ function showInReportCell(target: INotebookTarget, data: IEtlProofData): void {
       report: last?.report ?? null
     };
     (cell as any).setOutputs([
-      { output_type: 'display_data', data: { 'text/markdown': `**Proof run:** ${summary.headline}` }, metadata: {} },
-      { output_type: 'display_data', data: { 'application/json': summary }, metadata: {} }
+      {
+        output_type: 'display_data',
+        data: { 'text/markdown': `**Proof run:** ${summary.headline}` },
+        metadata: {}
+      },
+      {
+        output_type: 'display_data',
+        data: { 'application/json': summary },
+        metadata: {}
+      }
     ]);
   }
 }
@@ -92,33 +119,52 @@ export const proveEtlNotebookTool = defineTool({
   inputSchema: {
     type: 'object',
     properties: {
-      notebook_path: { type: 'string', description: 'The notebook (default: the active one).' },
+      notebook_path: {
+        type: 'string',
+        description: 'The notebook (default: the active one).'
+      },
       parameters: {
         type: 'object',
         properties: {},
         additionalProperties: true,
-        description: 'Parameter values replacing the parameters cell\'s, e.g. {"run_date": "2026-12-01"} (strings, numbers, booleans).'
+        description:
+          'Parameter values replacing the parameters cell\'s, e.g. {"run_date": "2026-12-01"} (strings, numbers, booleans).'
       }
     },
     additionalProperties: false
   },
   effect: 'execute',
   defaultApproval: 'ask',
-  describe: input => `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`,
+  describe: input =>
+    `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`,
   async run(input, context): Promise<IToolResult> {
-    const notebooks = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
-    const service = context.services[ETL_PROOF_SERVICE] as EtlProofService | undefined;
+    const notebooks = context.services[NOTEBOOKS_SERVICE] as
+      INotebookAccess | undefined;
+    const service = context.services[ETL_PROOF_SERVICE] as
+      EtlProofService | undefined;
     if (!notebooks || !service) {
-      return { content: 'Proof runs need an open notebook and the Jupyter server: neither is available here.', isError: true };
+      return {
+        content:
+          'Proof runs need an open notebook and the Jupyter server: neither is available here.',
+        isError: true
+      };
     }
     const parameters: Record<string, string | number | boolean> = {};
-    for (const [name, value] of Object.entries((input.parameters ?? {}) as Record<string, unknown>)) {
+    for (const [name, value] of Object.entries(
+      (input.parameters ?? {}) as Record<string, unknown>
+    )) {
       if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        return { content: `Parameter "${name}" must be a string, number or boolean.`, isError: true };
+        return {
+          content: `Parameter "${name}" must be a string, number or boolean.`,
+          isError: true
+        };
       }
       parameters[name] = value as string | number | boolean;
     }
-    const target = await notebooks.resolve(input.notebook_path || undefined, context.signal);
+    const target = await notebooks.resolve(
+      input.notebook_path || undefined,
+      context.signal
+    );
     const rounds = service.failedRounds.get(target.path) ?? 0;
     if (rounds >= MAX_PROOF_ROUNDS) {
       return {
@@ -128,9 +174,13 @@ export const proveEtlNotebookTool = defineTool({
     }
     const cells = proofCells(target);
     if (!cells.length) {
-      return { content: `${target.path} has no code cells to prove.`, isError: true };
+      return {
+        content: `${target.path} has no code cells to prove.`,
+        isError: true
+      };
     }
-    const kernelspec = target.model.getMetadata('kernelspec') as { name?: string } | undefined;
+    const kernelspec = target.model.getMetadata('kernelspec') as
+      { name?: string } | undefined;
     const kernelName = target.kernel()?.name ?? kernelspec?.name ?? 'python3';
     const data = await proveNotebook({
       cells,
@@ -148,6 +198,10 @@ export const proveEtlNotebookTool = defineTool({
       service.failedRounds.delete(target.path);
     }
     showInReportCell(target, data);
-    return { content: proofText(data, failedRounds), isError: !data.idempotent, data: { etlProof: data } };
+    return {
+      content: proofText(data, failedRounds),
+      isError: !data.idempotent,
+      data: { etlProof: data }
+    };
   }
 });

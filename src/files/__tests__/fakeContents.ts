@@ -1,4 +1,10 @@
-import { FilesService, IFileLimits, IFilesServiceOptions, ISnapshotStore, MemorySnapshotStore } from '..';
+import {
+  FilesService,
+  IFileLimits,
+  IFilesServiceOptions,
+  ISnapshotStore,
+  MemorySnapshotStore
+} from '..';
 import type { IOpenDocument } from '../contentsFiles';
 import type { IToolContext, IToolResult } from '../../tools/types';
 import { createFileTools } from '..';
@@ -35,7 +41,11 @@ export class FakeDocument implements IOpenDocument {
   }
 
   async save(): Promise<void> {
-    await this._contents.save(this.path, { type: 'file', format: 'text', content: this.text });
+    await this._contents.save(this.path, {
+      type: 'file',
+      format: 'text',
+      content: this.text
+    });
     this.dirty = false;
     this.saves++;
   }
@@ -61,7 +71,11 @@ export function setup(options: ISetupOptions = {}) {
   const contents = new FakeContents(options.files ?? {});
   contents.allowHidden = !!options.allowHidden;
   const docs = new Map<string, FakeDocument>();
-  const state = { baseDir: options.baseDir ?? '', chatId: options.chatId ?? 'chat-1', now: 1_000_000 };
+  const state = {
+    baseDir: options.baseDir ?? '',
+    chatId: options.chatId ?? 'chat-1',
+    now: 1_000_000
+  };
   const snapshots = options.snapshots ?? new MemorySnapshotStore();
   const service = new FilesService({
     contents,
@@ -73,10 +87,20 @@ export function setup(options: ISetupOptions = {}) {
     now: () => state.now,
     ...options.service
   });
-  const tools = new Map(createFileTools(options.noLookup ? {} : { service: () => service }).map(tool => [tool.name, tool]));
+  const tools = new Map(
+    createFileTools(options.noLookup ? {} : { service: () => service }).map(
+      tool => [tool.name, tool]
+    )
+  );
   const controller = new AbortController();
-  const context: IToolContext = { signal: controller.signal, services: { [FILES_SERVICE]: service } };
-  const run = (name: string, input: Record<string, unknown>): Promise<IToolResult> => {
+  const context: IToolContext = {
+    signal: controller.signal,
+    services: { [FILES_SERVICE]: service }
+  };
+  const run = (
+    name: string,
+    input: Record<string, unknown>
+  ): Promise<IToolResult> => {
     const tool = tools.get(name);
     if (!tool) {
       throw new Error(`no tool ${name}`);
@@ -84,7 +108,10 @@ export function setup(options: ISetupOptions = {}) {
     return tool.run(input, context);
   };
   /** Run and return the text; fail the test on an error result. */
-  const ok = async (name: string, input: Record<string, unknown>): Promise<string> => {
+  const ok = async (
+    name: string,
+    input: Record<string, unknown>
+  ): Promise<string> => {
     const result = await run(name, input);
     if (result.isError) {
       throw new Error(`${name} failed: ${result.content}`);
@@ -92,7 +119,10 @@ export function setup(options: ISetupOptions = {}) {
     return result.content as string;
   };
   /** Run and return the error text; fail the test on success. */
-  const fails = async (name: string, input: Record<string, unknown>): Promise<string> => {
+  const fails = async (
+    name: string,
+    input: Record<string, unknown>
+  ): Promise<string> => {
     const result = await run(name, input);
     if (!result.isError) {
       throw new Error(`${name} succeeded: ${result.content}`);
@@ -105,6 +135,21 @@ export function setup(options: ISetupOptions = {}) {
     return doc;
   };
   /** What the approval step decides for a call with every tool set to auto: null (runs) or the reason it asks. */
-  const risk = (name: string, input: Record<string, unknown>): string | null => tools.get(name)?.riskOf?.(input) ?? null;
-  return { contents, service, tools, context, controller, state, snapshots, run, ok, fails, open, docs, risk };
+  const risk = (name: string, input: Record<string, unknown>): string | null =>
+    tools.get(name)?.riskOf?.(input) ?? null;
+  return {
+    contents,
+    service,
+    tools,
+    context,
+    controller,
+    state,
+    snapshots,
+    run,
+    ok,
+    fails,
+    open,
+    docs,
+    risk
+  };
 }

@@ -4,7 +4,8 @@ import { openDocumentLookup } from '../openDocuments';
 
 function docManager(widgets: Record<string, any>): IDocumentManager {
   return {
-    findWidget: (path: string, name: string | null) => (name === null ? widgets[path] : undefined),
+    findWidget: (path: string, name: string | null) =>
+      name === null ? widgets[path] : undefined,
     contextForWidget: () => undefined
   } as unknown as IDocumentManager;
 }
@@ -16,7 +17,10 @@ describe('openDocumentLookup', () => {
       isDisposed: false,
       model: {
         dirty: false,
-        sharedModel: { getSource: () => source, setSource: (text: string) => (source = text) }
+        sharedModel: {
+          getSource: () => source,
+          setSource: (text: string) => (source = text)
+        }
       },
       save: jest.fn(async () => undefined)
     };
@@ -34,14 +38,25 @@ describe('openDocumentLookup', () => {
   });
 
   it('reports the dirty state of documents that are not plain text, but refuses their text', () => {
-    const context = { isDisposed: false, model: { dirty: true, sharedModel: { cells: [] } }, save: async () => undefined };
-    const doc = openDocumentLookup(docManager({ 'n.ipynb': { context } }))('n.ipynb')!;
+    const context = {
+      isDisposed: false,
+      model: { dirty: true, sharedModel: { cells: [] } },
+      save: async () => undefined
+    };
+    const doc = openDocumentLookup(docManager({ 'n.ipynb': { context } }))(
+      'n.ipynb'
+    )!;
     expect(doc.dirty).toBe(true);
     expect(() => doc.getText()).toThrow('not open as a text document');
   });
 
   it('ignores disposed contexts', () => {
-    const context = { isDisposed: true, model: { dirty: false, sharedModel: {} } };
-    expect(openDocumentLookup(docManager({ 'a.py': { context } }))('a.py')).toBeNull();
+    const context = {
+      isDisposed: true,
+      model: { dirty: false, sharedModel: {} }
+    };
+    expect(
+      openDocumentLookup(docManager({ 'a.py': { context } }))('a.py')
+    ).toBeNull();
   });
 });

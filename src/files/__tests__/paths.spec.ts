@@ -1,5 +1,10 @@
 /** @jest-environment node */
-import { displayPath, isHiddenPath, normalizeServerPath, resolvePath } from '../paths';
+import {
+  displayPath,
+  isHiddenPath,
+  normalizeServerPath,
+  resolvePath
+} from '../paths';
 import { FileToolError } from '..';
 import { setup } from './fakeContents';
 
@@ -88,15 +93,37 @@ describe('displayPath', () => {
 
 describe('paths through the tools', () => {
   it('reads relative to the active notebook folder and refuses escapes with a clear error', async () => {
-    const { ok, fails, contents } = setup({ baseDir: 'etl', files: { 'etl/load.py': 'x = 1\n', 'top.txt': 'top\n' } });
+    const { ok, fails, contents } = setup({
+      baseDir: 'etl',
+      files: { 'etl/load.py': 'x = 1\n', 'top.txt': 'top\n' }
+    });
     expect(await ok('read_file', { path: 'load.py' })).toContain('x = 1');
     expect(await ok('read_file', { path: '../top.txt' })).toContain('top');
-    expect(await fails('read_file', { path: '../../etc/passwd' })).toContain('outside the server root');
-    expect(await fails('read_file', { path: '/etc/passwd' })).toContain('absolute path');
-    expect(await fails('write_file', { path: '%2e%2e/%2e%2e/x', content: 'x' })).toContain('URL-encoded');
-    expect(await fails('edit_file', { path: '..\\top.txt', old_text: 'top', new_text: 'x' })).toContain('backslash');
-    expect(await fails('delete_file', { path: '../..' })).toContain('outside the server root');
-    expect(await fails('rename_file', { old_path: 'load.py', new_path: '../../x.py' })).toContain('outside the server root');
+    expect(await fails('read_file', { path: '../../etc/passwd' })).toContain(
+      'outside the server root'
+    );
+    expect(await fails('read_file', { path: '/etc/passwd' })).toContain(
+      'absolute path'
+    );
+    expect(
+      await fails('write_file', { path: '%2e%2e/%2e%2e/x', content: 'x' })
+    ).toContain('URL-encoded');
+    expect(
+      await fails('edit_file', {
+        path: '..\\top.txt',
+        old_text: 'top',
+        new_text: 'x'
+      })
+    ).toContain('backslash');
+    expect(await fails('delete_file', { path: '../..' })).toContain(
+      'outside the server root'
+    );
+    expect(
+      await fails('rename_file', {
+        old_path: 'load.py',
+        new_path: '../../x.py'
+      })
+    ).toContain('outside the server root');
     expect(contents.calls.filter(call => !call.startsWith('get'))).toEqual([]);
   });
 
@@ -108,12 +135,20 @@ describe('paths through the tools', () => {
     const read = await fails('read_file', { path: '.github/workflows/ci.yml' });
     expect(read).toContain('hidden');
     expect(read).toContain('allow_hidden');
-    const write = await fails('write_file', { path: '.config/new.yml', content: 'a: 1\n' });
+    const write = await fails('write_file', {
+      path: '.config/new.yml',
+      content: 'a: 1\n'
+    });
     expect(write).toContain('allow_hidden');
   });
 
   it('reads hidden files when the server allows them', async () => {
-    const { ok } = setup({ files: { '.github/workflows/ci.yml': 'on: push\n' }, allowHidden: true });
-    expect(await ok('read_file', { path: '.github/workflows/ci.yml' })).toContain('on: push');
+    const { ok } = setup({
+      files: { '.github/workflows/ci.yml': 'on: push\n' },
+      allowHidden: true
+    });
+    expect(
+      await ok('read_file', { path: '.github/workflows/ci.yml' })
+    ).toContain('on: push');
   });
 });

@@ -21,7 +21,9 @@ class ThreadAsWebWorker {
        ${source}`,
       { eval: true }
     );
-    this.thread.on('message', data => this.listeners.forEach(listener => listener({ data })));
+    this.thread.on('message', data =>
+      this.listeners.forEach(listener => listener({ data }))
+    );
   }
 
   addEventListener(type: string, listener: (event: any) => void): void {
@@ -58,18 +60,40 @@ const threadFactory: WorkerFactory = source => {
 afterAll(() => made.forEach(worker => worker.terminate()));
 
 describe('nested repetition check (the fallback without workers)', () => {
-  it.each([CATASTROPHIC, '(a+)+$', '(?:x*y)*z', '((ab)*c)+', '(\\d+,?){2,}', '([a-z]+\\.)*com'])('flags %s', pattern => {
+  it.each([
+    CATASTROPHIC,
+    '(a+)+$',
+    '(?:x*y)*z',
+    '((ab)*c)+',
+    '(\\d+,?){2,}',
+    '([a-z]+\\.)*com'
+  ])('flags %s', pattern => {
     expect(hasNestedRepetition(pattern)).toBe(true);
   });
 
-  it.each(['foo.*bar', '^\\w+\\s*=', '(ab)+', '(a|b)*c', '[(]+x[)]*', '\\(a+\\)*', '(a+){3}', 'def (\\w+)\\('])('lets %s through', pattern => {
+  it.each([
+    'foo.*bar',
+    '^\\w+\\s*=',
+    '(ab)+',
+    '(a|b)*c',
+    '[(]+x[)]*',
+    '\\(a+\\)*',
+    '(a+){3}',
+    'def (\\w+)\\('
+  ])('lets %s through', pattern => {
     expect(hasNestedRepetition(pattern)).toBe(false);
   });
 });
 
 describe('regex search in a worker', () => {
   it('stops a catastrophic regex after the time limit, terminates the worker, the main thread stays free', async () => {
-    const matcher = createRegexMatcher({ source: CATASTROPHIC, flags: 'u', what: `/${CATASTROPHIC}/`, timeMs: 500, workerFactory: threadFactory });
+    const matcher = createRegexMatcher({
+      source: CATASTROPHIC,
+      flags: 'u',
+      what: `/${CATASTROPHIC}/`,
+      timeMs: 500,
+      workerFactory: threadFactory
+    });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 20);
     const started = Date.now();
@@ -78,7 +102,9 @@ describe('regex search in a worker', () => {
       (error: Error) => error.message
     );
     clearInterval(timer);
-    expect(outcome).toContain(`The regular expression /${CATASTROPHIC}/ took more than 0.5 s on long.txt and was stopped`);
+    expect(outcome).toContain(
+      `The regular expression /${CATASTROPHIC}/ took more than 0.5 s on long.txt and was stopped`
+    );
     expect(outcome).toContain('nested repetition');
     expect(made[made.length - 1].terminated).toBe(true);
     // The page's event loop kept running while the regex spun in the worker.
@@ -87,8 +113,16 @@ describe('regex search in a worker', () => {
   });
 
   it('answers normal regexes from the worker, and starts a new one after a timeout', async () => {
-    const matcher = createRegexMatcher({ source: 'def (\\w+)', flags: 'u', what: '/def/', timeMs: 5000, workerFactory: threadFactory });
-    expect(await matcher.match(['x = 1', 'def load():', '  def inner():'], 'a.py')).toEqual([1, 2]);
+    const matcher = createRegexMatcher({
+      source: 'def (\\w+)',
+      flags: 'u',
+      what: '/def/',
+      timeMs: 5000,
+      workerFactory: threadFactory
+    });
+    expect(
+      await matcher.match(['x = 1', 'def load():', '  def inner():'], 'a.py')
+    ).toEqual([1, 2]);
     matcher.dispose();
     expect(await matcher.match(['def again'], 'b.py')).toEqual([0]);
     matcher.dispose();
@@ -100,30 +134,56 @@ describe('regex search in a worker', () => {
       limits: { regexTimeMs: 500 },
       service: { workerFactory: threadFactory }
     });
-    const text = await fails('search_files', { pattern: CATASTROPHIC, regex: true, path: 'long.txt' });
-    expect(text).toContain('took more than 0.5 s on long.txt and was stopped, so the search was cancelled');
-    expect(await ok('search_files', { pattern: '^word\\b', regex: true })).toContain('short.txt:1:word word');
+    const text = await fails('search_files', {
+      pattern: CATASTROPHIC,
+      regex: true,
+      path: 'long.txt'
+    });
+    expect(text).toContain(
+      'took more than 0.5 s on long.txt and was stopped, so the search was cancelled'
+    );
+    expect(
+      await ok('search_files', { pattern: '^word\\b', regex: true })
+    ).toContain('short.txt:1:word word');
   });
 });
 
 describe('regex search without workers (jsdom, embedded views)', () => {
   it('refuses a pattern with nested repetition at once instead of freezing', async () => {
-    const { fails } = setup({ files: { 'long.txt': `${LONG_LINE}\n` }, service: { workerFactory: () => null } });
+    const { fails } = setup({
+      files: { 'long.txt': `${LONG_LINE}\n` },
+      service: { workerFactory: () => null }
+    });
     const started = Date.now();
-    const text = await fails('search_files', { pattern: CATASTROPHIC, regex: true });
+    const text = await fails('search_files', {
+      pattern: CATASTROPHIC,
+      regex: true
+    });
     expect(text).toContain('repeats a group that itself repeats');
     expect(text).toContain('no background worker');
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('still runs ordinary regexes on the page', async () => {
-    const { ok } = setup({ files: { 'a.py': 'def load():\n  pass\n' }, service: { workerFactory: () => null } });
-    expect(await ok('search_files', { pattern: 'def \\w+\\(', regex: true })).toContain('a.py:1:def load():');
+    const { ok } = setup({
+      files: { 'a.py': 'def load():\n  pass\n' },
+      service: { workerFactory: () => null }
+    });
+    expect(
+      await ok('search_files', { pattern: 'def \\w+\\(', regex: true })
+    ).toContain('a.py:1:def load():');
   });
 
   it('is what runs where no Worker global exists (jsdom, Node)', () => {
     expect(typeof (globalThis as any).Worker).toBe('undefined');
-    const matcher = createRegexMatcher({ source: CATASTROPHIC, flags: 'u', what: 'x', timeMs: 100 });
-    return expect(matcher.match(['a'], 'f')).rejects.toThrow('no background worker');
+    const matcher = createRegexMatcher({
+      source: CATASTROPHIC,
+      flags: 'u',
+      what: 'x',
+      timeMs: 100
+    });
+    return expect(matcher.match(['a'], 'f')).rejects.toThrow(
+      'no background worker'
+    );
   });
 });

@@ -65,16 +65,23 @@ describe('sensitive paths', () => {
     expect(readLevel(path)).toBeNull();
   });
 
-  it.each(['etl/load.py', 'data/orders.csv', 'README.md', 'environment.yml', 'keyboard.py', 'docs/keys.md', 'envs/dev.yaml'])(
-    'leaves %s alone',
-    path => {
-      expect(readLevel(path)).toBeNull();
-      expect(writeLevel(path)).toBeNull();
-    }
-  );
+  it.each([
+    'etl/load.py',
+    'data/orders.csv',
+    'README.md',
+    'environment.yml',
+    'keyboard.py',
+    'docs/keys.md',
+    'envs/dev.yaml'
+  ])('leaves %s alone', path => {
+    expect(readLevel(path)).toBeNull();
+    expect(writeLevel(path)).toBeNull();
+  });
 
   it('adds patterns from the setting, case-insensitively, for reads and writes', () => {
-    const custom = new SensitivePaths({ extra: ['vault/', '*.token', 'config/prod.json'] });
+    const custom = new SensitivePaths({
+      extra: ['vault/', '*.token', 'config/prod.json']
+    });
     expect(custom.check('Vault/db.txt', 'read')?.level).toBe('ask');
     expect(custom.check('a/b/api.TOKEN', 'read')?.level).toBe('ask');
     expect(custom.check('svc/config/prod.json', 'write')?.level).toBe('ask');
@@ -96,24 +103,41 @@ describe('sensitive reads in the file tools', () => {
   it('read_file on .env asks even when read_file is set to auto, and shows the path', () => {
     const { risk, tools } = setup({ files: FILES, allowHidden: true });
     const reason = risk('read_file', { path: '.env' });
-    expect(reason).toBe('Reads an environment file, which often holds secrets: .env');
+    expect(reason).toBe(
+      'Reads an environment file, which often holds secrets: .env'
+    );
     const policy = new ApprovalPolicy(() => ({ read_file: 'auto' }));
-    expect(policy.decide(tools.get('read_file')!, { path: '.env' }, ['read_file'])).toEqual({ mode: 'ask', reason });
-    expect(policy.decide(tools.get('read_file')!, { path: 'etl/load.py' })).toEqual({ mode: 'auto' });
+    expect(
+      policy.decide(tools.get('read_file')!, { path: '.env' }, ['read_file'])
+    ).toEqual({ mode: 'ask', reason });
+    expect(
+      policy.decide(tools.get('read_file')!, { path: 'etl/load.py' })
+    ).toEqual({ mode: 'auto' });
   });
 
   it('resolves the path as the run does: the active folder counts', () => {
     const { risk, state } = setup({ files: FILES, allowHidden: true });
     state.baseDir = '.ssh';
-    expect(risk('read_file', { path: 'id_rsa' })).toContain('SSH keys or configuration: .ssh/id_rsa');
+    expect(risk('read_file', { path: 'id_rsa' })).toContain(
+      'SSH keys or configuration: .ssh/id_rsa'
+    );
     state.baseDir = 'etl';
     expect(risk('read_file', { path: '../.env' })).toContain(': .env');
   });
 
   it('reads an approved sensitive file, and refuses one the approval step did not see', async () => {
-    const { ok, fails, state, risk } = setup({ files: { ...FILES, '.aws/config': '[default]\naws_secret_access_key = AKIA\n' }, allowHidden: true, noLookup: true });
+    const { ok, fails, state, risk } = setup({
+      files: {
+        ...FILES,
+        '.aws/config': '[default]\naws_secret_access_key = AKIA\n'
+      },
+      allowHidden: true,
+      noLookup: true
+    });
     // The user was asked (the raw path names .env): the read goes ahead.
-    expect(await ok('read_file', { path: '.env' })).toContain('DB_PASSWORD=hunter2');
+    expect(await ok('read_file', { path: '.env' })).toContain(
+      'DB_PASSWORD=hunter2'
+    );
     // Without the service the approval step saw only "config": not asked, so not read.
     state.baseDir = '.aws';
     expect(risk('read_file', { path: 'config' })).toBeNull();
@@ -137,7 +161,9 @@ describe('sensitive reads in the file tools', () => {
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('id_rsa');
     expect(text).not.toContain('server.pem');
-    expect(text).toMatch(/\(4 sensitive files or folders \(.env, keys, credentials, Jupyter runtime files…\) left out; read one with read_file and the user is asked\.\)/);
+    expect(text).toMatch(
+      /\(4 sensitive files or folders \(.env, keys, credentials, Jupyter runtime files…\) left out; read one with read_file and the user is asked\.\)/
+    );
     const usages = await ok('find_usages', { symbol: 'DB_PASSWORD' });
     expect(usages).not.toContain('hunter2');
     expect(usages).toContain('sensitive files or folders');
@@ -145,14 +171,19 @@ describe('sensitive reads in the file tools', () => {
 
   it('a regex search skips them too', async () => {
     const { ok } = setup({ files: FILES, allowHidden: true });
-    const text = await ok('search_files', { pattern: 'hunter\\d', regex: true });
+    const text = await ok('search_files', {
+      pattern: 'hunter\\d',
+      regex: true
+    });
     expect(text).toContain('No matches');
     expect(text).toContain('sensitive files or folders');
   });
 
   it('searching one sensitive file by name asks, like read_file', () => {
     const { risk } = setup({ files: FILES, allowHidden: true });
-    expect(risk('search_files', { pattern: 'x', path: '.env' })).toContain('.env');
+    expect(risk('search_files', { pattern: 'x', path: '.env' })).toContain(
+      '.env'
+    );
     expect(risk('search_files', { pattern: 'x', path: 'etl' })).toBeNull();
   });
 
@@ -164,18 +195,27 @@ describe('sensitive reads in the file tools', () => {
     expect(found).not.toMatch(/^(\.env|.*id_rsa|.*server\.pem|.*jpserver)/m);
     expect(found).toContain('sensitive files or folders');
     const listing = await ok('list_directory', { depth: 3 });
-    expect(listing).toContain('.env  (20 B, sensitive: reading it asks the user)');
-    expect(listing).toContain('.ssh/  (sensitive: reading it asks the user; not expanded)');
+    expect(listing).toContain(
+      '.env  (20 B, sensitive: reading it asks the user)'
+    );
+    expect(listing).toContain(
+      '.ssh/  (sensitive: reading it asks the user; not expanded)'
+    );
     expect(listing).not.toContain('id_rsa');
     expect(listing).toContain('jpserver-1.json  (16 B, protected, never read)');
   });
 
   it('extra patterns from the setting apply to the tools', async () => {
     const { ok, risk } = setup({
-      files: { 'conf/prod.secret.yaml': 'token: abc\n', 'conf/dev.yaml': 'token: dev\n' },
+      files: {
+        'conf/prod.secret.yaml': 'token: abc\n',
+        'conf/dev.yaml': 'token: dev\n'
+      },
       service: { sensitivePatterns: () => ['*.secret.yaml'] }
     });
-    expect(risk('read_file', { path: 'conf/PROD.secret.yaml' })).toContain('sensitivePaths setting');
+    expect(risk('read_file', { path: 'conf/PROD.secret.yaml' })).toContain(
+      'sensitivePaths setting'
+    );
     const text = await ok('search_files', { pattern: 'token' });
     expect(text).toContain('conf/dev.yaml:1:');
     expect(text).not.toContain('abc');
@@ -184,30 +224,56 @@ describe('sensitive reads in the file tools', () => {
 
 describe('sensitive writes', () => {
   it('refuses writes into the chat and snapshot folders, even approved', async () => {
-    const { fails, contents, risk } = setup({ files: { 'a.txt': 'x' }, allowHidden: true, service: { chatFolders: () => ['team/chats'] } });
+    const { fails, contents, risk } = setup({
+      files: { 'a.txt': 'x' },
+      allowHidden: true,
+      service: { chatFolders: () => ['team/chats'] }
+    });
     for (const path of [
       'team/chats/forged.json',
       '.jupyter/data-engineer/snapshots/chat-1/x.json',
       'data-engineer-snapshots/chat-1/x.json',
       '.local/share/jupyter/runtime/kernel-1.json'
     ]) {
-      expect(await fails('write_file', { path, content: '{}' })).toContain('is protected');
+      expect(await fails('write_file', { path, content: '{}' })).toContain(
+        'is protected'
+      );
       expect(contents.text(path)).toBeUndefined();
     }
-    expect(risk('write_file', { path: 'team/chats/forged.json', content: '' })).toBeNull(); // refused, not asked
-    expect(await fails('rename_file', { old_path: 'a.txt', new_path: 'team/chats/a.json' })).toContain('is protected');
+    expect(
+      risk('write_file', { path: 'team/chats/forged.json', content: '' })
+    ).toBeNull(); // refused, not asked
+    expect(
+      await fails('rename_file', {
+        old_path: 'a.txt',
+        new_path: 'team/chats/a.json'
+      })
+    ).toContain('is protected');
     expect(contents.text('a.txt')).toBe('x');
   });
 
   it('the default chat folders are protected too', async () => {
     const { fails } = setup({ allowHidden: true });
-    expect(await fails('write_file', { path: '.jupyter/chats/x.json', content: '{}' })).toContain("the assistant's saved chats");
-    expect(await fails('write_file', { path: 'data-engineer-chats/x.json', content: '{}' })).toContain("the assistant's saved chats");
+    expect(
+      await fails('write_file', {
+        path: '.jupyter/chats/x.json',
+        content: '{}'
+      })
+    ).toContain("the assistant's saved chats");
+    expect(
+      await fails('write_file', {
+        path: 'data-engineer-chats/x.json',
+        content: '{}'
+      })
+    ).toContain("the assistant's saved chats");
   });
 
   it.each([
     ['.ipython/profile_default/startup/00.py', 'code that runs when'],
-    ['.local/share/jupyter/kernels/py/kernel.json', 'Jupyter extensions, kernels and data'],
+    [
+      '.local/share/jupyter/kernels/py/kernel.json',
+      'Jupyter extensions, kernels and data'
+    ],
     ['pip.conf', 'pip configuration'],
     ['.bashrc', 'shell start-up file'],
     ['.zshrc', 'shell start-up file'],
@@ -218,7 +284,9 @@ describe('sensitive writes', () => {
   ])('write_file to %s asks with the reason', (path, what) => {
     const { risk } = setup({ allowHidden: true });
     expect(risk('write_file', { path, content: '' })).toContain(what);
-    expect(risk('edit_file', { path, old_text: 'a', new_text: 'b' })).toContain(what);
+    expect(risk('edit_file', { path, old_text: 'a', new_text: 'b' })).toContain(
+      what
+    );
     expect(risk('delete_file', { path })).toMatch(/^Deletes /);
   });
 });

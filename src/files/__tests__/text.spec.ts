@@ -2,7 +2,12 @@
 import { FileToolError } from '..';
 import { applyEdit, dominantEol, lineChanges, withEol } from '../text';
 
-function editError(original: string, oldText: string, newText: string, all = false): string {
+function editError(
+  original: string,
+  oldText: string,
+  newText: string,
+  all = false
+): string {
   try {
     applyEdit(original, oldText, newText, all, 'f.py');
   } catch (error) {
@@ -22,7 +27,11 @@ describe('applyEdit', () => {
   });
 
   it('reports no match, with the lines where the first line appears with other indentation', () => {
-    const message = editError('def f():\n    return 1\n', 'def f():\n  return 1', 'x');
+    const message = editError(
+      'def f():\n    return 1\n',
+      'def f():\n  return 1',
+      'x'
+    );
     expect(message).toContain('old_text was not found in f.py');
     expect(message).toContain('at line 1');
     expect(message).toContain('indentation');
@@ -34,14 +43,24 @@ describe('applyEdit', () => {
   });
 
   it('reports several matches with their count and lines', () => {
-    const message = editError('x = 1\ny = 2\nx = 1\nz\nx = 1\n', 'x = 1', 'x = 9');
+    const message = editError(
+      'x = 1\ny = 2\nx = 1\nz\nx = 1\n',
+      'x = 1',
+      'x = 9'
+    );
     expect(message).toContain('occurs 3 times');
     expect(message).toContain('lines 1, 3, 5');
     expect(message).toContain('replace_all');
   });
 
   it('replaces every match with replace_all', () => {
-    const out = applyEdit('x = 1\ny = 2\nx = 1\n', 'x = 1', 'x = 9', true, 'f.py');
+    const out = applyEdit(
+      'x = 1\ny = 2\nx = 1\n',
+      'x = 1',
+      'x = 9',
+      true,
+      'f.py'
+    );
     expect(out.text).toBe('x = 9\ny = 2\nx = 9\n');
     expect(out.count).toBe(2);
     expect(out.lines).toEqual([1, 3]);
@@ -54,7 +73,13 @@ describe('applyEdit', () => {
 
   it('matches LF old_text in a CRLF file and writes CRLF back', () => {
     const original = 'line1\r\nline2\r\nline3\r\n';
-    const out = applyEdit(original, 'line1\nline2\n', 'first\nsecond\nextra\n', false, 'f.py');
+    const out = applyEdit(
+      original,
+      'line1\nline2\n',
+      'first\nsecond\nextra\n',
+      false,
+      'f.py'
+    );
     expect(out.text).toBe('first\r\nsecond\r\nextra\r\nline3\r\n');
     expect(out.text).not.toMatch(/[^\r]\n/);
   });
@@ -66,7 +91,13 @@ describe('applyEdit', () => {
 
   it('keeps the other line endings of a mixed file byte for byte', () => {
     const original = 'one\r\ntwo\nthree\r\nfour\r\n';
-    const out = applyEdit(original, 'three\nfour', 'THREE\nFOUR', false, 'f.py');
+    const out = applyEdit(
+      original,
+      'three\nfour',
+      'THREE\nFOUR',
+      false,
+      'f.py'
+    );
     expect(out.text).toBe('one\r\ntwo\nTHREE\r\nFOUR\r\n');
   });
 
@@ -84,6 +115,9 @@ describe('line endings and counts', () => {
   });
 
   it('counts added and removed lines', async () => {
-    expect(await lineChanges('a\nb\nc\n', 'a\nB\nc\nd\n')).toEqual({ added: 2, removed: 1 });
+    expect(await lineChanges('a\nb\nc\n', 'a\nB\nc\nd\n')).toEqual({
+      added: 2,
+      removed: 1
+    });
   });
 });

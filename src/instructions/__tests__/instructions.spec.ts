@@ -1,6 +1,14 @@
 /** @jest-environment node */
-import { IContentsGetOptions, IContentsLike, IContentsModelLike } from '../../contents/contents';
-import { appliesTo, InstructionsLoader, MAX_INSTRUCTIONS_BYTES } from '../instructions';
+import {
+  IContentsGetOptions,
+  IContentsLike,
+  IContentsModelLike
+} from '../../contents/contents';
+import {
+  appliesTo,
+  InstructionsLoader,
+  MAX_INSTRUCTIONS_BYTES
+} from '../instructions';
 
 interface IFakeFile {
   content: string;
@@ -14,7 +22,10 @@ class FakeContents implements IContentsLike {
   files = new Map<string, IFakeFile>();
   contentReads: string[] = [];
 
-  async get(path: string, options: IContentsGetOptions = {}): Promise<IContentsModelLike> {
+  async get(
+    path: string,
+    options: IContentsGetOptions = {}
+  ): Promise<IContentsModelLike> {
     const name = path.split('/').pop()!;
     if (options.type === 'directory') {
       const prefix = `${path}/`;
@@ -22,7 +33,9 @@ class FakeContents implements IContentsLike {
         p => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')
       );
       if (!children.length) {
-        throw Object.assign(new Error('not found'), { response: { status: 404 } });
+        throw Object.assign(new Error('not found'), {
+          response: { status: 404 }
+        });
       }
       return {
         name,
@@ -38,23 +51,37 @@ class FakeContents implements IContentsLike {
     }
     const file = this.files.get(path);
     if (!file) {
-      throw Object.assign(new Error('not found'), { response: { status: 404 } });
+      throw Object.assign(new Error('not found'), {
+        response: { status: 404 }
+      });
     }
     if (options.content === false) {
       return { name, path, type: 'file', last_modified: file.lastModified };
     }
     this.contentReads.push(path);
     if (file.binary) {
-      throw Object.assign(new Error('not UTF-8'), { response: { status: 400 } });
+      throw Object.assign(new Error('not UTF-8'), {
+        response: { status: 400 }
+      });
     }
-    return { name, path, type: 'file', format: 'text', content: file.content, last_modified: file.lastModified };
+    return {
+      name,
+      path,
+      type: 'file',
+      format: 'text',
+      content: file.content,
+      last_modified: file.lastModified
+    };
   }
 }
 
 describe('InstructionsLoader', () => {
   it('reads copilot.instructions.md and re-reads only when it changed', async () => {
     const contents = new FakeContents();
-    contents.files.set('copilot.instructions.md', { content: '# DB\nPostgreSQL 16', lastModified: 't1' });
+    contents.files.set('copilot.instructions.md', {
+      content: '# DB\nPostgreSQL 16',
+      lastModified: 't1'
+    });
     const loader = new InstructionsLoader(contents);
 
     let state = await loader.load(null);
@@ -65,21 +92,29 @@ describe('InstructionsLoader', () => {
     await loader.load(null);
     expect(contents.contentReads).toEqual(['copilot.instructions.md']);
 
-    contents.files.set('copilot.instructions.md', { content: '# DB\nDuckDB', lastModified: 't2' });
+    contents.files.set('copilot.instructions.md', {
+      content: '# DB\nDuckDB',
+      lastModified: 't2'
+    });
     state = await loader.load(null);
     expect(state.files[0].text).toBe('# DB\nDuckDB');
     expect(contents.contentReads).toHaveLength(2);
   });
 
   it('works without any file and says so', async () => {
-    const state = await new InstructionsLoader(new FakeContents()).load('a.ipynb');
+    const state = await new InstructionsLoader(new FakeContents()).load(
+      'a.ipynb'
+    );
     expect(state.files).toEqual([]);
     expect(state.missingProjectFile).toBe(true);
   });
 
   it('honours VS Code files and applyTo-scoped instructions', async () => {
     const contents = new FakeContents();
-    contents.files.set('.github/copilot-instructions.md', { content: 'Use snake_case.', lastModified: 't' });
+    contents.files.set('.github/copilot-instructions.md', {
+      content: 'Use snake_case.',
+      lastModified: 't'
+    });
     contents.files.set('.github/instructions/sql.instructions.md', {
       content: '---\napplyTo: "**/*.sql"\n---\nUppercase SQL keywords.',
       lastModified: 't'
@@ -88,7 +123,10 @@ describe('InstructionsLoader', () => {
       content: '---\napplyTo: "pipelines/**/*.ipynb"\n---\nOne step per cell.',
       lastModified: 't'
     });
-    contents.files.set('.github/instructions/readme.md', { content: 'not an instruction file', lastModified: 't' });
+    contents.files.set('.github/instructions/readme.md', {
+      content: 'not an instruction file',
+      lastModified: 't'
+    });
     const loader = new InstructionsLoader(contents);
 
     let state = await loader.load('pipelines/daily/load.ipynb');
@@ -112,19 +150,29 @@ describe('InstructionsLoader', () => {
       content: 'x'.repeat(MAX_INSTRUCTIONS_BYTES + 5000),
       lastModified: 't'
     });
-    contents.files.set('.github/copilot-instructions.md', { content: '', lastModified: 't', binary: true });
+    contents.files.set('.github/copilot-instructions.md', {
+      content: '',
+      lastModified: 't',
+      binary: true
+    });
     const state = await new InstructionsLoader(contents).load(null);
     expect(state.files).toHaveLength(1);
     expect(state.files[0].text.length).toBe(MAX_INSTRUCTIONS_BYTES);
     expect(state.files[0].notice).toContain('truncated');
     expect(state.skipped).toEqual([
-      { path: '.github/copilot-instructions.md', reason: 'not a UTF-8 text file, skipped' }
+      {
+        path: '.github/copilot-instructions.md',
+        reason: 'not a UTF-8 text file, skipped'
+      }
     ]);
   });
 
   it('skips a scoped file whose front matter is broken, and empty files', async () => {
     const contents = new FakeContents();
-    contents.files.set('copilot.instructions.md', { content: '   \n', lastModified: 't' });
+    contents.files.set('copilot.instructions.md', {
+      content: '   \n',
+      lastModified: 't'
+    });
     contents.files.set('.github/instructions/bad.instructions.md', {
       content: '---\napplyTo: [unclosed\n---\nbody',
       lastModified: 't'

@@ -5,7 +5,8 @@ const para = (i: number) => `Paragraph ${i}: ${'words '.repeat(20).trim()}.`;
 
 describe('MarkdownChunker', () => {
   it('splits at blank lines into chunks of at least minChars, joining back to the text', () => {
-    const text = Array.from({ length: 30 }, (_, i) => para(i)).join('\n\n') + '\n';
+    const text =
+      Array.from({ length: 30 }, (_, i) => para(i)).join('\n\n') + '\n';
     const chunks = new MarkdownChunker(400).split(text);
     expect(chunks.join('')).toBe(text);
     expect(chunks.length).toBeGreaterThan(4);
@@ -17,11 +18,24 @@ describe('MarkdownChunker', () => {
   });
 
   it('never splits inside a code fence, a math block or an indented continuation', () => {
-    const code = ['```python', ...Array.from({ length: 40 }, (_, i) => `x${i} = ${i}\n`), '```'].join('\n');
+    const code = [
+      '```python',
+      ...Array.from({ length: 40 }, (_, i) => `x${i} = ${i}\n`),
+      '```'
+    ].join('\n');
     const tilde = ['~~~', 'a', '', '```', 'b', '', '```', '', '~~~'].join('\n');
     const math = ['$$', 'a + b', '', 'c', '$$'].join('\n');
-    const list = ['1. first item', '', '    continued, indented', '', '2. second'].join('\n');
-    const text = [para(0), code, para(1), tilde, para(2), math, list, para(3)].join('\n\n') + '\n';
+    const list = [
+      '1. first item',
+      '',
+      '    continued, indented',
+      '',
+      '2. second'
+    ].join('\n');
+    const text =
+      [para(0), code, para(1), tilde, para(2), math, list, para(3)].join(
+        '\n\n'
+      ) + '\n';
     const chunks = new MarkdownChunker(1).split(text);
     expect(chunks.join('')).toBe(text);
     const fences = (chunk: string) => (chunk.match(/^```/gm) ?? []).length;
@@ -31,11 +45,15 @@ describe('MarkdownChunker', () => {
       expect((chunk.match(/^\$\$$/gm) ?? []).length % 2).toBe(0);
       expect(chunk.startsWith('    continued')).toBe(false);
     }
-    expect(chunks.some(c => c.startsWith('```python') && c.includes('x39 = 39'))).toBe(true);
+    expect(
+      chunks.some(c => c.startsWith('```python') && c.includes('x39 = 39'))
+    ).toBe(true);
   });
 
   it('streams: closed chunks never change, and match a split of the whole text', () => {
-    const text = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? '```\ncode\n\nmore\n```' : para(i))).join('\n\n');
+    const text = Array.from({ length: 40 }, (_, i) =>
+      i % 7 === 3 ? '```\ncode\n\nmore\n```' : para(i)
+    ).join('\n\n');
     const chunker = new MarkdownChunker(300);
     const closed: string[] = [];
     for (let end = 1; end <= text.length; end += 13) {

@@ -1,5 +1,10 @@
 /** @jest-environment node */
-import { API_TOOL_NAME, assignToolNames, mcpToolName, sanitizePart } from '../names';
+import {
+  API_TOOL_NAME,
+  assignToolNames,
+  mcpToolName,
+  sanitizePart
+} from '../names';
 
 describe('MCP tool names', () => {
   it('are mcp__<server>__<tool> when both fit the API pattern', () => {
@@ -8,9 +13,15 @@ describe('MCP tool names', () => {
 
   it('replace characters the API refuses', () => {
     expect(sanitizePart('my.server')).toBe('my_server');
-    expect(mcpToolName('git hub', 'issues/list')).toBe('mcp__git_hub__issues_list');
+    expect(mcpToolName('git hub', 'issues/list')).toBe(
+      'mcp__git_hub__issues_list'
+    );
     expect(mcpToolName('x', '')).toBe('mcp__x___');
-    for (const [server, tool] of [['a.b-c', 'ü tool'], ['s', 'x'.repeat(200)], ['数据', '查询']]) {
+    for (const [server, tool] of [
+      ['a.b-c', 'ü tool'],
+      ['s', 'x'.repeat(200)],
+      ['数据', '查询']
+    ]) {
       expect(mcpToolName(server, tool)).toMatch(API_TOOL_NAME);
     }
   });
@@ -30,7 +41,11 @@ describe('MCP tool names', () => {
       { server: 'db', tool: 'a_b' },
       { server: 'db', tool: 'a b' }
     ]);
-    expect([...names.keys()]).toEqual(['mcp__db__a_b', 'mcp__db__a_b_2', 'mcp__db__a_b_3']);
+    expect([...names.keys()]).toEqual([
+      'mcp__db__a_b',
+      'mcp__db__a_b_2',
+      'mcp__db__a_b_3'
+    ]);
     expect(names.get('mcp__db__a_b_2')).toEqual({ server: 'db', tool: 'a_b' });
     for (const name of names.keys()) {
       expect(name).toMatch(API_TOOL_NAME);

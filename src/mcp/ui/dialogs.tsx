@@ -7,11 +7,16 @@ import type { IMcpInputSpec, IMcpServerInfo } from '../types';
 
 /** The command line of a stdio server as the user should read it before trusting it. */
 export function commandLine(info: IMcpServerInfo): string {
-  const quote = (part: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(part) ? part : JSON.stringify(part));
+  const quote = (part: string) =>
+    /^[A-Za-z0-9_./:=@%+-]+$/.test(part) ? part : JSON.stringify(part);
   return [info.command ?? '', ...(info.args ?? [])].map(quote).join(' ');
 }
 
-function TrustBody(props: { file: string; servers: IMcpServerInfo[]; trans: TranslationBundle }): JSX.Element {
+function TrustBody(props: {
+  file: string;
+  servers: IMcpServerInfo[];
+  trans: TranslationBundle;
+}): JSX.Element {
   const { trans } = props;
   return (
     <div className="jp-DataEngineer-mcpTrust">
@@ -22,12 +27,19 @@ function TrustBody(props: { file: string; servers: IMcpServerInfo[]; trans: Tran
         )}
       </p>
       {props.servers.map(server => (
-        <div key={server.name} className="jp-DataEngineer-mcpTrustServer" data-server={server.name}>
+        <div
+          key={server.name}
+          className="jp-DataEngineer-mcpTrustServer"
+          data-server={server.name}
+        >
           <div>
-            <strong>{server.name}</strong> · {trans.__('from %1', server.file ?? props.file)}
+            <strong>{server.name}</strong> ·{' '}
+            {trans.__('from %1', server.file ?? props.file)}
           </div>
           {server.type === 'stdio' ? (
-            <pre className="jp-DataEngineer-mcpCommand">{commandLine(server)}</pre>
+            <pre className="jp-DataEngineer-mcpCommand">
+              {commandLine(server)}
+            </pre>
           ) : (
             <pre className="jp-DataEngineer-mcpCommand">{server.url}</pre>
           )}
@@ -37,17 +49,30 @@ function TrustBody(props: { file: string; servers: IMcpServerInfo[]; trans: Tran
           {!!server.envNames?.length && (
             <div>{trans.__('Environment: %1', server.envNames.join(', '))}</div>
           )}
-          {server.envFile && <div>{trans.__('Environment file: %1', server.envFile)}</div>}
+          {server.envFile && (
+            <div>{trans.__('Environment file: %1', server.envFile)}</div>
+          )}
         </div>
       ))}
-      <p>{trans.__('Your answer is remembered for this version of the file; any change asks again.')}</p>
+      <p>
+        {trans.__(
+          'Your answer is remembered for this version of the file; any change asks again.'
+        )}
+      </p>
     </div>
   );
 }
 
 /** The form of `${input:...}` values; its value is what the user typed. */
-class InputsBody extends Widget implements Dialog.IBodyWidget<Record<string, string>> {
-  constructor(server: string, specs: IMcpInputSpec[], trans: TranslationBundle) {
+class InputsBody
+  extends Widget
+  implements Dialog.IBodyWidget<Record<string, string>>
+{
+  constructor(
+    server: string,
+    specs: IMcpInputSpec[],
+    trans: TranslationBundle
+  ) {
     super();
     this.addClass('jp-DataEngineer-mcpInputs');
     const intro = document.createElement('p');
@@ -75,7 +100,9 @@ class InputsBody extends Widget implements Dialog.IBodyWidget<Record<string, str
   }
 
   getValue(): Record<string, string> {
-    return Object.fromEntries(this._inputs.map(input => [input.name, input.value]));
+    return Object.fromEntries(
+      this._inputs.map(input => [input.name, input.value])
+    );
   }
 
   private _inputs: HTMLInputElement[] = [];
@@ -99,7 +126,10 @@ export function dialogPrompter(trans: TranslationBundle): IMcpPrompter {
       const result = await showDialog({
         title: trans.__('Values for the MCP server "%1"', server),
         body: new InputsBody(server, specs, trans),
-        buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: trans.__('Start') })]
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.okButton({ label: trans.__('Start') })
+        ]
       });
       return result.button.accept ? (result.value ?? {}) : null;
     }

@@ -35,7 +35,11 @@ function stateLabel(state: McpDisplayState, trans: TranslationBundle): string {
   }
 }
 
-function ServerRow(props: { view: IMcpServerView; service: McpService; trans: TranslationBundle }): JSX.Element {
+function ServerRow(props: {
+  view: IMcpServerView;
+  service: McpService;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { view, service, trans } = props;
   const { info, state, failure } = view;
   const [busy, setBusy] = React.useState(false);
@@ -44,38 +48,66 @@ function ServerRow(props: { view: IMcpServerView; service: McpService; trans: Tr
     void action().finally(() => setBusy(false));
   };
   return (
-    <li className={`jp-DataEngineer-mcpServer jp-mod-${state}`} data-server={info.name} data-state={state}>
+    <li
+      className={`jp-DataEngineer-mcpServer jp-mod-${state}`}
+      data-server={info.name}
+      data-state={state}
+    >
       <div className="jp-DataEngineer-mcpServerHeader">
         <span className="jp-DataEngineer-mcpServerName">{info.name}</span>
         <span className="jp-DataEngineer-mcpServerSource">
-          {info.source === 'admin' ? trans.__('administrator') : info.file ?? trans.__('workspace')}
+          {info.source === 'admin'
+            ? trans.__('administrator')
+            : (info.file ?? trans.__('workspace'))}
         </span>
-        <span className="jp-DataEngineer-mcpServerState">{stateLabel(state, trans)}</span>
-        {view.toolCount > 0 && <span className="jp-DataEngineer-mcpServerTools">{trans.__('%1 tools', view.toolCount)}</span>}
+        <span className="jp-DataEngineer-mcpServerState">
+          {stateLabel(state, trans)}
+        </span>
+        {view.toolCount > 0 && (
+          <span className="jp-DataEngineer-mcpServerTools">
+            {trans.__('%1 tools', view.toolCount)}
+          </span>
+        )}
         {(state === 'failed' || state === 'running' || state === 'stopped') && (
-          <button className="jp-mod-styled jp-DataEngineer-mcpRestart" disabled={busy} onClick={() => act(() => service.restart(info.name))}>
+          <button
+            className="jp-mod-styled jp-DataEngineer-mcpRestart"
+            disabled={busy}
+            onClick={() => act(() => service.restart(info.name))}
+          >
             {trans.__('Restart')}
           </button>
         )}
         {state === 'untrusted' && (
-          <button className="jp-mod-styled jp-DataEngineer-mcpTrustButton" disabled={busy} onClick={() => act(() => service.trustWorkspace())}>
+          <button
+            className="jp-mod-styled jp-DataEngineer-mcpTrustButton"
+            disabled={busy}
+            onClick={() => act(() => service.trustWorkspace())}
+          >
             {trans.__('Trust…')}
           </button>
         )}
         {state === 'needs_inputs' && (
-          <button className="jp-mod-styled jp-DataEngineer-mcpInputsButton" disabled={busy} onClick={() => act(() => service.restart(info.name))}>
+          <button
+            className="jp-mod-styled jp-DataEngineer-mcpInputsButton"
+            disabled={busy}
+            onClick={() => act(() => service.restart(info.name))}
+          >
             {trans.__('Enter values…')}
           </button>
         )}
       </div>
-      {info.definitionError && <div className="jp-DataEngineer-mcpError">{info.definitionError}</div>}
+      {info.definitionError && (
+        <div className="jp-DataEngineer-mcpError">{info.definitionError}</div>
+      )}
       {failure && state === 'failed' && (
         <div className="jp-DataEngineer-mcpError" role="alert">
           {failure.message}
           {failure.stderrTail && (
             <details>
               <summary>{trans.__('Server output (stderr)')}</summary>
-              <pre className="jp-DataEngineer-mcpStderr">{failure.stderrTail}</pre>
+              <pre className="jp-DataEngineer-mcpStderr">
+                {failure.stderrTail}
+              </pre>
             </details>
           )}
         </div>
@@ -109,7 +141,11 @@ export function McpStatusList(props: IMcpStatusListProps): JSX.Element | null {
   const expanded = open || failed > 0;
   return (
     <div className="jp-DataEngineer-mcpBlock">
-      <button className="jp-DataEngineer-mcpToggle jp-mod-styled" aria-expanded={expanded} onClick={() => setOpen(!expanded)}>
+      <button
+        className="jp-DataEngineer-mcpToggle jp-mod-styled"
+        aria-expanded={expanded}
+        onClick={() => setOpen(!expanded)}
+      >
         {failed
           ? trans.__('MCP servers (%1, %2 failed)', views.length, failed)
           : trans.__('MCP servers (%1)', views.length)}
@@ -117,10 +153,17 @@ export function McpStatusList(props: IMcpStatusListProps): JSX.Element | null {
       {expanded && (
         <ul className="jp-DataEngineer-mcpList">
           {problems.map(problem => (
-            <li key={problem} className="jp-DataEngineer-mcpError">{problem}</li>
+            <li key={problem} className="jp-DataEngineer-mcpError">
+              {problem}
+            </li>
           ))}
           {views.map(view => (
-            <ServerRow key={view.info.name} view={view} service={service} trans={trans} />
+            <ServerRow
+              key={view.info.name}
+              view={view}
+              service={service}
+              trans={trans}
+            />
           ))}
         </ul>
       )}

@@ -1,11 +1,19 @@
 // jsdom: NotebookAccess on a real NotebookPanel, with JupyterLab's mocked services and kernel.
 import './jupyterlabMocks';
-import { NotebookActions, NotebookPanel, NotebookTracker } from '@jupyterlab/notebook';
+import {
+  NotebookActions,
+  NotebookPanel,
+  NotebookTracker
+} from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import { buildNotebookView } from '../view';
 import { notebookViewInput } from '../viewInput';
-import { AGENT_CELL_CLASS, createNotebookTools, NotebookAccess } from '../tools';
+import {
+  AGENT_CELL_CLASS,
+  createNotebookTools,
+  NotebookAccess
+} from '../tools';
 import { contextWith, textOf } from './fakeNotebook';
 
 async function openPanel(): Promise<NotebookPanel> {
@@ -19,7 +27,10 @@ async function openPanel(): Promise<NotebookPanel> {
   return panel;
 }
 
-function docManagerStub(panel: NotebookPanel, existing: string[] = []): IDocumentManager {
+function docManagerStub(
+  panel: NotebookPanel,
+  existing: string[] = []
+): IDocumentManager {
   const contents = {
     get: jest.fn(async (path: string) => {
       if (existing.includes(path)) {
@@ -52,31 +63,53 @@ describe('NotebookAccess', () => {
   });
 
   it('resolves the active notebook and describes its kernel', async () => {
-    const access = new NotebookAccess({ tracker, docManager: docManagerStub(panel) });
+    const access = new NotebookAccess({
+      tracker,
+      docManager: docManagerStub(panel)
+    });
     const target = await access.resolve();
     expect(target.path).toBe(panel.context.path);
-    expect(target.kernel()).toEqual({ name: 'python3', language: '', status: 'idle' });
+    expect(target.kernel()).toEqual({
+      name: 'python3',
+      language: '',
+      status: 'idle'
+    });
     expect(target.runBlocker()).toBeNull();
     expect(access.peek()).not.toBeNull();
     expect(access.list()).toEqual([
-      { path: panel.context.path, active: true, kernel: target.kernel(), cellCount: panel.model!.cells.length, dirty: expect.any(Boolean) }
+      {
+        path: panel.context.path,
+        active: true,
+        kernel: target.kernel(),
+        cellCount: panel.model!.cells.length,
+        dirty: expect.any(Boolean)
+      }
     ]);
   });
 
   it('reports a missing notebook path as a tool error and opens existing ones', async () => {
     const docManager = docManagerStub(panel, ['data/other.ipynb']);
     const access = new NotebookAccess({ tracker, docManager });
-    await expect(access.resolve('missing.ipynb')).rejects.toThrow('There is no notebook at "missing.ipynb"');
-    await expect(access.resolve('notes.txt')).rejects.toThrow('is not a notebook');
+    await expect(access.resolve('missing.ipynb')).rejects.toThrow(
+      'There is no notebook at "missing.ipynb"'
+    );
+    await expect(access.resolve('notes.txt')).rejects.toThrow(
+      'is not a notebook'
+    );
     const target = await access.resolve('/data/other.ipynb');
     expect(docManager.openOrReveal).toHaveBeenCalledWith('data/other.ipynb');
     expect(target.model).toBe(panel.model);
   });
 
   it("runs a cell through JupyterLab's cell execution, so `executed` fires, and flashes it", async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask']
+    });
     try {
-      const access = new NotebookAccess({ tracker, docManager: docManagerStub(panel) });
+      const access = new NotebookAccess({
+        tracker,
+        docManager: docManagerStub(panel)
+      });
       const target = await access.resolve();
       const cellModel = panel.model!.cells.get(1);
       const widget = panel.content.widgets[1];
@@ -86,12 +119,17 @@ describe('NotebookAccess', () => {
       expect(widget.hasClass(AGENT_CELL_CLASS)).toBe(false);
 
       const executed: Array<{ cell: unknown; success: boolean }> = [];
-      const onExecuted = (_: unknown, args: { cell: unknown; success: boolean }) => executed.push(args);
+      const onExecuted = (
+        _: unknown,
+        args: { cell: unknown; success: boolean }
+      ) => executed.push(args);
       NotebookActions.executed.connect(onExecuted);
       const status = await target.executeCell(cellModel.id);
       NotebookActions.executed.disconnect(onExecuted);
       expect(status).toBe('ok');
-      expect(executed).toEqual([expect.objectContaining({ cell: widget, success: true })]);
+      expect(executed).toEqual([
+        expect.objectContaining({ cell: widget, success: true })
+      ]);
       const kernel = panel.sessionContext.session!.kernel!;
       expect(kernel.requestExecute).toHaveBeenCalledWith(
         expect.objectContaining({ code: 'x = 1\nx', stop_on_error: true }),
@@ -105,12 +143,24 @@ describe('NotebookAccess', () => {
   });
 
   it('drives run_cell and get_notebook_summary end to end', async () => {
-    const access = new NotebookAccess({ tracker, docManager: docManagerStub(panel) });
-    const tools = new Map(createNotebookTools({ notebooks: access }).map(tool => [tool.name, tool]));
+    const access = new NotebookAccess({
+      tracker,
+      docManager: docManagerStub(panel)
+    });
+    const tools = new Map(
+      createNotebookTools({ notebooks: access }).map(tool => [tool.name, tool])
+    );
     const id = panel.model!.cells.get(1).id;
-    const run = await tools.get('run_cell')!.run({ cell_id: id }, contextWith(access));
-    expect(run.content).toMatch(new RegExp(`^Cell ${id} ran \\(execution count 1, .*\\)\\. No output\\.$`));
-    const summary = textOf((await tools.get('get_notebook_summary')!.run({}, contextWith(access))).content as any);
+    const run = await tools
+      .get('run_cell')!
+      .run({ cell_id: id }, contextWith(access));
+    expect(run.content).toMatch(
+      new RegExp(`^Cell ${id} ran \\(execution count 1, .*\\)\\. No output\\.$`)
+    );
+    const summary = textOf(
+      (await tools.get('get_notebook_summary')!.run({}, contextWith(access)))
+        .content as any
+    );
     expect(summary).toContain(`[${id}] code [1]`);
     expect(tools.get('run_cell')!.riskOf!({ cell_id: id })).toBeNull();
   });
@@ -124,11 +174,21 @@ describe('NotebookAccess', () => {
     docManager.createNew = jest.fn(() => panel);
     const shell = jest.fn();
     const access = new NotebookAccess({ tracker, docManager, shell });
-    await expect(access.create('exists')).rejects.toThrow('exists.ipynb already exists');
-    await expect(access.create('nowhere/x.ipynb')).rejects.toThrow('The folder "nowhere" does not exist.');
-    await expect(access.create('etl/a.ipynb', 'julia')).rejects.toThrow('Unknown kernel "julia". Available kernels: python3, ir.');
+    await expect(access.create('exists')).rejects.toThrow(
+      'exists.ipynb already exists'
+    );
+    await expect(access.create('nowhere/x.ipynb')).rejects.toThrow(
+      'The folder "nowhere" does not exist.'
+    );
+    await expect(access.create('etl/a.ipynb', 'julia')).rejects.toThrow(
+      'Unknown kernel "julia". Available kernels: python3, ir.'
+    );
     const target = await access.create('etl/load');
-    expect(docManager.createNew).toHaveBeenCalledWith('etl/load.ipynb', 'default', { name: 'python3' });
+    expect(docManager.createNew).toHaveBeenCalledWith(
+      'etl/load.ipynb',
+      'default',
+      { name: 'python3' }
+    );
     expect(shell).toHaveBeenCalledWith(panel);
     expect(target.model).toBe(panel.model);
   });
@@ -137,7 +197,10 @@ describe('NotebookAccess', () => {
     const context = await NBTestUtils.createMockContext(false);
     const bare = NBTestUtils.createNotebookPanel(context);
     await tracker.add(bare);
-    const access = new NotebookAccess({ tracker, docManager: docManagerStub(bare) });
+    const access = new NotebookAccess({
+      tracker,
+      docManager: docManagerStub(bare)
+    });
     const target = access.target(bare);
     expect(target.kernel()).toBeNull();
     expect(target.runBlocker()).toMatch(/has no kernel/);
@@ -154,8 +217,20 @@ describe('notebookViewInput', () => {
     expect(input.kernel?.name).toBe('python3');
     expect(input.activeCellId).toBe(panel.model!.cells.get(1).id);
     expect(input.cells.slice(0, 2)).toEqual([
-      { id: panel.model!.cells.get(0).id, cell_type: 'markdown', source: '# Load', execution_count: null, outputs: [] },
-      { id: panel.model!.cells.get(1).id, cell_type: 'code', source: 'x = 1\nx', execution_count: null, outputs: [] }
+      {
+        id: panel.model!.cells.get(0).id,
+        cell_type: 'markdown',
+        source: '# Load',
+        execution_count: null,
+        outputs: []
+      },
+      {
+        id: panel.model!.cells.get(1).id,
+        cell_type: 'code',
+        source: 'x = 1\nx',
+        execution_count: null,
+        outputs: []
+      }
     ]);
     expect(buildNotebookView(input)).toContain('← active');
     panel.dispose();

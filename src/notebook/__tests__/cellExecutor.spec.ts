@@ -1,14 +1,23 @@
 // jsdom: agent cell runs go through the app's INotebookCellExecutor (own file: it can be set once per module registry).
 import './jupyterlabMocks';
-import { KernelError, NotebookPanel, NotebookTracker, setCellExecutor } from '@jupyterlab/notebook';
+import {
+  KernelError,
+  NotebookPanel,
+  NotebookTracker,
+  setCellExecutor
+} from '@jupyterlab/notebook';
 import type { INotebookCellExecutor } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookAccess } from '../tools';
 
 /** What the custom executor does with the next run. */
-let next: (options: INotebookCellExecutor.IRunCellOptions) => Promise<boolean> = async () => true;
-const runCell = jest.fn((options: INotebookCellExecutor.IRunCellOptions) => next(options));
+let next: (
+  options: INotebookCellExecutor.IRunCellOptions
+) => Promise<boolean> = async () => true;
+const runCell = jest.fn((options: INotebookCellExecutor.IRunCellOptions) =>
+  next(options)
+);
 setCellExecutor({ runCell });
 
 describe('a custom cell executor', () => {
@@ -18,7 +27,9 @@ describe('a custom cell executor', () => {
   beforeEach(async () => {
     const context = await NBTestUtils.createMockContext(true);
     panel = NBTestUtils.createNotebookPanel(context);
-    panel.model!.sharedModel.insertCells(0, [{ cell_type: 'code', source: 'x = 1', metadata: {} }]);
+    panel.model!.sharedModel.insertCells(0, [
+      { cell_type: 'code', source: 'x = 1', metadata: {} }
+    ]);
     await panel.sessionContext.ready;
     tracker = new NotebookTracker({ namespace: `test-${Math.random()}` });
     await tracker.add(panel);
@@ -31,7 +42,10 @@ describe('a custom cell executor', () => {
   });
 
   async function run(): Promise<string> {
-    const access = new NotebookAccess({ tracker, docManager: {} as IDocumentManager });
+    const access = new NotebookAccess({
+      tracker,
+      docManager: {} as IDocumentManager
+    });
     const target = access.target(panel);
     return target.executeCell(panel.model!.cells.get(0).id);
   }
@@ -45,17 +59,32 @@ describe('a custom cell executor', () => {
     expect(runCell).toHaveBeenCalledTimes(1);
     expect(runCell.mock.calls[0][0].cell).toBe(panel.content.widgets[0]);
     // The executor ran instead of the default path: the kernel got nothing.
-    expect(panel.sessionContext.session!.kernel!.requestExecute).not.toHaveBeenCalled();
+    expect(
+      panel.sessionContext.session!.kernel!.requestExecute
+    ).not.toHaveBeenCalled();
   });
 
   it('tells an error from an aborted reply and from a dropped request', async () => {
     next = async options => {
-      options.onCellExecuted({ cell: options.cell, success: false, error: new KernelError({ status: 'error', ename: 'ValueError', evalue: 'bad', traceback: [] } as any) });
+      options.onCellExecuted({
+        cell: options.cell,
+        success: false,
+        error: new KernelError({
+          status: 'error',
+          ename: 'ValueError',
+          evalue: 'bad',
+          traceback: []
+        } as any)
+      });
       return false;
     };
     expect(await run()).toBe('error');
     next = async options => {
-      options.onCellExecuted({ cell: options.cell, success: false, error: new KernelError({ status: 'aborted' } as any) });
+      options.onCellExecuted({
+        cell: options.cell,
+        success: false,
+        error: new KernelError({ status: 'aborted' } as any)
+      });
       return false;
     };
     expect(await run()).toBe('aborted');

@@ -20,7 +20,10 @@ export interface ITestCell {
 }
 
 /** A real NotebookModel filled with cells; returns it and the cell ids. */
-export function makeModel(cells: ITestCell[]): { model: NotebookModel; ids: string[] } {
+export function makeModel(cells: ITestCell[]): {
+  model: NotebookModel;
+  ids: string[];
+} {
   const model = new NotebookModel();
   const ids: string[] = [];
   cells.forEach((cell, index) => {
@@ -40,7 +43,9 @@ export function makeModel(cells: ITestCell[]): { model: NotebookModel; ids: stri
 }
 
 /** What a fake execution does to the cell: set outputs and count, return a status. */
-export type FakeExecution = (cell: ICodeCellModel) => CellRunStatus | Promise<CellRunStatus>;
+export type FakeExecution = (
+  cell: ICodeCellModel
+) => CellRunStatus | Promise<CellRunStatus>;
 
 /** An INotebookTarget over a real model, with a scripted kernel. */
 export class FakeTarget implements INotebookTarget {
@@ -49,7 +54,11 @@ export class FakeTarget implements INotebookTarget {
     readonly path = 'analysis.ipynb'
   ) {}
 
-  kernelDescription: IKernelDescription | null = { name: 'python3', language: 'python', status: 'idle' };
+  kernelDescription: IKernelDescription | null = {
+    name: 'python3',
+    language: 'python',
+    status: 'idle'
+  };
   active: string | null = null;
   revealed: string[] = [];
   executed: string[] = [];
@@ -72,7 +81,9 @@ export class FakeTarget implements INotebookTarget {
     if (!this.kernelDescription) {
       return `${this.path} has no kernel.`;
     }
-    return this.kernelDescription.status === 'dead' ? 'The kernel is dead.' : null;
+    return this.kernelDescription.status === 'dead'
+      ? 'The kernel is dead.'
+      : null;
   }
   async executeCell(cellId: string): Promise<CellRunStatus> {
     this.executed.push(cellId);
@@ -107,12 +118,16 @@ export class FakeAccess implements INotebookAccess {
   async resolve(path?: string): Promise<INotebookTarget> {
     const found = this.peek(path);
     if (!found) {
-      throw new NotebookToolError(path ? `There is no notebook at "${path}".` : 'No notebook is active.');
+      throw new NotebookToolError(
+        path ? `There is no notebook at "${path}".` : 'No notebook is active.'
+      );
     }
     return found;
   }
   peek(path?: string): FakeTarget | null {
-    return (path ? this.targets.find(t => t.path === path) : this.targets[0]) ?? null;
+    return (
+      (path ? this.targets.find(t => t.path === path) : this.targets[0]) ?? null
+    );
   }
   list(): IOpenNotebookInfo[] {
     return this.targets.map((t, i) => ({
@@ -133,11 +148,20 @@ export class FakeAccess implements INotebookAccess {
 }
 
 /** A tool context with the access as `services.notebooks`. */
-export function contextWith(access: INotebookAccess, signal: AbortSignal = new AbortController().signal): IToolContext {
+export function contextWith(
+  access: INotebookAccess,
+  signal: AbortSignal = new AbortController().signal
+): IToolContext {
   return { signal, services: { notebooks: access } };
 }
 
 /** The text of a tool result (joined text blocks when it has images). */
-export function textOf(content: string | Array<{ type: string; text?: string }>): string {
-  return typeof content === 'string' ? content : content.map(block => (block.type === 'text' ? block.text : `<${block.type}>`)).join('\n');
+export function textOf(
+  content: string | Array<{ type: string; text?: string }>
+): string {
+  return typeof content === 'string'
+    ? content
+    : content
+        .map(block => (block.type === 'text' ? block.text : `<${block.type}>`))
+        .join('\n');
 }

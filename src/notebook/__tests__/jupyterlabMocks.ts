@@ -18,7 +18,8 @@ jest.mock('@jupyter/react-components', () => ({
   TreeView: () => null
 }));
 
-const QUIET = /Invalid access: Add Yjs type|Not same Y\.Doc|Clipboard API not available|without any cell executor defined/;
+const QUIET =
+  /Invalid access: Add Yjs type|Not same Y\.Doc|Clipboard API not available|without any cell executor defined/;
 const warn = console.warn.bind(console);
 console.warn = (...args: unknown[]) => {
   if (typeof args[0] === 'string' && QUIET.test(args[0])) {

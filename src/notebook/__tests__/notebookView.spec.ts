@@ -1,9 +1,17 @@
 /** @jest-environment node */
-import { buildNotebookView, INotebookViewCell, INotebookViewInput, summarizeKinds } from '../view';
+import {
+  buildNotebookView,
+  INotebookViewCell,
+  INotebookViewInput,
+  summarizeKinds
+} from '../view';
 
 const kernel = { name: 'python3', language: 'python', status: 'idle' };
 
-function notebook(cells: INotebookViewCell[], activeCellId: string | null = null): INotebookViewInput {
+function notebook(
+  cells: INotebookViewCell[],
+  activeCellId: string | null = null
+): INotebookViewInput {
   return { path: 'etl/orders.ipynb', kernel, activeCellId, cells };
 }
 
@@ -13,9 +21,13 @@ function bigNotebook(n = 500, active = 251): INotebookViewInput {
     cells.push({
       id: `cell-${i}`,
       cell_type: i % 5 ? 'code' : 'markdown',
-      source: Array.from({ length: 10 }, (_, l) => `x_${i}_${l} = compute(${l})`).join('\n'),
+      source: Array.from(
+        { length: 10 },
+        (_, l) => `x_${i}_${l} = compute(${l})`
+      ).join('\n'),
       execution_count: i % 5 ? i : null,
-      outputs: i % 5 ? [{ output_type: 'stream', name: 'stdout', text: 'ok\n' }] : []
+      outputs:
+        i % 5 ? [{ output_type: 'stream', name: 'stdout', text: 'ok\n' }] : []
     });
   }
   return notebook(cells, `cell-${active}`);
@@ -26,16 +38,28 @@ describe('buildNotebookView', () => {
     const view = buildNotebookView(
       notebook(
         [
-          { id: 'a1', cell_type: 'markdown', source: '# Orders\nLoad and clean.' },
+          {
+            id: 'a1',
+            cell_type: 'markdown',
+            source: '# Orders\nLoad and clean.'
+          },
           {
             id: 'b2',
             cell_type: 'code',
-            source: 'import pandas as pd\ndf = pd.read_csv("o.csv")\ndf.head()\ndf.shape\nprint(1)',
+            source:
+              'import pandas as pd\ndf = pd.read_csv("o.csv")\ndf.head()\ndf.shape\nprint(1)',
             execution_count: 3,
             outputs: [
               { output_type: 'stream', name: 'stdout', text: '1\n' },
-              { output_type: 'execute_result', data: { 'text/plain': 'x', 'text/html': '<b>' }, execution_count: 3 },
-              { output_type: 'display_data', data: { 'image/png': 'AAA', 'text/plain': 'fig' } }
+              {
+                output_type: 'execute_result',
+                data: { 'text/plain': 'x', 'text/html': '<b>' },
+                execution_count: 3
+              },
+              {
+                output_type: 'display_data',
+                data: { 'image/png': 'AAA', 'text/plain': 'fig' }
+              }
             ]
           },
           {
@@ -43,9 +67,22 @@ describe('buildNotebookView', () => {
             cell_type: 'code',
             source: 'df["amount"]',
             execution_count: 4,
-            outputs: [{ output_type: 'error', ename: 'KeyError', evalue: "\u001b[31m'amount'\u001b[0m", traceback: [] }]
+            outputs: [
+              {
+                output_type: 'error',
+                ename: 'KeyError',
+                evalue: "\u001b[31m'amount'\u001b[0m",
+                traceback: []
+              }
+            ]
           },
-          { id: 'd4', cell_type: 'code', source: '', execution_count: null, outputs: [] }
+          {
+            id: 'd4',
+            cell_type: 'code',
+            source: '',
+            execution_count: null,
+            outputs: []
+          }
         ],
         null
       )
@@ -76,7 +113,12 @@ describe('buildNotebookView', () => {
   });
 
   it('says when there is no kernel', () => {
-    const view = buildNotebookView({ path: 'a.ipynb', kernel: null, activeCellId: null, cells: [] });
+    const view = buildNotebookView({
+      path: 'a.ipynb',
+      kernel: null,
+      activeCellId: null,
+      cells: []
+    });
     expect(view).toContain('Kernel: none');
     expect(view).toContain('Cells: 0');
   });
@@ -86,8 +128,20 @@ describe('buildNotebookView', () => {
     const view = buildNotebookView(
       notebook(
         [
-          { id: 'a', cell_type: 'code', source, execution_count: 1, outputs: [] },
-          { id: 'b', cell_type: 'code', source, execution_count: 2, outputs: [] }
+          {
+            id: 'a',
+            cell_type: 'code',
+            source,
+            execution_count: 1,
+            outputs: []
+          },
+          {
+            id: 'b',
+            cell_type: 'code',
+            source,
+            execution_count: 2,
+            outputs: []
+          }
         ],
         'b'
       )
@@ -102,7 +156,11 @@ describe('buildNotebookView', () => {
   });
 
   it('cuts long lines', () => {
-    const view = buildNotebookView(notebook([{ id: 'a', cell_type: 'code', source: 'x'.repeat(1000), outputs: [] }]));
+    const view = buildNotebookView(
+      notebook([
+        { id: 'a', cell_type: 'code', source: 'x'.repeat(1000), outputs: [] }
+      ])
+    );
     expect(view).toContain(`  ${'x'.repeat(159)}…`);
     expect(view).not.toContain('x'.repeat(161));
   });
@@ -117,7 +175,11 @@ describe('buildNotebookView', () => {
     }
     expect(view).not.toContain('[cell-100]');
     expect(view).toMatch(/… \d+ cells not shown …/);
-    const hidden = Number(/\((\d+) of 500 cells not shown; use read_cell, or get_notebook_summary/.exec(view)?.[1]);
+    const hidden = Number(
+      /\((\d+) of 500 cells not shown; use read_cell, or get_notebook_summary/.exec(
+        view
+      )?.[1]
+    );
     const shown = (view.match(/^\[cell-/gm) ?? []).length;
     expect(hidden + shown).toBe(500);
   });
@@ -132,7 +194,10 @@ describe('buildNotebookView', () => {
 
   it('fills from the top without an active cell', () => {
     const input = bigNotebook();
-    const view = buildNotebookView({ ...input, activeCellId: null }, { maxChars: 3000 });
+    const view = buildNotebookView(
+      { ...input, activeCellId: null },
+      { maxChars: 3000 }
+    );
     expect(view).toContain('[cell-1]');
     expect(view).toContain('[cell-499]');
     expect(view.length).toBeLessThanOrEqual(3000);
@@ -158,6 +223,8 @@ describe('buildNotebookView', () => {
 describe('summarizeKinds', () => {
   it('counts repeats', () => {
     const out = { output_type: 'display_data', data: { 'image/png': 'x' } };
-    expect(summarizeKinds([out, out, out, { output_type: 'error' }])).toBe('display_data(image/png) ×3, error');
+    expect(summarizeKinds([out, out, out, { output_type: 'error' }])).toBe(
+      'display_data(image/png) ×3, error'
+    );
   });
 });

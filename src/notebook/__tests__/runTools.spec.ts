@@ -3,7 +3,13 @@ import './jupyterlabMocks';
 import type { ICodeCellModel } from '@jupyterlab/cells';
 import { createNotebookTools } from '../tools';
 import type { ITool } from '../../tools/types';
-import { contextWith, FakeAccess, FakeTarget, makeModel, textOf } from './fakeNotebook';
+import {
+  contextWith,
+  FakeAccess,
+  FakeTarget,
+  makeModel,
+  textOf
+} from './fakeNotebook';
 
 function setup() {
   const { model, ids } = makeModel([
@@ -15,17 +21,25 @@ function setup() {
   ]);
   const target = new FakeTarget(model);
   const access = new FakeAccess([target]);
-  const tools = new Map(createNotebookTools({ notebooks: access }).map(tool => [tool.name, tool]));
+  const tools = new Map(
+    createNotebookTools({ notebooks: access }).map(tool => [tool.name, tool])
+  );
   const tool = (name: string): ITool => tools.get(name)!;
   return { model, ids, target, access, tool, context: contextWith(access) };
 }
 
-const stream = (text: string) => ({ output_type: 'stream', name: 'stdout', text });
+const stream = (text: string) => ({
+  output_type: 'stream',
+  name: 'stdout',
+  text
+});
 const moduleError = {
   output_type: 'error',
   ename: 'ModuleNotFoundError',
   evalue: "No module named 'duckdb'",
-  traceback: ['\u001b[0;31mModuleNotFoundError\u001b[0m: No module named \'duckdb\'']
+  traceback: [
+    "\u001b[0;31mModuleNotFoundError\u001b[0m: No module named 'duckdb'"
+  ]
 };
 
 describe('run_cell', () => {
@@ -33,13 +47,21 @@ describe('run_cell', () => {
     const { tool, context, ids, target } = setup();
     target.execution = cell => {
       cell.outputs.add(stream('loaded\n'));
-      cell.outputs.add({ output_type: 'display_data', data: { 'image/png': 'iVBORw0KGgo=' }, metadata: {} });
+      cell.outputs.add({
+        output_type: 'display_data',
+        data: { 'image/png': 'iVBORw0KGgo=' },
+        metadata: {}
+      });
       return 'ok';
     };
     const result = await tool('run_cell').run({ cell_id: ids[0] }, context);
     expect(result.isError).toBeUndefined();
     const blocks = result.content as any[];
-    expect(blocks[0].text).toMatch(new RegExp(`^Cell ${ids[0]} ran \\(execution count 1, \\d\\.\\d\\d s\\)\\. Outputs:\\nloaded\\n\\[image/png image 1 attached\\]$`));
+    expect(blocks[0].text).toMatch(
+      new RegExp(
+        `^Cell ${ids[0]} ran \\(execution count 1, \\d\\.\\d\\d s\\)\\. Outputs:\\nloaded\\n\\[image/png image 1 attached\\]$`
+      )
+    );
     expect(blocks[1].type).toBe('image');
     expect(target.executed).toEqual([ids[0]]);
     expect(target.revealed).toEqual([ids[0]]);
@@ -48,7 +70,9 @@ describe('run_cell', () => {
   it('says when there is no output', async () => {
     const { tool, context, ids } = setup();
     const result = await tool('run_cell').run({ cell_id: ids[0] }, context);
-    expect(result.content).toMatch(/ran \(execution count 1, .*\)\. No output\.$/);
+    expect(result.content).toMatch(
+      /ran \(execution count 1, .*\)\. No output\.$/
+    );
   });
 
   it('reports an error with its traceback and an install hint', async () => {
@@ -69,7 +93,9 @@ describe('run_cell', () => {
   it('does nothing for a markdown cell', async () => {
     const { tool, context, ids, target } = setup();
     const result = await tool('run_cell').run({ cell_id: ids[1] }, context);
-    expect(result.content).toBe(`Cell ${ids[1]} is a markdown cell: there is nothing to run.`);
+    expect(result.content).toBe(
+      `Cell ${ids[1]} is a markdown cell: there is nothing to run.`
+    );
     expect(target.executed).toEqual([]);
   });
 
@@ -80,8 +106,14 @@ describe('run_cell', () => {
       content: 'analysis.ipynb has no kernel.',
       isError: true
     });
-    target.kernelDescription = { name: 'python3', language: 'python', status: 'dead' };
-    expect((await tool('run_cell').run({ cell_id: ids[0] }, context)).isError).toBe(true);
+    target.kernelDescription = {
+      name: 'python3',
+      language: 'python',
+      status: 'dead'
+    };
+    expect(
+      (await tool('run_cell').run({ cell_id: ids[0] }, context)).isError
+    ).toBe(true);
     expect(target.executed).toEqual([]);
   });
 
@@ -90,7 +122,10 @@ describe('run_cell', () => {
     target.execution = () => new Promise(() => undefined); // never finishes
     const controller = new AbortController();
     const started = Date.now();
-    const running = tool('run_cell').run({ cell_id: ids[0] }, contextWith(access, controller.signal));
+    const running = tool('run_cell').run(
+      { cell_id: ids[0] },
+      contextWith(access, controller.signal)
+    );
     setTimeout(() => controller.abort(), 20);
     const result = await running;
     expect(Date.now() - started).toBeLessThan(1000);
@@ -107,11 +142,16 @@ describe('run_cell', () => {
         cell.outputs.add(stream('step 1\n'));
         return new Promise(() => undefined);
       };
-      const running = tool('run_cell').run({ cell_id: ids[0], timeout_seconds: 5 }, context);
+      const running = tool('run_cell').run(
+        { cell_id: ids[0], timeout_seconds: 5 },
+        context
+      );
       await jest.advanceTimersByTimeAsync(5000 + 3000 + 10);
       const result = await running;
       expect(result.isError).toBe(true);
-      expect(textOf(result.content as any)).toBe(`Cell ${ids[0]} timed out after 5.00 s; the kernel was interrupted. Outputs so far:\nstep 1`);
+      expect(textOf(result.content as any)).toBe(
+        `Cell ${ids[0]} timed out after 5.00 s; the kernel was interrupted. Outputs so far:\nstep 1`
+      );
       expect(target.interrupts).toBe(1);
     } finally {
       jest.useRealTimers();
@@ -123,14 +163,24 @@ describe('run_cell', () => {
     expect(tool('run_cell').riskOf!({ cell_id: ids[3] })).toMatch(/DROP/);
     expect(tool('run_cell').riskOf!({ cell_id: ids[0] })).toBeNull();
     expect(tool('run_cell').riskOf!({ cell_id: 'unknown' })).toBeNull();
-    expect(tool('run_cell').riskOf!({ cell_id: ids[0], notebook_path: 'closed.ipynb' })).toMatch(/could not be checked/);
+    expect(
+      tool('run_cell').riskOf!({
+        cell_id: ids[0],
+        notebook_path: 'closed.ipynb'
+      })
+    ).toMatch(/could not be checked/);
   });
 
   it('preview shows the code with its language', async () => {
     const { tool, context, ids } = setup();
-    expect(await tool('run_cell').preview!({ cell_id: ids[0] }, context)).toEqual({
+    expect(
+      await tool('run_cell').preview!({ cell_id: ids[0] }, context)
+    ).toEqual({
       summary: `Run cell ${ids[0]} in analysis.ipynb`,
-      code: { source: 'import pandas as pd\nprint("loaded")', language: 'python' }
+      code: {
+        source: 'import pandas as pd\nprint("loaded")',
+        language: 'python'
+      }
     });
   });
 });
@@ -150,23 +200,35 @@ describe('run_all_cells', () => {
     expect(result.isError).toBe(true);
     const text = textOf(result.content as any);
     expect(target.executed).toEqual([ids[0], ids[2]]);
-    expect(text).toMatch(new RegExp(`^Ran 2 of 4 code cells in analysis.ipynb, 1 failed:\\n1\\. ${ids[0]} \\[1\\] ok \\d\\.\\d\\d s — fine\\n2\\. ${ids[2]} \\[2\\] error`));
+    expect(text).toMatch(
+      new RegExp(
+        `^Ran 2 of 4 code cells in analysis.ipynb, 1 failed:\\n1\\. ${ids[0]} \\[1\\] ok \\d\\.\\d\\d s — fine\\n2\\. ${ids[2]} \\[2\\] error`
+      )
+    );
     expect(text).toContain('(stopped: 2 more cells not run)');
     expect(text).toContain("Hint: module 'duckdb'");
   });
 
   it('goes on with continue_on_error', async () => {
     const { tool, context, ids, target } = setup();
-    target.execution = cell => (cell.sharedModel.getSource() === 'import duckdb' ? 'error' : 'ok');
-    const result = await tool('run_all_cells').run({ continue_on_error: true }, context);
+    target.execution = cell =>
+      cell.sharedModel.getSource() === 'import duckdb' ? 'error' : 'ok';
+    const result = await tool('run_all_cells').run(
+      { continue_on_error: true },
+      context
+    );
     expect(target.executed).toEqual([ids[0], ids[2], ids[3], ids[4]]);
-    expect(textOf(result.content as any)).toMatch(/^Ran 4 of 4 code cells in analysis.ipynb, 1 failed:/);
+    expect(textOf(result.content as any)).toMatch(
+      /^Ran 4 of 4 code cells in analysis.ipynb, 1 failed:/
+    );
     expect(result.isError).toBe(true);
   });
 
   it('riskOf names the risky cell', () => {
     const { tool, ids } = setup();
-    expect(tool('run_all_cells').riskOf!({})).toBe(`cell ${ids[3]}: SQL DROP: permanently removes a table, view, schema or database`);
+    expect(tool('run_all_cells').riskOf!({})).toBe(
+      `cell ${ids[3]}: SQL DROP: permanently removes a table, view, schema or database`
+    );
   });
 });
 
@@ -175,7 +237,9 @@ describe('restart_kernel', () => {
     const { tool, context, target } = setup();
     const result = await tool('restart_kernel').run({}, context);
     expect(target.restarts).toBe(1);
-    expect(result.content).toContain('Restarted the kernel of analysis.ipynb (python3, idle). All variables');
+    expect(result.content).toContain(
+      'Restarted the kernel of analysis.ipynb (python3, idle). All variables'
+    );
   });
 
   it('refuses without a kernel', async () => {

@@ -7,7 +7,9 @@ describe('notebook tool definitions', () => {
   const tools = createNotebookTools();
 
   it('have the effects and default approvals of the issue', () => {
-    const table = Object.fromEntries(tools.map(tool => [tool.name, `${tool.effect}/${tool.defaultApproval}`]));
+    const table = Object.fromEntries(
+      tools.map(tool => [tool.name, `${tool.effect}/${tool.defaultApproval}`])
+    );
     expect(table).toEqual({
       get_notebook_summary: 'read/auto',
       read_cell: 'read/auto',
@@ -25,7 +27,10 @@ describe('notebook tool definitions', () => {
   });
 
   it('assess risk for the tools that run code', () => {
-    const withRisk = tools.filter(tool => tool.riskOf).map(tool => tool.name).sort();
+    const withRisk = tools
+      .filter(tool => tool.riskOf)
+      .map(tool => tool.name)
+      .sort();
     expect(withRisk).toEqual(['install_packages', 'run_all_cells', 'run_cell']);
   });
 
@@ -40,25 +45,39 @@ describe('notebook tool definitions', () => {
 
   it('take notebook_path wherever a notebook is involved', () => {
     for (const tool of tools) {
-      if (tool.name !== 'create_notebook' && tool.name !== 'list_open_notebooks') {
-        expect(Object.keys(tool.inputSchema.properties)).toContain('notebook_path');
+      if (
+        tool.name !== 'create_notebook' &&
+        tool.name !== 'list_open_notebooks'
+      ) {
+        expect(Object.keys(tool.inputSchema.properties)).toContain(
+          'notebook_path'
+        );
       }
     }
   });
 
   it('validate inputs as the registry does', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
-    const runCell = ajv.compile(tools.find(tool => tool.name === 'run_cell')!.inputSchema);
+    const runCell = ajv.compile(
+      tools.find(tool => tool.name === 'run_cell')!.inputSchema
+    );
     expect(runCell({ cell_id: 'abc', timeout_seconds: 30 })).toBe(true);
     expect(runCell({ cell_id: 'abc', timeout_seconds: 0 })).toBe(false);
     expect(runCell({ index: 3 })).toBe(false);
-    const install = ajv.compile(tools.find(tool => tool.name === 'install_packages')!.inputSchema);
+    const install = ajv.compile(
+      tools.find(tool => tool.name === 'install_packages')!.inputSchema
+    );
     expect(install({ packages: [] })).toBe(false);
   });
 
   it('belong to the notebook groups and describe a call in a line, even a saved input missing its fields', () => {
     for (const tool of tools) {
-      expect(['notebook-read', 'notebook-edit', 'notebook-run', 'packages']).toContain(tool.group);
+      expect([
+        'notebook-read',
+        'notebook-edit',
+        'notebook-run',
+        'packages'
+      ]).toContain(tool.group);
       expect(tool.describe({})).toMatch(/^\S.*\S$/);
     }
   });

@@ -1,6 +1,12 @@
 import type { Cell } from '@jupyterlab/cells';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import { INotebookModel, INotebookTracker, KernelError, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import {
+  INotebookModel,
+  INotebookTracker,
+  KernelError,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 import type { Kernel } from '@jupyterlab/services';
 import type { Widget } from '@lumino/widgets';
 import { isNotFound } from '../../contents/contents';
@@ -45,7 +51,6 @@ function normalizePath(path: string): string {
   return normalizeServerPath(path.trim());
 }
 
-
 export class NotebookAccess implements INotebookAccess {
   constructor(options: INotebookAccessOptions) {
     this._tracker = options.tracker;
@@ -71,7 +76,9 @@ export class NotebookAccess implements INotebookAccess {
 
   peek(path?: string): INotebookTarget | null {
     const panel = path ? this._findOpen(path) : this._tracker.currentWidget;
-    return panel && panel.model && panel.context.isReady ? this.target(panel) : null;
+    return panel && panel.model && panel.context.isReady
+      ? this.target(panel)
+      : null;
   }
 
   list(): IOpenNotebookInfo[] {
@@ -89,18 +96,28 @@ export class NotebookAccess implements INotebookAccess {
     return notebooks;
   }
 
-  async create(path: string, kernelName?: string, signal?: AbortSignal): Promise<INotebookTarget> {
+  async create(
+    path: string,
+    kernelName?: string,
+    signal?: AbortSignal
+  ): Promise<INotebookTarget> {
     try {
       return await this._create(path, kernelName, signal);
     } catch (error) {
       if (error instanceof NotebookToolError) {
         throw error;
       }
-      throw new NotebookToolError(`Could not create ${path}: ${messageOf(error)}`);
+      throw new NotebookToolError(
+        `Could not create ${path}: ${messageOf(error)}`
+      );
     }
   }
 
-  private async _create(path: string, kernelName?: string, signal?: AbortSignal): Promise<INotebookTarget> {
+  private async _create(
+    path: string,
+    kernelName?: string,
+    signal?: AbortSignal
+  ): Promise<INotebookTarget> {
     let target = normalizePath(path);
     if (!target || target.endsWith('/')) {
       throw new NotebookToolError(`"${path}" is not a file path.`);
@@ -109,7 +126,9 @@ export class NotebookAccess implements INotebookAccess {
       target += '.ipynb';
     }
     if (await this._exists(target)) {
-      throw new NotebookToolError(`${target} already exists. Choose another path, or work in it with notebook_path.`);
+      throw new NotebookToolError(
+        `${target} already exists. Choose another path, or work in it with notebook_path.`
+      );
     }
     const folder = dirname(target);
     if (folder && !(await this._exists(folder))) {
@@ -120,9 +139,15 @@ export class NotebookAccess implements INotebookAccess {
     const available = Object.keys(specs.specs?.kernelspecs ?? {});
     const name = kernelName ?? specs.specs?.default;
     if (kernelName && !available.includes(kernelName)) {
-      throw new NotebookToolError(`Unknown kernel "${kernelName}". Available kernels: ${available.join(', ') || 'none'}.`);
+      throw new NotebookToolError(
+        `Unknown kernel "${kernelName}". Available kernels: ${available.join(', ') || 'none'}.`
+      );
     }
-    const widget = this._docManager.createNew(target, 'default', name ? { name } : undefined);
+    const widget = this._docManager.createNew(
+      target,
+      'default',
+      name ? { name } : undefined
+    );
     if (!(widget instanceof NotebookPanel)) {
       throw new NotebookToolError(`Could not open ${target} as a notebook.`);
     }
@@ -153,7 +178,10 @@ export class NotebookAccess implements INotebookAccess {
     return (
       this._tracker.find(panel => {
         const { localPath, path: fullPath } = panel.context;
-        return normalizePath(localPath || fullPath) === wanted || normalizePath(fullPath) === wanted;
+        return (
+          normalizePath(localPath || fullPath) === wanted ||
+          normalizePath(fullPath) === wanted
+        );
       }) ?? null
     );
   }
@@ -166,7 +194,9 @@ export class NotebookAccess implements INotebookAccess {
       if (isNotFound(error)) {
         return false;
       }
-      throw new NotebookToolError(`Could not check ${path}: ${messageOf(error)}`);
+      throw new NotebookToolError(
+        `Could not check ${path}: ${messageOf(error)}`
+      );
     }
   }
 
@@ -176,7 +206,9 @@ export class NotebookAccess implements INotebookAccess {
       throw new NotebookToolError(`"${path}" is not a notebook (.ipynb).`);
     }
     if (!(await this._exists(target))) {
-      throw new NotebookToolError(`There is no notebook at "${target}". list_open_notebooks lists the open ones.`);
+      throw new NotebookToolError(
+        `There is no notebook at "${target}". list_open_notebooks lists the open ones.`
+      );
     }
     const widget = this._docManager.openOrReveal(target);
     if (!(widget instanceof NotebookPanel)) {
@@ -185,7 +217,10 @@ export class NotebookAccess implements INotebookAccess {
     return widget;
   }
 
-  private async _whenReady(panel: NotebookPanel, signal?: AbortSignal): Promise<void> {
+  private async _whenReady(
+    panel: NotebookPanel,
+    signal?: AbortSignal
+  ): Promise<void> {
     const abort = signal ?? new AbortController().signal;
     try {
       const loaded = await race(panel.context.ready, abort, CONTEXT_READY_MS);
@@ -193,10 +228,16 @@ export class NotebookAccess implements INotebookAccess {
         throw new NotebookToolError(CANCELLED);
       }
       if (loaded.kind === 'timeout' || !panel.model) {
-        throw new NotebookToolError(`${panel.context.path} did not finish loading.`);
+        throw new NotebookToolError(
+          `${panel.context.path} did not finish loading.`
+        );
       }
       // The kernel may still be starting (or waiting for the user to pick one): go on after a while.
-      const session = await race(panel.sessionContext.ready, abort, SESSION_READY_MS);
+      const session = await race(
+        panel.sessionContext.ready,
+        abort,
+        SESSION_READY_MS
+      );
       if (session.kind === 'aborted') {
         throw new NotebookToolError(CANCELLED);
       }
@@ -204,7 +245,9 @@ export class NotebookAccess implements INotebookAccess {
       if (error instanceof NotebookToolError) {
         throw error;
       }
-      throw new NotebookToolError(`Could not load ${panel.context.path}: ${messageOf(error)}`);
+      throw new NotebookToolError(
+        `Could not load ${panel.context.path}: ${messageOf(error)}`
+      );
     }
   }
 
@@ -283,7 +326,9 @@ class PanelTarget implements INotebookTarget {
 
   reveal(cellId: string): void {
     const notebook = this._panel.content;
-    const found = this._panel.model ? locateCell(this._panel.model, cellId) : null;
+    const found = this._panel.model
+      ? locateCell(this._panel.model, cellId)
+      : null;
     const widget = found ? notebook.widgets[found.index] : undefined;
     if (!found || !widget) {
       return;
@@ -324,7 +369,9 @@ class PanelTarget implements INotebookTarget {
     const { index, cell } = findCell(this.model, cellId, this.path);
     const widget = notebook.widgets[index];
     if (!widget) {
-      throw new NotebookToolError(`Cell ${cellId} has no view in ${this.path}.`);
+      throw new NotebookToolError(
+        `Cell ${cellId} has no view in ${this.path}.`
+      );
     }
     if (cell.type !== 'code' && cell.type !== 'markdown') {
       return 'ok';
@@ -343,20 +390,32 @@ class PanelTarget implements INotebookTarget {
     // dropped (no `executed` report): tell that apart from an aborted request.
     let died = false;
     const onStatus = (_: unknown, status: string) => {
-      died = died || status === 'autorestarting' || status === 'restarting' || status === 'dead';
+      died =
+        died ||
+        status === 'autorestarting' ||
+        status === 'restarting' ||
+        status === 'dead';
     };
     panel.sessionContext.statusChanged.connect(onStatus);
     // runCells puts the notebook in command mode: a user typing in it keeps typing.
-    const keepEditing = notebook.mode === 'edit' && notebook.node.contains(document.activeElement);
+    const keepEditing =
+      notebook.mode === 'edit' &&
+      notebook.node.contains(document.activeElement);
     try {
-      const running = NotebookActions.runCells(notebook, [widget], panel.sessionContext);
+      const running = NotebookActions.runCells(
+        notebook,
+        [widget],
+        panel.sessionContext
+      );
       if (keepEditing && notebook.mode !== 'edit') {
         notebook.mode = 'edit';
       }
       await running;
     } catch (error) {
       if (!messageOf(error).startsWith('Canceled')) {
-        throw new NotebookToolError(`The kernel could not run cell ${cellId}: ${messageOf(error)}`);
+        throw new NotebookToolError(
+          `The kernel could not run cell ${cellId}: ${messageOf(error)}`
+        );
       }
     } finally {
       NotebookActions.executed.disconnect(onExecuted);
@@ -385,7 +444,9 @@ class PanelTarget implements INotebookTarget {
     await session.restartKernel();
     const kernel = session.session?.kernel;
     if (!kernel || kernel.status === 'dead') {
-      throw new NotebookToolError(`The kernel of ${this.path} did not come back after the restart.`);
+      throw new NotebookToolError(
+        `The kernel of ${this.path} did not come back after the restart.`
+      );
     }
   }
 

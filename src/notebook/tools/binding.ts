@@ -4,7 +4,12 @@ import { destructiveReasonChecked, ExistsCheck } from '../../tools/risk';
 import type { IToolCallRecord, IToolContext } from '../../tools/types';
 import { locateCell, sourceOf } from './cells';
 import { INotebookToolEnv, languageOf, resolveTarget } from './common';
-import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from './types';
+import {
+  INotebookAccess,
+  INotebookTarget,
+  NOTEBOOKS_SERVICE,
+  NotebookToolError
+} from './types';
 
 /**
  * Approvals bound to what the card showed. When the card is built, a
@@ -43,14 +48,18 @@ export interface INotebookBinding {
 }
 
 /** The binding in a context, if the session made one for this tool. */
-export function bindingOf(context: IToolContext | undefined): INotebookBinding | null {
+export function bindingOf(
+  context: IToolContext | undefined
+): INotebookBinding | null {
   const binding = context?.binding as INotebookBinding | undefined;
   return binding && binding.kind === 'notebook' ? binding : null;
 }
 
 /** The notebook a path names in words: "analysis.ipynb" or "the active notebook (analysis.ipynb)". */
 export function notebookWords(binding: INotebookBinding): string {
-  return binding.explicit ? binding.path : `the active notebook (${binding.path})`;
+  return binding.explicit
+    ? binding.path
+    : `the active notebook (${binding.path})`;
 }
 
 /**
@@ -72,7 +81,11 @@ export async function bindNotebook(
   let risk: string | null = null;
   try {
     for (const cell of cells) {
-      const reason = await destructiveReasonChecked(cell.source, exists, language);
+      const reason = await destructiveReasonChecked(
+        cell.source,
+        exists,
+        language
+      );
       if (reason) {
         risk = cells.length > 1 ? `cell ${cell.id}: ${reason}` : reason;
         break;
@@ -97,7 +110,10 @@ export async function bindNotebook(
 }
 
 /** A file check for code run in this notebook: paths are relative to its folder. */
-function existsFor(access: INotebookAccess, notebookPath: string): ExistsCheck | undefined {
+function existsFor(
+  access: INotebookAccess,
+  notebookPath: string
+): ExistsCheck | undefined {
   if (!access.exists) {
     return undefined;
   }
@@ -123,13 +139,19 @@ function existsFor(access: INotebookAccess, notebookPath: string): ExistsCheck |
  * meant (the active one for a call without a path), same kernel. Throws a
  * `NotebookToolError` that says what changed; nothing has run then.
  */
-export function checkBinding(env: INotebookToolEnv, context: IToolContext, binding: INotebookBinding): INotebookTarget {
+export function checkBinding(
+  env: INotebookToolEnv,
+  context: IToolContext,
+  binding: INotebookBinding
+): INotebookTarget {
   const refuse = (why: string): never => {
     throw new NotebookToolError(
       `Nothing ran: ${why} after the approval card was shown. Call the tool again so the user can approve what is there now.`
     );
   };
-  const access = (context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ?? env.peekAccess();
+  const access =
+    (context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ??
+    env.peekAccess();
   let now: INotebookTarget | null = null;
   try {
     now = access?.peek(binding.explicit ? binding.path : undefined) ?? null;
@@ -163,7 +185,11 @@ export function checkBinding(env: INotebookToolEnv, context: IToolContext, bindi
  * The notebook to act on: the one the approval card showed, checked it is
  * still that (see binding.ts), else resolved from the input (a direct call).
  */
-export async function targetFor(env: INotebookToolEnv, context: IToolContext, path: string | undefined): Promise<INotebookTarget> {
+export async function targetFor(
+  env: INotebookToolEnv,
+  context: IToolContext,
+  path: string | undefined
+): Promise<INotebookTarget> {
   const bound = bindingOf(context);
   if (!bound) {
     return resolveTarget(env, context, path);
@@ -223,10 +249,19 @@ export function agentChangedCells(
       continue;
     }
     // A run that failed still ran the code (its data says so); an edit counts once done.
-    if (call.state === 'done' && EDITING_TOOLS.has(call.name) && data.cell && data.cell.notebookPath === notebookPath) {
+    if (
+      call.state === 'done' &&
+      EDITING_TOOLS.has(call.name) &&
+      data.cell &&
+      data.cell.notebookPath === notebookPath
+    ) {
       changed.add(data.cell.cellId);
     }
-    if (data.run?.kind === 'cell' && data.run.notebookPath === notebookPath && data.run.cellId) {
+    if (
+      data.run?.kind === 'cell' &&
+      data.run.notebookPath === notebookPath &&
+      data.run.cellId
+    ) {
       changed.delete(data.run.cellId);
     }
     if (data.ran && data.ran.notebookPath === notebookPath) {

@@ -22,7 +22,10 @@ export function cellIds(model: INotebookModel): string[] {
 }
 
 /** Where the cell with this id is, or null. */
-export function locateCell(model: INotebookModel, cellId: string): ICellLocation | null {
+export function locateCell(
+  model: INotebookModel,
+  cellId: string
+): ICellLocation | null {
   const id = cellId.trim();
   for (let i = 0; i < model.cells.length; i++) {
     const cell = model.cells.get(i);
@@ -37,16 +40,23 @@ export function locateCell(model: INotebookModel, cellId: string): ICellLocation
  * The cell with this id; a `NotebookToolError` listing a few valid ids
  * (around the active cell when known) when there is none.
  */
-export function findCell(model: INotebookModel, cellId: string, path = 'the notebook'): ICellLocation {
+export function findCell(
+  model: INotebookModel,
+  cellId: string,
+  path = 'the notebook'
+): ICellLocation {
   const found = locateCell(model, cellId);
   if (found) {
     return found;
   }
   const ids = cellIds(model);
   if (!ids.length) {
-    throw new NotebookToolError(`No cell with id "${cellId}": ${path} has no cells.`);
+    throw new NotebookToolError(
+      `No cell with id "${cellId}": ${path} has no cells.`
+    );
   }
-  const sample = ids.length <= 6 ? ids : [...ids.slice(0, 3), '…', ...ids.slice(-3)];
+  const sample =
+    ids.length <= 6 ? ids : [...ids.slice(0, 3), '…', ...ids.slice(-3)];
   throw new NotebookToolError(
     `No cell with id "${cellId}" in ${path}. It has ${ids.length} cells; valid ids include: ${sample.join(', ')}. ` +
       'Call get_notebook_summary to see every cell id.'

@@ -3,7 +3,12 @@ import type { IResultCell } from '../../tools/results';
 import { CANCELLED, guardFor } from '../../tools/guard';
 import type { IToolContext } from '../../tools/types';
 import { fenced } from '../../markdown/markdown';
-import { INotebookAccess, INotebookTarget, NOTEBOOKS_SERVICE, NotebookToolError } from './types';
+import {
+  INotebookAccess,
+  INotebookTarget,
+  NOTEBOOKS_SERVICE,
+  NotebookToolError
+} from './types';
 
 /** What every notebook tool shares: how to reach the notebooks, errors, cancellation. */
 
@@ -15,7 +20,8 @@ export interface INotebookToolEnv {
   peekAccess(): INotebookAccess | null;
 }
 
-export type NotebookAccessSource = INotebookAccess | (() => INotebookAccess | null | undefined);
+export type NotebookAccessSource =
+  INotebookAccess | (() => INotebookAccess | null | undefined);
 
 /** The env of a tool set: `notebooks` given at creation wins over the last one seen in a context. */
 export function createEnv(notebooks?: NotebookAccessSource): INotebookToolEnv {
@@ -24,11 +30,14 @@ export function createEnv(notebooks?: NotebookAccessSource): INotebookToolEnv {
     (typeof notebooks === 'function' ? notebooks() : notebooks) ?? null;
   return {
     access(context) {
-      const fromContext = context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined;
+      const fromContext = context.services[NOTEBOOKS_SERVICE] as
+        INotebookAccess | undefined;
       const access = fromContext ?? given();
       if (!access) {
         // A wiring bug, not something the model can fix.
-        throw new Error(`Notebook tools need context.services.${NOTEBOOKS_SERVICE} (an INotebookAccess).`);
+        throw new Error(
+          `Notebook tools need context.services.${NOTEBOOKS_SERVICE} (an INotebookAccess).`
+        );
       }
       seen = access;
       return access;
@@ -52,13 +61,18 @@ export function throwIfAborted(signal: AbortSignal): void {
 }
 
 /** How a wait ended. */
-export type Outcome<T> = { kind: 'done'; value: T } | { kind: 'aborted' } | { kind: 'timeout' };
+export type Outcome<T> =
+  { kind: 'done'; value: T } | { kind: 'aborted' } | { kind: 'timeout' };
 
 /**
  * Wait for a promise, the abort signal or a timeout, whichever comes first.
  * Rejections of the promise propagate. Listeners and timers are cleaned up.
  */
-export function race<T>(promise: Promise<T>, signal: AbortSignal, timeoutMs?: number): Promise<Outcome<T>> {
+export function race<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  timeoutMs?: number
+): Promise<Outcome<T>> {
   if (signal.aborted) {
     promise.catch(() => undefined);
     return Promise.resolve({ kind: 'aborted' });
@@ -103,7 +117,10 @@ export async function resolveTarget(
 ): Promise<INotebookTarget> {
   throwIfAborted(context.signal);
   const access = env.access(context);
-  const outcome = await race(access.resolve(path || undefined, context.signal), context.signal);
+  const outcome = await race(
+    access.resolve(path || undefined, context.signal),
+    context.signal
+  );
   if (outcome.kind !== 'done') {
     throw new NotebookToolError(CANCELLED);
   }
@@ -111,8 +128,15 @@ export async function resolveTarget(
 }
 
 /** The notebook if already open, for synchronous look-ups (riskOf, previews). */
-export function peekTarget(env: INotebookToolEnv, path: string | undefined, context?: IToolContext): INotebookTarget | null {
-  const access = context ? (context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ?? env.peekAccess() : env.peekAccess();
+export function peekTarget(
+  env: INotebookToolEnv,
+  path: string | undefined,
+  context?: IToolContext
+): INotebookTarget | null {
+  const access = context
+    ? ((context.services[NOTEBOOKS_SERVICE] as INotebookAccess | undefined) ??
+      env.peekAccess())
+    : env.peekAccess();
   try {
     return access?.peek(path || undefined) ?? null;
   } catch {
@@ -126,7 +150,8 @@ export function languageOf(target: INotebookTarget | null): string {
   if (fromKernel) {
     return fromKernel;
   }
-  const info = target?.model.getMetadata('language_info') as { name?: string } | undefined;
+  const info = target?.model.getMetadata('language_info') as
+    { name?: string } | undefined;
   return info?.name || 'python';
 }
 
@@ -138,7 +163,11 @@ export const NOTEBOOK_PATH_PROPERTY = {
 } as const;
 
 /** JSON schema of a `cell_id` argument. */
-export function cellIdProperty(what: string): { type: 'string'; minLength: 1; description: string } {
+export function cellIdProperty(what: string): {
+  type: 'string';
+  minLength: 1;
+  description: string;
+} {
   return {
     type: 'string',
     minLength: 1,
@@ -159,7 +188,9 @@ export function cellOf(input: { cell_id?: unknown }): string {
 
 /** A cell's source fenced for the export: markdown cells as markdown, else python. */
 export function fencedCell(source: unknown, cellType: unknown): string | null {
-  return typeof source === 'string' ? fenced(source, cellType === 'markdown' ? 'markdown' : 'python') : null;
+  return typeof source === 'string'
+    ? fenced(source, cellType === 'markdown' ? 'markdown' : 'python')
+    : null;
 }
 
 export function where(target: INotebookTarget): string {
@@ -172,7 +203,11 @@ export function seconds(ms: number): string {
 }
 
 /** A cell as result data; `source` only when the tool saw it whole. */
-export function cellData(target: INotebookTarget, cell: ICellModel, source?: string): IResultCell {
+export function cellData(
+  target: INotebookTarget,
+  cell: ICellModel,
+  source?: string
+): IResultCell {
   return {
     notebookPath: target.path,
     cellId: cell.id,

@@ -16,17 +16,18 @@ import {
   throwIfAborted
 } from './common';
 import { NotebookToolError } from './types';
-import { bindingOf, bindNotebook, checkBinding, checkBoundCells } from './binding';
+import {
+  bindingOf,
+  bindNotebook,
+  checkBinding,
+  checkBoundCells
+} from './binding';
 
 /**
  * Tools that change cells and create notebooks. Every change goes through
  * the open notebook's shared model, so the user's undo and collaborators see
  * it; the .ipynb on disk is never rewritten here.
  */
-
-
-
-
 
 function lineCount(text: string): number {
   return text ? text.split('\n').length : 0;
@@ -48,8 +49,15 @@ export function insertCellTool(env: INotebookToolEnv) {
       type: 'object',
       properties: {
         notebook_path: NOTEBOOK_PATH_PROPERTY,
-        cell_type: { type: 'string', enum: ['code', 'markdown'], description: 'Cell type (default code).' },
-        source: { type: 'string', description: 'The whole source of the new cell.' },
+        cell_type: {
+          type: 'string',
+          enum: ['code', 'markdown'],
+          description: 'Cell type (default code).'
+        },
+        source: {
+          type: 'string',
+          description: 'The whole source of the new cell.'
+        },
         after_cell_id: {
           type: 'string',
           description: 'Insert after this cell id. Leave out to use position.'
@@ -57,20 +65,27 @@ export function insertCellTool(env: INotebookToolEnv) {
         position: {
           type: 'string',
           enum: ['top', 'bottom'],
-          description: 'Where to insert when after_cell_id is not given (default bottom).'
+          description:
+            'Where to insert when after_cell_id is not given (default bottom).'
         }
       },
       required: ['source'],
       additionalProperties: false
     },
-    describe: input => `Insert a ${input.cell_type === 'markdown' ? 'markdown' : 'code'} cell${inNotebook(input.notebook_path)}`,
+    describe: input =>
+      `Insert a ${input.cell_type === 'markdown' ? 'markdown' : 'code'} cell${inNotebook(input.notebook_path)}`,
     inputMarkdown: input => fencedCell(input.source, input.cell_type),
     effect: 'write',
     defaultApproval: 'auto',
     preview: (input, context) => {
       const type = input.cell_type ?? 'code';
-      const place = input.after_cell_id ? `after cell ${input.after_cell_id}` : `at the ${input.position ?? 'bottom'}`;
-      const language = type === 'markdown' ? 'markdown' : languageOf(peekTarget(env, input.notebook_path, context));
+      const place = input.after_cell_id
+        ? `after cell ${input.after_cell_id}`
+        : `at the ${input.position ?? 'bottom'}`;
+      const language =
+        type === 'markdown'
+          ? 'markdown'
+          : languageOf(peekTarget(env, input.notebook_path, context));
       return {
         summary: `Insert a ${type} cell ${place} of ${notebookName(input.notebook_path)}`,
         code: { source: input.source, language }
@@ -79,7 +94,9 @@ export function insertCellTool(env: INotebookToolEnv) {
     run: (input, context) =>
       guard(async () => {
         if (input.after_cell_id && input.position) {
-          throw new NotebookToolError('Give either after_cell_id or position, not both.');
+          throw new NotebookToolError(
+            'Give either after_cell_id or position, not both.'
+          );
         }
         const target = await resolveTarget(env, context, input.notebook_path);
         throwIfAborted(context.signal);
@@ -105,7 +122,14 @@ export function insertCellTool(env: INotebookToolEnv) {
           content:
             `Inserted ${cellType} cell ${id} at #${index + 1} of ${model.cells.length}${anchor} in ${target.path}. ` +
             (cellType === 'code' ? 'It has not been run.' : ''),
-          data: { cell: { notebookPath: target.path, cellId: id, cellType, source: input.source } }
+          data: {
+            cell: {
+              notebookPath: target.path,
+              cellId: id,
+              cellType,
+              source: input.source
+            }
+          }
         };
       })
   });
@@ -124,13 +148,18 @@ export function editCellTool(env: INotebookToolEnv) {
       properties: {
         notebook_path: NOTEBOOK_PATH_PROPERTY,
         cell_id: cellIdProperty('to edit'),
-        source: { type: 'string', description: 'The new, complete source of the cell.' }
+        source: {
+          type: 'string',
+          description: 'The new, complete source of the cell.'
+        }
       },
       required: ['cell_id', 'source'],
       additionalProperties: false
     },
-    describe: input => `Edit cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
-    inputMarkdown: (input, shown) => fencedCell(input.source, shown.cell(cellOf(input))?.cellType),
+    describe: input =>
+      `Edit cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
+    inputMarkdown: (input, shown) =>
+      fencedCell(input.source, shown.cell(cellOf(input))?.cellType),
     effect: 'write',
     defaultApproval: 'auto',
     preview: (input, context) => {
@@ -142,7 +171,11 @@ export function editCellTool(env: INotebookToolEnv) {
       }
       const preview: IToolPreview = {
         summary,
-        diff: { path: `${target.path}#${found.cell.id}`, before: sourceOf(found.cell), after: input.source }
+        diff: {
+          path: `${target.path}#${found.cell.id}`,
+          before: sourceOf(found.cell),
+          after: input.source
+        }
       };
       return preview;
     },
@@ -154,7 +187,10 @@ export function editCellTool(env: INotebookToolEnv) {
         const before = sourceOf(cell);
         target.reveal(cell.id);
         if (before === input.source) {
-          return { content: `Cell ${cell.id} already has this source; nothing changed.`, data: { cell: cellData(target, cell, before) } };
+          return {
+            content: `Cell ${cell.id} already has this source; nothing changed.`,
+            data: { cell: cellData(target, cell, before) }
+          };
         }
         cell.sharedModel.setSource(input.source);
         const stale = cell.type === 'code' && outputsOf(cell).length > 0;
@@ -162,7 +198,9 @@ export function editCellTool(env: INotebookToolEnv) {
           content:
             `Replaced the source of ${cell.type} cell ${cell.id} in ${target.path} ` +
             `(${lineCount(before)} → ${lineCount(input.source)} lines).` +
-            (stale ? ' Its outputs are from the old source; run_cell refreshes them.' : ''),
+            (stale
+              ? ' Its outputs are from the old source; run_cell refreshes them.'
+              : ''),
           data: { cell: cellData(target, cell, input.source) }
         };
       })
@@ -185,7 +223,8 @@ export function deleteCellTool(env: INotebookToolEnv) {
       required: ['cell_id'],
       additionalProperties: false
     },
-    describe: input => `Delete cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
+    describe: input =>
+      `Delete cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
     effect: 'write',
     defaultApproval: 'ask',
     // The notebook and the cell with its content as the card shows them; the
@@ -199,15 +238,20 @@ export function deleteCellTool(env: INotebookToolEnv) {
     }),
     preview: (input, context) => {
       const bound = bindingOf(context);
-      const target = bound?.target ?? peekTarget(env, input.notebook_path, context);
-      const summary = `Delete cell ${input.cell_id} of ${bound ? bound.path : target?.path ?? notebookName(input.notebook_path)}`;
+      const target =
+        bound?.target ?? peekTarget(env, input.notebook_path, context);
+      const summary = `Delete cell ${input.cell_id} of ${bound ? bound.path : (target?.path ?? notebookName(input.notebook_path))}`;
       const found = target ? safeFind(target.model, input.cell_id) : null;
       if (!target || !found) {
         return { summary };
       }
       return {
         summary,
-        diff: { path: `${target.path}#${found.cell.id}`, before: sourceOf(found.cell), after: '' }
+        diff: {
+          path: `${target.path}#${found.cell.id}`,
+          before: sourceOf(found.cell),
+          after: ''
+        }
       };
     },
     run: (input, context) =>
@@ -220,7 +264,11 @@ export function deleteCellTool(env: INotebookToolEnv) {
             checkBoundCells(bound);
           } catch (error) {
             // The checks speak of running; nothing was deleted here.
-            throw error instanceof NotebookToolError ? new NotebookToolError(error.message.replace(/^Nothing ran/, 'Nothing was deleted')) : error;
+            throw error instanceof NotebookToolError
+              ? new NotebookToolError(
+                  error.message.replace(/^Nothing ran/, 'Nothing was deleted')
+                )
+              : error;
           }
         } else {
           target = await resolveTarget(env, context, input.notebook_path);
@@ -229,7 +277,9 @@ export function deleteCellTool(env: INotebookToolEnv) {
         const model = target.model;
         const { index, cell } = findCell(model, input.cell_id, target.path);
         if (cell.getMetadata('deletable') === false) {
-          throw new NotebookToolError(`Cell ${cell.id} is marked as not deletable (metadata "deletable": false).`);
+          throw new NotebookToolError(
+            `Cell ${cell.id} is marked as not deletable (metadata "deletable": false).`
+          );
         }
         const summary = `${cell.type}: ${firstLine(sourceOf(cell)) || '(empty)'}`;
         const id = cell.id;
@@ -240,12 +290,18 @@ export function deleteCellTool(env: INotebookToolEnv) {
           model.sharedModel.deleteCell(index);
           if (wasLast) {
             // As the notebook UI does: a notebook keeps at least one cell, in the same undo step.
-            model.sharedModel.insertCell(0, { cell_type: 'code', source: '', metadata: { trusted: true } });
+            model.sharedModel.insertCell(0, {
+              cell_type: 'code',
+              source: '',
+              metadata: { trusted: true }
+            });
           }
         });
         // Kernels that track cells get the id in the next execute request, as with the UI.
         model.deletedCells.push(id);
-        const neighbour = model.cells.get(Math.min(index, model.cells.length - 1));
+        const neighbour = model.cells.get(
+          Math.min(index, model.cells.length - 1)
+        );
         if (neighbour) {
           target.reveal(neighbour.id);
         }
@@ -273,37 +329,52 @@ export function createNotebookTool(env: INotebookToolEnv) {
         path: {
           type: 'string',
           minLength: 1,
-          description: 'Path of the new notebook relative to the server root, e.g. "etl/load_orders.ipynb".'
+          description:
+            'Path of the new notebook relative to the server root, e.g. "etl/load_orders.ipynb".'
         },
         kernel_name: {
           type: 'string',
-          description: 'Kernel spec name, e.g. "python3". Default: the server\'s default kernel.'
+          description:
+            'Kernel spec name, e.g. "python3". Default: the server\'s default kernel.'
         }
       },
       required: ['path'],
       additionalProperties: false
     },
     describe: input =>
-      input.path ? `Create the notebook ${input.path}${input.kernel_name ? ` (kernel ${input.kernel_name})` : ''}` : 'Create a notebook',
+      input.path
+        ? `Create the notebook ${input.path}${input.kernel_name ? ` (kernel ${input.kernel_name})` : ''}`
+        : 'Create a notebook',
     effect: 'write',
     defaultApproval: 'auto',
     run: (input, context) =>
       guard(async () => {
         throwIfAborted(context.signal);
-        const target = await env.access(context).create(input.path, input.kernel_name || undefined, context.signal);
+        const target = await env
+          .access(context)
+          .create(input.path, input.kernel_name || undefined, context.signal);
         const kernel = target.kernel();
-        const first = target.model.cells.length ? target.model.cells.get(0) : null;
+        const first = target.model.cells.length
+          ? target.model.cells.get(0)
+          : null;
         return {
           content:
             `Created and opened ${target.path} (${kernel ? `kernel ${kernel.name}` : 'no kernel'}).` +
-            (first ? ` Its first cell is ${first.id} (${first.type}, empty).` : ''),
-          data: first ? { cell: cellData(target, first, sourceOf(first)) } : { paths: [target.path] }
+            (first
+              ? ` Its first cell is ${first.id} (${first.type}, empty).`
+              : ''),
+          data: first
+            ? { cell: cellData(target, first, sourceOf(first)) }
+            : { paths: [target.path] }
         };
       })
   });
 }
 
-function safeFind(model: Parameters<typeof findCell>[0], cellId: string): ReturnType<typeof findCell> | null {
+function safeFind(
+  model: Parameters<typeof findCell>[0],
+  cellId: string
+): ReturnType<typeof findCell> | null {
   try {
     return findCell(model, cellId);
   } catch {

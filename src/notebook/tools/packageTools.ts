@@ -1,6 +1,13 @@
 import { defineTool } from '../../tools/schema';
 import { destructiveReason } from '../../tools/risk';
-import { CANCELLED, guard, INotebookToolEnv, NOTEBOOK_PATH_PROPERTY, peekTarget, resolveTarget } from './common';
+import {
+  CANCELLED,
+  guard,
+  INotebookToolEnv,
+  NOTEBOOK_PATH_PROPERTY,
+  peekTarget,
+  resolveTarget
+} from './common';
 import { stripAnsi, truncateMiddle } from '../outputs';
 import { executeSilently } from './silentExecute';
 import { bindingOf, bindNotebook, notebookWords, targetFor } from './binding';
@@ -16,8 +23,6 @@ const LIST_TIMEOUT_MS = 30000;
 const MAX_LISTED = 500;
 const PACKAGES_MARKER = '__DATA_ENGINEER_PACKAGES__';
 
-
-
 /**
  * A requirement as pip takes it on the command line: name, optional extras,
  * optional version specifiers. No URLs, paths, options or markers, hence
@@ -30,11 +35,14 @@ const REQUIREMENT = new RegExp(
 
 /** Drop the spaces people put around operators ("numpy >= 1.26"); other whitespace stays and is refused. */
 function tidySpec(spec: string): string {
-  return spec.trim().replace(/[ \t]*(===|~=|==|!=|<=|>=|<|>|,|\[|\])[ \t]*/g, '$1');
+  return spec
+    .trim()
+    .replace(/[ \t]*(===|~=|==|!=|<=|>=|<|>|,|\[|\])[ \t]*/g, '$1');
 }
 
 /** pip installs a bare argument ending like this as a local file, not an index name. */
-const LOCAL_ARCHIVE = /\.(?:whl|zip|tar|tgz|tbz|txz|tlz|tar\.(?:gz|bz2|xz|lz|lzma))$/i;
+const LOCAL_ARCHIVE =
+  /\.(?:whl|zip|tar|tgz|tbz|txz|tlz|tar\.(?:gz|bz2|xz|lz|lzma))$/i;
 /** Paths (relative, absolute, home, Windows drive) and file: URLs. */
 const LOCAL_PATH = /^(?:[.~]|[A-Za-z]:|file:)|[/\\]/i;
 
@@ -63,7 +71,10 @@ export function invalidPackageSpec(specs: readonly string[]): string | null {
 }
 
 /** The `%pip` line for valid specs (each quoted for the shell pip runs in). */
-export function pipInstallCommand(specs: readonly string[], upgrade = false): string {
+export function pipInstallCommand(
+  specs: readonly string[],
+  upgrade = false
+): string {
   const quoted = specs.map(spec => `'${tidySpec(spec)}'`);
   return `%pip install ${upgrade ? '--upgrade ' : ''}${quoted.join(' ')}`;
 }
@@ -105,7 +116,12 @@ async function pythonKernel(target: INotebookTarget): Promise<ISilentKernel> {
 function pipSummary(output: string): string {
   const lines = stripAnsi(output)
     .split(/\r?\n|\r/)
-    .filter(line => line.trim() && !/^\s*(?:Downloading|Using cached|Collecting|━|\|)/.test(line) && !/\d+(?:\.\d+)?\s*[kM]B\/s/.test(line));
+    .filter(
+      line =>
+        line.trim() &&
+        !/^\s*(?:Downloading|Using cached|Collecting|━|\|)/.test(line) &&
+        !/\d+(?:\.\d+)?\s*[kM]B\/s/.test(line)
+    );
   return truncateMiddle(lines.join('\n'), 4000);
 }
 
@@ -127,9 +143,14 @@ export function installPackagesTool(env: INotebookToolEnv) {
           minItems: 1,
           maxItems: 30,
           items: { type: 'string', minLength: 1, maxLength: 200 },
-          description: 'Requirement specs: name, optional [extras], optional versions, e.g. "polars>=1.0".'
+          description:
+            'Requirement specs: name, optional [extras], optional versions, e.g. "polars>=1.0".'
         },
-        upgrade: { type: 'boolean', description: 'Upgrade packages that are already installed (default false).' },
+        upgrade: {
+          type: 'boolean',
+          description:
+            'Upgrade packages that are already installed (default false).'
+        },
         timeout_seconds: {
           type: 'number',
           minimum: 10,
@@ -140,27 +161,44 @@ export function installPackagesTool(env: INotebookToolEnv) {
       required: ['packages'],
       additionalProperties: false
     },
-    describe: input => `Install ${Array.isArray(input.packages) ? input.packages.map(String).join(', ') : 'packages'}`,
+    describe: input =>
+      `Install ${Array.isArray(input.packages) ? input.packages.map(String).join(', ') : 'packages'}`,
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => {
-      if (!Array.isArray(input?.packages) || invalidPackageSpec(input.packages)) {
+      if (
+        !Array.isArray(input?.packages) ||
+        invalidPackageSpec(input.packages)
+      ) {
         return null; // refused by run() without touching the kernel
       }
-      return destructiveReason(pipInstallCommand(input.packages, input.upgrade));
+      return destructiveReason(
+        pipInstallCommand(input.packages, input.upgrade)
+      );
     },
     // The card names the notebook (and kernel) the packages go to; the install goes exactly there.
-    bind: (input, context) => bindNotebook(env, context, input.notebook_path, () => []),
+    bind: (input, context) =>
+      bindNotebook(env, context, input.notebook_path, () => []),
     preview: (input, context) => {
       const bound = bindingOf(context);
-      const target = bound ? null : peekTarget(env, input.notebook_path, context);
+      const target = bound
+        ? null
+        : peekTarget(env, input.notebook_path, context);
       const where = bound
         ? `${bound.kernelName ? `${bound.kernelName} ` : ''}kernel of ${notebookWords(bound)}`
         : `kernel of ${target?.path ?? input.notebook_path ?? 'the active notebook'}`;
-      const valid = Array.isArray(input.packages) && !invalidPackageSpec(input.packages);
+      const valid =
+        Array.isArray(input.packages) && !invalidPackageSpec(input.packages);
       return {
         summary: `Install ${(input.packages ?? []).join(', ')} in the ${where}`,
-        ...(valid ? { code: { source: pipInstallCommand(input.packages, input.upgrade), language: 'python' } } : {})
+        ...(valid
+          ? {
+              code: {
+                source: pipInstallCommand(input.packages, input.upgrade),
+                language: 'python'
+              }
+            }
+          : {})
       };
     },
     run: (input, context) =>
@@ -179,18 +217,35 @@ export function installPackagesTool(env: INotebookToolEnv) {
         });
         const output = pipSummary(`${result.stdout}\n${result.stderr}`);
         if (result.status === 'cancelled') {
-          return { content: `${CANCELLED} The installation was interrupted.\n${output}`, isError: true };
+          return {
+            content: `${CANCELLED} The installation was interrupted.\n${output}`,
+            isError: true
+          };
         }
         if (result.status === 'timeout') {
-          return { content: `pip did not finish in time; the kernel was interrupted.\n${output}`, isError: true };
+          return {
+            content: `pip did not finish in time; the kernel was interrupted.\n${output}`,
+            isError: true
+          };
         }
         if (result.error) {
-          return { content: `${command} failed: ${result.error.ename}: ${result.error.evalue}\n${output}`, isError: true };
+          return {
+            content: `${command} failed: ${result.error.ename}: ${result.error.evalue}\n${output}`,
+            isError: true
+          };
         }
-        const exitCode = Number.parseInt(result.expressions.exit_code ?? '', 10);
-        const failed = Number.isNaN(exitCode) ? /^ERROR:/m.test(output) : exitCode !== 0;
+        const exitCode = Number.parseInt(
+          result.expressions.exit_code ?? '',
+          10
+        );
+        const failed = Number.isNaN(exitCode)
+          ? /^ERROR:/m.test(output)
+          : exitCode !== 0;
         if (failed) {
-          return { content: `pip failed${Number.isNaN(exitCode) ? '' : ` (exit code ${exitCode})`}:\n${output}`, isError: true };
+          return {
+            content: `pip failed${Number.isNaN(exitCode) ? '' : ` (exit code ${exitCode})`}:\n${output}`,
+            isError: true
+          };
         }
         return {
           content:
@@ -227,9 +282,14 @@ export function parsePackageListing(stdout: string): string[] | null {
 }
 
 /** Keep entries whose name contains the filter (normalised, case-insensitive). */
-export function filterPackages(packages: readonly string[], filter?: string): string[] {
+export function filterPackages(
+  packages: readonly string[],
+  filter?: string
+): string[] {
   const wanted = filter?.trim() ? normalize(filter.trim()) : '';
-  return wanted ? packages.filter(entry => normalize(entry.split('==')[0]).includes(wanted)) : [...packages];
+  return wanted
+    ? packages.filter(entry => normalize(entry.split('==')[0]).includes(wanted))
+    : [...packages];
 }
 
 export function listPackagesTool(env: INotebookToolEnv) {
@@ -244,18 +304,26 @@ export function listPackagesTool(env: INotebookToolEnv) {
       type: 'object',
       properties: {
         notebook_path: NOTEBOOK_PATH_PROPERTY,
-        filter: { type: 'string', description: 'Only packages whose name contains this text, e.g. "arrow".' }
+        filter: {
+          type: 'string',
+          description:
+            'Only packages whose name contains this text, e.g. "arrow".'
+        }
       },
       additionalProperties: false
     },
     effect: 'read',
     defaultApproval: 'auto',
-    describe: input => `List installed packages${input.filter ? ` matching "${input.filter}"` : ''}`,
+    describe: input =>
+      `List installed packages${input.filter ? ` matching "${input.filter}"` : ''}`,
     run: (input, context) =>
       guard(async () => {
         const target = await resolveTarget(env, context, input.notebook_path);
         const kernel = await pythonKernel(target);
-        const result = await executeSilently(kernel, LIST_CODE, { signal: context.signal, timeoutMs: LIST_TIMEOUT_MS });
+        const result = await executeSilently(kernel, LIST_CODE, {
+          signal: context.signal,
+          timeoutMs: LIST_TIMEOUT_MS
+        });
         if (result.status === 'cancelled') {
           return { content: CANCELLED, isError: true };
         }

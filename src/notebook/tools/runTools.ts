@@ -2,7 +2,14 @@ import { defineTool } from '../../tools/schema';
 import { destructiveReason } from '../../tools/risk';
 import { IToolResultData, outputsForData } from '../../tools/results';
 import type { IToolContext, IToolResult } from '../../tools/types';
-import { executionCountOf, findCell, firstLine, locateCell, outputsOf, sourceOf } from './cells';
+import {
+  executionCountOf,
+  findCell,
+  firstLine,
+  locateCell,
+  outputsOf,
+  sourceOf
+} from './cells';
 import {
   CANCELLED,
   cellData,
@@ -41,9 +48,6 @@ const MAX_TIMEOUT_S = 3600;
 /** After an interrupt, how long to wait for the kernel's reply before reporting. */
 const SETTLE_MS = 3000;
 
-
-
-
 const TIMEOUT_PROPERTY = {
   type: 'number',
   minimum: 1,
@@ -58,7 +62,12 @@ interface ICellRun {
 }
 
 /** Run one code cell with Stop and a timeout; the kernel is interrupted on either. */
-async function runOne(target: INotebookTarget, cellId: string, context: IToolContext, timeoutMs: number): Promise<ICellRun> {
+async function runOne(
+  target: INotebookTarget,
+  cellId: string,
+  context: IToolContext,
+  timeoutMs: number
+): Promise<ICellRun> {
   const started = Date.now();
   target.reveal(cellId);
   const execution = target.executeCell(cellId);
@@ -90,7 +99,11 @@ function ensureCanRun(target: INotebookTarget): void {
 }
 
 /** The risk of running a cell, looked up synchronously in the open notebook. */
-function cellRisk(env: INotebookToolEnv, path: string | undefined, cellId: unknown): string | null {
+function cellRisk(
+  env: INotebookToolEnv,
+  path: string | undefined,
+  cellId: unknown
+): string | null {
   if (typeof cellId !== 'string') {
     return null; // invalid input: refused before anything runs
   }
@@ -106,12 +119,19 @@ function cellRisk(env: INotebookToolEnv, path: string | undefined, cellId: unkno
 function sameCode(bound: INotebookBinding, target: INotebookTarget): void {
   const now = codeCellsOf(target);
   const shown = bound.cells;
-  if (now.length === shown.length && now.every((cell, i) => cell.id === shown[i].id && cell.source === shown[i].source)) {
+  if (
+    now.length === shown.length &&
+    now.every(
+      (cell, i) => cell.id === shown[i].id && cell.source === shown[i].source
+    )
+  ) {
     return;
   }
   const shownIds = new Set(shown.map(cell => cell.id));
   const added = now.filter(cell => !shownIds.has(cell.id)).map(cell => cell.id);
-  const what = added.length ? `code cells were added (${added.join(', ')})` : 'the order of the code cells changed';
+  const what = added.length
+    ? `code cells were added (${added.join(', ')})`
+    : 'the order of the code cells changed';
   throw new NotebookToolError(
     `Nothing ran: ${what} in ${bound.path} after the approval card was shown. Call the tool again so the user can approve what is there now.`
   );
@@ -122,14 +142,22 @@ export const COLLAPSE_LINES = 12;
 
 /** The run-all card: the count, and the cells the assistant changed since they last ran, with their code. */
 function runAllPreview(bound: INotebookBinding, context: IToolContext) {
-  const changed = agentChangedCells(context.history?.() ?? [], bound.path, bound.cells);
+  const changed = agentChangedCells(
+    context.history?.() ?? [],
+    bound.path,
+    bound.cells
+  );
   return {
     summary: `Run all ${bound.cells.length} code cells of ${notebookWords(bound)}`,
     ...(changed.length
       ? {
           cells: {
             title: `${changed.length} of them changed by the assistant since they last ran:`,
-            items: changed.map(cell => ({ id: cell.id, source: cell.source, language: bound.language }))
+            items: changed.map(cell => ({
+              id: cell.id,
+              source: cell.source,
+              language: bound.language
+            }))
           }
         }
       : {})
@@ -155,7 +183,8 @@ export function runCellTool(env: INotebookToolEnv) {
       required: ['cell_id'],
       additionalProperties: false
     },
-    describe: input => `Run cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
+    describe: input =>
+      `Run cell ${cellOf(input)}${inNotebook(input.notebook_path)}`,
     allowChat:
       'Allow for this chat: runs any cell the assistant edits, without asking, for the rest of this chat (code that looks destructive still asks).',
     // A run without result data (denied, or saved before runs carried it): the source the chat last showed.
@@ -168,18 +197,24 @@ export function runCellTool(env: INotebookToolEnv) {
     bind: (input, context) =>
       bindNotebook(env, context, input.notebook_path, target => {
         const { cell } = findCell(target.model, input.cell_id, target.path);
-        return cell.type === 'code' ? [{ id: cell.id, source: sourceOf(cell) }] : [];
+        return cell.type === 'code'
+          ? [{ id: cell.id, source: sourceOf(cell) }]
+          : [];
       }),
     riskOf: (input, context) => {
       const bound = bindingOf(context);
-      return bound ? bound.risk : cellRisk(env, input?.notebook_path, input?.cell_id);
+      return bound
+        ? bound.risk
+        : cellRisk(env, input?.notebook_path, input?.cell_id);
     },
     preview: (input, context) => {
       const bound = bindingOf(context);
       if (bound) {
         const summary = `Run cell ${input.cell_id} in ${notebookWords(bound)}`;
         const cell = bound.cells[0];
-        return cell ? { summary, code: { source: cell.source, language: bound.language } } : { summary };
+        return cell
+          ? { summary, code: { source: cell.source, language: bound.language } }
+          : { summary };
       }
       const target = peekTarget(env, input.notebook_path, context);
       const found = target ? locateCell(target.model, input.cell_id) : null;
@@ -187,7 +222,10 @@ export function runCellTool(env: INotebookToolEnv) {
       if (!target || !found) {
         return { summary };
       }
-      return { summary, code: { source: sourceOf(found.cell), language: languageOf(target) } };
+      return {
+        summary,
+        code: { source: sourceOf(found.cell), language: languageOf(target) }
+      };
     },
     run: (input, context) =>
       guard(async () => {
@@ -195,10 +233,14 @@ export function runCellTool(env: INotebookToolEnv) {
         const { cell } = findCell(target.model, input.cell_id, target.path);
         if (cell.type !== 'code') {
           target.reveal(cell.id);
-          return { content: `Cell ${cell.id} is a ${cell.type} cell: there is nothing to run.` };
+          return {
+            content: `Cell ${cell.id} is a ${cell.type} cell: there is nothing to run.`
+          };
         }
         if (!sourceOf(cell).trim()) {
-          return { content: `Cell ${cell.id} is empty: there is nothing to run.` };
+          return {
+            content: `Cell ${cell.id} is empty: there is nothing to run.`
+          };
         }
         ensureCanRun(target);
         const run = await runOne(target, cell.id, context, timeoutMsOf(input));
@@ -207,13 +249,24 @@ export function runCellTool(env: INotebookToolEnv) {
   });
 }
 
-function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeoutMs: number): IToolResult {
+function reportRun(
+  target: INotebookTarget,
+  cellId: string,
+  run: ICellRun,
+  timeoutMs: number
+): IToolResult {
   if (run.status === 'cancelled') {
-    return { content: `${CANCELLED} The kernel was interrupted while running cell ${cellId}.`, isError: true };
+    return {
+      content: `${CANCELLED} The kernel was interrupted while running cell ${cellId}.`,
+      isError: true
+    };
   }
   const found = locateCell(target.model, cellId);
   if (!found) {
-    return { content: `Cell ${cellId} was deleted while it ran.`, isError: true };
+    return {
+      content: `Cell ${cellId} was deleted while it ran.`,
+      isError: true
+    };
   }
   const count = executionCountOf(found.cell);
   const formatted = formatOutputs(outputsOf(found.cell));
@@ -251,7 +304,11 @@ function reportRun(target: INotebookTarget, cellId: string, run: ICellRun, timeo
   if (formatted.truncated) {
     data.truncated = true;
   }
-  return { content: outputsToContent(header, formatted), ...(failed ? { isError: true } : {}), data };
+  return {
+    content: outputsToContent(header, formatted),
+    ...(failed ? { isError: true } : {}),
+    data
+  };
 }
 
 export function runAllCellsTool(env: INotebookToolEnv) {
@@ -266,8 +323,14 @@ export function runAllCellsTool(env: INotebookToolEnv) {
       type: 'object',
       properties: {
         notebook_path: NOTEBOOK_PATH_PROPERTY,
-        timeout_seconds: { ...TIMEOUT_PROPERTY, description: `Per-cell timeout in seconds (default ${DEFAULT_TIMEOUT_S}).` },
-        continue_on_error: { type: 'boolean', description: 'Keep going after a cell fails (default false).' }
+        timeout_seconds: {
+          ...TIMEOUT_PROPERTY,
+          description: `Per-cell timeout in seconds (default ${DEFAULT_TIMEOUT_S}).`
+        },
+        continue_on_error: {
+          type: 'boolean',
+          description: 'Keep going after a cell fails (default false).'
+        }
       },
       additionalProperties: false
     },
@@ -276,7 +339,8 @@ export function runAllCellsTool(env: INotebookToolEnv) {
       'Allow for this chat: runs the whole notebook whenever the assistant asks, without asking, for the rest of this chat (code that looks destructive still asks).',
     effect: 'execute',
     defaultApproval: 'ask',
-    bind: (input, context) => bindNotebook(env, context, input.notebook_path, codeCellsOf),
+    bind: (input, context) =>
+      bindNotebook(env, context, input.notebook_path, codeCellsOf),
     riskOf: (input, context) => {
       const bound = bindingOf(context);
       if (bound) {
@@ -288,7 +352,8 @@ export function runAllCellsTool(env: INotebookToolEnv) {
       }
       for (let i = 0; i < target.model.cells.length; i++) {
         const cell = target.model.cells.get(i);
-        const reason = cell.type === 'code' ? destructiveReason(sourceOf(cell)) : null;
+        const reason =
+          cell.type === 'code' ? destructiveReason(sourceOf(cell)) : null;
         if (reason) {
           return `cell ${cell.id}: ${reason}`;
         }
@@ -319,7 +384,9 @@ export function runAllCellsTool(env: INotebookToolEnv) {
         ensureCanRun(target);
         const timeoutMs = timeoutMsOf(input);
         // With an approval, exactly the cells the card showed.
-        const ids = (bound ? bound.cells : codeCellsOf(target)).map(cell => cell.id);
+        const ids = (bound ? bound.cells : codeCellsOf(target)).map(
+          cell => cell.id
+        );
         if (!ids.length) {
           return { content: `${target.path} has no code to run.` };
         }
@@ -338,21 +405,37 @@ export function runAllCellsTool(env: INotebookToolEnv) {
           ran++;
           ranIds.push(id);
           const found = locateCell(target.model, id);
-          const formatted = formatOutputs(found ? outputsOf(found.cell) : [], { maxImages: 0 });
+          const formatted = formatOutputs(found ? outputsOf(found.cell) : [], {
+            maxImages: 0
+          });
           const ok = run.status === 'ok' && !formatted.error;
           const count = found ? executionCountOf(found.cell) : null;
-          const note = ok ? firstLine(formatted.text.replace(/\[image\/\w+ image not shown[^\]]*\]\n?/g, ''), 70) : '';
+          const note = ok
+            ? firstLine(
+                formatted.text.replace(
+                  /\[image\/\w+ image not shown[^\]]*\]\n?/g,
+                  ''
+                ),
+                70
+              )
+            : '';
           lines.push(
             `${n + 1}. ${id} [${count ?? ' '}] ${ok ? 'ok' : run.status === 'ok' ? 'error' : run.status} ${seconds(run.ms)}` +
               (note ? ` — ${note}` : '')
           );
           if (!ok) {
             failures++;
-            if (run.status === 'cancelled' || run.status === 'timeout' || !input.continue_on_error) {
+            if (
+              run.status === 'cancelled' ||
+              run.status === 'timeout' ||
+              !input.continue_on_error
+            ) {
               stoppedBy = reportRun(target, id, run, timeoutMs);
               const left = ids.length - n - 1;
               if (left) {
-                lines.push(`(stopped: ${left} more ${left === 1 ? 'cell' : 'cells'} not run)`);
+                lines.push(
+                  `(stopped: ${left} more ${left === 1 ? 'cell' : 'cells'} not run)`
+                );
               }
               break;
             }
@@ -360,15 +443,25 @@ export function runAllCellsTool(env: INotebookToolEnv) {
         }
         const head = `Ran ${ran} of ${ids.length} code cells in ${target.path}${failures ? `, ${failures} failed` : ', all ok'}:`;
         const report = [head, ...lines].join('\n');
-        const data: IToolResultData = { ran: { notebookPath: target.path, cellIds: ranIds } };
+        const data: IToolResultData = {
+          ran: { notebookPath: target.path, cellIds: ranIds }
+        };
         if (!stoppedBy) {
-          return { content: report, ...(failures ? { isError: true } : {}), data };
+          return {
+            content: report,
+            ...(failures ? { isError: true } : {}),
+            data
+          };
         }
         const detail = stoppedBy.content;
         if (typeof detail === 'string') {
           return { content: `${report}\n\n${detail}`, isError: true, data };
         }
-        return { content: [{ type: 'text', text: report }, ...detail], isError: true, data };
+        return {
+          content: [{ type: 'text', text: report }, ...detail],
+          isError: true,
+          data
+        };
       })
   });
 }
@@ -389,7 +482,8 @@ export function restartKernelTool(env: INotebookToolEnv) {
     describe: input => `Restart the kernel${inNotebook(input.notebook_path)}`,
     effect: 'execute',
     defaultApproval: 'ask',
-    bind: (input, context) => bindNotebook(env, context, input.notebook_path, () => []),
+    bind: (input, context) =>
+      bindNotebook(env, context, input.notebook_path, () => []),
     preview: (input, context) => {
       const bound = bindingOf(context);
       if (bound) {
@@ -398,17 +492,24 @@ export function restartKernelTool(env: INotebookToolEnv) {
         };
       }
       const target = peekTarget(env, input.notebook_path, context);
-      return { summary: `Restart the kernel of ${target?.path ?? input.notebook_path ?? 'the active notebook'}` };
+      return {
+        summary: `Restart the kernel of ${target?.path ?? input.notebook_path ?? 'the active notebook'}`
+      };
     },
     run: (input, context) =>
       guard(async () => {
         const target = await targetFor(env, context, input.notebook_path);
         if (!target.kernel()) {
-          throw new NotebookToolError(`${target.path} has no kernel to restart. Ask the user to select one (Kernel › Change Kernel…).`);
+          throw new NotebookToolError(
+            `${target.path} has no kernel to restart. Ask the user to select one (Kernel › Change Kernel…).`
+          );
         }
         const outcome = await race(target.restart(), context.signal);
         if (outcome.kind !== 'done') {
-          return { content: `${CANCELLED} The restart was requested and may still complete.`, isError: true };
+          return {
+            content: `${CANCELLED} The restart was requested and may still complete.`,
+            isError: true
+          };
         }
         const kernel = target.kernel();
         return {

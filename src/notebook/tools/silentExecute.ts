@@ -24,41 +24,73 @@ export interface ISilentOptions {
 }
 
 /** Run code silently in the kernel and collect its printed output. */
-export async function executeSilently(kernel: ISilentKernel, code: string, options: ISilentOptions): Promise<ISilentResult> {
-  const result: ISilentResult = { status: 'ok', stdout: '', stderr: '', expressions: {}, error: null };
+export async function executeSilently(
+  kernel: ISilentKernel,
+  code: string,
+  options: ISilentOptions
+): Promise<ISilentResult> {
+  const result: ISilentResult = {
+    status: 'ok',
+    stdout: '',
+    stderr: '',
+    expressions: {},
+    error: null
+  };
   const onIOPub = (msg: KernelMessage.IIOPubMessage): void => {
     const content = msg.content as Record<string, any>;
     if (msg.header.msg_type === 'stream') {
-      const text = Array.isArray(content.text) ? content.text.join('') : String(content.text ?? '');
+      const text = Array.isArray(content.text)
+        ? content.text.join('')
+        : String(content.text ?? '');
       if (content.name === 'stderr') {
         result.stderr += text;
       } else {
         result.stdout += text;
       }
     } else if (msg.header.msg_type === 'error') {
-      result.error = { ename: String(content.ename), evalue: String(content.evalue) };
+      result.error = {
+        ename: String(content.ename),
+        evalue: String(content.evalue)
+      };
     }
   };
   let reply: Record<string, any>;
   try {
-    reply = await new KernelChannel(kernel).execute(code, { ...options, onIOPub });
+    reply = await new KernelChannel(kernel).execute(code, {
+      ...options,
+      onIOPub
+    });
   } catch (error) {
-    if (error instanceof KernelUnavailable && (error.reason === 'cancelled' || error.reason === 'busy')) {
+    if (
+      error instanceof KernelUnavailable &&
+      (error.reason === 'cancelled' || error.reason === 'busy')
+    ) {
       result.status = error.reason === 'cancelled' ? 'cancelled' : 'timeout';
       return result;
     }
     // The future is cancelled when the kernel restarts or goes away.
     result.status = 'error';
-    result.error = { ename: 'KernelError', evalue: error instanceof Error ? error.message : String(error) };
+    result.error = {
+      ename: 'KernelError',
+      evalue: error instanceof Error ? error.message : String(error)
+    };
     return result;
   }
-  result.status = reply.status === 'ok' ? 'ok' : reply.status === 'aborted' ? 'aborted' : 'error';
+  result.status =
+    reply.status === 'ok'
+      ? 'ok'
+      : reply.status === 'aborted'
+        ? 'aborted'
+        : 'error';
   if (reply.status === 'error' && !result.error) {
     result.error = { ename: String(reply.ename), evalue: String(reply.evalue) };
   }
   const expressions = (reply.user_expressions ?? {}) as Record<string, any>;
   for (const [key, value] of Object.entries(expressions)) {
-    if (value?.status === 'ok' && typeof value.data?.['text/plain'] === 'string') {
+    if (
+      value?.status === 'ok' &&
+      typeof value.data?.['text/plain'] === 'string'
+    ) {
       result.expressions[key] = value.data['text/plain'];
     }
   }

@@ -1,8 +1,17 @@
 import type { ITool } from '../../tools/types';
 import { createEnv, NotebookAccessSource } from './common';
-import { createNotebookTool, deleteCellTool, editCellTool, insertCellTool } from './editTools';
+import {
+  createNotebookTool,
+  deleteCellTool,
+  editCellTool,
+  insertCellTool
+} from './editTools';
 import { installPackagesTool, listPackagesTool } from './packageTools';
-import { getNotebookSummaryTool, listOpenNotebooksTool, readCellTool } from './readTools';
+import {
+  getNotebookSummaryTool,
+  listOpenNotebooksTool,
+  readCellTool
+} from './readTools';
 import { restartKernelTool, runAllCellsTool, runCellTool } from './runTools';
 
 /** The notebook tool family, without the JupyterLab-bound `NotebookAccess` (so the catalogue stays light). */
@@ -22,7 +31,9 @@ export interface INotebookToolsOptions {
  * kernel; create and list notebooks; install and list packages. They expect
  * an `INotebookAccess` as `context.services.notebooks`.
  */
-export function createNotebookTools(options: INotebookToolsOptions = {}): ITool[] {
+export function createNotebookTools(
+  options: INotebookToolsOptions = {}
+): ITool[] {
   const env = createEnv(options.notebooks);
   return [
     getNotebookSummaryTool(env),

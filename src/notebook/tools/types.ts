@@ -18,7 +18,10 @@ export type { IKernelDescription };
 export type CellRunStatus = 'ok' | 'error' | 'aborted';
 
 /** The part of a kernel connection the package tools use. */
-export type ISilentKernel = Pick<Kernel.IKernelConnection, 'requestExecute' | 'interrupt' | 'info'>;
+export type ISilentKernel = Pick<
+  Kernel.IKernelConnection,
+  'requestExecute' | 'interrupt' | 'info'
+>;
 
 /** One notebook the tools act on: its live model, plus kernel and view operations. */
 export interface INotebookTarget {
@@ -80,7 +83,11 @@ export interface INotebookAccess {
    * omitted), open it and return it. Rejects with a `NotebookToolError` if
    * the file exists or the kernel is unknown.
    */
-  create(path: string, kernelName?: string, signal?: AbortSignal): Promise<INotebookTarget>;
+  create(
+    path: string,
+    kernelName?: string,
+    signal?: AbortSignal
+  ): Promise<INotebookTarget>;
   /**
    * Whether a file or folder exists at this server path (metadata only, no
    * content, no hash); rejects when it cannot be told.

@@ -5,19 +5,39 @@ const host = globalThis as any;
 
 describe('parseFrontMatter', () => {
   it('splits YAML front matter from the body', () => {
-    const parsed = parseFrontMatter('---\ndescription: Hi\ntools: [a, b]\n---\n# Body\ntext\n');
-    expect(parsed).toEqual({ data: { description: 'Hi', tools: ['a', 'b'] }, content: '# Body\ntext\n', hasFrontMatter: true });
+    const parsed = parseFrontMatter(
+      '---\ndescription: Hi\ntools: [a, b]\n---\n# Body\ntext\n'
+    );
+    expect(parsed).toEqual({
+      data: { description: 'Hi', tools: ['a', 'b'] },
+      content: '# Body\ntext\n',
+      hasFrontMatter: true
+    });
   });
 
   it('treats text without front matter as all body', () => {
-    expect(parseFrontMatter('# Just markdown\n')).toEqual({ data: {}, content: '# Just markdown\n', hasFrontMatter: false });
-    expect(parseFrontMatter('----\nnot front matter')).toMatchObject({ hasFrontMatter: false });
+    expect(parseFrontMatter('# Just markdown\n')).toEqual({
+      data: {},
+      content: '# Just markdown\n',
+      hasFrontMatter: false
+    });
+    expect(parseFrontMatter('----\nnot front matter')).toMatchObject({
+      hasFrontMatter: false
+    });
   });
 
   it('accepts an empty block, CRLF line ends, a BOM and ---yaml', () => {
-    expect(parseFrontMatter('---\n---\nbody')).toEqual({ data: {}, content: 'body', hasFrontMatter: true });
-    expect(parseFrontMatter('\ufeff---\r\nname: X\r\n---\r\nbody').data).toEqual({ name: 'X' });
-    expect(parseFrontMatter('---yaml\nname: X\n---\nbody').data).toEqual({ name: 'X' });
+    expect(parseFrontMatter('---\n---\nbody')).toEqual({
+      data: {},
+      content: 'body',
+      hasFrontMatter: true
+    });
+    expect(
+      parseFrontMatter('\ufeff---\r\nname: X\r\n---\r\nbody').data
+    ).toEqual({ name: 'X' });
+    expect(parseFrontMatter('---yaml\nname: X\n---\nbody').data).toEqual({
+      name: 'X'
+    });
   });
 
   it('reports bad YAML with its line in the file', () => {
@@ -26,19 +46,27 @@ describe('parseFrontMatter', () => {
     try {
       parseFrontMatter('---\nname: ok\n  bad: indent\n---\nbody');
     } catch (error) {
-      expect((error as FrontMatterError).message).toMatch(/^Invalid YAML in the front matter at line 3: /);
+      expect((error as FrontMatterError).message).toMatch(
+        /^Invalid YAML in the front matter at line 3: /
+      );
       expect((error as FrontMatterError).line).toBe(3);
     }
     expect.assertions(3);
   });
 
   it('refuses an unclosed block and a block that is not a mapping', () => {
-    expect(() => parseFrontMatter('---\nname: x\nbody without end')).toThrow(/never closed/);
-    expect(() => parseFrontMatter('---\n- a\n- b\n---\nbody')).toThrow(/key: value/);
-    expect(() => parseFrontMatter('---\njust text\n---\nbody')).toThrow(/key: value/);
+    expect(() => parseFrontMatter('---\nname: x\nbody without end')).toThrow(
+      /never closed/
+    );
+    expect(() => parseFrontMatter('---\n- a\n- b\n---\nbody')).toThrow(
+      /key: value/
+    );
+    expect(() => parseFrontMatter('---\njust text\n---\nbody')).toThrow(
+      /key: value/
+    );
   });
 
-  it('returns fresh objects: results are never shared through gray-matter\'s cache', () => {
+  it("returns fresh objects: results are never shared through gray-matter's cache", () => {
     const text = '---\ntools: [a]\n---\nbody';
     const first = parseFrontMatter(text);
     (first.data.tools as string[]).push('mutated');
@@ -53,26 +81,51 @@ describe('JavaScript front matter', () => {
   });
 
   it.each([
-    ['---js', '---js\n{ description: (globalThis.__personaPwned = true, "x") }\n---\nbody'],
-    ['---javascript', '---javascript\n{ description: (globalThis.__personaPwned = true, "x") }\n---\nbody'],
-    ['--- JS (spaces, upper case)', '--- JS \n(globalThis.__personaPwned = true, {})\n---\nbody'],
-    ['---js with CRLF', '---js\r\nglobalThis.__personaPwned = true; ({})\r\n---\r\nbody'],
-    ['---js after a BOM', '\ufeff---js\n(globalThis.__personaPwned = true, {})\n---\nbody']
+    [
+      '---js',
+      '---js\n{ description: (globalThis.__personaPwned = true, "x") }\n---\nbody'
+    ],
+    [
+      '---javascript',
+      '---javascript\n{ description: (globalThis.__personaPwned = true, "x") }\n---\nbody'
+    ],
+    [
+      '--- JS (spaces, upper case)',
+      '--- JS \n(globalThis.__personaPwned = true, {})\n---\nbody'
+    ],
+    [
+      '---js with CRLF',
+      '---js\r\nglobalThis.__personaPwned = true; ({})\r\n---\r\nbody'
+    ],
+    [
+      '---js after a BOM',
+      '\ufeff---js\n(globalThis.__personaPwned = true, {})\n---\nbody'
+    ]
   ])('is refused, never evaluated (%s)', (_, text) => {
-    expect(() => parseFrontMatter(text)).toThrow('JavaScript front matter is not allowed');
+    expect(() => parseFrontMatter(text)).toThrow(
+      'JavaScript front matter is not allowed'
+    );
     expect(host.__personaPwned).toBeUndefined();
   });
 
   it('refuses every language but YAML', () => {
-    expect(() => parseFrontMatter('---json\n{"a": 1}\n---\nbody')).toThrow(/"json" is not supported: use YAML/);
-    expect(() => parseFrontMatter('---toml\na = 1\n---\nbody')).toThrow(/not supported/);
-    expect(() => parseFrontMatter('---constructor\na\n---\nbody')).toThrow(/not supported/);
+    expect(() => parseFrontMatter('---json\n{"a": 1}\n---\nbody')).toThrow(
+      /"json" is not supported: use YAML/
+    );
+    expect(() => parseFrontMatter('---toml\na = 1\n---\nbody')).toThrow(
+      /not supported/
+    );
+    expect(() => parseFrontMatter('---constructor\na\n---\nbody')).toThrow(
+      /not supported/
+    );
   });
 
   it('cannot sneak code through YAML tags', () => {
-    expect(() => parseFrontMatter('---\na: !!js/function "function () { globalThis.__personaPwned = true }"\n---\nbody')).toThrow(
-      FrontMatterError
-    );
+    expect(() =>
+      parseFrontMatter(
+        '---\na: !!js/function "function () { globalThis.__personaPwned = true }"\n---\nbody'
+      )
+    ).toThrow(FrontMatterError);
     expect(host.__personaPwned).toBeUndefined();
   });
 });
@@ -87,14 +140,19 @@ describe('the Buffer shim', () => {
     delete host.Buffer;
     jest.isolateModules(() => {
       const matter = require('gray-matter');
-      expect(() => matter('---\na: 1\n---\nbody', {})).toThrow(/Buffer is not defined/);
+      expect(() => matter('---\na: 1\n---\nbody', {})).toThrow(
+        /Buffer is not defined/
+      );
     });
   });
 
   it('lets parseFrontMatter work without a global Buffer', async () => {
     delete host.Buffer;
     await jest.isolateModulesAsync(async () => {
-      const { loadFrontMatterParser, parseFrontMatter: parse } = require('../frontMatter');
+      const {
+        loadFrontMatterParser,
+        parseFrontMatter: parse
+      } = require('../frontMatter');
       await loadFrontMatterParser();
       expect(host.Buffer).toBe(require('buffer/').Buffer);
       expect(parse('---\na: 1\n---\nbody').data).toEqual({ a: 1 });
@@ -114,11 +172,22 @@ describe('the lazily loaded parser (gray-matter is a chunk of its own)', () => {
     await jest.isolateModulesAsync(async () => {
       const fresh = require('../frontMatter');
       expect(fresh.frontMatterParserLoaded()).toBe(false);
-      expect(fresh.parseFrontMatter('# Just markdown\n')).toEqual({ data: {}, content: '# Just markdown\n', hasFrontMatter: false });
-      expect(() => fresh.parseFrontMatter('---\na: 1\n---\nbody')).toThrow(/not loaded yet/);
-      await Promise.all([fresh.loadFrontMatterParser(), fresh.loadFrontMatterParser()]);
+      expect(fresh.parseFrontMatter('# Just markdown\n')).toEqual({
+        data: {},
+        content: '# Just markdown\n',
+        hasFrontMatter: false
+      });
+      expect(() => fresh.parseFrontMatter('---\na: 1\n---\nbody')).toThrow(
+        /not loaded yet/
+      );
+      await Promise.all([
+        fresh.loadFrontMatterParser(),
+        fresh.loadFrontMatterParser()
+      ]);
       expect(fresh.frontMatterParserLoaded()).toBe(true);
-      expect(fresh.parseFrontMatter('---\na: 1\n---\nbody').data).toEqual({ a: 1 });
+      expect(fresh.parseFrontMatter('---\na: 1\n---\nbody').data).toEqual({
+        a: 1
+      });
     });
   });
 });

@@ -9,7 +9,11 @@ describe('persona core under jsdom', () => {
     expect(registry.problems).toEqual([]);
     const persona = registry.defaultPersona()!;
     expect(persona.id).toBe('data-engineer');
-    const found = detectHandoffs('Done. Switch to **Business Analyst** to define the KPIs.', persona, registry);
+    const found = detectHandoffs(
+      'Done. Switch to **Business Analyst** to define the KPIs.',
+      persona,
+      registry
+    );
     expect(found.map(handoff => handoff.agent)).toEqual(['business-analyst']);
   });
 });

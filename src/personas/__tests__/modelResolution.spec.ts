@@ -3,13 +3,41 @@ import { ModelCatalog } from '../modelCatalog';
 import { IModelInfo, parseModelName, resolveModel } from '../modelResolution';
 
 const MODELS: IModelInfo[] = [
-  { id: 'claude-sonnet-4-20250514', display_name: 'Claude Sonnet 4', created_at: '2025-05-22T00:00:00Z' },
-  { id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
-  { id: 'claude-sonnet-4-6', display_name: 'Claude Sonnet 4.6', created_at: '2026-02-17T00:00:00Z' },
-  { id: 'claude-opus-4-20250514', display_name: 'Claude Opus 4', created_at: '2025-05-22T00:00:00Z' },
-  { id: 'claude-opus-4-1-20250805', display_name: 'Claude Opus 4.1', created_at: '2025-08-05T00:00:00Z' },
-  { id: 'claude-3-5-haiku-20241022', display_name: 'Claude Haiku 3.5', created_at: '2024-10-22T00:00:00Z' },
-  { id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-01T00:00:00Z' }
+  {
+    id: 'claude-sonnet-4-20250514',
+    display_name: 'Claude Sonnet 4',
+    created_at: '2025-05-22T00:00:00Z'
+  },
+  {
+    id: 'claude-sonnet-4-5-20250929',
+    display_name: 'Claude Sonnet 4.5',
+    created_at: '2025-09-29T00:00:00Z'
+  },
+  {
+    id: 'claude-sonnet-4-6',
+    display_name: 'Claude Sonnet 4.6',
+    created_at: '2026-02-17T00:00:00Z'
+  },
+  {
+    id: 'claude-opus-4-20250514',
+    display_name: 'Claude Opus 4',
+    created_at: '2025-05-22T00:00:00Z'
+  },
+  {
+    id: 'claude-opus-4-1-20250805',
+    display_name: 'Claude Opus 4.1',
+    created_at: '2025-08-05T00:00:00Z'
+  },
+  {
+    id: 'claude-3-5-haiku-20241022',
+    display_name: 'Claude Haiku 3.5',
+    created_at: '2024-10-22T00:00:00Z'
+  },
+  {
+    id: 'claude-haiku-4-5-20251001',
+    display_name: 'Claude Haiku 4.5',
+    created_at: '2025-10-01T00:00:00Z'
+  }
 ];
 const FALLBACK = 'claude-sonnet-5';
 
@@ -39,13 +67,25 @@ describe('parseModelName', () => {
 
 describe('resolveModel', () => {
   it('passes ids on the list, case aside', () => {
-    expect(resolveModel('claude-sonnet-4-20250514', MODELS, FALLBACK)).toEqual({ model: 'claude-sonnet-4-20250514', how: 'exact' });
-    expect(resolveModel(' Claude-Sonnet-4-6 ', MODELS, FALLBACK)).toEqual({ model: 'claude-sonnet-4-6', how: 'exact' });
+    expect(resolveModel('claude-sonnet-4-20250514', MODELS, FALLBACK)).toEqual({
+      model: 'claude-sonnet-4-20250514',
+      how: 'exact'
+    });
+    expect(resolveModel(' Claude-Sonnet-4-6 ', MODELS, FALLBACK)).toEqual({
+      model: 'claude-sonnet-4-6',
+      how: 'exact'
+    });
   });
 
   it('passes an alias the list contains', () => {
-    const list = [...MODELS, { id: 'claude-sonnet-4-5', created_at: '2025-09-29T00:00:00Z' }];
-    expect(resolveModel('claude-sonnet-4-5', list, FALLBACK)).toEqual({ model: 'claude-sonnet-4-5', how: 'exact' });
+    const list = [
+      ...MODELS,
+      { id: 'claude-sonnet-4-5', created_at: '2025-09-29T00:00:00Z' }
+    ];
+    expect(resolveModel('claude-sonnet-4-5', list, FALLBACK)).toEqual({
+      model: 'claude-sonnet-4-5',
+      how: 'exact'
+    });
   });
 
   it.each([
@@ -63,7 +103,11 @@ describe('resolveModel', () => {
     ['claude-opus-4-20250101', 'claude-opus-4-1-20250805']
   ])('matches %s to the newest served %s', (requested, model) => {
     const result = resolveModel(requested, MODELS, FALLBACK);
-    expect(result).toEqual({ model, how: 'matched', note: `${requested}: using ${model}, the newest matching model on this endpoint` });
+    expect(result).toEqual({
+      model,
+      how: 'matched',
+      note: `${requested}: using ${model}, the newest matching model on this endpoint`
+    });
   });
 
   it('breaks created_at ties by version, then by id', () => {
@@ -73,10 +117,17 @@ describe('resolveModel', () => {
       { id: 'claude-sonnet-4-2-b' },
       { id: 'claude-sonnet-4-1-z' }
     ];
-    expect(resolveModel('sonnet 4', list, FALLBACK).model).toBe('claude-sonnet-4-2-b');
+    expect(resolveModel('sonnet 4', list, FALLBACK).model).toBe(
+      'claude-sonnet-4-2-b'
+    );
     // created_at beats version.
-    const dated = [...list, { id: 'claude-sonnet-4-0-old', created_at: '2025-01-01T00:00:00Z' }];
-    expect(resolveModel('sonnet 4', dated, FALLBACK).model).toBe('claude-sonnet-4-0-old');
+    const dated = [
+      ...list,
+      { id: 'claude-sonnet-4-0-old', created_at: '2025-01-01T00:00:00Z' }
+    ];
+    expect(resolveModel('sonnet 4', dated, FALLBACK).model).toBe(
+      'claude-sonnet-4-0-old'
+    );
   });
 
   it('matches on display_name when an id says nothing', () => {
@@ -84,31 +135,57 @@ describe('resolveModel', () => {
       { id: 'my-proxy-model-a', display_name: 'Claude Sonnet 4.5' },
       { id: 'sonnet-fast', display_name: 'Claude Sonnet 4' }
     ];
-    expect(resolveModel('Sonnet 4.5', list, FALLBACK)).toMatchObject({ model: 'my-proxy-model-a', how: 'matched' });
+    expect(resolveModel('Sonnet 4.5', list, FALLBACK)).toMatchObject({
+      model: 'my-proxy-model-a',
+      how: 'matched'
+    });
     // sonnet-fast: its id has no version, its display name has one.
-    expect(resolveModel('Sonnet 4.0', list, FALLBACK)).toMatchObject({ model: 'sonnet-fast', how: 'matched' });
+    expect(resolveModel('Sonnet 4.0', list, FALLBACK)).toMatchObject({
+      model: 'sonnet-fast',
+      how: 'matched'
+    });
   });
 
-  it.each(['claude-opus-5', 'Sonnet 4.7', 'claude-2-haiku', 'Haiku 4.6', 'GPT-5 (copilot)', 'claude-4', 'mystery'])(
-    'falls back when nothing matches %s',
-    requested => {
-      expect(resolveModel(requested, MODELS, FALLBACK)).toEqual({
-        model: FALLBACK,
-        how: 'fallback',
-        note: `${requested}: no matching model on this endpoint; using ${FALLBACK} from settings`
-      });
-    }
-  );
+  it.each([
+    'claude-opus-5',
+    'Sonnet 4.7',
+    'claude-2-haiku',
+    'Haiku 4.6',
+    'GPT-5 (copilot)',
+    'claude-4',
+    'mystery'
+  ])('falls back when nothing matches %s', requested => {
+    expect(resolveModel(requested, MODELS, FALLBACK)).toEqual({
+      model: FALLBACK,
+      how: 'fallback',
+      note: `${requested}: no matching model on this endpoint; using ${FALLBACK} from settings`
+    });
+  });
 
   it('falls back silently when the persona names no model', () => {
-    expect(resolveModel(null, MODELS, FALLBACK)).toEqual({ model: FALLBACK, how: 'fallback' });
-    expect(resolveModel('  ', null, FALLBACK)).toEqual({ model: FALLBACK, how: 'fallback' });
-    expect(resolveModel(undefined, [], FALLBACK)).toEqual({ model: FALLBACK, how: 'fallback' });
+    expect(resolveModel(null, MODELS, FALLBACK)).toEqual({
+      model: FALLBACK,
+      how: 'fallback'
+    });
+    expect(resolveModel('  ', null, FALLBACK)).toEqual({
+      model: FALLBACK,
+      how: 'fallback'
+    });
+    expect(resolveModel(undefined, [], FALLBACK)).toEqual({
+      model: FALLBACK,
+      how: 'fallback'
+    });
   });
 
   it('without a list, passes id-shaped names unchanged and falls back for display names', () => {
-    expect(resolveModel('claude-4-sonnet', null, FALLBACK)).toEqual({ model: 'claude-4-sonnet', how: 'exact' });
-    expect(resolveModel('claude-sonnet-4-5-20250929', null, FALLBACK)).toEqual({ model: 'claude-sonnet-4-5-20250929', how: 'exact' });
+    expect(resolveModel('claude-4-sonnet', null, FALLBACK)).toEqual({
+      model: 'claude-4-sonnet',
+      how: 'exact'
+    });
+    expect(resolveModel('claude-sonnet-4-5-20250929', null, FALLBACK)).toEqual({
+      model: 'claude-sonnet-4-5-20250929',
+      how: 'exact'
+    });
     const result = resolveModel('Claude Sonnet 4', null, FALLBACK);
     expect(result).toMatchObject({ model: FALLBACK, how: 'fallback' });
     expect(result.note).toContain('Claude Sonnet 4');
@@ -145,7 +222,10 @@ describe('ModelCatalog', () => {
   });
 
   it('refresh() fetches again', async () => {
-    const lister = jest.fn().mockResolvedValueOnce(MODELS.slice(0, 1)).mockResolvedValueOnce(MODELS);
+    const lister = jest
+      .fn()
+      .mockResolvedValueOnce(MODELS.slice(0, 1))
+      .mockResolvedValueOnce(MODELS);
     const catalog = new ModelCatalog(lister);
     expect(await catalog.models()).toHaveLength(1);
     expect(await catalog.refresh()).toHaveLength(MODELS.length);
@@ -155,8 +235,14 @@ describe('ModelCatalog', () => {
 
   it('returns null on failure, never throws, and retries after a while', async () => {
     let now = 0;
-    const lister = jest.fn().mockRejectedValueOnce(new Error('404 not found')).mockResolvedValueOnce(MODELS);
-    const catalog = new ModelCatalog(lister, { failureTtlMs: 1000, now: () => now });
+    const lister = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('404 not found'))
+      .mockResolvedValueOnce(MODELS);
+    const catalog = new ModelCatalog(lister, {
+      failureTtlMs: 1000,
+      now: () => now
+    });
     expect(await catalog.models()).toBeNull();
     now = 500;
     expect(await catalog.models()).toBeNull();
@@ -173,13 +259,24 @@ describe('ModelCatalog', () => {
     expect(await throwing.models()).toBeNull();
     const garbage = new ModelCatalog(async () => ({ data: [] }) as any);
     expect(await garbage.models()).toBeNull();
-    const mixed = new ModelCatalog(async () => [{ id: 'claude-x-1', extra: 1 }, null, { id: 3 }, { display_name: 'n' }] as any);
+    const mixed = new ModelCatalog(
+      async () =>
+        [
+          { id: 'claude-x-1', extra: 1 },
+          null,
+          { id: 3 },
+          { display_name: 'n' }
+        ] as any
+    );
     expect(await mixed.models()).toEqual([{ id: 'claude-x-1' }]);
   });
 
   it('keeps the newest answer when refresh() overtakes a slow request', async () => {
     const slow = deferred<IModelInfo[]>();
-    const lister = jest.fn().mockReturnValueOnce(slow.promise).mockResolvedValueOnce(MODELS);
+    const lister = jest
+      .fn()
+      .mockReturnValueOnce(slow.promise)
+      .mockResolvedValueOnce(MODELS);
     const catalog = new ModelCatalog(lister);
     const first = catalog.models();
     const refreshed = await catalog.refresh();
@@ -192,12 +289,20 @@ describe('ModelCatalog', () => {
   it('resolves a persona model against the cached list', async () => {
     const lister = jest.fn(async () => MODELS);
     const catalog = new ModelCatalog(lister);
-    expect(await catalog.resolve(null, FALLBACK)).toEqual({ model: FALLBACK, how: 'fallback' });
+    expect(await catalog.resolve(null, FALLBACK)).toEqual({
+      model: FALLBACK,
+      how: 'fallback'
+    });
     expect(lister).not.toHaveBeenCalled();
-    expect((await catalog.resolve('claude-4-sonnet', FALLBACK)).model).toBe('claude-sonnet-4-6');
+    expect((await catalog.resolve('claude-4-sonnet', FALLBACK)).model).toBe(
+      'claude-sonnet-4-6'
+    );
     const failing = new ModelCatalog(async () => {
       throw new Error('offline');
     });
-    expect(await failing.resolve('claude-4-sonnet', FALLBACK)).toEqual({ model: 'claude-4-sonnet', how: 'exact' });
+    expect(await failing.resolve('claude-4-sonnet', FALLBACK)).toEqual({
+      model: 'claude-4-sonnet',
+      how: 'exact'
+    });
   });
 });

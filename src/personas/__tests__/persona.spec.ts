@@ -1,9 +1,17 @@
 /** @jest-environment node */
-import { MAX_PERSONA_BYTES, parsePersona, PersonaParseResult } from '../persona';
+import {
+  MAX_PERSONA_BYTES,
+  parsePersona,
+  PersonaParseResult
+} from '../persona';
 import { personaIdFromFileName, slugify, titleFromId } from '../names';
 import { handoffsFromBody } from '../transitions';
 
-const origin = { id: 'test-persona', path: '.github/chatmodes/test-persona.chatmode.md', source: 'workspace' as const };
+const origin = {
+  id: 'test-persona',
+  path: '.github/chatmodes/test-persona.chatmode.md',
+  source: 'workspace' as const
+};
 
 function parse(text: string) {
   return parsePersona(text, origin);
@@ -59,8 +67,12 @@ describe('parsePersona', () => {
   });
 
   it('takes name from the front matter, else a title-cased id', () => {
-    expect(ok(parse('---\nname: Pipeline Doctor\n---\nbody')).name).toBe('Pipeline Doctor');
-    expect(ok(parsePersona('body', { ...origin, id: 'api-engineer' })).name).toBe('API Engineer');
+    expect(ok(parse('---\nname: Pipeline Doctor\n---\nbody')).name).toBe(
+      'Pipeline Doctor'
+    );
+    expect(
+      ok(parsePersona('body', { ...origin, id: 'api-engineer' })).name
+    ).toBe('API Engineer');
   });
 
   it('accepts a file without front matter: the whole text is the body, defaults everywhere', () => {
@@ -83,31 +95,95 @@ describe('parsePersona', () => {
   });
 
   it('takes the first Claude model from a VS Code prioritized model list', () => {
-    expect(ok(parse("---\nmodel: ['GPT-5 (copilot)', 'Claude Sonnet 4.5 (copilot)']\n---\nbody")).model).toBe(
-      'Claude Sonnet 4.5 (copilot)'
-    );
+    expect(
+      ok(
+        parse(
+          "---\nmodel: ['GPT-5 (copilot)', 'Claude Sonnet 4.5 (copilot)']\n---\nbody"
+        )
+      ).model
+    ).toBe('Claude Sonnet 4.5 (copilot)');
     expect(ok(parse('---\nmodel: [gpt-5]\n---\nbody')).model).toBe('gpt-5');
     expect(ok(parse('---\nmodel: "  "\n---\nbody')).model).toBeNull();
   });
 
   it.each([
-    ['bad YAML', '---\ntools: [a, b\n---\nbody', /^Invalid YAML in the front matter at line \d+/],
-    ['description not text', '---\ndescription: [a, b]\n---\nbody', '"description" must be text, not a list'],
-    ['description a number', '---\ndescription: 42\n---\nbody', '"description" must be text, not a number'],
-    ['name a mapping', '---\nname: {a: 1}\n---\nbody', '"name" must be text, not a mapping'],
-    ['tools a number', '---\ntools: 3\n---\nbody', /"tools" must be a list of tool names such as/],
-    ['tools with a number', '---\ntools: [codebase, 3]\n---\nbody', '"tools" must be a list of tool names; item 2 is a number'],
-    ['model a number', '---\nmodel: 4\n---\nbody', '"model" must be a model name such as claude-sonnet-4-5 or a list of them, not a number'],
-    ['model a list with a mapping', '---\nmodel: [{a: 1}]\n---\nbody', /"model" must be a model name/],
-    ['argument-hint a list', '---\nargument-hint: [a]\n---\nbody', '"argument-hint" must be text, not a list'],
-    ['handoffs a string', '---\nhandoffs: business-analyst\n---\nbody', /"handoffs" must be a list of entries/],
-    ['handoffs of strings', '---\nhandoffs: [business-analyst]\n---\nbody', '"handoffs" item 1 must be an entry with label and agent, not string'],
-    ['handoff without agent', '---\nhandoffs:\n  - label: Go\n---\nbody', /"handoffs" item 1 has no "agent"/],
-    ['handoff send not boolean', '---\nhandoffs:\n  - {label: Go, agent: x, send: "yes"}\n---\nbody', /"send" must be true or false/],
-    ['handoff prompt a list', '---\nhandoffs:\n  - {label: Go, agent: x, prompt: [a]}\n---\nbody', /"prompt" must be text, not a list/],
+    [
+      'bad YAML',
+      '---\ntools: [a, b\n---\nbody',
+      /^Invalid YAML in the front matter at line \d+/
+    ],
+    [
+      'description not text',
+      '---\ndescription: [a, b]\n---\nbody',
+      '"description" must be text, not a list'
+    ],
+    [
+      'description a number',
+      '---\ndescription: 42\n---\nbody',
+      '"description" must be text, not a number'
+    ],
+    [
+      'name a mapping',
+      '---\nname: {a: 1}\n---\nbody',
+      '"name" must be text, not a mapping'
+    ],
+    [
+      'tools a number',
+      '---\ntools: 3\n---\nbody',
+      /"tools" must be a list of tool names such as/
+    ],
+    [
+      'tools with a number',
+      '---\ntools: [codebase, 3]\n---\nbody',
+      '"tools" must be a list of tool names; item 2 is a number'
+    ],
+    [
+      'model a number',
+      '---\nmodel: 4\n---\nbody',
+      '"model" must be a model name such as claude-sonnet-4-5 or a list of them, not a number'
+    ],
+    [
+      'model a list with a mapping',
+      '---\nmodel: [{a: 1}]\n---\nbody',
+      /"model" must be a model name/
+    ],
+    [
+      'argument-hint a list',
+      '---\nargument-hint: [a]\n---\nbody',
+      '"argument-hint" must be text, not a list'
+    ],
+    [
+      'handoffs a string',
+      '---\nhandoffs: business-analyst\n---\nbody',
+      /"handoffs" must be a list of entries/
+    ],
+    [
+      'handoffs of strings',
+      '---\nhandoffs: [business-analyst]\n---\nbody',
+      '"handoffs" item 1 must be an entry with label and agent, not string'
+    ],
+    [
+      'handoff without agent',
+      '---\nhandoffs:\n  - label: Go\n---\nbody',
+      /"handoffs" item 1 has no "agent"/
+    ],
+    [
+      'handoff send not boolean',
+      '---\nhandoffs:\n  - {label: Go, agent: x, send: "yes"}\n---\nbody',
+      /"send" must be true or false/
+    ],
+    [
+      'handoff prompt a list',
+      '---\nhandoffs:\n  - {label: Go, agent: x, prompt: [a]}\n---\nbody',
+      /"prompt" must be text, not a list/
+    ],
     ['empty body', '---\ndescription: d\n---\n\n   \n', /has no instructions/],
     ['empty file', '', /has no instructions/],
-    ['JavaScript front matter', '---js\n{}\n---\nbody', 'JavaScript front matter is not allowed'],
+    [
+      'JavaScript front matter',
+      '---js\n{}\n---\nbody',
+      'JavaScript front matter is not allowed'
+    ],
     ['unclosed front matter', '---\ndescription: d\nbody', /never closed/]
   ])('refuses %s with a clear reason', (_, text, reason) => {
     const message = error(parse(text));
@@ -146,7 +222,12 @@ describe('parsePersona', () => {
       )
     );
     expect(persona.handoffs).toEqual([
-      { label: 'Start implementation', agent: 'business-analyst', prompt: 'Implement the plan.', send: true },
+      {
+        label: 'Start implementation',
+        agent: 'business-analyst',
+        prompt: 'Implement the plan.',
+        send: true
+      },
       { label: 'API Engineer', agent: 'api-engineer' }
     ]);
   });
@@ -168,14 +249,18 @@ describe('parsePersona', () => {
       )
     );
     expect(persona.handoffs).toEqual([
-      { label: 'Metrics', agent: 'business-analyst', prompt: 'From front matter' },
+      {
+        label: 'Metrics',
+        agent: 'business-analyst',
+        prompt: 'From front matter'
+      },
       { label: 'For APIs', agent: 'api-engineer', prompt: 'Create data APIs' }
     ]);
   });
 });
 
 describe('handoffsFromBody', () => {
-  it('reads the seed chat mode\'s transition lines', () => {
+  it("reads the seed chat mode's transition lines", () => {
     const body = [
       '## Monitoring',
       '- **Alerting**: thresholds, Switch to **Nobody** agent never (outside the section)',
@@ -198,11 +283,20 @@ describe('handoffsFromBody', () => {
       {
         label: 'For Analytics Implementation',
         agent: 'business-analyst',
-        prompt: 'Define business metrics and KPIs based on the data infrastructure'
+        prompt:
+          'Define business metrics and KPIs based on the data infrastructure'
       },
-      { label: 'For API Development', agent: 'api-engineer', prompt: 'Create data APIs' },
+      {
+        label: 'For API Development',
+        agent: 'api-engineer',
+        prompt: 'Create data APIs'
+      },
       { label: 'For Security Implementation', agent: 'security-engineer' },
-      { label: 'For Infrastructure Setup', agent: 'deployment-engineer', prompt: 'Deploy it' }
+      {
+        label: 'For Infrastructure Setup',
+        agent: 'deployment-engineer',
+        prompt: 'Deploy it'
+      }
     ]);
   });
 
@@ -222,7 +316,11 @@ describe('handoffsFromBody', () => {
   });
 
   it('finds nothing without the section', () => {
-    expect(handoffsFromBody('- **A**: "Switch to **Business Analyst** chatmode to x"')).toEqual([]);
+    expect(
+      handoffsFromBody(
+        '- **A**: "Switch to **Business Analyst** chatmode to x"'
+      )
+    ).toEqual([]);
   });
 });
 
@@ -234,8 +332,12 @@ describe('names', () => {
   });
 
   it('makes ids from file names', () => {
-    expect(personaIdFromFileName('data-engineer.chatmode.md')).toBe('data-engineer');
-    expect(personaIdFromFileName('.github/agents/Planner.agent.md')).toBe('planner');
+    expect(personaIdFromFileName('data-engineer.chatmode.md')).toBe(
+      'data-engineer'
+    );
+    expect(personaIdFromFileName('.github/agents/Planner.agent.md')).toBe(
+      'planner'
+    );
     expect(personaIdFromFileName('sql_reviewer.md')).toBe('sql-reviewer');
     expect(personaIdFromFileName('notes.MD')).toBe('notes');
     expect(personaIdFromFileName('readme.txt')).toBeNull();

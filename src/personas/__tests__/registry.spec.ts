@@ -8,12 +8,25 @@ import {
   WORKSPACE_PERSONA_FOLDERS
 } from '../workspaceFolders';
 
-const persona = (description: string, body = 'Instructions.') => `---\ndescription: ${description}\n---\n${body}\n`;
+const persona = (description: string, body = 'Instructions.') =>
+  `---\ndescription: ${description}\n---\n${body}\n`;
 
 const BUNDLED = [
-  { id: 'data-engineer', path: 'personas/data-engineer.md', text: persona('Bundled data engineer') },
-  { id: 'api-engineer', path: 'personas/api-engineer.md', text: persona('Bundled API engineer') },
-  { id: 'business-analyst', path: 'personas/business-analyst.md', text: persona('Bundled analyst') }
+  {
+    id: 'data-engineer',
+    path: 'personas/data-engineer.md',
+    text: persona('Bundled data engineer')
+  },
+  {
+    id: 'api-engineer',
+    path: 'personas/api-engineer.md',
+    text: persona('Bundled API engineer')
+  },
+  {
+    id: 'business-analyst',
+    path: 'personas/business-analyst.md',
+    text: persona('Bundled analyst')
+  }
 ];
 
 /** An in-memory workspace: folder -> file name -> text; errors by folder. */
@@ -33,7 +46,9 @@ class FakeContents implements IPersonaContents {
     }
     const folder = this.files[path];
     if (!folder) {
-      throw Object.assign(new Error(`No such directory: ${path}`), { response: { status: 404 } });
+      throw Object.assign(new Error(`No such directory: ${path}`), {
+        response: { status: 404 }
+      });
     }
     return Object.entries(folder).map(([name, text]) => ({
       name,
@@ -57,7 +72,11 @@ class FakeContents implements IPersonaContents {
 describe('PersonaRegistry', () => {
   it('starts with the bundled personas, default first', () => {
     const registry = new PersonaRegistry({ bundled: BUNDLED });
-    expect(registry.all().map(p => p.id)).toEqual(['data-engineer', 'api-engineer', 'business-analyst']);
+    expect(registry.all().map(p => p.id)).toEqual([
+      'data-engineer',
+      'api-engineer',
+      'business-analyst'
+    ]);
     expect(registry.defaultPersona()?.id).toBe('data-engineer');
     expect(registry.get('api-engineer')?.source).toBe('bundled');
     expect(registry.get('nobody')).toBeUndefined();
@@ -78,27 +97,44 @@ describe('PersonaRegistry', () => {
         'notes.md': persona('not a chat mode: ignored')
       },
       '.github/agents': { 'planner.agent.md': persona('Planner'), 'sub/': '' },
-      '.jupyter/personas': { 'sql-reviewer.md': persona('Reviews SQL'), 'readme.txt': 'x' }
+      '.jupyter/personas': {
+        'sql-reviewer.md': persona('Reviews SQL'),
+        'readme.txt': 'x'
+      }
     });
     const registry = new PersonaRegistry({ bundled: BUNDLED, contents });
     const changed = jest.fn();
     registry.changed.connect(changed);
     await registry.load();
     expect(changed).toHaveBeenCalledTimes(1);
-    expect(contents.listed.sort()).toEqual(WORKSPACE_PERSONA_FOLDERS.map(folder => folder.path).sort());
+    expect(contents.listed.sort()).toEqual(
+      WORKSPACE_PERSONA_FOLDERS.map(folder => folder.path).sort()
+    );
     expect(contents.read.sort()).toEqual([
       '.github/agents/planner.agent.md',
       '.github/chatmodes/api-engineer.chatmode.md',
       '.jupyter/personas/sql-reviewer.md'
     ]);
     const api = registry.get('api-engineer')!;
-    expect(api).toMatchObject({ source: 'workspace', description: 'Workspace API engineer', path: '.github/chatmodes/api-engineer.chatmode.md' });
-    expect(registry.all().map(p => p.id)).toEqual(['data-engineer', 'api-engineer', 'business-analyst', 'planner', 'sql-reviewer']);
+    expect(api).toMatchObject({
+      source: 'workspace',
+      description: 'Workspace API engineer',
+      path: '.github/chatmodes/api-engineer.chatmode.md'
+    });
+    expect(registry.all().map(p => p.id)).toEqual([
+      'data-engineer',
+      'api-engineer',
+      'business-analyst',
+      'planner',
+      'sql-reviewer'
+    ]);
     expect(registry.problems).toEqual([]);
   });
 
   it('lets a workspace persona replace the default one', async () => {
-    const contents = new FakeContents({ '.jupyter/personas': { 'data-engineer.md': persona('Ours') } });
+    const contents = new FakeContents({
+      '.jupyter/personas': { 'data-engineer.md': persona('Ours') }
+    });
     const registry = new PersonaRegistry({ bundled: BUNDLED, contents });
     await registry.load();
     expect(registry.defaultPersona()?.description).toBe('Ours');
@@ -106,7 +142,10 @@ describe('PersonaRegistry', () => {
   });
 
   it('is silent about folders that do not exist', async () => {
-    const contents = new FakeContents({}, { '.github/agents': Object.assign(new Error('nope'), { status: 404 }) });
+    const contents = new FakeContents(
+      {},
+      { '.github/agents': Object.assign(new Error('nope'), { status: 404 }) }
+    );
     const registry = new PersonaRegistry({ bundled: BUNDLED, contents });
     await registry.load();
     expect(registry.problems).toEqual([]);
@@ -118,7 +157,9 @@ describe('PersonaRegistry', () => {
       { '.jupyter/personas': { 'x.md': persona('X') } },
       {
         '.github/chatmodes': new HiddenPathRefusedError('.github/chatmodes'),
-        '.github/agents': Object.assign(new Error('404'), { hiddenRefused: true })
+        '.github/agents': Object.assign(new Error('404'), {
+          hiddenRefused: true
+        })
       }
     );
     const registry = new PersonaRegistry({ bundled: BUNDLED, contents });
@@ -140,7 +181,8 @@ describe('PersonaRegistry', () => {
         '.github/chatmodes': {
           'good.chatmode.md': persona('Good'),
           'bad-yaml.chatmode.md': '---\ntools: [a\n---\nbody',
-          'js.chatmode.md': '---js\n{ description: (globalThis.__registryPwned = true, "x") }\n---\nbody',
+          'js.chatmode.md':
+            '---js\n{ description: (globalThis.__registryPwned = true, "x") }\n---\nbody',
           'empty.chatmode.md': persona('No body', ''),
           'huge.chatmode.md': persona('Huge', 'x'.repeat(70 * 1024)),
           'broken.chatmode.md': 'UNREADABLE'
@@ -157,13 +199,33 @@ describe('PersonaRegistry', () => {
     expect((globalThis as any).__registryPwned).toBeUndefined();
     // Too big to read at all.
     expect(contents.read).not.toContain('.github/chatmodes/huge.chatmode.md');
-    const byPath = Object.fromEntries(registry.problems.map(problem => [problem.path, problem]));
-    expect(byPath['.github/chatmodes/bad-yaml.chatmode.md']).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/^Invalid YAML in the front matter at line 3: unexpected end/) });
-    expect(byPath['.github/chatmodes/js.chatmode.md']).toMatchObject({ kind: 'invalid', reason: 'JavaScript front matter is not allowed' });
-    expect(byPath['.github/chatmodes/empty.chatmode.md'].reason).toMatch(/no instructions/);
-    expect(byPath['.github/chatmodes/huge.chatmode.md'].reason).toMatch(/limited to 64 KB/);
-    expect(byPath['.github/chatmodes/broken.chatmode.md']).toMatchObject({ kind: 'unreadable', reason: 'Could not read the file: server error 500' });
-    expect(byPath['.jupyter/personas']).toMatchObject({ kind: 'unreadable', reason: 'Could not list the folder: server error 500' });
+    const byPath = Object.fromEntries(
+      registry.problems.map(problem => [problem.path, problem])
+    );
+    expect(byPath['.github/chatmodes/bad-yaml.chatmode.md']).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringMatching(
+        /^Invalid YAML in the front matter at line 3: unexpected end/
+      )
+    });
+    expect(byPath['.github/chatmodes/js.chatmode.md']).toMatchObject({
+      kind: 'invalid',
+      reason: 'JavaScript front matter is not allowed'
+    });
+    expect(byPath['.github/chatmodes/empty.chatmode.md'].reason).toMatch(
+      /no instructions/
+    );
+    expect(byPath['.github/chatmodes/huge.chatmode.md'].reason).toMatch(
+      /limited to 64 KB/
+    );
+    expect(byPath['.github/chatmodes/broken.chatmode.md']).toMatchObject({
+      kind: 'unreadable',
+      reason: 'Could not read the file: server error 500'
+    });
+    expect(byPath['.jupyter/personas']).toMatchObject({
+      kind: 'unreadable',
+      reason: 'Could not list the folder: server error 500'
+    });
     expect(registry.problems).toHaveLength(6);
   });
 
@@ -179,13 +241,19 @@ describe('PersonaRegistry', () => {
       {
         path: '.github/chatmodes/planner.chatmode.md',
         kind: 'shadowed',
-        reason: 'Ignored: persona "planner" is also defined in .github/agents/planner.agent.md, which is used'
+        reason:
+          'Ignored: persona "planner" is also defined in .github/agents/planner.agent.md, which is used'
       }
     ]);
   });
 
   it('reloads: removed files disappear, problems are replaced', async () => {
-    const contents = new FakeContents({ '.jupyter/personas': { 'a.md': persona('A'), 'b.md': '---\nname: [x]\n---\nbody' } });
+    const contents = new FakeContents({
+      '.jupyter/personas': {
+        'a.md': persona('A'),
+        'b.md': '---\nname: [x]\n---\nbody'
+      }
+    });
     const registry = new PersonaRegistry({ bundled: BUNDLED, contents });
     await registry.load();
     expect(registry.get('a')).toBeDefined();
@@ -200,7 +268,9 @@ describe('PersonaRegistry', () => {
   it('keeps the result of the latest load when loads overlap', async () => {
     let release!: () => void;
     const gate = new Promise<void>(resolve => (release = resolve));
-    const contents = new FakeContents({ '.jupyter/personas': { 'old.md': persona('Old') } });
+    const contents = new FakeContents({
+      '.jupyter/personas': { 'old.md': persona('Old') }
+    });
     const slowList = contents.listDirectory.bind(contents);
     let calls = 0;
     contents.listDirectory = async (path: string) => {
@@ -223,11 +293,22 @@ describe('PersonaRegistry', () => {
 
   it('lists a malformed bundled persona instead of failing', () => {
     const registry = new PersonaRegistry({
-      bundled: [...BUNDLED, { id: 'broken', path: 'personas/broken.md', text: '---\ndescription: [x]\n---\nbody' }]
+      bundled: [
+        ...BUNDLED,
+        {
+          id: 'broken',
+          path: 'personas/broken.md',
+          text: '---\ndescription: [x]\n---\nbody'
+        }
+      ]
     });
     expect(registry.get('broken')).toBeUndefined();
     expect(registry.problems).toEqual([
-      { path: 'personas/broken.md', kind: 'invalid', reason: '"description" must be text, not a list' }
+      {
+        path: 'personas/broken.md',
+        kind: 'invalid',
+        reason: '"description" must be text, not a list'
+      }
     ]);
   });
 
@@ -242,16 +323,28 @@ describe('PersonaRegistry', () => {
 });
 
 describe('PersonaRegistry with the lazily loaded YAML parser', () => {
-  const fresh = async (use: (modules: { registry: any; frontMatter: any; bundled: any }) => Promise<void>) =>
+  const fresh = async (
+    use: (modules: {
+      registry: any;
+      frontMatter: any;
+      bundled: any;
+    }) => Promise<void>
+  ) =>
     jest.isolateModulesAsync(async () => {
       const frontMatter = require('../frontMatter');
       frontMatter.setFrontMatterParser(null); // as in the browser before the first parse
-      await use({ registry: require('../registry'), frontMatter, bundled: require('../bundled') });
+      await use({
+        registry: require('../registry'),
+        frontMatter,
+        bundled: require('../bundled')
+      });
     });
 
   it('draws the bundled personas without loading the parser (front matter parsed at build time)', async () => {
     await fresh(async ({ registry, frontMatter, bundled }) => {
-      const personas = new registry.PersonaRegistry({ bundled: bundled.BUNDLED_PERSONAS });
+      const personas = new registry.PersonaRegistry({
+        bundled: bundled.BUNDLED_PERSONAS
+      });
       expect(frontMatter.frontMatterParserLoaded()).toBe(false);
       expect(personas.defaultPersona()?.name).toBe('Data Engineer');
       expect(personas.all()).toHaveLength(BUNDLED_PERSONAS.length);
@@ -263,8 +356,13 @@ describe('PersonaRegistry with the lazily loaded YAML parser', () => {
 
   it('loads the parser on the first workspace persona file', async () => {
     await fresh(async ({ registry, frontMatter, bundled }) => {
-      const contents = new FakeContents({ '.github/chatmodes': { 'sql.chatmode.md': persona('Workspace SQL') } });
-      const personas = new registry.PersonaRegistry({ bundled: bundled.BUNDLED_PERSONAS, contents });
+      const contents = new FakeContents({
+        '.github/chatmodes': { 'sql.chatmode.md': persona('Workspace SQL') }
+      });
+      const personas = new registry.PersonaRegistry({
+        bundled: bundled.BUNDLED_PERSONAS,
+        contents
+      });
       await personas.load();
       expect(frontMatter.frontMatterParserLoaded()).toBe(true);
       expect(personas.get('sql')?.description).toBe('Workspace SQL');
@@ -278,7 +376,11 @@ describe('PersonaRegistry with the lazily loaded YAML parser', () => {
       personas.changed.connect(changed);
       expect(personas.all()).toEqual([]); // a brief loading state
       await personas.load();
-      expect(personas.all().map((p: any) => p.id)).toEqual(['data-engineer', 'api-engineer', 'business-analyst']);
+      expect(personas.all().map((p: any) => p.id)).toEqual([
+        'data-engineer',
+        'api-engineer',
+        'business-analyst'
+      ]);
       expect(changed).toHaveBeenCalled();
     });
   });

@@ -2,11 +2,18 @@
 import { registryOfAllTools } from '../../__tests__/allTools';
 import { TOOL_GROUP_DESCRIPTIONS } from '../../tools/groups';
 import { ToolRegistry } from '../../tools/registry';
-import { ALL_TOOL_GROUPS, resolveTools as resolveIn, ToolGroup, toolsOfGroups, VSCODE_TOOL_MAP } from '../toolMapping';
+import {
+  ALL_TOOL_GROUPS,
+  resolveTools as resolveIn,
+  ToolGroup,
+  toolsOfGroups,
+  VSCODE_TOOL_MAP
+} from '../toolMapping';
 
 // The catalogue is the registry: every tool family's real definitions.
 const registry = registryOfAllTools();
-const resolveTools = (names: readonly string[] | null | undefined) => resolveIn(names, registry);
+const resolveTools = (names: readonly string[] | null | undefined) =>
+  resolveIn(names, registry);
 const groupsOf = (...names: string[]) => [...resolveTools(names).groups].sort();
 const sorted = (...groups: ToolGroup[]) => [...groups].sort();
 
@@ -32,12 +39,18 @@ describe('tool groups', () => {
       'propose_query_rewrite',
       'verify_query_rewrite'
     ]);
-    expect(toolsOfGroups(['packages', 'changes'], registry)).toEqual(new Set(['install_packages', 'list_packages', 'list_changes']));
+    expect(toolsOfGroups(['packages', 'changes'], registry)).toEqual(
+      new Set(['install_packages', 'list_packages', 'list_changes'])
+    );
   });
 
   it('knows only the tools of the registry it is given', () => {
     const empty = new ToolRegistry();
-    expect(resolveIn(['codebase'], empty)).toEqual({ groups: new Set(), tools: new Set(), unavailable: ['codebase'] });
+    expect(resolveIn(['codebase'], empty)).toEqual({
+      groups: new Set(),
+      tools: new Set(),
+      unavailable: ['codebase']
+    });
     expect(resolveIn(null, empty).tools.size).toBe(0);
   });
 
@@ -65,7 +78,16 @@ describe('resolveTools', () => {
     ['changes', ['changes']],
     ['findTestFiles', ['files-search', 'files-read']],
     ['search', ['files-search', 'files-read']],
-    ['runNotebooks', ['notebook-read', 'notebook-edit', 'notebook-run', 'kernel-inspect', 'kernel-run']],
+    [
+      'runNotebooks',
+      [
+        'notebook-read',
+        'notebook-edit',
+        'notebook-run',
+        'kernel-inspect',
+        'kernel-run'
+      ]
+    ],
     ['read', ['files-read', 'notebook-read', 'kernel-inspect']],
     ['edit', ['files-edit', 'notebook-edit']],
     ['execute', ['notebook-run', 'kernel-run', 'packages']]
@@ -74,12 +96,24 @@ describe('resolveTools', () => {
     expect(resolveTools([name]).unavailable).toEqual([]);
   });
 
-  it.each(['githubRepo', 'vscodeAPI', 'fetch', 'web', 'todos', 'new', 'extensions', 'openSimpleBrowser', 'terminalSelection', 'testFailure'])(
-    'reports %s as not available',
-    name => {
-      expect(resolveTools([name])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [name] });
-    }
-  );
+  it.each([
+    'githubRepo',
+    'vscodeAPI',
+    'fetch',
+    'web',
+    'todos',
+    'new',
+    'extensions',
+    'openSimpleBrowser',
+    'terminalSelection',
+    'testFailure'
+  ])('reports %s as not available', name => {
+    expect(resolveTools([name])).toEqual({
+      groups: new Set(),
+      tools: new Set(),
+      unavailable: [name]
+    });
+  });
 
   it('is case-insensitive', () => {
     expect(groupsOf('EDITFILES')).toEqual(groupsOf('editFiles'));
@@ -87,35 +121,71 @@ describe('resolveTools', () => {
   });
 
   it('resolves namespaced names by full name, else last segment, else first', () => {
-    expect(groupsOf('edit/editFiles')).toEqual(sorted('files-edit', 'notebook-edit'));
-    expect(groupsOf('search/codebase')).toEqual(sorted('files-read', 'files-search'));
+    expect(groupsOf('edit/editFiles')).toEqual(
+      sorted('files-edit', 'notebook-edit')
+    );
+    expect(groupsOf('search/codebase')).toEqual(
+      sorted('files-read', 'files-search')
+    );
     expect(groupsOf('search/usages')).toEqual(['files-search']);
     // "terminal" is no VS Code name (it is a group name here only as a whole name): the first segment decides.
-    expect(groupsOf('runCommands/terminal')).toEqual(sorted('packages', 'terminal'));
-    expect(groupsOf('runNotebooks/someNewTool')).toEqual(groupsOf('runNotebooks'));
+    expect(groupsOf('runCommands/terminal')).toEqual(
+      sorted('packages', 'terminal')
+    );
+    expect(groupsOf('runNotebooks/someNewTool')).toEqual(
+      groupsOf('runNotebooks')
+    );
     // A known last segment wins over the first, even when it grants nothing.
     expect(groupsOf('runCommands/terminalLastCommand')).toEqual(['terminal']);
-    expect(resolveTools(['runCommands/terminalSelection']).unavailable).toEqual(['runCommands/terminalSelection']);
+    expect(resolveTools(['runCommands/terminalSelection']).unavailable).toEqual(
+      ['runCommands/terminalSelection']
+    );
     expect(resolveTools(['execute/testFailure']).groups.size).toBe(0);
     expect(groupsOf('read/problems')).toEqual(['notebook-read']);
   });
 
   it('collects names with no equivalent, once each, without failing', () => {
-    const result = resolveTools(['codebase', 'githubRepo', 'myMcpServer/*', 'githubRepo', ' ', 'madeUp']);
-    expect([...result.groups].sort()).toEqual(sorted('files-read', 'files-search'));
-    expect(result.unavailable).toEqual(['githubRepo', 'myMcpServer/*', 'madeUp']);
+    const result = resolveTools([
+      'codebase',
+      'githubRepo',
+      'myMcpServer/*',
+      'githubRepo',
+      ' ',
+      'madeUp'
+    ]);
+    expect([...result.groups].sort()).toEqual(
+      sorted('files-read', 'files-search')
+    );
+    expect(result.unavailable).toEqual([
+      'githubRepo',
+      'myMcpServer/*',
+      'madeUp'
+    ]);
   });
 
   it('grants the tool names of the groups', () => {
     const result = resolveTools(['usages', 'problems']);
-    expect(result.tools).toEqual(new Set([...registry.toolsOfGroup('files-search'), ...registry.toolsOfGroup('notebook-read')]));
+    expect(result.tools).toEqual(
+      new Set([
+        ...registry.toolsOfGroup('files-search'),
+        ...registry.toolsOfGroup('notebook-read')
+      ])
+    );
   });
 
-  it('accepts this extension\'s own group and tool names', () => {
+  it("accepts this extension's own group and tool names", () => {
     const result = resolveTools(['kernel-inspect', 'run_cell', '#read_file']);
     expect([...result.groups]).toEqual(['kernel-inspect']);
     expect(result.tools).toEqual(
-      new Set(['list_variables', 'inspect_variable', 'explain_query', 'propose_query_rewrite', 'verify_query_rewrite', 'run_cell', 'read_file'])
+      new Set([
+        'list_variables',
+        'inspect_variable',
+        'explain_query',
+        'propose_query_rewrite',
+        'verify_query_rewrite',
+        'run_cell',
+        'read_file'
+      ])
     );
     expect(result.unavailable).toEqual([]);
   });
@@ -127,11 +197,28 @@ describe('resolveTools', () => {
       expect(result.tools.size).toBe(33);
       expect(result.unavailable).toEqual([]);
     }
-    expect(resolveTools([])).toEqual({ groups: new Set(), tools: new Set(), unavailable: [] });
+    expect(resolveTools([])).toEqual({
+      groups: new Set(),
+      tools: new Set(),
+      unavailable: []
+    });
   });
 
-  it('maps the seed chat mode\'s list', () => {
-    const seed = ['codebase', 'usages', 'editFiles', 'runCommands', 'runTasks', 'problems', 'changes', 'findTestFiles', 'githubRepo', 'search', 'vscodeAPI', 'runNotebooks'];
+  it("maps the seed chat mode's list", () => {
+    const seed = [
+      'codebase',
+      'usages',
+      'editFiles',
+      'runCommands',
+      'runTasks',
+      'problems',
+      'changes',
+      'findTestFiles',
+      'githubRepo',
+      'search',
+      'vscodeAPI',
+      'runNotebooks'
+    ];
     const result = resolveTools(seed);
     expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
     expect(result.unavailable).toEqual(['githubRepo', 'vscodeAPI']);

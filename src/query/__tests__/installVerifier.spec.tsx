@@ -16,29 +16,63 @@ const MISSING: IVerification = {
   verdict: 'refused',
   summary: 'Refused',
   applicable: false,
-  message: "The verifier needs sqlglot in the kernel's environment: install it, then verify again.",
+  message:
+    "The verifier needs sqlglot in the kernel's environment: install it, then verify again.",
   missing_package: 'sqlglot'
 };
 
-function verdict(verification: IVerification): Extract<IQueryResultData, { kind: 'verification' }> {
-  return { kind: 'verification', original: 'SELECT 1', rewrite: 'SELECT 1 AS x', verification, notebookPath: 'work/q.ipynb', cellId: 'c1' };
+function verdict(
+  verification: IVerification
+): Extract<IQueryResultData, { kind: 'verification' }> {
+  return {
+    kind: 'verification',
+    original: 'SELECT 1',
+    rewrite: 'SELECT 1 AS x',
+    verification,
+    notebookPath: 'work/q.ipynb',
+    cellId: 'c1'
+  };
 }
 
 describe('verdict card: the verifier needs a package', () => {
   it('offers "Install sqlglot"; one click asks through the install command with the package and notebook', () => {
     const calls: [string, Record<string, string>][] = [];
-    render(<QueryCard data={verdict(MISSING)} trans={trans} onCommand={(id, args) => calls.push([id, args])} />);
+    render(
+      <QueryCard
+        data={verdict(MISSING)}
+        trans={trans}
+        onCommand={(id, args) => calls.push([id, args])}
+      />
+    );
     const button = screen.getByRole('button', { name: 'Install sqlglot' });
     fireEvent.click(button);
-    expect(calls).toEqual([[INSTALL_VERIFIER_PACKAGE_COMMAND, { package: 'sqlglot', notebook: 'work/q.ipynb' }]]);
+    expect(calls).toEqual([
+      [
+        INSTALL_VERIFIER_PACKAGE_COMMAND,
+        { package: 'sqlglot', notebook: 'work/q.ipynb' }
+      ]
+    ]);
     // Once asked, the button waits for the approval instead of asking twice.
     expect(button).toBeDisabled();
-    expect(screen.getByText(/approve the install, then it verifies again/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/approve the install, then it verifies again/)
+    ).toBeInTheDocument();
   });
 
   it('offers no install for other verdicts', () => {
-    const other: IVerification = { verdict: 'refused', summary: 'Refused', applicable: false, message: 'INSERT is not a read-only query' };
-    render(<QueryCard data={verdict(other)} trans={trans} onCommand={() => undefined} />);
+    const other: IVerification = {
+      verdict: 'refused',
+      summary: 'Refused',
+      applicable: false,
+      message: 'INSERT is not a read-only query'
+    };
+    render(
+      <QueryCard
+        data={verdict(other)}
+        trans={trans}
+        onCommand={() => undefined}
+      />
+    );
     expect(screen.queryByRole('button', { name: /Install/ })).toBeNull();
   });
 });
@@ -49,13 +83,28 @@ describe('the install command', () => {
     const { addQueryCommands } = await import('../commands');
     const commands = new CommandRegistry();
     const sent: string[] = [];
-    addQueryCommands({ app: { commands, shell: { currentWidget: null } } as any, tracker: null, palette: null, trans, send: async text => void sent.push(text) });
-    await commands.execute(INSTALL_VERIFIER_PACKAGE_COMMAND, { package: 'sqlglot', notebook: 'work/q.ipynb' });
+    addQueryCommands({
+      app: { commands, shell: { currentWidget: null } } as any,
+      tracker: null,
+      palette: null,
+      trans,
+      send: async text => void sent.push(text)
+    });
+    await commands.execute(INSTALL_VERIFIER_PACKAGE_COMMAND, {
+      package: 'sqlglot',
+      notebook: 'work/q.ipynb'
+    });
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toContain('install_packages (packages: ["sqlglot"], notebook_path: "work/q.ipynb")');
-    expect(sent[0]).toContain('verify_query_rewrite again with the same rewrite');
+    expect(sent[0]).toContain(
+      'install_packages (packages: ["sqlglot"], notebook_path: "work/q.ipynb")'
+    );
+    expect(sent[0]).toContain(
+      'verify_query_rewrite again with the same rewrite'
+    );
     // Only a pip name goes into the message.
-    await commands.execute(INSTALL_VERIFIER_PACKAGE_COMMAND, { package: 'x"; rm -rf /' });
+    await commands.execute(INSTALL_VERIFIER_PACKAGE_COMMAND, {
+      package: 'x"; rm -rf /'
+    });
     expect(sent).toHaveLength(1);
   });
 });

@@ -3,11 +3,25 @@
 // ui-tests/tests/query.spec.ts; here a scripted kernel answers with its JSON shapes.
 import '../../notebook/__tests__/jupyterlabMocks';
 import { nullTranslator } from '@jupyterlab/translation';
-import { contextWith, FakeAccess, FakeTarget, makeModel } from '../../notebook/__tests__/fakeNotebook';
+import {
+  contextWith,
+  FakeAccess,
+  FakeTarget,
+  makeModel
+} from '../../notebook/__tests__/fakeNotebook';
 import { looksLikeQuery } from '../commands';
-import { loadQuerySources, QUERY_MODULE, queryBootstrapCode, py } from '../kernelQuery';
+import {
+  loadQuerySources,
+  QUERY_MODULE,
+  queryBootstrapCode,
+  py
+} from '../kernelQuery';
 import { QUERY_SERVICE, QueryService } from '../service';
-import { createQuerySlashCommands, errorOf, queryPrompt } from '../slashCommands';
+import {
+  createQuerySlashCommands,
+  errorOf,
+  queryPrompt
+} from '../slashCommands';
 import { createQueryTools } from '../tools';
 import type { IQueryResultData, IVerification } from '../types';
 import { lastRunFacts, verdictHeadline } from '../verdictText';
@@ -19,7 +33,10 @@ const SAME: IVerification = {
   summary: 'Same rows',
   applicable: true,
   rows: { original: 12345, rewrite: 12345 },
-  probe: { verdict: 'same', constraints: ['orders (o_custkey) REFERENCES customer (c_custkey)'] },
+  probe: {
+    verdict: 'same',
+    constraints: ['orders (o_custkey) REFERENCES customer (c_custkey)']
+  },
   timing: {
     runs: 7,
     verdict: 'faster',
@@ -36,8 +53,13 @@ describe('verdictHeadline', () => {
     expect(verdictHeadline(SAME, trans)).toBe(
       'Same rows (12,345) and same on the edge probe — 3.1× faster (median of 7, 0.42 s → 0.14 s)'
     );
-    const flat = { ...SAME, timing: { ...SAME.timing!, verdict: 'no_measurable_difference' as const } };
-    expect(verdictHeadline(flat, trans)).toMatch(/^Same rows \(12,345\) and same on the edge probe — no measurable speed-up/);
+    const flat = {
+      ...SAME,
+      timing: { ...SAME.timing!, verdict: 'no_measurable_difference' as const }
+    };
+    expect(verdictHeadline(flat, trans)).toMatch(
+      /^Same rows \(12,345\) and same on the edge probe — no measurable speed-up/
+    );
   });
 
   it('counts the rows only in one side and never offers them as applied', () => {
@@ -47,22 +69,42 @@ describe('verdictHeadline', () => {
       applicable: false,
       diff: { only_in_original: 3, only_in_rewrite: 0 }
     };
-    expect(verdictHeadline(v, trans)).toBe('Different results: 3 rows only in the original (shown) — not applied');
+    expect(verdictHeadline(v, trans)).toBe(
+      'Different results: 3 rows only in the original (shown) — not applied'
+    );
     const probe: IVerification = {
       verdict: 'different_on_probe',
       summary: '',
       applicable: false,
-      probe: { verdict: 'different', counterexample: { tables: {}, only_in_original: 0, only_in_rewrite: 1 } }
+      probe: {
+        verdict: 'different',
+        counterexample: { tables: {}, only_in_original: 0, only_in_rewrite: 1 }
+      }
     };
-    expect(verdictHeadline(probe, trans)).toBe('Different results on the edge probe: 1 row only in the rewrite (shown) — not applied');
+    expect(verdictHeadline(probe, trans)).toBe(
+      'Different results on the edge probe: 1 row only in the rewrite (shown) — not applied'
+    );
   });
 });
 
 describe('lastRunFacts', () => {
   it('reads the duration from execution metadata and the shape from a pandas repr', () => {
     const facts = lastRunFacts(
-      { metadata: { execution: { 'iopub.execute_input': '2026-12-02T10:00:00.000Z', 'shell.execute_reply': '2026-12-02T10:00:02.500Z' } } },
-      [{ output_type: 'execute_result', data: { 'text/plain': '...\n[1,234 rows x 5 columns]' }, metadata: {} } as any]
+      {
+        metadata: {
+          execution: {
+            'iopub.execute_input': '2026-12-02T10:00:00.000Z',
+            'shell.execute_reply': '2026-12-02T10:00:02.500Z'
+          }
+        }
+      },
+      [
+        {
+          output_type: 'execute_result',
+          data: { 'text/plain': '...\n[1,234 rows x 5 columns]' },
+          metadata: {}
+        } as any
+      ]
     );
     expect(facts).toEqual({ duration_s: 2.5, output_shape: [1234, 5] });
   });
@@ -74,24 +116,40 @@ describe('slash commands', () => {
     notebookPath: 'q.ipynb',
     cellId: 'c1',
     source: 'con.sql("SELECT 1")',
-    outputs: [{ output_type: 'error', ename: 'CatalogException', evalue: 'no table t', traceback: ['\u001b[31mCatalogException\u001b[0m: no table t'] } as any]
+    outputs: [
+      {
+        output_type: 'error',
+        ename: 'CatalogException',
+        evalue: 'no table t',
+        traceback: ['\u001b[31mCatalogException\u001b[0m: no table t']
+      } as any
+    ]
   };
 
   it('optimize asks for explain, propose and verify on the cell', () => {
     const e = queryPrompt('optimize', cell);
     expect(e.prompt).toContain('verify_query_rewrite');
     expect(e.prompt).toContain('cell_id "c1"');
-    expect(e.attachments).toEqual([{ label: 'Source of cell c1 of q.ipynb', text: 'con.sql("SELECT 1")' }]);
+    expect(e.attachments).toEqual([
+      { label: 'Source of cell c1 of q.ipynb', text: 'con.sql("SELECT 1")' }
+    ]);
   });
 
   it('diagnose attaches the traceback without colour codes', async () => {
     const [, , diagnose] = createQuerySlashCommands(() => cell, trans);
     const e = await diagnose.expand('');
-    expect(e!.attachments![1].text).toBe('CatalogException: no table t\nCatalogException: no table t');
+    expect(e!.attachments![1].text).toBe(
+      'CatalogException: no table t\nCatalogException: no table t'
+    );
     expect(errorOf([])).toBeNull();
-    const none = createQuerySlashCommands(() => ({ ...cell, outputs: [] }), trans)[2];
+    const none = createQuerySlashCommands(
+      () => ({ ...cell, outputs: [] }),
+      trans
+    )[2];
     await expect(none.expand('')).rejects.toThrow('no error output');
-    await expect(createQuerySlashCommands(() => null, trans)[0].expand('')).rejects.toThrow('Select a query cell');
+    await expect(
+      createQuerySlashCommands(() => null, trans)[0].expand('')
+    ).rejects.toThrow('Select a query cell');
   });
 });
 
@@ -137,7 +195,14 @@ function scriptedKernel(answers: (expression: string) => unknown) {
       const reply = {
         content: {
           status: 'ok',
-          user_expressions: expression ? { result: { status: 'ok', data: { 'text/plain': JSON.stringify(value) } } } : {}
+          user_expressions: expression
+            ? {
+                result: {
+                  status: 'ok',
+                  data: { 'text/plain': JSON.stringify(value) }
+                }
+              }
+            : {}
         }
       };
       return { done: Promise.resolve(reply) } as any;
@@ -147,7 +212,8 @@ function scriptedKernel(answers: (expression: string) => unknown) {
 
 describe('verify tool and Apply', () => {
   function setup(verification: IVerification) {
-    const source = 'rows = con.sql("SELECT a FROM t WHERE a NOT IN (SELECT b FROM u)").fetchall()';
+    const source =
+      'rows = con.sql("SELECT a FROM t WHERE a NOT IN (SELECT b FROM u)").fetchall()';
     const { model, ids } = makeModel([{ source }]);
     const target = new FakeTarget(model);
     target.active = ids[0];
@@ -159,28 +225,44 @@ describe('verify tool and Apply', () => {
           engine: 'duckdb',
           connection: 'con',
           sql: 'SELECT a FROM t WHERE a NOT IN (SELECT b FROM u)',
-          ...(expression.includes('NOT EXISTS') ? { new_source: 'rows = con.sql("SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)").fetchall()' } : {})
+          ...(expression.includes('NOT EXISTS')
+            ? {
+                new_source:
+                  'rows = con.sql("SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)").fetchall()'
+              }
+            : {})
         };
       }
       return verification;
     });
     target.silentKernel = kernel as any;
     const access = new FakeAccess([target]);
-    const service = new QueryService({ notebooks: access, settings: () => ({ tolerance: 1e-9, timeBudgetS: 5 }) });
+    const service = new QueryService({
+      notebooks: access,
+      settings: () => ({ tolerance: 1e-9, timeBudgetS: 5 })
+    });
     const context = contextWith(access);
     context.services[QUERY_SERVICE] = service;
-    const verify = createQueryTools().find(t => t.name === 'verify_query_rewrite')!;
+    const verify = createQueryTools().find(
+      t => t.name === 'verify_query_rewrite'
+    )!;
     return { model, ids, kernel, service, context, verify, source };
   }
-  const rewrite = 'SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)';
+  const rewrite =
+    'SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE b = a)';
 
-  it('passes the cell\'s SQL, connection and settings to the verifier, then Apply replaces the source (undoable)', async () => {
+  it("passes the cell's SQL, connection and settings to the verifier, then Apply replaces the source (undoable)", async () => {
     const { model, kernel, service, context, verify, source } = setup(SAME);
     const result = await verify.run({ rewrite }, context);
-    const verifyCall = kernel.expressions.find(e => e.includes('.verify_rewrite('))!;
+    const verifyCall = kernel.expressions.find(e =>
+      e.includes('.verify_rewrite(')
+    )!;
     expect(verifyCall).toContain('connection="con"');
     expect(verifyCall).toContain('tolerance=1e-9, time_budget=5');
-    const data = result.data!.query as unknown as Extract<IQueryResultData, { kind: 'verification' }>;
+    const data = result.data!.query as unknown as Extract<
+      IQueryResultData,
+      { kind: 'verification' }
+    >;
     expect(data.kind).toBe('verification');
     expect(String(result.content)).toContain('Same rows');
     expect(service.canApply(data)).toBe(true);
@@ -195,15 +277,24 @@ describe('verify tool and Apply', () => {
   });
 
   it('never applies a failed verification, nor one whose cell changed since', async () => {
-    const wrong: IVerification = { verdict: 'different', summary: 'Different results', applicable: false, diff: { only_in_original: 0, only_in_rewrite: 2 } };
+    const wrong: IVerification = {
+      verdict: 'different',
+      summary: 'Different results',
+      applicable: false,
+      diff: { only_in_original: 0, only_in_rewrite: 2 }
+    };
     const a = setup(wrong);
-    const failed = (await a.verify.run({ rewrite }, a.context)).data!.query as any;
+    const failed = (await a.verify.run({ rewrite }, a.context)).data!
+      .query as any;
     expect(a.service.canApply(failed)).toBe(false);
     expect(failed.newSource).toBeUndefined();
-    await expect(a.service.apply(failed)).rejects.toThrow('passed verification');
+    await expect(a.service.apply(failed)).rejects.toThrow(
+      'passed verification'
+    );
 
     const b = setup(SAME);
-    const passed = (await b.verify.run({ rewrite }, b.context)).data!.query as any;
+    const passed = (await b.verify.run({ rewrite }, b.context)).data!
+      .query as any;
     b.model.cells.get(0).sharedModel.setSource('rows = 1');
     await expect(b.service.apply(passed)).rejects.toThrow('cell changed');
     expect(b.model.cells.get(0).sharedModel.getSource()).toBe('rows = 1');
@@ -216,18 +307,46 @@ describe('verify tool and Apply', () => {
     kernel.requestExecute = ((content: any) => {
       const expression = content.user_expressions?.result ?? '';
       const value = expression.includes('.detect_query(')
-        ? { found: true, kind: 'python', engine: 'duckdb', connection: 'con', sql: 'SELECT 1' }
-        : { verdict: 'cancelled', summary: 'Verification cancelled; nothing was changed.', applicable: false };
-      const reply = { content: { status: 'ok', user_expressions: { result: { status: 'ok', data: { 'text/plain': JSON.stringify(value) } } } } };
+        ? {
+            found: true,
+            kind: 'python',
+            engine: 'duckdb',
+            connection: 'con',
+            sql: 'SELECT 1'
+          }
+        : {
+            verdict: 'cancelled',
+            summary: 'Verification cancelled; nothing was changed.',
+            applicable: false
+          };
+      const reply = {
+        content: {
+          status: 'ok',
+          user_expressions: {
+            result: {
+              status: 'ok',
+              data: { 'text/plain': JSON.stringify(value) }
+            }
+          }
+        }
+      };
       const done = expression.includes('.verify_rewrite(')
         ? new Promise(resolve => (release = () => resolve(reply)))
         : Promise.resolve(reply);
       const future: any = { done };
       // The kernel says it started this request (what lets Stop interrupt it).
-      void Promise.resolve().then(() => future.onIOPub?.({ header: { msg_type: 'status' }, content: { execution_state: 'busy' } }));
+      void Promise.resolve().then(() =>
+        future.onIOPub?.({
+          header: { msg_type: 'status' },
+          content: { execution_state: 'busy' }
+        })
+      );
       return future;
     }) as any;
-    const running = verify.run({ rewrite: 'SELECT 1' }, { ...context, signal: controller.signal });
+    const running = verify.run(
+      { rewrite: 'SELECT 1' },
+      { ...context, signal: controller.signal }
+    );
     await new Promise(resolve => setTimeout(resolve, 10));
     controller.abort();
     expect(kernel.interrupts).toBe(1);
@@ -250,7 +369,12 @@ describe('query commands', () => {
     const model = {
       type: 'code',
       sharedModel: { getSource: () => source },
-      outputs: { get length() { return outputs.length; }, get: (i: number) => outputs[i] }
+      outputs: {
+        get length() {
+          return outputs.length;
+        },
+        get: (i: number) => outputs[i]
+      }
     };
     const tracker: any = {
       activeCell: { model },
@@ -277,7 +401,11 @@ describe('query commands', () => {
     activeCellChanged.emit(null);
     jest.advanceTimersByTime(250);
     expect(notified).toEqual(
-      expect.arrayContaining(['data-engineer:explain-query', 'data-engineer:optimize-query', 'data-engineer:diagnose-error'])
+      expect.arrayContaining([
+        'data-engineer:explain-query',
+        'data-engineer:optimize-query',
+        'data-engineer:diagnose-error'
+      ])
     );
     await commands.execute('data-engineer:optimize-query');
     await commands.execute('data-engineer:diagnose-error');

@@ -17,11 +17,19 @@ export interface IQueryCardProps {
 }
 
 function cell(v: unknown): string {
-  return v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v);
+  return v === null || v === undefined
+    ? 'NULL'
+    : typeof v === 'string'
+      ? v
+      : JSON.stringify(v);
 }
 
 /** A few rows as a small table (values are data: rendered as text). */
-function Rows(props: { columns?: string[]; rows?: unknown[][]; caption: string }): JSX.Element | null {
+function Rows(props: {
+  columns?: string[];
+  rows?: unknown[][];
+  caption: string;
+}): JSX.Element | null {
   if (!props.rows?.length) {
     return null;
   }
@@ -53,7 +61,12 @@ function Rows(props: { columns?: string[]; rows?: unknown[][]; caption: string }
 /** A line diff of the SQL, as text (no HTML from the model's text). */
 function SqlDiff(props: { before: string; after: string }): JSX.Element {
   const diff = useDiff(); // jsdiff loads where a diff is drawn
-  const parts = diff ? diff.diffLines(props.before.trimEnd() + '\n', props.after.trimEnd() + '\n') : [];
+  const parts = diff
+    ? diff.diffLines(
+        props.before.trimEnd() + '\n',
+        props.after.trimEnd() + '\n'
+      )
+    : [];
   return (
     <pre className="jp-DataEngineer-queryDiffText">
       {parts.flatMap((part, i) =>
@@ -63,7 +76,13 @@ function SqlDiff(props: { before: string; after: string }): JSX.Element {
           .map((line, j) => (
             <div
               key={`${i}.${j}`}
-              className={part.added ? 'jp-mod-added' : part.removed ? 'jp-mod-removed' : 'jp-mod-context'}
+              className={
+                part.added
+                  ? 'jp-mod-added'
+                  : part.removed
+                    ? 'jp-mod-removed'
+                    : 'jp-mod-context'
+              }
             >
               {`${part.added ? '+' : part.removed ? '-' : ' '} ${line}`}
             </div>
@@ -73,7 +92,10 @@ function SqlDiff(props: { before: string; after: string }): JSX.Element {
   );
 }
 
-function CopyButton(props: { text: string; trans: TranslationBundle }): JSX.Element {
+function CopyButton(props: {
+  text: string;
+  trans: TranslationBundle;
+}): JSX.Element {
   const [copied, setCopied] = React.useState(false);
   return (
     <button
@@ -88,29 +110,61 @@ function CopyButton(props: { text: string; trans: TranslationBundle }): JSX.Elem
   );
 }
 
-function Verdict(props: { data: Extract<IQueryResultData, { kind: 'verification' }> } & Omit<IQueryCardProps, 'data'>) {
+function Verdict(
+  props: { data: Extract<IQueryResultData, { kind: 'verification' }> } & Omit<
+    IQueryCardProps,
+    'data'
+  >
+) {
   const { data, trans } = props;
   const v: IVerification = data.verification;
   const service = props.service ?? null;
-  const [state, setState] = React.useState<'idle' | 'applying' | 'applied' | string>('idle');
+  const [state, setState] = React.useState<
+    'idle' | 'applying' | 'applied' | string
+  >('idle');
   const canApply = !!service && service.canApply(data);
-  const d = v.verdict === 'different' ? v.diff : v.verdict === 'different_on_probe' ? v.probe?.counterexample : undefined;
+  const d =
+    v.verdict === 'different'
+      ? v.diff
+      : v.verdict === 'different_on_probe'
+        ? v.probe?.counterexample
+        : undefined;
   return (
     <div className="jp-DataEngineer-queryVerdict" data-verdict={v.verdict}>
-      <div className="jp-DataEngineer-queryHeadline">{verdictHeadline(v, trans)}</div>
+      <div className="jp-DataEngineer-queryHeadline">
+        {verdictHeadline(v, trans)}
+      </div>
       {d && (
         <>
-          <Rows columns={d.columns} rows={d.examples_original} caption={trans.__('Only in the original')} />
-          <Rows columns={d.columns} rows={d.examples_rewrite} caption={trans.__('Only in the rewrite')} />
+          <Rows
+            columns={d.columns}
+            rows={d.examples_original}
+            caption={trans.__('Only in the original')}
+          />
+          <Rows
+            columns={d.columns}
+            rows={d.examples_rewrite}
+            caption={trans.__('Only in the rewrite')}
+          />
         </>
       )}
       {v.verdict === 'different_on_probe' &&
-        Object.entries(v.probe?.counterexample?.tables ?? {}).map(([name, t]) => (
-          <Rows key={name} columns={t.columns} rows={t.rows} caption={trans.__('Counterexample rows of %1', name)} />
-        ))}
+        Object.entries(v.probe?.counterexample?.tables ?? {}).map(
+          ([name, t]) => (
+            <Rows
+              key={name}
+              columns={t.columns}
+              rows={t.rows}
+              caption={trans.__('Counterexample rows of %1', name)}
+            />
+          )
+        )}
       {!!v.probe?.constraints?.length && (
         <div className="jp-DataEngineer-queryConstraints">
-          {trans.__('Relies on the declared constraints: %1', v.probe.constraints.join('; '))}
+          {trans.__(
+            'Relies on the declared constraints: %1',
+            v.probe.constraints.join('; ')
+          )}
         </div>
       )}
       <details className="jp-DataEngineer-queryDiff">
@@ -120,30 +174,43 @@ function Verdict(props: { data: Extract<IQueryResultData, { kind: 'verification'
       <div className="jp-DataEngineer-queryButtons">
         {v.applicable && data.newSource === undefined && (
           <span className="jp-DataEngineer-queryNote">
-            {trans.__('The SQL is not a literal in a cell here: copy the rewrite to use it.')}
+            {trans.__(
+              'The SQL is not a literal in a cell here: copy the rewrite to use it.'
+            )}
           </span>
         )}
-        {v.applicable && data.newSource !== undefined && state !== 'applied' && (
-          <button
-            className="jp-DataEngineer-queryApply jp-mod-styled jp-mod-accept"
-            disabled={!canApply || state === 'applying'}
-            title={canApply ? trans.__('Replace the cell\'s SQL (Undo in the notebook restores it)') : trans.__('Verify again to apply')}
-            onClick={() => {
-              setState('applying');
-              service!.apply(data).then(
-                () => setState('applied'),
-                (error: Error) => setState(error.message)
-              );
-            }}
-          >
-            {trans.__('Apply')}
-          </button>
-        )}
+        {v.applicable &&
+          data.newSource !== undefined &&
+          state !== 'applied' && (
+            <button
+              className="jp-DataEngineer-queryApply jp-mod-styled jp-mod-accept"
+              disabled={!canApply || state === 'applying'}
+              title={
+                canApply
+                  ? trans.__(
+                      "Replace the cell's SQL (Undo in the notebook restores it)"
+                    )
+                  : trans.__('Verify again to apply')
+              }
+              onClick={() => {
+                setState('applying');
+                service!.apply(data).then(
+                  () => setState('applied'),
+                  (error: Error) => setState(error.message)
+                );
+              }}
+            >
+              {trans.__('Apply')}
+            </button>
+          )}
         {v.missing_package && props.onCommand && (
           <button
             className="jp-DataEngineer-queryInstall jp-mod-styled jp-mod-accept"
             disabled={state === 'install-asked'}
-            title={trans.__('Ask the assistant to install %1 in the kernel (you approve the install), then verify again', v.missing_package)}
+            title={trans.__(
+              'Ask the assistant to install %1 in the kernel (you approve the install), then verify again',
+              v.missing_package
+            )}
             onClick={() => {
               setState('install-asked');
               props.onCommand!(INSTALL_VERIFIER_PACKAGE_COMMAND, {
@@ -157,9 +224,17 @@ function Verdict(props: { data: Extract<IQueryResultData, { kind: 'verification'
         )}
         <CopyButton text={data.rewrite} trans={trans} />
         {state === 'install-asked' && (
-          <span className="jp-DataEngineer-queryNote">{trans.__('Asked the assistant: approve the install, then it verifies again.')}</span>
+          <span className="jp-DataEngineer-queryNote">
+            {trans.__(
+              'Asked the assistant: approve the install, then it verifies again.'
+            )}
+          </span>
         )}
-        {state === 'applied' && <span className="jp-DataEngineer-queryApplied">{trans.__('Applied to the cell')}</span>}
+        {state === 'applied' && (
+          <span className="jp-DataEngineer-queryApplied">
+            {trans.__('Applied to the cell')}
+          </span>
+        )}
         {!['idle', 'applying', 'applied', 'install-asked'].includes(state) && (
           <span className="jp-DataEngineer-queryError" role="alert">
             {state}
@@ -176,8 +251,12 @@ export function QueryCard(props: IQueryCardProps): JSX.Element | null {
   if (data.kind === 'proposal') {
     return (
       <div className="jp-DataEngineer-queryProposal">
-        <div className="jp-DataEngineer-queryHeadline">{trans.__('Proposed rewrite — not verified yet')}</div>
-        {data.rationale && <div className="jp-DataEngineer-queryRationale">{data.rationale}</div>}
+        <div className="jp-DataEngineer-queryHeadline">
+          {trans.__('Proposed rewrite — not verified yet')}
+        </div>
+        {data.rationale && (
+          <div className="jp-DataEngineer-queryRationale">{data.rationale}</div>
+        )}
         <SqlDiff before={data.original} after={data.rewrite} />
         <div className="jp-DataEngineer-queryButtons">
           <CopyButton text={data.rewrite} trans={trans} />
@@ -191,7 +270,12 @@ export function QueryCard(props: IQueryCardProps): JSX.Element | null {
   if (data.context.plan) {
     return (
       <details className="jp-DataEngineer-queryPlan">
-        <summary>{trans.__('Plan (%1)', data.context.analyzed ? 'EXPLAIN ANALYZE' : 'EXPLAIN')}</summary>
+        <summary>
+          {trans.__(
+            'Plan (%1)',
+            data.context.analyzed ? 'EXPLAIN ANALYZE' : 'EXPLAIN'
+          )}
+        </summary>
         <pre className="jp-DataEngineer-queryPlanText">{data.context.plan}</pre>
       </details>
     );

@@ -1,5 +1,15 @@
-import { interruptProbe, MarkerParser, shellQuote, wrapCommand } from '../markers';
-import { boundOutput, lastLines, stripTerminalEscapes, terminalText } from '../output';
+import {
+  interruptProbe,
+  MarkerParser,
+  shellQuote,
+  wrapCommand
+} from '../markers';
+import {
+  boundOutput,
+  lastLines,
+  stripTerminalEscapes,
+  terminalText
+} from '../output';
 
 const NONCE = '0123456789abcdef';
 
@@ -12,7 +22,11 @@ function transcript(output: string, code: number): string {
   );
 }
 
-function feedInPieces(parser: MarkerParser, text: string, sizes: number[]): void {
+function feedInPieces(
+  parser: MarkerParser,
+  text: string,
+  sizes: number[]
+): void {
   let at = 0;
   let i = 0;
   while (at < text.length) {
@@ -23,13 +37,16 @@ function feedInPieces(parser: MarkerParser, text: string, sizes: number[]): void
 }
 
 describe('MarkerParser', () => {
-  it.each([[1], [2], [3], [7], [1000]])('finds output and exit code with chunks of %i characters', size => {
-    const parser = new MarkerParser(NONCE);
-    feedInPieces(parser, transcript('a.txt\r\nb.txt\r\n', 2), [size]);
-    expect(parser.state).toBe('ended');
-    expect(parser.exitCode).toBe(2);
-    expect(terminalText(parser.output)).toBe('a.txt\nb.txt\n');
-  });
+  it.each([[1], [2], [3], [7], [1000]])(
+    'finds output and exit code with chunks of %i characters',
+    size => {
+      const parser = new MarkerParser(NONCE);
+      feedInPieces(parser, transcript('a.txt\r\nb.txt\r\n', 2), [size]);
+      expect(parser.state).toBe('ended');
+      expect(parser.exitCode).toBe(2);
+      expect(terminalText(parser.output)).toBe('a.txt\nb.txt\n');
+    }
+  );
 
   it('is not fooled by the echo of the typed line', () => {
     const typed = wrapCommand(NONCE, { command: 'echo hi', cwd: null });
@@ -43,13 +60,17 @@ describe('MarkerParser', () => {
 
   it('ignores markers of another run', () => {
     const parser = new MarkerParser(NONCE);
-    parser.feed('<<DE:ffffffffffffffff:S>>\r\nx\r\n<<DE:ffffffffffffffff:E:0>>\r\n');
+    parser.feed(
+      '<<DE:ffffffffffffffff:S>>\r\nx\r\n<<DE:ffffffffffffffff:E:0>>\r\n'
+    );
     expect(parser.state).toBe('waiting');
   });
 
   it('ends on the interrupt probe with the partial output', () => {
     const parser = new MarkerParser(NONCE);
-    parser.feed(`\r\n<<DE:${NONCE}:S>>\r\npartial\r\n^C\r\n$ ${interruptProbe(NONCE)}\r\n\r\n<<DE:${NONCE}:I>>\r\n`);
+    parser.feed(
+      `\r\n<<DE:${NONCE}:S>>\r\npartial\r\n^C\r\n$ ${interruptProbe(NONCE)}\r\n\r\n<<DE:${NONCE}:I>>\r\n`
+    );
     expect(parser.state).toBe('interrupted');
     expect(parser.exitCode).toBeNull();
     expect(terminalText(parser.output)).toContain('partial');
@@ -64,7 +85,11 @@ describe('MarkerParser', () => {
 
   it('quotes for the shell', () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
-    const line = wrapCommand(NONCE, { command: "echo 'a'", cwd: "/x/it's", env: { A: '1', 'bad-name': 'x' } });
+    const line = wrapCommand(NONCE, {
+      command: "echo 'a'",
+      cwd: "/x/it's",
+      env: { A: '1', 'bad-name': 'x' }
+    });
     expect(line).toContain(`cd -- '/x/it'\\''s'`);
     expect(line).toContain(`export A='1'`);
     expect(line).not.toContain('bad-name');
@@ -73,7 +98,9 @@ describe('MarkerParser', () => {
 
 describe('terminal output for the model', () => {
   it('strips colours, titles and cursor moves', () => {
-    expect(stripTerminalEscapes('\x1b[01;34mdir\x1b[0m \x1b]0;title\x07x\x1b[2K')).toBe('dir x');
+    expect(
+      stripTerminalEscapes('\x1b[01;34mdir\x1b[0m \x1b]0;title\x07x\x1b[2K')
+    ).toBe('dir x');
   });
 
   it('keeps what a progress bar left on screen', () => {
@@ -81,10 +108,22 @@ describe('terminal output for the model', () => {
   });
 
   it('bounds long output to head and tail with the count skipped', () => {
-    const text = Array.from({ length: 1000 }, (_, i) => `line ${i + 1}`).join('\n');
-    const bounded = boundOutput(text, { headLines: 5, tailLines: 10, maxLineChars: 100 });
+    const text = Array.from({ length: 1000 }, (_, i) => `line ${i + 1}`).join(
+      '\n'
+    );
+    const bounded = boundOutput(text, {
+      headLines: 5,
+      tailLines: 10,
+      maxLineChars: 100
+    });
     const lines = bounded.text.split('\n');
-    expect(lines.slice(0, 5)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+    expect(lines.slice(0, 5)).toEqual([
+      'line 1',
+      'line 2',
+      'line 3',
+      'line 4',
+      'line 5'
+    ]);
     expect(lines[5]).toBe('… [985 lines skipped] …');
     expect(lines[lines.length - 1]).toBe('line 1000');
     expect(lines.length).toBe(16);
@@ -94,7 +133,11 @@ describe('terminal output for the model', () => {
 
   it('leaves short output alone and cuts very long lines', () => {
     expect(boundOutput('a\nb').text).toBe('a\nb');
-    const long = boundOutput('x'.repeat(1000), { headLines: 5, tailLines: 5, maxLineChars: 10 });
+    const long = boundOutput('x'.repeat(1000), {
+      headLines: 5,
+      tailLines: 5,
+      maxLineChars: 10
+    });
     expect(long.text).toBe('xxxxxxxxxx … [990 more characters]');
     expect(long.truncated).toBe(true);
   });

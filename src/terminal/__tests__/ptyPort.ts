@@ -10,10 +10,19 @@ import type { ITerminalPort } from '../session';
 export class PtyPort implements ITerminalPort {
   constructor(options: { split?: boolean; cwd?: string } = {}) {
     this._split = options.split ?? false;
-    this.child = spawn('script', ['-qfec', 'bash --norc --noprofile -i', '/dev/null'], {
-      cwd: options.cwd,
-      env: { ...process.env, PS1: 'test$ ', TERM: 'xterm', HISTFILE: '/dev/null' }
-    });
+    this.child = spawn(
+      'script',
+      ['-qfec', 'bash --norc --noprofile -i', '/dev/null'],
+      {
+        cwd: options.cwd,
+        env: {
+          ...process.env,
+          PS1: 'test$ ',
+          TERM: 'xterm',
+          HISTFILE: '/dev/null'
+        }
+      }
+    );
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (data: string) => {
       this.chunks++;

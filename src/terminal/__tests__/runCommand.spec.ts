@@ -29,14 +29,22 @@ describe('run_command on a real pty', () => {
         if (!fs.existsSync(full)) {
           throw { status: 404 };
         }
-        return { name: path.basename(p), path: p, type: fs.statSync(full).isDirectory() ? 'directory' : 'file' };
+        return {
+          name: path.basename(p),
+          path: p,
+          type: fs.statSync(full).isDirectory() ? 'directory' : 'file'
+        };
       }
     };
     context = {
       signal: new AbortController().signal,
       services: {
         [TERMINAL_SERVICE]: {
-          terminals: { serverRoot: root, session: async () => ({ session, name: 'de_test' }), current: session },
+          terminals: {
+            serverRoot: root,
+            session: async () => ({ session, name: 'de_test' }),
+            current: session
+          },
           contents,
           baseDir: () => 'warehouse',
           settings: () => ({ timeoutSeconds: 2, allow: [], deny: [] })
@@ -52,17 +60,34 @@ describe('run_command on a real pty', () => {
   });
 
   it("runs in the active notebook's folder by default and reports the exit code", async () => {
-    const result = await runCommandTool().run({ command: 'pwd; exit_code() { return 4; }; exit_code' }, context);
+    const result = await runCommandTool().run(
+      { command: 'pwd; exit_code() { return 4; }; exit_code' },
+      context
+    );
     expect(result.isError).toBe(false);
     expect(result.content).toContain('(in warehouse/; exit code 4)');
     expect(result.content).toContain(path.join(root, 'warehouse'));
-    expect(result.data?.command).toMatchObject({ cwd: 'warehouse', terminal: 'de_test', exitCode: 4, status: 'failed' });
+    expect(result.data?.command).toMatchObject({
+      cwd: 'warehouse',
+      terminal: 'de_test',
+      exitCode: 4,
+      status: 'failed'
+    });
   });
 
   it('bounds long output for the model and strips colours', async () => {
-    const result = await runCommandTool().run({ command: "for i in $(seq 1 1000); do printf '\\033[31mrow %s\\033[0m\\n' $i; done", cwd: '' }, context);
+    const result = await runCommandTool().run(
+      {
+        command:
+          "for i in $(seq 1 1000); do printf '\\033[31mrow %s\\033[0m\\n' $i; done",
+        cwd: ''
+      },
+      context
+    );
     const text = String(result.content);
-    expect(text).toContain('(in the server root; exit code 0; 820 of 1000 lines skipped)');
+    expect(text).toContain(
+      '(in the server root; exit code 0; 820 of 1000 lines skipped)'
+    );
     expect(text).toContain('\nrow 1\n');
     expect(text).toContain('… [820 lines skipped] …');
     expect(text).toMatch(/row 1000$/);
@@ -71,26 +96,49 @@ describe('run_command on a real pty', () => {
   });
 
   it('uses the time limit from the settings and returns the partial output', async () => {
-    const result = await runCommandTool().run({ command: 'echo started; sleep 300' }, context);
+    const result = await runCommandTool().run(
+      { command: 'echo started; sleep 300' },
+      context
+    );
     expect(result.isError).toBe(true);
-    expect(result.content).toContain('stopped after the time limit of 2 s (Ctrl-C sent)');
+    expect(result.content).toContain(
+      'stopped after the time limit of 2 s (Ctrl-C sent)'
+    );
     expect(result.content).toContain('started');
   });
 
   it('refuses folders outside the root or missing', async () => {
-    expect((await runCommandTool().run({ command: 'ls', cwd: '../..' }, context)).content).toMatch(/leaves the server root/);
-    expect((await runCommandTool().run({ command: 'ls', cwd: '/etc' }, context)).content).toMatch(/not a folder relative/);
-    expect((await runCommandTool().run({ command: 'ls', cwd: 'nope' }, context)).content).toMatch(/does not exist/);
+    expect(
+      (await runCommandTool().run({ command: 'ls', cwd: '../..' }, context))
+        .content
+    ).toMatch(/leaves the server root/);
+    expect(
+      (await runCommandTool().run({ command: 'ls', cwd: '/etc' }, context))
+        .content
+    ).toMatch(/not a folder relative/);
+    expect(
+      (await runCommandTool().run({ command: 'ls', cwd: 'nope' }, context))
+        .content
+    ).toMatch(/does not exist/);
   });
 
   it('follows a background command with get_terminal_output', async () => {
-    const started = await runCommandTool().run({ command: 'echo serving; sleep 4; echo finished', background: true }, context);
+    const started = await runCommandTool().run(
+      { command: 'echo serving; sleep 4; echo finished', background: true },
+      context
+    );
     expect(started.content).toContain('still running');
     expect(started.content).toContain('serving');
-    let output = String((await terminalOutputTool().run({ lines: 20 }, context)).content);
-    expect(output).toMatch(/^Still running: `echo serving; sleep 4; echo finished`/);
+    let output = String(
+      (await terminalOutputTool().run({ lines: 20 }, context)).content
+    );
+    expect(output).toMatch(
+      /^Still running: `echo serving; sleep 4; echo finished`/
+    );
     await new Promise(resolve => setTimeout(resolve, 2000));
-    output = String((await terminalOutputTool().run({ lines: 20 }, context)).content);
+    output = String(
+      (await terminalOutputTool().run({ lines: 20 }, context)).content
+    );
     expect(output).toMatch(/ended with exit code 0/);
     expect(output).toContain('finished');
     expect(output).not.toContain('<<DE:');

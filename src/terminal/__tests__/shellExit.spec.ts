@@ -45,7 +45,9 @@ describe('run_command when the command ends the shell', () => {
               return session;
             }
           },
-          contents: { get: async (p: string) => ({ name: p, path: p, type: 'directory' }) },
+          contents: {
+            get: async (p: string) => ({ name: p, path: p, type: 'directory' })
+          },
           baseDir: () => '',
           settings: () => ({ timeoutSeconds: 5, allow: [], deny: [] })
         }
@@ -59,7 +61,8 @@ describe('run_command when the command ends the shell', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  const run = async (command: string) => String((await runCommandTool().run({ command }, context)).content);
+  const run = async (command: string) =>
+    String((await runCommandTool().run({ command }, context)).content);
 
   it('returns the output and status of `exit 3`, then runs the next command in a fresh shell', async () => {
     await run(`cd ${root} && mkdir -p sub && cd sub && export DE_MARK=kept`);

@@ -45,7 +45,10 @@ describe('tasks.json', () => {
       env: { DBT_PROFILES_DIR: '/srv/project/profiles', TARGET: 'dev' },
       dependsOn: ['dbt: deps']
     });
-    expect(byLabel('dbt: deps')).toMatchObject({ commandLine: 'dbt deps', cwd: 'warehouse' });
+    expect(byLabel('dbt: deps')).toMatchObject({
+      commandLine: 'dbt deps',
+      cwd: 'warehouse'
+    });
     expect(byLabel('lint').commandLine).toBe("ruff check 'my dir'");
   });
 
@@ -56,16 +59,26 @@ describe('tasks.json', () => {
 
   it('plans dependencies first, in order, each once', () => {
     const plan = taskPlan('all', parsed.tasks);
-    expect(Array.isArray(plan) && plan.map(t => t.label)).toEqual(['dbt: deps', 'dbt: build', 'lint', 'all']);
+    expect(Array.isArray(plan) && plan.map(t => t.label)).toEqual([
+      'dbt: deps',
+      'dbt: build',
+      'lint',
+      'all'
+    ]);
   });
 
   it('reports cycles and unknown labels', () => {
-    expect(taskPlan('loop a', parsed.tasks)).toMatch(/cycle: loop a → loop b → loop a/);
+    expect(taskPlan('loop a', parsed.tasks)).toMatch(
+      /cycle: loop a → loop b → loop a/
+    );
     expect(taskPlan('nope', parsed.tasks)).toMatch(/No task "nope"/);
   });
 
   it('reports syntax problems with their position and keeps what it could read', async () => {
-    const broken = await parseTasksJson('{ "tasks": [ { "label": "a", "type": "shell", "command": "x" } ', '');
+    const broken = await parseTasksJson(
+      '{ "tasks": [ { "label": "a", "type": "shell", "command": "x" } ',
+      ''
+    );
     expect(broken.problems.length).toBeGreaterThan(0);
     expect(broken.problems[0]).toMatch(/^\d+:\d+ /);
     expect(broken.tasks.map(t => t.label)).toEqual(['a']);
@@ -106,7 +119,11 @@ describe('Makefile targets', () => {
   });
 
   it('runs targets with make', () => {
-    expect(makeTasks(MAKEFILE, '')[1]).toMatchObject({ label: 'make: test', commandLine: 'make test', source: 'Makefile' });
+    expect(makeTasks(MAKEFILE, '')[1]).toMatchObject({
+      label: 'make: test',
+      commandLine: 'make test',
+      source: 'Makefile'
+    });
   });
 });
 
@@ -116,7 +133,12 @@ describe('reading the workspace tasks', () => {
     const contents = {
       get: async (path: string) => {
         if (path === 'Makefile') {
-          return { name: 'Makefile', path, type: 'file', content: 'test:\n\tpytest\n' };
+          return {
+            name: 'Makefile',
+            path,
+            type: 'file',
+            content: 'test:\n\tpytest\n'
+          };
         }
         throw refused;
       }

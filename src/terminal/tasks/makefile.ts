@@ -28,8 +28,15 @@ export function makeTargets(text: string): IMakeTarget[] {
       comment = commentLine[1].trim() || comment;
       continue;
     }
-    const rule = /^([^:=#\s][^:=#]*?)\s*::?(?![=])([^=]*)$/.exec(line) ?? /^([^:=#\s][^:=#]*?)\s*::?(?![=])(.*)$/.exec(line);
-    if (!rule || /^\s*(?:export|override|define|endef|include|-include|ifeq|ifneq|ifdef|ifndef|else|endif)\b/.test(line)) {
+    const rule =
+      /^([^:=#\s][^:=#]*?)\s*::?(?![=])([^=]*)$/.exec(line) ??
+      /^([^:=#\s][^:=#]*?)\s*::?(?![=])(.*)$/.exec(line);
+    if (
+      !rule ||
+      /^\s*(?:export|override|define|endef|include|-include|ifeq|ifneq|ifdef|ifndef|else|endif)\b/.test(
+        line
+      )
+    ) {
       comment = undefined;
       continue;
     }
@@ -37,11 +44,20 @@ export function makeTargets(text: string): IMakeTarget[] {
     const rest = rule[2];
     const help = /##\s*(.*)$/.exec(rest)?.[1]?.trim();
     for (const name of rule[1].split(/\s+/)) {
-      if (!name || name.startsWith('.') || name.includes('%') || name.includes('$') || seen.has(name)) {
+      if (
+        !name ||
+        name.startsWith('.') ||
+        name.includes('%') ||
+        name.includes('$') ||
+        seen.has(name)
+      ) {
         continue;
       }
       seen.add(name);
-      targets.push({ name, ...(help || comment ? { description: help || comment } : {}) });
+      targets.push({
+        name,
+        ...(help || comment ? { description: help || comment } : {})
+      });
     }
     comment = undefined;
   }
@@ -49,8 +65,15 @@ export function makeTargets(text: string): IMakeTarget[] {
 }
 
 /** Makefile targets as tasks (`make <target>` in the Makefile's folder). */
-export function makeTasks(text: string, folder: string, file = 'Makefile'): IWorkspaceTask[] {
-  const flag = file === 'Makefile' || file === 'makefile' || file === 'GNUmakefile' ? '' : ` -f ${file}`;
+export function makeTasks(
+  text: string,
+  folder: string,
+  file = 'Makefile'
+): IWorkspaceTask[] {
+  const flag =
+    file === 'Makefile' || file === 'makefile' || file === 'GNUmakefile'
+      ? ''
+      : ` -f ${file}`;
   return makeTargets(text).map(target => ({
     label: `make: ${target.name}`,
     source: 'Makefile' as const,

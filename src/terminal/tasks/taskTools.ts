@@ -39,9 +39,16 @@ export interface ITaskListing {
   notes: string[];
 }
 
-async function readText(contents: IContentsLike, path: string): Promise<string | null> {
+async function readText(
+  contents: IContentsLike,
+  path: string
+): Promise<string | null> {
   try {
-    const model = await contents.get(path, { type: 'file', format: 'text', content: true });
+    const model = await contents.get(path, {
+      type: 'file',
+      format: 'text',
+      content: true
+    });
     return typeof model.content === 'string' ? model.content : null;
   } catch (error) {
     if (isNotFound(error)) {
@@ -52,14 +59,20 @@ async function readText(contents: IContentsLike, path: string): Promise<string |
 }
 
 /** Read tasks.json and the Makefile; a refused hidden folder becomes a note with the remedy. */
-export async function listWorkspaceTasks(contents: IContentsLike, root: string, allowHidden: boolean | null): Promise<ITaskListing> {
+export async function listWorkspaceTasks(
+  contents: IContentsLike,
+  root: string,
+  allowHidden: boolean | null
+): Promise<ITaskListing> {
   const notes: string[] = [];
   const tasks: IWorkspaceTask[] = [];
   let tasksJson: string | null = null;
   try {
     tasksJson = await readText(contents, TASKS_FILE);
   } catch (error) {
-    notes.push(`${TASKS_FILE} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    notes.push(
+      `${TASKS_FILE} could not be read: ${error instanceof Error ? error.message : String(error)}`
+    );
   }
   if (tasksJson === null && allowHidden === false) {
     notes.push(
@@ -71,7 +84,9 @@ export async function listWorkspaceTasks(contents: IContentsLike, root: string, 
     const parsed = await parseTasksJson(tasksJson, root);
     tasks.push(...parsed.tasks);
     if (parsed.problems.length) {
-      notes.push(`${TASKS_FILE} has syntax problems (read as far as possible): ${parsed.problems.slice(0, 5).join('; ')}`);
+      notes.push(
+        `${TASKS_FILE} has syntax problems (read as far as possible): ${parsed.problems.slice(0, 5).join('; ')}`
+      );
     }
   }
   for (const name of MAKEFILES) {
@@ -85,14 +100,30 @@ export async function listWorkspaceTasks(contents: IContentsLike, root: string, 
 }
 
 function taskServices(context: IToolContext): ITaskServices {
-  return (context.services.tasks as ITaskServices | undefined) ?? { allowHidden: () => null };
+  return (
+    (context.services.tasks as ITaskServices | undefined) ?? {
+      allowHidden: () => null
+    }
+  );
 }
 
-async function planFor(label: string, context: IToolContext): Promise<IWorkspaceTask[]> {
+async function planFor(
+  label: string,
+  context: IToolContext
+): Promise<IWorkspaceTask[]> {
   const services = servicesOf(context);
-  const listing = await listWorkspaceTasks(services.contents, services.terminals.serverRoot, taskServices(context).allowHidden());
-  if (!listing.tasks.some(task => task.label === label) && listing.notes.length) {
-    throw new TerminalToolError(`No task "${label}". ${listing.notes.join(' ')}`);
+  const listing = await listWorkspaceTasks(
+    services.contents,
+    services.terminals.serverRoot,
+    taskServices(context).allowHidden()
+  );
+  if (
+    !listing.tasks.some(task => task.label === label) &&
+    listing.notes.length
+  ) {
+    throw new TerminalToolError(
+      `No task "${label}". ${listing.notes.join(' ')}`
+    );
   }
   const plan = taskPlan(label, listing.tasks);
   if (typeof plan === 'string') {
@@ -100,7 +131,9 @@ async function planFor(label: string, context: IToolContext): Promise<IWorkspace
   }
   const blocked = plan.find(task => task.unsupported);
   if (blocked) {
-    throw new TerminalToolError(`Task "${blocked.label}" cannot run here: ${blocked.unsupported}.`);
+    throw new TerminalToolError(
+      `Task "${blocked.label}" cannot run here: ${blocked.unsupported}.`
+    );
   }
   return plan;
 }
@@ -109,7 +142,9 @@ async function planFor(label: string, context: IToolContext): Promise<IWorkspace
 const plans = new WeakMap<object, IWorkspaceTask[]>();
 
 function stepLine(task: IWorkspaceTask): string {
-  const env = Object.entries(task.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  const env = Object.entries(task.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   return `${task.cwd ? `(in ${task.cwd}/) ` : ''}${env ? `${env} ` : ''}${task.commandLine}`;
 }
 
@@ -120,25 +155,42 @@ export function listTasksTool() {
     description:
       "List the workspace's tasks: VS Code tasks from .vscode/tasks.json (label, command, folder, dependencies) and " +
       'the Makefile targets at the server root (as "make: <target>"). Run one with run_task.',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    inputSchema: {
+      type: 'object',
+      properties: {},
+      additionalProperties: false
+    },
     effect: 'read',
     defaultApproval: 'auto',
     describe: () => 'List the workspace tasks (.vscode/tasks.json, Makefile)',
     run: (_input, context) =>
       guard(async () => {
         const services = servicesOf(context);
-        const listing = await listWorkspaceTasks(services.contents, services.terminals.serverRoot, taskServices(context).allowHidden());
+        const listing = await listWorkspaceTasks(
+          services.contents,
+          services.terminals.serverRoot,
+          taskServices(context).allowHidden()
+        );
         const lines = listing.tasks.map(task => {
-          const what = task.commandLine ? task.commandLine : '(runs its dependencies only)';
+          const what = task.commandLine
+            ? task.commandLine
+            : '(runs its dependencies only)';
           const extra = [
             task.cwd ? `in ${task.cwd}/` : '',
-            task.dependsOn.length ? `after ${task.dependsOn.map(d => `"${d}"`).join(', ')}` : '',
+            task.dependsOn.length
+              ? `after ${task.dependsOn.map(d => `"${d}"`).join(', ')}`
+              : '',
             task.unsupported ? `cannot run here: ${task.unsupported}` : ''
           ].filter(Boolean);
           return `- "${task.label}" [${task.source}]: ${what}${extra.length ? ` (${extra.join('; ')})` : ''}${task.detail ? ` — ${task.detail}` : ''}`;
         });
-        const body = lines.length ? `${lines.length} tasks:\n${lines.join('\n')}` : 'No tasks found (no .vscode/tasks.json tasks, no Makefile at the server root).';
-        return { content: [body, ...listing.notes].join('\n\n'), data: { paths: [] } };
+        const body = lines.length
+          ? `${lines.length} tasks:\n${lines.join('\n')}`
+          : 'No tasks found (no .vscode/tasks.json tasks, no Makefile at the server root).';
+        return {
+          content: [body, ...listing.notes].join('\n\n'),
+          data: { paths: [] }
+        };
       })
   });
 }
@@ -149,12 +201,21 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
     group: 'tasks',
     description:
       "Run a workspace task by its label (from list_tasks) in the chat's terminal: its dependsOn tasks first, in " +
-      'order, stopping at the first failure. Returns each step\'s exit code and output. The user approves it like a command.',
+      "order, stopping at the first failure. Returns each step's exit code and output. The user approves it like a command.",
     inputSchema: {
       type: 'object',
       properties: {
-        label: { type: 'string', minLength: 1, description: 'The task label, e.g. "dbt: build" or "make: test".' },
-        timeout_seconds: { type: 'number', minimum: 1, maximum: 3600, description: 'Time limit per step (default: the user setting).' }
+        label: {
+          type: 'string',
+          minLength: 1,
+          description: 'The task label, e.g. "dbt: build" or "make: test".'
+        },
+        timeout_seconds: {
+          type: 'number',
+          minimum: 1,
+          maximum: 3600,
+          description: 'Time limit per step (default: the user setting).'
+        }
       },
       required: ['label'],
       additionalProperties: false
@@ -178,19 +239,37 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
     },
     approvalOf: input => {
       const plan = plans.get(input);
-      return plan ? rulesApproval(plan.filter(t => t.commandLine).map(t => t.commandLine), env.settings?.()) : null;
+      return plan
+        ? rulesApproval(
+            plan.filter(t => t.commandLine).map(t => t.commandLine),
+            env.settings?.()
+          )
+        : null;
     },
     preview: async (input, context) => {
       try {
         const plan = await planFor(input.label, context);
         plans.set(input, plan);
-        const writes = plan.flatMap(task => judgeCommand(task.commandLine, { allow: [], deny: [] }).writes);
+        const writes = plan.flatMap(
+          task => judgeCommand(task.commandLine, { allow: [], deny: [] }).writes
+        );
         if (writes.length) {
-          await checkWrites(input, writes, plan[plan.length - 1].cwd, servicesOf(context).contents);
+          await checkWrites(
+            input,
+            writes,
+            plan[plan.length - 1].cwd,
+            servicesOf(context).contents
+          );
         }
         return {
           summary: `Run task "${input.label}"${plan.length > 1 ? ` (${plan.length} steps)` : ''}`,
-          code: { source: plan.filter(t => t.commandLine).map(stepLine).join('\n'), language: 'shell' }
+          code: {
+            source: plan
+              .filter(t => t.commandLine)
+              .map(stepLine)
+              .join('\n'),
+            language: 'shell'
+          }
         };
       } catch {
         return { summary: `Run task "${input.label}"` };
@@ -199,7 +278,9 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
     run: (input, context) =>
       guard(async () => {
         const plan = plans.get(input) ?? (await planFor(input.label, context));
-        const timeout = input.timeout_seconds ?? servicesOf(context).settings().timeoutSeconds;
+        const timeout =
+          input.timeout_seconds ??
+          servicesOf(context).settings().timeoutSeconds;
         const parts: string[] = [];
         let last: IToolResult | null = null;
         for (const task of plan) {
@@ -207,14 +288,22 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
             continue;
           }
           const { result, run } = await runJob(
-            { command: task.commandLine, folder: task.cwd, env: task.env, timeoutSeconds: timeout, task: task.label },
+            {
+              command: task.commandLine,
+              folder: task.cwd,
+              env: task.env,
+              timeoutSeconds: timeout,
+              task: task.label
+            },
             context
           );
           parts.push(typeof result.content === 'string' ? result.content : '');
           last = result;
           if (run.status !== 'ok') {
             if (task.label !== input.label) {
-              parts.push(`Task "${input.label}" did not run: its dependency "${task.label}" did not succeed.`);
+              parts.push(
+                `Task "${input.label}" did not run: its dependency "${task.label}" did not succeed.`
+              );
             }
             break;
           }
@@ -222,7 +311,12 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
         if (!last) {
           return { content: `Task "${input.label}" has nothing to run.` };
         }
-        const data = last.data?.command ? { ...last.data, command: { ...last.data.command, task: input.label } } : last.data;
+        const data = last.data?.command
+          ? {
+              ...last.data,
+              command: { ...last.data.command, task: input.label }
+            }
+          : last.data;
         return { content: parts.join('\n\n'), isError: last.isError, data };
       })
   });

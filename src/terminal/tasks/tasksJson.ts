@@ -32,10 +32,14 @@ export interface ITasksFile {
   problems: string[];
 }
 
-const KNOWN_VARIABLES = /\$\{(workspaceFolder|workspaceRoot|workspaceFolderBasename|cwd|pathSeparator|env:[A-Za-z_][A-Za-z0-9_]*)\}/g;
+const KNOWN_VARIABLES =
+  /\$\{(workspaceFolder|workspaceRoot|workspaceFolderBasename|cwd|pathSeparator|env:[A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** Substitute the variables a task may use; null names the first one we cannot know here. */
-function substitute(text: string, root: string): { text: string; unknown: string | null } {
+function substitute(
+  text: string,
+  root: string
+): { text: string; unknown: string | null } {
   const rest = text.replace(KNOWN_VARIABLES, '');
   const unknown = /\$\{[^}]+\}/.exec(rest);
   if (unknown) {
@@ -44,7 +48,11 @@ function substitute(text: string, root: string): { text: string; unknown: string
   const basename = root.replace(/\/+$/, '').split('/').pop() ?? '';
   return {
     text: text.replace(KNOWN_VARIABLES, (_, name: string) => {
-      if (name === 'workspaceFolder' || name === 'workspaceRoot' || name === 'cwd') {
+      if (
+        name === 'workspaceFolder' ||
+        name === 'workspaceRoot' ||
+        name === 'cwd'
+      ) {
         return root;
       }
       if (name === 'workspaceFolderBasename') {
@@ -60,11 +68,16 @@ function substitute(text: string, root: string): { text: string; unknown: string
 }
 
 /** A task's `cwd`, as a server path: relative stays relative to the root, ${workspaceFolder}/x → x. */
-export function taskFolder(cwd: string | undefined, root: string): string | null {
+export function taskFolder(
+  cwd: string | undefined,
+  root: string
+): string | null {
   if (!cwd) {
     return '';
   }
-  let path = cwd.replace(/\$\{(?:workspaceFolder|workspaceRoot)\}/g, '').replace(/\\/g, '/');
+  let path = cwd
+    .replace(/\$\{(?:workspaceFolder|workspaceRoot)\}/g, '')
+    .replace(/\\/g, '/');
   if (/\$\{[^}]+\}/.test(path)) {
     return null;
   }
@@ -82,22 +95,34 @@ export function taskFolder(cwd: string | undefined, root: string): string | null
 
 /** Quote a task argument the way VS Code does for shell tasks: only when it needs it. */
 function shellArgument(arg: unknown): string {
-  const text = typeof arg === 'string' ? arg : String((arg as { value?: unknown })?.value ?? arg);
+  const text =
+    typeof arg === 'string'
+      ? arg
+      : String((arg as { value?: unknown })?.value ?? arg);
   return /^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text);
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 /**
  * Parse tasks.json text. `root` is the server root's absolute path, for `${workspaceFolder}`.
  * jsonc-parser (7 KB gzip) loads with the first tasks.json, not with the chat.
  */
-export async function parseTasksJson(text: string, root = ''): Promise<ITasksFile> {
-  const { parse, printParseErrorCode } = await import(/* webpackChunkName: "jsonc-parser" */ 'jsonc-parser');
+export async function parseTasksJson(
+  text: string,
+  root = ''
+): Promise<ITasksFile> {
+  const { parse, printParseErrorCode } = await import(
+    /* webpackChunkName: "jsonc-parser" */ 'jsonc-parser'
+  );
   const errors: ParseError[] = [];
-  const json = asRecord(parse(text, errors, { allowTrailingComma: true, disallowComments: false }));
+  const json = asRecord(
+    parse(text, errors, { allowTrailingComma: true, disallowComments: false })
+  );
   const problems = errors.map(error => {
     const before = text.slice(0, error.offset).split('\n');
     return `${before.length}:${before[before.length - 1].length + 1} ${printParseErrorCode(error.error)}`;
@@ -114,12 +139,23 @@ export async function parseTasksJson(text: string, root = ''): Promise<ITasksFil
     }
     const options = { ...globalOptions, ...asRecord(task.options) };
     const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...asRecord(globalOptions.env), ...asRecord(asRecord(task.options).env) })) {
+    for (const [name, value] of Object.entries({
+      ...asRecord(globalOptions.env),
+      ...asRecord(asRecord(task.options).env)
+    })) {
       env[name] = substitute(String(value), root).text;
     }
-    const dependsOn = (Array.isArray(task.dependsOn) ? task.dependsOn : task.dependsOn ? [task.dependsOn] : []).map(dep =>
-      typeof dep === 'string' ? dep : String(asRecord(dep).label ?? '')
-    ).filter(Boolean);
+    const dependsOn = (
+      Array.isArray(task.dependsOn)
+        ? task.dependsOn
+        : task.dependsOn
+          ? [task.dependsOn]
+          : []
+    )
+      .map(dep =>
+        typeof dep === 'string' ? dep : String(asRecord(dep).label ?? '')
+      )
+      .filter(Boolean);
     const type = String(task.type ?? (task.command ? 'process' : ''));
     const entry: IWorkspaceTask = {
       label,
@@ -130,13 +166,23 @@ export async function parseTasksJson(text: string, root = ''): Promise<ITasksFil
       dependsOn,
       ...(typeof task.detail === 'string' ? { detail: task.detail } : {})
     };
-    const folder = taskFolder(typeof options.cwd === 'string' ? options.cwd : undefined, root);
+    const folder = taskFolder(
+      typeof options.cwd === 'string' ? options.cwd : undefined,
+      root
+    );
     if (folder === null) {
       entry.unsupported = `its options.cwd "${String(options.cwd)}" is not a folder inside the workspace`;
     } else {
       entry.cwd = folder;
     }
-    const command = task.command === undefined ? '' : String(typeof task.command === 'object' ? asRecord(task.command).value ?? '' : task.command);
+    const command =
+      task.command === undefined
+        ? ''
+        : String(
+            typeof task.command === 'object'
+              ? (asRecord(task.command).value ?? '')
+              : task.command
+          );
     const args = Array.isArray(task.args) ? task.args : [];
     if (type && type !== 'shell' && type !== 'process') {
       entry.unsupported ??= `its type "${type}" is not a shell or process task`;
@@ -145,7 +191,10 @@ export async function parseTasksJson(text: string, root = ''): Promise<ITasksFil
         entry.unsupported ??= 'it has no command';
       }
     } else {
-      const pieces = type === 'shell' ? [command, ...args.map(shellArgument)] : [command, ...args.map(String)].map(p => shellArgument(p));
+      const pieces =
+        type === 'shell'
+          ? [command, ...args.map(shellArgument)]
+          : [command, ...args.map(String)].map(p => shellArgument(p));
       const joined = substitute(pieces.join(' '), root);
       if (joined.unknown) {
         entry.unsupported ??= `it uses ${joined.unknown}, which only VS Code can fill in`;
@@ -161,7 +210,10 @@ export async function parseTasksJson(text: string, root = ''): Promise<ITasksFil
  * The tasks to run for `label`, dependencies first in the order given (each
  * once); an error message for an unknown label or a cycle.
  */
-export function taskPlan(label: string, tasks: readonly IWorkspaceTask[]): IWorkspaceTask[] | string {
+export function taskPlan(
+  label: string,
+  tasks: readonly IWorkspaceTask[]
+): IWorkspaceTask[] | string {
   const byLabel = new Map(tasks.map(task => [task.label, task]));
   const plan: IWorkspaceTask[] = [];
   const done = new Set<string>();

@@ -20,25 +20,36 @@ export function CommandResult(props: {
             ? trans.__('still running')
             : command.status;
   return (
-    <div className="jp-DataEngineer-commandResult" data-status={command.status} data-exit-code={command.exitCode ?? ''}
+    <div
+      className="jp-DataEngineer-commandResult"
+      data-status={command.status}
+      data-exit-code={command.exitCode ?? ''}
       data-command-ms={command.commandMs ?? ''}
     >
       <div className="jp-DataEngineer-commandLine">
-        {command.task && <span className="jp-DataEngineer-commandTask">{command.task}</span>}
+        {command.task && (
+          <span className="jp-DataEngineer-commandTask">{command.task}</span>
+        )}
         <code>{command.command}</code>
         <span className="jp-DataEngineer-commandState">{state}</span>
         {props.onShowTerminal && (
           <button
             className="jp-DataEngineer-showTerminal jp-mod-styled"
-            title={trans.__('Open the chat\'s terminal (%1) in the main area', command.terminal)}
+            title={trans.__(
+              "Open the chat's terminal (%1) in the main area",
+              command.terminal
+            )}
             onClick={() => props.onShowTerminal!(command.terminal)}
           >
             {trans.__('Show terminal')}
           </button>
         )}
       </div>
-      {command.outputTail && <pre className="jp-DataEngineer-commandOutput">{command.outputTail}</pre>}
+      {command.outputTail && (
+        <pre className="jp-DataEngineer-commandOutput">
+          {command.outputTail}
+        </pre>
+      )}
     </div>
   );
 }
-

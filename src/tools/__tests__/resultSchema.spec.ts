@@ -9,7 +9,10 @@ import { defineTool, InputOf, ToolInput } from '../schema';
 import { createEnv } from '../../notebook/tools/common';
 
 /** Compiles only when A and B are the same type. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2
+    ? true
+    : false;
 function assertType<T extends true>(): T | void {
   return undefined;
 }
@@ -24,7 +27,11 @@ describe('tool input types derived from the schema', () => {
         limit: { type: 'integer' },
         force: { type: 'boolean' },
         names: { type: 'array', items: { type: 'string' } },
-        range: { type: 'object', properties: { from: { type: 'number' } }, required: ['from'] }
+        range: {
+          type: 'object',
+          properties: { from: { type: 'number' } },
+          required: ['from']
+        }
       },
       required: ['path', 'names']
     } as const;
@@ -55,13 +62,22 @@ describe('tool input types derived from the schema', () => {
 
   it('types run_cell from its schema', () => {
     type RunCellInput = ToolInput<ReturnType<typeof runCellTool>>;
-    assertType<Equal<RunCellInput, { cell_id: string; notebook_path?: string; timeout_seconds?: number }>>();
+    assertType<
+      Equal<
+        RunCellInput,
+        { cell_id: string; notebook_path?: string; timeout_seconds?: number }
+      >
+    >();
     expect(runCellTool(createEnv()).inputSchema.required).toEqual(['cell_id']);
   });
 
   it('gives ajv schemas it compiles, for every tool', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
-    const tools = [...createNotebookTools(), ...createKernelTools(), ...createFileTools()];
+    const tools = [
+      ...createNotebookTools(),
+      ...createKernelTools(),
+      ...createFileTools()
+    ];
     expect(tools.length).toBeGreaterThan(20);
     for (const tool of tools) {
       const validate = ajv.compile(tool.inputSchema);

@@ -30,7 +30,9 @@ export function codeFindings(code: string, language?: string): IRiskFinding[] {
   if (!code || !code.trim()) {
     return [];
   }
-  return /^(?:sql|duckdb|postgres(?:ql)?|sqlite|mysql)$/i.test(language ?? '') ? sqlFindings(code) : pythonFindings(code);
+  return /^(?:sql|duckdb|postgres(?:ql)?|sqlite|mysql)$/i.test(language ?? '')
+    ? sqlFindings(code)
+    : pythonFindings(code);
 }
 
 /**
@@ -38,7 +40,10 @@ export function codeFindings(code: string, language?: string): IRiskFinding[] {
  * destructive pattern is found. Without a way to look files up, a write to
  * a file counts as overwriting it.
  */
-export function destructiveReason(code: string, language?: string): string | null {
+export function destructiveReason(
+  code: string,
+  language?: string
+): string | null {
   const findings = codeFindings(code, language);
   const sure = findings.find(f => f.path === undefined) ?? findings[0];
   return sure ? sure.reason : null;
@@ -49,7 +54,11 @@ export function destructiveReason(code: string, language?: string): string | nul
  * a file that does not exist is no risk; one whose existence cannot be told
  * (or whose check fails) is.
  */
-export async function destructiveReasonChecked(code: string, exists?: ExistsCheck, language?: string): Promise<string | null> {
+export async function destructiveReasonChecked(
+  code: string,
+  exists?: ExistsCheck,
+  language?: string
+): Promise<string | null> {
   const findings = codeFindings(code, language);
   const sure = findings.find(f => f.path === undefined);
   if (sure || !exists) {
@@ -63,7 +72,9 @@ export async function destructiveReasonChecked(code: string, exists?: ExistsChec
       found = null;
     }
     if (found !== false) {
-      return found === null ? `${finding.reason} (if it exists: it could not be checked)` : `${finding.reason} (it exists)`;
+      return found === null
+        ? `${finding.reason} (if it exists: it could not be checked)`
+        : `${finding.reason} (it exists)`;
     }
   }
   return null;

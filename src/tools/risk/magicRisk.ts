@@ -11,8 +11,28 @@ import { sqlFindings } from './sqlRisk';
  */
 
 const SHELL_CELLS = new Set(['bash', 'sh', 'zsh', 'system', 'sx']);
-const SQL_MAGICS = new Set(['sql', 'dql', 'sparksql', 'spark_sql', 'duckdb', 'bigquery', 'snowflake', 'trino']);
-const PYTHON_CELLS = new Set(['time', 'timeit', 'capture', 'prun', 'python', 'python3', 'debug', 'spark', 'pyspark', 'local']);
+const SQL_MAGICS = new Set([
+  'sql',
+  'dql',
+  'sparksql',
+  'spark_sql',
+  'duckdb',
+  'bigquery',
+  'snowflake',
+  'trino'
+]);
+const PYTHON_CELLS = new Set([
+  'time',
+  'timeit',
+  'capture',
+  'prun',
+  'python',
+  'python3',
+  'debug',
+  'spark',
+  'pyspark',
+  'local'
+]);
 
 export const MAGIC_REASONS = {
   reset: 'IPython %reset: deletes every variable in the kernel',
@@ -23,24 +43,37 @@ export const MAGIC_REASONS = {
 export type PythonCheck = (code: string, level: number) => IRiskFinding[];
 
 /** The findings of a `%line` or `%%cell` magic, given with its `%`s. */
-export function magicFindings(text: string, python: PythonCheck, level = 0): IRiskFinding[] {
+export function magicFindings(
+  text: string,
+  python: PythonCheck,
+  level = 0
+): IRiskFinding[] {
   if (text.startsWith('%%')) {
     const newline = text.indexOf('\n');
     const header = newline < 0 ? text : text.slice(0, newline);
     const body = newline < 0 ? '' : text.slice(newline + 1);
     const [name, ...args] = header.slice(2).trim().split(/\s+/);
-    if (SHELL_CELLS.has(name) || (name === 'script' && /^(?:bash|sh|zsh)$/.test((args[0] ?? '').replace(/.*\//, '')))) {
+    if (
+      SHELL_CELLS.has(name) ||
+      (name === 'script' &&
+        /^(?:bash|sh|zsh)$/.test((args[0] ?? '').replace(/.*\//, '')))
+    ) {
       return shellFindings(body);
     }
     if (SQL_MAGICS.has(name)) {
-      return [...sqlFindings(sqlAfterConnection(args.join(' '))), ...sqlFindings(body)];
+      return [
+        ...sqlFindings(sqlAfterConnection(args.join(' '))),
+        ...sqlFindings(body)
+      ];
     }
     if (name === 'writefile' || name === 'file') {
       if (args.includes('-a') || args.includes('--append')) {
         return [];
       }
       const path = unquote(args.filter(a => !a.startsWith('-')).join(' '));
-      return path ? [{ reason: `%%writefile ${path}: overwrites that file`, path }] : [{ reason: MAGIC_REASONS.writefile }];
+      return path
+        ? [{ reason: `%%writefile ${path}: overwrites that file`, path }]
+        : [{ reason: MAGIC_REASONS.writefile }];
     }
     if (PYTHON_CELLS.has(name) && level < 3) {
       return python(body, level + 1);
@@ -62,7 +95,13 @@ export function magicFindings(text: string, python: PythonCheck, level = 0): IRi
   if (SQL_MAGICS.has(name)) {
     return sqlFindings(sqlAfterConnection(args));
   }
-  if ((name === 'time' || name === 'timeit' || name === 'capture' || name === 'prun') && level < 3) {
+  if (
+    (name === 'time' ||
+      name === 'timeit' ||
+      name === 'capture' ||
+      name === 'prun') &&
+    level < 3
+  ) {
     return python(args.replace(/^(?:-\S+\s+)*/, ''), level + 1);
   }
   return [];
@@ -73,7 +112,10 @@ export function magicFindings(text: string, python: PythonCheck, level = 0): IRi
  * come a connection string, `--options`, or `result <<`).
  */
 function sqlAfterConnection(args: string): string {
-  const match = /\b(?:SELECT|WITH|INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|TRUNCATE|MERGE|COPY|REPLACE|ATTACH|DETACH|EXPORT|VACUUM|GRANT|REVOKE|FROM|PRAGMA|SET|SHOW)\b/i.exec(args);
+  const match =
+    /\b(?:SELECT|WITH|INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|TRUNCATE|MERGE|COPY|REPLACE|ATTACH|DETACH|EXPORT|VACUUM|GRANT|REVOKE|FROM|PRAGMA|SET|SHOW)\b/i.exec(
+      args
+    );
   return match ? args.slice(match.index) : '';
 }
 

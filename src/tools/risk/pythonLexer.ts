@@ -9,7 +9,16 @@
  * (an unterminated string) becomes an `error` token and lexing goes on.
  */
 
-export type PyTokenKind = 'name' | 'number' | 'string' | 'op' | 'comment' | 'newline' | 'shell' | 'magic' | 'error';
+export type PyTokenKind =
+  | 'name'
+  | 'number'
+  | 'string'
+  | 'op'
+  | 'comment'
+  | 'newline'
+  | 'shell'
+  | 'magic'
+  | 'error';
 
 export interface IPyToken {
   kind: PyTokenKind;
@@ -26,7 +35,8 @@ export interface IPyToken {
 }
 
 const NAME_START = /[\p{L}\p{Nl}_\u1885\u1886\u2118\u212e\u309b\u309c]/u;
-const NAME_REST = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u200c\u200d\u30fb\uff65]/u;
+const NAME_REST =
+  /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_\u00b7\u0387\u1369-\u1371\u19da\u200c\u200d\u30fb\uff65]/u;
 
 const DIGITS = '[0-9](?:_?[0-9])*';
 const EXPONENT = `[eE][-+]?${DIGITS}`;
@@ -48,21 +58,79 @@ const NUMBER = new RegExp(
 );
 
 const OPERATORS = [
-  '**=', '//=', '>>=', '<<=', '...', '!=', '->', ':=', '**', '//', '>>', '<<', '<=', '>=', '==',
-  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=',
-  '(', ')', '[', ']', '{', '}', ':', ',', ';', '+', '-', '*', '/', '|', '&', '<', '>', '=', '.', '%', '~', '^', '@'
+  '**=',
+  '//=',
+  '>>=',
+  '<<=',
+  '...',
+  '!=',
+  '->',
+  ':=',
+  '**',
+  '//',
+  '>>',
+  '<<',
+  '<=',
+  '>=',
+  '==',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '@=',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  ',',
+  ';',
+  '+',
+  '-',
+  '*',
+  '/',
+  '|',
+  '&',
+  '<',
+  '>',
+  '=',
+  '.',
+  '%',
+  '~',
+  '^',
+  '@'
 ];
 
 const STRING_PREFIX = /^(?:[rR][bBfF]?|[bBfF][rR]?|[uU])$/;
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v'
+};
 
 /** The value of a string body: escapes resolved unless raw (bytes treated like text). */
 function stringValue(body: string, raw: boolean): string {
   if (raw) {
     return body;
   }
-  return body.replace(/\\(\r?\n|.)/gs, (_, ch: string) => (ch === '\n' || ch === '\r\n' ? '' : ESCAPES[ch] ?? `\\${ch}`));
+  return body.replace(/\\(\r?\n|.)/gs, (_, ch: string) =>
+    ch === '\n' || ch === '\r\n' ? '' : (ESCAPES[ch] ?? `\\${ch}`)
+  );
 }
 
 export interface IPyLexOptions {
@@ -71,7 +139,10 @@ export interface IPyLexOptions {
 }
 
 /** Tokenize Python (IPython) source. */
-export function lexPython(source: string, options: IPyLexOptions = {}): IPyToken[] {
+export function lexPython(
+  source: string,
+  options: IPyLexOptions = {}
+): IPyToken[] {
   const ipython = options.ipython !== false;
   const tokens: IPyToken[] = [];
   const n = source.length;
@@ -79,7 +150,12 @@ export function lexPython(source: string, options: IPyLexOptions = {}): IPyToken
   let line = 1;
   let depth = 0; // brackets open: newlines inside are not logical line ends
   let lineStart = true; // at the start of a logical line (only indentation seen)
-  const push = (kind: PyTokenKind, start: number, end: number, extra: Partial<IPyToken> = {}) => {
+  const push = (
+    kind: PyTokenKind,
+    start: number,
+    end: number,
+    extra: Partial<IPyToken> = {}
+  ) => {
     const text = source.slice(start, end);
     tokens.push({ kind, text, start, line, ...extra });
     line += countNewlines(text);
@@ -99,7 +175,11 @@ export function lexPython(source: string, options: IPyLexOptions = {}): IPyToken
       i++;
       continue;
     }
-    if (ch === '\\' && (source[i + 1] === '\n' || (source[i + 1] === '\r' && source[i + 2] === '\n'))) {
+    if (
+      ch === '\\' &&
+      (source[i + 1] === '\n' ||
+        (source[i + 1] === '\r' && source[i + 2] === '\n'))
+    ) {
       i += source[i + 1] === '\n' ? 2 : 3;
       line++;
       continue;
@@ -122,7 +202,12 @@ export function lexPython(source: string, options: IPyLexOptions = {}): IPyToken
       continue;
     }
     // IPython escapes at the start of a logical line, or after `name =`.
-    if (ipython && depth === 0 && (ch === '!' || ch === '%') && (lineStart || afterAssignment(tokens))) {
+    if (
+      ipython &&
+      depth === 0 &&
+      (ch === '!' || ch === '%') &&
+      (lineStart || afterAssignment(tokens))
+    ) {
       if (ch === '!' || /[%A-Za-z_]/.test(source[i + 1] ?? '')) {
         const end = escapedLineEnd(source, i);
         push(ch === '!' ? 'shell' : 'magic', i, end);
@@ -139,7 +224,10 @@ export function lexPython(source: string, options: IPyLexOptions = {}): IPyToken
         j++;
       }
       const word = source.slice(i, j);
-      if ((source[j] === '"' || source[j] === "'") && STRING_PREFIX.test(word)) {
+      if (
+        (source[j] === '"' || source[j] === "'") &&
+        STRING_PREFIX.test(word)
+      ) {
         i = lexString(source, i, j, word.toLowerCase(), push);
         continue;
       }
@@ -185,7 +273,12 @@ function lexString(
   start: number,
   quoteAt: number,
   prefix: string,
-  push: (kind: PyTokenKind, start: number, end: number, extra?: Partial<IPyToken>) => void
+  push: (
+    kind: PyTokenKind,
+    start: number,
+    end: number,
+    extra?: Partial<IPyToken>
+  ) => void
 ): number {
   const quote = source[quoteAt];
   const triple = source.startsWith(quote.repeat(3), quoteAt);
@@ -211,7 +304,10 @@ function lexString(
   }
   // Unterminated: the rest of the line (or of the source, for a triple quote) is an error token.
   const end = triple ? source.length : lineEnd(source, quoteAt);
-  push('error', start, end, { prefix, value: stringValue(source.slice(quoteAt + delimiter.length, end), raw) });
+  push('error', start, end, {
+    prefix,
+    value: stringValue(source.slice(quoteAt + delimiter.length, end), raw)
+  });
   return end;
 }
 

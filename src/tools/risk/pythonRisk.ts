@@ -24,33 +24,104 @@ export const PY_REASONS = {
   writeText: 'Path.write_text / write_bytes: overwrites a file',
   overwrite: "write with mode='overwrite': replaces existing data",
   ifExists: "to_sql(if_exists='replace'): drops and recreates a database table",
-  builtSql: 'SQL built from strings at run time (f-string, +, % or format) cannot be checked before it runs',
-  builtShell: 'a shell command built at run time cannot be checked before it runs'
+  builtSql:
+    'SQL built from strings at run time (f-string, +, % or format) cannot be checked before it runs',
+  builtShell:
+    'a shell command built at run time cannot be checked before it runs'
 };
 
 /** Calls that run their first argument as a shell command. */
 const SHELL_CALLS = new Set([
-  'os.system', 'os.popen', 'subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output',
-  'subprocess.Popen', 'subprocess.getoutput', 'subprocess.getstatusoutput', 'commands.getoutput', 'pty.spawn'
+  'os.system',
+  'os.popen',
+  'subprocess.run',
+  'subprocess.call',
+  'subprocess.check_call',
+  'subprocess.check_output',
+  'subprocess.Popen',
+  'subprocess.getoutput',
+  'subprocess.getstatusoutput',
+  'commands.getoutput',
+  'pty.spawn'
 ]);
 /** Methods that run a shell command (`get_ipython().system(…)`, `getoutput`). */
 const SHELL_METHODS = new Set(['system', 'getoutput']);
 /** Methods and functions whose first argument is SQL. */
 const SQL_METHODS = new Set([
-  'execute', 'executemany', 'executescript', 'sql', 'exec_driver_sql', 'raw_sql', 'read_sql', 'read_sql_query',
-  'read_database', 'run_sql', 'execute_sql', 'query_df'
+  'execute',
+  'executemany',
+  'executescript',
+  'sql',
+  'exec_driver_sql',
+  'raw_sql',
+  'read_sql',
+  'read_sql_query',
+  'read_database',
+  'run_sql',
+  'execute_sql',
+  'query_df'
 ]);
 /** SQL sinks whose text is read when literal but not flagged when built (e.g. pandas `query` is not SQL). */
 const SQL_READ_ONLY_METHODS = new Set(['query']);
 /** Writers whose first argument (or path keyword) is the file written. */
 const WRITE_METHODS = new Set([
-  'to_csv', 'to_parquet', 'to_json', 'to_excel', 'to_feather', 'to_pickle', 'to_hdf', 'to_orc', 'to_stata', 'to_xml',
-  'to_html', 'to_latex', 'to_markdown', 'write_csv', 'write_parquet', 'write_json', 'write_ndjson', 'write_ipc',
-  'write_ipc_stream', 'write_excel', 'write_avro', 'write_delta', 'sink_parquet', 'sink_csv', 'sink_ipc',
-  'sink_ndjson', 'write_table', 'write_dataset', 'savez', 'save', 'dump', 'to_file'
+  'to_csv',
+  'to_parquet',
+  'to_json',
+  'to_excel',
+  'to_feather',
+  'to_pickle',
+  'to_hdf',
+  'to_orc',
+  'to_stata',
+  'to_xml',
+  'to_html',
+  'to_latex',
+  'to_markdown',
+  'write_csv',
+  'write_parquet',
+  'write_json',
+  'write_ndjson',
+  'write_ipc',
+  'write_ipc_stream',
+  'write_excel',
+  'write_avro',
+  'write_delta',
+  'sink_parquet',
+  'sink_csv',
+  'sink_ipc',
+  'sink_ndjson',
+  'write_table',
+  'write_dataset',
+  'savez',
+  'save',
+  'dump',
+  'to_file'
 ]);
-const PATH_KEYWORDS = new Set(['path', 'path_or_buf', 'file', 'target', 'excel_writer', 'fname', 'filepath', 'where', 'file_name', 'filename', 'dest', 'output']);
-const DELETE_METHODS = new Set(['rm', 'rm_file', 'delete_objects', 'delete_object', 'delete_blob', 'delete_blobs', 'delete_bucket', 'rmr']);
+const PATH_KEYWORDS = new Set([
+  'path',
+  'path_or_buf',
+  'file',
+  'target',
+  'excel_writer',
+  'fname',
+  'filepath',
+  'where',
+  'file_name',
+  'filename',
+  'dest',
+  'output'
+]);
+const DELETE_METHODS = new Set([
+  'rm',
+  'rm_file',
+  'delete_objects',
+  'delete_object',
+  'delete_blob',
+  'delete_blobs',
+  'delete_bucket',
+  'rmr'
+]);
 
 /** What an argument is, as far as the code shows. */
 type ArgValue =
@@ -79,7 +150,10 @@ export function pythonFindings(code: string, level = 0): IRiskFinding[] {
   const strings = new Map<string, ArgValue>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
-    const statementStart = i === 0 || tokens[i - 1].kind === 'newline' || (tokens[i - 1].kind === 'op' && tokens[i - 1].text === ';');
+    const statementStart =
+      i === 0 ||
+      tokens[i - 1].kind === 'newline' ||
+      (tokens[i - 1].kind === 'op' && tokens[i - 1].text === ';');
     if (token.kind === 'shell') {
       findings.push(...shellFindings(token.text.replace(/^!!?/, '')));
       continue;
@@ -88,12 +162,21 @@ export function pythonFindings(code: string, level = 0): IRiskFinding[] {
       findings.push(...magicFindings(token.text, pythonFindings, level));
       continue;
     }
-    if (statementStart && token.kind === 'name' && (token.text === 'import' || token.text === 'from')) {
+    if (
+      statementStart &&
+      token.kind === 'name' &&
+      (token.text === 'import' || token.text === 'from')
+    ) {
       i = readImport(tokens, i, aliases);
       continue;
     }
     // name = <string expression>  (a string kept for a later execute(q))
-    if (statementStart && token.kind === 'name' && tokens[i + 1]?.text === '=' && tokens[i + 1].kind === 'op') {
+    if (
+      statementStart &&
+      token.kind === 'name' &&
+      tokens[i + 1]?.text === '=' &&
+      tokens[i + 1].kind === 'op'
+    ) {
       const end = statementEnd(tokens, i + 2);
       const value = argValue(tokens.slice(i + 2, end), strings);
       if (value.kind === 'literal' || value.kind === 'built') {
@@ -107,7 +190,11 @@ export function pythonFindings(code: string, level = 0): IRiskFinding[] {
       }
       continue;
     }
-    if (token.kind === 'op' && token.text === '(' && tokens[i - 1]?.kind === 'name') {
+    if (
+      token.kind === 'op' &&
+      token.text === '(' &&
+      tokens[i - 1]?.kind === 'name'
+    ) {
       const chain = callChain(tokens, i - 1);
       const args = callArgs(tokens, i);
       callFindings(chain, args, aliases, strings, findings);
@@ -126,25 +213,62 @@ function isSqlText(tokens: IPyToken[], code: string): boolean {
   if (word === 'WITH') {
     return /^\s*with\s+[\w"`]+\s+as\s*\(/i.test(code);
   }
-  if (PY_KEYWORDS.has(first.text) || (second.kind !== 'name' && !(second.kind === 'op' && second.text === '*'))) {
+  if (
+    PY_KEYWORDS.has(first.text) ||
+    (second.kind !== 'name' && !(second.kind === 'op' && second.text === '*'))
+  ) {
     return false;
   }
   return looksLikeSql(code);
 }
 
 const PY_KEYWORDS = new Set([
-  'import', 'from', 'del', 'with', 'not', 'async', 'await', 'return', 'raise', 'global', 'nonlocal', 'assert',
-  'yield', 'lambda', 'match', 'case', 'type', 'if', 'elif', 'while', 'for', 'def', 'class', 'print', 'exec', 'try', 'except'
+  'import',
+  'from',
+  'del',
+  'with',
+  'not',
+  'async',
+  'await',
+  'return',
+  'raise',
+  'global',
+  'nonlocal',
+  'assert',
+  'yield',
+  'lambda',
+  'match',
+  'case',
+  'type',
+  'if',
+  'elif',
+  'while',
+  'for',
+  'def',
+  'class',
+  'print',
+  'exec',
+  'try',
+  'except'
 ]);
 
 /** Read an import statement from `i`; record local names; return the index of its last token. */
-function readImport(tokens: IPyToken[], i: number, aliases: Map<string, string>): number {
+function readImport(
+  tokens: IPyToken[],
+  i: number,
+  aliases: Map<string, string>
+): number {
   const end = statementEnd(tokens, i);
-  const words = tokens.slice(i, end).filter(t => !(t.kind === 'op' && (t.text === '(' || t.text === ')')));
+  const words = tokens
+    .slice(i, end)
+    .filter(t => !(t.kind === 'op' && (t.text === '(' || t.text === ')')));
   const dotted = (from: number): [string, number] => {
     let name = '';
     let k = from;
-    while (k < words.length && (words[k].kind === 'name' || words[k].text === '.')) {
+    while (
+      k < words.length &&
+      (words[k].kind === 'name' || words[k].text === '.')
+    ) {
       if (words[k].text === 'import' || words[k].text === 'as') {
         break;
       }
@@ -206,7 +330,11 @@ function readImport(tokens: IPyToken[], i: number, aliases: Map<string, string>)
 /** The index after the last token of the statement that contains `from`. */
 function statementEnd(tokens: IPyToken[], from: number): number {
   let k = from;
-  while (k < tokens.length && tokens[k].kind !== 'newline' && !(tokens[k].kind === 'op' && tokens[k].text === ';')) {
+  while (
+    k < tokens.length &&
+    tokens[k].kind !== 'newline' &&
+    !(tokens[k].kind === 'op' && tokens[k].text === ';')
+  ) {
     k++;
   }
   return k;
@@ -216,7 +344,12 @@ function statementEnd(tokens: IPyToken[], from: number): number {
 function callChain(tokens: IPyToken[], last: number): string[] {
   const chain = [tokens[last].text];
   let k = last - 1;
-  while (k >= 1 && tokens[k].text === '.' && tokens[k].kind === 'op' && tokens[k - 1].kind === 'name') {
+  while (
+    k >= 1 &&
+    tokens[k].text === '.' &&
+    tokens[k].kind === 'op' &&
+    tokens[k - 1].kind === 'name'
+  ) {
     chain.unshift(tokens[k - 1].text);
     k -= 2;
   }
@@ -233,9 +366,15 @@ function callArgs(tokens: IPyToken[], open: number): ICallArg[] {
   let current: IPyToken[] = [];
   for (let k = open + 1; k < tokens.length; k++) {
     const t = tokens[k];
-    if (t.kind === 'op' && (t.text === '(' || t.text === '[' || t.text === '{')) {
+    if (
+      t.kind === 'op' &&
+      (t.text === '(' || t.text === '[' || t.text === '{')
+    ) {
       depth++;
-    } else if (t.kind === 'op' && (t.text === ')' || t.text === ']' || t.text === '}')) {
+    } else if (
+      t.kind === 'op' &&
+      (t.text === ')' || t.text === ']' || t.text === '}')
+    ) {
       if (depth === 0) {
         break;
       }
@@ -256,26 +395,46 @@ function callArgs(tokens: IPyToken[], open: number): ICallArg[] {
 }
 
 function toArg(tokens: IPyToken[]): ICallArg {
-  if (tokens.length > 2 && tokens[0].kind === 'name' && tokens[1].kind === 'op' && tokens[1].text === '=') {
+  if (
+    tokens.length > 2 &&
+    tokens[0].kind === 'name' &&
+    tokens[1].kind === 'op' &&
+    tokens[1].text === '='
+  ) {
     return { keyword: tokens[0].text, tokens: tokens.slice(2) };
   }
   return { keyword: null, tokens };
 }
 
 /** What an argument's tokens are: a literal string, a string built at run time, a list of words, or unknown. */
-function argValue(tokens: IPyToken[], strings: Map<string, ArgValue>): ArgValue {
+function argValue(
+  tokens: IPyToken[],
+  strings: Map<string, ArgValue>
+): ArgValue {
   if (!tokens.length) {
     return { kind: 'unknown' };
   }
   // sqlalchemy.text("…") and str("…") wrap a string.
-  if (tokens.length > 3 && tokens[0].kind === 'name' && (tokens[0].text === 'text' || tokens[0].text === 'str') && tokens[1].text === '(' && tokens[tokens.length - 1].text === ')') {
+  if (
+    tokens.length > 3 &&
+    tokens[0].kind === 'name' &&
+    (tokens[0].text === 'text' || tokens[0].text === 'str') &&
+    tokens[1].text === '(' &&
+    tokens[tokens.length - 1].text === ')'
+  ) {
     return argValue(tokens.slice(2, -1), strings);
   }
-  if (tokens[0].kind === 'op' && (tokens[0].text === '[' || tokens[0].text === '(') && tokens.length > 1) {
+  if (
+    tokens[0].kind === 'op' &&
+    (tokens[0].text === '[' || tokens[0].text === '(') &&
+    tokens.length > 1
+  ) {
     const words = tokens
       .slice(1, -1)
       .filter(t => !(t.kind === 'op' && t.text === ','))
-      .map(t => (t.kind === 'string' && !t.prefix?.includes('f') ? t.value ?? '' : 'X'));
+      .map(t =>
+        t.kind === 'string' && !t.prefix?.includes('f') ? (t.value ?? '') : 'X'
+      );
     return { kind: 'list', words };
   }
   if (tokens.length === 1 && tokens[0].kind === 'name') {
@@ -288,17 +447,36 @@ function argValue(tokens: IPyToken[], strings: Map<string, ArgValue>): ArgValue 
     if (t.kind === 'string') {
       sawString = true;
       const value = t.value ?? '';
-      if (t.prefix?.includes('f') && /\{(?!\{)/.test(value.replace(/\{\{/g, ''))) {
+      if (
+        t.prefix?.includes('f') &&
+        /\{(?!\{)/.test(value.replace(/\{\{/g, ''))
+      ) {
         built = true;
-        template += value.replace(/\{\{/g, '\u0000').replace(/\{[^{}]*\}/g, 'X').replace(/\u0000/g, '{');
+        template += value
+          .replace(/\{\{/g, '\u0000')
+          .replace(/\{[^{}]*\}/g, 'X')
+          .replace(/\u0000/g, '{');
       } else {
         template += value;
       }
     } else if (t.kind === 'name') {
       const known = strings.get(t.text);
       built = true;
-      template += known?.kind === 'literal' ? known.value : known?.kind === 'built' ? known.template : ' X ';
-    } else if (t.kind === 'op' && (t.text === '+' || t.text === '%' || t.text === '.' || t.text === '(' || t.text === ')' || t.text === ',')) {
+      template +=
+        known?.kind === 'literal'
+          ? known.value
+          : known?.kind === 'built'
+            ? known.template
+            : ' X ';
+    } else if (
+      t.kind === 'op' &&
+      (t.text === '+' ||
+        t.text === '%' ||
+        t.text === '.' ||
+        t.text === '(' ||
+        t.text === ')' ||
+        t.text === ',')
+    ) {
       built = true;
     } else {
       built = true;
@@ -307,11 +485,17 @@ function argValue(tokens: IPyToken[], strings: Map<string, ArgValue>): ArgValue 
   if (!sawString) {
     return { kind: 'unknown' };
   }
-  return built ? { kind: 'built', template } : { kind: 'literal', value: template };
+  return built
+    ? { kind: 'built', template }
+    : { kind: 'literal', value: template };
 }
 
 function stringOf(value: ArgValue): string | null {
-  return value.kind === 'literal' ? value.value : value.kind === 'built' ? value.template : null;
+  return value.kind === 'literal'
+    ? value.value
+    : value.kind === 'built'
+      ? value.template
+      : null;
 }
 
 function callFindings(
@@ -327,9 +511,13 @@ function callFindings(
   const method = chain[chain.length - 1];
   const isMethod = chain.length > 1;
   const positional = args.filter(a => a.keyword === null);
-  const keyword = (...names: string[]) => args.find(a => a.keyword !== null && names.includes(a.keyword));
-  const first = positional[0] ?? keyword('sql', 'query', 'statement', 'args', 'cmd', 'command');
-  const add = (reason: string, path?: string) => findings.push(path === undefined ? { reason } : { reason, path });
+  const keyword = (...names: string[]) =>
+    args.find(a => a.keyword !== null && names.includes(a.keyword));
+  const first =
+    positional[0] ??
+    keyword('sql', 'query', 'statement', 'args', 'cmd', 'command');
+  const add = (reason: string, path?: string) =>
+    findings.push(path === undefined ? { reason } : { reason, path });
 
   // Keyword arguments that overwrite, on any call.
   for (const arg of args) {
@@ -337,19 +525,33 @@ function callFindings(
     const text = value.kind === 'literal' ? value.value.toLowerCase() : null;
     if (arg.keyword === 'mode' && text === 'overwrite') {
       add(PY_REASONS.overwrite);
-    } else if ((arg.keyword === 'if_exists' || arg.keyword === 'if_table_exists') && text === 'replace') {
+    } else if (
+      (arg.keyword === 'if_exists' || arg.keyword === 'if_table_exists') &&
+      text === 'replace'
+    ) {
       add(PY_REASONS.ifExists);
-    } else if (arg.keyword === 'overwrite' && arg.tokens.length === 1 && arg.tokens[0].text === 'True') {
+    } else if (
+      arg.keyword === 'overwrite' &&
+      arg.tokens.length === 1 &&
+      arg.tokens[0].text === 'True'
+    ) {
       add(PY_REASONS.overwrite);
     }
   }
-  if (method === 'mode' && isMethod && first && stringOf(argValue(first.tokens, strings))?.toLowerCase() === 'overwrite') {
+  if (
+    method === 'mode' &&
+    isMethod &&
+    first &&
+    stringOf(argValue(first.tokens, strings))?.toLowerCase() === 'overwrite'
+  ) {
     add(PY_REASONS.overwrite);
   }
 
   if (method === 'rmtree') {
     add(PY_REASONS.rmtree);
-  } else if (['os.remove', 'os.unlink', 'os.rmdir', 'os.removedirs'].includes(qualified)) {
+  } else if (
+    ['os.remove', 'os.unlink', 'os.rmdir', 'os.removedirs'].includes(qualified)
+  ) {
     add(PY_REASONS.remove);
   } else if (qualified === 'os.replace') {
     add(PY_REASONS.replace);
@@ -357,26 +559,62 @@ function callFindings(
     add(PY_REASONS.unlink);
   } else if (isMethod && DELETE_METHODS.has(method)) {
     add(PY_REASONS.fsRm);
-  } else if (isMethod && (method === 'write_text' || method === 'write_bytes')) {
+  } else if (
+    isMethod &&
+    (method === 'write_text' || method === 'write_bytes')
+  ) {
     add(PY_REASONS.writeText);
   }
 
-  if (['os.rename', 'shutil.move', 'shutil.copy', 'shutil.copyfile', 'shutil.copy2'].includes(qualified) && positional[1]) {
+  if (
+    [
+      'os.rename',
+      'shutil.move',
+      'shutil.copy',
+      'shutil.copyfile',
+      'shutil.copy2'
+    ].includes(qualified) &&
+    positional[1]
+  ) {
     const target = argValue(positional[1].tokens, strings);
     if (target.kind === 'literal') {
-      add(`${qualified}(…, "${target.value}"): replaces that file`, target.value);
+      add(
+        `${qualified}(…, "${target.value}"): replaces that file`,
+        target.value
+      );
     }
   }
 
   // open(path, 'w') / gzip.open(path, 'wt') / Path(p).open('w')
   if (method === 'open') {
-    const pathOpen = isMethod && !['io', 'gzip', 'bz2', 'lzma', 'codecs', 'os', 'tarfile', 'zipfile', 'builtins', 'fsspec', 'smart_open'].includes(chain[0]);
-    const modeArg = keyword('mode') ?? (pathOpen ? positional[0] : positional[1]);
+    const pathOpen =
+      isMethod &&
+      ![
+        'io',
+        'gzip',
+        'bz2',
+        'lzma',
+        'codecs',
+        'os',
+        'tarfile',
+        'zipfile',
+        'builtins',
+        'fsspec',
+        'smart_open'
+      ].includes(chain[0]);
+    const modeArg =
+      keyword('mode') ?? (pathOpen ? positional[0] : positional[1]);
     const mode = modeArg ? stringOf(argValue(modeArg.tokens, strings)) : null;
     if (mode && /^[rbt+]*w[rbt+]*$/.test(mode)) {
-      const target = !pathOpen && positional[0] ? argValue(positional[0].tokens, strings) : { kind: 'unknown' as const };
+      const target =
+        !pathOpen && positional[0]
+          ? argValue(positional[0].tokens, strings)
+          : { kind: 'unknown' as const };
       if (target.kind === 'literal') {
-        add(`open("${target.value}", '${mode}'): overwrites that file`, target.value);
+        add(
+          `open("${target.value}", '${mode}'): overwrites that file`,
+          target.value
+        );
       } else {
         add(PY_REASONS.open);
       }
@@ -384,9 +622,15 @@ function callFindings(
   }
 
   if (isMethod && WRITE_METHODS.has(method)) {
-    const pathArg = args.find(a => a.keyword !== null && PATH_KEYWORDS.has(a.keyword)) ?? positional[0];
+    const pathArg =
+      args.find(a => a.keyword !== null && PATH_KEYWORDS.has(a.keyword)) ??
+      positional[0];
     const target = pathArg ? argValue(pathArg.tokens, strings) : null;
-    if (target?.kind === 'literal' && target.value && !/\n/.test(target.value)) {
+    if (
+      target?.kind === 'literal' &&
+      target.value &&
+      !/\n/.test(target.value)
+    ) {
       add(`${method}("${target.value}"): overwrites that file`, target.value);
     }
   }
@@ -403,7 +647,10 @@ function callFindings(
     }
     return;
   }
-  const sqlSink = SQL_METHODS.has(method) || qualified === 'sqlalchemy.text' || qualified === 'sqlalchemy.sql.text';
+  const sqlSink =
+    SQL_METHODS.has(method) ||
+    qualified === 'sqlalchemy.text' ||
+    qualified === 'sqlalchemy.sql.text';
   if (sqlSink || (isMethod && SQL_READ_ONLY_METHODS.has(method))) {
     const value = argValue(first.tokens, strings);
     const text = stringOf(value);

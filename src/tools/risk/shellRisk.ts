@@ -12,12 +12,15 @@ export const SHELL_REASONS = {
   rm: 'shell rm: deletes files',
   rmdir: 'shell rmdir / unlink / shred: deletes files or folders',
   findDelete: 'find -delete / -exec rm: deletes every file found',
-  gitClean: 'git clean -f: deletes untracked files (with -x also ignored ones, with -d folders)',
+  gitClean:
+    'git clean -f: deletes untracked files (with -x also ignored ones, with -d folders)',
   gitReset: 'git reset --hard: throws away uncommitted changes',
-  gitCheckout: 'git checkout/restore of paths: throws away uncommitted changes to them',
+  gitCheckout:
+    'git checkout/restore of paths: throws away uncommitted changes to them',
   gitPushForce: 'git push --force: replaces history on the remote',
   truncate: 'shell truncate: cuts files to a size (usually empty)',
-  remoteRm: 'deletes files in cloud or cluster storage (aws s3 rm, gsutil rm, hdfs dfs -rm…)',
+  remoteRm:
+    'deletes files in cloud or cluster storage (aws s3 rm, gsutil rm, hdfs dfs -rm…)',
   dd: 'dd of=…: overwrites a file or device'
 };
 
@@ -79,7 +82,15 @@ export function shellCommands(text: string): string[][] {
       i = newline < 0 ? text.length : newline - 1;
       continue;
     }
-    if (ch === ';' || ch === '&' || ch === '|' || ch === '\n' || ch === '(' || ch === ')' || ch === '`') {
+    if (
+      ch === ';' ||
+      ch === '&' ||
+      ch === '|' ||
+      ch === '\n' ||
+      ch === '(' ||
+      ch === ')' ||
+      ch === '`'
+    ) {
       endCommand();
       continue;
     }
@@ -99,7 +110,25 @@ export function shellCommands(text: string): string[][] {
   return commands;
 }
 
-const WRAPPERS = new Set(['sudo', 'env', 'nohup', 'time', 'command', 'exec', 'nice', 'ionice', 'doas', 'xargs', 'then', 'do', 'else', 'if', 'while', 'until', '!']);
+const WRAPPERS = new Set([
+  'sudo',
+  'env',
+  'nohup',
+  'time',
+  'command',
+  'exec',
+  'nice',
+  'ionice',
+  'doas',
+  'xargs',
+  'then',
+  'do',
+  'else',
+  'if',
+  'while',
+  'until',
+  '!'
+]);
 
 /** The findings of shell text. */
 export function shellFindings(text: string): IRiskFinding[] {
@@ -111,7 +140,11 @@ export function shellFindings(text: string): IRiskFinding[] {
 }
 
 /** The findings of one command given as words (also used for `subprocess.run([...])`). */
-export function commandFindings(words: string[], findings: IRiskFinding[] = [], level = 0): IRiskFinding[] {
+export function commandFindings(
+  words: string[],
+  findings: IRiskFinding[] = [],
+  level = 0
+): IRiskFinding[] {
   let k = 0;
   // Wrappers, their options, and VAR=value assignments.
   while (k < words.length) {
@@ -134,7 +167,11 @@ export function commandFindings(words: string[], findings: IRiskFinding[] = [], 
   const add = (reason: string) => findings.push({ reason });
   switch (name) {
     case 'rm':
-      add(/[rR]/.test(shortFlags) || flags.includes('--recursive') ? SHELL_REASONS.rmRecursive : SHELL_REASONS.rm);
+      add(
+        /[rR]/.test(shortFlags) || flags.includes('--recursive')
+          ? SHELL_REASONS.rmRecursive
+          : SHELL_REASONS.rm
+      );
       break;
     case 'rmdir':
     case 'unlink':
@@ -142,7 +179,14 @@ export function commandFindings(words: string[], findings: IRiskFinding[] = [], 
       add(SHELL_REASONS.rmdir);
       break;
     case 'find':
-      if (args.includes('-delete') || args.some((a, i) => (a === '-exec' || a === '-execdir' || a === '-ok') && basename(args[i + 1] ?? '') === 'rm')) {
+      if (
+        args.includes('-delete') ||
+        args.some(
+          (a, i) =>
+            (a === '-exec' || a === '-execdir' || a === '-ok') &&
+            basename(args[i + 1] ?? '') === 'rm'
+        )
+      ) {
         add(SHELL_REASONS.findDelete);
       }
       break;
@@ -157,14 +201,26 @@ export function commandFindings(words: string[], findings: IRiskFinding[] = [], 
     case 'git': {
       const sub = args.find(a => !a.startsWith('-'));
       const rest = args.slice(args.indexOf(sub ?? '') + 1);
-      const restShort = rest.filter(f => f.startsWith('-') && !f.startsWith('--')).join('');
-      if (sub === 'clean' && (/f/.test(restShort) || rest.includes('--force'))) {
+      const restShort = rest
+        .filter(f => f.startsWith('-') && !f.startsWith('--'))
+        .join('');
+      if (
+        sub === 'clean' &&
+        (/f/.test(restShort) || rest.includes('--force'))
+      ) {
         add(SHELL_REASONS.gitClean);
       } else if (sub === 'reset' && rest.includes('--hard')) {
         add(SHELL_REASONS.gitReset);
-      } else if ((sub === 'checkout' && rest.includes('--')) || (sub === 'checkout' && rest.includes('.')) || sub === 'restore') {
+      } else if (
+        (sub === 'checkout' && rest.includes('--')) ||
+        (sub === 'checkout' && rest.includes('.')) ||
+        sub === 'restore'
+      ) {
         add(SHELL_REASONS.gitCheckout);
-      } else if (sub === 'push' && (/f/.test(restShort) || rest.some(a => a.startsWith('--force')))) {
+      } else if (
+        sub === 'push' &&
+        (/f/.test(restShort) || rest.some(a => a.startsWith('--force')))
+      ) {
         add(SHELL_REASONS.gitPushForce);
       }
       break;

@@ -7,7 +7,15 @@
  * operators and `;`. Never throws: an unterminated literal runs to the end.
  */
 
-export type SqlTokenKind = 'word' | 'ident' | 'string' | 'number' | 'param' | 'op' | 'semicolon' | 'comment';
+export type SqlTokenKind =
+  | 'word'
+  | 'ident'
+  | 'string'
+  | 'number'
+  | 'param'
+  | 'op'
+  | 'semicolon'
+  | 'comment';
 
 export interface ISqlToken {
   kind: SqlTokenKind;
@@ -21,7 +29,8 @@ export interface ISqlToken {
 const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y;
 const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/y;
 const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/y;
-const PARAM = /(?:\$\d+|[?]|[:@][A-Za-z_][A-Za-z0-9_]*|%\([A-Za-z_][A-Za-z0-9_]*\)s|%s)/y;
+const PARAM =
+  /(?:\$\d+|[?]|[:@][A-Za-z_][A-Za-z0-9_]*|%\([A-Za-z_][A-Za-z0-9_]*\)s|%s)/y;
 
 export interface ISqlLexOptions {
   /**
@@ -32,14 +41,27 @@ export interface ISqlLexOptions {
   backslashEscapes?: boolean;
 }
 
-export function lexSql(source: string, options: ISqlLexOptions = {}): ISqlToken[] {
+export function lexSql(
+  source: string,
+  options: ISqlLexOptions = {}
+): ISqlToken[] {
   const tokens: ISqlToken[] = [];
   const n = source.length;
   let i = 0;
   let depth = 0;
-  const push = (kind: SqlTokenKind, start: number, end: number, value?: string) => {
+  const push = (
+    kind: SqlTokenKind,
+    start: number,
+    end: number,
+    value?: string
+  ) => {
     const text = source.slice(start, end);
-    tokens.push({ kind, text, value: value ?? (kind === 'word' ? text.toUpperCase() : text), depth });
+    tokens.push({
+      kind,
+      text,
+      value: value ?? (kind === 'word' ? text.toUpperCase() : text),
+      depth
+    });
   };
   while (i < n) {
     const ch = source[i];
@@ -73,7 +95,12 @@ export function lexSql(source: string, options: ISqlLexOptions = {}): ISqlToken[
     }
     if (ch === "'" || ((ch === 'E' || ch === 'e') && source[i + 1] === "'")) {
       const quoteAt = ch === "'" ? i : i + 1;
-      const end = quoted(source, quoteAt, "'", quoteAt > i || !!options.backslashEscapes);
+      const end = quoted(
+        source,
+        quoteAt,
+        "'",
+        quoteAt > i || !!options.backslashEscapes
+      );
       push('string', i, end, unquote(source.slice(quoteAt + 1, end - 1), "'"));
       i = end;
       continue;
@@ -99,7 +126,12 @@ export function lexSql(source: string, options: ISqlLexOptions = {}): ISqlToken[
       if (tag) {
         const close = source.indexOf(tag[0], i + tag[0].length);
         const end = close < 0 ? n : close + tag[0].length;
-        push('string', i, end, source.slice(i + tag[0].length, close < 0 ? n : close));
+        push(
+          'string',
+          i,
+          end,
+          source.slice(i + tag[0].length, close < 0 ? n : close)
+        );
         i = end;
         continue;
       }
@@ -143,7 +175,10 @@ export function lexSql(source: string, options: ISqlLexOptions = {}): ISqlToken[
       i++;
       continue;
     }
-    const op = /^(?:::|<>|!=|<=|>=|\|\||->>|->|=>|[-+*/%<>=!~^&|.,:@#?{}\]])/.exec(source.slice(i, i + 3));
+    const op =
+      /^(?:::|<>|!=|<=|>=|\|\||->>|->|=>|[-+*/%<>=!~^&|.,:@#?{}\]])/.exec(
+        source.slice(i, i + 3)
+      );
     const len = op ? op[0].length : 1;
     push('op', i, i + len);
     i += len;
@@ -175,7 +210,12 @@ export function sqlStatements(tokens: ReadonlyArray<ISqlToken>): ISqlToken[][] {
 }
 
 /** The end of a quoted run starting at `at` (after the closing quote; doubled quotes and, for strings, backslashes escape). */
-function quoted(source: string, at: number, quote: string, backslash: boolean): number {
+function quoted(
+  source: string,
+  at: number,
+  quote: string,
+  backslash: boolean
+): number {
   let j = at + 1;
   while (j < source.length) {
     const c = source[j];

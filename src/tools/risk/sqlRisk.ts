@@ -11,12 +11,15 @@ import type { IRiskFinding } from './findings';
 
 const REASONS = {
   drop: 'SQL DROP: permanently removes a table, view, schema or database',
-  alterDrop: 'SQL ALTER TABLE … DROP: removes a column or partition and its data',
+  alterDrop:
+    'SQL ALTER TABLE … DROP: removes a column or partition and its data',
   truncate: 'SQL TRUNCATE: deletes every row of a table',
   deleteAll: 'SQL DELETE FROM without WHERE: deletes every row of a table',
   updateAll: 'SQL UPDATE without WHERE: changes every row of a table',
-  insertOverwrite: 'SQL INSERT OVERWRITE: replaces the data of a table or partition',
-  createOrReplace: 'SQL CREATE OR REPLACE: replaces an existing object (a table loses its data)',
+  insertOverwrite:
+    'SQL INSERT OVERWRITE: replaces the data of a table or partition',
+  createOrReplace:
+    'SQL CREATE OR REPLACE: replaces an existing object (a table loses its data)',
   mergeDelete: 'SQL MERGE … DELETE: deletes the matched rows',
   copyOverwrite: 'SQL COPY … TO with OVERWRITE: replaces existing files'
 };
@@ -46,30 +49,69 @@ export function looksLikeSql(text: string): boolean {
   if (!first || first.kind !== 'word' || !second) {
     return false;
   }
-  return STATEMENT_START.has(first.value) && (second.kind === 'word' || second.kind === 'ident' || second.text === '*');
+  return (
+    STATEMENT_START.has(first.value) &&
+    (second.kind === 'word' || second.kind === 'ident' || second.text === '*')
+  );
 }
 
 const STATEMENT_START = new Set([
-  'SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE', 'DROP', 'CREATE', 'ALTER', 'TRUNCATE', 'MERGE', 'COPY',
-  'REPLACE', 'UPSERT', 'ATTACH', 'DETACH', 'EXPORT', 'VACUUM', 'GRANT', 'REVOKE', 'USE', 'SHOW', 'DESCRIBE',
-  'EXPLAIN', 'PRAGMA', 'SET', 'CALL', 'EXEC', 'EXECUTE', 'BEGIN', 'COMMIT', 'ROLLBACK', 'FROM'
+  'SELECT',
+  'WITH',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'DROP',
+  'CREATE',
+  'ALTER',
+  'TRUNCATE',
+  'MERGE',
+  'COPY',
+  'REPLACE',
+  'UPSERT',
+  'ATTACH',
+  'DETACH',
+  'EXPORT',
+  'VACUUM',
+  'GRANT',
+  'REVOKE',
+  'USE',
+  'SHOW',
+  'DESCRIBE',
+  'EXPLAIN',
+  'PRAGMA',
+  'SET',
+  'CALL',
+  'EXEC',
+  'EXECUTE',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'FROM'
 ]);
 
 function statementFindings(tokens: ISqlToken[]): IRiskFinding[] {
   const words = tokens.map(t => (t.kind === 'word' ? t.value : ''));
   const findings: IRiskFinding[] = [];
-  const add = (reason: string, path?: string) => findings.push(path === undefined ? { reason } : { reason, path });
+  const add = (reason: string, path?: string) =>
+    findings.push(path === undefined ? { reason } : { reason, path });
   // Skip a leading WITH … (CTEs) to the main verb: the first top-level verb after the CTE list.
   let start = 0;
   if (words[0] === 'WITH') {
-    start = tokens.findIndex((t, i) => i > 0 && t.depth === 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(words[i]));
+    start = tokens.findIndex(
+      (t, i) =>
+        i > 0 &&
+        t.depth === 0 &&
+        ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(words[i])
+    );
     if (start < 0) {
       return findings;
     }
   }
   const verb = words[start];
   const at = (k: number) => words[start + k] ?? '';
-  const topLevel = (word: string, from = start + 1) => tokens.some((t, i) => i >= from && t.depth === 0 && words[i] === word);
+  const topLevel = (word: string, from = start + 1) =>
+    tokens.some((t, i) => i >= from && t.depth === 0 && words[i] === word);
   switch (verb) {
     case 'DROP':
       add(REASONS.drop);
@@ -109,13 +151,23 @@ function statementFindings(tokens: ISqlToken[]): IRiskFinding[] {
       }
       break;
     case 'COPY': {
-      const to = tokens.findIndex((t, i) => i > start && t.depth === 0 && words[i] === 'TO');
+      const to = tokens.findIndex(
+        (t, i) => i > start && t.depth === 0 && words[i] === 'TO'
+      );
       if (to >= 0) {
         const target = tokens[to + 1];
-        if (words.some((w, i) => i > to && (w === 'OVERWRITE' || w === 'OVERWRITE_OR_IGNORE'))) {
+        if (
+          words.some(
+            (w, i) =>
+              i > to && (w === 'OVERWRITE' || w === 'OVERWRITE_OR_IGNORE')
+          )
+        ) {
           add(REASONS.copyOverwrite);
         } else if (target?.kind === 'string') {
-          add(`SQL COPY … TO '${target.value}': overwrites that file`, target.value);
+          add(
+            `SQL COPY … TO '${target.value}': overwrites that file`,
+            target.value
+          );
         }
       }
       break;

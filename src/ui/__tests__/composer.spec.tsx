@@ -8,9 +8,22 @@ import { Composer, slashQuery } from '../composer';
 
 function setup() {
   const slashCommands = new SlashCommandRegistry();
-  slashCommands.add({ name: 'profile', description: 'Profile a table', argumentHint: 'table=<name>', expand: async () => ({ prompt: 'p' }) });
-  slashCommands.add({ name: 'explain', description: 'Explain the cell', expand: async () => ({ prompt: 'e' }) });
-  slashCommands.add({ name: 'etl', description: 'Build an ETL step', expand: async () => ({ prompt: 't' }) });
+  slashCommands.add({
+    name: 'profile',
+    description: 'Profile a table',
+    argumentHint: 'table=<name>',
+    expand: async () => ({ prompt: 'p' })
+  });
+  slashCommands.add({
+    name: 'explain',
+    description: 'Explain the cell',
+    expand: async () => ({ prompt: 'e' })
+  });
+  slashCommands.add({
+    name: 'etl',
+    description: 'Build an ETL step',
+    expand: async () => ({ prompt: 't' })
+  });
   const sent: string[] = [];
   const draftRequested = new Signal<any, string>({});
   const assistant: any = {
@@ -27,12 +40,18 @@ function setup() {
     }
   };
   const ref = React.createRef<HTMLTextAreaElement>();
-  render(<Composer assistant={assistant} trans={untranslated} composerRef={ref} />);
-  const input = screen.getByRole<HTMLTextAreaElement>('combobox', { name: 'Message' });
-  const type = (value: string) => fireEvent.change(input, { target: { value } });
+  render(
+    <Composer assistant={assistant} trans={untranslated} composerRef={ref} />
+  );
+  const input = screen.getByRole<HTMLTextAreaElement>('combobox', {
+    name: 'Message'
+  });
+  const type = (value: string) =>
+    fireEvent.change(input, { target: { value } });
   const key = (k: string) => fireEvent.keyDown(input, { key: k });
   const options = () => screen.queryAllByRole('option');
-  const slashList = () => screen.queryByRole('listbox', { name: 'Slash commands' });
+  const slashList = () =>
+    screen.queryByRole('listbox', { name: 'Slash commands' });
   return { input, type, key, options, slashList, sent, draftRequested };
 }
 
@@ -48,11 +67,19 @@ describe('composer slash completion', () => {
     const { input, type, options, slashList } = setup();
     type('/');
     expect(slashList()).toBeInTheDocument();
-    expect(options().map(o => o.textContent)).toEqual(['/etlBuild an ETL step', '/explainExplain the cell', '/profile table=<name>Profile a table']);
+    expect(options().map(o => o.textContent)).toEqual([
+      '/etlBuild an ETL step',
+      '/explainExplain the cell',
+      '/profile table=<name>Profile a table'
+    ]);
     expect(input).toHaveAttribute('aria-expanded', 'true');
     expect(input).toHaveAttribute('aria-activedescendant', options()[0].id);
     type('/e');
-    expect(options().map(o => o.querySelector('.jp-DataEngineer-slashName')!.textContent)).toEqual(['/etl', '/explain']);
+    expect(
+      options().map(
+        o => o.querySelector('.jp-DataEngineer-slashName')!.textContent
+      )
+    ).toEqual(['/etl', '/explain']);
     type('/zz');
     expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
     expect(input).toHaveAttribute('aria-expanded', 'false');
@@ -87,7 +114,9 @@ describe('composer slash completion', () => {
     expect(sent).toEqual([]);
     type('/bad orders');
     key('Enter');
-    expect(await screen.findByRole('alert')).toHaveTextContent(/^\/bad needs table$/);
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /^\/bad needs table$/
+    );
     expect(sent).toEqual(['/bad orders']);
     expect(input.value).toBe('/bad orders');
   });

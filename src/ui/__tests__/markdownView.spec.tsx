@@ -1,11 +1,25 @@
 import '../../notebook/__tests__/jupyterlabMocks';
-import { fireEvent, render, RenderResult, waitFor } from '@testing-library/react';
+import {
+  fireEvent,
+  render,
+  RenderResult,
+  waitFor
+} from '@testing-library/react';
 import { untranslated } from '../../translation';
 import { Sanitizer } from '@jupyterlab/apputils';
-import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
+import {
+  RenderMimeRegistry,
+  standardRendererFactories
+} from '@jupyterlab/rendermime';
 import * as React from 'react';
 import { MarkdownView } from '../markdownView';
-import { BLOCKED_ATTRIBUTE, BLOCKED_CLASS, blockRemoteContent, isLocalUrl, styleWithoutRemoteUrls } from '../../markdown/remoteContent';
+import {
+  BLOCKED_ATTRIBUTE,
+  BLOCKED_CLASS,
+  blockRemoteContent,
+  isLocalUrl,
+  styleWithoutRemoteUrls
+} from '../../markdown/remoteContent';
 
 const trans = untranslated;
 const ORIGIN = window.location.origin;
@@ -19,13 +33,22 @@ const SECRET_URL = 'http://127.0.0.1:9/?k=secret';
 const markdownParser = {
   render: async (source: string) =>
     source
-      .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (_, alt, url) => `<img alt="${alt}" src="${url}">`)
-      .replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, (_, text, url) => `<a href="${url}">${text}</a>`)
+      .replace(
+        /!\[([^\]]*)\]\(([^)\s]+)\)/g,
+        (_, alt, url) => `<img alt="${alt}" src="${url}">`
+      )
+      .replace(
+        /\[([^\]]*)\]\(([^)\s]+)\)/g,
+        (_, text, url) => `<a href="${url}">${text}</a>`
+      )
 };
 
 /** Every HTML string assigned to innerHTML of an element of the live document. */
 const assigned: string[] = [];
-const innerHTML = Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML')!;
+const innerHTML = Object.getOwnPropertyDescriptor(
+  Element.prototype,
+  'innerHTML'
+)!;
 beforeAll(() => {
   Object.defineProperty(Element.prototype, 'innerHTML', {
     ...innerHTML,
@@ -51,21 +74,33 @@ const registry = new RenderMimeRegistry({
 let view: RenderResult | null;
 
 /** Renders (or re-renders) `source`, and waits until the rendered markdown passes `until`. */
-async function show(source: string, until: (node: HTMLElement) => boolean): Promise<HTMLElement> {
-  const markdown = <MarkdownView source={source} rendermime={registry} trans={trans} />;
+async function show(
+  source: string,
+  until: (node: HTMLElement) => boolean
+): Promise<HTMLElement> {
+  const markdown = (
+    <MarkdownView source={source} rendermime={registry} trans={trans} />
+  );
   if (view) {
     view.rerender(markdown);
   } else {
     view = render(markdown);
   }
   const { container } = view;
-  await waitFor(() => expect(until(container)).toBe(true), { timeout: 2000, interval: 5 });
+  await waitFor(() => expect(until(container)).toBe(true), {
+    timeout: 2000,
+    interval: 5
+  });
   return container;
 }
 
 const remoteImages = (node: ParentNode) =>
   Array.from(node.querySelectorAll('img, source, video, audio')).filter(el =>
-    ['src', 'srcset', 'poster'].some(a => el.hasAttribute(a) && !isLocalUrl(el.getAttribute(a)!.split(/[\s,]/)[0], ORIGIN))
+    ['src', 'srcset', 'poster'].some(
+      a =>
+        el.hasAttribute(a) &&
+        !isLocalUrl(el.getAttribute(a)!.split(/[\s,]/)[0], ORIGIN)
+    )
   );
 
 beforeEach(() => {
@@ -76,15 +111,27 @@ beforeEach(() => {
 describe('MarkdownView: remote content', () => {
   it('shows a placeholder instead of a remote image until the click, and keeps local ones', async () => {
     const source = `Look ![leak](${SECRET_URL}) and ![dot](data:image/png;base64,iVBORw0KGgo=) and ![own](/files/plot.png)`;
-    const node = await show(source, n => n.querySelector(`.${BLOCKED_CLASS}`) !== null);
+    const node = await show(
+      source,
+      n => n.querySelector(`.${BLOCKED_CLASS}`) !== null
+    );
     const placeholder = node.querySelector(`.${BLOCKED_CLASS}`)!;
-    expect(placeholder.textContent).toBe('Image from 127.0.0.1:9 not loaded: click to load');
+    expect(placeholder.textContent).toBe(
+      'Image from 127.0.0.1:9 not loaded: click to load'
+    );
     expect(remoteImages(node)).toEqual([]);
-    const kept = Array.from(node.querySelectorAll('img')).map(img => img.getAttribute('src'));
-    expect(kept).toEqual(['data:image/png;base64,iVBORw0KGgo=', '/files/plot.png']);
+    const kept = Array.from(node.querySelectorAll('img')).map(img =>
+      img.getAttribute('src')
+    );
+    expect(kept).toEqual([
+      'data:image/png;base64,iVBORw0KGgo=',
+      '/files/plot.png'
+    ]);
     // The browser never got HTML with the remote URL in a fetching attribute.
     expect(assigned.length).toBeGreaterThan(0);
-    expect(assigned.filter(html => /\ssrc="http:\/\/127\.0\.0\.1:9/.test(html))).toEqual([]);
+    expect(
+      assigned.filter(html => /\ssrc="http:\/\/127\.0\.0\.1:9/.test(html))
+    ).toEqual([]);
 
     fireEvent.click(placeholder);
     expect(node.querySelector(`.${BLOCKED_CLASS}`)).toBeNull();
@@ -94,23 +141,33 @@ describe('MarkdownView: remote content', () => {
   });
 
   it('keeps a clicked image loaded while the reply streams on, and blocks new ones', async () => {
-    const first = await show(`![a](${SECRET_URL})`, n => n.querySelector(`.${BLOCKED_CLASS}`) !== null);
+    const first = await show(
+      `![a](${SECRET_URL})`,
+      n => n.querySelector(`.${BLOCKED_CLASS}`) !== null
+    );
     fireEvent.click(first.querySelector(`.${BLOCKED_CLASS}`)!);
     const node = await show(
       `![a](${SECRET_URL}) more ![b](https://evil.example/b.png)`,
       n => n.textContent!.includes('more')
     );
-    expect(remoteImages(node).map(el => el.getAttribute('src'))).toEqual([SECRET_URL]);
-    expect(node.querySelector(`.${BLOCKED_CLASS}`)!.textContent).toContain('evil.example');
+    expect(remoteImages(node).map(el => el.getAttribute('src'))).toEqual([
+      SECRET_URL
+    ]);
+    expect(node.querySelector(`.${BLOCKED_CLASS}`)!.textContent).toContain(
+      'evil.example'
+    );
   });
 
   it('opens remote links in a new tab without opener or referrer', async () => {
-    const node = await show('[docs](https://example.com/x) <a href="https://e.example/" ping="https://p.example/">p</a>', n =>
-      n.querySelector('a') !== null
+    const node = await show(
+      '[docs](https://example.com/x) <a href="https://e.example/" ping="https://p.example/">p</a>',
+      n => n.querySelector('a') !== null
     );
     for (const a of Array.from(node.querySelectorAll('a'))) {
       expect(a.getAttribute('target')).toBe('_blank');
-      expect(a.getAttribute('rel')!.split(' ')).toEqual(expect.arrayContaining(['noopener', 'noreferrer']));
+      expect(a.getAttribute('rel')!.split(' ')).toEqual(
+        expect.arrayContaining(['noopener', 'noreferrer'])
+      );
       expect(a.hasAttribute('ping')).toBe(false);
     }
   });
@@ -125,12 +182,21 @@ describe('MarkdownView: remote content', () => {
     ].join('');
     const node = await show(html, n => n.querySelector('p') !== null);
     const fetching = Array.from(node.querySelectorAll('*')).filter(el =>
-      Array.from(el.attributes).some(a => a.name !== BLOCKED_ATTRIBUTE && a.name !== 'title' && a.value.includes('evil.example'))
+      Array.from(el.attributes).some(
+        a =>
+          a.name !== BLOCKED_ATTRIBUTE &&
+          a.name !== 'title' &&
+          a.value.includes('evil.example')
+      )
     );
     expect(fetching).toEqual([]);
     expect(node.querySelectorAll(`.${BLOCKED_CLASS}`)).toHaveLength(2);
-    expect(node.querySelector('p')!.getAttribute('style')).toBe('background:none no-repeat;color:red');
-    expect(node.querySelector('img')!.getAttribute('src')).toBe('/files/ok.png');
+    expect(node.querySelector('p')!.getAttribute('style')).toBe(
+      'background:none no-repeat;color:red'
+    );
+    expect(node.querySelector('img')!.getAttribute('src')).toBe(
+      '/files/ok.png'
+    );
   });
 });
 
@@ -140,7 +206,12 @@ describe('blockRemoteContent', () => {
     out.innerHTML = blockRemoteContent(html, ORIGIN, trans);
     return Array.from(out.content.querySelectorAll('*')).flatMap(el =>
       Array.from(el.attributes)
-        .filter(a => a.name !== BLOCKED_ATTRIBUTE && a.name !== 'title' && !(el.localName === 'a' && a.name === 'href'))
+        .filter(
+          a =>
+            a.name !== BLOCKED_ATTRIBUTE &&
+            a.name !== 'title' &&
+            !(el.localName === 'a' && a.name === 'href')
+        )
         .filter(a => a.value.includes('evil.example'))
         .map(a => `${el.localName}[${a.name}]`)
     );
@@ -148,15 +219,27 @@ describe('blockRemoteContent', () => {
 
   it.each([
     ['<img srcset="https://evil.example/a.png 1x, /files/b.png 2x">'],
-    ['<picture><source srcset="https://evil.example/a.webp"><img src="/files/a.png"></picture>'],
-    ['<video><source src="https://evil.example/v.mp4"><track src="https://evil.example/t.vtt"></video>'],
+    [
+      '<picture><source srcset="https://evil.example/a.webp"><img src="/files/a.png"></picture>'
+    ],
+    [
+      '<video><source src="https://evil.example/v.mp4"><track src="https://evil.example/t.vtt"></video>'
+    ],
     ['<link rel="stylesheet" href="https://evil.example/s.css"><p>x</p>'],
     ['<iframe src="https://evil.example/"></iframe>'],
     ['<iframe srcdoc="&lt;img src=https://evil.example/&gt;"></iframe>'],
-    ['<object data="https://evil.example/o.swf"></object><embed src="https://evil.example/e.swf">'],
-    ['<svg><image href="https://evil.example/i.svg"></image><use xlink:href="https://evil.example/u.svg#a"></use></svg>'],
-    ['<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>'],
-    ['<div style="background-image: image-set(&quot;https://evil.example/x.png&quot; 1x)">x</div>'],
+    [
+      '<object data="https://evil.example/o.swf"></object><embed src="https://evil.example/e.swf">'
+    ],
+    [
+      '<svg><image href="https://evil.example/i.svg"></image><use xlink:href="https://evil.example/u.svg#a"></use></svg>'
+    ],
+    [
+      '<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>'
+    ],
+    [
+      '<div style="background-image: image-set(&quot;https://evil.example/x.png&quot; 1x)">x</div>'
+    ],
     ['<div style="background: \\75 rl(https://evil.example/x.png)">x</div>'],
     ['<style>@import url(https://evil.example/s.css);</style>'],
     ['<meta http-equiv="refresh" content="0; url=https://evil.example/">'],
@@ -171,12 +254,20 @@ describe('blockRemoteContent', () => {
   });
 
   it('rewrites only remote url() in styles', () => {
-    expect(styleWithoutRemoteUrls('background: url(https://evil.example/x.png) no-repeat; color: red', ORIGIN)).toBe(
-      'background: none no-repeat; color: red'
-    );
-    expect(styleWithoutRemoteUrls('background: url("data:image/png;base64,AA==")', ORIGIN)).toBe(
-      'background: url("data:image/png;base64,AA==")'
-    );
-    expect(styleWithoutRemoteUrls('background: image-set("x.png" 1x)', ORIGIN)).toBeNull();
+    expect(
+      styleWithoutRemoteUrls(
+        'background: url(https://evil.example/x.png) no-repeat; color: red',
+        ORIGIN
+      )
+    ).toBe('background: none no-repeat; color: red');
+    expect(
+      styleWithoutRemoteUrls(
+        'background: url("data:image/png;base64,AA==")',
+        ORIGIN
+      )
+    ).toBe('background: url("data:image/png;base64,AA==")');
+    expect(
+      styleWithoutRemoteUrls('background: image-set("x.png" 1x)', ORIGIN)
+    ).toBeNull();
   });
 });

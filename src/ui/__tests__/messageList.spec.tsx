@@ -25,13 +25,20 @@ function chatWithTurns(n: number): ChatModel {
   for (let i = 0; i < n; i++) {
     model.addUser(`question ${i}`);
     const reply = model.addAssistant();
-    model.updateAssistant(reply.id, { status: 'done', blocks: [{ type: 'text', text: `answer ${i}` }] });
+    model.updateAssistant(reply.id, {
+      status: 'done',
+      blocks: [{ type: 'text', text: `answer ${i}` }]
+    });
   }
   return model;
 }
 
 const context: any = {
-  assistant: { handoffOffers: () => [], personas: { get: () => undefined }, answerApproval() {} },
+  assistant: {
+    handoffOffers: () => [],
+    personas: { get: () => undefined },
+    answerApproval() {}
+  },
   rendermime: {},
   trans: untranslated,
   actions: { insertBelow: () => true, replaceActive: () => true },
@@ -43,7 +50,13 @@ const context: any = {
 function mount(model: ChatModel) {
   return render(
     <TurnContext.Provider value={context}>
-      <MessageList model={model} busy={false} personaId={null} hidden={false} emptyText="empty" />
+      <MessageList
+        model={model}
+        busy={false}
+        personaId={null}
+        hidden={false}
+        emptyText="empty"
+      />
     </TurnContext.Provider>
   );
 }
@@ -51,8 +64,12 @@ function mount(model: ChatModel) {
 /** Let the streamed-render interval and the animation frame the list waits for pass. */
 async function nextFrame(): Promise<void> {
   await act(async () => {
-    await new Promise(resolve => setTimeout(resolve, STREAM_RENDER_INTERVAL_MS + 5));
-    await new Promise(resolve => requestAnimationFrame(() => resolve(undefined)));
+    await new Promise(resolve =>
+      setTimeout(resolve, STREAM_RENDER_INTERVAL_MS + 5)
+    );
+    await new Promise(resolve =>
+      requestAnimationFrame(() => resolve(undefined))
+    );
   });
 }
 
@@ -66,7 +83,9 @@ describe('MessageList rendering cost', () => {
     const { container } = mount(model);
     // A reopened chat shows its last 40 turns: 20 replies.
     expect(renders.filter(r => r.startsWith('answer'))).toHaveLength(20);
-    expect(container.querySelectorAll('.jp-DataEngineer-turn')).toHaveLength(40);
+    expect(container.querySelectorAll('.jp-DataEngineer-turn')).toHaveLength(
+      40
+    );
 
     let reply!: { id: string };
     act(() => {
@@ -78,7 +97,10 @@ describe('MessageList rendering cost', () => {
     let text = '';
     for (let token = 0; token < 10; token++) {
       text += `t${token} `;
-      model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text }] });
+      model.updateAssistant(reply.id, {
+        status: 'streaming',
+        blocks: [{ type: 'text', text }]
+      });
       await nextFrame();
     }
     // One render per frame, each of the streaming turn only.
@@ -98,7 +120,10 @@ describe('MessageList rendering cost', () => {
     renders.length = 0;
     act(() => {
       for (let token = 0; token < 25; token++) {
-        model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text: `x${token}` }] });
+        model.updateAssistant(reply.id, {
+          status: 'streaming',
+          blocks: [{ type: 'text', text: `x${token}` }]
+        });
       }
     });
     // The first token renders synchronously (not even a frame later).
@@ -114,9 +139,15 @@ describe('MessageList rendering cost', () => {
     act(() => {
       reply = model.addAssistant();
     });
-    let text = Array.from({ length: 60 }, (_, i) => `Paragraph ${i}: ${'words '.repeat(30)}`).join('\n\n');
+    let text = Array.from(
+      { length: 60 },
+      (_, i) => `Paragraph ${i}: ${'words '.repeat(30)}`
+    ).join('\n\n');
     act(() => {
-      model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text }] });
+      model.updateAssistant(reply.id, {
+        status: 'streaming',
+        blocks: [{ type: 'text', text }]
+      });
     });
     await nextFrame();
     const chunks = renders.length;
@@ -124,12 +155,17 @@ describe('MessageList rendering cost', () => {
     renders.length = 0;
     for (let token = 0; token < 5; token++) {
       text += ` more${token}`;
-      model.updateAssistant(reply.id, { status: 'streaming', blocks: [{ type: 'text', text }] });
+      model.updateAssistant(reply.id, {
+        status: 'streaming',
+        blocks: [{ type: 'text', text }]
+      });
       await nextFrame();
     }
     // Each frame renders one chunk, the last one, which is short.
     expect(renders).toHaveLength(5);
-    expect(renders.every(r => r.length < 3000 && r.startsWith('Paragraph'))).toBe(true);
+    expect(
+      renders.every(r => r.length < 3000 && r.startsWith('Paragraph'))
+    ).toBe(true);
     expect(renders[4].endsWith('more4')).toBe(true);
   });
 
@@ -138,7 +174,12 @@ describe('MessageList rendering cost', () => {
     const reply = model.addAssistant();
     model.updateAssistant(reply.id, {
       status: 'tools',
-      blocks: [{ type: 'tool', call: { id: 'toolu_9', name: 'run_cell', input: {}, state: 'pending' } }]
+      blocks: [
+        {
+          type: 'tool',
+          call: { id: 'toolu_9', name: 'run_cell', input: {}, state: 'pending' }
+        }
+      ]
     });
     mount(model);
     renders.length = 0;
@@ -161,7 +202,10 @@ describe('MessageList rendering cost', () => {
       status: 'tools',
       blocks: [
         { type: 'text', text: 'Running it.' },
-        { type: 'tool', call: { id: 'toolu_1', name: 'run_cell', input: {}, state: 'pending' } }
+        {
+          type: 'tool',
+          call: { id: 'toolu_1', name: 'run_cell', input: {}, state: 'pending' }
+        }
       ]
     });
     mount(model);
@@ -170,7 +214,9 @@ describe('MessageList rendering cost', () => {
     await nextFrame();
     // The turn renders again; its text block is the same object but the
     // markdown view is a function component, so only memoised parts skip.
-    expect(renders.filter(r => r.startsWith('tool:'))).toEqual(['tool:toolu_1']);
+    expect(renders.filter(r => r.startsWith('tool:'))).toEqual([
+      'tool:toolu_1'
+    ]);
     expect(renders.filter(r => r.startsWith('answer'))).toEqual([]);
   });
 });

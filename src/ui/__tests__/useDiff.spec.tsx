@@ -6,7 +6,11 @@ import { useDiff } from '../useDiff';
 
 function Probe(): JSX.Element {
   const diff = useDiff();
-  return <span>{diff ? `${diff.diffLines('a\n', 'b\n').length} parts` : 'loading'}</span>;
+  return (
+    <span>
+      {diff ? `${diff.diffLines('a\n', 'b\n').length} parts` : 'loading'}
+    </span>
+  );
 }
 
 describe('useDiff (jsdiff loads where a diff is drawn)', () => {

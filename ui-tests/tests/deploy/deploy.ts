@@ -1,4 +1,9 @@
-import { APIRequestContext, expect, Page, test as base } from '@playwright/test';
+import {
+  APIRequestContext,
+  expect,
+  Page,
+  test as base
+} from '@playwright/test';
 
 /**
  * The 'deploy' project's server (jupyter_server_deploy_config.py): token
@@ -15,14 +20,27 @@ export const ROOT = process.env.DE_DEPLOY_ROOT_DIR ?? '/tmp/de-deploy-root';
 export const WITH_TOKEN = { Authorization: `token ${TOKEN}` };
 
 /** A contents API call as a token holder (`query`: the URL's query string, without `?`). */
-export async function contents(request: APIRequestContext, path: string, init: { method?: string; data?: unknown; query?: string } = {}) {
+export async function contents(
+  request: APIRequestContext,
+  path: string,
+  init: { method?: string; data?: unknown; query?: string } = {}
+) {
   const url = `${BASE}api/contents/${path.split('/').map(encodeURIComponent).join('/')}${init.query ? `?${init.query}` : ''}`;
-  return request.fetch(url, { method: init.method ?? 'GET', headers: WITH_TOKEN, data: init.data as any });
+  return request.fetch(url, {
+    method: init.method ?? 'GET',
+    headers: WITH_TOKEN,
+    data: init.data as any
+  });
 }
 
 /** A text file's content through the contents API, or null when it is not there. */
-export async function fileText(request: APIRequestContext, path: string): Promise<string | null> {
-  const response = await contents(request, path, { query: 'content=1&type=file&format=text' });
+export async function fileText(
+  request: APIRequestContext,
+  path: string
+): Promise<string | null> {
+  const response = await contents(request, path, {
+    query: 'content=1&type=file&format=text'
+  });
   return response.ok() ? (await response.json()).content : null;
 }
 
@@ -36,27 +54,40 @@ export async function logIn(page: Page): Promise<void> {
 export async function submitLogin(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/user\/alice\/login/);
   await page.locator('#password_input').fill(TOKEN);
-  await page.locator('#login_submit, button[type="submit"], input[type="submit"]').first().click();
+  await page
+    .locator('#login_submit, button[type="submit"], input[type="submit"]')
+    .first()
+    .click();
   await waitForLab(page);
 }
 
 /** Wait until JupyterLab is up (the chat's sidebar tab is there). */
 export async function waitForLab(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/user\/alice\/lab/, { timeout: 60000 });
-  await expect(page.locator('.jp-SideBar.jp-mod-right .lm-TabBar-tab[title="Data Engineer Chat"]')).toHaveCount(1, {
+  await expect(
+    page.locator(
+      '.jp-SideBar.jp-mod-right .lm-TabBar-tab[title="Data Engineer Chat"]'
+    )
+  ).toHaveCount(1, {
     timeout: 60000
   });
-  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, { timeout: 60000 });
+  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0, {
+    timeout: 60000
+  });
 }
 
 /** Open the chat by its sidebar tab (a click on the current tab would close the sidebar). */
 export async function openChatTab(page: Page): Promise<void> {
-  const tab = page.locator('.jp-SideBar.jp-mod-right .lm-TabBar-tab[title="Data Engineer Chat"]');
+  const tab = page.locator(
+    '.jp-SideBar.jp-mod-right .lm-TabBar-tab[title="Data Engineer Chat"]'
+  );
   if (!/\blm-mod-current\b/.test((await tab.getAttribute('class')) ?? '')) {
     await tab.click();
   }
   await expect(tab).toHaveClass(/\blm-mod-current\b/);
-  await expect(page.locator('.jp-DataEngineer-input')).toBeVisible({ timeout: 30000 });
+  await expect(page.locator('.jp-DataEngineer-input')).toBeVisible({
+    timeout: 30000
+  });
 }
 
 /** `page` comes logged in; the page holds no token (the server serves it without, see hub_like_page.py). */
