@@ -3,211 +3,190 @@
 // (Run `npm run build:personas` after editing a bundled persona; bundled.spec.ts checks it.)
 
 /** Each bundled persona's YAML front matter, and where its body starts in the file. */
-export const BUNDLED_FRONT_MATTER: Record<
-  string,
-  { data: Record<string, unknown>; contentStart: number }
-> = {
-  'personas/api-engineer.md': {
-    data: {
-      name: 'API Engineer',
-      description:
-        'Designs and builds data APIs that expose tables, metrics and analytics safely and fast, prototyping queries in notebooks and moving them into tested Python services.',
-      tools: [
-        'codebase',
-        'usages',
-        'search',
-        'editFiles',
-        'runCommands',
-        'problems',
-        'changes',
-        'findTestFiles',
-        'runNotebooks'
+export const BUNDLED_FRONT_MATTER: Record<string, { data: Record<string, unknown>; contentStart: number }> = {
+  "personas/api-engineer.md": {
+    "data": {
+      "name": "API Engineer",
+      "description": "Designs and builds data APIs that expose tables, metrics and analytics safely and fast, prototyping queries in notebooks and moving them into tested Python services.",
+      "tools": [
+        "codebase",
+        "usages",
+        "search",
+        "editFiles",
+        "runCommands",
+        "problems",
+        "changes",
+        "findTestFiles",
+        "runNotebooks"
       ],
-      model: 'Claude Sonnet 4',
-      'argument-hint':
-        'Ask about an endpoint, a data contract or API performance',
-      handoffs: [
+      "model": "Claude Sonnet 4",
+      "argument-hint": "Ask about an endpoint, a data contract or API performance",
+      "handoffs": [
         {
-          label: 'Back the API with the right tables',
-          agent: 'data-engineer',
-          prompt:
-            'Build or tune the tables, views and indexes this API queries so every endpoint meets its latency target.'
+          "label": "Back the API with the right tables",
+          "agent": "data-engineer",
+          "prompt": "Build or tune the tables, views and indexes this API queries so every endpoint meets its latency target."
         },
         {
-          label: 'Review API security',
-          agent: 'security-engineer',
-          prompt:
-            "Review this data API's authentication, authorisation, input handling and exposure of personal data."
+          "label": "Review API security",
+          "agent": "security-engineer",
+          "prompt": "Review this data API's authentication, authorisation, input handling and exposure of personal data."
         },
         {
-          label: 'Deploy the API',
-          agent: 'deployment-engineer',
-          prompt:
-            'Package, deploy and monitor this data API with its configuration, secrets and health checks.'
+          "label": "Deploy the API",
+          "agent": "deployment-engineer",
+          "prompt": "Package, deploy and monitor this data API with its configuration, secrets and health checks."
         }
       ]
     },
-    contentStart: 966
+    "contentStart": 966
   },
-  'personas/business-analyst.md': {
-    data: {
-      name: 'Business Analyst',
-      description:
-        'Turns business questions into precise metrics, KPIs and reports on top of your data platform. Reads notebooks and data and runs existing cells, but leaves files and pipelines unchanged; queries come back as code for you to insert.',
-      tools: ['codebase', 'search', 'runNotebooks', 'problems'],
-      model: 'Claude Sonnet 4',
-      'argument-hint': 'Ask for a metric, a KPI or a business question',
-      handoffs: [
-        {
-          label: 'Build the data for these metrics',
-          agent: 'data-engineer',
-          prompt:
-            'Build or adjust the tables and pipelines these metric definitions need, at the grain and freshness they specify.'
-        },
-        {
-          label: 'Serve these metrics through an API',
-          agent: 'api-engineer',
-          prompt:
-            'Expose these metric definitions through a data API so dashboards and applications compute them the same way.'
-        },
-        {
-          label: 'Check access to sensitive metrics',
-          agent: 'security-engineer',
-          prompt:
-            'Review who may see these metrics and the data behind them, and what must be aggregated or masked.'
-        }
-      ]
-    },
-    contentStart: 1000
-  },
-  'personas/data-engineer.md': {
-    data: {
-      name: 'Data Engineer',
-      description:
-        "Senior data engineer who designs and builds data architectures, ETL/ELT pipelines, data models and fast queries directly in your notebooks and kernels. Adapts to the databases, domains and rules in your project's copilot.instructions.md.",
-      tools: [
-        'codebase',
-        'usages',
-        'editFiles',
-        'runCommands',
-        'runTasks',
-        'problems',
-        'changes',
-        'findTestFiles',
-        'githubRepo',
-        'search',
-        'vscodeAPI',
-        'runNotebooks'
+  "personas/business-analyst.md": {
+    "data": {
+      "name": "Business Analyst",
+      "description": "Turns business questions into precise metrics, KPIs and reports on top of your data platform. Reads notebooks and data and runs existing cells, but leaves files and pipelines unchanged; queries come back as code for you to insert.",
+      "tools": [
+        "codebase",
+        "search",
+        "runNotebooks",
+        "problems"
       ],
-      model: 'claude-4-sonnet',
-      'argument-hint': 'Ask about your pipelines, tables or a query',
-      handoffs: [
+      "model": "Claude Sonnet 4",
+      "argument-hint": "Ask for a metric, a KPI or a business question",
+      "handoffs": [
         {
-          label: 'Define metrics and KPIs',
-          agent: 'business-analyst',
-          prompt:
-            'Define the business metrics and KPIs this data infrastructure should serve, with exact definitions, grain and source tables.'
+          "label": "Build the data for these metrics",
+          "agent": "data-engineer",
+          "prompt": "Build or adjust the tables and pipelines these metric definitions need, at the grain and freshness they specify."
         },
         {
-          label: 'Build a data API',
-          agent: 'api-engineer',
-          prompt:
-            'Design a data API that exposes the tables and analytics we just built, with contracts, pagination and query limits.'
+          "label": "Serve these metrics through an API",
+          "agent": "api-engineer",
+          "prompt": "Expose these metric definitions through a data API so dashboards and applications compute them the same way."
         },
         {
-          label: 'Review security and compliance',
-          agent: 'security-engineer',
-          prompt:
-            'Review the pipelines and data we just built for security and compliance gaps and propose the controls they need.'
-        },
-        {
-          label: 'Deploy and monitor',
-          agent: 'deployment-engineer',
-          prompt:
-            'Plan how to deploy, schedule and monitor the pipelines we just built, outside this notebook.'
+          "label": "Check access to sensitive metrics",
+          "agent": "security-engineer",
+          "prompt": "Review who may see these metrics and the data behind them, and what must be aggregated or masked."
         }
       ]
     },
-    contentStart: 1287
+    "contentStart": 1000
   },
-  'personas/deployment-engineer.md': {
-    data: {
-      name: 'Deployment Engineer',
-      description:
-        'Takes pipelines and notebooks from exploration to production - packaging, scheduling, infrastructure as code, CI/CD and monitoring - and checks that a notebook runs top to bottom in a fresh kernel before anything is scheduled.',
-      tools: [
-        'codebase',
-        'usages',
-        'search',
-        'editFiles',
-        'runCommands',
-        'problems',
-        'changes',
-        'findTestFiles',
-        'runNotebooks'
+  "personas/data-engineer.md": {
+    "data": {
+      "name": "Data Engineer",
+      "description": "Senior data engineer who designs and builds data architectures, ETL/ELT pipelines, data models and fast queries directly in your notebooks and kernels. Adapts to the databases, domains and rules in your project's copilot.instructions.md.",
+      "tools": [
+        "codebase",
+        "usages",
+        "editFiles",
+        "runCommands",
+        "runTasks",
+        "problems",
+        "changes",
+        "findTestFiles",
+        "githubRepo",
+        "search",
+        "vscodeAPI",
+        "runNotebooks"
       ],
-      model: 'Claude Sonnet 4',
-      'argument-hint': 'Ask how to schedule, deploy or monitor a pipeline',
-      handoffs: [
+      "model": "claude-4-sonnet",
+      "argument-hint": "Ask about your pipelines, tables or a query",
+      "handoffs": [
         {
-          label: 'Make the pipeline production-ready',
-          agent: 'data-engineer',
-          prompt:
-            'Make this pipeline idempotent and parameterised, with data-quality checks, so it can be scheduled as planned.'
+          "label": "Define metrics and KPIs",
+          "agent": "business-analyst",
+          "prompt": "Define the business metrics and KPIs this data infrastructure should serve, with exact definitions, grain and source tables."
         },
         {
-          label: "Review the deployment's security",
-          agent: 'security-engineer',
-          prompt:
-            'Review this deployment for secrets handling, network exposure, permissions and audit logging.'
+          "label": "Build a data API",
+          "agent": "api-engineer",
+          "prompt": "Design a data API that exposes the tables and analytics we just built, with contracts, pagination and query limits."
         },
         {
-          label: 'Deploy the data API',
-          agent: 'api-engineer',
-          prompt:
-            'Adapt the data API to this deployment (configuration from the environment, health checks, graceful shutdown).'
+          "label": "Review security and compliance",
+          "agent": "security-engineer",
+          "prompt": "Review the pipelines and data we just built for security and compliance gaps and propose the controls they need."
+        },
+        {
+          "label": "Deploy and monitor",
+          "agent": "deployment-engineer",
+          "prompt": "Plan how to deploy, schedule and monitor the pipelines we just built, outside this notebook."
         }
       ]
     },
-    contentStart: 1053
+    "contentStart": 1287
   },
-  'personas/security-engineer.md': {
-    data: {
-      name: 'Security Engineer',
-      description:
-        'Audits notebooks, pipelines, queries and configuration for data security and compliance gaps, and proposes the controls to close them. Works read-only, so a review never changes what it reviews; fixes come back as code for you or another persona to apply.',
-      tools: [
-        'codebase',
-        'search',
-        'usages',
-        'problems',
-        'changes',
-        'findTestFiles'
+  "personas/deployment-engineer.md": {
+    "data": {
+      "name": "Deployment Engineer",
+      "description": "Takes pipelines and notebooks from exploration to production - packaging, scheduling, infrastructure as code, CI/CD and monitoring - and checks that a notebook runs top to bottom in a fresh kernel before anything is scheduled.",
+      "tools": [
+        "codebase",
+        "usages",
+        "search",
+        "editFiles",
+        "runCommands",
+        "problems",
+        "changes",
+        "findTestFiles",
+        "runNotebooks"
       ],
-      model: 'Claude Sonnet 4',
-      'argument-hint':
-        'Ask for a security review of a notebook, pipeline or dataset',
-      handoffs: [
+      "model": "Claude Sonnet 4",
+      "argument-hint": "Ask how to schedule, deploy or monitor a pipeline",
+      "handoffs": [
         {
-          label: 'Implement the data controls',
-          agent: 'data-engineer',
-          prompt:
-            'Implement the data controls from this security review in the pipelines and tables (masking, minimisation, retention, parameterised queries), with tests.'
+          "label": "Make the pipeline production-ready",
+          "agent": "data-engineer",
+          "prompt": "Make this pipeline idempotent and parameterised, with data-quality checks, so it can be scheduled as planned."
         },
         {
-          label: 'Fix the API findings',
-          agent: 'api-engineer',
-          prompt:
-            'Fix the API findings from this security review (authentication, authorisation, input validation, data exposure) and add tests for each.'
+          "label": "Review the deployment's security",
+          "agent": "security-engineer",
+          "prompt": "Review this deployment for secrets handling, network exposure, permissions and audit logging."
         },
         {
-          label: 'Harden the infrastructure',
-          agent: 'deployment-engineer',
-          prompt:
-            'Apply the infrastructure findings from this security review (secrets management, network access, encryption, audit logging).'
+          "label": "Deploy the data API",
+          "agent": "api-engineer",
+          "prompt": "Adapt the data API to this deployment (configuration from the environment, health checks, graceful shutdown)."
         }
       ]
     },
-    contentStart: 1133
+    "contentStart": 1053
+  },
+  "personas/security-engineer.md": {
+    "data": {
+      "name": "Security Engineer",
+      "description": "Audits notebooks, pipelines, queries and configuration for data security and compliance gaps, and proposes the controls to close them. Works read-only, so a review never changes what it reviews; fixes come back as code for you or another persona to apply.",
+      "tools": [
+        "codebase",
+        "search",
+        "usages",
+        "problems",
+        "changes",
+        "findTestFiles"
+      ],
+      "model": "Claude Sonnet 4",
+      "argument-hint": "Ask for a security review of a notebook, pipeline or dataset",
+      "handoffs": [
+        {
+          "label": "Implement the data controls",
+          "agent": "data-engineer",
+          "prompt": "Implement the data controls from this security review in the pipelines and tables (masking, minimisation, retention, parameterised queries), with tests."
+        },
+        {
+          "label": "Fix the API findings",
+          "agent": "api-engineer",
+          "prompt": "Fix the API findings from this security review (authentication, authorisation, input validation, data exposure) and add tests for each."
+        },
+        {
+          "label": "Harden the infrastructure",
+          "agent": "deployment-engineer",
+          "prompt": "Apply the infrastructure findings from this security review (secrets management, network access, encryption, audit logging)."
+        }
+      ]
+    },
+    "contentStart": 1133
   }
 };
