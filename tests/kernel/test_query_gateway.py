@@ -897,7 +897,7 @@ def test_python_objects_are_not_the_catalog(gw, scan_all_frames):
 
 
 def test_jupysql_current_connection(gw, tmp_path):
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython, start_ipython
 
     path = tmp_path / "j.sqlite"
     con = sqlite3.connect(path)
@@ -905,7 +905,8 @@ def test_jupysql_current_connection(gw, tmp_path):
     con.executemany("INSERT INTO orders VALUES (?, ?)", [(1, None), (2, 7)])
     con.commit()
     con.close()
-    ip = start_ipython()
+    # start_ipython() answers None when another test of the session started the shell already.
+    ip = start_ipython() or get_ipython()
     ip.run_line_magic("load_ext", "sql")
     ip.run_line_magic("sql", "sqlite:///%s" % path)
     try:
