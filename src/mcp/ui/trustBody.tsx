@@ -16,10 +16,7 @@ function Variables(props: {
   separator: string;
 }): JSX.Element {
   return (
-    <pre
-      className="jp-DataEngineer-mcpCommand jp-DataEngineer-mcpTrustVars"
-      data-kind={props.kind}
-    >
+    <pre className="jp-DataEngineer-mcpTrustVars" data-kind={props.kind}>
       {Object.entries(props.entries)
         .map(([name, value]) => `${name}${props.separator}${value}`)
         .join('\n')}
