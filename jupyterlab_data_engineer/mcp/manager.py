@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .definitions import (
+    MASK,
     WORKSPACE_FILE,
     Definitions,
     EnvFileState,
@@ -153,7 +154,13 @@ class McpManager:
                 out["envFileProblem"] = f"{env_file.problem} ({env_file.path})"
             else:
                 entries = parse_env_text(env_file.data.decode("utf-8", "replace"))
-                out["envFileEntries"] = {k: shown_value(k, v) for k, v in list(entries.items())[:200]}
+                # A file outside the workspace (say ~/.aws/credentials) shows its names only.
+                inside = self._inside_root(env_file.path)
+                out["envFileEntries"] = {
+                    k: shown_value(k, v) if inside else MASK for k, v in list(entries.items())[:200]
+                }
+                if not inside:
+                    out["envFileOutside"] = True
             out["envFileDigest"] = env_file.digest
         conn = self._connections.get(spec.name)
         if conn is not None and self._stale(conn, spec, env_file):
@@ -234,6 +241,11 @@ class McpManager:
         conn.last_used = time.monotonic()
         env_files = self.env_files(defs)
         return self._describe_server(conn.spec, self.trust_binding(defs, env_files), env_files)
+
+    def _inside_root(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        root = os.path.realpath(self.root_dir)
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
     @staticmethod
     def _stale(conn: Any, spec: ServerSpec, env_file: EnvFileState | None) -> bool:

@@ -145,3 +145,15 @@ def test_a_changed_cwd_asks_again(setup):
         setup.workspace_file.write_text(text)
         ws = next(s for s in _get(c)["servers"] if s["name"] == "ws")
         assert ws["trusted"] is False and ws["cwd"] == "/"
+
+
+def test_an_env_file_outside_the_workspace_shows_its_names_only(setup, tmp_path):
+    outside = tmp_path / "elsewhere.env"
+    outside.write_text("REGION=eu-west-1\n")
+    text = json.loads(setup.workspace_file.read_text())
+    text["servers"]["ws"]["envFile"] = str(outside)
+    setup.workspace_file.write_text(json.dumps(text))
+    with _client(setup) as c:
+        ws = next(s for s in _get(c)["servers"] if s["name"] == "ws")
+    assert ws["envFileEntries"] == {"REGION": "\u2022" * 6} and ws["envFileOutside"] is True
+    assert "eu-west-1" not in json.dumps(ws)

@@ -46,6 +46,8 @@ export interface IMcpServerInfo {
   /** What the envFile sets now (masked the same way), or why it cannot be read. */
   envFileEntries?: Record<string, string>;
   envFileProblem?: string;
+  /** The envFile lies outside the server root: its values are all masked, names shown. */
+  envFileOutside?: boolean;
   /** sha256 of the envFile's content (part of what trust binds to). */
   envFileDigest?: string;
   definitionError?: string;

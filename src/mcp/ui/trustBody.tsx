@@ -62,6 +62,9 @@ function TrustServer(props: {
                 {server.envFileDigest && !server.envFileProblem
                   ? ` (sha256 ${server.envFileDigest.slice(0, 12)}…)`
                   : ''}
+                {server.envFileOutside
+                  ? ` — ${trans.__('outside the workspace: values not shown')}`
+                  : ''}
               </div>
               {server.envFileProblem ? (
                 <div className="jp-DataEngineer-mcpTrustProblem">
