@@ -23,7 +23,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
-from .definitions import ServerSpec, Substitution, read_env_file
+from .definitions import EnvFileState, ServerSpec, Substitution, parse_env_text, read_env_file
 from .errors import McpFailure
 from .results import Redactor, tail
 
@@ -43,8 +43,19 @@ def _describe(err: BaseException) -> str:
 class Connection:
     """State: starting -> running -> (stopping -> stopped | failed)."""
 
-    def __init__(self, spec: ServerSpec, root_dir: str, inputs: dict[str, str], input_specs, *, start_timeout: float):
+    def __init__(
+        self,
+        spec: ServerSpec,
+        root_dir: str,
+        inputs: dict[str, str],
+        input_specs,
+        *,
+        start_timeout: float,
+        env_file: EnvFileState | None = None,
+    ):
         self.spec = spec
+        # The envFile as read when trust was checked; the process gets exactly these bytes.
+        self.env_file = env_file
         self.root_dir = root_dir
         self.start_timeout = start_timeout
         self.state = "starting"
@@ -127,7 +138,11 @@ class Connection:
         secrets: list[str] = []
         if spec.type == "stdio":
             env: dict[str, str] = {}
-            if spec.env_file:
+            if spec.env_file and self.env_file is not None:
+                if self.env_file.data is None:
+                    raise RuntimeError(f"envFile {spec.env_file} cannot be read ({self.env_file.problem})")
+                env.update(parse_env_text(self.env_file.data.decode("utf-8", "replace")))
+            elif spec.env_file:
                 env_path = sub(spec.env_file)
                 if not os.path.isabs(env_path):
                     env_path = os.path.join(self.root_dir, env_path)

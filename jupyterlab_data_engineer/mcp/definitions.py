@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,14 +131,26 @@ class ServerSpec:
         return ids
 
     def public(self) -> dict[str, Any]:
-        """What the browser may see: templates, and only the names of env vars and headers."""
+        """What the browser may see: templates, and only the names of env vars and headers.
+
+        A workspace server, which the user is asked to trust, also shows its ``cwd`` and its
+        env and header values as the trust dialog shows them (``shown_value``: templates as
+        written, secret-looking literals masked) and the host its headers go to.
+        """
         out: dict[str, Any] = {"name": self.name, "source": self.source, "file": self.file, "type": self.type}
+        workspace = self.source == "workspace"
         if self.type == "stdio":
             out.update(command=self.command, args=list(self.args), envNames=sorted(self.env))
             if self.env_file:
                 out["envFile"] = self.env_file
+            if workspace:
+                out["cwd"] = self.cwd or ""
+                out["env"] = {k: shown_value(k, v) for k, v in sorted(self.env.items())}
         else:
             out.update(url=self.url, headerNames=sorted(self.headers))
+            if workspace:
+                out["headers"] = {k: shown_value(k, v) for k, v in sorted(self.headers.items())}
+                out["host"] = url_host(self.url)
         if self.error:
             out["definitionError"] = self.error
         return out
@@ -188,6 +201,9 @@ def parse_server(name: str, raw: Any, source: str, file: str | None) -> ServerSp
             spec.env = _string_map(raw.get("env"), '"env"')
             env_file = raw.get("envFile")
             spec.env_file = str(env_file) if env_file else None
+            if spec.env_file and source == "workspace" and "${input:" in spec.env_file:
+                # Trust binds to the file's content, so its path must be known before any value is typed.
+                raise DefinitionError('"envFile" cannot use ${input:...}: give its path in the file')
             cwd = raw.get("cwd")
             spec.cwd = str(cwd) if cwd else None
         else:
@@ -260,26 +276,129 @@ def load_definitions(admin: Any, root_dir: str, workspace_enabled: bool) -> Defi
     return defs
 
 
+# An env file larger than this is refused (it is read whole, on every listing).
+ENV_FILE_MAX_BYTES = 1 << 20
+
+# Names whose values the trust dialog masks (their ${...} templates stay visible).
+_SECRET_NAME_RE = re.compile(
+    r"pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|auth|credential|private|session|cookie|"
+    r"signature|(?:^|[-_])key(?:$|[-_])",
+    re.IGNORECASE,
+)
+# Known key formats, masked whatever the name.
+_KEY_FORMAT_RE = re.compile(
+    r"(?:sk-[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{8,}|github_pat_[A-Za-z0-9_]{8,}|AKIA[0-9A-Z]{12,}"
+    r"|xox[abprs]-[A-Za-z0-9-]{8,})"
+)
+_URL_PASSWORD_RE = re.compile(r"(://[^/\s:@]+:)[^@\s/]+@")
+_SCHEME_RE = re.compile(r"^(\s*(?:Bearer|Basic|Token)\s+)?(.*?)(\s*)$", re.IGNORECASE | re.DOTALL)
+MASK = "\u2022" * 6
+
+
+def secret_name(name: str) -> bool:
+    return bool(_SECRET_NAME_RE.search(name))
+
+
+def shown_value(name: str, value: str) -> str:
+    """A value as the trust dialog shows it.
+
+    ``${...}`` templates stay as written (they are not secrets, and they say where a value
+    comes from). Literal text is masked when the name looks secret (an auth scheme word such
+    as ``Bearer`` stays), and known key formats and URL passwords are masked under any name.
+    """
+    out: list[str] = []
+    last = 0
+    for match in [*_VAR_RE.finditer(value), None]:
+        end = match.start() if match else len(value)
+        literal = value[last:end]
+        if literal:
+            if secret_name(name):
+                m = _SCHEME_RE.match(literal)
+                if m and m.group(2):
+                    literal = (m.group(1) or "") + MASK + m.group(3)
+            else:
+                literal = _URL_PASSWORD_RE.sub(lambda u: u.group(1) + MASK + "@", _KEY_FORMAT_RE.sub(MASK, literal))
+            out.append(literal)
+        if match:
+            out.append(match.group(0))
+            last = match.end()
+    return "".join(out)
+
+
+def url_host(url: str) -> str:
+    """The host[:port] a URL template points at; "" when a variable chooses it."""
+    m = re.match(r"^https?://([^/?#@]*@)?([^/?#]*)", url.strip(), re.IGNORECASE)
+    if not m or not m.group(2) or "${" in m.group(2):
+        return ""
+    return m.group(2).lower()
+
+
+def read_env_file_bytes(path: str) -> bytes:
+    """An env file's bytes: a regular file of at most ENV_FILE_MAX_BYTES (OSError otherwise)."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file")
+        data = f.read(ENV_FILE_MAX_BYTES + 1)
+    if len(data) > ENV_FILE_MAX_BYTES:
+        raise OSError(0, f"larger than {ENV_FILE_MAX_BYTES // (1 << 20)} MiB")
+    return data
+
+
 def read_env_file(path: str) -> dict[str, str]:
+    """KEY=VALUE lines of a file (see parse_env_text), read with read_env_file_bytes's limits."""
+    return parse_env_text(read_env_file_bytes(path).decode("utf-8", "replace"))
+
+
+def parse_env_text(text: str) -> dict[str, str]:
     """KEY=VALUE lines (``export`` prefix, quotes and # comments allowed)."""
     values: dict[str, str] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith("#") or "=" not in line:
-                continue
-            key, _, value = line.partition("=")
-            key = key.strip()
-            if key.startswith("export "):
-                key = key[7:].strip()
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                value = value[1:-1]
-            elif " #" in value:
-                value = value.split(" #", 1)[0].rstrip()
-            if key:
-                values[key] = value
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip()
+        if key.startswith("export "):
+            key = key[7:].strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        if key:
+            values[key] = value
     return values
+
+
+@dataclass
+class EnvFileState:
+    """A stdio server's envFile as read now: what trust binds to and what the process gets."""
+
+    path: str
+    data: bytes | None
+    problem: str | None = None
+
+    @property
+    def digest(self) -> str:
+        if self.data is None:
+            return f"unreadable: {self.problem}"
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def snapshot_env_file(spec: ServerSpec, root_dir: str) -> EnvFileState | None:
+    """Read a stdio server's envFile now (bounded); None without one, or when its path needs an input."""
+    if spec.type != "stdio" or not spec.env_file or "${input:" in spec.env_file:
+        return None
+    path = Substitution(root_dir, {}, {})(spec.env_file)
+    if not os.path.isabs(path):
+        path = os.path.join(root_dir, path)
+    try:
+        return EnvFileState(path, read_env_file_bytes(path))
+    except FileNotFoundError:
+        return EnvFileState(path, None, "not found")
+    except OSError as err:
+        return EnvFileState(path, None, err.strerror or str(err))
 
 
 class Substitution:

@@ -98,3 +98,24 @@ def test_the_tokenless_service_serves_the_proxy_and_nothing_else(hub, mock, meth
         r = c.request(method, path, json={"name": "python3"} if method == "POST" else None)
         assert r.status_code in (403, 404), (path, r.status_code, r.text[:200])
         assert c.get("data-engineer/config").json()["has_key"] is True
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("GET", "data-engineer/mcp/servers", None),
+    ("POST", "data-engineer/mcp/trust", {"hash": "0" * 64}),
+    ("POST", "data-engineer/mcp/servers/x/start", {"inputs": {}}),
+    ("POST", "data-engineer/mcp/servers/x/call", {"tool": "t", "arguments": {}, "inputs": {}}),
+    ("POST", "data-engineer/files/inside", {"paths": ["a", "../../etc/passwd"]}),
+])
+def test_the_tokenless_service_refuses_the_other_data_engineer_routes(hub, method, path, body):
+    # The MCP bridge (which can start processes) and the symlink check share the
+    # "data-engineer" auth resource with the proxy; the service must admit only the proxy
+    # and the config route (docs/admin.md, JupyterHub).
+    service, user = hub
+    with service.client() as c:
+        r = c.request(method, path, json=body)
+        assert r.status_code == 403, (path, r.status_code, r.text[:200])
+        assert c.get("data-engineer/anthropic/v1/models").status_code != 403
+    with user.client() as c:  # a normal server (default authorizer) still serves them
+        r = c.request(method, path, json=body, headers=user.auth)
+        assert r.status_code != 403, (path, r.status_code, r.text[:200])

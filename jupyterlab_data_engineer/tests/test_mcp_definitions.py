@@ -98,3 +98,34 @@ def test_trust_store_remembers_only_the_current_hash(tmp_path):
     store.trust("/w/.vscode/mcp.json", "h2")
     assert not store.is_trusted("/w/.vscode/mcp.json", "h1")
     assert not store.is_trusted("/w/.vscode/mcp.json", None)
+
+
+def test_trust_dialog_values_keep_templates_and_mask_secrets():
+    from jupyterlab_data_engineer.mcp.definitions import MASK, shown_value, url_host
+
+    assert shown_value("Authorization", "Bearer ${input:tok}") == "Bearer ${input:tok}"
+    assert shown_value("Authorization", "Bearer abcdef123456") == f"Bearer {MASK}"
+    assert shown_value("GITHUB_TOKEN", "${env:GITHUB_TOKEN}") == "${env:GITHUB_TOKEN}"
+    assert shown_value("PYTHONPATH", "./evil") == "./evil"
+    assert shown_value("DB_URL", "postgresql://u:pw@h/db") == f"postgresql://u:{MASK}@h/db"
+    assert shown_value("OTHER", "sk-ant-api03-abcdefghijkl") == MASK
+    assert url_host("https://API.github.com/mcp") == "api.github.com"
+    assert url_host("${input:url}") == ""
+
+
+def test_env_files_are_bounded_regular_files(tmp_path):
+    from jupyterlab_data_engineer.mcp.definitions import ENV_FILE_MAX_BYTES, read_env_file_bytes
+
+    with pytest.raises(OSError, match="not a regular file"):
+        read_env_file_bytes("/dev/zero")
+    big = tmp_path / "big.env"
+    big.write_bytes(b"A=1\n" * (ENV_FILE_MAX_BYTES // 4 + 1))
+    with pytest.raises(OSError, match="larger than"):
+        read_env_file_bytes(str(big))
+
+
+def test_a_workspace_env_file_path_cannot_wait_for_an_input(tmp_path):
+    (tmp_path / ".vscode").mkdir()
+    (tmp_path / ".vscode" / "mcp.json").write_text('{"servers": {"s": {"command": "x", "envFile": "${input:f}"}}}')
+    defs = load_definitions({}, str(tmp_path), True)
+    assert "envFile" in defs.servers["s"].error

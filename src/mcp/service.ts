@@ -474,8 +474,12 @@ function definitionKey(info: IMcpServerInfo): string {
     info.args,
     info.envNames,
     info.envFile,
+    info.envFileDigest,
+    info.cwd,
+    info.env,
     info.url,
     info.headerNames,
+    info.headers,
     info.file
   ]);
 }

@@ -1,6 +1,7 @@
 /**
  * What the MCP bridge of the server extension sends (jupyterlab_data_engineer/mcp/handlers.py).
- * Definitions are templates: env and header values never come here, only their names.
+ * Definitions are templates: admin servers' env and header values never come here, only their
+ * names; workspace servers' values come as the trust dialog shows them (secrets masked).
  */
 
 /** One tool as an MCP server lists it. */
@@ -32,6 +33,23 @@ export interface IMcpServerInfo {
   envFile?: string;
   url?: string;
   headerNames?: string[];
+  /**
+   * Workspace servers only (what the trust dialog shows). Values are as written in the file
+   * for `${...}` templates; literals of secret-looking names, known key formats and URL
+   * passwords come masked by the server.
+   */
+  cwd?: string;
+  env?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** The host the headers are sent to ('' when a variable chooses it). */
+  host?: string;
+  /** What the envFile sets now (masked the same way), or why it cannot be read. */
+  envFileEntries?: Record<string, string>;
+  envFileProblem?: string;
+  /** The envFile lies outside the server root: its values are all masked, names shown. */
+  envFileOutside?: boolean;
+  /** sha256 of the envFile's content (part of what trust binds to). */
+  envFileDigest?: string;
   definitionError?: string;
   trusted: boolean;
   /** The `${input:ID}` ids the definition uses. */
@@ -56,7 +74,10 @@ export interface IMcpList {
   inputs: IMcpInputSpec[];
   workspaceEnabled: boolean;
   workspaceFile: string;
-  /** sha256 of the workspace file (what trusting it binds to); null without one. */
+  /**
+   * What trusting the workspace binds to: a sha256 of the file's bytes and of the content of
+   * every envFile it names; null without a file. Any change gives another value and asks again.
+   */
   workspaceHash: string | null;
   problems: string[];
 }

@@ -112,3 +112,22 @@ def spark():
     session = _SPARK.get()
     yield session
     session.stop()
+
+
+@pytest.fixture()
+def sigint_interrupts():
+    """SIGINT raises KeyboardInterrupt in this process for the test, as in a kernel.
+
+    The interrupt tests send SIGINT to this process, standing for the kernel's interrupt.
+    Python installs its handler only when SIGINT is at its default disposition; a process
+    started from a shell that ignores SIGINT (a background job, `nohup`, some CI runners)
+    inherits SIG_IGN, the signal is then dropped and the query runs on for minutes. So
+    the test installs the handler it relies on, and puts back what was there.
+    """
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

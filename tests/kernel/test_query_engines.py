@@ -114,7 +114,7 @@ def test_pg_refuses_writes_and_reads_in_a_read_only_transaction(q, pg):
         assert c.exec_driver_sql("SELECT count(*) FROM region WHERE r_regionkey = 99").scalar() == 0
 
 
-def test_pg_interrupt_cancels(q, pg):
+def test_pg_interrupt_cancels(q, pg, sigint_interrupts):
     slow = "SELECT count(*) AS n FROM generate_series(1, 400000000) g WHERE g % 7 = 3"
     slow2 = "SELECT count(*) AS n FROM generate_series(1, 400000000) g WHERE (g + 4) % 7 = 0"
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
@@ -181,7 +181,7 @@ def test_sqlite3_connection_probe_leaves_nothing(q, sqlite_file):
     assert not con.in_transaction
 
 
-def test_sqlite_interrupt_cancels(q, tmp_path):
+def test_sqlite_interrupt_cancels(q, tmp_path, sigint_interrupts):
     con = sqlite3.connect(tmp_path / "x.sqlite")
     slow = ("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 300000000) "
             "SELECT count(*) AS n FROM r WHERE i % 7 = 3")

@@ -294,7 +294,7 @@ SLOW = "SELECT count(*) AS n FROM range(4000000000) t(i) WHERE i % 7 = 3"
 SLOW2 = "SELECT count(*) AS n FROM range(4000000000) t(i) WHERE (i + 4) % 7 = 0"
 
 
-def test_kernel_interrupt_cancels_a_running_verification(q):
+def test_kernel_interrupt_cancels_a_running_verification(q, sigint_interrupts):
     con = duckdb.connect()
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
     started = time.perf_counter()
@@ -307,6 +307,34 @@ def test_kernel_interrupt_cancels_a_running_verification(q):
     # Each of these queries alone runs for minutes on this machine.
     assert time.perf_counter() - started < 30
     assert con.execute("SELECT 42").fetchone() == (42,)  # the connection still works
+
+
+def test_the_interrupt_tests_hold_when_started_with_sigint_ignored(tmp_path):
+    """Run the SIGINT tests in a pytest started as a background job starts it: SIGINT ignored.
+
+    Without the handler the tests install themselves, the signal is dropped and the queries
+    run for minutes (here: past the time limit)."""
+    import subprocess
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    tests = [
+        os.path.join(here, "test_query_verify.py") + "::test_kernel_interrupt_cancels_a_running_verification",
+        os.path.join(here, "test_query_engines.py") + "::test_sqlite_interrupt_cancels",
+    ]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", *tests],
+        cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        out, _ = child.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        out, _ = child.communicate()
+        pytest.fail("the interrupt tests did not finish within 90 s with SIGINT ignored:\n" + out.decode()[-2000:])
+    assert child.returncode == 0, out.decode()[-2000:]
+    assert "2 passed" in out.decode()
 
 
 def test_cancel_from_another_thread_interrupts_the_engine(q):

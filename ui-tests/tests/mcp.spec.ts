@@ -191,4 +191,105 @@ test.describe('MCP servers from .vscode/mcp.json', () => {
     expect(stored.session).toContain(SECRET);
     expect(stored.local).not.toContain(SECRET);
   });
+  test('the trust dialog shows cwd, env values, header templates and their host, and asks again after the envFile changed', async ({
+    page,
+    request
+  }) => {
+    const literal = 'galata-literal-token-9913';
+    await page.contents.createDirectory('.vscode');
+    await page.contents.createDirectory('mcpenv');
+    await page.contents.uploadContent(
+      'LOG_LEVEL=info\n',
+      'text',
+      '.env.galata'
+    );
+    await page.contents.uploadContent(
+      `{
+  "servers": {
+    "wsenv": {
+      "type": "stdio",
+      "command": ${JSON.stringify(PYTHON)},
+      "args": [${JSON.stringify(SERVER_SCRIPT)}],
+      "cwd": "mcpenv",
+      "envFile": "\${workspaceFolder}/.env.galata",
+      "env": {"GH": "\${env:GITHUB_TOKEN}", "API_TOKEN": "${literal}", "MCP_TEST_MARKER": ${JSON.stringify(marker)}}
+    },
+    "wsweb": {
+      "type": "http",
+      "url": "http://127.0.0.1:9/mcp",
+      "headers": {"Authorization": "Bearer \${env:GITHUB_TOKEN}"}
+    }
+  }
+}
+`,
+      'text',
+      '.vscode/mcp.json'
+    );
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'First answer.' }] },
+      { blocks: [{ type: 'text', text: 'Second answer.' }] }
+    ]);
+    await openChat(page);
+    await sendMessage(page, 'Use the MCP servers');
+
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText(
+      'Trust the MCP servers of this workspace?',
+      { timeout: 30000 }
+    );
+    const ws = dialog.locator(
+      '.jp-DataEngineer-mcpTrustServer[data-server="wsenv"]'
+    );
+    await expect(ws.locator('[data-kind="cwd"]')).toHaveText('Runs in: mcpenv');
+    const env = ws.locator('[data-kind="env"]');
+    await expect(env).toContainText('GH=${env:GITHUB_TOKEN}');
+    await expect(env).toContainText(
+      'API_TOKEN=\u2022\u2022\u2022\u2022\u2022\u2022'
+    );
+    await expect(ws.locator('[data-kind="envFileEntries"]')).toHaveText(
+      'LOG_LEVEL=info'
+    );
+    const web = dialog.locator(
+      '.jp-DataEngineer-mcpTrustServer[data-server="wsweb"]'
+    );
+    await expect(web.locator('[data-kind="host"]')).toHaveText(
+      'Headers, sent to 127.0.0.1:9:'
+    );
+    await expect(web.locator('[data-kind="headers"]')).toHaveText(
+      'Authorization: Bearer ${env:GITHUB_TOKEN}'
+    );
+    await expect(dialog).not.toContainText(literal);
+    await dialog.getByRole('button', { name: 'Trust and start' }).click();
+
+    const [first] = await waitForMessageRequests(request, 1, 60000);
+    expect(
+      first.body.tools.some((t: any) => t.name === 'mcp__wsenv__echo')
+    ).toBe(true);
+    expect(fs.readFileSync(marker, 'utf8').match(/^start /gm)).toHaveLength(1);
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done', { timeout: 30000 });
+
+    // A pull changes only the envFile: the next turn asks again and shows the new value.
+    await page.contents.uploadContent(
+      'LOG_LEVEL=info\nPYTHONPATH=/tmp/evil\n',
+      'text',
+      '.env.galata'
+    );
+    await sendMessage(page, 'Again');
+    await expect(dialog).toContainText(
+      'Trust the MCP servers of this workspace?',
+      { timeout: 30000 }
+    );
+    await expect(ws.locator('[data-kind="envFileEntries"]')).toContainText(
+      'PYTHONPATH=/tmp/evil'
+    );
+    await dialog.getByRole('button', { name: 'Do not start' }).click();
+    const [, second] = await waitForMessageRequests(request, 2, 60000);
+    expect(
+      second.body.tools.some((t: any) => t.name.startsWith('mcp__wsenv__'))
+    ).toBe(false);
+    expect(fs.readFileSync(marker, 'utf8').match(/^start /gm)).toHaveLength(1);
+    await page.contents.deleteFile('.env.galata');
+  });
 });

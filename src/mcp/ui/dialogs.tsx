@@ -3,65 +3,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 import type { IMcpPrompter } from '../service';
-import type { IMcpInputSpec, IMcpServerInfo } from '../types';
-
-/** The command line of a stdio server as the user should read it before trusting it. */
-export function commandLine(info: IMcpServerInfo): string {
-  const quote = (part: string) =>
-    /^[A-Za-z0-9_./:=@%+-]+$/.test(part) ? part : JSON.stringify(part);
-  return [info.command ?? '', ...(info.args ?? [])].map(quote).join(' ');
-}
-
-function TrustBody(props: {
-  file: string;
-  servers: IMcpServerInfo[];
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { trans } = props;
-  return (
-    <div className="jp-DataEngineer-mcpTrust">
-      <p>
-        {trans.__(
-          '%1 in this workspace defines MCP servers: commands the Jupyter server would run, or addresses it would connect to. A file that came with a cloned repository can run anything: trust it only if you know what these servers do.',
-          props.file
-        )}
-      </p>
-      {props.servers.map(server => (
-        <div
-          key={server.name}
-          className="jp-DataEngineer-mcpTrustServer"
-          data-server={server.name}
-        >
-          <div>
-            <strong>{server.name}</strong> ·{' '}
-            {trans.__('from %1', server.file ?? props.file)}
-          </div>
-          {server.type === 'stdio' ? (
-            <pre className="jp-DataEngineer-mcpCommand">
-              {commandLine(server)}
-            </pre>
-          ) : (
-            <pre className="jp-DataEngineer-mcpCommand">{server.url}</pre>
-          )}
-          {!!server.headerNames?.length && (
-            <div>{trans.__('Headers: %1', server.headerNames.join(', '))}</div>
-          )}
-          {!!server.envNames?.length && (
-            <div>{trans.__('Environment: %1', server.envNames.join(', '))}</div>
-          )}
-          {server.envFile && (
-            <div>{trans.__('Environment file: %1', server.envFile)}</div>
-          )}
-        </div>
-      ))}
-      <p>
-        {trans.__(
-          'Your answer is remembered for this version of the file; any change asks again.'
-        )}
-      </p>
-    </div>
-  );
-}
+import type { IMcpInputSpec } from '../types';
+import { TrustBody } from './trustBody';
 
 /** The form of `${input:...}` values; its value is what the user typed. */
 class InputsBody

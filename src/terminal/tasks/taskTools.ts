@@ -13,7 +13,8 @@ import { checkWrites } from '../runner';
 import { guardFor } from '../../tools/guard';
 import { defineTool } from '../../tools/schema';
 import type { IToolContext, IToolResult, ITool } from '../../tools/types';
-import { makeTasks } from './makefile';
+import { makeTasks, recipeCommands } from './makefile';
+import { shellQuote } from '../markers';
 import { IWorkspaceTask, parseTasksJson, taskPlan } from './tasksJson';
 
 /**
@@ -141,11 +142,56 @@ async function planFor(
 /** The plan found at preview time, so the approval and the run use exactly what the card showed. */
 const plans = new WeakMap<object, IWorkspaceTask[]>();
 
-function stepLine(task: IWorkspaceTask): string {
-  const env = Object.entries(task.env)
-    .map(([k, v]) => `${k}=${v}`)
+function envText(task: IWorkspaceTask): string {
+  return Object.entries(task.env)
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
     .join(' ');
-  return `${task.cwd ? `(in ${task.cwd}/) ` : ''}${env ? `${env} ` : ''}${task.commandLine}`;
+}
+
+/** One step on the card: folder, environment overrides, command, and for make the recipe. */
+function stepLines(task: IWorkspaceTask): string[] {
+  const env = envText(task);
+  const lines = [
+    `${task.cwd ? `(in ${task.cwd}/) ` : ''}${env ? `${env} ` : ''}${task.commandLine}`
+  ];
+  if (task.recipe) {
+    lines.push(
+      task.recipe.length
+        ? `# ${task.commandLine} runs (the Makefile's recipe as written, variables unexpanded):`
+        : `# ${task.commandLine}: no recipe for this target in the Makefile (make's built-in rules apply)`
+    );
+    lines.push(
+      ...task.recipe.map(line => `#   ${line.replace(/^\t/, '    ')}`)
+    );
+    if (task.recipeTruncated) {
+      lines.push('#   … (more lines: read the Makefile)');
+    }
+  }
+  return lines;
+}
+
+/**
+ * Why a plan must be shown whatever the allow-patterns say: environment overrides
+ * (`options.env`) change what a command runs — a PATH that puts the repository's ./bin/git
+ * first turns an allowed `git status` into any program — and a destructive recipe line hides
+ * behind an allowed `make <target>`.
+ */
+function planRisk(plan: readonly IWorkspaceTask[]): string | null {
+  for (const task of plan) {
+    if (task.commandLine && Object.keys(task.env).length) {
+      return `${task.label}: sets environment variables (${envText(task)}), which change what the command runs; environment overrides always ask`;
+    }
+    for (const command of recipeCommands(task.recipe ?? [])) {
+      const destructive = judgeCommand(command, {
+        allow: [],
+        deny: []
+      }).destructive;
+      if (destructive) {
+        return `${task.label}: its Makefile recipe runs \`${command}\`: ${destructive}`;
+      }
+    }
+  }
+  return null;
 }
 
 export function listTasksTool() {
@@ -235,7 +281,7 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
           return `${task.label}: ${risk}`;
         }
       }
-      return null;
+      return planRisk(plan);
     },
     approvalOf: input => {
       const plan = plans.get(input);
@@ -266,7 +312,7 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
           code: {
             source: plan
               .filter(t => t.commandLine)
-              .map(stepLine)
+              .flatMap(stepLines)
               .join('\n'),
             language: 'shell'
           }

@@ -20,6 +20,10 @@ export interface IWorkspaceTask {
   cwd: string;
   env: Record<string, string>;
   dependsOn: string[];
+  /** Makefile targets: the recipe lines `make` would run, as written (`makeRecipe`). */
+  recipe?: string[];
+  /** The recipe had more lines than a card shows. */
+  recipeTruncated?: boolean;
   detail?: string;
   /** Why it cannot run here (unsupported type, unknown variable); it is still listed. */
   unsupported?: string;
