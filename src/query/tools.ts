@@ -15,7 +15,11 @@ import type { IToolResultData } from '../tools/results';
 import type { IToolContext, IToolResult } from '../tools/types';
 import type { QueryKernel } from './kernelQuery';
 import { QUERY_SERVICE, QueryService } from './service';
-import type { IDetectedQuery, IQueryResultData } from './types';
+import type {
+  IDetectedQuery,
+  IGatewayVerdict,
+  IQueryResultData
+} from './types';
 import { lastRunFacts, verificationText } from './verdictText';
 
 /** A query the tools work on: a cell's (found by the kernel helper) or SQL given directly. */
@@ -158,13 +162,18 @@ function result(
   };
 }
 
+/** What the model reads when the SQL gateway refuses a statement: the reason, and that it is final. */
+export function gatewayRefusal(verdict: IGatewayVerdict): string {
+  return `Refused by the SQL gateway (${verdict.kind}): ${verdict.reason} This refusal is final: do not run this SQL another way (run_scratch, a cell, another tool); tell the user what was refused and why.`;
+}
+
 /** `explain_query`: the context for explaining a query, gathered without running it. */
 export function explainQueryTool() {
   return defineTool({
     name: 'explain_query',
     group: 'kernel-inspect',
     description:
-      "Gather what is needed to explain a query cell (or dataframe pipeline) WITHOUT running it: the SQL, the engine and connection found in the kernel, the referenced tables' columns, declared keys and catalog size estimates, the engine's plan (EXPLAIN; polars LazyFrame.explain(); Spark explain formatted), and the cell's last run duration and output shape. Explain in business terms first (what it computes), then the plan's expensive steps; show the plan in a collapsed <details> block. `analyze: true` runs EXPLAIN ANALYZE, which RUNS the query: only when the user agreed.",
+      "Gather what is needed to explain a query cell (or dataframe pipeline) WITHOUT running it: the SQL, the engine and connection found in the kernel, the referenced tables' columns, declared keys and catalog size estimates, the engine's plan (EXPLAIN; polars LazyFrame.explain(); Spark explain formatted), and the cell's last run duration and output shape. Explain in business terms first (what it computes), then the plan's expensive steps; show the plan in a collapsed <details> block. `analyze: true` runs EXPLAIN ANALYZE, which RUNS the query: only when the user agreed. The SQL gateway checks the statement first: only one plain read of the connection's own tables is explained; file/URL table functions (read_csv, glob, a quoted path), writes, DDL, ATTACH/INSTALL/COPY and side-effecting functions are refused, and that refusal is final.",
     inputSchema: {
       type: 'object',
       properties: {
@@ -259,6 +268,22 @@ export function proposeRewriteTool() {
     run: (input, context) =>
       guarded(async () => {
         const q = await resolveQuery(context, input);
+        // The SQL gateway's verdict on the rewrite now: a statement it refuses can never be
+        // verified or applied, so the model hears it before the user reads the diff.
+        const verdict =
+          q.detected.kind === 'pipeline'
+            ? null
+            : await q.kernel.classify(input.rewrite, engineArgs(q.detected), {
+                signal: context.signal
+              });
+        if (verdict && (verdict.error || !verdict.allowed)) {
+          return {
+            content: verdict.error
+              ? `The SQL gateway could not check the rewrite: ${verdict.error}`
+              : gatewayRefusal(verdict),
+            isError: true
+          };
+        }
         return result(
           'Shown to the user as a diff. Not verified: call verify_query_rewrite before saying it returns the same rows or is faster.',
           {

@@ -158,7 +158,10 @@ describe('kernel calls', () => {
     const code = await queryBootstrapCode();
     const QUERY_SOURCES = await loadQuerySources();
     expect(code).toContain(QUERY_MODULE);
-    expect(QUERY_SOURCES).toHaveLength(5);
+    expect(QUERY_SOURCES).toHaveLength(6);
+    // The SQL gateway comes right after the engines' adapters, before the files that call it.
+    expect(QUERY_SOURCES[1]).toContain('def gateway_classify(');
+    expect(QUERY_SOURCES.slice(2).join('\n')).toContain('classify(eng, q.sql)');
     for (const source of QUERY_SOURCES) {
       expect(source.length).toBeGreaterThan(100);
     }
@@ -411,5 +414,64 @@ describe('query commands', () => {
     await commands.execute('data-engineer:diagnose-error');
     expect(sent).toEqual(['/optimize', '/diagnose']);
     jest.useRealTimers();
+  });
+});
+
+describe('the SQL gateway in front of the query tools', () => {
+  const FILE_READ =
+    "SELECT * FROM read_csv('/srv/project/.env', header=false, delim='\\t')";
+  function setup(verdict: unknown) {
+    const { model, ids } = makeModel([{ source: 'x = 1' }]);
+    const target = new FakeTarget(model);
+    target.active = ids[0];
+    const kernel = scriptedKernel(expression =>
+      expression.includes('.gateway_classify(') ? verdict : {}
+    );
+    target.silentKernel = kernel as any;
+    const access = new FakeAccess([target]);
+    const context = contextWith(access);
+    context.services[QUERY_SERVICE] = new QueryService({
+      notebooks: access,
+      settings: () => ({ tolerance: 1e-9, timeBudgetS: 5 })
+    });
+    const tool = (name: string) =>
+      createQueryTools().find(t => t.name === name)!;
+    return { kernel, context, tool };
+  }
+
+  it('propose_query_rewrite asks the gateway about the rewrite and reports its refusal as final', async () => {
+    const { kernel, context, tool } = setup({
+      allowed: false,
+      kind: 'file_access',
+      reason: 'read_csv() reads files.',
+      relations: []
+    });
+    const result = await tool('propose_query_rewrite').run(
+      { sql: 'SELECT 1', rewrite: FILE_READ },
+      context
+    );
+    const call = kernel.expressions.find(e => e.includes('.gateway_classify('))!;
+    expect(call).toContain(JSON.stringify(FILE_READ));
+    expect(result.isError).toBe(true);
+    expect(String(result.content)).toContain(
+      'Refused by the SQL gateway (file_access): read_csv() reads files.'
+    );
+    expect(String(result.content)).toContain('run_scratch');
+    expect(result.data).toBeUndefined();
+  });
+
+  it('propose_query_rewrite shows an allowed rewrite as before', async () => {
+    const { context, tool } = setup({
+      allowed: true,
+      kind: 'read',
+      reason: 'One read.',
+      relations: ['t']
+    });
+    const result = await tool('propose_query_rewrite').run(
+      { sql: 'SELECT a FROM t', rewrite: 'SELECT a FROM t WHERE true' },
+      context
+    );
+    expect(result.isError).toBe(false);
+    expect((result.data!.query as any).kind).toBe('proposal');
   });
 });
