@@ -22,7 +22,6 @@ export interface IConnectionRef {
   engine?: string | null;
 }
 
-
 /** The private module of the query helper in the kernel's `sys.modules`. */
 export const QUERY_MODULE = '__jl_data_engineer_query__';
 
@@ -156,10 +155,13 @@ export class QueryKernel {
   connections(
     options: IQueryCallOptions = {}
   ): Promise<{ connections?: IGatewayConnection[]; error?: string }> {
-    return this.call(ref => `${ref}.gateway_connections(get_ipython().user_ns)`, {
-      timeoutMs: 15000,
-      ...options
-    });
+    return this.call(
+      ref => `${ref}.gateway_connections(get_ipython().user_ns)`,
+      {
+        timeoutMs: 15000,
+        ...options
+      }
+    );
   }
 
   /** The gateway's verdict on one statement: allowed only for one plain read of the catalog. */

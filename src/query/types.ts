@@ -107,7 +107,11 @@ export interface ICatalogTable {
   comment?: string | null;
   primary_key?: string[];
   unique?: string[][];
-  foreign_keys?: { columns: string[]; references: string; ref_columns: string[] }[];
+  foreign_keys?: {
+    columns: string[];
+    references: string;
+    ref_columns: string[];
+  }[];
 }
 
 /** `gateway_describe`. */
@@ -124,7 +128,11 @@ export interface ITableDescription {
   }[];
   primary_key?: string[];
   unique?: string[][];
-  foreign_keys?: { columns: string[]; references: string; ref_columns: string[] }[];
+  foreign_keys?: {
+    columns: string[];
+    references: string;
+    ref_columns: string[];
+  }[];
   rows_estimate?: number | null;
   bytes?: number | null;
   comment?: string | null;
@@ -223,6 +231,27 @@ export type IQueryResultData =
       rewrite: string;
       rationale?: string;
       engine?: string | null;
+    } & IQueryTarget)
+  | ({
+      kind: 'catalog';
+      connection: string | null;
+      engine: string | null;
+      tables: ICatalogTable[];
+      total: number;
+      next: string | null;
+      note: string | null;
+    } & IQueryTarget)
+  | ({
+      kind: 'table';
+      connection: string | null;
+      table: ITableDescription;
+    } & IQueryTarget)
+  | ({
+      kind: 'rows';
+      connection: string | null;
+      sql: string;
+      run: IGatewayRun;
+      estimate: IGatewayEstimate;
     } & IQueryTarget)
   | ({
       kind: 'verification';
