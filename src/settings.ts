@@ -37,6 +37,10 @@ export interface IChatSettings {
   /** Query verification: relative tolerance of float columns, and seconds of timing runs. */
   queryTolerance: number;
   queryTimeBudget: number;
+  /** Agent queries (run_query): the cost budget under which they run without asking. */
+  queryBudget: { rows: number; bytes: number };
+  /** auto: run_query runs gateway-allowed, within-budget reads without asking; ask: always asks. */
+  readOnlyQueries: 'auto' | 'ask';
 }
 
 /** USD per million tokens. */
@@ -132,8 +136,22 @@ export function readSettings(
     queryTimeBudget: Math.max(
       0,
       Number(get('queryTimeBudget') ?? fallback('queryTimeBudget'))
-    )
+    ),
+    queryBudget: readBudget(get('queryBudget'), fallback('queryBudget')),
+    readOnlyQueries: get('readOnlyQueries') === 'ask' ? 'ask' : 'auto'
   };
+}
+
+/** `queryBudget`: each limit a non-negative number, else the schema's default (none: 0, every query asks). */
+function readBudget(
+  value: unknown,
+  fallback: { rows: number; bytes: number } | undefined
+): { rows: number; bytes: number } {
+  const base = { rows: 0, bytes: 0, ...(fallback ?? {}) };
+  const v = (value ?? {}) as Record<string, unknown>;
+  const limit = (x: unknown, d: number) =>
+    typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : d;
+  return { rows: limit(v.rows, base.rows), bytes: limit(v.bytes, base.bytes) };
 }
 
 /** A list of non-empty pattern strings from a setting value. */

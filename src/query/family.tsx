@@ -28,7 +28,9 @@ export function createQueryFamily(
     notebooks,
     settings: () => ({
       tolerance: host.settings().queryTolerance,
-      timeBudgetS: host.settings().queryTimeBudget
+      timeBudgetS: host.settings().queryTimeBudget,
+      budget: host.settings().queryBudget,
+      readOnlyQueries: host.settings().readOnlyQueries
     })
   });
   const { tracker, docManager } = options;

@@ -4,14 +4,30 @@ import {
   IKernelHelper,
   KernelChannel
 } from '../kernelChannel';
-import type { IDetectedQuery, IExplainContext, IVerification } from './types';
+import type {
+  ICatalogTable,
+  IDetectedQuery,
+  IExplainContext,
+  IGatewayConnection,
+  IGatewayEstimate,
+  IGatewayRun,
+  IGatewayVerdict,
+  ITableDescription,
+  IVerification
+} from './types';
+
+/** Which connection a gateway call uses: a kernel variable, else an engine's default one. */
+export interface IConnectionRef {
+  connection?: string | null;
+  engine?: string | null;
+}
 
 /** The private module of the query helper in the kernel's `sys.modules`. */
 export const QUERY_MODULE = '__jl_data_engineer_query__';
 
 /**
  * The helper's files, in the order they are concatenated (tests/kernel/query_helpers.py too).
- * A chunk of their own (81 KB, 23 KB gzip): fetched when a kernel first needs the helper.
+ * A chunk of their own (about 185 KB, the SQL gateway included): fetched when a kernel first needs the helper.
  */
 export async function loadQuerySources(): Promise<string[]> {
   // Through src/ so that the compiled lib/ module finds the files too (as kernelInspector.ts does).
@@ -133,6 +149,109 @@ export class QueryKernel {
     // The budget is for timing; comparing and the probe come on top.
     const budget = (input.timeBudgetS ?? 30) * 1000;
     return this.call(expr, { timeoutMs: budget * 4 + 600000, ...options });
+  }
+
+  /** The connections the kernel holds (SQL gateway, query_gateway.py). */
+  connections(
+    options: IQueryCallOptions = {}
+  ): Promise<{ connections?: IGatewayConnection[]; error?: string }> {
+    return this.call(
+      ref => `${ref}.gateway_connections(get_ipython().user_ns)`,
+      {
+        timeoutMs: 15000,
+        ...options
+      }
+    );
+  }
+
+  /** The gateway's verdict on one statement: allowed only for one plain read of the catalog. */
+  classify(
+    sql: string,
+    ref: IConnectionRef,
+    options: IQueryCallOptions = {}
+  ): Promise<IGatewayVerdict & { error?: string; engine?: string }> {
+    return this.call(
+      r =>
+        `${r}.gateway_classify(get_ipython().user_ns, ${py(ref.connection || null)}, ${py(sql)}, engine=${py(ref.engine || null)})`,
+      { timeoutMs: 30000, ...options }
+    );
+  }
+
+  /** The engine's own cost estimate (never a run), checked against the budget. */
+  estimate(
+    sql: string,
+    ref: IConnectionRef,
+    budget: { rows: number; bytes: number },
+    options: IQueryCallOptions = {}
+  ): Promise<IGatewayEstimate> {
+    return this.call(
+      r =>
+        `${r}.gateway_estimate(get_ipython().user_ns, ${py(ref.connection || null)}, ${py(sql)}, budget_rows=${py(
+          budget.rows
+        )}, budget_bytes=${py(budget.bytes)}, engine=${py(ref.engine || null)})`,
+      { timeoutMs: 60000, ...options }
+    );
+  }
+
+  /** One read-only statement through the gateway: the first rows, capped. */
+  run(
+    sql: string,
+    ref: IConnectionRef,
+    limits: { maxRows: number; maxBytes?: number; timeoutS?: number },
+    options: IQueryCallOptions = {}
+  ): Promise<IGatewayRun> {
+    const timeoutS = limits.timeoutS ?? 30;
+    return this.call(
+      r =>
+        `${r}.gateway_run(get_ipython().user_ns, ${py(ref.connection || null)}, ${py(sql)}, max_rows=${py(
+          limits.maxRows
+        )}, max_bytes=${py(limits.maxBytes ?? 32768)}, timeout_s=${py(timeoutS)}, engine=${py(ref.engine || null)})`,
+      { timeoutMs: timeoutS * 1000 + 30000, ...options }
+    );
+  }
+
+  /** Tables and views from the catalog's metadata (never a scan), at most 8 KB a page. */
+  listTables(
+    ref: IConnectionRef,
+    filter: {
+      pattern?: string | null;
+      schema?: string | null;
+      next?: string | null;
+      detail?: boolean;
+    } = {},
+    options: IQueryCallOptions = {}
+  ): Promise<{
+    tables?: ICatalogTable[];
+    total?: number;
+    next?: string | null;
+    note?: string | null;
+    engine?: string;
+    error?: string;
+  }> {
+    return this.call(
+      r =>
+        `${r}.gateway_list_tables(get_ipython().user_ns, ${py(ref.connection || null)}, pattern=${py(
+          filter.pattern ?? null
+        )}, schema=${py(filter.schema ?? null)}, next=${py(filter.next ?? null)}, detail=${py(
+          !!filter.detail
+        )}, engine=${py(ref.engine || null)})`,
+      { timeoutMs: 30000, ...options }
+    );
+  }
+
+  /** One table's columns, keys, comments and estimates, from metadata. */
+  describe(
+    name: string,
+    ref: IConnectionRef,
+    options: IQueryCallOptions = {}
+  ): Promise<ITableDescription> {
+    return this.call(
+      r =>
+        `${r}.gateway_describe(get_ipython().user_ns, ${py(ref.connection || null)}, ${py(name)}, engine=${py(
+          ref.engine || null
+        )})`,
+      { timeoutMs: 30000, ...options }
+    );
   }
 
   /**

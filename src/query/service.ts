@@ -13,6 +13,20 @@ export interface IQuerySettings {
   tolerance: number;
   /** Seconds of alternating timing runs. */
   timeBudgetS: number;
+  /** run_query runs without asking only under this estimate (`queryBudget`). */
+  budget?: { rows: number; bytes: number };
+  /** `readOnlyQueries`: 'ask' puts a card before every run_query. */
+  readOnlyQueries?: 'auto' | 'ask';
+}
+
+/** What a kernel connection signals (a duck type: the tests' kernels may lack them). */
+interface IKernelSignals {
+  iopubMessage?: {
+    connect(fn: (sender: unknown, msg: any) => void): unknown;
+  };
+  statusChanged?: {
+    connect(fn: (sender: unknown, status: string) => void): unknown;
+  };
 }
 
 type IVerificationData = Extract<IQueryResultData, { kind: 'verification' }>;
@@ -50,6 +64,51 @@ export class QueryService {
       this._kernels.set(kernel, helper);
     }
     return helper;
+  }
+
+  /**
+   * The catalog tools' answers, cached per kernel: `load` runs once per key until the
+   * kernel runs a cell (an `execute_input` on its iopub: the user's cells, the agent's
+   * run_cell, a console) or restarts, which may have changed the tables. An answer with
+   * an `error` is not kept.
+   */
+  cachedCatalog<T>(
+    kernel: QueryKernel,
+    key: string,
+    load: () => Promise<T>
+  ): Promise<T> {
+    let cache = this._catalogs.get(kernel);
+    if (!cache) {
+      const entries = new Map<string, Promise<unknown>>();
+      cache = entries;
+      this._catalogs.set(kernel, entries);
+      const signals = kernel.kernel as unknown as IKernelSignals;
+      signals.iopubMessage?.connect((_, msg) => {
+        if (msg?.header?.msg_type === 'execute_input') {
+          entries.clear();
+        }
+      });
+      signals.statusChanged?.connect((_, status) => {
+        if (status === 'restarting' || status === 'autorestarting') {
+          entries.clear();
+        }
+      });
+    }
+    const entries = cache;
+    let answer = entries.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      answer = load();
+      entries.set(key, answer);
+      answer.then(
+        value => {
+          if ((value as { error?: unknown } | null)?.error) {
+            entries.delete(key);
+          }
+        },
+        () => entries.delete(key)
+      );
+    }
+    return answer;
   }
 
   /** Remember a passing verification (called by the verify tool). */
@@ -99,6 +158,7 @@ export class QueryService {
 
   private _notebooks: INotebookAccess | null;
   private _kernels = new WeakMap<object, QueryKernel>();
+  private _catalogs = new WeakMap<QueryKernel, Map<string, Promise<unknown>>>();
   private _verified = new Set<string>();
 }
 

@@ -34,6 +34,111 @@ export interface IExplainContext {
   plan?: string;
   analyzed?: boolean;
   error?: string;
+  /** The SQL gateway refused the statement (verdict says why): nothing was planned. */
+  refused?: boolean;
+  verdict?: IGatewayVerdict;
+}
+
+/** The SQL gateway's verdict on one statement (query_gateway.py `classify`). */
+export interface IGatewayVerdict {
+  allowed: boolean;
+  kind:
+    | 'read'
+    | 'write'
+    | 'ddl'
+    | 'file_access'
+    | 'network'
+    | 'state'
+    | 'multi'
+    | 'side_effect'
+    | 'unparseable';
+  reason: string;
+  relations: string[];
+}
+
+/** A connection the kernel holds (`gateway_connections`). */
+export interface IGatewayConnection {
+  name: string | null;
+  engine: string;
+  via?: string;
+  default?: string;
+  supported?: boolean;
+}
+
+/** `gateway_estimate`: the engine's own estimate, never a run. */
+export interface IGatewayEstimate {
+  rows?: number | null;
+  bytes?: number | null;
+  cost?: number | null;
+  scan_rows?: number | null;
+  known?: boolean;
+  note?: string;
+  refused?: boolean;
+  verdict?: IGatewayVerdict;
+  within_budget?: boolean | null;
+  budget_note?: string;
+  engine?: string;
+  elapsed_ms?: number;
+  error?: string;
+}
+
+/** `gateway_run`: the first rows of one read-only statement. */
+export interface IGatewayRun {
+  columns?: { name: string; type: string }[];
+  rows?: unknown[][];
+  truncated?: boolean;
+  total_rows?: number | null;
+  elapsed_ms?: number;
+  verdict?: IGatewayVerdict;
+  engine?: string;
+  error?: string;
+  refused?: boolean;
+}
+
+/** One entry of `gateway_list_tables`. */
+export interface ICatalogTable {
+  name: string;
+  schema?: string | null;
+  kind?: string;
+  /** A count, or with `detail` the columns as "name TYPE [NOT NULL]". */
+  columns?: number | string[];
+  rows_estimate?: number | null;
+  bytes?: number | null;
+  comment?: string | null;
+  primary_key?: string[];
+  unique?: string[][];
+  foreign_keys?: {
+    columns: string[];
+    references: string;
+    ref_columns: string[];
+  }[];
+}
+
+/** `gateway_describe`. */
+export interface ITableDescription {
+  name?: string;
+  kind?: string;
+  schema?: string | null;
+  columns?: {
+    name: string;
+    type: string;
+    nullable?: boolean;
+    comment?: string | null;
+    default?: string | null;
+  }[];
+  primary_key?: string[];
+  unique?: string[][];
+  foreign_keys?: {
+    columns: string[];
+    references: string;
+    ref_columns: string[];
+  }[];
+  rows_estimate?: number | null;
+  bytes?: number | null;
+  comment?: string | null;
+  note?: string;
+  engine?: string;
+  error?: string;
 }
 
 export type Verdict =
@@ -126,6 +231,27 @@ export type IQueryResultData =
       rewrite: string;
       rationale?: string;
       engine?: string | null;
+    } & IQueryTarget)
+  | ({
+      kind: 'catalog';
+      connection: string | null;
+      engine: string | null;
+      tables: ICatalogTable[];
+      total: number;
+      next: string | null;
+      note: string | null;
+    } & IQueryTarget)
+  | ({
+      kind: 'table';
+      connection: string | null;
+      table: ITableDescription;
+    } & IQueryTarget)
+  | ({
+      kind: 'rows';
+      connection: string | null;
+      sql: string;
+      run: IGatewayRun;
+      estimate: IGatewayEstimate;
     } & IQueryTarget)
   | ({
       kind: 'verification';

@@ -13,7 +13,7 @@ from pathlib import Path
 from conftest import bootstrap_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-QUERY_FILES = ["query_engines.py", "query_probe.py", "query_verify.py", "query_run.py", "query_explain.py"]
+QUERY_FILES = ["query_engines.py", "query_gateway.py", "query_probe.py", "query_verify.py", "query_run.py", "query_explain.py"]
 QUERY_MODULE = "__jl_data_engineer_query__"
 
 

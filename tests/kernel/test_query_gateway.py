@@ -920,3 +920,26 @@ def test_jupysql_current_connection(gw, tmp_path):
         from sql.connection import ConnectionManager
 
         ConnectionManager.close_all()
+
+
+def test_engine_picks_the_default_connection_without_a_variable(gw):
+    """The frontend's tools name an engine when the cell used no variable (duckdb.sql, a
+    SparkSession): the gateway resolves that engine, and says plainly when it is absent."""
+    import duckdb
+
+    default = duckdb.default_connection
+    con = default() if callable(default) else default
+    con.execute("CREATE OR REPLACE TABLE gw_engine_default AS SELECT 1 AS a")
+    try:
+        listed = call(gw, "gateway_list_tables", {}, None, "gw_engine_*", None, None, False, "duckdb")
+        assert [t["name"] for t in listed["tables"]] == ["gw_engine_default"], listed
+        run = call(gw, "gateway_run", {}, None, "SELECT a FROM gw_engine_default", 5, 4096, 5, "duckdb")
+        assert run["rows"] == [[1]], run
+        assert call(gw, "gateway_estimate", {}, None, "SELECT a FROM gw_engine_default", 10, 10, "duckdb")["known"]
+        assert call(gw, "gateway_describe", {}, None, "gw_engine_default", "duckdb")["columns"][0]["name"] == "a"
+        assert call(gw, "gateway_classify", {}, None, "SELECT a FROM gw_engine_default", "duckdb")["allowed"]
+        if "pyspark.sql" not in __import__("sys").modules:
+            err = call(gw, "gateway_classify", {}, None, "SELECT 1", "spark")
+            assert "SparkSession" in err.get("error", ""), err
+    finally:
+        con.execute("DROP TABLE gw_engine_default")

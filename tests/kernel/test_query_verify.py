@@ -406,3 +406,46 @@ def test_rows_near_a_rounding_edge_still_match_and_many_differences_stay_fast(q)
     only_a, only_b = cm(ra, rb, 1e-9)
     assert len(only_a) == len(only_b) == 20000
     assert time.perf_counter() - t0 < 30
+
+
+# ---------------------------------------------------------------- the SQL gateway in front of explain and verify
+
+ENV_LINE = "ANTHROPIC_API_KEY=sk-ant-gateway-test-0123456789"
+
+
+@pytest.fixture()
+def dotenv(tmp_path):
+    p = tmp_path / ".env"
+    p.write_text(ENV_LINE + "\n", encoding="utf-8")
+    return p
+
+
+def _read_csv(path):
+    # header=true: DuckDB names the column after the file's first line, so the plan carried it.
+    return "SELECT * FROM read_csv('%s', header=true, delim='\\t', quote='', escape='')" % path
+
+
+@pytest.mark.parametrize("engine_args", [{"connection": "con"}, {"engine": "duckdb"}])
+def test_explain_refuses_a_file_table_function_and_never_plans_it(q, loose, dotenv, engine_args):
+    """The reproduced bug: EXPLAIN of read_csv('.env') bound the file and the plan carried its line."""
+    out = q.explain_context({"con": loose}, _read_csv(dotenv), **engine_args)
+    assert ENV_LINE not in out and "sk-ant" not in out
+    r = json.loads(out)
+    assert r.get("refused") is True and r["verdict"]["kind"] == "file_access", r
+    assert "Refused by the SQL gateway" in r["error"] and "plan" not in r
+    # A path given as a quoted relation is a replacement scan over the file: refused too.
+    r = json.loads(q.explain_context({"con": loose}, "SELECT * FROM '%s'" % dotenv, connection="con"))
+    assert r.get("refused") is True, r
+    # A plain read of the catalog is still explained.
+    assert json.loads(q.explain_context({"con": loose}, "SELECT count(*) FROM orders", connection="con"))["plan"]
+
+
+@pytest.mark.parametrize("side", ["original", "rewrite"])
+def test_verify_refuses_a_file_table_function_on_either_side(q, loose, dotenv, side):
+    bad = _read_csv(dotenv)
+    original, rewrite = (bad, "SELECT 1") if side == "original" else ("SELECT * FROM region", bad)
+    out = q.verify_rewrite({"con": loose}, original, rewrite, connection="con", time_budget=0.1)
+    assert ENV_LINE not in out
+    r = json.loads(out)
+    assert r["verdict"] == "refused" and r["message"].startswith("The %s: Refused by the SQL gateway" % side), r
+    assert r["gateway"]["kind"] == "file_access" and not r["applicable"]

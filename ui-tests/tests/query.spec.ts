@@ -2,9 +2,12 @@ import { expect, test as base } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import {
   holdRequests,
+  openChat,
   resetMock,
   scriptMock,
+  sendMessage,
   toolCalls,
+  toolResult,
   waitForMessageRequests
 } from './helpers';
 
@@ -233,5 +236,190 @@ test.describe('Query cells', () => {
       'The table does not exist.',
       { timeout: 30000 }
     );
+  });
+});
+
+/**
+ * The SQL gateway (src/query/kernel/query_gateway.py) in front of every SQL the agent sends to
+ * a kernel connection: a real kernel, a real DuckDB, only the model is the mock.
+ */
+const ENV_SECRET = 'GALATA_GATEWAY_SECRET=do-not-leak-4f1c9e';
+const SHOP = [
+  'import duckdb',
+  'con = duckdb.connect()',
+  "con.sql('CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR)')",
+  'con.sql("INSERT INTO customers SELECT range, \'C\' || range FROM range(100)")',
+  "con.sql('CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, amount DOUBLE)')",
+  "con.sql('INSERT INTO orders SELECT range, CASE WHEN range % 10 = 0 THEN NULL ELSE range % 120 END, range FROM range(1000)')",
+  // A .env beside the notebook, as projects have: what the reproduced bug read.
+  `open('.env', 'w').write(${JSON.stringify(ENV_SECRET + '\n')})`
+].join('\n');
+const NO_CUSTOMER =
+  'SELECT count(*) AS orders_without_customer FROM orders o WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id)';
+/** The same count, worked out here: NULL customer_id (every 10th) or an id past the 100 customers. */
+const EXPECTED_NO_CUSTOMER = Array.from({ length: 1000 }, (_, r) =>
+  r % 10 === 0 || r % 120 >= 100 ? 1 : 0
+).reduce((a: number, b: number) => a + b, 0);
+
+async function shopNotebook(page: Page, name: string): Promise<void> {
+  await page.notebook.createNew(name);
+  await setSource(page, 0, SHOP);
+  await page.notebook.runCell(0);
+  await openChat(page);
+}
+
+function toolCard(page: Page, tool: string) {
+  return page.locator(`.jp-DataEngineer-toolCard[data-tool="${tool}"]`);
+}
+
+test.describe('SQL gateway', () => {
+  test.setTimeout(240000);
+
+  test.beforeEach(async ({ request }) => {
+    await resetMock(request);
+    await holdRequests(request, 60000);
+  });
+
+  test("explain_query of read_csv('.env') is refused: the file's line never reaches the model", async ({
+    page,
+    request
+  }) => {
+    await shopNotebook(page, 'gateway-env.ipynb');
+    await sendMessage(page, 'Explain this query');
+    await waitForMessageRequests(request, 1);
+    // header=true: DuckDB names the column after the file's first line, and EXPLAIN showed it.
+    const sql =
+      "SELECT * FROM read_csv('.env', header=true, delim='\\t', quote='', escape='')";
+    await scriptMock(request, [
+      toolCalls(
+        {
+          id: 'toolu_explain_env',
+          name: 'explain_query',
+          input: { sql, connection: 'con' }
+        },
+        {
+          id: 'toolu_explain_default',
+          name: 'explain_query',
+          input: { sql, engine: 'duckdb' }
+        }
+      )
+    ]);
+    const recorded = await waitForMessageRequests(request, 2);
+    for (const id of ['toolu_explain_env', 'toolu_explain_default']) {
+      const result = toolResult(recorded[1], id);
+      expect(result.text).not.toContain('do-not-leak');
+      expect(result.isError).toBe(true);
+      expect(result.text).toContain('Refused by the SQL gateway (file_access)');
+    }
+    // Nowhere in what the model received, nor on the page.
+    expect(JSON.stringify(recorded[1].body)).not.toContain('do-not-leak');
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'That reads a file: refused.' }] }
+    ]);
+    await expect(page.locator('.jp-DataEngineer-chat')).toContainText(
+      'That reads a file: refused.',
+      { timeout: 30000 }
+    );
+    await expect(page.locator('.jp-DataEngineer-chat')).not.toContainText(
+      'do-not-leak'
+    );
+    // No card was skipped: explain_query never asked (it ran nothing) and failed.
+    await expect(toolCard(page, 'explain_query')).toHaveCount(2);
+    for (const card of await toolCard(page, 'explain_query').all()) {
+      await expect(card).toHaveAttribute('data-state', 'failed');
+    }
+  });
+
+  test('run_query answers "how many orders have no customer" without a card', async ({
+    page,
+    request
+  }) => {
+    await shopNotebook(page, 'gateway-run.ipynb');
+    await sendMessage(page, 'How many orders have no customer?');
+    await waitForMessageRequests(request, 1);
+    await scriptMock(request, [
+      toolCalls({
+        id: 'toolu_tables',
+        name: 'list_tables',
+        input: { connection: 'con', detail: true }
+      })
+    ]);
+    let recorded = await waitForMessageRequests(request, 2);
+    const tables = JSON.parse(toolResult(recorded[1], 'toolu_tables').text);
+    expect(tables.tables.map((t: any) => t.name).sort()).toEqual([
+      'customers',
+      'orders'
+    ]);
+    expect(tables.connections).toContainEqual(
+      expect.objectContaining({ name: 'con', engine: 'duckdb' })
+    );
+    await scriptMock(request, [
+      toolCalls({
+        id: 'toolu_run',
+        name: 'run_query',
+        input: { connection: 'con', sql: NO_CUSTOMER }
+      })
+    ]);
+    recorded = await waitForMessageRequests(request, 3);
+    const answer = toolResult(recorded[2], 'toolu_run');
+    expect(answer.isError).toBe(false);
+    const run = JSON.parse(answer.text);
+    expect(run.rows).toEqual([[EXPECTED_NO_CUSTOMER]]);
+    expect(run.columns[0].name).toBe('orders_without_customer');
+    await scriptMock(request, [
+      {
+        blocks: [
+          {
+            type: 'text',
+            text: `${EXPECTED_NO_CUSTOMER} orders have no customer.`
+          }
+        ]
+      }
+    ]);
+    const card = toolCard(page, 'run_query');
+    await expect(card).toHaveAttribute('data-state', 'done');
+    // It ran without asking: no approval buttons were ever needed.
+    await expect(page.locator('.jp-DataEngineer-allowOnce')).toHaveCount(0);
+    await expect(card.locator('.jp-DataEngineer-queryResult')).toContainText(
+      String(EXPECTED_NO_CUSTOMER)
+    );
+  });
+
+  test('an over-budget query waits on a card with the SQL and the estimate', async ({
+    page,
+    request
+  }) => {
+    await shopNotebook(page, 'gateway-budget.ipynb');
+    await sendMessage(page, 'Show me every triple of orders');
+    await waitForMessageRequests(request, 1);
+    const huge =
+      'SELECT a.id AS a, b.id AS b, c.id AS c FROM orders a, orders b, orders c';
+    await scriptMock(request, [
+      toolCalls({
+        id: 'toolu_huge',
+        name: 'run_query',
+        input: { connection: 'con', sql: huge }
+      })
+    ]);
+    const card = toolCard(page, 'run_query');
+    await expect(card).toHaveAttribute('data-state', 'waiting_approval', {
+      timeout: 60000
+    });
+    // DuckDB's own estimate of the cross product: 1,000 x 1,000 x 1,000 rows.
+    await expect(card.locator('.jp-DataEngineer-approvalReason')).toContainText(
+      'Over budget: about 1,000,000,000 rows (budget 10,000,000)'
+    );
+    await expect(card.locator('.jp-DataEngineer-toolSummary')).toContainText(
+      'estimate: about 1,000,000,000 rows'
+    );
+    await expect(card).toContainText('FROM orders a, orders b, orders c');
+    await card.locator('.jp-DataEngineer-deny').click();
+    await card.locator('.jp-DataEngineer-denyConfirm').click();
+    await expect(card).toHaveAttribute('data-state', 'denied');
+    const recorded = await waitForMessageRequests(request, 2);
+    expect(toolResult(recorded[1], 'toolu_huge').text).not.toContain('"rows"');
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'Denied.' }] }
+    ]);
   });
 });

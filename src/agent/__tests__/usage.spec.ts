@@ -127,9 +127,24 @@ describe('readSettings', () => {
         maxTokens: 'lots',
         model: '  ',
         compactionThreshold: 5,
-        maxSteps: 0
+        maxSteps: 0,
+        queryBudget: { rows: -1, bytes: 'a lot' },
+        readOnlyQueries: 'never'
       })
     );
+    expect(odd.queryBudget).toEqual(schemaDefault('queryBudget'));
+    expect(odd.readOnlyQueries).toBe('auto');
+    expect(
+      readSettings(
+        fakeSettings({
+          queryBudget: { rows: 5, bytes: 7 },
+          readOnlyQueries: 'ask'
+        })
+      )
+    ).toMatchObject({
+      queryBudget: { rows: 5, bytes: 7 },
+      readOnlyQueries: 'ask'
+    });
     expect(odd.maxTokens).toBe(schemaDefault('maxTokens'));
     expect(odd.model).toBe(schemaDefault('model'));
     expect(odd.compactionThreshold).toBe(0.98);

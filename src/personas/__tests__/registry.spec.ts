@@ -1,6 +1,7 @@
 /** @jest-environment node */
 import { PersonaRegistry } from '../registry';
 import { BUNDLED_PERSONAS } from '../bundled';
+import { VSCODE_TOOL_MAP } from '../toolMapping';
 import {
   HiddenPathRefusedError,
   IPersonaContents,
@@ -88,6 +89,23 @@ describe('PersonaRegistry', () => {
     expect(registry.problems).toEqual([]);
     expect(registry.all()).toHaveLength(5);
     expect(registry.defaultPersona()?.id).toBe('data-engineer');
+  });
+
+  it("the data engineer looks at the catalog, asks the data with run_query and takes the gateway's refusals as final", () => {
+    const registry = new PersonaRegistry({ bundled: BUNDLED_PERSONAS });
+    const de = registry.get('data-engineer')!;
+    // runNotebooks (the seed's name) grants kernel-inspect, the group of the catalog tools.
+    expect(de.tools).toContain('runNotebooks');
+    expect(VSCODE_TOOL_MAP.runnotebooks).toContain('kernel-inspect');
+    for (const phrase of [
+      '`list_tables`',
+      '`describe_table`',
+      '`run_query`',
+      'refusals (files, URLs, writes, DDL, side effects) are final',
+      'never route around'
+    ]) {
+      expect(de.body).toContain(phrase);
+    }
   });
 
   it('loads workspace personas from all three folders; they override bundled ones', async () => {

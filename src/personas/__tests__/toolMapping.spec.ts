@@ -29,7 +29,7 @@ describe('tool groups', () => {
         expect(registry.groupOf(tool)).toBe(group);
       }
     }
-    expect(seen.size).toBe(33);
+    expect(seen.size).toBe(36);
     expect(registry.toolsOfGroup('kernel-run')).toEqual(['run_scratch']);
     // The query tools belong to kernel-inspect, read off their definitions (the static catalogue lacked them).
     expect(registry.toolsOfGroup('kernel-inspect')).toEqual([
@@ -37,7 +37,10 @@ describe('tool groups', () => {
       'inspect_variable',
       'explain_query',
       'propose_query_rewrite',
-      'verify_query_rewrite'
+      'verify_query_rewrite',
+      'list_tables',
+      'describe_table',
+      'run_query'
     ]);
     expect(toolsOfGroups(['packages', 'changes'], registry)).toEqual(
       new Set(['install_packages', 'list_packages', 'list_changes'])
@@ -183,6 +186,9 @@ describe('resolveTools', () => {
         'explain_query',
         'propose_query_rewrite',
         'verify_query_rewrite',
+        'list_tables',
+        'describe_table',
+        'run_query',
         'run_cell',
         'read_file'
       ])
@@ -194,7 +200,7 @@ describe('resolveTools', () => {
     for (const names of [null, undefined]) {
       const result = resolveTools(names);
       expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-      expect(result.tools.size).toBe(33);
+      expect(result.tools.size).toBe(36);
       expect(result.unavailable).toEqual([]);
     }
     expect(resolveTools([])).toEqual({

@@ -3,6 +3,8 @@
 // ui-tests/tests/query.spec.ts; here a scripted kernel answers with its JSON shapes.
 import '../../notebook/__tests__/jupyterlabMocks';
 import { nullTranslator } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
+import type { ITool } from '../../tools/types';
 import {
   contextWith,
   FakeAccess,
@@ -158,7 +160,10 @@ describe('kernel calls', () => {
     const code = await queryBootstrapCode();
     const QUERY_SOURCES = await loadQuerySources();
     expect(code).toContain(QUERY_MODULE);
-    expect(QUERY_SOURCES).toHaveLength(5);
+    expect(QUERY_SOURCES).toHaveLength(6);
+    // The SQL gateway comes right after the engines' adapters, before the files that call it.
+    expect(QUERY_SOURCES[1]).toContain('def gateway_classify(');
+    expect(QUERY_SOURCES.slice(2).join('\n')).toContain('classify(eng, q.sql)');
     for (const source of QUERY_SOURCES) {
       expect(source.length).toBeGreaterThan(100);
     }
@@ -411,5 +416,285 @@ describe('query commands', () => {
     await commands.execute('data-engineer:diagnose-error');
     expect(sent).toEqual(['/optimize', '/diagnose']);
     jest.useRealTimers();
+  });
+});
+
+describe('the SQL gateway in front of the query tools', () => {
+  const FILE_READ =
+    "SELECT * FROM read_csv('/srv/project/.env', header=false, delim='\\t')";
+  function setup(verdict: unknown) {
+    const { model, ids } = makeModel([{ source: 'x = 1' }]);
+    const target = new FakeTarget(model);
+    target.active = ids[0];
+    const kernel = scriptedKernel(expression =>
+      expression.includes('.gateway_classify(') ? verdict : {}
+    );
+    target.silentKernel = kernel as any;
+    const access = new FakeAccess([target]);
+    const context = contextWith(access);
+    context.services[QUERY_SERVICE] = new QueryService({
+      notebooks: access,
+      settings: () => ({ tolerance: 1e-9, timeBudgetS: 5 })
+    });
+    const tool = (name: string) =>
+      createQueryTools().find(t => t.name === name)! as ITool<any>;
+    return { kernel, context, tool };
+  }
+
+  it('propose_query_rewrite asks the gateway about the rewrite and reports its refusal as final', async () => {
+    const { kernel, context, tool } = setup({
+      allowed: false,
+      kind: 'file_access',
+      reason: 'read_csv() reads files.',
+      relations: []
+    });
+    const result = await tool('propose_query_rewrite').run(
+      { sql: 'SELECT 1', rewrite: FILE_READ },
+      context
+    );
+    const call = kernel.expressions.find(e =>
+      e.includes('.gateway_classify(')
+    )!;
+    expect(call).toContain(JSON.stringify(FILE_READ));
+    expect(result.isError).toBe(true);
+    expect(String(result.content)).toContain(
+      'Refused by the SQL gateway (file_access): read_csv() reads files.'
+    );
+    expect(String(result.content)).toContain('run_scratch');
+    expect(result.data).toBeUndefined();
+  });
+
+  it('propose_query_rewrite shows an allowed rewrite as before', async () => {
+    const { context, tool } = setup({
+      allowed: true,
+      kind: 'read',
+      reason: 'One read.',
+      relations: ['t']
+    });
+    const result = await tool('propose_query_rewrite').run(
+      { sql: 'SELECT a FROM t', rewrite: 'SELECT a FROM t WHERE true' },
+      context
+    );
+    expect(result.isError).toBe(false);
+    expect((result.data!.query as any).kind).toBe('proposal');
+  });
+});
+
+describe('catalog and run_query tools', () => {
+  const SQL = 'SELECT count(*) FROM orders WHERE o_custkey IS NULL';
+  const WITHIN = {
+    rows: 1,
+    bytes: 8,
+    scan_rows: 20000,
+    known: true,
+    note: "DuckDB's EXPLAIN estimate.",
+    within_budget: true,
+    budget_note: 'Within budget.',
+    verdict: {
+      allowed: true,
+      kind: 'read',
+      reason: 'One read.',
+      relations: ['orders']
+    },
+    engine: 'duckdb'
+  };
+  function setup(
+    answers: (expression: string) => unknown,
+    settings: Record<string, unknown> = {}
+  ) {
+    const { model, ids } = makeModel([{ source: 'x = 1' }]);
+    const target = new FakeTarget(model);
+    target.active = ids[0];
+    const kernel = scriptedKernel(answers) as ReturnType<
+      typeof scriptedKernel
+    > & { iopubMessage: Signal<unknown, any> };
+    kernel.iopubMessage = new Signal<unknown, any>(kernel);
+    target.silentKernel = kernel as any;
+    const access = new FakeAccess([target]);
+    const context = contextWith(access);
+    context.services[QUERY_SERVICE] = new QueryService({
+      notebooks: access,
+      settings: () => ({
+        tolerance: 1e-9,
+        timeBudgetS: 5,
+        budget: { rows: 10_000_000, bytes: 1_000_000_000 },
+        readOnlyQueries: 'auto',
+        ...settings
+      })
+    });
+    const tool = (name: string) =>
+      createQueryTools().find(t => t.name === name)! as ITool<any>;
+    return { kernel, context, tool };
+  }
+
+  it('run_query runs without a card when the gateway allows it and the estimate is within budget', async () => {
+    const { kernel, context, tool } = setup(e =>
+      e.includes('.gateway_estimate(')
+        ? WITHIN
+        : {
+            columns: [{ name: 'count_star()', type: 'BIGINT' }],
+            rows: [[37]],
+            truncated: false,
+            total_rows: 1,
+            elapsed_ms: 2.5,
+            engine: 'duckdb'
+          }
+    );
+    const runQuery = tool('run_query');
+    const input = { sql: SQL, connection: 'con' };
+    context.binding = await runQuery.bind!(input, context);
+    expect(runQuery.riskOf!(input, context)).toBeNull();
+    const estimate = kernel.expressions.find(e =>
+      e.includes('.gateway_estimate(')
+    )!;
+    expect(estimate).toContain('"con"');
+    expect(estimate).toContain('budget_rows=10000000, budget_bytes=1000000000');
+    const result = await runQuery.run({ ...input, max_rows: 5000 }, context);
+    const run = kernel.expressions.find(e => e.includes('.gateway_run('))!;
+    // The model cannot ask for more than 500 rows.
+    expect(run).toContain('max_rows=500');
+    expect(result.isError).toBe(false);
+    expect(JSON.parse(String(result.content)).rows).toEqual([[37]]);
+    expect((result.data!.query as any).kind).toBe('rows');
+    expect(runQuery.describe(input, result)).toBe(
+      'Run a read-only query (1 row)'
+    );
+  });
+
+  it('run_query asks with the estimate when over budget or unknown, and always with readOnlyQueries "ask"', async () => {
+    const over = {
+      ...WITHIN,
+      rows: 50_000_000,
+      scan_rows: 50_000_000,
+      bytes: 400_000_000,
+      within_budget: false,
+      budget_note: 'Over budget: about 50,000,000 rows (budget 10,000,000).'
+    };
+    let answer: unknown = over;
+    const a = setup(() => answer);
+    const runQuery = a.tool('run_query');
+    const input = { sql: 'SELECT * FROM big' };
+    a.context.binding = await runQuery.bind!(input, a.context);
+    const risk = runQuery.riskOf!(input, a.context)!;
+    expect(risk).toContain('Over budget: about 50,000,000 rows');
+    expect(risk).toContain(
+      'Estimate: about 50,000,000 rows, 400,000,000 bytes.'
+    );
+    const preview = (await runQuery.preview!(input, a.context)) as any;
+    expect(preview.code).toEqual({
+      source: 'SELECT * FROM big',
+      language: 'sql'
+    });
+    expect(preview.summary).toContain('estimate: about 50,000,000 rows');
+
+    answer = {
+      ...WITHIN,
+      rows: null,
+      bytes: null,
+      known: false,
+      within_budget: null,
+      budget_note:
+        'No estimate: the budget cannot be checked (ask before running).',
+      note: 'unknown: SQLite gives no row estimates before running.'
+    };
+    a.context.binding = await runQuery.bind!(input, a.context);
+    expect(runQuery.riskOf!(input, a.context)).toContain('No estimate');
+
+    const b = setup(() => WITHIN, { readOnlyQueries: 'ask' });
+    b.context.binding = await b.tool('run_query').bind!(input, b.context);
+    expect(b.tool('run_query').riskOf!(input, b.context)).toContain(
+      'readOnlyQueries'
+    );
+  });
+
+  it('run_query fails without a card when the gateway refuses: the refusal is final', async () => {
+    const { kernel, context, tool } = setup(() => ({
+      rows: null,
+      known: false,
+      refused: true,
+      verdict: {
+        allowed: false,
+        kind: 'file_access',
+        reason: 'read_csv() reads files.',
+        relations: []
+      },
+      note: 'Not estimated'
+    }));
+    await expect(
+      tool('run_query').bind!(
+        { sql: "SELECT * FROM read_csv('.env')" },
+        context
+      )
+    ).rejects.toThrow(
+      /Refused by the SQL gateway \(file_access\).*final.*run_scratch/
+    );
+    expect(kernel.expressions.some(e => e.includes('.gateway_run('))).toBe(
+      false
+    );
+  });
+
+  it('list_tables and describe_table are cached per kernel until it runs a cell', async () => {
+    const { kernel, context, tool } = setup(e =>
+      e.includes('.gateway_connections(')
+        ? { connections: [{ name: 'con', engine: 'duckdb' }] }
+        : e.includes('.gateway_describe(')
+          ? {
+              name: 'orders',
+              columns: [
+                { name: 'o_orderkey', type: 'INTEGER', nullable: false }
+              ],
+              primary_key: ['o_orderkey']
+            }
+          : {
+              tables: [
+                {
+                  name: 'orders',
+                  schema: 'main',
+                  kind: 'table',
+                  columns: 2,
+                  rows_estimate: 20000
+                }
+              ],
+              total: 1,
+              next: null,
+              note: null,
+              engine: 'duckdb'
+            }
+    );
+    const list = tool('list_tables');
+    const first = await list.run(
+      { connection: 'con', pattern: 'ord*' },
+      context
+    );
+    expect(JSON.parse(String(first.content))).toMatchObject({
+      tables: [{ name: 'orders' }],
+      connections: [{ name: 'con', engine: 'duckdb' }]
+    });
+    const listCall = kernel.expressions.find(e =>
+      e.includes('.gateway_list_tables(')
+    )!;
+    expect(listCall).toContain('pattern="ord*"');
+    await list.run({ connection: 'con', pattern: 'ord*' }, context);
+    await tool('describe_table').run(
+      { connection: 'con', name: 'orders' },
+      context
+    );
+    await tool('describe_table').run(
+      { connection: 'con', name: 'orders' },
+      context
+    );
+    const calls = (what: string) =>
+      kernel.expressions.filter(e => e.includes(what)).length;
+    expect(calls('.gateway_list_tables(')).toBe(1);
+    expect(calls('.gateway_describe(')).toBe(1);
+    // A cell runs (its execute_input on the iopub): the tables may have changed.
+    kernel.iopubMessage.emit({ header: { msg_type: 'execute_input' } });
+    await list.run({ connection: 'con', pattern: 'ord*' }, context);
+    await tool('describe_table').run(
+      { connection: 'con', name: 'orders' },
+      context
+    );
+    expect(calls('.gateway_list_tables(')).toBe(2);
+    expect(calls('.gateway_describe(')).toBe(2);
   });
 });

@@ -227,6 +227,12 @@ def explain_context(ns, sql=None, connection=None, engine=None, analyze=False, f
             if q.refusal:
                 out["error"] = "Not explained: %s" % q.refusal
                 return _dumps(out)
+            # The SQL gateway (query_gateway.py) decides first: EXPLAIN binds the query, and
+            # binding a file or URL table function opens it (the plan would carry its content).
+            verdict = classify(eng, q.sql)
+            if not verdict["allowed"]:
+                out.update(error=gateway_refusal_text(verdict), refused=True, verdict=verdict)
+                return _dumps(out)
             tables = []
             for key in sorted(q.tables)[:20]:
                 t = eng.table(key)

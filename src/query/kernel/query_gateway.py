@@ -199,13 +199,15 @@ def _gw_engine_for(obj):
     return engine_for(obj)
 
 
-def _gw_resolve(ns, connection):
+def _gw_resolve(ns, connection, engine=None):
+    """The named connection; else `engine` ("duckdb": its default connection, "jupysql": the
+    current connection, "spark": the active SparkSession); else the first of those found."""
     ns = ns if ns is not None else {}
     if connection:
         if connection not in ns:
             raise QueryError("No variable %r in the kernel: name the connection the cell uses." % connection)
         return _gw_engine_for(ns[connection])
-    return resolve_engine(ns, None, None)
+    return resolve_engine(ns, None, engine or None)
 
 
 def _gw_close(eng):
@@ -981,6 +983,12 @@ def classify(engine, sql):
     except Exception as e:
         return _gw_refuse("unparseable", "The statement could not be checked (%s: %s)." % (type(e).__name__, _gw_short(e, 200)))
     return _gw_refuse("unparseable", "The gateway does not know the %s engine." % getattr(engine, "name", "?"))
+
+
+def gateway_refusal_text(verdict):
+    """The sentence the agent and the user read when the gateway refuses a statement."""
+    return "Refused by the SQL gateway (%s): %s This is final: do not run it another way (run_scratch, a cell)." % (
+        verdict.get("kind", "unparseable"), verdict.get("reason", ""))
 
 
 # ---------------------------------------------------------------- running, fenced by the engine
@@ -2027,14 +2035,14 @@ def _gw_dumps(obj):
                    .translate({0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}))
 
 
-def _gw_call(ns, connection, fn):
+def _gw_call(ns, connection, fn, engine=None):
     out = None
     eng = None
     sink = _gw_io.StringIO()
     started = _gw_time.perf_counter()
     try:
         with _gw_contextlib.redirect_stdout(sink), _gw_contextlib.redirect_stderr(sink):
-            eng = _gw_resolve(ns, connection)
+            eng = _gw_resolve(ns, connection, engine)
             out = fn(eng)
             if isinstance(out, dict):
                 out.setdefault("engine", eng.name)
@@ -2057,30 +2065,32 @@ def gateway_connections(ns):
         return _gw_dumps({"error": "%s: %s" % (type(e).__name__, _gw_short(str(e), 300))})
 
 
-def gateway_classify(ns, connection, sql):
+def gateway_classify(ns, connection, sql, engine=None):
     """JSON: {allowed, kind, reason, relations, engine}."""
-    return _gw_call(ns, connection, lambda eng: classify(eng, sql))
+    return _gw_call(ns, connection, lambda eng: classify(eng, sql), engine)
 
 
-def gateway_run(ns, connection, sql, max_rows=GATEWAY_MAX_ROWS, max_bytes=GATEWAY_MAX_BYTES, timeout_s=GATEWAY_TIMEOUT_S):
+def gateway_run(ns, connection, sql, max_rows=GATEWAY_MAX_ROWS, max_bytes=GATEWAY_MAX_BYTES, timeout_s=GATEWAY_TIMEOUT_S,
+                engine=None):
     """JSON: {columns: [{name, type}], rows, truncated, total_rows, elapsed_ms, verdict} or
     {error, refused?, verdict}."""
-    return _gw_call(ns, connection, lambda eng: run_read_only(eng, sql, max_rows, max_bytes, timeout_s))
+    return _gw_call(ns, connection, lambda eng: run_read_only(eng, sql, max_rows, max_bytes, timeout_s), engine)
 
 
-def gateway_list_tables(ns, connection, pattern=None, schema=None, next=None, detail=False):
+def gateway_list_tables(ns, connection, pattern=None, schema=None, next=None, detail=False, engine=None):
     """JSON: {engine, tables: [{name, schema, kind, columns, rows_estimate?, bytes?, comment?}],
     total, next, note}; with detail, columns is ["name TYPE [NOT NULL]", ...] and each table
     has primary_key, unique, foreign_keys where declared."""
-    return _gw_call(ns, connection, lambda eng: list_tables(eng, pattern, schema, GATEWAY_CATALOG_BYTES, next, detail))
+    return _gw_call(ns, connection, lambda eng: list_tables(eng, pattern, schema, GATEWAY_CATALOG_BYTES, next, detail),
+                    engine)
 
 
-def gateway_describe(ns, connection, name):
+def gateway_describe(ns, connection, name, engine=None):
     """JSON: describe_table's dict or {error}."""
-    return _gw_call(ns, connection, lambda eng: describe_table(eng, name))
+    return _gw_call(ns, connection, lambda eng: describe_table(eng, name), engine)
 
 
-def gateway_estimate(ns, connection, sql, budget_rows=None, budget_bytes=None):
+def gateway_estimate(ns, connection, sql, budget_rows=None, budget_bytes=None, engine=None):
     """JSON: {rows, bytes, cost, scan_rows, known, note, verdict, within_budget?, budget_note?}
     or {refused, verdict, note}."""
-    return _gw_call(ns, connection, lambda eng: estimate_cost(eng, sql, None, budget_rows, budget_bytes))
+    return _gw_call(ns, connection, lambda eng: estimate_cost(eng, sql, None, budget_rows, budget_bytes), engine)

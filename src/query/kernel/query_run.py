@@ -283,7 +283,14 @@ def verify_rewrite(ns, original, rewrite, connection=None, engine=None, toleranc
             if refusals:
                 out.update(verdict="refused", message="The %s: %s" % (refusals[0][0], refusals[0][1].refusal))
             else:
-                _verify(eng, qa, qb, tol, budget, probe, timing, out)
+                # The SQL gateway decides before anything binds or runs (the probe runs these too).
+                blocked = [(label, v) for label, v in (("original", classify(eng, qa.sql)), ("rewrite", classify(eng, qb.sql)))
+                           if not v["allowed"]]
+                if blocked:
+                    out.update(verdict="refused", message="The %s: %s" % (blocked[0][0], gateway_refusal_text(blocked[0][1])),
+                               gateway=blocked[0][1])
+                else:
+                    _verify(eng, qa, qb, tol, budget, probe, timing, out)
     except QueryError as e:
         out.update(verdict="refused" if e.package or "sqlglot" in str(e) else "error", message=str(e))
         if e.package:

@@ -245,6 +245,101 @@ function Verdict(
   );
 }
 
+function count(n: number | null | undefined): string {
+  return typeof n === 'number' ? n.toLocaleString() : '?';
+}
+
+/** run_query's answer: the rows it returned, the total and the time (values are text). */
+function QueryRows(props: {
+  data: Extract<IQueryResultData, { kind: 'rows' }>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { data, trans } = props;
+  const run = data.run;
+  const shown = run.rows?.length ?? 0;
+  const headline =
+    typeof run.total_rows === 'number'
+      ? trans.__('%1 of %2 rows', count(shown), count(run.total_rows))
+      : run.truncated
+        ? trans.__('First %1 rows', count(shown))
+        : trans.__('%1 rows', count(shown));
+  return (
+    <div className="jp-DataEngineer-queryResult" data-engine={run.engine ?? ''}>
+      <div className="jp-DataEngineer-queryHeadline">
+        {trans.__('%1 — %2 ms', headline, count(run.elapsed_ms))}
+      </div>
+      <Rows
+        columns={run.columns?.map(c => c.name)}
+        rows={run.rows}
+        caption={trans.__('Result of the read-only query')}
+      />
+    </div>
+  );
+}
+
+/** list_tables' answer: one line per table. */
+function Catalog(props: {
+  data: Extract<IQueryResultData, { kind: 'catalog' }>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { data, trans } = props;
+  return (
+    <div className="jp-DataEngineer-queryCatalog">
+      <div className="jp-DataEngineer-queryHeadline">
+        {trans.__(
+          '%1 of %2 tables (%3)',
+          count(data.tables.length),
+          count(data.total),
+          data.engine ?? ''
+        )}
+      </div>
+      <Rows
+        columns={[trans.__('table'), trans.__('kind'), trans.__('rows (est.)')]}
+        rows={data.tables.map(t => [
+          t.schema ? `${t.schema}.${t.name}` : t.name,
+          t.kind ?? '',
+          typeof t.rows_estimate === 'number' ? count(t.rows_estimate) : ''
+        ])}
+        caption={trans.__('Catalog (metadata only)')}
+      />
+    </div>
+  );
+}
+
+/** describe_table's answer: the columns and keys. */
+function TableDescription(props: {
+  data: Extract<IQueryResultData, { kind: 'table' }>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { data, trans } = props;
+  const t = data.table;
+  return (
+    <div className="jp-DataEngineer-queryTable">
+      <div className="jp-DataEngineer-queryHeadline">
+        {trans.__(
+          '%1: %2 columns, about %3 rows',
+          t.name ?? '',
+          count(t.columns?.length ?? 0),
+          count(t.rows_estimate)
+        )}
+      </div>
+      <Rows
+        columns={[trans.__('column'), trans.__('type'), trans.__('null')]}
+        rows={(t.columns ?? []).map(c => [
+          c.name,
+          c.type,
+          c.nullable === false ? 'NOT NULL' : ''
+        ])}
+        caption={
+          t.primary_key?.length
+            ? trans.__('Primary key: %1', t.primary_key.join(', '))
+            : trans.__('Columns')
+        }
+      />
+    </div>
+  );
+}
+
 /** The body of a query tool's card: the plan, the proposed diff, or the verdict with Apply. */
 export function QueryCard(props: IQueryCardProps): JSX.Element | null {
   const { data, trans } = props;
@@ -266,6 +361,15 @@ export function QueryCard(props: IQueryCardProps): JSX.Element | null {
   }
   if (data.kind === 'verification') {
     return <Verdict {...props} data={data} />;
+  }
+  if (data.kind === 'rows') {
+    return <QueryRows data={data} trans={trans} />;
+  }
+  if (data.kind === 'catalog') {
+    return <Catalog data={data} trans={trans} />;
+  }
+  if (data.kind === 'table') {
+    return <TableDescription data={data} trans={trans} />;
   }
   if (data.context.plan) {
     return (
