@@ -22,15 +22,21 @@ export function BoundCells(props: {
         return (
           <details
             key={cell.id}
-            className="jp-DataEngineer-boundCell"
+            className={`jp-DataEngineer-boundCell${cell.note ? ' jp-mod-marked' : ''}`}
             data-cell-id={cell.id}
-            open={lines <= COLLAPSED_ABOVE_LINES}
+            data-note={cell.note}
+            open={cell.open ?? lines <= COLLAPSED_ABOVE_LINES}
           >
             <summary>
               {trans.__('Cell %1', cell.id)}
               {lines > COLLAPSED_ABOVE_LINES
                 ? ` — ${trans.__('%1 lines', lines)}`
                 : ''}
+              {cell.note && (
+                <span className="jp-DataEngineer-boundCellNote">
+                  {` — ${trans.__(cell.note)}`}
+                </span>
+              )}
             </summary>
             <pre
               className="jp-DataEngineer-boundCellCode"
@@ -42,6 +48,23 @@ export function BoundCells(props: {
         );
       })}
     </div>
+  );
+}
+
+/** Named values of the call (parameters, the content hash the approval binds to). */
+export function CallDetails(props: {
+  details: NonNullable<IToolPreview['details']>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  return (
+    <dl className="jp-DataEngineer-callDetails">
+      {props.details.map(({ label, value }) => (
+        <div key={label} className="jp-DataEngineer-callDetail">
+          <dt>{props.trans.__(label)}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

@@ -9,7 +9,7 @@ import { fenced } from '../markdown/markdown';
 import { DiffView } from './diffView';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
-import { allowChatMeaning, BoundCells } from './approvalDetails';
+import { allowChatMeaning, BoundCells, CallDetails } from './approvalDetails';
 import type { IResultViews } from '../tokens';
 
 /**
@@ -123,6 +123,9 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               rendermime={props.rendermime}
               trans={trans}
             />
+          )}
+          {preview?.details && (
+            <CallDetails details={preview.details} trans={trans} />
           )}
           {preview?.cells && <BoundCells cells={preview.cells} trans={trans} />}
           {!preview?.code && !preview?.diff && !preview?.cells && (
