@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
-import { expectButtonsInside } from './headerLayout';
+import { expectButtonLabelsWhole, expectButtonsInside } from './headerLayout';
 import {
   holdRequests,
   openChat,
@@ -197,6 +197,11 @@ test('the proof card lists every cell and the parameters; an edit after the card
   await expect(card.locator('.jp-DataEngineer-etlHandoff')).toBeVisible();
   await card.scrollIntoViewIfNeeded();
   await expectButtonsInside(page, 'the ETL proof card');
+  await expectButtonLabelsWhole(
+    page,
+    'the ETL proof card',
+    '.jp-DataEngineer-etlProof'
+  );
   await page
     .locator('.jp-DataEngineer-shell')
     .screenshot({ path: test.info().outputPath('proof-card-250.png') });
