@@ -1,6 +1,6 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { PageConfig } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
 
 /**
  * Model output is steerable by anything the model read (files, outputs, web
@@ -327,7 +327,7 @@ export class NoRemoteFetchSanitizer implements IRenderMime.ISanitizer {
   constructor(
     base: IRenderMime.ISanitizer,
     trans: TranslationBundle,
-    baseUrl: string = PageConfig.getBaseUrl()
+    baseUrl: string = ServerConnection.makeSettings().baseUrl
   ) {
     this._base = base;
     this._trans = trans;

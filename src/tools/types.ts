@@ -52,7 +52,7 @@ export interface IToolPreview {
     }>;
   };
   /** Named values the call acts with (a proof run's parameters, the hash the approval binds to), one line each. */
-  details?: Array<{ label: string; value: string }>;
+  details?: Array<{ name: string; value: string }>;
   /** What "Allow for this chat" lets the tool do (`ITool.allowChat`), when it says more than the default. */
   allowChat?: string;
 }

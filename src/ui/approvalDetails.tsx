@@ -34,7 +34,7 @@ export function BoundCells(props: {
                 : ''}
               {cell.note && (
                 <span className="jp-DataEngineer-boundCellNote">
-                  {` — ${trans.__(cell.note)}`}
+                  {` — ${cell.note}`}
                 </span>
               )}
             </summary>
@@ -51,16 +51,15 @@ export function BoundCells(props: {
   );
 }
 
-/** Named values of the call (parameters, the content hash the approval binds to). */
+/** Named values of the call (parameters, the content hash the approval binds to), as the tool words them (like its summary). */
 export function CallDetails(props: {
   details: NonNullable<IToolPreview['details']>;
-  trans: TranslationBundle;
 }): JSX.Element {
   return (
     <dl className="jp-DataEngineer-callDetails">
-      {props.details.map(({ label, value }) => (
-        <div key={label} className="jp-DataEngineer-callDetail">
-          <dt>{props.trans.__(label)}</dt>
+      {props.details.map(({ name, value }) => (
+        <div key={name} className="jp-DataEngineer-callDetail">
+          <dt>{name}</dt>
           <dd>{value}</dd>
         </div>
       ))}

@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Clipboard } from '@jupyterlab/apputils';
-import { PageConfig } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
 import {
   addBelowIcon,
   copyIcon,
@@ -152,7 +152,7 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
 
 /** JupyterLab sets rel="noopener" on remote links after sanitising: add noreferrer back (links leaving this server's base URL). */
 function afterRender(node: HTMLElement, allowed: Set<string>): void {
-  hardenLinks(node, PageConfig.getBaseUrl());
+  hardenLinks(node, ServerConnection.makeSettings().baseUrl);
   node.querySelectorAll(`[${BLOCKED_ATTRIBUTE}]`).forEach(el => {
     if (allowed.has(el.getAttribute(BLOCKED_ATTRIBUTE) ?? '')) {
       restoreBlocked(el);

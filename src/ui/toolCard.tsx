@@ -124,9 +124,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               trans={trans}
             />
           )}
-          {preview?.details && (
-            <CallDetails details={preview.details} trans={trans} />
-          )}
+          {preview?.details && <CallDetails details={preview.details} />}
           {preview?.cells && <BoundCells cells={preview.cells} trans={trans} />}
           {!preview?.code && !preview?.diff && !preview?.cells && (
             <pre className="jp-DataEngineer-toolInput">

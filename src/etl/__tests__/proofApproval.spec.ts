@@ -156,9 +156,9 @@ describe('prove_etl_notebook: the card shows what runs, and the run is bound to 
     expect(items[2].note).toBe('edited by the assistant, not run since');
     expect(items[3].note).toBeUndefined();
     expect(card.preview!.details).toEqual([
-      { label: 'Parameters', value: 'run_date = "2026-12-02"' },
+      { name: 'Parameters', value: 'run_date = "2026-12-02"' },
       {
-        label: 'Approval bound to',
+        name: 'Approval bound to',
         value: expect.stringMatching(/^sha256 [0-9a-f]{16}$/)
       }
     ]);

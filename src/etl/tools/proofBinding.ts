@@ -206,14 +206,14 @@ export function proofPreview(bound: IProofBinding): IToolPreview {
     summary: `Prove ${where}: run its ${bound.cells.length} code cells top to bottom twice, each time in a fresh ${bound.kernelName} kernel`,
     details: [
       {
-        label: 'Parameters',
+        name: 'Parameters',
         value: bound.parameters
           ? Object.entries(bound.parameters)
               .map(([name, value]) => `${name} = ${shownValue(value)}`)
               .join(', ')
           : "the notebook's own (no overrides)"
       },
-      { label: 'Approval bound to', value: `sha256 ${bound.hash.slice(0, 16)}` }
+      { name: 'Approval bound to', value: `sha256 ${bound.hash.slice(0, 16)}` }
     ],
     cells: {
       title: `Every cell that will run (${bound.plan.length}${marked ? `, ${marked} marked` : ''}):`,
