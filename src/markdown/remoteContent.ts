@@ -1,14 +1,20 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { ServerConnection } from '@jupyterlab/services';
 
 /**
  * Model output is steerable by anything the model read (files, outputs, web
  * pages). An image URL such as `https://attacker/?q=<secret>` would send data
  * out the moment the reply renders, with no click. So after JupyterLab's own
- * sanitiser, everything that would fetch from another origin by itself is
- * replaced by a placeholder (images, media, frames) or dropped (srcset, CSS
- * url(), <link>, ...), while the HTML is still a string: the browser never
- * sees the URLs until the user clicks.
+ * sanitiser, everything that would fetch by itself from outside this
+ * server's own `base_url` is replaced by a placeholder (images, media,
+ * frames) or dropped (srcset, CSS url(), <link>, ...), while the HTML is
+ * still a string: the browser never sees the URLs until the user clicks.
+ *
+ * The line is the base URL, not the origin: under JupyterHub every user's
+ * server (`/user/bob/`) and the hub itself (`/hub/logout`) share the
+ * origin, so `![](/user/bob/files/p.png?d=<secret>)` would otherwise load
+ * with the user's cookies and no click.
  */
 
 /** The attribute holding a blocked element's sanitised HTML, restored on click. */
@@ -74,25 +80,72 @@ const FETCHED = [
 ];
 const FETCHED_LISTS = ['srcset', 'imagesrcset'];
 
-/** True for a URL that stays on `origin` (relative, data:, blob: of ours, attachments). */
-export function isLocalUrl(url: string, origin: string): boolean {
+/** The page's own URL, against which the browser resolves relative URLs. */
+function pageUrl(base: string): string {
+  return typeof document !== 'undefined' && document.baseURI
+    ? document.baseURI
+    : base;
+}
+
+/** `base` as a URL whose path ends with a slash ("http://host" → "http://host/"). */
+function baseOf(base: string): URL {
+  const parsed = new URL(base);
+  if (!parsed.pathname.endsWith('/')) {
+    parsed.pathname += '/';
+  }
+  return parsed;
+}
+
+/**
+ * True for a URL that stays under this server's `base` URL (its origin and
+ * its base_url path, e.g. `http://hub/user/alice/`): relative ones (resolved
+ * against `page`, as the browser does), data:, our blob: and attachments. A
+ * path with an encoded slash, backslash or dot is not local: a proxy or
+ * server could decode it into another user's path.
+ */
+export function isLocalUrl(
+  url: string,
+  base: string,
+  page: string = pageUrl(base)
+): boolean {
   const value = url.trim();
   if (!value || /^(?:data|attachment):/i.test(value)) {
     return true;
   }
   try {
-    const parsed = new URL(value, origin + '/');
+    const root = baseOf(base);
+    const parsed = new URL(value, page);
+    if (parsed.protocol === 'blob:') {
+      return parsed.origin === root.origin;
+    }
     return (
-      parsed.origin === origin && /^(?:https?|blob):$/.test(parsed.protocol)
+      /^https?:$/.test(parsed.protocol) &&
+      parsed.origin === root.origin &&
+      !/%(?:2f|5c|2e)/i.test(parsed.pathname) &&
+      parsed.pathname.startsWith(root.pathname)
     );
   } catch {
     return false;
   }
 }
 
-function hostOf(url: string, origin: string): string {
+/** The URL as the browser would request it (relative ones resolved against the page). */
+function absoluteUrl(url: string, base: string): string {
   try {
-    return new URL(url.trim(), origin + '/').host || url.slice(0, 60);
+    return new URL(url.trim(), pageUrl(base)).href;
+  } catch {
+    return url;
+  }
+}
+
+/** Where a URL goes, for the placeholder: the host, or the path on this host. */
+function hostOf(url: string, base: string): string {
+  try {
+    const parsed = new URL(url.trim(), pageUrl(base));
+    if (parsed.origin === new URL(base).origin) {
+      return parsed.pathname.slice(0, 60);
+    }
+    return parsed.host || url.slice(0, 60);
   } catch {
     return url.slice(0, 60);
   }
@@ -109,7 +162,11 @@ function srcsetUrls(value: string): string[] {
 const ALL_FETCHED = [...FETCHED, ...FETCHED_LISTS, 'srcdoc'];
 
 /** The remote URL that attribute `name` of `el` would fetch by itself, or null. */
-function remoteValue(el: Element, name: string, origin: string): string | null {
+function remoteValue(
+  el: Element,
+  name: string,
+  baseUrl: string
+): string | null {
   const value = el.getAttribute(name);
   if (
     value === null ||
@@ -121,15 +178,15 @@ function remoteValue(el: Element, name: string, origin: string): string | null {
     return 'about:srcdoc';
   }
   if (FETCHED_LISTS.includes(name)) {
-    return srcsetUrls(value).find(u => !isLocalUrl(u, origin)) ?? null;
+    return srcsetUrls(value).find(u => !isLocalUrl(u, baseUrl)) ?? null;
   }
-  return isLocalUrl(value, origin) ? null : value;
+  return isLocalUrl(value, baseUrl) ? null : value;
 }
 
-/** The first URL on `el` (not its children) that leaves the origin, or null. */
-function remoteUrlOf(el: Element, origin: string): string | null {
+/** The first URL on `el` (not its children) that leaves this server's base URL, or null. */
+function remoteUrlOf(el: Element, baseUrl: string): string | null {
   for (const name of ALL_FETCHED) {
-    const remote = remoteValue(el, name, origin);
+    const remote = remoteValue(el, name, baseUrl);
     if (remote !== null) {
       return remote;
     }
@@ -142,23 +199,23 @@ const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)/gi;
 /** A style attribute without remote url()s; null when it must go whole. */
 export function styleWithoutRemoteUrls(
   style: string,
-  origin: string
+  baseUrl: string
 ): string | null {
   // Escapes (\75 rl), image-set("...") and @import fetch without a plain url().
   if (/\\|image-set\s*\(|@import|expression\s*\(|src\s*\(/i.test(style)) {
     return null;
   }
   return style.replace(CSS_URL, (whole, dq, sq, bare) =>
-    isLocalUrl(dq ?? sq ?? bare ?? '', origin) ? whole : 'none'
+    isLocalUrl(dq ?? sq ?? bare ?? '', baseUrl) ? whole : 'none'
   );
 }
 
 /** Links open in a new tab, without opener or referrer, and never ping. */
-export function hardenLinks(root: ParentNode, origin: string): void {
+export function hardenLinks(root: ParentNode, baseUrl: string): void {
   root.querySelectorAll('a[href], area[href]').forEach(a => {
     a.removeAttribute('ping');
     const href = a.getAttribute('href') ?? '';
-    if (href.startsWith('#') || isLocalUrl(href, origin)) {
+    if (href.startsWith('#') || isLocalUrl(href, baseUrl)) {
       return;
     }
     a.setAttribute('target', '_blank');
@@ -177,7 +234,7 @@ function placeholder(
   doc: Document,
   el: Element,
   url: string,
-  origin: string,
+  baseUrl: string,
   trans: TranslationBundle
 ): Element {
   const button = doc.createElement('button');
@@ -186,20 +243,23 @@ function placeholder(
   button.setAttribute(BLOCKED_ATTRIBUTE, el.outerHTML);
   button.textContent = placeholderText(
     el.localName,
-    hostOf(url, origin),
+    hostOf(url, baseUrl),
     trans
   );
   button.setAttribute(
     'title',
-    trans.__('Loading it sends a request to %1', url.slice(0, 300))
+    trans.__(
+      'Loading it sends a request to %1',
+      absoluteUrl(url, baseUrl).slice(0, 300)
+    )
   );
   return button;
 }
 
-/** Sanitised HTML with nothing left that fetches from another origin by itself. */
+/** Sanitised HTML with nothing left that fetches by itself from outside `baseUrl` (this server's base URL). */
 export function blockRemoteContent(
   html: string,
-  origin: string,
+  baseUrl: string,
   trans: TranslationBundle
 ): string {
   // An inert document (no browsing context): parsing here loads nothing.
@@ -218,30 +278,30 @@ export function blockRemoteContent(
     }
     if (EMBEDS.has(name)) {
       const remote = [el, ...Array.from(el.querySelectorAll('*'))]
-        .map(e => remoteUrlOf(e, origin))
+        .map(e => remoteUrlOf(e, baseUrl))
         .find(u => u !== null);
       if (
         name === 'img' &&
         remote &&
-        isLocalUrl(el.getAttribute('src') ?? '', origin) &&
+        isLocalUrl(el.getAttribute('src') ?? '', baseUrl) &&
         el.hasAttribute('src')
       ) {
         // A local image with a remote srcset candidate: keep the local one.
         el.removeAttribute('srcset');
         el.removeAttribute('sizes');
       } else if (remote) {
-        el.replaceWith(placeholder(doc, el, remote, origin, trans));
+        el.replaceWith(placeholder(doc, el, remote, baseUrl, trans));
         return;
       }
     }
     for (const attr of ALL_FETCHED) {
-      if (remoteValue(el, attr, origin) !== null) {
+      if (remoteValue(el, attr, baseUrl) !== null) {
         el.removeAttribute(attr);
       }
     }
     const style = el.getAttribute('style');
     if (style !== null) {
-      const safe = styleWithoutRemoteUrls(style, origin);
+      const safe = styleWithoutRemoteUrls(style, baseUrl);
       if (safe === null) {
         el.removeAttribute('style');
       } else if (safe !== style) {
@@ -249,7 +309,7 @@ export function blockRemoteContent(
       }
     }
   });
-  hardenLinks(root, origin);
+  hardenLinks(root, baseUrl);
   const out = doc.createElement('div');
   out.appendChild(root);
   return out.innerHTML;
@@ -262,16 +322,16 @@ export function restoreBlocked(button: Element): void {
   button.replaceWith(template.content);
 }
 
-/** JupyterLab's sanitiser followed by `blockRemoteContent`. */
+/** JupyterLab's sanitiser followed by `blockRemoteContent` (local: under this server's base URL). */
 export class NoRemoteFetchSanitizer implements IRenderMime.ISanitizer {
   constructor(
     base: IRenderMime.ISanitizer,
     trans: TranslationBundle,
-    origin: string = window.location.origin
+    baseUrl: string = ServerConnection.makeSettings().baseUrl
   ) {
     this._base = base;
     this._trans = trans;
-    this._origin = origin;
+    this._baseUrl = baseUrl;
     if (base.getAutolink) {
       this.getAutolink = () => base.getAutolink!();
     }
@@ -286,12 +346,12 @@ export class NoRemoteFetchSanitizer implements IRenderMime.ISanitizer {
   sanitize(dirty: string, options?: IRenderMime.ISanitizerOptions): string {
     return blockRemoteContent(
       this._base.sanitize(dirty, options),
-      this._origin,
+      this._baseUrl,
       this._trans
     );
   }
 
   private _base: IRenderMime.ISanitizer;
   private _trans: TranslationBundle;
-  private _origin: string;
+  private _baseUrl: string;
 }

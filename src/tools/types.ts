@@ -41,8 +41,18 @@ export interface IToolPreview {
   /** Cells the call will run that the reader should look at (e.g. edited by the assistant since they last ran). */
   cells?: {
     title: string;
-    items: Array<{ id: string; source: string; language: string }>;
+    items: Array<{
+      id: string;
+      source: string;
+      language: string;
+      /** Why this cell is marked (e.g. "edited by the assistant"); unmarked cells start collapsed when `note` is used. */
+      note?: string;
+      /** Start expanded even if long (default: expanded up to a dozen lines). */
+      open?: boolean;
+    }>;
   };
+  /** Named values the call acts with (a proof run's parameters, the hash the approval binds to), one line each. */
+  details?: Array<{ name: string; value: string }>;
   /** What "Allow for this chat" lets the tool do (`ITool.allowChat`), when it says more than the default. */
   allowChat?: string;
 }

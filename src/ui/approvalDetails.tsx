@@ -22,15 +22,21 @@ export function BoundCells(props: {
         return (
           <details
             key={cell.id}
-            className="jp-DataEngineer-boundCell"
+            className={`jp-DataEngineer-boundCell${cell.note ? ' jp-mod-marked' : ''}`}
             data-cell-id={cell.id}
-            open={lines <= COLLAPSED_ABOVE_LINES}
+            data-note={cell.note}
+            open={cell.open ?? lines <= COLLAPSED_ABOVE_LINES}
           >
             <summary>
               {trans.__('Cell %1', cell.id)}
               {lines > COLLAPSED_ABOVE_LINES
                 ? ` — ${trans.__('%1 lines', lines)}`
                 : ''}
+              {cell.note && (
+                <span className="jp-DataEngineer-boundCellNote">
+                  {` — ${cell.note}`}
+                </span>
+              )}
             </summary>
             <pre
               className="jp-DataEngineer-boundCellCode"
@@ -42,6 +48,22 @@ export function BoundCells(props: {
         );
       })}
     </div>
+  );
+}
+
+/** Named values of the call (parameters, the content hash the approval binds to), as the tool words them (like its summary). */
+export function CallDetails(props: {
+  details: NonNullable<IToolPreview['details']>;
+}): JSX.Element {
+  return (
+    <dl className="jp-DataEngineer-callDetails">
+      {props.details.map(({ name, value }) => (
+        <div key={name} className="jp-DataEngineer-callDetail">
+          <dt>{name}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Clipboard } from '@jupyterlab/apputils';
+import { ServerConnection } from '@jupyterlab/services';
 import {
   addBelowIcon,
   copyIcon,
@@ -149,9 +150,9 @@ export function MarkdownView(props: IMarkdownViewProps): JSX.Element {
   );
 }
 
-/** JupyterLab sets rel="noopener" on remote links after sanitising: add noreferrer back. */
+/** JupyterLab sets rel="noopener" on remote links after sanitising: add noreferrer back (links leaving this server's base URL). */
 function afterRender(node: HTMLElement, allowed: Set<string>): void {
-  hardenLinks(node, window.location.origin);
+  hardenLinks(node, ServerConnection.makeSettings().baseUrl);
   node.querySelectorAll(`[${BLOCKED_ATTRIBUTE}]`).forEach(el => {
     if (allowed.has(el.getAttribute(BLOCKED_ATTRIBUTE) ?? '')) {
       restoreBlocked(el);

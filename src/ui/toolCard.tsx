@@ -9,7 +9,7 @@ import { fenced } from '../markdown/markdown';
 import { DiffView } from './diffView';
 import { UndoButton } from './changesView';
 import { MarkdownView } from './markdownView';
-import { allowChatMeaning, BoundCells } from './approvalDetails';
+import { allowChatMeaning, BoundCells, CallDetails } from './approvalDetails';
 import type { IResultViews } from '../tokens';
 
 /**
@@ -124,6 +124,7 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
               trans={trans}
             />
           )}
+          {preview?.details && <CallDetails details={preview.details} />}
           {preview?.cells && <BoundCells cells={preview.cells} trans={trans} />}
           {!preview?.code && !preview?.diff && !preview?.cells && (
             <pre className="jp-DataEngineer-toolInput">

@@ -228,3 +228,37 @@ export const WORKSPACE_MCP_JSON = `{
   }
 }
 `;
+
+/**
+ * No visible button under `root` (a card's selector) has its label cut: its
+ * content fits its box (a flex row that squeezes buttons instead of wrapping
+ * them keeps them inside the panel but cuts their text; so does a styled
+ * button's fixed height under a label on two lines). `what` names the view.
+ */
+export async function expectButtonLabelsWhole(
+  page: Page,
+  what: string,
+  root: string
+): Promise<void> {
+  const clipped = await page.evaluate(selector => {
+    const found: string[] = [];
+    for (const button of document.querySelectorAll<HTMLElement>(
+      `${selector} button`
+    )) {
+      const box = button.getBoundingClientRect();
+      if (!box.width || !box.height) {
+        continue;
+      }
+      if (
+        button.scrollWidth > button.clientWidth + 1 ||
+        button.scrollHeight > button.clientHeight + 1
+      ) {
+        found.push(
+          `${[...button.classList].join('.')} "${(button.textContent ?? '').trim().slice(0, 30)}": content ${button.scrollWidth}×${button.scrollHeight} in ${button.clientWidth}×${button.clientHeight} px`
+        );
+      }
+    }
+    return found;
+  }, root);
+  expect(clipped, `${what}: buttons whose label is cut`).toEqual([]);
+}

@@ -1,11 +1,13 @@
 import { expect, test as base } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
+import { expectButtonLabelsWhole, expectButtonsInside } from './headerLayout';
 import {
   holdRequests,
   openChat,
   resetMock,
   scriptMock,
   sendMessage,
+  setSidebarWidth,
   toolCalls,
   toolResult,
   waitForMessageRequests
@@ -60,10 +62,11 @@ async function setSource(
 async function queryNotebook(
   page: Page,
   name: string,
-  cell: string
+  cell: string,
+  setup = SETUP
 ): Promise<void> {
   await page.notebook.createNew(name);
-  await setSource(page, 0, SETUP);
+  await setSource(page, 0, setup);
   await page.notebook.runCell(0);
   await page.notebook.addCell('code', 'x = 1');
   // A short first line: JupyterLab hides the cell toolbar when it would cover a long one.
@@ -74,9 +77,9 @@ async function queryNotebook(
 
 /** Verification runs SQL on the user's data: its card asks; allow it once. */
 async function allowVerify(page: Page): Promise<void> {
-  const card = page.locator(
-    '.jp-DataEngineer-toolCard[data-tool="verify_query_rewrite"]'
-  );
+  const card = page
+    .locator('.jp-DataEngineer-toolCard[data-tool="verify_query_rewrite"]')
+    .last();
   await expect(card).toHaveAttribute('data-state', 'waiting_approval', {
     timeout: 60000
   });
@@ -236,6 +239,137 @@ test.describe('Query cells', () => {
       'The table does not exist.',
       { timeout: 30000 }
     );
+  });
+
+  test('Verification without sqlglot: Install sqlglot asks install_packages, then verifies again; the verdict cards fit 250 px', async ({
+    page,
+    request
+  }) => {
+    test.setTimeout(300000);
+    // A kernel where sqlglot cannot be imported, as when it is not installed.
+    await queryNotebook(
+      page,
+      'install.ipynb',
+      QUERY_CELL,
+      `${SETUP}\nimport sys\nsys.modules["sqlglot"] = None`
+    );
+    const cellId = await page.evaluate(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget.content.model.cells.get(
+          1
+        ).id as string
+    );
+    await cellButton(page, 'data-engineer:optimize-query').click();
+    await waitForMessageRequests(request, 1);
+    const verify = {
+      id: 'toolu_verify',
+      name: 'verify_query_rewrite',
+      input: { rewrite: REWRITE, cell_id: cellId, time_budget_seconds: 0 }
+    };
+    await scriptMock(request, [toolCalls(verify)]);
+    await allowVerify(page);
+    const missing = page.locator(
+      '.jp-DataEngineer-queryVerdict[data-verdict="refused"]'
+    );
+    await expect(missing).toContainText('needs sqlglot', { timeout: 120000 });
+    const install = missing.locator('.jp-DataEngineer-queryInstall');
+    await expect(install).toHaveText('Install sqlglot');
+    let recorded = await waitForMessageRequests(request, 2);
+    expect(toolResult(recorded[1], 'toolu_verify').text).toContain(
+      'needs sqlglot'
+    );
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'The verifier needs sqlglot.' }] }
+    ]);
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toContainText('needs sqlglot', { timeout: 30000 });
+    // One click: the install command asks the assistant, which calls install_packages (its usual card).
+    await setSidebarWidth(page, 250);
+    await install.click();
+    // At 250 px the verdict card keeps Install sqlglot, Copy and its note inside the panel.
+    await expect(missing.locator('.jp-DataEngineer-queryNote')).toContainText(
+      'approve the install'
+    );
+    await expectButtonsInside(page, 'the query verdict card (Install sqlglot)');
+    await expectButtonLabelsWhole(
+      page,
+      'the query verdict card (Install sqlglot)',
+      '.jp-DataEngineer-queryVerdict'
+    );
+    recorded = await waitForMessageRequests(request, 3);
+    const asked = userText(recorded[2]);
+    expect(asked).toContain('Install it with install_packages');
+    expect(asked).toContain('packages: [\\"sqlglot\\"]');
+    const notebook = /notebook_path: \\"([^\\]+)\\"/.exec(asked)![1];
+    expect(notebook).toMatch(/install\.ipynb$/);
+    await scriptMock(request, [
+      toolCalls({
+        id: 'toolu_install',
+        name: 'install_packages',
+        input: { packages: ['sqlglot'], notebook_path: notebook }
+      })
+    ]);
+    const installCard = page.locator(
+      '.jp-DataEngineer-toolCard[data-tool="install_packages"]'
+    );
+    await expect(installCard).toHaveAttribute(
+      'data-state',
+      'waiting_approval',
+      {
+        timeout: 60000
+      }
+    );
+    await expect(installCard).toContainText("%pip install 'sqlglot'");
+    await installCard.locator('.jp-DataEngineer-allowOnce').click();
+    await expect(installCard).toHaveAttribute('data-state', 'done', {
+      timeout: 120000
+    });
+    recorded = await waitForMessageRequests(request, 4);
+    // pip really ran in the kernel, offline (this namespace has no route out): the package is in the
+    // kernel's environment already, so pip installs nothing and succeeds.
+    expect(toolResult(recorded[3], 'toolu_install').text).toContain(
+      'Requirement already satisfied: sqlglot'
+    );
+    // The import block stood for "not installed"; the install made the package importable, which
+    // here means lifting that block (pip cannot know of it). Done in the kernel, no cell added.
+    await page.evaluate(async () => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      const future = panel.sessionContext.session.kernel.requestExecute({
+        code: 'import sys\nif sys.modules.get("sqlglot", 0) is None: del sys.modules["sqlglot"]',
+        silent: true
+      });
+      await future.done;
+    });
+    await scriptMock(request, [
+      toolCalls({ ...verify, id: 'toolu_verify_again' })
+    ]);
+    await allowVerify(page);
+    const same = page.locator(
+      '.jp-DataEngineer-queryVerdict[data-verdict="same"]'
+    );
+    await expect(same).toBeVisible({ timeout: 120000 });
+    await expect(same.locator('.jp-DataEngineer-queryInstall')).toHaveCount(0);
+    recorded = await waitForMessageRequests(request, 5);
+    const again = toolResult(recorded[4], 'toolu_verify_again').text;
+    expect(again).toContain('Same rows (1,000)');
+    expect(again).not.toContain('missing_package');
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'Verified now: same rows.' }] }
+    ]);
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toContainText('Verified now', { timeout: 30000 });
+    // The passing verdict (Apply, Copy) at 250 px too.
+    await expectButtonsInside(page, 'the query verdict card (Apply)');
+    await expectButtonLabelsWhole(
+      page,
+      'the query verdict card (Apply)',
+      '.jp-DataEngineer-queryVerdict'
+    );
+    await page
+      .locator('.jp-DataEngineer-shell')
+      .screenshot({ path: test.info().outputPath('verdict-cards-250.png') });
   });
 });
 

@@ -9,6 +9,13 @@ export {
   proofText
 } from './proofTool';
 export { proofHeadline, proofPlan, proveNotebook } from './proof';
+export {
+  bindProof,
+  checkProofBinding,
+  proofHash,
+  proofPreview
+} from './proofBinding';
+export type { IProofBinding } from './proofBinding';
 export type {
   IProofCell,
   IProofExecution,

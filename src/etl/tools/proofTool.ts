@@ -1,15 +1,17 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IEtlProofData } from '../../tools/results';
 import { defineTool } from '../../tools/schema';
-import { NOTEBOOKS_SERVICE } from '../../notebook';
-import type { INotebookAccess, INotebookTarget } from '../../notebook';
+import type { INotebookTarget } from '../../notebook';
 import type { IToolResult } from '../../tools/types';
+import { IProofKernelHost, proofHeadline, proveNotebook } from './proof';
 import {
-  IProofCell,
-  IProofKernelHost,
-  proofHeadline,
-  proveNotebook
-} from './proof';
+  bindProof,
+  checkProofBinding,
+  proofBindingOf,
+  proofPreview
+} from './proofBinding';
+
+export { proofCells } from './proofBinding';
 
 /** The key of the proof service in `IToolContext.services`. */
 export const ETL_PROOF_SERVICE = 'etlProof';
@@ -22,27 +24,6 @@ export class EtlProofService {
   constructor(readonly host: IProofKernelHost) {}
   /** Failed proof rounds per notebook path (reset by a successful proof). */
   readonly failedRounds = new Map<string, number>();
-}
-
-/** The notebook's code cells with their sections and tags (from the live model: unsaved edits count). */
-export function proofCells(target: INotebookTarget): IProofCell[] {
-  const cells: IProofCell[] = [];
-  for (const cell of target.model.sharedModel.cells) {
-    if (cell.cell_type !== 'code') {
-      continue;
-    }
-    const metadata = cell.getMetadata() as {
-      tags?: string[];
-      etl?: { section?: string };
-    };
-    cells.push({
-      id: cell.id,
-      source: cell.getSource(),
-      section: metadata.etl?.section,
-      tags: metadata.tags ?? []
-    });
-  }
-  return cells;
 }
 
 /** The text the model reads: headline, per-cell times, the report, or the failing cell with its traceback. */
@@ -135,67 +116,85 @@ export const proveEtlNotebookTool = defineTool({
   },
   effect: 'execute',
   defaultApproval: 'ask',
+  allowChat:
+    'Allow for this chat: proves any notebook the assistant names, with the code as it is then (including its own edits), without asking, for the rest of this chat (code that looks destructive still asks).',
   describe: input =>
     `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels and compare the target checksum`,
-  async run(input, context): Promise<IToolResult> {
-    const notebooks = context.services[NOTEBOOKS_SERVICE] as
-      INotebookAccess | undefined;
+  // The card shows the notebook, every cell that will run and the parameters; the run proves exactly that.
+  bind: (input, context) => {
     const service = context.services[ETL_PROOF_SERVICE] as
       EtlProofService | undefined;
-    if (!notebooks || !service) {
+    return bindProof(
+      input,
+      context,
+      path => service?.failedRounds.get(path) ?? 0,
+      MAX_PROOF_ROUNDS
+    );
+  },
+  preview: (input, context) => {
+    const bound = proofBindingOf(context);
+    return bound
+      ? proofPreview(bound)
+      : {
+          summary: `Prove ${input.notebook_path || 'the active notebook'}: run it twice in fresh kernels`
+        };
+  },
+  riskOf: (_input, context) => {
+    const bound = proofBindingOf(context);
+    // Without the card's binding the code was not read: ask (fails closed).
+    return bound
+      ? bound.risk
+      : "the notebook's code could not be checked before the run";
+  },
+  async run(input, context): Promise<IToolResult> {
+    const service = context.services[ETL_PROOF_SERVICE] as
+      EtlProofService | undefined;
+    if (!service) {
       return {
         content:
           'Proof runs need an open notebook and the Jupyter server: neither is available here.',
         isError: true
       };
     }
-    const parameters: Record<string, string | number | boolean> = {};
-    for (const [name, value] of Object.entries(
-      (input.parameters ?? {}) as Record<string, unknown>
-    )) {
-      if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        return {
-          content: `Parameter "${name}" must be a string, number or boolean.`,
-          isError: true
-        };
-      }
-      parameters[name] = value as string | number | boolean;
+    let bound = proofBindingOf(context);
+    let target: INotebookTarget;
+    try {
+      // A direct call (no card) binds now, so the checks below are the same.
+      bound ??= await bindProof(
+        input,
+        context,
+        path => service.failedRounds.get(path) ?? 0,
+        MAX_PROOF_ROUNDS
+      );
+      target = checkProofBinding(context, bound);
+    } catch (error) {
+      return {
+        content: error instanceof Error ? error.message : String(error),
+        isError: true
+      };
     }
-    const target = await notebooks.resolve(
-      input.notebook_path || undefined,
-      context.signal
-    );
-    const rounds = service.failedRounds.get(target.path) ?? 0;
+    const rounds = service.failedRounds.get(bound.path) ?? 0;
     if (rounds >= MAX_PROOF_ROUNDS) {
       return {
-        content: `${MAX_PROOF_ROUNDS} proof rounds of ${target.path} failed already: do not try again; tell the user what fails.`,
+        content: `${MAX_PROOF_ROUNDS} proof rounds of ${bound.path} failed already: do not try again; tell the user what fails.`,
         isError: true
       };
     }
-    const cells = proofCells(target);
-    if (!cells.length) {
-      return {
-        content: `${target.path} has no code cells to prove.`,
-        isError: true
-      };
-    }
-    const kernelspec = target.model.getMetadata('kernelspec') as
-      { name?: string } | undefined;
-    const kernelName = target.kernel()?.name ?? kernelspec?.name ?? 'python3';
+    // Exactly what the card showed (its hash was just checked against the notebook).
     const data = await proveNotebook({
-      cells,
-      kernelName,
-      folder: PathExt.dirname(target.path),
-      notebookPath: target.path,
+      cells: bound.cells,
+      kernelName: bound.kernelName,
+      folder: PathExt.dirname(bound.path),
+      notebookPath: bound.path,
       host: service.host,
       signal: context.signal,
-      parameters: Object.keys(parameters).length ? parameters : undefined
+      parameters: bound.parameters
     });
     const failedRounds = data.idempotent ? 0 : rounds + 1;
     if (failedRounds) {
-      service.failedRounds.set(target.path, failedRounds);
+      service.failedRounds.set(bound.path, failedRounds);
     } else {
-      service.failedRounds.delete(target.path);
+      service.failedRounds.delete(bound.path);
     }
     showInReportCell(target, data);
     return {

@@ -110,7 +110,7 @@ export async function bindNotebook(
 }
 
 /** A file check for code run in this notebook: paths are relative to its folder. */
-function existsFor(
+export function existsFor(
   access: INotebookAccess,
   notebookPath: string
 ): ExistsCheck | undefined {
@@ -235,13 +235,15 @@ const EDITING_TOOLS = new Set(['insert_cell', 'edit_cell', 'create_notebook']);
 /**
  * The cells of this notebook the assistant inserted or edited in this chat
  * and did not run since (by `run_cell` or `run_all_cells`), per the chat's
- * history; only cells that are still there, in notebook order.
+ * history; only cells that are still there, in notebook order. With
+ * `sinceRun` false: every cell it inserted or edited in this chat, run or not.
  */
-export function agentChangedCells(
+export function agentChangedCells<C extends IBoundCell>(
   history: ReadonlyArray<IToolCallRecord>,
   notebookPath: string,
-  cells: ReadonlyArray<IBoundCell>
-): IBoundCell[] {
+  cells: ReadonlyArray<C>,
+  sinceRun = true
+): C[] {
   const changed = new Set<string>();
   for (const call of history) {
     const data = call.result?.data;
@@ -256,6 +258,9 @@ export function agentChangedCells(
       data.cell.notebookPath === notebookPath
     ) {
       changed.add(data.cell.cellId);
+    }
+    if (!sinceRun) {
+      continue;
     }
     if (
       data.run?.kind === 'cell' &&

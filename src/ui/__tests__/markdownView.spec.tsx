@@ -17,6 +17,7 @@ import {
   BLOCKED_ATTRIBUTE,
   BLOCKED_CLASS,
   blockRemoteContent,
+  hardenLinks,
   isLocalUrl,
   styleWithoutRemoteUrls
 } from '../../markdown/remoteContent';
@@ -269,5 +270,69 @@ describe('blockRemoteContent', () => {
     expect(
       styleWithoutRemoteUrls('background: image-set("x.png" 1x)', ORIGIN)
     ).toBeNull();
+  });
+});
+
+describe('blockRemoteContent under JupyterHub: only this server’s base_url loads without a click', () => {
+  // Alice's server at /user/alice/ on a hub whose origin every user's server shares
+  // (the page's origin: root-relative URLs resolve against it, as in the browser).
+  const HUB = ORIGIN;
+  const BASE = `${HUB}/user/alice/`;
+  const PAGE = `${HUB}/user/alice/lab/tree/work/analysis.ipynb`;
+  const kept = (html: string) => {
+    const out = document.createElement('template');
+    out.innerHTML = blockRemoteContent(html, BASE, trans);
+    return {
+      blocked: out.content.querySelectorAll(`.${BLOCKED_CLASS}`).length,
+      fetching: out.content.querySelectorAll('img[src], img[srcset]').length,
+      html: out.innerHTML
+    };
+  };
+
+  it.each([
+    ['/user/bob/files/p.png?d=secret'],
+    [`${HUB}/user/bob/files/p.png?d=secret`],
+    ['/hub/logout'],
+    ['/user/alice/../bob/files/p.png'],
+    ['/user/alice/files/..%2F..%2Fbob/p.png'],
+    ['/user/alice/%2e%2e/bob/files/p.png'],
+    ['/user/alicex/files/p.png'],
+    ['/user/alice'],
+    [`//${new URL(HUB).host}/hub/logout`]
+  ])('%s is not local: a placeholder, no URL left to fetch', url => {
+    expect(isLocalUrl(url, BASE, PAGE)).toBe(false);
+    const { blocked, fetching } = kept(`<p><img src="${url}" alt="x"></p>`);
+    expect(blocked).toBe(1);
+    expect(fetching).toBe(0);
+  });
+
+  it('keeps images under this server’s base URL (absolute, root-relative, relative to the page)', () => {
+    expect(isLocalUrl('/user/alice/files/p.png', BASE, PAGE)).toBe(true);
+    expect(isLocalUrl(`${BASE}files/p.png`, BASE, PAGE)).toBe(true);
+    expect(isLocalUrl('plots/p.png', BASE, PAGE)).toBe(true);
+    expect(isLocalUrl('../../../../bob/files/p.png', BASE, PAGE)).toBe(false);
+    const html = '<img src="/user/alice/files/p.png">';
+    expect(blockRemoteContent(html, BASE, trans)).toBe(html);
+  });
+
+  it('drops url() and srcset candidates that reach another user or the hub', () => {
+    expect(
+      styleWithoutRemoteUrls('background: url(/user/bob/files/x.png)', BASE)
+    ).toBe('background: none');
+    const { html } = kept(
+      '<img src="/user/alice/files/a.png" srcset="/hub/logout 2x">'
+    );
+    expect(html).toBe('<img src="/user/alice/files/a.png">');
+  });
+
+  it('opens links to another user’s server in a new tab without referrer', () => {
+    const root = document.createElement('div');
+    root.innerHTML =
+      '<a href="/user/bob/tree">bob</a><a href="/user/alice/tree">mine</a>';
+    hardenLinks(root, BASE);
+    const [bob, mine] = Array.from(root.querySelectorAll('a'));
+    expect(bob.getAttribute('target')).toBe('_blank');
+    expect(bob.getAttribute('rel')).toContain('noreferrer');
+    expect(mine.hasAttribute('target')).toBe(false);
   });
 });
