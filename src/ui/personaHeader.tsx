@@ -192,6 +192,18 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
       cancelled = true;
     };
   }, [persona?.id]);
+  const [, setToolsLoaded] = React.useState(false);
+  React.useEffect(() => {
+    // The tools load on first need: this list is one (it re-renders once they are in).
+    let cancelled = false;
+    void assistant.ensureTools().then(
+      () => !cancelled && setToolsLoaded(true),
+      () => undefined
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [assistant]);
   const resolution = assistant.resolution ?? resolved;
   const tools = persona
     ? resolveTools(persona.tools, assistant.registry)
