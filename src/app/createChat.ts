@@ -120,11 +120,12 @@ const CHAT_FOLDER_KEY = 'jupyterlab-data-engineer:chat-folder';
 
 /**
  * The composition root of the chat: builds the services (SDK client,
- * personas, model catalog, instructions, notebook/kernel/file tools), the
- * agent (`Assistant` with its session), the saved chats (`ChatThreads`)
- * and the current `ChatModel`. Views get this object and render it; they
- * construct nothing. Loaded lazily, with the SDK, the first time the panel
- * opens.
+ * personas, model catalog, instructions, the files service), the agent
+ * (`Assistant` with its session), the saved chats (`ChatThreads`) and the
+ * current `ChatModel`. Views get this object and render it; they construct
+ * nothing. Loaded lazily the first time the panel opens; the tools (the
+ * chat's own and the families') load later, on first need (`loadTools`),
+ * and the SDK with the first request.
  */
 export class ChatApp {
   constructor(options: IChatOptions) {
