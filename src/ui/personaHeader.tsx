@@ -174,7 +174,8 @@ function withheldNotes(
   return [...byReason];
 }
 
-function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
+/** The details under the header (source, model, tools): opening them loads the tools. */
+export function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
   const { assistant, trans } = props;
   const persona = assistant.persona;
   const problems = assistant.personas.problems;

@@ -16,6 +16,7 @@ import { ResultViews, ToolFamilies } from '../../api/registries';
 import type { IToolCall } from '../../chats/conversation';
 import type { IToolFamily, IToolFamilyContents } from '../../tokens';
 import { untranslated } from '../../translation';
+import { PersonaDetails } from '../../ui/personaHeader';
 import { LoadToolsContext, ResultViewsContext } from '../../ui/toolCard';
 import { ChatApp } from '../createChat';
 
@@ -190,6 +191,39 @@ describe('ChatApp: tools on first need', () => {
     expect(app.toolsLoaded).toBe(true);
     // read_file's own line (a tool unknown to the export gets only the path).
     expect(text).toContain('Read data/orders.csv');
+    app.dispose();
+  });
+});
+
+describe('persona details: the tools list is a need', () => {
+  it('opening the details loads the tools and lists what a family withholds', async () => {
+    const families = new ToolFamilies();
+    const terminal = family('terminal', {
+      withheld: Promise.resolve({
+        names: ['read_file'],
+        reason: 'not on this test server'
+      })
+    });
+    families.addFamily(terminal.family);
+    const app = chatApp(families);
+    await app.start();
+    expect(terminal.load).not.toHaveBeenCalled();
+    // What the header's details button shows (the toolbar button needs JupyterLab's web components).
+    await act(async () => {
+      render(
+        <PersonaDetails
+          assistant={app.assistant}
+          trans={untranslated}
+          onReloadPersonas={() => undefined}
+          onSwitchPersona={() => undefined}
+          onNewChat={() => undefined}
+        />
+      );
+    });
+    expect(terminal.load).toHaveBeenCalledTimes(1);
+    expect(
+      await screen.findByText(/read_file: not on this test server/)
+    ).toBeInTheDocument();
     app.dispose();
   });
 });
