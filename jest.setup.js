@@ -13,3 +13,6 @@ require('./src/personas/frontMatter').setFrontMatterParser(
 // Likewise jsdiff (loaded where a diff is drawn): component tests render diffs
 // at once; diff.spec.ts checks the lazy path.
 require('./src/markdown/diff').setDiffModule(require('diff'));
+// Likewise minimatch (loaded before globs are matched: sensitive paths,
+// find_files, scoped instructions); globs.spec.ts checks the lazy path.
+require('./src/contents/globs').setMinimatch(require('minimatch'));

@@ -38,7 +38,7 @@ export * from './tokens';
 
 const PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
 
-/** Where tool families are registered (`IToolRegistry`): exists from start-up, read when the chat is built. */
+/** Where tool families are registered (`IToolRegistry`): exists from start-up; the chat loads the families on its first need of tools. */
 const toolRegistryPlugin: JupyterFrontEndPlugin<IToolRegistry> = {
   id: 'jupyterlab-data-engineer:tool-registry',
   description: 'The tool families of the Data Engineer chat.',

@@ -13,7 +13,11 @@
  *   autoStart: true,
  *   requires: [IToolRegistry],
  *   activate: (app, tools: IToolRegistry) => {
- *     tools.addFamily({ id: 'my-ext', load: async () => ({ tools: [myTool] }) });
+ *     // Loaded on the chat's first need of tools (keep the import dynamic).
+ *     tools.addFamily({
+ *       id: 'my-ext',
+ *       load: async () => (await import('./myTools')).family()
+ *     });
  *   }
  * };
  * ```
@@ -117,7 +121,7 @@ export const IDataEngineerChat = new Token<IDataEngineerChat>(
 // Tools
 
 /**
- * What a tool family gets from the chat when the chat is built. Services are
+ * What a tool family gets from the chat when it is loaded. Services are
  * the app's, by name (each family documents what it reads); `settings()`
  * reads the chat's settings (the `jupyterlab-data-engineer:plugin` schema).
  */
@@ -164,22 +168,31 @@ export interface IToolFamilyContents {
 }
 
 /**
- * A family of tools: loaded when the chat is built (a dynamic import here
- * keeps the tools out of JupyterLab's start-up), then offered to personas by
- * their groups and names.
+ * A family of tools: loaded on the chat's first need of tools (the first
+ * keystroke in the composer, a send, the persona details, a tool card to
+ * draw, a slash command), after the chat's own tools; a dynamic import in
+ * `load` keeps its code out of JupyterLab's start-up and out of drawing an
+ * empty chat. Then offered to personas by their groups and names.
  */
 export interface IToolFamily {
   /** A unique id ('query', 'my-ext'). */
   id: string;
-  /** Build the tools; called once per chat build. */
+  /** Build the tools; called once per chat, on first need. */
   load(
     host: IToolFamilyHost
   ): Promise<IToolFamilyContents> | IToolFamilyContents;
+  /**
+   * Asked when the chat starts: true loads the tools (this family's and the
+   * others') at once, for a family with something to show before any need
+   * (the MCP servers' status line when servers are configured). Keep it
+   * light (a dynamic import); without it the family waits for first need.
+   */
+  loadAtStart?(): Promise<boolean> | boolean;
 }
 
 /** Where tool families are registered (before or after the chat loads). */
 export interface IToolRegistry {
-  /** Add a family; its tools join a loaded chat at once. Dispose to take it out. */
+  /** Add a family; its tools join a chat whose tools are loaded at once. Dispose to take it out. */
   addFamily(family: IToolFamily): IDisposable;
   /** The registered families, in registration order. */
   readonly families: ReadonlyArray<IToolFamily>;

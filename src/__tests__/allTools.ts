@@ -1,5 +1,5 @@
 import { createEtlTools } from '../etl/tools';
-import { createFileTools } from '../files';
+import { createFileTools } from '../files/tools';
 import { createKernelTools } from '../kernel/tools';
 import { createNotebookTools } from '../notebook/tools/tools';
 import { createQueryTools } from '../query/tools';

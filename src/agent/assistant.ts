@@ -80,6 +80,11 @@ export interface IAssistantOptions {
   activePath: () => string | null;
   /** The extension's tools; the persona decides which are offered. */
   registry?: ToolRegistry;
+  /**
+   * Load the tools into `registry` (and the families' slash commands), once:
+   * they load on first need, and every turn and slash command waits for them.
+   */
+  loadTools?: () => Promise<void>;
   /** Services the tools use (e.g. `notebooks`). */
   toolServices?: () => Record<string, unknown>;
   /**
@@ -227,6 +232,8 @@ export class Assistant {
    * each `@name` naming a kernel variable attaches that variable's summary.
    */
   async send(text: string): Promise<void> {
+    // The families' slash commands (`/optimize`, `/etl`) come with the tools.
+    await this.ensureTools();
     const turn: ITurnOverrides = {};
     const slash = parseSlash(text);
     const command = slash ? this.slashCommands.get(slash.name) : undefined;
@@ -343,6 +350,15 @@ export class Assistant {
     } else {
       this._draftRequested.emit(prompt);
     }
+  }
+
+  /**
+   * Load the tools if they are not yet (see `IAssistantOptions.loadTools`):
+   * the composer asks on the first keystroke, the persona details when they
+   * open; a send and every turn wait for it.
+   */
+  ensureTools(): Promise<void> {
+    return this._options.loadTools?.() ?? Promise.resolve();
   }
 
   /** `/name args` commands of the composer (features and prompt files register here). */
@@ -485,8 +501,12 @@ export class Assistant {
       settings.notebookContext && this._options.context
         ? this._options.context({ step }).catch(() => null)
         : Promise.resolve(null),
-      // Dynamic tools (MCP servers) are brought up to date once per turn.
-      step === 1 ? this.registry.prepareSources() : Promise.resolve()
+      // The tools (loaded on first need: a retry or Continue after a reload
+      // may be the first), then the dynamic ones (MCP servers) brought up to
+      // date, once per turn.
+      step === 1
+        ? this.ensureTools().then(() => this.registry.prepareSources())
+        : Promise.resolve()
     ]);
     const persona = this.persona;
     const last = this.model.last;

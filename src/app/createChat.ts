@@ -67,22 +67,11 @@ import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import {
   ContentsSnapshotStore,
   contentsForFiles,
-  createFileTools,
   FILES_SERVICE,
   FilesService,
   openDocumentLookup
 } from '../files';
-import {
-  createKernelTools,
-  KERNELS_SERVICE,
-  KernelInspectors,
-  variablesSummary
-} from '../kernel';
-import {
-  createNotebookTools,
-  NotebookAccess,
-  NOTEBOOKS_SERVICE
-} from '../notebook/tools';
+import { KERNELS_SERVICE, KernelInspectors, variablesSummary } from '../kernel';
 import { ToolRegistry } from '../tools/registry';
 import { CellActions } from './cellActions';
 import { ChatWidget } from '../ui/chatWidget';
@@ -131,11 +120,12 @@ const CHAT_FOLDER_KEY = 'jupyterlab-data-engineer:chat-folder';
 
 /**
  * The composition root of the chat: builds the services (SDK client,
- * personas, model catalog, instructions, notebook/kernel/file tools), the
- * agent (`Assistant` with its session), the saved chats (`ChatThreads`)
- * and the current `ChatModel`. Views get this object and render it; they
- * construct nothing. Loaded lazily, with the SDK, the first time the panel
- * opens.
+ * personas, model catalog, instructions, the files service), the agent
+ * (`Assistant` with its session), the saved chats (`ChatThreads`) and the
+ * current `ChatModel`. Views get this object and render it; they construct
+ * nothing. Loaded lazily the first time the panel opens; the tools (the
+ * chat's own and the families') load later, on first need (`loadTools`),
+ * and the SDK with the first request.
  */
 export class ChatApp {
   constructor(options: IChatOptions) {
@@ -164,14 +154,8 @@ export class ChatApp {
       return models;
     });
     const tracker = options.notebookTracker;
-    const notebooks =
-      tracker && options.docManager
-        ? new NotebookAccess({
-            tracker,
-            docManager: options.docManager,
-            shell: options.activate
-          })
-        : null;
+    // The notebook and kernel tools act on open notebooks (they load with the tools, on first need).
+    const withNotebooks = !!(tracker && options.docManager);
     const filesContents = contentsForFiles(options.contents);
     this.files = new FilesService({
       contents: filesContents,
@@ -193,12 +177,8 @@ export class ChatApp {
       chatFolders: () => [options.settings().chatFolder, 'data-engineer-chats'],
       rootCheck: serverRootCheck(options.serverSettings)
     });
-    const registry = new ToolRegistry([
-      ...(notebooks
-        ? [...createNotebookTools({ notebooks }), ...createKernelTools()]
-        : []),
-      ...createFileTools({ service: () => this.files })
-    ]);
+    // Empty until the tools load (`loadTools`): the chat's own, then the families'.
+    const registry = new ToolRegistry();
     this._registry = registry;
     const inspectors = new KernelInspectors();
     this._inspectors = inspectors;
@@ -210,11 +190,9 @@ export class ChatApp {
     this.assistant = new Assistant({
       client: () => this.client(),
       registry,
+      loadTools: () => this.loadTools(),
       toolServices: () => ({
-        [FILES_SERVICE]: this.files,
-        ...(notebooks
-          ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors }
-          : {}),
+        ...this._coreServices,
         ...this._familyServices
       }),
       model: new ChatModel({ id: readStored(CHAT_ID_KEY) ?? undefined }),
@@ -324,18 +302,91 @@ export class ChatApp {
     this.actions = new CellActions(options.notebookTracker, trans);
     this.resultViews = options.resultViews ?? new ResultViews();
     window.addEventListener('pagehide', this._onPageHide);
-    // The core services the families' tools may use, by name.
+    // The core services the families' tools may use, by name (the notebooks' join with the tools).
     this._coreServices = {
       [FILES_SERVICE]: this.files,
-      ...(notebooks
-        ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors }
-        : {})
+      ...(withNotebooks ? { [KERNELS_SERVICE]: inspectors } : {})
     };
-    this._familiesLoaded = this._loadFamilies();
-    options.toolFamilies?.changed.connect(
-      () => void this._loadFamilies(),
-      this
+    options.toolFamilies?.changed.connect(this._onFamiliesChanged, this);
+  }
+
+  /**
+   * Load the tools, once, on first need: the chat's own (notebook, kernel
+   * and file tools, their chunk with minimatch), then the tool families
+   * (features' and other extensions'). Drawing an empty chat loads none of
+   * them; the first keystroke in the composer, a send (which waits for
+   * them), the persona details, a tool card to draw or a family asking to
+   * load at start (`loadAtStart`) does. Later calls share the promise; after
+   * a failed load (a chunk that did not arrive) the next call tries again.
+   */
+  loadTools(): Promise<void> {
+    if (!this._tools) {
+      const loading = (async () => {
+        const { createCoreTools } = await import('./coreTools');
+        const core = await createCoreTools({
+          notebookTracker: this.options.notebookTracker,
+          docManager: this.options.docManager,
+          activate: this.options.activate,
+          files: () => this.files
+        });
+        if (this._disposed) {
+          return;
+        }
+        for (const tool of core.tools) {
+          if (!this._registry.get(tool.name)) {
+            this._registry.add(tool);
+          }
+        }
+        Object.assign(this._coreServices, core.services);
+        this._toolsLoaded = true;
+        await this._loadFamilies();
+      })();
+      this._tools = loading;
+      loading.catch(error => {
+        console.error(
+          'jupyterlab-data-engineer: the tools could not be loaded',
+          error
+        );
+        if (this._tools === loading) {
+          this._tools = null;
+        }
+      });
+    }
+    return this._tools;
+  }
+
+  /** Whether the tools have loaded (see `loadTools`). */
+  get toolsLoaded(): boolean {
+    return this._toolsLoaded;
+  }
+
+  private _onFamiliesChanged(): void {
+    if (this._toolsLoaded) {
+      // Added to (or removed from) a chat whose tools are loaded: now.
+      void this._loadFamilies();
+    } else {
+      void this._loadIfAsked();
+    }
+  }
+
+  /** Load the tools now when a family asks to (`loadAtStart`: it has a status to show). */
+  private async _loadIfAsked(): Promise<void> {
+    const families = (this.options.toolFamilies?.families ?? []).filter(
+      family => family.loadAtStart && !this._asked.has(family)
     );
+    families.forEach(family => this._asked.add(family));
+    const answers = await Promise.all(
+      families.map(async family => {
+        try {
+          return !!(await family.loadAtStart!());
+        } catch {
+          return false;
+        }
+      })
+    );
+    if (answers.some(Boolean) && !this._disposed) {
+      await this.loadTools().catch(() => undefined);
+    }
   }
 
   /**
@@ -423,8 +474,8 @@ export class ChatApp {
         contents.dispose?.();
       })
     );
-    if (this._restored) {
-      // Added after the chat started (another extension's family): ask it about its setup now.
+    if (this._serverAsked) {
+      // Loaded after the chat asked the server about its setup: ask the family now.
       void contents.refresh?.().catch(() => undefined);
     }
     // Known before the chat says it is ready, so the persona details list what is not offered.
@@ -482,19 +533,23 @@ export class ChatApp {
    * chat is most of what the panel waits for.
    */
   start(): Promise<void> {
-    this._started ??= (async () => {
-      await this.threads.restore(readStored(CHAT_ID_KEY));
-      await Promise.all([this.refresh(), this._familiesLoaded]);
-      this._restored = true;
-      this._stateChanged.emit();
-    })();
+    if (!this._started) {
+      // A family with a status to show (MCP servers configured) loads the tools now.
+      void this._loadIfAsked();
+      this._started = (async () => {
+        await this.threads.restore(readStored(CHAT_ID_KEY));
+        await this.refresh();
+        this._restored = true;
+        this._stateChanged.emit();
+      })();
+    }
     return this._started;
   }
 
   /**
-   * Resolves once the chat has started: the last chat reopened, the tool
-   * families loaded (their slash commands registered), the server asked.
-   * What other plugins send waits for it (`/optimize` must be known).
+   * Resolves once the chat has started: the last chat reopened, the server
+   * asked. The tools load on first need; a send waits for them itself (so
+   * `/optimize` from the palette is known when it expands).
    */
   get ready(): Promise<void> {
     return this.start();
@@ -504,16 +559,13 @@ export class ChatApp {
   async refresh(): Promise<void> {
     this._serverConfig = await fetchServerConfig(this.options.serverSettings);
     this._stateChanged.emit();
+    // Families loaded from now on are asked when they load (`_addFamily`); these now, once.
+    this._serverAsked = true;
     await Promise.all([
       this.assistant.personas.load(),
       this.assistant.refreshInstructions(),
-      // The families loaded at start first (MCP servers refresh here, once).
-      this._familiesLoaded.then(() =>
-        Promise.all(
-          [...this._families.values()].map(family =>
-            family.contents?.refresh?.().catch(() => undefined)
-          )
-        )
+      ...[...this._families.values()].map(family =>
+        family.contents?.refresh?.().catch(() => undefined)
       )
     ]);
   }
@@ -618,6 +670,7 @@ export class ChatApp {
     const personaName = (pid: string) =>
       this.assistant.personas.get(pid)?.name ?? pid;
     // Each call described by its tool (a tool this build no longer has gets a generic line).
+    await this.loadTools().catch(() => undefined);
     const tools = this.assistant.registry;
     const options = {
       personaName,
@@ -688,6 +741,7 @@ export class ChatApp {
   }
 
   dispose(): void {
+    this._disposed = true;
     window.removeEventListener('pagehide', this._onPageHide);
     this._families.forEach(loaded =>
       loaded.disposables.forEach(d => d.dispose())
@@ -711,7 +765,12 @@ export class ChatApp {
   private _coreServices: Record<string, unknown> = {};
   private _familyServices: Record<string, unknown> = {};
   private _families = new Map<IToolFamily, ILoadedFamily>();
-  private _familiesLoaded: Promise<void>;
+  private _tools: Promise<void> | null = null;
+  private _toolsLoaded = false;
+  /** Families whose `loadAtStart` was asked. */
+  private _asked = new Set<IToolFamily>();
+  private _serverAsked = false;
+  private _disposed = false;
   private _serverConfig: IServerConfig | null = null;
   private _restored = false;
   private _started: Promise<void> | null = null;

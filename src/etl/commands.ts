@@ -83,14 +83,10 @@ export function registerEtlCommands(options: IEtlCommandOptions): void {
     ),
     execute: async args => {
       const path = typeof args.path === 'string' ? args.path : '';
+      // The request's text loads with the hand-off (not at start-up).
+      const { handoffRequest } = await import('./handoff');
       await chat.setPersona(DEPLOYMENT_PERSONA);
-      await chat.send(
-        trans.__(
-          'Schedule %1: it was proven idempotent (two headless runs in fresh kernels, same target checksum). It runs with `papermill %2 out.ipynb -p run_date YYYY-MM-DD`; connections come from environment variables.',
-          path,
-          path.split('/').pop() ?? path
-        )
-      );
+      await chat.send(handoffRequest(trans, path));
     }
   });
   options.palette?.addItem({

@@ -1,3 +1,5 @@
+// The form's styles load with the form (not at JupyterLab's start-up).
+import '../../style/etl.css';
 import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';

@@ -14,8 +14,8 @@ import { EtlCommandIDs, registerEtlCommands } from './commands';
  * ETL notebooks: the "New ETL notebook" command (palette, a Launcher card,
  * the File Browser's context menu on data files and folders — the menu entry
  * itself is declared in schema/plugin.json), `/etl` in the chat, the proof
- * card's hand-off, and the proof tool with its card (loaded with the chat,
- * `./family`).
+ * card's hand-off, and the proof tool with its card (loaded on the chat's
+ * first need of tools, `./family`).
  */
 export const etlPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:etl',

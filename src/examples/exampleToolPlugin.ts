@@ -9,8 +9,9 @@ export const EXAMPLE_TOOL_PLUGIN_ID = 'jupyterlab-data-engineer:example-tool';
 
 /**
  * How another extension adds a tool to the chat, using only the public API
- * (`src/tokens.ts`): a tool family, loaded with the chat (the dynamic import
- * keeps it out of JupyterLab's start-up), with its own result view. Not
+ * (`src/tokens.ts`): a tool family, loaded on the chat's first need of tools
+ * (the dynamic import keeps it out of JupyterLab's start-up and out of
+ * drawing the chat), with its own result view. Not
  * started by default (`autoStart: false`): the UI tests start it, and it is
  * the model to copy (see docs/architecture.md, "Adding a tool").
  */

@@ -1,4 +1,4 @@
-import { Minimatch } from 'minimatch';
+import { minimatchNow } from '../contents/globs';
 import { segmentsOf } from '../contents/paths';
 
 /**
@@ -255,7 +255,7 @@ function compile(rule: ISensitiveRule): ICompiled | null {
   // Compiled once to a RegExp: walks check every entry against every rule.
   // Multi-segment patterns are matched against windows of as many segments
   // (a leading "**/" would make every test scan the whole path).
-  const regex = new Minimatch(
+  const regex = new (minimatchNow().Minimatch)(
     base || !deep ? pattern : `**/${pattern}`,
     options
   ).makeRe();
@@ -312,29 +312,45 @@ export class SensitivePaths {
         });
       }
     }
-    this._rules = rules
-      .map(compile)
-      .filter((rule): rule is ICompiled => !!rule);
-    this._names = anyOf(
-      this._rules
-        .filter(rule => rule.base && !rule.folder)
-        .map(rule => rule.regex)
-    );
-    this._segments = anyOf(
-      this._rules
-        .filter(rule => rule.base && rule.folder)
-        .map(rule => rule.regex)
-    );
-    this._deep = this._rules.filter(rule => !rule.base);
+    this._source = rules;
+  }
+
+  /**
+   * The rules compiled to regular expressions, on the first check (minimatch
+   * is a lazy chunk: `loadMinimatch` must have resolved; a check before that
+   * throws rather than letting a path through).
+   */
+  private _compiled(): {
+    rules: ICompiled[];
+    names: RegExp | null;
+    segments: RegExp | null;
+    deep: ICompiled[];
+  } {
+    if (!this._compiledRules) {
+      const rules = this._source
+        .map(compile)
+        .filter((rule): rule is ICompiled => !!rule);
+      this._compiledRules = {
+        rules,
+        names: anyOf(
+          rules.filter(rule => rule.base && !rule.folder).map(r => r.regex)
+        ),
+        segments: anyOf(
+          rules.filter(rule => rule.base && rule.folder).map(r => r.regex)
+        ),
+        deep: rules.filter(rule => !rule.base)
+      };
+    }
+    return this._compiledRules;
   }
 
   /** False when no rule can match (name and folder rules checked with one combined expression each). */
   private _mayMatch(segments: string[]): boolean {
+    const { names, segments: folders, deep } = this._compiled();
     return (
-      !!this._names?.test(segments[segments.length - 1]) ||
-      (!!this._segments &&
-        segments.some(segment => this._segments!.test(segment))) ||
-      this._deep.some(rule => matches(rule, segments))
+      !!names?.test(segments[segments.length - 1]) ||
+      (!!folders && segments.some(segment => folders.test(segment))) ||
+      deep.some(rule => matches(rule, segments))
     );
   }
 
@@ -353,7 +369,7 @@ export class SensitivePaths {
     }
     const full = segments.join('/');
     let found: ISensitiveMatch | null = null;
-    for (const rule of this._rules) {
+    for (const rule of this._compiled().rules) {
       if (rule.writeOnly && action !== 'write') {
         continue;
       }
@@ -373,11 +389,14 @@ export class SensitivePaths {
     return found;
   }
 
-  private _rules: ICompiled[];
-  private _names: RegExp | null;
-  private _segments: RegExp | null;
-  /** Rules whose pattern has a "/" (few): tested one by one. */
-  private _deep: ICompiled[];
+  private _source: ISensitiveRule[];
+  /** Compiled on the first check; `deep`: rules whose pattern has a "/" (few), tested one by one. */
+  private _compiledRules: {
+    rules: ICompiled[];
+    names: RegExp | null;
+    segments: RegExp | null;
+    deep: ICompiled[];
+  } | null = null;
 }
 
 /** The rules without settings (the tool catalogue, tests). */

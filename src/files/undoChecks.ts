@@ -1,3 +1,4 @@
+import { loadMinimatch } from '../contents/globs';
 import { normalizeServerPath } from './paths';
 import { resolvePath } from './paths';
 import type { IRootCheck } from '../contents/rootCheck';
@@ -107,6 +108,8 @@ export async function validateRecords(
   service: FilesService,
   records: readonly IChangeRecord[]
 ): Promise<Map<string, string>> {
+  // The sensitive-path rules are globs: minimatch (a lazy chunk) first.
+  await loadMinimatch();
   const problems = new Map<string, string>();
   for (const record of records) {
     const problem = recordProblem(service, record);

@@ -1,4 +1,4 @@
-import { minimatch } from 'minimatch';
+import { minimatchNow } from '../contents/globs';
 import { keepInsideRoot } from './access';
 import { FileToolError, plural, throwIfAborted } from './common';
 import type { IContentsEntry } from './contentsFiles';
@@ -237,6 +237,8 @@ export function globMatcher(
   pattern: string,
   matchBase: boolean
 ): (relativePath: string) => boolean {
+  // Loaded with the file tools (they load minimatch before they are offered).
+  const { minimatch } = minimatchNow();
   return relativePath =>
     minimatch(relativePath, pattern, { dot: true, matchBase });
 }

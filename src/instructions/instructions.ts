@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { untranslated } from '../translation';
-import { minimatch } from 'minimatch';
+import { loadMinimatch, minimatchNow } from '../contents/globs';
 import {
   loadFrontMatterParser,
   parseFrontMatter
@@ -87,6 +87,9 @@ export class InstructionsLoader {
 
     for (const model of await this._listScoped()) {
       const entry = await this._file(model.path, 'scoped', model);
+      if (entry?.file?.applyTo && activePath) {
+        await loadMinimatch(); // a lazy chunk: only scoped files with a glob need it
+      }
       if (entry?.file && !appliesTo(entry.file.applyTo, activePath)) {
         continue;
       }
@@ -256,6 +259,7 @@ export function appliesTo(
   if (!activePath) {
     return false;
   }
+  const { minimatch } = minimatchNow();
   return globs.some(glob =>
     minimatch(activePath, glob, { dot: true, matchBase: !glob.includes('/') })
   );

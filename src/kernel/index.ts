@@ -4,6 +4,6 @@ export { KernelInspector } from './kernelInspector';
 export {
   KERNELS_SERVICE,
   KernelInspectors,
-  createKernelTools,
   variablesSummary
-} from './tools';
+} from './inspectors';
+// The kernel tools are the second entry, `./tools` (loaded with the chat's tools, on first need).

@@ -25,19 +25,6 @@ export function looksLikeQuery(source: string): boolean {
 export const INSTALL_VERIFIER_PACKAGE_COMMAND =
   'data-engineer:query-install-package';
 
-/** The message that command sends: the install goes through the usual install_packages approval. */
-export function installPackageRequest(
-  packageName: string,
-  notebookPath?: string
-): string {
-  const where = notebookPath ? ` of ${notebookPath}` : '';
-  return (
-    `The query verifier needs the Python package ${packageName} in the kernel${where}. ` +
-    `Install it with install_packages (packages: ["${packageName}"]${notebookPath ? `, notebook_path: "${notebookPath}"` : ''}), ` +
-    'then call verify_query_rewrite again with the same rewrite and report the new verdict.'
-  );
-}
-
 export interface IQueryCommandsOptions {
   app: JupyterFrontEnd;
   tracker: INotebookTracker | null;
@@ -139,13 +126,13 @@ export function addQueryCommands(options: IQueryCommandsOptions): void {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
         return;
       }
-      return options.send(
-        installPackageRequest(
-          name,
-          typeof args.notebook === 'string' && args.notebook
-            ? args.notebook
-            : undefined
-        )
+      const notebook =
+        typeof args.notebook === 'string' && args.notebook
+          ? args.notebook
+          : undefined;
+      // The message's text loads with the command's first use (not at start-up).
+      return import('./installRequest').then(({ installPackageRequest }) =>
+        options.send(installPackageRequest(name, notebook))
       );
     }
   });

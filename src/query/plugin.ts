@@ -12,7 +12,7 @@ import { addQueryCommands } from './commands';
 /**
  * Query cells: the Explain / Optimize / Diagnose commands (start-up: they only
  * send slash commands to the chat), and the query tools, slash commands and
- * result cards, loaded with the chat (`./family`).
+ * result cards, loaded on the chat's first need of tools (`./family`).
  */
 export const queryPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:query',

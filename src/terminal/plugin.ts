@@ -5,7 +5,7 @@ import type {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IToolRegistry } from '../tokens';
 
-/** Shell commands and workspace tasks (`run_command`, `run_task`...): a tool family loaded with the chat. */
+/** Shell commands and workspace tasks (`run_command`, `run_task`...): a tool family loaded on the chat's first need of tools. */
 export const terminalPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:terminal',
   description:

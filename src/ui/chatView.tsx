@@ -18,7 +18,7 @@ import { ChatList } from './chatList';
 import { EmptyState } from './emptyState';
 import { Composer } from './composer';
 import { ITurnContext, MessageList, TurnContext } from './messageList';
-import { ResultViewsContext } from './toolCard';
+import { LoadToolsContext, ResultViewsContext } from './toolCard';
 import type { IResultViews } from '../tokens';
 import type { CompletionUsage } from '../completion';
 import { InstructionsBar, PersonaHeader } from './personaHeader';
@@ -28,8 +28,10 @@ import { useSignals } from './useSignal';
 
 /** What the chat view renders: the composition root's objects (see `src/app/createChat.ts`). */
 export interface IChatViewModel {
-  /** Resolves once the chat has started (families loaded, last chat reopened). */
+  /** Resolves once the chat has started (last chat reopened, the server asked). */
   readonly ready?: Promise<void>;
+  /** Load the tools and their families (result views) on first need; a tool card to draw is one. */
+  loadTools?(): Promise<void>;
   resultViews: IResultViews | null;
   readonly assistant: Assistant;
   readonly threads: ChatThreads;
@@ -111,134 +113,140 @@ export function ChatView(props: IChatViewProps): JSX.Element {
   const panels = widget.panels;
   const settings = app.options.settings();
   const changes = useChanges(app.files.changeLog, model.id);
+  const loadTools = React.useMemo(
+    () => (app.loadTools ? () => app.loadTools!() : null),
+    [app]
+  );
   return (
     <ResultViewsContext.Provider value={app.resultViews}>
-      <TurnContext.Provider value={context}>
-        <div className="jp-DataEngineer-chat">
-          <PersonaHeader
-            assistant={assistant}
-            trans={trans}
-            onReloadPersonas={() => void assistant.personas.load()}
-            onSwitchPersona={id =>
-              void commands.execute(CommandIDs.switchPersona, { id })
-            }
-            onNewChat={() => void commands.execute(CommandIDs.newChat)}
-            onToggleChats={() => void commands.execute(CommandIDs.showChats)}
-            chatsOpen={panels.chats}
-            onToggleChanges={() =>
-              void commands.execute(CommandIDs.showChanges)
-            }
-            changesOpen={panels.changes}
-            changeCount={changes.length}
-            onExport={anchor => openExportMenu(commands, anchor)}
-          />
-          {app.serverConfig?.demo && (
-            <div
-              className="jp-DataEngineer-demoBadge"
-              role="status"
-              title={trans.__(
-                'The chat talks to the bundled mock Messages API: the suggested prompts of getting-started.ipynb play scripted runs with the real tools. Set ANTHROPIC_API_KEY on the server to talk to Claude.'
-              )}
-            >
-              {trans.__('Demo mode — replies are scripted')}
-            </div>
-          )}
-          {threads.problem && (
-            <div
-              className="jp-DataEngineer-notice jp-DataEngineer-notice-error jp-DataEngineer-chatProblemNotice"
-              role="alert"
-            >
-              {threads.problem}
-            </div>
-          )}
-          <ChangesToggle
-            changeLog={app.files.changeLog}
-            chatId={model.id}
-            rendermime={props.rendermime}
-            trans={trans}
-            open={panels.changes}
-            onToggle={() => void commands.execute(CommandIDs.showChanges)}
-          />
-          <InstructionsBar
-            assistant={assistant}
-            trans={trans}
-            onOpenFile={app.options.openFile}
-            onCreateInstructions={() => void app.createInstructions()}
-          />
-          <SetupNotice
-            config={app.serverConfig}
-            directMode={settings.directMode}
-            trans={trans}
-          />
-          {app.statusViews?.map((StatusView, i) => (
-            <StatusView key={i} trans={trans} />
-          ))}
-          {/* The list of chats takes the messages' place (below the instructions line). */}
-          {panels.chats && (
-            <ChatList
-              threads={threads}
-              trans={trans}
-              personaName={id =>
-                (id && assistant.personas.get(id)?.name) || id || ''
-              }
-              onClose={() => widget.setPanel('chats', false)}
-              onExport={(id, format) =>
-                void commands.execute(
-                  format === 'md'
-                    ? CommandIDs.exportMarkdown
-                    : CommandIDs.exportNotebook,
-                  { id }
-                )
-              }
-            />
-          )}
-          <MessageList
-            model={model}
-            busy={assistant.busy}
-            personaId={assistant.persona?.id ?? null}
-            hidden={panels.chats}
-            emptyText={
-              app.restored
-                ? trans.__(
-                    'Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.'
-                  )
-                : trans.__('Reopening the last chat…')
-            }
-            empty={
-              app.restored && app.suggestions ? (
-                <EmptyState
-                  assistant={assistant}
-                  trans={trans}
-                  suggestions={() => app.suggestions!()}
-                  onSend={prompt => void assistant.send(prompt)}
-                  refreshKey={`${model.id}:${assistant.persona?.id ?? ''}:${app.activePath?.() ?? ''}`}
-                />
-              ) : null
-            }
-          />
-          <ChatFooter
-            model={model}
-            settings={app.options.settings}
-            trans={trans}
-            completions={app.options.completionUsage}
-          />
-          {threads.readOnly ? (
-            <ReadOnlyNotice
-              trans={trans}
-              onTakeOver={() => void threads.takeOver()}
-              onNewChat={() => void commands.execute(CommandIDs.newChat)}
-            />
-          ) : (
-            <Composer
+      <LoadToolsContext.Provider value={loadTools}>
+        <TurnContext.Provider value={context}>
+          <div className="jp-DataEngineer-chat">
+            <PersonaHeader
               assistant={assistant}
               trans={trans}
-              composerRef={props.composerRef}
-              placeholder={assistant.persona?.argumentHint}
-              onStop={() => void commands.execute(CommandIDs.stop)}
+              onReloadPersonas={() => void assistant.personas.load()}
+              onSwitchPersona={id =>
+                void commands.execute(CommandIDs.switchPersona, { id })
+              }
+              onNewChat={() => void commands.execute(CommandIDs.newChat)}
+              onToggleChats={() => void commands.execute(CommandIDs.showChats)}
+              chatsOpen={panels.chats}
+              onToggleChanges={() =>
+                void commands.execute(CommandIDs.showChanges)
+              }
+              changesOpen={panels.changes}
+              changeCount={changes.length}
+              onExport={anchor => openExportMenu(commands, anchor)}
             />
-          )}
-        </div>
-      </TurnContext.Provider>
+            {app.serverConfig?.demo && (
+              <div
+                className="jp-DataEngineer-demoBadge"
+                role="status"
+                title={trans.__(
+                  'The chat talks to the bundled mock Messages API: the suggested prompts of getting-started.ipynb play scripted runs with the real tools. Set ANTHROPIC_API_KEY on the server to talk to Claude.'
+                )}
+              >
+                {trans.__('Demo mode — replies are scripted')}
+              </div>
+            )}
+            {threads.problem && (
+              <div
+                className="jp-DataEngineer-notice jp-DataEngineer-notice-error jp-DataEngineer-chatProblemNotice"
+                role="alert"
+              >
+                {threads.problem}
+              </div>
+            )}
+            <ChangesToggle
+              changeLog={app.files.changeLog}
+              chatId={model.id}
+              rendermime={props.rendermime}
+              trans={trans}
+              open={panels.changes}
+              onToggle={() => void commands.execute(CommandIDs.showChanges)}
+            />
+            <InstructionsBar
+              assistant={assistant}
+              trans={trans}
+              onOpenFile={app.options.openFile}
+              onCreateInstructions={() => void app.createInstructions()}
+            />
+            <SetupNotice
+              config={app.serverConfig}
+              directMode={settings.directMode}
+              trans={trans}
+            />
+            {app.statusViews?.map((StatusView, i) => (
+              <StatusView key={i} trans={trans} />
+            ))}
+            {/* The list of chats takes the messages' place (below the instructions line). */}
+            {panels.chats && (
+              <ChatList
+                threads={threads}
+                trans={trans}
+                personaName={id =>
+                  (id && assistant.personas.get(id)?.name) || id || ''
+                }
+                onClose={() => widget.setPanel('chats', false)}
+                onExport={(id, format) =>
+                  void commands.execute(
+                    format === 'md'
+                      ? CommandIDs.exportMarkdown
+                      : CommandIDs.exportNotebook,
+                    { id }
+                  )
+                }
+              />
+            )}
+            <MessageList
+              model={model}
+              busy={assistant.busy}
+              personaId={assistant.persona?.id ?? null}
+              hidden={panels.chats}
+              emptyText={
+                app.restored
+                  ? trans.__(
+                      'Ask about your data, a query or a pipeline. Enter sends, Shift+Enter adds a line.'
+                    )
+                  : trans.__('Reopening the last chat…')
+              }
+              empty={
+                app.restored && app.suggestions ? (
+                  <EmptyState
+                    assistant={assistant}
+                    trans={trans}
+                    suggestions={() => app.suggestions!()}
+                    onSend={prompt => void assistant.send(prompt)}
+                    refreshKey={`${model.id}:${assistant.persona?.id ?? ''}:${app.activePath?.() ?? ''}`}
+                  />
+                ) : null
+              }
+            />
+            <ChatFooter
+              model={model}
+              settings={app.options.settings}
+              trans={trans}
+              completions={app.options.completionUsage}
+            />
+            {threads.readOnly ? (
+              <ReadOnlyNotice
+                trans={trans}
+                onTakeOver={() => void threads.takeOver()}
+                onNewChat={() => void commands.execute(CommandIDs.newChat)}
+              />
+            ) : (
+              <Composer
+                assistant={assistant}
+                trans={trans}
+                composerRef={props.composerRef}
+                placeholder={assistant.persona?.argumentHint}
+                onStop={() => void commands.execute(CommandIDs.stop)}
+              />
+            )}
+          </div>
+        </TurnContext.Provider>
+      </LoadToolsContext.Provider>
     </ResultViewsContext.Provider>
   );
 }

@@ -95,7 +95,11 @@ export function Composer(props: {
     setSelected(0);
     props.composerRef?.current?.focus();
   };
+  // The tools (and the families' slash commands) load on the first keystroke:
+  // drawing the chat does not need them; typing a message soon will.
+  const wantTools = () => void assistant.ensureTools().catch(() => undefined);
   const onKeyDown = (event: React.KeyboardEvent<HTMLTextAreaElement>) => {
+    wantTools();
     if (commands.length) {
       const current = Math.min(selected, commands.length - 1);
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
@@ -230,6 +234,7 @@ export function Composer(props: {
         value={text}
         rows={3}
         onChange={event => {
+          wantTools();
           setText(event.target.value);
           setSelected(0);
         }}

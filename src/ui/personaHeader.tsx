@@ -174,7 +174,8 @@ function withheldNotes(
   return [...byReason];
 }
 
-function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
+/** The details under the header (source, model, tools): opening them loads the tools. */
+export function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
   const { assistant, trans } = props;
   const persona = assistant.persona;
   const problems = assistant.personas.problems;
@@ -192,6 +193,18 @@ function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
       cancelled = true;
     };
   }, [persona?.id]);
+  const [, setToolsLoaded] = React.useState(false);
+  React.useEffect(() => {
+    // The tools load on first need: this list is one (it re-renders once they are in).
+    let cancelled = false;
+    void assistant.ensureTools().then(
+      () => !cancelled && setToolsLoaded(true),
+      () => undefined
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [assistant]);
   const resolution = assistant.resolution ?? resolved;
   const tools = persona
     ? resolveTools(persona.tools, assistant.registry)

@@ -21,6 +21,29 @@ export const ResultViewsContext = React.createContext<IResultViews | null>(
   null
 );
 
+/**
+ * Load the chat's tools (their families bring the result views): a card to
+ * draw (a reopened chat's) is a need. Null in views without lazy tools.
+ */
+export const LoadToolsContext = React.createContext<
+  (() => Promise<void>) | null
+>(null);
+
+/** Re-render when result views come or go (a family loaded after the card was drawn). */
+function useResultViews(views: IResultViews | null): void {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => {
+    if (!views) {
+      return;
+    }
+    const changed = () => setTick(tick => tick + 1);
+    views.changed.connect(changed);
+    return () => {
+      views.changed.disconnect(changed);
+    };
+  }, [views]);
+}
+
 export interface IToolCardProps {
   call: IToolCall;
   /** Where file changes can be undone; the card offers Undo for them. */
@@ -70,6 +93,11 @@ function resultText(result: IToolResult | undefined): string {
 export function ToolCard(props: IToolCardProps): JSX.Element {
   const { call, trans } = props;
   const views = React.useContext(ResultViewsContext);
+  useResultViews(views);
+  const loadTools = React.useContext(LoadToolsContext);
+  React.useEffect(() => {
+    void loadTools?.().catch(() => undefined);
+  }, [loadTools]);
   const [reason, setReason] = React.useState('');
   const [denying, setDenying] = React.useState(false);
   const preview = call.preview;

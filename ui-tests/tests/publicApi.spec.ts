@@ -59,5 +59,19 @@ test.describe('Public API', () => {
     await expect(
       page.locator('.jp-DataEngineer-assistant').last()
     ).toContainText('Four words.');
+
+    // After a reload the chat comes back with its card: drawing it loads the tools (they load
+    // on first need, not with the chat), and the card re-renders once the family adds its view.
+    await page.reload();
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.activatePlugin(
+        'jupyterlab-data-engineer:example-tool'
+      );
+    });
+    await openChat(page);
+    await expect(card).toHaveAttribute('data-state', 'done');
+    await expect(card.locator('.jp-DataEngineer-exampleTextStats')).toHaveText(
+      '4 words in 2 lines'
+    );
   });
 });

@@ -1,5 +1,6 @@
 /** @jest-environment node */
-import { createFileTools, IChangeRecord, MemorySnapshotStore } from '..';
+import { IChangeRecord, MemorySnapshotStore } from '..';
+import { createFileTools } from '../tools';
 import type { IToolPreview } from '../../tools/types';
 import { setup } from './fakeContents';
 

@@ -7,7 +7,7 @@ import {
 } from '..';
 import type { IOpenDocument } from '../contentsFiles';
 import type { IToolContext, IToolResult } from '../../tools/types';
-import { createFileTools } from '..';
+import { createFileTools } from '../tools';
 import { FILES_SERVICE } from '..';
 import { FakeContents } from '../../__tests__/fakeContents';
 

@@ -17,12 +17,8 @@ import type {
   IContentsSaveOptions
 } from '../../contents/contents';
 import { ServerRootCheck } from '../../contents/rootCheck';
-import {
-  createFileTools,
-  FILES_SERVICE,
-  FilesService,
-  MemorySnapshotStore
-} from '..';
+import { createFileTools } from '../tools';
+import { FILES_SERVICE, FilesService, MemorySnapshotStore } from '..';
 import type { IToolContext, IToolResult } from '../../tools/types';
 
 jest.setTimeout(180000);

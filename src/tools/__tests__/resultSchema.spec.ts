@@ -2,7 +2,7 @@
 import '../../notebook/__tests__/jupyterlabMocks';
 import Ajv from 'ajv';
 import { createKernelTools } from '../../kernel/tools';
-import { createFileTools } from '../../files';
+import { createFileTools } from '../../files/tools';
 import { createNotebookTools } from '../../notebook/tools';
 import { runCellTool } from '../../notebook/tools/runTools';
 import { defineTool, InputOf, ToolInput } from '../schema';

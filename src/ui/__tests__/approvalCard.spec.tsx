@@ -3,7 +3,7 @@ import '../../notebook/__tests__/jupyterlabMocks';
 import '@testing-library/jest-dom';
 import { render, screen } from '@testing-library/react';
 import { toolCard } from '../../__tests__/toolCardFixture';
-import { createFileTools } from '../../files';
+import { createFileTools } from '../../files/tools';
 import { createNotebookTools } from '../../notebook/tools/tools';
 import { ToolRegistry } from '../../tools/registry';
 

@@ -26,7 +26,19 @@ function setup() {
   });
   const sent: string[] = [];
   const draftRequested = new Signal<any, string>({});
+  // The tools load on first need, like ChatApp.loadTools: a family's slash command comes with them.
+  const tools = { asked: 0, loading: null as Promise<void> | null };
   const assistant: any = {
+    ensureTools: () => {
+      tools.asked++;
+      return (tools.loading ??= Promise.resolve().then(() => {
+        slashCommands.add({
+          name: 'optimize',
+          description: 'Optimize the query',
+          expand: async () => ({ prompt: 'o' })
+        });
+      }));
+    },
     busy: false,
     stop() {},
     slashCommands,
@@ -52,8 +64,26 @@ function setup() {
   const options = () => screen.queryAllByRole('option');
   const slashList = () =>
     screen.queryByRole('listbox', { name: 'Slash commands' });
-  return { input, type, key, options, slashList, sent, draftRequested };
+  return { input, type, key, options, slashList, sent, draftRequested, tools };
 }
+
+describe('composer: the tools load on the first keystroke', () => {
+  it('does not ask for them to draw, asks on the first keystroke, and their slash commands join the open menu', async () => {
+    const { type, options, tools } = setup();
+    expect(tools.asked).toBe(0);
+    type('/');
+    expect(tools.asked).toBeGreaterThan(0);
+    expect(options().map(o => o.textContent)).not.toContain(
+      '/optimizeOptimize the query'
+    );
+    await act(async () => {
+      await tools.loading;
+    });
+    expect(options().map(o => o.textContent)).toContain(
+      '/optimizeOptimize the query'
+    );
+  });
+});
 
 describe('composer slash completion', () => {
   it('finds the slash query only while the command word is typed', () => {

@@ -1,40 +1,26 @@
-import { defineTool } from '../tools/schema';
+import { defineTool } from '../../tools/schema';
 import type { KernelMessage } from '@jupyterlab/services';
-import { KernelChannel, KernelUnavailable } from '../kernelChannel';
-import {
-  IInspectorKernel,
-  KernelInspector,
-  scratchCode
-} from './kernelInspector';
-import { formatOutputs, IOutputJSON, outputsToContent } from '../notebook';
+import { KernelChannel, KernelUnavailable } from '../../kernelChannel';
+import { IInspectorKernel, scratchCode } from '../kernelInspector';
+import { formatOutputs, IOutputJSON, outputsToContent } from '../../notebook';
 import {
   INotebookAccess,
   NOTEBOOKS_SERVICE,
   NotebookToolError
-} from '../notebook';
-import { guardFor } from '../tools/guard';
-import { destructiveReason } from '../tools/risk';
-import { framedResult, IResultRun, outputsForData } from '../tools/results';
-import type { ITool, IToolContext, IToolResult } from '../tools/types';
-import { fenced } from '../markdown/markdown';
+} from '../../notebook';
+import { guardFor } from '../../tools/guard';
+import { destructiveReason } from '../../tools/risk';
+import { framedResult, IResultRun, outputsForData } from '../../tools/results';
+import type { ITool, IToolContext, IToolResult } from '../../tools/types';
+import { KERNELS_SERVICE, KernelInspectors } from '../inspectors';
+import { fenced } from '../../markdown/markdown';
 
-/** Inspectors per kernel, so the helper is sent once per kernel session. */
-export class KernelInspectors {
-  /** The inspector of a kernel connection (one per connection object). */
-  for(kernel: IInspectorKernel): KernelInspector {
-    let inspector = this._inspectors.get(kernel);
-    if (!inspector) {
-      inspector = new KernelInspector(kernel);
-      this._inspectors.set(kernel, inspector);
-    }
-    return inspector;
-  }
-
-  private _inspectors = new WeakMap<object, KernelInspector>();
-}
-
-/** The `context.services` key of the inspectors. */
-export const KERNELS_SERVICE = 'kernels';
+// The light part (kept out of the tools' chunk: the chat uses it to draw).
+export {
+  KERNELS_SERVICE,
+  KernelInspectors,
+  variablesSummary
+} from '../inspectors';
 
 const NOTEBOOK_PATH = {
   type: 'string',
@@ -333,39 +319,4 @@ function outputOfMessage(
 /** The kernel tools: list and inspect variables, run scratch code. */
 export function createKernelTools(): ITool[] {
   return [listVariablesTool(), inspectVariableTool(), runScratchTool()];
-}
-
-/**
- * A compact list of the active kernel's data frames for the context section,
- * within a budget; null when there are none or the kernel can't answer now.
- */
-export function variablesSummary(listing: any, maxChars = 1500): string | null {
-  const variables: any[] = Array.isArray(listing?.variables)
-    ? listing.variables
-    : [];
-  const frames = variables.filter(v =>
-    /DataFrame|LazyFrame|Table|Relation|ResultSet|Series|ndarray/i.test(
-      String(v.kind)
-    )
-  );
-  if (!frames.length) {
-    return null;
-  }
-  const lines = [
-    '## Data in the kernel (use inspect_variable for columns and samples)'
-  ];
-  let used = lines[0].length;
-  for (const v of frames) {
-    const shape = Array.isArray(v.shape)
-      ? v.shape.map((n: any) => (n === null ? '?' : n)).join('×')
-      : (v.length ?? '');
-    const line = `- ${v.name}: ${v.kind}${shape ? ` ${shape}` : ''}${v.n_columns && !Array.isArray(v.shape) ? `, ${v.n_columns} columns` : ''}`;
-    if (used + line.length > maxChars) {
-      lines.push(`- … ${frames.length - lines.length + 1} more`);
-      break;
-    }
-    lines.push(line);
-    used += line.length + 1;
-  }
-  return lines.join('\n');
 }
