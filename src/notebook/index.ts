@@ -12,5 +12,3 @@ export type { INotebookAccess, INotebookTarget } from './tools/types';
 export { NOTEBOOKS_SERVICE, NotebookToolError } from './tools/types';
 export { buildNotebookView } from './view';
 export { notebookViewInput } from './viewInput';
-export { agentChangedCells, existsFor } from './tools/binding';
-export { languageOf } from './tools/common';

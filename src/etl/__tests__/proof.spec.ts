@@ -1,3 +1,4 @@
+import '../../notebook/__tests__/jupyterlabMocks';
 import {
   IProofCell,
   IProofExecution,

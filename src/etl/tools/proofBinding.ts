@@ -5,7 +5,7 @@ import {
   existsFor,
   languageOf,
   NOTEBOOKS_SERVICE
-} from '../../notebook';
+} from '../../notebook/tools';
 import type { INotebookAccess, INotebookTarget } from '../../notebook';
 import type { IToolContext, IToolPreview } from '../../tools/types';
 import { IProofCell, proofPlan } from './proof';

@@ -9,3 +9,5 @@ export type {
 } from './types';
 export { createNotebookTools } from './tools';
 export type { INotebookToolsOptions } from './tools';
+export { agentChangedCells, existsFor } from './binding';
+export { languageOf } from './common';
