@@ -95,8 +95,16 @@ export class PromptFileCommands {
             entry.name.toLowerCase().endsWith(PROMPT_SUFFIX)
         )
         .sort((a, b) => a.name.localeCompare(b.name));
+      const refused =
+        files.length && this._options.contents.refused
+          ? await this._options.contents.refused(files.map(entry => entry.path))
+          : new Map<string, string>();
       const read = await Promise.all(
         files.map(async entry => {
+          const reason = refused.get(entry.path);
+          if (reason) {
+            return { entry, error: reason };
+          }
           try {
             return {
               entry,

@@ -40,6 +40,10 @@ import { ChatLock } from '../chats/lock';
 import { isNotFound } from '../contents/contents';
 import { serverRootCheck } from '../contents/rootCheck';
 import {
+  IWorkspaceFileGuard,
+  WORKSPACE_FILES_SERVICE
+} from '../contents/workspaceFiles';
+import {
   InstructionsLoader,
   PROJECT_INSTRUCTIONS
 } from '../instructions/instructions';
@@ -68,6 +72,7 @@ import {
   ContentsSnapshotStore,
   contentsForFiles,
   createFileTools,
+  createWorkspaceFileGuard,
   FILES_SERVICE,
   FilesService,
   openDocumentLookup
@@ -141,9 +146,19 @@ export class ChatApp {
   constructor(options: IChatOptions) {
     this.options = options;
     const trans = options.trans;
+    const rootCheck = serverRootCheck(options.serverSettings);
+    // Workspace files read before any click (instructions, personas, prompt
+    // files, tasks): the file tools' symlink and sensitive-path rules, 1 MiB.
+    const workspaceFiles = createWorkspaceFileGuard({
+      rootCheck,
+      contents: options.contents,
+      sensitive: () => this.files.sensitive
+    });
+    this.workspaceFiles = workspaceFiles;
     const personaContents = new PersonaContents(
       options.contents,
-      () => this._serverConfig?.allow_hidden ?? null
+      () => this._serverConfig?.allow_hidden ?? null,
+      workspaceFiles
     );
     const personas = new PersonaRegistry({
       bundled: BUNDLED_PERSONAS,
@@ -191,7 +206,7 @@ export class ChatApp {
       // Sensitive paths, the chat folders (never written by the file tools), the symlink check.
       sensitivePatterns: () => options.settings().sensitivePaths,
       chatFolders: () => [options.settings().chatFolder, 'data-engineer-chats'],
-      rootCheck: serverRootCheck(options.serverSettings)
+      rootCheck
     });
     const registry = new ToolRegistry([
       ...(notebooks
@@ -261,7 +276,11 @@ export class ChatApp {
       settings: options.settings,
       personas,
       catalog,
-      instructions: new InstructionsLoader(options.contents, trans),
+      instructions: new InstructionsLoader(
+        options.contents,
+        trans,
+        workspaceFiles
+      ),
       activePath: options.activePath,
       trans
     });
@@ -327,6 +346,7 @@ export class ChatApp {
     // The core services the families' tools may use, by name.
     this._coreServices = {
       [FILES_SERVICE]: this.files,
+      [WORKSPACE_FILES_SERVICE]: workspaceFiles,
       ...(notebooks
         ? { [NOTEBOOKS_SERVICE]: notebooks, [KERNELS_SERVICE]: inspectors }
         : {})
@@ -441,6 +461,8 @@ export class ChatApp {
   readonly threads: ChatThreads;
   /** File tools' service: change log, snapshots, conflict tracking. */
   readonly files: FilesService;
+  /** The rules for workspace files read before any click (contents/workspaceFiles.ts). */
+  readonly workspaceFiles: IWorkspaceFileGuard;
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
   /** Lines under the instructions line, from the tool families (MCP servers' status...). */

@@ -72,3 +72,5 @@ export interface IFileToolsOptions {
   service?: ServiceLookup;
 }
 export { contentsForFiles, openDocumentLookup } from './openDocuments';
+export { createWorkspaceFileGuard } from './workspaceFiles';
+export type { IWorkspaceFileGuardOptions } from './workspaceFiles';

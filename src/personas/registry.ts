@@ -43,8 +43,11 @@ export interface IPersonaProblem {
   path: string;
   reason: string;
   /** hidden: a folder the server refuses; invalid: a malformed file (skipped);
-   * unreadable: a file or folder that could not be read; shadowed: same id as a file that won. */
-  kind: 'hidden' | 'invalid' | 'unreadable' | 'shadowed';
+   * unreadable: a file or folder that could not be read; shadowed: same id as a file that won;
+   * refused: a file not read (symlink out of the root, sensitive path, not a regular file, too big);
+   * renamed: a workspace persona with a bundled persona's id, offered under another id. */
+  kind:
+    'hidden' | 'invalid' | 'unreadable' | 'shadowed' | 'refused' | 'renamed';
 }
 
 export interface IPersonaRegistryOptions {
@@ -232,7 +235,18 @@ export class PersonaRegistry {
           entry.name.toLowerCase().endsWith(folder.suffix)
       )
       .sort((a, b) => a.name.localeCompare(b.name));
-    return Promise.all(files.map(entry => this._loadFile(entry, folder)));
+    let refused = new Map<string, string>();
+    if (files.length && this._contents!.refused) {
+      refused = await this._contents!.refused(files.map(entry => entry.path));
+    }
+    return Promise.all(
+      files.map(entry => {
+        const reason = refused.get(entry.path);
+        return reason
+          ? { problem: { path: entry.path, reason, kind: 'refused' as const } }
+          : this._loadFile(entry, folder);
+      })
+    );
   }
 
   private async _loadFile(
