@@ -312,10 +312,7 @@ export class ChatApp {
     personas.changed.connect(() => void this.prompts.load());
     this.prompts.changed.connect(() =>
       this.assistant.setPromptFiles({
-        commands: this.prompts.prompts.map(prompt => ({
-          name: prompt.name,
-          path: prompt.path
-        })),
+        commands: [...this.prompts.commands],
         problems: [...this.prompts.problems]
       })
     );

@@ -62,9 +62,10 @@ export interface IPersonaRegistryOptions {
 
 /**
  * Bundled personas plus the workspace's own (`.github/chatmodes`,
- * `.github/agents`, `.jupyter/personas`); a workspace persona overrides the
- * bundled one with the same id. Malformed files are skipped and listed in
- * `problems`.
+ * `.github/agents`, `.jupyter/personas`). A workspace file cannot replace a
+ * bundled persona: one with a bundled id is offered as `<id>-workspace`
+ * (named "... (workspace)") and listed in `problems`. Malformed files are
+ * skipped and listed in `problems`.
  */
 export class PersonaRegistry {
   constructor(options: IPersonaRegistryOptions) {
@@ -141,9 +142,11 @@ export class PersonaRegistry {
       for (const result of folders.flat()) {
         if (result.problem) {
           problems.push(result.problem);
+        }
+        if (!result.persona) {
           continue;
         }
-        const persona = result.persona!;
+        const persona = result.persona;
         const previous = personas.get(persona.id);
         if (previous) {
           problems.push({
@@ -172,8 +175,9 @@ export class PersonaRegistry {
 
   /** Every persona, the default first, then by name. */
   all(): IPersona[] {
-    const merged = new Map(this._bundled);
-    this._workspace.forEach((persona, id) => merged.set(id, persona));
+    const merged = new Map(this._workspace);
+    // Bundled personas cannot be shadowed (workspace files with their ids are renamed on load).
+    this._bundled.forEach((persona, id) => merged.set(id, persona));
     return [...merged.values()].sort((a, b) => {
       if ((a.id === this._defaultId) !== (b.id === this._defaultId)) {
         return a.id === this._defaultId ? -1 : 1;
@@ -192,9 +196,9 @@ export class PersonaRegistry {
     );
   }
 
-  /** The persona with this id (a workspace one wins over a bundled one). */
+  /** The persona with this id (a bundled one is never shadowed by a workspace file). */
   get(id: string): IPersona | undefined {
-    return this._workspace.get(id) ?? this._bundled.get(id);
+    return this._bundled.get(id) ?? this._workspace.get(id);
   }
 
   /** The default persona, else the first one; null only when there is none at all. */
@@ -256,10 +260,14 @@ export class PersonaRegistry {
     const invalid = (reason: string): ILoaded => ({
       problem: { path: entry.path, reason, kind: 'invalid' }
     });
-    const id = personaIdFromFileName(entry.name);
-    if (!id) {
+    const fileId = personaIdFromFileName(entry.name);
+    if (!fileId) {
       return invalid('The file name gives no persona id');
     }
+    // A bundled persona cannot be replaced by a file of the repository: the
+    // file is offered under its own id (see workspacePersonaId).
+    const renamed = this._bundled.has(fileId);
+    const id = renamed ? workspacePersonaId(fileId) : fileId;
     if (typeof entry.size === 'number' && entry.size > MAX_PERSONA_BYTES) {
       return invalid(tooLargeReason(entry.size));
     }
@@ -287,7 +295,24 @@ export class PersonaRegistry {
       source: 'workspace',
       format: folder.format
     });
-    return result.ok ? { persona: result.persona } : invalid(result.error);
+    if (!result.ok) {
+      return invalid(result.error);
+    }
+    if (!renamed) {
+      return { persona: result.persona };
+    }
+    const persona = {
+      ...result.persona,
+      name: `${result.persona.name} (workspace)`
+    };
+    return {
+      persona,
+      problem: {
+        path: entry.path,
+        reason: `"${fileId}" is a bundled persona, which a workspace file cannot replace: this file is offered as "${id}" (${persona.name})`,
+        kind: 'renamed'
+      }
+    };
   }
 
   private _contents: IPersonaContents | null;
@@ -302,7 +327,15 @@ export class PersonaRegistry {
   private _changed = new Signal<this, void>(this);
 }
 
-/** A persona read from the workspace, or why not. */
+/**
+ * The id a workspace persona file gets when its file name is a bundled
+ * persona's id: `data-engineer.md` -> `data-engineer-workspace`.
+ */
+export function workspacePersonaId(id: string): string {
+  return `${id}-workspace`;
+}
+
+/** A persona read from the workspace, or why not (a renamed one has both). */
 interface ILoaded {
   persona?: IPersona;
   problem?: IPersonaProblem;
