@@ -25,8 +25,9 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from ..files import WorkspaceFileError, read_workspace_file
 
 WORKSPACE_FILE = ".vscode/mcp.json"
 
@@ -252,13 +253,17 @@ def load_definitions(admin: Any, root_dir: str, workspace_enabled: bool) -> Defi
             defs.problems.append(f"c.DataEngineer.mcp_servers: {err}")
     if not workspace_enabled:
         return defs
-    path = Path(root_dir) / WORKSPACE_FILE
+    # Read before any click, on every chat open and turn: only a regular file
+    # inside the root, of at most 1 MiB (a link to /dev/zero or a huge file is refused).
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data = read_workspace_file(root_dir, WORKSPACE_FILE)
+    except WorkspaceFileError as err:
+        defs.problems.append(f"{WORKSPACE_FILE}: {err}")
         return defs
     except OSError as err:
         defs.problems.append(f"{WORKSPACE_FILE}: cannot be read ({err.strerror})")
+        return defs
+    if data is None:
         return defs
     defs.workspace_hash = hashlib.sha256(data).hexdigest()
     try:

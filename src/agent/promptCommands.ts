@@ -33,6 +33,14 @@ export interface IPromptCommandsOptions {
   hasPersona: (id: string) => boolean;
 }
 
+/**
+ * The name a prompt file is offered under when a built-in command has its
+ * own: `optimize.prompt.md` -> `/optimize-workspace`.
+ */
+export function workspaceCommandName(name: string): string {
+  return `${name}-workspace`;
+}
+
 /** The expansion of a prompt file's `/name args` (exported for tests). */
 export function expandPromptFile(
   prompt: IPromptFile,
@@ -66,15 +74,23 @@ export function expandPromptFile(
 export class PromptFileCommands {
   constructor(options: IPromptCommandsOptions) {
     this._options = options;
+    // A built-in command added later (another family, another extension)
+    // moves a prompt file of the same name to its workspace name.
+    options.slashCommands.changed.connect(this._sync, this);
+  }
+
+  /** The commands registered, as typed (`/name`), with their files. */
+  get commands(): readonly { name: string; path: string }[] {
+    return this._commands;
   }
 
   get changed(): ISignal<this, void> {
     return this._changed;
   }
 
-  /** Files that were skipped, with the reason. */
+  /** Files that were skipped or renamed, with the reason. */
   get problems(): readonly IPromptProblem[] {
-    return this._problems;
+    return [...this._problems, ...this._clashes];
   }
 
   get prompts(): readonly IPromptFile[] {
@@ -95,8 +111,16 @@ export class PromptFileCommands {
             entry.name.toLowerCase().endsWith(PROMPT_SUFFIX)
         )
         .sort((a, b) => a.name.localeCompare(b.name));
+      const refused =
+        files.length && this._options.contents.refused
+          ? await this._options.contents.refused(files.map(entry => entry.path))
+          : new Map<string, string>();
       const read = await Promise.all(
         files.map(async entry => {
+          const reason = refused.get(entry.path);
+          if (reason) {
+            return { entry, error: reason };
+          }
           try {
             return {
               entry,
@@ -145,38 +169,108 @@ export class PromptFileCommands {
     if (generation !== this._generation) {
       return;
     }
-    this._registered.forEach(registration => registration.dispose());
-    this._registered = prompts.map(prompt => this._register(prompt));
     this._prompts = prompts;
     this._problems = problems;
-    this._changed.emit();
+    this._apply(true);
   }
 
   dispose(): void {
+    this._options.slashCommands.changed.disconnect(this._sync, this);
+    this._unregister();
+  }
+
+  /**
+   * The name each prompt file is offered under: its own, or, when a built-in
+   * command has it, `<name>-workspace` (built-in commands cannot be
+   * shadowed by a file of the repository); null when that is taken too.
+   */
+  private _plan(): { prompt: IPromptFile; name: string | null }[] {
+    const registry = this._options.slashCommands;
+    const own = new Set(this._prompts.map(prompt => prompt.name));
+    return this._prompts.map(prompt => {
+      if (!registry.isBuiltIn(prompt.name)) {
+        return { prompt, name: prompt.name };
+      }
+      const renamed = workspaceCommandName(prompt.name);
+      return {
+        prompt,
+        name: registry.isBuiltIn(renamed) || own.has(renamed) ? null : renamed
+      };
+    });
+  }
+
+  /** Register the prompt files as planned; `force`: even when the names did not change. */
+  private _apply(force: boolean): void {
+    const plan = this._plan();
+    const key = plan.map(item => `${item.prompt.path}=${item.name}`).join('|');
+    if (!force && key === this._planKey) {
+      return;
+    }
+    this._planKey = key;
+    this._syncing = true;
+    try {
+      this._unregister();
+      this._commands = [];
+      this._clashes = [];
+      for (const { prompt, name } of plan) {
+        if (name !== prompt.name) {
+          this._clashes.push({
+            path: prompt.path,
+            reason: name
+              ? `/${prompt.name} is a built-in command, which a prompt file cannot replace: this file is offered as /${name}`
+              : `/${prompt.name} is a built-in command, which a prompt file cannot replace, and /${workspaceCommandName(prompt.name)} is taken too: rename the file`
+          });
+        }
+        if (name) {
+          this._registered.push(this._register(prompt, name));
+          this._commands.push({ name, path: prompt.path });
+        }
+      }
+    } finally {
+      this._syncing = false;
+    }
+    this._changed.emit();
+  }
+
+  private _sync(): void {
+    if (!this._syncing) {
+      this._apply(false);
+    }
+  }
+
+  private _unregister(): void {
     this._registered.forEach(registration => registration.dispose());
     this._registered = [];
   }
 
-  private _register(prompt: IPromptFile): IDisposable {
-    return this._options.slashCommands.add({
-      name: prompt.name,
-      description: prompt.description || `Prompt file ${prompt.path}`,
-      argumentHint: prompt.argumentHint,
-      expand: async args => {
-        if (prompt.persona && !this._options.hasPersona(prompt.persona)) {
-          throw new Error(
-            `/${prompt.name}: ${prompt.path} names the persona "${prompt.persona}", which does not exist here`
-          );
+  private _register(prompt: IPromptFile, name: string): IDisposable {
+    const named = { ...prompt, name };
+    return this._options.slashCommands.add(
+      {
+        name,
+        description: prompt.description || `Prompt file ${prompt.path}`,
+        argumentHint: prompt.argumentHint,
+        expand: async args => {
+          if (prompt.persona && !this._options.hasPersona(prompt.persona)) {
+            throw new Error(
+              `/${name}: ${prompt.path} names the persona "${prompt.persona}", which does not exist here`
+            );
+          }
+          return expandPromptFile(named, args, await this._options.context());
         }
-        return expandPromptFile(prompt, args, await this._options.context());
-      }
-    });
+      },
+      { workspace: true }
+    );
   }
 
   private _options: IPromptCommandsOptions;
   private _prompts: IPromptFile[] = [];
   private _problems: IPromptProblem[] = [];
   private _registered: IDisposable[] = [];
+  private _commands: { name: string; path: string }[] = [];
+  private _clashes: IPromptProblem[] = [];
+  private _planKey = '';
+  private _syncing = false;
   private _generation = 0;
   private _changed = new Signal<this, void>(this);
 }

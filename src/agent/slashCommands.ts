@@ -17,21 +17,35 @@ export function parseSlash(
   return match ? { name: match[1], args: (match[2] ?? '').trim() } : null;
 }
 
-/** The registry of slash commands. A later registration of the same name wins until disposed. */
+/** Options of `SlashCommandRegistry.add`. */
+export interface ISlashCommandSource {
+  /**
+   * A command from a workspace file (a prompt file): it never shadows a
+   * built-in command (the chat's families', other extensions') of the same
+   * name, whatever the order of registration.
+   */
+  workspace?: boolean;
+}
+
+/**
+ * The registry of slash commands. A later registration of the same name wins
+ * until disposed, except that a workspace command never wins over a built-in one.
+ */
 export class SlashCommandRegistry {
   /** A command was added or removed. */
   get changed(): ISignal<this, void> {
     return this._changed;
   }
 
-  add(command: ISlashCommand): IDisposable {
+  add(command: ISlashCommand, source: ISlashCommandSource = {}): IDisposable {
     if (!NAME.test(command.name)) {
       throw new Error(`Invalid slash command name "${command.name}"`);
     }
-    this._commands.push(command);
+    const entry = { command, workspace: !!source.workspace };
+    this._commands.push(entry);
     this._changed.emit();
     return new DisposableDelegate(() => {
-      const index = this._commands.lastIndexOf(command);
+      const index = this._commands.lastIndexOf(entry);
       if (index >= 0) {
         this._commands.splice(index, 1);
         this._changed.emit();
@@ -39,28 +53,42 @@ export class SlashCommandRegistry {
     });
   }
 
+  /** Whether a built-in (not workspace) command has this name. */
+  isBuiltIn(name: string): boolean {
+    const lower = name.toLowerCase();
+    return this._commands.some(
+      entry => !entry.workspace && entry.command.name.toLowerCase() === lower
+    );
+  }
+
   get(name: string): ISlashCommand | undefined {
     const lower = name.toLowerCase();
+    let workspace: ISlashCommand | undefined;
     for (let i = this._commands.length - 1; i >= 0; i--) {
-      if (this._commands[i].name.toLowerCase() === lower) {
-        return this._commands[i];
+      const entry = this._commands[i];
+      if (entry.command.name.toLowerCase() !== lower) {
+        continue;
       }
+      if (!entry.workspace) {
+        return entry.command;
+      }
+      workspace ??= entry.command;
     }
-    return undefined;
+    return workspace;
   }
 
   /** The commands whose name starts with `prefix` (case-insensitive), one per name, sorted. */
   list(prefix = ''): ISlashCommand[] {
-    const seen = new Map<string, ISlashCommand>();
-    for (const command of this._commands) {
-      seen.set(command.name.toLowerCase(), command);
-    }
     const lower = prefix.toLowerCase();
-    return [...seen.values()]
-      .filter(command => command.name.toLowerCase().startsWith(lower))
+    const names = new Set(
+      this._commands.map(entry => entry.command.name.toLowerCase())
+    );
+    return [...names]
+      .filter(name => name.startsWith(lower))
+      .map(name => this.get(name)!)
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  private _commands: ISlashCommand[] = [];
+  private _commands: { command: ISlashCommand; workspace: boolean }[] = [];
   private _changed = new Signal<this, void>(this);
 }

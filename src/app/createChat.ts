@@ -40,6 +40,10 @@ import { ChatLock } from '../chats/lock';
 import { isNotFound } from '../contents/contents';
 import { serverRootCheck } from '../contents/rootCheck';
 import {
+  IWorkspaceFileGuard,
+  WORKSPACE_FILES_SERVICE
+} from '../contents/workspaceFiles';
+import {
   InstructionsLoader,
   PROJECT_INSTRUCTIONS
 } from '../instructions/instructions';
@@ -67,6 +71,7 @@ import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import {
   ContentsSnapshotStore,
   contentsForFiles,
+  createWorkspaceFileGuard,
   FILES_SERVICE,
   FilesService,
   openDocumentLookup
@@ -131,9 +136,19 @@ export class ChatApp {
   constructor(options: IChatOptions) {
     this.options = options;
     const trans = options.trans;
+    const rootCheck = serverRootCheck(options.serverSettings);
+    // Workspace files read before any click (instructions, personas, prompt
+    // files, tasks): the file tools' symlink and sensitive-path rules, 1 MiB.
+    const workspaceFiles = createWorkspaceFileGuard({
+      rootCheck,
+      contents: options.contents,
+      sensitive: () => this.files.sensitive
+    });
+    this.workspaceFiles = workspaceFiles;
     const personaContents = new PersonaContents(
       options.contents,
-      () => this._serverConfig?.allow_hidden ?? null
+      () => this._serverConfig?.allow_hidden ?? null,
+      workspaceFiles
     );
     const personas = new PersonaRegistry({
       bundled: BUNDLED_PERSONAS,
@@ -175,7 +190,7 @@ export class ChatApp {
       // Sensitive paths, the chat folders (never written by the file tools), the symlink check.
       sensitivePatterns: () => options.settings().sensitivePaths,
       chatFolders: () => [options.settings().chatFolder, 'data-engineer-chats'],
-      rootCheck: serverRootCheck(options.serverSettings)
+      rootCheck
     });
     // Empty until the tools load (`loadTools`): the chat's own, then the families'.
     const registry = new ToolRegistry();
@@ -239,7 +254,11 @@ export class ChatApp {
       settings: options.settings,
       personas,
       catalog,
-      instructions: new InstructionsLoader(options.contents, trans),
+      instructions: new InstructionsLoader(
+        options.contents,
+        trans,
+        workspaceFiles
+      ),
       activePath: options.activePath,
       trans
     });
@@ -271,10 +290,7 @@ export class ChatApp {
     personas.changed.connect(() => void this.prompts.load());
     this.prompts.changed.connect(() =>
       this.assistant.setPromptFiles({
-        commands: this.prompts.prompts.map(prompt => ({
-          name: prompt.name,
-          path: prompt.path
-        })),
+        commands: [...this.prompts.commands],
         problems: [...this.prompts.problems]
       })
     );
@@ -305,6 +321,7 @@ export class ChatApp {
     // The core services the families' tools may use, by name (the notebooks' join with the tools).
     this._coreServices = {
       [FILES_SERVICE]: this.files,
+      [WORKSPACE_FILES_SERVICE]: workspaceFiles,
       ...(withNotebooks ? { [KERNELS_SERVICE]: inspectors } : {})
     };
     options.toolFamilies?.changed.connect(this._onFamiliesChanged, this);
@@ -492,6 +509,8 @@ export class ChatApp {
   readonly threads: ChatThreads;
   /** File tools' service: change log, snapshots, conflict tracking. */
   readonly files: FilesService;
+  /** The rules for workspace files read before any click (contents/workspaceFiles.ts). */
+  readonly workspaceFiles: IWorkspaceFileGuard;
   /** Insert / replace actions of code blocks in replies. */
   readonly actions: CellActions;
   /** Lines under the instructions line, from the tool families (MCP servers' status...). */

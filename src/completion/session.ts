@@ -11,6 +11,8 @@ import type { Contents, ServerConnection } from '@jupyterlab/services';
 import { NotebookActions } from '@jupyterlab/notebook';
 import { createClient } from '../agent/client';
 import { InstructionsLoader } from '../instructions/instructions';
+import { serverRootCheck } from '../contents/rootCheck';
+import { createWorkspaceFileGuard } from '../files';
 import { KernelInspector, type IInspectorKernel } from '../kernel';
 import { identifiers, type CompletionLanguage } from './context';
 import { CompletionEngine, type ICompletionConfig } from './engine';
@@ -85,7 +87,15 @@ function sourceModelOf(widget: any): any | null {
 export class CompletionSession {
   constructor(options: ICompletionSessionOptions) {
     this._options = options;
-    this._loader = new InstructionsLoader(options.contents);
+    // The chat's rules for instruction files: symlinks, sensitive paths, 1 MiB.
+    this._loader = new InstructionsLoader(
+      options.contents,
+      undefined,
+      createWorkspaceFileGuard({
+        rootCheck: serverRootCheck(options.serverSettings),
+        contents: options.contents
+      })
+    );
     this.engine = new CompletionEngine({
       client: () => this._client(),
       models: async () => {

@@ -10,6 +10,28 @@ import { ServerConnection } from '@jupyterlab/services';
 export interface IRootCheck {
   /** The server paths among `paths` that resolve outside the server root. */
   outside(paths: readonly string[]): Promise<Set<string>>;
+  /**
+   * The same, with what each path inside the root really is (links followed):
+   * the route's `stat` answer. Absent on checks that cannot tell.
+   */
+  describe?(paths: readonly string[]): Promise<IRootDescription>;
+}
+
+/** A path as it really is once symlinks are followed. */
+export interface IPathStat {
+  /** `file`: a regular file; `other`: a device, FIFO or socket. */
+  kind: 'file' | 'dir' | 'missing' | 'other';
+  /** Bytes of the file it leads to (not of the link). */
+  size?: number;
+  /** For a link: the server path inside the root it leads to. */
+  target?: string;
+}
+
+export interface IRootDescription {
+  /** False when the server has no local root (nothing to follow, nothing described). */
+  checked: boolean;
+  outside: Set<string>;
+  stat: Map<string, IPathStat>;
 }
 
 /** A request to the Jupyter server (ServerConnection.makeRequest adds token and XSRF). */
@@ -31,7 +53,20 @@ export class ServerRootCheck implements IRootCheck {
   }
 
   async outside(paths: readonly string[]): Promise<Set<string>> {
+    return (await this._ask(paths, false)).outside;
+  }
+
+  describe(paths: readonly string[]): Promise<IRootDescription> {
+    return this._ask(paths, true);
+  }
+
+  private async _ask(
+    paths: readonly string[],
+    stat: boolean
+  ): Promise<IRootDescription> {
     const out = new Set<string>();
+    const stats = new Map<string, IPathStat>();
+    let checked = true;
     const unique = [...new Set(paths)];
     for (let start = 0; start < unique.length; start += BATCH) {
       const batch = unique.slice(start, start + BATCH);
@@ -39,7 +74,9 @@ export class ServerRootCheck implements IRootCheck {
       try {
         response = await this._request(this._url, {
           method: 'POST',
-          body: JSON.stringify({ paths: batch }),
+          body: JSON.stringify(
+            stat ? { paths: batch, stat } : { paths: batch }
+          ),
           headers: { 'Content-Type': 'application/json' }
         });
       } catch (error) {
@@ -58,8 +95,19 @@ export class ServerRootCheck implements IRootCheck {
           out.add(path);
         }
       }
+      if (body?.checked === false) {
+        checked = false;
+      }
+      const described = body?.stat;
+      if (described && typeof described === 'object') {
+        for (const [path, info] of Object.entries(described)) {
+          if (info && typeof info === 'object') {
+            stats.set(path, info as IPathStat);
+          }
+        }
+      }
     }
-    return out;
+    return { checked, outside: out, stat: stats };
   }
 
   private _url: string;

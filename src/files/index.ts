@@ -36,3 +36,5 @@ export { createRegexMatcher, hasNestedRepetition } from './regexMatcher';
 export type { WorkerFactory } from './regexMatcher';
 
 export { contentsForFiles, openDocumentLookup } from './openDocuments';
+export { createWorkspaceFileGuard } from './workspaceFiles';
+export type { IWorkspaceFileGuardOptions } from './workspaceFiles';

@@ -10,6 +10,7 @@ import {
   IContentsModelLike,
   isNotFound
 } from '../contents/contents';
+import type { IWorkspaceFileGuard } from '../contents/workspaceFiles';
 
 /** The project instructions file the seed persona expects at the server root. */
 export const PROJECT_INSTRUCTIONS = 'copilot.instructions.md';
@@ -52,12 +53,18 @@ interface ICached {
  * when `last_modified` moved.
  */
 export class InstructionsLoader {
+  /**
+   * `guard`: the file tools' symlink, sensitive-path and size rules (files
+   * refused by it are listed in `skipped` with the reason, never read).
+   */
   constructor(
     contents: IContentsLike,
-    trans: TranslationBundle = untranslated
+    trans: TranslationBundle = untranslated,
+    guard: IWorkspaceFileGuard | null = null
   ) {
     this._contents = contents;
     this._trans = trans;
+    this._guard = guard;
   }
 
   /** The instructions in effect for a request about `activePath` (a notebook or file). */
@@ -77,16 +84,26 @@ export class InstructionsLoader {
         state.skipped.push({ path, reason: entry.skipped });
       }
     };
-    const project = await this._file(PROJECT_INSTRUCTIONS, 'project');
+    const scoped = await this._listScoped();
+    // One check for every candidate, before anything is read (a cloned
+    // repository may link copilot.instructions.md to ~/.aws/credentials).
+    const refused = this._guard
+      ? await this._guard.refused([
+          PROJECT_INSTRUCTIONS,
+          COPILOT_INSTRUCTIONS,
+          ...scoped.map(model => model.path)
+        ])
+      : new Map<string, string>();
+    const project = await this._file(PROJECT_INSTRUCTIONS, 'project', refused);
     state.missingProjectFile = project === null;
     add(PROJECT_INSTRUCTIONS, project);
     add(
       COPILOT_INSTRUCTIONS,
-      await this._file(COPILOT_INSTRUCTIONS, 'copilot')
+      await this._file(COPILOT_INSTRUCTIONS, 'copilot', refused)
     );
 
-    for (const model of await this._listScoped()) {
-      const entry = await this._file(model.path, 'scoped', model);
+    for (const model of scoped) {
+      const entry = await this._file(model.path, 'scoped', refused, model);
       if (entry?.file?.applyTo && activePath) {
         await loadMinimatch(); // a lazy chunk: only scoped files with a glob need it
       }
@@ -123,6 +140,7 @@ export class InstructionsLoader {
   private async _file(
     path: string,
     kind: IInstructionFile['kind'],
+    refused: Map<string, string>,
     known?: IContentsModelLike
   ): Promise<ICached | null> {
     let meta: IContentsModelLike | undefined = known;
@@ -148,6 +166,11 @@ export class InstructionsLoader {
       };
     }
     const lastModified = meta.last_modified ?? '';
+    const refusal = refused.get(path);
+    if (refusal) {
+      this._cache.delete(path);
+      return { lastModified, file: null, skipped: refusal };
+    }
     const cached = this._cache.get(path);
     if (cached && lastModified && cached.lastModified === lastModified) {
       return cached;
@@ -237,6 +260,7 @@ export class InstructionsLoader {
 
   private _contents: IContentsLike;
   private _trans: TranslationBundle;
+  private _guard: IWorkspaceFileGuard | null;
   private _cache = new Map<string, ICached>();
 }
 

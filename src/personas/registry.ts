@@ -43,8 +43,11 @@ export interface IPersonaProblem {
   path: string;
   reason: string;
   /** hidden: a folder the server refuses; invalid: a malformed file (skipped);
-   * unreadable: a file or folder that could not be read; shadowed: same id as a file that won. */
-  kind: 'hidden' | 'invalid' | 'unreadable' | 'shadowed';
+   * unreadable: a file or folder that could not be read; shadowed: same id as a file that won;
+   * refused: a file not read (symlink out of the root, sensitive path, not a regular file, too big);
+   * renamed: a workspace persona with a bundled persona's id, offered under another id. */
+  kind:
+    'hidden' | 'invalid' | 'unreadable' | 'shadowed' | 'refused' | 'renamed';
 }
 
 export interface IPersonaRegistryOptions {
@@ -59,9 +62,10 @@ export interface IPersonaRegistryOptions {
 
 /**
  * Bundled personas plus the workspace's own (`.github/chatmodes`,
- * `.github/agents`, `.jupyter/personas`); a workspace persona overrides the
- * bundled one with the same id. Malformed files are skipped and listed in
- * `problems`.
+ * `.github/agents`, `.jupyter/personas`). A workspace file cannot replace a
+ * bundled persona: one with a bundled id is offered as `<id>-workspace`
+ * (named "... (workspace)") and listed in `problems`. Malformed files are
+ * skipped and listed in `problems`.
  */
 export class PersonaRegistry {
   constructor(options: IPersonaRegistryOptions) {
@@ -138,9 +142,11 @@ export class PersonaRegistry {
       for (const result of folders.flat()) {
         if (result.problem) {
           problems.push(result.problem);
+        }
+        if (!result.persona) {
           continue;
         }
-        const persona = result.persona!;
+        const persona = result.persona;
         const previous = personas.get(persona.id);
         if (previous) {
           problems.push({
@@ -169,8 +175,9 @@ export class PersonaRegistry {
 
   /** Every persona, the default first, then by name. */
   all(): IPersona[] {
-    const merged = new Map(this._bundled);
-    this._workspace.forEach((persona, id) => merged.set(id, persona));
+    const merged = new Map(this._workspace);
+    // Bundled personas cannot be shadowed (workspace files with their ids are renamed on load).
+    this._bundled.forEach((persona, id) => merged.set(id, persona));
     return [...merged.values()].sort((a, b) => {
       if ((a.id === this._defaultId) !== (b.id === this._defaultId)) {
         return a.id === this._defaultId ? -1 : 1;
@@ -189,9 +196,9 @@ export class PersonaRegistry {
     );
   }
 
-  /** The persona with this id (a workspace one wins over a bundled one). */
+  /** The persona with this id (a bundled one is never shadowed by a workspace file). */
   get(id: string): IPersona | undefined {
-    return this._workspace.get(id) ?? this._bundled.get(id);
+    return this._bundled.get(id) ?? this._workspace.get(id);
   }
 
   /** The default persona, else the first one; null only when there is none at all. */
@@ -232,7 +239,18 @@ export class PersonaRegistry {
           entry.name.toLowerCase().endsWith(folder.suffix)
       )
       .sort((a, b) => a.name.localeCompare(b.name));
-    return Promise.all(files.map(entry => this._loadFile(entry, folder)));
+    let refused = new Map<string, string>();
+    if (files.length && this._contents!.refused) {
+      refused = await this._contents!.refused(files.map(entry => entry.path));
+    }
+    return Promise.all(
+      files.map(entry => {
+        const reason = refused.get(entry.path);
+        return reason
+          ? { problem: { path: entry.path, reason, kind: 'refused' as const } }
+          : this._loadFile(entry, folder);
+      })
+    );
   }
 
   private async _loadFile(
@@ -242,10 +260,14 @@ export class PersonaRegistry {
     const invalid = (reason: string): ILoaded => ({
       problem: { path: entry.path, reason, kind: 'invalid' }
     });
-    const id = personaIdFromFileName(entry.name);
-    if (!id) {
+    const fileId = personaIdFromFileName(entry.name);
+    if (!fileId) {
       return invalid('The file name gives no persona id');
     }
+    // A bundled persona cannot be replaced by a file of the repository: the
+    // file is offered under its own id (see workspacePersonaId).
+    const renamed = this._bundled.has(fileId);
+    const id = renamed ? workspacePersonaId(fileId) : fileId;
     if (typeof entry.size === 'number' && entry.size > MAX_PERSONA_BYTES) {
       return invalid(tooLargeReason(entry.size));
     }
@@ -273,7 +295,24 @@ export class PersonaRegistry {
       source: 'workspace',
       format: folder.format
     });
-    return result.ok ? { persona: result.persona } : invalid(result.error);
+    if (!result.ok) {
+      return invalid(result.error);
+    }
+    if (!renamed) {
+      return { persona: result.persona };
+    }
+    const persona = {
+      ...result.persona,
+      name: `${result.persona.name} (workspace)`
+    };
+    return {
+      persona,
+      problem: {
+        path: entry.path,
+        reason: `"${fileId}" is a bundled persona, which a workspace file cannot replace: this file is offered as "${id}" (${persona.name})`,
+        kind: 'renamed'
+      }
+    };
   }
 
   private _contents: IPersonaContents | null;
@@ -288,7 +327,15 @@ export class PersonaRegistry {
   private _changed = new Signal<this, void>(this);
 }
 
-/** A persona read from the workspace, or why not. */
+/**
+ * The id a workspace persona file gets when its file name is a bundled
+ * persona's id: `data-engineer.md` -> `data-engineer-workspace`.
+ */
+export function workspacePersonaId(id: string): string {
+  return `${id}-workspace`;
+}
+
+/** A persona read from the workspace, or why not (a renamed one has both). */
 interface ILoaded {
   persona?: IPersona;
   problem?: IPersonaProblem;

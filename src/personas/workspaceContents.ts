@@ -1,5 +1,6 @@
 import type { Contents } from '@jupyterlab/services';
 import { isNotFound } from '../contents/contents';
+import type { IWorkspaceFileGuard } from '../contents/workspaceFiles';
 import {
   HiddenPathRefusedError,
   IPersonaContents,
@@ -12,9 +13,18 @@ import {
  * refusal so the picker can explain it instead of staying silent.
  */
 export class PersonaContents implements IPersonaContents {
-  constructor(contents: Contents.IManager, allowHidden: () => boolean | null) {
+  constructor(
+    contents: Contents.IManager,
+    allowHidden: () => boolean | null,
+    guard: IWorkspaceFileGuard | null = null
+  ) {
     this._contents = contents;
     this._allowHidden = allowHidden;
+    this._guard = guard;
+  }
+
+  async refused(paths: readonly string[]): Promise<Map<string, string>> {
+    return this._guard ? this._guard.refused(paths) : new Map();
   }
 
   async listDirectory(path: string): Promise<IPersonaFileEntry[]> {
@@ -52,4 +62,5 @@ export class PersonaContents implements IPersonaContents {
 
   private _contents: Contents.IManager;
   private _allowHidden: () => boolean | null;
+  private _guard: IWorkspaceFileGuard | null;
 }

@@ -17,6 +17,12 @@ export interface IPersonaFileEntry {
 export interface IPersonaContents {
   listDirectory(path: string): Promise<IPersonaFileEntry[]>;
   readFile(path: string): Promise<string>;
+  /**
+   * The files among `paths` that must not be read, with the reason: the file
+   * tools' symlink and sensitive-path rules, not a regular file, over 1 MiB
+   * (contents/workspaceFiles.ts). Absent: nothing is refused.
+   */
+  refused?(paths: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** The server refused a hidden path (`ContentsManager.allow_hidden` is False). */

@@ -19,6 +19,26 @@ function fresh<T>(path: string): { globs: typeof Globs; module: T } {
 }
 
 describe('minimatch on first use', () => {
+  it('the workspace-file guard loads it itself (instructions are read before any tool loads)', async () => {
+    let guardModule!: typeof import('../../files/workspaceFiles');
+    let globs!: typeof Globs;
+    jest.isolateModules(() => {
+      globs = require('../globs');
+      guardModule = require('../../files/workspaceFiles');
+    });
+    const guard = guardModule.createWorkspaceFileGuard({
+      rootCheck: null,
+      contents: {
+        get: async (path: string) =>
+          ({ path, name: path, type: 'file', size: 10 }) as any
+      } as any
+    });
+    const refused = await guard.refused(['.env', 'copilot.instructions.md']);
+    expect(refused.get('.env')).toMatch(/sensitive/);
+    expect(refused.has('copilot.instructions.md')).toBe(false);
+    expect(() => globs.minimatchNow()).not.toThrow();
+  });
+
   it('sensitive-path rules refuse to answer before it loads, and match after', async () => {
     const { globs, module } = fresh<typeof Sensitive>('../../files/sensitive');
     const rules = new module.SensitivePaths({ extra: ['secrets/**'] });

@@ -108,7 +108,7 @@ describe('PersonaRegistry', () => {
     }
   });
 
-  it('loads workspace personas from all three folders; they override bundled ones', async () => {
+  it('loads workspace personas from all three folders; one with a bundled id is offered under its own', async () => {
     const contents = new FakeContents({
       '.github/chatmodes': {
         'api-engineer.chatmode.md': persona('Workspace API engineer'),
@@ -133,7 +133,8 @@ describe('PersonaRegistry', () => {
       '.github/chatmodes/api-engineer.chatmode.md',
       '.jupyter/personas/sql-reviewer.md'
     ]);
-    const api = registry.get('api-engineer')!;
+    expect(registry.get('api-engineer')?.source).toBe('bundled');
+    const api = registry.get('api-engineer-workspace')!;
     expect(api).toMatchObject({
       source: 'workspace',
       description: 'Workspace API engineer',
@@ -142,21 +143,30 @@ describe('PersonaRegistry', () => {
     expect(registry.all().map(p => p.id)).toEqual([
       'data-engineer',
       'api-engineer',
+      'api-engineer-workspace',
       'business-analyst',
       'planner',
       'sql-reviewer'
     ]);
-    expect(registry.problems).toEqual([]);
+    expect(registry.problems).toEqual([
+      expect.objectContaining({
+        path: '.github/chatmodes/api-engineer.chatmode.md',
+        kind: 'renamed'
+      })
+    ]);
   });
 
-  it('lets a workspace persona replace the default one', async () => {
+  it('never lets a workspace persona replace the default one', async () => {
     const contents = new FakeContents({
       '.jupyter/personas': { 'data-engineer.md': persona('Ours') }
     });
     const registry = new PersonaRegistry({ bundled: BUNDLED, contents });
     await registry.load();
-    expect(registry.defaultPersona()?.description).toBe('Ours');
-    expect(registry.all()[0].source).toBe('workspace');
+    expect(registry.defaultPersona()?.description).toBe(
+      'Bundled data engineer'
+    );
+    expect(registry.all()[0].source).toBe('bundled');
+    expect(registry.get('data-engineer-workspace')?.description).toBe('Ours');
   });
 
   it('is silent about folders that do not exist', async () => {

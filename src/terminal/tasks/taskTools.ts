@@ -1,6 +1,10 @@
 import { isNotFound } from '../../contents/contents';
 import type { IContentsLike } from '../../contents/contents';
 import {
+  IWorkspaceFileGuard,
+  WORKSPACE_FILES_SERVICE
+} from '../../contents/workspaceFiles';
+import {
   commandRisk,
   ITerminalToolEnv,
   rulesApproval,
@@ -59,23 +63,36 @@ async function readText(
   }
 }
 
-/** Read tasks.json and the Makefile; a refused hidden folder becomes a note with the remedy. */
+/**
+ * Read tasks.json and the Makefile; a refused hidden folder becomes a note
+ * with the remedy. `guard` applies the workspace-file rules first (symlinks,
+ * sensitive paths, regular files of at most 1 MiB): a refused file is a note.
+ */
 export async function listWorkspaceTasks(
   contents: IContentsLike,
   root: string,
-  allowHidden: boolean | null
+  allowHidden: boolean | null,
+  guard: IWorkspaceFileGuard | null = null
 ): Promise<ITaskListing> {
   const notes: string[] = [];
   const tasks: IWorkspaceTask[] = [];
+  const refused = guard
+    ? await guard.refused([TASKS_FILE, ...MAKEFILES])
+    : new Map<string, string>();
   let tasksJson: string | null = null;
   try {
-    tasksJson = await readText(contents, TASKS_FILE);
+    const reason = refused.get(TASKS_FILE);
+    if (reason) {
+      notes.push(`${TASKS_FILE} was ${reason}.`);
+    } else {
+      tasksJson = await readText(contents, TASKS_FILE);
+    }
   } catch (error) {
     notes.push(
       `${TASKS_FILE} could not be read: ${error instanceof Error ? error.message : String(error)}`
     );
   }
-  if (tasksJson === null && allowHidden === false) {
+  if (tasksJson === null && allowHidden === false && !refused.has(TASKS_FILE)) {
     notes.push(
       `${TASKS_FILE} cannot be read: the Jupyter server refuses hidden folders such as .vscode/. ` +
         'Start it with --ContentsManager.allow_hidden=True to use VS Code tasks (Makefile targets work without it).'
@@ -91,6 +108,11 @@ export async function listWorkspaceTasks(
     }
   }
   for (const name of MAKEFILES) {
+    const reason = refused.get(name);
+    if (reason) {
+      notes.push(`${name} was ${reason}.`);
+      break;
+    }
     const text = await readText(contents, name).catch(() => null);
     if (text !== null) {
       tasks.push(...makeTasks(text, '', name));
@@ -98,6 +120,13 @@ export async function listWorkspaceTasks(
     }
   }
   return { tasks, notes };
+}
+
+function fileGuard(context: IToolContext): IWorkspaceFileGuard | null {
+  return (
+    (context.services[WORKSPACE_FILES_SERVICE] as
+      IWorkspaceFileGuard | undefined) ?? null
+  );
 }
 
 function taskServices(context: IToolContext): ITaskServices {
@@ -116,7 +145,8 @@ async function planFor(
   const listing = await listWorkspaceTasks(
     services.contents,
     services.terminals.serverRoot,
-    taskServices(context).allowHidden()
+    taskServices(context).allowHidden(),
+    fileGuard(context)
   );
   if (
     !listing.tasks.some(task => task.label === label) &&
@@ -215,7 +245,8 @@ export function listTasksTool() {
         const listing = await listWorkspaceTasks(
           services.contents,
           services.terminals.serverRoot,
-          taskServices(context).allowHidden()
+          taskServices(context).allowHidden(),
+          fileGuard(context)
         );
         const lines = listing.tasks.map(task => {
           const what = task.commandLine
