@@ -169,7 +169,7 @@ describe('subagents', () => {
     expect(JSON.stringify(child1.messages)).toContain(review.task);
     expect(JSON.stringify(child1.messages)).not.toContain('Build it');
     expect(toolResultText(child2, 'toolu_c1')).toEqual({
-      text: expect.stringContaining('Unknown tool: run_cell'),
+      text: expect.stringContaining('"run_cell" was not offered'),
       isError: true
     });
     expect(ran).toEqual(['read_file']);
@@ -287,7 +287,7 @@ describe('subagents', () => {
       SUBAGENT_TOOL
     );
     expect(toolResultText(requests[2].body, 'toolu_deep').text).toContain(
-      `Unknown tool: ${SUBAGENT_TOOL}`
+      `"${SUBAGENT_TOOL}" was not offered`
     );
     const result = await assistant.registry
       .get(SUBAGENT_TOOL)!
