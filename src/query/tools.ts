@@ -12,6 +12,7 @@ import {
 import { defineTool } from '../tools/schema';
 import { fenced } from '../markdown/markdown';
 import type { IToolResultData } from '../tools/results';
+import { framedResult } from '../tools/results';
 import type { IToolContext, IToolResult } from '../tools/types';
 import type { QueryKernel } from './kernelQuery';
 import { QUERY_SERVICE, QueryService } from './service';
@@ -204,11 +205,17 @@ export function explainQueryTool() {
         const lastRun = q.cell
           ? lastRunFacts(q.cell.toJSON() as any, outputsOf(q.cell))
           : null;
-        const text = JSON.stringify({
-          detected: d,
-          ...explained,
-          last_run: lastRun
-        });
+        // The plan, tables, columns and example values come from the
+        // user's database and notebook: data, never instructions.
+        const text = framedResult(
+          'The query, its plan and its tables (JSON):',
+          `explain_query ${q.target.path}${q.cell ? ` ${q.cell.id}` : ''}`,
+          JSON.stringify({
+            detected: d,
+            ...explained,
+            last_run: lastRun
+          })
+        );
         return result(
           text,
           {

@@ -9,6 +9,7 @@ import { BUNDLED_PERSONAS } from '../../personas/bundled';
 import { ModelCatalog } from '../../personas/modelCatalog';
 import { PersonaRegistry } from '../../personas/registry';
 import { ToolRegistry } from '../../tools/registry';
+import { DATA_FRAME_NOTE, frameData } from '../../tools/results';
 import type { ApprovalMode, ITool } from '../../tools/types';
 import { fakeFetch, IFakeReply } from '../../__tests__/fakeStream';
 import { testSettings } from '../../__tests__/testSettings';
@@ -176,7 +177,13 @@ describe('subagents', () => {
 
     // Only the final answer goes back to the parent.
     expect(toolResultText(parentAgain, 'toolu_sub')).toEqual({
-      text: 'Review: no secrets found. FINAL-ANSWER-42',
+      text:
+        'Security Engineer finished. Its answer:\n' +
+        `${DATA_FRAME_NOTE}\n` +
+        frameData(
+          'run_subagent security-engineer',
+          'Review: no secrets found. FINAL-ANSWER-42'
+        ),
       isError: false
     });
     // The parent chat holds none of the subagent's turns; the card's data does.

@@ -29,7 +29,9 @@ describe('McpService', () => {
       { q: 'select 1' },
       { signal: new AbortController().signal, services: {} }
     );
-    expect(result.content).toBe('query ok');
+    expect(result.content).toContain(
+      '<untrusted-data source="mcp db/query">\nquery ok\n</untrusted-data>'
+    );
     expect(bridge.calls[0]).toMatchObject({
       name: 'db',
       tool: 'query',
