@@ -49,9 +49,9 @@ export function resolveToolReferences(
   return body.replace(
     /#tool:([A-Za-z0-9_.\/-]*[A-Za-z0-9_])/g,
     (_, name: string) => {
-      const tools = [
-        ...resolveTools([name], registry).tools
-      ].filter(tool => available.has(tool));
+      const tools = [...resolveTools([name], registry).tools].filter(tool =>
+        available.has(tool)
+      );
       if (!available.size || !tools.length) {
         return `"${name}" (a tool not available here)`;
       }
