@@ -214,7 +214,12 @@ export function resolveTools(
       continue;
     }
     if (!own || own.tools.length === 0) {
-      if (entry && !result.unavailable.includes(entry)) {
+      // `mcp` (every MCP tool) is no VS Code name: with no MCP source loaded it grants nothing, quietly.
+      if (
+        entry &&
+        entry.toLowerCase() !== 'mcp' &&
+        !result.unavailable.includes(entry)
+      ) {
         result.unavailable.push(entry);
       }
       continue;
