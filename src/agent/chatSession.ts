@@ -197,19 +197,20 @@ export class ChatSession {
     try {
       const maxSteps = Math.max(1, this._options.maxSteps?.() ?? 25);
       for (let step = 1; ; step++) {
-        const turn = await this._step(
+        const stepped = await this._step(
           model,
           controller,
           step,
           compact && step === 1
         );
-        if (!turn || controller.signal.aborted) {
+        if (!stepped || controller.signal.aborted) {
           return;
         }
+        const { turn, offered } = stepped;
         if (turn.stopReason !== 'tool_use') {
           return;
         }
-        await this._runTools(model, turn, controller.signal);
+        await this._runTools(model, turn, controller.signal, offered);
         if (controller.signal.aborted) {
           model.updateAssistant(turn.id, { status: 'stopped' });
           return;
@@ -235,14 +236,19 @@ export class ChatSession {
     }
   }
 
-  /** One model request, streamed into a new assistant turn. Null after an error or Stop. */
+  /**
+   * One model request, streamed into a new assistant turn, with the names of
+   * the tools the request offered (the only ones its calls may run). Null
+   * after an error or Stop.
+   */
   private async _step(
     conversation: ChatModel,
     controller: AbortController,
     step: number,
     forceCompact = false
-  ): Promise<IAssistantTurn | null> {
+  ): Promise<{ turn: IAssistantTurn; offered: ReadonlySet<string> } | null> {
     const turn = conversation.addAssistant();
+    let offered: ReadonlySet<string> = new Set();
     // The turn as it is now: every update replaces it with a new object.
     const current = () =>
       (conversation.turn(turn.id) as IAssistantTurn | undefined) ?? turn;
@@ -254,6 +260,7 @@ export class ChatSession {
       }
       conversation.updateAssistant(turn.id, { model: settings.model });
       const tools = settings.tools ?? [];
+      offered = new Set(tools.map(tool => tool.name));
       await this._compact(
         conversation,
         controller.signal,
@@ -340,7 +347,8 @@ export class ChatSession {
           retryable: false
         };
       }
-      return conversation.updateAssistant(turn.id, patch) ?? null;
+      const updated = conversation.updateAssistant(turn.id, patch);
+      return updated ? { turn: updated, offered } : null;
     } catch (error) {
       const patch: Partial<IAssistantTurn> = snapshot
         ? { usage: toUsage(snapshot.usage as any) }
@@ -407,7 +415,8 @@ export class ChatSession {
   private async _runTools(
     model: ChatModel,
     turn: IAssistantTurn,
-    signal: AbortSignal
+    signal: AbortSignal,
+    offered: ReadonlySet<string>
   ): Promise<void> {
     const calls = turn.blocks
       .filter((b): b is { type: 'tool'; call: IToolCall } => b.type === 'tool')
@@ -417,7 +426,7 @@ export class ChatSession {
         model.updateCall(turn.id, call.id, { state: 'cancelled' });
         continue;
       }
-      await this._runTool(model, turn, call, signal);
+      await this._runTool(model, turn, call, signal, offered);
     }
   }
 
@@ -425,10 +434,23 @@ export class ChatSession {
     model: ChatModel,
     turn: IAssistantTurn,
     call: IToolCall,
-    signal: AbortSignal
+    signal: AbortSignal,
+    offered: ReadonlySet<string>
   ): Promise<void> {
     const update = (patch: Partial<IToolCall>) =>
       model.updateCall(turn.id, call.id, patch);
+    if (!offered.has(call.name)) {
+      // The persona's (or prompt file's) tool limits hold when tools run, not
+      // only in what the request lists: a call to anything else runs nothing.
+      update({
+        state: 'failed',
+        result: {
+          content: notOfferedText(call.name, offered),
+          isError: true
+        }
+      });
+      return;
+    }
     const registry = this._options.registry;
     const tool = registry?.get(call.name);
     if (!registry || !tool) {
@@ -613,6 +635,20 @@ function blocksOf(
     }
     return [];
   });
+}
+
+/** The error a call to a tool the request did not offer gets (for the model and the card). */
+export function notOfferedText(
+  name: string,
+  offered: ReadonlySet<string>
+): string {
+  const list = [...offered].sort();
+  return (
+    `Refused: the tool "${name}" was not offered in this request, so it did not run. ` +
+    (list.length
+      ? `Use only the tools you were given: ${list.join(', ')}.`
+      : 'No tools were offered in this request: answer in text.')
+  );
 }
 
 /** The chat's tool calls before `callId`, oldest first (for `IToolContext.history`). */

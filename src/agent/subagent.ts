@@ -6,6 +6,7 @@ import { isForCodingAgent, IPersona } from '../personas/persona';
 import { toolsOfPersona } from '../personas/personaTools';
 import { SUBAGENT_TOOL } from '../personas/toolMapping';
 import { ToolRegistry } from '../tools/registry';
+import { framedResult } from '../tools/results';
 import type { ITool, IToolContext, IToolResult } from '../tools/types';
 import type { ApprovalPolicy } from './approval';
 import { ChatModel } from '../chats/chatModel';
@@ -314,8 +315,16 @@ export function createSubagentTool(
           data
         };
       }
+      // The subagent read files, outputs and tool results that may carry
+      // instructions; its answer reaches this persona as data.
       return {
-        content: answer || `${target.name} finished without an answer.`,
+        content: answer
+          ? framedResult(
+              `${target.name} finished. Its answer:`,
+              `run_subagent ${target.id}`,
+              answer
+            )
+          : `${target.name} finished without an answer.`,
         data
       };
     }

@@ -1,3 +1,4 @@
+import { maskSecretsInCode } from '../secretText';
 import type {
   ContentBlockParam,
   MessageParam,
@@ -310,7 +311,7 @@ export function messagesOf(
           a =>
             ({
               type: 'text',
-              text: `<attachment label="${a.label}">\n${a.text}\n</attachment>`
+              text: `<attachment label="${a.label}">\n${maskSecretsInCode(a.text)}\n</attachment>`
             }) as ContentBlockParam
         )
       ]);

@@ -6,6 +6,9 @@
  * network (the schemas come from a cache refreshed after executions).
  */
 
+import type { ISensitiveMatch, SensitivePaths } from '../files';
+import { maskSecrets, maskSecretsInCode } from '../secretText';
+
 /** A column of a dataframe or table. */
 export interface IColumn {
   name: string;
@@ -283,8 +286,16 @@ export function buildCompletionPrompt(
 ): ICompletionPrompt {
   const budget = Math.max(400, input.budgetChars);
   const sql = sqlSpot(input.prefix, input.language);
-  const prefix = tail(input.prefix, Math.floor(budget * 0.45));
-  const suffix = head(input.suffix, Math.floor(budget * 0.1));
+  // Literal secrets (a key assigned to `api_token`, a URL with a password)
+  // are masked before anything is cut or sent.
+  const prefix = tail(
+    maskSecretsInCode(input.prefix),
+    Math.floor(budget * 0.45)
+  );
+  const suffix = head(
+    maskSecretsInCode(input.suffix),
+    Math.floor(budget * 0.1)
+  );
   let left = budget - prefix.length - suffix.length;
 
   const schemaLines: string[] = [];
@@ -302,16 +313,17 @@ export function buildCompletionPrompt(
   left -= schemaLines.join('\n').length;
 
   const instructions = shortInstructions(
-    input.instructions,
+    input.instructions ? maskSecrets(input.instructions) : input.instructions,
     Math.min(600, Math.max(0, left / 3))
   );
   left -= instructions.length;
 
   const previous: string[] = [];
-  for (const source of input.previousCells) {
+  for (const raw of input.previousCells) {
     if (left <= 0) {
       break;
     }
+    const source = maskSecretsInCode(raw);
     const text = source.length > left ? tail(source, left) : source;
     if (!text.trim()) {
       continue;
@@ -379,4 +391,19 @@ export function trimSuggestion(text: string, suffix: string): string {
     }
   }
   return out;
+}
+
+/**
+ * Whether the document being edited is a sensitive path for the file tools
+ * (`.env.py`, a file under `.aws/`, one the `sensitivePaths` setting lists):
+ * its content is never sent for a completion. Null when it is not (or has no path).
+ */
+export function sensitiveDocument(
+  widget: any,
+  sensitive: SensitivePaths
+): ISensitiveMatch | null {
+  const path = widget?.context?.path;
+  return typeof path === 'string' && path
+    ? sensitive.check(path.replace(/^[^/:]+:/, ''), 'read')
+    : null;
 }

@@ -12,9 +12,15 @@ import { NotebookActions } from '@jupyterlab/notebook';
 import { createClient } from '../agent/client';
 import { InstructionsLoader } from '../instructions/instructions';
 import { serverRootCheck } from '../contents/rootCheck';
+import { loadMinimatch } from '../contents/globs';
 import { createWorkspaceFileGuard } from '../files';
 import { KernelInspector, type IInspectorKernel } from '../kernel';
-import { identifiers, type CompletionLanguage } from './context';
+import { SensitivePaths } from '../files';
+import {
+  identifiers,
+  sensitiveDocument,
+  type CompletionLanguage
+} from './context';
 import { CompletionEngine, type ICompletionConfig } from './engine';
 import { SchemaCache } from './schemaCache';
 
@@ -129,7 +135,13 @@ export class CompletionSession {
       language = 'sql';
     }
     const enabledFor = this.engine.config.languages.map(l => l.toLowerCase());
-    if (!enabledFor.includes(language)) {
+    if (enabledFor.includes(language)) {
+      await loadMinimatch(); // the sensitive-path rules match globs (a lazy chunk)
+    }
+    if (
+      !enabledFor.includes(language) ||
+      sensitiveDocument(widget, this._sensitive())
+    ) {
       return { items: [] };
     }
     const kernel = (context.session?.kernel ?? null) as IInspectorKernel | null;
@@ -233,6 +245,17 @@ export class CompletionSession {
     void this.schemas.refresh(kernel.id, inspector.inspector, referenced);
   }
 
+  /** The file tools' sensitive-path rules, with the `sensitivePaths` setting. */
+  private _sensitive(): SensitivePaths {
+    const loaded = this._options.chatSettings();
+    const extra = loaded ? readSettings(loaded).sensitivePaths : [];
+    const key = JSON.stringify(extra);
+    if (this._sensitivePaths?.key !== key) {
+      this._sensitivePaths = { key, rules: new SensitivePaths({ extra }) };
+    }
+    return this._sensitivePaths.rules;
+  }
+
   private _client() {
     const loaded = this._options.chatSettings();
     const settings = loaded ? readSettings(loaded) : null;
@@ -278,4 +301,5 @@ export class CompletionSession {
   private _releases = new Map<string, () => void>();
   private _instructionsCache: { text: string | null; at: number } | null = null;
   private _loader: InstructionsLoader;
+  private _sensitivePaths: { key: string; rules: SensitivePaths } | null = null;
 }

@@ -2,6 +2,7 @@ import type {
   ImageBlockParam,
   TextBlockParam
 } from '@anthropic-ai/sdk/resources/messages';
+import { DATA_FRAME_NOTE, frameData } from '../tools/results';
 import type { IToolResult } from '../tools/types';
 import type { IMcpCallResult, IMcpFailure, McpContentBlock } from './types';
 
@@ -61,10 +62,16 @@ export function toToolResult(
 ): IToolResult {
   const content: Array<TextBlockParam | ImageBlockParam> = [];
   const blocks: IResultMcp['blocks'] = [];
+  // Everything the server sent is data: a server (or what it fetched) can say anything.
+  const source = `mcp ${ref.server}/${ref.tool}`;
+  const framed = (text: string): TextBlockParam => ({
+    type: 'text',
+    text: frameData(source, text)
+  });
   for (const block of result.content) {
     switch (block.type) {
       case 'text':
-        content.push({ type: 'text', text: block.text });
+        content.push(framed(block.text));
         blocks.push({ type: 'text', chars: block.text.length });
         break;
       case 'image': {
@@ -79,17 +86,18 @@ export function toToolResult(
             }
           });
         } else {
-          content.push({
-            type: 'text',
-            text: `[an image of type ${block.mimeType || 'unknown'}, which cannot be shown to you]`
-          });
+          content.push(
+            framed(
+              `[an image of type ${block.mimeType || 'unknown'}, which cannot be shown to you]`
+            )
+          );
         }
         blocks.push({ type: 'image', mimeType: block.mimeType, sent });
         break;
       }
       case 'resource':
       case 'resource_link':
-        content.push({ type: 'text', text: resourceText(block) });
+        content.push(framed(resourceText(block)));
         blocks.push(
           block.type === 'resource'
             ? { type: 'resource', uri: block.uri, mimeType: block.mimeType }
@@ -97,19 +105,20 @@ export function toToolResult(
         );
         break;
       case 'omitted':
-        content.push({
-          type: 'text',
-          text: `[${block.kind} content (${block.mimeType || 'unknown type'}, ${block.size} bytes) left out]`
-        });
+        content.push(
+          framed(
+            `[${block.kind} content (${block.mimeType || 'unknown type'}, ${block.size} bytes) left out]`
+          )
+        );
         blocks.push(block);
         break;
     }
   }
   if (!content.length && result.structuredContent !== undefined) {
-    content.push({
-      type: 'text',
-      text: JSON.stringify(result.structuredContent)
-    });
+    content.push(framed(JSON.stringify(result.structuredContent)));
+  }
+  if (content.length) {
+    content.unshift({ type: 'text', text: DATA_FRAME_NOTE });
   }
   if (!content.length) {
     content.push({

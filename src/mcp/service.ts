@@ -148,12 +148,12 @@ export class McpService implements IToolSource {
     return [...this._names.keys()];
   }
 
-  /** Persona entries `<server>/*` and `<server>/<tool>` (see personaTools.ts). */
+  /** Persona entries `<server>/*`, `<server>/<tool>`, `<server>`, `mcp__<server>__<tool>`, `mcp` (see personaTools.ts). */
   toolsNamed(entry: string): string[] | undefined {
     return mcpToolsNamed(this, entry);
   }
 
-  /** A persona list naming no MCP server gets every MCP tool. */
+  /** A persona with no `tools:` key gets every MCP tool (a list gets only those it names). */
   toolsByDefault(): string[] {
     return this.allToolNames();
   }

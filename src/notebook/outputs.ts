@@ -1,3 +1,4 @@
+import { maskSecrets } from '../secretText';
 import type {
   ImageBlockParam,
   TextBlockParam
@@ -321,7 +322,10 @@ export function formatOutputs(
     lastStream = null;
   }
 
-  const joined = chunks.map(chunk => chunk.replace(/\s+$/, '')).join('\n');
+  // A printed key or connection string is masked as the variable summaries mask it.
+  const joined = maskSecrets(
+    chunks.map(chunk => chunk.replace(/\s+$/, '')).join('\n')
+  );
   return {
     text: truncateMiddle(joined, opts.maxTextChars),
     truncated: joined.length > opts.maxTextChars,

@@ -1,3 +1,4 @@
+import { maskSecrets, maskSecretsInCode } from '../secretText';
 import { IOutputJSON, outputKind, stripAnsi, truncateMiddle } from './outputs';
 
 /**
@@ -141,7 +142,8 @@ function renderCell(
     head += ' ← active';
   }
   const parts = [head];
-  const source = cell.source;
+  // Literal secrets in a cell (a key assigned to `api_token`) never reach the model.
+  const source = maskSecretsInCode(cell.source);
   if (!source.trim()) {
     parts.push(`${INDENT}(empty)`);
   } else if (active) {
@@ -154,7 +156,9 @@ function renderCell(
     parts.push(`${INDENT}outputs: ${summarizeKinds(outputs)}`);
     for (const output of outputs) {
       if (output.output_type === 'error') {
-        const value = stripAnsi(String(output.evalue ?? '')).split('\n', 1)[0];
+        const value = maskSecrets(
+          stripAnsi(String(output.evalue ?? '')).split('\n', 1)[0]
+        );
         parts.push(
           `${INDENT}error: ${String(output.ename ?? 'Error')}: ${cut(value, maxLineChars)}`
         );

@@ -17,7 +17,8 @@ export const BUNDLED_FRONT_MATTER: Record<string, { data: Record<string, unknown
         "problems",
         "changes",
         "findTestFiles",
-        "runNotebooks"
+        "runNotebooks",
+        "mcp"
       ],
       "model": "Claude Sonnet 4",
       "argument-hint": "Ask about an endpoint, a data contract or API performance",
@@ -39,7 +40,7 @@ export const BUNDLED_FRONT_MATTER: Record<string, { data: Record<string, unknown
         }
       ]
     },
-    "contentStart": 966
+    "contentStart": 974
   },
   "personas/business-analyst.md": {
     "data": {
@@ -89,7 +90,8 @@ export const BUNDLED_FRONT_MATTER: Record<string, { data: Record<string, unknown
         "githubRepo",
         "search",
         "vscodeAPI",
-        "runNotebooks"
+        "runNotebooks",
+        "mcp"
       ],
       "model": "claude-4-sonnet",
       "argument-hint": "Ask about your pipelines, tables or a query",
@@ -116,7 +118,7 @@ export const BUNDLED_FRONT_MATTER: Record<string, { data: Record<string, unknown
         }
       ]
     },
-    "contentStart": 1287
+    "contentStart": 1295
   },
   "personas/deployment-engineer.md": {
     "data": {
@@ -131,7 +133,8 @@ export const BUNDLED_FRONT_MATTER: Record<string, { data: Record<string, unknown
         "problems",
         "changes",
         "findTestFiles",
-        "runNotebooks"
+        "runNotebooks",
+        "mcp"
       ],
       "model": "Claude Sonnet 4",
       "argument-hint": "Ask how to schedule, deploy or monitor a pipeline",
@@ -153,7 +156,7 @@ export const BUNDLED_FRONT_MATTER: Record<string, { data: Record<string, unknown
         }
       ]
     },
-    "contentStart": 1053
+    "contentStart": 1061
   },
   "personas/security-engineer.md": {
     "data": {

@@ -25,7 +25,7 @@ export function toolsOfPersona(
   options: { subagent?: boolean } = {}
 ): ITool[] {
   const denied = persona?.disallowedTools?.length
-    ? resolveTools(persona.disallowedTools, registry, { defaults: false }).tools
+    ? resolveTools(persona.disallowedTools, registry).tools
     : new Set<string>();
   persona?.disallowedTools?.forEach(name => denied.add(name));
   const delegate = !options.subagent && canDelegate(persona, registry);
@@ -49,9 +49,9 @@ export function resolveToolReferences(
   return body.replace(
     /#tool:([A-Za-z0-9_.\/-]*[A-Za-z0-9_])/g,
     (_, name: string) => {
-      const tools = [
-        ...resolveTools([name], registry, { defaults: false }).tools
-      ].filter(tool => available.has(tool));
+      const tools = [...resolveTools([name], registry).tools].filter(tool =>
+        available.has(tool)
+      );
       if (!available.size || !tools.length) {
         return `"${name}" (a tool not available here)`;
       }

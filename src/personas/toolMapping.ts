@@ -170,16 +170,18 @@ function resolveName(
 
 /**
  * Resolve a persona's `tools` list against the registry's tools. null/undefined
- * (no `tools:` key) grants every group; names with no equivalent land in
- * `unavailable`. A dynamic source (MCP) answers for its own entries
- * (`<server>/*`); a list naming none of them gets the source's default tools
- * (MCP: all), unless `defaults` is false (a deny list, a `#tool:` reference:
- * what the names themselves say).
+ * (no `tools:` key) grants every group and the dynamic sources' default tools
+ * (MCP: all); names with no equivalent land in `unavailable`. A list grants
+ * only what it names: a dynamic source (MCP) answers for its own entries
+ * (`<server>/*`, `<server>/<tool>`, a server's name, `mcp__<server>__<tool>`),
+ * and a list that names none of them gets none of their tools (`tools: []`
+ * offers nothing). A bare name this table or the registry knows (`search`,
+ * `codebase`, a group) keeps its meaning even when an MCP server (say, one a
+ * cloned repository configures) has that name.
  */
 export function resolveTools(
   names: readonly string[] | null | undefined,
-  catalogue: IToolCatalogue,
-  options: { defaults?: boolean } = {}
+  catalogue: IToolCatalogue
 ): IResolvedTools {
   const sources = catalogue.sources.filter(
     source => source.toolsNamed || source.toolsByDefault
@@ -197,30 +199,33 @@ export function resolveTools(
     tools: new Set(),
     unavailable: []
   };
-  const named = new Set<(typeof sources)[number]>();
   for (const name of names) {
-    const source = sources.find(
-      candidate => candidate.toolsNamed?.(name.trim()) !== undefined
-    );
+    const entry = name.trim();
+    const own = resolveName(name, catalogue);
+    const bare = !/[/]/.test(entry);
+    const source =
+      bare && own !== undefined
+        ? undefined
+        : sources.find(
+            candidate => candidate.toolsNamed?.(entry) !== undefined
+          );
     if (source) {
-      named.add(source);
-      source.toolsNamed!(name.trim())!.forEach(tool => result.tools.add(tool));
+      source.toolsNamed!(entry)!.forEach(tool => result.tools.add(tool));
       continue;
     }
-    const resolved = resolveName(name, catalogue);
-    if (!resolved || resolved.tools.length === 0) {
-      if (name.trim() && !result.unavailable.includes(name.trim())) {
-        result.unavailable.push(name.trim());
+    if (!own || own.tools.length === 0) {
+      // `mcp` (every MCP tool) is no VS Code name: with no MCP source loaded it grants nothing, quietly.
+      if (
+        entry &&
+        entry.toLowerCase() !== 'mcp' &&
+        !result.unavailable.includes(entry)
+      ) {
+        result.unavailable.push(entry);
       }
       continue;
     }
-    resolved.groups.forEach(group => result.groups.add(group));
-    resolved.tools.forEach(tool => result.tools.add(tool));
-  }
-  for (const source of options.defaults === false ? [] : sources) {
-    if (!named.has(source)) {
-      source.toolsByDefault?.().forEach(tool => result.tools.add(tool));
-    }
+    own.groups.forEach(group => result.groups.add(group));
+    own.tools.forEach(tool => result.tools.add(tool));
   }
   return result;
 }

@@ -12,6 +12,7 @@ import {
 import { defineTool } from '../tools/schema';
 import { fenced } from '../markdown/markdown';
 import type { IToolResultData } from '../tools/results';
+import { framedResult } from '../tools/results';
 import type { ITool, IToolContext, IToolResult } from '../tools/types';
 import type { IConnectionRef, QueryKernel } from './kernelQuery';
 import { QUERY_SERVICE, QueryService } from './service';
@@ -215,11 +216,17 @@ export function explainQueryTool() {
         const lastRun = q.cell
           ? lastRunFacts(q.cell.toJSON() as any, outputsOf(q.cell))
           : null;
-        const text = JSON.stringify({
-          detected: d,
-          ...explained,
-          last_run: lastRun
-        });
+        // The plan, tables, columns and example values come from the
+        // user's database and notebook: data, never instructions.
+        const text = framedResult(
+          'The query, its plan and its tables (JSON):',
+          `explain_query ${q.target.path}${q.cell ? ` ${q.cell.id}` : ''}`,
+          JSON.stringify({
+            detected: d,
+            ...explained,
+            last_run: lastRun
+          })
+        );
         return result(
           text,
           {
@@ -507,7 +514,13 @@ export function listTablesTool() {
             isError: true
           };
         }
-        return result(JSON.stringify({ ...listing, connections }), {
+        // Names and comments come from the user's database: data, never instructions.
+        const text = framedResult(
+          'The catalog (JSON):',
+          `list_tables ${target.path}`,
+          JSON.stringify({ ...listing, connections })
+        );
+        return result(text, {
           kind: 'catalog',
           notebookPath: target.path,
           connection: ref.connection ?? null,
@@ -560,7 +573,12 @@ export function describeTableTool() {
         if (table.error) {
           return { content: JSON.stringify(table), isError: true };
         }
-        return result(JSON.stringify(table), {
+        const text = framedResult(
+          'The table (JSON):',
+          `describe_table ${input.name}`,
+          JSON.stringify(table)
+        );
+        return result(text, {
           kind: 'table',
           notebookPath: target.path,
           connection: ref.connection ?? null,
@@ -742,7 +760,13 @@ export function runQueryTool() {
             known: !!e.known
           }
         };
-        return result(JSON.stringify(answer), {
+        // Rows from the user's data: data, never instructions.
+        const text = framedResult(
+          'The result (JSON):',
+          `run_query ${binding.target.path}`,
+          JSON.stringify(answer)
+        );
+        return result(text, {
           kind: 'rows',
           notebookPath: binding.target.path,
           connection: binding.ref.connection ?? null,

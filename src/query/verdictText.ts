@@ -1,8 +1,12 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IOutputJSON } from '../notebook';
+import { framedResult } from '../tools/results';
 import type { IVerification } from './types';
 
-/** What the model reads of a verification: the verdict line, then the facts as JSON. */
+/**
+ * What the model reads of a verification: the verdict line, then the facts as
+ * JSON, framed as data (they quote rows of the user's tables).
+ */
 export function verificationText(v: IVerification): string {
   const facts: Record<string, unknown> = {
     verdict: v.verdict,
@@ -32,7 +36,11 @@ export function verificationText(v: IVerification): string {
   const note = v.applicable
     ? 'The user can apply it with the Apply button of the verdict card.'
     : 'Not applicable: do not present this rewrite as equivalent or faster.';
-  return `${v.summary}\n${note}\n${JSON.stringify(facts)}`;
+  return framedResult(
+    `${v.summary}\n${note}\nThe facts (JSON):`,
+    'verify_query_rewrite',
+    JSON.stringify(facts)
+  );
 }
 
 function secs(t: number): string {

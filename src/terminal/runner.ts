@@ -3,6 +3,7 @@ import { isNotFound } from '../contents/contents';
 import { normalizeServerPath, segmentsOf } from '../contents/paths';
 import type { IToolContext, IToolResult } from '../tools/types';
 import type { IResultCommand } from '../tools/results';
+import { framedResult } from '../tools/results';
 import { ICommandRules, judgeCommand } from './commandPolicy';
 import { boundOutput, terminalText } from './output';
 import type { TerminalService } from './service';
@@ -294,7 +295,14 @@ export async function runJob(
   return {
     run,
     result: {
-      content: `${header}\n${bounded.text || '(no output)'}`,
+      // What a command prints is data (a repo's script can print anything).
+      content: bounded.text
+        ? framedResult(
+            header,
+            `run_command ${job.command.slice(0, 120)}`,
+            bounded.text
+          )
+        : `${header}\n(no output)`,
       // A non-zero exit code is an answer, not a tool failure; interrupted runs are.
       isError:
         run.status === 'timeout' ||

@@ -1,4 +1,5 @@
 import { guardFor } from '../tools/guard';
+import { framedResult } from '../tools/results';
 import { defineTool } from '../tools/schema';
 import { fenced } from '../markdown/markdown';
 import type { ITool } from '../tools/types';
@@ -154,7 +155,13 @@ export function terminalOutputTool() {
             : `Still running: \`${activity.command}\` (started ${Math.round((Date.now() - activity.startedAt) / 1000)} s ago).`;
         const tail = session.tail(input.lines ?? 50);
         return {
-          content: `${state}\n--- last lines of the terminal ---\n${tail || '(empty)'}`
+          content: tail
+            ? framedResult(
+                `${state}\n--- last lines of the terminal ---`,
+                'get_terminal_output',
+                tail
+              )
+            : `${state}\n--- last lines of the terminal ---\n(empty)`
         };
       })
   });

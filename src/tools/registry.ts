@@ -34,7 +34,7 @@ export interface IToolSource {
    * this source's names.
    */
   toolsNamed?(entry: string): readonly string[] | undefined;
-  /** The tools a persona list that names none of this source's entries still gets (MCP: all of them). */
+  /** The tools a persona with no `tools:` key gets (MCP: all of them); a `tools:` list gets only what it names. */
   toolsByDefault?(): readonly string[];
 }
 

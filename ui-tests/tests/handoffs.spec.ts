@@ -264,10 +264,12 @@ test.describe('Personas as in VS Code', () => {
     );
     expect(child.body.tools.map((t: any) => t.name)).not.toContain('run_cell');
     expect(toolResult(childAgain, 'toolu_ls1').isError).toBe(false);
-    expect(toolResult(parentAgain, 'toolu_sub1')).toEqual({
-      text: 'No secrets found. SUBAGENT-ANSWER-7781',
-      isError: false
-    });
+    // Only the answer goes back, framed as data (issue 26, item 7).
+    const answer = toolResult(parentAgain, 'toolu_sub1');
+    expect(answer.isError).toBe(false);
+    expect(answer.text).toMatch(
+      /<untrusted-data source="run_subagent [^"]+">\nNo secrets found\. SUBAGENT-ANSWER-7781\n<\/untrusted-data>$/
+    );
     expect(parentAgain.body.messages.map((m: any) => m.role)).toEqual([
       'user',
       'assistant',

@@ -145,10 +145,12 @@ test.describe('MCP servers from .vscode/mcp.json', () => {
     await card.locator('.jp-DataEngineer-allowOnce').click();
 
     const [, second] = await waitForMessageRequests(request, 2);
-    expect(toolResult(second, 'toolu_mcp_echo')).toEqual({
-      text: 'echo: hello from galata',
-      isError: false
-    });
+    // What the server sent reaches the model framed as data (issue 26, item 7).
+    const echoed = toolResult(second, 'toolu_mcp_echo');
+    expect(echoed.isError).toBe(false);
+    expect(echoed.text).toContain(
+      '<untrusted-data source="mcp wsdemo/echo">\necho: hello from galata\n</untrusted-data>'
+    );
 
     // The secret reached the server process, but never the model.
     const leak = page.locator(

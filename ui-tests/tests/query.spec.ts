@@ -19,6 +19,15 @@ import {
  * Galata's kernel tracking parses every POST answer as JSON (an interrupt's 204
  * breaks it): kernels are shut down through JupyterLab instead.
  */
+
+/** The JSON inside a tool result's untrusted-data frame. */
+function framedJson(text: string): any {
+  const match =
+    /<untrusted-data source="[^"]*">\n([^]*)\n<\/untrusted-data>/.exec(text);
+  expect(match, text).not.toBeNull();
+  return JSON.parse(match![1]);
+}
+
 const test = base.extend({
   kernels: async ({}, use) => {
     await use(null as any);
@@ -479,7 +488,8 @@ test.describe('SQL gateway', () => {
       })
     ]);
     let recorded = await waitForMessageRequests(request, 2);
-    const tables = JSON.parse(toolResult(recorded[1], 'toolu_tables').text);
+    // Catalog results are data from the database: framed as untrusted (issue 26 item 7).
+    const tables = framedJson(toolResult(recorded[1], 'toolu_tables').text);
     expect(tables.tables.map((t: any) => t.name).sort()).toEqual([
       'customers',
       'orders'
@@ -497,7 +507,7 @@ test.describe('SQL gateway', () => {
     recorded = await waitForMessageRequests(request, 3);
     const answer = toolResult(recorded[2], 'toolu_run');
     expect(answer.isError).toBe(false);
-    const run = JSON.parse(answer.text);
+    const run = framedJson(answer.text);
     expect(run.rows).toEqual([[EXPECTED_NO_CUSTOMER]]);
     expect(run.columns[0].name).toBe('orders_without_customer');
     await scriptMock(request, [

@@ -458,11 +458,73 @@ describe('ChatSession agent loop', () => {
     expect(results[0].content).toContain('kernel died');
     expect(results[1]).toMatchObject({ tool_use_id: 't2', is_error: true });
     expect(results[1].content).toContain('Invalid input for run_code');
-    expect(results[2].content).toContain('Unknown tool');
+    expect(results[2].content).toContain('was not offered');
     expect(tool.calls).toHaveLength(1);
     expect(callsOf(conversation).map(c => c.state)).toEqual([
       'failed',
       'failed',
+      'failed'
+    ]);
+  });
+
+  it('refuses a call to a tool the request did not offer, running nothing', async () => {
+    const offered = fakeTool('read_file');
+    const hidden = fakeTool('explain_query');
+    const fake = fakeFetch([
+      {
+        tools: [
+          { id: 't1', name: 'explain_query', input: { code: 'x' } },
+          { id: 't2', name: 'read_file', input: { code: 'y' } }
+        ]
+      },
+      { tools: [{ id: 't3', name: 'read_file', input: { code: 'z' } }] },
+      { text: 'ok' }
+    ]);
+    const client = new Anthropic({
+      apiKey: 'test',
+      baseURL: 'http://mock.local',
+      fetch: fake.fetch,
+      maxRetries: 0
+    });
+    const conversation = new ChatModel();
+    // Both tools are registered and set to auto; the request offers only
+    // read_file, and the second request offers nothing (`tools: []`).
+    let step = 0;
+    const session = new ChatSession({
+      model: conversation,
+      client: () => client,
+      settings: () => ({
+        model: 'claude-test',
+        maxTokens: 100,
+        system: 'SYSTEM',
+        tools: ++step === 1 ? [offered] : []
+      }),
+      registry: new ToolRegistry([offered, hidden]),
+      approval: new ApprovalPolicy(() => ({
+        read_file: 'auto',
+        explain_query: 'auto'
+      }))
+    });
+    await session.send('go');
+    expect(fake.requests[0].body.tools.map((t: any) => t.name)).toEqual([
+      'read_file'
+    ]);
+    expect(fake.requests[1].body.tools).toBeUndefined();
+    expect(hidden.calls).toHaveLength(0);
+    expect(offered.calls).toHaveLength(1);
+    const results = fake.requests[1].body.messages.at(-1).content;
+    expect(results[0]).toMatchObject({ tool_use_id: 't1', is_error: true });
+    expect(results[0].content).toContain(
+      '"explain_query" was not offered in this request, so it did not run'
+    );
+    expect(results[0].content).toContain('read_file');
+    expect(results[1].is_error).toBeFalsy();
+    const last = fake.requests[2].body.messages.at(-1).content;
+    expect(last[0]).toMatchObject({ tool_use_id: 't3', is_error: true });
+    expect(last[0].content).toContain('No tools were offered');
+    expect(callsOf(conversation).map(c => c.state)).toEqual([
+      'failed',
+      'done',
       'failed'
     ]);
   });

@@ -9,6 +9,7 @@ import { BUNDLED_PERSONAS } from '../../personas/bundled';
 import { ModelCatalog } from '../../personas/modelCatalog';
 import { PersonaRegistry } from '../../personas/registry';
 import { ToolRegistry } from '../../tools/registry';
+import { DATA_FRAME_NOTE, frameData } from '../../tools/results';
 import type { ApprovalMode, ITool } from '../../tools/types';
 import { fakeFetch, IFakeReply } from '../../__tests__/fakeStream';
 import { testSettings } from '../../__tests__/testSettings';
@@ -169,14 +170,20 @@ describe('subagents', () => {
     expect(JSON.stringify(child1.messages)).toContain(review.task);
     expect(JSON.stringify(child1.messages)).not.toContain('Build it');
     expect(toolResultText(child2, 'toolu_c1')).toEqual({
-      text: expect.stringContaining('Unknown tool: run_cell'),
+      text: expect.stringContaining('"run_cell" was not offered'),
       isError: true
     });
     expect(ran).toEqual(['read_file']);
 
     // Only the final answer goes back to the parent.
     expect(toolResultText(parentAgain, 'toolu_sub')).toEqual({
-      text: 'Review: no secrets found. FINAL-ANSWER-42',
+      text:
+        'Security Engineer finished. Its answer:\n' +
+        `${DATA_FRAME_NOTE}\n` +
+        frameData(
+          'run_subagent security-engineer',
+          'Review: no secrets found. FINAL-ANSWER-42'
+        ),
       isError: false
     });
     // The parent chat holds none of the subagent's turns; the card's data does.
@@ -287,7 +294,7 @@ describe('subagents', () => {
       SUBAGENT_TOOL
     );
     expect(toolResultText(requests[2].body, 'toolu_deep').text).toContain(
-      `Unknown tool: ${SUBAGENT_TOOL}`
+      `"${SUBAGENT_TOOL}" was not offered`
     );
     const result = await assistant.registry
       .get(SUBAGENT_TOOL)!

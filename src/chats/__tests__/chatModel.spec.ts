@@ -512,3 +512,17 @@ describe('chatFileText', () => {
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(second)));
   });
 });
+
+describe('attachments sent to the model', () => {
+  it('have literal secrets masked; the chat keeps them as attached', () => {
+    const key = 'sk-live-4f9a8b7c6d5e4f3a2b1c0d9e';
+    const model = new ChatModel();
+    model.addUser('Explain this cell', [
+      { label: 'cell 3', text: `api_token = "${key}"\nrun(api_token)` }
+    ]);
+    const sent = JSON.stringify(model.toMessages());
+    expect(sent).not.toContain(key);
+    expect(sent).toContain('api_token = \\"<redacted, 32 chars>\\"');
+    expect((model.turns[0] as IUserTurn).attachments![0].text).toContain(key);
+  });
+});

@@ -2,12 +2,14 @@ import {
   buildCompletionPrompt,
   CURSOR,
   openString,
+  sensitiveDocument,
   selectSchemas,
   shortInstructions,
   sqlSpot,
   trimSuggestion,
   type ISchemaEntry
 } from '../context';
+import { SensitivePaths } from '../../files';
 
 const orders: ISchemaEntry = {
   name: 'orders',
@@ -208,5 +210,43 @@ describe('trimSuggestion and shortInstructions', () => {
     const text = 'First paragraph.\n' + 'word '.repeat(400);
     expect(shortInstructions(text, 100).length).toBeLessThanOrEqual(100);
     expect(shortInstructions(null)).toBe('');
+  });
+});
+
+describe('buildCompletionPrompt and secrets', () => {
+  it('masks literal secrets in the cell, the cells above and the instructions', () => {
+    const key = 'sk-live-4f9a8b7c6d5e4f3a2b1c0d9e';
+    const prompt = buildCompletionPrompt({
+      prefix: `api_token = "${key}"\nresp = requests.get(url, headers={"Authorization": api_`,
+      suffix: ')\npassword = "hunter2"',
+      language: 'python',
+      previousCells: ['conn = psycopg.connect("postgresql://etl:pw123@db/x")'],
+      schemas: [],
+      instructions: 'Our staging key is AKIAABCDEFGHIJKLMNOP.',
+      budgetChars: 6000
+    });
+    const sent = prompt.stable + prompt.dynamic;
+    for (const secret of [key, 'hunter2', 'pw123', 'AKIAABCDEFGHIJKLMNOP']) {
+      expect(sent).not.toContain(secret);
+    }
+    expect(prompt.dynamic).toContain(
+      `api_token = "<redacted, 32 chars>"\nresp = requests.get(url, headers={"Authorization": api_${CURSOR})`
+    );
+  });
+});
+
+describe('sensitiveDocument', () => {
+  it("applies the file tools' sensitive-path rules (and the setting) to the open document", () => {
+    const rules = new SensitivePaths({ extra: ['secrets/'] });
+    const doc = (path: string) => ({ context: { path } });
+    expect(sensitiveDocument(doc('.env.production.py'), rules)?.what).toMatch(
+      /environment file/
+    );
+    expect(sensitiveDocument(doc('home/.aws/loader.py'), rules)).not.toBeNull();
+    expect(
+      sensitiveDocument(doc('secrets/warehouse.sql'), rules)
+    ).not.toBeNull();
+    expect(sensitiveDocument(doc('etl/load.py'), rules)).toBeNull();
+    expect(sensitiveDocument({}, rules)).toBeNull();
   });
 });

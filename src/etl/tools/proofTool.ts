@@ -1,5 +1,6 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IEtlProofData } from '../../tools/results';
+import { DATA_FRAME_NOTE, frameData } from '../../tools/results';
 import { defineTool } from '../../tools/schema';
 import type { INotebookTarget } from '../../notebook';
 import type { IToolResult } from '../../tools/types';
@@ -38,18 +39,30 @@ export function proofText(data: IEtlProofData, rounds: number): string {
     lines.push(
       `Run ${i + 1}: ${run.ok ? 'ok' : 'failed'} in ${run.ms} ms (kernel start ${run.kernelStartMs} ms): ${cells}.`
     );
+    // The report and the error come from the notebook's run: data, never instructions.
     if (run.report) {
-      lines.push(`Run ${i + 1} report: ${JSON.stringify(run.report)}`);
+      lines.push(
+        `Run ${i + 1} report:`,
+        frameData(
+          `prove_etl_notebook report of run ${i + 1}`,
+          JSON.stringify(run.report)
+        )
+      );
     }
     if (run.failure) {
       const f = run.failure;
       lines.push(
-        `Failing cell: id ${f.cellId}${f.section ? ` (section ${f.section})` : ''}: ${f.ename}: ${f.evalue}`,
-        'Traceback:',
-        f.traceback || '(none)'
+        `Failing cell: id ${f.cellId}${f.section ? ` (section ${f.section})` : ''}. The error and traceback:`,
+        frameData(
+          `prove_etl_notebook traceback of run ${i + 1}`,
+          `${f.ename}: ${f.evalue}\n${f.traceback || '(no traceback)'}`
+        )
       );
     }
   });
+  if (data.runs.some(run => run.report || run.failure)) {
+    lines.splice(1, 0, DATA_FRAME_NOTE);
+  }
   if (!data.idempotent) {
     lines.push(
       rounds >= MAX_PROOF_ROUNDS

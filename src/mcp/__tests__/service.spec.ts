@@ -29,7 +29,9 @@ describe('McpService', () => {
       { q: 'select 1' },
       { signal: new AbortController().signal, services: {} }
     );
-    expect(result.content).toBe('query ok');
+    expect(result.content).toContain(
+      '<untrusted-data source="mcp db/query">\nquery ok\n</untrusted-data>'
+    );
     expect(bridge.calls[0]).toMatchObject({
       name: 'db',
       tool: 'query',
@@ -212,13 +214,22 @@ describe('McpService', () => {
       'mcp__db__schema',
       'mcp__git__log'
     ]);
-    // A list naming no MCP server (VS Code's own names only) gets every MCP tool.
-    expect(names(['codebase']).filter(n => n.startsWith('mcp__'))).toEqual([
-      'mcp__db__query',
-      'mcp__db__schema',
-      'mcp__git__log'
-    ]);
+    // A list naming no MCP server (a read-only persona's VS Code names) gets no MCP tool;
+    // `tools: []` gets nothing at all; no `tools:` key gets them all.
+    expect(names(['codebase']).filter(n => n.startsWith('mcp__'))).toEqual([]);
+    expect(names([])).toEqual([]);
+    expect(
+      toolsForPersona(registry, undefined)
+        .map(t => t.name)
+        .filter(n => n.startsWith('mcp__'))
+    ).toEqual(['mcp__db__query', 'mcp__db__schema', 'mcp__git__log']);
     expect(names(['codebase', 'git/log'])).toEqual(['mcp__git__log']);
+    // A server by its name, a tool by its API name, every MCP tool by `mcp`.
+    expect(names(['db'])).toEqual(['mcp__db__query', 'mcp__db__schema']);
+    expect(names(['mcp__git__log'])).toEqual(['mcp__git__log']);
+    expect(
+      names(['codebase', 'mcp']).filter(n => n.startsWith('mcp__'))
+    ).toEqual(['mcp__db__query', 'mcp__db__schema', 'mcp__git__log']);
     expect([...resolveTools(['db/*'], registry).tools]).toEqual([
       'mcp__db__query',
       'mcp__db__schema'
@@ -227,9 +238,7 @@ describe('McpService', () => {
       'mcp__git__log'
     ]);
     // A deny list or a #tool: reference means what it names only.
-    expect([
-      ...resolveTools(['codebase'], registry, { defaults: false }).tools
-    ]).toEqual([]);
+    expect([...resolveTools(['codebase'], registry).tools]).toEqual([]);
     // Not an MCP server: VS Code's names go on as before; unknown ones are reported.
     const all = registryOfAllTools();
     all.addSource(service);
@@ -239,7 +248,9 @@ describe('McpService', () => {
     ]);
     expect(resolveTools(['nosuch/*'], all).unavailable).toEqual(['nosuch/*']);
     expect(resolveTools(['db/*'], all).unavailable).toEqual([]);
-    expect(resolveTools(['codebase'], all).tools).toContain('mcp__git__log');
+    expect(resolveTools(['codebase'], all).tools).not.toContain(
+      'mcp__git__log'
+    );
     // No `tools:` key: every tool, MCP tools included.
     expect(toolsForPersona(registry, null).map(t => t.name)).toEqual([
       'mcp__db__query',

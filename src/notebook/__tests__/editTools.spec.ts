@@ -208,6 +208,33 @@ describe('edit tools', () => {
     expect(cell.getSource()).toBe('df["total"]');
   });
 
+  it('read_cell masks a literal secret, and edit_cell from that view keeps the real one', async () => {
+    const { tool, context, ids, model } = setup();
+    const key = 'sk-live-4f9a8b7c6d5e4f3a2b1c0d9e';
+    model.cells
+      .get(2)
+      .sharedModel.setSource(
+        `api_token = "${key}"\nclient = Client(api_token)`
+      );
+    const read = textOf(
+      (await tool('read_cell').run({ cell_id: ids[2] }, context)).content as any
+    );
+    expect(read).not.toContain(key);
+    expect(read).toContain('api_token = "<redacted, 32 chars>"');
+    // The model rewrites the cell from what it read.
+    const written =
+      'api_token = "<redacted, 32 chars>"\nclient = Client(api_token, timeout=30)';
+    const preview = await tool('edit_cell').preview!(
+      { cell_id: ids[2], source: written },
+      context
+    );
+    expect(preview.diff?.after).toContain(key);
+    await tool('edit_cell').run({ cell_id: ids[2], source: written }, context);
+    expect(model.cells.get(2).sharedModel.getSource()).toBe(
+      `api_token = "${key}"\nclient = Client(api_token, timeout=30)`
+    );
+  });
+
   it('edit_cell preview is a diff of the cell', async () => {
     const { tool, context, ids } = setup();
     const preview = await tool('edit_cell').preview!(

@@ -228,3 +228,44 @@ describe('summarizeKinds', () => {
     );
   });
 });
+
+describe('buildNotebookView and secrets', () => {
+  it('masks literal secrets in every cell, active or not, and in error lines', () => {
+    const key = 'sk-live-4f9a8b7c6d5e4f3a2b1c0d9e';
+    const view = buildNotebookView(
+      notebook(
+        [
+          {
+            id: 'a',
+            cell_type: 'code',
+            source: `api_token = "${key}"\nclient = Client(api_token)`,
+            execution_count: 1,
+            outputs: []
+          },
+          {
+            id: 'b',
+            cell_type: 'code',
+            source: 'engine = create_engine("postgresql://etl:pw123@db/x")',
+            execution_count: 2,
+            outputs: [
+              {
+                output_type: 'error',
+                ename: 'OperationalError',
+                evalue: 'could not connect to postgresql://etl:pw123@db/x',
+                traceback: []
+              }
+            ]
+          }
+        ],
+        'b'
+      )
+    );
+    expect(view).not.toContain(key);
+    expect(view).not.toContain('pw123');
+    expect(view).toContain('api_token = "<redacted, 32 chars>"');
+    expect(view).toContain('client = Client(api_token)');
+    expect(view).toContain(
+      'error: OperationalError: could not connect to <redacted'
+    );
+  });
+});

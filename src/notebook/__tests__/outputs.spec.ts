@@ -248,3 +248,24 @@ describe('outputKind', () => {
     );
   });
 });
+
+describe('formatOutputs and secrets', () => {
+  it('masks a printed key or connection string, as the variable summaries do', () => {
+    const formatted = formatOutputs([
+      {
+        output_type: 'stream',
+        name: 'stdout',
+        text: 'using sk-live-4f9a8b7c6d5e4f3a2b1c0d9e\n'
+      },
+      {
+        output_type: 'execute_result',
+        execution_count: 1,
+        data: { 'text/plain': "'postgresql://etl:pw123@db:5432/x'" },
+        metadata: {}
+      }
+    ]);
+    expect(formatted.text).toBe(
+      "using <redacted, 32 chars>\n'<redacted, 23 chars>db:5432/x'"
+    );
+  });
+});

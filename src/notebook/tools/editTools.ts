@@ -1,3 +1,4 @@
+import { restoreMasked } from '../../secretText';
 import { defineTool } from '../../tools/schema';
 import type { IToolPreview } from '../../tools/types';
 import { findCell, firstLine, outputsOf, sourceOf } from './cells';
@@ -174,7 +175,7 @@ export function editCellTool(env: INotebookToolEnv) {
         diff: {
           path: `${target.path}#${found.cell.id}`,
           before: sourceOf(found.cell),
-          after: input.source
+          after: restoreMasked(input.source, sourceOf(found.cell))
         }
       };
       return preview;
@@ -185,23 +186,26 @@ export function editCellTool(env: INotebookToolEnv) {
         throwIfAborted(context.signal);
         const { cell } = findCell(target.model, input.cell_id, target.path);
         const before = sourceOf(cell);
+        // The model saw secrets masked ("<redacted, N chars>"): what it kept
+        // of them gets the cell's own text back, so no secret is overwritten.
+        const source = restoreMasked(input.source, before);
         target.reveal(cell.id);
-        if (before === input.source) {
+        if (before === source) {
           return {
             content: `Cell ${cell.id} already has this source; nothing changed.`,
             data: { cell: cellData(target, cell, before) }
           };
         }
-        cell.sharedModel.setSource(input.source);
+        cell.sharedModel.setSource(source);
         const stale = cell.type === 'code' && outputsOf(cell).length > 0;
         return {
           content:
             `Replaced the source of ${cell.type} cell ${cell.id} in ${target.path} ` +
-            `(${lineCount(before)} → ${lineCount(input.source)} lines).` +
+            `(${lineCount(before)} → ${lineCount(source)} lines).` +
             (stale
               ? ' Its outputs are from the old source; run_cell refreshes them.'
               : ''),
-          data: { cell: cellData(target, cell, input.source) }
+          data: { cell: cellData(target, cell, source) }
         };
       })
   });

@@ -1,3 +1,4 @@
+import { maskSecretsInCode } from '../../secretText';
 import { DATA_FRAME_NOTE, frameData, framedOutputs } from '../../tools/results';
 import { defineTool } from '../../tools/schema';
 import { buildNotebookView } from '../view';
@@ -123,7 +124,7 @@ export function readCellTool(env: INotebookToolEnv) {
           source
             ? frameData(
                 `cell ${cell.id} source`,
-                truncateMiddle(source, MAX_SOURCE_CHARS)
+                truncateMiddle(maskSecretsInCode(source), MAX_SOURCE_CHARS)
               )
             : '(empty)'
         ];

@@ -1,6 +1,12 @@
 import { defineTool } from '../../tools/schema';
 import { destructiveReason } from '../../tools/risk';
-import { IToolResultData, outputsForData } from '../../tools/results';
+import {
+  DATA_FRAME_NOTE,
+  frameData,
+  framedOutputs,
+  IToolResultData,
+  outputsForData
+} from '../../tools/results';
 import type { IToolContext, IToolResult } from '../../tools/types';
 import {
   executionCountOf,
@@ -269,7 +275,11 @@ function reportRun(
     };
   }
   const count = executionCountOf(found.cell);
-  const formatted = formatOutputs(outputsOf(found.cell));
+  // Outputs (prints, dataframe values, tracebacks) are data, never instructions.
+  const formatted = framedOutputs(
+    `run_cell ${target.path} ${cellId} outputs`,
+    formatOutputs(outputsOf(found.cell))
+  );
   const facts = [`execution count ${count ?? '–'}`, seconds(run.ms)];
   let header: string;
   switch (run.status) {
@@ -442,7 +452,12 @@ export function runAllCellsTool(env: INotebookToolEnv) {
           }
         }
         const head = `Ran ${ran} of ${ids.length} code cells in ${target.path}${failures ? `, ${failures} failed` : ', all ok'}:`;
-        const report = [head, ...lines].join('\n');
+        // Each line quotes the start of a cell's output: the list is data.
+        const report = [
+          head,
+          DATA_FRAME_NOTE,
+          frameData(`run_all_cells ${target.path}`, lines.join('\n'))
+        ].join('\n');
         const data: IToolResultData = {
           ran: { notebookPath: target.path, cellIds: ranIds }
         };

@@ -154,7 +154,8 @@ describe('resolveTools', () => {
       'myMcpServer/*',
       'githubRepo',
       ' ',
-      'madeUp'
+      'madeUp',
+      'mcp'
     ]);
     expect([...result.groups].sort()).toEqual(
       sorted('files-read', 'files-search')

@@ -27,8 +27,78 @@ export const PY_REASONS = {
   builtSql:
     'SQL built from strings at run time (f-string, +, % or format) cannot be checked before it runs',
   builtShell:
-    'a shell command built at run time cannot be checked before it runs'
+    'a shell command built at run time cannot be checked before it runs',
+  dynamicImport:
+    'a module imported by a name given at run time (__import__, importlib) cannot be checked before it runs',
+  dynamicCode:
+    'exec/eval/compile of code computed at run time cannot be checked before it runs',
+  dynamicAttribute:
+    'getattr on a module with a name computed at run time cannot be checked before it runs',
+  byName: (name: string) =>
+    `getattr(…, "${name}"): calls a function that deletes or runs commands by its name`
 };
+
+/** Functions that run code given as a string. */
+const CODE_CALLS = new Set(['exec', 'eval', 'compile']);
+/** Attribute names that, looked up with getattr, reach a destructive or command-running function. */
+const RISKY_ATTRIBUTES = new Set([
+  'rmtree',
+  'remove',
+  'removedirs',
+  'unlink',
+  'rmdir',
+  'system',
+  'popen',
+  'run',
+  'call',
+  'check_call',
+  'check_output',
+  'Popen',
+  'getoutput',
+  'getstatusoutput',
+  'spawn',
+  'exec',
+  'eval',
+  'compile',
+  '__import__',
+  'import_module'
+]);
+/** Of those, the names no ordinary object method shares: risky on any object. */
+const STRONG_ATTRIBUTES = new Set([
+  'rmtree',
+  'system',
+  'popen',
+  'Popen',
+  'check_call',
+  'check_output',
+  'getoutput',
+  'exec',
+  'eval',
+  '__import__',
+  'import_module'
+]);
+/** Modules whose attributes getattr must not reach by a computed name. */
+const RISKY_MODULES = new Set([
+  'os',
+  'shutil',
+  'subprocess',
+  'builtins',
+  'importlib',
+  'pty',
+  'pathlib',
+  'sys'
+]);
+/** Command wrappers: the word after them is the program that runs. */
+const COMMAND_WRAPPERS = new Set([
+  'sudo',
+  'env',
+  'nohup',
+  'timeout',
+  'xargs',
+  'nice',
+  'exec',
+  'command'
+]);
 
 /** Calls that run their first argument as a shell command. */
 const SHELL_CALLS = new Set([
@@ -127,7 +197,7 @@ const DELETE_METHODS = new Set([
 type ArgValue =
   | { kind: 'literal'; value: string }
   | { kind: 'built'; template: string }
-  | { kind: 'list'; words: string[] }
+  | { kind: 'list'; words: string[]; computed: boolean[] }
   | { kind: 'unknown' };
 
 interface ICallArg {
@@ -429,13 +499,17 @@ function argValue(
     (tokens[0].text === '[' || tokens[0].text === '(') &&
     tokens.length > 1
   ) {
-    const words = tokens
-      .slice(1, -1)
-      .filter(t => !(t.kind === 'op' && t.text === ','))
-      .map(t =>
-        t.kind === 'string' && !t.prefix?.includes('f') ? (t.value ?? '') : 'X'
-      );
-    return { kind: 'list', words };
+    // One word per element; an element that is not a plain literal string
+    // (a name, 'r' + 'm', an f-string, *args) is computed.
+    const words: string[] = [];
+    const computed: boolean[] = [];
+    for (const element of splitElements(tokens.slice(1, -1))) {
+      const value = argValue(element, strings);
+      const literal = value.kind === 'literal';
+      words.push(literal ? value.value : 'X');
+      computed.push(!literal);
+    }
+    return { kind: 'list', words, computed };
   }
   if (tokens.length === 1 && tokens[0].kind === 'name') {
     return strings.get(tokens[0].text) ?? { kind: 'unknown' };
@@ -490,6 +564,75 @@ function argValue(
     : { kind: 'literal', value: template };
 }
 
+/** The top-level comma-separated elements of a list's or tuple's inner tokens. */
+function splitElements(tokens: IPyToken[]): IPyToken[][] {
+  const elements: IPyToken[][] = [];
+  let current: IPyToken[] = [];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind === 'op' && '([{'.includes(t.text)) {
+      depth++;
+    } else if (t.kind === 'op' && ')]}'.includes(t.text)) {
+      depth--;
+    } else if (depth === 0 && t.kind === 'op' && t.text === ',') {
+      elements.push(current);
+      current = [];
+      continue;
+    }
+    current.push(t);
+  }
+  if (current.length) {
+    elements.push(current);
+  }
+  return elements;
+}
+
+/**
+ * Whether a command given as words runs a program (or a `sh -c` script)
+ * computed at run time: `[cmd, '-rf', p]`, `['r' + 'm', …]`, `['sudo', x]`,
+ * `['bash', '-c', script]`.
+ */
+function computesProgram(words: string[], computed: boolean[]): boolean {
+  for (let k = 0; k < words.length; k++) {
+    if (computed[k]) {
+      return (
+        k === 0 ||
+        words[k - 1] === '-c' ||
+        COMMAND_WRAPPERS.has(words[k - 1].split('/').pop() ?? '')
+      );
+    }
+    if (
+      !COMMAND_WRAPPERS.has(words[k].split('/').pop() ?? '') &&
+      !words[k].startsWith('-') &&
+      !/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k])
+    ) {
+      // The program is a literal; later computed words are its arguments,
+      // unless it is a shell given a computed script with -c.
+      return words
+        .slice(k + 1)
+        .some((w, j) => w === '-c' && computed[k + j + 2]);
+    }
+  }
+  return false;
+}
+
+/** Whether the tokens are a call of `__import__`/`importlib.import_module` (getattr(__import__(…), …)). */
+function isImportCall(
+  tokens: IPyToken[],
+  aliases: Map<string, string>
+): boolean {
+  const name = tokens[0]?.kind === 'name' ? tokens[0].text : '';
+  const qualified =
+    tokens[1]?.text === '.' && tokens[2]?.kind === 'name'
+      ? `${aliases.get(name) ?? name}.${tokens[2].text}`
+      : (aliases.get(name) ?? name);
+  return (
+    qualified === '__import__' ||
+    qualified === 'builtins.__import__' ||
+    qualified === 'importlib.import_module'
+  );
+}
+
 function stringOf(value: ArgValue): string | null {
   return value.kind === 'literal'
     ? value.value
@@ -518,6 +661,45 @@ function callFindings(
     keyword('sql', 'query', 'statement', 'args', 'cmd', 'command');
   const add = (reason: string, path?: string) =>
     findings.push(path === undefined ? { reason } : { reason, path });
+
+  // Code and modules named at run time: what they do cannot be read here.
+  const builtin = !isMethod || chain[0] === 'builtins';
+  if (
+    (builtin && method === '__import__') ||
+    qualified === 'importlib.import_module'
+  ) {
+    const name = first ? argValue(first.tokens, strings) : null;
+    if (method === '__import__' || name?.kind !== 'literal') {
+      add(PY_REASONS.dynamicImport);
+    }
+  } else if (builtin && CODE_CALLS.has(method) && (isMethod || !head)) {
+    const code = first ? argValue(first.tokens, strings) : null;
+    if (code?.kind === 'literal') {
+      findings.push(...pythonFindings(code.value));
+    } else if (first) {
+      add(PY_REASONS.dynamicCode);
+    }
+  } else if (!isMethod && method === 'getattr' && positional.length >= 2) {
+    const target = positional[0].tokens;
+    const name = argValue(positional[1].tokens, strings);
+    const moduleTarget =
+      (target.length === 1 &&
+        target[0].kind === 'name' &&
+        RISKY_MODULES.has(
+          (aliases.get(target[0].text) ?? target[0].text).split('.')[0]
+        )) ||
+      isImportCall(target, aliases);
+    if (name.kind === 'literal') {
+      if (
+        STRONG_ATTRIBUTES.has(name.value) ||
+        (moduleTarget && RISKY_ATTRIBUTES.has(name.value))
+      ) {
+        add(PY_REASONS.byName(name.value));
+      }
+    } else if (name.kind === 'built' || moduleTarget) {
+      add(PY_REASONS.dynamicAttribute);
+    }
+  }
 
   // Keyword arguments that overwrite, on any call.
   for (const arg of args) {
@@ -642,8 +824,17 @@ function callFindings(
     const value = argValue(first.tokens, strings);
     if (value.kind === 'list') {
       findings.push(...commandFindings(value.words));
+      if (computesProgram(value.words, value.computed)) {
+        add(PY_REASONS.builtShell);
+      }
     } else if (value.kind === 'literal' || value.kind === 'built') {
       findings.push(...shellFindings(stringOf(value)!));
+      if (value.kind === 'built' && /^\s*X\b/.test(value.template)) {
+        add(PY_REASONS.builtShell);
+      }
+    } else {
+      // A command held in a variable or returned by a call: not readable here.
+      add(PY_REASONS.builtShell);
     }
     return;
   }
