@@ -1,11 +1,6 @@
 import { destructiveReasonChecked } from '../../tools/risk';
 import { sha256Hex } from '../../tools/contentHash';
-import {
-  agentChangedCells,
-  existsFor,
-  languageOf,
-  NOTEBOOKS_SERVICE
-} from '../../notebook/tools';
+import { NOTEBOOKS_SERVICE } from '../../notebook';
 import type { INotebookAccess, INotebookTarget } from '../../notebook';
 import type { IToolContext, IToolPreview } from '../../tools/types';
 import { IProofCell, proofPlan } from './proof';
@@ -139,6 +134,10 @@ export async function bindProof(
   // Throws for a parameter name that is not an identifier.
   const plan = proofPlan(cells, parameters);
   const kernelName = proofKernelName(target);
+  // The notebook tools' entry pulls in JupyterLab's notebook code: loaded
+  // here, when a card is built (it is loaded by then in the page anyway).
+  const { agentChangedCells, existsFor, languageOf } =
+    await import('../../notebook/tools');
   const language = languageOf(target);
   const exists = existsFor(notebooks, target.path);
   let risk: string | null = null;
