@@ -269,6 +269,7 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
     describe: input => `Run task "${input.label ?? '?'}"`,
     effect: 'execute',
     defaultApproval: 'ask',
+    riskKind: 'destructive',
     riskOf: input => {
       const plan = plans.get(input);
       if (!plan) {
