@@ -406,9 +406,13 @@ test.describe('SQL gateway', () => {
       timeout: 60000
     });
     // DuckDB's own estimate of the cross product: 1,000 x 1,000 x 1,000 rows.
+    // The budget's reason, said as it is: nothing here "looks destructive".
     await expect(card.locator('.jp-DataEngineer-approvalReason')).toContainText(
-      'Over budget: about 1,000,000,000 rows (budget 10,000,000)'
+      'Asking because: Over budget: about 1,000,000,000 rows (budget 10,000,000)'
     );
+    await expect(
+      card.locator('.jp-DataEngineer-approvalReason')
+    ).not.toContainText('destructive');
     await expect(card.locator('.jp-DataEngineer-toolSummary')).toContainText(
       'estimate: about 1,000,000,000 rows'
     );
