@@ -79,6 +79,30 @@ export interface ISlashCommand {
   expand(args: string): Promise<ISlashExpansion | null>;
 }
 
+/** One entry of the composer's `@` menu. */
+export interface IMentionItem {
+  /** What follows the `@`: letters, digits and `_`, not starting with a digit (`orders`). */
+  name: string;
+  /** A short word shown after the name ('table', 'view'); none for kernel variables. */
+  kind?: string;
+  /** One line about it (engine, connection, row estimate), the item's tooltip. */
+  detail?: string;
+}
+
+/**
+ * Where the composer's `@` menu finds names besides the active kernel's
+ * variables (the query feature lists its catalog's tables). A mentioned name
+ * the source knows puts its `attachment` into the turn.
+ */
+export interface IMentionSource {
+  /** A unique id ('tables'). */
+  id: string;
+  /** The names to offer now; [] when there are none or nothing can be asked (a busy kernel). */
+  items(): Promise<IMentionItem[]>;
+  /** What a mention of `name` adds to the turn (bounded text), or null when it is not one of its names. */
+  attachment(name: string): Promise<IAttachment | null>;
+}
+
 /**
  * The Data Engineer chat in the right sidebar. Commands that act on it (the
  * palette's, the query cells', the ETL notebook's) go through this; calls
@@ -153,6 +177,8 @@ export interface IToolFamilyContents {
   services?: Record<string, unknown>;
   /** Slash commands of the composer that come with the family. */
   slashCommands?: ISlashCommand[];
+  /** Sources of the composer's `@` menu that come with the family (the catalog's tables). */
+  mentionSources?: IMentionSource[];
   /** New persona tool groups its tools belong to (persona files name them in `tools:`). */
   groups?: { name: string; description: string }[];
   /** Views for the results of its tools. */

@@ -6,6 +6,8 @@ export interface IApprovalDecision {
   mode: ApprovalMode;
   /** Why the user is asked despite an `auto` setting (a risky input). */
   reason?: string;
+  /** Where `reason` comes from: the tool's `riskKind` ('destructive'), else unset. */
+  reasonKind?: 'destructive';
   /** The call is allowed because the user allowed the tool for this chat. */
   byChat?: boolean;
 }
@@ -51,13 +53,18 @@ export class ApprovalPolicy {
       return { mode: 'never', reason: rule.reason };
     }
     let risk: string | null = null;
+    let failed = false;
     try {
       risk = tool.riskOf ? tool.riskOf(input, context) : null;
     } catch (error) {
+      failed = true;
       risk = `The safety check of this call failed (${error instanceof Error ? error.message : String(error)}), so it needs your approval.`;
     }
     if (risk) {
-      return { mode: 'ask', reason: risk };
+      // A failed check is not a finding: only the check's own reasons carry its kind.
+      return !failed && tool.riskKind
+        ? { mode: 'ask', reason: risk, reasonKind: tool.riskKind }
+        : { mode: 'ask', reason: risk };
     }
     if (grants.includes(tool.name)) {
       return { mode: 'auto', byChat: true };

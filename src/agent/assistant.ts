@@ -28,6 +28,7 @@ import type {
 } from '../chats/conversation';
 import { buildSystemPrompt } from './prompt';
 import { parseSlash, SlashCommandRegistry } from './slashCommands';
+import { IMentionItem, MentionSourceRegistry } from './mentions';
 import { Compactor, contextWindowOf } from './compaction';
 import {
   createSubagentTool,
@@ -363,6 +364,8 @@ export class Assistant {
 
   /** `/name args` commands of the composer (features and prompt files register here). */
   readonly slashCommands = new SlashCommandRegistry();
+  /** Sources of the `@` menu besides the kernel's variables (added by tool families). */
+  readonly mentionSources = new MentionSourceRegistry();
 
   /** The workspace's prompt files and their problems, for the persona details (set by the app). */
   get promptFiles(): IPromptFilesInfo | null {
@@ -379,7 +382,10 @@ export class Assistant {
     const source = this._options.variables;
     const mentions = mentionsOf(text);
     let attachments: IAttachment[] = [];
-    if (source && mentions.length) {
+    if (!mentions.length) {
+      return attachments;
+    }
+    if (source) {
       const known = new Set(await source.names().catch(() => [] as string[]));
       attachments = await Promise.all(
         mentions
@@ -394,7 +400,20 @@ export class Assistant {
           }))
       );
     }
-    return attachments;
+    // The families' sources (the catalog's tables) after the variables.
+    const fromSources = await this.mentionSources
+      .attachments(mentions)
+      .catch(() => [] as IAttachment[]);
+    return [...attachments, ...fromSources];
+  }
+
+  /** The `@` menu's items: the kernel's variables, then the families' sources (tables...). */
+  async mentionItems(): Promise<IMentionItem[]> {
+    const [names, others] = await Promise.all([
+      this.variableNames(),
+      this.mentionSources.items().catch(() => [] as IMentionItem[])
+    ]);
+    return [...names.map(name => ({ name })), ...others];
   }
 
   /** Kernel variable names for @ completion. */

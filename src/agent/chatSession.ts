@@ -510,7 +510,11 @@ export class ChatSession {
       return;
     }
     if (decision.mode === 'ask') {
-      update({ state: 'waiting_approval', approvalReason: decision.reason });
+      update({
+        state: 'waiting_approval',
+        approvalReason: decision.reason,
+        approvalReasonKind: decision.reasonKind
+      });
       const answer = await this._askUser(call.id, signal);
       if (signal.aborted) {
         update({ state: 'cancelled' });

@@ -479,6 +479,9 @@ export class ChatApp {
     for (const command of contents.slashCommands ?? []) {
       disposables.push(this.assistant.slashCommands.add(command));
     }
+    for (const source of contents.mentionSources ?? []) {
+      disposables.push(this.assistant.mentionSources.add(source));
+    }
     for (const view of contents.resultViews ?? []) {
       disposables.push(this.resultViews.add(view));
     }

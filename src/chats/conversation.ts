@@ -36,6 +36,8 @@ export interface IToolCall {
   state: ToolCallState;
   /** Why the user is asked (a risky input), when they are. */
   approvalReason?: string;
+  /** Where `approvalReason` comes from: 'destructive' for a destructive-code check, else unset. */
+  approvalReasonKind?: 'destructive';
   preview?: IToolPreview;
   result?: IToolResult;
   /** The user's reason for a denial, passed to the model. */

@@ -119,6 +119,7 @@ export function createMcpTool(
     get defaultApproval(): ApprovalMode {
       return approvalFor(host.settings(), server.name, info.name);
     },
+    riskKind: 'destructive',
     riskOf: () =>
       info.annotations?.destructiveHint
         ? trans.__(

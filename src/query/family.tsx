@@ -8,13 +8,18 @@ import type {
   IToolFamilyContents,
   IToolFamilyHost
 } from '../tokens';
+import type { IQueryKernel } from './kernelQuery';
 import { QUERY_SERVICE, QueryService } from './service';
 import { ActiveQuery, createQuerySlashCommands } from './slashCommands';
+import { createTableMentions } from './tableMentions';
 import { createQueryTools } from './tools';
 import type { IQueryResultData } from './types';
 import { QueryCard } from './ui/queryCard';
 
-/** The query family as the chat loads it: tools, their service, `/explain` `/optimize` `/diagnose`, the card. */
+/**
+ * The query family as the chat loads it: tools, their service, `/explain` `/optimize` `/diagnose`,
+ * the card, and the `@` menu's tables (the active notebook kernel's catalog, through the tools' cache).
+ */
 export function createQueryFamily(
   host: IToolFamilyHost,
   options: {
@@ -70,6 +75,16 @@ export function createQueryFamily(
     tools: notebooks ? createQueryTools() : [],
     services: { [QUERY_SERVICE]: service },
     slashCommands: createQuerySlashCommands(activeQuery, host.trans),
+    mentionSources: notebooks
+      ? [
+          createTableMentions(
+            service,
+            () =>
+              (tracker?.currentWidget?.sessionContext.session?.kernel ??
+                null) as IQueryKernel | null
+          )
+        ]
+      : [],
     resultViews: [
       {
         id: 'query',

@@ -2,11 +2,36 @@ import type { ICellModel } from '@jupyterlab/cells';
 import { findCell } from '../notebook';
 import { sourceOf } from '../notebook';
 import type { INotebookAccess, INotebookTarget } from '../notebook';
-import { IQueryKernel, QueryKernel } from './kernelQuery';
+import { IConnectionRef, IQueryKernel, QueryKernel } from './kernelQuery';
 import type { IQueryResultData } from './types';
 
 /** The `context.services` key of the query tools' service. */
 export const QUERY_SERVICE = 'query';
+
+/** A listing's filter (list_tables' input). */
+export interface ICatalogFilter {
+  pattern: string | null;
+  schema: string | null;
+  next: string | null;
+  detail: boolean;
+}
+
+/** The catalog cache's keys: the tools and the `@` menu share the answers. */
+export const catalogKey = {
+  list: (ref: IConnectionRef, filter: ICatalogFilter): string =>
+    JSON.stringify([
+      'list',
+      { connection: ref.connection ?? null, engine: ref.engine ?? null },
+      filter
+    ]),
+  describe: (ref: IConnectionRef, name: string): string =>
+    JSON.stringify([
+      'describe',
+      { connection: ref.connection ?? null, engine: ref.engine ?? null },
+      name
+    ]),
+  connections: 'connections'
+};
 
 export interface IQuerySettings {
   /** Relative tolerance for floating-point columns. */
@@ -55,9 +80,11 @@ export class QueryService {
   /** The query helper of a notebook's kernel (one per kernel connection). */
   kernelFor(target: INotebookTarget): QueryKernel | null {
     const kernel = target.kernelConnection() as IQueryKernel | null;
-    if (!kernel) {
-      return null;
-    }
+    return kernel ? this.helperFor(kernel) : null;
+  }
+
+  /** The query helper of a kernel connection (one per connection, shared with `kernelFor`). */
+  helperFor(kernel: IQueryKernel): QueryKernel {
     let helper = this._kernels.get(kernel);
     if (!helper) {
       helper = new QueryKernel(kernel);

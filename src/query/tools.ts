@@ -15,7 +15,7 @@ import type { IToolResultData } from '../tools/results';
 import { framedResult } from '../tools/results';
 import type { ITool, IToolContext, IToolResult } from '../tools/types';
 import type { IConnectionRef, QueryKernel } from './kernelQuery';
-import { QUERY_SERVICE, QueryService } from './service';
+import { catalogKey, QUERY_SERVICE, QueryService } from './service';
 import type {
   IDetectedQuery,
   IGatewayEstimate,
@@ -498,12 +498,12 @@ export function listTablesTool() {
           detail: !!input.detail
         };
         const [listing, found] = await Promise.all([
-          svc.cachedCatalog(kernel, JSON.stringify(['list', ref, filter]), () =>
+          svc.cachedCatalog(kernel, catalogKey.list(ref, filter), () =>
             kernel.listTables(ref, filter, { signal: context.signal })
           ),
           input.next
             ? Promise.resolve(null)
-            : svc.cachedCatalog(kernel, 'connections', () =>
+            : svc.cachedCatalog(kernel, catalogKey.connections, () =>
                 kernel.connections({ signal: context.signal })
               )
         ]);
@@ -567,7 +567,7 @@ export function describeTableTool() {
         const ref = connectionRef(input);
         const table = await service(context).cachedCatalog(
           kernel,
-          JSON.stringify(['describe', ref, input.name]),
+          catalogKey.describe(ref, input.name),
           () => kernel.describe(input.name, ref, { signal: context.signal })
         );
         if (table.error) {

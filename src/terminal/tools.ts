@@ -71,6 +71,7 @@ export function runCommandTool(env: ITerminalToolEnv = {}) {
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => commandRisk(input, input.command),
+    riskKind: 'destructive',
     approvalOf: input => rulesApproval([input.command], env.settings?.()),
     preview: async (input, context) => {
       let folder = input.cwd ?? '';

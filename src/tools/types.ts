@@ -127,6 +127,13 @@ export interface ITool<I = any> {
    */
   riskOf?(input: I, context?: IToolContext): string | null;
   /**
+   * Where `riskOf`'s reasons come from, for the approval card's wording:
+   * 'destructive' for a destructive-code or destructive-command check (the
+   * card says "this looks destructive"); unset for any other reason (a cost
+   * estimate, a policy setting, a sensitive path), shown as it is.
+   */
+  riskKind?: 'destructive';
+  /**
    * Resolve what the call acts on (notebook, kernel, cells, paths) before the
    * approval card is built; the session keeps it with the pending approval
    * and gives it to `preview`, `riskOf` and `run` as `context.binding`.

@@ -1,6 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { Assistant } from '../agent/assistant';
+import type { IMentionItem } from '../agent/mentions';
 import type { ISlashCommand } from '../agent/slashCommands';
 import { useSignals } from './useSignal';
 
@@ -12,7 +13,8 @@ export function slashQuery(text: string): string | null {
 
 /**
  * The message box: Enter sends, Shift+Enter adds a line, `@` completes the
- * active kernel's variables, `/` the slash commands (prompt files...); Send
+ * active kernel's variables and the families' mention sources (the catalog's
+ * tables), `/` the slash commands (prompt files...); Send
  * turns into Stop while a reply runs. A hand-off's prompt lands here.
  */
 export function Composer(props: {
@@ -25,7 +27,7 @@ export function Composer(props: {
 }): JSX.Element {
   const { assistant, trans } = props;
   const [text, setText] = React.useState('');
-  const [names, setNames] = React.useState<string[] | null>(null);
+  const [names, setNames] = React.useState<IMentionItem[] | null>(null);
   const [selected, setSelected] = React.useState(0);
   const [dismissed, setDismissed] = React.useState<string | null>(null);
   const [problem, setProblem] = React.useState<string | null>(null);
@@ -58,7 +60,7 @@ export function Composer(props: {
       return;
     }
     let cancelled = false;
-    void assistant.variableNames().then(all => {
+    void assistant.mentionItems().then(all => {
       if (!cancelled) {
         setNames(all);
         setSelected(0);
@@ -70,7 +72,7 @@ export function Composer(props: {
   }, [query === null]);
   const suggestions =
     query !== null && names
-      ? names.filter(name => name.startsWith(query)).slice(0, 8)
+      ? names.filter(item => item.name.startsWith(query)).slice(0, 8)
       : [];
   const complete = (name: string) => {
     setText(text.replace(/@([A-Za-z0-9_]*)$/, `@${name} `));
@@ -133,7 +135,7 @@ export function Composer(props: {
       }
       if (event.key === 'Tab' || (event.key === 'Enter' && !event.shiftKey)) {
         event.preventDefault();
-        complete(suggestions[Math.min(selected, suggestions.length - 1)]);
+        complete(suggestions[Math.min(selected, suggestions.length - 1)].name);
         return;
       }
       if (event.key === 'Escape') {
@@ -200,20 +202,28 @@ export function Composer(props: {
         <ul
           className="jp-DataEngineer-mentions"
           role="listbox"
-          aria-label={trans.__('Kernel variables')}
+          aria-label={trans.__('Kernel variables and tables')}
         >
-          {suggestions.map((name, index) => (
+          {suggestions.map((item, index) => (
             <li
-              key={name}
+              key={`${item.kind ?? ''}:${item.name}`}
               role="option"
               aria-selected={index === selected}
               className={`jp-DataEngineer-mention${index === selected ? ' jp-mod-selected' : ''}`}
+              data-kind={item.kind}
+              title={item.detail}
               onMouseDown={event => {
                 event.preventDefault();
-                complete(name);
+                complete(item.name);
               }}
             >
-              @{name}
+              @{item.name}
+              {item.kind && (
+                <span className="jp-DataEngineer-mentionKind">
+                  {' '}
+                  {item.kind}
+                </span>
+              )}
             </li>
           ))}
         </ul>
@@ -223,7 +233,9 @@ export function Composer(props: {
         className="jp-DataEngineer-input"
         placeholder={
           props.placeholder ||
-          trans.__('Ask the data engineer… (@ names a kernel variable)')
+          trans.__(
+            'Ask the data engineer… (@ names a kernel variable or table)'
+          )
         }
         aria-label={trans.__('Message')}
         role="combobox"

@@ -132,10 +132,12 @@ export function ToolCard(props: IToolCardProps): JSX.Element {
         >
           {call.approvalReason && (
             <div className="jp-DataEngineer-approvalReason">
-              {trans.__(
-                'Asking because this looks destructive: %1',
-                call.approvalReason
-              )}
+              {call.approvalReasonKind === 'destructive'
+                ? trans.__(
+                    'Asking because this looks destructive: %1',
+                    call.approvalReason
+                  )
+                : trans.__('Asking because: %1', call.approvalReason)}
             </div>
           )}
           {preview?.code && (

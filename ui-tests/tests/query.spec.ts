@@ -550,9 +550,13 @@ test.describe('SQL gateway', () => {
       timeout: 60000
     });
     // DuckDB's own estimate of the cross product: 1,000 x 1,000 x 1,000 rows.
+    // The budget's reason, said as it is: nothing here "looks destructive".
     await expect(card.locator('.jp-DataEngineer-approvalReason')).toContainText(
-      'Over budget: about 1,000,000,000 rows (budget 10,000,000)'
+      'Asking because: Over budget: about 1,000,000,000 rows (budget 10,000,000)'
     );
+    await expect(
+      card.locator('.jp-DataEngineer-approvalReason')
+    ).not.toContainText('destructive');
     await expect(card.locator('.jp-DataEngineer-toolSummary')).toContainText(
       'estimate: about 1,000,000,000 rows'
     );
@@ -565,5 +569,53 @@ test.describe('SQL gateway', () => {
     await scriptMock(request, [
       { blocks: [{ type: 'text', text: 'Denied.' }] }
     ]);
+  });
+});
+
+test.describe('@ menu: the catalog of the notebook kernel', () => {
+  test.setTimeout(240000);
+
+  test.beforeEach(async ({ request }) => {
+    await resetMock(request);
+    await holdRequests(request, 60000);
+  });
+
+  test('@ord lists the DuckDB table orders; the mention puts its columns into the request', async ({
+    page,
+    request
+  }) => {
+    await shopNotebook(page, 'mention-tables.ipynb');
+    const input = page.locator('.jp-DataEngineer-input');
+    await input.fill('How are the @ord');
+    // The kernel's catalog (con's tables), not a variable: no variable starts with "ord".
+    const item = page.locator('.jp-DataEngineer-mention');
+    await expect(item).toHaveText(['@orders table'], { timeout: 60000 });
+    await expect(item).toHaveAttribute('data-kind', 'table');
+    await expect(item).toHaveAttribute('title', /duckdb, connection `con`/);
+    await item.click();
+    await expect(input).toHaveValue('How are the @orders ');
+    await input.type('keyed?');
+    await input.press('Enter');
+
+    const recorded = await waitForMessageRequests(request, 1);
+    const sent = JSON.stringify(recorded[0].body.messages[0].content);
+    expect(sent).toContain('<attachment label=\\"@orders (table)\\">');
+    // The columns with their types, the key, the estimate: from the catalog's metadata.
+    expect(sent).toContain('- id INTEGER NOT NULL');
+    expect(sent).toContain('- customer_id INTEGER');
+    expect(sent).toContain('- amount DOUBLE');
+    expect(sent).toContain('Primary key: id');
+    expect(sent).toMatch(
+      /orders \(duckdb, connection `con`\): about [\d,]+ rows/
+    );
+    // Only the mentioned table: customers was not described.
+    expect(sent).not.toContain('main.customers');
+    await scriptMock(request, [
+      { blocks: [{ type: 'text', text: 'Keyed on id.' }] }
+    ]);
+    await expect(page.locator('.jp-DataEngineer-chat')).toContainText(
+      'Keyed on id.',
+      { timeout: 30000 }
+    );
   });
 });

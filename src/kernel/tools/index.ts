@@ -166,6 +166,7 @@ function runScratchTool() {
     effect: 'execute',
     defaultApproval: 'ask',
     riskOf: input => destructiveReason(input.code),
+    riskKind: 'destructive',
     describe: () => 'Run scratch code in the kernel',
     inputMarkdown: input =>
       typeof input.code === 'string' ? fenced(input.code, 'python') : null,

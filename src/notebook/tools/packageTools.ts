@@ -165,6 +165,7 @@ export function installPackagesTool(env: INotebookToolEnv) {
       `Install ${Array.isArray(input.packages) ? input.packages.map(String).join(', ') : 'packages'}`,
     effect: 'execute',
     defaultApproval: 'ask',
+    riskKind: 'destructive',
     riskOf: input => {
       if (
         !Array.isArray(input?.packages) ||

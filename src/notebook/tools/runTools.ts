@@ -207,6 +207,7 @@ export function runCellTool(env: INotebookToolEnv) {
           ? [{ id: cell.id, source: sourceOf(cell) }]
           : [];
       }),
+    riskKind: 'destructive',
     riskOf: (input, context) => {
       const bound = bindingOf(context);
       return bound
@@ -351,6 +352,7 @@ export function runAllCellsTool(env: INotebookToolEnv) {
     defaultApproval: 'ask',
     bind: (input, context) =>
       bindNotebook(env, context, input.notebook_path, codeCellsOf),
+    riskKind: 'destructive',
     riskOf: (input, context) => {
       const bound = bindingOf(context);
       if (bound) {

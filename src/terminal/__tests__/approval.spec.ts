@@ -48,7 +48,9 @@ describe('approval of shell commands', () => {
     ]);
     expect(decision).toEqual({
       mode: 'ask',
-      reason: expect.stringMatching(/reset --hard/)
+      reason: expect.stringMatching(/reset --hard/),
+      // The destructive-command check: the card says "looks destructive".
+      reasonKind: 'destructive'
     });
     expect(policy.decide(tool, { command: 'ls' }, ['run_command'])).toEqual({
       mode: 'auto',
@@ -72,7 +74,9 @@ describe('approval of shell commands', () => {
     await checkWrites(overwrite, ['report.txt'], 'data', contents);
     expect(policy.decide(tool, overwrite)).toEqual({
       mode: 'ask',
-      reason: expect.stringMatching(/overwrites the existing file report.txt/)
+      reason: expect.stringMatching(/overwrites the existing file report.txt/),
+      // The destructive-command check: the card says "looks destructive".
+      reasonKind: 'destructive'
     });
     const create = { command: 'ls > new.txt' };
     await checkWrites(create, ['new.txt'], 'data', contents);

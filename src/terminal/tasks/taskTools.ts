@@ -300,6 +300,7 @@ export function runTaskTool(env: ITerminalToolEnv = {}) {
     describe: input => `Run task "${input.label ?? '?'}"`,
     effect: 'execute',
     defaultApproval: 'ask',
+    // No riskKind: its reasons mix destructive commands with the plan's environment policy.
     riskOf: input => {
       const plan = plans.get(input);
       if (!plan) {

@@ -6,7 +6,9 @@ import { SlashCommandRegistry } from '../../agent/slashCommands';
 import { untranslated } from '../../translation';
 import { Composer, slashQuery } from '../composer';
 
-function setup() {
+function setup(
+  mentions: { name: string; kind?: string; detail?: string }[] = []
+) {
   const slashCommands = new SlashCommandRegistry();
   slashCommands.add({
     name: 'profile',
@@ -44,6 +46,7 @@ function setup() {
     slashCommands,
     draftRequested,
     variableNames: async () => [],
+    mentionItems: async () => mentions,
     send: async (text: string) => {
       sent.push(text);
       if (text.startsWith('/bad')) {
@@ -149,5 +152,27 @@ describe('composer slash completion', () => {
     );
     expect(sent).toEqual(['/bad orders']);
     expect(input.value).toBe('/bad orders');
+  });
+
+  it('@ lists the variables and the tables with their kind; Tab completes the name', async () => {
+    const { input, type, key } = setup([
+      { name: 'orders_df' },
+      { name: 'orders', kind: 'table', detail: 'duckdb, connection `con`' },
+      { name: 'customer', kind: 'table' }
+    ]);
+    type('How many @ord');
+    const list = await screen.findByRole('listbox', {
+      name: 'Kernel variables and tables'
+    });
+    const items = list.querySelectorAll('[role="option"]');
+    expect([...items].map(o => o.textContent)).toEqual([
+      '@orders_df',
+      '@orders table'
+    ]);
+    expect(items[1]).toHaveAttribute('title', 'duckdb, connection `con`');
+    expect(items[1]).toHaveAttribute('data-kind', 'table');
+    key('ArrowDown');
+    key('Tab');
+    expect(input.value).toBe('How many @orders ');
   });
 });
