@@ -8,6 +8,7 @@ from .config import DataEngineer
 from .files import PathsInsideHandler
 from .mcp import create_manager as create_mcp_manager
 from .mcp.handlers import mcp_handlers
+from .problems import ProblemsHandler
 from .proxy import (
     ConfigHandler,
     CountTokensHandler,
@@ -16,6 +17,7 @@ from .proxy import (
     NotFoundHandler,
     UpstreamClient,
 )
+from .symbols import UsagesHandler
 
 NAMESPACE = "data-engineer"
 
@@ -45,6 +47,10 @@ def setup_route_handlers(web_app, config: DataEngineer) -> None:
         (url_path_join(root, "config"), ConfigHandler, kwargs),
         # The file tools' symlink check (files.py).
         (url_path_join(root, "files/inside"), PathsInsideHandler),
+        # Diagnostics for get_problems (problems.py).
+        (url_path_join(root, "problems"), ProblemsHandler),
+        # Symbol-aware find_usages (symbols.py).
+        (url_path_join(root, "usages"), UsagesHandler),
         # MCP bridge (jupyterlab_data_engineer/mcp/handlers.py)
         *mcp_handlers(root, create_mcp_manager(web_app, config)),
         (root + r"(?:/.*)?", NotFoundHandler, kwargs),
