@@ -113,6 +113,9 @@ def _find(
     start = os.path.join(root, *folder_path.split("/")) if folder_path else root
     files = [start] if os.path.isfile(start) else _walk(start, allow_hidden, notes)
     open_copies = {os.path.join(root, *nb.path.split("/")): nb for nb in notebooks}
+    # Open notebooks not saved yet are searched too (when under the folder).
+    prefix = start.rstrip(os.sep) + os.sep
+    files += [p for p in open_copies if p not in files and (p == start or p.startswith(prefix))]
     word = re.compile(rf"(?<![\w]){re.escape(symbol)}(?![\w])")
     project = jedi.Project(root)
     definitions: dict[tuple, dict[str, Any]] = {}
@@ -132,7 +135,7 @@ def _find(
         if stopped:
             break
         try:
-            if os.path.getsize(full) > MAX_FILE_BYTES:
+            if full not in open_copies and os.path.getsize(full) > MAX_FILE_BYTES:
                 continue
             if full.endswith(".ipynb"):
                 notebook = open_copies.get(full)

@@ -69,9 +69,12 @@ def test_finds_the_definition_in_a_py_and_the_call_in_a_notebook_cell(server):
 def test_the_open_notebook_copy_wins(server):
     cells = [{"id": "new", "cell_type": "code", "source": "from load import load_orders\n\n\nload_orders('b')\n"}]
     body = server["post"]("usages", {"symbol": "load_orders", "path": "etl",
-                                     "notebooks": [{"path": "etl/report.ipynb", "cells": cells}]}).json()
+                                     "notebooks": [{"path": "etl/report.ipynb", "cells": cells},
+                                                   {"path": "etl/unsaved.ipynb", "cells": cells}]}).json()
     cells_seen = {r["cell"] for r in body["references"] if r["path"] == "etl/report.ipynb"}
     assert cells_seen == {"new"}
+    # A notebook open in the page but never saved is searched too.
+    assert {r["line"] for r in body["references"] if r["path"] == "etl/unsaved.ipynb"} == {1, 4}
 
 
 def test_a_name_jedi_cannot_resolve_says_so(server):

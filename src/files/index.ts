@@ -72,3 +72,10 @@ export interface IFileToolsOptions {
   service?: ServiceLookup;
 }
 export { contentsForFiles, openDocumentLookup } from './openDocuments';
+export { SYMBOLS_SERVICE } from './symbols';
+export type {
+  ISymbolSearch,
+  ISymbolUsages,
+  ISymbolDefinition,
+  ISymbolReference
+} from './symbols';

@@ -19,7 +19,7 @@ const sorted = (...groups: ToolGroup[]) => [...groups].sort();
 
 describe('tool groups', () => {
   it('lists each group with a description and tools, no tool in two groups', () => {
-    expect(ALL_TOOL_GROUPS).toHaveLength(12);
+    expect(ALL_TOOL_GROUPS).toHaveLength(14);
     const seen = new Set<string>();
     for (const group of ALL_TOOL_GROUPS) {
       expect(TOOL_GROUP_DESCRIPTIONS[group]).toMatch(/\w/);
@@ -29,7 +29,8 @@ describe('tool groups', () => {
         expect(registry.groupOf(tool)).toBe(group);
       }
     }
-    expect(seen.size).toBe(33);
+    expect(seen.size).toBe(34);
+    expect(registry.toolsOfGroup('diagnostics')).toEqual(['get_problems']);
     expect(registry.toolsOfGroup('kernel-run')).toEqual(['run_scratch']);
     // The query tools belong to kernel-inspect, read off their definitions (the static catalogue lacked them).
     expect(registry.toolsOfGroup('kernel-inspect')).toEqual([
@@ -74,7 +75,7 @@ describe('resolveTools', () => {
     ['runTasks', ['tasks']],
     ['runTask', ['tasks']],
     ['getTaskOutput', ['tasks', 'terminal']],
-    ['problems', ['notebook-read']],
+    ['problems', ['notebook-read', 'diagnostics']],
     ['changes', ['changes']],
     ['findTestFiles', ['files-search', 'files-read']],
     ['search', ['files-search', 'files-read']],
@@ -141,7 +142,9 @@ describe('resolveTools', () => {
       ['runCommands/terminalSelection']
     );
     expect(resolveTools(['execute/testFailure']).groups.size).toBe(0);
-    expect(groupsOf('read/problems')).toEqual(['notebook-read']);
+    expect(groupsOf('read/problems')).toEqual(
+      sorted('notebook-read', 'diagnostics')
+    );
   });
 
   it('collects names with no equivalent, once each, without failing', () => {
@@ -168,7 +171,8 @@ describe('resolveTools', () => {
     expect(result.tools).toEqual(
       new Set([
         ...registry.toolsOfGroup('files-search'),
-        ...registry.toolsOfGroup('notebook-read')
+        ...registry.toolsOfGroup('notebook-read'),
+        'get_problems'
       ])
     );
   });
@@ -194,7 +198,7 @@ describe('resolveTools', () => {
     for (const names of [null, undefined]) {
       const result = resolveTools(names);
       expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-      expect(result.tools.size).toBe(33);
+      expect(result.tools.size).toBe(34);
       expect(result.unavailable).toEqual([]);
     }
     expect(resolveTools([])).toEqual({
@@ -220,7 +224,10 @@ describe('resolveTools', () => {
       'runNotebooks'
     ];
     const result = resolveTools(seed);
-    expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
+    // githubRepo stays unavailable until its tool is registered (src/github/).
+    expect(result.groups).toEqual(
+      new Set(ALL_TOOL_GROUPS.filter(group => group !== 'github'))
+    );
     expect(result.unavailable).toEqual(['githubRepo', 'vscodeAPI']);
   });
 });
