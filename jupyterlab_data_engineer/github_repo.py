@@ -315,6 +315,8 @@ def search_tree(root: str, query: str, prefix: str, limit: int) -> dict[str, Any
                 continue
             text = data.decode("utf-8", "replace")
             lines = text.split("\n")
+            if len(lines) > 1 and lines[-1] == "":
+                lines.pop()  # the final newline ends the last line; it is not a line of its own
             best_line, best = 0, 0.0
             for number, line in enumerate(lines):
                 low = line.lower()

@@ -44,6 +44,25 @@ export class CodeToolsServer {
     });
   }
 
+  /** GET a route with query parameters. */
+  async get<T>(
+    route: string,
+    params: Record<string, string | undefined>,
+    signal?: AbortSignal
+  ): Promise<T> {
+    const query = Object.entries(params)
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(
+        ([key, value]) =>
+          `${encodeURIComponent(key)}=${encodeURIComponent(value!)}`
+      )
+      .join('&');
+    return this._call<T>(query ? `${route}?${query}` : route, {
+      method: 'GET',
+      signal
+    });
+  }
+
   private async _call<T>(route: string, init: RequestInit): Promise<T> {
     let response: Response;
     try {

@@ -1,5 +1,6 @@
 import type { ITool } from '../tools/types';
 import type { OpenNotebooks } from './openNotebooks';
+import { searchGithubRepoTool } from './githubTool';
 import { getProblemsTool } from './problemsTool';
 import { CodeToolError, CodeToolsServer } from './serverRoute';
 
@@ -20,6 +21,7 @@ export function createCodeTools(options: ICodeToolsOptions = {}): ITool[] {
     getProblemsTool({
       server,
       openNotebooks: options.openNotebooks ?? (() => [])
-    })
+    }),
+    searchGithubRepoTool(server)
   ];
 }

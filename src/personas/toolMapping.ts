@@ -44,7 +44,7 @@ export const VSCODE_TOOL_MAP: Readonly<Record<string, readonly ToolGroup[]>> = {
   problems: ['notebook-read', 'diagnostics'],
   changes: ['changes'],
   findtestfiles: ['files-search', 'files-read'],
-  // search_github_repo (src/github/): the server downloads the repository once the user allows it.
+  // search_github_repo (src/codetools/): the server downloads the repository once the user allows it.
   githubrepo: ['github'],
   search: ['files-search', 'files-read'],
   vscodeapi: [],

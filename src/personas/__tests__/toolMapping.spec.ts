@@ -29,7 +29,8 @@ describe('tool groups', () => {
         expect(registry.groupOf(tool)).toBe(group);
       }
     }
-    expect(seen.size).toBe(34);
+    expect(seen.size).toBe(35);
+    expect(registry.toolsOfGroup('github')).toEqual(['search_github_repo']);
     expect(registry.toolsOfGroup('diagnostics')).toEqual(['get_problems']);
     expect(registry.toolsOfGroup('kernel-run')).toEqual(['run_scratch']);
     // The query tools belong to kernel-inspect, read off their definitions (the static catalogue lacked them).
@@ -76,6 +77,7 @@ describe('resolveTools', () => {
     ['runTask', ['tasks']],
     ['getTaskOutput', ['tasks', 'terminal']],
     ['problems', ['notebook-read', 'diagnostics']],
+    ['githubRepo', ['github']],
     ['changes', ['changes']],
     ['findTestFiles', ['files-search', 'files-read']],
     ['search', ['files-search', 'files-read']],
@@ -98,7 +100,6 @@ describe('resolveTools', () => {
   });
 
   it.each([
-    'githubRepo',
     'vscodeAPI',
     'fetch',
     'web',
@@ -150,9 +151,9 @@ describe('resolveTools', () => {
   it('collects names with no equivalent, once each, without failing', () => {
     const result = resolveTools([
       'codebase',
-      'githubRepo',
+      'vscodeAPI',
       'myMcpServer/*',
-      'githubRepo',
+      'vscodeAPI',
       ' ',
       'madeUp'
     ]);
@@ -160,7 +161,7 @@ describe('resolveTools', () => {
       sorted('files-read', 'files-search')
     );
     expect(result.unavailable).toEqual([
-      'githubRepo',
+      'vscodeAPI',
       'myMcpServer/*',
       'madeUp'
     ]);
@@ -198,7 +199,7 @@ describe('resolveTools', () => {
     for (const names of [null, undefined]) {
       const result = resolveTools(names);
       expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-      expect(result.tools.size).toBe(34);
+      expect(result.tools.size).toBe(35);
       expect(result.unavailable).toEqual([]);
     }
     expect(resolveTools([])).toEqual({
@@ -224,10 +225,7 @@ describe('resolveTools', () => {
       'runNotebooks'
     ];
     const result = resolveTools(seed);
-    // githubRepo stays unavailable until its tool is registered (src/github/).
-    expect(result.groups).toEqual(
-      new Set(ALL_TOOL_GROUPS.filter(group => group !== 'github'))
-    );
-    expect(result.unavailable).toEqual(['githubRepo', 'vscodeAPI']);
+    expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
+    expect(result.unavailable).toEqual(['vscodeAPI']);
   });
 });
