@@ -110,6 +110,33 @@ def bench_problems(client, base, headers, runs) -> dict:
     return {"times": times, "problems": answer["total"], "codes": sorted({p["code"] for p in answer["problems"]})}
 
 
+def bench_github(client, base, headers, runs, fake) -> dict:
+    url = base + "data-engineer/github/search"
+    body = {"repo": "bench/big", "query": "load_orders warehouse"}
+    start = time.perf_counter()
+    r = client.post(url, json=body, headers=headers)
+    r.raise_for_status()
+    first = (time.perf_counter() - start) * 1000
+    times, answer = timed(client, url, body, headers, runs)
+    return {"times": times, "first": first, "files": answer["files"], "downloaded": answer["downloaded"],
+            "snippets": len(answer["snippets"]), "downloads": fake.downloads("bench/big")}
+
+
+def repo_5000() -> dict:
+    """5,000 files (~2 KB each, ~10 MB) as a mid-sized Python project has them."""
+    files = {}
+    for i in range(5000):
+        folder = f"pkg/mod{i // 100}"
+        body = "\n".join(
+            [f'"""Module {i}: helpers for step {i}."""', "", "import os", ""]
+            + [f"def helper_{i}_{k}(frame, column='amount_{k}'):\n    return frame[column].sum() * {k}\n" for k in range(12)]
+        )
+        if i == 4321:
+            body += "\n\ndef load_orders(con):\n    # the warehouse load\n    return con.sql('SELECT 1')\n"
+        files[f"{folder}/file_{i}.py"] = body
+    return files
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
@@ -118,18 +145,32 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="de-bench-code-") as tmp:
         home = Path(tmp)
-        proc, base, headers = start_server(home, home / "root", [])
+        sys.path.insert(0, str(REPO))
+        from jupyterlab_data_engineer.tests.github_fake import FakeGitHub
+
+        fake = FakeGitHub()
+        fake.repos["bench/big"] = {"main": repo_5000()}
+        proc, base, headers = start_server(home, home / "root", [
+            f"--DataEngineer.github_api_url={fake.url}", f"--DataEngineer.github_cache_dir={home / 'cache'}"])
         try:
-            with httpx.Client(trust_env=False, timeout=60.0) as client:
+            with httpx.Client(trust_env=False, timeout=120.0) as client:
                 p = bench_problems(client, base, headers, args.runs)
+                g = bench_github(client, base, headers, args.runs, fake)
         finally:
             proc.terminate()
             proc.wait(10)
+            fake.close()
     med = statistics.median(p["times"])
     p90 = sorted(p["times"])[int(0.9 * (len(p["times"]) - 1))]
     ok &= med <= 300
     rows.append(f"| get_problems, 200-cell notebook (open copy), ruff + sqlglot | ≤ 300 ms | {med:.0f} ms median, p90 {p90:.0f} "
                 f"({p['problems']} problems: {', '.join(p['codes'])}) |")
+    gmed = statistics.median(g["times"])
+    gp90 = sorted(g["times"])[int(0.9 * (len(g["times"]) - 1))]
+    ok &= gmed <= 500 and g["downloads"] == 1
+    rows.append(f"| search_github_repo, cached repository of {g['files']} files | ≤ 500 ms | {gmed:.0f} ms median, p90 {gp90:.0f} "
+                f"({g['snippets']} snippets; the first search, with the download and unpacking from a local server: "
+                f"{g['first']:.0f} ms; {g['downloads']} download) |")
     load = os.getloadavg()[0]
     report = "\n".join([
         "# Code tools (issue 31)", "",
