@@ -20,7 +20,8 @@ export type OpenNotebooks = () => IOpenNotebookText[];
 
 /** What is read of a notebook panel (INotebookTracker's widgets): its shared model (a YNotebook). */
 interface IPanelLike {
-  context: { path: string };
+  /** `localPath` is the server path without a drive prefix (`RTC:` under collaboration). */
+  context: { path: string; localPath?: string };
   content: {
     model: {
       sharedModel: {
@@ -46,7 +47,7 @@ export function openNotebooksOf(
     const seen = new Set<string>();
     tracker?.forEach((panel: IPanelLike) => {
       const model = panel.content.model;
-      const path = panel.context.path;
+      const path = panel.context.localPath || panel.context.path;
       if (!model || seen.has(path)) {
         return;
       }

@@ -58,13 +58,17 @@ beforeAll(async () => {
   });
 });
 
+const created: YNotebook[] = [];
+
 afterAll(async () => {
+  created.forEach(notebook => notebook.dispose());
   await server?.stop();
 });
 
 /** A real shared notebook model (what NotebookModel.sharedModel is) with these cells. */
 function notebookOf(sources: Array<[string, string]>): YNotebook {
   const notebook = new YNotebook();
+  created.push(notebook); // its awareness runs a timer until disposed
   sources.forEach(([type, source], index) =>
     notebook.insertCell(index, {
       cell_type: type as 'code' | 'markdown',
