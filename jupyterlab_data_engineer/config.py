@@ -172,6 +172,38 @@ class DataEngineer(Configurable):
     mcp_call_timeout = Float(60.0, config=True, help="Seconds an MCP tool call may take.")
     mcp_max_result_chars = Int(100_000, config=True, help="Characters of text one MCP tool result may return to the chat.")
 
+    # -- search_github_repo (jupyterlab_data_engineer/github_repo.py) -------
+    github_api_url = Unicode(
+        "https://api.github.com",
+        config=True,
+        help="GitHub REST API base URL for search_github_repo (GitHub Enterprise: https://HOST/api/v3).",
+    )
+    github_token = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Token search_github_repo sends to GitHub (private repositories, a higher rate limit). "
+            "Kept on the server; never sent to the browser. Public repositories need none."
+        ),
+    )
+    github_cache_dir = Unicode(
+        "",
+        config=True,
+        help="Folder of the downloaded repositories (default: <Jupyter data dir>/data-engineer/github-cache, outside the server root).",
+    )
+    github_repo_max_bytes = Int(
+        200 * 1024 * 1024,
+        config=True,
+        help="Largest repository search_github_repo downloads (archive and unpacked size, bytes).",
+    )
+    github_cache_max_bytes = Int(
+        1024 * 1024 * 1024,
+        config=True,
+        help="Size of the repository cache; the least recently searched repositories are dropped beyond it (bytes).",
+    )
+    github_timeout = Float(60.0, config=True, help="Seconds a GitHub API call or archive download may take.")
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         # Secrets moved out of os.environ, by variable name.

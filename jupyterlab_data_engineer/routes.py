@@ -6,8 +6,10 @@ from jupyter_server.utils import url_path_join
 
 from .config import DataEngineer
 from .files import PathsInsideHandler
+from .github_repo import GitHubRepoSearch, GitHubSearchHandler, GitHubStatusHandler
 from .mcp import create_manager as create_mcp_manager
 from .mcp.handlers import mcp_handlers
+from .problems import ProblemsHandler
 from .proxy import (
     ConfigHandler,
     CountTokensHandler,
@@ -16,6 +18,7 @@ from .proxy import (
     NotFoundHandler,
     UpstreamClient,
 )
+from .symbols import UsagesHandler
 
 NAMESPACE = "data-engineer"
 
@@ -35,6 +38,7 @@ def setup_route_handlers(web_app, config: DataEngineer) -> None:
         "data_engineer": config,
         "upstream_client": UpstreamClient(f"jupyterlab-data-engineer/{__version__}"),
     }
+    github = {"service": GitHubRepoSearch(config, f"jupyterlab-data-engineer/{__version__}")}
     # Tornado anchors each pattern at both ends; the first match wins, so the
     # catch-all must come last.
     handlers = [
@@ -45,6 +49,13 @@ def setup_route_handlers(web_app, config: DataEngineer) -> None:
         (url_path_join(root, "config"), ConfigHandler, kwargs),
         # The file tools' symlink check (files.py).
         (url_path_join(root, "files/inside"), PathsInsideHandler),
+        # Diagnostics for get_problems (problems.py).
+        (url_path_join(root, "problems"), ProblemsHandler),
+        # Symbol-aware find_usages (symbols.py).
+        (url_path_join(root, "usages"), UsagesHandler),
+        # search_github_repo (github_repo.py).
+        (url_path_join(root, "github/status"), GitHubStatusHandler, github),
+        (url_path_join(root, "github/search"), GitHubSearchHandler, github),
         # MCP bridge (jupyterlab_data_engineer/mcp/handlers.py)
         *mcp_handlers(root, create_mcp_manager(web_app, config)),
         (root + r"(?:/.*)?", NotFoundHandler, kwargs),

@@ -24,7 +24,8 @@ const FEATURES = [
   'files',
   'notebook',
   'kernel',
-  'completion'
+  'completion',
+  'codetools'
 ];
 
 const args = process.argv.slice(2);

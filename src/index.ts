@@ -30,6 +30,7 @@ import {
 } from './tokens';
 import { mcpPlugin } from './mcp';
 import { terminalPlugin } from './terminal';
+import { codeToolsPlugin } from './codetools';
 import { ChatShell } from './ui/chatShell';
 import type { ChatWidget } from './ui/chatWidget';
 
@@ -358,6 +359,7 @@ export default [
   queryPlugin,
   etlPlugin,
   terminalPlugin,
+  codeToolsPlugin,
   mcpPlugin,
   inlineCompletionPlugin,
   exampleToolPlugin

@@ -1,3 +1,4 @@
+import { createCodeTools } from '../codetools/tools';
 import { createEtlTools } from '../etl/tools';
 import { createFileTools } from '../files/tools';
 import { createKernelTools } from '../kernel/tools';
@@ -18,7 +19,8 @@ export function allTools(): ITool[] {
     ...createTerminalTools(),
     ...createTaskTools(),
     ...createEtlTools(),
-    ...createQueryTools()
+    ...createQueryTools(),
+    ...createCodeTools()
   ];
 }
 

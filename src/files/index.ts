@@ -38,3 +38,10 @@ export type { WorkerFactory } from './regexMatcher';
 export { contentsForFiles, openDocumentLookup } from './openDocuments';
 export { createWorkspaceFileGuard } from './workspaceFiles';
 export type { IWorkspaceFileGuardOptions } from './workspaceFiles';
+export { SYMBOLS_SERVICE } from './symbols';
+export type {
+  ISymbolSearch,
+  ISymbolUsages,
+  ISymbolDefinition,
+  ISymbolReference
+} from './symbols';

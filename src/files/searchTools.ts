@@ -1,6 +1,6 @@
 import { framedResult } from '../tools/results';
 import { defineTool } from '../tools/schema';
-import type { IToolContext } from '../tools/types';
+import type { IToolContext, IToolResult } from '../tools/types';
 import {
   assertAllowed,
   assertInsideRoot,
@@ -14,6 +14,13 @@ import { folderName, PATH_DESCRIPTION, walkStopNote } from './readTools';
 import { filesOf, FilesService } from './service';
 import { clipLine, splitLines } from './text';
 import { createRegexMatcher, IRegexMatcher } from './regexMatcher';
+import {
+  formatSymbolUsages,
+  ISymbolSearch,
+  isPythonName,
+  mayHoldPython,
+  SYMBOLS_SERVICE
+} from './symbols';
 import {
   excludedNote,
   globMatcher,
@@ -46,6 +53,8 @@ interface ISearchSpec {
   glob?: string;
   /** The tools' service lookup (what `riskOf` used). */
   lookup?: ServiceLookup;
+  /** A line put before the results (why a symbol search fell back to text). */
+  preface?: string;
 }
 
 /** The searchable lines of a file (cell sources for notebooks); null for binary or unreadable files. */
@@ -226,6 +235,7 @@ async function search(
     ? service.display(root)
     : `${folderName(service, root)}${spec.glob ? ` (files matching ${spec.glob})` : ''}`;
   const out = [
+    ...(spec.preface ? [spec.preface] : []),
     matches
       ? `${plural(matches, 'match', 'matches')} in ${plural(filesWithMatches, 'file')} for ${spec.what} in ${where}; ${plural(filesRead, 'file')} searched.`
       : `No matches for ${spec.what} in ${where}; ${plural(filesRead, 'file')} searched.`
@@ -419,8 +429,10 @@ export function findUsagesTool(lookup?: ServiceLookup) {
     name: 'find_usages',
     group: 'files-search',
     description:
-      'Find where a name (function, class, variable, column, table) is used: whole-word, case-sensitive matches across text files ' +
-      'and notebook cells under a folder, as path:line:text; lines that look like its definition or an import are tagged. ' +
+      'Find where a name (function, class, variable, column, table) is defined and used. A Python name is resolved as a symbol ' +
+      '(jedi, on the server; the kernel is not used): its definitions and the references that really lead to them across the .py files ' +
+      'and notebook cells under a folder, as path:line:text (notebooks: path:cell <id>:line:text). Other names, or a Python name that ' +
+      'cannot be resolved (said so), get whole-word, case-sensitive text matches with definition-like and import lines tagged. ' +
       'Same skips and bounds as search_files.',
     inputSchema: {
       type: 'object',
@@ -450,6 +462,23 @@ export function findUsagesTool(lookup?: ServiceLookup) {
             'symbol must be one name without spaces; use search_files for phrases.'
           );
         }
+        const symbols = context.services[SYMBOLS_SERVICE] as
+          ISymbolSearch | undefined;
+        let preface: string | undefined;
+        if (symbols && isPythonName(symbol) && !input.glob) {
+          const resolved = await symbolUsages(
+            service,
+            context,
+            symbols,
+            symbol,
+            input.path,
+            lookup
+          );
+          if (typeof resolved !== 'string') {
+            return resolved;
+          }
+          preface = resolved || undefined;
+        }
         const word = new RegExp(
           String.raw`(?<![\w$])${escapeRegExp(symbol)}(?![\w$])`
         );
@@ -460,9 +489,61 @@ export function findUsagesTool(lookup?: ServiceLookup) {
             tag: usageTagger(symbol),
             path: input.path,
             glob: input.glob,
-            lookup
+            lookup,
+            preface
           })
         };
       })
   });
+}
+
+/**
+ * The symbol service's answer as the tool's result, or, when it cannot
+ * resolve the name, the note to put before the text search ('' for none).
+ */
+async function symbolUsages(
+  service: FilesService,
+  context: IToolContext,
+  symbols: ISymbolSearch,
+  symbol: string,
+  path: string | undefined,
+  lookup: ServiceLookup | undefined
+): Promise<IToolResult | string> {
+  const root = service.resolve(path ?? '');
+  await assertInsideRoot(service, [root], 'search');
+  const entry = await service.files.stat(root);
+  if (!entry) {
+    throw service.files.toError({ status: 404 }, root, 'search');
+  }
+  const folder = entry.type === 'directory';
+  if (!mayHoldPython(root, folder)) {
+    return '';
+  }
+  if (!folder) {
+    assertAllowed(service, root, 'read', readRisk(lookup, path));
+  }
+  let found;
+  try {
+    found = await symbols.usages(symbol, root, context.signal);
+  } catch (error) {
+    throwIfAborted(context.signal);
+    return `(${symbol} could not be resolved as a Python symbol: ${error instanceof Error ? error.message : String(error)}. Text matches follow.)`;
+  }
+  throwIfAborted(context.signal);
+  if (!found.resolved) {
+    const why = found.notes.length ? ` ${found.notes.join(' ')}` : '';
+    return `(jedi could not resolve ${symbol} to a Python definition under ${folder ? folderName(service, root) : service.display(root)}.${why} Text matches follow.)`;
+  }
+  const { summary, lines, footer } = formatSymbolUsages(symbol, found, p =>
+    service.display(p)
+  );
+  const note = service.baseNote();
+  return {
+    content: framedResult(
+      [summary, ...(note ? [note] : [])].join('\n'),
+      `usages of ${symbol}`,
+      lines.join('\n'),
+      footer
+    )
+  };
 }

@@ -34,16 +34,18 @@ export type IToolCatalogue = Pick<
 export const VSCODE_TOOL_MAP: Readonly<Record<string, readonly ToolGroup[]>> = {
   // Tool sets of chat modes (VS Code 1.10x)
   codebase: ['files-read', 'files-search'],
+  // find_usages resolves Python names as symbols (jedi on the server) and falls back to text.
   usages: ['files-search'],
   editfiles: ['files-edit', 'notebook-edit'],
   // Shell commands and tasks run in the chat's Jupyter terminal; installs stay in `packages`.
   runcommands: ['terminal', 'packages'],
   runtasks: ['tasks'],
-  // Errors show in the notebook itself.
-  problems: ['notebook-read'],
+  // Lint and SQL syntax diagnostics (get_problems, src/codetools/); cell errors show in the notebook.
+  problems: ['notebook-read', 'diagnostics'],
   changes: ['changes'],
   findtestfiles: ['files-search', 'files-read'],
-  githubrepo: [],
+  // search_github_repo (src/codetools/): the server downloads the repository once the user allows it.
+  githubrepo: ['github'],
   search: ['files-search', 'files-read'],
   vscodeapi: [],
   runnotebooks: [

@@ -17,7 +17,9 @@ export type BuiltinToolGroup =
   | 'files-edit'
   | 'changes'
   | 'terminal'
-  | 'tasks';
+  | 'tasks'
+  | 'diagnostics'
+  | 'github';
 
 /**
  * A set of related tools a persona can be given: a built-in group, or one a
@@ -42,7 +44,11 @@ export const TOOL_GROUP_DESCRIPTIONS: Readonly<
   changes: 'List the changes made in this chat',
   terminal: "Run shell commands in the chat's terminal and read its output",
   tasks:
-    'List and run the workspace tasks (.vscode/tasks.json, Makefile targets)'
+    'List and run the workspace tasks (.vscode/tasks.json, Makefile targets)',
+  diagnostics:
+    'Diagnostics of notebooks and files: lint findings (ruff) and SQL syntax errors',
+  github:
+    "Search a GitHub repository's code (downloaded by the server after you allow it)"
 };
 
 /** All group names, in display order. */

@@ -20,7 +20,7 @@ name: SQL Reviewer
 description: Reviews SQL for correctness and cost.
 tools:
   - codebase
-  - githubRepo
+  - vscodeAPI
 model: claude-sonnet-4-20250514
 ---
 You are the SQL reviewer persona. Marker: WORKSPACE-PERSONA-BODY-7731.
@@ -104,7 +104,7 @@ test.describe('Personas and project instructions', () => {
     await page.locator('.jp-DataEngineer-detailsToggle').click();
     await expect(
       page.locator('.jp-DataEngineer-personaUnavailable')
-    ).toHaveText('githubRepo');
+    ).toHaveText('vscodeAPI');
 
     await sendMessage(page, 'Review my query');
     await expect(

@@ -19,7 +19,7 @@ const sorted = (...groups: ToolGroup[]) => [...groups].sort();
 
 describe('tool groups', () => {
   it('lists each group with a description and tools, no tool in two groups', () => {
-    expect(ALL_TOOL_GROUPS).toHaveLength(12);
+    expect(ALL_TOOL_GROUPS).toHaveLength(14);
     const seen = new Set<string>();
     for (const group of ALL_TOOL_GROUPS) {
       expect(TOOL_GROUP_DESCRIPTIONS[group]).toMatch(/\w/);
@@ -29,7 +29,9 @@ describe('tool groups', () => {
         expect(registry.groupOf(tool)).toBe(group);
       }
     }
-    expect(seen.size).toBe(36);
+    expect(seen.size).toBe(38);
+    expect(registry.toolsOfGroup('github')).toEqual(['search_github_repo']);
+    expect(registry.toolsOfGroup('diagnostics')).toEqual(['get_problems']);
     expect(registry.toolsOfGroup('kernel-run')).toEqual(['run_scratch']);
     // The query tools belong to kernel-inspect, read off their definitions (the static catalogue lacked them).
     expect(registry.toolsOfGroup('kernel-inspect')).toEqual([
@@ -77,7 +79,8 @@ describe('resolveTools', () => {
     ['runTasks', ['tasks']],
     ['runTask', ['tasks']],
     ['getTaskOutput', ['tasks', 'terminal']],
-    ['problems', ['notebook-read']],
+    ['problems', ['notebook-read', 'diagnostics']],
+    ['githubRepo', ['github']],
     ['changes', ['changes']],
     ['findTestFiles', ['files-search', 'files-read']],
     ['search', ['files-search', 'files-read']],
@@ -100,7 +103,6 @@ describe('resolveTools', () => {
   });
 
   it.each([
-    'githubRepo',
     'vscodeAPI',
     'fetch',
     'web',
@@ -144,15 +146,17 @@ describe('resolveTools', () => {
       ['runCommands/terminalSelection']
     );
     expect(resolveTools(['execute/testFailure']).groups.size).toBe(0);
-    expect(groupsOf('read/problems')).toEqual(['notebook-read']);
+    expect(groupsOf('read/problems')).toEqual(
+      sorted('notebook-read', 'diagnostics')
+    );
   });
 
   it('collects names with no equivalent, once each, without failing', () => {
     const result = resolveTools([
       'codebase',
-      'githubRepo',
+      'vscodeAPI',
       'myMcpServer/*',
-      'githubRepo',
+      'vscodeAPI',
       ' ',
       'madeUp',
       'mcp'
@@ -161,7 +165,7 @@ describe('resolveTools', () => {
       sorted('files-read', 'files-search')
     );
     expect(result.unavailable).toEqual([
-      'githubRepo',
+      'vscodeAPI',
       'myMcpServer/*',
       'madeUp'
     ]);
@@ -172,7 +176,8 @@ describe('resolveTools', () => {
     expect(result.tools).toEqual(
       new Set([
         ...registry.toolsOfGroup('files-search'),
-        ...registry.toolsOfGroup('notebook-read')
+        ...registry.toolsOfGroup('notebook-read'),
+        'get_problems'
       ])
     );
   });
@@ -201,7 +206,7 @@ describe('resolveTools', () => {
     for (const names of [null, undefined]) {
       const result = resolveTools(names);
       expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-      expect(result.tools.size).toBe(36);
+      expect(result.tools.size).toBe(38);
       expect(result.unavailable).toEqual([]);
     }
     expect(resolveTools([])).toEqual({
@@ -228,6 +233,6 @@ describe('resolveTools', () => {
     ];
     const result = resolveTools(seed);
     expect(result.groups).toEqual(new Set(ALL_TOOL_GROUPS));
-    expect(result.unavailable).toEqual(['githubRepo', 'vscodeAPI']);
+    expect(result.unavailable).toEqual(['vscodeAPI']);
   });
 });
