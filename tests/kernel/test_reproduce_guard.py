@@ -120,3 +120,14 @@ def test_builtins_excluded_and_syntax_errors_reported():
 def test_nbformat_source_lists():
     cells = [{"cell_type": "code", "source": ["a = 1\n", "b = a\n"]}, {"cell_type": "code", "source": ["c = b + d"]}]
     assert missing(cells) == {0: [], 1: ["d"]}
+
+
+def test_method_bodies_do_not_see_class_names_and_lambdas_are_deferred():
+    cells = [
+        "class A:\n    n = 1\n    def f(self):\n        return n + self.n\n"
+        "key = lambda row, scale=factor: row[col] * scale\n"
+    ]
+    entry = guard.analyze_cells(cells)[0]
+    assert entry["reads"] == ["factor"]  # the default is evaluated now
+    assert entry["deferred_reads"] == ["col", "n"]
+    assert set(entry["defines"]) == {"A", "key"}

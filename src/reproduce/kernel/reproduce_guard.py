@@ -1,6 +1,7 @@
 """Hidden-state guard (issue 29): names a code cell reads that no cell above defines.
 
-Pure standard library (``ast``), so it runs in any kernel. Entry points:
+Pure standard library (``ast`` for the order of module-level code, ``symtable`` for
+function bodies), so it runs in any kernel. Entry points:
 
 * ``analyze_cells(cells)``: the static part. ``cells`` is the notebook's cell list, each a
   string (a code cell's source) or a dict with ``cell_type`` and ``source`` (a string or a
@@ -28,6 +29,7 @@ import ast
 import builtins
 import json
 import re
+import symtable
 from collections.abc import Iterable
 from typing import Any
 
@@ -126,7 +128,7 @@ class _Scope:
     __slots__ = ("kind", "bound", "declared_global", "declared_nonlocal")
 
     def __init__(self, kind: str, bound: Iterable[str] = ()) -> None:
-        self.kind = kind  # "module", "function", "class" or "comprehension"
+        self.kind = kind  # "module", "class" or "comprehension"
         self.bound: set[str] = set(bound)
         self.declared_global: set[str] = set()
         self.declared_nonlocal: set[str] = set()
@@ -143,52 +145,22 @@ def _target_names(node: ast.AST) -> list[str]:
     return []
 
 
-def _function_locals(node: ast.AST) -> tuple[set[str], set[str], set[str]]:
-    """Locals, `global` and `nonlocal` names of a function or lambda body (not crossing scopes)."""
-    local: set[str] = set()
-    glob: set[str] = set()
-    nonloc: set[str] = set()
-    args = node.args  # type: ignore[attr-defined]
-    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-        if arg is not None:
-            local.add(arg.arg)
-    body = node.body if isinstance(node.body, list) else [node.body]  # type: ignore[attr-defined]
+_COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr"})
 
-    def walk(n: ast.AST) -> None:
-        for child in ast.iter_child_nodes(n):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                local.add(child.name)
-                for deco in child.decorator_list:
-                    walk(deco)
-                continue
-            if isinstance(child, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                # Walrus targets inside a comprehension bind in this function.
-                for sub in ast.walk(child):
-                    if isinstance(sub, ast.NamedExpr):
-                        local.add(sub.target.id)
-                continue
-            if isinstance(child, ast.Global):
-                glob.update(child.names)
-            elif isinstance(child, ast.Nonlocal):
-                nonloc.update(child.names)
-            elif isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
-                local.add(child.id)
-            elif isinstance(child, (ast.Import, ast.ImportFrom)):
-                for alias in child.names:
-                    if alias.name != "*":
-                        local.add((alias.asname or alias.name).split(".")[0])
-            elif isinstance(child, ast.ExceptHandler) and child.name:
-                local.add(child.name)
-            elif isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name:
-                local.add(child.name)
-            elif isinstance(child, ast.MatchMapping) and child.rest:
-                local.add(child.rest)
-            walk(child)
 
-    for stmt in body:
-        if isinstance(stmt, ast.AST):
-            walk(stmt)
-    return local - glob - nonloc, glob, nonloc
+def _function_scopes(table: symtable.SymbolTable, in_function: bool, reads: set[str], globals_set: set[str]) -> None:
+    """Global reads and `global` assignments of every function and lambda body, from the
+    compiler's own symbol table (faster than walking those bodies in Python, and exact)."""
+    for child in table.get_children():
+        is_function = child.get_type() == "function" and child.get_name() not in _COMPREHENSIONS
+        inside = in_function or is_function
+        if inside:
+            for sym in child.get_symbols():
+                if sym.is_global() and sym.is_referenced():
+                    reads.add(sym.get_name())
+                if sym.is_declared_global() and sym.is_assigned():
+                    globals_set.add(sym.get_name())
+        _function_scopes(child, inside, reads, globals_set)
 
 
 class _CellAnalyzer(ast.NodeVisitor):
@@ -198,7 +170,7 @@ class _CellAnalyzer(ast.NodeVisitor):
         self.module = _Scope("module")
         self.scopes: list[_Scope] = [self.module]
         self.reads: list[str] = []  # module-level reads before any binding in this cell
-        self.deferred_reads: set[str] = set()  # global reads inside function bodies
+        self.deferred_reads: set[str] = set()  # global reads inside function bodies (symtable)
         self.star_imports: list[str] = []
 
     # -- binding and resolution -------------------------------------------------------------
@@ -225,25 +197,15 @@ class _CellAnalyzer(ast.NodeVisitor):
 
     def _read(self, name: str) -> None:
         innermost = len(self.scopes) - 1
-        deferred = False
-        for depth in range(innermost, -1, -1):
+        for depth in range(innermost, 0, -1):
             scope = self.scopes[depth]
-            if scope.kind == "module":
-                break
-            if scope.kind == "function":
-                deferred = True
-                if name in scope.declared_global:
-                    break
-                if name in scope.bound or name in scope.declared_nonlocal:
-                    return
-            elif scope.kind == "class":
+            if scope.kind == "class":
+                # A class body sees its own names; nested comprehensions do not.
                 if depth == innermost and name in scope.bound:
                     return
             elif name in scope.bound:  # comprehension
                 return
-        if deferred:
-            self.deferred_reads.add(name)
-        elif name not in self.module.bound and name not in self.reads:
+        if name not in self.module.bound and name not in self.reads:
             self.reads.append(name)
 
     def _bind_targets(self, node: ast.AST) -> None:
@@ -312,21 +274,11 @@ class _CellAnalyzer(ast.NodeVisitor):
             if arg is not None and arg.annotation is not None:
                 self.visit(arg.annotation)
 
-    def _function_body(self, node: ast.AST, body: list[ast.AST]) -> None:
-        local, glob, nonloc = _function_locals(node)
-        scope = _Scope("function", local)
-        scope.declared_global = glob
-        scope.declared_nonlocal = nonloc
-        # `global x` then `x = ...` in the body defines x at module level (see `_bind`): counted
-        # as a definition of this cell, which is what the user means by it.
-        self.scopes.append(scope)
-        for stmt in body:
-            self.visit(stmt)
-        self.scopes.pop()
+    # Function and lambda bodies run later, when called: their global reads come from the
+    # symbol table (`_function_scopes`), so the walk stops at their signatures.
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self._visit_arguments_defaults(node.args)
-        self._function_body(node, [node.body])
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for deco in node.decorator_list:
@@ -336,7 +288,6 @@ class _CellAnalyzer(ast.NodeVisitor):
         if node.returns is not None:
             self.visit(node.returns)
         self._bind(node.name)
-        self._function_body(node, node.body)
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
@@ -369,9 +320,8 @@ class _CellAnalyzer(ast.NodeVisitor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
-        if self.scopes[-1].kind != "function":
-            self.visit(node.annotation)
-        if node.value is not None or self.scopes[-1].kind == "function":
+        self.visit(node.annotation)
+        if node.value is not None:
             self._bind_targets(node.target)
         elif not isinstance(node.target, ast.Name):
             self.visit(node.target)
@@ -472,13 +422,20 @@ def _analyze_uncached(source: str) -> dict[str, Any]:
     except SyntaxError as err:
         try:
             tree = ast.parse(source)  # a line that only looked like a magic
+            text = source
             unknown.clear()
         except SyntaxError:
             result["error"] = f"syntax error at line {err.lineno}: {err.msg}"
             return result
+    try:
+        table = symtable.symtable(text, "<cell>", "exec")
+    except SyntaxError as err:  # e.g. `nonlocal` at module level: valid AST, not valid code
+        result["error"] = f"syntax error at line {err.lineno}: {err.msg}"
+        return result
     analyzer = _CellAnalyzer()
     for stmt in tree.body:
         analyzer.visit(stmt)
+    _function_scopes(table, False, analyzer.deferred_reads, analyzer.module.bound)
     analyzer.module.bound.update(magic_defs)
     defines = analyzer.module.bound
     result["defines"] = sorted(defines)
