@@ -10,7 +10,11 @@ function bodies), so it runs in any kernel. Entry points:
   each with where it *is* defined: a later cell, or nowhere).
 * ``hidden_state(analysis, kernel_names)``: those missing names that exist in the live
   kernel, i.e. state from a deleted or a later cell.
-* ``guard_json(cells, kernel_names)``: both, as a JSON string (what the frontend reads).
+* ``guard_json(cells, kernel_names)``: both, as a JSON string.
+* ``kernel_guard(cells_json)``: what the frontend calls in the kernel (the module loaded by
+  ``KernelChannel``'s helper bootstrap, called in a silent request's user expression): the
+  cells as a JSON string in, the names of the kernel's user namespace used, the JSON out as
+  text whose repr is itself. It assigns no user name.
 
 Results are cached per cell source, so a second run after an edit re-parses only the
 edited cells (``clear_cache()`` empties it).
@@ -32,6 +36,8 @@ import re
 import symtable
 from collections.abc import Iterable
 from typing import Any
+
+PROTOCOL = 1
 
 _BUILTINS = frozenset(dir(builtins))
 # Names IPython puts in every user namespace.
@@ -524,3 +530,32 @@ def guard_json(cells: Iterable[Any], kernel_names: Iterable[str]) -> str:
             "cells": len(analysis),
         }
     )
+
+
+class _JSONText(str):
+    """A str whose repr is itself: the kernel's text/plain is the bare JSON."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+
+def _user_names() -> list[str]:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None:
+        import __main__
+
+        return list(vars(__main__))
+    hidden = getattr(shell, "user_ns_hidden", {})
+    return [name for name in shell.user_ns if name not in hidden]
+
+
+def kernel_guard(cells_json: str) -> _JSONText:
+    """The guard against this kernel's user namespace; ``cells_json`` is the cell list as JSON."""
+    return _JSONText(guard_json(json.loads(cells_json), _user_names()))
