@@ -21,3 +21,12 @@ export {
 } from './executionOrder';
 export { maskText, OUTPUT_MASKS, type IOutputMask } from './masks';
 export { imageSize, parseHtmlTables, type ITable } from './outputParts';
+export {
+  checkHiddenState,
+  GUARD_HELPER,
+  GUARD_MODULE,
+  guardCells,
+  type HiddenStateReason,
+  type IHiddenName,
+  type IHiddenStateReport
+} from './hiddenState';
