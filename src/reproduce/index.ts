@@ -30,3 +30,4 @@ export {
   type IHiddenName,
   type IHiddenStateReport
 } from './hiddenState';
+export { type IReproduceReport, reproduceReport } from './report';

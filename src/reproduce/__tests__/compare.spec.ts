@@ -16,7 +16,8 @@ import {
   imageSize,
   maskText,
   OUTPUT_MASKS,
-  parseHtmlTables
+  parseHtmlTables,
+  reproduceReport
 } from '../index';
 
 const runs = JSON.parse(
@@ -194,5 +195,42 @@ describe('checkExecutionOrder', () => {
     expect(checkExecutionOrder([code('a', 2), code('b', 7)]).inOrder).toBe(
       true
     );
+  });
+});
+
+describe('reproduceReport', () => {
+  it('reproduces for two runs of the same notebook', () => {
+    const report = reproduceReport(runs.saved, outputsOf(runs.rerun));
+    expect(report).toMatchObject({ reproduces: true, compared: 5, same: 5 });
+    expect(report.order.inOrder).toBe(true);
+  });
+
+  it('skips cells never run unless the fresh run fails there, and flags the order', () => {
+    const saved: nbformat.ICodeCell[] = runs.saved.map(cell => ({ ...cell }));
+    saved[2] = { ...saved[2], execution_count: null, outputs: [] };
+    saved[4] = { ...saved[4], execution_count: 1 };
+    const report = reproduceReport(saved, outputsOf(runs.rerun));
+    expect(report).toMatchObject({ compared: 4, same: 4, reproduces: false });
+    expect(report.order).toMatchObject({
+      neverRun: [2],
+      outOfOrder: [{ index: 4, count: 1 }]
+    });
+    const failing = outputsOf(runs.rerun);
+    failing[2] = {
+      index: 2,
+      outputs: [
+        {
+          output_type: 'error',
+          ename: 'NameError',
+          evalue: "name 'x' is not defined",
+          traceback: []
+        }
+      ]
+    };
+    const failed = reproduceReport(saved, failing);
+    expect(failed.firstDifference).toMatchObject({
+      index: 2,
+      verdict: 'failed'
+    });
   });
 });
