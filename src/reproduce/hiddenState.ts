@@ -18,9 +18,13 @@ export const GUARD_MODULE = '__jl_data_engineer_reproduce__';
 /** The guard helper, its source fetched the first time a kernel needs it. */
 export const GUARD_HELPER: IKernelHelper = {
   module: GUARD_MODULE,
+  // Through src/ so that the compiled lib/ module finds the file too (as kernelInspector.ts does).
   source: async () =>
-    (await import(/* webpackChunkName: "reproduce-guard-py" */ './guardSource'))
-      .GUARD_SOURCE,
+    (
+      await import(
+        /* webpackChunkName: "reproduce-guard-py" */ '../../src/reproduce/kernel/reproduce_guard.py'
+      )
+    ).default,
   filename: '<jl-data-engineer-reproduce>',
   protocol: 1,
   label: 'hidden-state guard'
