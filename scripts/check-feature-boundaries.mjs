@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const FEATURES = [
+  'reproduce',
   'query',
   'etl',
   'mcp',
