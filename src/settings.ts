@@ -34,6 +34,8 @@ export interface IChatSettings {
   mcpWorkspaceServers?: boolean;
   /** Extra folders with persona files (VS Code's `chat.agentFilesLocations`). */
   agentFilesLocations?: string[];
+  /** Whether AGENTS.md files are read as instructions (VS Code's `chat.useAgentsMdFile`). */
+  useAgentsMdFile?: boolean;
   /** Query verification: relative tolerance of float columns, and seconds of timing runs. */
   queryTolerance: number;
   queryTimeBudget: number;
@@ -126,6 +128,7 @@ export function readSettings(
         {})
     },
     mcpWorkspaceServers: get('mcpWorkspaceServers') !== false,
+    useAgentsMdFile: get('useAgentsMdFile') !== false,
     agentFilesLocations: readFolders(
       settings.get('agentFilesLocations').composite
     ),

@@ -257,7 +257,8 @@ export class ChatApp {
       instructions: new InstructionsLoader(
         options.contents,
         trans,
-        workspaceFiles
+        workspaceFiles,
+        { useAgentsMd: () => options.settings().useAgentsMdFile !== false }
       ),
       activePath: options.activePath,
       trans

@@ -17,13 +17,15 @@ export const PROJECT_INSTRUCTIONS = 'copilot.instructions.md';
 /** VS Code's conventions, honoured too. */
 export const COPILOT_INSTRUCTIONS = '.github/copilot-instructions.md';
 export const SCOPED_INSTRUCTIONS_DIR = '.github/instructions';
+/** The cross-tool convention VS Code reads too (`chat.useAgentsMdFile`). */
+export const AGENTS_MD = 'AGENTS.md';
 /** Instruction files larger than this are truncated. */
 export const MAX_INSTRUCTIONS_BYTES = 64 * 1024;
 
 /** One instruction file in effect for a request. */
 export interface IInstructionFile {
   path: string;
-  kind: 'project' | 'copilot' | 'scoped';
+  kind: 'project' | 'copilot' | 'agents' | 'scoped';
   /** Glob of a scoped file (`applyTo` in its front matter). */
   applyTo?: string;
   text: string;
@@ -39,6 +41,14 @@ export interface IInstructionsState {
   skipped: { path: string; reason: string }[];
   /** True when no project instructions file exists at all. */
   missingProjectFile: boolean;
+}
+
+export interface IInstructionsLoaderOptions {
+  /**
+   * Whether `AGENTS.md` files are read (the `useAgentsMdFile` setting,
+   * asked on every load; default true).
+   */
+  useAgentsMd?: () => boolean;
 }
 
 interface ICached {
@@ -60,11 +70,13 @@ export class InstructionsLoader {
   constructor(
     contents: IContentsLike,
     trans: TranslationBundle = untranslated,
-    guard: IWorkspaceFileGuard | null = null
+    guard: IWorkspaceFileGuard | null = null,
+    options: IInstructionsLoaderOptions = {}
   ) {
     this._contents = contents;
     this._trans = trans;
     this._guard = guard;
+    this._useAgentsMd = options.useAgentsMd ?? (() => true);
   }
 
   /** The instructions in effect for a request about `activePath` (a notebook or file). */
@@ -85,12 +97,14 @@ export class InstructionsLoader {
       }
     };
     const scoped = await this._listScoped();
+    const agents = this._useAgentsMd() ? agentsMdChain(activePath) : [];
     // One check for every candidate, before anything is read (a cloned
     // repository may link copilot.instructions.md to ~/.aws/credentials).
     const refused = this._guard
       ? await this._guard.refused([
           PROJECT_INSTRUCTIONS,
           COPILOT_INSTRUCTIONS,
+          ...agents,
           ...scoped.map(model => model.path)
         ])
       : new Map<string, string>();
@@ -101,6 +115,10 @@ export class InstructionsLoader {
       COPILOT_INSTRUCTIONS,
       await this._file(COPILOT_INSTRUCTIONS, 'copilot', refused)
     );
+    // AGENTS.md: the active file's folder first, then each parent, the root last.
+    for (const path of agents) {
+      add(path, await this._file(path, 'agents', refused));
+    }
 
     for (const model of scoped) {
       const entry = await this._file(model.path, 'scoped', refused, model);
@@ -261,7 +279,29 @@ export class InstructionsLoader {
   private _contents: IContentsLike;
   private _trans: TranslationBundle;
   private _guard: IWorkspaceFileGuard | null;
+  private _useAgentsMd: () => boolean;
   private _cache = new Map<string, ICached>();
+}
+
+/**
+ * The `AGENTS.md` files that may apply to `activePath`, nearest first: one in
+ * the active file's folder and in each parent up to the server root (VS
+ * Code's nested `AGENTS.md` support), ending with the root's.
+ */
+export function agentsMdChain(activePath: string | null): string[] {
+  const parts = (activePath ?? '')
+    .split('/')
+    .filter(part => part && part !== '.');
+  parts.pop(); // the file itself
+  if (parts.includes('..')) {
+    return [AGENTS_MD];
+  }
+  const out: string[] = [];
+  for (let depth = parts.length; depth > 0; depth--) {
+    out.push(`${parts.slice(0, depth).join('/')}/${AGENTS_MD}`);
+  }
+  out.push(AGENTS_MD);
+  return out;
 }
 
 /**

@@ -4,7 +4,10 @@ import {
   IContentsLike,
   IContentsModelLike
 } from '../../contents/contents';
+import type { IWorkspaceFileGuard } from '../../contents/workspaceFiles';
+import { buildSystemPrompt } from '../../agent/prompt';
 import {
+  agentsMdChain,
   appliesTo,
   InstructionsLoader,
   MAX_INSTRUCTIONS_BYTES
@@ -184,6 +187,134 @@ describe('InstructionsLoader', () => {
       'copilot.instructions.md'
     ]);
     expect(state.missingProjectFile).toBe(false);
+  });
+});
+
+describe('AGENTS.md', () => {
+  const withAgents = () => {
+    const contents = new FakeContents();
+    contents.files.set('copilot.instructions.md', {
+      content: 'Project rules.',
+      lastModified: 't'
+    });
+    contents.files.set('AGENTS.md', {
+      content: 'Root agents rules.',
+      lastModified: 't'
+    });
+    contents.files.set('pipelines/AGENTS.md', {
+      content: 'Pipelines rules.',
+      lastModified: 't'
+    });
+    contents.files.set('pipelines/daily/AGENTS.md', {
+      content: 'Daily rules.',
+      lastModified: 't'
+    });
+    contents.files.set('other/AGENTS.md', {
+      content: 'Not on the chain.',
+      lastModified: 't'
+    });
+    return contents;
+  };
+
+  it('reads the root one and the nested ones of the active folder chain, nearest first', async () => {
+    const loader = new InstructionsLoader(withAgents());
+    let state = await loader.load('pipelines/daily/load.ipynb');
+    expect(state.files.map(f => [f.path, f.kind])).toEqual([
+      ['copilot.instructions.md', 'project'],
+      ['pipelines/daily/AGENTS.md', 'agents'],
+      ['pipelines/AGENTS.md', 'agents'],
+      ['AGENTS.md', 'agents']
+    ]);
+    // The model is told which folder a nested one is about.
+    const prompt = buildSystemPrompt({
+      personaBody: 'p',
+      instructions: state.files
+    })
+      .map(block => block.text)
+      .join('\n');
+    expect(prompt).toContain(
+      '# Project instructions from `pipelines/daily/AGENTS.md` (applies to files under `pipelines/daily/`)\n\nDaily rules.'
+    );
+    expect(prompt).toContain(
+      '# Project instructions from `AGENTS.md`\n\nRoot agents rules.'
+    );
+    // Without an active file, the root's only.
+    state = await loader.load(null);
+    expect(state.files.map(f => f.path)).toEqual([
+      'copilot.instructions.md',
+      'AGENTS.md'
+    ]);
+  });
+
+  it('reads none when the setting is off, and again when it is on', async () => {
+    let on = false;
+    const contents = withAgents();
+    const loader = new InstructionsLoader(contents, undefined, null, {
+      useAgentsMd: () => on
+    });
+    let state = await loader.load('pipelines/daily/load.ipynb');
+    expect(state.files.map(f => f.path)).toEqual(['copilot.instructions.md']);
+    expect(state.skipped).toEqual([]);
+    expect(contents.contentReads).toEqual(['copilot.instructions.md']);
+    on = true;
+    state = await loader.load('pipelines/x.ipynb');
+    expect(state.files.map(f => f.path)).toEqual([
+      'copilot.instructions.md',
+      'pipelines/AGENTS.md',
+      'AGENTS.md'
+    ]);
+  });
+
+  it('lists a refused AGENTS.md (a link out of the root) as skipped, never reads it', async () => {
+    const contents = withAgents();
+    const asked: string[][] = [];
+    const guard: IWorkspaceFileGuard = {
+      async refused(paths) {
+        asked.push([...paths]);
+        return new Map(
+          paths
+            .filter(path => path === 'pipelines/AGENTS.md')
+            .map(path => [
+              path,
+              'not read: it leads outside the server root through a symbolic link'
+            ])
+        );
+      }
+    };
+    const state = await new InstructionsLoader(contents, undefined, guard).load(
+      'pipelines/daily/load.ipynb'
+    );
+    expect(asked[0]).toEqual(
+      expect.arrayContaining([
+        'AGENTS.md',
+        'pipelines/AGENTS.md',
+        'pipelines/daily/AGENTS.md'
+      ])
+    );
+    expect(state.files.map(f => f.path)).toEqual([
+      'copilot.instructions.md',
+      'pipelines/daily/AGENTS.md',
+      'AGENTS.md'
+    ]);
+    expect(state.skipped).toEqual([
+      {
+        path: 'pipelines/AGENTS.md',
+        reason:
+          'not read: it leads outside the server root through a symbolic link'
+      }
+    ]);
+    expect(contents.contentReads).not.toContain('pipelines/AGENTS.md');
+  });
+
+  it('walks the chain without going above the root', () => {
+    expect(agentsMdChain('a/b/c.ipynb')).toEqual([
+      'a/b/AGENTS.md',
+      'a/AGENTS.md',
+      'AGENTS.md'
+    ]);
+    expect(agentsMdChain('top.ipynb')).toEqual(['AGENTS.md']);
+    expect(agentsMdChain(null)).toEqual(['AGENTS.md']);
+    expect(agentsMdChain('../x/y.ipynb')).toEqual(['AGENTS.md']);
   });
 });
 
