@@ -36,6 +36,8 @@ export interface IChatSettings {
   agentFilesLocations?: string[];
   /** Whether AGENTS.md files are read as instructions (VS Code's `chat.useAgentsMdFile`). */
   useAgentsMdFile?: boolean;
+  /** Budget of always-on instructions, in tokens (about 4 characters each). */
+  instructionsBudgetTokens?: number;
   /** Query verification: relative tolerance of float columns, and seconds of timing runs. */
   queryTolerance: number;
   queryTimeBudget: number;
@@ -129,6 +131,14 @@ export function readSettings(
     },
     mcpWorkspaceServers: get('mcpWorkspaceServers') !== false,
     useAgentsMdFile: get('useAgentsMdFile') !== false,
+    instructionsBudgetTokens: Math.max(
+      1000,
+      Math.floor(
+        Number(get('instructionsBudgetTokens')) ||
+          Number(fallback('instructionsBudgetTokens')) ||
+          32000
+      )
+    ),
     agentFilesLocations: readFolders(
       settings.get('agentFilesLocations').composite
     ),

@@ -44,6 +44,7 @@ import {
   WORKSPACE_FILES_SERVICE
 } from '../contents/workspaceFiles';
 import {
+  DEFAULT_INSTRUCTIONS_BUDGET_TOKENS,
   InstructionsLoader,
   PROJECT_INSTRUCTIONS
 } from '../instructions/instructions';
@@ -258,7 +259,12 @@ export class ChatApp {
         options.contents,
         trans,
         workspaceFiles,
-        { useAgentsMd: () => options.settings().useAgentsMdFile !== false }
+        {
+          useAgentsMd: () => options.settings().useAgentsMdFile !== false,
+          budgetTokens: () =>
+            options.settings().instructionsBudgetTokens ??
+            DEFAULT_INSTRUCTIONS_BUDGET_TOKENS
+        }
       ),
       activePath: options.activePath,
       trans

@@ -19,6 +19,11 @@ export const COPILOT_INSTRUCTIONS = '.github/copilot-instructions.md';
 export const SCOPED_INSTRUCTIONS_DIR = '.github/instructions';
 /** The cross-tool convention VS Code reads too (`chat.useAgentsMdFile`). */
 export const AGENTS_MD = 'AGENTS.md';
+/** The default budget of always-on instructions, in tokens (the `instructionsBudgetTokens` setting). */
+export const DEFAULT_INSTRUCTIONS_BUDGET_TOKENS = 32000;
+/** Characters per token, the estimate the budget is counted with. */
+export const CHARS_PER_TOKEN = 4;
+
 /** Instruction files larger than this are truncated. */
 export const MAX_INSTRUCTIONS_BYTES = 64 * 1024;
 
@@ -41,6 +46,10 @@ export interface IInstructionsState {
   skipped: { path: string; reason: string }[];
   /** True when no project instructions file exists at all. */
   missingProjectFile: boolean;
+  /** Files that apply but were not sent: they did not fit in the budget (most specific kept first). */
+  overBudget: { path: string; bytes: number }[];
+  /** The budget and what the sent files use of it (estimated tokens). */
+  budget: { tokens: number; used: number };
 }
 
 export interface IInstructionsLoaderOptions {
@@ -49,6 +58,8 @@ export interface IInstructionsLoaderOptions {
    * asked on every load; default true).
    */
   useAgentsMd?: () => boolean;
+  /** The budget of always-on instructions in tokens (asked on every load). */
+  budgetTokens?: () => number;
 }
 
 interface ICached {
@@ -77,6 +88,8 @@ export class InstructionsLoader {
     this._trans = trans;
     this._guard = guard;
     this._useAgentsMd = options.useAgentsMd ?? (() => true);
+    this._budgetTokens =
+      options.budgetTokens ?? (() => DEFAULT_INSTRUCTIONS_BUDGET_TOKENS);
   }
 
   /** The instructions in effect for a request about `activePath` (a notebook or file). */
@@ -84,7 +97,9 @@ export class InstructionsLoader {
     const state: IInstructionsState = {
       files: [],
       skipped: [],
-      missingProjectFile: true
+      missingProjectFile: true,
+      overBudget: [],
+      budget: { tokens: 0, used: 0 }
     };
     const add = (path: string, entry: ICached | null) => {
       if (!entry) {
@@ -130,7 +145,7 @@ export class InstructionsLoader {
       }
       add(model.path, entry);
     }
-    return state;
+    return applyBudget(state, this._budgetTokens());
   }
 
   /** Forget the cache (e.g. after the user created a file). */
@@ -280,7 +295,62 @@ export class InstructionsLoader {
   private _trans: TranslationBundle;
   private _guard: IWorkspaceFileGuard | null;
   private _useAgentsMd: () => boolean;
+  private _budgetTokens: () => number;
   private _cache = new Map<string, ICached>();
+}
+
+/** Estimated tokens of one file as the model sees it (its heading included). */
+export function instructionTokens(file: IInstructionFile): number {
+  const heading = 80 + file.path.length + (file.applyTo?.length ?? 0);
+  return Math.ceil((file.text.length + heading) / CHARS_PER_TOKEN);
+}
+
+/**
+ * Keeps the files that fit in `budgetTokens`, the most specific first: the
+ * project's own files (copilot.instructions.md, .github/copilot-instructions.md,
+ * AGENTS.md nearest first), then scoped files whose `applyTo` names the
+ * active file, then those that apply everywhere (`**` or no glob). When the
+ * next file does not fit, it and every one after it are not sent (listed in
+ * `overBudget`), so a less specific file never displaces a more specific one.
+ */
+export function applyBudget(
+  state: IInstructionsState,
+  budgetTokens: number
+): IInstructionsState {
+  const tokens =
+    Number.isFinite(budgetTokens) && budgetTokens > 0
+      ? Math.floor(budgetTokens)
+      : DEFAULT_INSTRUCTIONS_BUDGET_TOKENS;
+  const rank = (file: IInstructionFile): number =>
+    file.kind !== 'scoped' ? 0 : isEverywhere(file.applyTo) ? 2 : 1;
+  const ordered = state.files
+    .map((file, index) => ({ file, index }))
+    .sort((a, b) => rank(a.file) - rank(b.file) || a.index - b.index)
+    .map(item => item.file);
+  const files: IInstructionFile[] = [];
+  const overBudget: IInstructionsState['overBudget'] = [];
+  let used = 0;
+  for (const file of ordered) {
+    const cost = instructionTokens(file);
+    if (!overBudget.length && used + cost <= tokens) {
+      files.push(file);
+      used += cost;
+    } else {
+      overBudget.push({
+        path: file.path,
+        bytes: new TextEncoder().encode(file.text).length
+      });
+    }
+  }
+  return { ...state, files, overBudget, budget: { tokens, used } };
+}
+
+function isEverywhere(applyTo: string | undefined): boolean {
+  const globs = (applyTo ?? '')
+    .split(',')
+    .map(glob => glob.trim())
+    .filter(Boolean);
+  return !globs.length || globs.includes('**') || globs.includes('**/*');
 }
 
 /**

@@ -120,3 +120,97 @@ test.describe('AGENTS.md', () => {
     expect(secondSystem).toContain('NESTED-AGENTS-8823');
   });
 });
+
+test.describe('Always-on instructions at scale', () => {
+  const BUDGET_TOKENS = 32000; // the instructionsBudgetTokens default
+
+  test.beforeEach(async ({ request }) => {
+    await resetMock(request);
+  });
+
+  test.afterEach(async ({ page }) => {
+    for (const dir of ['.github/agents', '.github/instructions']) {
+      if (await page.contents.directoryExists(dir)) {
+        await page.contents.deleteDirectory(dir);
+      }
+    }
+    if (await page.contents.fileExists('copilot.instructions.md')) {
+      await page.contents.deleteFile('copilot.instructions.md');
+    }
+  });
+
+  test('200 agent files and 40 always-on instruction files: the first request stays within the budget and the panel says what was left out', async ({
+    page,
+    request
+  }) => {
+    test.setTimeout(180000);
+    await page.contents.uploadContent(
+      'Project rules PROJECT-MARKER-3391.\n',
+      'text',
+      'copilot.instructions.md'
+    );
+    // One at a time: galata creates the folders on each upload (in parallel they race).
+    for (let i = 0; i < 200; i++) {
+      await page.contents.uploadContent(
+        `---\nname: Helper ${i}\ndescription: Does task ${i}.\n---\nYou are helper ${i}.\n`,
+        'text',
+        `.github/agents/helper-${i}.agent.md`
+      );
+    }
+    // 40 files of 6 KB that apply everywhere: 240 KB, about 60k tokens.
+    for (let i = 0; i < 40; i++) {
+      const name = `always-${String(i).padStart(2, '0')}`;
+      await page.contents.uploadContent(
+        `---\napplyTo: '**'\n---\nRule ${i} (ALWAYS-${i}-MARK). ${'r'.repeat(6000)}\n`,
+        'text',
+        `.github/instructions/${name}.instructions.md`
+      );
+    }
+    await scriptMock(request, [{ blocks: [{ type: 'text', text: 'Hello.' }] }]);
+    await openChat(page);
+    // Every persona loads.
+    await expect(
+      page.locator('.jp-DataEngineer-personaPicker option')
+    ).toHaveCount(205);
+    await sendMessage(page, 'hello');
+    await expect(
+      page.locator('.jp-DataEngineer-assistant').last()
+    ).toHaveAttribute('data-status', 'done');
+
+    const [first] = await messageRequests(request);
+    const system = systemText(first);
+    const instructionsBlock = first.body.system[1].text as string;
+    // Within the budget (4 characters a token), the project file first.
+    expect(instructionsBlock.length).toBeLessThanOrEqual(BUDGET_TOKENS * 4);
+    expect(system.length).toBeLessThan(BUDGET_TOKENS * 4 + 40000);
+    expect(system).toContain('PROJECT-MARKER-3391');
+    expect(system).toContain('ALWAYS-0-MARK');
+    expect(system).not.toContain('ALWAYS-39-MARK');
+    const sent = (system.match(/ALWAYS-\d+-MARK/g) ?? []).length;
+    const notSent = 40 - sent;
+    console.log(
+      `system prompt ${system.length} chars, instructions ${instructionsBlock.length} chars, ${sent} of 40 always-on files sent`
+    );
+    expect(notSent).toBeGreaterThan(0);
+
+    // The notice, and the details listing both kinds.
+    const notice = page.locator('.jp-DataEngineer-instructionsOverBudget');
+    await expect(notice).toContainText(
+      new RegExp(
+        `^${notSent} instruction files \\(\\d+ KB\\) not sent: over the budget`
+      )
+    );
+    await page
+      .locator('.jp-DataEngineer-instructionsOverBudgetDetails')
+      .click();
+    await expect(
+      page.locator('.jp-DataEngineer-instructionsOverBudgetList li')
+    ).toHaveCount(notSent);
+    await expect(
+      page.locator('.jp-DataEngineer-instructionsIncluded li')
+    ).toHaveCount(1 + sent);
+    await expect(
+      page.locator('.jp-DataEngineer-instructionsIncluded li').first()
+    ).toContainText('copilot.instructions.md');
+  });
+});
