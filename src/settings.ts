@@ -34,6 +34,10 @@ export interface IChatSettings {
   mcpWorkspaceServers?: boolean;
   /** Extra folders with persona files (VS Code's `chat.agentFilesLocations`). */
   agentFilesLocations?: string[];
+  /** Whether AGENTS.md files are read as instructions (VS Code's `chat.useAgentsMdFile`). */
+  useAgentsMdFile?: boolean;
+  /** Budget of always-on instructions, in tokens (about 4 characters each). */
+  instructionsBudgetTokens?: number;
   /** Query verification: relative tolerance of float columns, and seconds of timing runs. */
   queryTolerance: number;
   queryTimeBudget: number;
@@ -126,6 +130,15 @@ export function readSettings(
         {})
     },
     mcpWorkspaceServers: get('mcpWorkspaceServers') !== false,
+    useAgentsMdFile: get('useAgentsMdFile') !== false,
+    instructionsBudgetTokens: Math.max(
+      1000,
+      Math.floor(
+        Number(get('instructionsBudgetTokens')) ||
+          Number(fallback('instructionsBudgetTokens')) ||
+          32000
+      )
+    ),
     agentFilesLocations: readFolders(
       settings.get('agentFilesLocations').composite
     ),

@@ -30,7 +30,15 @@ export interface IPromptParts {
 
 /** The heading and text of one instruction file, as the model sees it. */
 export function formatInstructions(file: IInstructionFile): string {
-  const scope = file.applyTo ? ` (applies to \`${file.applyTo}\`)` : '';
+  const folder =
+    file.kind === 'agents' && file.path.includes('/')
+      ? file.path.slice(0, file.path.lastIndexOf('/') + 1)
+      : '';
+  const scope = file.applyTo
+    ? ` (applies to \`${file.applyTo}\`)`
+    : folder
+      ? ` (applies to files under \`${folder}\`)`
+      : '';
   const notice = file.notice ? `\n\n_Note: ${file.notice}._` : '';
   return `# Project instructions from \`${file.path}\`${scope}\n\n${file.text}${notice}`;
 }

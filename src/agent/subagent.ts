@@ -131,11 +131,13 @@ export function subagentToolFor(
   if (!targets.length) {
     return null;
   }
-  const list = targets
-    .map(
-      p => `- ${p.id}: ${p.name}${p.description ? ` (${p.description})` : ''}`
-    )
-    .join('\n');
+  const listed = targets.slice(0, MAX_LISTED_PERSONAS);
+  const rest = targets.length - listed.length;
+  const list =
+    listed.map(personaLine).join('\n') +
+    (rest
+      ? `\n…and ${rest} more: call with agent "${LIST_PERSONAS}" (and any task) for the full list.`
+      : '');
   return {
     ...tool,
     description: `${BASE_DESCRIPTION}\n\nPersonas you can delegate to:\n${list}`,
@@ -143,14 +145,36 @@ export function subagentToolFor(
       ...tool.inputSchema,
       properties: {
         ...tool.inputSchema.properties,
-        agent: {
-          type: 'string',
-          enum: targets.map(p => p.id),
-          description: 'Id of the persona to delegate to'
-        }
+        agent: rest
+          ? {
+              type: 'string',
+              description: `Id of the persona to delegate to ("${LIST_PERSONAS}" lists them all)`
+            }
+          : {
+              type: 'string',
+              enum: targets.map(p => p.id),
+              description: 'Id of the persona to delegate to'
+            }
       }
     }
   };
+}
+
+/**
+ * At most this many personas are listed in the subagent tool's description
+ * (a workspace may hold hundreds); the rest are listed on request.
+ */
+export const MAX_LISTED_PERSONAS = 20;
+/** The `agent` value that asks for the full list of personas. */
+export const LIST_PERSONAS = '?';
+/** The full list answers with at most this many. */
+const MAX_LIST_ON_REQUEST = 300;
+
+/** "- id: Name — the description's first line" (cut at 120 characters). */
+export function personaLine(persona: IPersona): string {
+  const first = (persona.description ?? '').split('\n')[0].trim();
+  const line = first.length > 120 ? `${first.slice(0, 119)}…` : first;
+  return `- ${persona.id}: ${persona.name}${line ? ` — ${line}` : ''}`;
 }
 
 function failure(content: string): IToolResult {
@@ -230,6 +254,16 @@ export function createSubagentTool(
       }
       const parent = host.parent();
       const targets = delegationTargets(parent, host.personas);
+      if ((input.agent ?? '').trim() === LIST_PERSONAS) {
+        const shown = targets.slice(0, MAX_LIST_ON_REQUEST);
+        const more = targets.length - shown.length;
+        return {
+          content:
+            `Personas you can delegate to (${targets.length}):\n` +
+            shown.map(personaLine).join('\n') +
+            (more ? `\n…and ${more} more.` : '')
+        };
+      }
       const id = slugify(input.agent);
       const target = targets.find(persona => persona.id === id);
       if (!target) {
@@ -239,7 +273,11 @@ export function createSubagentTool(
           : known.disableModelInvocation
             ? `${known.name} is never run as a subagent (disable-model-invocation)`
             : `${parent?.name ?? 'this persona'} may not delegate to ${known.name}`;
-        const list = targets.map(p => p.id).join(', ') || 'none';
+        const list =
+          targets
+            .slice(0, MAX_LIST_ON_REQUEST)
+            .map(p => p.id)
+            .join(', ') || 'none';
         return failure(
           `Cannot delegate: ${why}. Personas you can delegate to: ${list}.`
         );

@@ -44,6 +44,7 @@ import {
   WORKSPACE_FILES_SERVICE
 } from '../contents/workspaceFiles';
 import {
+  DEFAULT_INSTRUCTIONS_BUDGET_TOKENS,
   InstructionsLoader,
   PROJECT_INSTRUCTIONS
 } from '../instructions/instructions';
@@ -257,7 +258,13 @@ export class ChatApp {
       instructions: new InstructionsLoader(
         options.contents,
         trans,
-        workspaceFiles
+        workspaceFiles,
+        {
+          useAgentsMd: () => options.settings().useAgentsMdFile !== false,
+          budgetTokens: () =>
+            options.settings().instructionsBudgetTokens ??
+            DEFAULT_INSTRUCTIONS_BUDGET_TOKENS
+        }
       ),
       activePath: options.activePath,
       trans

@@ -100,7 +100,15 @@ export class CompletionSession {
       createWorkspaceFileGuard({
         rootCheck: serverRootCheck(options.serverSettings),
         contents: options.contents
-      })
+      }),
+      {
+        useAgentsMd: () => {
+          const settings = options.chatSettings();
+          return settings
+            ? readSettings(settings).useAgentsMdFile !== false
+            : true;
+        }
+      }
     );
     this.engine = new CompletionEngine({
       client: () => this._client(),

@@ -17,13 +17,20 @@ export const PROJECT_INSTRUCTIONS = 'copilot.instructions.md';
 /** VS Code's conventions, honoured too. */
 export const COPILOT_INSTRUCTIONS = '.github/copilot-instructions.md';
 export const SCOPED_INSTRUCTIONS_DIR = '.github/instructions';
+/** The cross-tool convention VS Code reads too (`chat.useAgentsMdFile`). */
+export const AGENTS_MD = 'AGENTS.md';
+/** The default budget of always-on instructions, in tokens (the `instructionsBudgetTokens` setting). */
+export const DEFAULT_INSTRUCTIONS_BUDGET_TOKENS = 32000;
+/** Characters per token, the estimate the budget is counted with. */
+export const CHARS_PER_TOKEN = 4;
+
 /** Instruction files larger than this are truncated. */
 export const MAX_INSTRUCTIONS_BYTES = 64 * 1024;
 
 /** One instruction file in effect for a request. */
 export interface IInstructionFile {
   path: string;
-  kind: 'project' | 'copilot' | 'scoped';
+  kind: 'project' | 'copilot' | 'agents' | 'scoped';
   /** Glob of a scoped file (`applyTo` in its front matter). */
   applyTo?: string;
   text: string;
@@ -39,6 +46,20 @@ export interface IInstructionsState {
   skipped: { path: string; reason: string }[];
   /** True when no project instructions file exists at all. */
   missingProjectFile: boolean;
+  /** Files that apply but were not sent: they did not fit in the budget (most specific kept first). */
+  overBudget: { path: string; bytes: number }[];
+  /** The budget and what the sent files use of it (estimated tokens). */
+  budget: { tokens: number; used: number };
+}
+
+export interface IInstructionsLoaderOptions {
+  /**
+   * Whether `AGENTS.md` files are read (the `useAgentsMdFile` setting,
+   * asked on every load; default true).
+   */
+  useAgentsMd?: () => boolean;
+  /** The budget of always-on instructions in tokens (asked on every load). */
+  budgetTokens?: () => number;
 }
 
 interface ICached {
@@ -60,11 +81,15 @@ export class InstructionsLoader {
   constructor(
     contents: IContentsLike,
     trans: TranslationBundle = untranslated,
-    guard: IWorkspaceFileGuard | null = null
+    guard: IWorkspaceFileGuard | null = null,
+    options: IInstructionsLoaderOptions = {}
   ) {
     this._contents = contents;
     this._trans = trans;
     this._guard = guard;
+    this._useAgentsMd = options.useAgentsMd ?? (() => true);
+    this._budgetTokens =
+      options.budgetTokens ?? (() => DEFAULT_INSTRUCTIONS_BUDGET_TOKENS);
   }
 
   /** The instructions in effect for a request about `activePath` (a notebook or file). */
@@ -72,7 +97,9 @@ export class InstructionsLoader {
     const state: IInstructionsState = {
       files: [],
       skipped: [],
-      missingProjectFile: true
+      missingProjectFile: true,
+      overBudget: [],
+      budget: { tokens: 0, used: 0 }
     };
     const add = (path: string, entry: ICached | null) => {
       if (!entry) {
@@ -85,12 +112,14 @@ export class InstructionsLoader {
       }
     };
     const scoped = await this._listScoped();
+    const agents = this._useAgentsMd() ? agentsMdChain(activePath) : [];
     // One check for every candidate, before anything is read (a cloned
     // repository may link copilot.instructions.md to ~/.aws/credentials).
     const refused = this._guard
       ? await this._guard.refused([
           PROJECT_INSTRUCTIONS,
           COPILOT_INSTRUCTIONS,
+          ...agents,
           ...scoped.map(model => model.path)
         ])
       : new Map<string, string>();
@@ -101,6 +130,10 @@ export class InstructionsLoader {
       COPILOT_INSTRUCTIONS,
       await this._file(COPILOT_INSTRUCTIONS, 'copilot', refused)
     );
+    // AGENTS.md: the active file's folder first, then each parent, the root last.
+    for (const path of agents) {
+      add(path, await this._file(path, 'agents', refused));
+    }
 
     for (const model of scoped) {
       const entry = await this._file(model.path, 'scoped', refused, model);
@@ -112,7 +145,7 @@ export class InstructionsLoader {
       }
       add(model.path, entry);
     }
-    return state;
+    return applyBudget(state, this._budgetTokens());
   }
 
   /** Forget the cache (e.g. after the user created a file). */
@@ -261,7 +294,84 @@ export class InstructionsLoader {
   private _contents: IContentsLike;
   private _trans: TranslationBundle;
   private _guard: IWorkspaceFileGuard | null;
+  private _useAgentsMd: () => boolean;
+  private _budgetTokens: () => number;
   private _cache = new Map<string, ICached>();
+}
+
+/** Estimated tokens of one file as the model sees it (its heading included). */
+export function instructionTokens(file: IInstructionFile): number {
+  const heading = 80 + file.path.length + (file.applyTo?.length ?? 0);
+  return Math.ceil((file.text.length + heading) / CHARS_PER_TOKEN);
+}
+
+/**
+ * Keeps the files that fit in `budgetTokens`, the most specific first: the
+ * project's own files (copilot.instructions.md, .github/copilot-instructions.md,
+ * AGENTS.md nearest first), then scoped files whose `applyTo` names the
+ * active file, then those that apply everywhere (`**` or no glob). When the
+ * next file does not fit, it and every one after it are not sent (listed in
+ * `overBudget`), so a less specific file never displaces a more specific one.
+ */
+export function applyBudget(
+  state: IInstructionsState,
+  budgetTokens: number
+): IInstructionsState {
+  const tokens =
+    Number.isFinite(budgetTokens) && budgetTokens > 0
+      ? Math.floor(budgetTokens)
+      : DEFAULT_INSTRUCTIONS_BUDGET_TOKENS;
+  const rank = (file: IInstructionFile): number =>
+    file.kind !== 'scoped' ? 0 : isEverywhere(file.applyTo) ? 2 : 1;
+  const ordered = state.files
+    .map((file, index) => ({ file, index }))
+    .sort((a, b) => rank(a.file) - rank(b.file) || a.index - b.index)
+    .map(item => item.file);
+  const files: IInstructionFile[] = [];
+  const overBudget: IInstructionsState['overBudget'] = [];
+  let used = 0;
+  for (const file of ordered) {
+    const cost = instructionTokens(file);
+    if (!overBudget.length && used + cost <= tokens) {
+      files.push(file);
+      used += cost;
+    } else {
+      overBudget.push({
+        path: file.path,
+        bytes: new TextEncoder().encode(file.text).length
+      });
+    }
+  }
+  return { ...state, files, overBudget, budget: { tokens, used } };
+}
+
+function isEverywhere(applyTo: string | undefined): boolean {
+  const globs = (applyTo ?? '')
+    .split(',')
+    .map(glob => glob.trim())
+    .filter(Boolean);
+  return !globs.length || globs.includes('**') || globs.includes('**/*');
+}
+
+/**
+ * The `AGENTS.md` files that may apply to `activePath`, nearest first: one in
+ * the active file's folder and in each parent up to the server root (VS
+ * Code's nested `AGENTS.md` support), ending with the root's.
+ */
+export function agentsMdChain(activePath: string | null): string[] {
+  const parts = (activePath ?? '')
+    .split('/')
+    .filter(part => part && part !== '.');
+  parts.pop(); // the file itself
+  if (parts.includes('..')) {
+    return [AGENTS_MD];
+  }
+  const out: string[] = [];
+  for (let depth = parts.length; depth > 0; depth--) {
+    out.push(`${parts.slice(0, depth).join('/')}/${AGENTS_MD}`);
+  }
+  out.push(AGENTS_MD);
+  return out;
 }
 
 /**

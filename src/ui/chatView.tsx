@@ -111,6 +111,8 @@ export function ChatView(props: IChatViewProps): JSX.Element {
     [assistant, props.rendermime, trans, app, commands, props.composerRef]
   );
   const panels = widget.panels;
+  // The persona details: the header's toggle, and the instructions line's "details".
+  const [detailsOpen, setDetailsOpen] = React.useState(false);
   const settings = app.options.settings();
   const changes = useChanges(app.files.changeLog, model.id);
   const loadTools = React.useMemo(
@@ -138,6 +140,8 @@ export function ChatView(props: IChatViewProps): JSX.Element {
               changesOpen={panels.changes}
               changeCount={changes.length}
               onExport={anchor => openExportMenu(commands, anchor)}
+              detailsOpen={detailsOpen}
+              onToggleDetails={() => setDetailsOpen(!detailsOpen)}
             />
             {app.serverConfig?.demo && (
               <div
@@ -171,6 +175,7 @@ export function ChatView(props: IChatViewProps): JSX.Element {
               trans={trans}
               onOpenFile={app.options.openFile}
               onCreateInstructions={() => void app.createInstructions()}
+              onShowDetails={() => setDetailsOpen(true)}
             />
             <SetupNotice
               config={app.serverConfig}

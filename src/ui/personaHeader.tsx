@@ -29,6 +29,9 @@ export interface IPersonaHeaderProps {
   changeCount?: number;
   /** Offer the export formats (a menu at `anchor`). */
   onExport?: (anchor: HTMLElement) => void;
+  /** The details' open state, when the parent holds it (the instructions line opens them too). */
+  detailsOpen?: boolean;
+  onToggleDetails?: () => void;
 }
 
 /**
@@ -39,7 +42,10 @@ export interface IPersonaHeaderProps {
  */
 export function PersonaHeader(props: IPersonaHeaderProps): JSX.Element {
   const { assistant, trans } = props;
-  const [showDetails, setShowDetails] = React.useState(false);
+  const [ownDetails, setOwnDetails] = React.useState(false);
+  const showDetails = props.detailsOpen ?? ownDetails;
+  const setShowDetails = (open: boolean) =>
+    props.onToggleDetails ? props.onToggleDetails() : setOwnDetails(open);
   const persona = assistant.persona;
   const all = assistant.personas.all();
   // `user-invocable: false` ones are left out (unless speaking now, after a hand-off).
@@ -289,6 +295,7 @@ export function PersonaDetails(props: IPersonaHeaderProps): JSX.Element {
           </dl>
         </>
       )}
+      <InstructionsDetails assistant={assistant} trans={trans} />
       {assistant.promptFiles && assistant.promptFiles.commands.length > 0 && (
         <div className="jp-DataEngineer-promptFiles">
           {trans.__('Prompt files:')}{' '}
@@ -329,6 +336,67 @@ export interface IInstructionsBarProps {
   trans: TranslationBundle;
   onOpenFile: (path: string) => void;
   onCreateInstructions: () => void;
+  /** Open the persona details (where every included and left-out file is listed). */
+  onShowDetails?: () => void;
+}
+
+/** The instructions line shows at most this many files; the details list them all. */
+export const MAX_INSTRUCTION_BUTTONS = 6;
+
+/** "12 KiB" for the budget lines. */
+function kib(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+/** In the persona details: the instruction files sent (with their estimated tokens) and those left out. */
+function InstructionsDetails(props: {
+  assistant: Assistant;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { trans } = props;
+  const state = props.assistant.instructions;
+  if (!state || (!state.files.length && !state.overBudget?.length)) {
+    return null;
+  }
+  const over = state.overBudget ?? [];
+  return (
+    <div className="jp-DataEngineer-instructionsDetails">
+      <div>
+        {trans.__(
+          'Instructions sent: %1 files, about %2 of %3 tokens',
+          state.files.length,
+          state.budget?.used ?? 0,
+          state.budget?.tokens ?? 0
+        )}
+      </div>
+      <ul className="jp-DataEngineer-instructionsIncluded">
+        {state.files.map(file => (
+          <li key={file.path}>
+            <code>{file.path}</code>
+            {file.applyTo ? ` (${file.applyTo})` : ''}
+          </li>
+        ))}
+      </ul>
+      {over.length > 0 && (
+        <>
+          <div>
+            {trans.__(
+              'Not sent (over the budget of the instructionsBudgetTokens setting):'
+            )}
+          </div>
+          <ul className="jp-DataEngineer-instructionsOverBudgetList">
+            {over.map(file => (
+              <li key={file.path}>
+                <code>{file.path}</code> ({kib(file.bytes)})
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
 }
 
 /** Which instruction files are in effect; offers a template when there is none. */
@@ -345,7 +413,7 @@ export function InstructionsBar(
       <span className="jp-DataEngineer-instructionsLabel">
         {trans.__('Instructions:')}
       </span>
-      {state.files.map(file => (
+      {state.files.slice(0, MAX_INSTRUCTION_BUTTONS).map(file => (
         <button
           key={file.path}
           className="jp-DataEngineer-instructionsFile"
@@ -360,6 +428,30 @@ export function InstructionsBar(
           {file.notice ? ' ⚠' : ''}
         </button>
       ))}
+      {state.files.length > MAX_INSTRUCTION_BUTTONS && (
+        <button
+          className="jp-DataEngineer-instructionsMore"
+          onClick={props.onShowDetails}
+        >
+          {trans.__('+%1 more', state.files.length - MAX_INSTRUCTION_BUTTONS)}
+        </button>
+      )}
+      {(state.overBudget?.length ?? 0) > 0 && (
+        <span className="jp-DataEngineer-instructionsOverBudget" role="status">
+          {trans.__(
+            '%1 instruction files (%2) not sent: over the budget',
+            state.overBudget.length,
+            kib(state.overBudget.reduce((sum, file) => sum + file.bytes, 0))
+          )}
+          {' — '}
+          <button
+            className="jp-DataEngineer-instructionsOverBudgetDetails"
+            onClick={props.onShowDetails}
+          >
+            {trans.__('details')}
+          </button>
+        </span>
+      )}
       {state.skipped.map(skipped => (
         <span
           key={skipped.path}
