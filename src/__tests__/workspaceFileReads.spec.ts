@@ -95,7 +95,8 @@ describe('the workspace-file guard (the file tools rules for files read before a
       'home/.aws/credentials': SECRET,
       'private/notes.md': 'mine',
       'link_ok.md': 'fine',
-      'pipe.md': ''
+      'pipe.md': '',
+      '.env.md': 'TOKEN=1'
     });
     contents.put('link_aws.md', SECRET);
     contents.put('link_out.md', SECRET);
@@ -132,9 +133,10 @@ describe('the workspace-file guard (the file tools rules for files read before a
         'not read: it is sensitive (an environment file, which often holds secrets)',
       'private/notes.md': expect.stringMatching(/^not read: it is sensitive/)
     });
-    // Sensitive paths are refused without asking the server; the rest in one request.
+    // One request to the server for every path (it only describes them; a
+    // missing file needs no glob matching, so minimatch loads only for files that exist).
     expect(root.asked).toHaveLength(1);
-    expect(root.asked[0]).not.toContain('.env.md');
+    expect(refused.has('missing.md')).toBe(false);
   });
 
   it('refuses everything when the check itself fails (nothing is read unchecked)', async () => {

@@ -8,8 +8,7 @@ import { IToolRegistry } from '../tokens';
 /** `get_problems` and the symbol-aware `find_usages`: a tool family loaded with the chat. */
 export const codeToolsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:code-tools',
-  description:
-    'Problems (ruff, SQL syntax) and symbol usages (jedi) for the Data Engineer chat, computed by the server.',
+  description: 'Problems and symbol usages for the chat.',
   autoStart: true,
   requires: [IToolRegistry],
   optional: [INotebookTracker],

@@ -14,8 +14,7 @@ const CHAT_PLUGIN_ID = 'jupyterlab-data-engineer:plugin';
 /** Registers the provider with JupyterLab's completion manager (when there is one). */
 export const inlineCompletionPlugin: JupyterFrontEndPlugin<CompletionUsage> = {
   id: 'jupyterlab-data-engineer:inline-completion',
-  description:
-    'Inline completions from the Data Engineer model, with the kernel’s real schemas.',
+  description: 'Inline completions with the kernel’s real schemas.',
   autoStart: true,
   provides: ICompletionUsage,
   optional: [ICompletionProviderManager, ISettingRegistry, ITranslator],

@@ -19,8 +19,7 @@ import { EtlCommandIDs, registerEtlCommands } from './commands';
  */
 export const etlPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:etl',
-  description:
-    'ETL notebooks: New ETL notebook (Launcher, File Browser, palette), /etl and the proof run.',
+  description: 'ETL notebooks: New ETL notebook, /etl and the proof run.',
   autoStart: true,
   requires: [IDataEngineerChat, IToolRegistry],
   optional: [ILauncher, IDefaultFileBrowser, ICommandPalette, ITranslator],

@@ -82,28 +82,18 @@ export function createWorkspaceFileGuard(
     async refused(paths: readonly string[]): Promise<Map<string, string>> {
       const out = new Map<string, string>();
       const wanted = [...new Set(paths.filter(Boolean))];
-      if (wanted.length) {
-        // The sensitive-path rules match globs: minimatch is a lazy chunk.
-        await loadMinimatch();
-      }
-      const rest: string[] = [];
-      for (const path of wanted) {
-        const reason = sensitiveReason(path);
-        if (reason) {
-          out.set(path, reason);
-        } else {
-          rest.push(path);
-        }
-      }
-      if (!rest.length) {
+      if (!wanted.length) {
         return out;
       }
+      // The server first (one request): where each path leads, what it is.
+      // Missing files need no glob matching, so minimatch (a lazy chunk)
+      // loads only when a file to check exists.
       let stats: Map<string, IPathStat> | null = null;
       const check = options.rootCheck;
       if (check) {
         try {
           if (check.describe) {
-            const answer = await check.describe(rest);
+            const answer = await check.describe(wanted);
             for (const path of answer.outside) {
               out.set(
                 path,
@@ -112,7 +102,7 @@ export function createWorkspaceFileGuard(
             }
             stats = answer.checked ? answer.stat : null;
           } else {
-            for (const path of await check.outside(rest)) {
+            for (const path of await check.outside(wanted)) {
               out.set(
                 path,
                 'not read: it leads outside the server root through a symbolic link'
@@ -121,7 +111,7 @@ export function createWorkspaceFileGuard(
           }
         } catch (error) {
           const why = error instanceof Error ? error.message : String(error);
-          rest.forEach(path =>
+          wanted.forEach(path =>
             out.set(
               path,
               `not read: could not check where it leads (${why}); try again`
@@ -130,8 +120,17 @@ export function createWorkspaceFileGuard(
           return out;
         }
       }
-      for (const path of rest) {
-        if (out.has(path)) {
+      const present = wanted.filter(
+        path => !out.has(path) && stats?.get(path)?.kind !== 'missing'
+      );
+      if (!present.length) {
+        return out;
+      }
+      await loadMinimatch();
+      for (const path of present) {
+        const own = sensitiveReason(path);
+        if (own) {
+          out.set(path, own);
           continue;
         }
         const info = stats ? stats.get(path) : await metadata(path);

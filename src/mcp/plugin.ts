@@ -7,8 +7,7 @@ import { IToolRegistry } from '../tokens';
 /** MCP servers (`.vscode/mcp.json`, the server's config) as tools of the chat: a family loaded on first need (at start when servers are configured). */
 export const mcpPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:mcp',
-  description:
-    'MCP servers as tools of the Data Engineer chat, with trust and status.',
+  description: 'MCP servers as tools of the chat.',
   autoStart: true,
   requires: [IToolRegistry],
   activate: (app: JupyterFrontEnd, tools: IToolRegistry) => {

@@ -16,8 +16,7 @@ import { addQueryCommands } from './commands';
  */
 export const queryPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:query',
-  description:
-    'Explain, optimize (verified) and diagnose query cells in the Data Engineer chat.',
+  description: 'Explain, optimize and diagnose query cells.',
   autoStart: true,
   requires: [IDataEngineerChat, IToolRegistry],
   optional: [INotebookTracker, IDocumentManager, ICommandPalette, ITranslator],

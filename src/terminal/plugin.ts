@@ -8,8 +8,7 @@ import { IToolRegistry } from '../tokens';
 /** Shell commands and workspace tasks (`run_command`, `run_task`...): a tool family loaded on the chat's first need of tools. */
 export const terminalPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-data-engineer:terminal',
-  description:
-    "Shell commands and workspace tasks in the Data Engineer chat's own terminal.",
+  description: 'Shell commands and workspace tasks for the chat.',
   autoStart: true,
   requires: [IToolRegistry],
   optional: [INotebookTracker],

@@ -19,6 +19,29 @@ function fresh<T>(path: string): { globs: typeof Globs; module: T } {
 }
 
 describe('minimatch on first use', () => {
+  it('the workspace-file guard does not load it when no file to check exists (drawing the chat needs none)', async () => {
+    let guardModule!: typeof import('../../files/workspaceFiles');
+    let globs!: typeof Globs;
+    jest.isolateModules(() => {
+      globs = require('../globs');
+      guardModule = require('../../files/workspaceFiles');
+    });
+    const guard = guardModule.createWorkspaceFileGuard({
+      rootCheck: {
+        outside: async () => [],
+        describe: async (paths: string[]) => ({
+          checked: true,
+          outside: [],
+          stat: new Map(paths.map(path => [path, { kind: 'missing' as const }]))
+        })
+      } as any,
+      contents: {} as any
+    });
+    const refused = await guard.refused(['AGENTS.md', '.env']);
+    expect(refused.size).toBe(0);
+    expect(() => globs.minimatchNow()).toThrow(/not loaded yet/);
+  });
+
   it('the workspace-file guard loads it itself (instructions are read before any tool loads)', async () => {
     let guardModule!: typeof import('../../files/workspaceFiles');
     let globs!: typeof Globs;
