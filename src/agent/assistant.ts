@@ -409,6 +409,9 @@ export class Assistant {
 
   /** The `@` menu's items: the kernel's variables, then the families' sources (tables...). */
   async mentionItems(): Promise<IMentionItem[]> {
+    // The families' sources (the catalog's tables) register when the tools
+    // load, on the first keystroke: the menu waits for them.
+    await this.ensureTools().catch(() => undefined);
     const [names, others] = await Promise.all([
       this.variableNames(),
       this.mentionSources.items().catch(() => [] as IMentionItem[])

@@ -138,6 +138,27 @@ describe('ChatApp: tools on first need', () => {
     app.dispose();
   });
 
+  it("the @ menu waits for the tools: a family's mention source (the catalog's tables) is listed on the first @", async () => {
+    const families = new ToolFamilies();
+    const query = family('query', {
+      tools: [],
+      mentionSources: [
+        {
+          id: 'tables',
+          items: async () => [{ name: 'orders', kind: 'table' }],
+          attachment: async () => null
+        }
+      ]
+    });
+    families.addFamily(query.family);
+    const app = chatApp(families);
+    expect(query.load).not.toHaveBeenCalled();
+    const items = await app.assistant.mentionItems();
+    expect(items).toEqual([{ name: 'orders', kind: 'table' }]);
+    expect(query.load).toHaveBeenCalledTimes(1);
+    app.dispose();
+  });
+
   it('a family asking to load at start (a status to show) loads the tools when the chat starts', async () => {
     const families = new ToolFamilies();
     const quiet = family('quiet', {}, { loadAtStart: () => false });
