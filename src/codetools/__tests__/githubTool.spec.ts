@@ -11,7 +11,10 @@ import * as path from 'path';
 import type { IToolContext, ITool } from '../../tools/types';
 import { CodeToolsServer } from '../serverRoute';
 import { createCodeTools } from '../tools';
-import { IJupyterServer, startJupyterServer } from './jupyterServer';
+import {
+  IJupyterServer,
+  startJupyterServer
+} from '../../__tests__/jupyterServer';
 
 jest.setTimeout(180000);
 

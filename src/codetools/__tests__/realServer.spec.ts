@@ -23,7 +23,7 @@ import {
   IJupyterServer,
   RestContents,
   startJupyterServer
-} from './jupyterServer';
+} from '../../__tests__/jupyterServer';
 
 jest.setTimeout(180000);
 

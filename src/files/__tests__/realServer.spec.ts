@@ -10,13 +10,8 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type {
-  IContents,
-  IContentsGetOptions,
-  IContentsModelLike,
-  IContentsSaveOptions
-} from '../../contents/contents';
 import { ServerRootCheck } from '../../contents/rootCheck';
+import { RestContents } from '../../__tests__/jupyterServer';
 import { createFileTools } from '../tools';
 import { FILES_SERVICE, FilesService, MemorySnapshotStore } from '..';
 import type { IToolContext, IToolResult } from '../../tools/types';
@@ -29,75 +24,15 @@ const BASE = `http://127.0.0.1:${PORT}/`;
 const GB2 = 2 * 1024 * 1024 * 1024;
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
-/** The contents REST API as `Contents.IManager` speaks it, recording each request's query. */
-class RestContents implements IContents {
-  requests: string[] = [];
-
-  private async call(
-    method: string,
-    p: string,
-    query: Record<string, string> = {},
-    body?: unknown
-  ): Promise<any> {
-    const url = new URL(
-      `${BASE}api/contents/${p.split('/').map(encodeURIComponent).join('/')}`
-    );
-    for (const [key, value] of Object.entries(query)) {
-      url.searchParams.set(key, value);
-    }
-    this.requests.push(`${method} ${p}?${url.searchParams.toString()}`);
-    const response = await fetch(url, {
-      method,
-      headers: {
-        Authorization: `token ${TOKEN}`,
-        'Content-Type': 'application/json'
-      },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      throw Object.assign(
-        new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`),
-        { response: { status: response.status } }
-      );
-    }
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  get(
-    p: string,
-    options: IContentsGetOptions = {}
-  ): Promise<IContentsModelLike> {
-    const query: Record<string, string> = {
-      content: options.content ? '1' : '0'
-    };
-    if (options.type) {
-      query.type = options.type;
-    }
-    if (options.format) {
-      query.format = options.format;
-    }
-    if (options.hash) {
-      query.hash = '1';
-    }
-    return this.call('GET', p, query);
-  }
-
-  save(
-    p: string,
-    options: IContentsSaveOptions = {}
-  ): Promise<IContentsModelLike> {
-    return this.call('PUT', p, {}, options);
-  }
-
-  rename(p: string, newPath: string): Promise<IContentsModelLike> {
-    return this.call('PATCH', p, {}, { path: newPath });
-  }
-
-  async delete(p: string): Promise<void> {
-    await this.call('DELETE', p);
-  }
-}
+/** The contents REST API with this suite's token (the shared helper records each request). */
+const restServer = {
+  base: BASE,
+  request: (url: string, init: RequestInit) =>
+    fetch(url, {
+      ...init,
+      headers: { ...(init.headers as any), Authorization: `token ${TOKEN}` }
+    })
+};
 
 let home: string;
 let root: string;
@@ -212,7 +147,7 @@ afterAll(async () => {
 });
 
 function tools(withRootCheck = true) {
-  const contents = new RestContents();
+  const contents = new RestContents(restServer);
   const service = new FilesService({
     contents,
     baseDir: () => '',
@@ -330,7 +265,7 @@ describe('a 2 GB file on a real server', () => {
 
 describe('symlinks leaving the root on a real server', () => {
   it('the contents API itself serves them (so the check is needed)', async () => {
-    const model = await new RestContents().get('data/link.txt', {
+    const model = await new RestContents(restServer).get('data/link.txt', {
       content: true,
       type: 'file',
       format: 'text'

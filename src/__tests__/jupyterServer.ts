@@ -11,9 +11,9 @@ import type {
   IContentsGetOptions,
   IContentsModelLike,
   IContentsSaveOptions
-} from '../../contents/contents';
+} from '../contents/contents';
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
+const REPO = path.resolve(__dirname, '..', '..');
 
 export interface IJupyterServer {
   base: string;
@@ -126,7 +126,12 @@ export async function startJupyterServer(
 
 /** The contents REST API as the file tools read it. */
 export class RestContents implements IContents {
-  constructor(private readonly _server: IJupyterServer) {}
+  constructor(
+    private readonly _server: Pick<IJupyterServer, 'base' | 'request'>
+  ) {}
+
+  /** Each request made, as `METHOD path?query` (for asserting what was asked). */
+  requests: string[] = [];
 
   private async call(
     method: string,
@@ -140,6 +145,7 @@ export class RestContents implements IContents {
     for (const [key, value] of Object.entries(query)) {
       url.searchParams.set(key, value);
     }
+    this.requests.push(`${method} ${p}?${url.searchParams.toString()}`);
     const response = await this._server.request(url.toString(), {
       method,
       headers: { 'Content-Type': 'application/json' },
@@ -167,6 +173,9 @@ export class RestContents implements IContents {
     }
     if (options.format) {
       query.format = options.format;
+    }
+    if (options.hash) {
+      query.hash = '1';
     }
     return this.call('GET', p, query);
   }
